@@ -1,0 +1,48 @@
+import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { UserError } from "./errors.js";
+
+/**
+ * Create the output directory (if needed) and check that it is writable, before any work is done, so
+ * that a bad --out fails at once with a clear message instead of after a long run.
+ */
+export function prepareOutputDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UserError(`--out ${dir}: expected a writable directory, found that it cannot be created or written (${code})`);
+  }
+}
+
+/**
+ * Writes a set of result files so that a reader never sees a half-written set: each file goes to a
+ * temporary name first, and all are renamed into place only after every one was written. If anything
+ * fails, the temporary files are removed and the previous results (if any) stay as they were.
+ */
+export function writeFilesAtomically(dir: string, files: Record<string, string>): string[] {
+  mkdirSync(dir, { recursive: true });
+  const tag = `.tmp-${process.pid}`;
+  const written: string[] = [];
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const tmp = join(dir, name + tag);
+      mkdirSync(dirname(tmp), { recursive: true });
+      writeFileSync(tmp, content);
+      written.push(name);
+    }
+  } catch (err) {
+    for (const name of written) rmSync(join(dir, name + tag), { force: true });
+    throw err;
+  }
+  return written.map((name) => {
+    renameSync(join(dir, name + tag), join(dir, name));
+    return join(dir, name);
+  });
+}
+
+/** JSON with two-space indentation and a final newline: stable bytes for the same value. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}

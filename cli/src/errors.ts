@@ -1,0 +1,11 @@
+/**
+ * Bad input from the user (arguments, files, values). Reported as one line naming what was wrong,
+ * what was expected and what was found; exit code 2; never a stack trace.
+ */
+export class UserError extends Error {
+  override readonly name = "UserError";
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;

@@ -1,0 +1,55 @@
+import { Command, CommanderError, Option } from "commander";
+import { runCommand } from "./commands/run.js";
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
+import { TOOL_VERSION } from "./version.js";
+
+/** Build the `clustersim` command tree. Output goes through `print` so tests can capture it. */
+export function buildProgram(print: (line: string) => void): Command {
+  const program = new Command("clustersim")
+    .description("Discrete-event simulator of cluster scheduling on disaggregated hardware.")
+    .version(TOOL_VERSION, "-V, --version", "print the version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("run")
+    .description(
+      "run the built-in default scenario (a 32-node cluster with Poisson arrivals, checked against Erlang C) " +
+        "and write summary.json and timing.json",
+    )
+    .option("-o, --out <dir>", "directory for the results", "results/default")
+    .option("-s, --seed <n>", "seed of every random stream", "1")
+    .addOption(
+      new Option("--set <key=value>", "override a scenario parameter (nodes, utilisation, meanRunS, durationS, warmupS); repeatable")
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .option("-q, --quiet", "print nothing")
+    .action((options) => runCommand(options, print));
+
+  return program;
+}
+
+/** Run the command line; returns the process exit code. Bad input exits 2 with one clear line. */
+export async function main(argv: string[]): Promise<number> {
+  const print = (line: string) => process.stdout.write(line + "\n");
+  const program = buildProgram(print);
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its own message (or the help or version text).
+      return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`clustersim: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`clustersim: internal error: ${message}\n`);
+    if (process.env.CLUSTERSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write("(set CLUSTERSIM_DEBUG=1 to see where it happened)\n");
+    return EXIT_FAILURE;
+  }
+}

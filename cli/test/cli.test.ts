@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// The built command, run as a user runs it (npm test builds first).
+const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
+const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+function clustersim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "clustersim-cli-"));
+const SHORT = ["--set", "durationS=86400"];
+
+describe("clustersim command", () => {
+  it("prints its version and help", () => {
+    expect(clustersim("--version")).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    const help = clustersim("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: clustersim/);
+    expect(help.stdout).toMatch(/run \[options\]/);
+    expect(clustersim("run", "--help").stdout).toMatch(/--seed <n>/);
+  });
+
+  it("runs the default scenario and says where the results are", () => {
+    const out = tmp();
+    const r = clustersim("run", "--out", out, ...SHORT);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Results: ${out}/summary.json`);
+    expect(r.stdout).toMatch(/Erlang C/);
+    expect(readdirSync(out).sort()).toEqual(["summary.json", "timing.json"]);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ tool: "clustersim", version: VERSION, seed: 1, scenario: "builtin:mmc-cluster" });
+    expect(summary.specHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(summary.metrics.tasksCompleted).toBeGreaterThan(30_000);
+    const timing = JSON.parse(readFileSync(join(out, "timing.json"), "utf8"));
+    expect(timing.wallS).toBeGreaterThan(0);
+    expect(timing.eventsPerS).toBeGreaterThan(0);
+  });
+
+  it("writes byte-identical summaries for the same seed, and different ones for another seed", () => {
+    const [a, b, c] = [tmp(), tmp(), tmp()];
+    clustersim("run", "-q", "--out", a, "--seed", "9", ...SHORT);
+    clustersim("run", "-q", "--out", b, "--seed", "9", ...SHORT);
+    clustersim("run", "-q", "--out", c, "--seed", "10", ...SHORT);
+    const read = (d: string) => readFileSync(join(d, "summary.json"));
+    expect(read(a).equals(read(b))).toBe(true);
+    expect(read(a).equals(read(c))).toBe(false);
+  });
+
+  it("applies --set and records it in the spec and its hash", () => {
+    const [a, b] = [tmp(), tmp()];
+    clustersim("run", "-q", "--out", a, ...SHORT);
+    clustersim("run", "-q", "--out", b, ...SHORT, "--set", "nodes=8");
+    const sa = JSON.parse(readFileSync(join(a, "summary.json"), "utf8"));
+    const sb = JSON.parse(readFileSync(join(b, "summary.json"), "utf8"));
+    expect(sb.spec.nodes).toBe(8);
+    expect(sb.specHash).not.toBe(sa.specHash);
+  });
+
+  it.each([
+    [["run", "--seed", "-3"], /--seed: expected a non-negative integer, found "-3"/],
+    [["run", "--set", "nodes=lots"], /--set nodes: expected a number, found "lots"/],
+    [["run", "--set", "speed=2"], /unknown parameter "speed"; expected one of nodes, utilisation/],
+    [["run", "--set", "utilisation=1.5"], /utilisation: expected a number in \(0, 1\), found 1.5/],
+    [["run", "--set", "nodes"], /expected key=value, found "nodes"/],
+    [["run", "--frobnicate"], /unknown option '--frobnicate'/],
+    [["bogus"], /unknown command 'bogus'/],
+  ])("rejects bad input %j with one clear line and exit code 2", (args, message) => {
+    const r = clustersim(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("fails on an unwritable --out before running, leaving earlier results untouched", () => {
+    const dir = tmp();
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "x");
+    const r = clustersim("run", "--out", join(file, "results"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .*: expected a writable directory/);
+    expect(readFileSync(file, "utf8")).toBe("x");
+  });
+});

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources; the CLI tests run the built command as a user would.
+    alias: {
+      "@clustersim/sim-core": src("sim-core"),
+      "@clustersim/scenarios": src("scenarios"),
+    },
+  },
+  test: {
+    include: ["*/test/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});
