@@ -1,15 +1,16 @@
 /**
- * The pending-event set: a 4-ary min-heap over (time, insertion sequence), held in typed arrays.
+ * A design the core did not choose, kept to show why (`npm run bench:core`): the pending-event set as a
+ * d-ary min-heap over (time, insertion sequence) in typed arrays, with the same API and guarantees as
+ * sim-core's EventQueue. The bench runs it with d = 2 (binary) and d = 4.
  *
- * Why this shape (measured by `bench/core-hold`, see the README's performance section):
- * - The heap itself moves only an 8-byte time and a 4-byte slot index per entry; the event's payload
- *   (sequence, kind, target, arg) sits in a slot pool and is touched only when the event is pushed,
- *   popped, or when two times tie. Less data moved per sift than a C++ heap of 24-byte structs.
- * - Four children per node halves the depth of a binary heap; the four children share a cache line.
+ * - The heap moves only an 8-byte time and a 4-byte slot index per entry; the event's payload
+ *   (sequence, kind, target, arg) sits in a slot pool and is touched only on push, pop, or a tie.
  * - Pop uses the "hole to the bottom" sift (Floyd): the hole left by the root walks down along the
- *   smaller child without comparing against the displaced last element, which is then sifted up from
- *   the leaf. The last element is almost always a late event, so this saves a compare per level.
+ *   smaller child without comparing against the displaced last element, which is then sifted up.
  * - Nothing is allocated per event: slots are recycled through a free list threaded through `target`.
+ *
+ * It loses to the one-rung ladder queue because every pop walks log_d(n) levels of the heap, which at
+ * 10^5 to 10^6 pending events means several cache misses per event.
  *
  * Ordering is total and deterministic: earlier time first; equal times in insertion order.
  *
@@ -24,7 +25,6 @@ export type EventHandle = number;
 /** Kind value marking a slot whose event was cancelled. */
 const CANCELLED = 0xffff;
 /** Largest kind a caller may use (kinds are stored as Uint16; one value is reserved). */
-export const MAX_EVENT_KIND = CANCELLED - 1;
 
 /** Slots per generation step in a handle. 2^26 ≈ 67 M pending events at most. */
 const SLOT_BITS = 26;
@@ -32,7 +32,7 @@ const SLOT_LIMIT = 2 ** SLOT_BITS;
 /** Generations wrap at 2^27 so that a handle stays below 2^53 (an exact integer double). */
 const GEN_MASK = 2 ** 27 - 1;
 
-export class EventQueue {
+export class DaryHeapQueue {
   // Heap, positions 0..heapSize-1: time and slot of each entry.
   private heapTime: Float64Array;
   private heapSlot: Int32Array;
@@ -59,7 +59,10 @@ export class EventQueue {
   arg = 0;
   seq = 0;
 
-  constructor(initialCapacity = 1024) {
+  constructor(
+    private readonly arity: number,
+    initialCapacity = 1024,
+  ) {
     const cap = Math.max(16, Math.min(SLOT_LIMIT, Math.ceil(initialCapacity)));
     this.capacity = cap;
     this.heapTime = new Float64Array(cap);
@@ -186,12 +189,12 @@ export class EventQueue {
     const seqs = this.slotSeq;
     let hole = 0;
     for (;;) {
-      const c = 4 * hole + 1;
+      const c = this.arity * hole + 1;
       if (c >= n) break;
       // Find the smallest of up to four children (positions c..c+3, below n).
       let best = c;
       let bt = ht[c];
-      const end = c + 4 < n ? c + 4 : n;
+      const end = c + this.arity < n ? c + this.arity : n;
       for (let j = c + 1; j < end; j++) {
         const t = ht[j];
         if (t < bt || (t === bt && seqs[hs[j]] < seqs[hs[best]])) {
@@ -212,7 +215,7 @@ export class EventQueue {
     const ht = this.heapTime;
     const hs = this.heapSlot;
     while (pos > 0) {
-      const parent = (pos - 1) >> 2;
+      const parent = ((pos - 1) / this.arity) | 0;
       const pt = ht[parent];
       if (pt < time || (pt === time && this.slotSeq[hs[parent]] < seq)) break;
       ht[pos] = pt;
@@ -240,7 +243,7 @@ export class EventQueue {
     }
     this.heapSize = n;
     this.cancelledCount = 0;
-    for (let i = (n - 2) >> 2; i >= 0; i--) this.siftDown(i);
+    for (let i = ((n - 2) / this.arity) | 0; i >= 0; i--) this.siftDown(i);
   }
 
   /** Classic sift-down used by heapify. */
@@ -253,11 +256,11 @@ export class EventQueue {
     const slot = hs[pos];
     const seq = seqs[slot];
     for (;;) {
-      const c = 4 * pos + 1;
+      const c = this.arity * pos + 1;
       if (c >= n) break;
       let best = c;
       let bt = ht[c];
-      const end = c + 4 < n ? c + 4 : n;
+      const end = c + this.arity < n ? c + this.arity : n;
       for (let j = c + 1; j < end; j++) {
         const t = ht[j];
         if (t < bt || (t === bt && seqs[hs[j]] < seqs[hs[best]])) {
