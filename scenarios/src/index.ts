@@ -11,3 +11,4 @@ export {
 } from "./builtin/mmc-cluster.js";
 export { mmcTheory, type MmcTheory } from "./stats/erlang-c.js";
 export { quantileSorted } from "./stats/quantile.js";
+export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";

@@ -39,6 +39,19 @@ describe("built-in M/M/c cluster scenario", () => {
     }
   });
 
+  it("gives batch-means 95% intervals of the mean wait that cover Erlang C about 95% of the time", () => {
+    const seeds = Array.from({ length: 40 }, (_, i) => 100 + i);
+    let covered = 0;
+    for (const seed of seeds) {
+      const { metrics, theory } = runMmcCluster(params, seed);
+      expect(metrics.waitMeanCi95LowS).toBeLessThan(metrics.waitMeanS);
+      expect(metrics.waitMeanCi95HighS).toBeGreaterThan(metrics.waitMeanS);
+      if (metrics.waitMeanCi95LowS <= theory.waitMeanS && theory.waitMeanS <= metrics.waitMeanCi95HighS) covered++;
+    }
+    // Binomial(40, 0.95) falls below 34 with probability < 1%; a naive sigma/sqrt(n) interval covers far less.
+    expect(covered).toBeGreaterThanOrEqual(34);
+  });
+
   it("is deterministic for a seed", () => {
     const a = runMmcCluster(params, 5);
     const b = runMmcCluster(params, 5);

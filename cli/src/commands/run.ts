@@ -50,7 +50,8 @@ export function runCommand(options: RunCommandOptions, print: (line: string) => 
   print(`clustersim ${TOOL_VERSION}: built-in scenario "mmc-cluster", seed ${seed}`);
   print(`  ${params.nodes} nodes, ${pct(params.utilisation)} load, mean task ${params.meanRunS} s, ${params.durationS / 3600} h simulated (first ${params.warmupS / 3600} h warm-up)`);
   print(`  tasks: ${fmt(m.tasksSubmitted)} submitted, ${fmt(m.tasksCompleted)} completed, ${fmt(m.tasksMeasured)} measured`);
-  print(`  wait:  mean ${s(m.waitMeanS)}, p95 ${s(m.waitP95S)}, p99 ${s(m.waitP99S)}   (Erlang C: ${s(t.waitMeanS)}, ${s(t.waitP95S)}, ${s(t.waitP99S)})`);
+  print(`  wait:  mean ${s(m.waitMeanS)} (95% CI ${m.waitMeanCi95LowS.toFixed(1)}–${s(m.waitMeanCi95HighS)}), p95 ${s(m.waitP95S)}, p99 ${s(m.waitP99S)}`);
+  print(`         Erlang C: mean ${s(t.waitMeanS)}, p95 ${s(t.waitP95S)}, p99 ${s(t.waitP99S)}`);
   print(`  tasks that waited: ${pct(m.probWait)} (Erlang C: ${pct(t.probWait)});  utilisation ${pct(m.utilisation)} (theory ${pct(t.utilisation)})`);
   print(`  ${fmt(result.events)} events in ${result.wallS.toFixed(2)} s (${fmt(timing.eventsPerS)} events/s)`);
   print(`Results: ${dir}/summary.json (simulated results), ${dir}/timing.json (wall-clock timing)`);

@@ -1,5 +1,6 @@
 import { Simulation, type Seed } from "@clustersim/sim-core";
 import { mmcTheory } from "../stats/erlang-c.js";
+import { batchMeansInterval } from "../stats/batch-means.js";
 import { quantileSorted } from "../stats/quantile.js";
 
 /**
@@ -41,6 +42,9 @@ export interface MmcClusterResult {
     tasksCompleted: number;
     tasksMeasured: number;
     waitMeanS: number;
+    /** 95% confidence interval of the mean wait, by 20 batch means in arrival order. */
+    waitMeanCi95LowS: number;
+    waitMeanCi95HighS: number;
     waitP50S: number;
     waitP95S: number;
     waitP99S: number;
@@ -160,7 +164,9 @@ export function runMmcCluster(params: MmcClusterParams, seed: Seed): MmcClusterR
   const summary = sim.run({ until: durationS });
   account();
 
-  const sorted = waits.slice(0, measured).sort();
+  const inOrder = waits.subarray(0, measured);
+  const ci = batchMeansInterval(inOrder, 20);
+  const sorted = inOrder.slice().sort();
   let sum = 0;
   for (let i = 0; i < measured; i++) sum += sorted[i];
   const window = durationS - warmupS;
@@ -175,6 +181,8 @@ export function runMmcCluster(params: MmcClusterParams, seed: Seed): MmcClusterR
       tasksCompleted: completed,
       tasksMeasured: measured,
       waitMeanS: measured > 0 ? sum / measured : NaN,
+      waitMeanCi95LowS: ci.low,
+      waitMeanCi95HighS: ci.high,
       waitP50S: quantileSorted(sorted, 0.5),
       waitP95S: quantileSorted(sorted, 0.95),
       waitP99S: quantileSorted(sorted, 0.99),
