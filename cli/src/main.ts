@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { runCommand } from "./commands/run.js";
+import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
 import { TOOL_VERSION } from "./version.js";
 
@@ -26,6 +27,15 @@ export function buildProgram(print: (line: string) => void): Command {
     )
     .option("-q, --quiet", "print nothing")
     .action((options) => runCommand(options, print));
+
+  program
+    .command("trace-stats")
+    .description("stream a trace once and print one JSON object: records, firstS, lastS, and per resource the total, mean and max of requests")
+    .argument("<file>", "the trace file (for azure-functions: its directory or invocations file)")
+    .requiredOption("-f, --format <format>", "the trace format (see below)")
+    .option("--skip-bad-lines", "drop and count lines that do not parse, instead of stopping at the first")
+    .addHelpText("after", `\nFormats:\n${FORMAT_HELP}`)
+    .action((file: string, options) => traceStatsCommand(file, options, print));
 
   return program;
 }

@@ -62,7 +62,29 @@ describe("clustersim command", () => {
     expect(sb.specHash).not.toBe(sa.specHash);
   });
 
+  it("trace-stats prints one JSON object for a real trace", () => {
+    const traces = new URL("../../../shared/traces/", import.meta.url).pathname;
+    const r = clustersim("trace-stats", "--format", "alibaba-v2017-jobs", traces + "alibaba-v2017-jobs/jobs.csv");
+    expect(r.code).toBe(0);
+    const stats = JSON.parse(r.stdout);
+    expect(stats).toMatchObject({ records: 31756, jobs: 5216, tasks: 31756, instances: 2551075, firstS: 0 });
+    expect(Object.keys(stats.resources.cpu)).toEqual(["total", "mean", "max"]);
+  });
+
+  it("trace-stats stops at a broken line with exit 2, or counts it with --skip-bad-lines", () => {
+    const bad = join(tmp(), "bad.swf");
+    writeFileSync(bad, "1 0 -1 10 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n2 3 x\n");
+    const r = clustersim("trace-stats", "--format", "swf", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`clustersim: ${bad}:2: line: expected at least 18 fields, found 3\n`);
+    const skipped = clustersim("trace-stats", "--format", "swf", "--skip-bad-lines", bad);
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ records: 1, dropped: 1 });
+  });
+
   it.each([
+    [["trace-stats", "--format", "csv", "x"], /--format: expected one of swf, openb-nodes/],
+    [["trace-stats", "x"], /required option '-f, --format <format>' not specified/],
     [["run", "--seed", "-3"], /--seed: expected a non-negative integer, found "-3"/],
     [["run", "--set", "nodes=lots"], /--set nodes: expected a number, found "lots"/],
     [["run", "--set", "speed=2"], /unknown parameter "speed"; expected one of nodes, utilisation/],

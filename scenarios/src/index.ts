@@ -12,3 +12,17 @@ export {
 export { mmcTheory, type MmcTheory } from "./stats/erlang-c.js";
 export { quantileSorted } from "./stats/quantile.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
+export { parseQuantity, cpuMilli, memoryMiB } from "./units/quantity.js";
+export { parseDuration } from "./units/duration.js";
+export { TraceError, newLoadReport, type BadLinePolicy, type LoadOptions, type LoadReport } from "./traces/trace-error.js";
+export { readLines } from "./traces/read-lines.js";
+export { loadSwf, readSwfHeader, headerInt, type SwfJob, type SwfHeader } from "./traces/formats/swf.js";
+export { loadOpenbNodes, loadOpenbPods, type OpenbNode, type OpenbPod } from "./traces/formats/openb.js";
+export { loadAlibabaV2017Jobs, type AlibabaTask } from "./traces/formats/alibaba-v2017.js";
+export { loadAlibabaDlrm, type DlrmInstance } from "./traces/formats/alibaba-dlrm.js";
+export { loadAzureFunctions, locateAzureFunctionFiles, type AzureFunction, type DurationStats, type MemoryStats } from "./traces/formats/azure-functions.js";
+export { loadAzureLlm, parseTimestamp, type LlmRequest } from "./traces/formats/azure-llm.js";
+export { loadGoogleTaskEvents, type GoogleTaskEvent } from "./traces/formats/google-2011.js";
+export { loadK8sManifests, type K8sObject, type K8sPod, type K8sNode, type K8sResources } from "./traces/formats/k8s.js";
+export { TRACE_FORMATS, TRACE_FORMAT_NAMES, type TraceFormat } from "./traces/formats.js";
+export { traceStats, UnknownFormatError, type TraceStats, type ResourceStats } from "./traces/stats.js";
