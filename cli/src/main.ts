@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { runCommand } from "./commands/run.js";
 import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
+import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
 import { TOOL_VERSION } from "./version.js";
 
@@ -37,11 +38,35 @@ export function buildProgram(print: (line: string) => void): Command {
     .addHelpText("after", `\nFormats:\n${FORMAT_HELP}`)
     .action((file: string, options) => traceStatsCommand(file, options, print));
 
+  program
+    .command("validate")
+    .description("check a scenario file (YAML or JSON) and the files it names; every problem with file, line and field")
+    .argument("<scenario>", "the scenario file")
+    .action((file: string) => validateCommand(file, print));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of scenario files (for editors)")
+    .action(() => schemaCommand(print));
+
+  program
+    .command("workload")
+    .description("print a scenario's workload, merged and transformed, as CSV (one task per line)")
+    .argument("<scenario>", "the scenario file")
+    .option("-n, --limit <n>", "print at most n tasks")
+    .option("-s, --seed <n>", "override the scenario's seed")
+    .action((file: string, options) => workloadCommand(file, options, print));
+
   return program;
 }
 
 /** Run the command line; returns the process exit code. Bad input exits 2 with one clear line. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   const print = (line: string) => process.stdout.write(line + "\n");
   const program = buildProgram(print);
   try {

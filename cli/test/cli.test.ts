@@ -82,7 +82,36 @@ describe("clustersim command", () => {
     expect(JSON.parse(skipped.stdout)).toMatchObject({ records: 1, dropped: 1 });
   });
 
+  it("validate accepts the examples and reports every problem of a bad scenario with exit 2", () => {
+    const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
+    const ok = clustersim("validate", examples + "openb-fgd.yaml");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/valid scenario "openb-fgd"/);
+    const bad = join(tmp(), "bad.yaml");
+    writeFileSync(bad, "duration: soon\ncluster: { nodeGroups: [] }\nworkloads: []\nscheduler: { name: x }\n");
+    const r = clustersim("validate", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `clustersim: ${bad}:1: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"`,
+      `${bad}:2: cluster.nodeGroups: expected at least 1 item(s), found 0`,
+      `${bad}:3: workloads: expected at least 1 item(s), found 0`,
+    ]);
+  });
+
+  it("schema prints the JSON Schema; workload prints the merged task stream as CSV", () => {
+    expect(JSON.parse(clustersim("schema").stdout).type).toBe("object");
+    const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
+    const r = clustersim("workload", examples + "poisson-small.yaml", "--limit", "3");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toBe("id,arrivalS,runS,cpuMilli,memoryMiB,gpus,gpuMilli,procs,priority,app,runtime");
+    expect(lines).toHaveLength(4);
+    expect(clustersim("workload", examples + "poisson-small.yaml", "--limit", "3").stdout).toBe(r.stdout);
+    expect(clustersim("workload", examples + "poisson-small.yaml", "--limit", "3", "--seed", "2").stdout).not.toBe(r.stdout);
+  });
+
   it.each([
+    [["validate", "/no/such.yaml"], /\/no\/such.yaml: expected a readable scenario file, found no such file/],
     [["trace-stats", "--format", "csv", "x"], /--format: expected one of swf, openb-nodes/],
     [["trace-stats", "x"], /required option '-f, --format <format>' not specified/],
     [["run", "--seed", "-3"], /--seed: expected a non-negative integer, found "-3"/],

@@ -26,3 +26,13 @@ export { loadGoogleTaskEvents, type GoogleTaskEvent } from "./traces/formats/goo
 export { loadK8sManifests, type K8sObject, type K8sPod, type K8sNode, type K8sResources } from "./traces/formats/k8s.js";
 export { TRACE_FORMATS, TRACE_FORMAT_NAMES, type TraceFormat } from "./traces/formats.js";
 export { traceStats, UnknownFormatError, type TraceStats, type ResourceStats } from "./traces/stats.js";
+export { task, gpuDemand, TASK_NUMERIC_FIELDS, type Task, type TaskNumericField } from "./workload/task.js";
+export { sampler, type DistSpec, type Sampler } from "./workload/distributions.js";
+export { RateCurve, thinnedArrivals, type RateSpec } from "./workload/rate-curves.js";
+export { rateCurveWorkload, poissonWorkload, mmppWorkload, functionsWorkload, AZURE_2019_FIT, type TaskTemplate, type MmppState, type FunctionsSpec, type Window } from "./workload/generators.js";
+export { applyTransforms, type Transform } from "./workload/transforms.js";
+export { mergeByArrival } from "./workload/merge.js";
+export { traceTasks, TASK_FORMATS, type TaskFormat, type TaskSource, type TraceTaskOptions } from "./workload/from-trace.js";
+export { Scenario, scenarioJsonSchema, type ScenarioSpec, type WorkloadSpec } from "./spec/schema.js";
+export { loadScenarioFile, validateScenario, SpecError } from "./spec/load-spec.js";
+export { composeWorkload, missingFiles, workloadName, type ComposeOptions } from "./compose/workload.js";

@@ -1,0 +1,64 @@
+import { dirname } from "node:path";
+import {
+  SpecError,
+  TraceError,
+  composeWorkload,
+  loadScenarioFile,
+  missingFiles,
+  scenarioJsonSchema,
+  type ScenarioSpec,
+} from "@clustersim/scenarios";
+import { UserError } from "../errors.js";
+
+/** Load and validate a scenario file, turning every problem into one UserError (exit 2). */
+export function readScenario(file: string): ScenarioSpec {
+  let spec: ScenarioSpec;
+  try {
+    spec = loadScenarioFile(file);
+  } catch (err) {
+    if (err instanceof SpecError) throw new UserError(err.message);
+    throw err;
+  }
+  const missing = missingFiles(spec, file);
+  if (missing.length > 0) throw new UserError(missing.join("\n"));
+  return spec;
+}
+
+/** `clustersim validate FILE`: check a scenario; say what it holds. */
+export function validateCommand(file: string, print: (line: string) => void): void {
+  const spec = readScenario(file);
+  const nodes = spec.cluster.nodeGroups?.reduce((n, g) => n + g.count, 0);
+  print(`${file}: valid scenario${spec.name ? ` "${spec.name}"` : ""}`);
+  print(`  cluster: ${spec.cluster.nodeGroups ? `${spec.cluster.nodeGroups.length} node group(s), ${nodes} nodes` : `nodes from ${spec.cluster.fromTrace!.format} ${spec.cluster.fromTrace!.path}`}`);
+  print(`  workloads: ${spec.workloads.map((w) => w.type + (w.type === "trace" ? ` (${w.format})` : "")).join(", ")}`);
+  print(`  scheduler: ${spec.scheduler.name}; duration ${spec.duration} s; seed ${spec.seed}`);
+}
+
+/** `clustersim schema`: the scenario file's JSON Schema. */
+export function schemaCommand(print: (line: string) => void): void {
+  print(JSON.stringify(scenarioJsonSchema(), null, 2));
+}
+
+const COLUMNS = ["id", "arrivalS", "runS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "priority", "app", "runtime"] as const;
+
+/** `clustersim workload FILE`: the scenario's merged task stream as CSV (first --limit tasks). */
+export async function workloadCommand(file: string, options: { limit?: string; seed?: string }, print: (line: string) => void): Promise<void> {
+  const spec = readScenario(file);
+  const limit = options.limit === undefined ? Infinity : Number(options.limit);
+  if (!(limit >= 0)) throw new UserError(`--limit: expected a number of tasks >= 0, found "${options.limit}"`);
+  const seed = options.seed === undefined ? undefined : Number(options.seed);
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) throw new UserError(`--seed: expected a non-negative integer, found "${options.seed}"`);
+  print(COLUMNS.join(","));
+  let n = 0;
+  try {
+    for await (const t of composeWorkload(spec, { baseDir: dirname(file), seed })) {
+      if (n++ >= limit) break;
+      print(COLUMNS.map((c) => (typeof t[c] === "number" ? (Number.isNaN(t[c]) ? "" : String(t[c])) : csvText(String(t[c])))).join(","));
+    }
+  } catch (err) {
+    if (err instanceof TraceError || err instanceof RangeError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+const csvText = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { RandomStreams } from "@clustersim/sim-core";
+import type { ScenarioSpec, WorkloadSpec } from "../spec/schema.js";
+import type { DistSpec } from "../workload/distributions.js";
+import { functionsWorkload, mmppWorkload, rateCurveWorkload, type TaskTemplate } from "../workload/generators.js";
+import { traceTasks } from "../workload/from-trace.js";
+import { mergeByArrival } from "../workload/merge.js";
+import type { RateSpec } from "../workload/rate-curves.js";
+import type { Task } from "../workload/task.js";
+import { applyTransforms, type Transform } from "../workload/transforms.js";
+import type { z } from "zod";
+import type { RateSpec as RateSpecSchema, TaskTemplate as TemplateSchema, Transform as TransformSchema } from "../spec/schema.js";
+
+/**
+ * From a validated scenario to its workload: one task stream per listed source, transformed, merged
+ * in arrival order, tasks numbered. Sources draw from streams named after them (`name` or `w<index>`),
+ * so adding a workload never changes another's tasks.
+ */
+export interface ComposeOptions {
+  /** Directory that relative trace paths are resolved against (the scenario file's). */
+  baseDir: string;
+  /** Overrides the scenario's seed. */
+  seed?: number;
+}
+
+export function workloadName(w: WorkloadSpec, index: number): string {
+  return w.name ?? `w${index}`;
+}
+
+export function resolveTracePath(path: string, baseDir: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+const template = (t: z.output<typeof TemplateSchema>): TaskTemplate => ({
+  runS: t.run as DistSpec,
+  cpuMilli: t.cpu as DistSpec,
+  memoryMiB: t.memory as DistSpec,
+  gpus: t.gpus as DistSpec | undefined,
+  gpuMilli: t.gpuMilli as DistSpec | undefined,
+  procs: t.procs as DistSpec | undefined,
+  priority: t.priority,
+  runtime: t.runtime,
+  app: t.app,
+});
+
+export const rateSpec = (r: z.output<typeof RateSpecSchema>): RateSpec => {
+  switch (r.type) {
+    case "constant": return r;
+    case "diurnal": return { type: "diurnal", meanRatePerS: r.meanRatePerS, amplitude: r.amplitude, periodS: r.period, peakAtS: r.peakAt };
+    case "piecewise": return { type: "piecewise", points: r.points };
+    case "surge": return { type: "surge", atS: r.at, multiplier: r.multiplier, initialFraction: r.initialFraction, peakAfterS: r.peakAfter, decayS: r.decay };
+  }
+};
+
+const transform = (t: z.output<typeof TransformSchema>): Transform => {
+  switch (t.type) {
+    case "window": return { type: "window", fromS: t.from, toS: t.to, fromIndex: t.fromIndex, count: t.count, rebase: t.rebase };
+    case "sample": return { type: "sample", until: t.until, spacingS: t.spacing };
+    default: return t;
+  }
+};
+
+function source(w: WorkloadSpec, name: string, streams: RandomStreams, horizonS: number, baseDir: string): AsyncIterable<Task> | Iterable<Task> {
+  const window = { startS: 0, endS: horizonS };
+  switch (w.type) {
+    case "trace":
+      return traceTasks(w.format, resolveTracePath(w.path, baseDir), {
+        onBadLine: w.onBadLine,
+        streams,
+        machine: w.machine ? { cpuMilli: w.machine.cpu, memoryMiB: w.machine.memory } : undefined,
+      });
+    case "poisson":
+      return rateCurveWorkload(name, [{ type: "constant", ratePerS: w.ratePerS }], template(w.task), streams, window);
+    case "rate-curve":
+      return rateCurveWorkload(name, w.rate.map(rateSpec), template(w.task), streams, window);
+    case "mmpp":
+      return mmppWorkload(name, w.states.map((s) => ({ ratePerS: s.ratePerS, meanDurationS: s.meanDuration })), w.transitions, template(w.task), streams, window);
+    case "functions":
+      return (function* () {
+        for (const t of functionsWorkload(name, { functions: w.functions, scaleToInvocationsPerS: w.scaleToInvocationsPerS, rate: w.rate?.map(rateSpec), runtime: w.runtime }, streams, window)) {
+          yield { ...t, cpuMilli: w.cpu };
+        }
+      })();
+  }
+}
+
+async function* asAsync(src: AsyncIterable<Task> | Iterable<Task>): AsyncGenerator<Task> {
+  yield* src;
+}
+
+/** The scenario's merged task stream, ids from 0 in arrival order. */
+export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): AsyncGenerator<Task> {
+  const streams = new RandomStreams(options.seed ?? spec.seed);
+  const sources = spec.workloads.map((w, i) => {
+    const name = workloadName(w, i);
+    const tasks = asAsync(source(w, name, streams, spec.duration, options.baseDir));
+    return applyTransforms(tasks, w.transforms.map(transform), (k) => streams.get(`${name}/transform-${k}`));
+  });
+  return mergeByArrival(sources);
+}
+
+/** Files a scenario refers to that do not exist, as messages. */
+export function missingFiles(spec: ScenarioSpec, file: string): string[] {
+  const baseDir = dirname(file);
+  const refs: Array<[string, string]> = spec.workloads.flatMap((w, i) => (w.type === "trace" ? [[`workloads[${i}].path`, w.path] as [string, string]] : []));
+  if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
+  if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
+  return refs
+    .filter(([, p]) => !existsSync(resolveTracePath(p, baseDir)))
+    .map(([field, p]) => `${file}: ${field}: expected an existing file, found no ${resolveTracePath(p, baseDir)}`);
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { z } from "zod";
+import { Scenario, type ScenarioSpec } from "./schema.js";
+
+/**
+ * Reading a scenario file (YAML or JSON: JSON is YAML) into a validated spec. Every problem is reported
+ * as `FILE:LINE: field.path: expected …, found …`, all of them at once, sorted by line.
+ */
+export class SpecError extends Error {
+  override readonly name = "SpecError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return JSON.stringify(value);
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** One zod issue as "expected …, found …". */
+function explain(issue: z.core.$ZodIssue, input: unknown): string {
+  const found = describe(valueAt(input, issue.path));
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${issue.expected}, found ${found}`;
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, found ${found}`;
+    case "invalid_union": {
+      const listed = /^Invalid discriminator value\. Expected (.*)$/.exec(issue.message);
+      if (listed) return `expected one of ${listed[1].replaceAll("'", '"').replaceAll(" | ", ", ")}, found ${found}`;
+      return `expected ${issue.message.replace(/^Invalid input:?\s*/i, "") || "a valid value"}, found ${found}`;
+    }
+    case "too_small":
+      return `expected ${issue.origin === "array" ? `at least ${issue.minimum} item(s)` : `${issue.inclusive ? ">=" : ">"} ${issue.minimum}`}, found ${issue.origin === "array" ? `${(valueAt(input, issue.path) as unknown[]).length}` : found}`;
+    case "too_big":
+      return `expected ${issue.origin === "array" ? `at most ${issue.maximum} item(s)` : `${issue.inclusive ? "<=" : "<"} ${issue.maximum}`}, found ${found}`;
+    case "custom":
+      return issue.message;
+    default:
+      return `${issue.message}, found ${found}`;
+  }
+}
+
+function lineOf(doc: Document | undefined, lines: LineCounter, path: PropertyKey[]): number {
+  if (!doc) return 0;
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as Array<string | number>, true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === "object" && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return 0;
+}
+
+const pathText = (path: PropertyKey[]) =>
+  path.length === 0 ? "(top level)" : path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${String(k)}`)).join("");
+
+/**
+ * A failed union says only "Invalid input"; report instead the issues of the alternative that came
+ * closest (deepest, then fewest issues), so that `run: {dist: lognorm}` names the bad `dist`.
+ */
+function flatten(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+    const branches = issue.errors.map((branch) => flatten(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue)));
+    const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+    return [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
+  });
+}
+
+/** Validate already-parsed data; `file` and `doc` only improve the messages. */
+export function validateScenario(data: unknown, file = "scenario", doc?: Document, lines = new LineCounter()): ScenarioSpec {
+  const result = Scenario.safeParse(data);
+  if (result.success) return result.data;
+  const problems = flatten(result.error.issues).map((issue) => {
+    // For an unknown key, point at the key itself.
+    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    const line = lineOf(doc, lines, path);
+    return { line, text: `${line > 0 ? `${file}:${line}` : file}: ${pathText(issue.path)}: ${explain(issue, data)}` };
+  });
+  problems.sort((a, b) => a.line - b.line);
+  throw new SpecError(problems.map((p) => p.text));
+}
+
+/** Read and validate a scenario file. */
+export function loadScenarioFile(file: string): ScenarioSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SpecError([`${file}: expected a readable scenario file, found ${code === "ENOENT" ? "no such file" : code}`]);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`));
+  }
+  return validateScenario(doc.toJS(), file, doc, lines);
+}

@@ -1,0 +1,183 @@
+import { z } from "zod";
+import { TASK_FORMATS } from "../workload/from-trace.js";
+import { TASK_NUMERIC_FIELDS } from "../workload/task.js";
+import { Cpu, Duration, Memory } from "./units.js";
+
+/**
+ * The scenario file: one zod schema, strict everywhere (an unknown field is an error, not silently
+ * ignored). Plain data with `type` discriminants. `clustersim schema` prints it as JSON Schema.
+ */
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+const probability = z.number().min(0).max(1);
+
+/** A distribution or a constant. */
+export const Dist = z.union([
+  z.number(),
+  z.discriminatedUnion("dist", [
+    z.strictObject({ dist: z.literal("constant"), value: z.number() }),
+    z.strictObject({ dist: z.literal("uniform"), min: z.number(), max: z.number() }),
+    z.strictObject({ dist: z.literal("exponential"), mean: positive }),
+    z.strictObject({ dist: z.literal("normal"), mean: z.number(), sd: nonNegative }),
+    z.strictObject({ dist: z.literal("lognormal"), mu: z.number(), sigma: nonNegative }),
+    z.strictObject({ dist: z.literal("pareto"), xm: positive, alpha: positive }),
+    z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: positive }),
+    z.strictObject({ dist: z.literal("burr"), c: positive, k: positive, scale: positive.default(1) }),
+    z.strictObject({ dist: z.literal("empirical"), values: z.array(z.number()).min(1), mode: z.enum(["resample", "interpolate"]).default("resample") }),
+  ]),
+]);
+
+/** A constant with units, or a distribution of plain numbers in the field's unit. */
+const cpuOrDist = z.union([Cpu, Dist]);
+const memoryOrDist = z.union([Memory, Dist]);
+const durationOrDist = z.union([Duration, Dist]);
+
+export const TaskTemplate = z.strictObject({
+  run: durationOrDist.meta({ description: "run time: a duration, or a distribution in seconds" }),
+  cpu: cpuOrDist.meta({ description: "CPU: a quantity (500m), or a distribution in millicores" }),
+  memory: memoryOrDist.meta({ description: "memory: a quantity (2Gi), or a distribution in MiB" }),
+  gpus: Dist.optional(),
+  gpuMilli: Dist.optional().meta({ description: "thousandths of each GPU (1000 = whole)" }),
+  procs: Dist.optional(),
+  priority: z.number().int().optional(),
+  runtime: z.string().optional().meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
+  app: z.string().optional(),
+});
+
+export const RateSpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("constant"), ratePerS: nonNegative }),
+  z.strictObject({ type: z.literal("diurnal"), meanRatePerS: nonNegative, amplitude: probability, period: Duration.default(86400), peakAt: Duration.default(14 * 3600) }),
+  z.strictObject({ type: z.literal("piecewise"), points: z.array(z.tuple([Duration, nonNegative])).min(1) }),
+  z.strictObject({ type: z.literal("surge"), at: Duration, multiplier: z.number().min(1), initialFraction: probability.default(1), peakAfter: Duration.default(0), decay: Duration }),
+]);
+
+const TaskField = z.enum(TASK_NUMERIC_FIELDS);
+export const Transform = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("window"), from: Duration.optional(), to: Duration.optional(), fromIndex: z.number().int().nonnegative().optional(), count: z.number().int().nonnegative().optional(), rebase: z.boolean().default(false) }),
+  z.strictObject({ type: z.literal("timeScale"), factor: positive }),
+  z.strictObject({ type: z.literal("filter"), field: z.union([TaskField, z.enum(["app", "runtime"])]), op: z.enum(["<", "<=", ">", ">=", "==", "!="]), value: z.union([z.number(), z.string()]) }),
+  z.strictObject({ type: z.literal("shuffle") }),
+  z.strictObject({ type: z.literal("sample"), until: z.strictObject({ field: z.union([TaskField, z.enum(["gpuDemand", "count"])]), total: positive }), spacing: Duration.optional() }),
+]);
+
+const transforms = z.array(Transform).default([]);
+const name = z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'").optional();
+
+export const Workload = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("trace"),
+    name,
+    format: z.enum(TASK_FORMATS),
+    path: z.string().min(1).meta({ description: "trace file (azure-functions: its directory), relative to the scenario file" }),
+    onBadLine: z.enum(["fail", "skip"]).default("fail"),
+    machine: z.strictObject({ cpu: Cpu, memory: Memory }).optional().meta({ description: "machine size for traces whose requests are fractions of a machine" }),
+    transforms,
+  }),
+  z.strictObject({ type: z.literal("poisson"), name, ratePerS: positive, task: TaskTemplate, transforms }),
+  z.strictObject({ type: z.literal("rate-curve"), name, rate: z.array(RateSpec).min(1), task: TaskTemplate, transforms }),
+  z.strictObject({
+    type: z.literal("mmpp"),
+    name,
+    states: z.array(z.strictObject({ ratePerS: nonNegative, meanDuration: Duration })).min(1),
+    transitions: z.array(z.array(nonNegative)).optional(),
+    task: TaskTemplate,
+    transforms,
+  }),
+  z.strictObject({
+    type: z.literal("functions"),
+    name,
+    functions: z.number().int().positive(),
+    scaleToInvocationsPerS: positive.optional(),
+    rate: z.array(RateSpec).optional(),
+    cpu: Cpu.default(1000).meta({ description: "CPU of each invocation (the Azure trace has none; default one core: an assumption)" }),
+    runtime: z.string().optional(),
+    transforms,
+  }),
+]);
+
+export const NodeGroup = z.strictObject({
+  name: z.string().min(1),
+  count: z.number().int().positive(),
+  cpu: Cpu,
+  memory: Memory,
+  gpus: z.number().int().nonnegative().default(0),
+  gpuModel: z.string().optional(),
+  nicGbps: positive.optional(),
+  nodesPerRack: z.number().int().positive().optional(),
+  overcommit: z.strictObject({ cpu: z.number().min(1).default(1), memory: z.number().min(1).default(1) }).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(z.strictObject({ key: z.string(), value: z.string().default(""), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).default([]),
+});
+
+/** Node groups, or a node list read from a trace: exactly one of the two. */
+export const Cluster = z
+  .strictObject({
+    nodeGroups: z.array(NodeGroup).min(1).optional(),
+    fromTrace: z.strictObject({ format: z.enum(["openb-nodes", "k8s"]), path: z.string().min(1) }).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.nodeGroups === undefined) === (c.fromTrace === undefined)) {
+      ctx.addIssue({ code: "custom", message: `expected exactly one of nodeGroups and fromTrace, found ${c.nodeGroups ? "both" : "neither"}` });
+    }
+  });
+
+export const Scheduler = z.strictObject({
+  name: z.string().min(1).meta({ description: "a registered strategy, or the export of `plugin`" }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  plugin: z.string().optional().meta({ description: "TypeScript or JavaScript file exporting a user strategy" }),
+});
+
+export const Autoscaler = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("cluster"),
+    nodeGroup: z.string(),
+    min: z.number().int().nonnegative(),
+    max: z.number().int().positive(),
+    scaleUpDelay: Duration.default(60),
+    scaleDownAfter: Duration.default(600),
+  }),
+]);
+
+export const Fault = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("node-failures"),
+    nodeGroup: z.string().optional(),
+    mtbf: Duration,
+    mttr: Duration,
+    distribution: z.enum(["exponential", "weibull"]).default("exponential"),
+    weibullShape: positive.optional(),
+  }),
+  z.strictObject({ type: z.literal("domain-failure"), domain: z.enum(["rack", "cxl-pool", "dpu"]), index: z.number().int().nonnegative(), at: Duration, repair: Duration }),
+]);
+
+export const Outputs = z.strictObject({
+  tasks: z.boolean().default(true),
+  timeseriesInterval: Duration.default(60),
+  replay: z.boolean().default(false),
+  decisions: z.boolean().default(false),
+});
+
+export const Scenario = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().default(1),
+  duration: Duration.meta({ description: "simulated horizon" }),
+  cluster: Cluster,
+  hardware: z.strictObject({}).optional().meta({ description: "hardware models (CXL pools, DPUs, runtimes): none configurable yet" }),
+  workloads: z.array(Workload).min(1),
+  scheduler: Scheduler,
+  autoscalers: z.array(Autoscaler).default([]),
+  faults: z.array(Fault).default([]),
+  outputs: Outputs.default({ tasks: true, timeseriesInterval: 60, replay: false, decisions: false }),
+});
+
+export type ScenarioSpec = z.output<typeof Scenario>;
+export type WorkloadSpec = z.output<typeof Workload>;
+export type TransformSpec = z.output<typeof Transform>;
+export type RateSpecInput = z.output<typeof RateSpec>;
+
+/** The scenario's JSON Schema, for editors (input side: what a file may contain). */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(Scenario, { io: "input", unrepresentable: "any" });
+}

@@ -1,0 +1,60 @@
+/**
+ * One unit of work as every workload source delivers it, whatever trace or generator it came from.
+ * Unknown values are NaN (e.g. a trace without run times: the task runs until the simulation ends).
+ */
+export interface Task {
+  /** Position in its workload stream, from 0. */
+  id: number;
+  /** Arrival (submit) time, seconds of simulated time. */
+  arrivalS: number;
+  /** Run time on an unloaded node, seconds; NaN for long-running services. */
+  runS: number;
+  /** User's run-time estimate (batch systems), seconds; NaN where none. */
+  reqTimeS: number;
+  cpuMilli: number;
+  memoryMiB: number;
+  /** Whole GPUs; a shared-GPU task has gpus = 1 and gpuMilli < 1000. */
+  gpus: number;
+  /** Thousandths of each GPU used (1000 = whole). */
+  gpuMilli: number;
+  /** Processors (nodes) a parallel job needs at once; 1 for ordinary tasks. */
+  procs: number;
+  /** Application, function or tenant the task belongs to; "" where the source has none. */
+  app: string;
+  /** Kubernetes runtime class (sandbox runtime) requested; "" for the default. */
+  runtime: string;
+  /** Higher is more important; 0 by default. */
+  priority: number;
+  /** Prompt and generated tokens of an inference request; NaN for other work. */
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A task with every optional field at its neutral value. */
+export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
+  return {
+    id: 0,
+    runS: NaN,
+    reqTimeS: NaN,
+    cpuMilli: 0,
+    memoryMiB: 0,
+    gpus: 0,
+    gpuMilli: 0,
+    procs: 1,
+    app: "",
+    runtime: "",
+    priority: 0,
+    inputTokens: NaN,
+    outputTokens: NaN,
+    ...fields,
+  };
+}
+
+/** Numeric fields of a task, by name: what filters and load targets may refer to. */
+export const TASK_NUMERIC_FIELDS = ["arrivalS", "runS", "reqTimeS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "priority", "inputTokens", "outputTokens"] as const;
+export type TaskNumericField = (typeof TASK_NUMERIC_FIELDS)[number];
+
+/** GPU capacity a task takes, in GPUs (a shared GPU counts its fraction). */
+export function gpuDemand(t: Task): number {
+  return (t.gpus * t.gpuMilli) / 1000;
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SpecError, composeWorkload, loadScenarioFile, missingFiles, scenarioJsonSchema, type Task } from "@clustersim/scenarios";
+
+const EXAMPLES = new URL("../../examples/scenarios/", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "clustersim-spec-"));
+let n = 0;
+const write = (text: string) => {
+  const path = join(dir, `s${n++}.yaml`);
+  writeFileSync(path, text);
+  return path;
+};
+
+const GOOD = `name: t
+duration: 2h
+cluster:
+  nodeGroups:
+    - name: a
+      count: 4
+      cpu: "32"
+      memory: 128Gi
+workloads:
+  - type: poisson
+    ratePerS: 1
+    task:
+      run: 90s
+      cpu: 500m
+      memory: 2Gi
+scheduler:
+  name: best-fit
+`;
+
+function problems(text: string): string[] {
+  try {
+    loadScenarioFile(write(text));
+  } catch (err) {
+    expect(err).toBeInstanceOf(SpecError);
+    return (err as SpecError).problems.map((p) => p.replace(/^.*?s\d+\.yaml/, "FILE"));
+  }
+  throw new Error("expected the scenario to be rejected");
+}
+
+describe("scenario files", () => {
+  it("read units researchers write: durations and Kubernetes quantities", () => {
+    const spec = loadScenarioFile(write(GOOD));
+    expect(spec.duration).toBe(7200);
+    expect(spec.cluster.nodeGroups![0]).toMatchObject({ cpu: 32_000, memory: 131_072, gpus: 0 });
+    expect(spec.workloads[0]).toMatchObject({ task: { run: 90, cpu: 500, memory: 2048 } });
+    expect(spec.seed).toBe(1);
+    expect(spec.outputs.timeseriesInterval).toBe(60);
+  });
+
+  it("accept JSON too", () => {
+    const spec = loadScenarioFile(write(JSON.stringify({ duration: 60, cluster: { nodeGroups: [{ name: "a", count: 1, cpu: 1, memory: "1Gi" }] }, workloads: [{ type: "poisson", ratePerS: 1, task: { run: 1, cpu: 1, memory: "1Mi" } }], scheduler: { name: "x" } })));
+    expect(spec.duration).toBe(60);
+  });
+
+  it.each([
+    ["an unknown field", GOOD.replace("name: t", "name: t\ncolour: blue"), "FILE:2: (top level): unknown field \"colour\""],
+    ["an unknown workload type", GOOD.replace("type: poisson", "type: posson"), 'FILE:10: workloads[0].type: expected one of "trace", "poisson", "rate-curve", "mmpp", "functions", found "posson"'],
+    ["a bad quantity", GOOD.replace("cpu: 500m", "cpu: lots"), 'FILE:14: workloads[0].task.cpu: expected a CPU quantity like 500m, 2 or 0.5, found "lots"'],
+    ["a bad duration", GOOD.replace("duration: 2h", "duration: soon"), 'FILE:2: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"'],
+    ["a negative rate", GOOD.replace("ratePerS: 1", "ratePerS: -1"), "FILE:11: workloads[0].ratePerS: expected > 0, found -1"],
+    ["a missing section", GOOD.replace("scheduler:\n  name: best-fit\n", ""), "FILE:1: scheduler: expected object, found nothing"],
+    ["a bad distribution", GOOD.replace("run: 90s", "run: { dist: lognorm, mu: 1 }"), 'FILE:13: workloads[0].task.run.dist: expected one of "constant", "uniform", "exponential", "normal", "lognormal", "pareto", "weibull", "burr", "empirical", found "lognorm"'],
+    ["both cluster forms", GOOD.replace("cluster:\n", "cluster:\n  fromTrace: { format: openb-nodes, path: x.csv }\n"), "FILE:4: cluster: expected exactly one of nodeGroups and fromTrace, found both"],
+    ["broken YAML", "duration: [1h\n", /^FILE:\d+: expected valid YAML or JSON, found/],
+  ])("name file, line and field for %s", (_, text, expected) => {
+    const found = problems(text);
+    expect(found).toHaveLength(1);
+    if (expected instanceof RegExp) expect(found[0]).toMatch(expected);
+    else expect(found[0]).toBe(expected);
+  });
+
+  it("report every problem at once, in line order", () => {
+    const found = problems(GOOD.replace("duration: 2h", "duration: soon").replace("count: 4", "count: 0"));
+    expect(found.map((p) => p.split(":")[1])).toEqual(["2", "6"]);
+  });
+
+  it("name trace files that do not exist", () => {
+    const file = write(GOOD.replace("  - type: poisson", "  - type: trace\n    format: swf\n    path: nowhere.swf\n  - type: poisson"));
+    expect(missingFiles(loadScenarioFile(file), file)).toEqual([`${file}: workloads[0].path: expected an existing file, found no ${join(dir, "nowhere.swf")}`]);
+  });
+
+  it("export a JSON Schema that lists every workload type", () => {
+    const text = JSON.stringify(scenarioJsonSchema());
+    for (const type of ["trace", "poisson", "rate-curve", "mmpp", "functions"]) expect(text).toContain(`"const":"${type}"`);
+  });
+});
+
+describe("the example scenarios", () => {
+  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml"));
+
+  it("exist", () => expect(files.length).toBeGreaterThanOrEqual(4));
+
+  it.each(files)("%s validates and yields a reproducible workload in arrival order", async (name) => {
+    const file = EXAMPLES + name;
+    const spec = loadScenarioFile(file);
+    expect(missingFiles(spec, file)).toEqual([]);
+    const first = async () => {
+      const out: Task[] = [];
+      for await (const t of composeWorkload(spec, { baseDir: dirname(file) })) {
+        out.push(t);
+        if (out.length === 2000) break;
+      }
+      return out;
+    };
+    const a = await first();
+    expect(a.length).toBeGreaterThan(100);
+    expect(a.every((t, i) => t.id === i && (i === 0 || t.arrivalS >= a[i - 1].arrivalS))).toBe(true);
+    expect(await first()).toEqual(a);
+  });
+});
