@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       "@clustersim/sim-core": src("sim-core"),
       "@clustersim/scenarios": src("scenarios"),
+      "@clustersim/hardware-models": src("hardware-models"),
     },
   },
   test: {

@@ -1,0 +1,259 @@
+import { FitIndex } from "./fit-index.js";
+
+/**
+ * The cluster's resources as struct-of-arrays, owned and mutated only here: schedulers read it through
+ * a `ClusterView` and ask for placements; `place` and `release` apply them. Every placement gets an id;
+ * releasing checks it against what was placed, so nothing is allocated twice or freed that was not
+ * allocated.
+ *
+ * GPUs follow the Alibaba openb model (Weng et al., ATC'23): a node has whole GPUs, each with 1000
+ * thousandths; a task takes `gpuMilli` of one GPU (sharing) or several whole GPUs.
+ */
+export interface NodeSpec {
+  cpuMilli: number;
+  memoryMiB: number;
+  gpus?: number;
+  gpuModel?: string;
+  rack?: number;
+  /** Overcommit ratios: allocatable = capacity × ratio (default 1). */
+  cpuOvercommit?: number;
+  memoryOvercommit?: number;
+}
+
+export interface Request {
+  cpuMilli: number;
+  memoryMiB: number;
+  /** Whole GPUs, or 1 with gpuMilli < 1000 for a share of one GPU. */
+  gpus?: number;
+  gpuMilli?: number;
+}
+
+/** Read-only access for schedulers. */
+export interface ClusterView {
+  readonly nodeCount: number;
+  freeCpuMilli(node: number): number;
+  freeMemoryMiB(node: number): number;
+  allocatableCpuMilli(node: number): number;
+  allocatableMemoryMiB(node: number): number;
+  gpuCount(node: number): number;
+  /** Free thousandths of GPU g (0-based) of a node. */
+  gpuFreeMilli(node: number, g: number): number;
+  gpuModel(node: number): string;
+  rack(node: number): number;
+  isUp(node: number): boolean;
+  fits(node: number, r: Request): boolean;
+  /** The best-fit node (least free CPU that fits), or -1. Uses the index: O(log capacity). */
+  bestFitNode(r: Request): number;
+}
+
+const GPU_WHOLE = 1000;
+
+export class ClusterState implements ClusterView {
+  readonly nodeCount: number;
+  private readonly allocCpu: Float64Array;
+  private readonly allocMem: Float64Array;
+  private readonly freeCpu: Float64Array;
+  private readonly freeMem: Float64Array;
+  private readonly gpuStart: Int32Array;
+  private readonly gpuFree: Int32Array;
+  private readonly rackOf: Int32Array;
+  private readonly up: Uint8Array;
+  private readonly models: string[];
+  private readonly modelOf: Int32Array;
+  private readonly index: FitIndex;
+
+  // Placements: node, cpu, mem, and the GPU slots taken (as a bit mask over the node's GPUs for whole
+  // GPUs, or one GPU index for a share). Slots are recycled.
+  private pNode = new Int32Array(1024);
+  private pCpu = new Float64Array(1024);
+  private pMem = new Float64Array(1024);
+  private pGpuMask = new Float64Array(1024);
+  private pGpuShare = new Int32Array(1024);
+  private pShareMilli = new Int32Array(1024);
+  private pFree: number[] = [];
+  private pUsed = 0;
+  private live = 0;
+
+  constructor(nodes: readonly NodeSpec[]) {
+    const n = nodes.length;
+    this.nodeCount = n;
+    this.allocCpu = new Float64Array(n);
+    this.allocMem = new Float64Array(n);
+    this.freeCpu = new Float64Array(n);
+    this.freeMem = new Float64Array(n);
+    this.gpuStart = new Int32Array(n + 1);
+    this.rackOf = new Int32Array(n);
+    this.up = new Uint8Array(n).fill(1);
+    this.modelOf = new Int32Array(n);
+    this.models = [];
+    let maxCpu = 0;
+    nodes.forEach((s, i) => {
+      if (!(s.cpuMilli >= 0 && s.memoryMiB >= 0)) throw new RangeError(`node ${i}: capacities must be >= 0`);
+      const gpus = s.gpus ?? 0;
+      if (!(Number.isInteger(gpus) && gpus >= 0 && gpus <= 52)) throw new RangeError(`node ${i}: gpus must be an integer in 0..52, found ${gpus}`);
+      this.allocCpu[i] = s.cpuMilli * (s.cpuOvercommit ?? 1);
+      this.allocMem[i] = s.memoryMiB * (s.memoryOvercommit ?? 1);
+      this.freeCpu[i] = this.allocCpu[i];
+      this.freeMem[i] = this.allocMem[i];
+      this.gpuStart[i + 1] = this.gpuStart[i] + gpus;
+      this.rackOf[i] = s.rack ?? 0;
+      const model = s.gpuModel ?? "";
+      let m = this.models.indexOf(model);
+      if (m < 0) m = this.models.push(model) - 1;
+      this.modelOf[i] = m;
+      maxCpu = Math.max(maxCpu, this.allocCpu[i]);
+    });
+    this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
+    this.index = new FitIndex(n, maxCpu);
+    for (let i = 0; i < n; i++) this.index.update(i, this.freeCpu[i], this.freeMem[i]);
+  }
+
+  // ---- view -------------------------------------------------------------------------------
+
+  freeCpuMilli(node: number): number {
+    return this.freeCpu[node];
+  }
+  freeMemoryMiB(node: number): number {
+    return this.freeMem[node];
+  }
+  allocatableCpuMilli(node: number): number {
+    return this.allocCpu[node];
+  }
+  allocatableMemoryMiB(node: number): number {
+    return this.allocMem[node];
+  }
+  gpuCount(node: number): number {
+    return this.gpuStart[node + 1] - this.gpuStart[node];
+  }
+  gpuFreeMilli(node: number, g: number): number {
+    return this.gpuFree[this.gpuStart[node] + g];
+  }
+  gpuModel(node: number): string {
+    return this.models[this.modelOf[node]];
+  }
+  rack(node: number): number {
+    return this.rackOf[node];
+  }
+  isUp(node: number): boolean {
+    return this.up[node] === 1;
+  }
+
+  /** Placements currently applied. */
+  get placements(): number {
+    return this.live;
+  }
+
+  fits(node: number, r: Request): boolean {
+    if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB) return false;
+    return this.gpuSlots(node, r) !== null;
+  }
+
+  bestFitNode(r: Request): number {
+    const gpus = r.gpus ?? 0;
+    const node = this.index.bestFit(r.cpuMilli, r.memoryMiB);
+    if (node < 0 || gpus === 0 || this.gpuSlots(node, r) !== null) return node;
+    // GPU requests: the index narrows CPU and memory; check GPUs node by node among the feasible.
+    let best = -1;
+    for (let i = 0; i < this.nodeCount; i++) {
+      if (this.fits(i, r) && (best < 0 || this.freeCpu[i] < this.freeCpu[best])) best = i;
+    }
+    return best;
+  }
+
+  // ---- mutation -----------------------------------------------------------------------------
+
+  /** Apply a placement on `node`; returns its id. Throws if it does not fit. */
+  place(node: number, r: Request): number {
+    const slots = this.fits(node, r) ? this.gpuSlots(node, r) : null;
+    if (slots === null) throw new RangeError(`placement does not fit node ${node}`);
+    const id = this.pFree.length > 0 ? this.pFree.pop()! : this.newPlacementSlot();
+    this.pNode[id] = node;
+    this.pCpu[id] = r.cpuMilli;
+    this.pMem[id] = r.memoryMiB;
+    this.pGpuMask[id] = 0;
+    this.pGpuShare[id] = -1;
+    this.pShareMilli[id] = 0;
+    const base = this.gpuStart[node];
+    if (typeof slots === "number") {
+      this.gpuFree[base + slots] -= r.gpuMilli ?? GPU_WHOLE;
+      this.pGpuShare[id] = slots;
+      this.pShareMilli[id] = r.gpuMilli ?? GPU_WHOLE;
+    } else {
+      for (const g of slots) {
+        this.gpuFree[base + g] = 0;
+        this.pGpuMask[id] += 2 ** g;
+      }
+    }
+    this.freeCpu[node] -= r.cpuMilli;
+    this.freeMem[node] -= r.memoryMiB;
+    this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+    this.live++;
+    return id;
+  }
+
+  /** Undo a placement by id. Throws on an id that is not a live placement. */
+  release(id: number): void {
+    if (!(id >= 0 && id < this.pUsed) || this.pNode[id] < 0) throw new RangeError(`release of placement ${id}, which is not applied`);
+    const node = this.pNode[id];
+    const base = this.gpuStart[node];
+    if (this.pGpuShare[id] >= 0) this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
+    let mask = this.pGpuMask[id];
+    for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
+    this.freeCpu[node] += this.pCpu[id];
+    this.freeMem[node] += this.pMem[id];
+    this.pNode[id] = -1;
+    this.pFree.push(id);
+    this.live--;
+    if (this.up[node] === 1) this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+  }
+
+  /** Node of a live placement. */
+  nodeOf(id: number): number {
+    return this.pNode[id];
+  }
+
+  /** Mark a node down (failed) or up; a down node takes no placements. */
+  setUp(node: number, isUp: boolean): void {
+    this.up[node] = isUp ? 1 : 0;
+    if (isUp) this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+    else this.index.remove(node);
+  }
+
+  /**
+   * GPU slots for a request on a node: a GPU index for a share, a list of whole GPUs, [] for none;
+   * null when the GPUs do not fit. A share goes to the GPU with the least free that still fits it
+   * (best fit among the node's GPUs).
+   */
+  private gpuSlots(node: number, r: Request): number | number[] | null {
+    const gpus = r.gpus ?? 0;
+    if (gpus === 0) return [];
+    const base = this.gpuStart[node];
+    const count = this.gpuStart[node + 1] - base;
+    const milli = r.gpuMilli ?? GPU_WHOLE;
+    if (gpus === 1 && milli < GPU_WHOLE) {
+      let best = -1;
+      for (let g = 0; g < count; g++) {
+        const free = this.gpuFree[base + g];
+        if (free >= milli && (best < 0 || free < this.gpuFree[base + best])) best = g;
+      }
+      return best < 0 ? null : best;
+    }
+    const whole: number[] = [];
+    for (let g = 0; g < count && whole.length < gpus; g++) if (this.gpuFree[base + g] === GPU_WHOLE) whole.push(g);
+    return whole.length === gpus ? whole : null;
+  }
+
+  private newPlacementSlot(): number {
+    if (this.pUsed === this.pNode.length) {
+      const cap = this.pNode.length * 2;
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T) => (b.set(a), b);
+      this.pNode = grow(this.pNode, new Int32Array(cap));
+      this.pCpu = grow(this.pCpu, new Float64Array(cap));
+      this.pMem = grow(this.pMem, new Float64Array(cap));
+      this.pGpuMask = grow(this.pGpuMask, new Float64Array(cap));
+      this.pGpuShare = grow(this.pGpuShare, new Int32Array(cap));
+      this.pShareMilli = grow(this.pShareMilli, new Int32Array(cap));
+    }
+    return this.pUsed++;
+  }
+}

@@ -1,0 +1,116 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ClusterState, FitIndex, type NodeSpec, type Request } from "@clustersim/hardware-models";
+
+/** The obvious best fit: scan every node, least free CPU among those that fit. */
+function naiveBestFreeCpu(c: ClusterState, r: Request): number {
+  let best = Infinity;
+  for (let i = 0; i < c.nodeCount; i++) if (c.fits(i, r)) best = Math.min(best, c.freeCpuMilli(i));
+  return best;
+}
+
+describe("ClusterState", () => {
+  it("places, releases and refuses what does not fit", () => {
+    const c = new ClusterState([{ cpuMilli: 4000, memoryMiB: 8192 }, { cpuMilli: 2000, memoryMiB: 4096 }]);
+    const a = c.place(0, { cpuMilli: 3000, memoryMiB: 1024 });
+    expect([c.freeCpuMilli(0), c.freeMemoryMiB(0), c.placements]).toEqual([1000, 7168, 1]);
+    expect(() => c.place(0, { cpuMilli: 1500, memoryMiB: 1 })).toThrow(/does not fit node 0/);
+    c.release(a);
+    expect([c.freeCpuMilli(0), c.placements]).toEqual([4000, 0]);
+    expect(() => c.release(a)).toThrow(/not applied/);
+    expect(() => c.release(99)).toThrow(/not applied/);
+  });
+
+  it("honours overcommit ratios", () => {
+    const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000, cpuOvercommit: 2 }]);
+    c.place(0, { cpuMilli: 1500, memoryMiB: 500 });
+    expect(c.fits(0, { cpuMilli: 500, memoryMiB: 500 })).toBe(true);
+    expect(c.fits(0, { cpuMilli: 501, memoryMiB: 1 })).toBe(false);
+  });
+
+  it("shares GPUs in thousandths (best fit among a node's GPUs) and hands out whole GPUs", () => {
+    const c = new ClusterState([{ cpuMilli: 64_000, memoryMiB: 262_144, gpus: 2, gpuModel: "V100M32" }]);
+    const s1 = c.place(0, { cpuMilli: 1000, memoryMiB: 1, gpus: 1, gpuMilli: 600 });
+    c.place(0, { cpuMilli: 1000, memoryMiB: 1, gpus: 1, gpuMilli: 300 }); // onto the same GPU: the tighter fit
+    expect([c.gpuFreeMilli(0, 0), c.gpuFreeMilli(0, 1)]).toEqual([100, 1000]);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpus: 2, gpuMilli: 1000 })).toBe(false);
+    const whole = c.place(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 1000 });
+    expect(c.gpuFreeMilli(0, 1)).toBe(0);
+    c.release(whole);
+    c.release(s1);
+    expect([c.gpuFreeMilli(0, 0), c.gpuFreeMilli(0, 1), c.gpuModel(0)]).toEqual([700, 1000, "V100M32"]);
+  });
+
+  it("takes a failed node out of placement and back", () => {
+    const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000 }, { cpuMilli: 2000, memoryMiB: 1000 }]);
+    c.setUp(0, false);
+    expect(c.bestFitNode({ cpuMilli: 500, memoryMiB: 10 })).toBe(1);
+    c.setUp(0, true);
+    expect(c.bestFitNode({ cpuMilli: 500, memoryMiB: 10 })).toBe(0);
+  });
+
+  type Op = { kind: "place"; cpu: number; mem: number; gpus: number; milli: number } | { kind: "release"; which: number } | { kind: "fail"; node: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant("place" as const), cpu: fc.integer({ min: 0, max: 9000 }), mem: fc.integer({ min: 0, max: 40 }), gpus: fc.constantFrom(0, 0, 1, 2), milli: fc.constantFrom(250, 500, 1000) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant("release" as const), which: fc.nat(100) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("fail" as const), node: fc.nat(9) }) },
+  );
+
+  it("keeps its invariants and finds the true best fit under random place/release sequences", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const specs: NodeSpec[] = Array.from({ length: 10 }, (_, i) => ({ cpuMilli: 4000 + 1000 * (i % 4), memoryMiB: 64, gpus: i % 3, cpuOvercommit: i === 0 ? 1.5 : 1 }));
+        const c = new ClusterState(specs);
+        const live: number[] = [];
+        for (const o of ops) {
+          if (o.kind === "place") {
+            const r: Request = { cpuMilli: o.cpu, memoryMiB: o.mem, gpus: o.gpus, gpuMilli: o.gpus === 1 ? o.milli : 1000 };
+            const node = c.bestFitNode(r);
+            const best = naiveBestFreeCpu(c, r);
+            if (node < 0) expect(best).toBe(Infinity);
+            else {
+              expect(c.fits(node, r)).toBe(true);
+              expect(c.freeCpuMilli(node)).toBe(best);
+              live.push(c.place(node, r));
+            }
+          } else if (o.kind === "release" && live.length > 0) {
+            c.release(live.splice(o.which % live.length, 1)[0]);
+          } else if (o.kind === "fail") {
+            c.setUp(o.node, !c.isUp(o.node));
+          }
+          for (let i = 0; i < c.nodeCount; i++) {
+            expect(c.freeCpuMilli(i)).toBeGreaterThanOrEqual(0);
+            expect(c.freeMemoryMiB(i)).toBeGreaterThanOrEqual(0);
+            expect(c.freeCpuMilli(i)).toBeLessThanOrEqual(c.allocatableCpuMilli(i));
+            for (let g = 0; g < c.gpuCount(i); g++) expect(c.gpuFreeMilli(i, g)).toBeGreaterThanOrEqual(0);
+          }
+          expect(c.placements).toBe(live.length);
+        }
+        // Releasing everything restores every node exactly.
+        for (const id of live) c.release(id);
+        for (let i = 0; i < c.nodeCount; i++) {
+          expect(c.freeCpuMilli(i)).toBe(c.allocatableCpuMilli(i));
+          for (let g = 0; g < c.gpuCount(i); g++) expect(c.gpuFreeMilli(i, g)).toBe(1000);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("FitIndex", () => {
+  it("finds the lowest feasible CPU level holding enough memory", () => {
+    const ix = new FitIndex(4, 10_000);
+    ix.update(0, 8000, 10);
+    ix.update(1, 3000, 1);
+    ix.update(2, 3000, 50);
+    ix.update(3, 9000, 100);
+    expect(ix.bestFit(2500, 5)).toBe(2);
+    expect(ix.bestFit(2500, 60)).toBe(3);
+    expect(ix.bestFit(9500, 1)).toBe(-1);
+    ix.update(2, 3000, 2); // shrinks: the level's maximum must fall
+    expect(ix.bestFit(2500, 5)).toBe(0);
+    ix.remove(0);
+    expect(ix.bestFit(2500, 5)).toBe(3);
+  });
+});
