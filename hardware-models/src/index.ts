@@ -1,6 +1,10 @@
 /**
  * @clustersim/hardware-models: cluster state and the hardware models a scheduler places against.
- * For now: nodes with CPU, memory and shareable GPUs, and the best-fit placement index.
  */
 export { ClusterState, type ClusterView, type NodeSpec, type Request } from "./cluster-state.js";
 export { FitIndex } from "./fit-index.js";
+export { RUNTIMES, runtime, coldStartS, startLatencyS, runTimeFactor, isolates, type RuntimeSpec, type Isolation } from "./sandbox-runtimes.js";
+export { DEFAULT_CXL, CxlPool, cxlSlowdown, drawSensitivity, latencyPenalty, splitMemory, strandedMemoryMiB, type CxlParams } from "./cxl-pool.js";
+export { DPUS, networkInfraCores, storageInfraCores, hostInfraCores, dpuNetworkSlowdown, vfAvailable, type DpuSpec } from "./dpu.js";
+export { availability, gammaFunction, timeToFailureS, timeToRepairS, type FailureModel } from "./failures.js";
+export { DEFAULT_POWER, EnergyMeter, nodeCost, powerW, type PowerModel, type PriceModel } from "./power-cost.js";

@@ -1,0 +1,165 @@
+import { gamma } from "mathjs";
+import { describe, expect, it } from "vitest";
+import { RandomStreams } from "@clustersim/sim-core";
+import {
+  CxlPool,
+  DEFAULT_CXL,
+  DPUS,
+  EnergyMeter,
+  RUNTIMES,
+  availability,
+  coldStartS,
+  cxlSlowdown,
+  drawSensitivity,
+  dpuNetworkSlowdown,
+  gammaFunction,
+  hostInfraCores,
+  isolates,
+  networkInfraCores,
+  nodeCost,
+  powerW,
+  runTimeFactor,
+  runtime,
+  splitMemory,
+  startLatencyS,
+  storageInfraCores,
+  strandedMemoryMiB,
+  timeToFailureS,
+  vfAvailable,
+} from "@clustersim/hardware-models";
+
+const rng = (name: string) => new RandomStreams(42).get(name);
+
+describe("sandbox runtimes at their calibration points", () => {
+  it("Firecracker boots within 125 ms and costs at most 5 MiB", () => {
+    const fc = RUNTIMES.firecracker;
+    const r = rng("fc");
+    const starts = Array.from({ length: 10_000 }, () => coldStartS(fc, r));
+    expect(Math.max(...starts)).toBeLessThanOrEqual(0.125);
+    expect(fc.memoryOverheadMiB).toBeLessThanOrEqual(5);
+    expect(1 / runTimeFactor(fc, 0)).toBeCloseTo(0.95, 6); // >95% of bare metal for compute
+  });
+
+  it("start latencies centre on the published figures: runc 20 ms, gVisor 50 ms, Kata-QEMU 500 ms, Kata-FC 125 ms, Wasm 5 µs", () => {
+    for (const [name, median] of [["runc", 0.02], ["gvisor", 0.05], ["kata-qemu", 0.5], ["kata-fc", 0.125], ["wasm", 5e-6]] as const) {
+      const r = rng(name);
+      const xs = Array.from({ length: 4001 }, () => coldStartS(RUNTIMES[name], r)).sort((a, b) => a - b);
+      expect(Math.abs(xs[2000] / median - 1)).toBeLessThan(0.05);
+    }
+  });
+
+  it("gVisor's sandbox costs 23.7 MB against runc's 4.1 MB (density.csv)", () => {
+    expect(RUNTIMES.gvisor.memoryOverheadMiB * 2 ** 20 / 1e6).toBeCloseTo(23.7, 9);
+    expect(RUNTIMES.runc.memoryOverheadMiB * 2 ** 20 / 1e6).toBeCloseTo(4.1, 9);
+  });
+
+  it("system calls: gVisor-ptrace 38 µs vs runc 1.9 µs makes I/O-heavy work slower, KVM platform faster", () => {
+    expect(runTimeFactor(RUNTIMES.runc, 50_000)).toBe(1);
+    expect(runTimeFactor(RUNTIMES.gvisor, 50_000)).toBeCloseTo(1 + 50_000 * (38 - 1.9) * 1e-6, 12); // 2.805×
+    expect(runTimeFactor(RUNTIMES.gvisor, 0)).toBe(1);
+    expect(runTimeFactor(RUNTIMES["gvisor-kvm"], 50_000)).toBeLessThan(1);
+  });
+
+  it("isolation: VM-isolated tenants only in VM runtimes; warm starts and snapshots", () => {
+    expect(Object.values(RUNTIMES).filter((r) => isolates(r, "vm")).map((r) => r.name).sort()).toEqual(["firecracker", "kata-fc", "kata-qemu"]);
+    expect(isolates(RUNTIMES.gvisor, "sandbox")).toBe(true);
+    expect(isolates(RUNTIMES.runc, "sandbox")).toBe(false);
+    expect(startLatencyS(RUNTIMES.gvisor, rng("w"), { warm: true })).toBe(0);
+    expect(startLatencyS(RUNTIMES.firecracker, rng("w"), { snapshot: true })).toBe(0.01);
+    expect(runtime("Firecracker", { memoryOverheadMiB: 3 }).memoryOverheadMiB).toBe(3);
+    expect(() => runtime("docker")).toThrow(/expected one of runc, gvisor/);
+  });
+});
+
+describe("CXL memory pools", () => {
+  it("reproduce the sensitivity buckets with all memory remote: 40% < 5%, 35% 5–25%, 25% > 25%", () => {
+    const r = rng("cxl");
+    const n = 100_000;
+    const s = Array.from({ length: n }, () => cxlSlowdown(drawSensitivity(r), 1));
+    const share = (lo: number, hi: number) => s.filter((x) => x >= lo && x < hi).length / n;
+    expect(share(0, 0.05)).toBeCloseTo(0.4, 2);
+    expect(share(0.05, 0.25)).toBeCloseTo(0.35, 2);
+    expect(share(0.25, Infinity)).toBeCloseTo(0.25, 2);
+  });
+
+  it("slow a task in proportion to its remote share and the latency ratio (165 ns vs 85 ns by default)", () => {
+    expect(DEFAULT_CXL.cxlLatencyNs - DEFAULT_CXL.localLatencyNs).toBeGreaterThanOrEqual(70);
+    expect(DEFAULT_CXL.cxlLatencyNs - DEFAULT_CXL.localLatencyNs).toBeLessThanOrEqual(90);
+    expect(cxlSlowdown(0.5, 0)).toBe(0);
+    expect(cxlSlowdown(0.5, 0.5)).toBeCloseTo(0.25 * (165 / 85 - 1), 12);
+  });
+
+  it("split memory and account pool capacity", () => {
+    expect(splitMemory(100, 60, 100, { kind: "local-first" })).toEqual({ localMiB: 60, poolMiB: 40 });
+    expect(splitMemory(100, 100, 100, { kind: "fraction", remote: 0.3 })).toEqual({ localMiB: 70, poolMiB: 30 });
+    expect(splitMemory(300, 100, 100, { kind: "local-first" })).toBeNull();
+    const pool = new CxlPool(1000, [0, 1, 2, 3]);
+    expect(pool.allocate(800)).toBe(800);
+    expect(pool.allocate(800)).toBe(200);
+    pool.free(500);
+    expect(pool.freeMiB).toBe(500);
+    expect(() => pool.free(600)).toThrow(/only 500 MiB are in use/);
+    expect(strandedMemoryMiB([0, 500, 4000], [1000, 2000, 3000], 1000)).toBe(3000);
+  });
+});
+
+describe("DPU offload", () => {
+  it("virtio costs host cores at Firecracker's measured points: 14.5 Gbps → 0.8 core, 25 Gbps → 1 core, 1 GiB/s storage → 0.7 core", () => {
+    expect(networkInfraCores(14.5)).toBeCloseTo(0.8, 12);
+    expect(networkInfraCores(25)).toBeCloseTo(1.0, 12);
+    expect(networkInfraCores(14.5) / 14.5).toBeCloseTo(0.055, 3);
+    expect(networkInfraCores(25) / 25).toBeCloseTo(0.04, 3);
+    expect(storageInfraCores(1)).toBeCloseTo(0.7, 12);
+    expect(hostInfraCores(true, 25, 1)).toBe(0);
+    expect(hostInfraCores(false, 25, 1)).toBeCloseTo(1.7, 12);
+  });
+
+  it("caps direct-NIC pods at the VF count and slows traffic beyond the DPU's bandwidth", () => {
+    expect(DPUS["bluefield-2"]).toMatchObject({ armCores: 8, gbps: 200, vfs: 126 });
+    expect(DPUS["bluefield-3"]).toMatchObject({ armCores: 16, gbps: 400 });
+    expect(vfAvailable(DPUS["bluefield-2"], 125)).toBe(true);
+    expect(vfAvailable(DPUS["bluefield-2"], 126)).toBe(false);
+    expect(dpuNetworkSlowdown(150, 200)).toBe(1);
+    expect(dpuNetworkSlowdown(300, 200)).toBe(1.5);
+  });
+});
+
+describe("failures", () => {
+  it("draw failure times with the MTBF as mean, exponential or Weibull", () => {
+    const n = 100_000;
+    for (const model of [
+      { mtbfS: 1000, mttrS: 10, distribution: "exponential" as const },
+      { mtbfS: 1000, mttrS: 10, distribution: "weibull" as const, shape: 0.7 },
+      { mtbfS: 1000, mttrS: 10, distribution: "weibull" as const, shape: 2 },
+    ]) {
+      const r = rng(`f${model.shape ?? 1}`);
+      const xs = Array.from({ length: n }, () => timeToFailureS(r, model));
+      const mean = xs.reduce((a, b) => a + b) / n;
+      const k = model.shape ?? 1;
+      const sd = 1000 * Math.sqrt((gamma(1 + 2 / k) as number) / (gamma(1 + 1 / k) as number) ** 2 - 1);
+      expect(Math.abs(mean - 1000)).toBeLessThan(5 * (sd / Math.sqrt(n)));
+    }
+    expect(availability({ mtbfS: 990, mttrS: 10, distribution: "exponential" })).toBeCloseTo(0.99, 12);
+  });
+
+  it("the gamma function agrees with mathjs", () => {
+    for (const x of [0.3, 1, 1.5, 2.43, 7.1, 20]) expect(gammaFunction(x) / (gamma(x) as number)).toBeCloseTo(1, 12);
+  });
+});
+
+describe("power and cost", () => {
+  it("power is linear in utilisation; energy integrates it", () => {
+    const m = { idleW: 100, peakW: 300 };
+    expect([powerW(m, 0), powerW(m, 0.5), powerW(m, 1), powerW(m, 2)]).toEqual([100, 200, 300, 300]);
+    const meter = new EnergyMeter(m);
+    meter.advance(0, 1);
+    meter.advance(1800, 0);
+    expect(meter.kWh(3600)).toBeCloseTo((300 * 1800 + 100 * 1800) / 3.6e6, 12);
+  });
+
+  it("reserved nodes bill per started hour, elastic ones per second after the first minute", () => {
+    expect(nodeCost({ perNodeHour: 2, elastic: false }, 3601)).toBe(4);
+    expect(nodeCost({ perNodeHour: 3.6, elastic: true }, 100)).toBeCloseTo(0.1, 12);
+    expect(nodeCost({ perNodeHour: 3.6, elastic: true }, 10)).toBeCloseTo(0.06, 12);
+  });
+});
