@@ -8,3 +8,4 @@ export { DEFAULT_CXL, CxlPool, cxlSlowdown, drawSensitivity, latencyPenalty, spl
 export { DPUS, networkInfraCores, storageInfraCores, hostInfraCores, dpuNetworkSlowdown, vfAvailable, type DpuSpec } from "./dpu.js";
 export { availability, gammaFunction, timeToFailureS, timeToRepairS, type FailureModel } from "./failures.js";
 export { DEFAULT_POWER, EnergyMeter, nodeCost, powerW, type PowerModel, type PriceModel } from "./power-cost.js";
+export { FailureProcess, type DomainOutage, type FailureCallbacks, type FailureDomain } from "./failure-process.js";

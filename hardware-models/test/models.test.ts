@@ -163,3 +163,40 @@ describe("power and cost", () => {
     expect(nodeCost({ perNodeHour: 3.6, elastic: true }, 10)).toBeCloseTo(0.06, 12);
   });
 });
+
+describe("failure process on the simulation clock", () => {
+  it("keeps each node up MTBF / (MTBF + MTTR) of the time", async () => {
+    const { Simulation } = await import("@clustersim/sim-core");
+    const { FailureProcess } = await import("@clustersim/hardware-models");
+    const sim = new Simulation({ seed: 3 });
+    const nodes = 50;
+    const downSince = new Float64Array(nodes);
+    let downTime = 0;
+    const fp = new FailureProcess(sim, nodes, {
+      onDown: (n) => (downSince[n] = sim.now),
+      onUp: (n) => (downTime += sim.now - downSince[n]),
+    });
+    fp.startNodeFailures({ mtbfS: 900, mttrS: 100, distribution: "exponential" }, sim.rng("failures"));
+    const horizon = 2_000_000;
+    sim.run({ until: horizon });
+    for (let n = 0; n < nodes; n++) if (fp.isDown(n)) downTime += horizon - downSince[n];
+    expect(downTime / (nodes * horizon)).toBeCloseTo(0.1, 2);
+    expect(fp.failures).toBeGreaterThan(90_000);
+  });
+
+  it("takes a whole rack down and back, and a node failed inside it stays down until its own repair", async () => {
+    const { Simulation } = await import("@clustersim/sim-core");
+    const { FailureProcess } = await import("@clustersim/hardware-models");
+    const sim = new Simulation();
+    const log: string[] = [];
+    const fp = new FailureProcess(sim, 4, { onDown: (n) => log.push(`down ${n} @${sim.now}`), onUp: (n) => log.push(`up ${n} @${sim.now}`) }, [
+      { kind: "rack", nodes: [0, 1] },
+      { kind: "cxl-pool", nodes: [1, 2] },
+    ]);
+    fp.scheduleOutage({ domain: 0, atS: 10, repairS: 5 });
+    fp.scheduleOutage({ domain: 1, atS: 12, repairS: 10 });
+    sim.run();
+    expect(log).toEqual(["down 0 @10", "down 1 @10", "down 2 @12", "up 0 @15", "up 1 @22", "up 2 @22"]);
+    expect(() => fp.scheduleOutage({ domain: 5, atS: 1, repairS: 1 })).toThrow(/domain index in 0..1, found 5/);
+  });
+});

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SpecError, composeWorkload, loadScenarioFile, missingFiles, scenarioJsonSchema, type Task } from "@clustersim/scenarios";
 
-const EXAMPLES = new URL("../../examples/scenarios/", import.meta.url).pathname;
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "clustersim-spec-"));
 let n = 0;
 const write = (text: string) => {
@@ -84,6 +84,13 @@ describe("scenario files", () => {
     expect(missingFiles(loadScenarioFile(file), file)).toEqual([`${file}: workloads[0].path: expected an existing file, found no ${join(dir, "nowhere.swf")}`]);
   });
 
+  it("read the hardware of node groups and the cluster", () => {
+    const spec = loadScenarioFile(write(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-3\n      cxlPool: { nodesPerPool: 2, capacityPerPool: 1Ti }\n").replace("scheduler:", "hardware:\n  runtimes: { firecracker: { startMedian: 80ms, memoryOverhead: 4Mi } }\nscheduler:")));
+    expect(spec.cluster.nodeGroups![0]).toMatchObject({ dpu: "bluefield-3", cxlPool: { nodesPerPool: 2, capacityPerPool: 1024 * 1024 } });
+    expect(spec.hardware?.runtimes?.firecracker).toEqual({ startMedian: 0.08, memoryOverhead: 4 });
+    expect(problems(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-9\n"))[0]).toMatch(/cluster\.nodeGroups\[0\]\.dpu: expected one of "bluefield-2", "bluefield-3", found "bluefield-9"/);
+  });
+
   it("export a JSON Schema that lists every workload type", () => {
     const text = JSON.stringify(scenarioJsonSchema());
     for (const type of ["trace", "poisson", "rate-curve", "mmpp", "functions"]) expect(text).toContain(`"const":"${type}"`);
@@ -91,9 +98,9 @@ describe("scenario files", () => {
 });
 
 describe("the example scenarios", () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml"));
+  const files = ["scenarios", "hardware"].flatMap((d) => readdirSync(EXAMPLES + d).filter((f) => f.endsWith(".yaml")).map((f) => `${d}/${f}`));
 
-  it("exist", () => expect(files.length).toBeGreaterThanOrEqual(4));
+  it("exist", () => expect(files.length).toBeGreaterThanOrEqual(10));
 
   it.each(files)("%s validates and yields a reproducible workload in arrival order", async (name) => {
     const file = EXAMPLES + name;

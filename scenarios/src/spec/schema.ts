@@ -96,7 +96,19 @@ export const Workload = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Per node group hardware: DPU, CXL pool membership, power and price. Defaults and sources in hardware-models. */
+const NodeHardware = {
+  dpu: z.enum(["bluefield-2", "bluefield-3"]).optional().meta({ description: "a DPU per node: infrastructure work leaves the host cores" }),
+  cxlPool: z
+    .strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory })
+    .optional()
+    .meta({ description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)" }),
+  power: z.strictObject({ idleW: nonNegative, peakW: nonNegative }).optional(),
+  price: z.strictObject({ perNodeHour: nonNegative, elastic: z.boolean().default(false) }).optional(),
+};
+
 export const NodeGroup = z.strictObject({
+  ...NodeHardware,
   name: z.string().min(1),
   count: z.number().int().positive(),
   cpu: Cpu,
@@ -158,13 +170,33 @@ export const Outputs = z.strictObject({
   decisions: z.boolean().default(false),
 });
 
+/** Cluster-wide hardware parameters; every default cites ../shared/CALIBRATION.md in hardware-models. */
+export const Hardware = z.strictObject({
+  runtimes: z
+    .partialRecord(
+      z.enum(["runc", "gvisor", "gvisor-kvm", "kata-qemu", "kata-fc", "firecracker", "wasm"]),
+      z.strictObject({
+        startMedian: Duration.optional(),
+        startSigma: nonNegative.optional(),
+        memoryOverhead: Memory.optional(),
+        computeSlowdown: z.number().min(1).optional(),
+        syscallUs: nonNegative.optional(),
+        snapshotRestore: Duration.optional(),
+      }),
+    )
+    .optional()
+    .meta({ description: "overrides of the sandbox runtime catalogue" }),
+  cxl: z.strictObject({ localLatencyNs: positive.optional(), cxlLatencyNs: positive.optional(), linkGBps: positive.optional() }).optional(),
+  warmPool: z.strictObject({ keepAlive: Duration.default(600), perApp: z.number().int().nonnegative().default(0) }).optional().meta({ description: "keep idle instances warm (AWS keeps 10 min, Azure 20 min)" }),
+});
+
 export const Scenario = z.strictObject({
   name: z.string().optional(),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
   duration: Duration.meta({ description: "simulated horizon" }),
   cluster: Cluster,
-  hardware: z.strictObject({}).optional().meta({ description: "hardware models (CXL pools, DPUs, runtimes): none configurable yet" }),
+  hardware: Hardware.optional(),
   workloads: z.array(Workload).min(1),
   scheduler: Scheduler,
   autoscalers: z.array(Autoscaler).default([]),
