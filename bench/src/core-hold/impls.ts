@@ -28,27 +28,19 @@ interface HoldQueue {
   id: number;
 }
 
-class ClustersimQueue implements HoldQueue {
-  private q = new EventQueue();
-  time = 0;
-  id = 0;
-  push(time: number, id: number) {
-    this.q.push(time, 0, id, 0);
-  }
-  pop() {
-    this.q.pop();
-    this.time = this.q.time;
-    this.id = this.q.target;
-  }
+/** sim-core's EventQueue and the rejected designs share its API: (time, kind, target, arg) in, fields out. */
+interface EventQueueLike {
+  push(time: number, kind: number, target: number, arg: number): number;
+  pop(): boolean;
+  time: number;
+  target: number;
 }
 
-class DesignQueue implements HoldQueue {
-  private q: DaryHeapQueue;
+/** Each child process runs one implementation, so this adapter's calls stay monomorphic. */
+class EventQueueAdapter implements HoldQueue {
   time = 0;
   id = 0;
-  constructor(arity: number) {
-    this.q = new DaryHeapQueue(arity);
-  }
+  constructor(private readonly q: EventQueueLike) {}
   push(time: number, id: number) {
     this.q.push(time, 0, id, 0);
   }
@@ -94,11 +86,11 @@ class HeapJsPeer implements HoldQueue {
 }
 
 export const QUEUES: Record<string, () => HoldQueue> = {
-  clustersim: () => new ClustersimQueue(),
+  clustersim: () => new EventQueueAdapter(new EventQueue()),
   flatqueue: () => new FlatQueuePeer(),
   "heap-js": () => new HeapJsPeer(),
-  "design:binary-heap": () => new DesignQueue(2),
-  "design:4-ary-heap": () => new DesignQueue(4),
+  "design:binary-heap": () => new EventQueueAdapter(new DaryHeapQueue(2)),
+  "design:4-ary-heap": () => new EventQueueAdapter(new DaryHeapQueue(4)),
 };
 
 /** Every JS implementation the bench knows, in table order. */
