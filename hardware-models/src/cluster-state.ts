@@ -1,3 +1,4 @@
+import { hostInfraCores, type DpuSpec } from "./dpu.js";
 import { FitIndex } from "./fit-index.js";
 
 /**
@@ -8,7 +9,28 @@ import { FitIndex } from "./fit-index.js";
  *
  * GPUs follow the Alibaba openb model (Weng et al., ATC'23): a node has whole GPUs, each with 1000
  * thousandths; a task takes `gpuMilli` of one GPU (sharing) or several whole GPUs.
+ *
+ * Network: without a DPU, the virtio work for a node's pod traffic takes host cores (see ./dpu.ts), so
+ * placing a pod with `nicGbps` also takes that increment of infrastructure CPU; with a DPU it takes
+ * none, and pods that need a direct NIC (`directNic`) each take one of the node's SR-IOV virtual
+ * functions. Labels and taints follow Kubernetes: a pod must tolerate a node's NoSchedule and
+ * NoExecute taints and match its `nodeSelector`.
  */
+export interface Taint {
+  key: string;
+  value: string;
+  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+export interface Toleration {
+  /** Empty key with operator Exists tolerates every taint. */
+  key: string;
+  operator?: "Equal" | "Exists";
+  value?: string;
+  /** Empty: every effect. */
+  effect?: string;
+}
+
 export interface NodeSpec {
   cpuMilli: number;
   memoryMiB: number;
@@ -18,6 +40,14 @@ export interface NodeSpec {
   /** Overcommit ratios: allocatable = capacity × ratio (default 1). */
   cpuOvercommit?: number;
   memoryOvercommit?: number;
+  /** NIC bandwidth; unlimited when absent. */
+  nicGbps?: number;
+  dpu?: DpuSpec;
+  /** SR-IOV virtual functions for direct-NIC pods (default: the DPU's, else none). */
+  vfs?: number;
+  /** Shared, not copied: give nodes of one group the same object. */
+  labels?: Readonly<Record<string, string>>;
+  taints?: readonly Taint[];
 }
 
 export interface Request {
@@ -26,6 +56,12 @@ export interface Request {
   /** Whole GPUs, or 1 with gpuMilli < 1000 for a share of one GPU. */
   gpus?: number;
   gpuMilli?: number;
+  /** Network bandwidth the pod uses. */
+  nicGbps?: number;
+  /** Needs a NIC virtual function of its own (SR-IOV). */
+  directNic?: boolean;
+  tolerations?: readonly Toleration[];
+  nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /** Read-only access for schedulers. */
@@ -41,6 +77,13 @@ export interface ClusterView {
   gpuModel(node: number): string;
   rack(node: number): number;
   isUp(node: number): boolean;
+  hasDpu(node: number): boolean;
+  /** Host CPU the node currently spends on network and storage virtualisation. */
+  infraCpuMilli(node: number): number;
+  freeNicGbps(node: number): number;
+  freeVfs(node: number): number;
+  labels(node: number): Readonly<Record<string, string>>;
+  taints(node: number): readonly Taint[];
   fits(node: number, r: Request): boolean;
   /** The best-fit node (least free CPU that fits), or -1. Uses the index: O(log capacity). */
   bestFitNode(r: Request): number;
@@ -61,6 +104,14 @@ export class ClusterState implements ClusterView {
   private readonly models: string[];
   private readonly modelOf: Int32Array;
   private readonly index: FitIndex;
+  private readonly nicCap: Float64Array;
+  private readonly nicUsed: Float64Array;
+  private readonly vfCap: Int32Array;
+  private readonly vfUsed: Int32Array;
+  private readonly dpuOf: Uint8Array;
+  private readonly infra: Float64Array;
+  private readonly labelsOf: Array<Readonly<Record<string, string>>>;
+  private readonly taintsOf: Array<readonly Taint[]>;
 
   // Placements: node, cpu, mem, and the GPU slots taken (as a bit mask over the node's GPUs for whole
   // GPUs, or one GPU index for a share). Slots are recycled.
@@ -70,6 +121,8 @@ export class ClusterState implements ClusterView {
   private pGpuMask = new Float64Array(1024);
   private pGpuShare = new Int32Array(1024);
   private pShareMilli = new Int32Array(1024);
+  private pNic = new Float64Array(1024);
+  private pVf = new Uint8Array(1024);
   private pFree: number[] = [];
   private pUsed = 0;
   private live = 0;
@@ -86,6 +139,15 @@ export class ClusterState implements ClusterView {
     this.up = new Uint8Array(n).fill(1);
     this.modelOf = new Int32Array(n);
     this.models = [];
+    this.nicCap = new Float64Array(n);
+    this.nicUsed = new Float64Array(n);
+    this.vfCap = new Int32Array(n);
+    this.vfUsed = new Int32Array(n);
+    this.dpuOf = new Uint8Array(n);
+    this.infra = new Float64Array(n);
+    this.labelsOf = new Array(n);
+    this.taintsOf = new Array(n);
+    const none: Readonly<Record<string, string>> = Object.freeze({});
     let maxCpu = 0;
     nodes.forEach((s, i) => {
       if (!(s.cpuMilli >= 0 && s.memoryMiB >= 0)) throw new RangeError(`node ${i}: capacities must be >= 0`);
@@ -101,6 +163,11 @@ export class ClusterState implements ClusterView {
       let m = this.models.indexOf(model);
       if (m < 0) m = this.models.push(model) - 1;
       this.modelOf[i] = m;
+      this.nicCap[i] = s.nicGbps ?? Infinity;
+      this.dpuOf[i] = s.dpu ? 1 : 0;
+      this.vfCap[i] = s.vfs ?? s.dpu?.vfs ?? 0;
+      this.labelsOf[i] = s.labels ?? none;
+      this.taintsOf[i] = s.taints ?? [];
       maxCpu = Math.max(maxCpu, this.allocCpu[i]);
     });
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
@@ -137,6 +204,42 @@ export class ClusterState implements ClusterView {
   isUp(node: number): boolean {
     return this.up[node] === 1;
   }
+  hasDpu(node: number): boolean {
+    return this.dpuOf[node] === 1;
+  }
+  infraCpuMilli(node: number): number {
+    return this.infra[node];
+  }
+  freeNicGbps(node: number): number {
+    return this.nicCap[node] - this.nicUsed[node];
+  }
+  freeVfs(node: number): number {
+    return this.vfCap[node] - this.vfUsed[node];
+  }
+  labels(node: number): Readonly<Record<string, string>> {
+    return this.labelsOf[node];
+  }
+  taints(node: number): readonly Taint[] {
+    return this.taintsOf[node];
+  }
+
+  /** Infrastructure CPU (millicores) the node would spend with `gbps` of pod traffic. */
+  private infraAt(node: number, gbps: number): number {
+    return hostInfraCores(this.dpuOf[node] === 1, gbps) * 1000;
+  }
+
+  /** Whether the request tolerates the node's NoSchedule/NoExecute taints and matches its labels. */
+  admits(node: number, r: Request): boolean {
+    for (const t of this.taintsOf[node]) {
+      if (t.effect === "PreferNoSchedule") continue;
+      if (!(r.tolerations ?? []).some((tol) => tolerates(tol, t))) return false;
+    }
+    if (r.nodeSelector) {
+      const labels = this.labelsOf[node];
+      for (const k in r.nodeSelector) if (labels[k] !== r.nodeSelector[k]) return false;
+    }
+    return true;
+  }
 
   /** Placements currently applied. */
   get placements(): number {
@@ -145,14 +248,22 @@ export class ClusterState implements ClusterView {
 
   fits(node: number, r: Request): boolean {
     if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB) return false;
+    const gbps = r.nicGbps ?? 0;
+    if (gbps > 0) {
+      if (this.nicUsed[node] + gbps > this.nicCap[node]) return false;
+      const extraInfra = this.infraAt(node, this.nicUsed[node] + gbps) - this.infra[node];
+      if (this.freeCpu[node] < r.cpuMilli + extraInfra) return false;
+    }
+    if (r.directNic && this.vfUsed[node] >= this.vfCap[node]) return false;
+    if ((this.taintsOf[node].length > 0 || r.nodeSelector) && !this.admits(node, r)) return false;
     return this.gpuSlots(node, r) !== null;
   }
 
   bestFitNode(r: Request): number {
-    const gpus = r.gpus ?? 0;
     const node = this.index.bestFit(r.cpuMilli, r.memoryMiB);
-    if (node < 0 || gpus === 0 || this.gpuSlots(node, r) !== null) return node;
-    // GPU requests: the index narrows CPU and memory; check GPUs node by node among the feasible.
+    if (node < 0 || this.fits(node, r)) return node;
+    // The index knows CPU and memory only. When its candidate fails on GPUs, network, VFs or taints,
+    // fall back to a scan for the node with the least free CPU that fits everything: O(nodes).
     let best = -1;
     for (let i = 0; i < this.nodeCount; i++) {
       if (this.fits(i, r) && (best < 0 || this.freeCpu[i] < this.freeCpu[best])) best = i;
@@ -173,6 +284,9 @@ export class ClusterState implements ClusterView {
     this.pGpuMask[id] = 0;
     this.pGpuShare[id] = -1;
     this.pShareMilli[id] = 0;
+    this.pNic[id] = r.nicGbps ?? 0;
+    this.pVf[id] = r.directNic ? 1 : 0;
+    this.vfUsed[node] += this.pVf[id];
     const base = this.gpuStart[node];
     if (typeof slots === "number") {
       this.gpuFree[base + slots] -= r.gpuMilli ?? GPU_WHOLE;
@@ -184,7 +298,7 @@ export class ClusterState implements ClusterView {
         this.pGpuMask[id] += 2 ** g;
       }
     }
-    this.freeCpu[node] -= r.cpuMilli;
+    this.freeCpu[node] -= r.cpuMilli + this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]);
     this.freeMem[node] -= r.memoryMiB;
     this.index.update(node, this.freeCpu[node], this.freeMem[node]);
     this.live++;
@@ -199,12 +313,21 @@ export class ClusterState implements ClusterView {
     if (this.pGpuShare[id] >= 0) this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
     let mask = this.pGpuMask[id];
     for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
-    this.freeCpu[node] += this.pCpu[id];
+    this.freeCpu[node] += this.pCpu[id] - this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]);
     this.freeMem[node] += this.pMem[id];
+    this.vfUsed[node] -= this.pVf[id];
     this.pNode[id] = -1;
     this.pFree.push(id);
     this.live--;
     if (this.up[node] === 1) this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+  }
+
+  /** Set a node's pod traffic; returns the change in its infrastructure CPU (millicores). */
+  private setNicUsed(node: number, gbps: number): number {
+    this.nicUsed[node] = Math.max(0, gbps);
+    const before = this.infra[node];
+    this.infra[node] = this.infraAt(node, this.nicUsed[node]);
+    return this.infra[node] - before;
   }
 
   /** Node of a live placement. */
@@ -253,7 +376,18 @@ export class ClusterState implements ClusterView {
       this.pGpuMask = grow(this.pGpuMask, new Float64Array(cap));
       this.pGpuShare = grow(this.pGpuShare, new Int32Array(cap));
       this.pShareMilli = grow(this.pShareMilli, new Int32Array(cap));
+      this.pNic = grow(this.pNic, new Float64Array(cap));
+      const vf = new Uint8Array(cap);
+      vf.set(this.pVf);
+      this.pVf = vf;
     }
     return this.pUsed++;
   }
+}
+
+/** Kubernetes toleration matching: same key (or empty key with Exists), same value for Equal, same effect or none. */
+function tolerates(tol: Toleration, taint: Taint): boolean {
+  if (tol.effect && tol.effect !== taint.effect) return false;
+  if ((tol.operator ?? "Equal") === "Exists") return tol.key === "" || tol.key === taint.key;
+  return tol.key === taint.key && (tol.value ?? "") === taint.value;
 }

@@ -114,3 +114,53 @@ describe("FitIndex", () => {
     expect(ix.bestFit(2500, 5)).toBe(3);
   });
 });
+
+describe("ClusterState network, DPUs and taints", () => {
+  it("without a DPU, pod traffic takes host CPU for virtio (0.8 core at 14.5 Gbps); with one, none", async () => {
+    const { DPUS } = await import("@clustersim/hardware-models");
+    const c = new ClusterState([
+      { cpuMilli: 8000, memoryMiB: 1e6, nicGbps: 100 },
+      { cpuMilli: 8000, memoryMiB: 1e6, nicGbps: 100, dpu: DPUS["bluefield-3"] },
+    ]);
+    const a = c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 14.5 });
+    c.place(1, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 14.5 });
+    expect(c.infraCpuMilli(0)).toBeCloseTo(800, 9);
+    expect(c.freeCpuMilli(0)).toBeCloseTo(8000 - 1000 - 800, 9);
+    expect(c.freeCpuMilli(1)).toBe(7000);
+    // 6.2 cores free on node 0; 10.5 Gbps more (25 in all) raises virtio to 1 core: 0.2 core more.
+    expect(c.fits(0, { cpuMilli: 6000, memoryMiB: 1, nicGbps: 10.5 })).toBe(true);
+    expect(c.fits(0, { cpuMilli: 6100, memoryMiB: 1, nicGbps: 10.5 })).toBe(false);
+    expect(c.fits(0, { cpuMilli: 6100, memoryMiB: 1 })).toBe(true);
+    c.release(a);
+    expect([c.freeCpuMilli(0), c.infraCpuMilli(0)]).toEqual([8000, 0]);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, nicGbps: 101 })).toBe(false);
+  });
+
+  it("direct-NIC pods each take a virtual function: the DPU's 126 cap the node", async () => {
+    const { DPUS } = await import("@clustersim/hardware-models");
+    const c = new ClusterState([{ cpuMilli: 1e6, memoryMiB: 1e6, dpu: DPUS["bluefield-2"] }, { cpuMilli: 1e6, memoryMiB: 1e6 }]);
+    const r = { cpuMilli: 1, memoryMiB: 1, directNic: true };
+    const ids = Array.from({ length: 126 }, () => c.place(0, r));
+    expect(c.fits(0, r)).toBe(false);
+    expect(c.bestFitNode(r)).toBe(-1); // node 1 has no VFs at all
+    c.release(ids[0]);
+    expect(c.freeVfs(0)).toBe(1);
+    expect(c.bestFitNode(r)).toBe(0);
+  });
+
+  it("keeps pods off tainted nodes unless tolerated, and honours nodeSelector", () => {
+    const vmOnly = [{ key: "isolation", value: "vm", effect: "NoSchedule" as const }];
+    const c = new ClusterState([
+      { cpuMilli: 1000, memoryMiB: 100, taints: vmOnly, labels: { pool: "secure" } },
+      { cpuMilli: 4000, memoryMiB: 100, labels: { pool: "general" } },
+    ]);
+    const plain = { cpuMilli: 500, memoryMiB: 1 };
+    expect(c.bestFitNode(plain)).toBe(1);
+    expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", value: "vm" }] })).toBe(0);
+    expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", value: "container" }] })).toBe(1);
+    expect(c.bestFitNode({ ...plain, tolerations: [{ key: "", operator: "Exists" }] })).toBe(0);
+    expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", operator: "Exists" }], nodeSelector: { pool: "general" } })).toBe(1);
+    expect(c.bestFitNode({ ...plain, nodeSelector: { pool: "gpu" } })).toBe(-1);
+    expect(c.labels(0)).toEqual({ pool: "secure" });
+  });
+});
