@@ -298,7 +298,7 @@ export class ClusterState implements ClusterView {
         this.pGpuMask[id] += 2 ** g;
       }
     }
-    this.freeCpu[node] -= r.cpuMilli + this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]);
+    this.freeCpu[node] -= r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
     this.freeMem[node] -= r.memoryMiB;
     this.index.update(node, this.freeCpu[node], this.freeMem[node]);
     this.live++;
@@ -313,7 +313,7 @@ export class ClusterState implements ClusterView {
     if (this.pGpuShare[id] >= 0) this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
     let mask = this.pGpuMask[id];
     for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
-    this.freeCpu[node] += this.pCpu[id] - this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]);
+    this.freeCpu[node] += this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
     this.freeMem[node] += this.pMem[id];
     this.vfUsed[node] -= this.pVf[id];
     this.pNode[id] = -1;
