@@ -15,6 +15,9 @@ import { FitIndex } from "./fit-index.js";
  * none, and pods that need a direct NIC (`directNic`) each take one of the node's SR-IOV virtual
  * functions. Labels and taints follow Kubernetes: a pod must tolerate a node's NoSchedule and
  * NoExecute taints and match its `nodeSelector`.
+ *
+ * CXL: nodes may belong to a memory pool (./cxl-pool.ts). A request's `poolMiB` part of its memory is
+ * taken from the node's pool instead of local DRAM; the scheduler decides the split (`splitMemory`).
  */
 export interface Taint {
   key: string;
@@ -45,6 +48,8 @@ export interface NodeSpec {
   dpu?: DpuSpec;
   /** SR-IOV virtual functions for direct-NIC pods (default: the DPU's, else none). */
   vfs?: number;
+  /** Index of the CXL pool the node belongs to (into the `pools` given to ClusterState), if any. */
+  cxlPool?: number;
   /** Shared, not copied: give nodes of one group the same object. */
   labels?: Readonly<Record<string, string>>;
   taints?: readonly Taint[];
@@ -60,6 +65,8 @@ export interface Request {
   nicGbps?: number;
   /** Needs a NIC virtual function of its own (SR-IOV). */
   directNic?: boolean;
+  /** Part of memoryMiB to take from the node's CXL pool instead of local DRAM. */
+  poolMiB?: number;
   tolerations?: readonly Toleration[];
   nodeSelector?: Readonly<Record<string, string>>;
 }
@@ -82,6 +89,10 @@ export interface ClusterView {
   infraCpuMilli(node: number): number;
   freeNicGbps(node: number): number;
   freeVfs(node: number): number;
+  /** CXL pool of a node, or -1. */
+  poolOf(node: number): number;
+  poolFreeMiB(pool: number): number;
+  poolUsedMiB(pool: number): number;
   labels(node: number): Readonly<Record<string, string>>;
   taints(node: number): readonly Taint[];
   fits(node: number, r: Request): boolean;
@@ -112,6 +123,9 @@ export class ClusterState implements ClusterView {
   private readonly infra: Float64Array;
   private readonly labelsOf: Array<Readonly<Record<string, string>>>;
   private readonly taintsOf: Array<readonly Taint[]>;
+  private readonly poolIndex: Int32Array;
+  private readonly poolCap: Float64Array;
+  private readonly poolUsed: Float64Array;
 
   // Placements: node, cpu, mem, and the GPU slots taken (as a bit mask over the node's GPUs for whole
   // GPUs, or one GPU index for a share). Slots are recycled.
@@ -123,11 +137,13 @@ export class ClusterState implements ClusterView {
   private pShareMilli = new Int32Array(1024);
   private pNic = new Float64Array(1024);
   private pVf = new Uint8Array(1024);
+  private pPool = new Float64Array(1024);
   private pFree: number[] = [];
   private pUsed = 0;
   private live = 0;
 
-  constructor(nodes: readonly NodeSpec[]) {
+  /** @param poolCapacitiesMiB capacity of each CXL pool that nodes refer to by `cxlPool` */
+  constructor(nodes: readonly NodeSpec[], poolCapacitiesMiB: readonly number[] = []) {
     const n = nodes.length;
     this.nodeCount = n;
     this.allocCpu = new Float64Array(n);
@@ -148,6 +164,9 @@ export class ClusterState implements ClusterView {
     this.labelsOf = new Array(n);
     this.taintsOf = new Array(n);
     const none: Readonly<Record<string, string>> = Object.freeze({});
+    this.poolIndex = new Int32Array(n).fill(-1);
+    this.poolCap = Float64Array.from(poolCapacitiesMiB);
+    this.poolUsed = new Float64Array(poolCapacitiesMiB.length);
     let maxCpu = 0;
     nodes.forEach((s, i) => {
       if (!(s.cpuMilli >= 0 && s.memoryMiB >= 0)) throw new RangeError(`node ${i}: capacities must be >= 0`);
@@ -168,6 +187,12 @@ export class ClusterState implements ClusterView {
       this.vfCap[i] = s.vfs ?? s.dpu?.vfs ?? 0;
       this.labelsOf[i] = s.labels ?? none;
       this.taintsOf[i] = s.taints ?? [];
+      if (s.cxlPool !== undefined) {
+        if (!(Number.isInteger(s.cxlPool) && s.cxlPool >= 0 && s.cxlPool < this.poolCap.length)) {
+          throw new RangeError(`node ${i}: cxlPool must index one of the ${this.poolCap.length} pools, found ${s.cxlPool}`);
+        }
+        this.poolIndex[i] = s.cxlPool;
+      }
       maxCpu = Math.max(maxCpu, this.allocCpu[i]);
     });
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
@@ -216,6 +241,15 @@ export class ClusterState implements ClusterView {
   freeVfs(node: number): number {
     return this.vfCap[node] - this.vfUsed[node];
   }
+  poolOf(node: number): number {
+    return this.poolIndex[node];
+  }
+  poolFreeMiB(pool: number): number {
+    return this.poolCap[pool] - this.poolUsed[pool];
+  }
+  poolUsedMiB(pool: number): number {
+    return this.poolUsed[pool];
+  }
   labels(node: number): Readonly<Record<string, string>> {
     return this.labelsOf[node];
   }
@@ -247,7 +281,12 @@ export class ClusterState implements ClusterView {
   }
 
   fits(node: number, r: Request): boolean {
-    if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB) return false;
+    const pool = r.poolMiB ?? 0;
+    if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB - pool) return false;
+    if (pool > 0) {
+      const p = this.poolIndex[node];
+      if (p < 0 || this.poolUsed[p] + pool > this.poolCap[p] || pool > r.memoryMiB) return false;
+    }
     const gbps = r.nicGbps ?? 0;
     if (gbps > 0) {
       if (this.nicUsed[node] + gbps > this.nicCap[node]) return false;
@@ -260,7 +299,7 @@ export class ClusterState implements ClusterView {
   }
 
   bestFitNode(r: Request): number {
-    const node = this.index.bestFit(r.cpuMilli, r.memoryMiB);
+    const node = this.index.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
     if (node < 0 || this.fits(node, r)) return node;
     // The index knows CPU and memory only. When its candidate fails on GPUs, network, VFs or taints,
     // fall back to a scan for the node with the least free CPU that fits everything: O(nodes).
@@ -287,6 +326,8 @@ export class ClusterState implements ClusterView {
     this.pNic[id] = r.nicGbps ?? 0;
     this.pVf[id] = r.directNic ? 1 : 0;
     this.vfUsed[node] += this.pVf[id];
+    this.pPool[id] = r.poolMiB ?? 0;
+    if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] += this.pPool[id];
     const base = this.gpuStart[node];
     if (typeof slots === "number") {
       this.gpuFree[base + slots] -= r.gpuMilli ?? GPU_WHOLE;
@@ -299,7 +340,7 @@ export class ClusterState implements ClusterView {
       }
     }
     this.freeCpu[node] -= r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
-    this.freeMem[node] -= r.memoryMiB;
+    this.freeMem[node] -= r.memoryMiB - this.pPool[id];
     this.index.update(node, this.freeCpu[node], this.freeMem[node]);
     this.live++;
     return id;
@@ -314,7 +355,8 @@ export class ClusterState implements ClusterView {
     let mask = this.pGpuMask[id];
     for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
     this.freeCpu[node] += this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
-    this.freeMem[node] += this.pMem[id];
+    this.freeMem[node] += this.pMem[id] - this.pPool[id];
+    if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] -= this.pPool[id];
     this.vfUsed[node] -= this.pVf[id];
     this.pNode[id] = -1;
     this.pFree.push(id);
@@ -377,6 +419,7 @@ export class ClusterState implements ClusterView {
       this.pGpuShare = grow(this.pGpuShare, new Int32Array(cap));
       this.pShareMilli = grow(this.pShareMilli, new Int32Array(cap));
       this.pNic = grow(this.pNic, new Float64Array(cap));
+      this.pPool = grow(this.pPool, new Float64Array(cap));
       const vf = new Uint8Array(cap);
       vf.set(this.pVf);
       this.pVf = vf;

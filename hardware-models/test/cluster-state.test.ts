@@ -164,3 +164,25 @@ describe("ClusterState network, DPUs and taints", () => {
     expect(c.labels(0)).toEqual({ pool: "secure" });
   });
 });
+
+describe("ClusterState with CXL pools", () => {
+  it("takes the pooled part of a task's memory from the node's pool, shared by its members", () => {
+    const c = new ClusterState(
+      [
+        { cpuMilli: 8000, memoryMiB: 1000, cxlPool: 0 },
+        { cpuMilli: 8000, memoryMiB: 1000, cxlPool: 0 },
+        { cpuMilli: 8000, memoryMiB: 1000 },
+      ],
+      [1500],
+    );
+    const big = { cpuMilli: 1000, memoryMiB: 1800, poolMiB: 900 };
+    expect(c.fits(2, big)).toBe(false); // no pool there
+    const a = c.place(0, big);
+    expect([c.freeMemoryMiB(0), c.poolUsedMiB(0), c.poolFreeMiB(0)]).toEqual([100, 900, 600]);
+    expect(c.fits(1, big)).toBe(false); // the pool has 600 MiB left
+    expect(c.bestFitNode({ cpuMilli: 1000, memoryMiB: 1500, poolMiB: 600 })).toBe(1);
+    c.release(a);
+    expect([c.freeMemoryMiB(0), c.poolUsedMiB(0)]).toEqual([1000, 0]);
+    expect(() => new ClusterState([{ cpuMilli: 1, memoryMiB: 1, cxlPool: 3 }], [10])).toThrow(/cxlPool must index one of the 1 pools, found 3/);
+  });
+});

@@ -36,3 +36,4 @@ export { traceTasks, TASK_FORMATS, type TaskFormat, type TaskSource, type TraceT
 export { Scenario, scenarioJsonSchema, type ScenarioSpec, type WorkloadSpec } from "./spec/schema.js";
 export { loadScenarioFile, validateScenario, SpecError } from "./spec/load-spec.js";
 export { composeWorkload, missingFiles, workloadName, type ComposeOptions } from "./compose/workload.js";
+export { composeCluster, type ComposedCluster } from "./compose/cluster.js";

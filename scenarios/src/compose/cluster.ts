@@ -1,0 +1,103 @@
+import { ClusterState, DEFAULT_POWER, DPUS, type FailureDomain, type NodeSpec, type PowerModel, type PriceModel } from "@clustersim/hardware-models";
+import type { ScenarioSpec } from "../spec/schema.js";
+import { loadOpenbNodes } from "../traces/formats/openb.js";
+import { loadK8sManifests } from "../traces/formats/k8s.js";
+import { resolveTracePath } from "./workload.js";
+
+/**
+ * From a validated scenario to its cluster: node groups expanded node by node (labels and taints
+ * shared per group), racks and CXL pools numbered across groups, DPUs from the catalogue, or nodes read
+ * from a trace. Also the failure domains (racks, pools) and each node's power and price models.
+ */
+export interface ComposedCluster {
+  state: ClusterState;
+  /** Group of each node (index into `groups`). */
+  nodeGroup: Int32Array;
+  groups: string[];
+  /** Racks and CXL pools, for correlated failures. */
+  domains: FailureDomain[];
+  powerOf(node: number): PowerModel;
+  priceOf(node: number): PriceModel | undefined;
+}
+
+export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promise<ComposedCluster> {
+  const nodes: NodeSpec[] = [];
+  const groupOf: number[] = [];
+  const groups: string[] = [];
+  const power: PowerModel[] = [];
+  const price: Array<PriceModel | undefined> = [];
+  const racks: number[][] = [];
+  const pools: number[][] = [];
+  const poolCaps: number[] = [];
+
+  if (spec.cluster.nodeGroups) {
+    spec.cluster.nodeGroups.forEach((g, gi) => {
+      groups.push(g.name);
+      power.push(g.power ?? DEFAULT_POWER);
+      price.push(g.price);
+      const perRack = g.nodesPerRack ?? g.count;
+      const perPool = g.cxlPool?.nodesPerPool ?? 0;
+      const rackBase = racks.length;
+      const poolBase = pools.length;
+      for (let i = 0; i < g.count; i++) {
+        const node = nodes.length;
+        const rack = rackBase + Math.floor(i / perRack);
+        (racks[rack] ??= []).push(node);
+        let cxlPool: number | undefined;
+        if (g.cxlPool) {
+          cxlPool = poolBase + Math.floor(i / perPool);
+          if (pools[cxlPool] === undefined) {
+            pools[cxlPool] = [];
+            poolCaps[cxlPool] = g.cxlPool.capacityPerPool;
+          }
+          pools[cxlPool].push(node);
+        }
+        nodes.push({
+          cpuMilli: g.cpu,
+          memoryMiB: g.memory,
+          gpus: g.gpus,
+          gpuModel: g.gpuModel,
+          rack,
+          cpuOvercommit: g.overcommit?.cpu,
+          memoryOvercommit: g.overcommit?.memory,
+          nicGbps: g.nicGbps,
+          dpu: g.dpu ? DPUS[g.dpu] : undefined,
+          cxlPool,
+          labels: g.labels,
+          taints: g.taints,
+        });
+        groupOf.push(gi);
+      }
+    });
+  } else {
+    const { format, path } = spec.cluster.fromTrace!;
+    const file = resolveTracePath(path, baseDir);
+    groups.push(format);
+    power.push(DEFAULT_POWER);
+    price.push(undefined);
+    racks.push([]);
+    if (format === "openb-nodes") {
+      for await (const n of loadOpenbNodes(file)) {
+        racks[0].push(nodes.length);
+        nodes.push({ cpuMilli: n.cpuMilli, memoryMiB: n.memoryMiB, gpus: n.gpus, gpuModel: n.gpuModel });
+        groupOf.push(0);
+      }
+    } else {
+      for await (const o of loadK8sManifests(file)) {
+        if (o.kind !== "Node") continue;
+        racks[0].push(nodes.length);
+        nodes.push({ cpuMilli: o.allocatable.cpuMilli, memoryMiB: o.allocatable.memoryMiB, gpus: o.allocatable.gpus, labels: o.labels, taints: o.taints as NodeSpec["taints"] });
+        groupOf.push(0);
+      }
+    }
+  }
+
+  return {
+    state: new ClusterState(nodes, poolCaps),
+    nodeGroup: Int32Array.from(groupOf),
+    groups,
+    domains: [...racks.map((n) => ({ kind: "rack" as const, nodes: n })), ...pools.map((n) => ({ kind: "cxl-pool" as const, nodes: n }))],
+    powerOf: (node) => power[groupOf[node]],
+    priceOf: (node) => price[groupOf[node]],
+  };
+}

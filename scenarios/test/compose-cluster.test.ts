@@ -1,0 +1,42 @@
+import { dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+import { composeCluster, loadScenarioFile } from "@clustersim/scenarios";
+
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+
+async function compose(name: string) {
+  const file = EXAMPLES + name;
+  return composeCluster(loadScenarioFile(file), dirname(file));
+}
+
+describe("composing a cluster from a scenario", () => {
+  it("expands node groups, numbering CXL pools and racks", async () => {
+    const c = await compose("hardware/cxl-on.yaml");
+    expect(c.state.nodeCount).toBe(64);
+    const pools = c.domains.filter((d) => d.kind === "cxl-pool");
+    expect(pools.map((p) => p.nodes.length)).toEqual([16, 16, 16, 16]);
+    expect([c.state.poolOf(0), c.state.poolOf(15), c.state.poolOf(16), c.state.poolOf(63)]).toEqual([0, 0, 1, 3]);
+    expect(c.state.poolFreeMiB(2)).toBe(1024 * 1024);
+    expect(c.state.freeMemoryMiB(5)).toBe(192 * 1024);
+    const off = await compose("hardware/cxl-off.yaml");
+    expect(off.state.poolOf(0)).toBe(-1);
+  });
+
+  it("gives DPU nodes the catalogue's VFs, and reads node labels and racks", async () => {
+    const on = await compose("hardware/dpu-on.yaml");
+    expect([on.state.hasDpu(0), on.state.freeVfs(0), on.state.freeNicGbps(0)]).toEqual([true, 126, 100]);
+    const off = await compose("hardware/dpu-off.yaml");
+    expect([off.state.hasDpu(0), off.state.freeVfs(0)]).toEqual([false, 0]);
+    const s = await compose("scenarios/poisson-small.yaml");
+    expect(s.domains.filter((d) => d.kind === "rack").map((r) => r.nodes.length)).toEqual([8, 8]);
+    expect(s.powerOf(0)).toEqual({ idleW: 100, peakW: 400 });
+  });
+
+  it("reads the openb node list: 1,213 nodes with 6,212 GPUs", async () => {
+    const c = await compose("scenarios/openb-fgd.yaml");
+    expect(c.state.nodeCount).toBe(1213);
+    let gpus = 0;
+    for (let i = 0; i < c.state.nodeCount; i++) gpus += c.state.gpuCount(i);
+    expect(gpus).toBe(6212);
+  });
+});
