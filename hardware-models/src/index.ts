@@ -9,3 +9,4 @@ export { DPUS, networkInfraCores, storageInfraCores, hostInfraCores, dpuNetworkS
 export { availability, gammaFunction, timeToFailureS, timeToRepairS, type FailureModel } from "./failures.js";
 export { DEFAULT_POWER, EnergyMeter, nodeCost, powerW, type PowerModel, type PriceModel } from "./power-cost.js";
 export { FailureProcess, type DomainOutage, type FailureCallbacks, type FailureDomain } from "./failure-process.js";
+export { FixedKeepAlive, HybridHistogramKeepAlive, HYBRID_DEFAULTS, WarmInstances, type KeepAlivePolicy, type KeepAliveWindow, type HybridHistogramParams } from "./keep-alive.js";

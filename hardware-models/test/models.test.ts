@@ -200,3 +200,44 @@ describe("failure process on the simulation clock", () => {
     expect(() => fp.scheduleOutage({ domain: 5, atS: 1, repairS: 1 })).toThrow(/domain index in 0..1, found 5/);
   });
 });
+
+describe("keep-alive policies", () => {
+  it("a fixed keep-alive warms invocations closer than it and no others", async () => {
+    const { FixedKeepAlive, WarmInstances } = await import("@clustersim/hardware-models");
+    const azure = new WarmInstances(new FixedKeepAlive(20 * 60)); // Azure's 20 minutes
+    const every5min = Array.from({ length: 10 }, (_, i) => azure.invoke("a", i * 300, 1));
+    expect(every5min).toEqual([false, true, true, true, true, true, true, true, true, true]);
+    const hourly = new WarmInstances(new FixedKeepAlive(20 * 60));
+    expect(Array.from({ length: 5 }, (_, i) => hourly.invoke("b", i * 3600, 1)).filter(Boolean)).toHaveLength(0);
+    expect(hourly.idleLoadedS).toBeCloseTo(4 * 1200, 6); // each gap keeps the instance 20 min for nothing
+  });
+
+  it("the hybrid histogram pre-warms an hourly app before its next call and holds far less memory than a 4-hour keep-alive", async () => {
+    const { FixedKeepAlive, HybridHistogramKeepAlive, WarmInstances } = await import("@clustersim/hardware-models");
+    const calls = Array.from({ length: 48 }, (_, i) => i * 3600 + (i % 3) * 20); // hourly, a little jitter
+    const hybrid = new WarmInstances(new HybridHistogramKeepAlive());
+    const warm = calls.map((t) => hybrid.invoke("report", t, 2));
+    // Until the histogram is representative it keeps instances 4 hours; once it is, it unloads and
+    // pre-warms just before the next call: every call after the first is warm either way.
+    expect(warm.slice(1).every(Boolean)).toBe(true);
+    const fixed4h = new WarmInstances(new FixedKeepAlive(4 * 3600));
+    calls.forEach((t) => fixed4h.invoke("report", t, 2));
+    expect(hybrid.idleLoadedS).toBeLessThan(0.3 * fixed4h.idleLoadedS);
+    const policy = hybrid.policy as InstanceType<typeof HybridHistogramKeepAlive>;
+    expect(policy.representative("report")).toBe(true);
+    const w = policy.window("report");
+    expect(w.prewarmS).toBeGreaterThan(50 * 60);
+    expect(w.prewarmS + w.keepAliveS).toBeLessThan(70 * 60);
+  });
+
+  it("falls back to keeping instances for the whole range while idle times are spread out", async () => {
+    const { HybridHistogramKeepAlive } = await import("@clustersim/hardware-models");
+    const p = new HybridHistogramKeepAlive();
+    const r = rng("idle");
+    for (let i = 0; i < 500; i++) p.observeIdle("noisy", r.uniform(0, 4 * 3600));
+    expect(p.representative("noisy")).toBe(false);
+    expect(p.window("noisy")).toEqual({ prewarmS: 0, keepAliveS: 4 * 3600 });
+    for (let i = 0; i < 100; i++) p.observeIdle("rare", 10 * 3600);
+    expect(p.window("rare")).toEqual({ prewarmS: 0, keepAliveS: 4 * 3600 }); // beyond the range: ARIMA in the paper
+  });
+});
