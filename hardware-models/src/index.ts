@@ -10,3 +10,4 @@ export { availability, gammaFunction, timeToFailureS, timeToRepairS, type Failur
 export { DEFAULT_POWER, EnergyMeter, nodeCost, powerW, type PowerModel, type PriceModel } from "./power-cost.js";
 export { FailureProcess, type DomainOutage, type FailureCallbacks, type FailureDomain } from "./failure-process.js";
 export { FixedKeepAlive, HybridHistogramKeepAlive, HYBRID_DEFAULTS, WarmInstances, type KeepAlivePolicy, type KeepAliveWindow, type HybridHistogramParams } from "./keep-alive.js";
+export { poolDramSavings, rejectionRate, type PoolSavings, type PoolSavingsOptions, type PoolTask } from "./pool-savings.js";
