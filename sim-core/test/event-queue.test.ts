@@ -192,3 +192,90 @@ describe("EventQueue against a sorted-array reference (property-based)", () => {
     );
   });
 });
+
+/** A plain binary heap on (time, seq): slow but obviously right, for checks at sizes the sorted array cannot reach. */
+class ReferenceHeap {
+  private a: Array<[number, number, number]> = [];
+  private less = (x: [number, number, number], y: [number, number, number]) => x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
+  get size() {
+    return this.a.length;
+  }
+  push(e: [number, number, number]) {
+    const a = this.a;
+    a.push(e);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i], a[p])) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  pop(): [number, number, number] | undefined {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m])) m = l;
+        if (r < a.length && this.less(a[r], a[m])) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+describe("EventQueue at scale (wide drains, rung rebuilds, compaction)", () => {
+  it("matches a reference heap over 300,000 operations with 30,000+ pending, ties and cancellations", async () => {
+    const { RandomStreams } = await import("@clustersim/sim-core");
+    const r = new RandomStreams(99).get("ops");
+    const q = new EventQueue();
+    const ref = new ReferenceHeap();
+    const cancelled = new Set<number>();
+    const handles: number[] = [];
+    let seq = 0;
+    let now = 0;
+    const push = () => {
+      // Mostly continuous delays, some exact ties at whole seconds, a few far-future events.
+      const u = r.next();
+      const t = u < 0.2 ? Math.floor(now) + r.int(0, 3) : u < 0.25 ? now + 1e6 * r.next() : now + r.exponential(1);
+      const time = Math.max(now, t);
+      handles[seq] = q.push(time, 0, seq, 0);
+      ref.push([time, seq, seq]);
+      seq++;
+    };
+    for (let i = 0; i < 30_000; i++) push();
+    for (let i = 0; i < 300_000; i++) {
+      const u = r.next();
+      if (u < 0.45) push();
+      else if (u < 0.55 && seq > 0) {
+        const victim = r.int(0, seq - 1);
+        const ok = q.cancel(handles[victim]);
+        if (ok) cancelled.add(victim);
+      } else {
+        let e = ref.pop();
+        while (e && cancelled.has(e[2])) e = ref.pop();
+        const got = q.pop();
+        expect(got).toBe(e !== undefined);
+        if (!e) continue;
+        if (q.time !== e[0] || q.target !== e[2]) throw new Error(`op ${i}: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
+        now = q.time;
+      }
+    }
+    // Cancel most of what is left (forcing compaction), then drain both in order.
+    for (let victim = 0; victim < seq; victim++) if (r.next() < 0.8 && q.cancel(handles[victim])) cancelled.add(victim);
+    for (let e = ref.pop(); e; e = ref.pop()) {
+      if (cancelled.has(e[2])) continue;
+      expect(q.pop()).toBe(true);
+      if (q.time !== e[0] || q.target !== e[2]) throw new Error(`drain: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
+    }
+    expect(q.pop()).toBe(false);
+    expect(q.size).toBe(0);
+  });
+});
