@@ -77,11 +77,7 @@ function source(w: WorkloadSpec, name: string, streams: RandomStreams, horizonS:
     case "mmpp":
       return mmppWorkload(name, w.states.map((s) => ({ ratePerS: s.ratePerS, meanDurationS: s.meanDuration })), w.transitions, template(w.task), streams, window);
     case "functions":
-      return (function* () {
-        for (const t of functionsWorkload(name, { functions: w.functions, scaleToInvocationsPerS: w.scaleToInvocationsPerS, rate: w.rate?.map(rateSpec), runtime: w.runtime }, streams, window)) {
-          yield { ...t, cpuMilli: w.cpu };
-        }
-      })();
+      return functionsWorkload(name, { functions: w.functions, cpuMilli: w.cpu, scaleToInvocationsPerS: w.scaleToInvocationsPerS, rate: w.rate?.map(rateSpec), runtime: w.runtime }, streams, window);
   }
 }
 

@@ -22,10 +22,6 @@ export class FieldReader {
     if (cells.length < min) this.fail("line", `at least ${min} ${what}`, `${cells.length}`);
   }
 
-  get count(): number {
-    return this.cells.length;
-  }
-
   private name(i: number): string {
     return this.names[i] ?? `field ${i + 1}`;
   }

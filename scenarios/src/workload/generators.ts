@@ -119,6 +119,8 @@ export function* mmppWorkload(name: string, states: readonly MmppState[], transi
  */
 export interface FunctionsSpec {
   functions: number;
+  /** CPU of each invocation: the trace has none, so this is the scenario's assumption (default one core). */
+  cpuMilli?: number;
   scaleToInvocationsPerS?: number;
   rate?: RateSpec[];
   runtime?: string;
@@ -153,6 +155,6 @@ export function* functionsWorkload(name: string, spec: FunctionsSpec, streams: R
   const runs = streams.get(`${name}/runs`);
   for (const t of thinnedArrivals(new RateCurve(curve), streams.get(`${name}/arrivals`), w.startS, w.endS)) {
     const f = pick.sample(which);
-    yield task({ arrivalS: t, runS: runs.exponential(1 / meanRun[f]), memoryMiB: memory[f], cpuMilli: 0, app: `fn-${f}`, runtime: spec.runtime ?? "" });
+    yield task({ arrivalS: t, runS: runs.exponential(1 / meanRun[f]), memoryMiB: memory[f], cpuMilli: spec.cpuMilli ?? 1000, app: `fn-${f}`, runtime: spec.runtime ?? "" });
   }
 }
