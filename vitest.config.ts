@@ -10,6 +10,7 @@ export default defineConfig({
       "@clustersim/sim-core": src("sim-core"),
       "@clustersim/scenarios": src("scenarios"),
       "@clustersim/hardware-models": src("hardware-models"),
+      "@clustersim/schedulers": src("schedulers"),
     },
   },
   test: {

@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
+import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
 import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
+import { ChecksFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Build the `clustersim` command tree. Output goes through `print` so tests can capture it. */
@@ -57,6 +58,27 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-s, --seed <n>", "override the scenario's seed")
     .action((file: string, options) => workloadCommand(file, options, print));
 
+  const repro = program.command("repro").description("reproduce published results: RLScheduler (SC'20) batch baselines, FGD (ATC'23) GPU placement");
+  repro
+    .command("rlscheduler")
+    .description("average bounded slowdown and utilisation of FCFS, WFP3, UNI, SJF and F1, without and with EASY backfilling, under the RLScheduler protocol")
+    .option("-t, --trace <file>", "an SWF trace (.swf or .swf.gz)")
+    .option("--windows <n>", "number of windows", "10")
+    .option("--window-jobs <n>", "jobs per window", "1024")
+    .option("--starts <list>", "window starts as comma-separated job indices (default: the published ones where they fit)")
+    .option("--published", "run Lublin-1 and Lublin-2 from the shared traces and compare with the published tables; exit 1 when a cell differs")
+    .option("--json", "print JSON")
+    .action((options) => reproRlCommand(options, print));
+  repro
+    .command("fgd")
+    .description("GPU allocation and fragmentation at 100% and 130% arrived load for Random, DotProd, GpuClustering, GpuPacking, BestFit and FGD")
+    .option("-p, --pods <file>", "an openb pod list (CSV)")
+    .option("-n, --nodes <file>", "an openb node list (default: the shared openb_node_list_gpu_node.csv)")
+    .option("--seeds <n>", "number of seeds (42, 43, ...)", "10")
+    .option("--published", "run the default pod list and compare with the published means; exit 1 when a value is off by more than 1 point or the ranking differs")
+    .option("--json", "print JSON")
+    .action((options) => reproFgdCommand(options, print));
+
   return program;
 }
 
@@ -77,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has printed its own message (or the help or version text).
       return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
+    if (err instanceof ChecksFailed) return EXIT_FAILURE;
     if (err instanceof UserError) {
       process.stderr.write(`clustersim: ${err.message}\n`);
       return EXIT_BAD_INPUT;

@@ -95,6 +95,7 @@ describe("clustersim command", () => {
       `clustersim: ${bad}:1: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"`,
       `${bad}:2: cluster.nodeGroups: expected at least 1 item(s), found 0`,
       `${bad}:3: workloads: expected at least 1 item(s), found 0`,
+      expect.stringMatching(new RegExp(`^${bad}:4: scheduler\\.name: expected a registered scheduler \\(first-fit, .*\\), found "x"$`)),
     ]);
   });
 
@@ -136,5 +137,30 @@ describe("clustersim command", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out .*: expected a writable directory/);
     expect(readFileSync(file, "utf8")).toBe("x");
+  });
+});
+
+describe("clustersim repro", () => {
+  it("runs the RLScheduler protocol on any SWF file and prints JSON", () => {
+    const dir = tmp();
+    const lines = ["; MaxNodes: 8", "; MaxProcs: 16"];
+    for (let i = 1; i <= 40; i++) lines.push(`${i} ${i * 30} -1 ${50 + (i % 7) * 40} ${1 + (i % 5) * 3} -1 -1 -1 -1 -1 1 -1 -1 -1 0 -1 -1 -1`);
+    const trace = join(dir, "tiny.swf");
+    writeFileSync(trace, lines.join("\n") + "\n");
+    const r = clustersim("repro", "rlscheduler", "--trace", trace, "--windows", "2", "--window-jobs", "10", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ jobs: 40, nodes: 8, procsPerNode: 2, windowJobs: 10 });
+    expect(out.results).toHaveLength(10);
+    for (const x of out.results) {
+      expect(x.boundedSlowdown).toBeGreaterThanOrEqual(1);
+      expect(x.utilisation).toBeGreaterThan(0);
+    }
+  });
+
+  it("rejects a missing trace with one line and exit code 2", () => {
+    const r = clustersim("repro", "rlscheduler", "--trace", "/no/such/trace.swf");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("clustersim: --trace: no such file: /no/such/trace.swf");
   });
 });

@@ -61,6 +61,10 @@ export interface Request {
   /** Whole GPUs, or 1 with gpuMilli < 1000 for a share of one GPU. */
   gpus?: number;
   gpuMilli?: number;
+  /** GPU models the request accepts (openb `gpu_spec`); any model when absent or empty. */
+  gpuModels?: readonly string[];
+  /** For a GPU share: the GPU (0-based) the scheduler chose; best fit among the node's GPUs when absent. */
+  gpuIndex?: number;
   /** Network bandwidth the pod uses. */
   nicGbps?: number;
   /** Needs a NIC virtual function of its own (SR-IOV). */
@@ -394,8 +398,13 @@ export class ClusterState implements ClusterView {
     if (gpus === 0) return [];
     const base = this.gpuStart[node];
     const count = this.gpuStart[node + 1] - base;
+    if (r.gpuModels && r.gpuModels.length > 0 && !r.gpuModels.includes(this.models[this.modelOf[node]])) return null;
     const milli = r.gpuMilli ?? GPU_WHOLE;
     if (gpus === 1 && milli < GPU_WHOLE) {
+      if (r.gpuIndex !== undefined) {
+        const g = r.gpuIndex;
+        return Number.isInteger(g) && g >= 0 && g < count && this.gpuFree[base + g] >= milli ? g : null;
+      }
       let best = -1;
       for (let g = 0; g < count; g++) {
         const free = this.gpuFree[base + g];

@@ -41,6 +41,18 @@ describe("ClusterState", () => {
     expect([c.gpuFreeMilli(0, 0), c.gpuFreeMilli(0, 1), c.gpuModel(0)]).toEqual([700, 1000, "V100M32"]);
   });
 
+  it("puts a share on the GPU the scheduler chose, and only on a GPU model the request accepts", () => {
+    const c = new ClusterState([{ cpuMilli: 64_000, memoryMiB: 262_144, gpus: 2, gpuModel: "T4" }]);
+    c.place(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 500, gpuIndex: 1 });
+    expect([c.gpuFreeMilli(0, 0), c.gpuFreeMilli(0, 1)]).toEqual([1000, 500]);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 600, gpuIndex: 1 })).toBe(false);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 600, gpuIndex: 2 })).toBe(false);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 1000, gpuModels: ["A100", "T4"] })).toBe(true);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] })).toBe(false);
+    // A request without GPUs ignores models.
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpuModels: ["A100"] })).toBe(true);
+  });
+
   it("takes a failed node out of placement and back", () => {
     const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000 }, { cpuMilli: 2000, memoryMiB: 1000 }]);
     c.setUp(0, false);

@@ -37,3 +37,6 @@ export { Scenario, scenarioJsonSchema, type ScenarioSpec, type WorkloadSpec } fr
 export { loadScenarioFile, validateScenario, SpecError } from "./spec/load-spec.js";
 export { composeWorkload, missingFiles, workloadName, type ComposeOptions } from "./compose/workload.js";
 export { composeCluster, type ComposedCluster } from "./compose/cluster.js";
+export { reproFgd, runFgdOnce, sampleArrivals, readOpenbNodes, podFromOpenb, FGD_POLICIES, type FgdReproOptions, type FgdReproResult, type Checkpoint, type PolicySummary, type Stat } from "./repro/fgd.js";
+export { reproRlScheduler, readCompatJobs, PUBLISHED_STARTS, WINDOW_JOBS, type RlReproOptions, type RlReproResult, type RlPolicyResult } from "./repro/rlscheduler.js";
+export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";

@@ -53,7 +53,7 @@ describe("scenario files", () => {
   });
 
   it("accept JSON too", () => {
-    const spec = loadScenarioFile(write(JSON.stringify({ duration: 60, cluster: { nodeGroups: [{ name: "a", count: 1, cpu: 1, memory: "1Gi" }] }, workloads: [{ type: "poisson", ratePerS: 1, task: { run: 1, cpu: 1, memory: "1Mi" } }], scheduler: { name: "x" } })));
+    const spec = loadScenarioFile(write(JSON.stringify({ duration: 60, cluster: { nodeGroups: [{ name: "a", count: 1, cpu: 1, memory: "1Gi" }] }, workloads: [{ type: "poisson", ratePerS: 1, task: { run: 1, cpu: 1, memory: "1Mi" } }], scheduler: { name: "best-fit" } })));
     expect(spec.duration).toBe(60);
   });
 
@@ -66,6 +66,8 @@ describe("scenario files", () => {
     ["a missing section", GOOD.replace("scheduler:\n  name: best-fit\n", ""), "FILE:1: scheduler: expected object, found nothing"],
     ["a bad distribution", GOOD.replace("run: 90s", "run: { dist: lognorm, mu: 1 }"), 'FILE:13: workloads[0].task.run.dist: expected one of "constant", "uniform", "exponential", "normal", "lognormal", "pareto", "weibull", "burr", "empirical", found "lognorm"'],
     ["both cluster forms", GOOD.replace("cluster:\n", "cluster:\n  fromTrace: { format: openb-nodes, path: x.csv }\n"), "FILE:4: cluster: expected exactly one of nodeGroups and fromTrace, found both"],
+    ["an unknown scheduler", GOOD.replace("name: best-fit", "name: bestfit"), /^FILE:17: scheduler\.name: expected a registered scheduler \(first-fit, best-fit, .*\), found "bestfit"$/],
+    ["a bad scheduler parameter", GOOD.replace("name: best-fit", "name: fcfs\n  params: { backfill: conservative }"), 'FILE:18: scheduler.params.backfill: expected one of "none", "easy", found "conservative"'],
     ["broken YAML", "duration: [1h\n", /^FILE:\d+: expected valid YAML or JSON, found/],
   ])("name file, line and field for %s", (_, text, expected) => {
     const found = problems(text);

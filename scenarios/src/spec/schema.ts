@@ -1,3 +1,4 @@
+import { strategy, strategyNames } from "@clustersim/schedulers";
 import { z } from "zod";
 import { TASK_FORMATS } from "../workload/from-trace.js";
 import { TASK_NUMERIC_FIELDS } from "../workload/task.js";
@@ -134,11 +135,23 @@ export const Cluster = z
     }
   });
 
-export const Scheduler = z.strictObject({
-  name: z.string().min(1).meta({ description: "a registered strategy, or the export of `plugin`" }),
-  params: z.record(z.string(), z.unknown()).default({}),
-  plugin: z.string().optional().meta({ description: "TypeScript or JavaScript file exporting a user strategy" }),
-});
+export const Scheduler = z
+  .strictObject({
+    name: z.string().min(1).meta({ description: "a registered strategy, or the export of `plugin`" }),
+    params: z.record(z.string(), z.unknown()).default({}),
+    plugin: z.string().optional().meta({ description: "TypeScript or JavaScript file exporting a user strategy" }),
+  })
+  .superRefine((s, ctx) => {
+    // A user plugin's name and parameters are checked when it is loaded; registered ones here.
+    if (s.plugin !== undefined) return;
+    const entry = strategy(s.name);
+    if (!entry) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: `expected a registered scheduler (${strategyNames().join(", ")}), found "${s.name}"` });
+      return;
+    }
+    const parsed = entry.params.safeParse(s.params);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["params", ...issue.path] } as never);
+  });
 
 export const Autoscaler = z.discriminatedUnion("type", [
   z.strictObject({

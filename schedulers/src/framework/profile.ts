@@ -1,0 +1,154 @@
+import type { ClusterView } from "@clustersim/hardware-models";
+import type { Rng } from "@clustersim/sim-core";
+import {
+  Code, CycleState,
+  type CycleContext, type Decision, type DecisionRecord, type FilterPlugin, type PermitPlugin, type Plugin,
+  type Pod, type PlacementStrategy, type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScorePlugin,
+} from "./types.js";
+
+export interface WeightedScore {
+  plugin: ScorePlugin;
+  weight: number;
+}
+
+export interface ProfileConfig {
+  name: string;
+  preFilter?: PreFilterPlugin[];
+  filter: FilterPlugin[];
+  preScore?: PreScorePlugin[];
+  score: WeightedScore[];
+  reserve?: ReservePlugin[];
+  permit?: PermitPlugin[];
+  /**
+   * Kubernetes' percentageOfNodesToScore: stop filtering once this share of nodes is feasible and score
+   * only those. 100 scores every node; 0 is upstream's adaptive default (50% − nodes/125, at least 5%,
+   * at least 100 nodes). Each cycle's search starts where the last one stopped, as upstream does.
+   */
+  percentageOfNodesToScore: number;
+}
+
+const RECORD_TOP = 5;
+
+/** Upstream numFeasibleNodesToFind (kube-scheduler, schedule_one.go). */
+export function feasibleNodesToFind(nodes: number, percentage: number): number {
+  if (nodes < 100 || percentage >= 100) return nodes;
+  let pct = percentage;
+  if (pct <= 0) pct = Math.max(5, 50 - Math.floor(nodes / 125));
+  return Math.max(100, Math.floor((nodes * pct) / 100));
+}
+
+/**
+ * A scheduling profile: one pass of the framework's extension points per pod. Allocation-free per
+ * node: feasible nodes and scores live in typed arrays reused across cycles.
+ */
+export class Profile implements PlacementStrategy {
+  readonly name: string;
+  record = false;
+  lastRecord: DecisionRecord | null = null;
+  private readonly state = new CycleState();
+  private feasible = new Int32Array(0);
+  private total = new Float64Array(0);
+  private partial = new Float64Array(0);
+  private nextStart = 0;
+  private readonly plugins: Plugin[];
+
+  constructor(private readonly config: ProfileConfig, private readonly rng: Rng) {
+    this.name = config.name;
+    const all: Plugin[] = [
+      ...(config.preFilter ?? []), ...config.filter, ...(config.preScore ?? []),
+      ...config.score.map((s) => s.plugin), ...(config.reserve ?? []), ...(config.permit ?? []),
+    ];
+    this.plugins = [...new Set(all)];
+  }
+
+  decide(view: ClusterView, pod: Pod): Decision | null {
+    const n = view.nodeCount;
+    if (this.feasible.length < n) {
+      this.feasible = new Int32Array(n);
+      this.total = new Float64Array(n);
+      this.partial = new Float64Array(n);
+    }
+    this.state.clear();
+    const ctx: CycleContext = { view, pod, state: this.state, rng: this.rng, gpuIndex: undefined };
+    const rec: DecisionRecord | null = this.record ? { pod: pod.id, node: -1, rejectedBy: {}, top: [] } : null;
+    this.lastRecord = rec;
+
+    for (const p of this.config.preFilter ?? []) {
+      const c = p.preFilter(ctx);
+      if (c !== Code.Success && c !== Code.Skip) return null;
+    }
+
+    // Filter, from where the last cycle stopped, until enough feasible nodes are found.
+    const want = feasibleNodesToFind(n, this.config.percentageOfNodesToScore);
+    let count = 0;
+    let visited = 0;
+    for (; visited < n && count < want; visited++) {
+      const node = (this.nextStart + visited) % n;
+      let ok = true;
+      for (const f of this.config.filter) {
+        if (f.filter(ctx, node) !== Code.Success) {
+          ok = false;
+          if (rec) rec.rejectedBy[f.name] = (rec.rejectedBy[f.name] ?? 0) + 1;
+          break;
+        }
+      }
+      if (ok) this.feasible[count++] = node;
+    }
+    this.nextStart = n > 0 ? (this.nextStart + visited) % n : 0;
+    if (count === 0) return null;
+
+    // One feasible node: no scoring, as upstream.
+    const node = count === 1 && !rec ? this.feasible[0] : this.scoreAndSelect(ctx, count, rec);
+    for (const r of this.config.reserve ?? []) if (r.reserve(ctx, node) !== Code.Success) return null;
+    for (const p of this.config.permit ?? []) if (p.permit(ctx, node) !== Code.Success) return null;
+    return { node, gpuIndex: ctx.gpuIndex };
+  }
+
+  private scoreAndSelect(ctx: CycleContext, count: number, rec: DecisionRecord | null): number {
+    for (const p of this.config.preScore ?? []) p.preScore(ctx, this.feasible, count);
+
+    // Score: each plugin over all feasible nodes, normalised, weighted, summed.
+    const total = this.total;
+    total.fill(0, 0, count);
+    const perPlugin: Float64Array[] | null = rec ? [] : null;
+    for (const { plugin, weight } of this.config.score) {
+      const s = this.partial;
+      for (let i = 0; i < count; i++) s[i] = plugin.score(ctx, this.feasible[i]);
+      plugin.normalize?.(s, count);
+      for (let i = 0; i < count; i++) total[i] += weight * s[i];
+      perPlugin?.push(s.slice(0, count));
+    }
+
+    // selectHost: the highest total; ties broken uniformly at random (reservoir sampling, as upstream).
+    let best = 0;
+    let ties = 1;
+    for (let i = 1; i < count; i++) {
+      if (total[i] > total[best]) {
+        best = i;
+        ties = 1;
+      } else if (total[i] === total[best]) {
+        ties++;
+        if (this.rng.next() * ties < 1) best = i;
+      }
+    }
+    const node = this.feasible[best];
+    if (rec && perPlugin) {
+      rec.node = node;
+      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => total[b] - total[a] || a - b);
+      rec.top = order.slice(0, RECORD_TOP).map((i) => ({
+        node: this.feasible[i],
+        total: total[i],
+        scores: Object.fromEntries(this.config.score.map((s, k) => [s.plugin.name, perPlugin[k][i]])),
+      }));
+    }
+    return node;
+  }
+
+  bound(view: ClusterView, pod: Pod, d: Decision): void {
+    for (const p of this.plugins) p.onBind?.(view, pod, d.node, d.gpuIndex);
+  }
+
+  released(view: ClusterView, pod: Pod, node: number): void {
+    for (const p of this.plugins) p.onRelease?.(view, pod, node);
+  }
+}

@@ -1,0 +1,108 @@
+import type { ClusterView } from "@clustersim/hardware-models";
+import { Code, type CycleContext, type ReservePlugin, type ScorePlugin } from "../framework/types.js";
+import { nodeFragMilli, type TypicalPod } from "./gpu-fragmentation.js";
+import { isGpuShare, podGpuMilli, podGpus } from "./gpu-resources.js";
+
+/**
+ * Fragmentation Gradient Descent (Weng et al., ATC'23): place the pod where the node's expected GPU
+ * fragmentation (./gpu-fragmentation.ts) grows least; for a GPU share, also on the GPU where it grows
+ * least. Score = ⌊100·sigmoid((before − after) / 1000)⌋ as in the published artifact.
+ *
+ * A node's fragmentation depends only on its free CPU, the multiset of its GPUs' free milli and its GPU
+ * model, so values are memoised on that key: most candidate states recur across pods.
+ */
+export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin {
+  const memo = new Map<string, number>();
+  const scratch: number[] = [];
+
+  /** Fragmentation of `node` with CPU reduced by `cpu` and GPU g's free milli reduced by take[g]. */
+  const fragAfter = (view: ClusterView, node: number, cpu: number, take: (g: number) => number): number => {
+    const n = view.gpuCount(node);
+    scratch.length = n;
+    for (let g = 0; g < n; g++) scratch[g] = view.gpuFreeMilli(node, g) - take(g);
+    const sorted = scratch.slice().sort((a, b) => a - b);
+    const cpuFree = view.freeCpuMilli(node) - cpu;
+    const model = view.gpuModel(node);
+    const key = `${cpuFree}|${model}|${sorted.join(",")}`;
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = nodeFragMilli(cpuFree, sorted, model, typical);
+      memo.set(key, v);
+    }
+    return v;
+  };
+
+  /** Best (score, gpu) for the pod on the node; gpu is -1 unless the pod is a share. */
+  const evaluate = (ctx: CycleContext, node: number): [number, number] => {
+    const { view, pod } = ctx;
+    const before = fragAfter(view, node, 0, () => 0);
+    const cpu = pod.cpuMilli > 0 ? pod.cpuMilli : 100;
+    const scoreOf = (after: number) => Math.trunc(sigmoid((before - after) / 1000) * 100);
+    if (isGpuShare(pod)) {
+      const milli = podGpuMilli(pod);
+      let best = 0;
+      let gpu = -1;
+      for (let g = 0; g < view.gpuCount(node); g++) {
+        if (view.gpuFreeMilli(node, g) < milli) continue;
+        const s = scoreOf(fragAfter(view, node, cpu, (k) => (k === g ? milli : 0)));
+        if (gpu < 0 || s > best) {
+          best = s;
+          gpu = g;
+        }
+      }
+      return [best, gpu];
+    }
+    // Whole GPUs: the lowest-numbered free ones (the artifact's exclusive allocation).
+    let need = podGpus(pod);
+    const taken = new Set<number>();
+    for (let g = 0; g < view.gpuCount(node) && need > 0; g++) {
+      if (view.gpuFreeMilli(node, g) === 1000) {
+        taken.add(g);
+        need--;
+      }
+    }
+    return [scoreOf(fragAfter(view, node, cpu, (g) => (taken.has(g) ? 1000 : 0))), -1];
+  };
+
+  // A node's (score, gpu) for a pod shape stays valid until something is bound to or leaves that node.
+  const perNode: (Map<string, [number, number]> | undefined)[] = [];
+  const shapeOf = (ctx: CycleContext) => {
+    let k = ctx.state.read<string>("fgd.shape");
+    if (k === undefined) {
+      const p = ctx.pod;
+      k = `${p.cpuMilli}/${podGpus(p)}/${podGpuMilli(p)}`;
+      ctx.state.write("fgd.shape", k);
+    }
+    return k;
+  };
+  const cached = (ctx: CycleContext, node: number): [number, number] => {
+    const m = (perNode[node] ??= new Map());
+    const key = shapeOf(ctx);
+    let v = m.get(key);
+    if (v === undefined) {
+      v = evaluate(ctx, node);
+      m.set(key, v);
+    }
+    return v;
+  };
+  const forget = (_view: ClusterView, _pod: unknown, node: number) => {
+    perNode[node] = undefined;
+  };
+
+  return {
+    name: "FGD",
+    score: (ctx, node) => cached(ctx, node)[0],
+    onBind: forget,
+    onRelease: forget,
+    reserve(ctx: CycleContext, node: number) {
+      if (isGpuShare(ctx.pod)) {
+        const gpu = cached(ctx, node)[1];
+        if (gpu < 0) return Code.Unschedulable;
+        ctx.gpuIndex = gpu;
+      }
+      return Code.Success;
+    },
+  };
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -1,0 +1,16 @@
+import { Code, type CycleContext, type FilterPlugin } from "../framework/types.js";
+import { modelAccepted } from "./gpu-resources.js";
+
+/**
+ * NodeResourcesFit plus the GPU-share filter: CPU, memory, GPUs (shares, whole GPUs, model), network,
+ * virtual functions, CXL pool, taints and node selector, all as hardware-models' `fits` decides.
+ * A wrong GPU model is unresolvable; the rest may change as pods leave.
+ */
+export const fitsFilter: FilterPlugin = {
+  name: "NodeResourcesFit",
+  filter(ctx: CycleContext, node: number): Code {
+    if (ctx.view.fits(node, ctx.pod)) return Code.Success;
+    if ((ctx.pod.gpus ?? 0) > 0 && !modelAccepted(ctx.pod.gpuModels, ctx.view.gpuModel(node))) return Code.UnschedulableAndUnresolvable;
+    return Code.Unschedulable;
+  },
+};

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
+import { RandomStreams } from "@clustersim/sim-core";
+import {
+  createPlacement, feasibleNodesToFind, nodeFragMilli, strategy, strategyNames, typicalPods, type Pod,
+} from "@clustersim/schedulers";
+
+const rng = (seed = 1) => new RandomStreams(seed).get("scheduler");
+const pod = (id: number, cpuMilli: number, memoryMiB = 1024, extra: Partial<Pod> = {}): Pod => ({ id, cpuMilli, memoryMiB, ...extra });
+const nodes = (...cpus: number[]): NodeSpec[] => cpus.map((c) => ({ cpuMilli: c, memoryMiB: 64 * 1024 }));
+
+/** Apply a strategy's decision the way a run does. */
+function place(c: ClusterState, name: string, p: Pod, s = createPlacement(name, {}, { rng: rng() })) {
+  const d = s.decide(c, p);
+  if (d) {
+    c.place(d.node, d.gpuIndex === undefined ? p : { ...p, gpuIndex: d.gpuIndex });
+    s.bound?.(c, p, d);
+  }
+  return d?.node ?? -1;
+}
+
+describe("framework", () => {
+  it("scores as many nodes as upstream kube-scheduler would", () => {
+    expect(feasibleNodesToFind(50, 0)).toBe(50); // small clusters: all
+    expect(feasibleNodesToFind(5000, 0)).toBe(500); // 50% - 5000/125 = 10%
+    expect(feasibleNodesToFind(100_000, 0)).toBe(5000); // at least 5%
+    expect(feasibleNodesToFind(1000, 100)).toBe(1000);
+    expect(feasibleNodesToFind(1000, 3)).toBe(100); // at least 100 nodes
+  });
+
+  it("breaks ties at random but reproducibly, and uses every tied node", () => {
+    const picks = (seed: number) => {
+      const c = new ClusterState(nodes(...Array(8).fill(16000)));
+      const s = createPlacement("least-allocated", { percentageOfNodesToScore: 100 }, { rng: rng(seed) });
+      return Array.from({ length: 200 }, (_, i) => s.decide(c, pod(i, 100))!.node);
+    };
+    expect(picks(7)).toEqual(picks(7));
+    expect(picks(7)).not.toEqual(picks(8));
+    expect(new Set(picks(7)).size).toBe(8);
+  });
+
+  it("records why and where a pod went when asked", () => {
+    const c = new ClusterState(nodes(1000, 4000, 8000));
+    const s = createPlacement("most-allocated", { percentageOfNodesToScore: 100 }, { rng: rng() });
+    s.record = true;
+    const d = s.decide(c, pod(1, 2000))!;
+    expect(d.node).toBe(1);
+    expect(s.lastRecord!.rejectedBy).toEqual({ NodeResourcesFit: 1 });
+    expect(s.lastRecord!.top.map((t) => t.node)).toEqual([1, 2]);
+    expect(Object.keys(s.lastRecord!.top[0].scores)).toEqual(["NodeResourcesMostAllocated"]);
+  });
+
+  it("knows every strategy by name and checks their parameters", () => {
+    expect(strategyNames()).toEqual(expect.arrayContaining(["first-fit", "best-fit", "worst-fit", "random", "kubernetes-default", "fgd", "fcfs"]));
+    expect(() => createPlacement("bestfit", {}, { rng: rng() })).toThrow(/unknown scheduler "bestfit"/);
+    expect(() => createPlacement("kubernetes-default", { percentageOfNodesToScore: 150 }, { rng: rng() })).toThrow();
+    expect(strategy("fcfs")!.params.parse({ backfill: "easy" })).toEqual({ backfill: "easy", placement: "first-fit" });
+  });
+});
+
+describe("bin-packing strategies", () => {
+  it("first fit takes the lowest-numbered node, best fit the tightest, worst fit the emptiest", () => {
+    const mk = () => new ClusterState(nodes(8000, 3000, 16000, 4000));
+    expect(place(mk(), "first-fit", pod(1, 2500))).toBe(0);
+    expect(place(mk(), "best-fit", pod(1, 2500))).toBe(1);
+    expect(place(mk(), "worst-fit", pod(1, 2500))).toBe(2);
+    expect(place(mk(), "best-fit", pod(1, 20000))).toBe(-1);
+  });
+
+  it("Kubernetes' default spreads and MostAllocated packs", () => {
+    const mk = () => {
+      const c = new ClusterState(nodes(16000, 16000));
+      c.place(0, pod(0, 8000, 8192));
+      return c;
+    };
+    expect(place(mk(), "kubernetes-default", pod(1, 1000))).toBe(1);
+    expect(place(mk(), "most-allocated", pod(1, 1000))).toBe(0);
+  });
+});
+
+describe("GPU strategies", () => {
+  const gpuNodes = (n: number): NodeSpec[] => Array.from({ length: n }, () => ({ cpuMilli: 64000, memoryMiB: 256 * 1024, gpus: 2, gpuModel: "V100" }));
+  const share = (id: number, milli: number): Pod => pod(id, 1000, 1024, { gpus: 1, gpuMilli: milli });
+
+  it("GPU packing puts a share beside another share rather than on an idle GPU", () => {
+    const c = new ClusterState(gpuNodes(3));
+    c.place(1, share(0, 300));
+    expect(place(c, "gpu-packing", share(1, 300))).toBe(1);
+  });
+
+  it("respects the pod's GPU models", () => {
+    const c = new ClusterState([{ cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 8, gpuModel: "T4" }, { cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 1, gpuModel: "A100" }]);
+    expect(place(c, "gpu-best-fit", pod(1, 1000, 1024, { gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] }))).toBe(1);
+    expect(place(c, "fgd", pod(2, 1000, 1024, { gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] }), createPlacement("fgd", {}, { rng: rng(), workload: [] }))).toBe(-1);
+  });
+
+  it("fragmentation counts free GPU milli a typical pod cannot use", () => {
+    // Typical pods: half whole-GPU pods, half 500-milli shares.
+    const typical = typicalPods([pod(1, 1000, 1, { gpus: 1, gpuMilli: 1000 }), pod(2, 1000, 1, { gpus: 1, gpuMilli: 500 })]);
+    expect(typical.map((t) => t.freq)).toEqual([0.5, 0.5]);
+    // GPUs with 1000 and 300 free: the whole-GPU pod cannot use the 300; the share cannot use it either.
+    expect(nodeFragMilli(8000, [1000, 300], "", typical)).toBeCloseTo(0.5 * 300 + 0.5 * 300, 10);
+    // Without CPU, everything idle is a fragment.
+    expect(nodeFragMilli(0, [1000, 300], "", typical)).toBeCloseTo(1300, 10);
+  });
+
+  it("FGD puts a share where it fragments least: on the partly used GPU that it fills, not on a fresh GPU", () => {
+    const wholeGpuWorkload = [1, 2, 3].map((i) => pod(i, 1000, 1024, { gpus: 1, gpuMilli: 1000 }));
+    const c = new ClusterState(gpuNodes(2));
+    c.place(0, share(0, 500)); // node 0: GPUs free 500 and 1000
+    const s = createPlacement("fgd", {}, { rng: rng(), workload: [...wholeGpuWorkload, share(9, 500)] });
+    const d = s.decide(c, share(1, 500))!;
+    expect(d).toEqual({ node: 0, gpuIndex: 0 });
+  });
+});
