@@ -299,7 +299,7 @@ export class ClusterState implements ClusterView {
     }
     if (r.directNic && this.vfUsed[node] >= this.vfCap[node]) return false;
     if ((this.taintsOf[node].length > 0 || r.nodeSelector) && !this.admits(node, r)) return false;
-    return this.gpuSlots(node, r) !== null;
+    return (r.gpus ?? 0) === 0 || this.gpuSlots(node, r) !== null;
   }
 
   bestFitNode(r: Request): number {

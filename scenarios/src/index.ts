@@ -40,3 +40,4 @@ export { composeCluster, type ComposedCluster } from "./compose/cluster.js";
 export { reproFgd, runFgdOnce, sampleArrivals, readOpenbNodes, podFromOpenb, FGD_POLICIES, type FgdReproOptions, type FgdReproResult, type Checkpoint, type PolicySummary, type Stat } from "./repro/fgd.js";
 export { reproRlScheduler, readCompatJobs, PUBLISHED_STARTS, WINDOW_JOBS, type RlReproOptions, type RlReproResult, type RlPolicyResult } from "./repro/rlscheduler.js";
 export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";
+export { runCluster, type ClusterRunOptions, type ClusterRunResult } from "./run/cluster-run.js";

@@ -49,6 +49,7 @@ export class Profile implements PlacementStrategy {
   private feasible = new Int32Array(0);
   private total = new Float64Array(0);
   private partial = new Float64Array(0);
+  private ties = new Int32Array(0);
   private nextStart = 0;
   private readonly plugins: Plugin[];
 
@@ -67,6 +68,7 @@ export class Profile implements PlacementStrategy {
       this.feasible = new Int32Array(n);
       this.total = new Float64Array(n);
       this.partial = new Float64Array(n);
+      this.ties = new Int32Array(n);
     }
     this.state.clear();
     const ctx: CycleContext = { view, pod, state: this.state, rng: this.rng, gpuIndex: undefined };
@@ -82,23 +84,25 @@ export class Profile implements PlacementStrategy {
     const want = feasibleNodesToFind(n, this.config.percentageOfNodesToScore);
     let count = 0;
     let visited = 0;
+    const filters = this.config.filter;
+    let node = this.nextStart;
     for (; visited < n && count < want; visited++) {
-      const node = (this.nextStart + visited) % n;
       let ok = true;
-      for (const f of this.config.filter) {
-        if (f.filter(ctx, node) !== Code.Success) {
+      for (let k = 0; k < filters.length; k++) {
+        if (filters[k].filter(ctx, node) !== Code.Success) {
           ok = false;
-          if (rec) rec.rejectedBy[f.name] = (rec.rejectedBy[f.name] ?? 0) + 1;
+          if (rec) rec.rejectedBy[filters[k].name] = (rec.rejectedBy[filters[k].name] ?? 0) + 1;
           break;
         }
       }
       if (ok) this.feasible[count++] = node;
+      if (++node === n) node = 0;
     }
     this.nextStart = n > 0 ? (this.nextStart + visited) % n : 0;
     if (count === 0) return null;
 
     // One feasible node: no scoring, as upstream.
-    const node = count === 1 && !rec ? this.feasible[0] : this.scoreAndSelect(ctx, count, rec);
+    node = count === 1 && !rec ? this.feasible[0] : this.scoreAndSelect(ctx, count, rec);
     for (const r of this.config.reserve ?? []) if (r.reserve(ctx, node) !== Code.Success) return null;
     for (const p of this.config.permit ?? []) if (p.permit(ctx, node) !== Code.Success) return null;
     return { node, gpuIndex: ctx.gpuIndex };
@@ -109,28 +113,34 @@ export class Profile implements PlacementStrategy {
 
     // Score: each plugin over all feasible nodes, normalised, weighted, summed.
     const total = this.total;
-    total.fill(0, 0, count);
     const perPlugin: Float64Array[] | null = rec ? [] : null;
-    for (const { plugin, weight } of this.config.score) {
+    const scorers = this.config.score;
+    if (scorers.length === 0) total.fill(0, 0, count);
+    for (let k = 0; k < scorers.length; k++) {
+      const { plugin, weight } = scorers[k];
       const s = this.partial;
-      for (let i = 0; i < count; i++) s[i] = plugin.score(ctx, this.feasible[i]);
+      if (plugin.scoreAll) plugin.scoreAll(ctx, this.feasible, count, s);
+      else for (let i = 0; i < count; i++) s[i] = plugin.score(ctx, this.feasible[i]);
       plugin.normalize?.(s, count);
-      for (let i = 0; i < count; i++) total[i] += weight * s[i];
+      if (k === 0) for (let i = 0; i < count; i++) total[i] = weight * s[i];
+      else for (let i = 0; i < count; i++) total[i] += weight * s[i];
       perPlugin?.push(s.slice(0, count));
     }
 
-    // selectHost: the highest total; ties broken uniformly at random (reservoir sampling, as upstream).
-    let best = 0;
-    let ties = 1;
-    for (let i = 1; i < count; i++) {
-      if (total[i] > total[best]) {
-        best = i;
-        ties = 1;
-      } else if (total[i] === total[best]) {
-        ties++;
-        if (this.rng.next() * ties < 1) best = i;
+    // selectHost: the highest total, ties broken uniformly at random as upstream does (one draw among
+    // all tied nodes rather than upstream's draw per tie: the same distribution, far fewer draws).
+    const ties = this.ties;
+    let nTies = 0;
+    let top = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const t = total[i];
+      if (t > top) {
+        top = t;
+        nTies = 0;
       }
+      if (t === top) ties[nTies++] = i;
     }
+    const best = nTies === 1 ? ties[0] : ties[Math.floor(this.rng.next() * nTies)];
     const node = this.feasible[best];
     if (rec && perPlugin) {
       rec.node = node;

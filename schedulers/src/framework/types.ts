@@ -83,6 +83,11 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** Higher is better; [0, 100] after normalisation, as in Kubernetes. */
   score(ctx: CycleContext, node: number): number;
+  /**
+   * Optional bulk form of `score` for hot plugins: out[i] = score(ctx, nodes[i]) for i < count. One
+   * call per cycle instead of one per node lets the engine inline the cluster reads.
+   */
+  scoreAll?(ctx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
   /** Rescale `scores[0..count)` in place (NormalizeScore). */
   normalize?(scores: Float64Array, count: number): void;
 }

@@ -1,0 +1,142 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { PlacementStrategy, Pod } from "@clustersim/schedulers";
+import { Simulation, type RunSummary } from "@clustersim/sim-core";
+import type { Task } from "../workload/task.js";
+
+/**
+ * The online cluster run: tasks arrive, are placed by a strategy, run for their run time and leave.
+ * Tasks that do not fit wait, in arrival order, and are retried whenever a task leaves, oldest first,
+ * until one still does not fit. Two queue disciplines:
+ * - "kubernetes" (default): an arriving task is tried at once, even while older ones wait (upstream's
+ *   active and unschedulable queues); a big task may wait while smaller, newer ones start.
+ * - "fifo": strict first come, first served; the oldest waiting task blocks every newer one.
+ * A task larger than every node (CPU, memory or GPUs) can never start: it is counted as never
+ * scheduled at arrival instead of blocking the queue forever.
+ *
+ * Arrivals are pulled from the task stream one at a time, so memory grows with the tasks in the
+ * system, not with the tasks in the workload. Nothing is allocated per event except the hook calls.
+ */
+export interface ClusterRunOptions {
+  cluster: ClusterState;
+  strategy: PlacementStrategy;
+  /** In arrival order. */
+  tasks: Iterator<Task>;
+  seed?: number;
+  /** Stop at this simulated time (default: when every task has left). */
+  untilS?: number;
+  queue?: "kubernetes" | "fifo";
+  /** Called when a task starts on a node, and when it leaves. */
+  onStart?(task: Task, node: number, nowS: number): void;
+  onFinish?(task: Task, node: number, nowS: number): void;
+}
+
+export interface ClusterRunResult {
+  submitted: number;
+  started: number;
+  completed: number;
+  /** Still queued when the run ended, or larger than every node. */
+  neverScheduled: number;
+  /** Of those, larger than every node. */
+  tooLarge: number;
+  /** Strategy calls, placed or not. */
+  decisions: number;
+  waitSumS: number;
+  waitMaxS: number;
+  run: RunSummary;
+}
+
+export function runCluster(o: ClusterRunOptions): ClusterRunResult {
+  const sim = new Simulation({ seed: o.seed ?? 0 });
+  const { cluster, strategy } = o;
+  const running: (Task | undefined)[] = [];
+  const placedOn = new Int32Array(0);
+  let nodeOf = placedOn;
+  // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
+  let queue: Task[] = [];
+  let head = 0;
+  let next: Task | undefined;
+  const r: Omit<ClusterRunResult, "run"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, waitSumS: 0, waitMaxS: 0 };
+  const fifo = o.queue === "fifo";
+  // The largest node, per resource: a task above it in any one can never start.
+  let maxCpu = 0;
+  let maxMem = 0;
+  let maxGpus = 0;
+  for (let n = 0; n < cluster.nodeCount; n++) {
+    maxCpu = Math.max(maxCpu, cluster.allocatableCpuMilli(n));
+    maxMem = Math.max(maxMem, cluster.allocatableMemoryMiB(n));
+    maxGpus = Math.max(maxGpus, cluster.gpuCount(n));
+  }
+
+  const FINISH = sim.on("finish", (id) => {
+    const task = running[id]!;
+    const node = nodeOf[id];
+    running[id] = undefined;
+    cluster.release(id);
+    strategy.released?.(cluster, task as Pod, node);
+    r.completed++;
+    o.onFinish?.(task, node, sim.now);
+    drain();
+  });
+
+  const ARRIVE = sim.on("arrive", () => {
+    const task = next!;
+    r.submitted++;
+    pull();
+    if (task.cpuMilli > maxCpu || task.memoryMiB > maxMem || task.gpus > maxGpus) {
+      r.tooLarge++;
+      return;
+    }
+    const waiting = queue.length - head;
+    if (waiting > 0 && (fifo || !tryStart(task))) queue.push(task);
+    else if (waiting === 0) {
+      queue.push(task);
+      drain();
+    }
+  });
+
+  function pull(): void {
+    const it = o.tasks.next();
+    next = it.done ? undefined : it.value;
+    if (next) sim.at(Math.max(sim.now, next.arrivalS), ARRIVE);
+  }
+
+  /** Place the task if the strategy finds a node; false when none fits now. */
+  function tryStart(task: Task): boolean {
+    r.decisions++;
+    const d = strategy.decide(cluster, task as Pod);
+    if (!d) return false;
+    const id = cluster.place(d.node, d.gpuIndex === undefined ? (task as Pod) : { ...(task as Pod), gpuIndex: d.gpuIndex });
+    strategy.bound?.(cluster, task as Pod, d);
+    if (id >= nodeOf.length) {
+      const grown = new Int32Array(Math.max(1024, nodeOf.length * 2));
+      grown.set(nodeOf);
+      nodeOf = grown;
+    }
+    nodeOf[id] = d.node;
+    running[id] = task;
+    const wait = sim.now - task.arrivalS;
+    r.waitSumS += wait;
+    if (wait > r.waitMaxS) r.waitMaxS = wait;
+    r.started++;
+    o.onStart?.(task, d.node, sim.now);
+    // A task without a run time (a service) stays until the run ends.
+    if (Number.isFinite(task.runS)) sim.after(task.runS, FINISH, id);
+    return true;
+  }
+
+  /** Start waiting tasks, oldest first, until one does not fit. */
+  function drain(): void {
+    while (head < queue.length && tryStart(queue[head])) {
+      queue[head++] = undefined as unknown as Task;
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+    }
+  }
+
+  pull();
+  const run = sim.run(o.untilS === undefined ? {} : { until: o.untilS });
+  r.neverScheduled = queue.length - head + r.tooLarge;
+  return { ...r, run };
+}
