@@ -41,3 +41,4 @@ export { reproFgd, runFgdOnce, sampleArrivals, readOpenbNodes, podFromOpenb, FGD
 export { reproRlScheduler, readCompatJobs, PUBLISHED_STARTS, WINDOW_JOBS, type RlReproOptions, type RlReproResult, type RlPolicyResult } from "./repro/rlscheduler.js";
 export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";
 export { runCluster, type ClusterRunOptions, type ClusterRunResult } from "./run/cluster-run.js";
+export { runBatch, type BatchRunOptions, type BatchRunResult } from "./run/batch-run.js";

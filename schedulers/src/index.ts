@@ -12,3 +12,4 @@ export { fgd } from "./placement/fgd.js";
 export { typicalPods, nodeFragMilli, clusterFragmentation, type TypicalPod } from "./placement/gpu-fragmentation.js";
 export { firstFit, bestFit, worstFit } from "./placement/direct-strategies.js";
 export { strategy, strategyNames, registerStrategy, createPlacement, type StrategyEntry, type StrategyContext } from "./registry.js";
+export { orderQueue, reserve, mayBackfill, type QueuedJob, type RunningJob, type Reservation } from "./batch/easy-backfill.js";
