@@ -42,3 +42,4 @@ export { reproRlScheduler, readCompatJobs, PUBLISHED_STARTS, WINDOW_JOBS, type R
 export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";
 export { runCluster, type ClusterRunOptions, type ClusterRunResult } from "./run/cluster-run.js";
 export { runBatch, type BatchRunOptions, type BatchRunResult } from "./run/batch-run.js";
+export { loadUserStrategy, checkUserParams } from "./compose/user-strategy.js";

@@ -1,6 +1,8 @@
 import { dirname } from "node:path";
 import {
   SpecError,
+  checkUserParams,
+  loadUserStrategy,
   TraceError,
   composeWorkload,
   loadScenarioFile,
@@ -25,13 +27,22 @@ export function readScenario(file: string): ScenarioSpec {
 }
 
 /** `clustersim validate FILE`: check a scenario; say what it holds. */
-export function validateCommand(file: string, print: (line: string) => void): void {
+export async function validateCommand(file: string, print: (line: string) => void): Promise<void> {
   const spec = readScenario(file);
+  if (spec.scheduler.plugin !== undefined) {
+    try {
+      const entry = await loadUserStrategy(spec.scheduler.plugin, dirname(file), file, spec.scheduler.name);
+      checkUserParams(entry, spec.scheduler.params, file);
+    } catch (err) {
+      if (err instanceof SpecError) throw new UserError(err.message);
+      throw err;
+    }
+  }
   const nodes = spec.cluster.nodeGroups?.reduce((n, g) => n + g.count, 0);
   print(`${file}: valid scenario${spec.name ? ` "${spec.name}"` : ""}`);
   print(`  cluster: ${spec.cluster.nodeGroups ? `${spec.cluster.nodeGroups.length} node group(s), ${nodes} nodes` : `nodes from ${spec.cluster.fromTrace!.format} ${spec.cluster.fromTrace!.path}`}`);
   print(`  workloads: ${spec.workloads.map((w) => w.type + (w.type === "trace" ? ` (${w.format})` : "")).join(", ")}`);
-  print(`  scheduler: ${spec.scheduler.name}; duration ${spec.duration} s; seed ${spec.seed}`);
+  print(`  scheduler: ${spec.scheduler.name}${spec.scheduler.plugin ? ` (from ${spec.scheduler.plugin})` : ""}; duration ${spec.duration} s; seed ${spec.seed}`);
 }
 
 /** `clustersim schema`: the scenario file's JSON Schema. */
