@@ -8,34 +8,28 @@ import { isGpuShare, podGpuMilli, podGpus } from "./gpu-resources.js";
  * fragmentation (./gpu-fragmentation.ts) grows least; for a GPU share, also on the GPU where it grows
  * least. Score = ⌊100·sigmoid((before − after) / 1000)⌋ as in the published artifact.
  *
- * A node's fragmentation depends only on its free CPU, the multiset of its GPUs' free milli and its GPU
- * model, so values are memoised on that key: most candidate states recur across pods.
+ * Scores are cached per node and pod shape, and each node's current fragmentation per node, until
+ * something is bound to or leaves the node: the run must pass its bind and release notices on
+ * (`PlacementStrategy.bound` / `released`), as every run loop here does.
  */
 export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin {
-  const memo = new Map<string, number>();
   const scratch: number[] = [];
+  /** Each node's current fragmentation, until something is bound to or leaves it. */
+  const beforeOf: (number | undefined)[] = [];
 
-  /** Fragmentation of `node` with CPU reduced by `cpu` and GPU g's free milli reduced by take[g]. */
+  /** Fragmentation of `node` with CPU reduced by `cpu` and GPU g's free milli reduced by take(g). */
   const fragAfter = (view: ClusterView, node: number, cpu: number, take: (g: number) => number): number => {
     const n = view.gpuCount(node);
     scratch.length = n;
     for (let g = 0; g < n; g++) scratch[g] = view.gpuFreeMilli(node, g) - take(g);
-    const sorted = scratch.slice().sort((a, b) => a - b);
-    const cpuFree = view.freeCpuMilli(node) - cpu;
-    const model = view.gpuModel(node);
-    const key = `${cpuFree}|${model}|${sorted.join(",")}`;
-    let v = memo.get(key);
-    if (v === undefined) {
-      v = nodeFragMilli(cpuFree, sorted, model, typical);
-      memo.set(key, v);
-    }
-    return v;
+    return nodeFragMilli(view.freeCpuMilli(node) - cpu, scratch, view.gpuModel(node), typical);
   };
 
   /** Best (score, gpu) for the pod on the node; gpu is -1 unless the pod is a share. */
   const evaluate = (ctx: CycleContext, node: number): [number, number] => {
     const { view, pod } = ctx;
-    const before = fragAfter(view, node, 0, () => 0);
+    let before = beforeOf[node];
+    if (before === undefined) before = beforeOf[node] = fragAfter(view, node, 0, () => 0);
     const cpu = pod.cpuMilli > 0 ? pod.cpuMilli : 100;
     const scoreOf = (after: number) => Math.trunc(sigmoid((before - after) / 1000) * 100);
     if (isGpuShare(pod)) {
@@ -43,7 +37,13 @@ export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin
       let best = 0;
       let gpu = -1;
       for (let g = 0; g < view.gpuCount(node); g++) {
-        if (view.gpuFreeMilli(node, g) < milli) continue;
+        const free = view.gpuFreeMilli(node, g);
+        if (free < milli) continue;
+        // A GPU with the same free milli as an earlier one leaves the same node state: same score, and
+        // the earlier GPU wins ties anyway.
+        let seen = false;
+        for (let k = 0; k < g && !seen; k++) seen = view.gpuFreeMilli(node, k) === free;
+        if (seen) continue;
         const s = scoreOf(fragAfter(view, node, cpu, (k) => (k === g ? milli : 0)));
         if (gpu < 0 || s > best) {
           best = s;
@@ -66,14 +66,16 @@ export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin
 
   // A node's (score, gpu) for a pod shape stays valid until something is bound to or leaves that node.
   const perNode: (Map<string, [number, number]> | undefined)[] = [];
+  // The pod's shape key, computed once per pod rather than once per node.
+  let lastPod: unknown = undefined;
+  let lastShape = "";
   const shapeOf = (ctx: CycleContext) => {
-    let k = ctx.state.read<string>("fgd.shape");
-    if (k === undefined) {
+    if (ctx.pod !== lastPod) {
       const p = ctx.pod;
-      k = `${p.cpuMilli}/${podGpus(p)}/${podGpuMilli(p)}`;
-      ctx.state.write("fgd.shape", k);
+      lastPod = p;
+      lastShape = `${p.cpuMilli}/${podGpus(p)}/${podGpuMilli(p)}`;
     }
-    return k;
+    return lastShape;
   };
   const cached = (ctx: CycleContext, node: number): [number, number] => {
     const m = (perNode[node] ??= new Map());
@@ -87,6 +89,7 @@ export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin
   };
   const forget = (_view: ClusterView, _pod: unknown, node: number) => {
     perNode[node] = undefined;
+    beforeOf[node] = undefined;
   };
 
   return {
