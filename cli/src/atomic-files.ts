@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "./errors.js";
 
@@ -45,4 +45,63 @@ export function writeFilesAtomically(dir: string, files: Record<string, string>)
 /** JSON with two-space indentation and a final newline: stable bytes for the same value. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
+}
+
+/**
+ * A result file written as a run goes, under a temporary name, in batches of lines (memory does not
+ * grow with the rows). `commit` renames it into place; `abort` removes it.
+ */
+export class StreamingFile {
+  private readonly tmp: string;
+  private fd: number;
+  private batch: string[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    header?: string,
+  ) {
+    this.tmp = join(dir, `${name}.tmp-${process.pid}`);
+    this.fd = openSync(this.tmp, "w");
+    if (header !== undefined) this.line(header);
+  }
+
+  line(text: string): void {
+    this.batch.push(text);
+    this.bytes += text.length + 1;
+    if (this.bytes >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    writeSync(this.fd, this.batch.join("\n") + "\n");
+    this.batch = [];
+    this.bytes = 0;
+  }
+
+  /** Finish writing; the caller renames all files together with `commitAll`. */
+  close(): string {
+    this.flush();
+    closeSync(this.fd);
+    return this.tmp;
+  }
+
+  get finalPath(): string {
+    return join(this.dir, this.name);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/** Rename closed streaming files into place (after the small files were written atomically). */
+export function commitAll(files: StreamingFile[]): void {
+  for (const f of files) renameSync(join(dirname(f.finalPath), `${f.finalPath.split("/").pop()}.tmp-${process.pid}`), f.finalPath);
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
+import { runScenarioCommand } from "./commands/run-scenario.js";
 import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
 import { ChecksFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
@@ -17,18 +18,23 @@ export function buildProgram(print: (line: string) => void): Command {
   program
     .command("run")
     .description(
-      "run the built-in default scenario (a 32-node cluster with Poisson arrivals, checked against Erlang C) " +
-        "and write summary.json and timing.json",
+      "run a scenario file end to end (summary.json, timing.json, tasks.csv, decisions.jsonl), or without one the " +
+        "built-in default scenario (a 32-node cluster with Poisson arrivals, checked against Erlang C)",
     )
-    .option("-o, --out <dir>", "directory for the results", "results/default")
-    .option("-s, --seed <n>", "seed of every random stream", "1")
+    .argument("[scenario]", "a scenario file (YAML or JSON); none: the built-in scenario")
+    .option("-o, --out <dir>", "directory for the results (default: results/default, or results/NAME for a scenario)")
+    .option("-s, --seed <n>", "seed of every random stream (default: 1, or the scenario's)")
     .addOption(
-      new Option("--set <key=value>", "override a scenario parameter (nodes, utilisation, meanRunS, durationS, warmupS); repeatable")
+      new Option("--set <key=value>", "override a parameter: the built-in scenario's (nodes, utilisation, meanRunS, durationS, warmupS) or a scenario field by path (workloads.0.ratePerS=2); repeatable")
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([]),
     )
     .option("-q, --quiet", "print nothing")
-    .action((options) => runCommand(options, print));
+    .action((scenario: string | undefined, options) =>
+      scenario === undefined
+        ? runCommand({ ...options, out: options.out ?? "results/default", seed: options.seed ?? "1" }, print)
+        : runScenarioCommand(scenario, options, print),
+    );
 
   program
     .command("trace-stats")

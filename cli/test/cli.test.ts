@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 // The built command, run as a user runs it (npm test builds first).
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
+const EXAMPLES_DIR = new URL("../../examples/", import.meta.url).pathname;
 const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
 function clustersim(...args: string[]) {
@@ -162,5 +163,48 @@ describe("clustersim repro", () => {
     const r = clustersim("repro", "rlscheduler", "--trace", "/no/such/trace.swf");
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("clustersim: --trace: no such file: /no/such/trace.swf");
+  });
+});
+
+describe("clustersim run SCENARIO", () => {
+  const scenario = join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml");
+
+  it("runs a scenario file end to end; same seed, same bytes; another seed, other results", () => {
+    const a = tmp();
+    const b = tmp();
+    const c = tmp();
+    const ra = clustersim("run", scenario, "--out", a);
+    expect(ra.code).toBe(0);
+    expect(ra.stdout).toMatch(/Results: .*summary\.json, timing\.json, tasks\.csv/);
+    expect(clustersim("run", scenario, "--out", b, "--quiet").code).toBe(0);
+    expect(clustersim("run", scenario, "--out", c, "--quiet", "--seed", "2").code).toBe(0);
+    for (const f of ["summary.json", "tasks.csv"]) expect(readFileSync(join(a, f), "utf8")).toBe(readFileSync(join(b, f), "utf8"));
+    expect(readFileSync(join(a, "summary.json"), "utf8")).not.toBe(readFileSync(join(c, "summary.json"), "utf8"));
+    const s = JSON.parse(readFileSync(join(a, "summary.json"), "utf8"));
+    expect(s).toMatchObject({ scenario: "poisson-small", seed: 1, scheduler: "best-fit", simTimeS: 7200 });
+    expect(s.tasksSubmitted).toBe(s.tasksStarted + s.tasksNeverScheduled);
+    const rows = readFileSync(join(a, "tasks.csv"), "utf8").trim().split("\n");
+    expect(rows[0]).toBe("id,app,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs");
+    expect(rows.length - 1).toBe(s.tasksCompleted);
+    expect(Object.keys(JSON.parse(readFileSync(join(a, "timing.json"), "utf8")))).toEqual(["wallS", "eventsPerS"]);
+  });
+
+  it("applies --set to scenario fields and writes decision records when asked", () => {
+    const out = tmp();
+    const r = clustersim("run", scenario, "--out", out, "--quiet", "--set", "scheduler={ name: kubernetes-default }", "--set", "outputs.decisions=true", "--set", "duration=10m");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(s).toMatchObject({ scheduler: "kubernetes-default", simTimeS: 600 });
+    const decisions = readFileSync(join(out, "decisions.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(decisions.length).toBeGreaterThanOrEqual(s.tasksStarted);
+    expect(decisions[0]).toMatchObject({ task: expect.any(Number), node: expect.any(Number), top: expect.any(Array) });
+  });
+
+  it("rejects a bad --set with one line and exit code 2, leaving no files behind", () => {
+    const out = tmp();
+    const r = clustersim("run", scenario, "--out", out, "--set", "cluster.nodeGroups.0.count=-3");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cluster\.nodeGroups\[0\]\.count: expected > 0, found -3/);
+    expect(readdirSync(out)).toEqual([]);
   });
 });

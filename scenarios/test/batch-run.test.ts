@@ -8,7 +8,7 @@ const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;
 const cores = (n: number) => new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: 1000, memoryMiB: 1024 })));
 const firstFit = () => createPlacement("first-fit", {}, { rng: new RandomStreams(1).get("s") });
 const job = (id: number, arrivalS: number, runS: number, procs: number, extra: Partial<Task> = {}) =>
-  task({ id, arrivalS, runS, reqTimeS: runS, procs, cpuMilli: 1000, memoryMiB: 1, ...extra });
+  task({ id, arrivalS, runS, reqTimeS: runS, procs, cpuMilli: 1000 * procs, memoryMiB: procs, ...extra });
 
 function starts(jobs: Task[], opts: { policy?: "fcfs" | "sjf" | "wfp3"; backfill?: boolean; preemption?: boolean; nodes?: number } = {}) {
   const seen: Record<number, number[]> = {};

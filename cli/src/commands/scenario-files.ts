@@ -13,10 +13,10 @@ import {
 import { UserError } from "../errors.js";
 
 /** Load and validate a scenario file, turning every problem into one UserError (exit 2). */
-export function readScenario(file: string): ScenarioSpec {
+export function readScenario(file: string, overrides: readonly string[] = []): ScenarioSpec {
   let spec: ScenarioSpec;
   try {
-    spec = loadScenarioFile(file);
+    spec = loadScenarioFile(file, overrides);
   } catch (err) {
     if (err instanceof SpecError) throw new UserError(err.message);
     throw err;

@@ -1,14 +1,17 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import { mayBackfill, orderQueue, reserve, type BatchPolicyName, type PlacementStrategy, type Pod, type QueuedJob, type RunningJob } from "@clustersim/schedulers";
-import { Simulation, type EventHandle, type RunSummary } from "@clustersim/sim-core";
+import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
+import { ArrivalPump, runPumped } from "./arrival-pump.js";
 
 /**
  * The batch run: jobs wait in a queue ordered by a policy (FCFS, SJF, WFP3, UNI, F1; higher priority
  * first), the head starts as soon as it fits, and with EASY backfilling later jobs may start early
  * when they do not delay the head's reservation (schedulers/src/batch/easy-backfill.ts).
  *
- * A job of `procs` tasks is a gang: every task is placed (by the placement strategy) or none is.
+ * A job of `procs` tasks is a gang: every task is placed (by the placement strategy) or none is. A
+ * job's CPU and memory are its totals (as every workload source gives them), split evenly over its
+ * tasks.
  * With preemption, a job that does not fit may evict running jobs of lower priority (lowest priority
  * first, then the most recently started); evicted jobs go back to the queue and start over.
  */
@@ -18,8 +21,8 @@ export interface BatchRunOptions {
   policy: BatchPolicyName;
   backfill: boolean;
   preemption?: boolean;
-  /** Jobs in submit order; `procs` tasks each of the task's size. */
-  jobs: Iterator<Task>;
+  /** Jobs in submit order; `procs` tasks each of the task's size. Asynchronous sources need runBatchAsync. */
+  jobs: Iterator<Task> | Iterable<Task> | AsyncIterable<Task>;
   seed?: number;
   untilS?: number;
   onStart?(job: Task, nowS: number): void;
@@ -44,6 +47,8 @@ export interface BatchRunResult {
 
 interface Job extends QueuedJob {
   task: Task;
+  /** One of its `procs` tasks, as placed. */
+  pod: Pod;
   needCpu: number;
 }
 
@@ -55,7 +60,24 @@ interface Running extends RunningJob {
   finish: EventHandle;
 }
 
+/** Run with a synchronous job source. */
 export function runBatch(o: BatchRunOptions): BatchRunResult {
+  const pump = ArrivalPump.of(o.jobs as Iterable<Task>);
+  if (!pump.isSync) throw new TypeError("runBatch: the job source is asynchronous; use runBatchAsync");
+  const m = batchRun(o, pump);
+  pump.pull(m.sim, m.arrive);
+  return m.result(m.sim.run(o.untilS === undefined ? {} : { until: o.untilS }));
+}
+
+/** Run with any job source, synchronous or asynchronous. */
+export async function runBatchAsync(o: BatchRunOptions): Promise<BatchRunResult> {
+  const pump = ArrivalPump.of(o.jobs);
+  const m = batchRun(o, pump);
+  const s = await runPumped(m.sim, pump, m.arrive, o.untilS);
+  return m.result({ events: s.events, simTime: s.simTime, stoppedBy: s.stoppedBy as RunSummary["stoppedBy"], wallS: s.wallS });
+}
+
+function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arrive: EventKind; result(run: RunSummary): BatchRunResult } {
   const sim = new Simulation({ seed: o.seed ?? 0 });
   const { cluster, placement } = o;
   let totalCpu = 0;
@@ -63,7 +85,6 @@ export function runBatch(o: BatchRunOptions): BatchRunResult {
   let usedCpu = 0;
   let queue: Job[] = [];
   const running = new Map<number, Running>();
-  let next: Task | undefined;
   let seq = 0;
   const r: Omit<BatchRunResult, "run"> = {
     submitted: 0, completed: 0, preempted: 0, neverScheduled: 0, waitSumS: 0, boundedSlowdownSum: 0, workMilliS: 0, firstSubmitS: NaN, lastEndS: 0,
@@ -84,39 +105,34 @@ export function runBatch(o: BatchRunOptions): BatchRunResult {
   });
 
   const ARRIVE = sim.on("arrive", () => {
-    const t = next!;
+    const t = pump.current!;
     r.submitted++;
     if (Number.isNaN(r.firstSubmitS)) r.firstSubmitS = t.arrivalS;
     const procs = Math.max(1, t.procs);
-    const needCpu = procs * t.cpuMilli;
-    pull();
+    const needCpu = t.cpuMilli;
+    pump.pull(sim, ARRIVE);
     if (needCpu > totalCpu) {
       r.neverScheduled++;
       return;
     }
     const reqTimeS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
-    queue.push({ task: t, needCpu, submitS: t.arrivalS, reqTimeS, procs, priority: t.priority, seq: seq++ });
+    const pod: Pod = procs === 1 ? (t as Pod) : { ...(t as Pod), cpuMilli: t.cpuMilli / procs, memoryMiB: t.memoryMiB / procs };
+    queue.push({ task: t, pod, needCpu, submitS: t.arrivalS, reqTimeS, procs, priority: t.priority, seq: seq++ });
     schedule();
   });
-
-  function pull(): void {
-    const it = o.jobs.next();
-    next = it.done ? undefined : it.value;
-    if (next) sim.at(Math.max(sim.now, next.arrivalS), ARRIVE);
-  }
 
   function stop(key: number, run: Running): void {
     running.delete(key);
     for (let i = 0; i < run.ids.length; i++) {
       cluster.release(run.ids[i]);
-      placement.released?.(cluster, run.job.task as Pod, run.nodes[i]);
+      placement.released?.(cluster, run.job.pod, run.nodes[i]);
     }
     usedCpu -= run.job.needCpu;
   }
 
   /** Place every task of the job, or none. */
   function start(job: Job): boolean {
-    const pod = job.task as Pod;
+    const pod = job.pod;
     const ids: number[] = [];
     const nodes: number[] = [];
     for (let i = 0; i < job.procs; i++) {
@@ -189,8 +205,11 @@ export function runBatch(o: BatchRunOptions): BatchRunResult {
     if (started.size > 0) queue = queue.filter((j) => !started.has(j));
   }
 
-  pull();
-  const run = sim.run(o.untilS === undefined ? {} : { until: o.untilS });
-  r.neverScheduled += queue.length;
-  return { ...r, run };
+  return {
+    sim,
+    arrive: ARRIVE,
+    result(run: RunSummary): BatchRunResult {
+      return { ...r, neverScheduled: r.neverScheduled + queue.length, run };
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { PlacementStrategy, Pod } from "@clustersim/schedulers";
-import { Simulation, type RunSummary } from "@clustersim/sim-core";
+import { Simulation, type EventKind, type RunSummary } from "@clustersim/sim-core";
+import type { DecisionRecord } from "@clustersim/schedulers";
 import type { Task } from "../workload/task.js";
+import { ArrivalPump, runPumped } from "./arrival-pump.js";
 
 /**
  * The online cluster run: tasks arrive, are placed by a strategy, run for their run time and leave.
@@ -19,8 +21,8 @@ import type { Task } from "../workload/task.js";
 export interface ClusterRunOptions {
   cluster: ClusterState;
   strategy: PlacementStrategy;
-  /** In arrival order. */
-  tasks: Iterator<Task>;
+  /** In arrival order; an asynchronous source needs runClusterAsync. */
+  tasks: Iterator<Task> | Iterable<Task> | AsyncIterable<Task>;
   seed?: number;
   /** Stop at this simulated time (default: when every task has left). */
   untilS?: number;
@@ -28,6 +30,8 @@ export interface ClusterRunOptions {
   /** Called when a task starts on a node, and when it leaves. */
   onStart?(task: Task, node: number, nowS: number): void;
   onFinish?(task: Task, node: number, nowS: number): void;
+  /** With `strategy.record` on: each decision's record (which filters rejected which nodes, the best scores). */
+  onDecision?(task: Task, record: DecisionRecord, nowS: number): void;
 }
 
 export interface ClusterRunResult {
@@ -45,7 +49,24 @@ export interface ClusterRunResult {
   run: RunSummary;
 }
 
+/** Run with a synchronous task source (an array, a generator). */
 export function runCluster(o: ClusterRunOptions): ClusterRunResult {
+  const pump = ArrivalPump.of(o.tasks as Iterable<Task>);
+  if (!pump.isSync) throw new TypeError("runCluster: the task source is asynchronous; use runClusterAsync");
+  const m = clusterRun(o, pump);
+  pump.pull(m.sim, m.arrive);
+  return m.result(m.sim.run(o.untilS === undefined ? {} : { until: o.untilS }));
+}
+
+/** Run with any task source, synchronous or asynchronous (trace files, composed workloads). */
+export async function runClusterAsync(o: ClusterRunOptions): Promise<ClusterRunResult> {
+  const pump = ArrivalPump.of(o.tasks);
+  const m = clusterRun(o, pump);
+  const s = await runPumped(m.sim, pump, m.arrive, o.untilS);
+  return m.result({ events: s.events, simTime: s.simTime, stoppedBy: s.stoppedBy as RunSummary["stoppedBy"], wallS: s.wallS });
+}
+
+function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation; arrive: EventKind; result(run: RunSummary): ClusterRunResult } {
   const sim = new Simulation({ seed: o.seed ?? 0 });
   const { cluster, strategy } = o;
   const running: (Task | undefined)[] = [];
@@ -54,7 +75,6 @@ export function runCluster(o: ClusterRunOptions): ClusterRunResult {
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
   let queue: Task[] = [];
   let head = 0;
-  let next: Task | undefined;
   const r: Omit<ClusterRunResult, "run"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, waitSumS: 0, waitMaxS: 0 };
   const fifo = o.queue === "fifo";
   // The largest node, per resource: a task above it in any one can never start.
@@ -79,9 +99,9 @@ export function runCluster(o: ClusterRunOptions): ClusterRunResult {
   });
 
   const ARRIVE = sim.on("arrive", () => {
-    const task = next!;
+    const task = pump.current!;
     r.submitted++;
-    pull();
+    pump.pull(sim, ARRIVE);
     if (task.cpuMilli > maxCpu || task.memoryMiB > maxMem || task.gpus > maxGpus) {
       r.tooLarge++;
       return;
@@ -94,16 +114,11 @@ export function runCluster(o: ClusterRunOptions): ClusterRunResult {
     }
   });
 
-  function pull(): void {
-    const it = o.tasks.next();
-    next = it.done ? undefined : it.value;
-    if (next) sim.at(Math.max(sim.now, next.arrivalS), ARRIVE);
-  }
-
   /** Place the task if the strategy finds a node; false when none fits now. */
   function tryStart(task: Task): boolean {
     r.decisions++;
     const d = strategy.decide(cluster, task as Pod);
+    if (o.onDecision && strategy.record && strategy.lastRecord) o.onDecision(task, strategy.lastRecord, sim.now);
     if (!d) return false;
     const id = cluster.place(d.node, d.gpuIndex === undefined ? (task as Pod) : { ...(task as Pod), gpuIndex: d.gpuIndex });
     strategy.bound?.(cluster, task as Pod, d);
@@ -135,8 +150,12 @@ export function runCluster(o: ClusterRunOptions): ClusterRunResult {
     }
   }
 
-  pull();
-  const run = sim.run(o.untilS === undefined ? {} : { until: o.untilS });
-  r.neverScheduled = queue.length - head + r.tooLarge;
-  return { ...r, run };
+  return {
+    sim,
+    arrive: ARRIVE,
+    result(run: RunSummary): ClusterRunResult {
+      r.neverScheduled = queue.length - head + r.tooLarge;
+      return { ...r, run };
+    },
+  };
 }

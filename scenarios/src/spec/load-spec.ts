@@ -96,8 +96,11 @@ export function validateScenario(data: unknown, file = "scenario", doc?: Documen
   throw new SpecError(problems.map((p) => p.text));
 }
 
-/** Read and validate a scenario file. */
-export function loadScenarioFile(file: string): ScenarioSpec {
+/**
+ * Read and validate a scenario file. `overrides` set fields before validation, each a dotted path
+ * (list items by index: `workloads.0.ratePerS`) and a YAML value (`0.9`, `2h`, `{ backfill: easy }`).
+ */
+export function loadScenarioFile(file: string, overrides: readonly string[] = []): ScenarioSpec {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -110,5 +113,26 @@ export function loadScenarioFile(file: string): ScenarioSpec {
   if (doc.errors.length > 0) {
     throw new SpecError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`));
   }
-  return validateScenario(doc.toJS(), file, doc, lines);
+  const data = doc.toJS();
+  for (const o of overrides) applyOverride(data, o);
+  return validateScenario(data, file, doc, lines);
+}
+
+function applyOverride(data: unknown, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0) throw new SpecError([`--set: expected path=value, found "${assignment}"`]);
+  const path = assignment.slice(0, eq).split(".");
+  const text = assignment.slice(eq + 1);
+  const value = parseDocument(text).toJS();
+  let node = data as Record<string, unknown>;
+  for (let i = 0; i < path.length - 1; i++) {
+    let next = node[path[i]];
+    // A section the file leaves to its defaults is created; a value that is not a section is an error.
+    if (next === undefined) next = node[path[i]] = {};
+    if (next === null || typeof next !== "object") {
+      throw new SpecError([`--set ${path.join(".")}: expected a path into the scenario, found a value at "${path.slice(0, i + 1).join(".")}"`]);
+    }
+    node = next as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
 }

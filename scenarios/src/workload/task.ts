@@ -11,6 +11,7 @@ export interface Task {
   runS: number;
   /** User's run-time estimate (batch systems), seconds; NaN where none. */
   reqTimeS: number;
+  /** CPU and memory of the whole task: for a parallel job (procs > 1), the total over its processors. */
   cpuMilli: number;
   memoryMiB: number;
   /** Whole GPUs; a shared-GPU task has gpus = 1 and gpuMilli < 1000. */

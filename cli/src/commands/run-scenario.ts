@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { SpecError, TASK_CSV_HEADER, TraceError, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
+import { StreamingFile, commitAll, prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
+import { UserError } from "../errors.js";
+import { TOOL_VERSION } from "../version.js";
+import { readScenario } from "./scenario-files.js";
+
+export interface RunScenarioOptions {
+  out?: string;
+  seed?: string;
+  set: string[];
+  quiet?: boolean;
+}
+
+/**
+ * `clustersim run SCENARIO`: the scenario end to end into --out: summary.json (simulated results,
+ * byte-identical for the same spec and seed), timing.json (wall clock), tasks.csv (one row per
+ * finished task, streamed) and, when the scenario asks for them, decisions.jsonl.
+ */
+export async function runScenarioCommand(file: string, o: RunScenarioOptions, print: (line: string) => void): Promise<void> {
+  const spec = readScenario(file, o.set);
+  const seed = o.seed === undefined ? spec.seed : parseSeed(o.seed);
+  const dir = resolve(o.out ?? `results/${spec.name ?? "scenario"}`);
+  prepareOutputDir(dir);
+  const streams: StreamingFile[] = [];
+  const tasks = spec.outputs.tasks ? new StreamingFile(dir, "tasks.csv", TASK_CSV_HEADER) : undefined;
+  const decisions = spec.outputs.decisions ? new StreamingFile(dir, "decisions.jsonl") : undefined;
+  if (tasks) streams.push(tasks);
+  if (decisions) streams.push(decisions);
+  let result;
+  try {
+    result = await runScenario(spec, file, {
+      seed,
+      onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
+      onDecision: decisions ? (l) => decisions.line(l) : undefined,
+    });
+  } catch (err) {
+    for (const s of streams) s.abort();
+    if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
+    throw err;
+  }
+  for (const s of streams) s.close();
+  const summary = {
+    tool: "clustersim",
+    version: TOOL_VERSION,
+    scenario: spec.name ?? file,
+    seed,
+    specHash: hash(spec),
+    ...result.summary,
+  };
+  const timing = { wallS: Number(result.wallS.toFixed(4)), eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)) };
+  writeFilesAtomically(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
+  commitAll(streams);
+  if (o.quiet) return;
+  const s = result.summary as Record<string, number>;
+  const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");
+  print(`clustersim ${TOOL_VERSION}: scenario "${spec.name ?? file}", scheduler ${spec.scheduler.name}, seed ${seed}`);
+  print(`  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksNeverScheduled} never scheduled, ${s.tasksPreempted} preempted`);
+  print(`  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`);
+  print(`  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`);
+  print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
+  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv" : ""}${decisions ? ", decisions.jsonl" : ""}`);
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed)) throw new UserError(`--seed: expected a non-negative integer, found "${text}"`);
+  return seed;
+}
+
+/** SHA-256 of the validated spec as canonical JSON, so that equal specs hash alike. */
+function hash(spec: ScenarioSpec): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : Array.isArray(v) ? v.map(canonical) : v;
+  return "sha256:" + createHash("sha256").update(JSON.stringify(canonical(spec))).digest("hex");
+}

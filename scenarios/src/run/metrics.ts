@@ -1,0 +1,57 @@
+import { quantileSorted } from "../stats/quantile.js";
+
+/** A growing sample of values (8 bytes each) for exact quantiles at the end of a run. */
+export class Sample {
+  private values = new Float64Array(1024);
+  private n = 0;
+  private sum = 0;
+
+  add(x: number): void {
+    if (this.n === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.n++] = x;
+    this.sum += x;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** Mean and p50/p95/p99 (linear interpolation), NaN when empty. */
+  summary(): { mean: number; p50: number; p95: number; p99: number } {
+    const sorted = this.values.slice(0, this.n).sort();
+    return {
+      mean: this.n > 0 ? this.sum / this.n : NaN,
+      p50: quantileSorted(sorted, 0.5),
+      p95: quantileSorted(sorted, 0.95),
+      p99: quantileSorted(sorted, 0.99),
+    };
+  }
+}
+
+/** The time integral of a piecewise-constant quantity (allocated CPU, say), for its time average. */
+export class TimeIntegral {
+  private area = 0;
+  private value = 0;
+  private since: number;
+
+  constructor(startS = 0) {
+    this.since = startS;
+  }
+
+  /** Change the quantity by `delta` at time `nowS`. */
+  add(delta: number, nowS: number): void {
+    this.area += this.value * (nowS - this.since);
+    this.since = nowS;
+    this.value += delta;
+  }
+
+  /** Time average over [start, endS]. */
+  average(endS: number, startS = 0): number {
+    const area = this.area + this.value * (endS - this.since);
+    return endS > startS ? area / (endS - startS) : 0;
+  }
+}
