@@ -71,6 +71,11 @@ export interface Request {
   directNic?: boolean;
   /** Part of memoryMiB to take from the node's CXL pool instead of local DRAM. */
   poolMiB?: number;
+  /**
+   * Without `poolMiB`: let memory that does not fit in the node's free DRAM spill into its CXL pool
+   * (local first, the rest pooled; `splitMemory`'s local-first policy).
+   */
+  spillToPool?: boolean;
   tolerations?: readonly Toleration[];
   nodeSelector?: Readonly<Record<string, string>>;
 }
@@ -284,8 +289,15 @@ export class ClusterState implements ClusterView {
     return this.live;
   }
 
+  /** The pool share a request takes on `node`: its `poolMiB`, or with `spillToPool` what local DRAM cannot hold. */
+  private poolShare(node: number, r: Request): number {
+    if (r.poolMiB !== undefined) return r.poolMiB;
+    if (!r.spillToPool || this.poolIndex[node] < 0) return 0;
+    return Math.max(0, r.memoryMiB - Math.max(0, this.freeMem[node]));
+  }
+
   fits(node: number, r: Request): boolean {
-    const pool = r.poolMiB ?? 0;
+    const pool = r.spillToPool ? this.poolShare(node, r) : r.poolMiB ?? 0;
     if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB - pool) return false;
     if (pool > 0) {
       const p = this.poolIndex[node];
@@ -304,7 +316,9 @@ export class ClusterState implements ClusterView {
 
   bestFitNode(r: Request): number {
     const node = this.index.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
-    if (node < 0 || this.fits(node, r)) return node;
+    if (node >= 0 && this.fits(node, r)) return node;
+    // Memory that may spill into a pool is beyond the index's local-memory view: scan then too.
+    if (node < 0 && !r.spillToPool) return -1;
     // The index knows CPU and memory only. When its candidate fails on GPUs, network, VFs or taints,
     // fall back to a scan for the node with the least free CPU that fits everything: O(nodes).
     let best = -1;
@@ -330,7 +344,7 @@ export class ClusterState implements ClusterView {
     this.pNic[id] = r.nicGbps ?? 0;
     this.pVf[id] = r.directNic ? 1 : 0;
     this.vfUsed[node] += this.pVf[id];
-    this.pPool[id] = r.poolMiB ?? 0;
+    this.pPool[id] = this.poolShare(node, r);
     if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] += this.pPool[id];
     const base = this.gpuStart[node];
     if (typeof slots === "number") {
@@ -377,6 +391,11 @@ export class ClusterState implements ClusterView {
   }
 
   /** Node of a live placement. */
+  /** CXL pool memory a live placement takes, MiB. */
+  poolMiBOf(id: number): number {
+    return this.pPool[id];
+  }
+
   nodeOf(id: number): number {
     return this.pNode[id];
   }

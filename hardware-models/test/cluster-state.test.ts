@@ -53,6 +53,19 @@ describe("ClusterState", () => {
     expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, gpuModels: ["A100"] })).toBe(true);
   });
 
+  it("lets memory spill from full local DRAM into the node's CXL pool when asked", () => {
+    const c = new ClusterState([{ cpuMilli: 8000, memoryMiB: 1000, cxlPool: 0 }, { cpuMilli: 8000, memoryMiB: 1000 }], [500]);
+    const big = { cpuMilli: 1000, memoryMiB: 1200 };
+    expect([c.fits(0, big), c.fits(1, big)]).toEqual([false, false]);
+    expect([c.fits(0, { ...big, spillToPool: true }), c.fits(1, { ...big, spillToPool: true })]).toEqual([true, false]);
+    expect(c.bestFitNode({ ...big, spillToPool: true })).toBe(0);
+    const id = c.place(0, { ...big, spillToPool: true });
+    expect([c.poolMiBOf(id), c.freeMemoryMiB(0), c.poolUsedMiB(0)]).toEqual([200, 0, 200]);
+    expect(c.fits(0, { cpuMilli: 1, memoryMiB: 301, spillToPool: true })).toBe(false); // pool has 300 left
+    c.release(id);
+    expect([c.freeMemoryMiB(0), c.poolUsedMiB(0)]).toEqual([1000, 0]);
+  });
+
   it("takes a failed node out of placement and back", () => {
     const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000 }, { cpuMilli: 2000, memoryMiB: 1000 }]);
     c.setUp(0, false);

@@ -40,7 +40,7 @@ export { composeCluster, type ComposedCluster } from "./compose/cluster.js";
 export { reproFgd, runFgdOnce, sampleArrivals, readOpenbNodes, podFromOpenb, FGD_POLICIES, type FgdReproOptions, type FgdReproResult, type Checkpoint, type PolicySummary, type Stat } from "./repro/fgd.js";
 export { reproRlScheduler, readCompatJobs, PUBLISHED_STARTS, WINDOW_JOBS, type RlReproOptions, type RlReproResult, type RlPolicyResult } from "./repro/rlscheduler.js";
 export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";
-export { runCluster, runClusterAsync, type ClusterRunOptions, type ClusterRunResult } from "./run/cluster-run.js";
+export { runCluster, runClusterAsync, type ClusterRunOptions, type ClusterRunResult, type RunEffects } from "./run/cluster-run.js";
 export { runBatch, runBatchAsync, type BatchRunOptions, type BatchRunResult } from "./run/batch-run.js";
 export { loadUserStrategy, checkUserParams } from "./compose/user-strategy.js";
 export { runScenario, TASK_CSV_HEADER, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";

@@ -24,7 +24,7 @@ describe("composing a cluster from a scenario", () => {
 
   it("gives DPU nodes the catalogue's VFs, and reads node labels and racks", async () => {
     const on = await compose("hardware/dpu-on.yaml");
-    expect([on.state.hasDpu(0), on.state.freeVfs(0), on.state.freeNicGbps(0)]).toEqual([true, 126, 100]);
+    expect([on.state.hasDpu(0), on.state.freeVfs(0), on.state.freeNicGbps(0)]).toEqual([true, 126, 400]);
     const off = await compose("hardware/dpu-off.yaml");
     expect([off.state.hasDpu(0), off.state.freeVfs(0)]).toEqual([false, 0]);
     const s = await compose("scenarios/poisson-small.yaml");

@@ -39,6 +39,7 @@ const template = (t: z.output<typeof TemplateSchema>): TaskTemplate => ({
   gpus: t.gpus as DistSpec | undefined,
   gpuMilli: t.gpuMilli as DistSpec | undefined,
   procs: t.procs as DistSpec | undefined,
+  nicGbps: t.nicGbps as DistSpec | undefined,
   priority: t.priority,
   runtime: t.runtime,
   app: t.app,

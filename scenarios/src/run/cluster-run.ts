@@ -27,11 +27,22 @@ export interface ClusterRunOptions {
   /** Stop at this simulated time (default: when every task has left). */
   untilS?: number;
   queue?: "kubernetes" | "fifo";
+  /** Hardware effects: what the scheduler sees of a task, and how long it runs where it was placed. */
+  effects?: RunEffects;
   /** Called when a task starts on a node, and when it leaves. */
   onStart?(task: Task, node: number, nowS: number): void;
-  onFinish?(task: Task, node: number, nowS: number): void;
+  onFinish?(task: Task, node: number, nowS: number, startS: number): void;
   /** With `strategy.record` on: each decision's record (which filters rejected which nodes, the best scores). */
   onDecision?(task: Task, record: DecisionRecord, nowS: number): void;
+}
+
+/** How the hardware changes a task: its request (runtime memory, network, pool spill) and its run time once placed. */
+export interface RunEffects {
+  request(task: Task): Pod;
+  /** Run time of the task as placed (`id` is its ClusterState placement). */
+  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number;
+  /** A placed task left (or its placement was undone). */
+  released?(task: Task, pod: Pod, node: number): void;
 }
 
 export interface ClusterRunResult {
@@ -70,6 +81,8 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   const sim = new Simulation({ seed: o.seed ?? 0 });
   const { cluster, strategy } = o;
   const running: (Task | undefined)[] = [];
+  const runningPod: (Pod | undefined)[] = [];
+  let startOf = new Float64Array(1024);
   const placedOn = new Int32Array(0);
   let nodeOf = placedOn;
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
@@ -82,19 +95,24 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   let maxMem = 0;
   let maxGpus = 0;
   for (let n = 0; n < cluster.nodeCount; n++) {
+    const pool = cluster.poolOf(n);
     maxCpu = Math.max(maxCpu, cluster.allocatableCpuMilli(n));
-    maxMem = Math.max(maxMem, cluster.allocatableMemoryMiB(n));
+    // Memory may spill into the node's CXL pool (when the effects ask for it): count the pool too.
+    maxMem = Math.max(maxMem, cluster.allocatableMemoryMiB(n) + (pool >= 0 ? cluster.poolFreeMiB(pool) : 0));
     maxGpus = Math.max(maxGpus, cluster.gpuCount(n));
   }
 
   const FINISH = sim.on("finish", (id) => {
     const task = running[id]!;
+    const pod = runningPod[id]!;
     const node = nodeOf[id];
     running[id] = undefined;
+    runningPod[id] = undefined;
     cluster.release(id);
-    strategy.released?.(cluster, task as Pod, node);
+    strategy.released?.(cluster, pod, node);
+    o.effects?.released?.(task, pod, node);
     r.completed++;
-    o.onFinish?.(task, node, sim.now);
+    o.onFinish?.(task, node, sim.now, startOf[id]);
     drain();
   });
 
@@ -117,25 +135,33 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   /** Place the task if the strategy finds a node; false when none fits now. */
   function tryStart(task: Task): boolean {
     r.decisions++;
-    const d = strategy.decide(cluster, task as Pod);
+    const pod = o.effects ? o.effects.request(task) : (task as Pod);
+    const d = strategy.decide(cluster, pod);
     if (o.onDecision && strategy.record && strategy.lastRecord) o.onDecision(task, strategy.lastRecord, sim.now);
     if (!d) return false;
-    const id = cluster.place(d.node, d.gpuIndex === undefined ? (task as Pod) : { ...(task as Pod), gpuIndex: d.gpuIndex });
-    strategy.bound?.(cluster, task as Pod, d);
+    const id = cluster.place(d.node, d.gpuIndex === undefined ? pod : { ...pod, gpuIndex: d.gpuIndex });
+    strategy.bound?.(cluster, pod, d);
     if (id >= nodeOf.length) {
-      const grown = new Int32Array(Math.max(1024, nodeOf.length * 2));
-      grown.set(nodeOf);
-      nodeOf = grown;
+      const size = Math.max(1024, nodeOf.length * 2);
+      const grownNodes = new Int32Array(size);
+      grownNodes.set(nodeOf);
+      nodeOf = grownNodes;
+      const grownStarts = new Float64Array(size);
+      grownStarts.set(startOf);
+      startOf = grownStarts;
     }
     nodeOf[id] = d.node;
+    startOf[id] = sim.now;
     running[id] = task;
+    runningPod[id] = pod;
     const wait = sim.now - task.arrivalS;
     r.waitSumS += wait;
     if (wait > r.waitMaxS) r.waitMaxS = wait;
     r.started++;
     o.onStart?.(task, d.node, sim.now);
+    const runS = o.effects ? o.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;
     // A task without a run time (a service) stays until the run ends.
-    if (Number.isFinite(task.runS)) sim.after(task.runS, FINISH, id);
+    if (Number.isFinite(runS)) sim.after(runS, FINISH, id);
     return true;
   }
 

@@ -1,13 +1,14 @@
 import { dirname } from "node:path";
 import { createPlacement, strategy as registered, type Pod } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { composeCluster } from "../compose/cluster.js";
+import { composeCluster, type ComposedCluster } from "../compose/cluster.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
 import type { ScenarioSpec } from "../spec/schema.js";
 import type { Task } from "../workload/task.js";
 import { runBatchAsync } from "./batch-run.js";
 import { runClusterAsync } from "./cluster-run.js";
+import { HardwareEffects } from "./hardware-effects.js";
 import { Sample, TimeIntegral } from "./metrics.js";
 
 /**
@@ -16,8 +17,9 @@ import { Sample, TimeIntegral } from "./metrics.js";
  * metric carries its unit in its key. Per-task rows and decision records go to callbacks as they
  * happen, so the caller can stream them to files.
  *
- * Not yet modelled in scenario runs: the hardware section's effects (CXL slowdown, sandbox start
- * latency and memory overhead, DPU saturation), autoscalers and faults; the summary says so.
+ * Online runs apply the hardware models (./hardware-effects.ts: sandbox runtimes, CXL pools, NIC and
+ * DPU). Not yet modelled in scenario runs: the hardware effects in batch runs, autoscalers and faults;
+ * the summary says so.
  */
 export interface ScenarioRunOptions {
   seed?: number;
@@ -52,11 +54,16 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
   let capCpu = 0;
   let capMem = 0;
   let capGpu = 0;
+  const pools = new Set<number>();
   for (let n = 0; n < state.nodeCount; n++) {
     capCpu += state.allocatableCpuMilli(n);
     capMem += state.allocatableMemoryMiB(n);
     capGpu += state.gpuCount(n) * 1000;
+    if (state.poolOf(n) >= 0) pools.add(state.poolOf(n));
   }
+  // Memory capacity includes the CXL pools tasks may spill into.
+  for (const p of pools) capMem += state.poolFreeMiB(p);
+  let effects: HardwareEffects | undefined;
   const waits = new Sample();
   const completions = new Sample();
   let bsldSum = 0;
@@ -64,25 +71,27 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
   const cpu = new TimeIntegral();
   const mem = new TimeIntegral();
   const gpu = new TimeIntegral();
+  // Memory as placed: with a sandbox runtime, its per-instance overhead too.
+  const memOf = (t: Task) => (effects && t.runtime !== "" ? effects.request(t).memoryMiB : t.memoryMiB);
   const started = (t: Task, nowS: number) => {
     waits.add(nowS - t.arrivalS);
     cpu.add(t.cpuMilli, nowS);
-    mem.add(t.memoryMiB, nowS);
+    mem.add(memOf(t), nowS);
     gpu.add(t.gpus * t.gpuMilli, nowS);
   };
-  const finished = (t: Task, node: number, nowS: number) => {
+  const finished = (t: Task, node: number, nowS: number, startS: number) => {
     cpu.add(-t.cpuMilli, nowS);
-    mem.add(-t.memoryMiB, nowS);
+    mem.add(-memOf(t), nowS);
     gpu.add(-t.gpus * t.gpuMilli, nowS);
-    const startS = nowS - t.runS;
     const wait = startS - t.arrivalS;
     completions.add(nowS - t.arrivalS);
-    bsldSum += Math.max(1, (wait + t.runS) / Math.max(t.runS, 10));
+    // Bounded slowdown against the task's nominal run time: stretching by the hardware counts too.
+    bsldSum += Math.max(1, (nowS - t.arrivalS) / Math.max(t.runS, 10));
     completed++;
     o.onTaskRow?.(`${t.id},${csvText(t.app)},${num(t.arrivalS)},${num(startS)},${num(nowS)},${num(wait)},${node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`);
   };
 
-  let counts: { submitted: number; preempted: number; neverScheduled: number };
+  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number };
   let events: number;
   let wallS: number;
   let simTimeS: number;
@@ -91,9 +100,9 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
     const r = await runBatchAsync({
       cluster: state, placement, policy: sched.name as never, backfill: params.backfill === "easy", jobs: tasks(), seed, untilS: spec.duration,
-      onStart: (t, now) => started(t, now), onFinish: (t, now) => finished(t, -1, now),
+      onStart: (t, now) => started(t, now), onFinish: (t, now) => finished(t, -1, now, now - t.runS),
     });
-    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled };
+    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0 };
     ({ events, wallS, simTime: simTimeS } = r.run);
   } else {
     const workload: Pod[] = [];
@@ -105,12 +114,13 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     }
     const placement = createPlacement(sched.name, sched.params, { rng: streams.get("scheduler"), workload });
     placement.record = spec.outputs.decisions;
+    effects = new HardwareEffects(spec, cluster, streams);
     const r = await runClusterAsync({
-      cluster: state, strategy: placement, tasks: tasks(), seed, untilS: spec.duration,
-      onStart: (t, _n, now) => started(t, now), onFinish: (t, n, now) => finished(t, n, now),
+      cluster: state, strategy: placement, tasks: tasks(), seed, untilS: spec.duration, effects,
+      onStart: (t, _n, now) => started(t, now), onFinish: (t, n, now, startS) => finished(t, n, now, startS),
       onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
     });
-    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled };
+    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge };
     ({ events, wallS, simTime: simTimeS } = r.run);
   }
 
@@ -128,15 +138,37 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     tasksFailed: 0,
     tasksPreempted: counts.preempted,
     tasksNeverScheduled: counts.neverScheduled,
+    tasksLargerThanAnyNode: counts.tooLarge,
     waitMeanS: w.mean, waitP50S: w.p50, waitP95S: w.p95, waitP99S: w.p99,
     completionMeanS: c.mean, completionP50S: c.p50, completionP95S: c.p95, completionP99S: c.p99,
     boundedSlowdownMean: completed > 0 ? bsldSum / completed : NaN,
     cpuAllocatedFraction: capCpu > 0 ? cpu.average(end) / capCpu : 0,
     memoryAllocatedFraction: capMem > 0 ? mem.average(end) / capMem : 0,
     gpuAllocatedFraction: capGpu > 0 ? gpu.average(end) / capGpu : 0,
-    notModelled: ["hardware effects (CXL slowdown, sandbox start latency and memory overhead, DPU saturation)", "autoscalers", "faults"],
+    ...hardwareMetrics(effects, state),
+    notModelled: entry.kind === "queue" ? ["hardware effects in batch runs", "autoscalers", "faults"] : ["autoscalers", "faults"],
   };
   return { summary, events, wallS };
+}
+
+/** What the hardware models did, where they did anything. */
+function hardwareMetrics(e: HardwareEffects | undefined, state: ComposedCluster["state"]): Record<string, number> {
+  if (!e) return {};
+  const c = e.counters;
+  const out: Record<string, number> = { runTimeStretchMean: c.placed > 0 ? c.stretchSum / c.placed : 1 };
+  const starts = c.coldStarts + c.warmStarts;
+  if (starts > 0) {
+    out.coldStarts = c.coldStarts;
+    out.coldStartRate = c.coldStarts / starts;
+    out.startLatencyMeanS = c.startLatencySumS / starts;
+  }
+  let pools = 0;
+  for (let n = 0; n < state.nodeCount; n++) pools = Math.max(pools, state.poolOf(n) + 1);
+  if (pools > 0) {
+    out.cxlPooledTasks = c.pooledTasks;
+    out.cxlSlowdownMean = c.pooledTasks > 0 ? c.cxlSlowdownSum / c.pooledTasks : 0;
+  }
+  return out;
 }
 
 /** Numbers in CSV: shortest round-trip form, fixed for the same value. */

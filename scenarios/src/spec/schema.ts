@@ -41,6 +41,7 @@ export const TaskTemplate = z.strictObject({
   gpus: Dist.optional(),
   gpuMilli: Dist.optional().meta({ description: "thousandths of each GPU (1000 = whole)" }),
   procs: Dist.optional(),
+  nicGbps: Dist.optional().meta({ description: "network bandwidth while running, Gbps (a number or a distribution)" }),
   priority: z.number().int().optional(),
   runtime: z.string().optional().meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
   app: z.string().optional(),

@@ -16,6 +16,7 @@ export interface TaskTemplate {
   gpus?: DistSpec;
   gpuMilli?: DistSpec;
   procs?: DistSpec;
+  nicGbps?: DistSpec;
   priority?: number;
   runtime?: string;
   app?: string;
@@ -28,6 +29,7 @@ class TemplateSampler {
   private readonly gpus: Sampler;
   private readonly gpuMilli: Sampler;
   private readonly procs: Sampler;
+  private readonly nic: Sampler | undefined;
 
   constructor(private readonly t: TaskTemplate) {
     this.run = sampler(t.runS);
@@ -36,6 +38,7 @@ class TemplateSampler {
     this.gpus = sampler(t.gpus ?? 0);
     this.gpuMilli = sampler(t.gpuMilli ?? 1000);
     this.procs = sampler(t.procs ?? 1);
+    this.nic = t.nicGbps === undefined ? undefined : sampler(t.nicGbps);
   }
 
   /** Sizes are drawn in a fixed order from one stream, so a task's sizes do not depend on its arrival time. */
@@ -49,6 +52,8 @@ class TemplateSampler {
       gpus,
       gpuMilli: gpus > 0 ? Math.min(1000, Math.max(1, Math.round(this.gpuMilli(rng)))) : 0,
       procs: Math.max(1, Math.round(this.procs(rng))),
+      // Drawn last, and only when asked for, so that adding it leaves every other draw as it was.
+      nicGbps: this.nic ? Math.max(0, this.nic(rng)) : 0,
       priority: this.t.priority ?? 0,
       runtime: this.t.runtime ?? "",
       app: this.t.app ?? "",

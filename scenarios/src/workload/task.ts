@@ -20,6 +20,8 @@ export interface Task {
   gpuMilli: number;
   /** Processors (nodes) a parallel job needs at once; 1 for ordinary tasks. */
   procs: number;
+  /** Network bandwidth the task uses while it runs, Gbps (0: none modelled). */
+  nicGbps: number;
   /** Application, function or tenant the task belongs to; "" where the source has none. */
   app: string;
   /** Kubernetes runtime class (sandbox runtime) requested; "" for the default. */
@@ -42,6 +44,7 @@ export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
     gpus: 0,
     gpuMilli: 0,
     procs: 1,
+    nicGbps: 0,
     app: "",
     runtime: "",
     priority: 0,
@@ -52,7 +55,7 @@ export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
 }
 
 /** Numeric fields of a task, by name: what filters and load targets may refer to. */
-export const TASK_NUMERIC_FIELDS = ["arrivalS", "runS", "reqTimeS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "priority", "inputTokens", "outputTokens"] as const;
+export const TASK_NUMERIC_FIELDS = ["arrivalS", "runS", "reqTimeS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "nicGbps", "priority", "inputTokens", "outputTokens"] as const;
 export type TaskNumericField = (typeof TASK_NUMERIC_FIELDS)[number];
 
 /** GPU capacity a task takes, in GPUs (a shared GPU counts its fraction). */

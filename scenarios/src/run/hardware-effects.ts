@@ -1,0 +1,132 @@
+import {
+  RUNTIMES, DEFAULT_CXL, DPUS, FixedKeepAlive, WarmInstances, cxlSlowdown, drawSensitivity, dpuNetworkSlowdown, runtime, runTimeFactor,
+  startLatencyS, type CxlParams, type RuntimeSpec,
+} from "@clustersim/hardware-models";
+import type { Pod } from "@clustersim/schedulers";
+import type { RandomStreams } from "@clustersim/sim-core";
+import type { ComposedCluster } from "../compose/cluster.js";
+import { SpecError } from "../spec/load-spec.js";
+import type { ScenarioSpec } from "../spec/schema.js";
+import type { Task } from "../workload/task.js";
+import type { RunEffects } from "./cluster-run.js";
+
+/**
+ * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
+ * - Sandbox runtimes: a task naming a runtime class asks for the runtime's memory overhead on top of
+ *   its own, starts after the runtime's start latency (none when an instance of its app is warm, with
+ *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`), and runs `computeSlowdown`
+ *   times longer. Tasks without a runtime class run as plain containers, unchanged.
+ * - CXL pools: on a node in a pool, memory that does not fit in free local DRAM spills into the pool
+ *   (local first), and the task runs longer by CALIBRATION's slowdown model for its remote share, with
+ *   a sensitivity drawn per task from Pond's three buckets.
+ * - DPUs and network: a task's `nicGbps` takes NIC bandwidth, and on a node without a DPU the host
+ *   cores its virtio traffic costs (hardware-models/src/dpu.ts); with a DPU those stay free, and a
+ *   DPU whose traffic exceeds its line rate slows the task in proportion.
+ * Random draws come from their own named streams, so policies compared on a seed see the same draws
+ * for the same tasks.
+ */
+export interface EffectCounters {
+  coldStarts: number;
+  warmStarts: number;
+  startLatencySumS: number;
+  pooledTasks: number;
+  cxlSlowdownSum: number;
+  stretchSum: number;
+  placed: number;
+}
+
+export class HardwareEffects implements RunEffects {
+  readonly counters: EffectCounters = { coldStarts: 0, warmStarts: 0, startLatencySumS: 0, pooledTasks: 0, cxlSlowdownSum: 0, stretchSum: 0, placed: 0 };
+  private readonly runtimes = new Map<string, RuntimeSpec>();
+  private readonly warm: WarmInstances | undefined;
+  private readonly cxl: CxlParams;
+  private readonly hasPools: boolean;
+  private readonly dpuGbps: Float64Array;
+  private readonly nicDemand: Float64Array;
+
+  constructor(
+    spec: ScenarioSpec,
+    private readonly cluster: ComposedCluster,
+    private readonly streams: RandomStreams,
+  ) {
+    const hw = spec.hardware;
+    this.warm = hw?.warmPool ? new WarmInstances(new FixedKeepAlive(hw.warmPool.keepAlive)) : undefined;
+    this.cxl = { ...DEFAULT_CXL, ...(hw?.cxl ?? {}) };
+    const state = cluster.state;
+    const n = state.nodeCount;
+    this.hasPools = Array.from({ length: n }, (_, i) => state.poolOf(i)).some((p) => p >= 0);
+    this.dpuGbps = new Float64Array(n);
+    this.nicDemand = new Float64Array(n);
+    const groups = spec.cluster.nodeGroups ?? [];
+    for (let i = 0; i < n; i++) {
+      const dpu = groups[cluster.nodeGroup[i]]?.dpu;
+      this.dpuGbps[i] = dpu ? DPUS[dpu].gbps : 0;
+    }
+    for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {
+      if (!o) continue;
+      this.runtimes.set(name, runtime(name, {
+        ...(o.startMedian !== undefined && { startMedianS: o.startMedian }),
+        ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
+        ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
+        ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
+        ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
+        ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
+      }));
+    }
+  }
+
+  private runtimeOf(task: Task): RuntimeSpec | undefined {
+    if (task.runtime === "") return undefined;
+    let rt = this.runtimes.get(task.runtime);
+    if (!rt) {
+      if (!(task.runtime in RUNTIMES)) throw new SpecError([`task ${task.id}: runtime: expected one of ${Object.keys(RUNTIMES).join(", ")}, found "${task.runtime}"`]);
+      rt = runtime(task.runtime);
+      this.runtimes.set(task.runtime, rt);
+    }
+    return rt;
+  }
+
+  request(task: Task): Pod {
+    const rt = this.runtimeOf(task);
+    const memoryMiB = task.memoryMiB + (rt?.memoryOverheadMiB ?? 0);
+    return {
+      ...(task as Pod),
+      memoryMiB,
+      ...(task.nicGbps > 0 && { nicGbps: task.nicGbps }),
+      ...(this.hasPools && { spillToPool: true }),
+    };
+  }
+
+  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number {
+    let runS = task.runS;
+    const rt = this.runtimeOf(task);
+    let startS = 0;
+    if (rt) {
+      runS *= runTimeFactor(rt);
+      const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
+      startS = startLatencyS(rt, this.streams.get("runtime-starts"), { warm });
+      if (warm) this.counters.warmStarts++;
+      else this.counters.coldStarts++;
+      this.counters.startLatencySumS += startS;
+    }
+    const pooled = this.cluster.state.poolMiBOf(id);
+    if (pooled > 0 && pod.memoryMiB > 0) {
+      const slow = cxlSlowdown(drawSensitivity(this.streams.get("cxl-sensitivity"), this.cxl), pooled / pod.memoryMiB, this.cxl);
+      runS *= 1 + slow;
+      this.counters.pooledTasks++;
+      this.counters.cxlSlowdownSum += slow;
+    }
+    if (task.nicGbps > 0) {
+      this.nicDemand[node] += task.nicGbps;
+      if (this.dpuGbps[node] > 0) runS *= dpuNetworkSlowdown(this.nicDemand[node], this.dpuGbps[node]);
+    }
+    const total = startS + runS;
+    this.counters.placed++;
+    this.counters.stretchSum += task.runS > 0 ? total / task.runS : 1;
+    return total;
+  }
+
+  released(task: Task, _pod: Pod, node: number): void {
+    if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
+  }
+}
