@@ -36,3 +36,23 @@ describe("hardware models inside scenario runs (examples/hardware)", () => {
     expect(fc.runTimeStretchMean).toBeGreaterThan(gvisor.runTimeStretchMean);
   }, 30_000);
 });
+
+describe("failures inside scenario runs", () => {
+  const file = HW + "rack-outage.yaml";
+  it("kills the tasks of failed nodes and resubmits them; reproducibly; none without faults", async () => {
+    const a = (await runScenario(loadScenarioFile(file), file)).summary as Record<string, number>;
+    const b = (await runScenario(loadScenarioFile(file), file)).summary as Record<string, number>;
+    const none = (await runScenario(loadScenarioFile(file, ["faults=[]"]), file)).summary as Record<string, number>;
+    expect(a).toEqual(b);
+    expect(a.taskRunsKilled).toBeGreaterThan(0);
+    expect(none.taskRunsKilled).toBe(0);
+    // A killed task waits again for a node: the tail of the waits grows.
+    expect(a.waitP99S).toBeGreaterThan(none.waitP99S);
+    expect(a.cpuAllocatedFraction).toBeLessThan(1);
+  });
+
+  it("names a fault that points at a domain the cluster does not have", async () => {
+    const spec = loadScenarioFile(file, ["faults=[{ type: domain-failure, domain: cxl-pool, index: 0, at: 1h, repair: 1h }]"]);
+    await expect(runScenario(spec, file)).rejects.toThrow(/faults\[0\]\.domain: the cluster has no cxl-pool domains/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { PlacementStrategy, Pod } from "@clustersim/schedulers";
-import { Simulation, type EventKind, type RunSummary } from "@clustersim/sim-core";
+import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@clustersim/sim-core";
 import type { DecisionRecord } from "@clustersim/schedulers";
 import type { Task } from "../workload/task.js";
 import { ArrivalPump, runPumped } from "./arrival-pump.js";
@@ -29,9 +29,18 @@ export interface ClusterRunOptions {
   queue?: "kubernetes" | "fifo";
   /** Hardware effects: what the scheduler sees of a task, and how long it runs where it was placed. */
   effects?: RunEffects;
+  /**
+   * Install failure processes on the run's simulation; they report nodes going down and coming back.
+   * A node going down kills its tasks, which are resubmitted up to `maxRetries` times (then failed).
+   */
+  faults?(sim: Simulation, nodeDown: (node: number) => void, nodeUp: (node: number) => void): void;
+  /** Resubmissions of a killed task before it counts as failed (default 3). */
+  maxRetries?: number;
   /** Called when a task starts on a node, and when it leaves. */
   onStart?(task: Task, node: number, nowS: number): void;
   onFinish?(task: Task, node: number, nowS: number, startS: number): void;
+  /** A running task was killed by a node failure (it may start again). */
+  onKill?(task: Task, node: number, nowS: number): void;
   /** With `strategy.record` on: each decision's record (which filters rejected which nodes, the best scores). */
   onDecision?(task: Task, record: DecisionRecord, nowS: number): void;
 }
@@ -55,6 +64,10 @@ export interface ClusterRunResult {
   tooLarge: number;
   /** Strategy calls, placed or not. */
   decisions: number;
+  /** Task runs killed by node failures (each is resubmitted while retries last). */
+  killed: number;
+  /** Tasks killed more than `maxRetries` times: given up. */
+  failed: number;
   waitSumS: number;
   waitMaxS: number;
   run: RunSummary;
@@ -88,7 +101,10 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
   let queue: Task[] = [];
   let head = 0;
-  const r: Omit<ClusterRunResult, "run"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, waitSumS: 0, waitMaxS: 0 };
+  const r: Omit<ClusterRunResult, "run"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, killed: 0, failed: 0, waitSumS: 0, waitMaxS: 0 };
+  const finishOf: (EventHandle | undefined)[] = [];
+  const retries = new Map<Task, number>();
+  const maxRetries = o.maxRetries ?? 3;
   const fifo = o.queue === "fifo";
   // The largest node, per resource: a task above it in any one can never start.
   let maxCpu = 0;
@@ -108,6 +124,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     const node = nodeOf[id];
     running[id] = undefined;
     runningPod[id] = undefined;
+    finishOf[id] = undefined;
     cluster.release(id);
     strategy.released?.(cluster, pod, node);
     o.effects?.released?.(task, pod, node);
@@ -161,9 +178,47 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     o.onStart?.(task, d.node, sim.now);
     const runS = o.effects ? o.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;
     // A task without a run time (a service) stays until the run ends.
-    if (Number.isFinite(runS)) sim.after(runS, FINISH, id);
+    if (Number.isFinite(runS)) finishOf[id] = sim.after(runS, FINISH, id);
     return true;
   }
+
+  /** A node failed: kill its tasks and resubmit them (oldest first, ahead of newer waiting tasks). */
+  function nodeDown(node: number): void {
+    const victims: number[] = [];
+    for (let id = 0; id < running.length; id++) if (running[id] && nodeOf[id] === node) victims.push(id);
+    cluster.setUp(node, false);
+    const resubmit: Task[] = [];
+    for (const id of victims) {
+      const task = running[id]!;
+      const pod = runningPod[id]!;
+      const h = finishOf[id];
+      if (h) sim.cancel(h);
+      running[id] = undefined;
+      runningPod[id] = undefined;
+      finishOf[id] = undefined;
+      cluster.release(id);
+      strategy.released?.(cluster, pod, node);
+      o.effects?.released?.(task, pod, node);
+      r.killed++;
+      o.onKill?.(task, node, sim.now);
+      const n = (retries.get(task) ?? 0) + 1;
+      retries.set(task, n);
+      if (n > maxRetries) r.failed++;
+      else resubmit.push(task);
+    }
+    if (resubmit.length > 0) {
+      queue = [...resubmit.sort((a, b) => a.arrivalS - b.arrivalS || a.id - b.id), ...queue.slice(head)];
+      head = 0;
+      drain();
+    }
+  }
+
+  function nodeUp(node: number): void {
+    cluster.setUp(node, true);
+    drain();
+  }
+
+  o.faults?.(sim, nodeDown, nodeUp);
 
   /** Start waiting tasks, oldest first, until one does not fit. */
   function drain(): void {

@@ -1,9 +1,11 @@
 import { dirname } from "node:path";
+import { FailureProcess, nodeCost } from "@clustersim/hardware-models";
 import { createPlacement, strategy as registered, type Pod } from "@clustersim/schedulers";
-import { RandomStreams } from "@clustersim/sim-core";
+import { RandomStreams, type Simulation } from "@clustersim/sim-core";
 import { composeCluster, type ComposedCluster } from "../compose/cluster.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
+import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
 import type { Task } from "../workload/task.js";
 import { runBatchAsync } from "./batch-run.js";
@@ -64,6 +66,17 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
   // Memory capacity includes the CXL pools tasks may spill into.
   for (const p of pools) capMem += state.poolFreeMiB(p);
   let effects: HardwareEffects | undefined;
+  // Power is linear in CPU utilisation per node (hardware-models powerW): idle watts while up, plus
+  // (peak − idle) × allocated/capacity, integrated as one sum over nodes.
+  const dynamicW = new TimeIntegral();
+  const slopeW = new Float64Array(state.nodeCount);
+  let idleW = 0;
+  for (let n = 0; n < state.nodeCount; n++) {
+    const pm = cluster.powerOf(n);
+    idleW += pm.idleW;
+    const cap = state.allocatableCpuMilli(n);
+    slopeW[n] = cap > 0 ? (pm.peakW - pm.idleW) / cap : 0;
+  }
   const waits = new Sample();
   const completions = new Sample();
   let bsldSum = 0;
@@ -79,10 +92,13 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     mem.add(memOf(t), nowS);
     gpu.add(t.gpus * t.gpuMilli, nowS);
   };
-  const finished = (t: Task, node: number, nowS: number, startS: number) => {
+  const stopped = (t: Task, nowS: number) => {
     cpu.add(-t.cpuMilli, nowS);
     mem.add(-memOf(t), nowS);
     gpu.add(-t.gpus * t.gpuMilli, nowS);
+  };
+  const finished = (t: Task, node: number, nowS: number, startS: number) => {
+    stopped(t, nowS);
     const wait = startS - t.arrivalS;
     completions.add(nowS - t.arrivalS);
     // Bounded slowdown against the task's nominal run time: stretching by the hardware counts too.
@@ -91,7 +107,7 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     o.onTaskRow?.(`${t.id},${csvText(t.app)},${num(t.arrivalS)},${num(startS)},${num(nowS)},${num(wait)},${node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`);
   };
 
-  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number };
+  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number; killed: number; failed: number };
   let events: number;
   let wallS: number;
   let simTimeS: number;
@@ -102,7 +118,7 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       cluster: state, placement, policy: sched.name as never, backfill: params.backfill === "easy", jobs: tasks(), seed, untilS: spec.duration,
       onStart: (t, now) => started(t, now), onFinish: (t, now) => finished(t, -1, now, now - t.runS),
     });
-    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0 };
+    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0, killed: 0, failed: 0 };
     ({ events, wallS, simTime: simTimeS } = r.run);
   } else {
     const workload: Pod[] = [];
@@ -117,10 +133,22 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     effects = new HardwareEffects(spec, cluster, streams);
     const r = await runClusterAsync({
       cluster: state, strategy: placement, tasks: tasks(), seed, untilS: spec.duration, effects,
-      onStart: (t, _n, now) => started(t, now), onFinish: (t, n, now, startS) => finished(t, n, now, startS),
+      faults: spec.faults.length > 0 ? (sim, down, up) => installFaults(spec, cluster, sim, streams, down, up) : undefined,
+      onStart: (t, n, now) => {
+        started(t, now);
+        dynamicW.add(slopeW[n] * t.cpuMilli, now);
+      },
+      onFinish: (t, n, now, startS) => {
+        finished(t, n, now, startS);
+        dynamicW.add(-slopeW[n] * t.cpuMilli, now);
+      },
+      onKill: (t, n, now) => {
+        stopped(t, now);
+        dynamicW.add(-slopeW[n] * t.cpuMilli, now);
+      },
       onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
     });
-    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge };
+    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge, killed: r.killed, failed: r.failed };
     ({ events, wallS, simTime: simTimeS } = r.run);
   }
 
@@ -135,7 +163,8 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     tasksStarted: waits.count,
     tasksCompleted: completed,
     tasksRunningAtEnd: waits.count - completed,
-    tasksFailed: 0,
+    tasksFailed: counts.failed,
+    taskRunsKilled: counts.killed,
     tasksPreempted: counts.preempted,
     tasksNeverScheduled: counts.neverScheduled,
     tasksLargerThanAnyNode: counts.tooLarge,
@@ -146,9 +175,49 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     memoryAllocatedFraction: capMem > 0 ? mem.average(end) / capMem : 0,
     gpuAllocatedFraction: capGpu > 0 ? gpu.average(end) / capGpu : 0,
     ...hardwareMetrics(effects, state),
-    notModelled: entry.kind === "queue" ? ["hardware effects in batch runs", "autoscalers", "faults"] : ["autoscalers", "faults"],
+    ...(entry.kind === "queue" ? {} : energyAndCost(cluster, idleW, dynamicW.average(end), end)),
+    notModelled: entry.kind === "queue" ? ["hardware effects in batch runs", "autoscalers", "faults in batch runs"] : ["autoscalers"],
   };
   return { summary, events, wallS };
+}
+
+/**
+ * The scenario's faults on the run's simulation: independent node failures (per node group or all
+ * nodes) and scheduled outages of racks, CXL pools or DPUs (`index` counts the domains of that kind).
+ */
+function installFaults(spec: ScenarioSpec, cluster: ComposedCluster, sim: Simulation, streams: RandomStreams, down: (n: number) => void, up: (n: number) => void): void {
+  const fp = new FailureProcess(sim, cluster.state.nodeCount, { onDown: down, onUp: up }, cluster.domains);
+  spec.faults.forEach((f, i) => {
+    if (f.type === "node-failures") {
+      const g = f.nodeGroup === undefined ? -1 : cluster.groups.indexOf(f.nodeGroup);
+      if (f.nodeGroup !== undefined && g < 0) throw new SpecError([`faults[${i}].nodeGroup: expected one of ${cluster.groups.join(", ")}, found "${f.nodeGroup}"`]);
+      const only = g < 0 ? undefined : Array.from({ length: cluster.state.nodeCount }, (_, n) => n).filter((n) => cluster.nodeGroup[n] === g);
+      fp.startNodeFailures({ mtbfS: f.mtbf, mttrS: f.mttr, distribution: f.distribution, shape: f.weibullShape }, streams.get(`faults/${i}`), only);
+    } else {
+      const ofKind = cluster.domains.map((d, k) => [d, k] as const).filter(([d]) => d.kind === f.domain);
+      if (ofKind.length === 0) throw new SpecError([`faults[${i}].domain: the cluster has no ${f.domain} domains (racks come from nodesPerRack, pools from cxlPool)`]);
+      if (f.index >= ofKind.length) throw new SpecError([`faults[${i}].index: expected a ${f.domain} index in 0..${ofKind.length - 1}, found ${f.index}`]);
+      fp.scheduleOutage({ domain: ofKind[f.index][1], atS: f.at, repairS: f.repair });
+    }
+  });
+}
+
+/**
+ * Energy over the run (idle power of every node the whole time, an upper bound while nodes fail;
+ * dynamic power from allocated CPU) and, where node groups have prices, their cost for the run's span.
+ */
+function energyAndCost(cluster: ComposedCluster, idleW: number, meanDynamicW: number, endS: number): Record<string, number> {
+  const out: Record<string, number> = { energyKWh: ((idleW + meanDynamicW) * endS) / 3.6e6 };
+  let cost = 0;
+  let priced = false;
+  for (let n = 0; n < cluster.state.nodeCount; n++) {
+    const price = cluster.priceOf(n);
+    if (!price) continue;
+    priced = true;
+    cost += nodeCost(price, endS);
+  }
+  if (priced) out.cost = cost;
+  return out;
 }
 
 /** What the hardware models did, where they did anything. */
