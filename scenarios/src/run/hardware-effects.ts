@@ -14,7 +14,8 @@ import type { RunEffects } from "./cluster-run.js";
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
  * - Sandbox runtimes: a task naming a runtime class asks for the runtime's memory overhead on top of
  *   its own, starts after the runtime's start latency (none when an instance of its app is warm, with
- *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`), and runs `computeSlowdown`
+ *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`; a snapshot restore instead
+ *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs `computeSlowdown`
  *   times longer. Tasks without a runtime class run as plain containers, unchanged.
  * - CXL pools: on a node in a pool, memory that does not fit in free local DRAM spills into the pool
  *   (local first), and the task runs longer by CALIBRATION's slowdown model for its remote share, with
@@ -38,6 +39,8 @@ export interface EffectCounters {
 export class HardwareEffects implements RunEffects {
   readonly counters: EffectCounters = { coldStarts: 0, warmStarts: 0, startLatencySumS: 0, pooledTasks: 0, cxlSlowdownSum: 0, stretchSum: 0, placed: 0 };
   private readonly runtimes = new Map<string, RuntimeSpec>();
+  /** Runtimes whose cold starts restore a snapshot (`hardware.runtimes.NAME.snapshotRestore` set). */
+  private readonly snapshots = new Set<string>();
   private readonly warm: WarmInstances | undefined;
   private readonly cxl: CxlParams;
   private readonly hasPools: boolean;
@@ -72,6 +75,7 @@ export class HardwareEffects implements RunEffects {
         ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
         ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
       }));
+      if (o.snapshotRestore !== undefined) this.snapshots.add(name);
     }
   }
 
@@ -104,7 +108,7 @@ export class HardwareEffects implements RunEffects {
     if (rt) {
       runS *= runTimeFactor(rt);
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
-      startS = startLatencyS(rt, this.streams.get("runtime-starts"), { warm });
+      startS = startLatencyS(rt, this.streams.get("runtime-starts"), { warm, snapshot: this.snapshots.has(task.runtime) });
       if (warm) this.counters.warmStarts++;
       else this.counters.coldStarts++;
       this.counters.startLatencySumS += startS;
