@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
+import { mergeCommand, sweepCommand } from "./commands/sweep.js";
 import { runScenarioCommand } from "./commands/run-scenario.js";
 import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
@@ -63,6 +64,24 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-n, --limit <n>", "print at most n tasks")
     .option("-s, --seed <n>", "override the scenario's seed")
     .action((file: string, options) => workloadCommand(file, options, print));
+
+  program
+    .command("sweep")
+    .description("run every combination of a sweep file's scenarios, schedulers, parameter values and seeds on worker threads; results.csv, timing.csv, report.json, report.md with confidence intervals")
+    .argument("<sweep>", "the sweep file (YAML or JSON)")
+    .option("-o, --out <dir>", "directory for the results (default: results/NAME); rerunning into it resumes")
+    .option("-w, --workers <n>", "worker threads", "1")
+    .option("--shard <i/N>", "run every N-th run starting at i (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with CLUSTERSIM_SHARDS)")
+    .option("-q, --quiet", "print nothing")
+    .action((file: string, options) => sweepCommand(file, options, print));
+
+  program
+    .command("merge")
+    .description("combine the output directories of a sharded sweep into the outputs of the whole sweep")
+    .argument("<shards...>", "the shards' output directories")
+    .requiredOption("-o, --out <dir>", "directory for the merged results")
+    .option("-q, --quiet", "print nothing")
+    .action((shards: string[], options) => mergeCommand(shards, options, print));
 
   const repro = program.command("repro").description("reproduce published results: RLScheduler (SC'20) batch baselines, FGD (ATC'23) GPU placement");
   repro

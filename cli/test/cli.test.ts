@@ -208,3 +208,87 @@ describe("clustersim run SCENARIO", () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe("clustersim sweep", () => {
+  /** A small sweep in a temp dir: 2 schedulers × 1 scenario × 2 durations × 2 seeds = 8 runs. */
+  function smallSweep(extraScheduler?: string): string {
+    const dir = tmp();
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(file, [
+      "name: small",
+      `scenarios: [${JSON.stringify(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"))}]`,
+      "schedulers:",
+      "  - best-fit",
+      "  - { name: kubernetes-default, label: k8s }",
+      ...(extraScheduler ? [extraScheduler] : []),
+      'parameters: { duration: ["20m", "40m"] }',
+      "seeds: 2",
+      "metrics: [waitMeanS, tasksCompleted, cpuAllocatedFraction]",
+    ].join("\n") + "\n");
+    return file;
+  }
+
+  it("gives byte-identical results.csv with 1 and 2 workers, and a report with intervals and paired differences", () => {
+    const file = smallSweep();
+    const one = tmp();
+    const two = tmp();
+    expect(clustersim("sweep", file, "--out", one, "--quiet").code).toBe(0);
+    expect(clustersim("sweep", file, "--out", two, "--quiet", "--workers", "2").code).toBe(0);
+    const csv = readFileSync(join(one, "results.csv"), "utf8");
+    expect(csv).toBe(readFileSync(join(two, "results.csv"), "utf8"));
+    expect(csv.trim().split("\n")).toHaveLength(1 + 8);
+    expect(csv.split("\n")[0]).toBe("run,id,scenario,scheduler,seed,duration,status,error,waitMeanS,tasksCompleted,cpuAllocatedFraction");
+    const report = JSON.parse(readFileSync(join(one, "report.json"), "utf8"));
+    expect(report).toMatchObject({ baseline: "best-fit", runs: 8, failed: 0, metrics: ["waitMeanS", "tasksCompleted", "cpuAllocatedFraction"] });
+    expect(report.groups).toHaveLength(2);
+    const g = report.groups[0];
+    expect(g.means.tasksCompleted["best-fit"].n).toBe(2);
+    expect(g.means.tasksCompleted["best-fit"].low).toBeLessThanOrEqual(g.means.tasksCompleted["best-fit"].mean);
+    expect(g.differences.tasksCompleted.k8s.n).toBe(2);
+    expect(Object.keys(report.winTieLoss.waitMeanS)).toEqual(["k8s"]);
+    expect(readFileSync(join(one, "report.md"), "utf8")).toMatch(/!\[waitMeanS\]\(plots\/waitMeanS\.svg\)/);
+    expect(readFileSync(join(one, "plots", "waitMeanS.svg"), "utf8")).toMatch(/^<svg /);
+    expect(readFileSync(join(one, "timing.csv"), "utf8").split("\n")[0]).toBe("run,id,wallS,eventsPerS");
+  });
+
+  it("resumes: a rerun into the same directory runs nothing that finished", () => {
+    const file = smallSweep();
+    const out = tmp();
+    expect(clustersim("sweep", file, "--out", out).code).toBe(0);
+    const again = clustersim("sweep", file, "--out", out);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/8 runs, 8 already done/);
+  });
+
+  it("records a run that crashes its worker, finishes the others, and exits 1", () => {
+    const plugin = join(tmp(), "crasher.mjs");
+    writeFileSync(plugin, 'export const strategy = { name: "crasher", create() { process.exit(7); } };\n');
+    const file = smallSweep(`  - { name: crasher, plugin: ${JSON.stringify(plugin)} }`);
+    const out = tmp();
+    const r = clustersim("sweep", file, "--out", out, "--workers", "2");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/4 run\(s\) failed/);
+    const rows = readFileSync(join(out, "results.csv"), "utf8").trim().split("\n").slice(1);
+    expect(rows).toHaveLength(12);
+    const failed = rows.filter((l) => l.includes(",failed,"));
+    expect(failed).toHaveLength(4);
+    for (const l of failed) expect(l).toMatch(/,crasher,.*worker exited with code 7/);
+    expect(rows.filter((l) => l.includes(",ok,"))).toHaveLength(8);
+  });
+
+  it("runs shards and merges them into the unsharded result", () => {
+    const file = smallSweep();
+    const whole = tmp();
+    const s0 = tmp();
+    const s1 = tmp();
+    const merged = tmp();
+    expect(clustersim("sweep", file, "--out", whole, "--quiet").code).toBe(0);
+    expect(clustersim("sweep", file, "--out", s0, "--quiet", "--shard", "0/2").code).toBe(0);
+    const viaSlurm = spawnSync(process.execPath, [BIN, "sweep", file, "--out", s1, "--quiet"], { encoding: "utf8", env: { ...process.env, SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" } });
+    expect(viaSlurm.status).toBe(0);
+    expect(readFileSync(join(s1, "results.csv"), "utf8").split("\n").filter((l) => l.includes(",missing,"))).toHaveLength(4);
+    expect(clustersim("merge", "--out", merged, s0, s1, "--quiet").code).toBe(0);
+    expect(readFileSync(join(merged, "results.csv"), "utf8")).toBe(readFileSync(join(whole, "results.csv"), "utf8"));
+    expect(readFileSync(join(merged, "report.json"), "utf8")).toBe(readFileSync(join(whole, "report.json"), "utf8"));
+  });
+});

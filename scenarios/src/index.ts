@@ -45,3 +45,7 @@ export { runBatch, runBatchAsync, type BatchRunOptions, type BatchRunResult } fr
 export { loadUserStrategy, checkUserParams } from "./compose/user-strategy.js";
 export { runScenario, TASK_CSV_HEADER, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
 export { Sample, TimeIntegral } from "./run/metrics.js";
+export { Sweep, loadSweepFile, expandSweep, type SweepSpec, type SweepRun } from "./sweep/sweep-spec.js";
+export { buildReport, resultsCsv, interval, metricNames, higherIsBetter, type RunOutcome, type SweepReport, type GroupReport, type Interval } from "./sweep/report.js";
+export { reportMarkdown } from "./sweep/report-markdown.js";
+export { loadYamlFile, validateWith } from "./spec/load-spec.js";

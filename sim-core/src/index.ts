@@ -26,3 +26,4 @@ export { RandomStreams, type Seed } from "./random/streams.js";
 export { Rng } from "./random/rng.js";
 export { Empirical, WeightedChoice, Zipf } from "./random/samplers.js";
 export { wallSeconds } from "./stopwatch.js";
+export { WorkerPool, serveInWorker, type PoolOutcome } from "./worker-pool.js";

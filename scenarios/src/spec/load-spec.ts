@@ -84,7 +84,12 @@ function flatten(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
 
 /** Validate already-parsed data; `file` and `doc` only improve the messages. */
 export function validateScenario(data: unknown, file = "scenario", doc?: Document, lines = new LineCounter()): ScenarioSpec {
-  const result = Scenario.safeParse(data);
+  return validateWith(Scenario, data, file, doc, lines);
+}
+
+/** Validate parsed YAML against a schema, every problem with file, line and field. */
+export function validateWith<S extends z.ZodType>(schema: S, data: unknown, file: string, doc?: Document, lines = new LineCounter()): z.output<S> {
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = flatten(result.error.issues).map((issue) => {
     // For an unknown key, point at the key itself.
@@ -94,6 +99,23 @@ export function validateScenario(data: unknown, file = "scenario", doc?: Documen
   });
   problems.sort((a, b) => a.line - b.line);
   throw new SpecError(problems.map((p) => p.text));
+}
+
+/** Read a YAML (or JSON) file and validate it against a schema. */
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what = "file"): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SpecError([`${file}: expected a readable ${what}, found ${code === "ENOENT" ? "no such file" : code}`]);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`));
+  }
+  return validateWith(schema, doc.toJS(), file, doc, lines);
 }
 
 /**
