@@ -72,6 +72,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-o, --out <dir>", "directory for the results (default: results/NAME); rerunning into it resumes")
     .option("-w, --workers <n>", "worker threads", "1")
     .option("--shard <i/N>", "run every N-th run starting at i (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with CLUSTERSIM_SHARDS)")
+    .option("--measure-memory", "collect garbage after each run, so that timing.csv's workerHeapMiB is the live heap")
     .option("-q, --quiet", "print nothing")
     .action((file: string, options) => sweepCommand(file, options, print));
 

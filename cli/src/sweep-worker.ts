@@ -2,6 +2,8 @@
  * The worker thread of `clustersim sweep`: runs one scenario run per call and returns its summary.
  * Errors come back to the pool as rejected calls; a crash of the thread fails only the run it had.
  */
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
 import { serveInWorker } from "@clustersim/sim-core";
 
@@ -9,19 +11,33 @@ export interface SweepJob {
   scenarioFile: string;
   overrides: string[];
   seed: number;
+  /** Collect garbage after the run so that `heapMiB` is the live heap (costs a little time). */
+  measureHeap?: boolean;
+}
+
+let gc: (() => void) | undefined;
+function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
 }
 
 export interface SweepJobResult {
   summary: Record<string, unknown>;
   wallS: number;
   events: number;
+  /** This worker's JavaScript heap after the run, MiB (to see that memory stays flat across runs). */
+  heapMiB: number;
 }
 
 const api = {
   async run(job: SweepJob): Promise<SweepJobResult> {
     const spec = loadScenarioFile(job.scenarioFile, job.overrides);
     const r = await runScenario(spec, job.scenarioFile, { seed: job.seed });
-    return { summary: r.summary, wallS: r.wallS, events: r.events };
+    if (job.measureHeap) collectGarbage();
+    return { summary: r.summary, wallS: r.wallS, events: r.events, heapMiB: getHeapStatistics().used_heap_size / 2 ** 20 };
   },
 };
 

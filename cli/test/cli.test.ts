@@ -248,7 +248,7 @@ describe("clustersim sweep", () => {
     expect(Object.keys(report.winTieLoss.waitMeanS)).toEqual(["k8s"]);
     expect(readFileSync(join(one, "report.md"), "utf8")).toMatch(/!\[waitMeanS\]\(plots\/waitMeanS\.svg\)/);
     expect(readFileSync(join(one, "plots", "waitMeanS.svg"), "utf8")).toMatch(/^<svg /);
-    expect(readFileSync(join(one, "timing.csv"), "utf8").split("\n")[0]).toBe("run,id,wallS,eventsPerS");
+    expect(readFileSync(join(one, "timing.csv"), "utf8").split("\n")[0]).toBe("run,id,wallS,eventsPerS,workerHeapMiB");
   });
 
   it("resumes: a rerun into the same directory runs nothing that finished", () => {

@@ -16,6 +16,7 @@ export interface SweepOptions {
   workers?: string;
   shard?: string;
   quiet?: boolean;
+  measureMemory?: boolean;
 }
 
 /** What a finished run leaves in DIR/runs/ID.json: enough to rebuild every output, and to resume. */
@@ -24,6 +25,7 @@ interface RunRecord extends RunOutcome {
   id: string;
   wallS?: number;
   events?: number;
+  heapMiB?: number;
 }
 
 /**
@@ -59,11 +61,11 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
   try {
     await pool.run(
       todo,
-      (api, r) => api.run({ scenarioFile: r.scenarioFile, overrides: r.overrides, seed: r.seed }) as Promise<SweepJobResult>,
+      (api, r) => api.run({ scenarioFile: r.scenarioFile, overrides: r.overrides, seed: r.seed, measureHeap: o.measureMemory }) as Promise<SweepJobResult>,
       (out) => {
         const r = todo[out.index];
         const rec: RunRecord = out.ok
-          ? { run: r.index, id: r.id, ok: true, summary: out.value!.summary, wallS: out.value!.wallS, events: out.value!.events }
+          ? { run: r.index, id: r.id, ok: true, summary: out.value!.summary, wallS: out.value!.wallS, events: out.value!.events, heapMiB: out.value!.heapMiB }
           : { run: r.index, id: r.id, ok: false, error: out.error };
         writeRecord(dir, rec);
         finished++;
@@ -111,9 +113,9 @@ function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): 
   const outcomes = runs.map((r) => recs.get(r.id));
   const report = buildReport(spec, runs, outcomes);
   const csv = resultsCsv(spec, runs, outcomes, report.metrics);
-  const timing = ["run,id,wallS,eventsPerS", ...runs.map((r) => {
+  const timing = ["run,id,wallS,eventsPerS,workerHeapMiB", ...runs.map((r) => {
     const rec = recs.get(r.id);
-    return rec?.ok ? `${r.index},${r.id},${rec.wallS},${Math.round((rec.events ?? 0) / Math.max(rec.wallS ?? 0, 1e-9))}` : `${r.index},${r.id},,`;
+    return rec?.ok ? `${r.index},${r.id},${rec.wallS},${Math.round((rec.events ?? 0) / Math.max(rec.wallS ?? 0, 1e-9))},${(rec.heapMiB ?? NaN).toFixed(1)}` : `${r.index},${r.id},,,`;
   })].join("\n") + "\n";
   const { markdown, plots } = reportMarkdown(report);
   writeFilesAtomically(dir, { "results.csv": csv, "timing.csv": timing, "report.json": stableJson(report), "report.md": markdown + "\n", ...plots });
