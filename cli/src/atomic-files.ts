@@ -80,6 +80,11 @@ export class StreamingFile {
     this.bytes = 0;
   }
 
+  /** The temporary path it writes to. */
+  get tempPath(): string {
+    return this.tmp;
+  }
+
   /** Finish writing; the caller renames all files together with `commitAll`. */
   close(): string {
     this.flush();
@@ -101,7 +106,8 @@ export class StreamingFile {
   }
 }
 
-/** Rename closed streaming files into place (after the small files were written atomically). */
-export function commitAll(files: StreamingFile[]): void {
-  for (const f of files) renameSync(join(dirname(f.finalPath), `${f.finalPath.split("/").pop()}.tmp-${process.pid}`), f.finalPath);
+/** Rename closed streaming files (and any [temporary, final] pairs) into place. */
+export function commitAll(files: StreamingFile[], others: [string, string][] = []): void {
+  for (const f of files) renameSync(f.tempPath, f.finalPath);
+  for (const [tmp, final] of others) renameSync(tmp, final);
 }

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { SpecError, TASK_CSV_HEADER, TraceError, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
+import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { StreamingFile, commitAll, prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
+import { csvToParquet } from "../parquet.js";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { readScenario } from "./scenario-files.js";
@@ -41,6 +44,19 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
     throw err;
   }
   for (const s of streams) s.close();
+  // tasks.parquet from the finished tasks.csv, chunk by chunk; renamed into place with the rest.
+  const parquetTmp: [string, string][] = [];
+  if (tasks) {
+    const tmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
+    try {
+      await csvToParquet(tasks.tempPath, tmp, new Set(["app"]));
+    } catch (err) {
+      for (const s of streams) s.abort();
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    parquetTmp.push([tmp, join(dir, "tasks.parquet")]);
+  }
   const summary = {
     tool: "clustersim",
     version: TOOL_VERSION,
@@ -51,7 +67,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   };
   const timing = { wallS: Number(result.wallS.toFixed(4)), eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)) };
   writeFilesAtomically(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
-  commitAll(streams);
+  commitAll(streams, parquetTmp);
   if (o.quiet) return;
   const s = result.summary as Record<string, number>;
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");
@@ -60,7 +76,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   print(`  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`);
   print(`  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`);
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
-  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv" : ""}${decisions ? ", decisions.jsonl" : ""}`);
+  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}${decisions ? ", decisions.jsonl" : ""}`);
 }
 
 function parseSeed(text: string): number {

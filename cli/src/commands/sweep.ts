@@ -7,6 +7,7 @@ import {
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { ChecksFailed, UserError } from "../errors.js";
+import { csvToParquet } from "../parquet.js";
 import type { SweepJobResult, SweepWorkerApi } from "../sweep-worker.js";
 
 const WORKER = fileURLToPath(new URL("../sweep-worker.js", import.meta.url));
@@ -77,15 +78,15 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
     await pool.close();
   }
   if (!o.quiet && process.stderr.isTTY) process.stderr.write("\n");
-  const recs = writeOutputs(dir, spec, runs);
+  const recs = await writeOutputs(dir, spec, runs);
   // Only this shard's runs count: the other shards' are missing here, not failed.
   const failed = runs.filter((r) => r.index % shards === shard && !recs.get(r.id)?.ok).length;
-  if (!o.quiet) print(`Results: ${dir}/results.csv, timing.csv, report.json, report.md${failed > 0 ? ` — ${failed} run(s) failed (see the error column)` : ""}`);
+  if (!o.quiet) print(`Results: ${dir}/results.csv, results.parquet, timing.csv, report.json, report.md${failed > 0 ? ` — ${failed} run(s) failed (see the error column)` : ""}`);
   if (failed > 0) throw new ChecksFailed(`${failed} run(s) failed`);
 }
 
 /** `clustersim merge --out DIR SHARD_DIR...`: the shards' runs together, outputs as if unsharded. */
-export function mergeCommand(shardDirs: string[], o: { out: string; quiet?: boolean }, print: (line: string) => void): void {
+export async function mergeCommand(shardDirs: string[], o: { out: string; quiet?: boolean }, print: (line: string) => void): Promise<void> {
   if (shardDirs.length === 0) throw new UserError("merge: give the shard directories to merge");
   const dir = resolve(o.out);
   let sweep: { file: string; spec: SweepSpec } | undefined;
@@ -101,14 +102,14 @@ export function mergeCommand(shardDirs: string[], o: { out: string; quiet?: bool
   }
   writeFilesAtomically(dir, { "sweep.json": stableJson(sweep) });
   const runs = expandSweep(sweep!.spec, sweep!.file);
-  const recs = writeOutputs(dir, sweep!.spec, runs);
+  const recs = await writeOutputs(dir, sweep!.spec, runs);
   const failed = runs.filter((r) => !recs.get(r.id)?.ok).length;
   if (!o.quiet) print(`Merged ${shardDirs.length} shard(s): ${dir}/results.csv, timing.csv, report.json, report.md`);
   if (failed > 0) throw new ChecksFailed(`${failed} run(s) failed`);
 }
 
 /** Build every output from the saved runs; returns the runs' records by id. */
-function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): Map<string, RunRecord> {
+async function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): Promise<Map<string, RunRecord>> {
   const recs = readRecords(dir);
   const outcomes = runs.map((r) => recs.get(r.id));
   const report = buildReport(spec, runs, outcomes);
@@ -119,6 +120,9 @@ function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): 
   })].join("\n") + "\n";
   const { markdown, plots } = reportMarkdown(report);
   writeFilesAtomically(dir, { "results.csv": csv, "timing.csv": timing, "report.json": stableJson(report), "report.md": markdown + "\n", ...plots });
+  const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
+  await csvToParquet(join(dir, "results.csv"), tmp, new Set(["id", "scenario", "scheduler", "status", "error", ...Object.keys(spec.parameters)]));
+  renameSync(tmp, join(dir, "results.parquet"));
   return recs;
 }
 
