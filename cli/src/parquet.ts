@@ -14,9 +14,12 @@ const CHUNK_ROWS = 65_536;
 
 /** Write `parquetPath` (the caller renames it into place) from `csvPath`. */
 export async function csvToParquet(csvPath: string, parquetPath: string, text: ReadonlySet<string>): Promise<void> {
-  const records = createReadStream(csvPath).pipe(parse({ columns: true, relax_column_count: false }))[Symbol.asyncIterator]();
   let columns: string[] | undefined;
+  const records = createReadStream(csvPath)
+    .pipe(parse({ columns: (header: string[]) => (columns = header), relax_column_count: false }))
+    [Symbol.asyncIterator]();
   let done = false;
+  let batchesSent = 0;
 
   async function nextChunk(): Promise<ArrowTable | undefined> {
     if (done) return undefined;
@@ -29,10 +32,12 @@ export async function csvToParquet(csvPath: string, parquetPath: string, text: R
       }
       rows.push(r.value as Record<string, string>);
     }
-    if (rows.length === 0) return undefined;
-    columns ??= Object.keys(rows[0]);
+    // A table without rows still gets its columns (one empty batch), so every reader sees the schema.
+    if (rows.length === 0 && batchesSent > 0) return undefined;
+    if (!columns) throw new Error(`${csvPath}: no header line`);
+    batchesSent++;
     const vectors = Object.fromEntries(
-      columns.map((c) => [
+      columns!.map((c) => [
         c,
         text.has(c)
           ? vectorFromArray(rows.map((r) => r[c]), new Utf8())

@@ -187,6 +187,15 @@ describe("clustersim run SCENARIO", () => {
     expect(rows[0]).toBe("id,app,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs");
     expect(rows.length - 1).toBe(s.tasksCompleted);
     expect(Object.keys(JSON.parse(readFileSync(join(a, "timing.json"), "utf8")))).toEqual(["wallS", "eventsPerS"]);
+    // Time series: every 60 s of the 2 h, the cluster and its one node group.
+    const series = readFileSync(join(a, "timeseries.csv"), "utf8").trim().split("\n");
+    expect(series[0]).toBe("timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction");
+    expect(series.length - 1).toBe(2 * (7200 / 60 + 1));
+    expect(series[1].startsWith("0,cluster,0,0,")).toBe(true);
+    expect(series[2].startsWith("0,cpu,0,,")).toBe(true);
+    const mean = series.slice(1).filter((l) => l.includes(",cluster,")).map((l) => Number(l.split(",")[4])).reduce((x, y) => x + y, 0) / 121;
+    expect(Math.abs(mean - s.cpuAllocatedFraction)).toBeLessThan(0.05);
+    expect(readFileSync(join(a, "timeseries.csv"), "utf8")).toBe(readFileSync(join(b, "timeseries.csv"), "utf8"));
   });
 
   it("applies --set to scenario fields and writes decision records when asked", () => {

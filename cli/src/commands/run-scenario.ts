@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { SpecError, TASK_CSV_HEADER, TraceError, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
+import { SpecError, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER, TraceError, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
+import { wallSeconds } from "@clustersim/sim-core";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { StreamingFile, commitAll, prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
@@ -29,15 +30,33 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   const streams: StreamingFile[] = [];
   const tasks = spec.outputs.tasks ? new StreamingFile(dir, "tasks.csv", TASK_CSV_HEADER) : undefined;
   const decisions = spec.outputs.decisions ? new StreamingFile(dir, "decisions.jsonl") : undefined;
+  const series = new StreamingFile(dir, "timeseries.csv", TIMESERIES_CSV_HEADER);
   if (tasks) streams.push(tasks);
   if (decisions) streams.push(decisions);
+  streams.push(series);
+  // A progress line on a terminal for runs that take a while: simulated time, events/s, ETA.
+  const t0 = wallSeconds();
+  let lastPrint = t0;
+  let shown = false;
+  const progress = o.quiet || !process.stderr.isTTY ? undefined : (simS: number, durS: number) => {
+    const now = wallSeconds();
+    if (now - lastPrint < 0.5) return;
+    lastPrint = now;
+    shown = true;
+    const f = durS > 0 ? simS / durS : 0;
+    const eta = f > 0 ? ((now - t0) * (1 - f)) / f : NaN;
+    process.stderr.write(`\r  simulated ${(100 * f).toFixed(0)}% (${(simS / 3600).toFixed(1)} of ${(durS / 3600).toFixed(1)} h)${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `);
+  };
   let result;
   try {
     result = await runScenario(spec, file, {
       seed,
       onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
       onDecision: decisions ? (l) => decisions.line(l) : undefined,
+      onTimeseriesRow: (l) => series.line(l),
+      onProgress: progress,
     });
+    if (shown) process.stderr.write("\n");
   } catch (err) {
     for (const s of streams) s.abort();
     if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
@@ -56,6 +75,18 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
       throw err;
     }
     parquetTmp.push([tmp, join(dir, "tasks.parquet")]);
+  }
+  {
+    const tmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
+    try {
+      await csvToParquet(series.tempPath, tmp, new Set(["group"]));
+    } catch (err) {
+      for (const s of streams) s.abort();
+      for (const [t] of parquetTmp) rmSync(t, { force: true });
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    parquetTmp.push([tmp, join(dir, "timeseries.parquet")]);
   }
   const summary = {
     tool: "clustersim",
@@ -76,7 +107,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   print(`  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`);
   print(`  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`);
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
-  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}${decisions ? ", decisions.jsonl" : ""}`);
+  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}`);
 }
 
 function parseSeed(text: string): number {

@@ -27,6 +27,9 @@ export interface BatchRunOptions {
   untilS?: number;
   onStart?(job: Task, nowS: number): void;
   onFinish?(job: Task, nowS: number): void;
+  /** With `untilS`: call `onSample` at 0 and every `sampleEveryS` of simulated time (time series). */
+  sampleEveryS?: number;
+  onSample?(nowS: number, waiting: number): void;
 }
 
 export interface BatchRunResult {
@@ -203,6 +206,16 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
       if (sim.now + job.reqTimeS > res.shadowS) res.extraCpuMilli -= job.needCpu;
     }
     if (started.size > 0) queue = queue.filter((j) => !started.has(j));
+  }
+
+  if (o.onSample && o.sampleEveryS !== undefined && o.sampleEveryS > 0 && o.untilS !== undefined) {
+    const every = o.sampleEveryS;
+    const until = o.untilS;
+    const SAMPLE = sim.on("sample", () => {
+      o.onSample!(sim.now, queue.length);
+      if (sim.now + every <= until) sim.after(every, SAMPLE);
+    });
+    sim.at(0, SAMPLE);
   }
 
   return {

@@ -36,6 +36,9 @@ export interface ClusterRunOptions {
   faults?(sim: Simulation, nodeDown: (node: number) => void, nodeUp: (node: number) => void): void;
   /** Resubmissions of a killed task before it counts as failed (default 3). */
   maxRetries?: number;
+  /** With `untilS`: call `onSample` at 0 and every `sampleEveryS` of simulated time (time series). */
+  sampleEveryS?: number;
+  onSample?(nowS: number, waiting: number): void;
   /** Called when a task starts on a node, and when it leaves. */
   onStart?(task: Task, node: number, nowS: number): void;
   onFinish?(task: Task, node: number, nowS: number, startS: number): void;
@@ -219,6 +222,16 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   }
 
   o.faults?.(sim, nodeDown, nodeUp);
+
+  if (o.onSample && o.sampleEveryS !== undefined && o.sampleEveryS > 0 && o.untilS !== undefined) {
+    const every = o.sampleEveryS;
+    const until = o.untilS;
+    const SAMPLE = sim.on("sample", () => {
+      o.onSample!(sim.now, queue.length - head);
+      if (sim.now + every <= until) sim.after(every, SAMPLE);
+    });
+    sim.at(0, SAMPLE);
+  }
 
   /** Start waiting tasks, oldest first, until one does not fit. */
   function drain(): void {

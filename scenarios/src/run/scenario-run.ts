@@ -29,7 +29,13 @@ export interface ScenarioRunOptions {
   onTaskRow?(line: string): void;
   /** One JSON line per scheduling decision, when the scenario asks for decision records. */
   onDecision?(line: string): void;
+  /** One CSV line per time-series sample (TIMESERIES_CSV_HEADER): the cluster, then each node group. */
+  onTimeseriesRow?(line: string): void;
+  /** Called at each sample with simulated time and events so far: for a progress display only. */
+  onProgress?(simTimeS: number, durationS: number): void;
 }
+
+export const TIMESERIES_CSV_HEADER = "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
 
 export const TASK_CSV_HEADER = "id,app,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
 
@@ -77,6 +83,35 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     const cap = state.allocatableCpuMilli(n);
     slopeW[n] = cap > 0 ? (pm.peakW - pm.idleW) / cap : 0;
   }
+  // Per node group (index groups.length = the whole cluster): allocated CPU, memory, GPU and tasks.
+  const G = cluster.groups.length;
+  const gAlloc = new Float64Array((G + 1) * 4);
+  const gCap = new Float64Array((G + 1) * 3);
+  for (let n = 0; n < state.nodeCount; n++) {
+    for (const g of [cluster.nodeGroup[n], G]) {
+      gCap[g * 3] += state.allocatableCpuMilli(n);
+      gCap[g * 3 + 1] += state.allocatableMemoryMiB(n);
+      gCap[g * 3 + 2] += state.gpuCount(n) * 1000;
+    }
+  }
+  const account = (t: Task, node: number, sign: number) => {
+    // Batch runs place a job's tasks on several nodes: they are counted for the cluster only (node -1).
+    for (const g of node < 0 ? [G] : [cluster.nodeGroup[node], G]) {
+      gAlloc[g * 4] += sign * t.cpuMilli;
+      gAlloc[g * 4 + 1] += sign * memOf(t);
+      gAlloc[g * 4 + 2] += sign * t.gpus * t.gpuMilli;
+      gAlloc[g * 4 + 3] += sign;
+    }
+  };
+  const frac = (a: number, c: number) => (c > 0 ? num(a / c) : "");
+  const sample = (nowS: number, waiting: number) => {
+    o.onProgress?.(nowS, spec.duration);
+    if (!o.onTimeseriesRow) return;
+    for (let g = G; g >= (entry.kind === "queue" ? G : 0); g--) {
+      const name = g === G ? "cluster" : cluster.groups[g];
+      o.onTimeseriesRow(`${num(nowS)},${csvText(name)},${gAlloc[g * 4 + 3]},${g === G ? waiting : ""},${frac(gAlloc[g * 4], gCap[g * 3])},${frac(gAlloc[g * 4 + 1], gCap[g * 3 + 1])},${frac(gAlloc[g * 4 + 2], gCap[g * 3 + 2])}`);
+    }
+  };
   const waits = new Sample();
   const completions = new Sample();
   let bsldSum = 0;
@@ -116,7 +151,16 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
     const r = await runBatchAsync({
       cluster: state, placement, policy: sched.name as never, backfill: params.backfill === "easy", jobs: tasks(), seed, untilS: spec.duration,
-      onStart: (t, now) => started(t, now), onFinish: (t, now) => finished(t, -1, now, now - t.runS),
+      onStart: (t, now) => {
+        started(t, now);
+        account(t, -1, 1);
+      },
+      onFinish: (t, now) => {
+        finished(t, -1, now, now - t.runS);
+        account(t, -1, -1);
+      },
+      sampleEveryS: spec.outputs.timeseriesInterval,
+      onSample: sample,
     });
     counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0, killed: 0, failed: 0 };
     ({ events, wallS, simTime: simTimeS } = r.run);
@@ -137,15 +181,20 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       onStart: (t, n, now) => {
         started(t, now);
         dynamicW.add(slopeW[n] * t.cpuMilli, now);
+        account(t, n, 1);
       },
       onFinish: (t, n, now, startS) => {
         finished(t, n, now, startS);
         dynamicW.add(-slopeW[n] * t.cpuMilli, now);
+        account(t, n, -1);
       },
       onKill: (t, n, now) => {
         stopped(t, now);
         dynamicW.add(-slopeW[n] * t.cpuMilli, now);
+        account(t, n, -1);
       },
+      sampleEveryS: spec.outputs.timeseriesInterval,
+      onSample: sample,
       onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
     });
     counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge, killed: r.killed, failed: r.failed };
