@@ -68,7 +68,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   if (tasks) {
     const tmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
     try {
-      await csvToParquet(tasks.tempPath, tmp, new Set(["app"]));
+      await csvToParquet(tasks.tempPath, tmp, new Set(["app", "state"]));
     } catch (err) {
       for (const s of streams) s.abort();
       rmSync(tmp, { force: true });

@@ -45,6 +45,9 @@ export interface BatchRunResult {
   workMilliS: number;
   firstSubmitS: number;
   lastEndS: number;
+  /** At the end: jobs still running (with their start), and jobs still queued or never placed. */
+  unfinished: { task: Task; startS: number }[];
+  unplaced: Task[];
   run: RunSummary;
 }
 
@@ -89,7 +92,8 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
   let queue: Job[] = [];
   const running = new Map<number, Running>();
   let seq = 0;
-  const r: Omit<BatchRunResult, "run"> = {
+  const tooLarge: Task[] = [];
+  const r: Omit<BatchRunResult, "run" | "unfinished" | "unplaced"> = {
     submitted: 0, completed: 0, preempted: 0, neverScheduled: 0, waitSumS: 0, boundedSlowdownSum: 0, workMilliS: 0, firstSubmitS: NaN, lastEndS: 0,
   };
 
@@ -116,6 +120,7 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
     pump.pull(sim, ARRIVE);
     if (needCpu > totalCpu) {
       r.neverScheduled++;
+      tooLarge.push(t);
       return;
     }
     const reqTimeS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
@@ -222,7 +227,10 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
     sim,
     arrive: ARRIVE,
     result(run: RunSummary): BatchRunResult {
-      return { ...r, neverScheduled: r.neverScheduled + queue.length, run };
+      const byArrival = (a: Task, b: Task) => a.arrivalS - b.arrivalS || a.id - b.id;
+      const unfinished = [...running.values()].map((x) => ({ task: x.job.task, startS: x.startS })).sort((a, b) => byArrival(a.task, b.task));
+      const unplaced = [...queue.map((j) => j.task), ...tooLarge].sort(byArrival);
+      return { ...r, neverScheduled: r.neverScheduled + queue.length, unfinished, unplaced, run };
     },
   };
 }

@@ -71,6 +71,9 @@ export interface ClusterRunResult {
   killed: number;
   /** Tasks killed more than `maxRetries` times: given up. */
   failed: number;
+  /** At the end: tasks still running (with their node and start), and tasks still waiting or never placed. */
+  unfinished: { task: Task; node: number; startS: number }[];
+  unplaced: Task[];
   waitSumS: number;
   waitMaxS: number;
   run: RunSummary;
@@ -104,7 +107,9 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
   let queue: Task[] = [];
   let head = 0;
-  const r: Omit<ClusterRunResult, "run"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, killed: 0, failed: 0, waitSumS: 0, waitMaxS: 0 };
+  const r: Omit<ClusterRunResult, "run" | "unfinished" | "unplaced"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, killed: 0, failed: 0, waitSumS: 0, waitMaxS: 0 };
+  const tooLargeTasks: Task[] = [];
+  const givenUp: Task[] = [];
   const finishOf: (EventHandle | undefined)[] = [];
   const retries = new Map<Task, number>();
   const maxRetries = o.maxRetries ?? 3;
@@ -142,6 +147,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     pump.pull(sim, ARRIVE);
     if (task.cpuMilli > maxCpu || task.memoryMiB > maxMem || task.gpus > maxGpus) {
       r.tooLarge++;
+      tooLargeTasks.push(task);
       return;
     }
     const waiting = queue.length - head;
@@ -206,8 +212,10 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
       o.onKill?.(task, node, sim.now);
       const n = (retries.get(task) ?? 0) + 1;
       retries.set(task, n);
-      if (n > maxRetries) r.failed++;
-      else resubmit.push(task);
+      if (n > maxRetries) {
+        r.failed++;
+        givenUp.push(task);
+      } else resubmit.push(task);
     }
     if (resubmit.length > 0) {
       queue = [...resubmit.sort((a, b) => a.arrivalS - b.arrivalS || a.id - b.id), ...queue.slice(head)];
@@ -249,7 +257,14 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     arrive: ARRIVE,
     result(run: RunSummary): ClusterRunResult {
       r.neverScheduled = queue.length - head + r.tooLarge;
-      return { ...r, run };
+      const unfinished: ClusterRunResult["unfinished"] = [];
+      for (let id = 0; id < running.length; id++) {
+        const task = running[id];
+        if (task) unfinished.push({ task, node: nodeOf[id], startS: startOf[id] });
+      }
+      unfinished.sort((a, b) => a.task.arrivalS - b.task.arrivalS || a.task.id - b.task.id);
+      const unplaced = [...queue.slice(head), ...tooLargeTasks, ...givenUp].sort((a, b) => a.arrivalS - b.arrivalS || a.id - b.id);
+      return { ...r, unfinished, unplaced, run };
     },
   };
 }

@@ -37,7 +37,8 @@ export interface ScenarioRunOptions {
 
 export const TIMESERIES_CSV_HEADER = "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
 
-export const TASK_CSV_HEADER = "id,app,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
+/** One row per task: finished, still running at the end (no endS), or never started (no startS); `state` says which. */
+export const TASK_CSV_HEADER = "id,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
 
 export interface ScenarioRunResult {
   summary: Record<string, unknown>;
@@ -132,6 +133,8 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     mem.add(-memOf(t), nowS);
     gpu.add(-t.gpus * t.gpuMilli, nowS);
   };
+  const taskRow = (t: Task, state: string, startS: number, endS: number, node: number) =>
+    o.onTaskRow?.(`${t.id},${csvText(t.app)},${state},${num(t.arrivalS)},${num(startS)},${num(endS)},${num(startS - t.arrivalS)},${node < 0 ? "" : node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`);
   const finished = (t: Task, node: number, nowS: number, startS: number) => {
     stopped(t, nowS);
     const wait = startS - t.arrivalS;
@@ -139,10 +142,10 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     // Bounded slowdown against the task's nominal run time: stretching by the hardware counts too.
     bsldSum += Math.max(1, (nowS - t.arrivalS) / Math.max(t.runS, 10));
     completed++;
-    o.onTaskRow?.(`${t.id},${csvText(t.app)},${num(t.arrivalS)},${num(startS)},${num(nowS)},${num(wait)},${node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`);
+    taskRow(t, "finished", startS, nowS, node);
   };
 
-  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number; killed: number; failed: number };
+  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number; killed: number; failed: number; runningAtEnd: number };
   let events: number;
   let wallS: number;
   let simTimeS: number;
@@ -162,7 +165,9 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       sampleEveryS: spec.outputs.timeseriesInterval,
       onSample: sample,
     });
-    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0, killed: 0, failed: 0 };
+    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0, killed: 0, failed: 0, runningAtEnd: r.unfinished.length };
+    for (const u of r.unfinished) taskRow(u.task, "running", u.startS, NaN, -1);
+    for (const t of r.unplaced) taskRow(t, "unplaced", NaN, NaN, -1);
     ({ events, wallS, simTime: simTimeS } = r.run);
   } else {
     const workload: Pod[] = [];
@@ -197,7 +202,9 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       onSample: sample,
       onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
     });
-    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge, killed: r.killed, failed: r.failed };
+    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge, killed: r.killed, failed: r.failed, runningAtEnd: r.unfinished.length };
+    for (const u of r.unfinished) taskRow(u.task, "running", u.startS, NaN, u.node);
+    for (const t of r.unplaced) taskRow(t, "unplaced", NaN, NaN, -1);
     ({ events, wallS, simTime: simTimeS } = r.run);
   }
 
@@ -211,7 +218,7 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     tasksSubmitted: counts.submitted,
     tasksStarted: waits.count,
     tasksCompleted: completed,
-    tasksRunningAtEnd: waits.count - completed,
+    tasksRunningAtEnd: counts.runningAtEnd,
     tasksFailed: counts.failed,
     taskRunsKilled: counts.killed,
     tasksPreempted: counts.preempted,
