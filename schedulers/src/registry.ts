@@ -31,10 +31,14 @@ export interface StrategyEntry<P = unknown> {
 
 /** Upstream's adaptive default (0) or a percentage in (0, 100]. */
 const Percentage = z.number().min(0).max(100);
-const scoring = (defaultPct: number) => z.strictObject({ percentageOfNodesToScore: Percentage.default(defaultPct) });
+const scoring = (defaultPct: number) =>
+  z.strictObject({
+    percentageOfNodesToScore: Percentage.default(defaultPct),
+    tieBreak: z.enum(["random", "first"]).default("random").meta({ description: "among equally good nodes: uniformly random (upstream), or the first in node order" }),
+  });
 
-function profile(name: string, score: { plugin: ScorePlugin; weight: number }[], pct: number, rng: Rng, extra: Partial<ConstructorParameters<typeof Profile>[0]> = {}) {
-  return new Profile({ name, filter: [fitsFilter], score, percentageOfNodesToScore: pct, ...extra }, rng);
+function profile(name: string, score: { plugin: ScorePlugin; weight: number }[], p: { percentageOfNodesToScore: number; tieBreak: "random" | "first" }, rng: Rng, extra: Partial<ConstructorParameters<typeof Profile>[0]> = {}) {
+  return new Profile({ name, filter: [fitsFilter], score, percentageOfNodesToScore: p.percentageOfNodesToScore, tieBreak: p.tieBreak, ...extra }, rng);
 }
 
 const entries: StrategyEntry<any>[] = [
@@ -46,45 +50,45 @@ const entries: StrategyEntry<any>[] = [
     params: scoring(100),
     create: (p, { rng }) => {
       const r = randomScore();
-      return profile("random", [{ plugin: r, weight: 1 }], p.percentageOfNodesToScore, rng, { preScore: [r], reserve: [randomGpu] });
+      return profile("random", [{ plugin: r, weight: 1 }], p, rng, { preScore: [r], reserve: [randomGpu] });
     },
   },
   {
     name: "kubernetes-default", kind: "placement",
     summary: "kube-scheduler's resource scoring: LeastAllocated + BalancedAllocation, weight 1 each, adaptive node sampling",
     params: scoring(0),
-    create: (p, { rng }) => profile("kubernetes-default", [{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }], p.percentageOfNodesToScore, rng),
+    create: (p, { rng }) => profile("kubernetes-default", [{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }], p, rng),
   },
   {
     name: "least-allocated", kind: "placement", summary: "spread: most free CPU and memory after placement",
-    params: scoring(0), create: (p, { rng }) => profile("least-allocated", [{ plugin: leastAllocated, weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(0), create: (p, { rng }) => profile("least-allocated", [{ plugin: leastAllocated, weight: 1 }], p, rng),
   },
   {
     name: "most-allocated", kind: "placement", summary: "pack: least free CPU and memory after placement",
-    params: scoring(0), create: (p, { rng }) => profile("most-allocated", [{ plugin: mostAllocated, weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(0), create: (p, { rng }) => profile("most-allocated", [{ plugin: mostAllocated, weight: 1 }], p, rng),
   },
   {
     name: "dot-product", kind: "placement", summary: "Tetris alignment of free (CPU, GPU) with the request",
-    params: scoring(100), create: (p, { rng }) => profile("dot-product", [{ plugin: dotProduct, weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(100), create: (p, { rng }) => profile("dot-product", [{ plugin: dotProduct, weight: 1 }], p, rng),
   },
   {
     name: "gpu-packing", kind: "placement", summary: "shares on used GPUs, then free GPUs on used nodes, then idle nodes",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-packing", [{ plugin: gpuPacking, weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(100), create: (p, { rng }) => profile("gpu-packing", [{ plugin: gpuPacking, weight: 1 }], p, rng),
   },
   {
     name: "gpu-clustering", kind: "placement", summary: "keep pods of one GPU shape on the same nodes",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-clustering", [{ plugin: gpuClustering(), weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(100), create: (p, { rng }) => profile("gpu-clustering", [{ plugin: gpuClustering(), weight: 1 }], p, rng),
   },
   {
     name: "gpu-best-fit", kind: "placement", summary: "least CPU and GPU left over, normalised by the largest node (FGD's BestFit baseline)",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-best-fit", [{ plugin: gpuBestFit, weight: 1 }], p.percentageOfNodesToScore, rng),
+    params: scoring(100), create: (p, { rng }) => profile("gpu-best-fit", [{ plugin: gpuBestFit, weight: 1 }], p, rng),
   },
   {
     name: "fgd", kind: "placement", summary: "fragmentation gradient descent (ATC'23) against the workload's pod-type distribution",
     params: scoring(100).extend({ coverage: z.number().gt(0).max(1).default(0.95) }),
     create: (p, { rng, workload, typicalPods: given }) => {
       const f = fgd(given ?? typicalPods(workload ?? [], p.coverage));
-      return profile("fgd", [{ plugin: f, weight: 1 }], p.percentageOfNodesToScore, rng, { reserve: [f] });
+      return profile("fgd", [{ plugin: f, weight: 1 }], p, rng, { reserve: [f] });
     },
   },
   ...BATCH_POLICIES.map((name): StrategyEntry => ({

@@ -112,6 +112,7 @@ export interface FgdOptions {
   seeds?: string;
   json?: boolean;
   published?: boolean;
+  tieBreak?: string;
 }
 
 function fgdTable(r: FgdReproResult, published: boolean): { lines: string[]; off: number; rankingOk: boolean } {
@@ -138,6 +139,11 @@ function fgdTable(r: FgdReproResult, published: boolean): { lines: string[]; off
   return { lines, off, rankingOk };
 }
 
+function tieBreakOf(s: string | undefined): "first" | "random" {
+  if (s === undefined || s === "first" || s === "random") return s ?? "first";
+  throw new UserError(`--tie-break: expected "first" or "random", found "${s}"`);
+}
+
 /** `clustersim repro fgd`. */
 export async function reproFgdCommand(o: FgdOptions, print: (line: string) => void): Promise<void> {
   const dir = tracesDir();
@@ -145,7 +151,7 @@ export async function reproFgdCommand(o: FgdOptions, print: (line: string) => vo
   if (!pods) throw new UserError("repro fgd: give --pods FILE (an openb pod list), or --published");
   const nodes = o.nodes ?? join(dir, FGD_PUBLISHED.nodes);
   const r = await userErrors(() =>
-    reproFgd({ podsFile: needFile(pods, "--pods"), nodesFile: needFile(nodes, "--nodes"), seeds: positiveInt("--seeds", o.seeds, 10) }),
+    reproFgd({ podsFile: needFile(pods, "--pods"), nodesFile: needFile(nodes, "--nodes"), seeds: positiveInt("--seeds", o.seeds, 10), tieBreak: tieBreakOf(o.tieBreak) }),
   );
   const t = fgdTable(r, !!o.published);
   if (o.json) print(JSON.stringify(r));

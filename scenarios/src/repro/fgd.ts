@@ -11,8 +11,12 @@ import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "../traces/formats/
  * Measured as arrived GPU requests pass each checkpoint: GPU allocation (allocated ÷ capacity) and
  * fragmentation (expected fragment ÷ capacity, and ÷ idle GPUs).
  *
- * The policies and their settings follow the artifact's run scripts: every node scored, ties broken at
- * random, a share's GPU chosen best-fit except for Random (random GPU) and FGD (its own choice).
+ * The policies and their settings follow the artifact's run scripts: every node scored, a share's GPU
+ * chosen best-fit except for Random (random GPU) and FGD (its own choice). Ties between equally scored
+ * nodes go to the first in node order, as the artifact's scheduler settles them, and that order is a
+ * seeded shuffle of the node list (the artifact names nodes with a random prefix per seed and lists
+ * them by name). Tie-breaking matters: the coarse integer scores of GpuPacking, GpuClustering and FGD
+ * tie often, and a sticky choice packs where a uniformly random one spreads (see the README).
  */
 export const FGD_POLICIES = [
   { label: "Random", strategy: "random" },
@@ -32,6 +36,8 @@ export interface FgdReproOptions {
   /** Arrived load checkpoints as a share of cluster GPUs; the last is where arrivals stop. */
   checkpoints?: number[];
   policies?: readonly string[];
+  /** How equally scored nodes are chosen: "first" in node order (the artifact's way, default) or "random". */
+  tieBreak?: "first" | "random";
 }
 
 export interface Checkpoint {
@@ -110,11 +116,12 @@ export function sampleArrivals(pool: readonly OpenbPod[], clusterGpus: number, l
 }
 
 /** Place `arrivals` once each with one strategy, sampling the metrics at each checkpoint. */
-export function runFgdOnce(nodes: readonly NodeSpec[], arrivals: readonly Pod[], typical: readonly TypicalPod[], strategyName: string, seed: number, checkpoints: readonly number[]): Checkpoint[] {
+export function runFgdOnce(nodeList: readonly NodeSpec[], arrivals: readonly Pod[], typical: readonly TypicalPod[], strategyName: string, seed: number, checkpoints: readonly number[], tieBreak: "first" | "random" = "first"): Checkpoint[] {
+  const streams = new RandomStreams(seed);
+  const nodes = streams.get("node-order").shuffle([...nodeList]);
   const cluster = new ClusterState(nodes);
   const capacity = nodes.reduce((s, n) => s + (n.gpus ?? 0), 0) * 1000;
-  const rng = new RandomStreams(seed).get("scheduler");
-  const strategy = createPlacement(strategyName, {}, { rng, typicalPods: typical });
+  const strategy = createPlacement(strategyName, { tieBreak }, { rng: streams.get("scheduler"), typicalPods: typical });
   const out: Checkpoint[] = [];
   let arrived = 0;
   let allocated = 0;
@@ -167,7 +174,7 @@ export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
   const typical = typicalPods(pool.map(podFromOpenb));
   for (const seed of seeds) {
     const arrivals = sampleArrivals(pool, gpus, checkpoints[checkpoints.length - 1], seed);
-    for (const s of chosen) runs.get(s)!.push(runFgdOnce(nodes, arrivals, typical, s, seed, checkpoints));
+    for (const s of chosen) runs.get(s)!.push(runFgdOnce(nodes, arrivals, typical, s, seed, checkpoints, o.tieBreak ?? "first"));
   }
   const policies = chosen.map((s) => {
     const perSeed = runs.get(s)!;

@@ -25,6 +25,12 @@ export interface ProfileConfig {
    * at least 100 nodes). Each cycle's search starts where the last one stopped, as upstream does.
    */
   percentageOfNodesToScore: number;
+  /**
+   * Among nodes with the best total: "random" (upstream kube-scheduler's selectHost, the default) or
+   * "first" in node order (as the FGD artifact's scheduler does; with a shuffled node order this is a
+   * random but sticky choice that keeps landing on the same node while it stays best).
+   */
+  tieBreak?: "random" | "first";
 }
 
 const RECORD_TOP = 5;
@@ -140,7 +146,7 @@ export class Profile implements PlacementStrategy {
       }
       if (t === top) ties[nTies++] = i;
     }
-    const best = nTies === 1 ? ties[0] : ties[Math.floor(this.rng.next() * nTies)];
+    const best = nTies === 1 || this.config.tieBreak === "first" ? ties[0] : ties[Math.floor(this.rng.next() * nTies)];
     const node = this.feasible[best];
     if (rec && perPlugin) {
       rec.node = node;
