@@ -102,6 +102,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-n, --nodes <file>", "an openb node list (default: the shared openb_node_list_gpu_node.csv)")
     .option("--seeds <n>", "number of seeds (42, 43, ...)", "10")
     .option("--tie-break <how>", "equally scored nodes: first in node order (the artifact's way) or random", "first")
+    .option("-w, --workers <n>", "worker threads running seeds in parallel (results do not depend on it)", "2")
     .option("--published", "run the default pod list and compare with the published means; exit 1 when a value is off by more than 1 point or the ranking differs")
     .option("--json", "print JSON")
     .action((options) => reproFgdCommand(options, print));

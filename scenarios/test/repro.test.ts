@@ -19,7 +19,7 @@ describe("RLScheduler reproduction (SC'20 Tables V and VI)", () => {
 
 describe("FGD reproduction (ATC'23 Fig. 7)", () => {
   it("matches every published 10-seed mean at 130% load within a point, in the published order", async () => {
-    const r = await reproFgd({ podsFile: TRACES + FGD_PUBLISHED.pods, nodesFile: TRACES + FGD_PUBLISHED.nodes, seeds: 10 });
+    const r = await reproFgd({ podsFile: TRACES + FGD_PUBLISHED.pods, nodesFile: TRACES + FGD_PUBLISHED.nodes, seeds: 10, workers: 2 });
     expect(r.nodes).toBe(1213);
     expect(r.gpus).toBe(6212);
     const at130 = (p: (typeof r.policies)[number]) => p.checkpoints.find((c) => c.load === 1.3)!;
@@ -34,6 +34,11 @@ describe("FGD reproduction (ATC'23 Fig. 7)", () => {
     const published = Object.entries(FGD_PUBLISHED.allocationPct).sort((a, b) => a[1] - b[1]).map(([k]) => k);
     expect(ours).toEqual(published);
   }, 300_000);
+
+  it("gives the same numbers on worker threads as in one thread", async () => {
+    const o = { podsFile: TRACES + FGD_PUBLISHED.pods, nodesFile: TRACES + FGD_PUBLISHED.nodes, seeds: 2, policies: ["gpu-best-fit", "random"] };
+    expect(await reproFgd({ ...o, workers: 2 })).toEqual(await reproFgd(o));
+  }, 120_000);
 
   it("is sensitive to how ties are broken: uniformly random ties spread GPU-packing pods and cost allocation", async () => {
     const run = (tieBreak: "first" | "random") =>

@@ -113,6 +113,7 @@ export interface FgdOptions {
   json?: boolean;
   published?: boolean;
   tieBreak?: string;
+  workers?: string;
 }
 
 function fgdTable(r: FgdReproResult, published: boolean): { lines: string[]; off: number; rankingOk: boolean } {
@@ -151,7 +152,7 @@ export async function reproFgdCommand(o: FgdOptions, print: (line: string) => vo
   if (!pods) throw new UserError("repro fgd: give --pods FILE (an openb pod list), or --published");
   const nodes = o.nodes ?? join(dir, FGD_PUBLISHED.nodes);
   const r = await userErrors(() =>
-    reproFgd({ podsFile: needFile(pods, "--pods"), nodesFile: needFile(nodes, "--nodes"), seeds: positiveInt("--seeds", o.seeds, 10), tieBreak: tieBreakOf(o.tieBreak) }),
+    reproFgd({ podsFile: needFile(pods, "--pods"), nodesFile: needFile(nodes, "--nodes"), seeds: positiveInt("--seeds", o.seeds, 10), tieBreak: tieBreakOf(o.tieBreak), workers: positiveInt("--workers", o.workers, 2) }),
   );
   const t = fgdTable(r, !!o.published);
   if (o.json) print(JSON.stringify(r));

@@ -1,6 +1,6 @@
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
 import { clusterFragmentation, createPlacement, typicalPods, type Pod, type TypicalPod } from "@clustersim/schedulers";
-import { RandomStreams } from "@clustersim/sim-core";
+import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
 import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "../traces/formats/openb.js";
 
 /**
@@ -38,6 +38,8 @@ export interface FgdReproOptions {
   policies?: readonly string[];
   /** How equally scored nodes are chosen: "first" in node order (the artifact's way, default) or "random". */
   tieBreak?: "first" | "random";
+  /** Worker threads running seeds in parallel (default 1: in this thread). Results do not depend on it. */
+  workers?: number;
 }
 
 export interface Checkpoint {
@@ -172,10 +174,28 @@ export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
   const runs = new Map<string, Checkpoint[][]>(chosen.map((s) => [s, []]));
   // The pod-type distribution FGD targets is the original list's (the artifact's SetTypicalPods).
   const typical = typicalPods(pool.map(podFromOpenb));
-  for (const seed of seeds) {
-    const arrivals = sampleArrivals(pool, gpus, checkpoints[checkpoints.length - 1], seed);
-    for (const s of chosen) runs.get(s)!.push(runFgdOnce(nodes, arrivals, typical, s, seed, checkpoints, o.tieBreak ?? "first"));
+  const tieBreak = o.tieBreak ?? "first";
+  const bySeed: Checkpoint[][][] = [];
+  if ((o.workers ?? 1) > 1) {
+    const workers = new WorkerPool<{ runSeed(job: unknown): Promise<Checkpoint[][]> }>(new URL("../../dist/repro/fgd-worker.js", import.meta.url), Math.min(o.workers!, seeds.length));
+    const errors: string[] = [];
+    try {
+      await workers.run(
+        seeds,
+        (api, seed) => api.runSeed({ podsFile: o.podsFile, nodesFile: o.nodesFile, seed, checkpoints, policies: [...chosen], tieBreak }),
+        (out) => (out.ok ? (bySeed[out.index] = out.value!) : errors.push(`seed ${seeds[out.index]}: ${out.error}`)),
+      );
+    } finally {
+      await workers.close();
+    }
+    if (errors.length > 0) throw new Error(errors.join("; "));
+  } else {
+    for (const seed of seeds) {
+      const arrivals = sampleArrivals(pool, gpus, checkpoints[checkpoints.length - 1], seed);
+      bySeed.push(chosen.map((s) => runFgdOnce(nodes, arrivals, typical, s, seed, checkpoints, tieBreak)));
+    }
   }
+  chosen.forEach((s, k) => runs.set(s, bySeed.map((perPolicy) => perPolicy[k])));
   const policies = chosen.map((s) => {
     const perSeed = runs.get(s)!;
     return {
