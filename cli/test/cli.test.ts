@@ -212,6 +212,24 @@ describe("clustersim run SCENARIO", () => {
     expect(decisions[0]).toMatchObject({ task: expect.any(Number), node: expect.any(Number), top: expect.any(Array) });
   });
 
+  it("writes the replay file when asked: a versioned header, then every event in time order", () => {
+    const out = tmp();
+    const rack = join(EXAMPLES_DIR, "hardware", "rack-outage.yaml");
+    expect(clustersim("run", rack, "--out", out, "--quiet", "--set", "outputs.replay=true", "--set", "duration=2h").code).toBe(0);
+    const lines = readFileSync(join(out, "replay.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ format: "clustersim-replay", version: 1, scenario: "rack-outage", durationS: 7200, groups: ["batch"] });
+    expect(lines[0].nodes).toHaveLength(32);
+    const events = lines.slice(1);
+    for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
+    const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const count = (k: string) => events.filter((e) => e[1] === k).length;
+    expect(count("a")).toBe(s.tasksSubmitted);
+    expect(count("f")).toBe(s.tasksCompleted);
+    expect(count("k")).toBe(s.taskRunsKilled);
+    expect(count("d")).toBeGreaterThanOrEqual(8); // rack 0's eight nodes at 1 h
+    expect(count("s")).toBe(count("f") + count("k") + s.tasksRunningAtEnd);
+  });
+
   it("rejects a bad --set with one line and exit code 2, leaving no files behind", () => {
     const out = tmp();
     const r = clustersim("run", scenario, "--out", out, "--set", "cluster.nodeGroups.0.count=-3");

@@ -43,7 +43,7 @@ export { RLSCHEDULER_PUBLISHED, FGD_PUBLISHED } from "./repro/published.js";
 export { runCluster, runClusterAsync, type ClusterRunOptions, type ClusterRunResult, type RunEffects } from "./run/cluster-run.js";
 export { runBatch, runBatchAsync, type BatchRunOptions, type BatchRunResult } from "./run/batch-run.js";
 export { loadUserStrategy, checkUserParams } from "./compose/user-strategy.js";
-export { runScenario, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
+export { runScenario, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER, REPLAY_FORMAT, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
 export { Sample, TimeIntegral } from "./run/metrics.js";
 export { Sweep, loadSweepFile, expandSweep, type SweepSpec, type SweepRun } from "./sweep/sweep-spec.js";
 export { buildReport, resultsCsv, interval, metricNames, higherIsBetter, type RunOutcome, type SweepReport, type GroupReport, type Interval } from "./sweep/report.js";

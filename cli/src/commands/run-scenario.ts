@@ -31,6 +31,8 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   const tasks = spec.outputs.tasks ? new StreamingFile(dir, "tasks.csv", TASK_CSV_HEADER) : undefined;
   const decisions = spec.outputs.decisions ? new StreamingFile(dir, "decisions.jsonl") : undefined;
   const series = new StreamingFile(dir, "timeseries.csv", TIMESERIES_CSV_HEADER);
+  const replay = spec.outputs.replay ? new StreamingFile(dir, "replay.jsonl") : undefined;
+  if (replay) streams.push(replay);
   if (tasks) streams.push(tasks);
   if (decisions) streams.push(decisions);
   streams.push(series);
@@ -54,6 +56,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
       onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
       onDecision: decisions ? (l) => decisions.line(l) : undefined,
       onTimeseriesRow: (l) => series.line(l),
+      onReplayLine: replay ? (l) => replay.line(l) : undefined,
       onProgress: progress,
     });
     if (shown) process.stderr.write("\n");
@@ -107,7 +110,7 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   print(`  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`);
   print(`  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`);
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
-  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}`);
+  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}${replay ? ", replay.jsonl" : ""}`);
 }
 
 function parseSeed(text: string): number {

@@ -27,6 +27,7 @@ export interface BatchRunOptions {
   untilS?: number;
   onStart?(job: Task, nowS: number): void;
   onFinish?(job: Task, nowS: number): void;
+  onArrive?(job: Task, nowS: number): void;
   /** With `untilS`: call `onSample` at 0 and every `sampleEveryS` of simulated time (time series). */
   sampleEveryS?: number;
   onSample?(nowS: number, waiting: number): void;
@@ -114,6 +115,7 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
   const ARRIVE = sim.on("arrive", () => {
     const t = pump.current!;
     r.submitted++;
+    o.onArrive?.(t, sim.now);
     if (Number.isNaN(r.firstSubmitS)) r.firstSubmitS = t.arrivalS;
     const procs = Math.max(1, t.procs);
     const needCpu = t.cpuMilli;

@@ -44,6 +44,9 @@ export interface ClusterRunOptions {
   onFinish?(task: Task, node: number, nowS: number, startS: number): void;
   /** A running task was killed by a node failure (it may start again). */
   onKill?(task: Task, node: number, nowS: number): void;
+  /** A task arrived; a node went down or came back. */
+  onArrive?(task: Task, nowS: number): void;
+  onNodeState?(node: number, up: boolean, nowS: number): void;
   /** With `strategy.record` on: each decision's record (which filters rejected which nodes, the best scores). */
   onDecision?(task: Task, record: DecisionRecord, nowS: number): void;
 }
@@ -53,8 +56,8 @@ export interface RunEffects {
   request(task: Task): Pod;
   /** Run time of the task as placed (`id` is its ClusterState placement). */
   runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number;
-  /** A placed task left (or its placement was undone). */
-  released?(task: Task, pod: Pod, node: number): void;
+  /** A placed task left (or was killed). */
+  released?(task: Task, pod: Pod, node: number, nowS: number): void;
 }
 
 export interface ClusterRunResult {
@@ -135,7 +138,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     finishOf[id] = undefined;
     cluster.release(id);
     strategy.released?.(cluster, pod, node);
-    o.effects?.released?.(task, pod, node);
+    o.effects?.released?.(task, pod, node, sim.now);
     r.completed++;
     o.onFinish?.(task, node, sim.now, startOf[id]);
     drain();
@@ -144,6 +147,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
   const ARRIVE = sim.on("arrive", () => {
     const task = pump.current!;
     r.submitted++;
+    o.onArrive?.(task, sim.now);
     pump.pull(sim, ARRIVE);
     if (task.cpuMilli > maxCpu || task.memoryMiB > maxMem || task.gpus > maxGpus) {
       r.tooLarge++;
@@ -196,6 +200,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     const victims: number[] = [];
     for (let id = 0; id < running.length; id++) if (running[id] && nodeOf[id] === node) victims.push(id);
     cluster.setUp(node, false);
+    o.onNodeState?.(node, false, sim.now);
     const resubmit: Task[] = [];
     for (const id of victims) {
       const task = running[id]!;
@@ -207,7 +212,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
       finishOf[id] = undefined;
       cluster.release(id);
       strategy.released?.(cluster, pod, node);
-      o.effects?.released?.(task, pod, node);
+      o.effects?.released?.(task, pod, node, sim.now);
       r.killed++;
       o.onKill?.(task, node, sim.now);
       const n = (retries.get(task) ?? 0) + 1;
@@ -226,6 +231,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
 
   function nodeUp(node: number): void {
     cluster.setUp(node, true);
+    o.onNodeState?.(node, true, sim.now);
     drain();
   }
 

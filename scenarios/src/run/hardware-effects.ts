@@ -9,6 +9,7 @@ import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
 import type { Task } from "../workload/task.js";
 import type { RunEffects } from "./cluster-run.js";
+import { TimeIntegral } from "./metrics.js";
 
 /**
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
@@ -46,6 +47,9 @@ export class HardwareEffects implements RunEffects {
   private readonly hasPools: boolean;
   private readonly dpuGbps: Float64Array;
   private readonly nicDemand: Float64Array;
+  /** Pool memory each running task holds, and its time integral over the run. */
+  private readonly pooledBy = new Map<Task, number>();
+  readonly pooledMiB = new TimeIntegral();
 
   constructor(
     spec: ScenarioSpec,
@@ -117,6 +121,8 @@ export class HardwareEffects implements RunEffects {
     if (pooled > 0 && pod.memoryMiB > 0) {
       const slow = cxlSlowdown(drawSensitivity(this.streams.get("cxl-sensitivity"), this.cxl), pooled / pod.memoryMiB, this.cxl);
       runS *= 1 + slow;
+      this.pooledBy.set(task, pooled);
+      this.pooledMiB.add(pooled, nowS);
       this.counters.pooledTasks++;
       this.counters.cxlSlowdownSum += slow;
     }
@@ -130,7 +136,12 @@ export class HardwareEffects implements RunEffects {
     return total;
   }
 
-  released(task: Task, _pod: Pod, node: number): void {
+  released(task: Task, _pod: Pod, node: number, nowS: number): void {
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
+    const pooled = this.pooledBy.get(task);
+    if (pooled !== undefined) {
+      this.pooledBy.delete(task);
+      this.pooledMiB.add(-pooled, nowS);
+    }
   }
 }

@@ -31,9 +31,20 @@ export interface ScenarioRunOptions {
   onDecision?(line: string): void;
   /** One CSV line per time-series sample (TIMESERIES_CSV_HEADER): the cluster, then each node group. */
   onTimeseriesRow?(line: string): void;
+  /** With `outputs.replay`: the replay file's lines (REPLAY_FORMAT), header first, then events in time order. */
+  onReplayLine?(line: string): void;
   /** Called at each sample with simulated time and events so far: for a progress display only. */
   onProgress?(simTimeS: number, durationS: number): void;
 }
+
+/**
+ * The replay file (replay.jsonl), version 1, what the viewer reads: a JSON header line
+ * `{ format, version, scenario, seed, scheduler, durationS, groups, nodes: [[group, cpuMilli, memoryMiB, gpus], ...] }`,
+ * then one JSON array per event in time order: `[t, "a", task, cpuMilli, memoryMiB, gpuMilli]` arrival,
+ * `[t, "s", task, node]` start, `[t, "f", task, node]` finish, `[t, "k", task, node]` killed,
+ * `[t, "d", node]` node down, `[t, "u", node]` node up (node -1: a batch job over several nodes).
+ */
+export const REPLAY_FORMAT = { format: "clustersim-replay", version: 1 } as const;
 
 export const TIMESERIES_CSV_HEADER = "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
 
@@ -73,6 +84,12 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
   // Memory capacity includes the CXL pools tasks may spill into.
   for (const p of pools) capMem += state.poolFreeMiB(p);
   let effects: HardwareEffects | undefined;
+  const replay = spec.outputs.replay ? o.onReplayLine : undefined;
+  if (replay) {
+    const nodes = Array.from({ length: state.nodeCount }, (_, n) => [cluster.nodeGroup[n], state.allocatableCpuMilli(n), state.allocatableMemoryMiB(n), state.gpuCount(n)]);
+    replay(JSON.stringify({ ...REPLAY_FORMAT, scenario: spec.name ?? file, seed, scheduler: sched.name, durationS: spec.duration, groups: cluster.groups, nodes }));
+  }
+  const ev = (...e: (number | string)[]) => replay?.(JSON.stringify(e));
   // Power is linear in CPU utilisation per node (hardware-models powerW): idle watts while up, plus
   // (peak − idle) × allocated/capacity, integrated as one sum over nodes.
   const dynamicW = new TimeIntegral();
@@ -157,11 +174,14 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       onStart: (t, now) => {
         started(t, now);
         account(t, -1, 1);
+        ev(now, "s", t.id, -1);
       },
       onFinish: (t, now) => {
         finished(t, -1, now, now - t.runS);
         account(t, -1, -1);
+        ev(now, "f", t.id, -1);
       },
+      onArrive: (t, now) => ev(now, "a", t.id, t.cpuMilli, t.memoryMiB, t.gpus * t.gpuMilli),
       sampleEveryS: spec.outputs.timeseriesInterval,
       onSample: sample,
     });
@@ -187,17 +207,22 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
         started(t, now);
         dynamicW.add(slopeW[n] * t.cpuMilli, now);
         account(t, n, 1);
+        ev(now, "s", t.id, n);
       },
       onFinish: (t, n, now, startS) => {
         finished(t, n, now, startS);
         dynamicW.add(-slopeW[n] * t.cpuMilli, now);
         account(t, n, -1);
+        ev(now, "f", t.id, n);
       },
       onKill: (t, n, now) => {
         stopped(t, now);
         dynamicW.add(-slopeW[n] * t.cpuMilli, now);
         account(t, n, -1);
+        ev(now, "k", t.id, n);
       },
+      onArrive: (t, now) => ev(now, "a", t.id, t.cpuMilli, t.memoryMiB, t.gpus * t.gpuMilli),
+      onNodeState: (n, up, now) => ev(now, up ? "u" : "d", n),
       sampleEveryS: spec.outputs.timeseriesInterval,
       onSample: sample,
       onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
@@ -230,7 +255,7 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     cpuAllocatedFraction: capCpu > 0 ? cpu.average(end) / capCpu : 0,
     memoryAllocatedFraction: capMem > 0 ? mem.average(end) / capMem : 0,
     gpuAllocatedFraction: capGpu > 0 ? gpu.average(end) / capGpu : 0,
-    ...hardwareMetrics(effects, state),
+    ...hardwareMetrics(effects, state, end),
     ...(entry.kind === "queue" ? {} : energyAndCost(cluster, idleW, dynamicW.average(end), end)),
     notModelled: entry.kind === "queue" ? ["hardware effects in batch runs", "autoscalers", "faults in batch runs"] : ["autoscalers"],
   };
@@ -277,7 +302,7 @@ function energyAndCost(cluster: ComposedCluster, idleW: number, meanDynamicW: nu
 }
 
 /** What the hardware models did, where they did anything. */
-function hardwareMetrics(e: HardwareEffects | undefined, state: ComposedCluster["state"]): Record<string, number> {
+function hardwareMetrics(e: HardwareEffects | undefined, state: ComposedCluster["state"], endS: number): Record<string, number> {
   if (!e) return {};
   const c = e.counters;
   const out: Record<string, number> = { runTimeStretchMean: c.placed > 0 ? c.stretchSum / c.placed : 1 };
@@ -290,6 +315,9 @@ function hardwareMetrics(e: HardwareEffects | undefined, state: ComposedCluster[
   let pools = 0;
   for (let n = 0; n < state.nodeCount; n++) pools = Math.max(pools, state.poolOf(n) + 1);
   if (pools > 0) {
+    let capacity = 0;
+    for (let p = 0; p < pools; p++) capacity += state.poolFreeMiB(p) + state.poolUsedMiB(p);
+    out.cxlPoolAllocatedFraction = capacity > 0 ? e.pooledMiB.average(endS) / capacity : 0;
     out.cxlPooledTasks = c.pooledTasks;
     out.cxlSlowdownMean = c.pooledTasks > 0 ? c.cxlSlowdownSum / c.pooledTasks : 0;
   }
