@@ -92,7 +92,9 @@ export class Profile implements PlacementStrategy {
     let visited = 0;
     const filters = this.config.filter;
     let node = this.nextStart;
-    for (; visited < n && count < want; visited++) {
+    if (filters.length === 1 && filters[0].filterAll && !rec) {
+      [count, visited] = filters[0].filterAll(ctx, node, want, this.feasible);
+    } else for (; visited < n && count < want; visited++) {
       let ok = true;
       for (let k = 0; k < filters.length; k++) {
         if (filters[k].filter(ctx, node) !== Code.Success) {

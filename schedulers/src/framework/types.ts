@@ -75,6 +75,12 @@ export interface PreFilterPlugin extends Plugin {
 }
 export interface FilterPlugin extends Plugin {
   filter(ctx: CycleContext, node: number): Code;
+  /**
+   * Optional bulk form for a profile's only filter: scan nodes from `start` (wrapping at the node
+   * count), writing feasible ones to `out` until `want` are found or every node was seen; returns
+   * [found, visited].
+   */
+  filterAll?(ctx: CycleContext, start: number, want: number, out: Int32Array): [number, number];
 }
 export interface PreScorePlugin extends Plugin {
   /** `feasible[0..count)` are the nodes that passed Filter. */
