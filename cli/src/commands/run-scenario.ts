@@ -40,14 +40,15 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   const t0 = wallSeconds();
   let lastPrint = t0;
   let shown = false;
-  const progress = o.quiet || !process.stderr.isTTY ? undefined : (simS: number, durS: number) => {
+  const progress = o.quiet || !process.stderr.isTTY ? undefined : (simS: number, durS: number, events: number) => {
     const now = wallSeconds();
     if (now - lastPrint < 0.5) return;
     lastPrint = now;
     shown = true;
     const f = durS > 0 ? simS / durS : 0;
     const eta = f > 0 ? ((now - t0) * (1 - f)) / f : NaN;
-    process.stderr.write(`\r  simulated ${(100 * f).toFixed(0)}% (${(simS / 3600).toFixed(1)} of ${(durS / 3600).toFixed(1)} h)${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `);
+    const rate = events / Math.max(now - t0, 1e-9);
+    process.stderr.write(`\r  simulated ${(100 * f).toFixed(0)}% (${(simS / 3600).toFixed(1)} of ${(durS / 3600).toFixed(1)} h), ${Math.round(rate).toLocaleString("en")} events/s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `);
   };
   let result;
   try {

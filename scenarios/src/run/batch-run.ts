@@ -30,7 +30,7 @@ export interface BatchRunOptions {
   onArrive?(job: Task, nowS: number): void;
   /** With `untilS`: call `onSample` at 0 and every `sampleEveryS` of simulated time (time series). */
   sampleEveryS?: number;
-  onSample?(nowS: number, waiting: number): void;
+  onSample?(nowS: number, waiting: number, events: number): void;
 }
 
 export interface BatchRunResult {
@@ -219,7 +219,7 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
     const every = o.sampleEveryS;
     const until = o.untilS;
     const SAMPLE = sim.on("sample", () => {
-      o.onSample!(sim.now, queue.length);
+      o.onSample!(sim.now, queue.length, sim.eventsProcessed);
       if (sim.now + every <= until) sim.after(every, SAMPLE);
     });
     sim.at(0, SAMPLE);

@@ -38,7 +38,7 @@ export interface ClusterRunOptions {
   maxRetries?: number;
   /** With `untilS`: call `onSample` at 0 and every `sampleEveryS` of simulated time (time series). */
   sampleEveryS?: number;
-  onSample?(nowS: number, waiting: number): void;
+  onSample?(nowS: number, waiting: number, events: number): void;
   /** Called when a task starts on a node, and when it leaves. */
   onStart?(task: Task, node: number, nowS: number): void;
   onFinish?(task: Task, node: number, nowS: number, startS: number): void;
@@ -241,7 +241,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     const every = o.sampleEveryS;
     const until = o.untilS;
     const SAMPLE = sim.on("sample", () => {
-      o.onSample!(sim.now, queue.length - head);
+      o.onSample!(sim.now, queue.length - head, sim.eventsProcessed);
       if (sim.now + every <= until) sim.after(every, SAMPLE);
     });
     sim.at(0, SAMPLE);

@@ -34,7 +34,7 @@ export interface ScenarioRunOptions {
   /** With `outputs.replay`: the replay file's lines (REPLAY_FORMAT), header first, then events in time order. */
   onReplayLine?(line: string): void;
   /** Called at each sample with simulated time and events so far: for a progress display only. */
-  onProgress?(simTimeS: number, durationS: number): void;
+  onProgress?(simTimeS: number, durationS: number, events: number): void;
 }
 
 /**
@@ -122,8 +122,8 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     }
   };
   const frac = (a: number, c: number) => (c > 0 ? num(a / c) : "");
-  const sample = (nowS: number, waiting: number) => {
-    o.onProgress?.(nowS, spec.duration);
+  const sample = (nowS: number, waiting: number, events: number) => {
+    o.onProgress?.(nowS, spec.duration, events);
     if (!o.onTimeseriesRow) return;
     for (let g = G; g >= (entry.kind === "queue" ? G : 0); g--) {
       const name = g === G ? "cluster" : cluster.groups[g];
