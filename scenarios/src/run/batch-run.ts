@@ -3,6 +3,7 @@ import { mayBackfill, orderQueue, reserve, type BatchPolicyName, type PlacementS
 import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
 import { ArrivalPump, runPumped } from "./arrival-pump.js";
+import { installSampler } from "./sampler.js";
 
 /**
  * The batch run: jobs wait in a queue ordered by a policy (FCFS, SJF, WFP3, UNI, F1; higher priority
@@ -215,15 +216,7 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arr
     if (started.size > 0) queue = queue.filter((j) => !started.has(j));
   }
 
-  if (o.onSample && o.sampleEveryS !== undefined && o.sampleEveryS > 0 && o.untilS !== undefined) {
-    const every = o.sampleEveryS;
-    const until = o.untilS;
-    const SAMPLE = sim.on("sample", () => {
-      o.onSample!(sim.now, queue.length, sim.eventsProcessed);
-      if (sim.now + every <= until) sim.after(every, SAMPLE);
-    });
-    sim.at(0, SAMPLE);
-  }
+  if (o.onSample) installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length, sim.eventsProcessed));
 
   return {
     sim,

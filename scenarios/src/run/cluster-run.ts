@@ -4,6 +4,7 @@ import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@
 import type { DecisionRecord } from "@clustersim/schedulers";
 import type { Task } from "../workload/task.js";
 import { ArrivalPump, runPumped } from "./arrival-pump.js";
+import { installSampler } from "./sampler.js";
 
 /**
  * The online cluster run: tasks arrive, are placed by a strategy, run for their run time and leave.
@@ -129,7 +130,8 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     maxGpus = Math.max(maxGpus, cluster.gpuCount(n));
   }
 
-  const FINISH = sim.on("finish", (id) => {
+  /** Take placement `id` off its node and tell the strategy and the effects; returns the task. */
+  function vacate(id: number): Task {
     const task = running[id]!;
     const pod = runningPod[id]!;
     const node = nodeOf[id];
@@ -139,6 +141,12 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     cluster.release(id);
     strategy.released?.(cluster, pod, node);
     o.effects?.released?.(task, pod, node, sim.now);
+    return task;
+  }
+
+  const FINISH = sim.on("finish", (id) => {
+    const node = nodeOf[id];
+    const task = vacate(id);
     r.completed++;
     o.onFinish?.(task, node, sim.now, startOf[id]);
     drain();
@@ -203,16 +211,9 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
     o.onNodeState?.(node, false, sim.now);
     const resubmit: Task[] = [];
     for (const id of victims) {
-      const task = running[id]!;
-      const pod = runningPod[id]!;
       const h = finishOf[id];
       if (h) sim.cancel(h);
-      running[id] = undefined;
-      runningPod[id] = undefined;
-      finishOf[id] = undefined;
-      cluster.release(id);
-      strategy.released?.(cluster, pod, node);
-      o.effects?.released?.(task, pod, node, sim.now);
+      const task = vacate(id);
       r.killed++;
       o.onKill?.(task, node, sim.now);
       const n = (retries.get(task) ?? 0) + 1;
@@ -237,15 +238,7 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation;
 
   o.faults?.(sim, nodeDown, nodeUp);
 
-  if (o.onSample && o.sampleEveryS !== undefined && o.sampleEveryS > 0 && o.untilS !== undefined) {
-    const every = o.sampleEveryS;
-    const until = o.untilS;
-    const SAMPLE = sim.on("sample", () => {
-      o.onSample!(sim.now, queue.length - head, sim.eventsProcessed);
-      if (sim.now + every <= until) sim.after(every, SAMPLE);
-    });
-    sim.at(0, SAMPLE);
-  }
+  if (o.onSample) installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length - head, sim.eventsProcessed));
 
   /** Start waiting tasks, oldest first, until one does not fit. */
   function drain(): void {
