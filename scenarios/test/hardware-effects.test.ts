@@ -56,3 +56,54 @@ describe("failures inside scenario runs", () => {
     await expect(runScenario(spec, file)).rejects.toThrow(/faults\[0\]\.domain: the cluster has no cxl-pool domains/);
   });
 });
+
+describe("placement constraints from scenario files", () => {
+  it("keeps VM-isolated nodes for tasks that tolerate their taint and select them", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "clustersim-iso-")), "iso.yaml");
+    writeFileSync(file, `
+name: isolation
+duration: 1h
+cluster:
+  nodeGroups:
+    - { name: shared, count: 4, cpu: "16", memory: 64Gi }
+    - name: vm-only
+      count: 2
+      cpu: "16"
+      memory: 64Gi
+      labels: { isolation: vm }
+      taints: [{ key: isolation, value: vm, effect: NoSchedule }]
+workloads:
+  - type: poisson
+    name: tenants
+    ratePerS: 0.2
+    task:
+      run: 300
+      cpu: 1
+      memory: 1Gi
+      runtime: firecracker
+      app: tenant
+      tolerations: [{ key: isolation, value: vm }]
+      nodeSelector: { isolation: vm }
+  - type: poisson
+    name: plain
+    ratePerS: 0.2
+    task: { run: 300, cpu: 1, memory: 1Gi, app: plain }
+scheduler: { name: kubernetes-default }
+`);
+    const rows: string[][] = [];
+    const { summary } = await runScenario(loadScenarioFile(file), file, { onTaskRow: (l) => rows.push(l.split(",")) });
+    const started = rows.filter((r) => r[2] !== "unplaced");
+    const vmNodes = new Set(["4", "5"]);
+    // Rows: id,app,state,...,node at index 7. Tenants ran only on the VM nodes; plain tasks never did.
+    const tenants = started.filter((r) => r[1] === "tenant");
+    const plain = started.filter((r) => r[1] === "plain");
+    expect(tenants.length).toBeGreaterThan(100);
+    expect(plain.length).toBeGreaterThan(100);
+    expect(tenants.every((r) => vmNodes.has(r[7]))).toBe(true);
+    expect(plain.some((r) => vmNodes.has(r[7]))).toBe(false);
+    expect((summary as Record<string, number>).coldStarts).toBeGreaterThan(0);
+  });
+});

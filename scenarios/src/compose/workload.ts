@@ -43,6 +43,8 @@ const template = (t: z.output<typeof TemplateSchema>): TaskTemplate => ({
   priority: t.priority,
   runtime: t.runtime,
   app: t.app,
+  tolerations: t.tolerations,
+  nodeSelector: t.nodeSelector,
 });
 
 export const rateSpec = (r: z.output<typeof RateSpecSchema>): RateSpec => {

@@ -45,6 +45,11 @@ export const TaskTemplate = z.strictObject({
   priority: z.number().int().optional(),
   runtime: z.string().optional().meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
   app: z.string().optional(),
+  tolerations: z
+    .array(z.strictObject({ key: z.string(), operator: z.enum(["Equal", "Exists"]).default("Equal"), value: z.string().optional(), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional() }))
+    .optional()
+    .meta({ description: "node taints the tasks tolerate (Kubernetes semantics)" }),
+  nodeSelector: z.record(z.string(), z.string()).optional().meta({ description: "node labels the tasks require" }),
 });
 
 export const RateSpec = z.discriminatedUnion("type", [

@@ -20,6 +20,8 @@ export interface TaskTemplate {
   priority?: number;
   runtime?: string;
   app?: string;
+  tolerations?: Task["tolerations"];
+  nodeSelector?: Task["nodeSelector"];
 }
 
 class TemplateSampler {
@@ -57,6 +59,9 @@ class TemplateSampler {
       priority: this.t.priority ?? 0,
       runtime: this.t.runtime ?? "",
       app: this.t.app ?? "",
+      // Shared, not copied: every task of the template points at the same (read-only) objects.
+      ...(this.t.tolerations && { tolerations: this.t.tolerations }),
+      ...(this.t.nodeSelector && { nodeSelector: this.t.nodeSelector }),
     });
   }
 }

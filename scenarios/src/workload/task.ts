@@ -26,6 +26,9 @@ export interface Task {
   app: string;
   /** Kubernetes runtime class (sandbox runtime) requested; "" for the default. */
   runtime: string;
+  /** Taints the task tolerates and node labels it requires (Kubernetes semantics); absent: none. */
+  tolerations?: readonly { key: string; operator?: "Equal" | "Exists"; value?: string; effect?: string }[];
+  nodeSelector?: Readonly<Record<string, string>>;
   /** Higher is more important; 0 by default. */
   priority: number;
   /** Prompt and generated tokens of an inference request; NaN for other work. */
