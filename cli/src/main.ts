@@ -19,7 +19,7 @@ export function buildProgram(print: (line: string) => void): Command {
   program
     .command("run")
     .description(
-      "run a scenario file end to end (summary.json, timing.json, tasks.csv, decisions.jsonl), or without one the " +
+      "run a scenario file end to end (summary.json, timing.json, tasks and time series as CSV and Parquet, decisions, replay), or without one the " +
         "built-in default scenario (a 32-node cluster with Poisson arrivals, checked against Erlang C)",
     )
     .argument("[scenario]", "a scenario file (YAML or JSON); none: the built-in scenario")
