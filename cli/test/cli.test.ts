@@ -282,6 +282,16 @@ describe("clustersim sweep", () => {
     expect(readFileSync(join(one, "timing.csv"), "utf8").split("\n")[0]).toBe("run,id,wallS,eventsPerS,workerHeapMiB");
   });
 
+  it("runs examples/sweep-quick.yaml: 2 scenarios × 2 schedulers × 3 seeds", () => {
+    const out = tmp();
+    const r = clustersim("sweep", join(EXAMPLES_DIR, "sweep-quick.yaml"), "--out", out, "--workers", "2", "--quiet");
+    expect(r.code).toBe(0);
+    const rows = readFileSync(join(out, "results.csv"), "utf8").trim().split("\n").slice(1);
+    expect(rows).toHaveLength(12);
+    expect(rows.every((l) => l.includes(",ok,"))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).groups).toHaveLength(2);
+  });
+
   it("resumes: a rerun into the same directory runs nothing that finished", () => {
     const file = smallSweep();
     const out = tmp();
