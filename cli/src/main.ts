@@ -92,6 +92,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("--windows <n>", "number of windows", "10")
     .option("--window-jobs <n>", "jobs per window", "1024")
     .option("--starts <list>", "window starts as comma-separated job indices (default: the published ones where they fit)")
+    .option("--semantics <which>", "compat: the original environment's, which reproduces the tables; default: clustersim's own batch run", "compat")
     .option("--published", "run Lublin-1 and Lublin-2 from the shared traces and compare with the published tables; exit 1 when a cell differs")
     .option("--json", "print JSON")
     .action((options) => reproRlCommand(options, print));

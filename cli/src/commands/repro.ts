@@ -49,6 +49,7 @@ export interface RlOptions {
   windowJobs?: string;
   starts?: string;
   published?: boolean;
+  semantics?: string;
 }
 
 function rlTable(r: RlReproResult, published?: (typeof RLSCHEDULER_PUBLISHED)[string]): { lines: string[]; off: number } {
@@ -70,6 +71,11 @@ function rlTable(r: RlReproResult, published?: (typeof RLSCHEDULER_PUBLISHED)[st
     }
   }
   return { lines, off };
+}
+
+function semanticsOf(s: string | undefined): "compat" | "default" {
+  if (s === undefined || s === "compat" || s === "default") return s ?? "compat";
+  throw new UserError(`--semantics: expected "compat" or "default", found "${s}"`);
 }
 
 /** `clustersim repro rlscheduler`. */
@@ -100,6 +106,7 @@ export async function reproRlCommand(o: RlOptions, print: (line: string) => void
       windows: positiveInt("--windows", o.windows, 10),
       windowJobs: positiveInt("--window-jobs", o.windowJobs, 1024),
       starts: o.starts ? intList(o.starts) : undefined,
+      semantics: semanticsOf(o.semantics),
     }),
   );
   if (o.json) print(JSON.stringify(r));

@@ -1,4 +1,4 @@
-import type { EventKind, Simulation } from "@clustersim/sim-core";
+import type { EventKind, RunSummary, Simulation } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
 
 /**
@@ -71,11 +71,32 @@ export class ArrivalPump {
   }
 }
 
+/** A run loop built around a simulation: its arrival event kind, and its result from the run's summary. */
+export interface RunMachine<R> {
+  sim: Simulation;
+  arrive: EventKind;
+  result(run: RunSummary): R;
+}
+
+type Source = Iterator<Task> | Iterable<Task> | AsyncIterable<Task>;
+
+/** Drive a run loop from a synchronous source, in one call. */
+export function driveSync<R>(source: Source, who: string, build: (pump: ArrivalPump) => RunMachine<R>, untilS?: number): R {
+  const pump = ArrivalPump.of(source as Iterable<Task>);
+  if (!pump.isSync) throw new TypeError(`${who}: the task source is asynchronous; use ${who}Async`);
+  const m = build(pump);
+  pump.pull(m.sim, m.arrive);
+  return m.result(m.sim.run(untilS === undefined ? {} : { until: untilS }));
+}
+
 /**
- * Run a simulation to the end (or `untilS`), refilling the pump whenever it starved. Returns the
- * events processed and wall seconds over all slices.
+ * Drive a run loop from any source, refilling the pump whenever it starved; the summary counts events
+ * and wall seconds over all slices.
  */
-export async function runPumped(sim: Simulation, pump: ArrivalPump, arrive: EventKind, untilS?: number): Promise<{ events: number; wallS: number; simTime: number; stoppedBy: string }> {
+export async function driveAsync<R>(source: Source, build: (pump: ArrivalPump) => RunMachine<R>, untilS?: number): Promise<R> {
+  const pump = ArrivalPump.of(source);
+  const m = build(pump);
+  const { sim, arrive } = m;
   if (!pump.isSync) await pump.refill();
   pump.pull(sim, arrive);
   let events = 0;
@@ -89,6 +110,6 @@ export async function runPumped(sim: Simulation, pump: ArrivalPump, arrive: Even
     const s = sim.run(untilS === undefined ? {} : { until: untilS });
     events += s.events;
     wallS += s.wallS;
-    if (!pump.starved) return { events, wallS, simTime: s.simTime, stoppedBy: s.stoppedBy };
+    if (!pump.starved) return m.result({ ...s, events, wallS });
   }
 }

@@ -1,8 +1,8 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import { mayBackfill, orderQueue, reserve, type BatchPolicyName, type PlacementStrategy, type Pod, type QueuedJob, type RunningJob } from "@clustersim/schedulers";
-import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@clustersim/sim-core";
+import { Simulation, type EventHandle, type RunSummary } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
-import { ArrivalPump, runPumped } from "./arrival-pump.js";
+import { ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
 import { installSampler } from "./sampler.js";
 
 /**
@@ -68,24 +68,17 @@ interface Running extends RunningJob {
   finish: EventHandle;
 }
 
-/** Run with a synchronous job source. */
+/** Run with a synchronous job source (an array, a generator). */
 export function runBatch(o: BatchRunOptions): BatchRunResult {
-  const pump = ArrivalPump.of(o.jobs as Iterable<Task>);
-  if (!pump.isSync) throw new TypeError("runBatch: the job source is asynchronous; use runBatchAsync");
-  const m = batchRun(o, pump);
-  pump.pull(m.sim, m.arrive);
-  return m.result(m.sim.run(o.untilS === undefined ? {} : { until: o.untilS }));
+  return driveSync(o.jobs, "runBatch", (pump) => batchRun(o, pump), o.untilS);
 }
 
-/** Run with any job source, synchronous or asynchronous. */
-export async function runBatchAsync(o: BatchRunOptions): Promise<BatchRunResult> {
-  const pump = ArrivalPump.of(o.jobs);
-  const m = batchRun(o, pump);
-  const s = await runPumped(m.sim, pump, m.arrive, o.untilS);
-  return m.result({ events: s.events, simTime: s.simTime, stoppedBy: s.stoppedBy as RunSummary["stoppedBy"], wallS: s.wallS });
+/** Run with any job source, synchronous or asynchronous (trace files, composed workloads). */
+export function runBatchAsync(o: BatchRunOptions): Promise<BatchRunResult> {
+  return driveAsync(o.jobs, (pump) => batchRun(o, pump), o.untilS);
 }
 
-function batchRun(o: BatchRunOptions, pump: ArrivalPump): { sim: Simulation; arrive: EventKind; result(run: RunSummary): BatchRunResult } {
+function batchRun(o: BatchRunOptions, pump: ArrivalPump): RunMachine<BatchRunResult> {
   const sim = new Simulation({ seed: o.seed ?? 0 });
   const { cluster, placement } = o;
   let totalCpu = 0;

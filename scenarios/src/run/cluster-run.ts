@@ -1,9 +1,9 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { PlacementStrategy, Pod } from "@clustersim/schedulers";
-import { Simulation, type EventHandle, type EventKind, type RunSummary } from "@clustersim/sim-core";
+import { Simulation, type EventHandle, type RunSummary } from "@clustersim/sim-core";
 import type { DecisionRecord } from "@clustersim/schedulers";
 import type { Task } from "../workload/task.js";
-import { ArrivalPump, runPumped } from "./arrival-pump.js";
+import { ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
 import { installSampler } from "./sampler.js";
 
 /**
@@ -85,29 +85,21 @@ export interface ClusterRunResult {
 
 /** Run with a synchronous task source (an array, a generator). */
 export function runCluster(o: ClusterRunOptions): ClusterRunResult {
-  const pump = ArrivalPump.of(o.tasks as Iterable<Task>);
-  if (!pump.isSync) throw new TypeError("runCluster: the task source is asynchronous; use runClusterAsync");
-  const m = clusterRun(o, pump);
-  pump.pull(m.sim, m.arrive);
-  return m.result(m.sim.run(o.untilS === undefined ? {} : { until: o.untilS }));
+  return driveSync(o.tasks, "runCluster", (pump) => clusterRun(o, pump), o.untilS);
 }
 
 /** Run with any task source, synchronous or asynchronous (trace files, composed workloads). */
-export async function runClusterAsync(o: ClusterRunOptions): Promise<ClusterRunResult> {
-  const pump = ArrivalPump.of(o.tasks);
-  const m = clusterRun(o, pump);
-  const s = await runPumped(m.sim, pump, m.arrive, o.untilS);
-  return m.result({ events: s.events, simTime: s.simTime, stoppedBy: s.stoppedBy as RunSummary["stoppedBy"], wallS: s.wallS });
+export function runClusterAsync(o: ClusterRunOptions): Promise<ClusterRunResult> {
+  return driveAsync(o.tasks, (pump) => clusterRun(o, pump), o.untilS);
 }
 
-function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): { sim: Simulation; arrive: EventKind; result(run: RunSummary): ClusterRunResult } {
+function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): RunMachine<ClusterRunResult> {
   const sim = new Simulation({ seed: o.seed ?? 0 });
   const { cluster, strategy } = o;
   const running: (Task | undefined)[] = [];
   const runningPod: (Pod | undefined)[] = [];
   let startOf = new Float64Array(1024);
-  const placedOn = new Int32Array(0);
-  let nodeOf = placedOn;
+  let nodeOf = new Int32Array(0);
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
   let queue: Task[] = [];
   let head = 0;

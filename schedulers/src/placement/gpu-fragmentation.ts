@@ -1,6 +1,6 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { Pod } from "../framework/types.js";
-import { GPU_MILLI, modelAccepted, podGpuMilli, podGpus } from "./gpu-resources.js";
+import { modelAccepted, podGpuMilli, podGpus } from "./gpu-resources.js";
 
 /**
  * GPU fragmentation as defined by FGD (Weng et al., "Beware of Fragmentation: Scheduling GPU-Sharing
@@ -100,4 +100,3 @@ export function clusterFragmentation(view: ClusterView, typical: readonly Typica
   return { fragMilli, idleMilli };
 }
 
-export { GPU_MILLI };
