@@ -1,5 +1,6 @@
 import { hostInfraCores, type DpuSpec } from "./dpu.js";
 import { FitIndex } from "./fit-index.js";
+import { NodeOrderIndex } from "./node-order-index.js";
 
 /**
  * The cluster's resources as struct-of-arrays, owned and mutated only here: schedulers read it through
@@ -107,9 +108,18 @@ export interface ClusterView {
   fits(node: number, r: Request): boolean;
   /** The best-fit node (least free CPU that fits), or -1. Uses the index: O(log capacity). */
   bestFitNode(r: Request): number;
+  /**
+   * The nodes that fit `r`, in node order from `start` and wrapping around, until `want` are found:
+   * written to `out`. Returns [found, scanned], `scanned` being how many nodes a linear walk would have
+   * passed (Kubernetes' processed-node count, where its next search starts): `fits` on every node
+   * from `start` gives the same answer, only slower when few nodes fit.
+   */
+  collectFitting(r: Request, start: number, want: number, out: Int32Array): [number, number];
 }
 
 const GPU_WHOLE = 1000;
+/** collectFitting walks node by node and turns to the index after this many non-fitting nodes in a row. */
+const SKIP_AFTER_MISSES = 4;
 
 export class ClusterState implements ClusterView {
   readonly nodeCount: number;
@@ -123,7 +133,10 @@ export class ClusterState implements ClusterView {
   private readonly up: Uint8Array;
   private readonly models: string[];
   private readonly modelOf: Int32Array;
-  private readonly index: FitIndex;
+  /** The search indexes, each built on its first use so that a run pays only for the one it needs. */
+  private fitIndex: FitIndex | null = null;
+  private order: NodeOrderIndex | null = null;
+  private readonly maxCpu: number;
   private readonly nicCap: Float64Array;
   private readonly nicUsed: Float64Array;
   private readonly vfCap: Int32Array;
@@ -132,6 +145,8 @@ export class ClusterState implements ClusterView {
   private readonly infra: Float64Array;
   private readonly labelsOf: Array<Readonly<Record<string, string>>>;
   private readonly taintsOf: Array<readonly Taint[]>;
+  /** 1 where a node has taints: the only node-side condition beyond CPU, memory and up for a plain request. */
+  private readonly tainted: Uint8Array;
   private readonly poolIndex: Int32Array;
   private readonly poolCap: Float64Array;
   private readonly poolUsed: Float64Array;
@@ -172,6 +187,7 @@ export class ClusterState implements ClusterView {
     this.infra = new Float64Array(n);
     this.labelsOf = new Array(n);
     this.taintsOf = new Array(n);
+    this.tainted = new Uint8Array(n);
     const none: Readonly<Record<string, string>> = Object.freeze({});
     this.poolIndex = new Int32Array(n).fill(-1);
     this.poolCap = Float64Array.from(poolCapacitiesMiB);
@@ -196,6 +212,7 @@ export class ClusterState implements ClusterView {
       this.vfCap[i] = s.vfs ?? s.dpu?.vfs ?? 0;
       this.labelsOf[i] = s.labels ?? none;
       this.taintsOf[i] = s.taints ?? [];
+      this.tainted[i] = this.taintsOf[i].length > 0 ? 1 : 0;
       if (s.cxlPool !== undefined) {
         if (!(Number.isInteger(s.cxlPool) && s.cxlPool >= 0 && s.cxlPool < this.poolCap.length)) {
           throw new RangeError(`node ${i}: cxlPool must index one of the ${this.poolCap.length} pools, found ${s.cxlPool}`);
@@ -205,8 +222,18 @@ export class ClusterState implements ClusterView {
       maxCpu = Math.max(maxCpu, this.allocCpu[i]);
     });
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
-    this.index = new FitIndex(n, maxCpu);
-    for (let i = 0; i < n; i++) this.index.update(i, this.freeCpu[i], this.freeMem[i]);
+    this.maxCpu = maxCpu;
+  }
+
+  /** Tell the indexes built so far about a node's free CPU and memory, or that it went down. */
+  private reindex(node: number): void {
+    if (this.up[node] === 1) {
+      this.fitIndex?.update(node, this.freeCpu[node], this.freeMem[node]);
+      this.order?.update(node, this.freeCpu[node], this.freeMem[node]);
+    } else {
+      this.fitIndex?.remove(node);
+      this.order?.remove(node);
+    }
   }
 
   // ---- view -------------------------------------------------------------------------------
@@ -310,12 +337,16 @@ export class ClusterState implements ClusterView {
       if (this.freeCpu[node] < r.cpuMilli + extraInfra) return false;
     }
     if (r.directNic && this.vfUsed[node] >= this.vfCap[node]) return false;
-    if ((this.taintsOf[node].length > 0 || r.nodeSelector) && !this.admits(node, r)) return false;
+    if ((this.tainted[node] === 1 || r.nodeSelector) && !this.admits(node, r)) return false;
     return (r.gpus ?? 0) === 0 || this.gpuSlots(node, r) !== null;
   }
 
   bestFitNode(r: Request): number {
-    const node = this.index.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
+    if (this.fitIndex === null) {
+      this.fitIndex = new FitIndex(this.nodeCount, this.maxCpu);
+      for (let i = 0; i < this.nodeCount; i++) if (this.up[i] === 1) this.fitIndex.update(i, this.freeCpu[i], this.freeMem[i]);
+    }
+    const node = this.fitIndex.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
     if (node >= 0 && this.fits(node, r)) return node;
     // Memory that may spill into a pool is beyond the index's local-memory view: scan then too.
     if (node < 0 && !r.spillToPool) return -1;
@@ -326,6 +357,51 @@ export class ClusterState implements ClusterView {
       if (this.fits(i, r) && (best < 0 || this.freeCpu[i] < this.freeCpu[best])) best = i;
     }
     return best;
+  }
+
+  collectFitting(r: Request, start: number, want: number, out: Int32Array): [number, number] {
+    const n = this.nodeCount;
+    if (n === 0 || want <= 0) return [0, 0];
+    if (this.order === null) {
+      this.order = new NodeOrderIndex(n);
+      for (let i = 0; i < n; i++) if (this.up[i] === 1) this.order.update(i, this.freeCpu[i], this.freeMem[i]);
+    }
+    // What every fitting node has at least: the CPU, and the local memory unless the rest may spill.
+    const cpu = r.cpuMilli;
+    const mem = r.poolMiB !== undefined ? r.memoryMiB - r.poolMiB : r.spillToPool ? -Infinity : r.memoryMiB;
+    // A request for CPU and memory alone: the index's leaves are exact for those (and hold nothing for
+    // down nodes), so only taints are left to check.
+    const plain = !r.gpus && !r.nicGbps && !r.directNic && r.poolMiB === undefined && !r.spillToPool && !r.nodeSelector;
+    let found = 0;
+    const freeCpu = this.freeCpu;
+    const freeMem = this.freeMem;
+    const up = this.up;
+    const tainted = this.tainted;
+    const order = this.order;
+    // Two runs, [start, n) then [0, start): node by node while nodes fit, through the index past a run
+    // of nodes that do not (a few misses in a row predict more).
+    for (let lo = start, hi = n; ; lo = 0, hi = start) {
+      let misses = 0;
+      for (let c = lo; c < hi; ) {
+        if (misses === SKIP_AFTER_MISSES) {
+          misses = 0;
+          c = order.next(c, cpu, mem);
+          if (c < 0 || c >= hi) break;
+        }
+        if (up[c] === 1 && freeCpu[c] >= cpu && freeMem[c] >= mem && ((plain && tainted[c] === 0) || this.fitsBeyond(c, r, plain))) {
+          misses = 0;
+          out[found++] = c;
+          if (found === want) return [found, c >= start ? c - start + 1 : n - start + c + 1];
+        } else misses++;
+        c++;
+      }
+      if (hi === start) return [found, n];
+    }
+  }
+
+  /** collectFitting's check once CPU and memory are known to suffice; out of line to keep its loop small. */
+  private fitsBeyond(node: number, r: Request, plain: boolean): boolean {
+    return plain ? this.admits(node, r) : this.fits(node, r);
   }
 
   // ---- mutation -----------------------------------------------------------------------------
@@ -359,7 +435,7 @@ export class ClusterState implements ClusterView {
     }
     this.freeCpu[node] -= r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
     this.freeMem[node] -= r.memoryMiB - this.pPool[id];
-    this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+    this.reindex(node);
     this.live++;
     return id;
   }
@@ -379,7 +455,7 @@ export class ClusterState implements ClusterView {
     this.pNode[id] = -1;
     this.pFree.push(id);
     this.live--;
-    if (this.up[node] === 1) this.index.update(node, this.freeCpu[node], this.freeMem[node]);
+    this.reindex(node);
   }
 
   /** Set a node's pod traffic; returns the change in its infrastructure CPU (millicores). */
@@ -403,8 +479,7 @@ export class ClusterState implements ClusterView {
   /** Mark a node down (failed) or up; a down node takes no placements. */
   setUp(node: number, isUp: boolean): void {
     this.up[node] = isUp ? 1 : 0;
-    if (isUp) this.index.update(node, this.freeCpu[node], this.freeMem[node]);
-    else this.index.remove(node);
+    this.reindex(node);
   }
 
   /**

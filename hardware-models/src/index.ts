@@ -3,6 +3,7 @@
  */
 export { ClusterState, type ClusterView, type NodeSpec, type Request, type Taint, type Toleration } from "./cluster-state.js";
 export { FitIndex } from "./fit-index.js";
+export { NodeOrderIndex } from "./node-order-index.js";
 export { RUNTIMES, runtime, coldStartS, startLatencyS, runTimeFactor, isolates, type RuntimeSpec, type Isolation } from "./sandbox-runtimes.js";
 export { DEFAULT_CXL, CxlPool, cxlSlowdown, drawSensitivity, latencyPenalty, splitMemory, strandedMemoryMiB, type CxlParams } from "./cxl-pool.js";
 export { DPUS, networkInfraCores, storageInfraCores, hostInfraCores, dpuNetworkSlowdown, vfAvailable, type DpuSpec } from "./dpu.js";

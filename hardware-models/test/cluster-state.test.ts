@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ClusterState, FitIndex, type NodeSpec, type Request } from "@clustersim/hardware-models";
+import { ClusterState, FitIndex, NodeOrderIndex, type NodeSpec, type Request } from "@clustersim/hardware-models";
 
 /** The obvious best fit: scan every node, least free CPU among those that fit. */
 function naiveBestFreeCpu(c: ClusterState, r: Request): number {
@@ -233,5 +233,98 @@ describe("the placement index at scale", () => {
       }
     }
     expect(live.length).toBeGreaterThan(1000);
+  });
+});
+
+describe("NodeOrderIndex", () => {
+  it("finds the next node with both the CPU and the memory, past ranges whose maxima come from different nodes", () => {
+    const ix = new NodeOrderIndex(6);
+    [[8, 1], [1, 8], [2, 2], [9, 9], [0, 0], [5, 5]].forEach(([c, m], i) => ix.update(i, c, m));
+    expect(ix.next(0, 5, 5)).toBe(3); // nodes 0 and 1 pass one test each; their parent passes both
+    expect(ix.next(4, 5, 5)).toBe(5);
+    expect(ix.next(0, 10, 1)).toBe(-1);
+    ix.remove(3);
+    expect(ix.next(0, 5, 5)).toBe(5);
+    expect(ix.next(6, 0, 0)).toBe(-1);
+  });
+
+  it("agrees with a scan under random updates", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(39), fc.integer({ min: -1, max: 9 }), fc.nat(9), fc.nat(40), fc.nat(9), fc.nat(9)), { maxLength: 60 }), (n, ops) => {
+        const ix = new NodeOrderIndex(n);
+        const cpu = new Array(n).fill(-Infinity);
+        const mem = new Array(n).fill(-Infinity);
+        for (const [node, c, m, from, qc, qm] of ops) {
+          const i = node % n;
+          if (c < 0) {
+            ix.remove(i);
+            cpu[i] = mem[i] = -Infinity;
+          } else {
+            ix.update(i, c, m);
+            [cpu[i], mem[i]] = [c, m];
+          }
+          let want = -1;
+          for (let k = from; k < n; k++) if (cpu[k] >= qc && mem[k] >= qm) { want = k; break; }
+          expect(ix.next(from, qc, qm)).toBe(want);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("collectFitting", () => {
+  /** Kubernetes' filter walk, node by node: what collectFitting must reproduce. */
+  function walk(c: ClusterState, r: Request, start: number, want: number): [number[], number] {
+    const found: number[] = [];
+    let scanned = 0;
+    for (let node = start; scanned < c.nodeCount && found.length < want; scanned++) {
+      if (c.fits(node, r)) found.push(node);
+      if (++node === c.nodeCount) node = 0;
+    }
+    return [found, scanned];
+  }
+
+  const taint = { key: "tenant", value: "vm", effect: "NoSchedule" as const };
+  const specs: NodeSpec[] = Array.from({ length: 37 }, (_, i) => ({
+    cpuMilli: 2000 + 1000 * (i % 5),
+    memoryMiB: 64 + 32 * (i % 3),
+    gpus: i % 4 === 0 ? 2 : 0,
+    nicGbps: i % 2 === 0 ? 25 : 100,
+    cxlPool: i % 6 === 0 ? 0 : undefined,
+    labels: { zone: i % 2 === 0 ? "a" : "b" },
+    taints: i % 7 === 3 ? [taint] : undefined,
+  }));
+  const request: fc.Arbitrary<Request> = fc.record(
+    {
+      cpuMilli: fc.integer({ min: 0, max: 7000 }),
+      memoryMiB: fc.integer({ min: 0, max: 160 }),
+      gpus: fc.constantFrom(0, 0, 0, 1),
+      nicGbps: fc.constantFrom(0, 0, 10, 60),
+      spillToPool: fc.boolean(),
+      tolerations: fc.constantFrom(undefined, [{ key: "tenant", operator: "Exists" as const }]),
+      nodeSelector: fc.constantFrom(undefined, { zone: "a" }),
+    },
+    { requiredKeys: ["cpuMilli", "memoryMiB"] },
+  );
+
+  it("finds what a node-by-node walk finds, and says where that walk would stop", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(request, fc.nat(36), fc.integer({ min: 1, max: 40 }), fc.nat(3)), { maxLength: 80 }), (steps) => {
+        const c = new ClusterState(specs, [400]);
+        const out = new Int32Array(c.nodeCount);
+        const live: number[] = [];
+        for (const [r, start, want, action] of steps) {
+          const [found, scanned] = c.collectFitting(r, start, want, out);
+          const [expected, expectedScanned] = walk(c, r, start, want);
+          expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+          // Then change the cluster: place the request where it fits first, free a placement, or fail or repair a node.
+          if (action === 0 && found > 0) live.push(c.place(out[0], r));
+          else if (action === 1 && live.length > 0) c.release(live.splice(start % live.length, 1)[0]);
+          else if (action === 2) c.setUp(start, !c.isUp(start));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

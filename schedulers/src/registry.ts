@@ -8,7 +8,7 @@ import { fgd } from "./placement/fgd.js";
 import { fitsFilter } from "./placement/fits-filter.js";
 import { typicalPods, type TypicalPod } from "./placement/gpu-fragmentation.js";
 import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomScore } from "./placement/gpu-scorers.js";
-import { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
+import { balancedAllocation, leastAllocated, leastBalancedKernel, mostAllocated } from "./placement/kubernetes-resources.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -57,7 +57,8 @@ const entries: StrategyEntry<any>[] = [
     name: "kubernetes-default", kind: "placement",
     summary: "kube-scheduler's resource scoring: LeastAllocated + BalancedAllocation, weight 1 each, adaptive node sampling",
     params: scoring(0),
-    create: (p, { rng }) => profile("kubernetes-default", [{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }], p, rng),
+    create: (p, { rng }) =>
+      profile("kubernetes-default", [{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }], p, rng, { scoreKernel: leastBalancedKernel(1, 1) }),
   },
   {
     name: "least-allocated", kind: "placement", summary: "spread: most free CPU and memory after placement",

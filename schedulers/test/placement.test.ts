@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
 import { RandomStreams } from "@clustersim/sim-core";
 import {
-  createPlacement, feasibleNodesToFind, nodeFragMilli, strategy, strategyNames, typicalPods, type Pod,
+  balancedAllocation, createPlacement, feasibleNodesToFind, fitsFilter, leastAllocated, leastBalancedKernel, mostAllocated, nodeFragMilli, Profile,
+  CycleState, strategy, strategyNames, typicalPods, type CycleContext, type Pod, type WeightedScore,
 } from "@clustersim/schedulers";
 
 const rng = (seed = 1) => new RandomStreams(seed).get("scheduler");
@@ -55,6 +57,48 @@ describe("framework", () => {
     expect(() => createPlacement("bestfit", {}, { rng: rng() })).toThrow(/unknown scheduler "bestfit"/);
     expect(() => createPlacement("kubernetes-default", { percentageOfNodesToScore: 150 }, { rng: rng() })).toThrow();
     expect(strategy("fcfs")!.params.parse({ backfill: "easy" })).toEqual({ backfill: "easy", placement: "first-fit" });
+  });
+});
+
+describe("Kubernetes' default scoring in one pass", () => {
+  it("equals LeastAllocated + BalancedAllocation, weighted, on any node and pod", () => {
+    const amount = fc.oneof(fc.integer({ min: 0, max: 256_000 }), fc.double({ min: 0, max: 256_000, noNaN: true }));
+    const node = fc.record({ cap: amount, used: amount, capMem: amount, usedMem: amount });
+    fc.assert(
+      fc.property(fc.array(node, { minLength: 1, maxLength: 20 }), amount, amount, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), (specs, cpu, mem, wl, wb) => {
+        const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
+        // Overfull nodes too: the pod is scored, not checked, here.
+        specs.forEach((n, i) => c.place(i, { cpuMilli: Math.min(n.used, n.cap), memoryMiB: Math.min(n.usedMem, n.capMem) }));
+        const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
+        const all = Int32Array.from(specs.keys());
+        const total = new Float64Array(specs.length);
+        leastBalancedKernel(wl, wb).totalAll(ctx, all, specs.length, total);
+        const expected = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
+        expect(Array.from(total)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("places every pod where the plugins one by one would (the record path)", () => {
+    const c = new ClusterState(Array.from({ length: 300 }, (_, i) => ({ cpuMilli: 16000 + 16000 * (i % 3), memoryMiB: 65536 * (1 + (i % 2)) })));
+    const fast = createPlacement("kubernetes-default", {}, { rng: rng(3) });
+    const slow = createPlacement("kubernetes-default", {}, { rng: rng(3) });
+    slow.record = true;
+    const sizes = new RandomStreams(5).get("sizes");
+    for (let i = 0; i < 2000; i++) {
+      const p = pod(i, Math.round(500 + 4000 * sizes.next()), Math.round(1024 + 16384 * sizes.next()));
+      const d = fast.decide(c, p);
+      expect(slow.decide(c, p)).toEqual(d);
+      if (d && sizes.next() < 0.7) c.place(d.node, p);
+    }
+  });
+
+  it("refuses a kernel that does not fuse the profile's own score plugins", () => {
+    const make = (score: WeightedScore[]) =>
+      new Profile({ name: "p", filter: [fitsFilter], score, percentageOfNodesToScore: 100, scoreKernel: leastBalancedKernel(1, 1) }, rng());
+    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: mostAllocated, weight: 1 }])).toThrow(/does not fuse/);
+    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }])).not.toThrow();
   });
 });
 

@@ -46,12 +46,16 @@ function* firstN(source: Iterator<Task>, n: number): Generator<Task> {
 const workload = poissonWorkload("scale", ratePerS, { runS: run, cpuMilli: cpu, memoryMiB: mem }, streams, { startS: 0, endS: Infinity });
 
 const t0 = wallSeconds();
+const cpu0 = process.cpuUsage();
 const result = runCluster({ cluster, strategy, tasks: firstN(workload, tasks), seed: Number(values.seed) });
 const wallS = wallSeconds() - t0;
+// Processor time of this process (user + system): steadier than wall time on a shared machine.
+const used = process.cpuUsage(cpu0);
+const cpuS = (used.user + used.system) / 1e6;
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(
   JSON.stringify({
-    policy: values.policy, nodes, tasks, wallS, eventsPerS: result.run.events / wallS, decisionsPerS: result.decisions / wallS, peakRssMiB,
+    policy: values.policy, nodes, tasks, wallS, cpuS, eventsPerS: result.run.events / wallS, decisionsPerS: result.decisions / wallS, peakRssMiB,
     completed: result.completed, started: result.started, simTimeS: result.run.simTime, meanWaitS: result.waitSumS / Math.max(1, result.started),
   }) + "\n",
 );

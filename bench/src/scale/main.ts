@@ -30,6 +30,8 @@ interface Row {
   nodes: number;
   tasks: number;
   wallS: number;
+  /** Processor time of the run (user + system): less affected than wall time by other load on the machine. */
+  cpuS: number;
   eventsPerS: number;
   decisionsPerS: number;
   peakRssMiB: number;
@@ -43,7 +45,7 @@ for (const policy of values.policies.split(",")) {
     process.exit(1);
   }
   const x = JSON.parse(r.stdout) as Row;
-  rows.push({ policy: x.policy, nodes: x.nodes, tasks: x.tasks, wallS: x.wallS, eventsPerS: x.eventsPerS, decisionsPerS: x.decisionsPerS, peakRssMiB: x.peakRssMiB });
+  rows.push({ policy: x.policy, nodes: x.nodes, tasks: x.tasks, wallS: x.wallS, cpuS: x.cpuS, eventsPerS: x.eventsPerS, decisionsPerS: x.decisionsPerS, peakRssMiB: x.peakRssMiB });
 }
 
 if (values.json) {
@@ -52,9 +54,9 @@ if (values.json) {
   process.stdout.write(`bench:scale — ${values.nodes} nodes, ${values.tasks} tasks; targets ${TARGET_WALL_S} s and ${TARGET_RSS_MIB} MiB per policy\n`);
   process.stdout.write(
     table(
-      ["policy", "wall s", "÷ target", "events/s", "decisions/s", "peak RSS MiB", "÷ target"],
+      ["policy", "wall s", "÷ target", "CPU s", "events/s", "decisions/s", "peak RSS MiB", "÷ target"],
       rows.map((r) => [
-        r.policy, r.wallS.toFixed(2), (r.wallS / TARGET_WALL_S).toFixed(2), Math.round(r.eventsPerS).toLocaleString("en"),
+        r.policy, r.wallS.toFixed(2), (r.wallS / TARGET_WALL_S).toFixed(2), r.cpuS.toFixed(2), Math.round(r.eventsPerS).toLocaleString("en"),
         Math.round(r.decisionsPerS).toLocaleString("en"), r.peakRssMiB.toFixed(0), (r.peakRssMiB / TARGET_RSS_MIB).toFixed(2),
       ]),
     ) + "\n",

@@ -3,7 +3,7 @@ import type { Rng } from "@clustersim/sim-core";
 import {
   Code, CycleState,
   type CycleContext, type Decision, type DecisionRecord, type FilterPlugin, type PermitPlugin, type Plugin,
-  type Pod, type PlacementStrategy, type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScorePlugin,
+  type Pod, type PlacementStrategy, type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScoreKernel, type ScorePlugin,
 } from "./types.js";
 
 export interface WeightedScore {
@@ -31,6 +31,11 @@ export interface ProfileConfig {
    * random but sticky choice that keeps landing on the same node while it stays best).
    */
   tieBreak?: "random" | "first";
+  /**
+   * The score plugins fused into one pass (same plugins, same order, the weights built in): used
+   * instead of the plugins when no decision record is asked for. Must equal their weighted sum.
+   */
+  scoreKernel?: ScoreKernel;
 }
 
 const RECORD_TOP = 5;
@@ -66,6 +71,10 @@ export class Profile implements PlacementStrategy {
       ...config.score.map((s) => s.plugin), ...(config.reserve ?? []), ...(config.permit ?? []),
     ];
     this.plugins = [...new Set(all)];
+    const kernel = config.scoreKernel;
+    if (kernel && (kernel.plugins.length !== config.score.length || kernel.plugins.some((p, k) => p !== config.score[k].plugin || p.normalize))) {
+      throw new Error(`profile ${config.name}: its score kernel does not fuse the profile's score plugins`);
+    }
   }
 
   decide(view: ClusterView, pod: Pod): Decision | null {
@@ -123,8 +132,10 @@ export class Profile implements PlacementStrategy {
     const total = this.total;
     const perPlugin: Float64Array[] | null = rec ? [] : null;
     const scorers = this.config.score;
-    if (scorers.length === 0) total.fill(0, 0, count);
-    for (let k = 0; k < scorers.length; k++) {
+    const kernel = rec ? undefined : this.config.scoreKernel;
+    if (kernel) kernel.totalAll(ctx, this.feasible, count, total);
+    else if (scorers.length === 0) total.fill(0, 0, count);
+    for (let k = 0; !kernel && k < scorers.length; k++) {
       const { plugin, weight } = scorers[k];
       const s = this.partial;
       if (plugin.scoreAll) plugin.scoreAll(ctx, this.feasible, count, s);

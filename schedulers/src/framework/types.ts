@@ -48,7 +48,7 @@ export class CycleState {
     this.data.set(key, value);
   }
   clear(): void {
-    this.data.clear();
+    if (this.data.size > 0) this.data.clear();
   }
 }
 
@@ -96,6 +96,14 @@ export interface ScorePlugin extends Plugin {
   scoreAll?(ctx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
   /** Rescale `scores[0..count)` in place (NormalizeScore). */
   normalize?(scores: Float64Array, count: number): void;
+}
+/**
+ * Several score plugins fused into one pass for speed: out[i] = Σ weight · score over `plugins` (in
+ * profile order, with the profile's weights) for nodes[i]. Only for plugins without `normalize`.
+ */
+export interface ScoreKernel {
+  readonly plugins: readonly ScorePlugin[];
+  totalAll(ctx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
 }
 export interface ReservePlugin extends Plugin {
   /** Claim what the pod needs on `node` beyond CPU and memory, e.g. pick a share's GPU (ctx.gpuIndex). */

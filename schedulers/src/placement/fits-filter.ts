@@ -13,16 +13,6 @@ export const fitsFilter: FilterPlugin = {
     if ((ctx.pod.gpus ?? 0) > 0 && !modelAccepted(ctx.pod.gpuModels, ctx.view.gpuModel(node))) return Code.UnschedulableAndUnresolvable;
     return Code.Unschedulable;
   },
-  filterAll(ctx: CycleContext, start: number, want: number, out: Int32Array): [number, number] {
-    const { view, pod } = ctx;
-    const n = view.nodeCount;
-    let count = 0;
-    let visited = 0;
-    let node = start;
-    for (; visited < n && count < want; visited++) {
-      if (view.fits(node, pod)) out[count++] = node;
-      if (++node === n) node = 0;
-    }
-    return [count, visited];
-  },
+  // The same walk as filtering node by node, but skipping runs of nodes short of CPU or memory.
+  filterAll: (ctx: CycleContext, start: number, want: number, out: Int32Array) => ctx.view.collectFitting(ctx.pod, start, want, out),
 };

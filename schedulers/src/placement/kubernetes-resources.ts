@@ -1,5 +1,5 @@
 import type { ClusterView } from "@clustersim/hardware-models";
-import type { CycleContext, Pod, ScorePlugin } from "../framework/types.js";
+import type { CycleContext, Pod, ScoreKernel, ScorePlugin } from "../framework/types.js";
 
 /**
  * Kubernetes' resource scorers (pkg/scheduler/framework/plugins/noderesources), CPU and memory with
@@ -74,3 +74,29 @@ export const balancedAllocation: ScorePlugin = {
     for (let i = 0; i < count; i++) out[i] = balanced(view, nodes[i], cpuR, memR);
   },
 };
+
+/**
+ * LeastAllocated and BalancedAllocation, weighted and summed, in one pass: the Kubernetes default
+ * profile's scoring without reading each node twice. Equal to the two plugins' weighted sum (tested);
+ * the profile falls back to the plugins when it records decisions, to show each score.
+ */
+export function leastBalancedKernel(leastWeight: number, balancedWeight: number): ScoreKernel {
+  return {
+    plugins: [leastAllocated, balancedAllocation],
+    totalAll({ view, pod }: CycleContext, nodes: Int32Array, count: number, out: Float64Array) {
+      const cpuR = cpuReq(pod);
+      const memR = memReq(pod);
+      for (let i = 0; i < count; i++) {
+        const node = nodes[i];
+        const cpuCap = view.allocatableCpuMilli(node);
+        const memCap = view.allocatableMemoryMiB(node);
+        const cpu = cpuCap - view.freeCpuMilli(node) + cpuR;
+        const mem = memCap - view.freeMemoryMiB(node) + memR;
+        const l = Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
+        const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
+        const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
+        out[i] = leastWeight * l + balancedWeight * Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+      }
+    },
+  };
+}
