@@ -81,9 +81,22 @@ export interface Request {
   nodeSelector?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The live per-node CPU and memory arrays, indexed by node: for hot loops that read hundreds of nodes
+ * per decision (a method call per value costs them a tenth of their time). Read only: they change with
+ * every placement, through ClusterState alone.
+ */
+export interface NodeResources {
+  readonly allocatableCpuMilli: Float64Array;
+  readonly allocatableMemoryMiB: Float64Array;
+  readonly freeCpuMilli: Float64Array;
+  readonly freeMemoryMiB: Float64Array;
+}
+
 /** Read-only access for schedulers. */
 export interface ClusterView {
   readonly nodeCount: number;
+  readonly resources: NodeResources;
   freeCpuMilli(node: number): number;
   freeMemoryMiB(node: number): number;
   allocatableCpuMilli(node: number): number;
@@ -123,6 +136,7 @@ const SKIP_AFTER_MISSES = 4;
 
 export class ClusterState implements ClusterView {
   readonly nodeCount: number;
+  readonly resources: NodeResources;
   private readonly allocCpu: Float64Array;
   private readonly allocMem: Float64Array;
   private readonly freeCpu: Float64Array;
@@ -223,6 +237,7 @@ export class ClusterState implements ClusterView {
     });
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
     this.maxCpu = maxCpu;
+    this.resources = { allocatableCpuMilli: this.allocCpu, allocatableMemoryMiB: this.allocMem, freeCpuMilli: this.freeCpu, freeMemoryMiB: this.freeMem };
   }
 
   /** Tell the indexes built so far about a node's free CPU and memory, or that it went down. */

@@ -1,7 +1,7 @@
 /**
  * @clustersim/hardware-models: cluster state and the hardware models a scheduler places against.
  */
-export { ClusterState, type ClusterView, type NodeSpec, type Request, type Taint, type Toleration } from "./cluster-state.js";
+export { ClusterState, type ClusterView, type NodeResources, type NodeSpec, type Request, type Taint, type Toleration } from "./cluster-state.js";
 export { FitIndex } from "./fit-index.js";
 export { NodeOrderIndex } from "./node-order-index.js";
 export { RUNTIMES, runtime, coldStartS, startLatencyS, runTimeFactor, isolates, type RuntimeSpec, type Isolation } from "./sandbox-runtimes.js";

@@ -61,7 +61,7 @@ describe("framework", () => {
 });
 
 describe("Kubernetes' default scoring in one pass", () => {
-  it("equals LeastAllocated + BalancedAllocation, weighted, on any node and pod", () => {
+  it("picks the nodes LeastAllocated + BalancedAllocation, weighted, rank first, on any nodes and pod", () => {
     const amount = fc.oneof(fc.integer({ min: 0, max: 256_000 }), fc.double({ min: 0, max: 256_000, noNaN: true }));
     const node = fc.record({ cap: amount, used: amount, capMem: amount, usedMem: amount });
     fc.assert(
@@ -70,11 +70,19 @@ describe("Kubernetes' default scoring in one pass", () => {
         // Overfull nodes too: the pod is scored, not checked, here.
         specs.forEach((n, i) => c.place(i, { cpuMilli: Math.min(n.used, n.cap), memoryMiB: Math.min(n.usedMem, n.capMem) }));
         const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
-        const all = Int32Array.from(specs.keys());
-        const total = new Float64Array(specs.length);
-        leastBalancedKernel(wl, wb).totalAll(ctx, all, specs.length, total);
-        const expected = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
-        expect(Array.from(total)).toEqual(expected);
+        // All nodes at once, then each with its neighbour: the kernel picks what the totals say, every tied node.
+        const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
+        const kernel = leastBalancedKernel(wl, wb);
+        const ties = new Int32Array(specs.length + 1);
+        const best = Math.max(...totals);
+        const n = kernel.selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
+        expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+        for (let a = 0; a < specs.length; a++) {
+          const b = (a + 1) % specs.length;
+          const m = kernel.selectBest(ctx, Int32Array.of(a, b), 2, ties);
+          const want = totals[a] === totals[b] ? [0, 1] : totals[a] > totals[b] ? [0] : [1];
+          expect(Array.from(ties.subarray(0, m))).toEqual(want);
+        }
       }),
       { numRuns: 500 },
     );

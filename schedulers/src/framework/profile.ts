@@ -62,6 +62,8 @@ export class Profile implements PlacementStrategy {
   private partial = new Float64Array(0);
   private ties = new Int32Array(0);
   private nextStart = 0;
+  /** With a decision record: each plugin's scores of the current cycle. */
+  private perPlugin: Float64Array[] | null = null;
   private readonly plugins: Plugin[];
 
   constructor(private readonly config: ProfileConfig, private readonly rng: Rng) {
@@ -128,14 +130,24 @@ export class Profile implements PlacementStrategy {
   private scoreAndSelect(ctx: CycleContext, count: number, rec: DecisionRecord | null): number {
     for (const p of this.config.preScore ?? []) p.preScore(ctx, this.feasible, count);
 
-    // Score: each plugin over all feasible nodes, normalised, weighted, summed.
-    const total = this.total;
-    const perPlugin: Float64Array[] | null = rec ? [] : null;
-    const scorers = this.config.score;
+    // selectHost: the highest total, ties broken uniformly at random as upstream does (one draw among
+    // all tied nodes rather than upstream's draw per tie: the same distribution, far fewer draws).
+    const ties = this.ties;
     const kernel = rec ? undefined : this.config.scoreKernel;
-    if (kernel) kernel.totalAll(ctx, this.feasible, count, total);
-    else if (scorers.length === 0) total.fill(0, 0, count);
-    for (let k = 0; !kernel && k < scorers.length; k++) {
+    const nTies = kernel ? kernel.selectBest(ctx, this.feasible, count, ties) : this.scoreAndTie(ctx, count, rec);
+    const best = nTies === 1 || this.config.tieBreak === "first" ? ties[0] : ties[Math.floor(this.rng.next() * nTies)];
+    const node = this.feasible[best];
+    if (rec) this.recordTop(rec, node, count);
+    return node;
+  }
+
+  /** Score each plugin over all feasible nodes, normalised, weighted, summed; the best nodes to `ties`. */
+  private scoreAndTie(ctx: CycleContext, count: number, rec: DecisionRecord | null): number {
+    const total = this.total;
+    const scorers = this.config.score;
+    this.perPlugin = rec ? [] : null;
+    if (scorers.length === 0) total.fill(0, 0, count);
+    for (let k = 0; k < scorers.length; k++) {
       const { plugin, weight } = scorers[k];
       const s = this.partial;
       if (plugin.scoreAll) plugin.scoreAll(ctx, this.feasible, count, s);
@@ -143,11 +155,8 @@ export class Profile implements PlacementStrategy {
       plugin.normalize?.(s, count);
       if (k === 0) for (let i = 0; i < count; i++) total[i] = weight * s[i];
       else for (let i = 0; i < count; i++) total[i] += weight * s[i];
-      perPlugin?.push(s.slice(0, count));
+      this.perPlugin?.push(s.slice(0, count));
     }
-
-    // selectHost: the highest total, ties broken uniformly at random as upstream does (one draw among
-    // all tied nodes rather than upstream's draw per tie: the same distribution, far fewer draws).
     const ties = this.ties;
     let nTies = 0;
     let top = -Infinity;
@@ -159,18 +168,19 @@ export class Profile implements PlacementStrategy {
       }
       if (t === top) ties[nTies++] = i;
     }
-    const best = nTies === 1 || this.config.tieBreak === "first" ? ties[0] : ties[Math.floor(this.rng.next() * nTies)];
-    const node = this.feasible[best];
-    if (rec && perPlugin) {
-      rec.node = node;
-      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => total[b] - total[a] || a - b);
-      rec.top = order.slice(0, RECORD_TOP).map((i) => ({
-        node: this.feasible[i],
-        total: total[i],
-        scores: Object.fromEntries(this.config.score.map((s, k) => [s.plugin.name, perPlugin[k][i]])),
-      }));
-    }
-    return node;
+    return nTies;
+  }
+
+  private recordTop(rec: DecisionRecord, node: number, count: number): void {
+    const total = this.total;
+    const perPlugin = this.perPlugin!;
+    rec.node = node;
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => total[b] - total[a] || a - b);
+    rec.top = order.slice(0, RECORD_TOP).map((i) => ({
+      node: this.feasible[i],
+      total: total[i],
+      scores: Object.fromEntries(this.config.score.map((s, k) => [s.plugin.name, perPlugin[k][i]])),
+    }));
   }
 
   bound(view: ClusterView, pod: Pod, d: Decision): void {

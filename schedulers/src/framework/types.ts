@@ -98,12 +98,14 @@ export interface ScorePlugin extends Plugin {
   normalize?(scores: Float64Array, count: number): void;
 }
 /**
- * Several score plugins fused into one pass for speed: out[i] = Σ weight · score over `plugins` (in
- * profile order, with the profile's weights) for nodes[i]. Only for plugins without `normalize`.
+ * Several score plugins and the selection fused into one pass for speed. For nodes[0..count) the
+ * total is Σ weight · score over `plugins` (in profile order, with the profile's weights);
+ * `selectBest` writes the positions i of the nodes with the highest total to `ties`, in order, and
+ * returns how many there are. Only for plugins without `normalize`.
  */
 export interface ScoreKernel {
   readonly plugins: readonly ScorePlugin[];
-  totalAll(ctx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
+  selectBest(ctx: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number;
 }
 export interface ReservePlugin extends Plugin {
   /** Claim what the pod needs on `node` beyond CPU and memory, e.g. pick a share's GPU (ctx.gpuIndex). */

@@ -76,27 +76,38 @@ export const balancedAllocation: ScorePlugin = {
 };
 
 /**
- * LeastAllocated and BalancedAllocation, weighted and summed, in one pass: the Kubernetes default
- * profile's scoring without reading each node twice. Equal to the two plugins' weighted sum (tested);
- * the profile falls back to the plugins when it records decisions, to show each score.
+ * LeastAllocated and BalancedAllocation, weighted and summed, and the best nodes picked, in one pass:
+ * the Kubernetes default profile's scoring without reading each node twice or storing the totals.
+ * Picks the nodes the two plugins would (tested); the profile falls back to the plugins when it
+ * records decisions, to show each score.
  */
 export function leastBalancedKernel(leastWeight: number, balancedWeight: number): ScoreKernel {
   return {
     plugins: [leastAllocated, balancedAllocation],
-    totalAll({ view, pod }: CycleContext, nodes: Int32Array, count: number, out: Float64Array) {
+    selectBest({ view, pod }: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number {
       const cpuR = cpuReq(pod);
       const memR = memReq(pod);
+      const { allocatableCpuMilli: cpuCaps, allocatableMemoryMiB: memCaps, freeCpuMilli: freeCpu, freeMemoryMiB: freeMem } = view.resources;
+      let top = -Infinity;
+      let nTies = 0;
       for (let i = 0; i < count; i++) {
         const node = nodes[i];
-        const cpuCap = view.allocatableCpuMilli(node);
-        const memCap = view.allocatableMemoryMiB(node);
-        const cpu = cpuCap - view.freeCpuMilli(node) + cpuR;
-        const mem = memCap - view.freeMemoryMiB(node) + memR;
+        const cpuCap = cpuCaps[node];
+        const memCap = memCaps[node];
+        const cpu = cpuCap - freeCpu[node] + cpuR;
+        const mem = memCap - freeMem[node] + memR;
+        // least() and balanced() above, on the same values.
         const l = Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
         const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
         const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
-        out[i] = leastWeight * l + balancedWeight * Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+        const t = leastWeight * l + balancedWeight * Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+        if (t > top) {
+          top = t;
+          nTies = 0;
+        }
+        if (t === top) ties[nTies++] = i;
       }
+      return nTies;
     },
   };
 }
