@@ -106,6 +106,7 @@ describe("Kubernetes' default scoring in one pass", () => {
     const make = (score: WeightedScore[]) =>
       new Profile({ name: "p", filter: [fitsFilter], score, percentageOfNodesToScore: 100, scoreKernel: leastBalancedKernel(1, 1) }, rng());
     expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: mostAllocated, weight: 1 }])).toThrow(/does not fuse/);
+    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 2 }])).toThrow(/does not fuse/);
     expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }])).not.toThrow();
   });
 });

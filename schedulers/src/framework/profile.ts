@@ -32,8 +32,8 @@ export interface ProfileConfig {
    */
   tieBreak?: "random" | "first";
   /**
-   * The score plugins fused into one pass (same plugins, same order, the weights built in): used
-   * instead of the plugins when no decision record is asked for. Must equal their weighted sum.
+   * The score plugins and selectHost fused into one pass (same plugins, order and weights, checked
+   * here): used instead of the plugins when no decision record is asked for.
    */
   scoreKernel?: ScoreKernel;
 }
@@ -74,7 +74,7 @@ export class Profile implements PlacementStrategy {
     ];
     this.plugins = [...new Set(all)];
     const kernel = config.scoreKernel;
-    if (kernel && (kernel.plugins.length !== config.score.length || kernel.plugins.some((p, k) => p !== config.score[k].plugin || p.normalize))) {
+    if (kernel && (kernel.plugins.length !== config.score.length || kernel.plugins.some((p, k) => p !== config.score[k].plugin || kernel.weights[k] !== config.score[k].weight || p.normalize))) {
       throw new Error(`profile ${config.name}: its score kernel does not fuse the profile's score plugins`);
     }
   }

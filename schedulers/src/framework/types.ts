@@ -105,6 +105,8 @@ export interface ScorePlugin extends Plugin {
  */
 export interface ScoreKernel {
   readonly plugins: readonly ScorePlugin[];
+  /** The plugins' weights it applies: the profile checks them against its own. */
+  readonly weights: readonly number[];
   selectBest(ctx: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number;
 }
 export interface ReservePlugin extends Plugin {

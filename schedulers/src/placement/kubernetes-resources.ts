@@ -17,12 +17,18 @@ const memReq = (p: Pod) => (p.memoryMiB > 0 ? p.memoryMiB : NONZERO_MEMORY_MIB);
 const leastRequested = (req: number, cap: number) => (cap <= 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap));
 const mostRequested = (req: number, cap: number) => (cap <= 0 ? 0 : Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap));
 
+/** The scores from what a node would have requested with the pod (`cpu`, `mem`) and its capacities. */
+const leastScore = (cpu: number, cpuCap: number, mem: number, memCap: number) => Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
+function balancedScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
+  const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
+  const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
+  return Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+}
+
 function least(view: ClusterView, node: number, cpuR: number, memR: number): number {
   const cpuCap = view.allocatableCpuMilli(node);
   const memCap = view.allocatableMemoryMiB(node);
-  const cpu = cpuCap - view.freeCpuMilli(node) + cpuR;
-  const mem = memCap - view.freeMemoryMiB(node) + memR;
-  return Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
+  return leastScore(cpuCap - view.freeCpuMilli(node) + cpuR, cpuCap, memCap - view.freeMemoryMiB(node) + memR, memCap);
 }
 
 function most(view: ClusterView, node: number, cpuR: number, memR: number): number {
@@ -36,9 +42,7 @@ function most(view: ClusterView, node: number, cpuR: number, memR: number): numb
 function balanced(view: ClusterView, node: number, cpuR: number, memR: number): number {
   const cpuCap = view.allocatableCpuMilli(node);
   const memCap = view.allocatableMemoryMiB(node);
-  const c = cpuCap > 0 ? Math.min(1, (cpuCap - view.freeCpuMilli(node) + cpuR) / cpuCap) : 1;
-  const m = memCap > 0 ? Math.min(1, (memCap - view.freeMemoryMiB(node) + memR) / memCap) : 1;
-  return Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+  return balancedScore(cpuCap - view.freeCpuMilli(node) + cpuR, cpuCap, memCap - view.freeMemoryMiB(node) + memR, memCap);
 }
 
 /** Each plugin loops itself in `scoreAll` so that the engine sees one call site per scorer. */
@@ -78,12 +82,13 @@ export const balancedAllocation: ScorePlugin = {
 /**
  * LeastAllocated and BalancedAllocation, weighted and summed, and the best nodes picked, in one pass:
  * the Kubernetes default profile's scoring without reading each node twice or storing the totals.
- * Picks the nodes the two plugins would (tested); the profile falls back to the plugins when it
+ * Picks the nodes the two plugins would (same score functions; tested); the profile falls back to the plugins when it
  * records decisions, to show each score.
  */
 export function leastBalancedKernel(leastWeight: number, balancedWeight: number): ScoreKernel {
   return {
     plugins: [leastAllocated, balancedAllocation],
+    weights: [leastWeight, balancedWeight],
     selectBest({ view, pod }: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number {
       const cpuR = cpuReq(pod);
       const memR = memReq(pod);
@@ -96,11 +101,7 @@ export function leastBalancedKernel(leastWeight: number, balancedWeight: number)
         const memCap = memCaps[node];
         const cpu = cpuCap - freeCpu[node] + cpuR;
         const mem = memCap - freeMem[node] + memR;
-        // least() and balanced() above, on the same values.
-        const l = Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
-        const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
-        const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
-        const t = leastWeight * l + balancedWeight * Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+        const t = leastWeight * leastScore(cpu, cpuCap, mem, memCap) + balancedWeight * balancedScore(cpu, cpuCap, mem, memCap);
         if (t > top) {
           top = t;
           nTies = 0;
