@@ -1,4 +1,14 @@
-import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "./errors.js";
 
@@ -12,7 +22,9 @@ export function prepareOutputDir(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UserError(`--out ${dir}: expected a writable directory, found that it cannot be created or written (${code})`);
+    throw new UserError(
+      `--out ${dir}: expected a writable directory, found that it cannot be created or written (${code})`,
+    );
   }
 }
 
@@ -44,7 +56,7 @@ export function writeFilesAtomically(dir: string, files: Record<string, string>)
 
 /** JSON with two-space indentation and a final newline: stable bytes for the same value. */
 export function stableJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) + "\n";
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /**
@@ -75,7 +87,7 @@ export class StreamingFile {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    writeSync(this.fd, this.batch.join("\n") + "\n");
+    writeSync(this.fd, `${this.batch.join("\n")}\n`);
     this.batch = [];
     this.bytes = 0;
   }

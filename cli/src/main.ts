@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
-import { mergeCommand, sweepCommand } from "./commands/sweep.js";
 import { runScenarioCommand } from "./commands/run-scenario.js";
-import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
+import { mergeCommand, sweepCommand } from "./commands/sweep.js";
+import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { ChecksFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
 import { TOOL_VERSION } from "./version.js";
 
@@ -26,7 +26,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-o, --out <dir>", "directory for the results (default: results/default, or results/NAME for a scenario)")
     .option("-s, --seed <n>", "seed of every random stream (default: 1, or the scenario's)")
     .addOption(
-      new Option("--set <key=value>", "override a parameter: the built-in scenario's (nodes, utilisation, meanRunS, durationS, warmupS) or a scenario field by path (workloads.0.ratePerS=2); repeatable")
+      new Option(
+        "--set <key=value>",
+        "override a parameter: the built-in scenario's (nodes, utilisation, meanRunS, durationS, warmupS) or a scenario field by path (workloads.0.ratePerS=2); repeatable",
+      )
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([]),
     )
@@ -39,7 +42,9 @@ export function buildProgram(print: (line: string) => void): Command {
 
   program
     .command("trace-stats")
-    .description("stream a trace once and print one JSON object: records, firstS, lastS, and per resource the total, mean and max of requests")
+    .description(
+      "stream a trace once and print one JSON object: records, firstS, lastS, and per resource the total, mean and max of requests",
+    )
     .argument("<file>", "the trace file (for azure-functions: its directory or invocations file)")
     .requiredOption("-f, --format <format>", "the trace format (see below)")
     .option("--skip-bad-lines", "drop and count lines that do not parse, instead of stopping at the first")
@@ -67,11 +72,16 @@ export function buildProgram(print: (line: string) => void): Command {
 
   program
     .command("sweep")
-    .description("run every combination of a sweep file's scenarios, schedulers, parameter values and seeds on worker threads; results.csv, timing.csv, report.json, report.md with confidence intervals")
+    .description(
+      "run every combination of a sweep file's scenarios, schedulers, parameter values and seeds on worker threads; results.csv, timing.csv, report.json, report.md with confidence intervals",
+    )
     .argument("<sweep>", "the sweep file (YAML or JSON)")
     .option("-o, --out <dir>", "directory for the results (default: results/NAME); rerunning into it resumes")
     .option("-w, --workers <n>", "worker threads", "1")
-    .option("--shard <i/N>", "run every N-th run starting at i (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with CLUSTERSIM_SHARDS)")
+    .option(
+      "--shard <i/N>",
+      "run every N-th run starting at i (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with CLUSTERSIM_SHARDS)",
+    )
     .option("--measure-memory", "collect garbage after each run, so that timing.csv's workerHeapMiB is the live heap")
     .option("-q, --quiet", "print nothing")
     .action((file: string, options) => sweepCommand(file, options, print));
@@ -84,27 +94,46 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-q, --quiet", "print nothing")
     .action((shards: string[], options) => mergeCommand(shards, options, print));
 
-  const repro = program.command("repro").description("reproduce published results: RLScheduler (SC'20) batch baselines, FGD (ATC'23) GPU placement");
+  const repro = program
+    .command("repro")
+    .description("reproduce published results: RLScheduler (SC'20) batch baselines, FGD (ATC'23) GPU placement");
   repro
     .command("rlscheduler")
-    .description("average bounded slowdown and utilisation of FCFS, WFP3, UNI, SJF and F1, without and with EASY backfilling, under the RLScheduler protocol")
+    .description(
+      "average bounded slowdown and utilisation of FCFS, WFP3, UNI, SJF and F1, without and with EASY backfilling, under the RLScheduler protocol",
+    )
     .option("-t, --trace <file>", "an SWF trace (.swf or .swf.gz)")
     .option("--windows <n>", "number of windows", "10")
     .option("--window-jobs <n>", "jobs per window", "1024")
-    .option("--starts <list>", "window starts as comma-separated job indices (default: the published ones where they fit)")
-    .option("--semantics <which>", "compat: the original environment's, which reproduces the tables; default: clustersim's own batch run", "compat")
-    .option("--published", "run Lublin-1 and Lublin-2 from the shared traces and compare with the published tables; exit 1 when a cell differs")
+    .option(
+      "--starts <list>",
+      "window starts as comma-separated job indices (default: the published ones where they fit)",
+    )
+    .option(
+      "--semantics <which>",
+      "compat: the original environment's, which reproduces the tables; default: clustersim's own batch run",
+      "compat",
+    )
+    .option(
+      "--published",
+      "run Lublin-1 and Lublin-2 from the shared traces and compare with the published tables; exit 1 when a cell differs",
+    )
     .option("--json", "print JSON")
     .action((options) => reproRlCommand(options, print));
   repro
     .command("fgd")
-    .description("GPU allocation and fragmentation at 100% and 130% arrived load for Random, DotProd, GpuClustering, GpuPacking, BestFit and FGD")
+    .description(
+      "GPU allocation and fragmentation at 100% and 130% arrived load for Random, DotProd, GpuClustering, GpuPacking, BestFit and FGD",
+    )
     .option("-p, --pods <file>", "an openb pod list (CSV)")
     .option("-n, --nodes <file>", "an openb node list (default: the shared openb_node_list_gpu_node.csv)")
     .option("--seeds <n>", "number of seeds (42, 43, ...)", "10")
     .option("--tie-break <how>", "equally scored nodes: first in node order (the artifact's way) or random", "first")
     .option("-w, --workers <n>", "worker threads running seeds in parallel (results do not depend on it)", "2")
-    .option("--published", "run the default pod list and compare with the published means; exit 1 when a value is off by more than 1 point or the ranking differs")
+    .option(
+      "--published",
+      "run the default pod list and compare with the published means; exit 1 when a value is off by more than 1 point or the ranking differs",
+    )
     .option("--json", "print JSON")
     .action((options) => reproFgdCommand(options, print));
 
@@ -118,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
-  const print = (line: string) => process.stdout.write(line + "\n");
+  const print = (line: string) => process.stdout.write(`${line}\n`);
   const program = buildProgram(print);
   try {
     await program.parseAsync(argv);

@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { Writable } from "node:stream";
-import { Float64, Table as ArrowTable, Utf8, tableToIPC, vectorFromArray } from "apache-arrow";
+import { Table as ArrowTable, Float64, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
 import { parse } from "csv-parse";
-import { Table as WasmTable, transformParquetStream } from "parquet-wasm";
+import { transformParquetStream, Table as WasmTable } from "parquet-wasm";
 
 /**
  * A Parquet copy of a CSV result table (readable by pandas, polars, DuckDB), converted in chunks of
@@ -40,8 +40,14 @@ export async function csvToParquet(csvPath: string, parquetPath: string, text: R
       columns!.map((c) => [
         c,
         text.has(c)
-          ? vectorFromArray(rows.map((r) => r[c]), new Utf8())
-          : vectorFromArray(rows.map((r) => (r[c] === "" ? null : Number(r[c]))), new Float64()),
+          ? vectorFromArray(
+              rows.map((r) => r[c]),
+              new Utf8(),
+            )
+          : vectorFromArray(
+              rows.map((r) => (r[c] === "" ? null : Number(r[c]))),
+              new Float64(),
+            ),
       ]),
     );
     return new ArrowTable(vectors);

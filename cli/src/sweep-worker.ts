@@ -37,7 +37,12 @@ const api = {
     const spec = loadScenarioFile(job.scenarioFile, job.overrides);
     const r = await runScenario(spec, job.scenarioFile, { seed: job.seed });
     if (job.measureHeap) collectGarbage();
-    return { summary: r.summary, wallS: r.wallS, events: r.events, heapMiB: getHeapStatistics().used_heap_size / 2 ** 20 };
+    return {
+      summary: r.summary,
+      wallS: r.wallS,
+      events: r.events,
+      heapMiB: getHeapStatistics().used_heap_size / 2 ** 20,
+    };
   },
 };
 

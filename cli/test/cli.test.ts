@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,7 +65,7 @@ describe("clustersim command", () => {
 
   it("trace-stats prints one JSON object for a real trace", () => {
     const traces = new URL("../../../shared/traces/", import.meta.url).pathname;
-    const r = clustersim("trace-stats", "--format", "alibaba-v2017-jobs", traces + "alibaba-v2017-jobs/jobs.csv");
+    const r = clustersim("trace-stats", "--format", "alibaba-v2017-jobs", `${traces}alibaba-v2017-jobs/jobs.csv`);
     expect(r.code).toBe(0);
     const stats = JSON.parse(r.stdout);
     expect(stats).toMatchObject({ records: 31756, jobs: 5216, tasks: 31756, instances: 2551075, firstS: 0 });
@@ -85,7 +85,7 @@ describe("clustersim command", () => {
 
   it("validate accepts the examples and reports every problem of a bad scenario with exit 2", () => {
     const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
-    const ok = clustersim("validate", examples + "openb-fgd.yaml");
+    const ok = clustersim("validate", `${examples}openb-fgd.yaml`);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/valid scenario "openb-fgd"/);
     const bad = join(tmp(), "bad.yaml");
@@ -96,20 +96,24 @@ describe("clustersim command", () => {
       `clustersim: ${bad}:1: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"`,
       `${bad}:2: cluster.nodeGroups: expected at least 1 item(s), found 0`,
       `${bad}:3: workloads: expected at least 1 item(s), found 0`,
-      expect.stringMatching(new RegExp(`^${bad}:4: scheduler\\.name: expected a registered scheduler \\(first-fit, .*\\), found "x"$`)),
+      expect.stringMatching(
+        new RegExp(`^${bad}:4: scheduler\\.name: expected a registered scheduler \\(first-fit, .*\\), found "x"$`),
+      ),
     ]);
   });
 
   it("schema prints the JSON Schema; workload prints the merged task stream as CSV", () => {
     expect(JSON.parse(clustersim("schema").stdout).type).toBe("object");
     const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
-    const r = clustersim("workload", examples + "poisson-small.yaml", "--limit", "3");
+    const r = clustersim("workload", `${examples}poisson-small.yaml`, "--limit", "3");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toBe("id,arrivalS,runS,cpuMilli,memoryMiB,gpus,gpuMilli,procs,priority,app,runtime");
     expect(lines).toHaveLength(4);
-    expect(clustersim("workload", examples + "poisson-small.yaml", "--limit", "3").stdout).toBe(r.stdout);
-    expect(clustersim("workload", examples + "poisson-small.yaml", "--limit", "3", "--seed", "2").stdout).not.toBe(r.stdout);
+    expect(clustersim("workload", `${examples}poisson-small.yaml`, "--limit", "3").stdout).toBe(r.stdout);
+    expect(clustersim("workload", `${examples}poisson-small.yaml`, "--limit", "3", "--seed", "2").stdout).not.toBe(
+      r.stdout,
+    );
   });
 
   it.each([
@@ -145,9 +149,10 @@ describe("clustersim repro", () => {
   it("runs the RLScheduler protocol on any SWF file and prints JSON", () => {
     const dir = tmp();
     const lines = ["; MaxNodes: 8", "; MaxProcs: 16"];
-    for (let i = 1; i <= 40; i++) lines.push(`${i} ${i * 30} -1 ${50 + (i % 7) * 40} ${1 + (i % 5) * 3} -1 -1 -1 -1 -1 1 -1 -1 -1 0 -1 -1 -1`);
+    for (let i = 1; i <= 40; i++)
+      lines.push(`${i} ${i * 30} -1 ${50 + (i % 7) * 40} ${1 + (i % 5) * 3} -1 -1 -1 -1 -1 1 -1 -1 -1 0 -1 -1 -1`);
     const trace = join(dir, "tiny.swf");
-    writeFileSync(trace, lines.join("\n") + "\n");
+    writeFileSync(trace, `${lines.join("\n")}\n`);
     const r = clustersim("repro", "rlscheduler", "--trace", trace, "--windows", "2", "--window-jobs", "10", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -178,7 +183,8 @@ describe("clustersim run SCENARIO", () => {
     expect(ra.stdout).toMatch(/Results: .*summary\.json, timing\.json, tasks\.csv/);
     expect(clustersim("run", scenario, "--out", b, "--quiet").code).toBe(0);
     expect(clustersim("run", scenario, "--out", c, "--quiet", "--seed", "2").code).toBe(0);
-    for (const f of ["summary.json", "tasks.csv"]) expect(readFileSync(join(a, f), "utf8")).toBe(readFileSync(join(b, f), "utf8"));
+    for (const f of ["summary.json", "tasks.csv"])
+      expect(readFileSync(join(a, f), "utf8")).toBe(readFileSync(join(b, f), "utf8"));
     expect(readFileSync(join(a, "summary.json"), "utf8")).not.toBe(readFileSync(join(c, "summary.json"), "utf8"));
     const s = JSON.parse(readFileSync(join(a, "summary.json"), "utf8"));
     expect(s).toMatchObject({ scenario: "poisson-small", seed: 1, scheduler: "best-fit", simTimeS: 7200 });
@@ -192,22 +198,44 @@ describe("clustersim run SCENARIO", () => {
     expect(Object.keys(JSON.parse(readFileSync(join(a, "timing.json"), "utf8")))).toEqual(["wallS", "eventsPerS"]);
     // Time series: every 60 s of the 2 h, the cluster and its one node group.
     const series = readFileSync(join(a, "timeseries.csv"), "utf8").trim().split("\n");
-    expect(series[0]).toBe("timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction");
+    expect(series[0]).toBe(
+      "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction",
+    );
     expect(series.length - 1).toBe(2 * (7200 / 60 + 1));
     expect(series[1].startsWith("0,cluster,0,0,")).toBe(true);
     expect(series[2].startsWith("0,cpu,0,,")).toBe(true);
-    const mean = series.slice(1).filter((l) => l.includes(",cluster,")).map((l) => Number(l.split(",")[4])).reduce((x, y) => x + y, 0) / 121;
+    const mean =
+      series
+        .slice(1)
+        .filter((l) => l.includes(",cluster,"))
+        .map((l) => Number(l.split(",")[4]))
+        .reduce((x, y) => x + y, 0) / 121;
     expect(Math.abs(mean - s.cpuAllocatedFraction)).toBeLessThan(0.05);
     expect(readFileSync(join(a, "timeseries.csv"), "utf8")).toBe(readFileSync(join(b, "timeseries.csv"), "utf8"));
   });
 
   it("applies --set to scenario fields and writes decision records when asked", () => {
     const out = tmp();
-    const r = clustersim("run", scenario, "--out", out, "--quiet", "--set", "scheduler={ name: kubernetes-default }", "--set", "outputs.decisions=true", "--set", "duration=10m");
+    const r = clustersim(
+      "run",
+      scenario,
+      "--out",
+      out,
+      "--quiet",
+      "--set",
+      "scheduler={ name: kubernetes-default }",
+      "--set",
+      "outputs.decisions=true",
+      "--set",
+      "duration=10m",
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(s).toMatchObject({ scheduler: "kubernetes-default", simTimeS: 600 });
-    const decisions = readFileSync(join(out, "decisions.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const decisions = readFileSync(join(out, "decisions.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(decisions.length).toBeGreaterThanOrEqual(s.tasksStarted);
     expect(decisions[0]).toMatchObject({ task: expect.any(Number), node: expect.any(Number), top: expect.any(Array) });
   });
@@ -215,9 +243,20 @@ describe("clustersim run SCENARIO", () => {
   it("writes the replay file when asked: a versioned header, then every event in time order", () => {
     const out = tmp();
     const rack = join(EXAMPLES_DIR, "hardware", "rack-outage.yaml");
-    expect(clustersim("run", rack, "--out", out, "--quiet", "--set", "outputs.replay=true", "--set", "duration=2h").code).toBe(0);
-    const lines = readFileSync(join(out, "replay.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ format: "clustersim-replay", version: 1, scenario: "rack-outage", durationS: 7200, groups: ["batch"] });
+    expect(
+      clustersim("run", rack, "--out", out, "--quiet", "--set", "outputs.replay=true", "--set", "duration=2h").code,
+    ).toBe(0);
+    const lines = readFileSync(join(out, "replay.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      format: "clustersim-replay",
+      version: 1,
+      scenario: "rack-outage",
+      durationS: 7200,
+      groups: ["batch"],
+    });
     expect(lines[0].nodes).toHaveLength(32);
     const events = lines.slice(1);
     for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
@@ -244,17 +283,20 @@ describe("clustersim sweep", () => {
   function smallSweep(extraScheduler?: string): string {
     const dir = tmp();
     const file = join(dir, "sweep.yaml");
-    writeFileSync(file, [
-      "name: small",
-      `scenarios: [${JSON.stringify(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"))}]`,
-      "schedulers:",
-      "  - best-fit",
-      "  - { name: kubernetes-default, label: k8s }",
-      ...(extraScheduler ? [extraScheduler] : []),
-      'parameters: { duration: ["20m", "40m"] }',
-      "seeds: 2",
-      "metrics: [waitMeanS, tasksCompleted, cpuAllocatedFraction]",
-    ].join("\n") + "\n");
+    writeFileSync(
+      file,
+      `${[
+        "name: small",
+        `scenarios: [${JSON.stringify(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"))}]`,
+        "schedulers:",
+        "  - best-fit",
+        "  - { name: kubernetes-default, label: k8s }",
+        ...(extraScheduler ? [extraScheduler] : []),
+        'parameters: { duration: ["20m", "40m"] }',
+        "seeds: 2",
+        "metrics: [waitMeanS, tasksCompleted, cpuAllocatedFraction]",
+      ].join("\n")}\n`,
+    );
     return file;
   }
 
@@ -268,9 +310,16 @@ describe("clustersim sweep", () => {
     expect(csv).toBe(readFileSync(join(two, "results.csv"), "utf8"));
     expect(readFileSync(join(one, "results.parquet")).equals(readFileSync(join(two, "results.parquet")))).toBe(true);
     expect(csv.trim().split("\n")).toHaveLength(1 + 8);
-    expect(csv.split("\n")[0]).toBe("run,id,scenario,scheduler,seed,duration,status,error,waitMeanS,tasksCompleted,cpuAllocatedFraction");
+    expect(csv.split("\n")[0]).toBe(
+      "run,id,scenario,scheduler,seed,duration,status,error,waitMeanS,tasksCompleted,cpuAllocatedFraction",
+    );
     const report = JSON.parse(readFileSync(join(one, "report.json"), "utf8"));
-    expect(report).toMatchObject({ baseline: "best-fit", runs: 8, failed: 0, metrics: ["waitMeanS", "tasksCompleted", "cpuAllocatedFraction"] });
+    expect(report).toMatchObject({
+      baseline: "best-fit",
+      runs: 8,
+      failed: 0,
+      metrics: ["waitMeanS", "tasksCompleted", "cpuAllocatedFraction"],
+    });
     expect(report.groups).toHaveLength(2);
     const g = report.groups[0];
     expect(g.means.tasksCompleted["best-fit"].n).toBe(2);
@@ -325,9 +374,16 @@ describe("clustersim sweep", () => {
     const merged = tmp();
     expect(clustersim("sweep", file, "--out", whole, "--quiet").code).toBe(0);
     expect(clustersim("sweep", file, "--out", s0, "--quiet", "--shard", "0/2").code).toBe(0);
-    const viaSlurm = spawnSync(process.execPath, [BIN, "sweep", file, "--out", s1, "--quiet"], { encoding: "utf8", env: { ...process.env, SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" } });
+    const viaSlurm = spawnSync(process.execPath, [BIN, "sweep", file, "--out", s1, "--quiet"], {
+      encoding: "utf8",
+      env: { ...process.env, SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" },
+    });
     expect(viaSlurm.status).toBe(0);
-    expect(readFileSync(join(s1, "results.csv"), "utf8").split("\n").filter((l) => l.includes(",missing,"))).toHaveLength(4);
+    expect(
+      readFileSync(join(s1, "results.csv"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes(",missing,")),
+    ).toHaveLength(4);
     expect(clustersim("merge", "--out", merged, s0, s1, "--quiet").code).toBe(0);
     expect(readFileSync(join(merged, "results.csv"), "utf8")).toBe(readFileSync(join(whole, "results.csv"), "utf8"));
     expect(readFileSync(join(merged, "report.json"), "utf8")).toBe(readFileSync(join(whole, "report.json"), "utf8"));

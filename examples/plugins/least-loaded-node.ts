@@ -6,9 +6,10 @@
  * A plugin file exports `strategy`: a name, a zod schema for its parameters (optional) and `create`,
  * which returns a PlacementStrategy (see schedulers/src/framework/types.ts).
  */
-import { z } from "zod";
+
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod, StrategyContext } from "@clustersim/schedulers";
+import { z } from "zod";
 
 const Params = z.strictObject({ maxPerNode: z.number().int().positive().default(1_000_000) });
 

@@ -1,4 +1,4 @@
-import { hostInfraCores, type DpuSpec } from "./dpu.js";
+import { type DpuSpec, hostInfraCores } from "./dpu.js";
 import { FitIndex } from "./fit-index.js";
 import { NodeOrderIndex } from "./node-order-index.js";
 
@@ -210,7 +210,8 @@ export class ClusterState implements ClusterView {
     nodes.forEach((s, i) => {
       if (!(s.cpuMilli >= 0 && s.memoryMiB >= 0)) throw new RangeError(`node ${i}: capacities must be >= 0`);
       const gpus = s.gpus ?? 0;
-      if (!(Number.isInteger(gpus) && gpus >= 0 && gpus <= 52)) throw new RangeError(`node ${i}: gpus must be an integer in 0..52, found ${gpus}`);
+      if (!(Number.isInteger(gpus) && gpus >= 0 && gpus <= 52))
+        throw new RangeError(`node ${i}: gpus must be an integer in 0..52, found ${gpus}`);
       this.allocCpu[i] = s.cpuMilli * (s.cpuOvercommit ?? 1);
       this.allocMem[i] = s.memoryMiB * (s.memoryOvercommit ?? 1);
       this.freeCpu[i] = this.allocCpu[i];
@@ -229,7 +230,9 @@ export class ClusterState implements ClusterView {
       this.tainted[i] = this.taintsOf[i].length > 0 ? 1 : 0;
       if (s.cxlPool !== undefined) {
         if (!(Number.isInteger(s.cxlPool) && s.cxlPool >= 0 && s.cxlPool < this.poolCap.length)) {
-          throw new RangeError(`node ${i}: cxlPool must index one of the ${this.poolCap.length} pools, found ${s.cxlPool}`);
+          throw new RangeError(
+            `node ${i}: cxlPool must index one of the ${this.poolCap.length} pools, found ${s.cxlPool}`,
+          );
         }
         this.poolIndex[i] = s.cxlPool;
       }
@@ -237,7 +240,12 @@ export class ClusterState implements ClusterView {
     });
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
     this.maxCpu = maxCpu;
-    this.resources = { allocatableCpuMilli: this.allocCpu, allocatableMemoryMiB: this.allocMem, freeCpuMilli: this.freeCpu, freeMemoryMiB: this.freeMem };
+    this.resources = {
+      allocatableCpuMilli: this.allocCpu,
+      allocatableMemoryMiB: this.allocMem,
+      freeCpuMilli: this.freeCpu,
+      freeMemoryMiB: this.freeMem,
+    };
   }
 
   /** Tell the indexes built so far about a node's free CPU and memory, or that it went down. */
@@ -339,7 +347,7 @@ export class ClusterState implements ClusterView {
   }
 
   fits(node: number, r: Request): boolean {
-    const pool = r.spillToPool ? this.poolShare(node, r) : r.poolMiB ?? 0;
+    const pool = r.spillToPool ? this.poolShare(node, r) : (r.poolMiB ?? 0);
     if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB - pool) return false;
     if (pool > 0) {
       const p = this.poolIndex[node];
@@ -359,7 +367,8 @@ export class ClusterState implements ClusterView {
   bestFitNode(r: Request): number {
     if (this.fitIndex === null) {
       this.fitIndex = new FitIndex(this.nodeCount, this.maxCpu);
-      for (let i = 0; i < this.nodeCount; i++) if (this.up[i] === 1) this.fitIndex.update(i, this.freeCpu[i], this.freeMem[i]);
+      for (let i = 0; i < this.nodeCount; i++)
+        if (this.up[i] === 1) this.fitIndex.update(i, this.freeCpu[i], this.freeMem[i]);
     }
     const node = this.fitIndex.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
     if (node >= 0 && this.fits(node, r)) return node;
@@ -403,7 +412,12 @@ export class ClusterState implements ClusterView {
           c = order.next(c, cpu, mem);
           if (c < 0 || c >= hi) break;
         }
-        if (up[c] === 1 && freeCpu[c] >= cpu && freeMem[c] >= mem && ((plain && tainted[c] === 0) || this.fitsBeyond(c, r, plain))) {
+        if (
+          up[c] === 1 &&
+          freeCpu[c] >= cpu &&
+          freeMem[c] >= mem &&
+          ((plain && tainted[c] === 0) || this.fitsBeyond(c, r, plain))
+        ) {
           misses = 0;
           out[found++] = c;
           if (found === want) return [found, c >= start ? c - start + 1 : n - start + c + 1];
@@ -448,7 +462,8 @@ export class ClusterState implements ClusterView {
         this.pGpuMask[id] += 2 ** g;
       }
     }
-    this.freeCpu[node] -= r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
+    this.freeCpu[node] -=
+      r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
     this.freeMem[node] -= r.memoryMiB - this.pPool[id];
     this.reindex(node);
     this.live++;
@@ -457,13 +472,15 @@ export class ClusterState implements ClusterView {
 
   /** Undo a placement by id. Throws on an id that is not a live placement. */
   release(id: number): void {
-    if (!(id >= 0 && id < this.pUsed) || this.pNode[id] < 0) throw new RangeError(`release of placement ${id}, which is not applied`);
+    if (!(id >= 0 && id < this.pUsed) || this.pNode[id] < 0)
+      throw new RangeError(`release of placement ${id}, which is not applied`);
     const node = this.pNode[id];
     const base = this.gpuStart[node];
     if (this.pGpuShare[id] >= 0) this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
     let mask = this.pGpuMask[id];
     for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
-    this.freeCpu[node] += this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
+    this.freeCpu[node] +=
+      this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
     this.freeMem[node] += this.pMem[id] - this.pPool[id];
     if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] -= this.pPool[id];
     this.vfUsed[node] -= this.pVf[id];
@@ -529,7 +546,10 @@ export class ClusterState implements ClusterView {
   private newPlacementSlot(): number {
     if (this.pUsed === this.pNode.length) {
       const cap = this.pNode.length * 2;
-      const grow = <T extends Int32Array | Float64Array>(a: T, b: T) => (b.set(a), b);
+      const grow = <T extends Int32Array | Float64Array>(a: T, b: T) => {
+        b.set(a);
+        return b;
+      };
       this.pNode = grow(this.pNode, new Int32Array(cap));
       this.pCpu = grow(this.pCpu, new Float64Array(cap));
       this.pMem = grow(this.pMem, new Float64Array(cap));

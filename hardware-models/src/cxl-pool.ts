@@ -42,7 +42,8 @@ export function cxlSlowdown(sensitivity: number, remoteFraction: number, p: CxlP
 /** Draw a task's sensitivity s_w: the published buckets at f_remote = 1, uniform within each. */
 export function drawSensitivity(rng: Rng, p: CxlParams = DEFAULT_CXL): number {
   const u = rng.next();
-  const slowdownAtFull = u < 0.4 ? rng.uniform(0, 0.05) : u < 0.75 ? rng.uniform(0.05, 0.25) : rng.uniform(0.25, p.maxSlowdown);
+  const slowdownAtFull =
+    u < 0.4 ? rng.uniform(0, 0.05) : u < 0.75 ? rng.uniform(0.05, 0.25) : rng.uniform(0.25, p.maxSlowdown);
   return slowdownAtFull / latencyPenalty(p);
 }
 
@@ -75,7 +76,8 @@ export class CxlPool {
   }
 
   free(mib: number): void {
-    if (mib > this.used + 1e-9) throw new RangeError(`CXL pool: freeing ${mib} MiB but only ${this.used} MiB are in use`);
+    if (mib > this.used + 1e-9)
+      throw new RangeError(`CXL pool: freeing ${mib} MiB but only ${this.used} MiB are in use`);
     this.used = Math.max(0, this.used - mib);
   }
 }
@@ -85,7 +87,12 @@ export class CxlPool {
  * the rest in the pool; `fraction` puts a fixed share in the pool (as Pond does for memory it predicts
  * untouched). Returns MiB for each, or null when the two together cannot hold the request.
  */
-export function splitMemory(requestMiB: number, localFreeMiB: number, poolFreeMiB: number, policy: { kind: "local-first" } | { kind: "fraction"; remote: number }): { localMiB: number; poolMiB: number } | null {
+export function splitMemory(
+  requestMiB: number,
+  localFreeMiB: number,
+  poolFreeMiB: number,
+  policy: { kind: "local-first" } | { kind: "fraction"; remote: number },
+): { localMiB: number; poolMiB: number } | null {
   if (requestMiB > localFreeMiB + poolFreeMiB) return null;
   if (policy.kind === "local-first") {
     const localMiB = Math.min(requestMiB, localFreeMiB);
@@ -100,7 +107,11 @@ export function splitMemory(requestMiB: number, localFreeMiB: number, poolFreeMi
  * Memory stranded on nodes whose CPU is used up (less than `minCpuMilli` free): free DRAM nothing can
  * use (Pond's notion; up to 25% of DRAM in its fleet [P]).
  */
-export function strandedMemoryMiB(freeCpuMilli: ArrayLike<number>, freeMemMiB: ArrayLike<number>, minCpuMilli: number): number {
+export function strandedMemoryMiB(
+  freeCpuMilli: ArrayLike<number>,
+  freeMemMiB: ArrayLike<number>,
+  minCpuMilli: number,
+): number {
   let stranded = 0;
   for (let i = 0; i < freeCpuMilli.length; i++) if (freeCpuMilli[i] < minCpuMilli) stranded += freeMemMiB[i];
   return stranded;

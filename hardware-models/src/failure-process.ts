@@ -1,5 +1,5 @@
 import type { Rng, Simulation } from "@clustersim/sim-core";
-import { timeToFailureS, timeToRepairS, type FailureModel } from "./failures.js";
+import { type FailureModel, timeToFailureS, timeToRepairS } from "./failures.js";
 
 /**
  * Node failures and correlated domain failures as simulation events. A node is down while it has
@@ -60,7 +60,9 @@ export class FailureProcess {
   /** Schedule an outage of a whole domain at a fixed time. */
   scheduleOutage(o: DomainOutage): void {
     if (!(o.domain >= 0 && o.domain < this.domains.length)) {
-      throw new RangeError(`domain outage: expected a domain index in 0..${this.domains.length - 1}, found ${o.domain}`);
+      throw new RangeError(
+        `domain outage: expected a domain index in 0..${this.domains.length - 1}, found ${o.domain}`,
+      );
     }
     this.sim.at(o.atS, this.domainDownKind, o.domain, o.repairS);
   }

@@ -1,14 +1,62 @@
 /**
  * @clustersim/hardware-models: cluster state and the hardware models a scheduler places against.
  */
-export { ClusterState, type ClusterView, type NodeResources, type NodeSpec, type Request, type Taint, type Toleration } from "./cluster-state.js";
+export {
+  ClusterState,
+  type ClusterView,
+  type NodeResources,
+  type NodeSpec,
+  type Request,
+  type Taint,
+  type Toleration,
+} from "./cluster-state.js";
+export {
+  type CxlParams,
+  CxlPool,
+  cxlSlowdown,
+  DEFAULT_CXL,
+  drawSensitivity,
+  latencyPenalty,
+  splitMemory,
+  strandedMemoryMiB,
+} from "./cxl-pool.js";
+export {
+  DPUS,
+  type DpuSpec,
+  dpuNetworkSlowdown,
+  hostInfraCores,
+  networkInfraCores,
+  storageInfraCores,
+  vfAvailable,
+} from "./dpu.js";
+export { type DomainOutage, type FailureCallbacks, type FailureDomain, FailureProcess } from "./failure-process.js";
+export { availability, type FailureModel, gammaFunction, timeToFailureS, timeToRepairS } from "./failures.js";
 export { FitIndex } from "./fit-index.js";
+export {
+  FixedKeepAlive,
+  HYBRID_DEFAULTS,
+  HybridHistogramKeepAlive,
+  type HybridHistogramParams,
+  type KeepAlivePolicy,
+  type KeepAliveWindow,
+  WarmInstances,
+} from "./keep-alive.js";
 export { NodeOrderIndex } from "./node-order-index.js";
-export { RUNTIMES, runtime, coldStartS, startLatencyS, runTimeFactor, isolates, type RuntimeSpec, type Isolation } from "./sandbox-runtimes.js";
-export { DEFAULT_CXL, CxlPool, cxlSlowdown, drawSensitivity, latencyPenalty, splitMemory, strandedMemoryMiB, type CxlParams } from "./cxl-pool.js";
-export { DPUS, networkInfraCores, storageInfraCores, hostInfraCores, dpuNetworkSlowdown, vfAvailable, type DpuSpec } from "./dpu.js";
-export { availability, gammaFunction, timeToFailureS, timeToRepairS, type FailureModel } from "./failures.js";
-export { DEFAULT_POWER, EnergyMeter, nodeCost, powerW, type PowerModel, type PriceModel } from "./power-cost.js";
-export { FailureProcess, type DomainOutage, type FailureCallbacks, type FailureDomain } from "./failure-process.js";
-export { FixedKeepAlive, HybridHistogramKeepAlive, HYBRID_DEFAULTS, WarmInstances, type KeepAlivePolicy, type KeepAliveWindow, type HybridHistogramParams } from "./keep-alive.js";
-export { poolDramSavings, rejectionRate, type PoolSavings, type PoolSavingsOptions, type PoolTask } from "./pool-savings.js";
+export {
+  type PoolSavings,
+  type PoolSavingsOptions,
+  type PoolTask,
+  poolDramSavings,
+  rejectionRate,
+} from "./pool-savings.js";
+export { DEFAULT_POWER, EnergyMeter, nodeCost, type PowerModel, type PriceModel, powerW } from "./power-cost.js";
+export {
+  coldStartS,
+  type Isolation,
+  isolates,
+  RUNTIMES,
+  type RuntimeSpec,
+  runTimeFactor,
+  runtime,
+  startLatencyS,
+} from "./sandbox-runtimes.js";

@@ -147,7 +147,8 @@ export class WarmInstances {
     const end = this.lastEnd.get(app);
     let warm: boolean;
     if (end === undefined) warm = false;
-    else if (startS < end) warm = true; // the instance is still running: concurrent reuse
+    else if (startS < end)
+      warm = true; // the instance is still running: concurrent reuse
     else {
       const w = this.lastWindow.get(app)!;
       const loadFrom = end + w.prewarmS;

@@ -40,7 +40,11 @@ export interface PoolSavings {
 const SLACK_MIB = 1e-6;
 
 /** Rejection rate of a task stream on a cluster; tasks leave after their run time. */
-export function rejectionRate(nodes: readonly NodeSpec[], pools: readonly number[], tasks: readonly PoolTask[]): number {
+export function rejectionRate(
+  nodes: readonly NodeSpec[],
+  pools: readonly number[],
+  tasks: readonly PoolTask[],
+): number {
   const state = new ClusterState(nodes, pools);
   const sim = new Simulation();
   let rejected = 0;
@@ -56,7 +60,11 @@ export function rejectionRate(nodes: readonly NodeSpec[], pools: readonly number
       for (let n = 0; n < state.nodeCount; n++) {
         if (state.freeCpuMilli(n) < t.cpuMilli || state.poolOf(n) < 0) continue;
         const lack = t.memoryMiB - state.freeMemoryMiB(n) + SLACK_MIB;
-        if (lack <= state.poolFreeMiB(state.poolOf(n)) && (best < 0 || state.freeMemoryMiB(n) > state.freeMemoryMiB(best))) best = n;
+        if (
+          lack <= state.poolFreeMiB(state.poolOf(n)) &&
+          (best < 0 || state.freeMemoryMiB(n) > state.freeMemoryMiB(best))
+        )
+          best = n;
       }
       if (best >= 0) {
         node = best;
@@ -81,13 +89,24 @@ function cluster(o: PoolSavingsOptions, saved: number): { nodes: NodeSpec[]; poo
   // The saving comes out of the pools: local DRAM stays, pools hold what is left of the total.
   const perNodeInPool = Math.max(0, total - local);
   const poolCount = Math.ceil(o.nodes / o.poolNodes);
-  const nodes: NodeSpec[] = Array.from({ length: o.nodes }, (_, i) => ({ cpuMilli: o.nodeCpuMilli, memoryMiB: local, cxlPool: Math.floor(i / o.poolNodes) }));
-  const pools = Array.from({ length: poolCount }, (_, p) => perNodeInPool * Math.min(o.poolNodes, o.nodes - p * o.poolNodes));
+  const nodes: NodeSpec[] = Array.from({ length: o.nodes }, (_, i) => ({
+    cpuMilli: o.nodeCpuMilli,
+    memoryMiB: local,
+    cxlPool: Math.floor(i / o.poolNodes),
+  }));
+  const pools = Array.from(
+    { length: poolCount },
+    (_, p) => perNodeInPool * Math.min(o.poolNodes, o.nodes - p * o.poolNodes),
+  );
   return { nodes, pools };
 }
 
 export function poolDramSavings(tasks: readonly PoolTask[], o: PoolSavingsOptions): PoolSavings {
-  const baseline = rejectionRate(Array.from({ length: o.nodes }, () => ({ cpuMilli: o.nodeCpuMilli, memoryMiB: o.nodeMemoryMiB })), [], tasks);
+  const baseline = rejectionRate(
+    Array.from({ length: o.nodes }, () => ({ cpuMilli: o.nodeCpuMilli, memoryMiB: o.nodeMemoryMiB })),
+    [],
+    tasks,
+  );
   let lo = 0; // saving known to be achievable
   let hi = o.pooledShare ?? 0.25; // cannot save more than what went into the pools
   let loRate = NaN;

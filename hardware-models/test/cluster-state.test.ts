@@ -1,6 +1,6 @@
+import { ClusterState, FitIndex, NodeOrderIndex, type NodeSpec, type Request } from "@clustersim/hardware-models";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ClusterState, FitIndex, NodeOrderIndex, type NodeSpec, type Request } from "@clustersim/hardware-models";
 
 /** The obvious best fit: scan every node, least free CPU among those that fit. */
 function naiveBestFreeCpu(c: ClusterState, r: Request): number {
@@ -11,7 +11,10 @@ function naiveBestFreeCpu(c: ClusterState, r: Request): number {
 
 describe("ClusterState", () => {
   it("places, releases and refuses what does not fit", () => {
-    const c = new ClusterState([{ cpuMilli: 4000, memoryMiB: 8192 }, { cpuMilli: 2000, memoryMiB: 4096 }]);
+    const c = new ClusterState([
+      { cpuMilli: 4000, memoryMiB: 8192 },
+      { cpuMilli: 2000, memoryMiB: 4096 },
+    ]);
     const a = c.place(0, { cpuMilli: 3000, memoryMiB: 1024 });
     expect([c.freeCpuMilli(0), c.freeMemoryMiB(0), c.placements]).toEqual([1000, 7168, 1]);
     expect(() => c.place(0, { cpuMilli: 1500, memoryMiB: 1 })).toThrow(/does not fit node 0/);
@@ -54,7 +57,13 @@ describe("ClusterState", () => {
   });
 
   it("lets memory spill from full local DRAM into the node's CXL pool when asked", () => {
-    const c = new ClusterState([{ cpuMilli: 8000, memoryMiB: 1000, cxlPool: 0 }, { cpuMilli: 8000, memoryMiB: 1000 }], [500]);
+    const c = new ClusterState(
+      [
+        { cpuMilli: 8000, memoryMiB: 1000, cxlPool: 0 },
+        { cpuMilli: 8000, memoryMiB: 1000 },
+      ],
+      [500],
+    );
     const big = { cpuMilli: 1000, memoryMiB: 1200 };
     expect([c.fits(0, big), c.fits(1, big)]).toEqual([false, false]);
     expect([c.fits(0, { ...big, spillToPool: true }), c.fits(1, { ...big, spillToPool: true })]).toEqual([true, false]);
@@ -67,16 +76,31 @@ describe("ClusterState", () => {
   });
 
   it("takes a failed node out of placement and back", () => {
-    const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000 }, { cpuMilli: 2000, memoryMiB: 1000 }]);
+    const c = new ClusterState([
+      { cpuMilli: 1000, memoryMiB: 1000 },
+      { cpuMilli: 2000, memoryMiB: 1000 },
+    ]);
     c.setUp(0, false);
     expect(c.bestFitNode({ cpuMilli: 500, memoryMiB: 10 })).toBe(1);
     c.setUp(0, true);
     expect(c.bestFitNode({ cpuMilli: 500, memoryMiB: 10 })).toBe(0);
   });
 
-  type Op = { kind: "place"; cpu: number; mem: number; gpus: number; milli: number } | { kind: "release"; which: number } | { kind: "fail"; node: number };
+  type Op =
+    | { kind: "place"; cpu: number; mem: number; gpus: number; milli: number }
+    | { kind: "release"; which: number }
+    | { kind: "fail"; node: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant("place" as const), cpu: fc.integer({ min: 0, max: 9000 }), mem: fc.integer({ min: 0, max: 40 }), gpus: fc.constantFrom(0, 0, 1, 2), milli: fc.constantFrom(250, 500, 1000) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant("place" as const),
+        cpu: fc.integer({ min: 0, max: 9000 }),
+        mem: fc.integer({ min: 0, max: 40 }),
+        gpus: fc.constantFrom(0, 0, 1, 2),
+        milli: fc.constantFrom(250, 500, 1000),
+      }),
+    },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant("release" as const), which: fc.nat(100) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("fail" as const), node: fc.nat(9) }) },
   );
@@ -84,12 +108,22 @@ describe("ClusterState", () => {
   it("keeps its invariants and finds the true best fit under random place/release sequences", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const specs: NodeSpec[] = Array.from({ length: 10 }, (_, i) => ({ cpuMilli: 4000 + 1000 * (i % 4), memoryMiB: 64, gpus: i % 3, cpuOvercommit: i === 0 ? 1.5 : 1 }));
+        const specs: NodeSpec[] = Array.from({ length: 10 }, (_, i) => ({
+          cpuMilli: 4000 + 1000 * (i % 4),
+          memoryMiB: 64,
+          gpus: i % 3,
+          cpuOvercommit: i === 0 ? 1.5 : 1,
+        }));
         const c = new ClusterState(specs);
         const live: number[] = [];
         for (const o of ops) {
           if (o.kind === "place") {
-            const r: Request = { cpuMilli: o.cpu, memoryMiB: o.mem, gpus: o.gpus, gpuMilli: o.gpus === 1 ? o.milli : 1000 };
+            const r: Request = {
+              cpuMilli: o.cpu,
+              memoryMiB: o.mem,
+              gpus: o.gpus,
+              gpuMilli: o.gpus === 1 ? o.milli : 1000,
+            };
             const node = c.bestFitNode(r);
             const best = naiveBestFreeCpu(c, r);
             if (node < 0) expect(best).toBe(Infinity);
@@ -163,7 +197,10 @@ describe("ClusterState network, DPUs and taints", () => {
 
   it("direct-NIC pods each take a virtual function: the DPU's 126 cap the node", async () => {
     const { DPUS } = await import("@clustersim/hardware-models");
-    const c = new ClusterState([{ cpuMilli: 1e6, memoryMiB: 1e6, dpu: DPUS["bluefield-2"] }, { cpuMilli: 1e6, memoryMiB: 1e6 }]);
+    const c = new ClusterState([
+      { cpuMilli: 1e6, memoryMiB: 1e6, dpu: DPUS["bluefield-2"] },
+      { cpuMilli: 1e6, memoryMiB: 1e6 },
+    ]);
     const r = { cpuMilli: 1, memoryMiB: 1, directNic: true };
     const ids = Array.from({ length: 126 }, () => c.place(0, r));
     expect(c.fits(0, r)).toBe(false);
@@ -184,7 +221,13 @@ describe("ClusterState network, DPUs and taints", () => {
     expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", value: "vm" }] })).toBe(0);
     expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", value: "container" }] })).toBe(1);
     expect(c.bestFitNode({ ...plain, tolerations: [{ key: "", operator: "Exists" }] })).toBe(0);
-    expect(c.bestFitNode({ ...plain, tolerations: [{ key: "isolation", operator: "Exists" }], nodeSelector: { pool: "general" } })).toBe(1);
+    expect(
+      c.bestFitNode({
+        ...plain,
+        tolerations: [{ key: "isolation", operator: "Exists" }],
+        nodeSelector: { pool: "general" },
+      }),
+    ).toBe(1);
     expect(c.bestFitNode({ ...plain, nodeSelector: { pool: "gpu" } })).toBe(-1);
     expect(c.labels(0)).toEqual({ pool: "secure" });
   });
@@ -208,7 +251,9 @@ describe("ClusterState with CXL pools", () => {
     expect(c.bestFitNode({ cpuMilli: 1000, memoryMiB: 1500, poolMiB: 600 })).toBe(1);
     c.release(a);
     expect([c.freeMemoryMiB(0), c.poolUsedMiB(0)]).toEqual([1000, 0]);
-    expect(() => new ClusterState([{ cpuMilli: 1, memoryMiB: 1, cxlPool: 3 }], [10])).toThrow(/cxlPool must index one of the 1 pools, found 3/);
+    expect(() => new ClusterState([{ cpuMilli: 1, memoryMiB: 1, cxlPool: 3 }], [10])).toThrow(
+      /cxlPool must index one of the 1 pools, found 3/,
+    );
   });
 });
 
@@ -216,7 +261,12 @@ describe("the placement index at scale", () => {
   it("agrees with a full scan on 20,000 operations over 500 heterogeneous nodes", async () => {
     const { RandomStreams } = await import("@clustersim/sim-core");
     const r = new RandomStreams(5).get("ops");
-    const c = new ClusterState(Array.from({ length: 500 }, () => ({ cpuMilli: 1000 * r.pick([16, 32, 64, 96]), memoryMiB: 4096 * r.int(16, 96) })));
+    const c = new ClusterState(
+      Array.from({ length: 500 }, () => ({
+        cpuMilli: 1000 * r.pick([16, 32, 64, 96]),
+        memoryMiB: 4096 * r.int(16, 96),
+      })),
+    );
     const live: number[] = [];
     for (let i = 0; i < 20_000; i++) {
       if (live.length > 0 && r.next() < 0.45) {
@@ -228,7 +278,8 @@ describe("the placement index at scale", () => {
       const best = naiveBestFreeCpu(c, req);
       if (node < 0) expect(best).toBe(Infinity);
       else {
-        if (c.freeCpuMilli(node) !== best) throw new Error(`op ${i}: index chose free CPU ${c.freeCpuMilli(node)}, scan ${best}`);
+        if (c.freeCpuMilli(node) !== best)
+          throw new Error(`op ${i}: index chose free CPU ${c.freeCpuMilli(node)}, scan ${best}`);
         live.push(c.place(node, req));
       }
     }
@@ -239,7 +290,14 @@ describe("the placement index at scale", () => {
 describe("NodeOrderIndex", () => {
   it("finds the next node with both the CPU and the memory, past ranges whose maxima come from different nodes", () => {
     const ix = new NodeOrderIndex(6);
-    [[8, 1], [1, 8], [2, 2], [9, 9], [0, 0], [5, 5]].forEach(([c, m], i) => ix.update(i, c, m));
+    [
+      [8, 1],
+      [1, 8],
+      [2, 2],
+      [9, 9],
+      [0, 0],
+      [5, 5],
+    ].forEach(([c, m], i) => ix.update(i, c, m));
     expect(ix.next(0, 5, 5)).toBe(3); // nodes 0 and 1 pass one test each; their parent passes both
     expect(ix.next(4, 5, 5)).toBe(5);
     expect(ix.next(0, 10, 1)).toBe(-1);
@@ -250,24 +308,34 @@ describe("NodeOrderIndex", () => {
 
   it("agrees with a scan under random updates", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(39), fc.integer({ min: -1, max: 9 }), fc.nat(9), fc.nat(40), fc.nat(9), fc.nat(9)), { maxLength: 60 }), (n, ops) => {
-        const ix = new NodeOrderIndex(n);
-        const cpu = new Array(n).fill(-Infinity);
-        const mem = new Array(n).fill(-Infinity);
-        for (const [node, c, m, from, qc, qm] of ops) {
-          const i = node % n;
-          if (c < 0) {
-            ix.remove(i);
-            cpu[i] = mem[i] = -Infinity;
-          } else {
-            ix.update(i, c, m);
-            [cpu[i], mem[i]] = [c, m];
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.tuple(fc.nat(39), fc.integer({ min: -1, max: 9 }), fc.nat(9), fc.nat(40), fc.nat(9), fc.nat(9)), {
+          maxLength: 60,
+        }),
+        (n, ops) => {
+          const ix = new NodeOrderIndex(n);
+          const cpu = new Array(n).fill(-Infinity);
+          const mem = new Array(n).fill(-Infinity);
+          for (const [node, c, m, from, qc, qm] of ops) {
+            const i = node % n;
+            if (c < 0) {
+              ix.remove(i);
+              cpu[i] = mem[i] = -Infinity;
+            } else {
+              ix.update(i, c, m);
+              [cpu[i], mem[i]] = [c, m];
+            }
+            let want = -1;
+            for (let k = from; k < n; k++)
+              if (cpu[k] >= qc && mem[k] >= qm) {
+                want = k;
+                break;
+              }
+            expect(ix.next(from, qc, qm)).toBe(want);
           }
-          let want = -1;
-          for (let k = from; k < n; k++) if (cpu[k] >= qc && mem[k] >= qm) { want = k; break; }
-          expect(ix.next(from, qc, qm)).toBe(want);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -310,20 +378,23 @@ describe("collectFitting", () => {
 
   it("finds what a node-by-node walk finds, and says where that walk would stop", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(request, fc.nat(36), fc.integer({ min: 1, max: 40 }), fc.nat(3)), { maxLength: 80 }), (steps) => {
-        const c = new ClusterState(specs, [400]);
-        const out = new Int32Array(c.nodeCount);
-        const live: number[] = [];
-        for (const [r, start, want, action] of steps) {
-          const [found, scanned] = c.collectFitting(r, start, want, out);
-          const [expected, expectedScanned] = walk(c, r, start, want);
-          expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
-          // Then change the cluster: place the request where it fits first, free a placement, or fail or repair a node.
-          if (action === 0 && found > 0) live.push(c.place(out[0], r));
-          else if (action === 1 && live.length > 0) c.release(live.splice(start % live.length, 1)[0]);
-          else if (action === 2) c.setUp(start, !c.isUp(start));
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(request, fc.nat(36), fc.integer({ min: 1, max: 40 }), fc.nat(3)), { maxLength: 80 }),
+        (steps) => {
+          const c = new ClusterState(specs, [400]);
+          const out = new Int32Array(c.nodeCount);
+          const live: number[] = [];
+          for (const [r, start, want, action] of steps) {
+            const [found, scanned] = c.collectFitting(r, start, want, out);
+            const [expected, expectedScanned] = walk(c, r, start, want);
+            expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+            // Then change the cluster: place the request where it fits first, free a placement, or fail or repair a node.
+            if (action === 0 && found > 0) live.push(c.place(out[0], r));
+            else if (action === 1 && live.length > 0) c.release(live.splice(start % live.length, 1)[0]);
+            else if (action === 2) c.setUp(start, !c.isUp(start));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,23 +1,20 @@
-import { gamma } from "mathjs";
-import { describe, expect, it } from "vitest";
-import { RandomStreams } from "@clustersim/sim-core";
 import {
-  CxlPool,
-  DEFAULT_CXL,
-  DPUS,
-  EnergyMeter,
-  RUNTIMES,
   availability,
+  CxlPool,
   coldStartS,
   cxlSlowdown,
-  drawSensitivity,
+  DEFAULT_CXL,
+  DPUS,
   dpuNetworkSlowdown,
+  drawSensitivity,
+  EnergyMeter,
   gammaFunction,
   hostInfraCores,
   isolates,
   networkInfraCores,
   nodeCost,
   powerW,
+  RUNTIMES,
   runTimeFactor,
   runtime,
   splitMemory,
@@ -27,6 +24,9 @@ import {
   timeToFailureS,
   vfAvailable,
 } from "@clustersim/hardware-models";
+import { RandomStreams } from "@clustersim/sim-core";
+import { gamma } from "mathjs";
+import { describe, expect, it } from "vitest";
 
 const rng = (name: string) => new RandomStreams(42).get(name);
 
@@ -41,7 +41,13 @@ describe("sandbox runtimes at their calibration points", () => {
   });
 
   it("start latencies centre on the published figures: runc 20 ms, gVisor 50 ms, Kata-QEMU 500 ms, Kata-FC 125 ms, Wasm 5 µs", () => {
-    for (const [name, median] of [["runc", 0.02], ["gvisor", 0.05], ["kata-qemu", 0.5], ["kata-fc", 0.125], ["wasm", 5e-6]] as const) {
+    for (const [name, median] of [
+      ["runc", 0.02],
+      ["gvisor", 0.05],
+      ["kata-qemu", 0.5],
+      ["kata-fc", 0.125],
+      ["wasm", 5e-6],
+    ] as const) {
       const r = rng(name);
       const xs = Array.from({ length: 4001 }, () => coldStartS(RUNTIMES[name], r)).sort((a, b) => a - b);
       expect(Math.abs(xs[2000] / median - 1)).toBeLessThan(0.05);
@@ -49,8 +55,8 @@ describe("sandbox runtimes at their calibration points", () => {
   });
 
   it("gVisor's sandbox costs 23.7 MB against runc's 4.1 MB (density.csv)", () => {
-    expect(RUNTIMES.gvisor.memoryOverheadMiB * 2 ** 20 / 1e6).toBeCloseTo(23.7, 9);
-    expect(RUNTIMES.runc.memoryOverheadMiB * 2 ** 20 / 1e6).toBeCloseTo(4.1, 9);
+    expect((RUNTIMES.gvisor.memoryOverheadMiB * 2 ** 20) / 1e6).toBeCloseTo(23.7, 9);
+    expect((RUNTIMES.runc.memoryOverheadMiB * 2 ** 20) / 1e6).toBeCloseTo(4.1, 9);
   });
 
   it("system calls: gVisor-ptrace 38 µs vs runc 1.9 µs makes I/O-heavy work slower, KVM platform faster", () => {
@@ -61,7 +67,12 @@ describe("sandbox runtimes at their calibration points", () => {
   });
 
   it("isolation: VM-isolated tenants only in VM runtimes; warm starts and snapshots", () => {
-    expect(Object.values(RUNTIMES).filter((r) => isolates(r, "vm")).map((r) => r.name).sort()).toEqual(["firecracker", "kata-fc", "kata-qemu"]);
+    expect(
+      Object.values(RUNTIMES)
+        .filter((r) => isolates(r, "vm"))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["firecracker", "kata-fc", "kata-qemu"]);
     expect(isolates(RUNTIMES.gvisor, "sandbox")).toBe(true);
     expect(isolates(RUNTIMES.runc, "sandbox")).toBe(false);
     expect(startLatencyS(RUNTIMES.gvisor, rng("w"), { warm: true })).toBe(0);
@@ -189,10 +200,15 @@ describe("failure process on the simulation clock", () => {
     const { FailureProcess } = await import("@clustersim/hardware-models");
     const sim = new Simulation();
     const log: string[] = [];
-    const fp = new FailureProcess(sim, 4, { onDown: (n) => log.push(`down ${n} @${sim.now}`), onUp: (n) => log.push(`up ${n} @${sim.now}`) }, [
-      { kind: "rack", nodes: [0, 1] },
-      { kind: "cxl-pool", nodes: [1, 2] },
-    ]);
+    const fp = new FailureProcess(
+      sim,
+      4,
+      { onDown: (n) => log.push(`down ${n} @${sim.now}`), onUp: (n) => log.push(`up ${n} @${sim.now}`) },
+      [
+        { kind: "rack", nodes: [0, 1] },
+        { kind: "cxl-pool", nodes: [1, 2] },
+      ],
+    );
     fp.scheduleOutage({ domain: 0, atS: 10, repairS: 5 });
     fp.scheduleOutage({ domain: 1, atS: 12, repairS: 10 });
     sim.run();

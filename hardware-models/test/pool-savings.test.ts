@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { type PoolTask, poolDramSavings, rejectionRate } from "@clustersim/hardware-models";
 import { RandomStreams } from "@clustersim/sim-core";
-import { poolDramSavings, rejectionRate, type PoolTask } from "@clustersim/hardware-models";
+import { describe, expect, it } from "vitest";
 
 /** Memory-heavy tasks with widely varying footprints: the case pooling helps (stranding). */
 function tasks(n: number): PoolTask[] {
@@ -9,7 +9,12 @@ function tasks(n: number): PoolTask[] {
   let t = 0;
   for (let i = 0; i < n; i++) {
     t += r.exponential(1 / 8);
-    out.push({ arrivalS: t, runS: r.exponential(1 / 3600), cpuMilli: 1000 * r.int(1, 8), memoryMiB: r.lognormal(Math.log(16_384), 0.9) });
+    out.push({
+      arrivalS: t,
+      runS: r.exponential(1 / 3600),
+      cpuMilli: 1000 * r.int(1, 8),
+      memoryMiB: r.lognormal(Math.log(16_384), 0.9),
+    });
   }
   return out;
 }

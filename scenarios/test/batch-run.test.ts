@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
 import { ClusterState } from "@clustersim/hardware-models";
+import { readCompatJobs, runBatch, type Task, task } from "@clustersim/scenarios";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { readCompatJobs, runBatch, task, type Task } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
 
 const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;
 const cores = (n: number) => new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: 1000, memoryMiB: 1024 })));
@@ -10,11 +10,19 @@ const firstFit = () => createPlacement("first-fit", {}, { rng: new RandomStreams
 const job = (id: number, arrivalS: number, runS: number, procs: number, extra: Partial<Task> = {}) =>
   task({ id, arrivalS, runS, reqTimeS: runS, procs, cpuMilli: 1000 * procs, memoryMiB: procs, ...extra });
 
-function starts(jobs: Task[], opts: { policy?: "fcfs" | "sjf" | "wfp3"; backfill?: boolean; preemption?: boolean; nodes?: number } = {}) {
+function starts(
+  jobs: Task[],
+  opts: { policy?: "fcfs" | "sjf" | "wfp3"; backfill?: boolean; preemption?: boolean; nodes?: number } = {},
+) {
   const seen: Record<number, number[]> = {};
   const r = runBatch({
-    cluster: cores(opts.nodes ?? 4), placement: firstFit(), policy: opts.policy ?? "fcfs", backfill: opts.backfill ?? false,
-    preemption: opts.preemption, jobs: jobs.values(), onStart: (t, now) => (seen[t.id] ??= []).push(now),
+    cluster: cores(opts.nodes ?? 4),
+    placement: firstFit(),
+    policy: opts.policy ?? "fcfs",
+    backfill: opts.backfill ?? false,
+    preemption: opts.preemption,
+    jobs: jobs.values(),
+    onStart: (t, now) => (seen[t.id] ??= []).push(now),
   });
   return { seen, r };
 }
@@ -66,9 +74,18 @@ describe("batch run", () => {
   });
 
   it("on a Lublin-1 window, every job completes and EASY lowers the bounded slowdown of FCFS", async () => {
-    const { jobs: all } = await readCompatJobs(TRACES + "swf/lublin_256.swf");
-    const window = all.slice(1981, 1981 + 1024).map((j, i) => job(i, j.submitS, j.runS, j.procs, { reqTimeS: j.reqTimeS }));
-    const run = (backfill: boolean) => runBatch({ cluster: cores(256), placement: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }), policy: "fcfs", backfill, jobs: window.values() });
+    const { jobs: all } = await readCompatJobs(`${TRACES}swf/lublin_256.swf`);
+    const window = all
+      .slice(1981, 1981 + 1024)
+      .map((j, i) => job(i, j.submitS, j.runS, j.procs, { reqTimeS: j.reqTimeS }));
+    const run = (backfill: boolean) =>
+      runBatch({
+        cluster: cores(256),
+        placement: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+        policy: "fcfs",
+        backfill,
+        jobs: window.values(),
+      });
     const none = run(false);
     const easy = run(true);
     for (const r of [none, easy]) expect(r.completed).toBe(1024);

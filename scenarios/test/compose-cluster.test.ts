@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
-import { describe, expect, it } from "vitest";
 import { composeCluster, loadScenarioFile } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 

@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
 
 const HW = new URL("../../examples/hardware/", import.meta.url).pathname;
-const run = async (name: string) => (await runScenario(loadScenarioFile(HW + name + ".yaml"), HW + name + ".yaml")).summary as Record<string, number>;
+const run = async (name: string) =>
+  (await runScenario(loadScenarioFile(`${HW + name}.yaml`), `${HW + name}.yaml`)).summary as Record<string, number>;
 
 describe("hardware models inside scenario runs (examples/hardware)", () => {
   it("CXL pools: tasks larger than any node's DRAM run by spilling into the pool, at a slowdown", async () => {
@@ -38,7 +39,7 @@ describe("hardware models inside scenario runs (examples/hardware)", () => {
 });
 
 describe("failures inside scenario runs", () => {
-  const file = HW + "rack-outage.yaml";
+  const file = `${HW}rack-outage.yaml`;
   it("kills the tasks of failed nodes and resubmits them; reproducibly; none without faults", async () => {
     const a = (await runScenario(loadScenarioFile(file), file)).summary as Record<string, number>;
     const b = (await runScenario(loadScenarioFile(file), file)).summary as Record<string, number>;
@@ -52,7 +53,9 @@ describe("failures inside scenario runs", () => {
   });
 
   it("names a fault that points at a domain the cluster does not have", async () => {
-    const spec = loadScenarioFile(file, ["faults=[{ type: domain-failure, domain: cxl-pool, index: 0, at: 1h, repair: 1h }]"]);
+    const spec = loadScenarioFile(file, [
+      "faults=[{ type: domain-failure, domain: cxl-pool, index: 0, at: 1h, repair: 1h }]",
+    ]);
     await expect(runScenario(spec, file)).rejects.toThrow(/faults\[0\]\.domain: the cluster has no cxl-pool domains/);
   });
 });
@@ -63,7 +66,9 @@ describe("placement constraints from scenario files", () => {
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const file = join(mkdtempSync(join(tmpdir(), "clustersim-iso-")), "iso.yaml");
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 name: isolation
 duration: 1h
 cluster:
@@ -92,7 +97,8 @@ workloads:
     ratePerS: 0.2
     task: { run: 300, cpu: 1, memory: 1Gi, app: plain }
 scheduler: { name: kubernetes-default }
-`);
+`,
+    );
     const rows: string[][] = [];
     const { summary } = await runScenario(loadScenarioFile(file), file, { onTaskRow: (l) => rows.push(l.split(",")) });
     const started = rows.filter((r) => r[2] !== "unplaced");

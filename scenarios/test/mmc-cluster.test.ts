@@ -1,6 +1,6 @@
+import { DEFAULT_MMC_CLUSTER, type MmcClusterParams, mmcTheory, runMmcCluster } from "@clustersim/scenarios";
+import { type ProcessBody, processes, Resource, Simulation } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
-import { Resource, Simulation, processes, type ProcessBody } from "@clustersim/sim-core";
-import { DEFAULT_MMC_CLUSTER, mmcTheory, runMmcCluster, type MmcClusterParams } from "@clustersim/scenarios";
 
 describe("Erlang C", () => {
   it("matches tabulated values", () => {
@@ -13,7 +13,7 @@ describe("Erlang C", () => {
     expect(mm2.probWait).toBeCloseTo(1 / 3, 12);
     expect(mm2.waitMean).toBeCloseTo(1 / 3, 12);
     expect(mm2.waitQuantile(0.5)).toBe(0); // two thirds never wait
-    expect(mm2.waitQuantile(0.9)).toBeCloseTo(Math.log((1 / 3) / 0.1), 12);
+    expect(mm2.waitQuantile(0.9)).toBeCloseTo(Math.log(1 / 3 / 0.1), 12);
     expect(() => mmcTheory(2, 1, 2)).toThrow(/unstable/);
   });
 });
@@ -98,7 +98,9 @@ describe("built-in M/M/c cluster scenario", () => {
 
   it("names the field, the expectation and the value on bad parameters", () => {
     expect(() => runMmcCluster({ ...params, nodes: 0 }, 1)).toThrow("nodes: expected an integer >= 1, found 0");
-    expect(() => runMmcCluster({ ...params, utilisation: 1 }, 1)).toThrow("utilisation: expected a number in (0, 1), found 1");
+    expect(() => runMmcCluster({ ...params, utilisation: 1 }, 1)).toThrow(
+      "utilisation: expected a number in (0, 1), found 1",
+    );
     expect(() => runMmcCluster({ ...params, warmupS: params.durationS }, 1)).toThrow(/warmupS: expected/);
   });
 });

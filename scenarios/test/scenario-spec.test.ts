@@ -1,8 +1,15 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import {
+  composeWorkload,
+  loadScenarioFile,
+  missingFiles,
+  SpecError,
+  scenarioJsonSchema,
+  type Task,
+} from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
-import { SpecError, composeWorkload, loadScenarioFile, missingFiles, scenarioJsonSchema, type Task } from "@clustersim/scenarios";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "clustersim-spec-"));
@@ -53,21 +60,70 @@ describe("scenario files", () => {
   });
 
   it("accept JSON too", () => {
-    const spec = loadScenarioFile(write(JSON.stringify({ duration: 60, cluster: { nodeGroups: [{ name: "a", count: 1, cpu: 1, memory: "1Gi" }] }, workloads: [{ type: "poisson", ratePerS: 1, task: { run: 1, cpu: 1, memory: "1Mi" } }], scheduler: { name: "best-fit" } })));
+    const spec = loadScenarioFile(
+      write(
+        JSON.stringify({
+          duration: 60,
+          cluster: { nodeGroups: [{ name: "a", count: 1, cpu: 1, memory: "1Gi" }] },
+          workloads: [{ type: "poisson", ratePerS: 1, task: { run: 1, cpu: 1, memory: "1Mi" } }],
+          scheduler: { name: "best-fit" },
+        }),
+      ),
+    );
     expect(spec.duration).toBe(60);
   });
 
   it.each([
-    ["an unknown field", GOOD.replace("name: t", "name: t\ncolour: blue"), "FILE:2: (top level): unknown field \"colour\""],
-    ["an unknown workload type", GOOD.replace("type: poisson", "type: posson"), 'FILE:10: workloads[0].type: expected one of "trace", "poisson", "rate-curve", "mmpp", "functions", found "posson"'],
-    ["a bad quantity", GOOD.replace("cpu: 500m", "cpu: lots"), 'FILE:14: workloads[0].task.cpu: expected a CPU quantity like 500m, 2 or 0.5, found "lots"'],
-    ["a bad duration", GOOD.replace("duration: 2h", "duration: soon"), 'FILE:2: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"'],
-    ["a negative rate", GOOD.replace("ratePerS: 1", "ratePerS: -1"), "FILE:11: workloads[0].ratePerS: expected > 0, found -1"],
-    ["a missing section", GOOD.replace("scheduler:\n  name: best-fit\n", ""), "FILE:1: scheduler: expected object, found nothing"],
-    ["a bad distribution", GOOD.replace("run: 90s", "run: { dist: lognorm, mu: 1 }"), 'FILE:13: workloads[0].task.run.dist: expected one of "constant", "uniform", "exponential", "normal", "lognormal", "pareto", "weibull", "burr", "empirical", found "lognorm"'],
-    ["both cluster forms", GOOD.replace("cluster:\n", "cluster:\n  fromTrace: { format: openb-nodes, path: x.csv }\n"), "FILE:4: cluster: expected exactly one of nodeGroups and fromTrace, found both"],
-    ["an unknown scheduler", GOOD.replace("name: best-fit", "name: bestfit"), /^FILE:17: scheduler\.name: expected a registered scheduler \(first-fit, best-fit, .*\), found "bestfit"$/],
-    ["a bad scheduler parameter", GOOD.replace("name: best-fit", "name: fcfs\n  params: { backfill: conservative }"), 'FILE:18: scheduler.params.backfill: expected one of "none", "easy", found "conservative"'],
+    [
+      "an unknown field",
+      GOOD.replace("name: t", "name: t\ncolour: blue"),
+      'FILE:2: (top level): unknown field "colour"',
+    ],
+    [
+      "an unknown workload type",
+      GOOD.replace("type: poisson", "type: posson"),
+      'FILE:10: workloads[0].type: expected one of "trace", "poisson", "rate-curve", "mmpp", "functions", found "posson"',
+    ],
+    [
+      "a bad quantity",
+      GOOD.replace("cpu: 500m", "cpu: lots"),
+      'FILE:14: workloads[0].task.cpu: expected a CPU quantity like 500m, 2 or 0.5, found "lots"',
+    ],
+    [
+      "a bad duration",
+      GOOD.replace("duration: 2h", "duration: soon"),
+      'FILE:2: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"',
+    ],
+    [
+      "a negative rate",
+      GOOD.replace("ratePerS: 1", "ratePerS: -1"),
+      "FILE:11: workloads[0].ratePerS: expected > 0, found -1",
+    ],
+    [
+      "a missing section",
+      GOOD.replace("scheduler:\n  name: best-fit\n", ""),
+      "FILE:1: scheduler: expected object, found nothing",
+    ],
+    [
+      "a bad distribution",
+      GOOD.replace("run: 90s", "run: { dist: lognorm, mu: 1 }"),
+      'FILE:13: workloads[0].task.run.dist: expected one of "constant", "uniform", "exponential", "normal", "lognormal", "pareto", "weibull", "burr", "empirical", found "lognorm"',
+    ],
+    [
+      "both cluster forms",
+      GOOD.replace("cluster:\n", "cluster:\n  fromTrace: { format: openb-nodes, path: x.csv }\n"),
+      "FILE:4: cluster: expected exactly one of nodeGroups and fromTrace, found both",
+    ],
+    [
+      "an unknown scheduler",
+      GOOD.replace("name: best-fit", "name: bestfit"),
+      /^FILE:17: scheduler\.name: expected a registered scheduler \(first-fit, best-fit, .*\), found "bestfit"$/,
+    ],
+    [
+      "a bad scheduler parameter",
+      GOOD.replace("name: best-fit", "name: fcfs\n  params: { backfill: conservative }"),
+      'FILE:18: scheduler.params.backfill: expected one of "none", "easy", found "conservative"',
+    ],
     ["broken YAML", "duration: [1h\n", /^FILE:\d+: expected valid YAML or JSON, found/],
   ])("name file, line and field for %s", (_, text, expected) => {
     const found = problems(text);
@@ -82,25 +138,49 @@ describe("scenario files", () => {
   });
 
   it("name trace files that do not exist", () => {
-    const file = write(GOOD.replace("  - type: poisson", "  - type: trace\n    format: swf\n    path: nowhere.swf\n  - type: poisson"));
-    expect(missingFiles(loadScenarioFile(file), file)).toEqual([`${file}: workloads[0].path: expected an existing file, found no ${join(dir, "nowhere.swf")}`]);
+    const file = write(
+      GOOD.replace("  - type: poisson", "  - type: trace\n    format: swf\n    path: nowhere.swf\n  - type: poisson"),
+    );
+    expect(missingFiles(loadScenarioFile(file), file)).toEqual([
+      `${file}: workloads[0].path: expected an existing file, found no ${join(dir, "nowhere.swf")}`,
+    ]);
   });
 
   it("read the hardware of node groups and the cluster", () => {
-    const spec = loadScenarioFile(write(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-3\n      cxlPool: { nodesPerPool: 2, capacityPerPool: 1Ti }\n").replace("scheduler:", "hardware:\n  runtimes: { firecracker: { startMedian: 80ms, memoryOverhead: 4Mi } }\nscheduler:")));
-    expect(spec.cluster.nodeGroups![0]).toMatchObject({ dpu: "bluefield-3", cxlPool: { nodesPerPool: 2, capacityPerPool: 1024 * 1024 } });
+    const spec = loadScenarioFile(
+      write(
+        GOOD.replace(
+          "memory: 128Gi\n",
+          "memory: 128Gi\n      dpu: bluefield-3\n      cxlPool: { nodesPerPool: 2, capacityPerPool: 1Ti }\n",
+        ).replace(
+          "scheduler:",
+          "hardware:\n  runtimes: { firecracker: { startMedian: 80ms, memoryOverhead: 4Mi } }\nscheduler:",
+        ),
+      ),
+    );
+    expect(spec.cluster.nodeGroups![0]).toMatchObject({
+      dpu: "bluefield-3",
+      cxlPool: { nodesPerPool: 2, capacityPerPool: 1024 * 1024 },
+    });
     expect(spec.hardware?.runtimes?.firecracker).toEqual({ startMedian: 0.08, memoryOverhead: 4 });
-    expect(problems(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-9\n"))[0]).toMatch(/cluster\.nodeGroups\[0\]\.dpu: expected one of "bluefield-2", "bluefield-3", found "bluefield-9"/);
+    expect(problems(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-9\n"))[0]).toMatch(
+      /cluster\.nodeGroups\[0\]\.dpu: expected one of "bluefield-2", "bluefield-3", found "bluefield-9"/,
+    );
   });
 
   it("export a JSON Schema that lists every workload type", () => {
     const text = JSON.stringify(scenarioJsonSchema());
-    for (const type of ["trace", "poisson", "rate-curve", "mmpp", "functions"]) expect(text).toContain(`"const":"${type}"`);
+    for (const type of ["trace", "poisson", "rate-curve", "mmpp", "functions"])
+      expect(text).toContain(`"const":"${type}"`);
   });
 });
 
 describe("the example scenarios", () => {
-  const files = ["scenarios", "hardware"].flatMap((d) => readdirSync(EXAMPLES + d).filter((f) => f.endsWith(".yaml")).map((f) => `${d}/${f}`));
+  const files = ["scenarios", "hardware"].flatMap((d) =>
+    readdirSync(EXAMPLES + d)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => `${d}/${f}`),
+  );
 
   it("exist", () => expect(files.length).toBeGreaterThanOrEqual(10));
 

@@ -1,20 +1,20 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
 import {
-  TRACE_FORMATS,
-  TraceError,
   headerInt,
+  type LoadOptions,
   loadAzureFunctions,
   loadK8sManifests,
   loadSwf,
   newLoadReport,
   readSwfHeader,
+  TRACE_FORMATS,
+  TraceError,
   traceStats,
-  type LoadOptions,
 } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
 
 // The real traces, used in place (../shared/traces relative to the project root).
 const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;
@@ -46,7 +46,7 @@ async function expectBad(format: string, content: string, message: RegExp, dropp
 
 describe("Standard Workload Format", () => {
   it("reads the Lublin-1 log and its header", async () => {
-    const path = TRACES + "swf/lublin_256.swf";
+    const path = `${TRACES}swf/lublin_256.swf`;
     const header = await readSwfHeader(path);
     expect(headerInt(header, "MaxNodes")).toBe(256);
     expect(headerInt(header, "MaxProcs")).toBeUndefined();
@@ -56,7 +56,7 @@ describe("Standard Workload Format", () => {
   });
 
   it("streams the gzip-compressed RICC log (447,794 jobs) and honours MaxNodes and MaxProcs", async () => {
-    const path = TRACES + "swf/RICC-2010-2.swf.gz";
+    const path = `${TRACES}swf/RICC-2010-2.swf.gz`;
     const header = await readSwfHeader(path);
     expect([headerInt(header, "MaxNodes"), headerInt(header, "MaxProcs")]).toEqual([1024, 8192]);
     const stats = await traceStats("swf", path);
@@ -66,55 +66,105 @@ describe("Standard Workload Format", () => {
 
   it("names the line and field of a bad job", async () => {
     const ok = "1 0 -1 10 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n";
-    await expectBad("swf", ok + "2 5 -1 10 1 -1 -1\n", /:2: line: expected at least 18 fields, found 7/);
-    await expectBad("swf", ok + "2 5 -1 ten 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n", /:2: run time: expected a number, found "ten"/);
-    await expectBad("swf", ok + "2 5 -1 -7 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n", /:2: run time: expected a number >= 0 or -1 \(unknown\), found -7/);
-    await expectBad("swf", "; MaxNodes: 4\n" + ok.replace(" 0 ", " 9 ") + ok + ok, /:3: submit time: expected a time >= the previous job's \(9\), found 0/, 2);
-    await expectBad("swf", gzipSync(ok + "x\n") as unknown as string, /:2: line: expected at least 18 fields/, 1, "bad.swf.gz");
+    await expectBad("swf", `${ok}2 5 -1 10 1 -1 -1\n`, /:2: line: expected at least 18 fields, found 7/);
+    await expectBad(
+      "swf",
+      `${ok}2 5 -1 ten 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n`,
+      /:2: run time: expected a number, found "ten"/,
+    );
+    await expectBad(
+      "swf",
+      `${ok}2 5 -1 -7 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n`,
+      /:2: run time: expected a number >= 0 or -1 \(unknown\), found -7/,
+    );
+    await expectBad(
+      "swf",
+      `; MaxNodes: 4\n${ok.replace(" 0 ", " 9 ")}${ok}${ok}`,
+      /:3: submit time: expected a time >= the previous job's \(9\), found 0/,
+      2,
+    );
+    await expectBad(
+      "swf",
+      gzipSync(`${ok}x\n`) as unknown as string,
+      /:2: line: expected at least 18 fields/,
+      1,
+      "bad.swf.gz",
+    );
   });
 });
 
 describe("Alibaba GPU v2023 (openb)", () => {
   it("reads the GPU node list: 1,213 nodes with 6,212 GPUs", async () => {
-    const s = await traceStats("openb-nodes", TRACES + "alibaba-gpu-v2023/openb_node_list_gpu_node.csv");
+    const s = await traceStats("openb-nodes", `${TRACES}alibaba-gpu-v2023/openb_node_list_gpu_node.csv`);
     expect(s.records).toBe(1213);
     expect(s.resources.gpus.total).toBe(6212);
   });
 
   it("reads every pod list, 8,152 pods in the default one, with GPU sharing and GPU-model constraints", async () => {
-    const s = await traceStats("openb-pods", TRACES + "alibaba-gpu-v2023/openb_pod_list_default.csv");
+    const s = await traceStats("openb-pods", `${TRACES}alibaba-gpu-v2023/openb_pod_list_default.csv`);
     expect(s.records).toBe(8152);
-    const pods = await collect(TRACE_FORMATS["openb-pods"].load(TRACES + "alibaba-gpu-v2023/openb_pod_list_gpuspec33.csv"));
+    const pods = await collect(
+      TRACE_FORMATS["openb-pods"].load(`${TRACES}alibaba-gpu-v2023/openb_pod_list_gpuspec33.csv`),
+    );
     expect(pods.some((p) => p.gpuSpec.length > 1)).toBe(true);
     expect(pods.every((p) => p.gpuMilli <= 1000)).toBe(true);
   });
 
   it("rejects bad pod and node lines", async () => {
-    const h = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
-    await expectBad("openb-pods", h + "p,1000,2048,1,500,,LS,Running,0,10,0\np,1000,2048\n", /:3: line: expected at least 11 fields, found 3/);
-    await expectBad("openb-pods", h + "p,-5,2048,1,500,,LS,Running,0,10,0\n", /:2: cpu_milli: expected a number >= 0, found -5/);
-    await expectBad("openb-pods", h + "p,1000,2048,1,1500,,LS,Running,0,10,0\n", /gpu_milli: expected thousandths of a GPU, 0 to 1000, found 1500/);
-    await expectBad("openb-nodes", "sn,cpu_milli,memory_mib,gpu,model\nn,64000,lots,2,P100\n", /:2: memory_mib: expected a number, found "lots"/);
-    await expect(collect(TRACE_FORMATS["openb-nodes"].load(file("name,cpu\n")))).rejects.toThrow(/:1: header column 1: expected "sn", found "name"/);
+    const h =
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
+    await expectBad(
+      "openb-pods",
+      `${h}p,1000,2048,1,500,,LS,Running,0,10,0\np,1000,2048\n`,
+      /:3: line: expected at least 11 fields, found 3/,
+    );
+    await expectBad(
+      "openb-pods",
+      `${h}p,-5,2048,1,500,,LS,Running,0,10,0\n`,
+      /:2: cpu_milli: expected a number >= 0, found -5/,
+    );
+    await expectBad(
+      "openb-pods",
+      `${h}p,1000,2048,1,1500,,LS,Running,0,10,0\n`,
+      /gpu_milli: expected thousandths of a GPU, 0 to 1000, found 1500/,
+    );
+    await expectBad(
+      "openb-nodes",
+      "sn,cpu_milli,memory_mib,gpu,model\nn,64000,lots,2,P100\n",
+      /:2: memory_mib: expected a number, found "lots"/,
+    );
+    await expect(collect(TRACE_FORMATS["openb-nodes"].load(file("name,cpu\n")))).rejects.toThrow(
+      /:1: header column 1: expected "sn", found "name"/,
+    );
   });
 });
 
 describe("Alibaba v2017 jobs", () => {
   it("counts 5,216 jobs, 31,756 tasks and 2,551,075 task instances", async () => {
-    const s = await traceStats("alibaba-v2017-jobs", TRACES + "alibaba-v2017-jobs/jobs.csv");
-    expect({ jobs: s.jobs, tasks: s.tasks, instances: s.instances }).toEqual({ jobs: 5216, tasks: 31756, instances: 2_551_075 });
+    const s = await traceStats("alibaba-v2017-jobs", `${TRACES}alibaba-v2017-jobs/jobs.csv`);
+    expect({ jobs: s.jobs, tasks: s.tasks, instances: s.instances }).toEqual({
+      jobs: 5216,
+      tasks: 31756,
+      instances: 2_551_075,
+    });
   });
 
   it("rejects bad task lines", async () => {
     const h = ",submit_time,duration,cpu,memory,job_id,task_id,instances_num,disk\n";
-    await expectBad("alibaba-v2017-jobs", h + "0,1,2,1,0.1,1,1,3.5,0\n", /:2: instances_num: expected a whole number >= 0, found 3.5/);
-    await expectBad("alibaba-v2017-jobs", h + "0,1,2,1\n", /:2: line: expected at least 9 fields, found 4/);
+    await expectBad(
+      "alibaba-v2017-jobs",
+      `${h}0,1,2,1,0.1,1,1,3.5,0\n`,
+      /:2: instances_num: expected a whole number >= 0, found 3.5/,
+    );
+    await expectBad("alibaba-v2017-jobs", `${h}0,1,2,1\n`, /:2: line: expected at least 9 fields, found 4/);
   });
 });
 
 describe("Alibaba GPU v2025 DLRM", () => {
   it("reads 23,871 instances: 16,485 CN and 7,386 HN", async () => {
-    const all = await collect(TRACE_FORMATS["alibaba-dlrm"].load(TRACES + "alibaba-gpu-v2025/disaggregated_DLRM_trace.csv"));
+    const all = await collect(
+      TRACE_FORMATS["alibaba-dlrm"].load(`${TRACES}alibaba-gpu-v2025/disaggregated_DLRM_trace.csv`),
+    );
     expect(all).toHaveLength(23_871);
     expect(all.filter((i) => i.role === "CN")).toHaveLength(16_485);
     expect(all.filter((i) => i.role === "HN")).toHaveLength(7_386);
@@ -122,20 +172,25 @@ describe("Alibaba GPU v2025 DLRM", () => {
   });
 
   it("rejects a non-number", async () => {
-    const h = "instance_sn,role,app_name,cpu_request,cpu_limit,gpu_request,gpu_limit,rdma_request,rdma_limit,memory_request,memory_limit,disk_request,disk_limit,max_instance_per_node,creation_time,scheduled_time,deletion_time\n";
-    await expectBad("alibaba-dlrm", h + "i,CN,a,12,12,x,1,25,25,120,120,640,800,8,,,\n", /:2: gpu_request: expected a number, found "x"/);
+    const h =
+      "instance_sn,role,app_name,cpu_request,cpu_limit,gpu_request,gpu_limit,rdma_request,rdma_limit,memory_request,memory_limit,disk_request,disk_limit,max_instance_per_node,creation_time,scheduled_time,deletion_time\n";
+    await expectBad(
+      "alibaba-dlrm",
+      `${h}i,CN,a,12,12,x,1,25,25,120,120,640,800,8,,,\n`,
+      /:2: gpu_request: expected a number, found "x"/,
+    );
   });
 });
 
 describe("Azure Functions 2019", () => {
   it("reads the original schema (1..1440 columns, per-function memory)", async () => {
-    const fns = await collect(loadAzureFunctions(TRACES + "azure-functions-2019/10"));
+    const fns = await collect(loadAzureFunctions(`${TRACES}azure-functions-2019/10`));
     expect(fns).toHaveLength(10);
     expect(fns.every((f) => f.perMinute.length === 1440 && f.duration && f.memory && f.trigger !== "")).toBe(true);
   });
 
   it("reads the minute_N schema with separate run-time and per-application memory files", async () => {
-    const fns = await collect(loadAzureFunctions(TRACES + "azure-functions-2019/sample-1000/1000_inv.csv"));
+    const fns = await collect(loadAzureFunctions(`${TRACES}azure-functions-2019/sample-1000/1000_inv.csv`));
     expect(fns).toHaveLength(1000);
     expect(fns.filter((f) => f.duration).length).toBe(1000);
     expect(fns.filter((f) => f.memory).length).toBeGreaterThan(900);
@@ -144,8 +199,13 @@ describe("Azure Functions 2019", () => {
   it("rejects a bad invocation count, naming the minute column", async () => {
     const d = join(dir, "az");
     mkdirSync(d);
-    writeFileSync(join(d, "invocations.csv"), "HashOwner,HashApp,HashFunction,Trigger,1,2,3\no,a,f,http,1,2,3\no,a,g,http,1,-2,3\n");
-    await expect(collect(loadAzureFunctions(d))).rejects.toThrow(/invocations.csv:3: 2: expected a number >= 0, found -2/);
+    writeFileSync(
+      join(d, "invocations.csv"),
+      "HashOwner,HashApp,HashFunction,Trigger,1,2,3\no,a,f,http,1,2,3\no,a,g,http,1,-2,3\n",
+    );
+    await expect(collect(loadAzureFunctions(d))).rejects.toThrow(
+      /invocations.csv:3: 2: expected a number >= 0, found -2/,
+    );
     const report = newLoadReport();
     expect(await collect(loadAzureFunctions(d, { onBadLine: "skip", report }))).toHaveLength(1);
     expect(report.dropped).toBe(1);
@@ -154,8 +214,8 @@ describe("Azure Functions 2019", () => {
 
 describe("Azure LLM inference 2023", () => {
   it("reads both request logs, with times in seconds from the first request", async () => {
-    const code = await traceStats("azure-llm", TRACES + "azure-llm-2023/AzureLLMInferenceTrace_code.csv");
-    const conv = await traceStats("azure-llm", TRACES + "azure-llm-2023/AzureLLMInferenceTrace_conv.csv");
+    const code = await traceStats("azure-llm", `${TRACES}azure-llm-2023/AzureLLMInferenceTrace_code.csv`);
+    const conv = await traceStats("azure-llm", `${TRACES}azure-llm-2023/AzureLLMInferenceTrace_conv.csv`);
     // Every line after the header is a request (neither file ends in a newline).
     expect([code.records, conv.records]).toEqual([8819, 19366]);
     expect(code.firstS).toBe(0);
@@ -164,20 +224,32 @@ describe("Azure LLM inference 2023", () => {
 
   it("rejects a timestamp going backwards and a malformed one", async () => {
     const h = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
-    await expectBad("azure-llm", h + "2023-11-16 18:17:03.9,10,2\n2023-11-16 18:17:01.0,10,2\n", /:3: TIMESTAMP: expected a time not before the previous request/);
-    await expectBad("azure-llm", h + "yesterday,10,2\n", /:2: TIMESTAMP: expected a time like/);
+    await expectBad(
+      "azure-llm",
+      `${h}2023-11-16 18:17:03.9,10,2\n2023-11-16 18:17:01.0,10,2\n`,
+      /:3: TIMESTAMP: expected a time not before the previous request/,
+    );
+    await expectBad("azure-llm", `${h}yesterday,10,2\n`, /:2: TIMESTAMP: expected a time like/);
   });
 });
 
 describe("Google 2011 task events", () => {
   it("reads the sample (header comment skipped)", async () => {
-    const s = await traceStats("google-2011-task-events", TRACES + "google-2011-samples/task-events-sample-1.csv");
+    const s = await traceStats("google-2011-task-events", `${TRACES}google-2011-samples/task-events-sample-1.csv`);
     expect(s.records).toBe(32);
   });
 
   it("rejects too few fields and a bad event type", async () => {
-    await expectBad("google-2011-task-events", "0,,1,0,0,0,u,3,9,0.1,0.1,0.1,0\n5,,1\n", /:2: line: expected at least 13 fields, found 3/);
-    await expectBad("google-2011-task-events", "0,,1,0,0,12,u,3,9,0.1,0.1,0.1,0\n", /:1: event type: expected 0 to 8, found 12/);
+    await expectBad(
+      "google-2011-task-events",
+      "0,,1,0,0,0,u,3,9,0.1,0.1,0.1,0\n5,,1\n",
+      /:2: line: expected at least 13 fields, found 3/,
+    );
+    await expectBad(
+      "google-2011-task-events",
+      "0,,1,0,0,12,u,3,9,0.1,0.1,0.1,0\n",
+      /:1: event type: expected 0 to 8, found 12/,
+    );
   });
 });
 
@@ -215,9 +287,18 @@ spec: { containers: [ { name: c, resources: { requests: { cpu: "0.1", memory: 10
 
   it("expands replicas, sums containers and takes the larger init container, per resource", async () => {
     const objects = await collect(loadK8sManifests(file(manifest, "m.yaml")));
-    expect(objects.map((o) => `${o.kind}/${o.name}`)).toEqual(["Node/n1", "Pod/web-0", "Pod/web-1", "Pod/web-2", "Pod/solo"]);
+    expect(objects.map((o) => `${o.kind}/${o.name}`)).toEqual([
+      "Node/n1",
+      "Pod/web-0",
+      "Pod/web-1",
+      "Pod/web-2",
+      "Pod/solo",
+    ]);
     const [node, web] = objects;
-    expect(node).toMatchObject({ allocatable: { cpuMilli: 64000, memoryMiB: 262144, gpus: 8 }, taints: [{ key: "isolation", value: "vm", effect: "NoSchedule" }] });
+    expect(node).toMatchObject({
+      allocatable: { cpuMilli: 64000, memoryMiB: 262144, gpus: 8 },
+      taints: [{ key: "isolation", value: "vm", effect: "NoSchedule" }],
+    });
     expect(web).toMatchObject({
       owner: "Deployment/web",
       requests: { cpuMilli: 2000, memoryMiB: 1024, gpus: 1 }, // init container's cpu and memory exceed the sum
@@ -231,15 +312,35 @@ spec: { containers: [ { name: c, resources: { requests: { cpu: "0.1", memory: 10
   });
 
   it("names the line and field of a bad quantity, a bad replica count and an unknown kind", async () => {
-    await expectBad("k8s", manifest.replace("cpu: 500m", "cpu: lots"), /m\d*\.yaml:20: spec\.template\.spec\.containers\.0\.resources\.requests\.cpu: expected a non-negative quantity/, 1, "m2.yaml");
-    await expectBad("k8s", manifest.replace("replicas: 3", "replicas: -1"), /:12: spec\.replicas: expected a whole number >= 0, found -1/, 1, "m3.yaml");
-    await expectBad("k8s", "kind: Gadget\nmetadata: { name: g }\n", /:1: kind: expected Node, Pod, Deployment/, 1, "m4.yaml");
+    await expectBad(
+      "k8s",
+      manifest.replace("cpu: 500m", "cpu: lots"),
+      /m\d*\.yaml:20: spec\.template\.spec\.containers\.0\.resources\.requests\.cpu: expected a non-negative quantity/,
+      1,
+      "m2.yaml",
+    );
+    await expectBad(
+      "k8s",
+      manifest.replace("replicas: 3", "replicas: -1"),
+      /:12: spec\.replicas: expected a whole number >= 0, found -1/,
+      1,
+      "m3.yaml",
+    );
+    await expectBad(
+      "k8s",
+      "kind: Gadget\nmetadata: { name: g }\n",
+      /:1: kind: expected Node, Pod, Deployment/,
+      1,
+      "m4.yaml",
+    );
     await expectBad("k8s", "kind: Pod\nmetadata: { name: p\n", /:\d+: YAML: expected valid YAML/, 1, "m5.yaml");
   });
 });
 
 describe("trace-stats", () => {
   it("reports an unreadable file without a line number", async () => {
-    await expect(traceStats("swf", join(dir, "missing.swf"))).rejects.toThrow(/missing\.swf: file: expected a readable file, found no such file/);
+    await expect(traceStats("swf", join(dir, "missing.swf"))).rejects.toThrow(
+      /missing\.swf: file: expected a readable file, found no such file/,
+    );
   });
 });

@@ -1,10 +1,21 @@
-import { describe, expect, it } from "vitest";
 import { cpuMilli, memoryMiB, parseDuration, parseQuantity } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
 
 describe("Kubernetes quantities", () => {
   it.each([
-    ["500m", 0.5], ["2", 2], ["1.5", 1.5], ["2Gi", 2 ** 31], ["512Mi", 2 ** 29], ["1Ki", 1024],
-    ["1G", 1e9], ["129M", 129e6], ["129e6", 129e6], ["12E6", 12e6], ["100u", 1e-4], [".5", 0.5], [4, 4],
+    ["500m", 0.5],
+    ["2", 2],
+    ["1.5", 1.5],
+    ["2Gi", 2 ** 31],
+    ["512Mi", 2 ** 29],
+    ["1Ki", 1024],
+    ["1G", 1e9],
+    ["129M", 129e6],
+    ["129e6", 129e6],
+    ["12E6", 12e6],
+    ["100u", 1e-4],
+    [".5", 0.5],
+    [4, 4],
   ])("%s", (text, value) => {
     expect(parseQuantity(text)).toBeCloseTo(value as number, 12);
   });
@@ -21,8 +32,16 @@ describe("Kubernetes quantities", () => {
 
 describe("durations", () => {
   it.each([
-    ["90s", 90], ["2h", 7200], ["1h30m", 5400], ["500ms", 0.5], ["1.5d", 129600], ["2w", 1209600],
-    ["45", 45], ["10min", 600], ["1h 30m", 5400], [30, 30],
+    ["90s", 90],
+    ["2h", 7200],
+    ["1h30m", 5400],
+    ["500ms", 0.5],
+    ["1.5d", 129600],
+    ["2w", 1209600],
+    ["45", 45],
+    ["10min", 600],
+    ["1h 30m", 5400],
+    [30, 30],
   ])("%s", (text, seconds) => {
     expect(parseDuration(text)).toBeCloseTo(seconds as number, 9);
   });

@@ -1,20 +1,20 @@
-import { describe, expect, it } from "vitest";
-import { RandomStreams } from "@clustersim/sim-core";
 import {
   AZURE_2019_FIT,
-  RateCurve,
   applyTransforms,
   functionsWorkload,
   mergeByArrival,
   mmppWorkload,
   poissonWorkload,
+  RateCurve,
   rateCurveWorkload,
+  type Task,
+  type TaskTemplate,
   task,
   thinnedArrivals,
   traceTasks,
-  type Task,
-  type TaskTemplate,
 } from "@clustersim/scenarios";
+import { RandomStreams } from "@clustersim/sim-core";
+import { describe, expect, it } from "vitest";
 
 const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;
 const TEMPLATE: TaskTemplate = { runS: { dist: "exponential", mean: 10 }, cpuMilli: 500, memoryMiB: 1024 };
@@ -44,7 +44,10 @@ describe("generators", () => {
     const spec = [{ type: "diurnal" as const, meanRatePerS: 1, amplitude: 0.8, periodS: 86_400, peakAtS: 14 * 3600 }];
     const tasks = [...rateCurveWorkload("d", spec, TEMPLATE, new RandomStreams(2), { startS: 0, endS: 4 * 86_400 })];
     const curve = new RateCurve(spec);
-    for (const [a, b] of [[2 * 3600, 4 * 3600], [13 * 3600, 15 * 3600]]) {
+    for (const [a, b] of [
+      [2 * 3600, 4 * 3600],
+      [13 * 3600, 15 * 3600],
+    ]) {
       const observed = tasks.filter((t) => t.arrivalS % 86_400 >= a && t.arrivalS % 86_400 < b).length;
       expectPoissonCount(observed, 4 * curve.expectedCount(a, b));
     }
@@ -61,16 +64,28 @@ describe("generators", () => {
     const after = arrivals.filter((t) => t >= 3600 && t < 3660).length;
     expectPoissonCount(before, 3000);
     expectPoissonCount(after, 30_000);
-    const curve = new RateCurve([{ type: "surge", atS: 100, multiplier: 5, initialFraction: 0.2, peakAfterS: 60, decayS: 30 }]);
-    expect([curve.at(99), curve.at(100), curve.at(160), curve.at(190)]).toEqual([1, 1 + 4 * 0.2, 5, 1 + 4 * Math.exp(-1)]);
+    const curve = new RateCurve([
+      { type: "surge", atS: 100, multiplier: 5, initialFraction: 0.2, peakAfterS: 60, decayS: 30 },
+    ]);
+    expect([curve.at(99), curve.at(100), curve.at(160), curve.at(190)]).toEqual([
+      1,
+      1 + 4 * 0.2,
+      5,
+      1 + 4 * Math.exp(-1),
+    ]);
     expect(curve.maxOn(0, 1000)).toBe(5);
     expect(curve.maxOn(170, 200)).toBeCloseTo(curve.at(170), 12);
   });
 
   it("MMPP: the long-run rate is the time-weighted mean of the state rates", () => {
-    const states = [{ ratePerS: 0.1, meanDurationS: 300 }, { ratePerS: 2, meanDurationS: 60 }];
+    const states = [
+      { ratePerS: 0.1, meanDurationS: 300 },
+      { ratePerS: 2, meanDurationS: 60 },
+    ];
     const horizon = 1_000_000;
-    const tasks = [...mmppWorkload("b", states, undefined, TEMPLATE, new RandomStreams(4), { startS: 0, endS: horizon })];
+    const tasks = [
+      ...mmppWorkload("b", states, undefined, TEMPLATE, new RandomStreams(4), { startS: 0, endS: horizon }),
+    ];
     const expectedRate = (0.1 * 300 + 2 * 60) / 360;
     // The random state durations dominate the variance: about 1% relative standard deviation over
     // ~2,800 cycles; allow 5%.
@@ -81,7 +96,10 @@ describe("generators", () => {
     const streams = new RandomStreams(5);
     const rng = streams.get("check");
     const n = 20_000;
-    const rates = Array.from({ length: n }, () => 10 ** rng.normal(AZURE_2019_FIT.log10RatePerMinMu, AZURE_2019_FIT.log10RatePerMinSigma)).sort((a, b) => b - a);
+    const rates = Array.from(
+      { length: n },
+      () => 10 ** rng.normal(AZURE_2019_FIT.log10RatePerMinMu, AZURE_2019_FIT.log10RatePerMinSigma),
+    ).sort((a, b) => b - a);
     const perHour = rates.filter((r) => r * 60 <= 1).length / n;
     const perMinute = rates.filter((r) => r <= 1).length / n;
     expect(perHour).toBeCloseTo(0.45, 1);
@@ -89,7 +107,9 @@ describe("generators", () => {
     const top = rates.slice(0, Math.round(0.186 * n)).reduce((a, b) => a + b, 0) / rates.reduce((a, b) => a + b, 0);
     expect(top).toBeGreaterThan(0.99);
     // The generator: total rate as asked, many functions, memory around 170 MiB median.
-    const tasks = [...functionsWorkload("f", { functions: 1000, scaleToInvocationsPerS: 20 }, streams, { startS: 0, endS: 3600 })];
+    const tasks = [
+      ...functionsWorkload("f", { functions: 1000, scaleToInvocationsPerS: 20 }, streams, { startS: 0, endS: 3600 }),
+    ];
     expectPoissonCount(tasks.length, 72_000);
     const mem = tasks.map((t) => t.memoryMiB).sort((a, b) => a - b);
     expect(mem[Math.floor(mem.length / 2)]).toBeGreaterThan(20);
@@ -105,19 +125,39 @@ describe("generators", () => {
 });
 
 describe("transforms", () => {
-  const base = () => (async function* () {
-    for (let i = 0; i < 10; i++) yield task({ arrivalS: 10 * i, gpus: i % 3, gpuMilli: 1000, cpuMilli: 100 * i });
-  })();
+  const base = () =>
+    (async function* () {
+      for (let i = 0; i < 10; i++) yield task({ arrivalS: 10 * i, gpus: i % 3, gpuMilli: 1000, cpuMilli: 100 * i });
+    })();
   const rng = (k: number) => new RandomStreams(1).get(`t${k}`);
 
   it("window by time or index, with rebase", async () => {
-    expect((await collect(applyTransforms(base(), [{ type: "window", fromS: 20, toS: 50 }], rng))).map((t) => t.arrivalS)).toEqual([20, 30, 40]);
-    expect((await collect(applyTransforms(base(), [{ type: "window", fromIndex: 7, rebase: true }], rng))).map((t) => t.arrivalS)).toEqual([0, 10, 20]);
-    expect((await collect(applyTransforms(base(), [{ type: "window", fromIndex: 2, count: 2 }], rng))).map((t) => t.arrivalS)).toEqual([20, 30]);
+    expect(
+      (await collect(applyTransforms(base(), [{ type: "window", fromS: 20, toS: 50 }], rng))).map((t) => t.arrivalS),
+    ).toEqual([20, 30, 40]);
+    expect(
+      (await collect(applyTransforms(base(), [{ type: "window", fromIndex: 7, rebase: true }], rng))).map(
+        (t) => t.arrivalS,
+      ),
+    ).toEqual([0, 10, 20]);
+    expect(
+      (await collect(applyTransforms(base(), [{ type: "window", fromIndex: 2, count: 2 }], rng))).map(
+        (t) => t.arrivalS,
+      ),
+    ).toEqual([20, 30]);
   });
 
   it("time compression and filters", async () => {
-    const out = await collect(applyTransforms(base(), [{ type: "timeScale", factor: 2 }, { type: "filter", field: "cpuMilli", op: ">=", value: 800 }], rng));
+    const out = await collect(
+      applyTransforms(
+        base(),
+        [
+          { type: "timeScale", factor: 2 },
+          { type: "filter", field: "cpuMilli", op: ">=", value: 800 },
+        ],
+        rng,
+      ),
+    );
     expect(out.map((t) => t.arrivalS)).toEqual([40, 45]);
   });
 
@@ -129,15 +169,25 @@ describe("transforms", () => {
   });
 
   it("sample with replacement until a GPU-demand target (the FGD protocol) on the real openb pods", async () => {
-    const pods = traceTasks("openb-pods", TRACES + "alibaba-gpu-v2023/openb_pod_list_default.csv");
+    const pods = traceTasks("openb-pods", `${TRACES}alibaba-gpu-v2023/openb_pod_list_default.csv`);
     const target = 1.3 * 6212;
-    const out = await collect(applyTransforms(pods, [{ type: "sample", until: { field: "gpuDemand", total: target } }], rng));
+    const out = await collect(
+      applyTransforms(pods, [{ type: "sample", until: { field: "gpuDemand", total: target } }], rng),
+    );
     const demand = out.reduce((a, t) => a + (t.gpus * t.gpuMilli) / 1000, 0);
     expect(demand).toBeGreaterThanOrEqual(target);
     expect(demand - target).toBeLessThanOrEqual(8); // the last pod asks for at most 8 GPUs
-    const again = await collect(applyTransforms(traceTasks("openb-pods", TRACES + "alibaba-gpu-v2023/openb_pod_list_default.csv"), [{ type: "sample", until: { field: "gpuDemand", total: target } }], rng));
+    const again = await collect(
+      applyTransforms(
+        traceTasks("openb-pods", `${TRACES}alibaba-gpu-v2023/openb_pod_list_default.csv`),
+        [{ type: "sample", until: { field: "gpuDemand", total: target } }],
+        rng,
+      ),
+    );
     expect(again).toEqual(out);
-    await expect(collect(applyTransforms(base(), [{ type: "sample", until: { field: "memoryMiB", total: 1 } }], rng))).rejects.toThrow(/no task has a positive memoryMiB/);
+    await expect(
+      collect(applyTransforms(base(), [{ type: "sample", until: { field: "memoryMiB", total: 1 } }], rng)),
+    ).rejects.toThrow(/no task has a positive memoryMiB/);
   });
 });
 
@@ -150,6 +200,8 @@ describe("merging workloads", () => {
   });
 
   it("refuses a stream that goes back in time", async () => {
-    await expect(collect(mergeByArrival([[task({ arrivalS: 5 }), task({ arrivalS: 1 })]]))).rejects.toThrow(/workload 1 is not in arrival order/);
+    await expect(collect(mergeByArrival([[task({ arrivalS: 5 }), task({ arrivalS: 1 })]]))).rejects.toThrow(
+      /workload 1 is not in arrival order/,
+    );
   });
 });

@@ -1,14 +1,19 @@
 import type { Rng } from "@clustersim/sim-core";
 import { z } from "zod";
+import { BATCH_POLICIES } from "./batch/scores.js";
 import { Profile } from "./framework/profile.js";
 import type { PlacementStrategy, Pod, ScorePlugin } from "./framework/types.js";
-import { BATCH_POLICIES } from "./batch/scores.js";
 import { bestFit, firstFit, worstFit } from "./placement/direct-strategies.js";
 import { fgd } from "./placement/fgd.js";
 import { fitsFilter } from "./placement/fits-filter.js";
-import { typicalPods, type TypicalPod } from "./placement/gpu-fragmentation.js";
+import { type TypicalPod, typicalPods } from "./placement/gpu-fragmentation.js";
 import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomScore } from "./placement/gpu-scorers.js";
-import { balancedAllocation, leastAllocated, leastBalancedKernel, mostAllocated } from "./placement/kubernetes-resources.js";
+import {
+  balancedAllocation,
+  leastAllocated,
+  leastBalancedKernel,
+  mostAllocated,
+} from "./placement/kubernetes-resources.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -19,6 +24,9 @@ export interface StrategyContext {
   /** FGD's pod-type distribution, when the caller has it already (overrides `workload`). */
   typicalPods?: readonly TypicalPod[];
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: strategy entries of every parameter type live in one list
+type AnyStrategyEntry = StrategyEntry<any>;
 
 export interface StrategyEntry<P = unknown> {
   name: string;
@@ -34,19 +42,58 @@ const Percentage = z.number().min(0).max(100);
 const scoring = (defaultPct: number) =>
   z.strictObject({
     percentageOfNodesToScore: Percentage.default(defaultPct),
-    tieBreak: z.enum(["random", "first"]).default("random").meta({ description: "among equally good nodes: uniformly random (upstream), or the first in node order" }),
+    tieBreak: z
+      .enum(["random", "first"])
+      .default("random")
+      .meta({ description: "among equally good nodes: uniformly random (upstream), or the first in node order" }),
   });
 
-function profile(name: string, score: { plugin: ScorePlugin; weight: number }[], p: { percentageOfNodesToScore: number; tieBreak: "random" | "first" }, rng: Rng, extra: Partial<ConstructorParameters<typeof Profile>[0]> = {}) {
-  return new Profile({ name, filter: [fitsFilter], score, percentageOfNodesToScore: p.percentageOfNodesToScore, tieBreak: p.tieBreak, ...extra }, rng);
+function profile(
+  name: string,
+  score: { plugin: ScorePlugin; weight: number }[],
+  p: { percentageOfNodesToScore: number; tieBreak: "random" | "first" },
+  rng: Rng,
+  extra: Partial<ConstructorParameters<typeof Profile>[0]> = {},
+) {
+  return new Profile(
+    {
+      name,
+      filter: [fitsFilter],
+      score,
+      percentageOfNodesToScore: p.percentageOfNodesToScore,
+      tieBreak: p.tieBreak,
+      ...extra,
+    },
+    rng,
+  );
 }
 
-const entries: StrategyEntry<any>[] = [
-  { name: "first-fit", kind: "placement", summary: "lowest-numbered node that fits", params: z.strictObject({}), create: () => firstFit() },
-  { name: "best-fit", kind: "placement", summary: "least free CPU (then memory) left, via the placement index", params: z.strictObject({}), create: () => bestFit() },
-  { name: "worst-fit", kind: "placement", summary: "most free CPU (then memory) left", params: z.strictObject({}), create: () => worstFit() },
+const entries: AnyStrategyEntry[] = [
   {
-    name: "random", kind: "placement", summary: "a feasible node uniformly at random; a share on a random GPU",
+    name: "first-fit",
+    kind: "placement",
+    summary: "lowest-numbered node that fits",
+    params: z.strictObject({}),
+    create: () => firstFit(),
+  },
+  {
+    name: "best-fit",
+    kind: "placement",
+    summary: "least free CPU (then memory) left, via the placement index",
+    params: z.strictObject({}),
+    create: () => bestFit(),
+  },
+  {
+    name: "worst-fit",
+    kind: "placement",
+    summary: "most free CPU (then memory) left",
+    params: z.strictObject({}),
+    create: () => worstFit(),
+  },
+  {
+    name: "random",
+    kind: "placement",
+    summary: "a feasible node uniformly at random; a share on a random GPU",
     params: scoring(100),
     create: (p, { rng }) => {
       const r = randomScore();
@@ -54,62 +101,100 @@ const entries: StrategyEntry<any>[] = [
     },
   },
   {
-    name: "kubernetes-default", kind: "placement",
-    summary: "kube-scheduler's resource scoring: LeastAllocated + BalancedAllocation, weight 1 each, adaptive node sampling",
+    name: "kubernetes-default",
+    kind: "placement",
+    summary:
+      "kube-scheduler's resource scoring: LeastAllocated + BalancedAllocation, weight 1 each, adaptive node sampling",
     params: scoring(0),
     create: (p, { rng }) =>
-      profile("kubernetes-default", [{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }], p, rng, { scoreKernel: leastBalancedKernel(1, 1) }),
+      profile(
+        "kubernetes-default",
+        [
+          { plugin: leastAllocated, weight: 1 },
+          { plugin: balancedAllocation, weight: 1 },
+        ],
+        p,
+        rng,
+        { scoreKernel: leastBalancedKernel(1, 1) },
+      ),
   },
   {
-    name: "least-allocated", kind: "placement", summary: "spread: most free CPU and memory after placement",
-    params: scoring(0), create: (p, { rng }) => profile("least-allocated", [{ plugin: leastAllocated, weight: 1 }], p, rng),
+    name: "least-allocated",
+    kind: "placement",
+    summary: "spread: most free CPU and memory after placement",
+    params: scoring(0),
+    create: (p, { rng }) => profile("least-allocated", [{ plugin: leastAllocated, weight: 1 }], p, rng),
   },
   {
-    name: "most-allocated", kind: "placement", summary: "pack: least free CPU and memory after placement",
-    params: scoring(0), create: (p, { rng }) => profile("most-allocated", [{ plugin: mostAllocated, weight: 1 }], p, rng),
+    name: "most-allocated",
+    kind: "placement",
+    summary: "pack: least free CPU and memory after placement",
+    params: scoring(0),
+    create: (p, { rng }) => profile("most-allocated", [{ plugin: mostAllocated, weight: 1 }], p, rng),
   },
   {
-    name: "dot-product", kind: "placement", summary: "Tetris alignment of free (CPU, GPU) with the request",
-    params: scoring(100), create: (p, { rng }) => profile("dot-product", [{ plugin: dotProduct, weight: 1 }], p, rng),
+    name: "dot-product",
+    kind: "placement",
+    summary: "Tetris alignment of free (CPU, GPU) with the request",
+    params: scoring(100),
+    create: (p, { rng }) => profile("dot-product", [{ plugin: dotProduct, weight: 1 }], p, rng),
   },
   {
-    name: "gpu-packing", kind: "placement", summary: "shares on used GPUs, then free GPUs on used nodes, then idle nodes",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-packing", [{ plugin: gpuPacking, weight: 1 }], p, rng),
+    name: "gpu-packing",
+    kind: "placement",
+    summary: "shares on used GPUs, then free GPUs on used nodes, then idle nodes",
+    params: scoring(100),
+    create: (p, { rng }) => profile("gpu-packing", [{ plugin: gpuPacking, weight: 1 }], p, rng),
   },
   {
-    name: "gpu-clustering", kind: "placement", summary: "keep pods of one GPU shape on the same nodes",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-clustering", [{ plugin: gpuClustering(), weight: 1 }], p, rng),
+    name: "gpu-clustering",
+    kind: "placement",
+    summary: "keep pods of one GPU shape on the same nodes",
+    params: scoring(100),
+    create: (p, { rng }) => profile("gpu-clustering", [{ plugin: gpuClustering(), weight: 1 }], p, rng),
   },
   {
-    name: "gpu-best-fit", kind: "placement", summary: "least CPU and GPU left over, normalised by the largest node (FGD's BestFit baseline)",
-    params: scoring(100), create: (p, { rng }) => profile("gpu-best-fit", [{ plugin: gpuBestFit, weight: 1 }], p, rng),
+    name: "gpu-best-fit",
+    kind: "placement",
+    summary: "least CPU and GPU left over, normalised by the largest node (FGD's BestFit baseline)",
+    params: scoring(100),
+    create: (p, { rng }) => profile("gpu-best-fit", [{ plugin: gpuBestFit, weight: 1 }], p, rng),
   },
   {
-    name: "fgd", kind: "placement", summary: "fragmentation gradient descent (ATC'23) against the workload's pod-type distribution",
+    name: "fgd",
+    kind: "placement",
+    summary: "fragmentation gradient descent (ATC'23) against the workload's pod-type distribution",
     params: scoring(100).extend({ coverage: z.number().gt(0).max(1).default(0.95) }),
     create: (p, { rng, workload, typicalPods: given }) => {
       const f = fgd(given ?? typicalPods(workload ?? [], p.coverage));
       return profile("fgd", [{ plugin: f, weight: 1 }], p, rng, { reserve: [f] });
     },
   },
-  ...BATCH_POLICIES.map((name): StrategyEntry => ({
-    name, kind: "queue", summary: `batch queue ordered by ${name.toUpperCase()}, optionally with EASY backfilling`,
-    params: z.strictObject({ backfill: z.enum(["none", "easy"]).default("none"), placement: z.string().default("first-fit") }),
-  })),
+  ...BATCH_POLICIES.map(
+    (name): StrategyEntry => ({
+      name,
+      kind: "queue",
+      summary: `batch queue ordered by ${name.toUpperCase()}, optionally with EASY backfilling`,
+      params: z.strictObject({
+        backfill: z.enum(["none", "easy"]).default("none"),
+        placement: z.string().default("first-fit"),
+      }),
+    }),
+  ),
 ];
 
-const registry = new Map<string, StrategyEntry<any>>(entries.map((e) => [e.name, e]));
+const registry = new Map<string, AnyStrategyEntry>(entries.map((e) => [e.name, e]));
 
 export function strategyNames(): string[] {
   return [...registry.keys()];
 }
 
-export function strategy(name: string): StrategyEntry<any> | undefined {
+export function strategy(name: string): AnyStrategyEntry | undefined {
   return registry.get(name);
 }
 
 /** Add a user strategy (from a scenario's `plugin` file). Names must be new. */
-export function registerStrategy(entry: StrategyEntry<any>): void {
+export function registerStrategy(entry: AnyStrategyEntry): void {
   if (registry.has(entry.name)) throw new Error(`a strategy called "${entry.name}" is already registered`);
   registry.set(entry.name, entry);
 }

@@ -1,14 +1,33 @@
+import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
+import {
+  balancedAllocation,
+  type CycleContext,
+  CycleState,
+  createPlacement,
+  feasibleNodesToFind,
+  fitsFilter,
+  leastAllocated,
+  leastBalancedKernel,
+  mostAllocated,
+  nodeFragMilli,
+  type Pod,
+  Profile,
+  strategy,
+  strategyNames,
+  typicalPods,
+  type WeightedScore,
+} from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
-import { RandomStreams } from "@clustersim/sim-core";
-import {
-  balancedAllocation, createPlacement, feasibleNodesToFind, fitsFilter, leastAllocated, leastBalancedKernel, mostAllocated, nodeFragMilli, Profile,
-  CycleState, strategy, strategyNames, typicalPods, type CycleContext, type Pod, type WeightedScore,
-} from "@clustersim/schedulers";
 
 const rng = (seed = 1) => new RandomStreams(seed).get("scheduler");
-const pod = (id: number, cpuMilli: number, memoryMiB = 1024, extra: Partial<Pod> = {}): Pod => ({ id, cpuMilli, memoryMiB, ...extra });
+const pod = (id: number, cpuMilli: number, memoryMiB = 1024, extra: Partial<Pod> = {}): Pod => ({
+  id,
+  cpuMilli,
+  memoryMiB,
+  ...extra,
+});
 const nodes = (...cpus: number[]): NodeSpec[] => cpus.map((c) => ({ cpuMilli: c, memoryMiB: 64 * 1024 }));
 
 /** Apply a strategy's decision the way a run does. */
@@ -53,7 +72,9 @@ describe("framework", () => {
   });
 
   it("knows every strategy by name and checks their parameters", () => {
-    expect(strategyNames()).toEqual(expect.arrayContaining(["first-fit", "best-fit", "worst-fit", "random", "kubernetes-default", "fgd", "fcfs"]));
+    expect(strategyNames()).toEqual(
+      expect.arrayContaining(["first-fit", "best-fit", "worst-fit", "random", "kubernetes-default", "fgd", "fcfs"]),
+    );
     expect(() => createPlacement("bestfit", {}, { rng: rng() })).toThrow(/unknown scheduler "bestfit"/);
     expect(() => createPlacement("kubernetes-default", { percentageOfNodesToScore: 150 }, { rng: rng() })).toThrow();
     expect(strategy("fcfs")!.params.parse({ backfill: "easy" })).toEqual({ backfill: "easy", placement: "first-fit" });
@@ -65,31 +86,42 @@ describe("Kubernetes' default scoring in one pass", () => {
     const amount = fc.oneof(fc.integer({ min: 0, max: 256_000 }), fc.double({ min: 0, max: 256_000, noNaN: true }));
     const node = fc.record({ cap: amount, used: amount, capMem: amount, usedMem: amount });
     fc.assert(
-      fc.property(fc.array(node, { minLength: 1, maxLength: 20 }), amount, amount, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), (specs, cpu, mem, wl, wb) => {
-        const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
-        // Overfull nodes too: the pod is scored, not checked, here.
-        specs.forEach((n, i) => c.place(i, { cpuMilli: Math.min(n.used, n.cap), memoryMiB: Math.min(n.usedMem, n.capMem) }));
-        const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
-        // All nodes at once, then each with its neighbour: the kernel picks what the totals say, every tied node.
-        const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
-        const kernel = leastBalancedKernel(wl, wb);
-        const ties = new Int32Array(specs.length + 1);
-        const best = Math.max(...totals);
-        const n = kernel.selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
-        expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
-        for (let a = 0; a < specs.length; a++) {
-          const b = (a + 1) % specs.length;
-          const m = kernel.selectBest(ctx, Int32Array.of(a, b), 2, ties);
-          const want = totals[a] === totals[b] ? [0, 1] : totals[a] > totals[b] ? [0] : [1];
-          expect(Array.from(ties.subarray(0, m))).toEqual(want);
-        }
-      }),
+      fc.property(
+        fc.array(node, { minLength: 1, maxLength: 20 }),
+        amount,
+        amount,
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        (specs, cpu, mem, wl, wb) => {
+          const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
+          // Overfull nodes too: the pod is scored, not checked, here.
+          specs.forEach((n, i) =>
+            c.place(i, { cpuMilli: Math.min(n.used, n.cap), memoryMiB: Math.min(n.usedMem, n.capMem) }),
+          );
+          const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
+          // All nodes at once, then each with its neighbour: the kernel picks what the totals say, every tied node.
+          const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
+          const kernel = leastBalancedKernel(wl, wb);
+          const ties = new Int32Array(specs.length + 1);
+          const best = Math.max(...totals);
+          const n = kernel.selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
+          expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+          for (let a = 0; a < specs.length; a++) {
+            const b = (a + 1) % specs.length;
+            const m = kernel.selectBest(ctx, Int32Array.of(a, b), 2, ties);
+            const want = totals[a] === totals[b] ? [0, 1] : totals[a] > totals[b] ? [0] : [1];
+            expect(Array.from(ties.subarray(0, m))).toEqual(want);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("places every pod where the plugins one by one would (the record path)", () => {
-    const c = new ClusterState(Array.from({ length: 300 }, (_, i) => ({ cpuMilli: 16000 + 16000 * (i % 3), memoryMiB: 65536 * (1 + (i % 2)) })));
+    const c = new ClusterState(
+      Array.from({ length: 300 }, (_, i) => ({ cpuMilli: 16000 + 16000 * (i % 3), memoryMiB: 65536 * (1 + (i % 2)) })),
+    );
     const fast = createPlacement("kubernetes-default", {}, { rng: rng(3) });
     const slow = createPlacement("kubernetes-default", {}, { rng: rng(3) });
     slow.record = true;
@@ -104,10 +136,34 @@ describe("Kubernetes' default scoring in one pass", () => {
 
   it("refuses a kernel that does not fuse the profile's own score plugins", () => {
     const make = (score: WeightedScore[]) =>
-      new Profile({ name: "p", filter: [fitsFilter], score, percentageOfNodesToScore: 100, scoreKernel: leastBalancedKernel(1, 1) }, rng());
-    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: mostAllocated, weight: 1 }])).toThrow(/does not fuse/);
-    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 2 }])).toThrow(/does not fuse/);
-    expect(() => make([{ plugin: leastAllocated, weight: 1 }, { plugin: balancedAllocation, weight: 1 }])).not.toThrow();
+      new Profile(
+        {
+          name: "p",
+          filter: [fitsFilter],
+          score,
+          percentageOfNodesToScore: 100,
+          scoreKernel: leastBalancedKernel(1, 1),
+        },
+        rng(),
+      );
+    expect(() =>
+      make([
+        { plugin: leastAllocated, weight: 1 },
+        { plugin: mostAllocated, weight: 1 },
+      ]),
+    ).toThrow(/does not fuse/);
+    expect(() =>
+      make([
+        { plugin: leastAllocated, weight: 1 },
+        { plugin: balancedAllocation, weight: 2 },
+      ]),
+    ).toThrow(/does not fuse/);
+    expect(() =>
+      make([
+        { plugin: leastAllocated, weight: 1 },
+        { plugin: balancedAllocation, weight: 1 },
+      ]),
+    ).not.toThrow();
   });
 });
 
@@ -132,7 +188,8 @@ describe("bin-packing strategies", () => {
 });
 
 describe("GPU strategies", () => {
-  const gpuNodes = (n: number): NodeSpec[] => Array.from({ length: n }, () => ({ cpuMilli: 64000, memoryMiB: 256 * 1024, gpus: 2, gpuModel: "V100" }));
+  const gpuNodes = (n: number): NodeSpec[] =>
+    Array.from({ length: n }, () => ({ cpuMilli: 64000, memoryMiB: 256 * 1024, gpus: 2, gpuModel: "V100" }));
   const share = (id: number, milli: number): Pod => pod(id, 1000, 1024, { gpus: 1, gpuMilli: milli });
 
   it("GPU packing puts a share beside another share rather than on an idle GPU", () => {
@@ -142,14 +199,27 @@ describe("GPU strategies", () => {
   });
 
   it("respects the pod's GPU models", () => {
-    const c = new ClusterState([{ cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 8, gpuModel: "T4" }, { cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 1, gpuModel: "A100" }]);
+    const c = new ClusterState([
+      { cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 8, gpuModel: "T4" },
+      { cpuMilli: 64000, memoryMiB: 1 << 18, gpus: 1, gpuModel: "A100" },
+    ]);
     expect(place(c, "gpu-best-fit", pod(1, 1000, 1024, { gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] }))).toBe(1);
-    expect(place(c, "fgd", pod(2, 1000, 1024, { gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] }), createPlacement("fgd", {}, { rng: rng(), workload: [] }))).toBe(-1);
+    expect(
+      place(
+        c,
+        "fgd",
+        pod(2, 1000, 1024, { gpus: 1, gpuMilli: 1000, gpuModels: ["A100"] }),
+        createPlacement("fgd", {}, { rng: rng(), workload: [] }),
+      ),
+    ).toBe(-1);
   });
 
   it("fragmentation counts free GPU milli a typical pod cannot use", () => {
     // Typical pods: half whole-GPU pods, half 500-milli shares.
-    const typical = typicalPods([pod(1, 1000, 1, { gpus: 1, gpuMilli: 1000 }), pod(2, 1000, 1, { gpus: 1, gpuMilli: 500 })]);
+    const typical = typicalPods([
+      pod(1, 1000, 1, { gpus: 1, gpuMilli: 1000 }),
+      pod(2, 1000, 1, { gpus: 1, gpuMilli: 500 }),
+    ]);
     expect(typical.map((t) => t.freq)).toEqual([0.5, 0.5]);
     // GPUs with 1000 and 300 free: the whole-GPU pod cannot use the 300; the share cannot use it either.
     expect(nodeFragMilli(8000, [1000, 300], "", typical)).toBeCloseTo(0.5 * 300 + 0.5 * 300, 10);

@@ -1,7 +1,13 @@
+import { type CompatJob, runCompatWindow, SCORES } from "@clustersim/schedulers";
 import { describe, expect, it } from "vitest";
-import { runCompatWindow, SCORES, type CompatJob } from "@clustersim/schedulers";
 
-const job = (id: number, submitS: number, runS: number, procs: number, reqTimeS = runS): CompatJob => ({ id, submitS, runS, reqTimeS, procs });
+const job = (id: number, submitS: number, runS: number, procs: number, reqTimeS = runS): CompatJob => ({
+  id,
+  submitS,
+  runS,
+  reqTimeS,
+  procs,
+});
 
 describe("RLScheduler compatibility profile, by hand", () => {
   // A 4-node machine: a long 3-node job runs; a 4-node job blocks; a short 1-node job could backfill.
@@ -34,9 +40,15 @@ describe("RLScheduler compatibility profile, by hand", () => {
     const q = [job(1, 0, 100, 4), job(2, 1, 50, 4), job(3, 2, 90, 4), job(4, 3, 10, 4)];
     const sjf = runCompatWindow(q, 0, 4, { policy: "sjf", backfill: false, nodes: 4, procsPerNode: 1 });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b) / xs.length;
-    expect(sjf.boundedSlowdown).toBeCloseTo(mean([1, (100 - 1 + 50) / 50, (160 - 2 + 90) / 90, (150 - 3 + 10) / 10]), 12);
+    expect(sjf.boundedSlowdown).toBeCloseTo(
+      mean([1, (100 - 1 + 50) / 50, (160 - 2 + 90) / 90, (150 - 3 + 10) / 10]),
+      12,
+    );
     const fcfs = runCompatWindow(q, 0, 4, { policy: "fcfs", backfill: false, nodes: 4, procsPerNode: 1 });
-    expect(fcfs.boundedSlowdown).toBeCloseTo(mean([1, (100 - 1 + 50) / 50, (150 - 2 + 90) / 90, (240 - 3 + 10) / 10]), 12);
+    expect(fcfs.boundedSlowdown).toBeCloseTo(
+      mean([1, (100 - 1 + 50) / 50, (150 - 2 + 90) / 90, (240 - 3 + 10) / 10]),
+      12,
+    );
   });
 
   it("scores follow the paper's formulas", () => {
@@ -48,6 +60,8 @@ describe("RLScheduler compatibility profile, by hand", () => {
   });
 
   it("rejects a window outside the job list", () => {
-    expect(() => runCompatWindow(jobs, 2, 3, { policy: "fcfs", backfill: false, nodes: 4, procsPerNode: 1 })).toThrow(/outside/);
+    expect(() => runCompatWindow(jobs, 2, 3, { policy: "fcfs", backfill: false, nodes: 4, procsPerNode: 1 })).toThrow(
+      /outside/,
+    );
   });
 });

@@ -123,7 +123,11 @@ export class ProcessScheduler {
     if (typeof waited === "number") {
       if (!(waited >= 0 && waited < Infinity)) {
         this.finish(pid);
-        throw new ProcessError(entry.process.name, this.sim.now, new RangeError(`yielded a delay of ${waited}: expected a finite number >= 0`));
+        throw new ProcessError(
+          entry.process.name,
+          this.sim.now,
+          new RangeError(`yielded a delay of ${waited}: expected a finite number >= 0`),
+        );
       }
       this.sim.after(waited, this.resumeKind, pid);
     } else if (waited instanceof Signal) {
@@ -132,7 +136,11 @@ export class ProcessScheduler {
       (waited.done as Signal<unknown>).addWaiter(pid);
     } else {
       this.finish(pid);
-      throw new ProcessError(entry.process.name, this.sim.now, new TypeError(`yielded ${String(waited)}: expected a delay, a Signal or a Process`));
+      throw new ProcessError(
+        entry.process.name,
+        this.sim.now,
+        new TypeError(`yielded ${String(waited)}: expected a delay, a Signal or a Process`),
+      );
     }
   }
 

@@ -1,6 +1,6 @@
-import { EventQueue, type EventHandle } from "./event-queue.js";
-import { RandomStreams, type Seed } from "./random/streams.js";
+import { type EventHandle, EventQueue } from "./event-queue.js";
 import type { Rng } from "./random/rng.js";
+import { RandomStreams, type Seed } from "./random/streams.js";
 import { wallSeconds } from "./stopwatch.js";
 
 /**
@@ -87,7 +87,9 @@ export class Simulation {
   /** Schedule an event of `kind` at absolute simulated time `time` (not before `now`). */
   at(time: number, kind: EventKind, target = 0, arg = 0): EventHandle {
     if (!(time >= this.now && time < Infinity)) {
-      throw new RangeError(`cannot schedule "${this.kindNames[kind] ?? kind}" at time ${time}: expected a finite time >= now (${this.now})`);
+      throw new RangeError(
+        `cannot schedule "${this.kindNames[kind] ?? kind}" at time ${time}: expected a finite time >= now (${this.now})`,
+      );
     }
     if (!(kind >= 0 && kind < this.handlers.length && (kind | 0) === kind)) {
       throw new RangeError(`cannot schedule an event of kind ${kind}: no such kind is registered (see on())`);

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { wrap, type Remote } from "comlink";
+import { type Remote, wrap } from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 
 /**
@@ -29,7 +29,8 @@ export class WorkerPool<Api> {
     private readonly script: string | URL,
     private readonly size: number,
   ) {
-    if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`workers: expected an integer >= 1, found ${size}`);
+    if (!(Number.isInteger(size) && size >= 1))
+      throw new RangeError(`workers: expected an integer >= 1, found ${size}`);
   }
 
   private spawn(): Slot<Api> {
@@ -44,7 +45,11 @@ export class WorkerPool<Api> {
   }
 
   /** Run `call` on every item, at most `size` at a time; `onOutcome` sees each result or error. */
-  async run<T, R>(items: readonly T[], call: (api: Remote<Api>, item: T) => Promise<R>, onOutcome: (o: PoolOutcome<R>) => void): Promise<void> {
+  async run<T, R>(
+    items: readonly T[],
+    call: (api: Remote<Api>, item: T) => Promise<R>,
+    onOutcome: (o: PoolOutcome<R>) => void,
+  ): Promise<void> {
     let next = 0;
     const lane = async (k: number): Promise<void> => {
       while (next < items.length) {
@@ -75,7 +80,13 @@ export class WorkerPool<Api> {
 }
 
 async function isDead(slot: Slot<unknown>): Promise<boolean> {
-  return Promise.race([slot.died.then(() => false, () => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
+  return Promise.race([
+    slot.died.then(
+      () => false,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setImmediate(() => r(false))),
+  ]);
 }
 
 /** Inside a worker thread: serve `api` to the pool that started it. */

@@ -1,6 +1,6 @@
+import { EventQueue } from "@clustersim/sim-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EventQueue } from "@clustersim/sim-core";
 
 function drain(q: EventQueue): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -20,7 +20,9 @@ describe("EventQueue ordering", () => {
     for (let i = 0; i < 5000; i++) q.push(i % 3, 0, i, 0);
     const out = drain(q);
     const expected = [0, 1, 2].flatMap((t) =>
-      Array.from({ length: 5000 }, (_, i) => i).filter((i) => i % 3 === t).map((i) => [t, i]),
+      Array.from({ length: 5000 }, (_, i) => i)
+        .filter((i) => i % 3 === t)
+        .map((i) => [t, i]),
     );
     expect(out).toEqual(expected);
   });
@@ -134,7 +136,12 @@ type Op = { op: "push"; dt: number } | { op: "pop" } | { op: "cancel"; which: nu
 describe("EventQueue against a sorted-array reference (property-based)", () => {
   const op: fc.Arbitrary<Op> = fc.oneof(
     // Small integer offsets make ties common; fractional ones exercise bucket boundaries.
-    { weight: 5, arbitrary: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1e6, noNaN: true })).map((dt) => ({ op: "push" as const, dt })) },
+    {
+      weight: 5,
+      arbitrary: fc
+        .oneof(fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1e6, noNaN: true }))
+        .map((dt) => ({ op: "push" as const, dt })),
+    },
     { weight: 3, arbitrary: fc.constant({ op: "pop" as const }) },
     { weight: 1, arbitrary: fc.nat(200).map((which) => ({ op: "cancel" as const, which })) },
   );
@@ -174,20 +181,23 @@ describe("EventQueue against a sorted-array reference (property-based)", () => {
 
   it("is a correct priority queue for times earlier than the last pop too", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.boolean()), { maxLength: 400 }), (steps) => {
-        const q = new EventQueue(16);
-        const ref = new ReferenceQueue();
-        steps.forEach(([t, popAfter], i) => {
-          q.push(t, 0, i, 0);
-          ref.push(t, i);
-          if (popAfter) {
-            const e = ref.pop()!;
-            q.pop();
-            expect([q.time, q.target]).toEqual([e.time, e.id]);
-          }
-        });
-        expect(drain(q)).toEqual(ref.items.map((e) => [e.time, e.id]));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.boolean()), { maxLength: 400 }),
+        (steps) => {
+          const q = new EventQueue(16);
+          const ref = new ReferenceQueue();
+          steps.forEach(([t, popAfter], i) => {
+            q.push(t, 0, i, 0);
+            ref.push(t, i);
+            if (popAfter) {
+              const e = ref.pop()!;
+              q.pop();
+              expect([q.time, q.target]).toEqual([e.time, e.id]);
+            }
+          });
+          expect(drain(q)).toEqual(ref.items.map((e) => [e.time, e.id]));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -196,7 +206,8 @@ describe("EventQueue against a sorted-array reference (property-based)", () => {
 /** A plain binary heap on (time, seq): slow but obviously right, for checks at sizes the sorted array cannot reach. */
 class ReferenceHeap {
   private a: Array<[number, number, number]> = [];
-  private less = (x: [number, number, number], y: [number, number, number]) => x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
+  private less = (x: [number, number, number], y: [number, number, number]) =>
+    x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
   get size() {
     return this.a.length;
   }
@@ -264,7 +275,8 @@ describe("EventQueue at scale (wide drains, rung rebuilds, compaction)", () => {
         const got = q.pop();
         expect(got).toBe(e !== undefined);
         if (!e) continue;
-        if (q.time !== e[0] || q.target !== e[2]) throw new Error(`op ${i}: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
+        if (q.time !== e[0] || q.target !== e[2])
+          throw new Error(`op ${i}: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
         now = q.time;
       }
     }
@@ -273,7 +285,8 @@ describe("EventQueue at scale (wide drains, rung rebuilds, compaction)", () => {
     for (let e = ref.pop(); e; e = ref.pop()) {
       if (cancelled.has(e[2])) continue;
       expect(q.pop()).toBe(true);
-      if (q.time !== e[0] || q.target !== e[2]) throw new Error(`drain: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
+      if (q.time !== e[0] || q.target !== e[2])
+        throw new Error(`drain: expected (${e[0]}, ${e[2]}), got (${q.time}, ${q.target})`);
     }
     expect(q.pop()).toBe(false);
     expect(q.size).toBe(0);

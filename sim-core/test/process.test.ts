@@ -1,5 +1,5 @@
+import { type ProcessBody, ProcessError, processes, Resource, type Signal, Simulation } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
-import { ProcessError, Resource, Simulation, processes, type ProcessBody, type Signal } from "@clustersim/sim-core";
 
 describe("generator processes", () => {
   it("waits on delays and interleaves with ordinary events by time", () => {
@@ -59,10 +59,20 @@ describe("generator processes", () => {
 
   it("rejects a negative delay and a value it cannot wait for", () => {
     const sim = new Simulation();
-    processes(sim).start((function* (): ProcessBody { yield -1; })(), "neg");
+    processes(sim).start(
+      (function* (): ProcessBody {
+        yield -1;
+      })(),
+      "neg",
+    );
     expect(() => sim.run()).toThrow(/process "neg" failed at t=0: yielded a delay of -1/);
     const sim2 = new Simulation();
-    processes(sim2).start((function* (): ProcessBody<void> { yield "soon" as unknown as number; })(), "odd");
+    processes(sim2).start(
+      (function* (): ProcessBody<void> {
+        yield "soon" as unknown as number;
+      })(),
+      "odd",
+    );
     expect(() => sim2.run()).toThrow(/yielded soon: expected a delay, a Signal or a Process/);
   });
 });

@@ -1,6 +1,6 @@
+import { Empirical, RandomStreams, type Rng, WeightedChoice, Zipf } from "@clustersim/sim-core";
 import { gamma } from "mathjs";
 import { describe, expect, it } from "vitest";
-import { Empirical, RandomStreams, WeightedChoice, Zipf, type Rng } from "@clustersim/sim-core";
 
 describe("named random streams", () => {
   it("replays the same stream for the same seed and name", () => {
@@ -85,37 +85,55 @@ describe("distributions match theory", () => {
   it("uniform", () => {
     fresh("uniform");
     const [a, b] = [-2, 5];
-    checkMoments(() => r.uniform(a, b), rawFrom((k) => (b ** (k + 1) - a ** (k + 1)) / ((k + 1) * (b - a))));
+    checkMoments(
+      () => r.uniform(a, b),
+      rawFrom((k) => (b ** (k + 1) - a ** (k + 1)) / ((k + 1) * (b - a))),
+    );
   });
 
   it("exponential", () => {
     fresh("exponential");
     const rate = 2.5;
-    checkMoments(() => r.exponential(rate), rawFrom((k) => G(k + 1) / rate ** k));
+    checkMoments(
+      () => r.exponential(rate),
+      rawFrom((k) => G(k + 1) / rate ** k),
+    );
   });
 
   it("normal", () => {
     fresh("normal");
     const [m, s] = [3, 2];
-    checkMoments(() => r.normal(m, s), [m, m * m + s * s, m ** 3 + 3 * m * s * s, m ** 4 + 6 * m * m * s * s + 3 * s ** 4]);
+    checkMoments(
+      () => r.normal(m, s),
+      [m, m * m + s * s, m ** 3 + 3 * m * s * s, m ** 4 + 6 * m * m * s * s + 3 * s ** 4],
+    );
   });
 
   it("log-normal", () => {
     fresh("lognormal");
     const [mu, sigma] = [0.5, 0.4];
-    checkMoments(() => r.lognormal(mu, sigma), rawFrom((k) => Math.exp(k * mu + (k * k * sigma * sigma) / 2)));
+    checkMoments(
+      () => r.lognormal(mu, sigma),
+      rawFrom((k) => Math.exp(k * mu + (k * k * sigma * sigma) / 2)),
+    );
   });
 
   it("Pareto", () => {
     fresh("pareto");
     const [xm, alpha] = [2, 9];
-    checkMoments(() => r.pareto(xm, alpha), rawFrom((k) => (alpha * xm ** k) / (alpha - k)));
+    checkMoments(
+      () => r.pareto(xm, alpha),
+      rawFrom((k) => (alpha * xm ** k) / (alpha - k)),
+    );
   });
 
   it("Weibull", () => {
     fresh("weibull");
     const [shape, scale] = [1.7, 3];
-    checkMoments(() => r.weibull(shape, scale), rawFrom((k) => scale ** k * G(1 + k / shape)));
+    checkMoments(
+      () => r.weibull(shape, scale),
+      rawFrom((k) => scale ** k * G(1 + k / shape)),
+    );
   });
 
   it("Burr XII", () => {
@@ -129,7 +147,11 @@ describe("distributions match theory", () => {
   });
 
   it("Zipf (s = 1.1 and s = 1 over 1,000 ranks; s = 0.7 over 50)", () => {
-    for (const [n, s] of [[1000, 1.1], [1000, 1], [50, 0.7]]) {
+    for (const [n, s] of [
+      [1000, 1.1],
+      [1000, 1],
+      [50, 0.7],
+    ]) {
       fresh(`zipf-${s}`);
       const z = new Zipf(n, s);
       let norm = 0;
@@ -150,7 +172,10 @@ describe("distributions match theory", () => {
     const w = [1, 0, 3, 6];
     const choice = new WeightedChoice(w);
     const total = w.reduce((a, b) => a + b);
-    checkMoments(() => choice.sample(r), rawFrom((p) => w.reduce((acc, wi, i) => acc + (wi / total) * i ** p, 0)));
+    checkMoments(
+      () => choice.sample(r),
+      rawFrom((p) => w.reduce((acc, wi, i) => acc + (wi / total) * i ** p, 0)),
+    );
     expect(() => new WeightedChoice([])).toThrow(/at least one/);
     expect(() => new WeightedChoice([1, -1])).toThrow(/weight 1 must be a finite number >= 0, found -1/);
     expect(() => new WeightedChoice([0, 0])).toThrow(/not all be zero/);
@@ -160,7 +185,10 @@ describe("distributions match theory", () => {
     const obs = [3, 1, 4, 1, 5, 9, 2, 6];
     fresh("empirical");
     const resample = new Empirical(obs);
-    checkMoments(() => resample.sample(r), rawFrom((p) => obs.reduce((a, x) => a + x ** p, 0) / obs.length));
+    checkMoments(
+      () => resample.sample(r),
+      rawFrom((p) => obs.reduce((a, x) => a + x ** p, 0) / obs.length),
+    );
 
     // Interpolated: uniform on each of the n − 1 segments between sorted observations.
     const sorted = [...obs].sort((a, b) => a - b);

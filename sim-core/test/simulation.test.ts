@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { Simulation } from "@clustersim/sim-core";
+import { describe, expect, it } from "vitest";
 
 describe("Simulation scheduling", () => {
   it("fires handlers per kind in time order with the clock at the event's time", () => {

@@ -11,8 +11,8 @@
  * Usage: npm run -s bench:cluster-ops -- [--json] [--sizes 1000,10000,100000] [--ops N]
  */
 import { parseArgs } from "node:util";
-import { RandomStreams, type Rng } from "@clustersim/sim-core";
 import { ClusterState, type NodeSpec, type Request } from "@clustersim/hardware-models";
+import { RandomStreams, type Rng } from "@clustersim/sim-core";
 import { rate, sizeLabel, table } from "../lib/format.js";
 
 const { values } = parseArgs({
@@ -110,7 +110,7 @@ function run(impl: Impl, n: number, ops: number, verify = false): Result {
     const node = find(r);
     if (verify) {
       const best = scanBestFit(c, r);
-      if ((best < 0) !== (node < 0) || (node >= 0 && c.freeCpuMilli(best) !== c.freeCpuMilli(node))) disagreements++;
+      if (best < 0 !== node < 0 || (node >= 0 && c.freeCpuMilli(best) !== c.freeCpuMilli(node))) disagreements++;
     }
     if (node >= 0) {
       live.push(c.place(node, r));
@@ -130,14 +130,16 @@ for (const n of sizes) {
   const checked = run("index", n, 5000, true);
   if (checked.disagreements > 0) {
     mismatch = true;
-    process.stderr.write(`INDEX WRONG at ${n} nodes: ${checked.disagreements} of 5000 choices differ from the scan's best fit\n`);
+    process.stderr.write(
+      `INDEX WRONG at ${n} nodes: ${checked.disagreements} of 5000 choices differ from the scan's best fit\n`,
+    );
   }
   rows.push(run("index", n, opsTarget), run("scan", n, scanOps));
 }
 
 const out = rows.map(({ impl, nodes, opsPerS }) => ({ impl, nodes, opsPerS: Math.round(opsPerS) }));
 if (values.json) {
-  process.stdout.write(JSON.stringify(out) + "\n");
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
   console.log(`cluster-ops: best-fit place + release at ~70% CPU allocation, CPU-time operations/s; seed ${seed}`);
   console.log(
@@ -145,10 +147,20 @@ if (values.json) {
       ["nodes", "impl", "ops/s", "ns/op", "x scan"],
       out.map((r) => {
         const scan = out.find((s) => s.nodes === r.nodes && s.impl === "scan")!.opsPerS;
-        return [sizeLabel(r.nodes), r.impl, rate(r.opsPerS), (1e9 / r.opsPerS).toFixed(0), (r.opsPerS / scan).toFixed(1)];
+        return [
+          sizeLabel(r.nodes),
+          r.impl,
+          rate(r.opsPerS),
+          (1e9 / r.opsPerS).toFixed(0),
+          (r.opsPerS / scan).toFixed(1),
+        ];
       }),
     ),
   );
-  console.log(mismatch ? "the index DISAGREED with the scan: see above" : "verified: the index chose a node with the scan's least free CPU on 5,000 operations at every size");
+  console.log(
+    mismatch
+      ? "the index DISAGREED with the scan: see above"
+      : "verified: the index chose a node with the scan's least free CPU on 5,000 operations at every size",
+  );
 }
 process.exitCode = mismatch ? 1 : 0;

@@ -12,4 +12,4 @@ if (!JS_IMPLS.includes(impl) || nums.length !== 5 || nums.some((n) => !Number.is
   process.stderr.write(`usage: child IMPL PENDING WARMUP EVENTS REPS SEED (IMPL one of ${JS_IMPLS.join(", ")})\n`);
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(runHold(impl, pending, warmup, events, reps, seed)) + "\n");
+process.stdout.write(`${JSON.stringify(runHold(impl, pending, warmup, events, reps, seed))}\n`);

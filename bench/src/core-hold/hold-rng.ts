@@ -19,8 +19,8 @@ export function mulberry32(seed: number): Uniform {
   };
 }
 
-const LN2 = 0.6931471805599453;
-const SQRT_HALF = 0.7071067811865476;
+const LN2 = Math.LN2;
+const SQRT_HALF = Math.SQRT1_2;
 
 /** -ln(u) for u in (0, 1]: an Exp(1) variate from a uniform. */
 export function negLog(u: number): number {
@@ -33,7 +33,13 @@ export function negLog(u: number): number {
   const s = (m - 1) / (m + 1);
   const z = s * s;
   const p =
-    1 + z * (1 / 3 + z * (1 / 5 + z * (1 / 7 + z * (1 / 9 + z * (1 / 11 +
-    z * (1 / 13 + z * (1 / 15 + z * (1 / 17 + z * (1 / 19 + z / 21)))))))));
+    1 +
+    z *
+      (1 / 3 +
+        z *
+          (1 / 5 +
+            z *
+              (1 / 7 +
+                z * (1 / 9 + z * (1 / 11 + z * (1 / 13 + z * (1 / 15 + z * (1 / 17 + z * (1 / 19 + z / 21)))))))));
   return k * LN2 - 2 * s * p;
 }

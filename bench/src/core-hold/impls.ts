@@ -1,6 +1,6 @@
+import { EventQueue, Simulation } from "@clustersim/sim-core";
 import FlatQueue from "flatqueue";
 import { Heap } from "heap-js";
-import { EventQueue, Simulation } from "@clustersim/sim-core";
 import { DaryHeapQueue } from "./designs/d-ary-heap.js";
 import { mulberry32, negLog } from "./hold-rng.js";
 
@@ -113,19 +113,36 @@ function median(xs: number[]): number {
 }
 
 /** One implementation, `reps` repetitions of fill + warm-up + timed run; the median rate. */
-export function runHold(impl: string, pending: number, warmup: number, events: number, reps: number, seed: number): HoldResult {
+export function runHold(
+  impl: string,
+  pending: number,
+  warmup: number,
+  events: number,
+  reps: number,
+  seed: number,
+): HoldResult {
   const rates: number[] = [];
   let result: HoldResult | undefined;
   for (let r = 0; r < reps; r++) {
     const measureMemory = r === 0;
-    const one = impl === "clustersim-sim" ? holdOnSimulation(pending, warmup, events, seed, measureMemory) : holdOnQueue(QUEUES[impl](), pending, warmup, events, seed, measureMemory);
+    const one =
+      impl === "clustersim-sim"
+        ? holdOnSimulation(pending, warmup, events, seed, measureMemory)
+        : holdOnQueue(QUEUES[impl](), pending, warmup, events, seed, measureMemory);
     rates.push(one.eventsPerS);
     result ??= one;
   }
   return { ...result!, eventsPerS: median(rates) };
 }
 
-function holdOnQueue(q: HoldQueue, pending: number, warmup: number, events: number, seed: number, measureMemory: boolean): HoldResult {
+function holdOnQueue(
+  q: HoldQueue,
+  pending: number,
+  warmup: number,
+  events: number,
+  seed: number,
+  measureMemory: boolean,
+): HoldResult {
   const before = measureMemory ? heldBytes() : 0;
   const rand = mulberry32(seed);
   for (let i = 0; i < pending; i++) q.push(negLog(rand()), i);
@@ -146,7 +163,13 @@ function holdOnQueue(q: HoldQueue, pending: number, warmup: number, events: numb
 }
 
 /** The same model through the full run loop: a handler per event, validation in `after()`. */
-function holdOnSimulation(pending: number, warmup: number, events: number, seed: number, measureMemory: boolean): HoldResult {
+function holdOnSimulation(
+  pending: number,
+  warmup: number,
+  events: number,
+  seed: number,
+  measureMemory: boolean,
+): HoldResult {
   const before = measureMemory ? heldBytes() : 0;
   const sim = new Simulation();
   const rand = mulberry32(seed);

@@ -11,11 +11,12 @@
  * Usage: npm run -s bench:core -- [--json] [--sizes 1000,100000,1000000] [--events N] [--reps N]
  *        [--only impl,impl] [--no-simpy]
  */
-import { parseArgs } from "node:util";
+
 import { fileURLToPath } from "node:url";
-import { buildCpp, ensureSimPy, runJson, BENCH_ROOT } from "../lib/peers.js";
+import { parseArgs } from "node:util";
 import { rate, sizeLabel, table } from "../lib/format.js";
-import { JS_IMPLS, type HoldResult } from "./impls.js";
+import { BENCH_ROOT, buildCpp, ensureSimPy, runJson } from "../lib/peers.js";
+import { type HoldResult, JS_IMPLS } from "./impls.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +34,7 @@ const sizes = values.sizes.split(",").map(Number);
 const events = Number(values.events);
 const reps = Number(values.reps);
 const seed = Number(values.seed);
-const log = (line: string) => process.stderr.write(line + "\n");
+const log = (line: string) => process.stderr.write(`${line}\n`);
 if (sizes.some((n) => !(Number.isInteger(n) && n > 0)) || !(events > 0) || !(reps >= 1)) {
   log("bench:core: --sizes takes positive integers, --events and --reps positive numbers");
   process.exit(2);
@@ -70,12 +71,15 @@ for (const pending of sizes) {
   for (const r of at) {
     if (r.finalTime !== ref.finalTime || r.lastId !== ref.lastId) {
       mismatch = true;
-      log(`CHECKSUM MISMATCH at ${pending} pending: ${r.impl} (${r.finalTime}, ${r.lastId}) vs ${ref.impl} (${ref.finalTime}, ${ref.lastId})`);
+      log(
+        `CHECKSUM MISMATCH at ${pending} pending: ${r.impl} (${r.finalTime}, ${r.lastId}) vs ${ref.impl} (${ref.finalTime}, ${ref.lastId})`,
+      );
     }
   }
 }
 
-const cppRate = (pending: number) => rows.find((r) => r.pending === pending && r.impl === "cpp-priority_queue")?.eventsPerS ?? NaN;
+const cppRate = (pending: number) =>
+  rows.find((r) => r.pending === pending && r.impl === "cpp-priority_queue")?.eventsPerS ?? NaN;
 const out = rows.map((r) => ({
   impl: r.impl,
   pending: r.pending,
@@ -85,10 +89,13 @@ const out = rows.map((r) => ({
 }));
 
 if (values.json) {
-  process.stdout.write(JSON.stringify(out) + "\n");
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
-  const simpyRate = (pending: number) => rows.find((r) => r.pending === pending && r.impl === "simpy2")?.eventsPerS ?? NaN;
-  console.log(`core-hold: hold model, CPU-time events/s, median of ${reps}; ${events.toLocaleString("en-US")} timed events after warm-up; seed ${seed}`);
+  const simpyRate = (pending: number) =>
+    rows.find((r) => r.pending === pending && r.impl === "simpy2")?.eventsPerS ?? NaN;
+  console.log(
+    `core-hold: hold model, CPU-time events/s, median of ${reps}; ${events.toLocaleString("en-US")} timed events after warm-up; seed ${seed}`,
+  );
   console.log(
     table(
       ["pending", "impl", "events/s", "x C++", "x SimPy", "bytes/event"],
@@ -102,6 +109,10 @@ if (values.json) {
       ]),
     ),
   );
-  console.log(mismatch ? "checksums DIFFER: see above" : "checksums (final time, last id) agree across all implementations at every size");
+  console.log(
+    mismatch
+      ? "checksums DIFFER: see above"
+      : "checksums (final time, last id) agree across all implementations at every size",
+  );
 }
 process.exitCode = mismatch ? 1 : 0;

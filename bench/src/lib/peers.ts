@@ -19,7 +19,9 @@ export function buildCpp(name: string): { path: string } | { error: string } {
   if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return { path: bin };
   const r = spawnSync("g++", ["-O2", "-ffp-contract=off", "-std=c++17", "-o", bin, src], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    return { error: `g++ could not build ${src}: ${r.error?.message ?? r.stderr.trim()} (install it with: apt-get install g++)` };
+    return {
+      error: `g++ could not build ${src}: ${r.error?.message ?? r.stderr.trim()} (install it with: apt-get install g++)`,
+    };
   }
   return { path: bin };
 }

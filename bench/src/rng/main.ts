@@ -6,11 +6,13 @@
  * Usage: npm run -s bench:rng -- [--json] [--draws N]
  */
 import { parseArgs } from "node:util";
-import seedrandom from "seedrandom";
 import { RandomStreams } from "@clustersim/sim-core";
+import seedrandom from "seedrandom";
 import { rate, table } from "../lib/format.js";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, draws: { type: "string", default: "5000000" } } });
+const { values } = parseArgs({
+  options: { json: { type: "boolean", default: false }, draws: { type: "string", default: "5000000" } },
+});
 const draws = Number(values.draws);
 
 const generators: Record<string, () => () => number> = {
@@ -57,9 +59,16 @@ const rows = Object.entries(generators).map(([impl, make]) => {
 });
 
 if (values.json) {
-  process.stdout.write(JSON.stringify(rows) + "\n");
+  process.stdout.write(`${JSON.stringify(rows)}\n`);
 } else {
-  console.log(`rng: 53-bit uniform draws per second (CPU time, median of 3 after a warm-up), ${draws.toLocaleString("en-US")} draws each`);
+  console.log(
+    `rng: 53-bit uniform draws per second (CPU time, median of 3 after a warm-up), ${draws.toLocaleString("en-US")} draws each`,
+  );
   const arc4 = rows.find((r) => r.impl.startsWith("seedrandom arc4"))!.drawsPerS;
-  console.log(table(["", "impl", "draws/s", "ns/draw", "x arc4"], rows.map((r) => ["", r.impl, rate(r.drawsPerS), (1e9 / r.drawsPerS).toFixed(1), (r.drawsPerS / arc4).toFixed(2)])));
+  console.log(
+    table(
+      ["", "impl", "draws/s", "ns/draw", "x arc4"],
+      rows.map((r) => ["", r.impl, rate(r.drawsPerS), (1e9 / r.drawsPerS).toFixed(1), (r.drawsPerS / arc4).toFixed(2)]),
+    ),
+  );
 }

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
-import { createPlacement } from "@clustersim/schedulers";
 import { poissonWorkload, runCluster, type Task } from "@clustersim/scenarios";
+import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams, wallSeconds } from "@clustersim/sim-core";
 
 const { values } = parseArgs({
@@ -43,7 +43,10 @@ function* firstN(source: Iterator<Task>, n: number): Generator<Task> {
     yield r.value;
   }
 }
-const workload = poissonWorkload("scale", ratePerS, { runS: run, cpuMilli: cpu, memoryMiB: mem }, streams, { startS: 0, endS: Infinity });
+const workload = poissonWorkload("scale", ratePerS, { runS: run, cpuMilli: cpu, memoryMiB: mem }, streams, {
+  startS: 0,
+  endS: Infinity,
+});
 
 const t0 = wallSeconds();
 const cpu0 = process.cpuUsage();
@@ -54,8 +57,18 @@ const used = process.cpuUsage(cpu0);
 const cpuS = (used.user + used.system) / 1e6;
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(
-  JSON.stringify({
-    policy: values.policy, nodes, tasks, wallS, cpuS, eventsPerS: result.run.events / wallS, decisionsPerS: result.decisions / wallS, peakRssMiB,
-    completed: result.completed, started: result.started, simTimeS: result.run.simTime, meanWaitS: result.waitSumS / Math.max(1, result.started),
-  }) + "\n",
+  `${JSON.stringify({
+    policy: values.policy,
+    nodes,
+    tasks,
+    wallS,
+    cpuS,
+    eventsPerS: result.run.events / wallS,
+    decisionsPerS: result.decisions / wallS,
+    peakRssMiB,
+    completed: result.completed,
+    started: result.started,
+    simTimeS: result.run.simTime,
+    meanWaitS: result.waitSumS / Math.max(1, result.started),
+  })}\n`,
 );

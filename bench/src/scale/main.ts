@@ -39,26 +39,47 @@ interface Row {
 
 const rows: Row[] = [];
 for (const policy of values.policies.split(",")) {
-  const r = spawnSync(process.execPath, [CHILD, "--policy", policy, "--nodes", values.nodes, "--tasks", values.tasks, "--seed", values.seed], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync(
+    process.execPath,
+    [CHILD, "--policy", policy, "--nodes", values.nodes, "--tasks", values.tasks, "--seed", values.seed],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
   if (r.status !== 0) {
     process.stderr.write(`bench:scale: ${policy} failed:\n${r.stderr}`);
     process.exit(1);
   }
   const x = JSON.parse(r.stdout) as Row;
-  rows.push({ policy: x.policy, nodes: x.nodes, tasks: x.tasks, wallS: x.wallS, cpuS: x.cpuS, eventsPerS: x.eventsPerS, decisionsPerS: x.decisionsPerS, peakRssMiB: x.peakRssMiB });
+  rows.push({
+    policy: x.policy,
+    nodes: x.nodes,
+    tasks: x.tasks,
+    wallS: x.wallS,
+    cpuS: x.cpuS,
+    eventsPerS: x.eventsPerS,
+    decisionsPerS: x.decisionsPerS,
+    peakRssMiB: x.peakRssMiB,
+  });
 }
 
 if (values.json) {
-  process.stdout.write(JSON.stringify(rows) + "\n");
+  process.stdout.write(`${JSON.stringify(rows)}\n`);
 } else {
-  process.stdout.write(`bench:scale — ${values.nodes} nodes, ${values.tasks} tasks; targets ${TARGET_WALL_S} s and ${TARGET_RSS_MIB} MiB per policy\n`);
   process.stdout.write(
-    table(
+    `bench:scale — ${values.nodes} nodes, ${values.tasks} tasks; targets ${TARGET_WALL_S} s and ${TARGET_RSS_MIB} MiB per policy\n`,
+  );
+  process.stdout.write(
+    `${table(
       ["policy", "wall s", "÷ target", "CPU s", "events/s", "decisions/s", "peak RSS MiB", "÷ target"],
       rows.map((r) => [
-        r.policy, r.wallS.toFixed(2), (r.wallS / TARGET_WALL_S).toFixed(2), r.cpuS.toFixed(2), Math.round(r.eventsPerS).toLocaleString("en"),
-        Math.round(r.decisionsPerS).toLocaleString("en"), r.peakRssMiB.toFixed(0), (r.peakRssMiB / TARGET_RSS_MIB).toFixed(2),
+        r.policy,
+        r.wallS.toFixed(2),
+        (r.wallS / TARGET_WALL_S).toFixed(2),
+        r.cpuS.toFixed(2),
+        Math.round(r.eventsPerS).toLocaleString("en"),
+        Math.round(r.decisionsPerS).toLocaleString("en"),
+        r.peakRssMiB.toFixed(0),
+        (r.peakRssMiB / TARGET_RSS_MIB).toFixed(2),
       ]),
-    ) + "\n",
+    )}\n`,
   );
 }

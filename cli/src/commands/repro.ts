@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  FGD_PUBLISHED, RLSCHEDULER_PUBLISHED, TraceError, reproFgd, reproRlScheduler, type FgdReproResult, type RlReproResult,
+  FGD_PUBLISHED,
+  type FgdReproResult,
+  RLSCHEDULER_PUBLISHED,
+  type RlReproResult,
+  reproFgd,
+  reproRlScheduler,
+  TraceError,
 } from "@clustersim/scenarios";
 import { ChecksFailed, UserError } from "../errors.js";
 
@@ -21,7 +27,10 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof TraceError || (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError))) {
+    if (
+      err instanceof TraceError ||
+      (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError))
+    ) {
       throw new UserError(err.message);
     }
     throw err;
@@ -31,7 +40,8 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
 const intList = (s: string) =>
   s.split(",").map((x) => {
     const n = Number(x);
-    if (!Number.isInteger(n) || n < 0) throw new UserError(`--starts: expected comma-separated job indices, found "${x}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UserError(`--starts: expected comma-separated job indices, found "${x}"`);
     return n;
   });
 
@@ -52,21 +62,30 @@ export interface RlOptions {
   semantics?: string;
 }
 
-function rlTable(r: RlReproResult, published?: (typeof RLSCHEDULER_PUBLISHED)[string]): { lines: string[]; off: number } {
-  const lines = [`${r.trace}: ${r.jobs} jobs, ${r.nodes} nodes x ${r.procsPerNode} procs, windows of ${r.windowJobs} at [${r.starts.join(", ")}]`];
+function rlTable(
+  r: RlReproResult,
+  published?: (typeof RLSCHEDULER_PUBLISHED)[string],
+): { lines: string[]; off: number } {
+  const lines = [
+    `${r.trace}: ${r.jobs} jobs, ${r.nodes} nodes x ${r.procsPerNode} procs, windows of ${r.windowJobs} at [${r.starts.join(", ")}]`,
+  ];
   let off = 0;
   for (const metric of ["boundedSlowdown", "utilisation"] as const) {
     const digits = metric === "boundedSlowdown" ? 2 : 3;
-    lines.push(`  ${metric === "boundedSlowdown" ? "bounded slowdown" : "utilisation"}${published ? " (ours / published)" : ""}`);
+    lines.push(
+      `  ${metric === "boundedSlowdown" ? "bounded slowdown" : "utilisation"}${published ? " (ours / published)" : ""}`,
+    );
     for (const bf of [false, true]) {
-      const cells = r.results.filter((x) => x.backfill === bf).map((x) => {
-        const ours = x[metric].toFixed(digits);
-        if (!published) return `${x.policy.toUpperCase()} ${ours}`;
-        const pub = (metric === "boundedSlowdown" ? published.bsld : published.util)[bf ? "easy" : "none"][x.policy];
-        const ok = ours === pub.toFixed(digits);
-        if (!ok) off++;
-        return `${x.policy.toUpperCase()} ${ours}/${pub.toFixed(digits)}${ok ? "" : " OFF"}`;
-      });
+      const cells = r.results
+        .filter((x) => x.backfill === bf)
+        .map((x) => {
+          const ours = x[metric].toFixed(digits);
+          if (!published) return `${x.policy.toUpperCase()} ${ours}`;
+          const pub = (metric === "boundedSlowdown" ? published.bsld : published.util)[bf ? "easy" : "none"][x.policy];
+          const ok = ours === pub.toFixed(digits);
+          if (!ok) off++;
+          return `${x.policy.toUpperCase()} ${ours}/${pub.toFixed(digits)}${ok ? "" : " OFF"}`;
+        });
       lines.push(`    ${bf ? "EASY backfilling" : "no backfilling  "}  ${cells.join("  ")}`);
     }
   }
@@ -95,7 +114,12 @@ export async function reproRlCommand(o: RlOptions, print: (line: string) => void
     if (o.json) {
       print(JSON.stringify(all));
       off = all.reduce((n, r, i) => n + rlTable(r, Object.values(RLSCHEDULER_PUBLISHED)[i]).off, 0);
-    } else print(off === 0 ? "all cells match the published tables to the printed digit" : `${off} cell(s) differ from the published tables`);
+    } else
+      print(
+        off === 0
+          ? "all cells match the published tables to the printed digit"
+          : `${off} cell(s) differ from the published tables`,
+      );
     if (off > 0) throw new ChecksFailed(`${off} cell(s) differ`);
     return;
   }
@@ -124,7 +148,9 @@ export interface FgdOptions {
 }
 
 function fgdTable(r: FgdReproResult, published: boolean): { lines: string[]; off: number; rankingOk: boolean } {
-  const lines = [`${r.nodes} nodes, ${r.gpus} GPUs, ${r.podTypes} typical pod types, seeds ${r.seeds[0]}..${r.seeds[r.seeds.length - 1]}`];
+  const lines = [
+    `${r.nodes} nodes, ${r.gpus} GPUs, ${r.podTypes} typical pod types, seeds ${r.seeds[0]}..${r.seeds[r.seeds.length - 1]}`,
+  ];
   let off = 0;
   for (const p of r.policies) {
     const cells = p.checkpoints.map((c) => {
@@ -139,11 +165,17 @@ function fgdTable(r: FgdReproResult, published: boolean): { lines: string[]; off
     });
     lines.push(`  ${p.policy.padEnd(14)} ${cells.join(" | ")}`);
   }
-  const at = (p: FgdReproResult["policies"][number]) => p.checkpoints.find((c) => c.load === FGD_PUBLISHED.load)?.allocationPct.mean ?? NaN;
+  const at = (p: FgdReproResult["policies"][number]) =>
+    p.checkpoints.find((c) => c.load === FGD_PUBLISHED.load)?.allocationPct.mean ?? NaN;
   const ours = [...r.policies].sort((a, b) => at(a) - at(b)).map((p) => p.policy);
-  const theirs = Object.entries(FGD_PUBLISHED.allocationPct).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+  const theirs = Object.entries(FGD_PUBLISHED.allocationPct)
+    .sort((a, b) => a[1] - b[1])
+    .map(([k]) => k);
   const rankingOk = ours.join() === theirs.join();
-  if (published) lines.push(`  ranking ${rankingOk ? "matches" : "differs"}: ours ${ours.join(" < ")}; published ${theirs.join(" < ")}`);
+  if (published)
+    lines.push(
+      `  ranking ${rankingOk ? "matches" : "differs"}: ours ${ours.join(" < ")}; published ${theirs.join(" < ")}`,
+    );
   return { lines, off, rankingOk };
 }
 
@@ -159,7 +191,13 @@ export async function reproFgdCommand(o: FgdOptions, print: (line: string) => vo
   if (!pods) throw new UserError("repro fgd: give --pods FILE (an openb pod list), or --published");
   const nodes = o.nodes ?? join(dir, FGD_PUBLISHED.nodes);
   const r = await userErrors(() =>
-    reproFgd({ podsFile: needFile(pods, "--pods"), nodesFile: needFile(nodes, "--nodes"), seeds: positiveInt("--seeds", o.seeds, 10), tieBreak: tieBreakOf(o.tieBreak), workers: positiveInt("--workers", o.workers, 2) }),
+    reproFgd({
+      podsFile: needFile(pods, "--pods"),
+      nodesFile: needFile(nodes, "--nodes"),
+      seeds: positiveInt("--seeds", o.seeds, 10),
+      tieBreak: tieBreakOf(o.tieBreak),
+      workers: positiveInt("--workers", o.workers, 2),
+    }),
   );
   const t = fgdTable(r, !!o.published);
   if (o.json) print(JSON.stringify(r));

@@ -1,12 +1,18 @@
 import { createHash } from "node:crypto";
-import { resolve } from "node:path";
-import { SpecError, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER, TraceError, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
-import { wallSeconds } from "@clustersim/sim-core";
-import { join } from "node:path";
 import { rmSync } from "node:fs";
-import { StreamingFile, commitAll, prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
-import { csvToParquet } from "../parquet.js";
+import { join, resolve } from "node:path";
+import {
+  runScenario,
+  type ScenarioSpec,
+  SpecError,
+  TASK_CSV_HEADER,
+  TIMESERIES_CSV_HEADER,
+  TraceError,
+} from "@clustersim/scenarios";
+import { wallSeconds } from "@clustersim/sim-core";
+import { commitAll, prepareOutputDir, StreamingFile, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { UserError } from "../errors.js";
+import { csvToParquet } from "../parquet.js";
 import { TOOL_VERSION } from "../version.js";
 import { readScenario } from "./scenario-files.js";
 
@@ -22,7 +28,11 @@ export interface RunScenarioOptions {
  * byte-identical for the same spec and seed), timing.json (wall clock), tasks.csv (one row per
  * finished task, streamed) and, when the scenario asks for them, decisions.jsonl.
  */
-export async function runScenarioCommand(file: string, o: RunScenarioOptions, print: (line: string) => void): Promise<void> {
+export async function runScenarioCommand(
+  file: string,
+  o: RunScenarioOptions,
+  print: (line: string) => void,
+): Promise<void> {
   const spec = readScenario(file, o.set);
   const seed = o.seed === undefined ? spec.seed : parseSeed(o.seed);
   const dir = resolve(o.out ?? `results/${spec.name ?? "scenario"}`);
@@ -40,17 +50,22 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
   const t0 = wallSeconds();
   let lastPrint = t0;
   let shown = false;
-  const progress = o.quiet || !process.stderr.isTTY ? undefined : (simS: number, durS: number, events: number) => {
-    const now = wallSeconds();
-    if (now - lastPrint < 0.5) return;
-    lastPrint = now;
-    shown = true;
-    const f = durS > 0 ? simS / durS : 0;
-    const eta = f > 0 ? ((now - t0) * (1 - f)) / f : NaN;
-    const rate = events / Math.max(now - t0, 1e-9);
-    process.stderr.write(`\r  simulated ${(100 * f).toFixed(0)}% (${(simS / 3600).toFixed(1)} of ${(durS / 3600).toFixed(1)} h), ${Math.round(rate).toLocaleString("en")} events/s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `);
-  };
-  let result;
+  const progress =
+    o.quiet || !process.stderr.isTTY
+      ? undefined
+      : (simS: number, durS: number, events: number) => {
+          const now = wallSeconds();
+          if (now - lastPrint < 0.5) return;
+          lastPrint = now;
+          shown = true;
+          const f = durS > 0 ? simS / durS : 0;
+          const eta = f > 0 ? ((now - t0) * (1 - f)) / f : NaN;
+          const rate = events / Math.max(now - t0, 1e-9);
+          process.stderr.write(
+            `\r  simulated ${(100 * f).toFixed(0)}% (${(simS / 3600).toFixed(1)} of ${(durS / 3600).toFixed(1)} h), ${Math.round(rate).toLocaleString("en")} events/s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `,
+          );
+        };
+  let result: Awaited<ReturnType<typeof runScenario>>;
   try {
     result = await runScenario(spec, file, {
       seed,
@@ -100,29 +115,54 @@ export async function runScenarioCommand(file: string, o: RunScenarioOptions, pr
     specHash: hash(spec),
     ...result.summary,
   };
-  const timing = { wallS: Number(result.wallS.toFixed(4)), eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)) };
+  const timing = {
+    wallS: Number(result.wallS.toFixed(4)),
+    eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)),
+  };
   writeFilesAtomically(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
   commitAll(streams, parquetTmp);
   if (o.quiet) return;
   const s = result.summary as Record<string, number>;
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");
   print(`clustersim ${TOOL_VERSION}: scenario "${spec.name ?? file}", scheduler ${spec.scheduler.name}, seed ${seed}`);
-  print(`  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksNeverScheduled} never scheduled, ${s.tasksPreempted} preempted`);
-  print(`  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`);
-  print(`  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`);
+  print(
+    `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksNeverScheduled} never scheduled, ${s.tasksPreempted} preempted`,
+  );
+  print(
+    `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`,
+  );
+  print(
+    `  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`,
+  );
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
-  print(`Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}${replay ? ", replay.jsonl" : ""}`);
+  print(
+    `Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}${replay ? ", replay.jsonl" : ""}`,
+  );
 }
 
 function parseSeed(text: string): number {
   const seed = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed)) throw new UserError(`--seed: expected a non-negative integer, found "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed))
+    throw new UserError(`--seed: expected a non-negative integer, found "${text}"`);
   return seed;
 }
 
 /** SHA-256 of the validated spec as canonical JSON, so that equal specs hash alike. */
 function hash(spec: ScenarioSpec): string {
   const canonical = (v: unknown): unknown =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : Array.isArray(v) ? v.map(canonical) : v;
-  return "sha256:" + createHash("sha256").update(JSON.stringify(canonical(spec))).digest("hex");
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : Array.isArray(v)
+        ? v.map(canonical)
+        : v;
+  return (
+    "sha256:" +
+    createHash("sha256")
+      .update(JSON.stringify(canonical(spec)))
+      .digest("hex")
+  );
 }

@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { DEFAULT_MMC_CLUSTER, runMmcCluster, validateMmcClusterParams, type MmcClusterParams } from "@clustersim/scenarios";
-import { UserError } from "../errors.js";
+import {
+  DEFAULT_MMC_CLUSTER,
+  type MmcClusterParams,
+  runMmcCluster,
+  validateMmcClusterParams,
+} from "@clustersim/scenarios";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
+import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 
 export interface RunCommandOptions {
@@ -48,11 +53,19 @@ export function runCommand(options: RunCommandOptions, print: (line: string) => 
   const t = result.theory;
   const s = (x: number) => `${x.toFixed(1)} s`;
   print(`clustersim ${TOOL_VERSION}: built-in scenario "mmc-cluster", seed ${seed}`);
-  print(`  ${params.nodes} nodes, ${pct(params.utilisation)} load, mean task ${params.meanRunS} s, ${params.durationS / 3600} h simulated (first ${params.warmupS / 3600} h warm-up)`);
-  print(`  tasks: ${fmt(m.tasksSubmitted)} submitted, ${fmt(m.tasksCompleted)} completed, ${fmt(m.tasksMeasured)} measured`);
-  print(`  wait:  mean ${s(m.waitMeanS)} (95% CI ${m.waitMeanCi95LowS.toFixed(1)}–${s(m.waitMeanCi95HighS)}), p95 ${s(m.waitP95S)}, p99 ${s(m.waitP99S)}`);
+  print(
+    `  ${params.nodes} nodes, ${pct(params.utilisation)} load, mean task ${params.meanRunS} s, ${params.durationS / 3600} h simulated (first ${params.warmupS / 3600} h warm-up)`,
+  );
+  print(
+    `  tasks: ${fmt(m.tasksSubmitted)} submitted, ${fmt(m.tasksCompleted)} completed, ${fmt(m.tasksMeasured)} measured`,
+  );
+  print(
+    `  wait:  mean ${s(m.waitMeanS)} (95% CI ${m.waitMeanCi95LowS.toFixed(1)}–${s(m.waitMeanCi95HighS)}), p95 ${s(m.waitP95S)}, p99 ${s(m.waitP99S)}`,
+  );
   print(`         Erlang C: mean ${s(t.waitMeanS)}, p95 ${s(t.waitP95S)}, p99 ${s(t.waitP99S)}`);
-  print(`  tasks that waited: ${pct(m.probWait)} (Erlang C: ${pct(t.probWait)});  utilisation ${pct(m.utilisation)} (theory ${pct(t.utilisation)})`);
+  print(
+    `  tasks that waited: ${pct(m.probWait)} (Erlang C: ${pct(t.probWait)});  utilisation ${pct(m.utilisation)} (theory ${pct(t.utilisation)})`,
+  );
   print(`  ${fmt(result.events)} events in ${result.wallS.toFixed(2)} s (${fmt(timing.eventsPerS)} events/s)`);
   print(`Results: ${dir}/summary.json (simulated results), ${dir}/timing.json (wall-clock timing)`);
 }
@@ -87,7 +100,7 @@ function applySets(params: MmcClusterParams, sets: string[]): MmcClusterParams {
 /** SHA-256 of the parameters as canonical JSON (keys sorted), so equal specs hash alike. */
 function specHash(params: MmcClusterParams): string {
   const canonical = JSON.stringify(params, Object.keys(params).sort());
-  return "sha256:" + createHash("sha256").update(canonical).digest("hex");
+  return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
 }
 
 const fmt = (x: number) => x.toLocaleString("en-US");

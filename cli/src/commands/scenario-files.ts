@@ -1,14 +1,14 @@
 import { dirname } from "node:path";
 import {
-  SpecError,
   checkUserParams,
-  loadUserStrategy,
-  TraceError,
   composeWorkload,
   loadScenarioFile,
+  loadUserStrategy,
   missingFiles,
-  scenarioJsonSchema,
   type ScenarioSpec,
+  SpecError,
+  scenarioJsonSchema,
+  TraceError,
 } from "@clustersim/scenarios";
 import { UserError } from "../errors.js";
 
@@ -40,9 +40,13 @@ export async function validateCommand(file: string, print: (line: string) => voi
   }
   const nodes = spec.cluster.nodeGroups?.reduce((n, g) => n + g.count, 0);
   print(`${file}: valid scenario${spec.name ? ` "${spec.name}"` : ""}`);
-  print(`  cluster: ${spec.cluster.nodeGroups ? `${spec.cluster.nodeGroups.length} node group(s), ${nodes} nodes` : `nodes from ${spec.cluster.fromTrace!.format} ${spec.cluster.fromTrace!.path}`}`);
+  print(
+    `  cluster: ${spec.cluster.nodeGroups ? `${spec.cluster.nodeGroups.length} node group(s), ${nodes} nodes` : `nodes from ${spec.cluster.fromTrace!.format} ${spec.cluster.fromTrace!.path}`}`,
+  );
   print(`  workloads: ${spec.workloads.map((w) => w.type + (w.type === "trace" ? ` (${w.format})` : "")).join(", ")}`);
-  print(`  scheduler: ${spec.scheduler.name}${spec.scheduler.plugin ? ` (from ${spec.scheduler.plugin})` : ""}; duration ${spec.duration} s; seed ${spec.seed}`);
+  print(
+    `  scheduler: ${spec.scheduler.name}${spec.scheduler.plugin ? ` (from ${spec.scheduler.plugin})` : ""}; duration ${spec.duration} s; seed ${spec.seed}`,
+  );
 }
 
 /** `clustersim schema`: the scenario file's JSON Schema. */
@@ -50,22 +54,43 @@ export function schemaCommand(print: (line: string) => void): void {
   print(JSON.stringify(scenarioJsonSchema(), null, 2));
 }
 
-const COLUMNS = ["id", "arrivalS", "runS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "priority", "app", "runtime"] as const;
+const COLUMNS = [
+  "id",
+  "arrivalS",
+  "runS",
+  "cpuMilli",
+  "memoryMiB",
+  "gpus",
+  "gpuMilli",
+  "procs",
+  "priority",
+  "app",
+  "runtime",
+] as const;
 
 /** `clustersim workload FILE`: the scenario's merged task stream as CSV (first --limit tasks). */
-export async function workloadCommand(file: string, options: { limit?: string; seed?: string }, print: (line: string) => void): Promise<void> {
+export async function workloadCommand(
+  file: string,
+  options: { limit?: string; seed?: string },
+  print: (line: string) => void,
+): Promise<void> {
   const spec = readScenario(file);
   const limit = options.limit === undefined ? Infinity : Number(options.limit);
   if (!(limit >= 0)) throw new UserError(`--limit: expected a number of tasks >= 0, found "${options.limit}"`);
   const seed = options.seed === undefined ? undefined : Number(options.seed);
-  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) throw new UserError(`--seed: expected a non-negative integer, found "${options.seed}"`);
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0))
+    throw new UserError(`--seed: expected a non-negative integer, found "${options.seed}"`);
   // Lines are printed in batches: one write per line would dominate the time of a large workload.
   let batch: string[] = [COLUMNS.join(",")];
   let n = 0;
   try {
     for await (const t of composeWorkload(spec, { baseDir: dirname(file), seed })) {
       if (n++ >= limit) break;
-      batch.push(COLUMNS.map((c) => (typeof t[c] === "number" ? (Number.isNaN(t[c]) ? "" : String(t[c])) : csvText(String(t[c])))).join(","));
+      batch.push(
+        COLUMNS.map((c) =>
+          typeof t[c] === "number" ? (Number.isNaN(t[c]) ? "" : String(t[c])) : csvText(String(t[c])),
+        ).join(","),
+      );
       if (batch.length === 4096) {
         print(batch.join("\n"));
         batch = [];

@@ -1,8 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  SpecError, buildReport, expandSweep, loadSweepFile, reportMarkdown, resultsCsv, type RunOutcome, type SweepRun, type SweepSpec,
+  buildReport,
+  expandSweep,
+  loadSweepFile,
+  type RunOutcome,
+  reportMarkdown,
+  resultsCsv,
+  SpecError,
+  type SweepRun,
+  type SweepSpec,
 } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
@@ -37,7 +45,8 @@ interface RunRecord extends RunOutcome {
 export async function sweepCommand(file: string, o: SweepOptions, print: (line: string) => void): Promise<void> {
   const spec = readSweep(file);
   const runs = expandSweep(spec, file);
-  for (const f of new Set(runs.map((r) => r.scenarioFile))) if (!existsSync(f)) throw new UserError(`${file}: scenarios: no such scenario file: ${f}`);
+  for (const f of new Set(runs.map((r) => r.scenarioFile)))
+    if (!existsSync(f)) throw new UserError(`${file}: scenarios: no such scenario file: ${f}`);
   const workers = o.workers === undefined ? 1 : positiveInt("--workers", o.workers);
   const [shard, shards] = parseShard(o.shard);
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
@@ -55,18 +64,37 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
     if (o.quiet || !process.stderr.isTTY) return;
     const rate = finished / Math.max(wallSeconds() - t0, 1e-9);
     const eta = rate > 0 ? (todo.length - finished) / rate : NaN;
-    process.stderr.write(`\r  ${mine - todo.length + finished}/${mine} runs, ${failures} failed${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `);
+    process.stderr.write(
+      `\r  ${mine - todo.length + finished}/${mine} runs, ${failures} failed${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ""}   `,
+    );
   };
-  if (!o.quiet) print(`clustersim sweep "${spec.name ?? file}": ${runs.length} runs${shards > 1 ? `, shard ${shard}/${shards}: ${mine}` : ""}, ${mine - todo.length} already done, ${workers} worker(s)`);
+  if (!o.quiet)
+    print(
+      `clustersim sweep "${spec.name ?? file}": ${runs.length} runs${shards > 1 ? `, shard ${shard}/${shards}: ${mine}` : ""}, ${mine - todo.length} already done, ${workers} worker(s)`,
+    );
   const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers);
   try {
     await pool.run(
       todo,
-      (api, r) => api.run({ scenarioFile: r.scenarioFile, overrides: r.overrides, seed: r.seed, measureHeap: o.measureMemory }) as Promise<SweepJobResult>,
+      (api, r) =>
+        api.run({
+          scenarioFile: r.scenarioFile,
+          overrides: r.overrides,
+          seed: r.seed,
+          measureHeap: o.measureMemory,
+        }) as Promise<SweepJobResult>,
       (out) => {
         const r = todo[out.index];
         const rec: RunRecord = out.ok
-          ? { run: r.index, id: r.id, ok: true, summary: out.value!.summary, wallS: out.value!.wallS, events: out.value!.events, heapMiB: out.value!.heapMiB }
+          ? {
+              run: r.index,
+              id: r.id,
+              ok: true,
+              summary: out.value!.summary,
+              wallS: out.value!.wallS,
+              events: out.value!.events,
+              heapMiB: out.value!.heapMiB,
+            }
           : { run: r.index, id: r.id, ok: false, error: out.error };
         writeRecord(dir, rec);
         finished++;
@@ -81,12 +109,19 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
   const recs = await writeOutputs(dir, spec, runs);
   // Only this shard's runs count: the other shards' are missing here, not failed.
   const failed = runs.filter((r) => r.index % shards === shard && !recs.get(r.id)?.ok).length;
-  if (!o.quiet) print(`Results: ${dir}/results.csv, results.parquet, timing.csv, report.json, report.md${failed > 0 ? ` — ${failed} run(s) failed (see the error column)` : ""}`);
+  if (!o.quiet)
+    print(
+      `Results: ${dir}/results.csv, results.parquet, timing.csv, report.json, report.md${failed > 0 ? ` — ${failed} run(s) failed (see the error column)` : ""}`,
+    );
   if (failed > 0) throw new ChecksFailed(`${failed} run(s) failed`);
 }
 
 /** `clustersim merge --out DIR SHARD_DIR...`: the shards' runs together, outputs as if unsharded. */
-export async function mergeCommand(shardDirs: string[], o: { out: string; quiet?: boolean }, print: (line: string) => void): Promise<void> {
+export async function mergeCommand(
+  shardDirs: string[],
+  o: { out: string; quiet?: boolean },
+  print: (line: string) => void,
+): Promise<void> {
   if (shardDirs.length === 0) throw new UserError("merge: give the shard directories to merge");
   const dir = resolve(o.out);
   let sweep: { file: string; spec: SweepSpec } | undefined;
@@ -94,9 +129,11 @@ export async function mergeCommand(shardDirs: string[], o: { out: string; quiet?
   mkdirSync(join(dir, "runs"), { recursive: true });
   for (const s of shardDirs) {
     const meta = join(s, "sweep.json");
-    if (!existsSync(meta)) throw new UserError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
+    if (!existsSync(meta))
+      throw new UserError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
     const m = JSON.parse(readFileSync(meta, "utf8")) as { file: string; spec: SweepSpec };
-    if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec)) throw new UserError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
+    if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
+      throw new UserError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
     sweep ??= m;
     for (const rec of readRecords(s).values()) writeRecord(dir, rec);
   }
@@ -114,14 +151,29 @@ async function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRu
   const outcomes = runs.map((r) => recs.get(r.id));
   const report = buildReport(spec, runs, outcomes);
   const csv = resultsCsv(spec, runs, outcomes, report.metrics);
-  const timing = ["run,id,wallS,eventsPerS,workerHeapMiB", ...runs.map((r) => {
-    const rec = recs.get(r.id);
-    return rec?.ok ? `${r.index},${r.id},${rec.wallS},${Math.round((rec.events ?? 0) / Math.max(rec.wallS ?? 0, 1e-9))},${(rec.heapMiB ?? NaN).toFixed(1)}` : `${r.index},${r.id},,,`;
-  })].join("\n") + "\n";
+  const timing = `${[
+    "run,id,wallS,eventsPerS,workerHeapMiB",
+    ...runs.map((r) => {
+      const rec = recs.get(r.id);
+      return rec?.ok
+        ? `${r.index},${r.id},${rec.wallS},${Math.round((rec.events ?? 0) / Math.max(rec.wallS ?? 0, 1e-9))},${(rec.heapMiB ?? NaN).toFixed(1)}`
+        : `${r.index},${r.id},,,`;
+    }),
+  ].join("\n")}\n`;
   const { markdown, plots } = reportMarkdown(report);
-  writeFilesAtomically(dir, { "results.csv": csv, "timing.csv": timing, "report.json": stableJson(report), "report.md": markdown + "\n", ...plots });
+  writeFilesAtomically(dir, {
+    "results.csv": csv,
+    "timing.csv": timing,
+    "report.json": stableJson(report),
+    "report.md": `${markdown}\n`,
+    ...plots,
+  });
   const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
-  await csvToParquet(join(dir, "results.csv"), tmp, new Set(["id", "scenario", "scheduler", "status", "error", ...Object.keys(spec.parameters)]));
+  await csvToParquet(
+    join(dir, "results.csv"),
+    tmp,
+    new Set(["id", "scenario", "scheduler", "status", "error", ...Object.keys(spec.parameters)]),
+  );
   renameSync(tmp, join(dir, "results.parquet"));
   return recs;
 }
@@ -144,8 +196,8 @@ function readRecords(dir: string): Map<string, RunRecord> {
 
 function writeRecord(dir: string, rec: RunRecord): void {
   const path = join(dir, "runs", `${rec.id}.json`);
-  writeFileSync(path + ".tmp", stableJson(rec));
-  renameSync(path + ".tmp", path);
+  writeFileSync(`${path}.tmp`, stableJson(rec));
+  renameSync(`${path}.tmp`, path);
 }
 
 function readSweep(file: string): SweepSpec {
@@ -175,11 +227,13 @@ function parseShard(arg: string | undefined): [number, number] {
     text = `${Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0)}/${env.SLURM_ARRAY_TASK_COUNT}`;
   }
   if (text === undefined && env.JOB_COMPLETION_INDEX !== undefined) {
-    if (env.CLUSTERSIM_SHARDS === undefined) throw new UserError("JOB_COMPLETION_INDEX is set but CLUSTERSIM_SHARDS (the number of shards) is not");
+    if (env.CLUSTERSIM_SHARDS === undefined)
+      throw new UserError("JOB_COMPLETION_INDEX is set but CLUSTERSIM_SHARDS (the number of shards) is not");
     text = `${env.JOB_COMPLETION_INDEX}/${env.CLUSTERSIM_SHARDS}`;
   }
   if (text === undefined) return [0, 1];
   const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UserError(`--shard: expected i/N with 0 <= i < N, found "${text}"`);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+    throw new UserError(`--shard: expected i/N with 0 <= i < N, found "${text}"`);
   return [Number(m[1]), Number(m[2])];
 }

@@ -1,4 +1,4 @@
-import { TRACE_FORMATS, TraceError, UnknownFormatError, traceStats } from "@clustersim/scenarios";
+import { TRACE_FORMATS, TraceError, traceStats, UnknownFormatError } from "@clustersim/scenarios";
 import { UserError } from "../errors.js";
 
 export interface TraceStatsOptions {
@@ -7,7 +7,11 @@ export interface TraceStatsOptions {
 }
 
 /** `clustersim trace-stats --format FORMAT FILE`: one JSON object on stdout. */
-export async function traceStatsCommand(file: string, options: TraceStatsOptions, print: (line: string) => void): Promise<void> {
+export async function traceStatsCommand(
+  file: string,
+  options: TraceStatsOptions,
+  print: (line: string) => void,
+): Promise<void> {
   try {
     const stats = await traceStats(options.format, file, options.skipBadLines ? "skip" : "fail");
     print(JSON.stringify(stats));

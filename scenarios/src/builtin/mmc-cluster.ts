@@ -1,6 +1,6 @@
-import { Simulation, type Seed } from "@clustersim/sim-core";
-import { mmcTheory } from "../stats/erlang-c.js";
+import { type Seed, Simulation } from "@clustersim/sim-core";
 import { batchMeansInterval } from "../stats/batch-means.js";
+import { mmcTheory } from "../stats/erlang-c.js";
 import { quantileSorted } from "../stats/quantile.js";
 
 /**
@@ -52,7 +52,14 @@ export interface MmcClusterResult {
     utilisation: number;
     queueLengthMean: number;
   };
-  theory: { waitMeanS: number; waitP50S: number; waitP95S: number; waitP99S: number; probWait: number; utilisation: number };
+  theory: {
+    waitMeanS: number;
+    waitP50S: number;
+    waitP95S: number;
+    waitP99S: number;
+    probWait: number;
+    utilisation: number;
+  };
 }
 
 export function validateMmcClusterParams(p: MmcClusterParams): void {

@@ -1,7 +1,15 @@
-import { ClusterState, DEFAULT_POWER, DPUS, type FailureDomain, type NodeSpec, type PowerModel, type PriceModel } from "@clustersim/hardware-models";
+import {
+  ClusterState,
+  DEFAULT_POWER,
+  DPUS,
+  type FailureDomain,
+  type NodeSpec,
+  type PowerModel,
+  type PriceModel,
+} from "@clustersim/hardware-models";
 import type { ScenarioSpec } from "../spec/schema.js";
-import { loadOpenbNodes } from "../traces/formats/openb.js";
 import { loadK8sManifests } from "../traces/formats/k8s.js";
+import { loadOpenbNodes } from "../traces/formats/openb.js";
 import { resolveTracePath } from "./workload.js";
 
 /**
@@ -86,7 +94,13 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
       for await (const o of loadK8sManifests(file)) {
         if (o.kind !== "Node") continue;
         racks[0].push(nodes.length);
-        nodes.push({ cpuMilli: o.allocatable.cpuMilli, memoryMiB: o.allocatable.memoryMiB, gpus: o.allocatable.gpus, labels: o.labels, taints: o.taints as NodeSpec["taints"] });
+        nodes.push({
+          cpuMilli: o.allocatable.cpuMilli,
+          memoryMiB: o.allocatable.memoryMiB,
+          gpus: o.allocatable.gpus,
+          labels: o.labels,
+          taints: o.taints as NodeSpec["taints"],
+        });
         groupOf.push(0);
       }
     }
@@ -96,7 +110,10 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
     state: new ClusterState(nodes, poolCaps),
     nodeGroup: Int32Array.from(groupOf),
     groups,
-    domains: [...racks.map((n) => ({ kind: "rack" as const, nodes: n })), ...pools.map((n) => ({ kind: "cxl-pool" as const, nodes: n }))],
+    domains: [
+      ...racks.map((n) => ({ kind: "rack" as const, nodes: n })),
+      ...pools.map((n) => ({ kind: "cxl-pool" as const, nodes: n })),
+    ],
     powerOf: (node) => power[groupOf[node]],
     priceOf: (node) => price[groupOf[node]],
   };

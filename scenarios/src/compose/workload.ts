@@ -1,16 +1,21 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { RandomStreams } from "@clustersim/sim-core";
-import type { ScenarioSpec, WorkloadSpec } from "../spec/schema.js";
+import type { z } from "zod";
+import type {
+  RateSpec as RateSpecSchema,
+  ScenarioSpec,
+  TaskTemplate as TemplateSchema,
+  Transform as TransformSchema,
+  WorkloadSpec,
+} from "../spec/schema.js";
 import type { DistSpec } from "../workload/distributions.js";
-import { functionsWorkload, mmppWorkload, rateCurveWorkload, type TaskTemplate } from "../workload/generators.js";
 import { traceTasks } from "../workload/from-trace.js";
+import { functionsWorkload, mmppWorkload, rateCurveWorkload, type TaskTemplate } from "../workload/generators.js";
 import { mergeByArrival } from "../workload/merge.js";
 import type { RateSpec } from "../workload/rate-curves.js";
 import type { Task } from "../workload/task.js";
 import { applyTransforms, type Transform } from "../workload/transforms.js";
-import type { z } from "zod";
-import type { RateSpec as RateSpecSchema, TaskTemplate as TemplateSchema, Transform as TransformSchema } from "../spec/schema.js";
 
 /**
  * From a validated scenario to its workload: one task stream per listed source, transformed, merged
@@ -49,22 +54,48 @@ const template = (t: z.output<typeof TemplateSchema>): TaskTemplate => ({
 
 export const rateSpec = (r: z.output<typeof RateSpecSchema>): RateSpec => {
   switch (r.type) {
-    case "constant": return r;
-    case "diurnal": return { type: "diurnal", meanRatePerS: r.meanRatePerS, amplitude: r.amplitude, periodS: r.period, peakAtS: r.peakAt };
-    case "piecewise": return { type: "piecewise", points: r.points };
-    case "surge": return { type: "surge", atS: r.at, multiplier: r.multiplier, initialFraction: r.initialFraction, peakAfterS: r.peakAfter, decayS: r.decay };
+    case "constant":
+      return r;
+    case "diurnal":
+      return {
+        type: "diurnal",
+        meanRatePerS: r.meanRatePerS,
+        amplitude: r.amplitude,
+        periodS: r.period,
+        peakAtS: r.peakAt,
+      };
+    case "piecewise":
+      return { type: "piecewise", points: r.points };
+    case "surge":
+      return {
+        type: "surge",
+        atS: r.at,
+        multiplier: r.multiplier,
+        initialFraction: r.initialFraction,
+        peakAfterS: r.peakAfter,
+        decayS: r.decay,
+      };
   }
 };
 
 const transform = (t: z.output<typeof TransformSchema>): Transform => {
   switch (t.type) {
-    case "window": return { type: "window", fromS: t.from, toS: t.to, fromIndex: t.fromIndex, count: t.count, rebase: t.rebase };
-    case "sample": return { type: "sample", until: t.until, spacingS: t.spacing };
-    default: return t;
+    case "window":
+      return { type: "window", fromS: t.from, toS: t.to, fromIndex: t.fromIndex, count: t.count, rebase: t.rebase };
+    case "sample":
+      return { type: "sample", until: t.until, spacingS: t.spacing };
+    default:
+      return t;
   }
 };
 
-function source(w: WorkloadSpec, name: string, streams: RandomStreams, horizonS: number, baseDir: string): AsyncIterable<Task> | Iterable<Task> {
+function source(
+  w: WorkloadSpec,
+  name: string,
+  streams: RandomStreams,
+  horizonS: number,
+  baseDir: string,
+): AsyncIterable<Task> | Iterable<Task> {
   const window = { startS: 0, endS: horizonS };
   switch (w.type) {
     case "trace":
@@ -78,9 +109,27 @@ function source(w: WorkloadSpec, name: string, streams: RandomStreams, horizonS:
     case "rate-curve":
       return rateCurveWorkload(name, w.rate.map(rateSpec), template(w.task), streams, window);
     case "mmpp":
-      return mmppWorkload(name, w.states.map((s) => ({ ratePerS: s.ratePerS, meanDurationS: s.meanDuration })), w.transitions, template(w.task), streams, window);
+      return mmppWorkload(
+        name,
+        w.states.map((s) => ({ ratePerS: s.ratePerS, meanDurationS: s.meanDuration })),
+        w.transitions,
+        template(w.task),
+        streams,
+        window,
+      );
     case "functions":
-      return functionsWorkload(name, { functions: w.functions, cpuMilli: w.cpu, scaleToInvocationsPerS: w.scaleToInvocationsPerS, rate: w.rate?.map(rateSpec), runtime: w.runtime }, streams, window);
+      return functionsWorkload(
+        name,
+        {
+          functions: w.functions,
+          cpuMilli: w.cpu,
+          scaleToInvocationsPerS: w.scaleToInvocationsPerS,
+          rate: w.rate?.map(rateSpec),
+          runtime: w.runtime,
+        },
+        streams,
+        window,
+      );
   }
 }
 
@@ -102,7 +151,9 @@ export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): As
 /** Files a scenario refers to that do not exist, as messages. */
 export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   const baseDir = dirname(file);
-  const refs: Array<[string, string]> = spec.workloads.flatMap((w, i) => (w.type === "trace" ? [[`workloads[${i}].path`, w.path] as [string, string]] : []));
+  const refs: Array<[string, string]> = spec.workloads.flatMap((w, i) =>
+    w.type === "trace" ? [[`workloads[${i}].path`, w.path] as [string, string]] : [],
+  );
   if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
   if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
   return refs

@@ -3,10 +3,11 @@
  * ./fgd.ts runs seeds in parallel; results come back by seed, so they do not depend on which worker
  * ran what.
  */
+
+import { typicalPods } from "@clustersim/schedulers";
 import { serveInWorker } from "@clustersim/sim-core";
 import { loadOpenbPods, type OpenbPod } from "../traces/formats/openb.js";
-import { podFromOpenb, readOpenbNodes, runFgdOnce, sampleArrivals, type Checkpoint } from "./fgd.js";
-import { typicalPods } from "@clustersim/schedulers";
+import { type Checkpoint, podFromOpenb, readOpenbNodes, runFgdOnce, sampleArrivals } from "./fgd.js";
 
 export interface FgdSeedJob {
   podsFile: string;
@@ -30,7 +31,9 @@ const api = {
     const gpus = loaded.nodes.reduce((s, n) => s + (n.gpus ?? 0), 0);
     const typical = typicalPods(loaded.pool.map(podFromOpenb));
     const arrivals = sampleArrivals(loaded.pool, gpus, job.checkpoints[job.checkpoints.length - 1], job.seed);
-    return job.policies.map((s) => runFgdOnce(loaded!.nodes, arrivals, typical, s, job.seed, job.checkpoints, job.tieBreak));
+    return job.policies.map((s) =>
+      runFgdOnce(loaded!.nodes, arrivals, typical, s, job.seed, job.checkpoints, job.tieBreak),
+    );
   },
 };
 

@@ -1,5 +1,5 @@
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
-import { clusterFragmentation, createPlacement, typicalPods, type Pod, type TypicalPod } from "@clustersim/schedulers";
+import { clusterFragmentation, createPlacement, type Pod, type TypicalPod, typicalPods } from "@clustersim/schedulers";
 import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
 import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "../traces/formats/openb.js";
 
@@ -57,7 +57,13 @@ export interface PolicySummary {
   policy: string;
   strategy: string;
   /** Per checkpoint: mean and sample standard deviation over seeds. */
-  checkpoints: { load: number; allocationPct: Stat; fragmentationPct: Stat; fragmentationOfIdlePct: Stat; failedPods: Stat }[];
+  checkpoints: {
+    load: number;
+    allocationPct: Stat;
+    fragmentationPct: Stat;
+    fragmentationOfIdlePct: Stat;
+    failedPods: Stat;
+  }[];
 }
 export interface Stat {
   mean: number;
@@ -118,7 +124,15 @@ export function sampleArrivals(pool: readonly OpenbPod[], clusterGpus: number, l
 }
 
 /** Place `arrivals` once each with one strategy, sampling the metrics at each checkpoint. */
-export function runFgdOnce(nodeList: readonly NodeSpec[], arrivals: readonly Pod[], typical: readonly TypicalPod[], strategyName: string, seed: number, checkpoints: readonly number[], tieBreak: "first" | "random" = "first"): Checkpoint[] {
+export function runFgdOnce(
+  nodeList: readonly NodeSpec[],
+  arrivals: readonly Pod[],
+  typical: readonly TypicalPod[],
+  strategyName: string,
+  seed: number,
+  checkpoints: readonly number[],
+  tieBreak: "first" | "random" = "first",
+): Checkpoint[] {
   const streams = new RandomStreams(seed);
   const nodes = streams.get("node-order").shuffle([...nodeList]);
   const cluster = new ClusterState(nodes);
@@ -177,12 +191,23 @@ export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
   const tieBreak = o.tieBreak ?? "first";
   const bySeed: Checkpoint[][][] = [];
   if ((o.workers ?? 1) > 1) {
-    const workers = new WorkerPool<{ runSeed(job: unknown): Promise<Checkpoint[][]> }>(new URL("../../dist/repro/fgd-worker.js", import.meta.url), Math.min(o.workers!, seeds.length));
+    const workers = new WorkerPool<{ runSeed(job: unknown): Promise<Checkpoint[][]> }>(
+      new URL("../../dist/repro/fgd-worker.js", import.meta.url),
+      Math.min(o.workers!, seeds.length),
+    );
     const errors: string[] = [];
     try {
       await workers.run(
         seeds,
-        (api, seed) => api.runSeed({ podsFile: o.podsFile, nodesFile: o.nodesFile, seed, checkpoints, policies: [...chosen], tieBreak }),
+        (api, seed) =>
+          api.runSeed({
+            podsFile: o.podsFile,
+            nodesFile: o.nodesFile,
+            seed,
+            checkpoints,
+            policies: [...chosen],
+            tieBreak,
+          }),
         (out) => (out.ok ? (bySeed[out.index] = out.value!) : errors.push(`seed ${seeds[out.index]}: ${out.error}`)),
       );
     } finally {
@@ -195,7 +220,12 @@ export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
       bySeed.push(chosen.map((s) => runFgdOnce(nodes, arrivals, typical, s, seed, checkpoints, tieBreak)));
     }
   }
-  chosen.forEach((s, k) => runs.set(s, bySeed.map((perPolicy) => perPolicy[k])));
+  chosen.forEach((s, k) =>
+    runs.set(
+      s,
+      bySeed.map((perPolicy) => perPolicy[k]),
+    ),
+  );
   const policies = chosen.map((s) => {
     const perSeed = runs.get(s)!;
     return {

@@ -6,7 +6,14 @@
  * FGD (Weng et al., ATC'23), Fig. 7: GPU allocation ratio (%) at 130% arrived load on
  * openb_pod_list_default, 10-seed means.
  */
-export const RLSCHEDULER_PUBLISHED: Record<string, { file: string; bsld: Record<"none" | "easy", Record<string, number>>; util: Record<"none" | "easy", Record<string, number>> }> = {
+export const RLSCHEDULER_PUBLISHED: Record<
+  string,
+  {
+    file: string;
+    bsld: Record<"none" | "easy", Record<string, number>>;
+    util: Record<"none" | "easy", Record<string, number>>;
+  }
+> = {
   "Lublin-1": {
     file: "swf/lublin_256.swf",
     bsld: {
@@ -37,5 +44,12 @@ export const FGD_PUBLISHED = {
   load: 1.3,
   /** Tolerance, percentage points. */
   tolerance: 1.0,
-  allocationPct: { Random: 87.47, DotProd: 90.85, GpuClustering: 91.88, GpuPacking: 92.0, BestFit: 93.08, FGD: 95.39 } as Record<string, number>,
+  allocationPct: {
+    Random: 87.47,
+    DotProd: 90.85,
+    GpuClustering: 91.88,
+    GpuPacking: 92.0,
+    BestFit: 93.08,
+    FGD: 95.39,
+  } as Record<string, number>,
 };

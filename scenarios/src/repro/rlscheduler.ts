@@ -1,9 +1,17 @@
 import { ClusterState } from "@clustersim/hardware-models";
-import { BATCH_POLICIES, firstFit, runCompatWindow, type BatchPolicyName, type CompatJob, type CompatOptions, type WindowResult } from "@clustersim/schedulers";
-import { runBatch } from "../run/batch-run.js";
-import { task } from "../workload/task.js";
+import {
+  BATCH_POLICIES,
+  type BatchPolicyName,
+  type CompatJob,
+  type CompatOptions,
+  firstFit,
+  runCompatWindow,
+  type WindowResult,
+} from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { runBatch } from "../run/batch-run.js";
 import { headerInt, loadSwf, readSwfHeader } from "../traces/formats/swf.js";
+import { task } from "../workload/task.js";
 
 /**
  * Reproduction of the RLScheduler paper's heuristic baselines (Zhang et al., SC'20, Tables V and VI;
@@ -52,10 +60,13 @@ export interface RlReproResult {
 }
 
 /** The trace's jobs as the original environment reads them (job.py: Workloads). */
-export async function readCompatJobs(trace: string): Promise<{ jobs: CompatJob[]; nodes: number; procsPerNode: number; droppedTooWide: number }> {
+export async function readCompatJobs(
+  trace: string,
+): Promise<{ jobs: CompatJob[]; nodes: number; procsPerNode: number; droppedTooWide: number }> {
   const header = await readSwfHeader(trace);
   const nodes = headerInt(header, "MaxNodes") ?? headerInt(header, "MaxProcs");
-  if (nodes === undefined) throw new Error(`${trace}: the SWF header has neither MaxNodes nor MaxProcs; the machine size is unknown`);
+  if (nodes === undefined)
+    throw new Error(`${trace}: the SWF header has neither MaxNodes nor MaxProcs; the machine size is unknown`);
   const procs = headerInt(header, "MaxProcs") ?? nodes;
   const procsPerNode = procs / nodes;
   const jobs: CompatJob[] = [];
@@ -83,26 +94,46 @@ export async function readCompatJobs(trace: string): Promise<{ jobs: CompatJob[]
  * on nodes of `procsPerNode` processors, scored like the compatibility profile.
  */
 function runDefaultWindow(jobs: readonly CompatJob[], start: number, count: number, o: CompatOptions): WindowResult {
-  const cluster = new ClusterState(Array.from({ length: o.nodes }, () => ({ cpuMilli: o.procsPerNode * 1000, memoryMiB: 1 })));
-  const window = jobs.slice(start, start + count).map((j, i) => task({ id: i, arrivalS: j.submitS, runS: j.runS, reqTimeS: j.reqTimeS, procs: j.procs, cpuMilli: 1000 * j.procs }));
+  const cluster = new ClusterState(
+    Array.from({ length: o.nodes }, () => ({ cpuMilli: o.procsPerNode * 1000, memoryMiB: 1 })),
+  );
+  const window = jobs.slice(start, start + count).map((j, i) =>
+    task({
+      id: i,
+      arrivalS: j.submitS,
+      runS: j.runS,
+      reqTimeS: j.reqTimeS,
+      procs: j.procs,
+      cpuMilli: 1000 * j.procs,
+    }),
+  );
   let lastStart = -Infinity;
   const r = runBatch({
-    cluster, placement: firstFit(), policy: o.policy, backfill: o.backfill, jobs: window.values(),
+    cluster,
+    placement: firstFit(),
+    policy: o.policy,
+    backfill: o.backfill,
+    jobs: window.values(),
     onStart: (_t, now) => (lastStart = Math.max(lastStart, now)),
   });
   const span = lastStart - window[0].arrivalS;
-  return { boundedSlowdown: r.boundedSlowdownSum / r.completed, utilisation: r.workMilliS / 1000 / (span * o.nodes * o.procsPerNode) };
+  return {
+    boundedSlowdown: r.boundedSlowdownSum / r.completed,
+    utilisation: r.workMilliS / 1000 / (span * o.nodes * o.procsPerNode),
+  };
 }
 
 export async function reproRlScheduler(o: RlReproOptions): Promise<RlReproResult> {
   const { jobs, nodes, procsPerNode, droppedTooWide } = await readCompatJobs(o.trace);
   const size = o.windowJobs ?? WINDOW_JOBS;
   const windows = o.windows ?? 10;
-  if (jobs.length < 2 * size + 2) throw new Error(`${o.trace}: ${jobs.length} usable jobs, need at least ${2 * size + 2} for windows of ${size}`);
+  if (jobs.length < 2 * size + 2)
+    throw new Error(`${o.trace}: ${jobs.length} usable jobs, need at least ${2 * size + 2} for windows of ${size}`);
   let starts = o.starts;
   if (!starts) {
     const published = PUBLISHED_STARTS.slice(0, windows);
-    if (windows <= PUBLISHED_STARTS.length && size === WINDOW_JOBS && published.every((s) => s + size <= jobs.length)) starts = published;
+    if (windows <= PUBLISHED_STARTS.length && size === WINDOW_JOBS && published.every((s) => s + size <= jobs.length))
+      starts = published;
     else {
       // As the original draws them: uniform in [size, jobs - size - 1).
       const rng = new RandomStreams(o.seed ?? 1).get("rlscheduler-windows");
@@ -110,7 +141,8 @@ export async function reproRlScheduler(o: RlReproOptions): Promise<RlReproResult
     }
   }
   for (const s of starts) {
-    if (!Number.isInteger(s) || s < 0 || s + size > jobs.length) throw new Error(`window start ${s} is outside 0..${jobs.length - size}`);
+    if (!Number.isInteger(s) || s < 0 || s + size > jobs.length)
+      throw new Error(`window start ${s} is outside 0..${jobs.length - size}`);
   }
   const results: RlPolicyResult[] = [];
   for (const backfill of [false, true]) {
@@ -118,9 +150,10 @@ export async function reproRlScheduler(o: RlReproOptions): Promise<RlReproResult
       let bsld = 0;
       let util = 0;
       for (const s of starts) {
-        const r = o.semantics === "default"
-          ? runDefaultWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode })
-          : runCompatWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode });
+        const r =
+          o.semantics === "default"
+            ? runDefaultWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode })
+            : runCompatWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode });
         bsld += r.boundedSlowdown;
         util += r.utilisation;
       }

@@ -25,7 +25,8 @@ export class ArrivalPump {
   ) {}
 
   static of(tasks: Iterator<Task> | AsyncIterator<Task> | Iterable<Task> | AsyncIterable<Task>): ArrivalPump {
-    if (Symbol.asyncIterator in (tasks as object)) return new ArrivalPump((tasks as AsyncIterable<Task>)[Symbol.asyncIterator](), false);
+    if (Symbol.asyncIterator in (tasks as object))
+      return new ArrivalPump((tasks as AsyncIterable<Task>)[Symbol.asyncIterator](), false);
     if (Symbol.iterator in (tasks as object) && typeof (tasks as Iterator<Task>).next !== "function") {
       return new ArrivalPump((tasks as Iterable<Task>)[Symbol.iterator](), true);
     }
@@ -81,7 +82,12 @@ export interface RunMachine<R> {
 type Source = Iterator<Task> | Iterable<Task> | AsyncIterable<Task>;
 
 /** Drive a run loop from a synchronous source, in one call. */
-export function driveSync<R>(source: Source, who: string, build: (pump: ArrivalPump) => RunMachine<R>, untilS?: number): R {
+export function driveSync<R>(
+  source: Source,
+  who: string,
+  build: (pump: ArrivalPump) => RunMachine<R>,
+  untilS?: number,
+): R {
   const pump = ArrivalPump.of(source as Iterable<Task>);
   if (!pump.isSync) throw new TypeError(`${who}: the task source is asynchronous; use ${who}Async`);
   const m = build(pump);
@@ -93,7 +99,11 @@ export function driveSync<R>(source: Source, who: string, build: (pump: ArrivalP
  * Drive a run loop from any source, refilling the pump whenever it starved; the summary counts events
  * and wall seconds over all slices.
  */
-export async function driveAsync<R>(source: Source, build: (pump: ArrivalPump) => RunMachine<R>, untilS?: number): Promise<R> {
+export async function driveAsync<R>(
+  source: Source,
+  build: (pump: ArrivalPump) => RunMachine<R>,
+  untilS?: number,
+): Promise<R> {
   const pump = ArrivalPump.of(source);
   const m = build(pump);
   const { sim, arrive } = m;

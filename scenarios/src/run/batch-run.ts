@@ -1,8 +1,17 @@
 import type { ClusterState } from "@clustersim/hardware-models";
-import { mayBackfill, orderQueue, reserve, type BatchPolicyName, type PlacementStrategy, type Pod, type QueuedJob, type RunningJob } from "@clustersim/schedulers";
-import { Simulation, type EventHandle, type RunSummary } from "@clustersim/sim-core";
+import {
+  type BatchPolicyName,
+  mayBackfill,
+  orderQueue,
+  type PlacementStrategy,
+  type Pod,
+  type QueuedJob,
+  type RunningJob,
+  reserve,
+} from "@clustersim/schedulers";
+import { type EventHandle, type RunSummary, Simulation } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
-import { ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
+import { type ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
 import { installSampler } from "./sampler.js";
 
 /**
@@ -89,7 +98,15 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): RunMachine<BatchRunRes
   let seq = 0;
   const tooLarge: Task[] = [];
   const r: Omit<BatchRunResult, "run" | "unfinished" | "unplaced"> = {
-    submitted: 0, completed: 0, preempted: 0, neverScheduled: 0, waitSumS: 0, boundedSlowdownSum: 0, workMilliS: 0, firstSubmitS: NaN, lastEndS: 0,
+    submitted: 0,
+    completed: 0,
+    preempted: 0,
+    neverScheduled: 0,
+    waitSumS: 0,
+    boundedSlowdownSum: 0,
+    workMilliS: 0,
+    firstSubmitS: NaN,
+    lastEndS: 0,
   };
 
   const FINISH = sim.on("finish", (key) => {
@@ -120,7 +137,8 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): RunMachine<BatchRunRes
       return;
     }
     const reqTimeS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
-    const pod: Pod = procs === 1 ? (t as Pod) : { ...(t as Pod), cpuMilli: t.cpuMilli / procs, memoryMiB: t.memoryMiB / procs };
+    const pod: Pod =
+      procs === 1 ? (t as Pod) : { ...(t as Pod), cpuMilli: t.cpuMilli / procs, memoryMiB: t.memoryMiB / procs };
     queue.push({ task: t, pod, needCpu, submitS: t.arrivalS, reqTimeS, procs, priority: t.priority, seq: seq++ });
     schedule();
   });
@@ -155,7 +173,15 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): RunMachine<BatchRunRes
     usedCpu += job.needCpu;
     const key = job.seq;
     const finish = sim.after(job.task.runS, FINISH, key);
-    running.set(key, { job, ids, nodes, startS: sim.now, expectedEndS: sim.now + job.reqTimeS, cpuMilli: job.needCpu, finish });
+    running.set(key, {
+      job,
+      ids,
+      nodes,
+      startS: sim.now,
+      expectedEndS: sim.now + job.reqTimeS,
+      cpuMilli: job.needCpu,
+      finish,
+    });
     o.onStart?.(job.task, sim.now);
     return true;
   }
@@ -209,14 +235,17 @@ function batchRun(o: BatchRunOptions, pump: ArrivalPump): RunMachine<BatchRunRes
     if (started.size > 0) queue = queue.filter((j) => !started.has(j));
   }
 
-  if (o.onSample) installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length, sim.eventsProcessed));
+  if (o.onSample)
+    installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length, sim.eventsProcessed));
 
   return {
     sim,
     arrive: ARRIVE,
     result(run: RunSummary): BatchRunResult {
       const byArrival = (a: Task, b: Task) => a.arrivalS - b.arrivalS || a.id - b.id;
-      const unfinished = [...running.values()].map((x) => ({ task: x.job.task, startS: x.startS })).sort((a, b) => byArrival(a.task, b.task));
+      const unfinished = [...running.values()]
+        .map((x) => ({ task: x.job.task, startS: x.startS }))
+        .sort((a, b) => byArrival(a.task, b.task));
       const unplaced = [...queue.map((j) => j.task), ...tooLarge].sort(byArrival);
       return { ...r, neverScheduled: r.neverScheduled + queue.length, unfinished, unplaced, run };
     },

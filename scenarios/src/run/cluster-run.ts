@@ -1,9 +1,8 @@
 import type { ClusterState } from "@clustersim/hardware-models";
-import type { PlacementStrategy, Pod } from "@clustersim/schedulers";
-import { Simulation, type EventHandle, type RunSummary } from "@clustersim/sim-core";
-import type { DecisionRecord } from "@clustersim/schedulers";
+import type { DecisionRecord, PlacementStrategy, Pod } from "@clustersim/schedulers";
+import { type EventHandle, type RunSummary, Simulation } from "@clustersim/sim-core";
 import type { Task } from "../workload/task.js";
-import { ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
+import { type ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
 import { installSampler } from "./sampler.js";
 
 /**
@@ -103,7 +102,18 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): RunMachine<Cluster
   // FIFO of waiting tasks: an array with a moving head, compacted when half of it is consumed.
   let queue: Task[] = [];
   let head = 0;
-  const r: Omit<ClusterRunResult, "run" | "unfinished" | "unplaced"> = { submitted: 0, started: 0, completed: 0, neverScheduled: 0, tooLarge: 0, decisions: 0, killed: 0, failed: 0, waitSumS: 0, waitMaxS: 0 };
+  const r: Omit<ClusterRunResult, "run" | "unfinished" | "unplaced"> = {
+    submitted: 0,
+    started: 0,
+    completed: 0,
+    neverScheduled: 0,
+    tooLarge: 0,
+    decisions: 0,
+    killed: 0,
+    failed: 0,
+    waitSumS: 0,
+    waitMaxS: 0,
+  };
   const tooLargeTasks: Task[] = [];
   const givenUp: Task[] = [];
   const finishOf: (EventHandle | undefined)[] = [];
@@ -230,7 +240,8 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): RunMachine<Cluster
 
   o.faults?.(sim, nodeDown, nodeUp);
 
-  if (o.onSample) installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length - head, sim.eventsProcessed));
+  if (o.onSample)
+    installSampler(sim, o.sampleEveryS, o.untilS, () => o.onSample!(sim.now, queue.length - head, sim.eventsProcessed));
 
   /** Start waiting tasks, oldest first, until one does not fit. */
   function drain(): void {
@@ -254,7 +265,9 @@ function clusterRun(o: ClusterRunOptions, pump: ArrivalPump): RunMachine<Cluster
         if (task) unfinished.push({ task, node: nodeOf[id], startS: startOf[id] });
       }
       unfinished.sort((a, b) => a.task.arrivalS - b.task.arrivalS || a.task.id - b.task.id);
-      const unplaced = [...queue.slice(head), ...tooLargeTasks, ...givenUp].sort((a, b) => a.arrivalS - b.arrivalS || a.id - b.id);
+      const unplaced = [...queue.slice(head), ...tooLargeTasks, ...givenUp].sort(
+        (a, b) => a.arrivalS - b.arrivalS || a.id - b.id,
+      );
       return { ...r, unfinished, unplaced, run };
     },
   };

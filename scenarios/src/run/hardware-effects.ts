@@ -1,6 +1,17 @@
 import {
-  RUNTIMES, DEFAULT_CXL, DPUS, FixedKeepAlive, WarmInstances, cxlSlowdown, drawSensitivity, dpuNetworkSlowdown, runtime, runTimeFactor,
-  startLatencyS, type CxlParams, type RuntimeSpec,
+  type CxlParams,
+  cxlSlowdown,
+  DEFAULT_CXL,
+  DPUS,
+  dpuNetworkSlowdown,
+  drawSensitivity,
+  FixedKeepAlive,
+  RUNTIMES,
+  type RuntimeSpec,
+  runTimeFactor,
+  runtime,
+  startLatencyS,
+  WarmInstances,
 } from "@clustersim/hardware-models";
 import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
@@ -38,7 +49,15 @@ export interface EffectCounters {
 }
 
 export class HardwareEffects implements RunEffects {
-  readonly counters: EffectCounters = { coldStarts: 0, warmStarts: 0, startLatencySumS: 0, pooledTasks: 0, cxlSlowdownSum: 0, stretchSum: 0, placed: 0 };
+  readonly counters: EffectCounters = {
+    coldStarts: 0,
+    warmStarts: 0,
+    startLatencySumS: 0,
+    pooledTasks: 0,
+    cxlSlowdownSum: 0,
+    stretchSum: 0,
+    placed: 0,
+  };
   private readonly runtimes = new Map<string, RuntimeSpec>();
   /** Runtimes whose cold starts restore a snapshot (`hardware.runtimes.NAME.snapshotRestore` set). */
   private readonly snapshots = new Set<string>();
@@ -71,14 +90,17 @@ export class HardwareEffects implements RunEffects {
     }
     for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {
       if (!o) continue;
-      this.runtimes.set(name, runtime(name, {
-        ...(o.startMedian !== undefined && { startMedianS: o.startMedian }),
-        ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
-        ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
-        ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
-        ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
-        ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
-      }));
+      this.runtimes.set(
+        name,
+        runtime(name, {
+          ...(o.startMedian !== undefined && { startMedianS: o.startMedian }),
+          ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
+          ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
+          ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
+          ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
+          ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
+        }),
+      );
       if (o.snapshotRestore !== undefined) this.snapshots.add(name);
     }
   }
@@ -87,7 +109,10 @@ export class HardwareEffects implements RunEffects {
     if (task.runtime === "") return undefined;
     let rt = this.runtimes.get(task.runtime);
     if (!rt) {
-      if (!(task.runtime in RUNTIMES)) throw new SpecError([`task ${task.id}: runtime: expected one of ${Object.keys(RUNTIMES).join(", ")}, found "${task.runtime}"`]);
+      if (!(task.runtime in RUNTIMES))
+        throw new SpecError([
+          `task ${task.id}: runtime: expected one of ${Object.keys(RUNTIMES).join(", ")}, found "${task.runtime}"`,
+        ]);
       rt = runtime(task.runtime);
       this.runtimes.set(task.runtime, rt);
     }
@@ -112,14 +137,21 @@ export class HardwareEffects implements RunEffects {
     if (rt) {
       runS *= runTimeFactor(rt);
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
-      startS = startLatencyS(rt, this.streams.get("runtime-starts"), { warm, snapshot: this.snapshots.has(task.runtime) });
+      startS = startLatencyS(rt, this.streams.get("runtime-starts"), {
+        warm,
+        snapshot: this.snapshots.has(task.runtime),
+      });
       if (warm) this.counters.warmStarts++;
       else this.counters.coldStarts++;
       this.counters.startLatencySumS += startS;
     }
     const pooled = this.cluster.state.poolMiBOf(id);
     if (pooled > 0 && pod.memoryMiB > 0) {
-      const slow = cxlSlowdown(drawSensitivity(this.streams.get("cxl-sensitivity"), this.cxl), pooled / pod.memoryMiB, this.cxl);
+      const slow = cxlSlowdown(
+        drawSensitivity(this.streams.get("cxl-sensitivity"), this.cxl),
+        pooled / pod.memoryMiB,
+        this.cxl,
+      );
       runS *= 1 + slow;
       this.pooledBy.set(task, pooled);
       this.pooledMiB.add(pooled, nowS);

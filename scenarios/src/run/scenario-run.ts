@@ -1,8 +1,8 @@
 import { dirname } from "node:path";
 import { FailureProcess, nodeCost } from "@clustersim/hardware-models";
-import { createPlacement, strategy as registered, type Pod } from "@clustersim/schedulers";
+import { createPlacement, type Pod, strategy as registered } from "@clustersim/schedulers";
 import { RandomStreams, type Simulation } from "@clustersim/sim-core";
-import { composeCluster, type ComposedCluster } from "../compose/cluster.js";
+import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
 import { SpecError } from "../spec/load-spec.js";
@@ -46,7 +46,8 @@ export interface ScenarioRunOptions {
  */
 export const REPLAY_FORMAT = { format: "clustersim-replay", version: 1 } as const;
 
-export const TIMESERIES_CSV_HEADER = "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
+export const TIMESERIES_CSV_HEADER =
+  "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
 
 /** One row per task: finished, still running at the end (no endS), or never started (no startS); `state` says which. */
 export const TASK_CSV_HEADER = "id,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
@@ -60,11 +61,16 @@ export interface ScenarioRunResult {
 /** How many leading tasks a strategy that learns the workload's shape (FGD) may look at. */
 const WORKLOAD_SAMPLE = 100_000;
 
-export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioRunOptions = {}): Promise<ScenarioRunResult> {
+export async function runScenario(
+  spec: ScenarioSpec,
+  file: string,
+  o: ScenarioRunOptions = {},
+): Promise<ScenarioRunResult> {
   const baseDir = dirname(file);
   const seed = o.seed ?? spec.seed;
   const sched = spec.scheduler;
-  if (sched.plugin !== undefined) checkUserParams(await loadUserStrategy(sched.plugin, baseDir, file, sched.name), sched.params, file);
+  if (sched.plugin !== undefined)
+    checkUserParams(await loadUserStrategy(sched.plugin, baseDir, file, sched.name), sched.params, file);
   const entry = registered(sched.name)!;
   const cluster = await composeCluster(spec, baseDir);
   const state = cluster.state;
@@ -86,8 +92,23 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
   let effects: HardwareEffects | undefined;
   const replay = spec.outputs.replay ? o.onReplayLine : undefined;
   if (replay) {
-    const nodes = Array.from({ length: state.nodeCount }, (_, n) => [cluster.nodeGroup[n], state.allocatableCpuMilli(n), state.allocatableMemoryMiB(n), state.gpuCount(n)]);
-    replay(JSON.stringify({ ...REPLAY_FORMAT, scenario: spec.name ?? file, seed, scheduler: sched.name, durationS: spec.duration, groups: cluster.groups, nodes }));
+    const nodes = Array.from({ length: state.nodeCount }, (_, n) => [
+      cluster.nodeGroup[n],
+      state.allocatableCpuMilli(n),
+      state.allocatableMemoryMiB(n),
+      state.gpuCount(n),
+    ]);
+    replay(
+      JSON.stringify({
+        ...REPLAY_FORMAT,
+        scenario: spec.name ?? file,
+        seed,
+        scheduler: sched.name,
+        durationS: spec.duration,
+        groups: cluster.groups,
+        nodes,
+      }),
+    );
   }
   const ev = (...e: (number | string)[]) => replay?.(JSON.stringify(e));
   // Power is linear in CPU utilisation per node (hardware-models powerW): idle watts while up, plus
@@ -127,7 +148,9 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     if (!o.onTimeseriesRow) return;
     for (let g = G; g >= (entry.kind === "queue" ? G : 0); g--) {
       const name = g === G ? "cluster" : cluster.groups[g];
-      o.onTimeseriesRow(`${num(nowS)},${csvText(name)},${gAlloc[g * 4 + 3]},${g === G ? waiting : ""},${frac(gAlloc[g * 4], gCap[g * 3])},${frac(gAlloc[g * 4 + 1], gCap[g * 3 + 1])},${frac(gAlloc[g * 4 + 2], gCap[g * 3 + 2])}`);
+      o.onTimeseriesRow(
+        `${num(nowS)},${csvText(name)},${gAlloc[g * 4 + 3]},${g === G ? waiting : ""},${frac(gAlloc[g * 4], gCap[g * 3])},${frac(gAlloc[g * 4 + 1], gCap[g * 3 + 1])},${frac(gAlloc[g * 4 + 2], gCap[g * 3 + 2])}`,
+      );
     }
   };
   const waits = new Sample();
@@ -151,10 +174,11 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     gpu.add(-t.gpus * t.gpuMilli, nowS);
   };
   const taskRow = (t: Task, state: string, startS: number, endS: number, node: number) =>
-    o.onTaskRow?.(`${t.id},${csvText(t.app)},${state},${num(t.arrivalS)},${num(startS)},${num(endS)},${num(startS - t.arrivalS)},${node < 0 ? "" : node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`);
+    o.onTaskRow?.(
+      `${t.id},${csvText(t.app)},${state},${num(t.arrivalS)},${num(startS)},${num(endS)},${num(startS - t.arrivalS)},${node < 0 ? "" : node},${num(t.cpuMilli)},${num(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`,
+    );
   const finished = (t: Task, node: number, nowS: number, startS: number) => {
     stopped(t, nowS);
-    const wait = startS - t.arrivalS;
     completions.add(nowS - t.arrivalS);
     // Bounded slowdown against the task's nominal run time: stretching by the hardware counts too.
     bsldSum += Math.max(1, (nowS - t.arrivalS) / Math.max(t.runS, 10));
@@ -162,7 +186,15 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     taskRow(t, "finished", startS, nowS, node);
   };
 
-  let counts: { submitted: number; preempted: number; neverScheduled: number; tooLarge: number; killed: number; failed: number; runningAtEnd: number };
+  let counts: {
+    submitted: number;
+    preempted: number;
+    neverScheduled: number;
+    tooLarge: number;
+    killed: number;
+    failed: number;
+    runningAtEnd: number;
+  };
   let events: number;
   let wallS: number;
   let simTimeS: number;
@@ -170,7 +202,13 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     const params = entry.params.parse(sched.params) as { backfill: "none" | "easy"; placement: string };
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
     const r = await runBatchAsync({
-      cluster: state, placement, policy: sched.name as never, backfill: params.backfill === "easy", jobs: tasks(), seed, untilS: spec.duration,
+      cluster: state,
+      placement,
+      policy: sched.name as never,
+      backfill: params.backfill === "easy",
+      jobs: tasks(),
+      seed,
+      untilS: spec.duration,
       onStart: (t, now) => {
         started(t, now);
         account(t, -1, 1);
@@ -185,7 +223,15 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       sampleEveryS: spec.outputs.timeseriesInterval,
       onSample: sample,
     });
-    counts = { submitted: r.submitted, preempted: r.preempted, neverScheduled: r.neverScheduled, tooLarge: 0, killed: 0, failed: 0, runningAtEnd: r.unfinished.length };
+    counts = {
+      submitted: r.submitted,
+      preempted: r.preempted,
+      neverScheduled: r.neverScheduled,
+      tooLarge: 0,
+      killed: 0,
+      failed: 0,
+      runningAtEnd: r.unfinished.length,
+    };
     for (const u of r.unfinished) taskRow(u.task, "running", u.startS, NaN, -1);
     for (const t of r.unplaced) taskRow(t, "unplaced", NaN, NaN, -1);
     ({ events, wallS, simTime: simTimeS } = r.run);
@@ -201,8 +247,14 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     placement.record = spec.outputs.decisions;
     effects = new HardwareEffects(spec, cluster, streams);
     const r = await runClusterAsync({
-      cluster: state, strategy: placement, tasks: tasks(), seed, untilS: spec.duration, effects,
-      faults: spec.faults.length > 0 ? (sim, down, up) => installFaults(spec, cluster, sim, streams, down, up) : undefined,
+      cluster: state,
+      strategy: placement,
+      tasks: tasks(),
+      seed,
+      untilS: spec.duration,
+      effects,
+      faults:
+        spec.faults.length > 0 ? (sim, down, up) => installFaults(spec, cluster, sim, streams, down, up) : undefined,
       onStart: (t, n, now) => {
         started(t, now);
         dynamicW.add(slopeW[n] * t.cpuMilli, now);
@@ -225,9 +277,19 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
       onNodeState: (n, up, now) => ev(now, up ? "u" : "d", n),
       sampleEveryS: spec.outputs.timeseriesInterval,
       onSample: sample,
-      onDecision: o.onDecision ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec })) : undefined,
+      onDecision: o.onDecision
+        ? (t, rec, now) => o.onDecision!(JSON.stringify({ timeS: now, task: t.id, ...rec }))
+        : undefined,
     });
-    counts = { submitted: r.submitted, preempted: 0, neverScheduled: r.neverScheduled, tooLarge: r.tooLarge, killed: r.killed, failed: r.failed, runningAtEnd: r.unfinished.length };
+    counts = {
+      submitted: r.submitted,
+      preempted: 0,
+      neverScheduled: r.neverScheduled,
+      tooLarge: r.tooLarge,
+      killed: r.killed,
+      failed: r.failed,
+      runningAtEnd: r.unfinished.length,
+    };
     for (const u of r.unfinished) taskRow(u.task, "running", u.startS, NaN, u.node);
     for (const t of r.unplaced) taskRow(t, "unplaced", NaN, NaN, -1);
     ({ events, wallS, simTime: simTimeS } = r.run);
@@ -249,15 +311,24 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
     tasksPreempted: counts.preempted,
     tasksNeverScheduled: counts.neverScheduled,
     tasksLargerThanAnyNode: counts.tooLarge,
-    waitMeanS: w.mean, waitP50S: w.p50, waitP95S: w.p95, waitP99S: w.p99,
-    completionMeanS: c.mean, completionP50S: c.p50, completionP95S: c.p95, completionP99S: c.p99,
+    waitMeanS: w.mean,
+    waitP50S: w.p50,
+    waitP95S: w.p95,
+    waitP99S: w.p99,
+    completionMeanS: c.mean,
+    completionP50S: c.p50,
+    completionP95S: c.p95,
+    completionP99S: c.p99,
     boundedSlowdownMean: completed > 0 ? bsldSum / completed : NaN,
     cpuAllocatedFraction: capCpu > 0 ? cpu.average(end) / capCpu : 0,
     memoryAllocatedFraction: capMem > 0 ? mem.average(end) / capMem : 0,
     gpuAllocatedFraction: capGpu > 0 ? gpu.average(end) / capGpu : 0,
     ...hardwareMetrics(effects, state, end),
     ...(entry.kind === "queue" ? {} : energyAndCost(cluster, idleW, dynamicW.average(end), end)),
-    notModelled: entry.kind === "queue" ? ["hardware effects in batch runs", "autoscalers", "faults in batch runs"] : ["autoscalers"],
+    notModelled:
+      entry.kind === "queue"
+        ? ["hardware effects in batch runs", "autoscalers", "faults in batch runs"]
+        : ["autoscalers"],
   };
   return { summary, events, wallS };
 }
@@ -266,18 +337,41 @@ export async function runScenario(spec: ScenarioSpec, file: string, o: ScenarioR
  * The scenario's faults on the run's simulation: independent node failures (per node group or all
  * nodes) and scheduled outages of racks, CXL pools or DPUs (`index` counts the domains of that kind).
  */
-function installFaults(spec: ScenarioSpec, cluster: ComposedCluster, sim: Simulation, streams: RandomStreams, down: (n: number) => void, up: (n: number) => void): void {
+function installFaults(
+  spec: ScenarioSpec,
+  cluster: ComposedCluster,
+  sim: Simulation,
+  streams: RandomStreams,
+  down: (n: number) => void,
+  up: (n: number) => void,
+): void {
   const fp = new FailureProcess(sim, cluster.state.nodeCount, { onDown: down, onUp: up }, cluster.domains);
   spec.faults.forEach((f, i) => {
     if (f.type === "node-failures") {
       const g = f.nodeGroup === undefined ? -1 : cluster.groups.indexOf(f.nodeGroup);
-      if (f.nodeGroup !== undefined && g < 0) throw new SpecError([`faults[${i}].nodeGroup: expected one of ${cluster.groups.join(", ")}, found "${f.nodeGroup}"`]);
-      const only = g < 0 ? undefined : Array.from({ length: cluster.state.nodeCount }, (_, n) => n).filter((n) => cluster.nodeGroup[n] === g);
-      fp.startNodeFailures({ mtbfS: f.mtbf, mttrS: f.mttr, distribution: f.distribution, shape: f.weibullShape }, streams.get(`faults/${i}`), only);
+      if (f.nodeGroup !== undefined && g < 0)
+        throw new SpecError([
+          `faults[${i}].nodeGroup: expected one of ${cluster.groups.join(", ")}, found "${f.nodeGroup}"`,
+        ]);
+      const only =
+        g < 0
+          ? undefined
+          : Array.from({ length: cluster.state.nodeCount }, (_, n) => n).filter((n) => cluster.nodeGroup[n] === g);
+      fp.startNodeFailures(
+        { mtbfS: f.mtbf, mttrS: f.mttr, distribution: f.distribution, shape: f.weibullShape },
+        streams.get(`faults/${i}`),
+        only,
+      );
     } else {
       const ofKind = cluster.domains.map((d, k) => [d, k] as const).filter(([d]) => d.kind === f.domain);
-      if (ofKind.length === 0) throw new SpecError([`faults[${i}].domain: the cluster has no ${f.domain} domains (racks come from nodesPerRack, pools from cxlPool)`]);
-      if (f.index >= ofKind.length) throw new SpecError([`faults[${i}].index: expected a ${f.domain} index in 0..${ofKind.length - 1}, found ${f.index}`]);
+      if (ofKind.length === 0)
+        throw new SpecError([
+          `faults[${i}].domain: the cluster has no ${f.domain} domains (racks come from nodesPerRack, pools from cxlPool)`,
+        ]);
+      if (f.index >= ofKind.length)
+        throw new SpecError([
+          `faults[${i}].index: expected a ${f.domain} index in 0..${ofKind.length - 1}, found ${f.index}`,
+        ]);
       fp.scheduleOutage({ domain: ofKind[f.index][1], atS: f.at, repairS: f.repair });
     }
   });
@@ -287,7 +381,12 @@ function installFaults(spec: ScenarioSpec, cluster: ComposedCluster, sim: Simula
  * Energy over the run (idle power of every node the whole time, an upper bound while nodes fail;
  * dynamic power from allocated CPU) and, where node groups have prices, their cost for the run's span.
  */
-function energyAndCost(cluster: ComposedCluster, idleW: number, meanDynamicW: number, endS: number): Record<string, number> {
+function energyAndCost(
+  cluster: ComposedCluster,
+  idleW: number,
+  meanDynamicW: number,
+  endS: number,
+): Record<string, number> {
   const out: Record<string, number> = { energyKWh: ((idleW + meanDynamicW) * endS) / 3.6e6 };
   let cost = 0;
   let priced = false;
@@ -302,7 +401,11 @@ function energyAndCost(cluster: ComposedCluster, idleW: number, meanDynamicW: nu
 }
 
 /** What the hardware models did, where they did anything. */
-function hardwareMetrics(e: HardwareEffects | undefined, state: ComposedCluster["state"], endS: number): Record<string, number> {
+function hardwareMetrics(
+  e: HardwareEffects | undefined,
+  state: ComposedCluster["state"],
+  endS: number,
+): Record<string, number> {
   if (!e) return {};
   const c = e.counters;
   const out: Record<string, number> = { runTimeStretchMean: c.placed > 0 ? c.stretchSum / c.placed : 1 };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument, type Document } from "yaml";
-import { z } from "zod";
+import { type Document, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
 import { Scenario, type ScenarioSpec } from "./schema.js";
 
 /**
@@ -60,14 +60,18 @@ function explain(issue: z.core.$ZodIssue, input: unknown): string {
 function lineOf(doc: Document | undefined, lines: LineCounter, path: PropertyKey[]): number {
   if (!doc) return 0;
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as Array<string | number>, true) as { range?: [number, number, number] } | undefined;
+    const node = doc.getIn(path.slice(0, n) as Array<string | number>, true) as
+      | { range?: [number, number, number] }
+      | undefined;
     if (node && typeof node === "object" && node.range) return lines.linePos(node.range[0]).line;
   }
   return 0;
 }
 
 const pathText = (path: PropertyKey[]) =>
-  path.length === 0 ? "(top level)" : path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${String(k)}`)).join("");
+  path.length === 0
+    ? "(top level)"
+    : path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${String(k)}`)).join("");
 
 /**
  * A failed union says only "Invalid input"; report instead the issues of the alternative that came
@@ -76,19 +80,32 @@ const pathText = (path: PropertyKey[]) =>
 function flatten(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
-    const branches = issue.errors.map((branch) => flatten(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue)));
+    const branches = issue.errors.map((branch) =>
+      flatten(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue)),
+    );
     const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
     return [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
   });
 }
 
 /** Validate already-parsed data; `file` and `doc` only improve the messages. */
-export function validateScenario(data: unknown, file = "scenario", doc?: Document, lines = new LineCounter()): ScenarioSpec {
+export function validateScenario(
+  data: unknown,
+  file = "scenario",
+  doc?: Document,
+  lines = new LineCounter(),
+): ScenarioSpec {
   return validateWith(Scenario, data, file, doc, lines);
 }
 
 /** Validate parsed YAML against a schema, every problem with file, line and field. */
-export function validateWith<S extends z.ZodType>(schema: S, data: unknown, file: string, doc?: Document, lines = new LineCounter()): z.output<S> {
+export function validateWith<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  file: string,
+  doc?: Document,
+  lines = new LineCounter(),
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = flatten(result.error.issues).map((issue) => {
@@ -113,7 +130,11 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`));
+    throw new SpecError(
+      doc.errors.map(
+        (e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
+      ),
+    );
   }
   return validateWith(schema, doc.toJS(), file, doc, lines);
 }
@@ -128,12 +149,18 @@ export function loadScenarioFile(file: string, overrides: readonly string[] = []
     text = readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SpecError([`${file}: expected a readable scenario file, found ${code === "ENOENT" ? "no such file" : code}`]);
+    throw new SpecError([
+      `${file}: expected a readable scenario file, found ${code === "ENOENT" ? "no such file" : code}`,
+    ]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`));
+    throw new SpecError(
+      doc.errors.map(
+        (e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
+      ),
+    );
   }
   const data = doc.toJS();
   for (const o of overrides) applyOverride(data, o);
@@ -152,7 +179,9 @@ function applyOverride(data: unknown, assignment: string): void {
     // A section the file leaves to its defaults is created; a value that is not a section is an error.
     if (next === undefined) next = node[path[i]] = {};
     if (next === null || typeof next !== "object") {
-      throw new SpecError([`--set ${path.join(".")}: expected a path into the scenario, found a value at "${path.slice(0, i + 1).join(".")}"`]);
+      throw new SpecError([
+        `--set ${path.join(".")}: expected a path into the scenario, found a value at "${path.slice(0, i + 1).join(".")}"`,
+      ]);
     }
     node = next as Record<string, unknown>;
   }

@@ -25,7 +25,11 @@ export const Dist = z.union([
     z.strictObject({ dist: z.literal("pareto"), xm: positive, alpha: positive }),
     z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: positive }),
     z.strictObject({ dist: z.literal("burr"), c: positive, k: positive, scale: positive.default(1) }),
-    z.strictObject({ dist: z.literal("empirical"), values: z.array(z.number()).min(1), mode: z.enum(["resample", "interpolate"]).default("resample") }),
+    z.strictObject({
+      dist: z.literal("empirical"),
+      values: z.array(z.number()).min(1),
+      mode: z.enum(["resample", "interpolate"]).default("resample"),
+    }),
   ]),
 ]);
 
@@ -43,10 +47,20 @@ export const TaskTemplate = z.strictObject({
   procs: Dist.optional(),
   nicGbps: Dist.optional().meta({ description: "network bandwidth while running, Gbps (a number or a distribution)" }),
   priority: z.number().int().optional(),
-  runtime: z.string().optional().meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
+  runtime: z
+    .string()
+    .optional()
+    .meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
   app: z.string().optional(),
   tolerations: z
-    .array(z.strictObject({ key: z.string(), operator: z.enum(["Equal", "Exists"]).default("Equal"), value: z.string().optional(), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional() }))
+    .array(
+      z.strictObject({
+        key: z.string(),
+        operator: z.enum(["Equal", "Exists"]).default("Equal"),
+        value: z.string().optional(),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+      }),
+    )
     .optional()
     .meta({ description: "node taints the tasks tolerate (Kubernetes semantics)" }),
   nodeSelector: z.record(z.string(), z.string()).optional().meta({ description: "node labels the tasks require" }),
@@ -54,35 +68,79 @@ export const TaskTemplate = z.strictObject({
 
 export const RateSpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("constant"), ratePerS: nonNegative }),
-  z.strictObject({ type: z.literal("diurnal"), meanRatePerS: nonNegative, amplitude: probability, period: Duration.default(86400), peakAt: Duration.default(14 * 3600) }),
+  z.strictObject({
+    type: z.literal("diurnal"),
+    meanRatePerS: nonNegative,
+    amplitude: probability,
+    period: Duration.default(86400),
+    peakAt: Duration.default(14 * 3600),
+  }),
   z.strictObject({ type: z.literal("piecewise"), points: z.array(z.tuple([Duration, nonNegative])).min(1) }),
-  z.strictObject({ type: z.literal("surge"), at: Duration, multiplier: z.number().min(1), initialFraction: probability.default(1), peakAfter: Duration.default(0), decay: Duration }),
+  z.strictObject({
+    type: z.literal("surge"),
+    at: Duration,
+    multiplier: z.number().min(1),
+    initialFraction: probability.default(1),
+    peakAfter: Duration.default(0),
+    decay: Duration,
+  }),
 ]);
 
 const TaskField = z.enum(TASK_NUMERIC_FIELDS);
 export const Transform = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("window"), from: Duration.optional(), to: Duration.optional(), fromIndex: z.number().int().nonnegative().optional(), count: z.number().int().nonnegative().optional(), rebase: z.boolean().default(false) }),
+  z.strictObject({
+    type: z.literal("window"),
+    from: Duration.optional(),
+    to: Duration.optional(),
+    fromIndex: z.number().int().nonnegative().optional(),
+    count: z.number().int().nonnegative().optional(),
+    rebase: z.boolean().default(false),
+  }),
   z.strictObject({ type: z.literal("timeScale"), factor: positive }),
-  z.strictObject({ type: z.literal("filter"), field: z.union([TaskField, z.enum(["app", "runtime"])]), op: z.enum(["<", "<=", ">", ">=", "==", "!="]), value: z.union([z.number(), z.string()]) }),
+  z.strictObject({
+    type: z.literal("filter"),
+    field: z.union([TaskField, z.enum(["app", "runtime"])]),
+    op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
+    value: z.union([z.number(), z.string()]),
+  }),
   z.strictObject({ type: z.literal("shuffle") }),
-  z.strictObject({ type: z.literal("sample"), until: z.strictObject({ field: z.union([TaskField, z.enum(["gpuDemand", "count"])]), total: positive }), spacing: Duration.optional() }),
+  z.strictObject({
+    type: z.literal("sample"),
+    until: z.strictObject({ field: z.union([TaskField, z.enum(["gpuDemand", "count"])]), total: positive }),
+    spacing: Duration.optional(),
+  }),
 ]);
 
 const transforms = z.array(Transform).default([]);
-const name = z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'").optional();
+const name = z
+  .string()
+  .regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'")
+  .optional();
 
 export const Workload = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("trace"),
     name,
     format: z.enum(TASK_FORMATS),
-    path: z.string().min(1).meta({ description: "trace file (azure-functions: its directory), relative to the scenario file" }),
+    path: z
+      .string()
+      .min(1)
+      .meta({ description: "trace file (azure-functions: its directory), relative to the scenario file" }),
     onBadLine: z.enum(["fail", "skip"]).default("fail"),
-    machine: z.strictObject({ cpu: Cpu, memory: Memory }).optional().meta({ description: "machine size for traces whose requests are fractions of a machine" }),
+    machine: z
+      .strictObject({ cpu: Cpu, memory: Memory })
+      .optional()
+      .meta({ description: "machine size for traces whose requests are fractions of a machine" }),
     transforms,
   }),
   z.strictObject({ type: z.literal("poisson"), name, ratePerS: positive, task: TaskTemplate, transforms }),
-  z.strictObject({ type: z.literal("rate-curve"), name, rate: z.array(RateSpec).min(1), task: TaskTemplate, transforms }),
+  z.strictObject({
+    type: z.literal("rate-curve"),
+    name,
+    rate: z.array(RateSpec).min(1),
+    task: TaskTemplate,
+    transforms,
+  }),
   z.strictObject({
     type: z.literal("mmpp"),
     name,
@@ -97,7 +155,9 @@ export const Workload = z.discriminatedUnion("type", [
     functions: z.number().int().positive(),
     scaleToInvocationsPerS: positive.optional(),
     rate: z.array(RateSpec).optional(),
-    cpu: Cpu.default(1000).meta({ description: "CPU of each invocation (the Azure trace has none; default one core: an assumption)" }),
+    cpu: Cpu.default(1000).meta({
+      description: "CPU of each invocation (the Azure trace has none; default one core: an assumption)",
+    }),
     runtime: z.string().optional(),
     transforms,
   }),
@@ -105,11 +165,13 @@ export const Workload = z.discriminatedUnion("type", [
 
 /** Per node group hardware: DPU, CXL pool membership, power and price. Defaults and sources in hardware-models. */
 const NodeHardware = {
-  dpu: z.enum(["bluefield-2", "bluefield-3"]).optional().meta({ description: "a DPU per node: infrastructure work leaves the host cores" }),
-  cxlPool: z
-    .strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory })
+  dpu: z
+    .enum(["bluefield-2", "bluefield-3"])
     .optional()
-    .meta({ description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)" }),
+    .meta({ description: "a DPU per node: infrastructure work leaves the host cores" }),
+  cxlPool: z.strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory }).optional().meta({
+    description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)",
+  }),
   power: z.strictObject({ idleW: nonNegative, peakW: nonNegative }).optional(),
   price: z.strictObject({ perNodeHour: nonNegative, elastic: z.boolean().default(false) }).optional(),
 };
@@ -126,7 +188,15 @@ export const NodeGroup = z.strictObject({
   nodesPerRack: z.number().int().positive().optional(),
   overcommit: z.strictObject({ cpu: z.number().min(1).default(1), memory: z.number().min(1).default(1) }).optional(),
   labels: z.record(z.string(), z.string()).default({}),
-  taints: z.array(z.strictObject({ key: z.string(), value: z.string().default(""), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).default([]),
+  taints: z
+    .array(
+      z.strictObject({
+        key: z.string(),
+        value: z.string().default(""),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+      }),
+    )
+    .default([]),
 });
 
 /** Node groups, or a node list read from a trace: exactly one of the two. */
@@ -137,7 +207,10 @@ export const Cluster = z
   })
   .superRefine((c, ctx) => {
     if ((c.nodeGroups === undefined) === (c.fromTrace === undefined)) {
-      ctx.addIssue({ code: "custom", message: `expected exactly one of nodeGroups and fromTrace, found ${c.nodeGroups ? "both" : "neither"}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected exactly one of nodeGroups and fromTrace, found ${c.nodeGroups ? "both" : "neither"}`,
+      });
     }
   });
 
@@ -152,11 +225,16 @@ export const Scheduler = z
     if (s.plugin !== undefined) return;
     const entry = strategy(s.name);
     if (!entry) {
-      ctx.addIssue({ code: "custom", path: ["name"], message: `expected a registered scheduler (${strategyNames().join(", ")}), found "${s.name}"` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["name"],
+        message: `expected a registered scheduler (${strategyNames().join(", ")}), found "${s.name}"`,
+      });
       return;
     }
     const parsed = entry.params.safeParse(s.params);
-    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["params", ...issue.path] } as never);
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["params", ...issue.path] } as never);
   });
 
 export const Autoscaler = z.discriminatedUnion("type", [
@@ -179,7 +257,13 @@ export const Fault = z.discriminatedUnion("type", [
     distribution: z.enum(["exponential", "weibull"]).default("exponential"),
     weibullShape: positive.optional(),
   }),
-  z.strictObject({ type: z.literal("domain-failure"), domain: z.enum(["rack", "cxl-pool", "dpu"]), index: z.number().int().nonnegative(), at: Duration, repair: Duration }),
+  z.strictObject({
+    type: z.literal("domain-failure"),
+    domain: z.enum(["rack", "cxl-pool", "dpu"]),
+    index: z.number().int().nonnegative(),
+    at: Duration,
+    repair: Duration,
+  }),
 ]);
 
 export const Outputs = z.strictObject({
@@ -205,8 +289,17 @@ export const Hardware = z.strictObject({
     )
     .optional()
     .meta({ description: "overrides of the sandbox runtime catalogue" }),
-  cxl: z.strictObject({ localLatencyNs: positive.optional(), cxlLatencyNs: positive.optional(), linkGBps: positive.optional() }).optional(),
-  warmPool: z.strictObject({ keepAlive: Duration.default(600), perApp: z.number().int().nonnegative().default(0) }).optional().meta({ description: "keep idle instances warm (AWS keeps 10 min, Azure 20 min)" }),
+  cxl: z
+    .strictObject({
+      localLatencyNs: positive.optional(),
+      cxlLatencyNs: positive.optional(),
+      linkGBps: positive.optional(),
+    })
+    .optional(),
+  warmPool: z
+    .strictObject({ keepAlive: Duration.default(600), perApp: z.number().int().nonnegative().default(0) })
+    .optional()
+    .meta({ description: "keep idle instances warm (AWS keeps 10 min, Azure 20 min)" }),
 });
 
 export const Scenario = z.strictObject({

@@ -2,7 +2,18 @@ import { higherIsBetter, type Interval, type SweepReport } from "./report.js";
 
 /** report.md, with one SVG bar chart (mean and 95% interval per scheduler and group) per metric. */
 export function reportMarkdown(r: SweepReport): { markdown: string; plots: Record<string, string> } {
-  const fmt = (x: number) => (!Number.isFinite(x) ? (Number.isNaN(x) ? "–" : x > 0 ? "∞" : "−∞") : Math.abs(x) >= 1000 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
+  const fmt = (x: number) =>
+    !Number.isFinite(x)
+      ? Number.isNaN(x)
+        ? "–"
+        : x > 0
+          ? "∞"
+          : "−∞"
+      : Math.abs(x) >= 1000
+        ? x.toFixed(0)
+        : Math.abs(x) >= 1
+          ? x.toFixed(3)
+          : x.toPrecision(3);
   const iv = (i: Interval | undefined) => (i ? `${fmt(i.mean)} [${fmt(i.low)}, ${fmt(i.high)}]` : "–");
   const schedulers = r.groups.length > 0 ? Object.keys(r.groups[0].means[r.metrics[0]] ?? {}) : [];
   const lines: string[] = [
@@ -13,16 +24,50 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     "## Win / tie / loss against the baseline",
     "",
     `| metric | ${schedulers.filter((s) => s !== r.baseline).join(" | ")} |`,
-    `|---|${schedulers.filter((s) => s !== r.baseline).map(() => "---").join("|")}|`,
-    ...r.metrics.map((m) => `| ${m} | ${schedulers.filter((s) => s !== r.baseline).map((s) => { const t = r.winTieLoss[m]?.[s]; return t ? `${t.win} / ${t.tie} / ${t.loss}` : "–"; }).join(" | ")} |`),
+    `|---|${schedulers
+      .filter((s) => s !== r.baseline)
+      .map(() => "---")
+      .join("|")}|`,
+    ...r.metrics.map(
+      (m) =>
+        `| ${m} | ${schedulers
+          .filter((s) => s !== r.baseline)
+          .map((s) => {
+            const t = r.winTieLoss[m]?.[s];
+            return t ? `${t.win} / ${t.tie} / ${t.loss}` : "–";
+          })
+          .join(" | ")} |`,
+    ),
     "",
   ];
   for (const g of r.groups) {
-    const params = Object.entries(g.parameters).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ");
-    lines.push(`## ${g.scenario}${params ? ` (${params})` : ""}`, "", `| metric | ${schedulers.join(" | ")} |`, `|---|${schedulers.map(() => "---").join("|")}|`);
+    const params = Object.entries(g.parameters)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(", ");
+    lines.push(
+      `## ${g.scenario}${params ? ` (${params})` : ""}`,
+      "",
+      `| metric | ${schedulers.join(" | ")} |`,
+      `|---|${schedulers.map(() => "---").join("|")}|`,
+    );
     for (const m of r.metrics) lines.push(`| ${m} | ${schedulers.map((s) => iv(g.means[m][s])).join(" | ")} |`);
-    lines.push("", `Paired differences against ${r.baseline}:`, "", `| metric | ${schedulers.filter((s) => s !== r.baseline).join(" | ")} |`, `|---|${schedulers.filter((s) => s !== r.baseline).map(() => "---").join("|")}|`);
-    for (const m of r.metrics) lines.push(`| ${m} | ${schedulers.filter((s) => s !== r.baseline).map((s) => iv(g.differences[m][s])).join(" | ")} |`);
+    lines.push(
+      "",
+      `Paired differences against ${r.baseline}:`,
+      "",
+      `| metric | ${schedulers.filter((s) => s !== r.baseline).join(" | ")} |`,
+      `|---|${schedulers
+        .filter((s) => s !== r.baseline)
+        .map(() => "---")
+        .join("|")}|`,
+    );
+    for (const m of r.metrics)
+      lines.push(
+        `| ${m} | ${schedulers
+          .filter((s) => s !== r.baseline)
+          .map((s) => iv(g.differences[m][s]))
+          .join(" | ")} |`,
+      );
     lines.push("");
   }
   const plots: Record<string, string> = {};
@@ -37,11 +82,21 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
 
 /** Grouped bars: one cluster per group, one bar per scheduler, whiskers at the 95% interval. */
 function barChart(metric: string, r: SweepReport, schedulers: string[]): string {
-  const W = 640, H = 280, left = 60, bottom = 40, top = 30;
+  const W = 640,
+    H = 280,
+    left = 60,
+    bottom = 40,
+    top = 30;
   const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
   const cells = r.groups.flatMap((g) => schedulers.map((s) => g.means[metric][s]));
-  const hi = Math.max(0, ...cells.map((c) => (Number.isFinite(c?.high) ? c.high : c?.mean ?? 0)).filter(Number.isFinite));
-  const lo = Math.min(0, ...cells.map((c) => (Number.isFinite(c?.low) ? c.low : c?.mean ?? 0)).filter(Number.isFinite));
+  const hi = Math.max(
+    0,
+    ...cells.map((c) => (Number.isFinite(c?.high) ? c.high : (c?.mean ?? 0))).filter(Number.isFinite),
+  );
+  const lo = Math.min(
+    0,
+    ...cells.map((c) => (Number.isFinite(c?.low) ? c.low : (c?.mean ?? 0))).filter(Number.isFinite),
+  );
   const span = hi - lo || 1;
   const y = (v: number) => top + (H - top - bottom) * (1 - (v - lo) / span);
   const groupW = (W - left - 10) / Math.max(1, r.groups.length);
@@ -60,19 +115,33 @@ function barChart(metric: string, r: SweepReport, schedulers: string[]): string 
       if (!c || !Number.isFinite(c.mean)) return;
       const x = x0 + si * barW;
       const top0 = Math.min(y(c.mean), y(0));
-      parts.push(`<rect x="${x.toFixed(1)}" y="${top0.toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${Math.abs(y(c.mean) - y(0)).toFixed(1)}" fill="${palette[si % palette.length]}"><title>${esc(s)}: ${num(c.mean)}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${top0.toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${Math.abs(y(c.mean) - y(0)).toFixed(1)}" fill="${palette[si % palette.length]}"><title>${esc(s)}: ${num(c.mean)}</title></rect>`,
+      );
       if (Number.isFinite(c.low) && Number.isFinite(c.high)) {
         const cx = (x + barW * 0.45).toFixed(1);
-        parts.push(`<line x1="${cx}" y1="${y(c.low).toFixed(1)}" x2="${cx}" y2="${y(c.high).toFixed(1)}" stroke="#222"/>`);
+        parts.push(
+          `<line x1="${cx}" y1="${y(c.low).toFixed(1)}" x2="${cx}" y2="${y(c.high).toFixed(1)}" stroke="#222"/>`,
+        );
       }
     });
-    parts.push(`<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle">${esc(shortName(g.scenario))}</text>`);
+    parts.push(
+      `<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle">${esc(shortName(g.scenario))}</text>`,
+    );
   });
-  schedulers.forEach((s, si) => parts.push(`<rect x="${left + si * 120}" y="${H - 16}" width="10" height="10" fill="${palette[si % palette.length]}"/><text x="${left + si * 120 + 14}" y="${H - 7}">${esc(s)}</text>`));
+  schedulers.forEach((s, si) =>
+    parts.push(
+      `<rect x="${left + si * 120}" y="${H - 16}" width="10" height="10" fill="${palette[si % palette.length]}"/><text x="${left + si * 120 + 14}" y="${H - 7}">${esc(s)}</text>`,
+    ),
+  );
   parts.push("</svg>");
-  return parts.join("\n") + "\n";
+  return `${parts.join("\n")}\n`;
 }
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
-const shortName = (p: string) => p.split("/").pop()!.replace(/\.ya?ml$/, "");
+const shortName = (p: string) =>
+  p
+    .split("/")
+    .pop()!
+    .replace(/\.ya?ml$/, "");

@@ -41,7 +41,13 @@ export interface SweepReport {
 }
 
 /** Metrics where more is better; every other one is better lower (waits, slowdown, energy, failures). */
-const HIGHER_IS_BETTER = new Set(["tasksStarted", "tasksCompleted", "cpuAllocatedFraction", "memoryAllocatedFraction", "gpuAllocatedFraction"]);
+const HIGHER_IS_BETTER = new Set([
+  "tasksStarted",
+  "tasksCompleted",
+  "cpuAllocatedFraction",
+  "memoryAllocatedFraction",
+  "gpuAllocatedFraction",
+]);
 export const higherIsBetter = (metric: string) => HIGHER_IS_BETTER.has(metric);
 
 const NOT_METRICS = new Set(["seed", "version", "tool", "scenario", "specHash", "scheduler", "notModelled"]);
@@ -65,7 +71,11 @@ export function interval(xs: readonly number[]): Interval {
   return { n, mean, low: mean - half, high: mean + half };
 }
 
-export function buildReport(spec: SweepSpec, runs: readonly SweepRun[], outcomes: readonly (RunOutcome | undefined)[]): SweepReport {
+export function buildReport(
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+  outcomes: readonly (RunOutcome | undefined)[],
+): SweepReport {
   const labels = spec.schedulers.map((s) => s.label);
   const baseline = spec.baseline ?? labels[0];
   const metrics = metricNames(spec, outcomes);
@@ -92,12 +102,14 @@ export function buildReport(spec: SweepSpec, runs: readonly SweepRun[], outcomes
       for (const s of labels) {
         if (s === baseline) continue;
         const base = new Map(g.runs.filter((r) => r.scheduler === baseline).map((r) => [r.seed, value(r, m)]));
-        const d = g.runs.filter((r) => r.scheduler === s && base.has(r.seed)).map((r) => value(r, m) - base.get(r.seed)!);
+        const d = g.runs
+          .filter((r) => r.scheduler === s && base.has(r.seed))
+          .map((r) => value(r, m) - base.get(r.seed)!);
         const iv = interval(d);
         differences[m][s] = iv;
         const t = ((wtl[m] ??= {})[s] ??= { win: 0, tie: 0, loss: 0 });
         if (!(iv.low > 0 || iv.high < 0)) t.tie++;
-        else if ((iv.low > 0) === higherIsBetter(m)) t.win++;
+        else if (iv.low > 0 === higherIsBetter(m)) t.win++;
         else t.loss++;
       }
     }
@@ -115,22 +127,35 @@ export function buildReport(spec: SweepSpec, runs: readonly SweepRun[], outcomes
 }
 
 /** results.csv: one row per run in sweep order, every metric; the same bytes whatever ran it. */
-export function resultsCsv(spec: SweepSpec, runs: readonly SweepRun[], outcomes: readonly (RunOutcome | undefined)[], metrics: readonly string[]): string {
+export function resultsCsv(
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+  outcomes: readonly (RunOutcome | undefined)[],
+  metrics: readonly string[],
+): string {
   const params = Object.keys(spec.parameters);
   const head = ["run", "id", "scenario", "scheduler", "seed", ...params, "status", "error", ...metrics];
   const rows = runs.map((r) => {
     const o = outcomes[r.index];
     const status = !o ? "missing" : o.ok ? "ok" : "failed";
     return [
-      String(r.index), r.id, r.scenario, r.scheduler, String(r.seed), ...params.map((p) => JSON.stringify(r.parameters[p])),
-      status, o?.error ?? "",
+      String(r.index),
+      r.id,
+      r.scenario,
+      r.scheduler,
+      String(r.seed),
+      ...params.map((p) => JSON.stringify(r.parameters[p])),
+      status,
+      o?.error ?? "",
       ...metrics.map((m) => {
         const x = o?.ok ? o.summary?.[m] : undefined;
         return typeof x === "number" && Number.isFinite(x) ? String(x) : "";
       }),
-    ].map(csvCell).join(",");
+    ]
+      .map(csvCell)
+      .join(",");
   });
-  return [head.map(csvCell).join(","), ...rows].join("\n") + "\n";
+  return `${[head.map(csvCell).join(","), ...rows].join("\n")}\n`;
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

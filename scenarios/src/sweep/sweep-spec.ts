@@ -8,13 +8,23 @@ import { loadYamlFile } from "../spec/load-spec.js";
  * paired comparisons. Paths are relative to the sweep file.
  */
 const SchedulerEntry = z.union([
-  z.string().min(1).transform((name) => ({ name, params: {} as Record<string, unknown>, label: name, plugin: undefined as string | undefined })),
-  z.strictObject({
-    name: z.string().min(1),
-    params: z.record(z.string(), z.unknown()).default({}),
-    label: z.string().min(1).optional(),
-    plugin: z.string().min(1).optional().meta({ description: "a user strategy file (relative to the sweep file)" }),
-  }).transform((s) => ({ name: s.name, params: s.params, label: s.label ?? s.name, plugin: s.plugin })),
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({
+      name,
+      params: {} as Record<string, unknown>,
+      label: name,
+      plugin: undefined as string | undefined,
+    })),
+  z
+    .strictObject({
+      name: z.string().min(1),
+      params: z.record(z.string(), z.unknown()).default({}),
+      label: z.string().min(1).optional(),
+      plugin: z.string().min(1).optional().meta({ description: "a user strategy file (relative to the sweep file)" }),
+    })
+    .transform((s) => ({ name: s.name, params: s.params, label: s.label ?? s.name, plugin: s.plugin })),
 ]);
 
 export const Sweep = z
@@ -22,16 +32,44 @@ export const Sweep = z
     name: z.string().min(1).optional(),
     scenarios: z.array(z.string().min(1)).min(1),
     schedulers: z.array(SchedulerEntry).min(1),
-    parameters: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}).meta({ description: "scenario field path → values (all combinations are run)" }),
-    seeds: z.union([z.number().int().positive().transform((n) => Array.from({ length: n }, (_, i) => i + 1)), z.array(z.number().int().nonnegative()).min(1)]).default([1, 2, 3]),
-    baseline: z.string().optional().meta({ description: "scheduler label the others are compared with (default: the first)" }),
-    metrics: z.array(z.string()).optional().meta({ description: "summary metrics to report (default: every numeric one)" }),
+    parameters: z
+      .record(z.string().min(1), z.array(z.unknown()).min(1))
+      .default({})
+      .meta({ description: "scenario field path → values (all combinations are run)" }),
+    seeds: z
+      .union([
+        z
+          .number()
+          .int()
+          .positive()
+          .transform((n) => Array.from({ length: n }, (_, i) => i + 1)),
+        z.array(z.number().int().nonnegative()).min(1),
+      ])
+      .default([1, 2, 3]),
+    baseline: z
+      .string()
+      .optional()
+      .meta({ description: "scheduler label the others are compared with (default: the first)" }),
+    metrics: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "summary metrics to report (default: every numeric one)" }),
   })
   .superRefine((s, ctx) => {
     const labels = s.schedulers.map((x) => x.label);
     const dup = labels.find((l, i) => labels.indexOf(l) !== i);
-    if (dup) ctx.addIssue({ code: "custom", path: ["schedulers"], message: `expected distinct scheduler labels (give \`label\` to tell apart two entries of one name), found "${dup}" twice` });
-    if (s.baseline !== undefined && !labels.includes(s.baseline)) ctx.addIssue({ code: "custom", path: ["baseline"], message: `expected one of the schedulers' labels (${labels.join(", ")}), found "${s.baseline}"` });
+    if (dup)
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedulers"],
+        message: `expected distinct scheduler labels (give \`label\` to tell apart two entries of one name), found "${dup}" twice`,
+      });
+    if (s.baseline !== undefined && !labels.includes(s.baseline))
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseline"],
+        message: `expected one of the schedulers' labels (${labels.join(", ")}), found "${s.baseline}"`,
+      });
   });
 
 export type SweepSpec = z.output<typeof Sweep>;
@@ -70,7 +108,15 @@ export function expandSweep(spec: SweepSpec, file: string): SweepRun[] {
             `scheduler=${JSON.stringify(scheduler)}`,
             ...Object.entries(params).map(([p, v]) => `${p}=${JSON.stringify(v)}`),
           ];
-          const key = JSON.stringify({ scenario, scheduler: s.label, name: s.name, params: s.params, plugin: s.plugin, parameters: params, seed });
+          const key = JSON.stringify({
+            scenario,
+            scheduler: s.label,
+            name: s.name,
+            params: s.params,
+            plugin: s.plugin,
+            parameters: params,
+            seed,
+          });
           runs.push({
             index: runs.length,
             id: createHash("sha256").update(key).digest("hex").slice(0, 16),

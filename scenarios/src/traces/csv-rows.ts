@@ -1,6 +1,6 @@
-import { FieldReader, expectHeader, splitCsv } from "./fields.js";
+import { expectHeader, FieldReader, splitCsv } from "./fields.js";
 import { readLines } from "./read-lines.js";
-import { handleBadLine, TraceError, type LoadOptions } from "./trace-error.js";
+import { handleBadLine, type LoadOptions, TraceError } from "./trace-error.js";
 
 export interface CsvSpec<R> {
   /** Leading header columns the file must have (checked on line 1); omit for a file without header. */

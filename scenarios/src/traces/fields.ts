@@ -93,7 +93,13 @@ export function splitCsv(line: string): string[] {
 export function expectHeader(file: string, header: string[], expected: readonly string[]): void {
   for (let i = 0; i < expected.length; i++) {
     if ((header[i] ?? "").trim() !== expected[i]) {
-      throw new TraceError(file, 1, `header column ${i + 1}`, JSON.stringify(expected[i]), JSON.stringify(header[i] ?? "(none)"));
+      throw new TraceError(
+        file,
+        1,
+        `header column ${i + 1}`,
+        JSON.stringify(expected[i]),
+        JSON.stringify(header[i] ?? "(none)"),
+      );
     }
   }
 }

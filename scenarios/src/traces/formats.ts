@@ -1,18 +1,19 @@
-import type { LoadOptions } from "./trace-error.js";
 import { loadAlibabaDlrm } from "./formats/alibaba-dlrm.js";
-import { loadAlibabaV2017Jobs, type AlibabaTask } from "./formats/alibaba-v2017.js";
+import { type AlibabaTask, loadAlibabaV2017Jobs } from "./formats/alibaba-v2017.js";
 import { loadAzureFunctions } from "./formats/azure-functions.js";
 import { loadAzureLlm } from "./formats/azure-llm.js";
 import { loadGoogleTaskEvents } from "./formats/google-2011.js";
-import { loadK8sManifests, type K8sObject } from "./formats/k8s.js";
+import { type K8sObject, loadK8sManifests } from "./formats/k8s.js";
 import { loadOpenbNodes, loadOpenbPods } from "./formats/openb.js";
 import { loadSwf } from "./formats/swf.js";
+import type { LoadOptions } from "./trace-error.js";
 
 /**
  * Every trace format by the name used on the command line and in scenario files, with what
  * `trace-stats` reports for it: the time of a record (seconds, NaN if none) and its resource requests
  * (units in the names). A format may count more (`extra`), e.g. jobs and instances.
  */
+// biome-ignore lint/suspicious/noExplicitAny: formats of every record type live in one table
 export interface TraceFormat<R = any> {
   name: string;
   description: string;
@@ -26,8 +27,10 @@ function define<R>(format: TraceFormat<R>): TraceFormat<R> {
   return format;
 }
 
-const ifKind = <K extends K8sObject["kind"]>(kind: K, f: (o: Extract<K8sObject, { kind: K }>) => number) => (o: K8sObject) =>
-  o.kind === kind ? f(o as Extract<K8sObject, { kind: K }>) : NaN;
+const ifKind =
+  <K extends K8sObject["kind"]>(kind: K, f: (o: Extract<K8sObject, { kind: K }>) => number) =>
+  (o: K8sObject) =>
+    o.kind === kind ? f(o as Extract<K8sObject, { kind: K }>) : NaN;
 
 export const TRACE_FORMATS: Record<string, TraceFormat> = {
   swf: define({
@@ -35,7 +38,11 @@ export const TRACE_FORMATS: Record<string, TraceFormat> = {
     description: "Standard Workload Format (.swf, .swf.gz): parallel jobs",
     load: loadSwf,
     timeS: (j) => j.submitS,
-    resources: { procs: (j) => (Number.isNaN(j.procs) ? j.reqProcs : j.procs), runS: (j) => j.runS, reqTimeS: (j) => j.reqTimeS },
+    resources: {
+      procs: (j) => (Number.isNaN(j.procs) ? j.reqProcs : j.procs),
+      runS: (j) => j.runS,
+      reqTimeS: (j) => j.reqTimeS,
+    },
   }),
   "openb-nodes": define({
     name: "openb-nodes",
@@ -129,7 +136,11 @@ export const TRACE_FORMATS: Record<string, TraceFormat> = {
     description: "Google cluster-data 2011 task events (CSV, no header)",
     load: loadGoogleTaskEvents,
     timeS: (e) => e.timeS,
-    resources: { cpuRequest: (e) => e.cpuRequest, memoryRequest: (e) => e.memoryRequest, diskRequest: (e) => e.diskRequest },
+    resources: {
+      cpuRequest: (e) => e.cpuRequest,
+      memoryRequest: (e) => e.memoryRequest,
+      diskRequest: (e) => e.diskRequest,
+    },
   }),
   k8s: define<K8sObject>({
     name: "k8s",

@@ -1,5 +1,5 @@
-import { TRACE_FORMATS, TRACE_FORMAT_NAMES } from "./formats.js";
-import { newLoadReport, type BadLinePolicy } from "./trace-error.js";
+import { TRACE_FORMAT_NAMES, TRACE_FORMATS } from "./formats.js";
+import { type BadLinePolicy, newLoadReport } from "./trace-error.js";
 
 export interface ResourceStats {
   total: number;

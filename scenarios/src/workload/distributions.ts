@@ -21,14 +21,22 @@ export type Sampler = (rng: Rng) => number;
 export function sampler(spec: DistSpec): Sampler {
   if (typeof spec === "number") return () => spec;
   switch (spec.dist) {
-    case "constant": return () => spec.value;
-    case "uniform": return (r) => r.uniform(spec.min, spec.max);
-    case "exponential": return (r) => r.exponential(1 / spec.mean);
-    case "normal": return (r) => r.normal(spec.mean, spec.sd);
-    case "lognormal": return (r) => r.lognormal(spec.mu, spec.sigma);
-    case "pareto": return (r) => r.pareto(spec.xm, spec.alpha);
-    case "weibull": return (r) => r.weibull(spec.shape, spec.scale);
-    case "burr": return (r) => r.burrXII(spec.c, spec.k, spec.scale);
+    case "constant":
+      return () => spec.value;
+    case "uniform":
+      return (r) => r.uniform(spec.min, spec.max);
+    case "exponential":
+      return (r) => r.exponential(1 / spec.mean);
+    case "normal":
+      return (r) => r.normal(spec.mean, spec.sd);
+    case "lognormal":
+      return (r) => r.lognormal(spec.mu, spec.sigma);
+    case "pareto":
+      return (r) => r.pareto(spec.xm, spec.alpha);
+    case "weibull":
+      return (r) => r.weibull(spec.shape, spec.scale);
+    case "burr":
+      return (r) => r.burrXII(spec.c, spec.k, spec.scale);
     case "empirical": {
       const e = new Empirical(spec.values, spec.mode ?? "resample");
       return (r) => e.sample(r);

@@ -1,14 +1,14 @@
 import { Empirical, RandomStreams, type Rng } from "@clustersim/sim-core";
-import type { LoadOptions } from "../traces/trace-error.js";
-import { loadSwf } from "../traces/formats/swf.js";
-import { loadOpenbPods } from "../traces/formats/openb.js";
-import { loadAlibabaV2017Jobs } from "../traces/formats/alibaba-v2017.js";
 import { loadAlibabaDlrm } from "../traces/formats/alibaba-dlrm.js";
-import { loadAzureFunctions, type AzureFunction } from "../traces/formats/azure-functions.js";
+import { loadAlibabaV2017Jobs } from "../traces/formats/alibaba-v2017.js";
+import { type AzureFunction, loadAzureFunctions } from "../traces/formats/azure-functions.js";
 import { loadAzureLlm } from "../traces/formats/azure-llm.js";
 import { loadGoogleTaskEvents } from "../traces/formats/google-2011.js";
 import { loadK8sManifests } from "../traces/formats/k8s.js";
-import { task, type Task } from "./task.js";
+import { loadOpenbPods } from "../traces/formats/openb.js";
+import { loadSwf } from "../traces/formats/swf.js";
+import type { LoadOptions } from "../traces/trace-error.js";
+import { type Task, task } from "./task.js";
 
 /**
  * Traces as task streams, in arrival order. How each format's fields become a Task is stated per
@@ -59,7 +59,13 @@ async function* openbTasks(path: string, options: LoadOptions): TaskSource {
 async function* alibabaV2017Tasks(path: string, options: LoadOptions, machineMemoryMiB = NaN): TaskSource {
   for await (const t of loadAlibabaV2017Jobs(path, options)) {
     for (let i = 0; i < t.instances; i++) {
-      yield task({ arrivalS: t.submitS, runS: t.durationS, cpuMilli: t.cpu * 1000, memoryMiB: t.memory * machineMemoryMiB, app: String(t.jobId) });
+      yield task({
+        arrivalS: t.submitS,
+        runS: t.durationS,
+        cpuMilli: t.cpu * 1000,
+        memoryMiB: t.memory * machineMemoryMiB,
+        app: String(t.jobId),
+      });
     }
   }
 }
@@ -69,15 +75,17 @@ async function* dlrmTasks(path: string, options: LoadOptions): TaskSource {
   const rows: Task[] = [];
   for await (const i of loadAlibabaDlrm(path, options)) {
     const arrivalS = Number.isNaN(i.creationS) ? 0 : i.creationS;
-    rows.push(task({
-      arrivalS,
-      runS: i.deletionS - arrivalS,
-      cpuMilli: i.cpuRequest * 1000,
-      memoryMiB: i.memoryRequest * 1024,
-      gpus: i.gpuRequest,
-      gpuMilli: i.gpuRequest > 0 ? 1000 : 0,
-      app: i.app,
-    }));
+    rows.push(
+      task({
+        arrivalS,
+        runS: i.deletionS - arrivalS,
+        cpuMilli: i.cpuRequest * 1000,
+        memoryMiB: i.memoryRequest * 1024,
+        gpus: i.gpuRequest,
+        gpuMilli: i.gpuRequest > 0 ? 1000 : 0,
+        app: i.app,
+      }),
+    );
   }
   // The file is ordered by instance, not by time: sort (23,871 rows; a stable sort keeps file order on ties).
   rows.sort((a, b) => a.arrivalS - b.arrivalS);
@@ -99,7 +107,14 @@ async function* azureFunctionTasks(path: string, options: LoadOptions, rng: Rng)
     const p = f.duration?.percentilesMs;
     // Percentile points 0,1,25,50,75,99,100 as a piecewise-linear inverse CDF: 100 equally likely
     // samples at the percentiles 0.5, 1.5, …, 99.5.
-    durations.push(p ? new Empirical(Array.from({ length: 100 }, (_, k) => interpolatePercentile(p, k + 0.5)), "interpolate") : undefined);
+    durations.push(
+      p
+        ? new Empirical(
+            Array.from({ length: 100 }, (_, k) => interpolatePercentile(p, k + 0.5)),
+            "interpolate",
+          )
+        : undefined,
+    );
   }
   const minutes = fns.reduce((m, f) => Math.max(m, f.perMinute.length), 0);
   for (let m = 0; m < minutes; m++) {
@@ -107,12 +122,14 @@ async function* azureFunctionTasks(path: string, options: LoadOptions, rng: Rng)
     fns.forEach((f, i) => {
       for (let k = 0; k < f.perMinute[m]; k++) {
         const d = durations[i];
-        batch.push(task({
-          arrivalS: 60 * (m + rng.next()),
-          runS: d ? d.sample(rng) / 1000 : NaN,
-          memoryMiB: f.memory?.averageMiB ?? 0,
-          app: f.function,
-        }));
+        batch.push(
+          task({
+            arrivalS: 60 * (m + rng.next()),
+            runS: d ? d.sample(rng) / 1000 : NaN,
+            memoryMiB: f.memory?.averageMiB ?? 0,
+            app: f.function,
+          }),
+        );
       }
     });
     batch.sort((a, b) => a.arrivalS - b.arrivalS);
@@ -120,8 +137,19 @@ async function* azureFunctionTasks(path: string, options: LoadOptions, rng: Rng)
   }
 }
 
-function interpolatePercentile(p: Record<"p0" | "p1" | "p25" | "p50" | "p75" | "p99" | "p100", number>, q: number): number {
-  const pts: Array<[number, number]> = [[0, p.p0], [1, p.p1], [25, p.p25], [50, p.p50], [75, p.p75], [99, p.p99], [100, p.p100]];
+function interpolatePercentile(
+  p: Record<"p0" | "p1" | "p25" | "p50" | "p75" | "p99" | "p100", number>,
+  q: number,
+): number {
+  const pts: Array<[number, number]> = [
+    [0, p.p0],
+    [1, p.p1],
+    [25, p.p25],
+    [50, p.p50],
+    [75, p.p75],
+    [99, p.p99],
+    [100, p.p100],
+  ];
   for (let i = 1; i < pts.length; i++) {
     const [q0, v0] = pts[i - 1];
     const [q1, v1] = pts[i];
@@ -138,7 +166,11 @@ async function* azureLlmTasks(path: string, options: LoadOptions): TaskSource {
 }
 
 /** Google 2011: SUBMIT events become tasks; requests are fractions of the largest machine, scaled by the given machine size. */
-async function* googleTasks(path: string, options: LoadOptions, machine: { cpuMilli: number; memoryMiB: number }): TaskSource {
+async function* googleTasks(
+  path: string,
+  options: LoadOptions,
+  machine: { cpuMilli: number; memoryMiB: number },
+): TaskSource {
   for await (const e of loadGoogleTaskEvents(path, options)) {
     if (e.eventType !== 0) continue;
     yield task({
@@ -174,19 +206,36 @@ export interface TraceTaskOptions extends LoadOptions {
   machine?: { cpuMilli: number; memoryMiB: number };
 }
 
-export const TASK_FORMATS = ["swf", "openb-pods", "alibaba-v2017-jobs", "alibaba-dlrm", "azure-functions", "azure-llm", "google-2011-task-events", "k8s"] as const;
+export const TASK_FORMATS = [
+  "swf",
+  "openb-pods",
+  "alibaba-v2017-jobs",
+  "alibaba-dlrm",
+  "azure-functions",
+  "azure-llm",
+  "google-2011-task-events",
+  "k8s",
+] as const;
 export type TaskFormat = (typeof TASK_FORMATS)[number];
 
 export function traceTasks(format: TaskFormat, path: string, options: TraceTaskOptions = {}): TaskSource {
   const machine = options.machine ?? { cpuMilli: NaN, memoryMiB: NaN };
   switch (format) {
-    case "swf": return swfTasks(path, options);
-    case "openb-pods": return openbTasks(path, options);
-    case "alibaba-v2017-jobs": return alibabaV2017Tasks(path, options, machine.memoryMiB);
-    case "alibaba-dlrm": return dlrmTasks(path, options);
-    case "azure-functions": return azureFunctionTasks(path, options, (options.streams ?? new RandomStreams(0)).get(`trace:${path}`));
-    case "azure-llm": return azureLlmTasks(path, options);
-    case "google-2011-task-events": return googleTasks(path, options, machine);
-    case "k8s": return k8sTasks(path, options);
+    case "swf":
+      return swfTasks(path, options);
+    case "openb-pods":
+      return openbTasks(path, options);
+    case "alibaba-v2017-jobs":
+      return alibabaV2017Tasks(path, options, machine.memoryMiB);
+    case "alibaba-dlrm":
+      return dlrmTasks(path, options);
+    case "azure-functions":
+      return azureFunctionTasks(path, options, (options.streams ?? new RandomStreams(0)).get(`trace:${path}`));
+    case "azure-llm":
+      return azureLlmTasks(path, options);
+    case "google-2011-task-events":
+      return googleTasks(path, options, machine);
+    case "k8s":
+      return k8sTasks(path, options);
   }
 }

@@ -1,7 +1,7 @@
-import { WeightedChoice, type RandomStreams, type Rng } from "@clustersim/sim-core";
-import { sampler, type DistSpec, type Sampler } from "./distributions.js";
-import { RateCurve, thinnedArrivals, type RateSpec } from "./rate-curves.js";
-import { task, type Task } from "./task.js";
+import { type RandomStreams, type Rng, WeightedChoice } from "@clustersim/sim-core";
+import { type DistSpec, type Sampler, sampler } from "./distributions.js";
+import { RateCurve, type RateSpec, thinnedArrivals } from "./rate-curves.js";
+import { type Task, task } from "./task.js";
 
 /**
  * Synthetic workloads. Every generator draws from named streams of the scenario seed
@@ -72,14 +72,27 @@ export interface Window {
 }
 
 /** Tasks arriving by a (non-homogeneous) Poisson process with the given rate curve. */
-export function* rateCurveWorkload(name: string, rate: readonly RateSpec[], template: TaskTemplate, streams: RandomStreams, w: Window): Generator<Task> {
+export function* rateCurveWorkload(
+  name: string,
+  rate: readonly RateSpec[],
+  template: TaskTemplate,
+  streams: RandomStreams,
+  w: Window,
+): Generator<Task> {
   const sizes = new TemplateSampler(template);
   const sizeRng = streams.get(`${name}/sizes`);
-  for (const t of thinnedArrivals(new RateCurve(rate), streams.get(`${name}/arrivals`), w.startS, w.endS)) yield sizes.make(t, sizeRng);
+  for (const t of thinnedArrivals(new RateCurve(rate), streams.get(`${name}/arrivals`), w.startS, w.endS))
+    yield sizes.make(t, sizeRng);
 }
 
 /** Poisson arrivals at a constant rate. */
-export function poissonWorkload(name: string, ratePerS: number, template: TaskTemplate, streams: RandomStreams, w: Window): Generator<Task> {
+export function poissonWorkload(
+  name: string,
+  ratePerS: number,
+  template: TaskTemplate,
+  streams: RandomStreams,
+  w: Window,
+): Generator<Task> {
   return rateCurveWorkload(name, [{ type: "constant", ratePerS }], template, streams, w);
 }
 
@@ -93,7 +106,14 @@ export interface MmppState {
   meanDurationS: number;
 }
 
-export function* mmppWorkload(name: string, states: readonly MmppState[], transitions: readonly number[][] | undefined, template: TaskTemplate, streams: RandomStreams, w: Window): Generator<Task> {
+export function* mmppWorkload(
+  name: string,
+  states: readonly MmppState[],
+  transitions: readonly number[][] | undefined,
+  template: TaskTemplate,
+  streams: RandomStreams,
+  w: Window,
+): Generator<Task> {
   const arrivals = streams.get(`${name}/arrivals`);
   const switching = streams.get(`${name}/states`);
   const sizeRng = streams.get(`${name}/sizes`);
@@ -105,7 +125,8 @@ export function* mmppWorkload(name: string, states: readonly MmppState[], transi
     const leave = Math.min(w.endS, t + switching.exponential(1 / states[state].meanDurationS));
     const rate = states[state].ratePerS;
     if (rate > 0) {
-      for (let a = t + arrivals.exponential(rate); a < leave; a += arrivals.exponential(rate)) yield sizes.make(a, sizeRng);
+      for (let a = t + arrivals.exponential(rate); a < leave; a += arrivals.exponential(rate))
+        yield sizes.make(a, sizeRng);
     }
     t = leave;
     state = next ? next[state].sample(switching) : (state + 1) % states.length;
@@ -145,7 +166,12 @@ export const AZURE_2019_FIT = Object.freeze({
   memorySigma: Math.log(400 / 170) / 1.2816,
 });
 
-export function* functionsWorkload(name: string, spec: FunctionsSpec, streams: RandomStreams, w: Window): Generator<Task> {
+export function* functionsWorkload(
+  name: string,
+  spec: FunctionsSpec,
+  streams: RandomStreams,
+  w: Window,
+): Generator<Task> {
   const setup = streams.get(`${name}/functions`);
   const n = spec.functions;
   const rates = new Array<number>(n);
@@ -165,6 +191,13 @@ export function* functionsWorkload(name: string, spec: FunctionsSpec, streams: R
   const runs = streams.get(`${name}/runs`);
   for (const t of thinnedArrivals(new RateCurve(curve), streams.get(`${name}/arrivals`), w.startS, w.endS)) {
     const f = pick.sample(which);
-    yield task({ arrivalS: t, runS: runs.exponential(1 / meanRun[f]), memoryMiB: memory[f], cpuMilli: spec.cpuMilli ?? 1000, app: `fn-${f}`, runtime: spec.runtime ?? "" });
+    yield task({
+      arrivalS: t,
+      runS: runs.exponential(1 / meanRun[f]),
+      memoryMiB: memory[f],
+      cpuMilli: spec.cpuMilli ?? 1000,
+      app: `fn-${f}`,
+      runtime: spec.runtime ?? "",
+    });
   }
 }

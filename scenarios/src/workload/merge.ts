@@ -4,9 +4,15 @@ import type { Task } from "./task.js";
  * Merge task streams that are each in arrival order into one, in arrival order; ties go to the stream
  * listed first. Ids are assigned in merged order. Only one task per stream is held at a time.
  */
-export async function* mergeByArrival(streams: ReadonlyArray<AsyncIterable<Task> | Iterable<Task>>): AsyncGenerator<Task> {
-  const its = streams.map((s) => (Symbol.asyncIterator in s ? s[Symbol.asyncIterator]() : (s as Iterable<Task>)[Symbol.iterator]()));
-  const heads: Array<Task | undefined> = await Promise.all(its.map(async (it) => (await it.next()).value as Task | undefined));
+export async function* mergeByArrival(
+  streams: ReadonlyArray<AsyncIterable<Task> | Iterable<Task>>,
+): AsyncGenerator<Task> {
+  const its = streams.map((s) =>
+    Symbol.asyncIterator in s ? s[Symbol.asyncIterator]() : (s as Iterable<Task>)[Symbol.iterator](),
+  );
+  const heads: Array<Task | undefined> = await Promise.all(
+    its.map(async (it) => (await it.next()).value as Task | undefined),
+  );
   let id = 0;
   let last = -Infinity;
   for (;;) {
@@ -18,7 +24,9 @@ export async function* mergeByArrival(streams: ReadonlyArray<AsyncIterable<Task>
     if (best < 0) return;
     const t = heads[best]!;
     if (t.arrivalS < last) {
-      throw new RangeError(`workload ${best + 1} is not in arrival order: a task arrives at ${t.arrivalS} s after one at ${last} s`);
+      throw new RangeError(
+        `workload ${best + 1} is not in arrival order: a task arrives at ${t.arrivalS} s after one at ${last} s`,
+      );
     }
     last = t.arrivalS;
     yield { ...t, id: id++ };

@@ -107,7 +107,13 @@ export class RateCurve {
  * Arrival times of a non-homogeneous Poisson process with this rate on [startS, endS), in order.
  * Blocks of `blockS` seconds each get their own bound, so a short surge does not slow the rest.
  */
-export function* thinnedArrivals(curve: RateCurve, rng: Rng, startS: number, endS: number, blockS = 60): Generator<number> {
+export function* thinnedArrivals(
+  curve: RateCurve,
+  rng: Rng,
+  startS: number,
+  endS: number,
+  blockS = 60,
+): Generator<number> {
   for (let a = startS; a < endS; a += blockS) {
     const b = Math.min(a + blockS, endS);
     const bound = curve.maxOn(a, b);

@@ -58,7 +58,20 @@ export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
 }
 
 /** Numeric fields of a task, by name: what filters and load targets may refer to. */
-export const TASK_NUMERIC_FIELDS = ["arrivalS", "runS", "reqTimeS", "cpuMilli", "memoryMiB", "gpus", "gpuMilli", "procs", "nicGbps", "priority", "inputTokens", "outputTokens"] as const;
+export const TASK_NUMERIC_FIELDS = [
+  "arrivalS",
+  "runS",
+  "reqTimeS",
+  "cpuMilli",
+  "memoryMiB",
+  "gpus",
+  "gpuMilli",
+  "procs",
+  "nicGbps",
+  "priority",
+  "inputTokens",
+  "outputTokens",
+] as const;
 export type TaskNumericField = (typeof TASK_NUMERIC_FIELDS)[number];
 
 /** GPU capacity a task takes, in GPUs (a shared GPU counts its fraction). */

@@ -9,7 +9,12 @@ import { gpuDemand, type Task, type TaskNumericField } from "./task.js";
 export type Transform =
   | { type: "window"; fromS?: number; toS?: number; fromIndex?: number; count?: number; rebase?: boolean }
   | { type: "timeScale"; factor: number }
-  | { type: "filter"; field: TaskNumericField | "app" | "runtime"; op: "<" | "<=" | ">" | ">=" | "==" | "!="; value: number | string }
+  | {
+      type: "filter";
+      field: TaskNumericField | "app" | "runtime";
+      op: "<" | "<=" | ">" | ">=" | "==" | "!=";
+      value: number | string;
+    }
   | { type: "shuffle" }
   | { type: "sample"; until: { field: TaskNumericField | "gpuDemand" | "count"; total: number }; spacingS?: number };
 
@@ -78,9 +83,16 @@ async function* shuffle(src: Stream, rng: Rng): AsyncGenerator<Task> {
 async function* sample(src: Stream, t: Extract<Transform, { type: "sample" }>, rng: Rng): AsyncGenerator<Task> {
   const population = await collect(src);
   if (population.length === 0) return;
-  const measure = t.until.field === "count" ? () => 1 : t.until.field === "gpuDemand" ? gpuDemand : (x: Task) => x[t.until.field as TaskNumericField];
+  const measure =
+    t.until.field === "count"
+      ? () => 1
+      : t.until.field === "gpuDemand"
+        ? gpuDemand
+        : (x: Task) => x[t.until.field as TaskNumericField];
   if (!population.some((x) => measure(x) > 0)) {
-    throw new RangeError(`sample: no task has a positive ${t.until.field}, so a total of ${t.until.total} can never be reached`);
+    throw new RangeError(
+      `sample: no task has a positive ${t.until.field}, so a total of ${t.until.total} can never be reached`,
+    );
   }
   const spacing = t.spacingS ?? 0;
   let sum = 0;
@@ -97,11 +109,21 @@ export function applyTransforms(src: Stream, transforms: readonly Transform[], r
   transforms.forEach((t, k) => {
     const input = out;
     switch (t.type) {
-      case "window": out = window(input, t); break;
-      case "timeScale": out = timeScale(input, t.factor); break;
-      case "filter": out = filter(input, t); break;
-      case "shuffle": out = shuffle(input, rng(k)); break;
-      case "sample": out = sample(input, t, rng(k)); break;
+      case "window":
+        out = window(input, t);
+        break;
+      case "timeScale":
+        out = timeScale(input, t.factor);
+        break;
+      case "filter":
+        out = filter(input, t);
+        break;
+      case "shuffle":
+        out = shuffle(input, rng(k));
+        break;
+      case "sample":
+        out = sample(input, t, rng(k));
+        break;
     }
   });
   return out;

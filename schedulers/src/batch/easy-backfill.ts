@@ -1,4 +1,4 @@
-import { SCORES, type BatchPolicyName, type ScoredJob } from "./scores.js";
+import { type BatchPolicyName, SCORES, type ScoredJob } from "./scores.js";
 
 /**
  * Batch-queue ordering and EASY backfilling (Lifka, "The ANL/IBM SP scheduling system", 1995; the
@@ -44,7 +44,12 @@ export interface Reservation {
  * jobs by expected end, adding what each frees, until the job fits. Capacity is counted as a pool
  * (the standard EASY model); the run still checks real placement when the time comes.
  */
-export function reserve(running: readonly RunningJob[], freeCpuMilli: number, needCpuMilli: number, nowS: number): Reservation {
+export function reserve(
+  running: readonly RunningJob[],
+  freeCpuMilli: number,
+  needCpuMilli: number,
+  nowS: number,
+): Reservation {
   if (freeCpuMilli >= needCpuMilli) return { shadowS: nowS, extraCpuMilli: freeCpuMilli - needCpuMilli };
   const byEnd = [...running].sort((a, b) => a.expectedEndS - b.expectedEndS);
   let free = freeCpuMilli;

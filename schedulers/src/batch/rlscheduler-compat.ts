@@ -1,4 +1,4 @@
-import { SCORES, type BatchPolicyName, type ScoredJob } from "./scores.js";
+import { type BatchPolicyName, SCORES, type ScoredJob } from "./scores.js";
 
 /**
  * Compatibility profile "rlscheduler-sc20": the batch-queue environment behind the RLScheduler paper's
@@ -35,9 +35,15 @@ export interface WindowResult {
 }
 
 /** Simulate jobs[start .. start+count) and score them. `jobs` sorted by id, run time > 0. */
-export function runCompatWindow(jobs: readonly CompatJob[], start: number, count: number, o: CompatOptions): WindowResult {
+export function runCompatWindow(
+  jobs: readonly CompatJob[],
+  start: number,
+  count: number,
+  o: CompatOptions,
+): WindowResult {
   const end = start + count;
-  if (start < 0 || end > jobs.length) throw new RangeError(`window [${start}, ${end}) is outside the ${jobs.length} jobs`);
+  if (start < 0 || end > jobs.length)
+    throw new RangeError(`window [${start}, ${end}) is outside the ${jobs.length} jobs`);
   const score = SCORES[o.policy];
   const nodesOf = (j: CompatJob) => Math.ceil(j.procs / o.procsPerNode);
   const scheduled = new Map<CompatJob, number>();
@@ -46,13 +52,14 @@ export function runCompatWindow(jobs: readonly CompatJob[], start: number, count
     return [score.primary(j, w), score.secondary(j, w)] as const;
   };
   const byScore = (a: CompatJob, b: CompatJob) => {
-    const ka = key(a), kb = key(b);
+    const ka = key(a),
+      kb = key(b);
     return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
   };
   const bySubmit = (a: CompatJob, b: CompatJob) => a.submitS - b.submitS;
   const start_ = (j: CompatJob) => scheduled.get(j)!;
-  const byFinish = (a: CompatJob, b: CompatJob) => (start_(a) + a.runS) - (start_(b) + b.runS);
-  const byRequestedFinish = (a: CompatJob, b: CompatJob) => (start_(a) + a.reqTimeS) - (start_(b) + b.reqTimeS);
+  const byFinish = (a: CompatJob, b: CompatJob) => start_(a) + a.runS - (start_(b) + b.runS);
+  const byRequestedFinish = (a: CompatJob, b: CompatJob) => start_(a) + a.reqTimeS - (start_(b) + b.reqTimeS);
 
   let now = jobs[start].submitS;
   let freeNodes = o.nodes;

@@ -1,9 +1,21 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { Rng } from "@clustersim/sim-core";
 import {
-  Code, CycleState,
-  type CycleContext, type Decision, type DecisionRecord, type FilterPlugin, type PermitPlugin, type Plugin,
-  type Pod, type PlacementStrategy, type PreFilterPlugin, type PreScorePlugin, type ReservePlugin, type ScoreKernel, type ScorePlugin,
+  Code,
+  type CycleContext,
+  CycleState,
+  type Decision,
+  type DecisionRecord,
+  type FilterPlugin,
+  type PermitPlugin,
+  type PlacementStrategy,
+  type Plugin,
+  type Pod,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ReservePlugin,
+  type ScoreKernel,
+  type ScorePlugin,
 } from "./types.js";
 
 export interface WeightedScore {
@@ -66,15 +78,28 @@ export class Profile implements PlacementStrategy {
   private perPlugin: Float64Array[] | null = null;
   private readonly plugins: Plugin[];
 
-  constructor(private readonly config: ProfileConfig, private readonly rng: Rng) {
+  constructor(
+    private readonly config: ProfileConfig,
+    private readonly rng: Rng,
+  ) {
     this.name = config.name;
     const all: Plugin[] = [
-      ...(config.preFilter ?? []), ...config.filter, ...(config.preScore ?? []),
-      ...config.score.map((s) => s.plugin), ...(config.reserve ?? []), ...(config.permit ?? []),
+      ...(config.preFilter ?? []),
+      ...config.filter,
+      ...(config.preScore ?? []),
+      ...config.score.map((s) => s.plugin),
+      ...(config.reserve ?? []),
+      ...(config.permit ?? []),
     ];
     this.plugins = [...new Set(all)];
     const kernel = config.scoreKernel;
-    if (kernel && (kernel.plugins.length !== config.score.length || kernel.plugins.some((p, k) => p !== config.score[k].plugin || kernel.weights[k] !== config.score[k].weight || p.normalize))) {
+    if (
+      kernel &&
+      (kernel.plugins.length !== config.score.length ||
+        kernel.plugins.some(
+          (p, k) => p !== config.score[k].plugin || kernel.weights[k] !== config.score[k].weight || p.normalize,
+        ))
+    ) {
       throw new Error(`profile ${config.name}: its score kernel does not fuse the profile's score plugins`);
     }
   }
@@ -105,18 +130,19 @@ export class Profile implements PlacementStrategy {
     let node = this.nextStart;
     if (filters.length === 1 && filters[0].filterAll && !rec) {
       [count, visited] = filters[0].filterAll(ctx, node, want, this.feasible);
-    } else for (; visited < n && count < want; visited++) {
-      let ok = true;
-      for (let k = 0; k < filters.length; k++) {
-        if (filters[k].filter(ctx, node) !== Code.Success) {
-          ok = false;
-          if (rec) rec.rejectedBy[filters[k].name] = (rec.rejectedBy[filters[k].name] ?? 0) + 1;
-          break;
+    } else
+      for (; visited < n && count < want; visited++) {
+        let ok = true;
+        for (let k = 0; k < filters.length; k++) {
+          if (filters[k].filter(ctx, node) !== Code.Success) {
+            ok = false;
+            if (rec) rec.rejectedBy[filters[k].name] = (rec.rejectedBy[filters[k].name] ?? 0) + 1;
+            break;
+          }
         }
+        if (ok) this.feasible[count++] = node;
+        if (++node === n) node = 0;
       }
-      if (ok) this.feasible[count++] = node;
-      if (++node === n) node = 0;
-    }
     this.nextStart = n > 0 ? (this.nextStart + visited) % n : 0;
     if (count === 0) return null;
 

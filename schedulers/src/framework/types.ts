@@ -24,7 +24,12 @@ export const Code = {
 export type Code = (typeof Code)[keyof typeof Code];
 
 export const CODE_NAMES: Record<Code, string> = {
-  0: "Success", 1: "Unschedulable", 2: "UnschedulableAndUnresolvable", 3: "Error", 4: "Skip", 5: "Wait",
+  0: "Success",
+  1: "Unschedulable",
+  2: "UnschedulableAndUnresolvable",
+  3: "Error",
+  4: "Skip",
+  5: "Wait",
 };
 
 /** A pod (task) to place: what it requests plus what policies order and group by. */

@@ -39,8 +39,12 @@ export function worstFit(): PlacementStrategy {
       let best = -1;
       for (let node = 0; node < view.nodeCount; node++) {
         if (!view.fits(node, pod)) continue;
-        if (best < 0 || view.freeCpuMilli(node) > view.freeCpuMilli(best) ||
-          (view.freeCpuMilli(node) === view.freeCpuMilli(best) && view.freeMemoryMiB(node) > view.freeMemoryMiB(best))) best = node;
+        if (
+          best < 0 ||
+          view.freeCpuMilli(node) > view.freeCpuMilli(best) ||
+          (view.freeCpuMilli(node) === view.freeCpuMilli(best) && view.freeMemoryMiB(node) > view.freeMemoryMiB(best))
+        )
+          best = node;
       }
       return best < 0 ? null : { node: best };
     },

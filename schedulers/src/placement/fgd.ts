@@ -67,7 +67,7 @@ export function fgd(typical: readonly TypicalPod[]): ScorePlugin & ReservePlugin
   // A node's (score, gpu) for a pod shape stays valid until something is bound to or leaves that node.
   const perNode: (Map<string, [number, number]> | undefined)[] = [];
   // The pod's shape key, computed once per pod rather than once per node.
-  let lastPod: unknown = undefined;
+  let lastPod: unknown;
   let lastShape = "";
   const shapeOf = (ctx: CycleContext) => {
     if (ctx.pod !== lastPod) {

@@ -10,9 +10,11 @@ export const fitsFilter: FilterPlugin = {
   name: "NodeResourcesFit",
   filter(ctx: CycleContext, node: number): Code {
     if (ctx.view.fits(node, ctx.pod)) return Code.Success;
-    if ((ctx.pod.gpus ?? 0) > 0 && !modelAccepted(ctx.pod.gpuModels, ctx.view.gpuModel(node))) return Code.UnschedulableAndUnresolvable;
+    if ((ctx.pod.gpus ?? 0) > 0 && !modelAccepted(ctx.pod.gpuModels, ctx.view.gpuModel(node)))
+      return Code.UnschedulableAndUnresolvable;
     return Code.Unschedulable;
   },
   // The same walk as filtering node by node, but skipping runs of nodes short of CPU or memory.
-  filterAll: (ctx: CycleContext, start: number, want: number, out: Int32Array) => ctx.view.collectFitting(ctx.pod, start, want, out),
+  filterAll: (ctx: CycleContext, start: number, want: number, out: Int32Array) =>
+    ctx.view.collectFitting(ctx.pod, start, want, out),
 };

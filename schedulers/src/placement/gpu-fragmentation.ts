@@ -36,7 +36,13 @@ export function typicalPods(pods: Iterable<Pod>, coverage = 0.95): TypicalPod[] 
   let total = 0;
   for (const p of pods) {
     const models = p.gpuModels && p.gpuModels.length > 0 ? [...p.gpuModels].sort() : undefined;
-    const t: TypicalPod = { cpuMilli: scoredCpu(p.cpuMilli), gpus: podGpus(p), gpuMilli: podGpuMilli(p), models, freq: 0 };
+    const t: TypicalPod = {
+      cpuMilli: scoredCpu(p.cpuMilli),
+      gpus: podGpus(p),
+      gpuMilli: podGpuMilli(p),
+      models,
+      freq: 0,
+    };
     const key = `${t.cpuMilli}/${t.gpuMilli}/${t.gpus}/${models?.join("|") ?? ""}`;
     const e = counts.get(key);
     if (e) e.n++;
@@ -44,9 +50,14 @@ export function typicalPods(pods: Iterable<Pod>, coverage = 0.95): TypicalPod[] 
     total++;
   }
   // Most frequent first; equal counts by larger resources first (the artifact's reverse sort).
-  const sorted = [...counts.values()].sort((a, b) =>
-    b.n - a.n || b.pod.cpuMilli - a.pod.cpuMilli || b.pod.gpuMilli - a.pod.gpuMilli || b.pod.gpus - a.pod.gpus ||
-    (b.pod.models?.join("|") ?? "").localeCompare(a.pod.models?.join("|") ?? ""));
+  const sorted = [...counts.values()].sort(
+    (a, b) =>
+      b.n - a.n ||
+      b.pod.cpuMilli - a.pod.cpuMilli ||
+      b.pod.gpuMilli - a.pod.gpuMilli ||
+      b.pod.gpus - a.pod.gpus ||
+      (b.pod.models?.join("|") ?? "").localeCompare(a.pod.models?.join("|") ?? ""),
+  );
   const kept: { pod: TypicalPod; n: number }[] = [];
   let cum = 0;
   for (const e of sorted) {
@@ -61,7 +72,12 @@ export function typicalPods(pods: Iterable<Pod>, coverage = 0.95): TypicalPod[] 
  * A node's expected GPU fragment (milli) for the given free CPU and per-GPU free milli.
  * `free` holds the free milli of each GPU; only its multiset matters.
  */
-export function nodeFragMilli(cpuFree: number, free: ArrayLike<number>, model: string, typical: readonly TypicalPod[]): number {
+export function nodeFragMilli(
+  cpuFree: number,
+  free: ArrayLike<number>,
+  model: string,
+  typical: readonly TypicalPod[],
+): number {
   let idle = 0;
   for (let g = 0; g < free.length; g++) idle += free[g];
   if (idle === 0) return 0;
@@ -83,7 +99,10 @@ export function nodeFragMilli(cpuFree: number, free: ArrayLike<number>, model: s
 }
 
 /** Cluster-wide fragmentation: expected fragment and idle GPU milli over all nodes that are up. */
-export function clusterFragmentation(view: ClusterView, typical: readonly TypicalPod[]): { fragMilli: number; idleMilli: number } {
+export function clusterFragmentation(
+  view: ClusterView,
+  typical: readonly TypicalPod[],
+): { fragMilli: number; idleMilli: number } {
   let fragMilli = 0;
   let idleMilli = 0;
   const free: number[] = [];
@@ -99,4 +118,3 @@ export function clusterFragmentation(view: ClusterView, typical: readonly Typica
   }
   return { fragMilli, idleMilli };
 }
-

@@ -10,7 +10,7 @@ export const MAX_SPEC_GPU_MILLI = 8_000;
 
 export const podGpus = (pod: Pod) => pod.gpus ?? 0;
 /** Thousandths asked of each GPU: 1000 for whole GPUs, 0 for none. */
-export const podGpuMilli = (pod: Pod) => (podGpus(pod) === 0 ? 0 : pod.gpuMilli ?? GPU_MILLI);
+export const podGpuMilli = (pod: Pod) => (podGpus(pod) === 0 ? 0 : (pod.gpuMilli ?? GPU_MILLI));
 export const podTotalGpuMilli = (pod: Pod) => podGpus(pod) * podGpuMilli(pod);
 export const isGpuShare = (pod: Pod) => podGpus(pod) === 1 && podGpuMilli(pod) < GPU_MILLI;
 

@@ -1,7 +1,21 @@
 import type { ClusterView } from "@clustersim/hardware-models";
-import { Code, type CycleContext, type Pod, type PreScorePlugin, type ReservePlugin, type ScorePlugin } from "../framework/types.js";
 import {
-  GPU_MILLI, MAX_SPEC_CPU_MILLI, MAX_SPEC_GPU_MILLI, fullyFreeGpus, isGpuShare, podGpuMilli, podGpus, podTotalGpuMilli,
+  Code,
+  type CycleContext,
+  type Pod,
+  type PreScorePlugin,
+  type ReservePlugin,
+  type ScorePlugin,
+} from "../framework/types.js";
+import {
+  fullyFreeGpus,
+  GPU_MILLI,
+  isGpuShare,
+  MAX_SPEC_CPU_MILLI,
+  MAX_SPEC_GPU_MILLI,
+  podGpuMilli,
+  podGpus,
+  podTotalGpuMilli,
   totalGpuFreeMilli,
 } from "./gpu-resources.js";
 
@@ -108,7 +122,9 @@ export function gpuClustering(): ScorePlugin {
     score(ctx: CycleContext, node: number) {
       const tag = affinityTag(ctx.pod);
       if (tag === "") return 0;
-      const used = Math.trunc(((MAX / 4) * (MAX_SPEC_GPU_MILLI - totalGpuFreeMilli(ctx.view, node))) / MAX_SPEC_GPU_MILLI);
+      const used = Math.trunc(
+        ((MAX / 4) * (MAX_SPEC_GPU_MILLI - totalGpuFreeMilli(ctx.view, node))) / MAX_SPEC_GPU_MILLI,
+      );
       const onNode = tags[node];
       const kinds = onNode?.size ?? 0;
       if ((onNode?.get(tag) ?? 0) > 0) return used + (kinds === 1 ? (MAX * 3) / 4 : (MAX * 2) / 4);

@@ -14,11 +14,14 @@ const MAX_NODE_SCORE = 100;
 const cpuReq = (p: Pod) => (p.cpuMilli > 0 ? p.cpuMilli : NONZERO_CPU_MILLI);
 const memReq = (p: Pod) => (p.memoryMiB > 0 ? p.memoryMiB : NONZERO_MEMORY_MIB);
 
-const leastRequested = (req: number, cap: number) => (cap <= 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap));
-const mostRequested = (req: number, cap: number) => (cap <= 0 ? 0 : Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap));
+const leastRequested = (req: number, cap: number) =>
+  cap <= 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
+const mostRequested = (req: number, cap: number) =>
+  cap <= 0 ? 0 : Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap);
 
 /** The scores from what a node would have requested with the pod (`cpu`, `mem`) and its capacities. */
-const leastScore = (cpu: number, cpuCap: number, mem: number, memCap: number) => Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
+const leastScore = (cpu: number, cpuCap: number, mem: number, memCap: number) =>
+  Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
 function balancedScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
   const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
   const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
@@ -42,7 +45,12 @@ function most(view: ClusterView, node: number, cpuR: number, memR: number): numb
 function balanced(view: ClusterView, node: number, cpuR: number, memR: number): number {
   const cpuCap = view.allocatableCpuMilli(node);
   const memCap = view.allocatableMemoryMiB(node);
-  return balancedScore(cpuCap - view.freeCpuMilli(node) + cpuR, cpuCap, memCap - view.freeMemoryMiB(node) + memR, memCap);
+  return balancedScore(
+    cpuCap - view.freeCpuMilli(node) + cpuR,
+    cpuCap,
+    memCap - view.freeMemoryMiB(node) + memR,
+    memCap,
+  );
 }
 
 /** Each plugin loops itself in `scoreAll` so that the engine sees one call site per scorer. */
@@ -92,7 +100,12 @@ export function leastBalancedKernel(leastWeight: number, balancedWeight: number)
     selectBest({ view, pod }: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number {
       const cpuR = cpuReq(pod);
       const memR = memReq(pod);
-      const { allocatableCpuMilli: cpuCaps, allocatableMemoryMiB: memCaps, freeCpuMilli: freeCpu, freeMemoryMiB: freeMem } = view.resources;
+      const {
+        allocatableCpuMilli: cpuCaps,
+        allocatableMemoryMiB: memCaps,
+        freeCpuMilli: freeCpu,
+        freeMemoryMiB: freeMem,
+      } = view.resources;
       let top = -Infinity;
       let nTies = 0;
       for (let i = 0; i < count; i++) {
@@ -101,7 +114,8 @@ export function leastBalancedKernel(leastWeight: number, balancedWeight: number)
         const memCap = memCaps[node];
         const cpu = cpuCap - freeCpu[node] + cpuR;
         const mem = memCap - freeMem[node] + memR;
-        const t = leastWeight * leastScore(cpu, cpuCap, mem, memCap) + balancedWeight * balancedScore(cpu, cpuCap, mem, memCap);
+        const t =
+          leastWeight * leastScore(cpu, cpuCap, mem, memCap) + balancedWeight * balancedScore(cpu, cpuCap, mem, memCap);
         if (t > top) {
           top = t;
           nTies = 0;

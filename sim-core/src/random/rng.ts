@@ -44,7 +44,7 @@ export class Rng {
   /** Normal (Gaussian) by the Box–Muller transform; the second variate of each pair is kept for the next call. */
   normal(mean = 0, sd = 1): number {
     let z = this.spareNormal;
-    if (z === z) {
+    if (!Number.isNaN(z)) {
       this.spareNormal = NaN;
     } else {
       const r = Math.sqrt(-2 * Math.log1p(-this.prng.double()));

@@ -29,33 +29,51 @@ export interface DlrmInstance {
 }
 
 const HEADER = [
-  "instance_sn", "role", "app_name", "cpu_request", "cpu_limit", "gpu_request", "gpu_limit", "rdma_request",
-  "rdma_limit", "memory_request", "memory_limit", "disk_request", "disk_limit", "max_instance_per_node",
-  "creation_time", "scheduled_time", "deletion_time",
+  "instance_sn",
+  "role",
+  "app_name",
+  "cpu_request",
+  "cpu_limit",
+  "gpu_request",
+  "gpu_limit",
+  "rdma_request",
+  "rdma_limit",
+  "memory_request",
+  "memory_limit",
+  "disk_request",
+  "disk_limit",
+  "max_instance_per_node",
+  "creation_time",
+  "scheduled_time",
+  "deletion_time",
 ] as const;
 
 export function loadAlibabaDlrm(file: string, options: LoadOptions = {}): AsyncGenerator<DlrmInstance> {
-  return csvRows(file, {
-    header: HEADER,
-    minCells: 17,
-    parse: (f) => ({
-      name: f.text(0),
-      role: f.text(1),
-      app: f.text(2),
-      cpuRequest: f.nonNegative(3),
-      cpuLimit: f.nonNegative(4),
-      gpuRequest: f.nonNegative(5),
-      gpuLimit: f.nonNegative(6),
-      rdmaRequest: f.nonNegative(7),
-      rdmaLimit: f.nonNegative(8),
-      memoryRequest: f.nonNegative(9),
-      memoryLimit: f.nonNegative(10),
-      diskRequest: f.nonNegative(11),
-      diskLimit: f.nonNegative(12),
-      maxInstancePerNode: f.text(13) === "-1" ? Infinity : f.wholeNumber(13),
-      creationS: f.optionalNonNegative(14),
-      scheduledS: f.optionalNonNegative(15),
-      deletionS: f.optionalNonNegative(16),
-    }),
-  }, options);
+  return csvRows(
+    file,
+    {
+      header: HEADER,
+      minCells: 17,
+      parse: (f) => ({
+        name: f.text(0),
+        role: f.text(1),
+        app: f.text(2),
+        cpuRequest: f.nonNegative(3),
+        cpuLimit: f.nonNegative(4),
+        gpuRequest: f.nonNegative(5),
+        gpuLimit: f.nonNegative(6),
+        rdmaRequest: f.nonNegative(7),
+        rdmaLimit: f.nonNegative(8),
+        memoryRequest: f.nonNegative(9),
+        memoryLimit: f.nonNegative(10),
+        diskRequest: f.nonNegative(11),
+        diskLimit: f.nonNegative(12),
+        maxInstancePerNode: f.text(13) === "-1" ? Infinity : f.wholeNumber(13),
+        creationS: f.optionalNonNegative(14),
+        scheduledS: f.optionalNonNegative(15),
+        deletionS: f.optionalNonNegative(16),
+      }),
+    },
+    options,
+  );
 }

@@ -21,19 +21,23 @@ export interface AlibabaTask {
 const HEADER = ["", "submit_time", "duration", "cpu", "memory", "job_id", "task_id", "instances_num", "disk"] as const;
 
 export function loadAlibabaV2017Jobs(file: string, options: LoadOptions = {}): AsyncGenerator<AlibabaTask> {
-  return csvRows(file, {
-    header: HEADER,
-    names: ["row", ...HEADER.slice(1)],
-    minCells: 9,
-    parse: (f) => ({
-      submitS: f.nonNegative(1),
-      durationS: f.nonNegative(2),
-      cpu: f.nonNegative(3),
-      memory: f.nonNegative(4),
-      jobId: f.wholeNumber(5),
-      taskId: f.wholeNumber(6),
-      instances: f.wholeNumber(7),
-      disk: f.nonNegative(8),
-    }),
-  }, options);
+  return csvRows(
+    file,
+    {
+      header: HEADER,
+      names: ["row", ...HEADER.slice(1)],
+      minCells: 9,
+      parse: (f) => ({
+        submitS: f.nonNegative(1),
+        durationS: f.nonNegative(2),
+        cpu: f.nonNegative(3),
+        memory: f.nonNegative(4),
+        jobId: f.wholeNumber(5),
+        taskId: f.wholeNumber(6),
+        instances: f.wholeNumber(7),
+        disk: f.nonNegative(8),
+      }),
+    },
+    options,
+  );
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FieldReader, splitCsv } from "../fields.js";
 import { readLines } from "../read-lines.js";
-import { handleBadLine, TraceError, type LoadOptions } from "../trace-error.js";
+import { handleBadLine, type LoadOptions, TraceError } from "../trace-error.js";
 
 /**
  * Azure Functions trace 2019 (Shahrad et al., "Serverless in the Wild", ATC'20), in both schemas found
@@ -62,17 +62,38 @@ export function locateAzureFunctionFiles(path: string): Files {
     }
     return undefined;
   };
-  const invocations = isDir ? pick((n) => n === "invocations.csv", (n) => /_inv\.csv$/.test(n)) : path;
+  const invocations = isDir
+    ? pick(
+        (n) => n === "invocations.csv",
+        (n) => /_inv\.csv$/.test(n),
+      )
+    : path;
   if (!invocations) throw new TraceError(path, 0, "directory", "invocations.csv or *_inv.csv", "neither");
-  const stem = basename(invocations).replace(/(_inv)?\.csv$/, "").replace(/^invocations$/, "");
+  const stem = basename(invocations)
+    .replace(/(_inv)?\.csv$/, "")
+    .replace(/^invocations$/, "");
   return {
     invocations,
-    durations: pick((n) => n === "durations.csv", (n) => n === `${stem}_run.csv`, (n) => /_run\.csv$/.test(n)),
-    memory: pick((n) => n === "memory.csv", (n) => n === `${stem}_mem.csv`, (n) => /_mem\.csv$/.test(n)),
+    durations: pick(
+      (n) => n === "durations.csv",
+      (n) => n === `${stem}_run.csv`,
+      (n) => /_run\.csv$/.test(n),
+    ),
+    memory: pick(
+      (n) => n === "memory.csv",
+      (n) => n === `${stem}_mem.csv`,
+      (n) => /_mem\.csv$/.test(n),
+    ),
   };
 }
 
-async function readTable<T>(file: string, keyCols: string[], valueFrom: string, build: (f: FieldReader, at: number) => T, options: LoadOptions): Promise<{ table: Map<string, T>; byApp: boolean }> {
+async function readTable<T>(
+  file: string,
+  keyCols: string[],
+  valueFrom: string,
+  build: (f: FieldReader, at: number) => T,
+  options: LoadOptions,
+): Promise<{ table: Map<string, T>; byApp: boolean }> {
   const table = new Map<string, T>();
   let header: string[] = [];
   let f = new FieldReader(file);
@@ -86,7 +107,13 @@ async function readTable<T>(file: string, keyCols: string[], valueFrom: string, 
       keyIdx = keyCols.filter((k) => !(byApp && k === "HashFunction")).map((k) => header.indexOf(k));
       at = header.indexOf(valueFrom);
       if (keyIdx.some((i) => i < 0) || at < 0) {
-        throw new TraceError(file, 1, "header", `columns ${[...keyCols, valueFrom].join(", ")}`, header.slice(0, 6).join(","));
+        throw new TraceError(
+          file,
+          1,
+          "header",
+          `columns ${[...keyCols, valueFrom].join(", ")}`,
+          header.slice(0, 6).join(","),
+        );
       }
       f = new FieldReader(file, header);
       continue;
@@ -108,8 +135,13 @@ const durationStats = (f: FieldReader, at: number): DurationStats => ({
   minMs: f.nonNegative(at + 2),
   maxMs: f.nonNegative(at + 3),
   percentilesMs: {
-    p0: f.nonNegative(at + 4), p1: f.nonNegative(at + 5), p25: f.nonNegative(at + 6), p50: f.nonNegative(at + 7),
-    p75: f.nonNegative(at + 8), p99: f.nonNegative(at + 9), p100: f.nonNegative(at + 10),
+    p0: f.nonNegative(at + 4),
+    p1: f.nonNegative(at + 5),
+    p25: f.nonNegative(at + 6),
+    p50: f.nonNegative(at + 7),
+    p75: f.nonNegative(at + 8),
+    p99: f.nonNegative(at + 9),
+    p100: f.nonNegative(at + 10),
   },
 });
 
@@ -117,8 +149,14 @@ const memoryStats = (f: FieldReader, at: number): MemoryStats => ({
   sampleCount: f.wholeNumber(at),
   averageMiB: f.nonNegative(at + 1),
   percentilesMiB: {
-    p1: f.nonNegative(at + 2), p5: f.nonNegative(at + 3), p25: f.nonNegative(at + 4), p50: f.nonNegative(at + 5),
-    p75: f.nonNegative(at + 6), p95: f.nonNegative(at + 7), p99: f.nonNegative(at + 8), p100: f.nonNegative(at + 9),
+    p1: f.nonNegative(at + 2),
+    p5: f.nonNegative(at + 3),
+    p25: f.nonNegative(at + 4),
+    p50: f.nonNegative(at + 5),
+    p75: f.nonNegative(at + 6),
+    p95: f.nonNegative(at + 7),
+    p99: f.nonNegative(at + 8),
+    p100: f.nonNegative(at + 9),
   },
 });
 
@@ -126,7 +164,9 @@ const KEY = ["HashOwner", "HashApp", "HashFunction"];
 
 export async function* loadAzureFunctions(path: string, options: LoadOptions = {}): AsyncGenerator<AzureFunction> {
   const files = locateAzureFunctionFiles(path);
-  const durations = files.durations ? await readTable(files.durations, KEY, "Average", durationStats, options) : undefined;
+  const durations = files.durations
+    ? await readTable(files.durations, KEY, "Average", durationStats, options)
+    : undefined;
   const memory = files.memory ? await readTable(files.memory, KEY, "SampleCount", memoryStats, options) : undefined;
 
   const file = files.invocations;
@@ -138,9 +178,22 @@ export async function* loadAzureFunctions(path: string, options: LoadOptions = {
       const at = (name: string) => header.indexOf(name);
       const first = header[4] === "1" ? 4 : header.indexOf("minute_1");
       if (at("HashOwner") < 0 || at("HashApp") < 0 || at("HashFunction") < 0 || first < 0) {
-        throw new TraceError(file, 1, "header", "HashOwner, HashApp, HashFunction and minute columns (1.. or minute_1..)", header.slice(0, 5).join(","));
+        throw new TraceError(
+          file,
+          1,
+          "header",
+          "HashOwner, HashApp, HashFunction and minute columns (1.. or minute_1..)",
+          header.slice(0, 5).join(","),
+        );
       }
-      col = { owner: at("HashOwner"), app: at("HashApp"), fn: at("HashFunction"), trigger: at("Trigger"), first, minutes: header.length - first };
+      col = {
+        owner: at("HashOwner"),
+        app: at("HashApp"),
+        fn: at("HashFunction"),
+        trigger: at("Trigger"),
+        first,
+        minutes: header.length - first,
+      };
       f = new FieldReader(file, header);
       continue;
     }

@@ -27,16 +27,21 @@ export function parseTimestamp(text: string): number {
 export function loadAzureLlm(file: string, options: LoadOptions = {}): AsyncGenerator<LlmRequest> {
   let origin = NaN;
   let last = -Infinity;
-  return csvRows(file, {
-    header: HEADER,
-    minCells: 3,
-    parse: (f) => {
-      const t = parseTimestamp(f.text(0));
-      if (Number.isNaN(t)) f.fail("TIMESTAMP", "a time like 2023-11-16 18:17:03.9799600", JSON.stringify(f.text(0)));
-      if (t < last) f.fail("TIMESTAMP", `a time not before the previous request (${f.text(0)} goes backwards)`, f.text(0));
-      last = t;
-      if (Number.isNaN(origin)) origin = t;
-      return { arrivalS: t - origin, contextTokens: f.wholeNumber(1), generatedTokens: f.wholeNumber(2) };
+  return csvRows(
+    file,
+    {
+      header: HEADER,
+      minCells: 3,
+      parse: (f) => {
+        const t = parseTimestamp(f.text(0));
+        if (Number.isNaN(t)) f.fail("TIMESTAMP", "a time like 2023-11-16 18:17:03.9799600", JSON.stringify(f.text(0)));
+        if (t < last)
+          f.fail("TIMESTAMP", `a time not before the previous request (${f.text(0)} goes backwards)`, f.text(0));
+        last = t;
+        if (Number.isNaN(origin)) origin = t;
+        return { arrivalS: t - origin, contextTokens: f.wholeNumber(1), generatedTokens: f.wholeNumber(2) };
+      },
     },
-  }, options);
+    options,
+  );
 }

@@ -25,36 +25,52 @@ export interface GoogleTaskEvent {
 }
 
 const NAMES = [
-  "timestamp", "missing info", "job ID", "task index", "machine ID", "event type", "user",
-  "scheduling class", "priority", "CPU request", "memory request", "disk request", "different-machine constraint",
+  "timestamp",
+  "missing info",
+  "job ID",
+  "task index",
+  "machine ID",
+  "event type",
+  "user",
+  "scheduling class",
+  "priority",
+  "CPU request",
+  "memory request",
+  "disk request",
+  "different-machine constraint",
 ] as const;
 
 export function loadGoogleTaskEvents(file: string, options: LoadOptions = {}): AsyncGenerator<GoogleTaskEvent> {
   let last = -Infinity;
-  return csvRows(file, {
-    names: NAMES,
-    minCells: 13,
-    comment: "#",
-    parse: (f) => {
-      const timeS = f.nonNegative(0) / 1e6;
-      if (timeS < last) f.fail("timestamp", `a time not before the previous event's (${last * 1e6})`, String(timeS * 1e6));
-      last = timeS;
-      const eventType = f.wholeNumber(5);
-      if (eventType > 8) f.fail("event type", "0 to 8", String(eventType));
-      return {
-        timeS,
-        jobId: f.wholeNumber(2),
-        taskIndex: f.wholeNumber(3),
-        machineId: f.optionalNonNegative(4),
-        eventType,
-        user: f.text(6),
-        schedulingClass: f.wholeNumber(7),
-        priority: f.wholeNumber(8),
-        cpuRequest: f.optionalNonNegative(9),
-        memoryRequest: f.optionalNonNegative(10),
-        diskRequest: f.optionalNonNegative(11),
-        differentMachine: f.text(12) === "1",
-      };
+  return csvRows(
+    file,
+    {
+      names: NAMES,
+      minCells: 13,
+      comment: "#",
+      parse: (f) => {
+        const timeS = f.nonNegative(0) / 1e6;
+        if (timeS < last)
+          f.fail("timestamp", `a time not before the previous event's (${last * 1e6})`, String(timeS * 1e6));
+        last = timeS;
+        const eventType = f.wholeNumber(5);
+        if (eventType > 8) f.fail("event type", "0 to 8", String(eventType));
+        return {
+          timeS,
+          jobId: f.wholeNumber(2),
+          taskIndex: f.wholeNumber(3),
+          machineId: f.optionalNonNegative(4),
+          eventType,
+          user: f.text(6),
+          schedulingClass: f.wholeNumber(7),
+          priority: f.wholeNumber(8),
+          cpuRequest: f.optionalNonNegative(9),
+          memoryRequest: f.optionalNonNegative(10),
+          diskRequest: f.optionalNonNegative(11),
+          differentMachine: f.text(12) === "1",
+        };
+      },
     },
-  }, options);
+    options,
+  );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { LineCounter, parseAllDocuments, type Document } from "yaml";
+import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { cpuMilli, memoryMiB, parseQuantity } from "../../units/quantity.js";
-import { handleBadLine, TraceError, type LoadOptions } from "../trace-error.js";
+import { handleBadLine, type LoadOptions, TraceError } from "../trace-error.js";
 
 /**
  * Kubernetes manifests (YAML, several documents per file, or `kind: List`): Nodes, Pods, and the pods
@@ -44,7 +44,20 @@ export type K8sObject = K8sPod | K8sNode;
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
 const REPLICATED = new Set(["Deployment", "ReplicaSet", "StatefulSet", "Job"]);
-const IGNORED = new Set(["Service", "ConfigMap", "Secret", "Namespace", "PriorityClass", "RuntimeClass", "ServiceAccount", "Ingress", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "HorizontalPodAutoscaler"]);
+const IGNORED = new Set([
+  "Service",
+  "ConfigMap",
+  "Secret",
+  "Namespace",
+  "PriorityClass",
+  "RuntimeClass",
+  "ServiceAccount",
+  "Ingress",
+  "PersistentVolumeClaim",
+  "PersistentVolume",
+  "StorageClass",
+  "HorizontalPodAutoscaler",
+]);
 
 class ManifestReader {
   constructor(
@@ -80,7 +93,8 @@ function resources(r: ManifestReader, v: unknown, path: Array<string | number>):
   for (const [name, q] of Object.entries(v)) {
     const text = typeof q === "number" ? q : String(q);
     const at = [...path, name];
-    if (Number.isNaN(parseQuantity(text)) || parseQuantity(text) < 0) r.fail(at, "a non-negative quantity like 500m, 2Gi or 4", q);
+    if (Number.isNaN(parseQuantity(text)) || parseQuantity(text) < 0)
+      r.fail(at, "a non-negative quantity like 500m, 2Gi or 4", q);
     if (name === "cpu") out.cpuMilli = cpuMilli(text);
     else if (name === "memory") out.memoryMiB = memoryMiB(text);
     else if (name === "nvidia.com/gpu" || name === "amd.com/gpu") out.gpus = parseQuantity(text);
@@ -88,9 +102,19 @@ function resources(r: ManifestReader, v: unknown, path: Array<string | number>):
   return out;
 }
 
-function podFromSpec(r: ManifestReader, spec: unknown, path: Array<string | number>, meta: { name: string; namespace: string; owner: string; labels: Record<string, string> }): K8sPod {
+function podFromSpec(
+  r: ManifestReader,
+  spec: unknown,
+  path: Array<string | number>,
+  meta: { name: string; namespace: string; owner: string; labels: Record<string, string> },
+): K8sPod {
   if (!isObj(spec)) r.fail(path, "a pod spec (a map)", spec);
-  const sum = (key: "requests" | "limits", list: unknown, listPath: Array<string | number>, combine: (a: number, b: number) => number) => {
+  const sum = (
+    key: "requests" | "limits",
+    list: unknown,
+    listPath: Array<string | number>,
+    combine: (a: number, b: number) => number,
+  ) => {
     const total: K8sResources = { cpuMilli: 0, memoryMiB: 0, gpus: 0 };
     if (list === undefined) return total;
     if (!Array.isArray(list)) r.fail(listPath, "a list of containers", list);
@@ -103,11 +127,16 @@ function podFromSpec(r: ManifestReader, spec: unknown, path: Array<string | numb
     });
     return total;
   };
-  if (!Array.isArray(spec.containers) || spec.containers.length === 0) r.fail([...path, "containers"], "a non-empty list of containers", spec.containers);
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0)
+    r.fail([...path, "containers"], "a non-empty list of containers", spec.containers);
   const effective = (key: "requests" | "limits") => {
     const main = sum(key, spec.containers, [...path, "containers"], (a, b) => a + b);
     const init = sum(key, spec.initContainers, [...path, "initContainers"], Math.max);
-    return { cpuMilli: Math.max(main.cpuMilli, init.cpuMilli), memoryMiB: Math.max(main.memoryMiB, init.memoryMiB), gpus: Math.max(main.gpus, init.gpus) };
+    return {
+      cpuMilli: Math.max(main.cpuMilli, init.cpuMilli),
+      memoryMiB: Math.max(main.memoryMiB, init.memoryMiB),
+      gpus: Math.max(main.gpus, init.gpus),
+    };
   };
   return {
     kind: "Pod",
@@ -140,19 +169,31 @@ function* objectsOf(r: ManifestReader, o: unknown, path: Array<string | number>)
     const alloc = status.allocatable ?? status.capacity;
     const at = [...path, "status", status.allocatable ? "allocatable" : "capacity"];
     if (alloc === undefined) r.fail([...path, "status"], "status.allocatable or status.capacity", undefined);
-    const taints = Array.isArray(spec.taints) ? spec.taints.filter(isObj).map((t) => ({ key: String(t.key ?? ""), value: String(t.value ?? ""), effect: String(t.effect ?? "") })) : [];
+    const taints = Array.isArray(spec.taints)
+      ? spec.taints
+          .filter(isObj)
+          .map((t) => ({ key: String(t.key ?? ""), value: String(t.value ?? ""), effect: String(t.effect ?? "") }))
+      : [];
     yield { kind: "Node", name, allocatable: resources(r, alloc, at), labels, taints };
   } else if (kind === "Pod") {
     yield podFromSpec(r, o.spec, [...path, "spec"], { name, namespace, owner: "", labels });
   } else if (REPLICATED.has(kind)) {
     const countKey = kind === "Job" ? "parallelism" : "replicas";
     const count = spec[countKey] ?? 1;
-    if (!(Number.isInteger(count) && (count as number) >= 0)) r.fail([...path, "spec", countKey], "a whole number >= 0", count);
-    const template = isObj(spec.template) ? spec.template : r.fail([...path, "spec", "template"], "a pod template", spec.template);
+    if (!(Number.isInteger(count) && (count as number) >= 0))
+      r.fail([...path, "spec", countKey], "a whole number >= 0", count);
+    const template = isObj(spec.template)
+      ? spec.template
+      : r.fail([...path, "spec", "template"], "a pod template", spec.template);
     const tmeta = isObj(template.metadata) ? template.metadata : {};
     const tlabels = stringMap(r, tmeta.labels, [...path, "spec", "template", "metadata", "labels"]);
     for (let i = 0; i < (count as number); i++) {
-      yield podFromSpec(r, template.spec, [...path, "spec", "template", "spec"], { name: `${name}-${i}`, namespace, owner: `${kind}/${name}`, labels: tlabels });
+      yield podFromSpec(r, template.spec, [...path, "spec", "template", "spec"], {
+        name: `${name}-${i}`,
+        namespace,
+        owner: `${kind}/${name}`,
+        labels: tlabels,
+      });
     }
   } else if (!IGNORED.has(kind)) {
     r.fail([...path, "kind"], "Node, Pod, Deployment, ReplicaSet, StatefulSet, Job or List", kind);

@@ -33,48 +33,65 @@ export interface OpenbPod {
 
 const NODE_HEADER = ["sn", "cpu_milli", "memory_mib", "gpu", "model"] as const;
 const POD_HEADER = [
-  "name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec", "qos", "pod_phase",
-  "creation_time", "deletion_time", "scheduled_time",
+  "name",
+  "cpu_milli",
+  "memory_mib",
+  "num_gpu",
+  "gpu_milli",
+  "gpu_spec",
+  "qos",
+  "pod_phase",
+  "creation_time",
+  "deletion_time",
+  "scheduled_time",
 ] as const;
 
 const missing = (t: string) => t === "" || t === "nan";
 
 export function loadOpenbNodes(file: string, options: LoadOptions = {}): AsyncGenerator<OpenbNode> {
-  return csvRows(file, {
-    header: NODE_HEADER,
-    minCells: 5,
-    parse: (f) => ({
-      name: f.text(0),
-      cpuMilli: f.nonNegative(1),
-      memoryMiB: f.nonNegative(2),
-      gpus: f.wholeNumber(3),
-      gpuModel: missing(f.text(4)) ? "" : f.text(4),
-    }),
-  }, options);
-}
-
-export function loadOpenbPods(file: string, options: LoadOptions = {}): AsyncGenerator<OpenbPod> {
-  return csvRows(file, {
-    header: POD_HEADER,
-    minCells: 11,
-    parse: (f) => {
-      const numGpu = f.wholeNumber(3);
-      const gpuMilli = f.wholeNumber(4);
-      if (gpuMilli > 1000) f.fail("gpu_milli", "thousandths of a GPU, 0 to 1000", String(gpuMilli));
-      const spec = f.text(5);
-      return {
+  return csvRows(
+    file,
+    {
+      header: NODE_HEADER,
+      minCells: 5,
+      parse: (f) => ({
         name: f.text(0),
         cpuMilli: f.nonNegative(1),
         memoryMiB: f.nonNegative(2),
-        numGpu,
-        gpuMilli,
-        gpuSpec: missing(spec) ? [] : spec.split("|"),
-        qos: f.text(6),
-        phase: f.text(7),
-        creationS: f.optionalNonNegative(8),
-        deletionS: f.optionalNonNegative(9),
-        scheduledS: f.optionalNonNegative(10),
-      };
+        gpus: f.wholeNumber(3),
+        gpuModel: missing(f.text(4)) ? "" : f.text(4),
+      }),
     },
-  }, options);
+    options,
+  );
+}
+
+export function loadOpenbPods(file: string, options: LoadOptions = {}): AsyncGenerator<OpenbPod> {
+  return csvRows(
+    file,
+    {
+      header: POD_HEADER,
+      minCells: 11,
+      parse: (f) => {
+        const numGpu = f.wholeNumber(3);
+        const gpuMilli = f.wholeNumber(4);
+        if (gpuMilli > 1000) f.fail("gpu_milli", "thousandths of a GPU, 0 to 1000", String(gpuMilli));
+        const spec = f.text(5);
+        return {
+          name: f.text(0),
+          cpuMilli: f.nonNegative(1),
+          memoryMiB: f.nonNegative(2),
+          numGpu,
+          gpuMilli,
+          gpuSpec: missing(spec) ? [] : spec.split("|"),
+          qos: f.text(6),
+          phase: f.text(7),
+          creationS: f.optionalNonNegative(8),
+          deletionS: f.optionalNonNegative(9),
+          scheduledS: f.optionalNonNegative(10),
+        };
+      },
+    },
+    options,
+  );
 }

@@ -36,9 +36,24 @@ export interface SwfJob {
 export type SwfHeader = Record<string, string>;
 
 const FIELD_NAMES = [
-  "job number", "submit time", "wait time", "run time", "allocated processors", "average CPU time",
-  "used memory", "requested processors", "requested time", "requested memory", "status", "user id",
-  "group id", "executable", "queue", "partition", "preceding job", "think time",
+  "job number",
+  "submit time",
+  "wait time",
+  "run time",
+  "allocated processors",
+  "average CPU time",
+  "used memory",
+  "requested processors",
+  "requested time",
+  "requested memory",
+  "status",
+  "user id",
+  "group id",
+  "executable",
+  "queue",
+  "partition",
+  "preceding job",
+  "think time",
 ];
 
 /** Read the `; Key: value` header lines at the top of an SWF file. */
