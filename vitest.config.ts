@@ -11,6 +11,9 @@ export default defineConfig({
       "@clustersim/scenarios": src("scenarios"),
       "@clustersim/hardware-models": src("hardware-models"),
       "@clustersim/schedulers": src("schedulers"),
+      "@clustersim/workloads": src("workloads"),
+      "@clustersim/engine": src("engine"),
+      "@clustersim/experiments": src("experiments"),
     },
   },
   test: {

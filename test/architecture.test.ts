@@ -11,10 +11,13 @@ const LAYERS: Record<string, string[]> = {
   "sim-core": [],
   "hardware-models": ["sim-core"],
   schedulers: ["sim-core", "hardware-models"],
-  scenarios: ["sim-core", "hardware-models", "schedulers"],
-  cli: ["sim-core", "hardware-models", "schedulers", "scenarios"],
+  workloads: ["sim-core"],
+  engine: ["sim-core", "hardware-models", "schedulers", "workloads"],
+  scenarios: ["sim-core", "hardware-models", "schedulers", "workloads", "engine"],
+  experiments: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios"],
+  cli: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios", "experiments"],
   "web-viewer": [], // only the replay format's reader, added with the viewer
-  bench: ["sim-core", "hardware-models", "schedulers", "scenarios"],
+  bench: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios", "experiments"],
 };
 
 function sourceFiles(dir: string): string[] {

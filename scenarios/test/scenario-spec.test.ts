@@ -1,14 +1,8 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import {
-  composeWorkload,
-  loadScenarioFile,
-  missingFiles,
-  SpecError,
-  scenarioJsonSchema,
-  type Task,
-} from "@clustersim/scenarios";
+import { composeWorkload, loadScenarioFile, missingFiles, SpecError, scenarioJsonSchema } from "@clustersim/scenarios";
+import type { Task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;

@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCluster } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
-import { checkUserParams, loadUserStrategy, runCluster, SpecError, task } from "@clustersim/scenarios";
+import { checkUserParams, loadUserStrategy, SpecError } from "@clustersim/scenarios";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;

@@ -3,10 +3,11 @@
  * Poisson arrivals and log-normal sizes and durations, one placement strategy. Prints one JSON object.
  */
 import { parseArgs } from "node:util";
+import { runCluster } from "@clustersim/engine";
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
-import { poissonWorkload, runCluster, type Task } from "@clustersim/scenarios";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams, wallSeconds } from "@clustersim/sim-core";
+import { poissonWorkload, type Task } from "@clustersim/workloads";
 
 const { values } = parseArgs({
   options: {

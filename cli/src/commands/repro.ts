@@ -8,8 +8,8 @@ import {
   type RlReproResult,
   reproFgd,
   reproRlScheduler,
-  TraceError,
-} from "@clustersim/scenarios";
+} from "@clustersim/experiments";
+import { TraceError } from "@clustersim/workloads";
 import { ChecksFailed, UserError } from "../errors.js";
 
 /** The shared trace folder beside the checkout (../shared/traces), unless CLUSTERSIM_TRACES says otherwise. */

@@ -7,9 +7,9 @@ import {
   SpecError,
   TASK_CSV_HEADER,
   TIMESERIES_CSV_HEADER,
-  TraceError,
 } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
+import { TraceError } from "@clustersim/workloads";
 import { commitAll, prepareOutputDir, StreamingFile, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { UserError } from "../errors.js";
 import { csvToParquet } from "../parquet.js";

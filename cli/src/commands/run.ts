@@ -5,7 +5,7 @@ import {
   type MmcClusterParams,
   runMmcCluster,
   validateMmcClusterParams,
-} from "@clustersim/scenarios";
+} from "@clustersim/experiments";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";

@@ -8,8 +8,8 @@ import {
   type ScenarioSpec,
   SpecError,
   scenarioJsonSchema,
-  TraceError,
 } from "@clustersim/scenarios";
+import { TraceError } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 
 /** Load and validate a scenario file, turning every problem into one UserError (exit 2). */

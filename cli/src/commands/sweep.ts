@@ -8,10 +8,10 @@ import {
   type RunOutcome,
   reportMarkdown,
   resultsCsv,
-  SpecError,
   type SweepRun,
   type SweepSpec,
-} from "@clustersim/scenarios";
+} from "@clustersim/experiments";
+import { SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { ChecksFailed, UserError } from "../errors.js";

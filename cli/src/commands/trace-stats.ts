@@ -1,4 +1,4 @@
-import { TRACE_FORMATS, TraceError, traceStats, UnknownFormatError } from "@clustersim/scenarios";
+import { TRACE_FORMATS, TraceError, traceStats, UnknownFormatError } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 
 export interface TraceStatsOptions {

@@ -7,9 +7,8 @@ import {
   type PowerModel,
   type PriceModel,
 } from "@clustersim/hardware-models";
+import { loadK8sManifests, loadOpenbNodes } from "@clustersim/workloads";
 import type { ScenarioSpec } from "../spec/schema.js";
-import { loadK8sManifests } from "../traces/formats/k8s.js";
-import { loadOpenbNodes } from "../traces/formats/openb.js";
 import { resolveTracePath } from "./workload.js";
 
 /**

@@ -1,6 +1,17 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { RandomStreams } from "@clustersim/sim-core";
+import type { DistSpec, RateSpec, Task } from "@clustersim/workloads";
+import {
+  applyTransforms,
+  functionsWorkload,
+  mergeByArrival,
+  mmppWorkload,
+  rateCurveWorkload,
+  type TaskTemplate,
+  type Transform,
+  traceTasks,
+} from "@clustersim/workloads";
 import type { z } from "zod";
 import type {
   RateSpec as RateSpecSchema,
@@ -9,13 +20,6 @@ import type {
   Transform as TransformSchema,
   WorkloadSpec,
 } from "../spec/schema.js";
-import type { DistSpec } from "../workload/distributions.js";
-import { traceTasks } from "../workload/from-trace.js";
-import { functionsWorkload, mmppWorkload, rateCurveWorkload, type TaskTemplate } from "../workload/generators.js";
-import { mergeByArrival } from "../workload/merge.js";
-import type { RateSpec } from "../workload/rate-curves.js";
-import type { Task } from "../workload/task.js";
-import { applyTransforms, type Transform } from "../workload/transforms.js";
 
 /**
  * From a validated scenario to its workload: one task stream per listed source, transformed, merged

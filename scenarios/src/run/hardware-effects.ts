@@ -1,3 +1,5 @@
+import type { RunEffects } from "@clustersim/engine";
+import { TimeIntegral } from "@clustersim/engine";
 import {
   type CxlParams,
   cxlSlowdown,
@@ -15,12 +17,10 @@ import {
 } from "@clustersim/hardware-models";
 import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
 import type { ComposedCluster } from "../compose/cluster.js";
 import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
-import type { Task } from "../workload/task.js";
-import type { RunEffects } from "./cluster-run.js";
-import { TimeIntegral } from "./metrics.js";
 
 /**
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):

@@ -1,17 +1,15 @@
 import { dirname } from "node:path";
+import { runBatchAsync, runClusterAsync, Sample, TimeIntegral } from "@clustersim/engine";
 import { FailureProcess, nodeCost } from "@clustersim/hardware-models";
 import { createPlacement, type Pod, strategy as registered } from "@clustersim/schedulers";
 import { RandomStreams, type Simulation } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
 import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
-import type { Task } from "../workload/task.js";
-import { runBatchAsync } from "./batch-run.js";
-import { runClusterAsync } from "./cluster-run.js";
 import { HardwareEffects } from "./hardware-effects.js";
-import { Sample, TimeIntegral } from "./metrics.js";
 
 /**
  * A scenario file run end to end: its cluster, its workload (streamed), its scheduler (a placement

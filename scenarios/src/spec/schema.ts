@@ -1,7 +1,6 @@
 import { strategy, strategyNames } from "@clustersim/schedulers";
+import { TASK_FORMATS, TASK_NUMERIC_FIELDS } from "@clustersim/workloads";
 import { z } from "zod";
-import { TASK_FORMATS } from "../workload/from-trace.js";
-import { TASK_NUMERIC_FIELDS } from "../workload/task.js";
 import { Cpu, Duration, Memory } from "./units.js";
 
 /**

@@ -1,6 +1,5 @@
+import { cpuMilli, memoryMiB, parseDuration } from "@clustersim/workloads";
 import { z } from "zod";
-import { parseDuration } from "../units/duration.js";
-import { cpuMilli, memoryMiB } from "../units/quantity.js";
 
 /** Zod types for the units researchers write: durations, CPU and memory quantities. */
 

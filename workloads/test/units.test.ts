@@ -1,4 +1,4 @@
-import { cpuMilli, memoryMiB, parseDuration, parseQuantity } from "@clustersim/scenarios";
+import { cpuMilli, memoryMiB, parseDuration, parseQuantity } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 describe("Kubernetes quantities", () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_MMC_CLUSTER, type MmcClusterParams, mmcTheory, runMmcCluster } from "@clustersim/scenarios";
+import { DEFAULT_MMC_CLUSTER, type MmcClusterParams, mmcTheory, runMmcCluster } from "@clustersim/experiments";
 import { type ProcessBody, processes, Resource, Simulation } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
 

@@ -1,3 +1,4 @@
+import { runBatch } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
 import {
   BATCH_POLICIES,
@@ -9,9 +10,7 @@ import {
   type WindowResult,
 } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { runBatch } from "../run/batch-run.js";
-import { headerInt, loadSwf, readSwfHeader } from "../traces/formats/swf.js";
-import { task } from "../workload/task.js";
+import { headerInt, loadSwf, readSwfHeader, task } from "@clustersim/workloads";
 
 /**
  * Reproduction of the RLScheduler paper's heuristic baselines (Zhang et al., SC'20, Tables V and VI;

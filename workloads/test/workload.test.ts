@@ -1,3 +1,4 @@
+import { RandomStreams } from "@clustersim/sim-core";
 import {
   AZURE_2019_FIT,
   applyTransforms,
@@ -12,8 +13,7 @@ import {
   task,
   thinnedArrivals,
   traceTasks,
-} from "@clustersim/scenarios";
-import { RandomStreams } from "@clustersim/sim-core";
+} from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;

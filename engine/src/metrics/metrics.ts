@@ -1,4 +1,4 @@
-import { quantileSorted } from "../stats/quantile.js";
+import { quantileSorted } from "./quantile.js";
 
 /** A growing sample of values (8 bytes each) for exact quantiles at the end of a run. */
 export class Sample {

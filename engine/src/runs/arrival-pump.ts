@@ -1,5 +1,5 @@
 import type { EventKind, RunSummary, Simulation } from "@clustersim/sim-core";
-import type { Task } from "../workload/task.js";
+import type { Task } from "@clustersim/workloads";
 
 /**
  * Feeds a run its arrivals one at a time: the next task is scheduled as the current one arrives, so

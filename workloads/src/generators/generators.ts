@@ -1,7 +1,7 @@
 import { type RandomStreams, type Rng, WeightedChoice } from "@clustersim/sim-core";
+import { type Task, task } from "../tasks/task.js";
 import { type DistSpec, type Sampler, sampler } from "./distributions.js";
 import { RateCurve, type RateSpec, thinnedArrivals } from "./rate-curves.js";
-import { type Task, task } from "./task.js";
 
 /**
  * Synthetic workloads. Every generator draws from named streams of the scenario seed

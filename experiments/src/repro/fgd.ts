@@ -1,7 +1,7 @@
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
 import { clusterFragmentation, createPlacement, type Pod, type TypicalPod, typicalPods } from "@clustersim/schedulers";
 import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
-import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "../traces/formats/openb.js";
+import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
 
 /**
  * Reproduction of FGD's headline experiment (Weng et al., ATC'23, Fig. 7 and 9; artifact:

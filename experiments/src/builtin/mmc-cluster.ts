@@ -1,7 +1,7 @@
+import { quantileSorted } from "@clustersim/engine";
 import { type Seed, Simulation } from "@clustersim/sim-core";
 import { batchMeansInterval } from "../stats/batch-means.js";
 import { mmcTheory } from "../stats/erlang-c.js";
-import { quantileSorted } from "../stats/quantile.js";
 
 /**
  * The built-in default scenario: a cluster of identical nodes, each running one task at a time, fed by

@@ -13,7 +13,7 @@ import {
   TRACE_FORMATS,
   TraceError,
   traceStats,
-} from "@clustersim/scenarios";
+} from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 // The real traces, used in place (../shared/traces relative to the project root).

@@ -1,7 +1,8 @@
+import { runCluster } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
-import { poissonWorkload, runCluster, type Task, task } from "@clustersim/scenarios";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { poissonWorkload, type Task, task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 const rng = () => new RandomStreams(1).get("scheduler");

@@ -6,7 +6,7 @@
 
 import { typicalPods } from "@clustersim/schedulers";
 import { serveInWorker } from "@clustersim/sim-core";
-import { loadOpenbPods, type OpenbPod } from "../traces/formats/openb.js";
+import { loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
 import { type Checkpoint, podFromOpenb, readOpenbNodes, runFgdOnce, sampleArrivals } from "./fgd.js";
 
 export interface FgdSeedJob {

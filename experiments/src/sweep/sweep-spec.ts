@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
+import { loadYamlFile } from "@clustersim/scenarios";
 import { z } from "zod";
-import { loadYamlFile } from "../spec/load-spec.js";
 
 /**
  * A sweep file: scenarios × schedulers × parameter values × seeds, with a baseline scheduler for the

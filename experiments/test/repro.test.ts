@@ -1,4 +1,4 @@
-import { FGD_PUBLISHED, RLSCHEDULER_PUBLISHED, reproFgd, reproRlScheduler } from "@clustersim/scenarios";
+import { FGD_PUBLISHED, RLSCHEDULER_PUBLISHED, reproFgd, reproRlScheduler } from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
 
 const TRACES = new URL("../../../shared/traces/", import.meta.url).pathname;

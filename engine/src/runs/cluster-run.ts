@@ -1,7 +1,7 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { DecisionRecord, PlacementStrategy, Pod } from "@clustersim/schedulers";
 import { type EventHandle, type RunSummary, Simulation } from "@clustersim/sim-core";
-import type { Task } from "../workload/task.js";
+import type { Task } from "@clustersim/workloads";
 import { type ArrivalPump, driveAsync, driveSync, type RunMachine } from "./arrival-pump.js";
 import { installSampler } from "./sampler.js";
 
