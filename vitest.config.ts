@@ -12,6 +12,7 @@ export default defineConfig({
       "@clustersim/hardware-models": src("hardware-models"),
       "@clustersim/schedulers": src("schedulers"),
       "@clustersim/workloads": src("workloads"),
+      "@clustersim/replay": src("replay"),
       "@clustersim/engine": src("engine"),
       "@clustersim/experiments": src("experiments"),
     },

@@ -12,12 +12,13 @@ const LAYERS: Record<string, string[]> = {
   "hardware-models": ["sim-core"],
   schedulers: ["sim-core", "hardware-models"],
   workloads: ["sim-core"],
-  engine: ["sim-core", "hardware-models", "schedulers", "workloads"],
-  scenarios: ["sim-core", "hardware-models", "schedulers", "workloads", "engine"],
-  experiments: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios"],
-  cli: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios", "experiments"],
-  "web-viewer": [], // only the replay format's reader, added with the viewer
-  bench: ["sim-core", "hardware-models", "schedulers", "workloads", "engine", "scenarios", "experiments"],
+  replay: [],
+  engine: ["sim-core", "hardware-models", "schedulers", "workloads", "replay"],
+  scenarios: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine"],
+  experiments: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios"],
+  cli: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios", "experiments"],
+  "web-viewer": ["replay"],
+  bench: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios", "experiments"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,3 +1,4 @@
+import { InputError } from "@clustersim/experiments";
 import { Command, CommanderError, Option } from "commander";
 import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
@@ -158,7 +159,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
     if (err instanceof ChecksFailed) return EXIT_FAILURE;
-    if (err instanceof UserError) {
+    // experiments' InputError (e.g. an unwritable --out) is bad input too.
+    if (err instanceof UserError || err instanceof InputError) {
       process.stderr.write(`clustersim: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }

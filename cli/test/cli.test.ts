@@ -188,7 +188,7 @@ describe("clustersim run SCENARIO", () => {
     expect(readFileSync(join(a, "summary.json"), "utf8")).not.toBe(readFileSync(join(c, "summary.json"), "utf8"));
     const s = JSON.parse(readFileSync(join(a, "summary.json"), "utf8"));
     expect(s).toMatchObject({ scenario: "poisson-small", seed: 1, scheduler: "best-fit", simTimeS: 7200 });
-    expect(s.tasksSubmitted).toBe(s.tasksStarted + s.tasksNeverScheduled);
+    expect(s.tasksSubmitted).toBe(s.tasksStarted + s.tasksWaitingAtEnd + s.tasksLargerThanAnyNode);
     const rows = readFileSync(join(a, "tasks.csv"), "utf8").trim().split("\n");
     expect(rows[0]).toBe("id,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs");
     // One row per task: finished, still running at the end, or never placed.
@@ -199,16 +199,16 @@ describe("clustersim run SCENARIO", () => {
     // Time series: every 60 s of the 2 h, the cluster and its one node group.
     const series = readFileSync(join(a, "timeseries.csv"), "utf8").trim().split("\n");
     expect(series[0]).toBe(
-      "timeS,group,running,waiting,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction",
+      "timeS,group,running,waiting,nodes,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction",
     );
     expect(series.length - 1).toBe(2 * (7200 / 60 + 1));
-    expect(series[1].startsWith("0,cluster,0,0,")).toBe(true);
-    expect(series[2].startsWith("0,cpu,0,,")).toBe(true);
+    expect(series[1].startsWith("0,cluster,0,0,16,")).toBe(true);
+    expect(series[2].startsWith("0,cpu,0,,16,")).toBe(true);
     const mean =
       series
         .slice(1)
         .filter((l) => l.includes(",cluster,"))
-        .map((l) => Number(l.split(",")[4]))
+        .map((l) => Number(l.split(",")[5]))
         .reduce((x, y) => x + y, 0) / 121;
     expect(Math.abs(mean - s.cpuAllocatedFraction)).toBeLessThan(0.05);
     expect(readFileSync(join(a, "timeseries.csv"), "utf8")).toBe(readFileSync(join(b, "timeseries.csv"), "utf8"));
@@ -252,7 +252,7 @@ describe("clustersim run SCENARIO", () => {
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({
       format: "clustersim-replay",
-      version: 1,
+      version: 2,
       scenario: "rack-outage",
       durationS: 7200,
       groups: ["batch"],
@@ -273,7 +273,7 @@ describe("clustersim run SCENARIO", () => {
     const out = tmp();
     const r = clustersim("run", scenario, "--out", out, "--set", "cluster.nodeGroups.0.count=-3");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cluster\.nodeGroups\[0\]\.count: expected > 0, found -3/);
+    expect(r.stderr).toMatch(/cluster\.nodeGroups\[0\]\.count: expected >= 0, found -3/);
     expect(readdirSync(out)).toEqual([]);
   });
 });
@@ -347,7 +347,27 @@ describe("clustersim sweep", () => {
     expect(clustersim("sweep", file, "--out", out).code).toBe(0);
     const again = clustersim("sweep", file, "--out", out);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/8 runs, 8 already done/);
+    expect(again.stdout).toMatch(/8 runs, 8 already done, 1 worker/);
+  });
+
+  it("reruns saved runs whose scenario changed since, and says how many were stale", () => {
+    const dir = tmp();
+    const scenario = join(dir, "scenario.yaml");
+    writeFileSync(scenario, readFileSync(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"), "utf8"));
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(
+      file,
+      'scenarios: [scenario.yaml]\nschedulers: [best-fit]\nparameters: { duration: ["20m"] }\nseeds: 2\nmetrics: [tasksSubmitted]\n',
+    );
+    const out = tmp();
+    expect(clustersim("sweep", file, "--out", out).code).toBe(0);
+    const before = readFileSync(join(out, "results.csv"), "utf8");
+    writeFileSync(scenario, readFileSync(scenario, "utf8").replace("ratePerS: 0.5", "ratePerS: 1"));
+    const again = clustersim("sweep", file, "--out", out);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/2 runs, 0 already done, 2 stale: rerun, 1 worker/);
+    expect(readFileSync(join(out, "results.csv"), "utf8")).not.toBe(before);
+    expect(clustersim("sweep", file, "--out", out).stdout).toMatch(/2 runs, 2 already done, 1 worker/);
   });
 
   it("records a run that crashes its worker, finishes the others, and exits 1", () => {

@@ -1,15 +1,35 @@
 /**
- * @clustersim/engine: a run. The online and batch run loops on the event core, the arrival pump,
- * and the metrics they report.
+ * @clustersim/engine: a run. A steppable run object on the event core (arrivals, the order of events
+ * within an instant, controllers), the typed run-event bus its observers subscribe to, the online
+ * placement loop with kube-scheduler's queue or strict FIFO, the batch queue loop, rate-based task
+ * progress, and the metrics a run reports.
  */
-
+export { ArrivalPump, type TaskSource } from "./arrivals/arrival-pump.js";
+export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
+export type { Controller, ControllerContext } from "./controllers/controller.js";
+export { FaultController, type NodeFailures, type Outage } from "./controllers/fault-controller.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
+export { csvNumber, csvText } from "./observers/csv.js";
+export { ReplayRecorder } from "./observers/replay-recorder.js";
+export { type GroupEconomics, RunMetrics } from "./observers/run-metrics.js";
+export { type Running, TaskLedger } from "./observers/task-ledger.js";
+export { TASK_CSV_HEADER, TaskRows } from "./observers/task-rows.js";
+export { TIMESERIES_CSV_HEADER, TimeSeriesRows } from "./observers/timeseries.js";
+export { FifoQueue } from "./queues/fifo-queue.js";
+export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
+export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";
+export { type BatchCounts, BatchLoop, type BatchLoopOptions } from "./runs/batch-loop.js";
 export { type BatchRunOptions, type BatchRunResult, runBatch, runBatchAsync } from "./runs/batch-run.js";
+export { type ClusterRunOptions, type ClusterRunResult, runCluster, runClusterAsync } from "./runs/cluster-run.js";
+export { type OnlineCounts, OnlineLoop, type OnlineLoopOptions, type RunEffects } from "./runs/online-loop.js";
 export {
-  type ClusterRunOptions,
-  type ClusterRunResult,
-  type RunEffects,
-  runCluster,
-  runClusterAsync,
-} from "./runs/cluster-run.js";
+  type AdvanceStatus,
+  type NodeGroups,
+  Run,
+  type RunOptions,
+  type RunServices,
+  type SchedulingLoop,
+} from "./runs/run.js";
+export { TaskProgress } from "./tasks/task-progress.js";
+export { wholeRequest } from "./tasks/whole-request.js";

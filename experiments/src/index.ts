@@ -1,6 +1,7 @@
 /**
- * @clustersim/experiments: sweeps (expansion, reports with confidence intervals), the reproductions
- * of published results, and the built-in M/M/c scenario checked against queueing theory.
+ * @clustersim/experiments: sweeps (expansion, the runner on worker threads, reports with confidence
+ * intervals), the reproductions of published results, the built-in M/M/c scenario checked against
+ * queueing theory, and the writing of result files.
  */
 export {
   DEFAULT_MMC_CLUSTER,
@@ -9,6 +10,15 @@ export {
   runMmcCluster,
   validateMmcClusterParams,
 } from "./builtin/mmc-cluster.js";
+export { InputError } from "./errors.js";
+export {
+  commitAll,
+  prepareOutputDir,
+  StreamingFile,
+  stableJson,
+  writeFilesAtomically,
+} from "./outputs/atomic-files.js";
+export { csvToParquet } from "./outputs/parquet.js";
 export {
   type Checkpoint,
   FGD_POLICIES,
@@ -34,6 +44,8 @@ export {
 } from "./repro/rlscheduler.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { type MmcTheory, mmcTheory } from "./stats/erlang-c.js";
+export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
+export { type RunRecord, readRunRecords } from "./sweep/records.js";
 export {
   buildReport,
   type GroupReport,
@@ -46,4 +58,14 @@ export {
   type SweepReport,
 } from "./sweep/report.js";
 export { reportMarkdown } from "./sweep/report-markdown.js";
+export {
+  type MergeResult,
+  mergeSweeps,
+  parseShard,
+  type RunSweepOptions,
+  runSweep,
+  type SweepProgress,
+  type SweepResult,
+  type SweepStart,
+} from "./sweep/run-sweep.js";
 export { expandSweep, loadSweepFile, Sweep, type SweepRun, type SweepSpec } from "./sweep/sweep-spec.js";

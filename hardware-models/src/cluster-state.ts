@@ -54,6 +54,28 @@ export interface NodeSpec {
   /** Shared, not copied: give nodes of one group the same object. */
   labels?: Readonly<Record<string, string>>;
   taints?: readonly Taint[];
+  /** Node group (an index), for per-group totals (default 0). */
+  group?: number;
+  /** False for spare capacity a node group may scale up into: absent nodes take nothing and count nowhere. */
+  present?: boolean;
+}
+
+/**
+ * Totals of a node group (or the whole cluster), kept up to date by every change: what metrics read.
+ * Allocated CPU includes the host cores charged for network virtualisation.
+ */
+export interface GroupTotals {
+  allocatedCpuMilli: number;
+  allocatedMemoryMiB: number;
+  allocatedGpuMilli: number;
+  pods: number;
+  /** Allocatable capacity of the group's present nodes. */
+  capacityCpuMilli: number;
+  capacityMemoryMiB: number;
+  capacityGpuMilli: number;
+  nodesPresent: number;
+  /** Present and not failed. */
+  nodesUp: number;
 }
 
 export interface Request {
@@ -107,6 +129,14 @@ export interface ClusterView {
   gpuModel(node: number): string;
   rack(node: number): number;
   isUp(node: number): boolean;
+  /** Whether the node exists now (spare capacity of a node group is absent until it is added). */
+  isPresent(node: number): boolean;
+  /** Pods placed on the node. */
+  podsOn(node: number): number;
+  /** Group of a node, and the totals of a group (or of the cluster with -1). */
+  groupOf(node: number): number;
+  readonly groupCount: number;
+  totals(group: number): Readonly<GroupTotals>;
   hasDpu(node: number): boolean;
   /** Host CPU the node currently spends on network and storage virtualisation. */
   infraCpuMilli(node: number): number;
@@ -144,7 +174,15 @@ export class ClusterState implements ClusterView {
   private readonly gpuStart: Int32Array;
   private readonly gpuFree: Int32Array;
   private readonly rackOf: Int32Array;
+  /** 1 where a node takes placements: present and not failed. */
   private readonly up: Uint8Array;
+  private readonly healthy: Uint8Array;
+  private readonly present: Uint8Array;
+  private readonly pods: Int32Array;
+  private readonly groupIndex: Int32Array;
+  readonly groupCount: number;
+  private readonly groupTotals: GroupTotals[];
+  private readonly clusterTotals: GroupTotals;
   private readonly models: string[];
   private readonly modelOf: Int32Array;
   /** The search indexes, each built on its first use so that a run pays only for the one it needs. */
@@ -190,7 +228,11 @@ export class ClusterState implements ClusterView {
     this.freeMem = new Float64Array(n);
     this.gpuStart = new Int32Array(n + 1);
     this.rackOf = new Int32Array(n);
-    this.up = new Uint8Array(n).fill(1);
+    this.up = new Uint8Array(n);
+    this.healthy = new Uint8Array(n).fill(1);
+    this.present = new Uint8Array(n);
+    this.pods = new Int32Array(n);
+    this.groupIndex = new Int32Array(n);
     this.modelOf = new Int32Array(n);
     this.models = [];
     this.nicCap = new Float64Array(n);
@@ -237,8 +279,29 @@ export class ClusterState implements ClusterView {
         this.poolIndex[i] = s.cxlPool;
       }
       maxCpu = Math.max(maxCpu, this.allocCpu[i]);
+      const g = s.group ?? 0;
+      if (!(Number.isInteger(g) && g >= 0))
+        throw new RangeError(`node ${i}: group must be an integer >= 0, found ${g}`);
+      this.groupIndex[i] = g;
+      this.present[i] = s.present === false ? 0 : 1;
+      this.up[i] = this.present[i];
     });
+    this.groupCount = n === 0 ? 0 : Math.max(...this.groupIndex) + 1;
+    const zero = (): GroupTotals => ({
+      allocatedCpuMilli: 0,
+      allocatedMemoryMiB: 0,
+      allocatedGpuMilli: 0,
+      pods: 0,
+      capacityCpuMilli: 0,
+      capacityMemoryMiB: 0,
+      capacityGpuMilli: 0,
+      nodesPresent: 0,
+      nodesUp: 0,
+    });
+    this.groupTotals = Array.from({ length: this.groupCount }, zero);
+    this.clusterTotals = zero();
     this.gpuFree = new Int32Array(this.gpuStart[n]).fill(GPU_WHOLE);
+    for (let i = 0; i < n; i++) if (this.present[i] === 1) this.count(i, 1, 1);
     this.maxCpu = maxCpu;
     this.resources = {
       allocatableCpuMilli: this.allocCpu,
@@ -246,6 +309,32 @@ export class ClusterState implements ClusterView {
       freeCpuMilli: this.freeCpu,
       freeMemoryMiB: this.freeMem,
     };
+  }
+
+  /** Add (sign 1) or take away (-1) a node's capacity in its group's totals; `up` likewise for nodesUp. */
+  private count(node: number, sign: number, up: number): void {
+    for (const t of [this.groupTotals[this.groupIndex[node]], this.clusterTotals]) {
+      t.capacityCpuMilli += sign * this.allocCpu[node];
+      t.capacityMemoryMiB += sign * this.allocMem[node];
+      t.capacityGpuMilli += sign * GPU_WHOLE * (this.gpuStart[node + 1] - this.gpuStart[node]);
+      t.nodesPresent += sign;
+      t.nodesUp += up;
+    }
+  }
+
+  /** Book a placement's resources in its node's group and the cluster's totals (no allocation: a hot path). */
+  private allocate(node: number, cpu: number, mem: number, gpuMilli: number, pods: number): void {
+    this.pods[node] += pods;
+    const g = this.groupTotals[this.groupIndex[node]];
+    g.allocatedCpuMilli += cpu;
+    g.allocatedMemoryMiB += mem;
+    g.allocatedGpuMilli += gpuMilli;
+    g.pods += pods;
+    const c = this.clusterTotals;
+    c.allocatedCpuMilli += cpu;
+    c.allocatedMemoryMiB += mem;
+    c.allocatedGpuMilli += gpuMilli;
+    c.pods += pods;
   }
 
   /** Tell the indexes built so far about a node's free CPU and memory, or that it went down. */
@@ -285,6 +374,18 @@ export class ClusterState implements ClusterView {
   rack(node: number): number {
     return this.rackOf[node];
   }
+  isPresent(node: number): boolean {
+    return this.present[node] === 1;
+  }
+  podsOn(node: number): number {
+    return this.pods[node];
+  }
+  groupOf(node: number): number {
+    return this.groupIndex[node];
+  }
+  totals(group: number): Readonly<GroupTotals> {
+    return group < 0 ? this.clusterTotals : this.groupTotals[group];
+  }
   isUp(node: number): boolean {
     return this.up[node] === 1;
   }
@@ -318,7 +419,8 @@ export class ClusterState implements ClusterView {
 
   /** Infrastructure CPU (millicores) the node would spend with `gbps` of pod traffic. */
   private infraAt(node: number, gbps: number): number {
-    return hostInfraCores(this.dpuOf[node] === 1, gbps) * 1000;
+    // Whole millicores, as every other CPU quantity: free CPU stays exact under any add and release.
+    return Math.ceil(hostInfraCores(this.dpuOf[node] === 1, gbps) * 1000);
   }
 
   /** Whether the request tolerates the node's NoSchedule/NoExecute taints and matches its labels. */
@@ -437,6 +539,11 @@ export class ClusterState implements ClusterView {
 
   /** Apply a placement on `node`; returns its id. Throws if it does not fit. */
   place(node: number, r: Request): number {
+    if (!Number.isInteger(r.cpuMilli) || !Number.isInteger(r.memoryMiB)) {
+      throw new RangeError(
+        `placement on node ${node}: CPU and memory must be whole millicores and MiB (round up where tasks enter), found ${r.cpuMilli} m and ${r.memoryMiB} MiB`,
+      );
+    }
     const slots = this.fits(node, r) ? this.gpuSlots(node, r) : null;
     if (slots === null) throw new RangeError(`placement does not fit node ${node}`);
     const id = this.pFree.length > 0 ? this.pFree.pop()! : this.newPlacementSlot();
@@ -462,9 +569,11 @@ export class ClusterState implements ClusterView {
         this.pGpuMask[id] += 2 ** g;
       }
     }
-    this.freeCpu[node] -=
-      r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
+    const cpu = r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
+    this.freeCpu[node] -= cpu;
     this.freeMem[node] -= r.memoryMiB - this.pPool[id];
+    const gpuMilli = typeof slots === "number" ? this.pShareMilli[id] : GPU_WHOLE * (slots as number[]).length;
+    this.allocate(node, cpu, r.memoryMiB - this.pPool[id], gpuMilli, 1);
     this.reindex(node);
     this.live++;
     return id;
@@ -476,12 +585,22 @@ export class ClusterState implements ClusterView {
       throw new RangeError(`release of placement ${id}, which is not applied`);
     const node = this.pNode[id];
     const base = this.gpuStart[node];
-    if (this.pGpuShare[id] >= 0) this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
+    let gpuMilli = 0;
+    if (this.pGpuShare[id] >= 0) {
+      this.gpuFree[base + this.pGpuShare[id]] += this.pShareMilli[id];
+      gpuMilli = this.pShareMilli[id];
+    }
     let mask = this.pGpuMask[id];
-    for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) if (mask % 2 === 1) this.gpuFree[base + g] = GPU_WHOLE;
-    this.freeCpu[node] +=
-      this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
+    for (let g = 0; mask > 0; g++, mask = Math.floor(mask / 2)) {
+      if (mask % 2 === 1) {
+        this.gpuFree[base + g] = GPU_WHOLE;
+        gpuMilli += GPU_WHOLE;
+      }
+    }
+    const cpu = this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
+    this.freeCpu[node] += cpu;
     this.freeMem[node] += this.pMem[id] - this.pPool[id];
+    this.allocate(node, -cpu, -(this.pMem[id] - this.pPool[id]), -gpuMilli, -1);
     if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] -= this.pPool[id];
     this.vfUsed[node] -= this.pVf[id];
     this.pNode[id] = -1;
@@ -510,7 +629,31 @@ export class ClusterState implements ClusterView {
 
   /** Mark a node down (failed) or up; a down node takes no placements. */
   setUp(node: number, isUp: boolean): void {
-    this.up[node] = isUp ? 1 : 0;
+    if ((this.healthy[node] === 1) === isUp) return;
+    this.healthy[node] = isUp ? 1 : 0;
+    this.refreshUp(node);
+  }
+
+  /**
+   * Add a node to the cluster or take it away (a node group scaling); only an empty node may go.
+   * An absent node takes no placements and counts in no totals.
+   */
+  setPresent(node: number, isPresent: boolean): void {
+    if ((this.present[node] === 1) === isPresent) return;
+    if (!isPresent && this.pods[node] > 0)
+      throw new RangeError(`node ${node} still has ${this.pods[node]} pods: only an empty node can be removed`);
+    // nodesUp: refreshUp counts a node coming up; a node leaving takes its own count away here.
+    this.count(node, isPresent ? 1 : -1, isPresent ? 0 : -this.up[node]);
+    this.present[node] = isPresent ? 1 : 0;
+    this.refreshUp(node);
+  }
+
+  private refreshUp(node: number): void {
+    const was = this.up[node];
+    this.up[node] = this.healthy[node] & this.present[node];
+    if (this.present[node] === 1 && was !== this.up[node]) {
+      for (const t of [this.groupTotals[this.groupIndex[node]], this.clusterTotals]) t.nodesUp += this.up[node] - was;
+    }
     this.reindex(node);
   }
 

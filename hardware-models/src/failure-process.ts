@@ -30,8 +30,9 @@ export class FailureProcess {
   private readonly repairKind: number;
   private readonly domainDownKind: number;
   private readonly domainUpKind: number;
-  private model: FailureModel | undefined;
-  private rng: Rng | undefined;
+  /** Each node's failure model and stream (an index into `models`), or -1 for nodes that do not fail. */
+  private readonly models: { model: FailureModel; rng: Rng }[] = [];
+  private readonly modelOf: Int32Array;
   failures = 0;
   domainOutages = 0;
 
@@ -42,6 +43,7 @@ export class FailureProcess {
     private readonly domains: readonly FailureDomain[] = [],
   ) {
     this.downCount = new Int32Array(nodes);
+    this.modelOf = new Int32Array(nodes).fill(-1);
     this.failKind = sim.on("node-failure", (node) => this.fail(node));
     this.repairKind = sim.on("node-repair", (node) => this.repair(node));
     this.domainDownKind = sim.on("domain-failure", (d, repairS) => this.domainDown(d, repairS));
@@ -50,9 +52,9 @@ export class FailureProcess {
 
   /** Start independent failures of every node (or of `only`) under a model, drawing from `rng`. */
   startNodeFailures(model: FailureModel, rng: Rng, only?: readonly number[]): void {
-    this.model = model;
-    this.rng = rng;
+    const m = this.models.push({ model, rng }) - 1;
     for (const node of only ?? Array.from({ length: this.nodes }, (_, i) => i)) {
+      this.modelOf[node] = m;
       this.sim.after(timeToFailureS(rng, model), this.failKind, node);
     }
   }
@@ -82,12 +84,14 @@ export class FailureProcess {
   private fail(node: number): void {
     this.failures++;
     this.down(node);
-    this.sim.after(timeToRepairS(this.rng!, this.model!), this.repairKind, node);
+    const { model, rng } = this.models[this.modelOf[node]];
+    this.sim.after(timeToRepairS(rng, model), this.repairKind, node);
   }
 
   private repair(node: number): void {
     this.up(node);
-    this.sim.after(timeToFailureS(this.rng!, this.model!), this.failKind, node);
+    const { model, rng } = this.models[this.modelOf[node]];
+    this.sim.after(timeToFailureS(rng, model), this.failKind, node);
   }
 
   private domainDown(d: number, repairS: number): void {

@@ -36,9 +36,6 @@ export interface PoolSavings {
   pooledRejection: number;
 }
 
-/** Taken from the pool beyond the exact shortfall, so that rounding never leaves the local part a hair too big. */
-const SLACK_MIB = 1e-6;
-
 /** Rejection rate of a task stream on a cluster; tasks leave after their run time. */
 export function rejectionRate(
   nodes: readonly NodeSpec[],
@@ -50,7 +47,8 @@ export function rejectionRate(
   let rejected = 0;
   const leave = sim.on("leave", (id) => state.release(id));
   const arrive = sim.on("arrive", (i) => {
-    const t = tasks[i];
+    // Placements are whole millicores and MiB (the cluster books integers): sizes rounded up.
+    const t = { ...tasks[i], cpuMilli: Math.ceil(tasks[i].cpuMilli), memoryMiB: Math.ceil(tasks[i].memoryMiB) };
     let node = state.bestFitNode({ cpuMilli: t.cpuMilli, memoryMiB: t.memoryMiB });
     let poolMiB = 0;
     if (node < 0 && pools.length > 0) {
@@ -59,7 +57,7 @@ export function rejectionRate(
       let best = -1;
       for (let n = 0; n < state.nodeCount; n++) {
         if (state.freeCpuMilli(n) < t.cpuMilli || state.poolOf(n) < 0) continue;
-        const lack = t.memoryMiB - state.freeMemoryMiB(n) + SLACK_MIB;
+        const lack = Math.ceil(t.memoryMiB - state.freeMemoryMiB(n));
         if (
           lack <= state.poolFreeMiB(state.poolOf(n)) &&
           (best < 0 || state.freeMemoryMiB(n) > state.freeMemoryMiB(best))
@@ -68,7 +66,7 @@ export function rejectionRate(
       }
       if (best >= 0) {
         node = best;
-        poolMiB = Math.min(t.memoryMiB, t.memoryMiB - state.freeMemoryMiB(best) + SLACK_MIB);
+        poolMiB = Math.min(t.memoryMiB, Math.ceil(t.memoryMiB - state.freeMemoryMiB(best)));
       }
     }
     if (node < 0) {

@@ -2,16 +2,12 @@
  * @clustersim/scenarios: scenario files. The zod schema and its units, loading and validation with
  * line numbers, and the composition of a validated spec into a run (cluster, workload, hardware effects).
  */
+
+export { TASK_CSV_HEADER, TIMESERIES_CSV_HEADER } from "@clustersim/engine";
 export { type ComposedCluster, composeCluster } from "./compose/cluster.js";
+export { type ControllerEntry, loadUserController } from "./compose/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";
 export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compose/workload.js";
-export {
-  REPLAY_FORMAT,
-  runScenario,
-  type ScenarioRunOptions,
-  type ScenarioRunResult,
-  TASK_CSV_HEADER,
-  TIMESERIES_CSV_HEADER,
-} from "./run/scenario-run.js";
+export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
 export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./spec/load-spec.js";
 export { Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./spec/schema.js";

@@ -127,7 +127,7 @@ describe("scenario files", () => {
   });
 
   it("report every problem at once, in line order", () => {
-    const found = problems(GOOD.replace("duration: 2h", "duration: soon").replace("count: 4", "count: 0"));
+    const found = problems(GOOD.replace("duration: 2h", "duration: soon").replace("count: 4", "count: -1"));
     expect(found.map((p) => p.split(":")[1])).toEqual(["2", "6"]);
   });
 

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { runCluster } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
 import { checkUserParams, loadUserStrategy, SpecError } from "@clustersim/scenarios";
-import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
@@ -12,7 +11,7 @@ import { describe, expect, it } from "vitest";
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 
 describe("user strategies from a file", () => {
-  it("loads a TypeScript strategy, registers it by name, and runs it", async () => {
+  it("loads a TypeScript strategy, and runs it", async () => {
     const entry = await loadUserStrategy(
       "../plugins/least-loaded-node.ts",
       `${EXAMPLES}scenarios`,
@@ -25,7 +24,8 @@ describe("user strategies from a file", () => {
     expect(() => checkUserParams(entry, { maxPerNode: 0 }, "s.yaml")).toThrow(SpecError);
 
     const cluster = new ClusterState(Array.from({ length: 4 }, () => ({ cpuMilli: 8000, memoryMiB: 8192 })));
-    const strategy = createPlacement("least-loaded-node", { maxPerNode: 2 }, { rng: new RandomStreams(1).get("s") });
+    // Used through its entry: nothing is registered process-wide, so two runs never see each other's plug-ins.
+    const strategy = entry.create!(entry.params.parse({ maxPerNode: 2 }), { rng: new RandomStreams(1).get("s") });
     const nodes: number[] = [];
     const tasks = Array.from({ length: 10 }, (_, i) =>
       task({ id: i, arrivalS: i, runS: 100, cpuMilli: 100, memoryMiB: 1 }),
@@ -39,7 +39,7 @@ describe("user strategies from a file", () => {
   it("names the problem when the file is missing, exports nothing usable, or names another strategy", async () => {
     const dir = mkdtempSync(join(tmpdir(), "clustersim-plugin-"));
     await expect(loadUserStrategy("nope.ts", dir, "s.yaml", "x")).rejects.toThrow(
-      /s\.yaml: scheduler\.plugin: expected a readable strategy file, found no such file/,
+      /s\.yaml: scheduler\.plugin: expected a readable plug-in file, found no such file/,
     );
     writeFileSync(join(dir, "empty.mjs"), "export const other = 1;\n");
     await expect(loadUserStrategy("empty.mjs", dir, "s.yaml", "x")).rejects.toThrow(/expected .* to export `strategy`/);

@@ -3,12 +3,14 @@
  */
 
 export {
+  type Demand,
   mayBackfill,
   orderQueue,
   type QueuedJob,
   type Reservation,
   type RunningJob,
   reserve,
+  takeExtra,
 } from "./batch/easy-backfill.js";
 export { type CompatJob, type CompatOptions, runCompatWindow, type WindowResult } from "./batch/rlscheduler-compat.js";
 export {
@@ -59,7 +61,6 @@ export {
 } from "./placement/kubernetes-resources.js";
 export {
   createPlacement,
-  registerStrategy,
   type StrategyContext,
   type StrategyEntry,
   strategy,

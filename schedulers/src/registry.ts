@@ -193,12 +193,6 @@ export function strategy(name: string): AnyStrategyEntry | undefined {
   return registry.get(name);
 }
 
-/** Add a user strategy (from a scenario's `plugin` file). Names must be new. */
-export function registerStrategy(entry: AnyStrategyEntry): void {
-  if (registry.has(entry.name)) throw new Error(`a strategy called "${entry.name}" is already registered`);
-  registry.set(entry.name, entry);
-}
-
 /** Build a placement strategy by name with validated params; throws with the field at fault. */
 export function createPlacement(name: string, params: unknown, ctx: StrategyContext): PlacementStrategy {
   const e = registry.get(name);

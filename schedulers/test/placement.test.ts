@@ -95,8 +95,12 @@ describe("Kubernetes' default scoring in one pass", () => {
         (specs, cpu, mem, wl, wb) => {
           const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
           // Overfull nodes too: the pod is scored, not checked, here.
+          // Placements are whole millicores and MiB; capacities may be fractional (overcommit ratios).
           specs.forEach((n, i) =>
-            c.place(i, { cpuMilli: Math.min(n.used, n.cap), memoryMiB: Math.min(n.usedMem, n.capMem) }),
+            c.place(i, {
+              cpuMilli: Math.floor(Math.min(n.used, n.cap)),
+              memoryMiB: Math.floor(Math.min(n.usedMem, n.capMem)),
+            }),
           );
           const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
           // All nodes at once, then each with its neighbour: the kernel picks what the totals say, every tied node.

@@ -1,6 +1,6 @@
 /**
- * @clustersim/sim-core: the event queue, the run loop, generator processes and named random streams.
- * Imports nothing of ours; runs unchanged in a worker thread.
+ * @clustersim/sim-core: the event queue, the run loop, generator processes, named random streams and
+ * keyed (counter-based) random draws. Imports nothing of ours; runs unchanged in a worker thread.
  */
 export { type EventHandle, EventQueue, MAX_EVENT_KIND } from "./event-queue.js";
 export {
@@ -13,7 +13,9 @@ export {
   Signal,
   type Waitable,
 } from "./process.js";
-export { Rng } from "./random/rng.js";
+export { KeyedRng } from "./random/keyed-rng.js";
+export { PHILOX_ROUNDS, philox4x32, philox4x32Block } from "./random/philox.js";
+export { Rng, type UniformSource } from "./random/rng.js";
 export { Empirical, WeightedChoice, Zipf } from "./random/samplers.js";
 export { RandomStreams, type Seed } from "./random/streams.js";
 export {
@@ -26,4 +28,4 @@ export {
   type StopReason,
 } from "./simulation.js";
 export { wallSeconds } from "./stopwatch.js";
-export { type PoolOutcome, serveInWorker, WorkerPool } from "./worker-pool.js";
+export { type PoolOptions, type PoolOutcome, serveInWorker, WorkerPool } from "./worker-pool.js";

@@ -59,6 +59,8 @@ export class Simulation {
   private processed = 0;
   private stopRequested = false;
   private running = false;
+  private instantEnd: (() => void) | null = null;
+  private instantEndPending = false;
 
   constructor(options: SimulationOptions = {}) {
     this.random = new RandomStreams(options.seed ?? 0);
@@ -130,14 +132,37 @@ export class Simulation {
     return this.queue.peekTime();
   }
 
+  /**
+   * Install the handler that ends an instant: once requested (`requestInstantEnd`), it runs after the
+   * last event at the current time and before the clock moves on, so it sees the state every event of
+   * that instant left (a scheduler's pass after simultaneous arrivals and departures, say). It may
+   * schedule events at the current time (they run, and may request it again) or request it again
+   * and stop the run, to be called again first when the run resumes.
+   */
+  onInstantEnd(handler: () => void): void {
+    if (this.instantEnd) throw new Error("an instant-end handler is already installed");
+    this.instantEnd = handler;
+  }
+
+  /** Run the instant-end handler once the current instant's events are done. */
+  requestInstantEnd(): void {
+    if (!this.instantEnd) throw new Error("requestInstantEnd: no handler installed (see onInstantEnd)");
+    this.instantEndPending = true;
+  }
+
   /** Ask a running `run()` to return once the current event's handler is done. */
   stop(): void {
     this.stopRequested = true;
   }
 
-  /** Process the next event. Returns false when none is pending. */
+  /** Process the next event (or end the instant, when that was requested). Returns false when nothing is pending. */
   step(): boolean {
     const q = this.queue;
+    if (this.instantEndPending && q.peekTime() !== this.now) {
+      this.instantEndPending = false;
+      this.instantEnd!();
+      return true;
+    }
     if (!q.pop()) return false;
     this.now = q.time;
     this.processed++;
@@ -171,6 +196,11 @@ export class Simulation {
           break;
         }
         const t = q.peekTime();
+        if (this.instantEndPending && t !== this.now) {
+          this.instantEndPending = false;
+          this.instantEnd!();
+          continue;
+        }
         if (t > until || t === Infinity) {
           stoppedBy = t === Infinity ? "empty" : "until";
           if (until < Infinity) this.now = until;

@@ -1,18 +1,18 @@
-import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  runScenario,
-  type ScenarioSpec,
-  SpecError,
-  TASK_CSV_HEADER,
-  TIMESERIES_CSV_HEADER,
-} from "@clustersim/scenarios";
+  commitAll,
+  csvToParquet,
+  prepareOutputDir,
+  StreamingFile,
+  specHash,
+  stableJson,
+  writeFilesAtomically,
+} from "@clustersim/experiments";
+import { runScenario, SpecError, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
-import { commitAll, prepareOutputDir, StreamingFile, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { UserError } from "../errors.js";
-import { csvToParquet } from "../parquet.js";
 import { TOOL_VERSION } from "../version.js";
 import { readScenario } from "./scenario-files.js";
 
@@ -112,7 +112,7 @@ export async function runScenarioCommand(
     version: TOOL_VERSION,
     scenario: spec.name ?? file,
     seed,
-    specHash: hash(spec),
+    specHash: specHash(spec),
     ...result.summary,
   };
   const timing = {
@@ -126,7 +126,7 @@ export async function runScenarioCommand(
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");
   print(`clustersim ${TOOL_VERSION}: scenario "${spec.name ?? file}", scheduler ${spec.scheduler.name}, seed ${seed}`);
   print(
-    `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksNeverScheduled} never scheduled, ${s.tasksPreempted} preempted`,
+    `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksWaitingAtEnd} still waiting at the end, ${s.tasksLargerThanAnyNode} larger than any node, ${s.tasksPreempted} preempted`,
   );
   print(
     `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`,
@@ -145,24 +145,4 @@ function parseSeed(text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed))
     throw new UserError(`--seed: expected a non-negative integer, found "${text}"`);
   return seed;
-}
-
-/** SHA-256 of the validated spec as canonical JSON, so that equal specs hash alike. */
-function hash(spec: ScenarioSpec): string {
-  const canonical = (v: unknown): unknown =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-        )
-      : Array.isArray(v)
-        ? v.map(canonical)
-        : v;
-  return (
-    "sha256:" +
-    createHash("sha256")
-      .update(JSON.stringify(canonical(spec)))
-      .digest("hex")
-  );
 }

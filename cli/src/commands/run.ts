@@ -3,10 +3,12 @@ import { resolve } from "node:path";
 import {
   DEFAULT_MMC_CLUSTER,
   type MmcClusterParams,
+  prepareOutputDir,
   runMmcCluster,
+  stableJson,
   validateMmcClusterParams,
+  writeFilesAtomically,
 } from "@clustersim/experiments";
-import { prepareOutputDir, stableJson, writeFilesAtomically } from "../atomic-files.js";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 

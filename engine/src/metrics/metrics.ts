@@ -16,6 +16,15 @@ export class Sample {
     this.sum += x;
   }
 
+  /** An independent copy (to add to without changing this one). */
+  copy(): Sample {
+    const c = new Sample();
+    c.values = this.values.slice(0, Math.max(this.n, 1024));
+    c.n = this.n;
+    c.sum = this.sum;
+    return c;
+  }
+
   get count(): number {
     return this.n;
   }
@@ -47,6 +56,13 @@ export class TimeIntegral {
     this.area += this.value * (nowS - this.since);
     this.since = nowS;
     this.value += delta;
+  }
+
+  /** Set the quantity to `value` at time `nowS`. */
+  set(value: number, nowS: number): void {
+    this.area += this.value * (nowS - this.since);
+    this.since = nowS;
+    this.value = value;
   }
 
   /** Time average over [start, endS]. */

@@ -46,7 +46,8 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
       const perPool = g.cxlPool?.nodesPerPool ?? 0;
       const rackBase = racks.length;
       const poolBase = pools.length;
-      for (let i = 0; i < g.count; i++) {
+      // Nodes beyond `count`, up to `maxCount`, are spare: absent until a controller adds them.
+      for (let i = 0; i < (g.maxCount ?? g.count); i++) {
         const node = nodes.length;
         const rack = rackBase + Math.floor(i / perRack);
         (racks[rack] ??= []).push(node);
@@ -72,6 +73,8 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
           cxlPool,
           labels: g.labels,
           taints: g.taints,
+          group: gi,
+          present: i < g.count,
         });
         groupOf.push(gi);
       }

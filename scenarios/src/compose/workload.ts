@@ -106,6 +106,7 @@ function source(
       return traceTasks(w.format, resolveTracePath(w.path, baseDir), {
         onBadLine: w.onBadLine,
         streams,
+        streamName: `${name}/trace`,
         machine: w.machine ? { cpuMilli: w.machine.cpu, memoryMiB: w.machine.memory } : undefined,
       });
     case "poisson":

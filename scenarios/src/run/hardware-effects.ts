@@ -121,7 +121,8 @@ export class HardwareEffects implements RunEffects {
 
   request(task: Task): Pod {
     const rt = this.runtimeOf(task);
-    const memoryMiB = task.memoryMiB + (rt?.memoryOverheadMiB ?? 0);
+    // Whole MiB, as the cluster books them.
+    const memoryMiB = Math.ceil(task.memoryMiB + (rt?.memoryOverheadMiB ?? 0));
     return {
       ...(task as Pod),
       memoryMiB,

@@ -175,28 +175,44 @@ const NodeHardware = {
   price: z.strictObject({ perNodeHour: nonNegative, elastic: z.boolean().default(false) }).optional(),
 };
 
-export const NodeGroup = z.strictObject({
-  ...NodeHardware,
-  name: z.string().min(1),
-  count: z.number().int().positive(),
-  cpu: Cpu,
-  memory: Memory,
-  gpus: z.number().int().nonnegative().default(0),
-  gpuModel: z.string().optional(),
-  nicGbps: positive.optional(),
-  nodesPerRack: z.number().int().positive().optional(),
-  overcommit: z.strictObject({ cpu: z.number().min(1).default(1), memory: z.number().min(1).default(1) }).optional(),
-  labels: z.record(z.string(), z.string()).default({}),
-  taints: z
-    .array(
-      z.strictObject({
-        key: z.string(),
-        value: z.string().default(""),
-        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-      }),
-    )
-    .default([]),
-});
+export const NodeGroup = z
+  .strictObject({
+    ...NodeHardware,
+    name: z.string().min(1),
+    count: z.number().int().nonnegative().meta({ description: "nodes present at the start" }),
+    maxCount: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "nodes the group may grow to (controllers add them); default: count" }),
+    cpu: Cpu,
+    memory: Memory,
+    gpus: z.number().int().nonnegative().default(0),
+    gpuModel: z.string().optional(),
+    nicGbps: positive.optional(),
+    nodesPerRack: z.number().int().positive().optional(),
+    overcommit: z.strictObject({ cpu: z.number().min(1).default(1), memory: z.number().min(1).default(1) }).optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+    taints: z
+      .array(
+        z.strictObject({
+          key: z.string(),
+          value: z.string().default(""),
+          effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((g, ctx) => {
+    if (g.maxCount !== undefined && g.maxCount < g.count) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxCount"],
+        message: `expected at least count (${g.count}), found ${g.maxCount}`,
+      });
+    }
+  });
 
 /** Node groups, or a node list read from a trace: exactly one of the two. */
 export const Cluster = z
@@ -218,6 +234,9 @@ export const Scheduler = z
     name: z.string().min(1).meta({ description: "a registered strategy, or the export of `plugin`" }),
     params: z.record(z.string(), z.unknown()).default({}),
     plugin: z.string().optional().meta({ description: "TypeScript or JavaScript file exporting a user strategy" }),
+    queue: z.enum(["kubernetes", "fifo"]).default("kubernetes").meta({
+      description: "online runs: kube-scheduler's queue (v1.31, back-off), or strict first come, first served",
+    }),
   })
   .superRefine((s, ctx) => {
     // A user plugin's name and parameters are checked when it is loaded; registered ones here.
@@ -246,6 +265,12 @@ export const Autoscaler = z.discriminatedUnion("type", [
     scaleDownAfter: Duration.default(600),
   }),
 ]);
+
+/** A user controller from a file (see examples/controllers/). */
+export const ControllerSpec = z.strictObject({
+  plugin: z.string().min(1).meta({ description: "TypeScript or JavaScript file exporting `controller`" }),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
 
 export const Fault = z.discriminatedUnion("type", [
   z.strictObject({
@@ -312,6 +337,7 @@ export const Scenario = z.strictObject({
   scheduler: Scheduler,
   autoscalers: z.array(Autoscaler).default([]),
   faults: z.array(Fault).default([]),
+  controllers: z.array(ControllerSpec).default([]),
   outputs: Outputs.default({ tasks: true, timeseriesInterval: 60, replay: false, decisions: false }),
 });
 

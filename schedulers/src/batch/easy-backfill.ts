@@ -26,41 +26,60 @@ export function orderQueue<J extends QueuedJob>(queue: J[], policy: BatchPolicyN
 /** NaN sorts last, so a score that cannot be computed never jumps the queue. */
 const cmp = (a: number, b: number) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b);
 
-/** A running job as the reservation sees it: when it is expected to end (by its request) and what it frees. */
-export interface RunningJob {
-  expectedEndS: number;
+/** What a job holds or needs, per resource: CPU, memory, GPU thousandths. */
+export interface Demand {
   cpuMilli: number;
+  memoryMiB: number;
+  gpuMilli: number;
+}
+
+/** A running job as the reservation sees it: when it is expected to end (by its request) and what it frees. */
+export interface RunningJob extends Demand {
+  expectedEndS: number;
 }
 
 export interface Reservation {
   /** The earliest time the blocked job can start if nothing else starts ("shadow time"). */
   shadowS: number;
-  /** CPU left over at the shadow time once the blocked job has taken its share. */
-  extraCpuMilli: number;
+  /** Capacity left over at the shadow time once the blocked job has taken its share, per resource. */
+  extra: Demand;
 }
 
+const fits = (need: Demand, free: Demand) =>
+  need.cpuMilli <= free.cpuMilli && need.memoryMiB <= free.memoryMiB && need.gpuMilli <= free.gpuMilli;
+
 /**
- * The reservation for a job needing `needCpuMilli` when `freeCpuMilli` is free now: walk the running
- * jobs by expected end, adding what each frees, until the job fits. Capacity is counted as a pool
- * (the standard EASY model); the run still checks real placement when the time comes.
+ * The reservation for a job needing `need` when `free` is free now: walk the running jobs by expected
+ * end, adding what each frees, until the job fits in every resource. Capacity is counted as a pool
+ * (the standard EASY model, here over CPU, memory and GPUs rather than processors alone); the run
+ * still checks real placement when the time comes.
  */
-export function reserve(
-  running: readonly RunningJob[],
-  freeCpuMilli: number,
-  needCpuMilli: number,
-  nowS: number,
-): Reservation {
-  if (freeCpuMilli >= needCpuMilli) return { shadowS: nowS, extraCpuMilli: freeCpuMilli - needCpuMilli };
+export function reserve(running: readonly RunningJob[], free: Demand, need: Demand, nowS: number): Reservation {
+  const f = { ...free };
+  const extra = (): Demand => ({
+    cpuMilli: f.cpuMilli - need.cpuMilli,
+    memoryMiB: f.memoryMiB - need.memoryMiB,
+    gpuMilli: f.gpuMilli - need.gpuMilli,
+  });
+  if (fits(need, f)) return { shadowS: nowS, extra: extra() };
   const byEnd = [...running].sort((a, b) => a.expectedEndS - b.expectedEndS);
-  let free = freeCpuMilli;
   for (const r of byEnd) {
-    free += r.cpuMilli;
-    if (free >= needCpuMilli) return { shadowS: Math.max(nowS, r.expectedEndS), extraCpuMilli: free - needCpuMilli };
+    f.cpuMilli += r.cpuMilli;
+    f.memoryMiB += r.memoryMiB;
+    f.gpuMilli += r.gpuMilli;
+    if (fits(need, f)) return { shadowS: Math.max(nowS, r.expectedEndS), extra: extra() };
   }
-  return { shadowS: Infinity, extraCpuMilli: 0 };
+  return { shadowS: Number.POSITIVE_INFINITY, extra: { cpuMilli: 0, memoryMiB: 0, gpuMilli: 0 } };
 }
 
 /** EASY: a later job may start now if it ends by the shadow time or fits in the extra capacity. */
-export function mayBackfill(reqTimeS: number, cpuMilli: number, nowS: number, r: Reservation): boolean {
-  return nowS + reqTimeS <= r.shadowS || cpuMilli <= r.extraCpuMilli;
+export function mayBackfill(reqTimeS: number, need: Demand, nowS: number, r: Reservation): boolean {
+  return nowS + reqTimeS <= r.shadowS || fits(need, r.extra);
+}
+
+/** A job that backfilled past the shadow time takes its share of the extra capacity. */
+export function takeExtra(r: Reservation, need: Demand): void {
+  r.extra.cpuMilli -= need.cpuMilli;
+  r.extra.memoryMiB -= need.memoryMiB;
+  r.extra.gpuMilli -= need.gpuMilli;
 }

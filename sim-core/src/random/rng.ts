@@ -1,4 +1,10 @@
-import type { PRNG } from "seedrandom";
+/**
+ * Where an Rng's uniforms come from: a uniform double in [0, 1). seedrandom's generators (RandomStreams)
+ * and the Philox cursor behind KeyedRng both fit.
+ */
+export interface UniformSource {
+  double(): number;
+}
 
 /**
  * One named random stream. Every draw starts from `next()`, a uniform double in [0, 1) with 53 random
@@ -13,8 +19,16 @@ export class Rng {
 
   constructor(
     readonly name: string,
-    private readonly prng: PRNG,
+    private readonly prng: UniformSource,
   ) {}
+
+  /**
+   * Forget the cached second normal variate, for a subclass that repositions its source (KeyedRng's
+   * view): the next `normal()` then depends only on the source's draws from the new position.
+   */
+  protected clearNormalCache(): void {
+    this.spareNormal = NaN;
+  }
 
   /** Uniform in [0, 1). */
   next(): number {

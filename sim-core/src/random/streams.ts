@@ -1,8 +1,9 @@
 import seedrandom from "seedrandom";
+import { KeyedRng } from "./keyed-rng.js";
 import { Rng } from "./rng.js";
+import { checkSeed, type Seed, streamKey } from "./seed.js";
 
-/** A scenario seed: a non-negative integer or any string. */
-export type Seed = number | string;
+export type { Seed };
 
 /**
  * Named random streams derived from one seed. Each stream is seeded from (seed, name) alone, so adding,
@@ -15,12 +16,11 @@ export type Seed = number | string;
  */
 export class RandomStreams {
   private readonly streams = new Map<string, Rng>();
+  private readonly keyedStreams = new Map<string, KeyedRng>();
   readonly seed: Seed;
 
   constructor(seed: Seed) {
-    if (typeof seed === "number" && !(Number.isSafeInteger(seed) && seed >= 0)) {
-      throw new RangeError(`seed must be a non-negative integer or a string, found ${seed}`);
-    }
+    checkSeed(seed);
     this.seed = seed;
   }
 
@@ -38,9 +38,18 @@ export class RandomStreams {
   fresh(name: string): Rng {
     return new Rng(name, seedrandom.tychei(streamKey(this.seed, name)));
   }
-}
 
-function streamKey(seed: Seed, name: string): string {
-  // The type tag keeps the number 7 and the string "7" apart.
-  return `clustersim/${typeof seed}:${seed}/${name}`;
+  /**
+   * The keyed stream called `name` (see KeyedRng: draws indexed by an integer key, e.g. a task id, so
+   * that draw i for key k is the same whatever order keys are visited in), created on first use. Its
+   * draws are unrelated to those of `get(name)`.
+   */
+  keyed(name: string): KeyedRng {
+    let rng = this.keyedStreams.get(name);
+    if (!rng) {
+      rng = new KeyedRng(this.seed, name);
+      this.keyedStreams.set(name, rng);
+    }
+    return rng;
+  }
 }

@@ -202,6 +202,11 @@ async function* k8sTasks(path: string, options: LoadOptions): TaskSource {
 export interface TraceTaskOptions extends LoadOptions {
   /** Seed and stream for formats that need random draws (azure-functions). */
   streams?: RandomStreams;
+  /**
+   * Name of the random stream those draws come from (default "trace:azure-functions"). Callers name it
+   * after the workload, never after the file's path, so that results do not depend on where it lies.
+   */
+  streamName?: string;
   /** Machine size for traces whose requests are fractions of a machine (alibaba-v2017-jobs, google-2011-task-events). */
   machine?: { cpuMilli: number; memoryMiB: number };
 }
@@ -230,7 +235,11 @@ export function traceTasks(format: TaskFormat, path: string, options: TraceTaskO
     case "alibaba-dlrm":
       return dlrmTasks(path, options);
     case "azure-functions":
-      return azureFunctionTasks(path, options, (options.streams ?? new RandomStreams(0)).get(`trace:${path}`));
+      return azureFunctionTasks(
+        path,
+        options,
+        (options.streams ?? new RandomStreams(0)).get(options.streamName ?? "trace:azure-functions"),
+      );
     case "azure-llm":
       return azureLlmTasks(path, options);
     case "google-2011-task-events":

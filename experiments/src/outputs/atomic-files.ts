@@ -10,7 +10,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { UserError } from "./errors.js";
+import { InputError } from "../errors.js";
 
 /**
  * Create the output directory (if needed) and check that it is writable, before any work is done, so
@@ -22,7 +22,7 @@ export function prepareOutputDir(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UserError(
+    throw new InputError(
       `--out ${dir}: expected a writable directory, found that it cannot be created or written (${code})`,
     );
   }

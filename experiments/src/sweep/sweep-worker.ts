@@ -1,5 +1,5 @@
 /**
- * The worker thread of `clustersim sweep`: runs one scenario run per call and returns its summary.
+ * The worker thread of a sweep (`runSweep`): runs one scenario run per call and returns its summary.
  * Errors come back to the pool as rejected calls; a crash of the thread fails only the run it had.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";

@@ -1,0 +1,46 @@
+import type { ClusterView } from "@clustersim/hardware-models";
+import type { Rng, Simulation } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
+import type { RunListener } from "../bus/run-events.js";
+
+/**
+ * Something that acts during a run, as a Kubernetes controller does: it reacts to run events or ticks,
+ * reads the cluster and the run's counts, and acts through its context: submit or delete tasks, add or
+ * remove nodes of a group, take nodes down or up. Faults, autoscalers, keep-alive and forecasters are
+ * controllers. `start` is called once before the first event; a controller keeps its own state.
+ */
+export interface Controller {
+  readonly name: string;
+  start(ctx: ControllerContext): void;
+}
+
+export interface ControllerContext {
+  /** Simulated time, seconds. */
+  readonly nowS: number;
+  /** The cluster, read only (free and allocatable resources, nodes up and present). */
+  readonly cluster: ClusterView;
+  /** Node group names, and the group of each node (an index into `nodeGroups`). */
+  readonly nodeGroups: readonly string[];
+  groupOf(node: number): number;
+  /** Tasks waiting for a node, and running, now. */
+  readonly waiting: number;
+  readonly running: number;
+  /** The controller's own random stream `name` (seeded from the run's seed, the controller's name and `name`). */
+  rng(name: string): Rng;
+  /** Listen to run events (arrivals, starts, finishes, node changes, samples, ...). */
+  on(listener: RunListener): void;
+  /** Call `fn` at an absolute time, after a delay, or every `periodS` from `firstS` (default: one period from now). */
+  at(timeS: number, fn: () => void): void;
+  after(delayS: number, fn: () => void): void;
+  every(periodS: number, fn: () => void, firstS?: number): void;
+  /** A task enters the run now (its arrival time is set to now). */
+  submit(task: Task): void;
+  /** Make up to `count` nodes of a group present (they take pods at once); returns how many were added. */
+  addNodes(group: string, count: number): number;
+  /** Remove up to `count` empty nodes of a group (highest numbered first); returns how many were removed. */
+  removeNodes(group: string, count: number): number;
+  /** Take a node down (its tasks are killed and resubmitted) or bring it back. */
+  setNodeUp(node: number, up: boolean): void;
+  /** The event core, for controllers that schedule events of their own kinds (failure processes). */
+  readonly simulation: Simulation;
+}

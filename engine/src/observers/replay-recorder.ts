@@ -1,0 +1,42 @@
+import type { ReplayWriter } from "@clustersim/replay";
+import type { Task } from "@clustersim/workloads";
+import type { RunListener } from "../bus/run-events.js";
+
+/** The run's events into a replay (the header is the caller's: it knows the scenario). */
+export class ReplayRecorder implements RunListener {
+  constructor(private readonly w: ReplayWriter) {}
+
+  arrive(t: Task, nowS: number): void {
+    this.w.arrive(nowS, t.id, t.cpuMilli, t.memoryMiB, t.gpus * t.gpuMilli);
+  }
+  reject(t: Task, _reason: string, nowS: number): void {
+    this.w.neverStarts(nowS, t.id);
+  }
+  fail(t: Task, nowS: number): void {
+    this.w.neverStarts(nowS, t.id);
+  }
+  start(t: Task, nodes: readonly number[], nowS: number): void {
+    this.w.task(nowS, "s", t.id, nodes);
+  }
+  finish(t: Task, nodes: readonly number[], _startS: number, nowS: number): void {
+    this.w.task(nowS, "f", t.id, nodes);
+  }
+  kill(t: Task, nodes: readonly number[], nowS: number): void {
+    this.w.task(nowS, "k", t.id, nodes);
+  }
+  preempt(t: Task, nodes: readonly number[], nowS: number): void {
+    this.w.task(nowS, "p", t.id, nodes);
+  }
+  nodeDown(node: number, nowS: number): void {
+    this.w.node(nowS, "d", node);
+  }
+  nodeUp(node: number, nowS: number): void {
+    this.w.node(nowS, "u", node);
+  }
+  nodeAdded(node: number, nowS: number): void {
+    this.w.node(nowS, "+", node);
+  }
+  nodeRemoved(node: number, nowS: number): void {
+    this.w.node(nowS, "-", node);
+  }
+}

@@ -1,0 +1,199 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { Task } from "@clustersim/workloads";
+import type { RunListener } from "../bus/run-events.js";
+import { Sample, TimeIntegral } from "../metrics/metrics.js";
+import type { TaskLedger } from "./task-ledger.js";
+
+/** Power and price of a node group: watts idle and at full CPU allocation, and money per node-hour. */
+export interface GroupEconomics {
+  idleW: number;
+  peakW: number;
+  perNodeHour?: number;
+}
+
+/**
+ * The headline metrics of a run, from its events and the cluster's totals (so every charge the
+ * cluster books, such as host cores spent on network virtualisation, counts where it is booked).
+ *
+ * Waits count every task that arrived and could run: a task that started waited until it started; a
+ * task still waiting at the end has waited at least until the end, and that lower bound is counted
+ * (a censored wait), so a policy that leaves tasks waiting does not look better for it. The waits of
+ * started tasks alone are reported beside them. Bounded slowdown likewise counts unfinished tasks with
+ * their response time so far.
+ */
+export class RunMetrics implements RunListener {
+  private readonly waits = new Sample();
+  private readonly completions = new Sample();
+  private bsldSum = 0;
+  private completed = 0;
+  private started = 0;
+  private submitted = 0;
+  private killed = 0;
+  private preempted = 0;
+  private rejectedTooLarge = 0;
+  private rejectedNoRun = 0;
+  private readonly G: number;
+  /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present. */
+  private readonly integrals: TimeIntegral[];
+  private readonly pooled = new TimeIntegral();
+  private endS = 0;
+
+  constructor(
+    private readonly cluster: ClusterState,
+    private readonly ledger: TaskLedger,
+    private readonly economics?: readonly GroupEconomics[],
+  ) {
+    this.G = Math.max(1, cluster.groupCount);
+    this.integrals = Array.from({ length: this.G * 8 }, () => new TimeIntegral());
+    this.changed(0);
+  }
+
+  /** The cluster changed at `nowS`: book the time integrals up to now and take the new levels. */
+  private changed(nowS: number): void {
+    const c = this.cluster;
+    for (let g = 0; g < this.G; g++) {
+      const t = c.totals(c.groupCount === 0 ? -1 : g);
+      const k = g * 8;
+      const I = this.integrals;
+      I[k].set(t.allocatedCpuMilli, nowS);
+      I[k + 1].set(t.allocatedMemoryMiB, nowS);
+      I[k + 2].set(t.allocatedGpuMilli, nowS);
+      I[k + 3].set(t.capacityCpuMilli, nowS);
+      I[k + 4].set(t.capacityMemoryMiB, nowS);
+      I[k + 5].set(t.capacityGpuMilli, nowS);
+      I[k + 6].set(t.nodesUp, nowS);
+      I[k + 7].set(t.nodesPresent, nowS);
+    }
+    let pooled = 0;
+    for (let p = 0; p < this.pools; p++) pooled += c.poolUsedMiB(p);
+    this.pooled.set(pooled, nowS);
+  }
+
+  private poolCount = -1;
+  private get pools(): number {
+    if (this.poolCount < 0) {
+      let n = 0;
+      for (let i = 0; i < this.cluster.nodeCount; i++) n = Math.max(n, this.cluster.poolOf(i) + 1);
+      this.poolCount = n;
+    }
+    return this.poolCount;
+  }
+
+  arrive(): void {
+    this.submitted++;
+  }
+  reject(_task: Task, reason: "too-large" | "no-run-time"): void {
+    if (reason === "too-large") this.rejectedTooLarge++;
+    else this.rejectedNoRun++;
+  }
+  start(task: Task, _nodes: readonly number[], nowS: number): void {
+    this.started++;
+    this.waits.add(nowS - task.arrivalS);
+    this.changed(nowS);
+  }
+  finish(task: Task, _nodes: readonly number[], _startS: number, nowS: number): void {
+    this.completed++;
+    this.completions.add(nowS - task.arrivalS);
+    // Against the task's nominal run time: stretching by the hardware counts too.
+    this.bsldSum += Math.max(1, (nowS - task.arrivalS) / Math.max(task.runS, 10));
+    this.changed(nowS);
+  }
+  kill(_task: Task, _nodes: readonly number[], nowS: number): void {
+    this.killed++;
+    this.changed(nowS);
+  }
+  preempt(_task: Task, _nodes: readonly number[], nowS: number): void {
+    this.preempted++;
+    this.changed(nowS);
+  }
+  nodeDown(_node: number, nowS: number): void {
+    this.changed(nowS);
+  }
+  nodeUp(_node: number, nowS: number): void {
+    this.changed(nowS);
+  }
+  nodeAdded(_node: number, nowS: number): void {
+    this.changed(nowS);
+  }
+  nodeRemoved(_node: number, nowS: number): void {
+    this.changed(nowS);
+  }
+  end(nowS: number): void {
+    this.endS = nowS;
+  }
+
+  /** The summary's metrics, units in the key names. */
+  summary(): Record<string, number> {
+    const end = Math.max(this.endS, 1e-9);
+    const waitsAll = this.waits.copy();
+    let bsldUnfinished = 0;
+    for (const t of this.ledger.waiting) {
+      waitsAll.add(end - t.arrivalS);
+      bsldUnfinished += Math.max(1, (end - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
+    }
+    for (const [t] of this.ledger.running)
+      bsldUnfinished += Math.max(1, (end - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
+    const w = waitsAll.summary();
+    const ws = this.waits.summary();
+    const c = this.completions.summary();
+    const unfinished = this.ledger.waiting.size + this.ledger.running.size;
+    const avg = (k: number) => {
+      let s = 0;
+      for (let g = 0; g < this.G; g++) s += this.integrals[g * 8 + k].average(end);
+      return s;
+    };
+    const frac = (a: number, b: number) => (b > 0 ? a / b : 0);
+    let poolCap = 0;
+    for (let p = 0; p < this.pools; p++) poolCap += this.cluster.poolFreeMiB(p) + this.cluster.poolUsedMiB(p);
+    const out: Record<string, number> = {
+      tasksSubmitted: this.submitted,
+      tasksStarted: this.started,
+      tasksCompleted: this.completed,
+      tasksRunningAtEnd: this.ledger.running.size,
+      tasksWaitingAtEnd: this.ledger.waiting.size,
+      tasksFailed: this.ledger.failed.length,
+      taskRunsKilled: this.killed,
+      tasksPreempted: this.preempted,
+      tasksLargerThanAnyNode: this.rejectedTooLarge,
+      tasksWithoutRunTime: this.rejectedNoRun,
+      waitMeanS: w.mean,
+      waitP50S: w.p50,
+      waitP95S: w.p95,
+      waitP99S: w.p99,
+      waitStartedMeanS: ws.mean,
+      waitStartedP99S: ws.p99,
+      completionMeanS: c.mean,
+      completionP50S: c.p50,
+      completionP95S: c.p95,
+      completionP99S: c.p99,
+      boundedSlowdownMean:
+        this.completed + unfinished > 0 ? (this.bsldSum + bsldUnfinished) / (this.completed + unfinished) : Number.NaN,
+      boundedSlowdownCompletedMean: this.completed > 0 ? this.bsldSum / this.completed : Number.NaN,
+      cpuAllocatedFraction: frac(avg(0), avg(3)),
+      memoryAllocatedFraction: frac(avg(1) + this.pooled.average(end), avg(4) + poolCap),
+      gpuAllocatedFraction: frac(avg(2), avg(5)),
+      nodeHours: (avg(7) * end) / 3600,
+    };
+    if (this.economics) {
+      let joules = 0;
+      let cost = 0;
+      let priced = false;
+      for (let g = 0; g < this.G; g++) {
+        const e = this.economics[g];
+        if (!e) continue;
+        const capCpu = this.cluster.totals(g).capacityCpuMilli / Math.max(1, this.cluster.totals(g).nodesPresent);
+        const slopeW = capCpu > 0 ? (e.peakW - e.idleW) / capCpu : 0;
+        // Nodes draw idle power while up, plus the dynamic share of the CPU allocated on them.
+        joules +=
+          (e.idleW * this.integrals[g * 8 + 6].average(end) + slopeW * this.integrals[g * 8].average(end)) * end;
+        if (e.perNodeHour !== undefined) {
+          priced = true;
+          cost += (e.perNodeHour * this.integrals[g * 8 + 7].average(end) * end) / 3600;
+        }
+      }
+      out.energyKWh = joules / 3.6e6;
+      if (priced) out.cost = cost;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,161 @@
+import type { EventKind, Simulation } from "@clustersim/sim-core";
+import { Heap } from "./heap.js";
+import { byArrival, type Waiting, type WaitingQueue } from "./waiting-queue.js";
+
+/**
+ * kube-scheduler's scheduling queue (Kubernetes v1.31–v1.32, pkg/scheduler/internal/queue/
+ * scheduling_queue.go and plugins/queuesort/priority_sort.go), with zero scheduling latency:
+ * - activeQ, ordered by the default QueueSort (PrioritySort: higher priority first, then the earlier
+ *   queue timestamp); the scheduling pass pops one pod at a time, each pop one scheduling cycle;
+ * - a pod that does not fit goes to the unschedulable pods, or to the back-off queue when a cluster
+ *   event happened since its cycle began (a move request: it might fit now);
+ * - cluster events that may make pods fit (a pod leaving, a node added or back up) move every
+ *   unschedulable pod to activeQ, or to the back-off queue while its back-off lasts;
+ * - back-off is 1 s doubling per attempt up to 10 s (the defaults), counted from the last failure,
+ *   whose time is also the pod's new queue timestamp; the back-off queue is flushed on every whole
+ *   second, and pods unschedulable for over 5 minutes are moved back by the leftover flush every 30 s,
+ *   as upstream's timers do.
+ * So no pod blocks another (no head-of-line blocking), and a waiting pod may retry late: upstream
+ * trades that against retrying every pod on every event.
+ *
+ * Cluster events move every unschedulable pod, as upstream does with QueueingHints off (the v1.31
+ * default). With hints on (the v1.32 default) a deleted assigned pod also moves every pod, but a node
+ * added moves only the pods that would fit it empty: here it moves them all. Not modelled: scheduling
+ * gates, nominated nodes, pods failing with no rejecting plugin (no nodes at all).
+ */
+export const INITIAL_BACKOFF_S = 1;
+export const MAX_BACKOFF_S = 10;
+const BACKOFF_FLUSH_S = 1;
+const LEFTOVER_FLUSH_S = 30;
+const MAX_UNSCHEDULABLE_S = 300;
+
+/** Back-off after `attempts` failed attempts: 1 s, 2 s, 4 s, 8 s, then 10 s. */
+export function backoffS(attempts: number): number {
+  let d = INITIAL_BACKOFF_S;
+  for (let i = 1; i < attempts; i++) {
+    if (d > MAX_BACKOFF_S - d) return MAX_BACKOFF_S;
+    d += d;
+  }
+  return d;
+}
+
+/** Upstream's flush timers tick every period from the scheduler's start (time 0 here). */
+const nextTick = (nowS: number, periodS: number) => (Math.floor(nowS / periodS) + 1) * periodS;
+
+const prioritySort = (a: Waiting, b: Waiting) =>
+  (a.task.priority ?? 0) > (b.task.priority ?? 0) ||
+  ((a.task.priority ?? 0) === (b.task.priority ?? 0) &&
+    (a.timestampS < b.timestampS || (a.timestampS === b.timestampS && a.seq < b.seq)));
+
+export class KubernetesQueue implements WaitingQueue {
+  private readonly active = new Heap<Waiting>(prioritySort);
+  private readonly backoff = new Heap<Waiting>(
+    (a, b) => a.backoffUntilS < b.backoffUntilS || (a.backoffUntilS === b.backoffUntilS && a.seq < b.seq),
+  );
+  private unschedulable: Waiting[] = [];
+  private schedulingCycle = 0;
+  private moveRequestCycle = -1;
+  private readonly backoffFlush: EventKind;
+  private readonly leftoverFlush: EventKind;
+  private backoffTimer = false;
+  /** The pending leftover flush, cancelled when no pod is left unschedulable (so it never outlasts the run). */
+  private leftoverTimer = -1;
+
+  constructor(
+    private readonly sim: Simulation,
+    /** Called when pods became active outside a pass (a timer moved them): the run schedules a pass. */
+    private readonly wake: () => void,
+  ) {
+    this.backoffFlush = sim.on("k8s-backoff-flush", () => this.flushBackoff());
+    this.leftoverFlush = sim.on("k8s-unschedulable-flush", () => this.flushLeftover());
+  }
+
+  add(w: Waiting): void {
+    w.timestampS = this.sim.now;
+    this.active.push(w);
+  }
+
+  pop(): Waiting | undefined {
+    const w = this.active.pop();
+    if (w) {
+      w.attempts++;
+      w.cycle = ++this.schedulingCycle;
+    }
+    return w;
+  }
+
+  failed(w: Waiting): void {
+    const now = this.sim.now;
+    w.timestampS = now;
+    w.backoffUntilS = now + backoffS(w.attempts);
+    if (this.moveRequestCycle >= w.cycle) this.toBackoff(w);
+    else {
+      w.unschedulableSinceS = now;
+      this.unschedulable.push(w);
+      this.armLeftover();
+    }
+  }
+
+  clusterChanged(): void {
+    this.moveRequestCycle = this.schedulingCycle;
+    if (this.unschedulable.length === 0) return;
+    const moved = this.unschedulable;
+    this.unschedulable = [];
+    if (this.leftoverTimer >= 0) this.sim.cancel(this.leftoverTimer);
+    this.leftoverTimer = -1;
+    for (const w of moved) this.activeOrBackoff(w);
+  }
+
+  get size(): number {
+    return this.active.size + this.backoff.size + this.unschedulable.length;
+  }
+
+  remaining(): Waiting[] {
+    return [...this.active.toArray(), ...this.backoff.toArray(), ...this.unschedulable].sort(byArrival);
+  }
+
+  private activeOrBackoff(w: Waiting): void {
+    if (w.backoffUntilS > this.sim.now) this.toBackoff(w);
+    else this.active.push(w);
+  }
+
+  private toBackoff(w: Waiting): void {
+    this.backoff.push(w);
+    if (!this.backoffTimer) {
+      this.backoffTimer = true;
+      this.sim.at(nextTick(this.sim.now, BACKOFF_FLUSH_S), this.backoffFlush);
+    }
+  }
+
+  private armLeftover(): void {
+    if (this.leftoverTimer >= 0) return;
+    this.leftoverTimer = this.sim.at(nextTick(this.sim.now, LEFTOVER_FLUSH_S), this.leftoverFlush);
+  }
+
+  private flushBackoff(): void {
+    const now = this.sim.now;
+    let moved = false;
+    for (let w = this.backoff.peek(); w && w.backoffUntilS <= now; w = this.backoff.peek()) {
+      this.active.push(this.backoff.pop()!);
+      moved = true;
+    }
+    this.backoffTimer = this.backoff.size > 0;
+    if (this.backoffTimer) this.sim.at(nextTick(now, BACKOFF_FLUSH_S), this.backoffFlush);
+    if (moved) this.wake();
+  }
+
+  private flushLeftover(): void {
+    const now = this.sim.now;
+    const keep: Waiting[] = [];
+    let moved = false;
+    for (const w of this.unschedulable) {
+      if (now - w.unschedulableSinceS > MAX_UNSCHEDULABLE_S) {
+        this.activeOrBackoff(w);
+        moved = true;
+      } else keep.push(w);
+    }
+    this.unschedulable = keep;
+    this.leftoverTimer = keep.length > 0 ? this.sim.at(nextTick(now, LEFTOVER_FLUSH_S), this.leftoverFlush) : -1;
+    if (moved) this.wake();
+  }
+}

@@ -1,0 +1,348 @@
+import {
+  type BatchPolicyName,
+  type Demand,
+  mayBackfill,
+  orderQueue,
+  type PlacementStrategy,
+  type Pod,
+  type QueuedJob,
+  type RunningJob,
+  reserve,
+  takeExtra,
+} from "@clustersim/schedulers";
+import type { EventHandle } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
+import type { RunServices, SchedulingLoop } from "./run.js";
+
+export interface BatchLoopOptions {
+  placement: PlacementStrategy;
+  policy: BatchPolicyName;
+  backfill: boolean;
+  preemption?: boolean;
+}
+
+/** What the batch loop counted. */
+export interface BatchCounts {
+  submitted: number;
+  completed: number;
+  /** Evictions (a job evicted twice counts twice). */
+  preempted: number;
+  /** Rejected at arrival: no run time, or a gang that fits no empty cluster. */
+  rejected: number;
+  waitSumS: number;
+  /** Σ max(1, (wait + run) / max(run, 10)) over completed jobs. */
+  boundedSlowdownSum: number;
+  /** Σ run × CPU of completed jobs, millicore-seconds. */
+  workMilliS: number;
+  firstSubmitS: number;
+  lastEndS: number;
+}
+
+interface Job extends QueuedJob {
+  task: Task;
+  /** One of its `procs` tasks, as placed (CPU and memory its share of the job's, rounded up). */
+  pod: Pod;
+  need: Demand;
+}
+
+interface Running extends RunningJob {
+  job: Job;
+  ids: number[];
+  nodes: number[];
+  startS: number;
+  finish: EventHandle;
+}
+
+/**
+ * The batch loop: jobs wait in a queue ordered by a policy (FCFS, SJF, WFP3, UNI, F1; higher priority
+ * first), the head starts as soon as it fits, and with EASY backfilling later jobs may start early
+ * when they do not delay the head's reservation (schedulers/src/batch/easy-backfill.ts), counted over
+ * CPU, memory and GPUs. One pass runs at the end of every instant in which something changed.
+ *
+ * A job of `procs` tasks is a gang: every task is placed (by the placement strategy) or none is. A
+ * job's CPU and memory are its totals (as every workload source gives them), split evenly over its
+ * tasks. A job without a run time, or whose gang fits no empty cluster, is rejected at arrival.
+ * With preemption, a job that does not fit may evict running jobs of lower priority (lowest priority
+ * first, then the most recently started): the plan is tried first, and jobs are evicted only when the
+ * job then starts; evicted jobs go back to the queue and start over.
+ */
+export class BatchLoop implements SchedulingLoop {
+  readonly counts: BatchCounts = {
+    submitted: 0,
+    completed: 0,
+    preempted: 0,
+    rejected: 0,
+    waitSumS: 0,
+    boundedSlowdownSum: 0,
+    workMilliS: 0,
+    firstSubmitS: Number.NaN,
+    lastEndS: 0,
+  };
+  private run!: RunServices;
+  private queue: Job[] = [];
+  private readonly runningJobs = new Map<number, Running>();
+  private readonly rejectedTasks: Task[] = [];
+  private seq = 0;
+  private finishKind = 0;
+  /** How many tasks of a shape fit the empty cluster (by shape key): a gang needs `procs` of them. */
+  private readonly capacityOf = new Map<string, number>();
+
+  constructor(private readonly o: BatchLoopOptions) {}
+
+  attach(run: RunServices): void {
+    this.run = run;
+    this.finishKind = run.sim.on("finish", (key) => this.finish(key));
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  get running(): number {
+    return this.runningJobs.size;
+  }
+
+  admit(t: Task): void {
+    this.counts.submitted++;
+    if (Number.isNaN(this.counts.firstSubmitS)) this.counts.firstSubmitS = t.arrivalS;
+    const procs = Math.max(1, t.procs);
+    const pod: Pod =
+      procs === 1
+        ? (t as Pod)
+        : { ...(t as Pod), cpuMilli: Math.ceil(t.cpuMilli / procs), memoryMiB: Math.ceil(t.memoryMiB / procs) };
+    if (!(t.runS >= 0 && t.runS < Number.POSITIVE_INFINITY)) {
+      this.reject(t, "no-run-time");
+      return;
+    }
+    if (this.tasksThatFit(pod) < procs) {
+      this.reject(t, "too-large");
+      return;
+    }
+    const reqTimeS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
+    const need = { cpuMilli: pod.cpuMilli * procs, memoryMiB: pod.memoryMiB * procs, gpuMilli: gpuMilli(pod) * procs };
+    this.queue.push({
+      task: t,
+      pod,
+      need,
+      submitS: t.arrivalS,
+      reqTimeS,
+      procs,
+      priority: t.priority,
+      seq: this.seq++,
+    });
+    this.run.requestPass();
+  }
+
+  private reject(t: Task, reason: "too-large" | "no-run-time"): void {
+    this.counts.rejected++;
+    this.rejectedTasks.push(t);
+    this.run.bus.reject(t, reason, this.run.sim.now);
+  }
+
+  /** Tasks of this shape an empty cluster holds, counting every node a group may add. */
+  private tasksThatFit(pod: Pod): number {
+    const key = `${pod.cpuMilli}/${pod.memoryMiB}/${pod.gpus ?? 0}/${pod.gpuMilli ?? 0}`;
+    let n = this.capacityOf.get(key);
+    if (n === undefined) {
+      const c = this.run.cluster;
+      n = 0;
+      for (let node = 0; node < c.nodeCount; node++) {
+        let k = Math.min(
+          pod.cpuMilli > 0 ? Math.floor(c.allocatableCpuMilli(node) / pod.cpuMilli) : Number.POSITIVE_INFINITY,
+          pod.memoryMiB > 0 ? Math.floor(c.allocatableMemoryMiB(node) / pod.memoryMiB) : Number.POSITIVE_INFINITY,
+        );
+        const gpus = pod.gpus ?? 0;
+        if (gpus > 0) {
+          const perGpu = (pod.gpuMilli ?? 1000) < 1000 ? Math.floor(1000 / (pod.gpuMilli ?? 1000)) : 1;
+          k = Math.min(k, gpus === 1 ? c.gpuCount(node) * perGpu : Math.floor(c.gpuCount(node) / gpus));
+        }
+        n += Number.isFinite(k) ? k : 1;
+      }
+      this.capacityOf.set(key, n);
+    }
+    return n;
+  }
+
+  private finish(key: number): void {
+    const { sim, bus } = this.run;
+    const run = this.runningJobs.get(key)!;
+    this.stop(key, run);
+    const t = run.job.task;
+    const wait = run.startS - t.arrivalS;
+    const c = this.counts;
+    c.completed++;
+    c.waitSumS += wait;
+    c.boundedSlowdownSum += Math.max(1, (wait + t.runS) / Math.max(t.runS, 10));
+    c.workMilliS += t.runS * run.job.need.cpuMilli;
+    c.lastEndS = sim.now;
+    bus.finish(t, run.nodes, run.startS, sim.now);
+    sim.requestInstantEnd();
+  }
+
+  private stop(key: number, run: Running): void {
+    const { cluster } = this.run;
+    this.runningJobs.delete(key);
+    for (let i = 0; i < run.ids.length; i++) {
+      cluster.release(run.ids[i]);
+      this.o.placement.released?.(cluster, run.job.pod, run.nodes[i]);
+    }
+  }
+
+  /** Place every task of the job, or none; the placements, or null. */
+  private place(job: Job): { ids: number[]; nodes: number[] } | null {
+    const { cluster } = this.run;
+    const { placement } = this.o;
+    const pod = job.pod;
+    const ids: number[] = [];
+    const nodes: number[] = [];
+    for (let i = 0; i < job.procs; i++) {
+      const d = placement.decide(cluster, pod);
+      if (!d) {
+        for (let k = ids.length - 1; k >= 0; k--) {
+          cluster.release(ids[k]);
+          placement.released?.(cluster, pod, nodes[k]);
+        }
+        return null;
+      }
+      ids.push(cluster.place(d.node, d.gpuIndex === undefined ? pod : { ...pod, gpuIndex: d.gpuIndex }));
+      nodes.push(d.node);
+      placement.bound?.(cluster, pod, d);
+    }
+    return { ids, nodes };
+  }
+
+  private launch(job: Job, p: { ids: number[]; nodes: number[] }): void {
+    const { sim, bus } = this.run;
+    const key = job.seq;
+    const finish = sim.after(job.task.runS, this.finishKind, key);
+    this.runningJobs.set(key, {
+      job,
+      ids: p.ids,
+      nodes: p.nodes,
+      startS: sim.now,
+      expectedEndS: sim.now + job.reqTimeS,
+      ...job.need,
+      finish,
+    });
+    bus.start(job.task, p.nodes, sim.now);
+  }
+
+  private start(job: Job): boolean {
+    const p = this.place(job);
+    if (p) this.launch(job, p);
+    return p !== null;
+  }
+
+  /**
+   * Evict lower-priority jobs, lowest priority and latest start first, until `job` fits; only when it
+   * then starts do the evictions stand (and get published). Otherwise everything is put back.
+   */
+  private preemptFor(job: Job): boolean {
+    const { cluster, sim, bus } = this.run;
+    const { placement } = this.o;
+    const victims = [...this.runningJobs.entries()]
+      .filter(([, run]) => run.job.priority < job.priority)
+      .sort(([, a], [, b]) => a.job.priority - b.job.priority || b.startS - a.startS || b.job.seq - a.job.seq);
+    const t = cluster.totals(-1);
+    const free = {
+      cpuMilli: t.capacityCpuMilli - t.allocatedCpuMilli,
+      memoryMiB: t.capacityMemoryMiB - t.allocatedMemoryMiB,
+      gpuMilli: t.capacityGpuMilli - t.allocatedGpuMilli,
+    };
+    const enough = () =>
+      job.need.cpuMilli <= free.cpuMilli && job.need.memoryMiB <= free.memoryMiB && job.need.gpuMilli <= free.gpuMilli;
+    const chosen: [number, Running][] = [];
+    for (const v of victims) {
+      if (enough() && chosen.length > 0) break;
+      chosen.push(v);
+      free.cpuMilli += v[1].cpuMilli;
+      free.memoryMiB += v[1].memoryMiB;
+      free.gpuMilli += v[1].gpuMilli;
+    }
+    if (!enough() || chosen.length === 0) return false;
+    // Plan: take the victims off (tentatively), then try the job.
+    for (const [, run] of chosen) {
+      for (let i = 0; i < run.ids.length; i++) {
+        cluster.release(run.ids[i]);
+        placement.released?.(cluster, run.job.pod, run.nodes[i]);
+      }
+    }
+    const p = this.place(job);
+    if (!p) {
+      // Undo: every victim back on its own nodes (they fit: nothing else changed).
+      for (const [, run] of chosen) {
+        for (let i = 0; i < run.ids.length; i++) {
+          run.ids[i] = cluster.place(run.nodes[i], run.job.pod);
+          placement.bound?.(cluster, run.job.pod, { node: run.nodes[i] });
+        }
+      }
+      return false;
+    }
+    for (const [key, run] of chosen) {
+      sim.cancel(run.finish);
+      this.runningJobs.delete(key);
+      this.counts.preempted++;
+      bus.preempt(run.job.task, run.nodes, sim.now);
+      this.queue.push(run.job);
+    }
+    this.launch(job, p);
+    return true;
+  }
+
+  schedule(): boolean {
+    const { sim, cluster } = this.run;
+    const { policy, preemption, backfill } = this.o;
+    if (this.queue.length === 0) return true;
+    orderQueue(this.queue, policy, sim.now);
+    let i = 0;
+    while (i < this.queue.length && (this.start(this.queue[i]) || (preemption && this.preemptFor(this.queue[i])))) {
+      i++;
+      if (preemption) {
+        // Evicted jobs re-entered the queue: order it again.
+        this.queue = this.queue.slice(i);
+        i = 0;
+        orderQueue(this.queue, policy, sim.now);
+      }
+    }
+    this.queue = this.queue.slice(i);
+    if (!backfill || this.queue.length < 2) return true;
+    const head = this.queue[0];
+    const t = cluster.totals(-1);
+    const free = {
+      cpuMilli: t.capacityCpuMilli - t.allocatedCpuMilli,
+      memoryMiB: t.capacityMemoryMiB - t.allocatedMemoryMiB,
+      gpuMilli: t.capacityGpuMilli - t.allocatedGpuMilli,
+    };
+    const res = reserve([...this.runningJobs.values()], free, head.need, sim.now);
+    // Candidates in arrival order, as EASY does.
+    const rest = this.queue.slice(1).sort((a, b) => a.seq - b.seq);
+    const started = new Set<Job>();
+    for (const job of rest) {
+      if (!mayBackfill(job.reqTimeS, job.need, sim.now, res) || !this.start(job)) continue;
+      started.add(job);
+      if (sim.now + job.reqTimeS > res.shadowS) takeExtra(res, job.need);
+    }
+    if (started.size > 0) this.queue = this.queue.filter((j) => !started.has(j));
+    return true;
+  }
+
+  nodeDown(): void {
+    throw new Error("node failures in batch runs are not modelled yet");
+  }
+
+  capacityAdded(): void {
+    this.run.requestPass();
+  }
+
+  /** At the end: jobs still running (with their start), and jobs still queued or rejected. */
+  leftovers(): { running: { task: Task; nodes: number[]; startS: number }[]; unplaced: Task[]; waiting: number } {
+    const byArrival = (a: Task, b: Task) => a.arrivalS - b.arrivalS || a.id - b.id;
+    const running = [...this.runningJobs.values()]
+      .map((x) => ({ task: x.job.task, nodes: x.nodes, startS: x.startS }))
+      .sort((a, b) => byArrival(a.task, b.task));
+    const unplaced = [...this.queue.map((j) => j.task), ...this.rejectedTasks].sort(byArrival);
+    return { running, unplaced, waiting: this.queue.length };
+  }
+}
+
+const gpuMilli = (p: Pod) => (p.gpus ?? 0) * (p.gpuMilli ?? 1000);

@@ -1,0 +1,295 @@
+import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
+import type { Task } from "@clustersim/workloads";
+import { FifoQueue } from "../queues/fifo-queue.js";
+import { KubernetesQueue } from "../queues/kubernetes-queue.js";
+import { byArrival, type Waiting, type WaitingQueue } from "../queues/waiting-queue.js";
+import { TaskProgress } from "../tasks/task-progress.js";
+import type { RunServices, SchedulingLoop } from "./run.js";
+
+/** How the hardware changes a task: its request (runtime memory, network, pool spill) and its run time once placed. */
+export interface RunEffects {
+  request(task: Task): Pod;
+  /** Run time of the task as placed (`id` is its ClusterState placement). */
+  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number;
+  /** A placed task left (or was killed). */
+  released?(task: Task, pod: Pod, node: number, nowS: number): void;
+}
+
+export interface OnlineLoopOptions {
+  /** A placement strategy, or "external": each decision is awaited from outside the run (Run.decide). */
+  strategy: PlacementStrategy | "external";
+  /** kube-scheduler's queue (default), or strict first come, first served. */
+  queue?: "kubernetes" | "fifo";
+  effects?: RunEffects;
+  /** Resubmissions of a killed task before it counts as failed (default 3). */
+  maxRetries?: number;
+}
+
+/** What the online loop counted. */
+export interface OnlineCounts {
+  submitted: number;
+  started: number;
+  completed: number;
+  /** Larger than every node: rejected at arrival. */
+  tooLarge: number;
+  /** Strategy calls, placed or not. */
+  decisions: number;
+  /** Task runs killed by node failures. */
+  killed: number;
+  /** Tasks killed more than maxRetries times. */
+  failed: number;
+  waitSumS: number;
+  waitMaxS: number;
+}
+
+/**
+ * The online placement loop: tasks arrive, wait in a queue (kube-scheduler's, or strict FIFO), are
+ * placed one at a time by a strategy at the end of each instant, run (rate-based progress, ../tasks/
+ * task-progress.ts) and leave. A task larger than every node (CPU, memory with its CXL pool, GPUs) is
+ * rejected at arrival instead of waiting forever. A node going down kills its tasks; each is
+ * resubmitted up to `maxRetries` times, then counted as failed.
+ */
+export class OnlineLoop implements SchedulingLoop {
+  readonly counts: OnlineCounts = {
+    submitted: 0,
+    started: 0,
+    completed: 0,
+    tooLarge: 0,
+    decisions: 0,
+    killed: 0,
+    failed: 0,
+    waitSumS: 0,
+    waitMaxS: 0,
+  };
+  private run!: RunServices;
+  private queue!: WaitingQueue;
+  private progress!: TaskProgress;
+  private readonly strategy: PlacementStrategy | undefined;
+  private readonly effects: RunEffects | undefined;
+  private readonly maxRetries: number;
+  // Running tasks by placement id.
+  private readonly tasks: (Task | undefined)[] = [];
+  private readonly pods: (Pod | undefined)[] = [];
+  private startOf = new Float64Array(1024);
+  private nodeOf = new Int32Array(1024);
+  private live = 0;
+  private seq = 0;
+  private readonly retries = new Map<Task, number>();
+  private readonly rejected: Task[] = [];
+  private readonly givenUp: Task[] = [];
+  private maxCpu = 0;
+  private maxMem = 0;
+  private maxGpus = 0;
+  /** External decisions: the task being decided, and the decision once supplied. */
+  private current: Waiting | undefined;
+  private supplied: Decision | null | undefined;
+  /** One-element node list for events, reused. */
+  private readonly one = [0];
+
+  constructor(private readonly o: OnlineLoopOptions) {
+    this.strategy = o.strategy === "external" ? undefined : o.strategy;
+    this.effects = o.effects;
+    this.maxRetries = o.maxRetries ?? 3;
+  }
+
+  attach(run: RunServices): void {
+    this.run = run;
+    const { sim, cluster } = run;
+    this.queue = this.o.queue === "fifo" ? new FifoQueue() : new KubernetesQueue(sim, () => run.requestPass());
+    this.progress = new TaskProgress(
+      sim,
+      sim.on("finish", (id) => this.finish(id)),
+    );
+    // The largest node, per resource, counting nodes a group may add later: a task above it in any one
+    // can never start.
+    for (let n = 0; n < cluster.nodeCount; n++) {
+      const pool = cluster.poolOf(n);
+      this.maxCpu = Math.max(this.maxCpu, cluster.allocatableCpuMilli(n));
+      // Memory may spill into the node's CXL pool (when the effects ask for it): count the pool too.
+      this.maxMem = Math.max(
+        this.maxMem,
+        cluster.allocatableMemoryMiB(n) + (pool >= 0 ? cluster.poolFreeMiB(pool) : 0),
+      );
+      this.maxGpus = Math.max(this.maxGpus, cluster.gpuCount(n));
+    }
+  }
+
+  get waiting(): number {
+    return this.queue.size + (this.current ? 1 : 0);
+  }
+
+  get running(): number {
+    return this.live;
+  }
+
+  get pendingDecision(): { task: Task; pod: Pod } | undefined {
+    return this.current && this.supplied === undefined ? { task: this.current.task, pod: this.current.pod } : undefined;
+  }
+
+  supplyDecision(d: Decision | null): void {
+    this.supplied = d;
+  }
+
+  admit(task: Task): void {
+    this.counts.submitted++;
+    if (task.cpuMilli > this.maxCpu || task.memoryMiB > this.maxMem || task.gpus > this.maxGpus) {
+      this.counts.tooLarge++;
+      this.rejected.push(task);
+      this.run.bus.reject(task, "too-large", this.run.sim.now);
+      return;
+    }
+    this.enqueue(task);
+  }
+
+  private enqueue(task: Task): void {
+    const pod = this.effects ? this.effects.request(task) : (task as Pod);
+    const seq = this.seq++;
+    this.queue.add({ task, pod, attempts: 0, timestampS: 0, seq, backoffUntilS: 0, cycle: 0, unschedulableSinceS: 0 });
+    this.run.requestPass();
+  }
+
+  schedule(): boolean {
+    const { cluster, bus, sim } = this.run;
+    for (;;) {
+      const w = this.current ?? this.queue.pop();
+      if (!w) return true;
+      let d: Decision | null;
+      if (this.strategy) {
+        d = this.strategy.decide(cluster, w.pod);
+        if (this.strategy.record && this.strategy.lastRecord && bus.wantsDecisions) {
+          bus.decision(w.task, this.strategy.lastRecord, sim.now);
+        }
+      } else {
+        if (this.supplied === undefined) {
+          this.current = w;
+          return false;
+        }
+        d = this.supplied;
+        this.supplied = undefined;
+        this.current = undefined;
+        if (d && !cluster.fits(d.node, d.gpuIndex === undefined ? w.pod : { ...w.pod, gpuIndex: d.gpuIndex })) {
+          throw new RangeError(`decision for task ${w.task.id}: node ${d.node} does not fit it`);
+        }
+      }
+      this.counts.decisions++;
+      if (d) this.bind(w, d);
+      else {
+        this.queue.failed(w);
+        if (w.attempts <= 1) bus.queue(w.task, sim.now);
+      }
+    }
+  }
+
+  private bind(w: Waiting, d: Decision): void {
+    const { cluster, sim, bus } = this.run;
+    const { task, pod } = w;
+    const id = cluster.place(d.node, d.gpuIndex === undefined ? pod : { ...pod, gpuIndex: d.gpuIndex });
+    this.strategy?.bound?.(cluster, pod, d);
+    if (id >= this.nodeOf.length) this.grow(id);
+    this.nodeOf[id] = d.node;
+    this.startOf[id] = sim.now;
+    this.tasks[id] = task;
+    this.pods[id] = pod;
+    this.live++;
+    const wait = sim.now - task.arrivalS;
+    this.counts.waitSumS += wait;
+    if (wait > this.counts.waitMaxS) this.counts.waitMaxS = wait;
+    this.counts.started++;
+    this.one[0] = d.node;
+    bus.start(task, this.one, sim.now);
+    const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;
+    // A task without a run time (a service) stays until the run ends.
+    this.progress.start(id, 0, runS);
+  }
+
+  /** Take placement `id` off its node and tell the strategy and the effects; returns the task. */
+  private vacate(id: number): Task {
+    const { cluster, sim } = this.run;
+    const task = this.tasks[id]!;
+    const pod = this.pods[id]!;
+    const node = this.nodeOf[id];
+    this.tasks[id] = undefined;
+    this.pods[id] = undefined;
+    this.live--;
+    cluster.release(id);
+    this.strategy?.released?.(cluster, pod, node);
+    this.effects?.released?.(task, pod, node, sim.now);
+    return task;
+  }
+
+  private finish(id: number): void {
+    const { sim, bus } = this.run;
+    this.progress.finished(id);
+    const node = this.nodeOf[id];
+    const task = this.vacate(id);
+    this.counts.completed++;
+    this.one[0] = node;
+    bus.finish(task, this.one, this.startOf[id], sim.now);
+    this.queue.clusterChanged();
+    this.run.requestPass();
+  }
+
+  nodeDown(node: number): void {
+    const { sim, bus } = this.run;
+    const victims: number[] = [];
+    for (let id = 0; id < this.tasks.length; id++) if (this.tasks[id] && this.nodeOf[id] === node) victims.push(id);
+    const resubmit: Task[] = [];
+    for (const id of victims) {
+      this.progress.stop(id);
+      const task = this.vacate(id);
+      this.counts.killed++;
+      this.one[0] = node;
+      bus.kill(task, this.one, sim.now);
+      const n = (this.retries.get(task) ?? 0) + 1;
+      this.retries.set(task, n);
+      if (n > this.maxRetries) {
+        this.counts.failed++;
+        this.givenUp.push(task);
+        bus.fail(task, sim.now);
+      } else resubmit.push(task);
+    }
+    // Oldest first, so that they keep their place among the waiting tasks where the queue orders by age.
+    resubmit.sort((a, b) => a.arrivalS - b.arrivalS || a.id - b.id);
+    for (const t of resubmit) this.enqueue(t);
+  }
+
+  capacityAdded(): void {
+    this.queue.clusterChanged();
+    this.run.requestPass();
+  }
+
+  /** Change a running task's speed (1 = as given by its run time); its finish moves accordingly. */
+  setRate(task: Task, rate: number): boolean {
+    const id = this.tasks.indexOf(task);
+    if (id < 0) return false;
+    this.progress.setRate(id, rate);
+    return true;
+  }
+
+  /** At the end: tasks still running (node, start), and tasks never started (waiting, rejected, given up). */
+  leftovers(): { running: { task: Task; node: number; startS: number }[]; unplaced: Task[]; waiting: number } {
+    const running: { task: Task; node: number; startS: number }[] = [];
+    for (let id = 0; id < this.tasks.length; id++) {
+      const task = this.tasks[id];
+      if (task) running.push({ task, node: this.nodeOf[id], startS: this.startOf[id] });
+    }
+    running.sort((a, b) => a.task.arrivalS - b.task.arrivalS || a.task.id - b.task.id);
+    const waiting = this.queue.remaining();
+    if (this.current) waiting.push(this.current);
+    waiting.sort(byArrival);
+    const unplaced = [...waiting.map((w) => w.task), ...this.rejected, ...this.givenUp].sort(
+      (a, b) => a.arrivalS - b.arrivalS || a.id - b.id,
+    );
+    return { running, unplaced, waiting: waiting.length };
+  }
+
+  private grow(id: number): void {
+    const size = Math.max(id + 1, this.nodeOf.length * 2);
+    const nodes = new Int32Array(size);
+    nodes.set(this.nodeOf);
+    this.nodeOf = nodes;
+    const starts = new Float64Array(size);
+    starts.set(this.startOf);
+    this.startOf = starts;
+  }
+}

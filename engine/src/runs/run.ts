@@ -1,0 +1,339 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { Decision, Pod } from "@clustersim/schedulers";
+import { type EventKind, type Rng, Simulation } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
+import { ArrivalPump, type TaskSource } from "../arrivals/arrival-pump.js";
+import { RunBus, type RunListener } from "../bus/run-events.js";
+import type { Controller, ControllerContext } from "../controllers/controller.js";
+import { wholeRequest } from "../tasks/whole-request.js";
+
+/** What a scheduling loop (online placement, batch queue) gets from the run it drives. */
+export interface RunServices {
+  readonly sim: Simulation;
+  readonly bus: RunBus;
+  readonly cluster: ClusterState;
+  /** Ask for a scheduling pass at the end of the current instant. */
+  requestPass(): void;
+}
+
+/**
+ * How a run decides what starts where: the online placement loop or the batch queue. The run calls
+ * `admit` for every task that enters, `schedule` once at the end of each instant in which anything
+ * happened, and tells it about nodes failing and capacity appearing.
+ */
+export interface SchedulingLoop {
+  attach(run: RunServices): void;
+  admit(task: Task): void;
+  /** One scheduling pass; false when it paused for a decision from outside (`pendingDecision`). */
+  schedule(): boolean;
+  nodeDown(node: number): void;
+  /** A node came back or joined: waiting tasks may fit now. */
+  capacityAdded(): void;
+  readonly waiting: number;
+  readonly running: number;
+  /** The task and pod an external decision is awaited for, if any; and the decision. */
+  readonly pendingDecision?: { task: Task; pod: Pod } | undefined;
+  supplyDecision?(d: Decision | null): void;
+}
+
+/** Node groups as controllers name them: names, and each node's group. */
+export interface NodeGroups {
+  names: readonly string[];
+  nodeGroup: Int32Array;
+}
+
+export interface RunOptions {
+  cluster: ClusterState;
+  tasks: TaskSource;
+  loop: SchedulingLoop;
+  seed?: number;
+  /** The run ends at this simulated time (default: when nothing is left to happen). */
+  untilS?: number;
+  /** Publish a `sample` event at 0 and every `sampleEveryS` up to `untilS`. */
+  sampleEveryS?: number;
+  listeners?: readonly RunListener[];
+  controllers?: readonly Controller[];
+  groups?: NodeGroups;
+}
+
+/**
+ * Why `advance` returned: it reached the time asked for, the run ended, a decision is awaited from
+ * outside (`decide`), the asynchronous task source must be refilled (`runUntil` does it), or the
+ * event budget of the call ran out.
+ */
+export type AdvanceStatus = "until" | "ended" | "decision" | "input" | "max-events";
+
+/**
+ * One run, steppable from outside: `advance` runs events up to a time or an event budget and returns
+ * why it stopped; `runUntil` and `runToEnd` refill asynchronous task sources as they go. The same run
+ * stepped in any increments gives the same events in the same order as run to its end at once.
+ *
+ * Order of what happens at one simulated time (an instant), independent of how arrivals are buffered:
+ * 1. events in the event queue at that time (finishes, failures and repairs, controllers' timers,
+ *    samples, queue timers) in the order they were scheduled;
+ * 2. then the arrivals due at that time, in workload order;
+ * 3. then one scheduling pass, which sees everything the instant changed.
+ */
+export class Run {
+  readonly sim: Simulation;
+  readonly bus = new RunBus();
+  readonly cluster: ClusterState;
+  private readonly pump: ArrivalPump;
+  private readonly loop: SchedulingLoop;
+  private readonly untilS: number;
+  private readonly arrivalTick: EventKind;
+  private readonly timerKind: EventKind;
+  private readonly timers: ((() => void) | undefined)[] = [];
+  private readonly freeTimers: number[] = [];
+  private tickAtS = Number.NaN;
+  private needInput = false;
+  private awaitingDecision = false;
+  private ended = false;
+  private wallS = 0;
+  private readonly groups: NodeGroups;
+
+  constructor(o: RunOptions) {
+    this.sim = new Simulation({ seed: o.seed ?? 0 });
+    this.cluster = o.cluster;
+    this.loop = o.loop;
+    this.untilS = o.untilS ?? Number.POSITIVE_INFINITY;
+    this.pump = ArrivalPump.of(o.tasks);
+    this.groups = o.groups ?? { names: ["all"], nodeGroup: new Int32Array(o.cluster.nodeCount) };
+    const sim = this.sim;
+    sim.onInstantEnd(() => this.endInstant());
+    this.arrivalTick = sim.on("arrival", () => {
+      this.tickAtS = Number.NaN;
+      sim.requestInstantEnd();
+    });
+    this.timerKind = sim.on("controller-timer", (slot) => {
+      const fn = this.timers[slot]!;
+      this.timers[slot] = undefined;
+      this.freeTimers.push(slot);
+      fn();
+    });
+    this.loop.attach({ sim, bus: this.bus, cluster: o.cluster, requestPass: () => sim.requestInstantEnd() });
+    for (const l of o.listeners ?? []) this.bus.subscribe(l);
+    const every = o.sampleEveryS;
+    if (every !== undefined && every > 0 && Number.isFinite(this.untilS)) {
+      const until = this.untilS;
+      const SAMPLE = sim.on("sample", () => {
+        this.bus.sample(sim.now);
+        if (sim.now + every <= until) sim.after(every, SAMPLE);
+      });
+      sim.at(0, SAMPLE);
+    }
+    for (const c of o.controllers ?? []) c.start(this.context(c.name));
+    // The first instant reads the first arrivals (and finds out whether the source must be refilled).
+    sim.requestInstantEnd();
+  }
+
+  get nowS(): number {
+    return this.sim.now;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Wall-clock seconds spent in the event loop so far: a timing figure, never a result. */
+  get wallSeconds(): number {
+    return this.wallS;
+  }
+
+  /** The task a decision is awaited for (after `advance` returned "decision"). */
+  get pendingDecision(): { task: Task; pod: Pod } | undefined {
+    return this.awaitingDecision ? this.loop.pendingDecision : undefined;
+  }
+
+  /** Supply the awaited decision: a node (and a share's GPU), or null for "does not fit now". */
+  decide(d: Decision | null): void {
+    if (!this.awaitingDecision || !this.loop.supplyDecision) throw new Error("decide(): no decision is awaited");
+    this.loop.supplyDecision(d);
+    this.awaitingDecision = false;
+  }
+
+  /** Run events until `untilS` (at most the run's end), at most `maxEvents` of them; say why it stopped. */
+  advance(o: { untilS?: number; maxEvents?: number } = {}): AdvanceStatus {
+    if (this.ended) return "ended";
+    if (this.needInput) return "input";
+    if (this.awaitingDecision) return "decision";
+    const until = Math.min(o.untilS ?? Number.POSITIVE_INFINITY, this.untilS);
+    const s = this.sim.run({ until, maxEvents: o.maxEvents });
+    this.wallS += s.wallS;
+    if (this.needInput) return "input";
+    if (this.awaitingDecision) return "decision";
+    if (s.stoppedBy === "max-events" || s.stoppedBy === "stopped") return "max-events";
+    // Reached `until`, or nothing is left to happen before it.
+    if (until < this.untilS) return "until";
+    this.end();
+    return "ended";
+  }
+
+  /** Advance to `untilS` (default: the end), refilling an asynchronous source as needed. */
+  async runUntil(untilS?: number): Promise<AdvanceStatus> {
+    for (;;) {
+      const status = this.advance({ untilS });
+      if (status !== "input") return status;
+      this.needInput = false;
+      await this.pump.refill();
+    }
+  }
+
+  /** Run to the end; the scheduling loop must decide by itself (no external decisions). */
+  async runToEnd(): Promise<void> {
+    const status = await this.runUntil();
+    if (status === "decision")
+      throw new Error("the run awaits an external decision: step it with advance() and decide()");
+  }
+
+  /** Run to the end from a synchronous task source. */
+  runToEndSync(): void {
+    const status = this.advance();
+    if (status === "input") throw new TypeError("the task source is asynchronous: use runToEnd()");
+    if (status === "decision")
+      throw new Error("the run awaits an external decision: step it with advance() and decide()");
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.bus.end(this.sim.now);
+  }
+
+  /** Arrivals due now, then one scheduling pass (see the class comment for the order within an instant). */
+  private endInstant(): void {
+    const sim = this.sim;
+    const now = sim.now;
+    for (;;) {
+      const next = this.pump.peek();
+      if (next === undefined) {
+        this.pause("input");
+        return;
+      }
+      if (next === null) break;
+      if (next.arrivalS > now) {
+        if (this.tickAtS !== next.arrivalS) {
+          this.tickAtS = next.arrivalS;
+          sim.at(next.arrivalS, this.arrivalTick);
+        }
+        break;
+      }
+      this.pump.take();
+      this.admit(next);
+    }
+    if (!this.loop.schedule()) this.pause("decision");
+  }
+
+  private pause(why: "input" | "decision"): void {
+    if (why === "input") this.needInput = true;
+    else this.awaitingDecision = true;
+    this.sim.stop();
+    this.sim.requestInstantEnd();
+  }
+
+  private admit(given: Task): void {
+    const task = wholeRequest(given);
+    this.bus.arrive(task, this.sim.now);
+    this.loop.admit(task);
+  }
+
+  private timer(timeS: number, fn: () => void): void {
+    const slot = this.freeTimers.length > 0 ? this.freeTimers.pop()! : this.timers.length;
+    this.timers[slot] = fn;
+    this.sim.at(timeS, this.timerKind, slot);
+  }
+
+  private context(name: string): ControllerContext {
+    const run = this;
+    const sim = this.sim;
+    const cluster = this.cluster;
+    const groups = this.groups;
+    const streams = new Map<string, Rng>();
+    const groupIndex = (group: string) => {
+      const g = groups.names.indexOf(group);
+      if (g < 0)
+        throw new RangeError(`controller ${name}: no node group "${group}" (groups: ${groups.names.join(", ")})`);
+      return g;
+    };
+    return {
+      get nowS() {
+        return sim.now;
+      },
+      cluster,
+      nodeGroups: groups.names,
+      groupOf: (node) => groups.nodeGroup[node],
+      get waiting() {
+        return run.loop.waiting;
+      },
+      get running() {
+        return run.loop.running;
+      },
+      rng(stream) {
+        let r = streams.get(stream);
+        if (!r) {
+          r = sim.random.get(`controller/${name}/${stream}`);
+          streams.set(stream, r);
+        }
+        return r;
+      },
+      on: (l) => run.bus.subscribe(l),
+      at: (t, fn) => run.timer(t, fn),
+      after: (d, fn) => run.timer(sim.now + d, fn),
+      every(periodS, fn, firstS) {
+        if (!(periodS > 0)) throw new RangeError(`controller ${name}: every() needs a period > 0, found ${periodS}`);
+        const tick = () => {
+          fn();
+          run.timer(sim.now + periodS, tick);
+        };
+        run.timer(firstS ?? sim.now + periodS, tick);
+      },
+      submit(task) {
+        run.admit({ ...task, arrivalS: sim.now });
+        sim.requestInstantEnd();
+      },
+      addNodes(group, count) {
+        const g = groupIndex(group);
+        let added = 0;
+        for (let n = 0; n < cluster.nodeCount && added < count; n++) {
+          if (groups.nodeGroup[n] !== g || cluster.isPresent(n)) continue;
+          cluster.setPresent(n, true);
+          run.bus.nodeAdded(n, sim.now);
+          added++;
+        }
+        if (added > 0) {
+          run.loop.capacityAdded();
+          sim.requestInstantEnd();
+        }
+        return added;
+      },
+      removeNodes(group, count) {
+        const g = groupIndex(group);
+        let removed = 0;
+        for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
+          if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
+          cluster.setPresent(n, false);
+          run.bus.nodeRemoved(n, sim.now);
+          removed++;
+        }
+        return removed;
+      },
+      setNodeUp(node, up) {
+        if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
+          cluster.setUp(node, up);
+          return;
+        }
+        if (up) {
+          cluster.setUp(node, true);
+          run.bus.nodeUp(node, sim.now);
+          run.loop.capacityAdded();
+          sim.requestInstantEnd();
+        } else {
+          cluster.setUp(node, false);
+          run.bus.nodeDown(node, sim.now);
+          run.loop.nodeDown(node);
+          sim.requestInstantEnd();
+        }
+      },
+      simulation: sim,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { renameSync } from "node:fs";
+import { join } from "node:path";
+import { stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { csvToParquet } from "../outputs/parquet.js";
+import { type RunRecord, readRunRecords } from "./records.js";
+import { buildReport, resultsCsv } from "./report.js";
+import { reportMarkdown } from "./report-markdown.js";
+import type { SweepRun, SweepSpec } from "./sweep-spec.js";
+
+/**
+ * Build results.csv/.parquet, timing.csv, report.json/.md and plots/ from the runs saved in `dir`;
+ * returns the records by run id.
+ */
+export async function writeSweepOutputs(
+  dir: string,
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+): Promise<Map<string, RunRecord>> {
+  const recs = readRunRecords(dir);
+  const outcomes = runs.map((r) => recs.get(r.id));
+  const report = buildReport(spec, runs, outcomes);
+  const csv = resultsCsv(spec, runs, outcomes, report.metrics);
+  const timing = `${[
+    "run,id,wallS,eventsPerS,workerHeapMiB",
+    ...runs.map((r) => {
+      const rec = recs.get(r.id);
+      return rec?.ok
+        ? `${r.index},${r.id},${rec.wallS},${Math.round((rec.events ?? 0) / Math.max(rec.wallS ?? 0, 1e-9))},${(rec.heapMiB ?? NaN).toFixed(1)}`
+        : `${r.index},${r.id},,,`;
+    }),
+  ].join("\n")}\n`;
+  const { markdown, plots } = reportMarkdown(report);
+  writeFilesAtomically(dir, {
+    "results.csv": csv,
+    "timing.csv": timing,
+    "report.json": stableJson(report),
+    "report.md": `${markdown}\n`,
+    ...plots,
+  });
+  const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
+  await csvToParquet(
+    join(dir, "results.csv"),
+    tmp,
+    new Set(["id", "scenario", "scheduler", "status", "error", ...Object.keys(spec.parameters)]),
+  );
+  renameSync(tmp, join(dir, "results.parquet"));
+  return recs;
+}

@@ -1,0 +1,242 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
+import { InputError } from "../errors.js";
+import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { PACKAGE_VERSION, type RunFingerprint, runFingerprint, sameFingerprint } from "./fingerprint.js";
+import { writeSweepOutputs } from "./outputs.js";
+import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
+import { expandSweep, loadSweepFile, type SweepSpec } from "./sweep-spec.js";
+import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
+
+// The built worker, so that the pool starts the same script whether this module runs from src or dist.
+const WORKER = new URL("../../dist/sweep/sweep-worker.js", import.meta.url);
+
+export interface RunSweepOptions {
+  /** Output directory (default: results/NAME); a directory holding saved runs is resumed. */
+  out?: string;
+  /** Worker threads (default 1). */
+  workers?: number;
+  /** This process's shard as "i/N" (default: from the environment, see `parseShard`; else the whole sweep). */
+  shard?: string;
+  /** Environment read for the shard (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Collect garbage after each run so that timing.csv's workerHeapMiB is the live heap. */
+  measureMemory?: boolean;
+  /** Tool version recorded in each run's fingerprint (default: this package's version). */
+  toolVersion?: string;
+  /** Called once the runs to do are known, before any runs. */
+  onStart?: (s: SweepStart) => void;
+  /** Called after each run finishes. */
+  onProgress?: (p: SweepProgress) => void;
+}
+
+export interface SweepStart {
+  /** The sweep's name, or its file. */
+  name: string;
+  dir: string;
+  /** Runs in the whole sweep. */
+  runs: number;
+  shard: number;
+  shards: number;
+  /** Runs in this shard. */
+  mine: number;
+  /** Runs of this shard saved earlier and reused. */
+  alreadyDone: number;
+  /** Runs saved earlier whose fingerprint no longer matches, run again. */
+  stale: number;
+  workers: number;
+}
+
+export interface SweepProgress {
+  /** Runs of this shard finished, counting reused ones. */
+  done: number;
+  total: number;
+  failed: number;
+  /** Estimated seconds left (NaN before the first run finishes). */
+  etaS: number;
+}
+
+export interface SweepResult {
+  dir: string;
+  runs: number;
+  shard: number;
+  shards: number;
+  mine: number;
+  /** Runs of this shard run now. */
+  ran: number;
+  alreadyDone: number;
+  stale: number;
+  /** Runs of this shard without a successful result (other shards' runs are missing here, not failed). */
+  failed: number;
+}
+
+/**
+ * Every run of a sweep file (or of this shard) on a pool of worker threads, each run's result saved in
+ * DIR/runs/ID.json as it finishes (so an interrupted sweep resumes where it stopped, rerunning saved
+ * runs whose fingerprint changed), then results.csv/.parquet, timing.csv, report.json/.md and plots/
+ * built from all saved runs. Bad input throws InputError (or SpecError for the sweep file); failed runs
+ * are counted in the result, not thrown.
+ */
+export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<SweepResult> {
+  const spec = loadSweepFile(file);
+  const runs = expandSweep(spec, file);
+  for (const f of new Set(runs.map((r) => r.scenarioFile)))
+    if (!existsSync(f)) throw new InputError(`${file}: scenarios: no such scenario file: ${f}`);
+  const workers = o.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1))
+    throw new InputError(`workers: expected a positive integer, found ${workers}`);
+  const [shard, shards] = parseShard(o.shard, o.env ?? process.env);
+  const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
+  prepareOutputDir(dir);
+  mkdirSync(join(dir, "runs"), { recursive: true });
+  writeFilesAtomically(dir, { "sweep.json": stableJson({ file: resolve(file), spec }) });
+
+  const version = o.toolVersion ?? PACKAGE_VERSION;
+  const done = readRunRecords(dir);
+  const mine = runs.filter((r) => r.index % shards === shard);
+  // Runs differing only in seed share a scenario and overrides, hence a fingerprint.
+  const byScenario = new Map<string, RunFingerprint | undefined>();
+  const fingerprints = mine.map((r) => {
+    const key = JSON.stringify([r.scenarioFile, r.overrides]);
+    if (!byScenario.has(key)) byScenario.set(key, runFingerprint(r.scenarioFile, r.overrides, version));
+    return byScenario.get(key);
+  });
+  let stale = 0;
+  const todo = mine.flatMap((r, i) => {
+    const rec = done.get(r.id);
+    if (rec?.ok !== true) return [{ run: r, fingerprint: fingerprints[i] }];
+    if (sameFingerprint(rec.fingerprint, fingerprints[i])) return [];
+    stale++;
+    return [{ run: r, fingerprint: fingerprints[i] }];
+  });
+  const alreadyDone = mine.length - todo.length;
+  o.onStart?.({
+    name: spec.name ?? file,
+    dir,
+    runs: runs.length,
+    shard,
+    shards,
+    mine: mine.length,
+    alreadyDone,
+    stale,
+    workers,
+  });
+
+  const t0 = wallSeconds();
+  let finished = 0;
+  let failures = 0;
+  const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers);
+  try {
+    await pool.run(
+      todo,
+      (api, { run: r }) =>
+        api.run({
+          scenarioFile: r.scenarioFile,
+          overrides: r.overrides,
+          seed: r.seed,
+          measureHeap: o.measureMemory,
+        }) as Promise<SweepJobResult>,
+      (out) => {
+        const { run: r, fingerprint } = todo[out.index];
+        const rec: RunRecord = out.ok
+          ? {
+              run: r.index,
+              id: r.id,
+              ok: true,
+              summary: out.value!.summary,
+              wallS: out.value!.wallS,
+              events: out.value!.events,
+              heapMiB: out.value!.heapMiB,
+              fingerprint,
+            }
+          : { run: r.index, id: r.id, ok: false, error: out.error, fingerprint };
+        writeRunRecord(dir, rec);
+        finished++;
+        if (!out.ok) failures++;
+        if (o.onProgress) {
+          const rate = finished / Math.max(wallSeconds() - t0, 1e-9);
+          o.onProgress({
+            done: alreadyDone + finished,
+            total: mine.length,
+            failed: failures,
+            etaS: rate > 0 ? (todo.length - finished) / rate : NaN,
+          });
+        }
+      },
+    );
+  } finally {
+    await pool.close();
+  }
+  const recs = await writeSweepOutputs(dir, spec, runs);
+  return {
+    dir,
+    runs: runs.length,
+    shard,
+    shards,
+    mine: mine.length,
+    ran: todo.length,
+    alreadyDone,
+    stale,
+    failed: mine.filter((r) => !recs.get(r.id)?.ok).length,
+  };
+}
+
+export interface MergeResult {
+  dir: string;
+  shards: number;
+  runs: number;
+  failed: number;
+}
+
+/** The runs saved in shard directories of one sweep, together in `out`, with outputs as if unsharded. */
+export async function mergeSweeps(shardDirs: readonly string[], out: string): Promise<MergeResult> {
+  if (shardDirs.length === 0) throw new InputError("merge: give the shard directories to merge");
+  const dir = resolve(out);
+  let sweep: { file: string; spec: SweepSpec } | undefined;
+  prepareOutputDir(dir);
+  mkdirSync(join(dir, "runs"), { recursive: true });
+  for (const s of shardDirs) {
+    const meta = join(s, "sweep.json");
+    if (!existsSync(meta))
+      throw new InputError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
+    const m = JSON.parse(readFileSync(meta, "utf8")) as { file: string; spec: SweepSpec };
+    if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
+      throw new InputError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
+    sweep ??= m;
+    for (const rec of readRunRecords(s).values()) writeRunRecord(dir, rec);
+  }
+  writeFilesAtomically(dir, { "sweep.json": stableJson(sweep) });
+  const runs = expandSweep(sweep!.spec, sweep!.file);
+  const recs = await writeSweepOutputs(dir, sweep!.spec, runs);
+  return {
+    dir,
+    shards: shardDirs.length,
+    runs: runs.length,
+    failed: runs.filter((r) => !recs.get(r.id)?.ok).length,
+  };
+}
+
+/**
+ * A process's shard as [i, N]: `text` ("i/N"), else a Slurm job array (SLURM_ARRAY_TASK_ID of
+ * SLURM_ARRAY_TASK_COUNT, counted from SLURM_ARRAY_TASK_MIN), else a Kubernetes Indexed Job
+ * (JOB_COMPLETION_INDEX of CLUSTERSIM_SHARDS), else the whole sweep ([0, 1]).
+ */
+export function parseShard(
+  text: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): [number, number] {
+  if (text === undefined && env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
+    text = `${Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0)}/${env.SLURM_ARRAY_TASK_COUNT}`;
+  }
+  if (text === undefined && env.JOB_COMPLETION_INDEX !== undefined) {
+    if (env.CLUSTERSIM_SHARDS === undefined)
+      throw new InputError("JOB_COMPLETION_INDEX is set but CLUSTERSIM_SHARDS (the number of shards) is not");
+    text = `${env.JOB_COMPLETION_INDEX}/${env.CLUSTERSIM_SHARDS}`;
+  }
+  if (text === undefined) return [0, 1];
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+    throw new InputError(`--shard: expected i/N with 0 <= i < N, found "${text}"`);
+  return [Number(m[1]), Number(m[2])];
+}

@@ -1,0 +1,27 @@
+import { REPLAY_FORMAT, REPLAY_VERSION, type ReplayHeader } from "./format.js";
+
+/** Writes a replay, line by line, through `write` (a file, a socket, an array): the header first. */
+export class ReplayWriter {
+  constructor(private readonly write: (line: string) => void) {}
+
+  header(h: Omit<ReplayHeader, "format" | "version">): void {
+    this.write(JSON.stringify({ format: REPLAY_FORMAT, version: REPLAY_VERSION, ...h }));
+  }
+
+  arrive(t: number, task: number, cpuMilli: number, memoryMiB: number, gpuMilli: number): void {
+    this.write(`[${t},"a",${task},${cpuMilli},${memoryMiB},${gpuMilli}]`);
+  }
+
+  /** Start, finish, kill or preemption of a task on each of its nodes. */
+  task(t: number, code: "s" | "f" | "k" | "p", task: number, nodes: readonly number[]): void {
+    for (const node of nodes) this.write(`[${t},"${code}",${task},${node}]`);
+  }
+
+  neverStarts(t: number, task: number): void {
+    this.write(`[${t},"x",${task}]`);
+  }
+
+  node(t: number, code: "d" | "u" | "+" | "-", node: number): void {
+    this.write(`[${t},"${code}",${node}]`);
+  }
+}

@@ -1,0 +1,38 @@
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RandomStreams } from "@clustersim/sim-core";
+import { type Task, traceTasks } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+
+const SAMPLE = new URL("../../../shared/traces/azure-functions-2019/1/", import.meta.url).pathname;
+
+/** The first `n` tasks of the sample read from `dir` with seed 1. */
+async function firstTasks(dir: string, n: number, streamName?: string): Promise<Task[]> {
+  const out: Task[] = [];
+  for await (const t of traceTasks("azure-functions", dir, { streams: new RandomStreams(1), streamName })) {
+    out.push(t);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+describe("Azure Functions trace tasks", () => {
+  it("draw the same tasks wherever the trace lies (the stream is not named after the path)", async () => {
+    const a = join(mkdtempSync(join(tmpdir(), "clustersim-az-a-")), "trace");
+    const b = join(mkdtempSync(join(tmpdir(), "clustersim-az-bb-")), "nested", "trace");
+    cpSync(SAMPLE, a, { recursive: true });
+    cpSync(SAMPLE, b, { recursive: true });
+    const fromA = await firstTasks(a, 500);
+    expect(fromA).toHaveLength(500);
+    expect(await firstTasks(b, 500)).toEqual(fromA);
+    expect(await firstTasks(SAMPLE, 500)).toEqual(fromA);
+  });
+
+  it("draw from the stream the caller names", async () => {
+    const one = await firstTasks(SAMPLE, 200, "replay/trace");
+    expect(await firstTasks(SAMPLE, 200, "replay/trace")).toEqual(one);
+    const other = await firstTasks(SAMPLE, 200, "other/trace");
+    expect(other.map((t) => t.arrivalS)).not.toEqual(one.map((t) => t.arrivalS));
+  });
+});
