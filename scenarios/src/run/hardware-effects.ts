@@ -35,8 +35,10 @@ import type { ScenarioSpec } from "../spec/schema.js";
  * - DPUs and network: a task's `nicGbps` takes NIC bandwidth, and on a node without a DPU the host
  *   cores its virtio traffic costs (hardware-models/src/dpu.ts); with a DPU those stay free, and a
  *   DPU whose traffic exceeds its line rate slows the task in proportion.
- * Random draws come from their own named streams, so policies compared on a seed see the same draws
- * for the same tasks.
+ * Random draws are keyed by task (sim-core's KeyedRng: draw i of task k is a function of the seed, the
+ * stream's name, k and i alone), so policies compared on a seed see the same start latency and the same
+ * CXL sensitivity for the same task, whatever order they place tasks in. A restarted task draws the
+ * same values again.
  */
 export interface EffectCounters {
   coldStarts: number;
@@ -138,7 +140,7 @@ export class HardwareEffects implements RunEffects {
     if (rt) {
       runS *= runTimeFactor(rt);
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
-      startS = startLatencyS(rt, this.streams.get("runtime-starts"), {
+      startS = startLatencyS(rt, this.streams.keyed("runtime-starts").at(task.id), {
         warm,
         snapshot: this.snapshots.has(task.runtime),
       });
@@ -149,7 +151,7 @@ export class HardwareEffects implements RunEffects {
     const pooled = this.cluster.state.poolMiBOf(id);
     if (pooled > 0 && pod.memoryMiB > 0) {
       const slow = cxlSlowdown(
-        drawSensitivity(this.streams.get("cxl-sensitivity"), this.cxl),
+        drawSensitivity(this.streams.keyed("cxl-sensitivity").at(task.id), this.cxl),
         pooled / pod.memoryMiB,
         this.cxl,
       );
