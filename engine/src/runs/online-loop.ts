@@ -83,6 +83,7 @@ export class OnlineLoop implements SchedulingLoop {
   /** External decisions: the task being decided, and the decision once supplied. */
   private current: Waiting | undefined;
   private supplied: Decision | null | undefined;
+  private readonly spare: Waiting[] = [];
   /** One-element node list for events, reused. */
   private readonly one = [0];
 
@@ -143,8 +144,27 @@ export class OnlineLoop implements SchedulingLoop {
 
   private enqueue(task: Task): void {
     const pod = this.effects ? this.effects.request(task) : (task as Pod);
-    const seq = this.seq++;
-    this.queue.add({ task, pod, attempts: 0, timestampS: 0, seq, backoffUntilS: 0, cycle: 0, unschedulableSinceS: 0 });
+    // Queue entries are recycled once their task is bound: no allocation per task on the hot path.
+    const w = this.spare.pop();
+    if (w) {
+      w.task = task;
+      w.pod = pod;
+      w.attempts = 0;
+      w.seq = this.seq++;
+      this.queue.add(w);
+    } else {
+      const seq = this.seq++;
+      this.queue.add({
+        task,
+        pod,
+        attempts: 0,
+        timestampS: 0,
+        seq,
+        backoffUntilS: 0,
+        cycle: 0,
+        unschedulableSinceS: 0,
+      });
+    }
     this.run.requestPass();
   }
 
@@ -172,8 +192,10 @@ export class OnlineLoop implements SchedulingLoop {
         }
       }
       this.counts.decisions++;
-      if (d) this.bind(w, d);
-      else {
+      if (d) {
+        this.bind(w, d);
+        this.spare.push(w);
+      } else {
         this.queue.failed(w);
         if (w.attempts <= 1) bus.queue(w.task, sim.now);
       }

@@ -49,8 +49,9 @@ class TemplateSampler {
     return task({
       arrivalS,
       runS: Math.max(0, this.run(rng)),
-      cpuMilli: Math.max(0, this.cpu(rng)),
-      memoryMiB: Math.max(0, this.mem(rng)),
+      // Whole millicores and MiB, rounded up, as the cluster books them.
+      cpuMilli: Math.max(0, Math.ceil(this.cpu(rng))),
+      memoryMiB: Math.max(0, Math.ceil(this.mem(rng))),
       gpus,
       gpuMilli: gpus > 0 ? Math.min(1000, Math.max(1, Math.round(this.gpuMilli(rng)))) : 0,
       procs: Math.max(1, Math.round(this.procs(rng))),
@@ -194,8 +195,8 @@ export function* functionsWorkload(
     yield task({
       arrivalS: t,
       runS: runs.exponential(1 / meanRun[f]),
-      memoryMiB: memory[f],
-      cpuMilli: spec.cpuMilli ?? 1000,
+      memoryMiB: Math.ceil(memory[f]),
+      cpuMilli: Math.ceil(spec.cpuMilli ?? 1000),
       app: `fn-${f}`,
       runtime: spec.runtime ?? "",
     });
