@@ -8,6 +8,12 @@ export { ArrivalPump, type TaskSource } from "./arrivals/arrival-pump.js";
 export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
 export type { Controller, ControllerContext } from "./controllers/controller.js";
 export { FaultController, type NodeFailures, type Outage } from "./controllers/fault-controller.js";
+export {
+  type EffectCounters,
+  HardwareEffects,
+  type HardwareEffectsConfig,
+  UnknownRuntimeError,
+} from "./effects/hardware-effects.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { csvNumber, csvText } from "./observers/csv.js";

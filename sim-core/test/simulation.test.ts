@@ -137,3 +137,33 @@ describe("Simulation determinism", () => {
     expect(traceHash(7)).not.toBe(traceHash(8));
   });
 });
+
+describe("the end of an instant", () => {
+  it("runs after every event at the current time, before the clock moves on, and again after a stop", () => {
+    const sim = new Simulation();
+    const seen: string[] = [];
+    let stopOnce = true;
+    sim.onInstantEnd(() => {
+      seen.push(`end@${sim.now}`);
+      if (stopOnce && sim.now === 2) {
+        // Pause inside the instant: asked again, it runs first when the run resumes.
+        stopOnce = false;
+        sim.requestInstantEnd();
+        sim.stop();
+      }
+    });
+    const ev = sim.on("ev", (id) => {
+      seen.push(`ev${id}@${sim.now}`);
+      if (id === 1) sim.at(sim.now, ev, 9); // same instant, scheduled from within it
+      sim.requestInstantEnd();
+    });
+    sim.at(1, ev, 1);
+    sim.at(1, ev, 2);
+    sim.at(2, ev, 3);
+    sim.at(3, ev, 4);
+    expect(sim.run().stoppedBy).toBe("stopped");
+    expect(seen).toEqual(["ev1@1", "ev2@1", "ev9@1", "end@1", "ev3@2", "end@2"]);
+    sim.run();
+    expect(seen.slice(6)).toEqual(["end@2", "ev4@3", "end@3"]);
+  });
+});

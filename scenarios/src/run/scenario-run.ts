@@ -4,6 +4,7 @@ import {
   type Controller,
   FaultController,
   type GroupEconomics,
+  HardwareEffects,
   OnlineLoop,
   ReplayRecorder,
   Run,
@@ -13,18 +14,19 @@ import {
   TaskLedger,
   TaskRows,
   TimeSeriesRows,
+  UnknownRuntimeError,
 } from "@clustersim/engine";
 import { DEFAULT_POWER } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
 import { createPlacement, type Pod, strategy as registered, type StrategyEntry } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
+import { hardwareConfig } from "../compose/hardware.js";
 import { loadUserController } from "../compose/user-controller.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
 import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
-import { HardwareEffects } from "./hardware-effects.js";
 
 /**
  * A scenario file run end to end: its cluster, its workload (streamed), its scheduler (a placement
@@ -103,7 +105,7 @@ export async function runScenario(
     const ctx = { rng: streams.get("scheduler"), workload };
     const placement = entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     placement.record = spec.outputs.decisions;
-    effects = new HardwareEffects(spec, cluster, streams);
+    effects = new HardwareEffects(hardwareConfig(spec, cluster, streams));
     loop = new OnlineLoop({ strategy: placement, queue: sched.queue, effects });
     if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
   }
@@ -155,9 +157,14 @@ export async function runScenario(
     controllers,
     groups: { names: cluster.groups, nodeGroup: cluster.nodeGroup },
   });
-  if (o.stepS !== undefined && o.stepS > 0) {
-    for (let t = o.stepS; !run.isEnded; t += o.stepS) await run.runUntil(t);
-  } else await run.runToEnd();
+  try {
+    if (o.stepS !== undefined && o.stepS > 0) {
+      for (let t = o.stepS; !run.isEnded; t += o.stepS) await run.runUntil(t);
+    } else await run.runToEnd();
+  } catch (err) {
+    if (err instanceof UnknownRuntimeError) throw new SpecError([`${file}: ${err.message}`]);
+    throw err;
+  }
 
   const simTimeS = run.nowS;
   const events = run.sim.eventsProcessed;

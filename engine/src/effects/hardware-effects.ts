@@ -1,10 +1,8 @@
-import type { RunEffects } from "@clustersim/engine";
-import { TimeIntegral } from "@clustersim/engine";
+import type { ClusterState } from "@clustersim/hardware-models";
 import {
   type CxlParams,
   cxlSlowdown,
   DEFAULT_CXL,
-  DPUS,
   dpuNetworkSlowdown,
   drawSensitivity,
   FixedKeepAlive,
@@ -18,9 +16,26 @@ import {
 import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
-import type { ComposedCluster } from "../compose/cluster.js";
-import { SpecError } from "../spec/load-spec.js";
-import type { ScenarioSpec } from "../spec/schema.js";
+import { TimeIntegral } from "../metrics/metrics.js";
+import type { RunEffects } from "../runs/online-loop.js";
+
+/** What the hardware effects are configured by (a scenario's `hardware` section and node groups). */
+export interface HardwareEffectsConfig {
+  cluster: ClusterState;
+  /** Line rate of each node's DPU, Gbps; 0 for a node without one. */
+  dpuGbps: Float64Array;
+  /** Overrides of the runtime catalogue, by runtime name (hardware-models' RuntimeSpec fields). */
+  runtimes?: Readonly<Record<string, Partial<RuntimeSpec>>>;
+  /** CXL latencies and link (hardware-models' CxlParams); the defaults cite CALIBRATION.md. */
+  cxl?: Partial<CxlParams>;
+  /** Keep one warm instance per app for this long after each invocation; none when absent. */
+  warmKeepAliveS?: number;
+  /** The run's streams: draws are keyed by task (`keyed`). */
+  streams: RandomStreams;
+}
+
+/** A task names a runtime class the catalogue does not have. */
+export class UnknownRuntimeError extends Error {}
 
 /**
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
@@ -72,38 +87,21 @@ export class HardwareEffects implements RunEffects {
   private readonly pooledBy = new Map<Task, number>();
   readonly pooledMiB = new TimeIntegral();
 
-  constructor(
-    spec: ScenarioSpec,
-    private readonly cluster: ComposedCluster,
-    private readonly streams: RandomStreams,
-  ) {
-    const hw = spec.hardware;
-    this.warm = hw?.warmPool ? new WarmInstances(new FixedKeepAlive(hw.warmPool.keepAlive)) : undefined;
-    this.cxl = { ...DEFAULT_CXL, ...(hw?.cxl ?? {}) };
-    const state = cluster.state;
-    const n = state.nodeCount;
-    this.hasPools = Array.from({ length: n }, (_, i) => state.poolOf(i)).some((p) => p >= 0);
-    this.dpuGbps = new Float64Array(n);
+  private readonly cluster: ClusterState;
+  private readonly streams: RandomStreams;
+
+  constructor(c: HardwareEffectsConfig) {
+    this.cluster = c.cluster;
+    this.streams = c.streams;
+    this.warm = c.warmKeepAliveS !== undefined ? new WarmInstances(new FixedKeepAlive(c.warmKeepAliveS)) : undefined;
+    this.cxl = { ...DEFAULT_CXL, ...(c.cxl ?? {}) };
+    const n = c.cluster.nodeCount;
+    this.hasPools = Array.from({ length: n }, (_, i) => c.cluster.poolOf(i)).some((p) => p >= 0);
+    this.dpuGbps = c.dpuGbps;
     this.nicDemand = new Float64Array(n);
-    const groups = spec.cluster.nodeGroups ?? [];
-    for (let i = 0; i < n; i++) {
-      const dpu = groups[cluster.nodeGroup[i]]?.dpu;
-      this.dpuGbps[i] = dpu ? DPUS[dpu].gbps : 0;
-    }
-    for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {
-      if (!o) continue;
-      this.runtimes.set(
-        name,
-        runtime(name, {
-          ...(o.startMedian !== undefined && { startMedianS: o.startMedian }),
-          ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
-          ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
-          ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
-          ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
-          ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
-        }),
-      );
-      if (o.snapshotRestore !== undefined) this.snapshots.add(name);
+    for (const [name, o] of Object.entries(c.runtimes ?? {})) {
+      this.runtimes.set(name, runtime(name, o));
+      if (o.snapshotRestoreS !== undefined) this.snapshots.add(name);
     }
   }
 
@@ -112,9 +110,9 @@ export class HardwareEffects implements RunEffects {
     let rt = this.runtimes.get(task.runtime);
     if (!rt) {
       if (!(task.runtime in RUNTIMES))
-        throw new SpecError([
+        throw new UnknownRuntimeError(
           `task ${task.id}: runtime: expected one of ${Object.keys(RUNTIMES).join(", ")}, found "${task.runtime}"`,
-        ]);
+        );
       rt = runtime(task.runtime);
       this.runtimes.set(task.runtime, rt);
     }
@@ -148,7 +146,7 @@ export class HardwareEffects implements RunEffects {
       else this.counters.coldStarts++;
       this.counters.startLatencySumS += startS;
     }
-    const pooled = this.cluster.state.poolMiBOf(id);
+    const pooled = this.cluster.poolMiBOf(id);
     if (pooled > 0 && pod.memoryMiB > 0) {
       const slow = cxlSlowdown(
         drawSensitivity(this.streams.keyed("cxl-sensitivity").at(task.id), this.cxl),

@@ -1,0 +1,41 @@
+import type { HardwareEffectsConfig } from "@clustersim/engine";
+import { DPUS, type RuntimeSpec } from "@clustersim/hardware-models";
+import type { RandomStreams } from "@clustersim/sim-core";
+import type { ScenarioSpec } from "../spec/schema.js";
+import type { ComposedCluster } from "./cluster.js";
+
+/** A scenario's `hardware` section and node groups, as the run's hardware effects take them. */
+export function hardwareConfig(
+  spec: ScenarioSpec,
+  cluster: ComposedCluster,
+  streams: RandomStreams,
+): HardwareEffectsConfig {
+  const hw = spec.hardware;
+  const n = cluster.state.nodeCount;
+  const dpuGbps = new Float64Array(n);
+  const groups = spec.cluster.nodeGroups ?? [];
+  for (let i = 0; i < n; i++) {
+    const dpu = groups[cluster.nodeGroup[i]]?.dpu;
+    dpuGbps[i] = dpu ? DPUS[dpu].gbps : 0;
+  }
+  const runtimes: Record<string, Partial<RuntimeSpec>> = {};
+  for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {
+    if (!o) continue;
+    runtimes[name] = {
+      ...(o.startMedian !== undefined && { startMedianS: o.startMedian }),
+      ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
+      ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
+      ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
+      ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
+      ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
+    };
+  }
+  return {
+    cluster: cluster.state,
+    dpuGbps,
+    runtimes,
+    cxl: hw?.cxl,
+    warmKeepAliveS: hw?.warmPool?.keepAlive,
+    streams,
+  };
+}
