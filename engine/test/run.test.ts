@@ -179,7 +179,10 @@ describe("rate-based progress", () => {
     const loop = new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) });
     const job = t(0, 0, 100, 1);
     let end = Number.NaN;
-    const slow: Controller = { name: "slow", start: (ctx) => ctx.at(40, () => loop.setRate(job, 0.5)) };
+    const slow: Controller = {
+      name: "slow",
+      start: (ctx) => ctx.at(40, () => expect(ctx.setRate(job, 0.5)).toBe(true)),
+    };
     new Run({
       cluster: nodes(1),
       tasks: [job],
@@ -212,6 +215,31 @@ describe("metrics count every task", () => {
     expect(s.tasksWaitingAtEnd).toBe(1);
     expect(s.tasksRunningAtEnd).toBe(1);
     expect(s.cpuAllocatedFraction).toBe(1);
+  });
+});
+
+describe("energy and cost from the cluster's totals", () => {
+  it("bills idle power while a node is up, dynamic power for its CPU allocation, and node-hours while it exists", () => {
+    // Two 4-core nodes of 100 W idle, 400 W at full CPU, 2 per node-hour, for 2 h. A 2-core task runs
+    // the first hour on node 0; node 1 is down (failed) in the second hour.
+    // Energy: idle 100 W × (2 nodes × 1 h + 1 node × 1 h) + 300 W × 0.5 × 1 h = 450 Wh = 0.45 kWh.
+    // Cost: both nodes exist for the 2 h: 4 node-hours × 2 = 8.
+    const cluster = nodes(2);
+    const ledger = new TaskLedger();
+    const metrics = new RunMetrics(cluster, ledger, [{ idleW: 100, peakW: 400, perNodeHour: 2 }]);
+    const fail: Controller = { name: "fail", start: (ctx) => ctx.at(3600, () => ctx.setNodeUp(1, false)) };
+    new Run({
+      cluster,
+      tasks: [t(0, 0, 3600, 2)],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+      listeners: [ledger, metrics],
+      controllers: [fail],
+      untilS: 7200,
+    }).runToEndSync();
+    const s = metrics.summary();
+    expect(s.energyKWh).toBeCloseTo(0.45, 12);
+    expect(s.cost).toBeCloseTo(8, 12);
+    expect(s.nodeHours).toBeCloseTo(4, 12);
   });
 });
 

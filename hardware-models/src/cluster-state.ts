@@ -68,6 +68,8 @@ export interface GroupTotals {
   allocatedCpuMilli: number;
   allocatedMemoryMiB: number;
   allocatedGpuMilli: number;
+  /** Σ over the group's nodes of allocated ÷ allocatable CPU (what a power model linear in each node's utilisation needs). */
+  cpuUtilisationSum: number;
   pods: number;
   /** Allocatable capacity of the group's present nodes. */
   capacityCpuMilli: number;
@@ -291,6 +293,7 @@ export class ClusterState implements ClusterView {
       allocatedCpuMilli: 0,
       allocatedMemoryMiB: 0,
       allocatedGpuMilli: 0,
+      cpuUtilisationSum: 0,
       pods: 0,
       capacityCpuMilli: 0,
       capacityMemoryMiB: 0,
@@ -325,12 +328,15 @@ export class ClusterState implements ClusterView {
   /** Book a placement's resources in its node's group and the cluster's totals (no allocation: a hot path). */
   private allocate(node: number, cpu: number, mem: number, gpuMilli: number, pods: number): void {
     this.pods[node] += pods;
+    const util = this.allocCpu[node] > 0 ? cpu / this.allocCpu[node] : 0;
     const g = this.groupTotals[this.groupIndex[node]];
+    g.cpuUtilisationSum += util;
     g.allocatedCpuMilli += cpu;
     g.allocatedMemoryMiB += mem;
     g.allocatedGpuMilli += gpuMilli;
     g.pods += pods;
     const c = this.clusterTotals;
+    c.cpuUtilisationSum += util;
     c.allocatedCpuMilli += cpu;
     c.allocatedMemoryMiB += mem;
     c.allocatedGpuMilli += gpuMilli;

@@ -3,6 +3,7 @@ import {
   checkUserParams,
   composeWorkload,
   loadScenarioFile,
+  loadUserController,
   loadUserStrategy,
   missingFiles,
   type ScenarioSpec,
@@ -29,14 +30,17 @@ export function readScenario(file: string, overrides: readonly string[] = []): S
 /** `clustersim validate FILE`: check a scenario; say what it holds. */
 export async function validateCommand(file: string, print: (line: string) => void): Promise<void> {
   const spec = readScenario(file);
-  if (spec.scheduler.plugin !== undefined) {
-    try {
+  try {
+    if (spec.scheduler.plugin !== undefined) {
       const entry = await loadUserStrategy(spec.scheduler.plugin, dirname(file), file, spec.scheduler.name);
       checkUserParams(entry, spec.scheduler.params, file);
-    } catch (err) {
-      if (err instanceof SpecError) throw new UserError(err.message);
-      throw err;
     }
+    for (const [i, c] of spec.controllers.entries()) {
+      await loadUserController(c.plugin, c.params, dirname(file), `${file}: controllers[${i}]`);
+    }
+  } catch (err) {
+    if (err instanceof SpecError) throw new UserError(err.message);
+    throw err;
   }
   const nodes = spec.cluster.nodeGroups?.reduce((n, g) => n + g.count, 0);
   print(`${file}: valid scenario${spec.name ? ` "${spec.name}"` : ""}`);
@@ -47,6 +51,7 @@ export async function validateCommand(file: string, print: (line: string) => voi
   print(
     `  scheduler: ${spec.scheduler.name}${spec.scheduler.plugin ? ` (from ${spec.scheduler.plugin})` : ""}; duration ${spec.duration} s; seed ${spec.seed}`,
   );
+  if (spec.controllers.length > 0) print(`  controllers: ${spec.controllers.map((c) => c.plugin).join(", ")}`);
 }
 
 /** `clustersim schema`: the scenario file's JSON Schema. */

@@ -39,6 +39,8 @@ export interface ControllerContext {
   addNodes(group: string, count: number): number;
   /** Remove up to `count` empty nodes of a group (highest numbered first); returns how many were removed. */
   removeNodes(group: string, count: number): number;
+  /** Change a running task's speed (1 = as its run time says; 0 pauses it); false when it is not running. */
+  setRate(task: Task, rate: number): boolean;
   /** Take a node down (its tasks are killed and resubmitted) or bring it back. */
   setNodeUp(node: number, up: boolean): void;
   /** The event core, for controllers that schedule events of their own kinds (failure processes). */

@@ -4,6 +4,9 @@ import type { RunListener } from "../bus/run-events.js";
 import { Sample, TimeIntegral } from "../metrics/metrics.js";
 import type { TaskLedger } from "./task-ledger.js";
 
+/** Time integrals kept per node group (see RunMetrics.changed). */
+const K = 9;
+
 /** Power and price of a node group: watts idle and at full CPU allocation, and money per node-hour. */
 export interface GroupEconomics {
   idleW: number;
@@ -33,7 +36,7 @@ export class RunMetrics implements RunListener {
   private rejectedTooLarge = 0;
   private rejectedNoRun = 0;
   private readonly G: number;
-  /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present. */
+  /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU utilisation. */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
   private endS = 0;
@@ -44,7 +47,7 @@ export class RunMetrics implements RunListener {
     private readonly economics?: readonly GroupEconomics[],
   ) {
     this.G = Math.max(1, cluster.groupCount);
-    this.integrals = Array.from({ length: this.G * 8 }, () => new TimeIntegral());
+    this.integrals = Array.from({ length: this.G * K }, () => new TimeIntegral());
     this.changed(0);
   }
 
@@ -53,7 +56,7 @@ export class RunMetrics implements RunListener {
     const c = this.cluster;
     for (let g = 0; g < this.G; g++) {
       const t = c.totals(c.groupCount === 0 ? -1 : g);
-      const k = g * 8;
+      const k = g * K;
       const I = this.integrals;
       I[k].set(t.allocatedCpuMilli, nowS);
       I[k + 1].set(t.allocatedMemoryMiB, nowS);
@@ -63,6 +66,7 @@ export class RunMetrics implements RunListener {
       I[k + 5].set(t.capacityGpuMilli, nowS);
       I[k + 6].set(t.nodesUp, nowS);
       I[k + 7].set(t.nodesPresent, nowS);
+      I[k + 8].set(t.cpuUtilisationSum, nowS);
     }
     let pooled = 0;
     for (let p = 0; p < this.pools; p++) pooled += c.poolUsedMiB(p);
@@ -139,7 +143,7 @@ export class RunMetrics implements RunListener {
     const unfinished = this.ledger.waiting.size + this.ledger.running.size;
     const avg = (k: number) => {
       let s = 0;
-      for (let g = 0; g < this.G; g++) s += this.integrals[g * 8 + k].average(end);
+      for (let g = 0; g < this.G; g++) s += this.integrals[g * K + k].average(end);
       return s;
     };
     const frac = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -181,14 +185,12 @@ export class RunMetrics implements RunListener {
       for (let g = 0; g < this.G; g++) {
         const e = this.economics[g];
         if (!e) continue;
-        const capCpu = this.cluster.totals(g).capacityCpuMilli / Math.max(1, this.cluster.totals(g).nodesPresent);
-        const slopeW = capCpu > 0 ? (e.peakW - e.idleW) / capCpu : 0;
-        // Nodes draw idle power while up, plus the dynamic share of the CPU allocated on them.
-        joules +=
-          (e.idleW * this.integrals[g * 8 + 6].average(end) + slopeW * this.integrals[g * 8].average(end)) * end;
+        // Each node draws idle power while up, plus (peak − idle) × its CPU allocation (hardware-models powerW).
+        const I = this.integrals;
+        joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * I[g * K + 8].average(end)) * end;
         if (e.perNodeHour !== undefined) {
           priced = true;
-          cost += (e.perNodeHour * this.integrals[g * 8 + 7].average(end) * end) / 3600;
+          cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;
         }
       }
       out.energyKWh = joules / 3.6e6;

@@ -34,6 +34,8 @@ export interface SchedulingLoop {
   /** The task and pod an external decision is awaited for, if any; and the decision. */
   readonly pendingDecision?: { task: Task; pod: Pod } | undefined;
   supplyDecision?(d: Decision | null): void;
+  /** Change a running task's speed (rate-based progress); false when the task is not running. */
+  setRate?(task: Task, rate: number): boolean;
 }
 
 /** Node groups as controllers name them: names, and each node's group. */
@@ -315,6 +317,10 @@ export class Run {
           removed++;
         }
         return removed;
+      },
+      setRate(task, rate) {
+        if (!run.loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
+        return run.loop.setRate(task, rate);
       },
       setNodeUp(node, up) {
         if (cluster.isUp(node) === up || !cluster.isPresent(node)) {

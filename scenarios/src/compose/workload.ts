@@ -161,6 +161,7 @@ export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   );
   if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
   if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
+  spec.controllers.forEach((c, i) => refs.push([`controllers[${i}].plugin`, c.plugin]));
   return refs
     .filter(([, p]) => !existsSync(resolveTracePath(p, baseDir)))
     .map(([field, p]) => `${file}: ${field}: expected an existing file, found no ${resolveTracePath(p, baseDir)}`);
