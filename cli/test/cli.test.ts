@@ -190,11 +190,13 @@ describe("clustersim run SCENARIO", () => {
     expect(s).toMatchObject({ scenario: "poisson-small", seed: 1, scheduler: "best-fit", simTimeS: 7200 });
     expect(s.tasksSubmitted).toBe(s.tasksStarted + s.tasksWaitingAtEnd + s.tasksLargerThanAnyNode);
     const rows = readFileSync(join(a, "tasks.csv"), "utf8").trim().split("\n");
-    expect(rows[0]).toBe("id,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs");
+    expect(rows[0]).toBe(
+      "id,workload,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs",
+    );
     // One row per task: finished, still running at the end, or never placed.
     expect(rows.length - 1).toBe(s.tasksSubmitted);
-    expect(rows.filter((l) => l.split(",")[2] === "finished")).toHaveLength(s.tasksCompleted);
-    expect(rows.filter((l) => l.split(",")[2] === "running")).toHaveLength(s.tasksRunningAtEnd);
+    expect(rows.filter((l) => l.split(",")[3] === "finished")).toHaveLength(s.tasksCompleted);
+    expect(rows.filter((l) => l.split(",")[3] === "running")).toHaveLength(s.tasksRunningAtEnd);
     expect(Object.keys(JSON.parse(readFileSync(join(a, "timing.json"), "utf8")))).toEqual(["wallS", "eventsPerS"]);
     // Time series: every 60 s of the 2 h, the cluster and its one node group.
     const series = readFileSync(join(a, "timeseries.csv"), "utf8").trim().split("\n");
@@ -429,8 +431,10 @@ describe("Parquet outputs", () => {
     const first = csv[1].split(",");
     const row = table.get(0)!.toJSON();
     expect(row.id).toBe(Number(first[0]));
-    expect(row.state).toBe(first[2]);
-    expect(row.endS).toBeCloseTo(Number(first[5]), 9);
+    expect(row.workload).toBe(first[1]);
+    expect(row.state).toBe(first[3]);
+    expect(row.endS).toBeCloseTo(Number(first[6]), 9);
     expect(String(table.schema.fields[1].type)).toBe("Utf8");
+    expect(String(table.schema.fields[2].type)).toBe("Utf8");
   });
 });

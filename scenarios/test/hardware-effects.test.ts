@@ -100,15 +100,15 @@ scheduler: { name: kubernetes-default }
     );
     const rows: string[][] = [];
     const { summary } = await runScenario(loadScenarioFile(file), file, { onTaskRow: (l) => rows.push(l.split(",")) });
-    const started = rows.filter((r) => r[2] === "finished" || r[2] === "running");
+    const started = rows.filter((r) => r[3] === "finished" || r[3] === "running");
     const vmNodes = new Set(["4", "5"]);
-    // Rows: id,app,state,...,node at index 7. Tenants ran only on the VM nodes; plain tasks never did.
-    const tenants = started.filter((r) => r[1] === "tenant");
-    const plain = started.filter((r) => r[1] === "plain");
+    // Rows: id,workload,app,state,...,node at index 8. Tenants ran only on the VM nodes; plain tasks never did.
+    const tenants = started.filter((r) => r[2] === "tenant");
+    const plain = started.filter((r) => r[2] === "plain");
     expect(tenants.length).toBeGreaterThan(100);
     expect(plain.length).toBeGreaterThan(100);
-    expect(tenants.every((r) => vmNodes.has(r[7]))).toBe(true);
-    expect(plain.some((r) => vmNodes.has(r[7]))).toBe(false);
+    expect(tenants.every((r) => vmNodes.has(r[8]))).toBe(true);
+    expect(plain.some((r) => vmNodes.has(r[8]))).toBe(false);
     expect((summary as Record<string, number>).coldStarts).toBeGreaterThan(0);
   });
 });
@@ -139,9 +139,9 @@ scheduler: { name: best-fit }
       await runScenario(loadScenarioFile(file, [`scheduler.name=${policy}`]), file, {
         onTaskRow: (l) => rows.push(l.split(",")),
       });
-      const order = rows.filter((r) => r[2] === "finished").sort((a, b) => Number(a[4]) - Number(b[4]));
+      const order = rows.filter((r) => r[3] === "finished").sort((a, b) => Number(a[5]) - Number(b[5]));
       return {
-        byTask: new Map(order.map((r) => [r[0], Number(r[5]) - Number(r[4])])),
+        byTask: new Map(order.map((r) => [r[0], Number(r[6]) - Number(r[5])])),
         startOrder: order.map((r) => r[0]).join(),
       };
     };

@@ -31,3 +31,21 @@ describe("a scenario run stepped from outside", () => {
     }, 60_000);
   }
 });
+
+describe("results per workload", () => {
+  it("tag every task row with its workload and break the summary down by workload", async () => {
+    const file = `${EXAMPLES}scenarios/double11-peak.yaml`;
+    const spec = loadScenarioFile(file, ["duration=10m"]);
+    const rows: string[][] = [];
+    const { summary } = await runScenario(spec, file, { onTaskRow: (l) => rows.push(l.split(",")) });
+    const names = spec.workloads.map((w, i) => w.name ?? `w${i}`);
+    expect(names.length).toBeGreaterThan(1);
+    const by = (summary as { byWorkload: Record<string, { tasksSubmitted: number; waitMeanS: number }> }).byWorkload;
+    expect(Object.keys(by).sort()).toEqual([...names].sort());
+    // Rows: the workload is column 1; per workload, as many rows as tasks submitted.
+    for (const n of names) expect(rows.filter((r) => r[1] === n)).toHaveLength(by[n].tasksSubmitted);
+    expect(Object.values(by).reduce((a, w) => a + w.tasksSubmitted, 0)).toBe(
+      (summary as Record<string, number>).tasksSubmitted,
+    );
+  }, 60_000);
+});

@@ -87,7 +87,7 @@ export async function runScenarioCommand(
   if (tasks) {
     const tmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
     try {
-      await csvToParquet(tasks.tempPath, tmp, new Set(["app", "state"]));
+      await csvToParquet(tasks.tempPath, tmp, new Set(["workload", "app", "state"]));
     } catch (err) {
       for (const s of streams) s.abort();
       rmSync(tmp, { force: true });

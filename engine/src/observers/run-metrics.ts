@@ -4,6 +4,15 @@ import type { RunListener } from "../bus/run-events.js";
 import { Sample, TimeIntegral } from "../metrics/metrics.js";
 import type { TaskLedger } from "./task-ledger.js";
 
+/** What RunMetrics keeps per workload. */
+class WorkloadTally {
+  submitted = 0;
+  completed = 0;
+  bsldSum = 0;
+  readonly waits = new Sample();
+  readonly completions = new Sample();
+}
+
 /** Time integrals kept per node group (see RunMetrics.changed). */
 const K = 9;
 
@@ -39,6 +48,13 @@ export class RunMetrics implements RunListener {
   /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU utilisation. */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
+  private readonly byWorkload = new Map<string, WorkloadTally>();
+  private firstArrivalS = Number.NaN;
+  private lastFinishS = Number.NaN;
+  /** Highest allocated fraction of the present nodes' CPU, memory and GPUs at any time. */
+  private peakCpu = 0;
+  private peakMem = 0;
+  private peakGpu = 0;
   private endS = 0;
 
   constructor(
@@ -68,6 +84,11 @@ export class RunMetrics implements RunListener {
       I[k + 7].set(t.nodesPresent, nowS);
       I[k + 8].set(t.cpuUtilisationSum, nowS);
     }
+    const all = c.totals(-1);
+    if (all.capacityCpuMilli > 0) this.peakCpu = Math.max(this.peakCpu, all.allocatedCpuMilli / all.capacityCpuMilli);
+    if (all.capacityMemoryMiB > 0)
+      this.peakMem = Math.max(this.peakMem, all.allocatedMemoryMiB / all.capacityMemoryMiB);
+    if (all.capacityGpuMilli > 0) this.peakGpu = Math.max(this.peakGpu, all.allocatedGpuMilli / all.capacityGpuMilli);
     let pooled = 0;
     for (let p = 0; p < this.pools; p++) pooled += c.poolUsedMiB(p);
     this.pooled.set(pooled, nowS);
@@ -83,8 +104,19 @@ export class RunMetrics implements RunListener {
     return this.poolCount;
   }
 
-  arrive(): void {
+  private tally(t: Task): WorkloadTally {
+    let w = this.byWorkload.get(t.workload);
+    if (!w) {
+      w = new WorkloadTally();
+      this.byWorkload.set(t.workload, w);
+    }
+    return w;
+  }
+
+  arrive(task: Task, nowS: number): void {
+    if (this.submitted === 0) this.firstArrivalS = nowS;
     this.submitted++;
+    this.tally(task).submitted++;
   }
   reject(_task: Task, reason: "too-large" | "no-run-time"): void {
     if (reason === "too-large") this.rejectedTooLarge++;
@@ -93,13 +125,20 @@ export class RunMetrics implements RunListener {
   start(task: Task, _nodes: readonly number[], nowS: number): void {
     this.started++;
     this.waits.add(nowS - task.arrivalS);
+    this.tally(task).waits.add(nowS - task.arrivalS);
     this.changed(nowS);
   }
   finish(task: Task, _nodes: readonly number[], _startS: number, nowS: number): void {
     this.completed++;
+    this.lastFinishS = nowS;
     this.completions.add(nowS - task.arrivalS);
     // Against the task's nominal run time: stretching by the hardware counts too.
-    this.bsldSum += Math.max(1, (nowS - task.arrivalS) / Math.max(task.runS, 10));
+    const bsld = Math.max(1, (nowS - task.arrivalS) / Math.max(task.runS, 10));
+    this.bsldSum += bsld;
+    const w = this.tally(task);
+    w.completed++;
+    w.completions.add(nowS - task.arrivalS);
+    w.bsldSum += bsld;
     this.changed(nowS);
   }
   kill(_task: Task, _nodes: readonly number[], nowS: number): void {
@@ -127,20 +166,11 @@ export class RunMetrics implements RunListener {
   }
 
   /** The summary's metrics, units in the key names. */
-  summary(): Record<string, number> {
+  summary(): Record<string, unknown> {
     const end = Math.max(this.endS, 1e-9);
-    const waitsAll = this.waits.copy();
-    let bsldUnfinished = 0;
-    for (const t of this.ledger.waiting) {
-      waitsAll.add(end - t.arrivalS);
-      bsldUnfinished += Math.max(1, (end - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
-    }
-    for (const [t] of this.ledger.running)
-      bsldUnfinished += Math.max(1, (end - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
-    const w = waitsAll.summary();
-    const ws = this.waits.summary();
-    const c = this.completions.summary();
-    const unfinished = this.ledger.waiting.size + this.ledger.running.size;
+    const waiting = [...this.ledger.waiting];
+    const running = [...this.ledger.running.keys()];
+    const all = taskFigures(this.waits, this.completions, this.bsldSum, this.completed, waiting, running, end);
     const avg = (k: number) => {
       let s = 0;
       for (let g = 0; g < this.G; g++) s += this.integrals[g * K + k].average(end);
@@ -149,7 +179,7 @@ export class RunMetrics implements RunListener {
     const frac = (a: number, b: number) => (b > 0 ? a / b : 0);
     let poolCap = 0;
     for (let p = 0; p < this.pools; p++) poolCap += this.cluster.poolFreeMiB(p) + this.cluster.poolUsedMiB(p);
-    const out: Record<string, number> = {
+    const out: Record<string, unknown> = {
       tasksSubmitted: this.submitted,
       tasksStarted: this.started,
       tasksCompleted: this.completed,
@@ -160,24 +190,41 @@ export class RunMetrics implements RunListener {
       tasksPreempted: this.preempted,
       tasksLargerThanAnyNode: this.rejectedTooLarge,
       tasksWithoutRunTime: this.rejectedNoRun,
-      waitMeanS: w.mean,
-      waitP50S: w.p50,
-      waitP95S: w.p95,
-      waitP99S: w.p99,
-      waitStartedMeanS: ws.mean,
-      waitStartedP99S: ws.p99,
-      completionMeanS: c.mean,
-      completionP50S: c.p50,
-      completionP95S: c.p95,
-      completionP99S: c.p99,
-      boundedSlowdownMean:
-        this.completed + unfinished > 0 ? (this.bsldSum + bsldUnfinished) / (this.completed + unfinished) : Number.NaN,
-      boundedSlowdownCompletedMean: this.completed > 0 ? this.bsldSum / this.completed : Number.NaN,
+      ...all,
       cpuAllocatedFraction: frac(avg(0), avg(3)),
       memoryAllocatedFraction: frac(avg(1) + this.pooled.average(end), avg(4) + poolCap),
       gpuAllocatedFraction: frac(avg(2), avg(5)),
+      cpuAllocatedPeakFraction: this.peakCpu,
+      memoryAllocatedPeakFraction: this.peakMem,
+      gpuAllocatedPeakFraction: this.peakGpu,
+      // First arrival to last finish; with tasks unfinished at the end, at least up to the end.
+      makespanS:
+        this.submitted === 0
+          ? Number.NaN
+          : (waiting.length + running.length > 0 ? end : this.lastFinishS) - this.firstArrivalS,
       nodeHours: (avg(7) * end) / 3600,
     };
+    if (this.byWorkload.size > 1 || (this.byWorkload.size === 1 && !this.byWorkload.has(""))) {
+      const per: Record<string, unknown> = {};
+      for (const [name, t] of [...this.byWorkload].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const mine = (x: Task) => x.workload === name;
+        per[name] = {
+          tasksSubmitted: t.submitted,
+          tasksCompleted: t.completed,
+          tasksWaitingAtEnd: waiting.filter(mine).length,
+          ...taskFigures(
+            t.waits,
+            t.completions,
+            t.bsldSum,
+            t.completed,
+            waiting.filter(mine),
+            running.filter(mine),
+            end,
+          ),
+        };
+      }
+      out.byWorkload = per;
+    }
     if (this.economics) {
       let joules = 0;
       let cost = 0;
@@ -198,4 +245,46 @@ export class RunMetrics implements RunListener {
     }
     return out;
   }
+}
+
+/**
+ * Waits, completion times and bounded slowdown of a set of tasks at the end `endS`: started tasks with
+ * their waits, tasks still waiting with the wait so far (a lower bound), completed tasks with their
+ * slowdown and unfinished ones with their response so far.
+ */
+function taskFigures(
+  waits: Sample,
+  completions: Sample,
+  bsldSum: number,
+  completed: number,
+  waiting: readonly Task[],
+  running: readonly Task[],
+  endS: number,
+): Record<string, number> {
+  const all = waits.copy();
+  const so = (t: Task) => Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
+  let bsldUnfinished = 0;
+  for (const t of waiting) {
+    all.add(endS - t.arrivalS);
+    bsldUnfinished += so(t);
+  }
+  for (const t of running) bsldUnfinished += so(t);
+  const w = all.summary();
+  const ws = waits.summary();
+  const c = completions.summary();
+  const n = completed + waiting.length + running.length;
+  return {
+    waitMeanS: w.mean,
+    waitP50S: w.p50,
+    waitP95S: w.p95,
+    waitP99S: w.p99,
+    waitStartedMeanS: ws.mean,
+    waitStartedP99S: ws.p99,
+    completionMeanS: c.mean,
+    completionP50S: c.p50,
+    completionP95S: c.p95,
+    completionP99S: c.p99,
+    boundedSlowdownMean: n > 0 ? (bsldSum + bsldUnfinished) / n : Number.NaN,
+    boundedSlowdownCompletedMean: completed > 0 ? bsldSum / completed : Number.NaN,
+  };
 }

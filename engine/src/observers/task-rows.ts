@@ -4,7 +4,8 @@ import { csvNumber, csvText } from "./csv.js";
 import { byArrival, type TaskLedger } from "./task-ledger.js";
 
 /** One row per task: finished, still running at the end (no endS), or never started (no startS); `state` says which. */
-export const TASK_CSV_HEADER = "id,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
+export const TASK_CSV_HEADER =
+  "id,workload,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
 
 /**
  * tasks.csv as the run goes: a row per finished task as it finishes, then at the end the tasks still
@@ -33,7 +34,7 @@ export class TaskRows implements RunListener {
   private row(t: Task, state: string, startS: number, endS: number, node: number): void {
     const n = csvNumber;
     this.write(
-      `${t.id},${csvText(t.app)},${state},${n(t.arrivalS)},${n(startS)},${n(endS)},${n(startS - t.arrivalS)},${node < 0 ? "" : node},${n(t.cpuMilli)},${n(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`,
+      `${t.id},${csvText(t.workload)},${csvText(t.app)},${state},${n(t.arrivalS)},${n(startS)},${n(endS)},${n(startS - t.arrivalS)},${node < 0 ? "" : node},${n(t.cpuMilli)},${n(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`,
     );
   }
 }

@@ -138,8 +138,12 @@ function source(
   }
 }
 
-async function* asAsync(src: AsyncIterable<Task> | Iterable<Task>): AsyncGenerator<Task> {
-  yield* src;
+/** The source's tasks, asynchronously, each tagged with its workload's name (fresh objects: tagged in place). */
+async function* tagged(src: AsyncIterable<Task> | Iterable<Task>, workload: string): AsyncGenerator<Task> {
+  for await (const t of src) {
+    t.workload = workload;
+    yield t;
+  }
 }
 
 /** The scenario's merged task stream, ids from 0 in arrival order. */
@@ -147,7 +151,7 @@ export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): As
   const streams = new RandomStreams(options.seed ?? spec.seed);
   const sources = spec.workloads.map((w, i) => {
     const name = workloadName(w, i);
-    const tasks = asAsync(source(w, name, streams, spec.duration, options.baseDir));
+    const tasks = tagged(source(w, name, streams, spec.duration, options.baseDir), name);
     return applyTransforms(tasks, w.transforms.map(transform), (k) => streams.get(`${name}/transform-${k}`));
   });
   return mergeByArrival(sources);

@@ -3,6 +3,7 @@ import {
   BatchLoop,
   type Controller,
   FaultController,
+  GpuLoadCheckpoints,
   type GroupEconomics,
   HardwareEffects,
   OnlineLoop,
@@ -18,7 +19,13 @@ import {
 } from "@clustersim/engine";
 import { DEFAULT_POWER } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
-import { createPlacement, type Pod, strategy as registered, type StrategyEntry } from "@clustersim/schedulers";
+import {
+  createPlacement,
+  type Pod,
+  strategy as registered,
+  type StrategyEntry,
+  typicalPods,
+} from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { hardwareConfig } from "../compose/hardware.js";
@@ -87,6 +94,16 @@ export async function runScenario(
   const streams = new RandomStreams(seed);
   const tasks = () => composeWorkload(spec, { baseDir, seed });
   const batch = entry.kind === "queue";
+  /** The workload's first tasks, for what learns its shape (FGD; the GPU fragmentation measure). */
+  let workload: Pod[] | undefined;
+  const sampleWorkload = async () => {
+    const sample: Pod[] = [];
+    for await (const t of tasks()) {
+      sample.push(t as Pod);
+      if (sample.length >= WORKLOAD_SAMPLE) break;
+    }
+    return sample;
+  };
 
   let loop: SchedulingLoop;
   let effects: HardwareEffects | undefined;
@@ -95,14 +112,8 @@ export async function runScenario(
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
     loop = new BatchLoop({ placement, policy: sched.name as never, backfill: params.backfill === "easy" });
   } else {
-    const workload: Pod[] = [];
-    if (sched.name === "fgd") {
-      for await (const t of tasks()) {
-        workload.push(t as Pod);
-        if (workload.length >= WORKLOAD_SAMPLE) break;
-      }
-    }
-    const ctx = { rng: streams.get("scheduler"), workload };
+    if (sched.name === "fgd") workload = await sampleWorkload();
+    const ctx = { rng: streams.get("scheduler"), workload: workload ?? [] };
     const placement = entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     placement.record = spec.outputs.decisions;
     effects = new HardwareEffects(hardwareConfig(spec, cluster, streams));
@@ -117,6 +128,12 @@ export async function runScenario(
   });
   const metrics = new RunMetrics(state, ledger, economics);
   const listeners: RunListener[] = [ledger, metrics];
+  let gpuLoads: GpuLoadCheckpoints | undefined;
+  if (state.totals(-1).capacityGpuMilli > 0 && spec.outputs.arrivedGpuLoads.length > 0) {
+    workload ??= await sampleWorkload();
+    gpuLoads = new GpuLoadCheckpoints(state, spec.outputs.arrivedGpuLoads, typicalPods(workload));
+    listeners.push(gpuLoads);
+  }
   if (o.onTaskRow && spec.outputs.tasks) listeners.push(new TaskRows(ledger, o.onTaskRow));
   if (o.onTimeseriesRow) listeners.push(new TimeSeriesRows(state, cluster.groups, ledger, o.onTimeseriesRow));
   if (spec.outputs.replay && o.onReplayLine) {
@@ -173,6 +190,7 @@ export async function runScenario(
     simTimeS,
     events,
     ...metrics.summary(),
+    ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
     notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers"] : ["autoscalers"],
   };

@@ -103,6 +103,9 @@ export const Transform = z.discriminatedUnion("type", [
     value: z.union([z.number(), z.string()]),
   }),
   z.strictObject({ type: z.literal("shuffle") }),
+  z
+    .strictObject({ type: z.literal("noDepartures") })
+    .meta({ description: "tasks never leave once placed (their run time is dropped), as in the FGD protocol" }),
   z.strictObject({
     type: z.literal("sample"),
     until: z.strictObject({ field: z.union([TaskField, z.enum(["gpuDemand", "count"])]), total: positive }),
@@ -295,6 +298,10 @@ export const Outputs = z.strictObject({
   timeseriesInterval: Duration.default(60),
   replay: z.boolean().default(false),
   decisions: z.boolean().default(false),
+  arrivedGpuLoads: z.array(positive).default([1, 1.3]).meta({
+    description:
+      "arrived GPU demand, as a share of the cluster's GPUs, at which GPU allocation and fragmentation are measured (clusters with GPUs)",
+  }),
 });
 
 /** Cluster-wide hardware parameters; every default cites ../shared/CALIBRATION.md in hardware-models. */
@@ -338,7 +345,13 @@ export const Scenario = z.strictObject({
   autoscalers: z.array(Autoscaler).default([]),
   faults: z.array(Fault).default([]),
   controllers: z.array(ControllerSpec).default([]),
-  outputs: Outputs.default({ tasks: true, timeseriesInterval: 60, replay: false, decisions: false }),
+  outputs: Outputs.default({
+    tasks: true,
+    timeseriesInterval: 60,
+    replay: false,
+    decisions: false,
+    arrivedGpuLoads: [1, 1.3],
+  }),
 });
 
 export type ScenarioSpec = z.output<typeof Scenario>;

@@ -201,7 +201,11 @@ export class Profile implements PlacementStrategy {
     const total = this.total;
     const perPlugin = this.perPlugin!;
     rec.node = node;
-    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => total[b] - total[a] || a - b);
+    // Best first; among equal totals the chosen node first, so the record always shows it.
+    const chosen = (i: number) => (this.feasible[i] === node ? 0 : 1);
+    const order = Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) => total[b] - total[a] || chosen(a) - chosen(b) || a - b,
+    );
     rec.top = order.slice(0, RECORD_TOP).map((i) => ({
       node: this.feasible[i],
       total: total[i],

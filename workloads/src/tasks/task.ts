@@ -24,6 +24,8 @@ export interface Task {
   nicGbps: number;
   /** Application, function or tenant the task belongs to; "" where the source has none. */
   app: string;
+  /** The scenario workload the task came from (its `name`, or `w<index>`); "" outside a scenario. */
+  workload: string;
   /** Kubernetes runtime class (sandbox runtime) requested; "" for the default. */
   runtime: string;
   /** Taints the task tolerates and node labels it requires (Kubernetes semantics); absent: none. */
@@ -49,6 +51,7 @@ export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
     procs: 1,
     nicGbps: 0,
     app: "",
+    workload: "",
     runtime: "",
     priority: 0,
     inputTokens: NaN,

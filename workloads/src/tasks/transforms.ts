@@ -16,6 +16,7 @@ export type Transform =
       value: number | string;
     }
   | { type: "shuffle" }
+  | { type: "noDepartures" }
   | { type: "sample"; until: { field: TaskNumericField | "gpuDemand" | "count"; total: number }; spacingS?: number };
 
 type Stream = AsyncIterable<Task>;
@@ -104,6 +105,14 @@ async function* sample(src: Stream, t: Extract<Transform, { type: "sample" }>, r
 }
 
 /** Apply transforms in order; `rng(k)` gives the stream for the k-th transform that draws numbers. */
+/**
+ * Tasks that never leave once placed: their run time is dropped (the FGD protocol's "each pod placed
+ * once", where allocation is measured as arrived load grows).
+ */
+async function* noDepartures(src: Stream): AsyncGenerator<Task> {
+  for await (const task of src) yield { ...task, runS: Number.NaN, reqTimeS: Number.NaN };
+}
+
 export function applyTransforms(src: Stream, transforms: readonly Transform[], rng: (k: number) => Rng): Stream {
   let out = src;
   transforms.forEach((t, k) => {
@@ -123,6 +132,9 @@ export function applyTransforms(src: Stream, transforms: readonly Transform[], r
         break;
       case "sample":
         out = sample(input, t, rng(k));
+        break;
+      case "noDepartures":
+        out = noDepartures(input);
         break;
     }
   });
