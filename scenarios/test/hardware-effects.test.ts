@@ -130,7 +130,7 @@ cluster: { nodeGroups: [{ name: n, count: 3, cpu: "4", memory: 16Gi }] }
 workloads:
   - type: poisson
     ratePerS: 0.2
-    task: { run: 20, cpu: { dist: uniform, min: 1000, max: 3000 }, memory: 1Gi, runtime: firecracker }
+    task: { run: 20, cpu: { dist: uniform, min: "1", max: "3" }, memory: 1Gi, runtime: firecracker }
 scheduler: { name: best-fit }
 `,
     );

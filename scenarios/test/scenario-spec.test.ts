@@ -196,3 +196,40 @@ describe("the example scenarios", () => {
     expect(await first()).toEqual(a);
   });
 });
+
+describe("units without traps", () => {
+  const task = (t: string) => GOOD.replace("      run: 90s\n      cpu: 500m\n      memory: 2Gi\n", t);
+
+  it("read quantities with units inside distributions, in the field's base unit", () => {
+    const spec = loadScenarioFile(
+      write(
+        task(
+          '      run: { dist: uniform, min: 90s, max: 2m }\n      cpu: { dist: uniform, min: 500m, max: "4" }\n      memory: { dist: lognormal, median: 2Gi, sigma: 0.5 }\n',
+        ),
+      ),
+    );
+    const t = (spec.workloads[0] as { task: Record<string, unknown> }).task;
+    expect(t.run).toEqual({ dist: "uniform", min: 90, max: 120 });
+    expect(t.cpu).toEqual({ dist: "uniform", min: 500, max: 4000 });
+    expect(t.memory).toEqual({ dist: "lognormal", mu: Math.log(2048), sigma: 0.5 });
+  });
+
+  it("refuse bare numbers where the unit is ambiguous: memory anywhere, CPU and memory inside distributions", () => {
+    expect(problems(GOOD.replace("memory: 128Gi", "memory: 4096"))).toEqual([
+      expect.stringMatching(
+        /:8: cluster\.nodeGroups\[0\]\.memory: expected a memory quantity with a unit .* found 4096 \(a bare number would be bytes\)$/,
+      ),
+    ]);
+    expect(
+      problems(task("      run: 90s\n      cpu: { dist: uniform, min: 500, max: 4000 }\n      memory: 2Gi\n")),
+    ).toEqual([
+      expect.stringMatching(
+        /task\.cpu\.min: expected a quantity with its unit, like 500m or "2" \(cores\), found the bare number 500$/,
+      ),
+      expect.stringMatching(/task\.cpu\.max: .* found the bare number 4000$/),
+    ]);
+    // Plain CPU numbers are cores, as in Kubernetes; plain durations are seconds.
+    const spec = loadScenarioFile(write(task("      run: 90\n      cpu: 2\n      memory: 2Gi\n")));
+    expect((spec.workloads[0] as { task: Record<string, unknown> }).task).toMatchObject({ run: 90, cpu: 2000 });
+  });
+});

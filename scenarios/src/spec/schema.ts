@@ -1,7 +1,7 @@
 import { strategy, strategyNames } from "@clustersim/schedulers";
 import { TASK_FORMATS, TASK_NUMERIC_FIELDS } from "@clustersim/workloads";
 import { z } from "zod";
-import { Cpu, Duration, Memory } from "./units.js";
+import { Cpu, CpuInDist, Duration, Memory, MemoryInDist } from "./units.js";
 
 /**
  * The scenario file: one zod schema, strict everywhere (an unknown field is an error, not silently
@@ -12,35 +12,48 @@ const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
 const probability = z.number().min(0).max(1);
 
-/** A distribution or a constant. */
-export const Dist = z.union([
-  z.number(),
-  z.discriminatedUnion("dist", [
-    z.strictObject({ dist: z.literal("constant"), value: z.number() }),
-    z.strictObject({ dist: z.literal("uniform"), min: z.number(), max: z.number() }),
-    z.strictObject({ dist: z.literal("exponential"), mean: positive }),
-    z.strictObject({ dist: z.literal("normal"), mean: z.number(), sd: nonNegative }),
-    z.strictObject({ dist: z.literal("lognormal"), mu: z.number(), sigma: nonNegative }),
-    z.strictObject({ dist: z.literal("pareto"), xm: positive, alpha: positive }),
-    z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: positive }),
-    z.strictObject({ dist: z.literal("burr"), c: positive, k: positive, scale: positive.default(1) }),
+/**
+ * A distribution whose location and scale parameters are quantities of type `q` (parsed into the
+ * field's base unit: millicores, MiB or seconds). Shape parameters are plain numbers. A log-normal takes
+ * `mu` (the log of the base unit) or, clearer, its `median` as a quantity.
+ */
+function distOf<Q extends z.ZodType<number, unknown>>(q: Q) {
+  return z.discriminatedUnion("dist", [
+    z.strictObject({ dist: z.literal("constant"), value: q }),
+    z.strictObject({ dist: z.literal("uniform"), min: q, max: q }),
+    z.strictObject({ dist: z.literal("exponential"), mean: q }),
+    z.strictObject({ dist: z.literal("normal"), mean: q, sd: q }),
+    z
+      .strictObject({ dist: z.literal("lognormal"), mu: z.number().optional(), median: q.optional(), sigma: nonNegative })
+      .superRefine((d, ctx) => {
+        if ((d.mu === undefined) === (d.median === undefined)) {
+          ctx.addIssue({ code: "custom", message: "expected exactly one of mu and median" });
+        }
+      })
+      .transform((d) => ({ dist: d.dist, mu: d.mu ?? Math.log(d.median as number), sigma: d.sigma })),
+    z.strictObject({ dist: z.literal("pareto"), xm: q, alpha: positive }),
+    z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: q }),
+    z.strictObject({ dist: z.literal("burr"), c: positive, k: positive, scale: q.optional() }),
     z.strictObject({
       dist: z.literal("empirical"),
-      values: z.array(z.number()).min(1),
+      values: z.array(q).min(1),
       mode: z.enum(["resample", "interpolate"]).default("resample"),
     }),
-  ]),
-]);
+  ]);
+}
 
-/** A constant with units, or a distribution of plain numbers in the field's unit. */
-const cpuOrDist = z.union([Cpu, Dist]);
-const memoryOrDist = z.union([Memory, Dist]);
-const durationOrDist = z.union([Duration, Dist]);
+/** A distribution or a constant, of a plain number (GPUs, processors, Gbps). */
+export const Dist = z.union([z.number(), distOf(z.number())]);
+
+/** A constant with units, or a distribution whose quantities carry units (a bare number in seconds for durations). */
+const cpuOrDist = z.union([Cpu, distOf(CpuInDist)]);
+const memoryOrDist = z.union([Memory, distOf(MemoryInDist)]);
+const durationOrDist = z.union([Duration, distOf(Duration)]);
 
 export const TaskTemplate = z.strictObject({
-  run: durationOrDist.meta({ description: "run time: a duration, or a distribution in seconds" }),
-  cpu: cpuOrDist.meta({ description: "CPU: a quantity (500m), or a distribution in millicores" }),
-  memory: memoryOrDist.meta({ description: "memory: a quantity (2Gi), or a distribution in MiB" }),
+  run: durationOrDist.meta({ description: "run time: a duration, or a distribution of durations (seconds or 90s, 2h)" }),
+  cpu: cpuOrDist.meta({ description: "CPU: a quantity (500m, 2), or a distribution of quantities with units" }),
+  memory: memoryOrDist.meta({ description: "memory: a quantity (2Gi), or a distribution of quantities with units" }),
   gpus: Dist.optional(),
   gpuMilli: Dist.optional().meta({ description: "thousandths of each GPU (1000 = whole)" }),
   procs: Dist.optional(),

@@ -29,9 +29,47 @@ export const Cpu = unit(
   "CPU as a Kubernetes quantity: 500m, 2, 0.5 (cores)",
 );
 
-/** "2Gi", "512Mi", "1G" → MiB. A bare number is taken as bytes, as in Kubernetes. */
-export const Memory = unit(
-  memoryMiB,
-  "a memory quantity like 512Mi, 2Gi or 1G",
-  "memory as a Kubernetes quantity: 512Mi, 2Gi, 1G (a bare number is bytes)",
-);
+/**
+ * "2Gi", "512Mi", "1G" → MiB. A bare number would be bytes in Kubernetes, and `memory: 4096` almost
+ * always means something else: it is refused (0 aside), with a message saying so.
+ */
+export const Memory = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    if (typeof v === "number" && v !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a memory quantity with a unit like 512Mi, 2Gi or 1G, found ${v} (a bare number would be bytes)`,
+      });
+      return Number.NaN;
+    }
+    const x = memoryMiB(v);
+    if (!(x >= 0)) ctx.addIssue({ code: "custom", message: `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}` });
+    return x;
+  })
+  .meta({ description: "memory as a Kubernetes quantity with a unit: 512Mi, 2Gi, 1G" });
+
+/**
+ * A quantity inside a distribution, in the field's base unit (millicores, MiB): text with units
+ * ("500m", "2", "4Gi"); a bare number is refused, since `min: 500` could mean cores or millicores.
+ */
+function quantityInDist(parse: (v: string) => number, example: string) {
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const x = typeof v === "number" ? Number.NaN : parse(v);
+    if (!(x >= 0)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          typeof v === "number"
+            ? `expected a quantity with its unit, like ${example}, found the bare number ${v}`
+            : `expected a quantity like ${example}, found ${JSON.stringify(v)}`,
+      });
+    }
+    return x;
+  });
+}
+
+/** CPU inside a distribution, to millicores: "500m", "2" (cores). */
+export const CpuInDist = quantityInDist(cpuMilli, '500m or "2" (cores)');
+/** Memory inside a distribution, to MiB: "512Mi", "2Gi". */
+export const MemoryInDist = quantityInDist(memoryMiB, "512Mi or 2Gi");
