@@ -233,3 +233,33 @@ describe("units without traps", () => {
     expect((spec.workloads[0] as { task: Record<string, unknown> }).task).toMatchObject({ run: 90, cpu: 2000 });
   });
 });
+
+describe("--set", () => {
+  const file = () => write(GOOD);
+  const fails = (overrides: string[]) => {
+    try {
+      loadScenarioFile(file(), overrides);
+    } catch (err) {
+      expect(err).toBeInstanceOf(SpecError);
+      return (err as SpecError).problems;
+    }
+    throw new Error("expected the overrides to be refused");
+  };
+
+  it("blames a bad value on the --set argument that set it, not on a line of the file", () => {
+    expect(fails(["cluster.nodeGroups.0.count=-3"])).toEqual([
+      "--set cluster.nodeGroups.0.count=-3: cluster.nodeGroups[0].count: expected >= 0, found -3",
+    ]);
+    expect(fails(["scheduler={ name: bestfit }"])[0]).toMatch(
+      /^--set scheduler=\{ name: bestfit \}: scheduler\.name: /,
+    );
+  });
+
+  it("refuses paths into the object prototype, and values that are not YAML", () => {
+    expect(fails(["__proto__.x=1"])).toEqual([
+      '--set __proto__.x=1: expected a field path like workloads.0.ratePerS, found "__proto__" in it',
+    ]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(fails(["scheduler={ name: ["])[0]).toMatch(/^--set scheduler=\{ name: \[: expected a YAML value, found /);
+  });
+});

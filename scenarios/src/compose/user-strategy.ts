@@ -24,8 +24,12 @@ export async function loadUserStrategy(
     ]);
   }
   if (raw.name !== expectedName) {
+    // Typically `--set scheduler.name=best-fit` on a scenario with a plug-in: say how to switch.
+    const hint = registered(expectedName)
+      ? `; to run the built-in "${expectedName}" instead, replace the whole section: --set 'scheduler={ name: ${expectedName} }'`
+      : "";
     throw new SpecError([
-      `${where}: the file's strategy is called "${raw.name}", but scheduler.name is "${expectedName}"`,
+      `${where}: the file's strategy is called "${raw.name}", but scheduler.name is "${expectedName}"${hint}`,
     ]);
   }
   if (registered(raw.name)) {

@@ -94,9 +94,18 @@ export function validateScenario(
   file = "scenario",
   doc?: Document,
   lines = new LineCounter(),
+  overrides: readonly Override[] = [],
 ): ScenarioSpec {
-  return validateWith(Scenario, data, file, doc, lines);
+  return validateWith(Scenario, data, file, doc, lines, overrides);
 }
+
+/** A `--set PATH=VALUE` applied to the data: problems at or under its path are blamed on it, not on a line. */
+export interface Override {
+  path: string[];
+  text: string;
+}
+
+const within = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.every((k, i) => String(k) === String(b[i]));
 
 /** Validate parsed YAML against a schema, every problem with file, line and field. */
 export function validateWith<S extends z.ZodType>(
@@ -105,12 +114,16 @@ export function validateWith<S extends z.ZodType>(
   file: string,
   doc?: Document,
   lines = new LineCounter(),
+  overrides: readonly Override[] = [],
 ): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = flatten(result.error.issues).map((issue) => {
     // For an unknown key, point at the key itself.
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    // The last override that set this field or a section holding it is the place to look.
+    const by = [...overrides].reverse().find((o) => within(o.path, path) || within(path, o.path));
+    if (by) return { line: -1, text: `--set ${by.text}: ${pathText(issue.path)}: ${explain(issue, data)}` };
     const line = lineOf(doc, lines, path);
     return { line, text: `${line > 0 ? `${file}:${line}` : file}: ${pathText(issue.path)}: ${explain(issue, data)}` };
   });
@@ -163,16 +176,29 @@ export function loadScenarioFile(file: string, overrides: readonly string[] = []
     );
   }
   const data = doc.toJS();
-  for (const o of overrides) applyOverride(data, o);
-  return validateScenario(data, file, doc, lines);
+  const applied = overrides.map((o) => applyOverride(data, o));
+  return validateScenario(data, file, doc, lines, applied);
 }
 
-function applyOverride(data: unknown, assignment: string): void {
+/** Keys that would reach the object prototype instead of a field. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function applyOverride(data: unknown, assignment: string): Override {
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new SpecError([`--set: expected path=value, found "${assignment}"`]);
   const path = assignment.slice(0, eq).split(".");
+  const bad = path.find((k) => k === "" || UNSAFE_KEYS.has(k));
+  if (bad !== undefined) {
+    throw new SpecError([`--set ${assignment}: expected a field path like workloads.0.ratePerS, found "${bad}" in it`]);
+  }
   const text = assignment.slice(eq + 1);
-  const value = parseDocument(text).toJS();
+  const parsed = parseDocument(text, { prettyErrors: false });
+  if (parsed.errors.length > 0) {
+    throw new SpecError([
+      `--set ${assignment}: expected a YAML value, found ${parsed.errors[0].message.split("\n")[0]}`,
+    ]);
+  }
+  const value = parsed.toJS();
   let node = data as Record<string, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
     let next = node[path[i]];
@@ -186,4 +212,5 @@ function applyOverride(data: unknown, assignment: string): void {
     node = next as Record<string, unknown>;
   }
   node[path[path.length - 1]] = value;
+  return { path, text: assignment };
 }
