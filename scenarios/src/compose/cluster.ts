@@ -7,7 +7,8 @@ import {
   type PowerModel,
   type PriceModel,
 } from "@clustersim/hardware-models";
-import { loadK8sManifests, loadOpenbNodes } from "@clustersim/workloads";
+import { headerInt, loadK8sManifests, loadOpenbNodes, readSwfHeader } from "@clustersim/workloads";
+import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
 import { resolveTracePath } from "./workload.js";
 
@@ -86,7 +87,25 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
     power.push(DEFAULT_POWER);
     price.push(undefined);
     racks.push([]);
-    if (format === "openb-nodes") {
+    if (format === "swf") {
+      // The log's machine: MaxNodes nodes (MaxProcs when the header has no MaxNodes), each with
+      // MaxProcs / MaxNodes processors counted as cores, as the SWF definition and RLScheduler read it.
+      const header = await readSwfHeader(file);
+      const count = headerInt(header, "MaxNodes") ?? headerInt(header, "MaxProcs");
+      if (count === undefined) {
+        throw new SpecError([
+          `cluster.fromTrace.path: expected an SWF header with MaxNodes or MaxProcs, found neither in ${file}`,
+        ]);
+      }
+      const procs = (headerInt(header, "MaxProcs") ?? count) / count;
+      // [U] Memory is not in the header: 4 GiB per processor unless the scenario says (nodeMemory).
+      const memoryMiB = spec.cluster.fromTrace!.nodeMemory ?? 4096 * procs;
+      for (let i = 0; i < count; i++) {
+        racks[0].push(nodes.length);
+        nodes.push({ cpuMilli: Math.round(procs * 1000), memoryMiB, group: 0 });
+        groupOf.push(0);
+      }
+    } else if (format === "openb-nodes") {
       for await (const n of loadOpenbNodes(file)) {
         racks[0].push(nodes.length);
         nodes.push({ cpuMilli: n.cpuMilli, memoryMiB: n.memoryMiB, gpus: n.gpus, gpuModel: n.gpuModel });

@@ -24,7 +24,12 @@ function distOf<Q extends z.ZodType<number, unknown>>(q: Q) {
     z.strictObject({ dist: z.literal("exponential"), mean: q }),
     z.strictObject({ dist: z.literal("normal"), mean: q, sd: q }),
     z
-      .strictObject({ dist: z.literal("lognormal"), mu: z.number().optional(), median: q.optional(), sigma: nonNegative })
+      .strictObject({
+        dist: z.literal("lognormal"),
+        mu: z.number().optional(),
+        median: q.optional(),
+        sigma: nonNegative,
+      })
       .superRefine((d, ctx) => {
         if ((d.mu === undefined) === (d.median === undefined)) {
           ctx.addIssue({ code: "custom", message: "expected exactly one of mu and median" });
@@ -51,7 +56,9 @@ const memoryOrDist = z.union([Memory, distOf(MemoryInDist)]);
 const durationOrDist = z.union([Duration, distOf(Duration)]);
 
 export const TaskTemplate = z.strictObject({
-  run: durationOrDist.meta({ description: "run time: a duration, or a distribution of durations (seconds or 90s, 2h)" }),
+  run: durationOrDist.meta({
+    description: "run time: a duration, or a distribution of durations (seconds or 90s, 2h)",
+  }),
   cpu: cpuOrDist.meta({ description: "CPU: a quantity (500m, 2), or a distribution of quantities with units" }),
   memory: memoryOrDist.meta({ description: "memory: a quantity (2Gi), or a distribution of quantities with units" }),
   gpus: Dist.optional(),
@@ -234,7 +241,19 @@ export const NodeGroup = z
 export const Cluster = z
   .strictObject({
     nodeGroups: z.array(NodeGroup).min(1).optional(),
-    fromTrace: z.strictObject({ format: z.enum(["openb-nodes", "k8s"]), path: z.string().min(1) }).optional(),
+    fromTrace: z
+      .strictObject({
+        format: z.enum(["openb-nodes", "k8s", "swf"]),
+        path: z.string().min(1),
+        nodeMemory: Memory.optional().meta({
+          description: "swf: memory of each node (the SWF header has none; default 4Gi per processor: an assumption)",
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          "nodes read from a trace: openb node list, Kubernetes Node manifests, or an SWF log's header (MaxNodes nodes of MaxProcs/MaxNodes cores)",
+      }),
   })
   .superRefine((c, ctx) => {
     if ((c.nodeGroups === undefined) === (c.fromTrace === undefined)) {
