@@ -4,6 +4,7 @@ import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
 import { runCommand } from "./commands/run.js";
 import { runScenarioCommand } from "./commands/run-scenario.js";
 import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
+import { schedulersCommand } from "./commands/schedulers.js";
 import { mergeCommand, sweepCommand } from "./commands/sweep.js";
 import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
 import { ChecksFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
@@ -60,8 +61,15 @@ export function buildProgram(print: (line: string) => void): Command {
 
   program
     .command("schema")
-    .description("print the JSON Schema of scenario files (for editors)")
-    .action(() => schemaCommand(print));
+    .description("print the JSON Schema of scenario files, or with --sweep of sweep files (for editors)")
+    .option("--sweep", "the schema of sweep files instead")
+    .action((options) => schemaCommand(print, options));
+
+  program
+    .command("schedulers")
+    .description("list every registered placement strategy and batch queue policy with its parameters and defaults")
+    .option("--json", "print JSON")
+    .action((options) => schedulersCommand(options, print));
 
   program
     .command("workload")

@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { Sweep } from "@clustersim/experiments";
 import {
   checkUserParams,
   composeWorkload,
@@ -11,6 +12,7 @@ import {
   scenarioJsonSchema,
 } from "@clustersim/scenarios";
 import { TraceError } from "@clustersim/workloads";
+import { z } from "zod";
 import { UserError } from "../errors.js";
 
 /** Load and validate a scenario file, turning every problem into one UserError (exit 2). */
@@ -55,8 +57,9 @@ export async function validateCommand(file: string, print: (line: string) => voi
 }
 
 /** `clustersim schema`: the scenario file's JSON Schema. */
-export function schemaCommand(print: (line: string) => void): void {
-  print(JSON.stringify(scenarioJsonSchema(), null, 2));
+export function schemaCommand(print: (line: string) => void, o: { sweep?: boolean } = {}): void {
+  const schema = o.sweep ? z.toJSONSchema(Sweep, { io: "input", unrepresentable: "any" }) : scenarioJsonSchema();
+  print(JSON.stringify(schema, null, 2));
 }
 
 const COLUMNS = [

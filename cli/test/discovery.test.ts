@@ -1,0 +1,35 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
+const clustersim = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+
+describe("what a new user can ask the command", () => {
+  it("lists every strategy and queue policy with its parameters and their defaults", () => {
+    const r = clustersim("schedulers", "--json");
+    expect(r.status).toBe(0);
+    const all = JSON.parse(r.stdout) as { name: string; kind: string; params: { name: string; default?: unknown }[] }[];
+    const fcfs = all.find((s) => s.name === "fcfs")!;
+    expect(fcfs.kind).toBe("queue");
+    expect(fcfs.params).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "backfill", default: "none" }),
+        expect.objectContaining({ name: "placement", default: "first-fit" }),
+      ]),
+    );
+    expect(all.find((s) => s.name === "fgd")!.params.map((p) => p.name)).toContain("coverage");
+    const text = clustersim("schedulers").stdout;
+    expect(text).toMatch(/^best-fit \(placement strategy\): /m);
+  });
+
+  it("prints the JSON Schema of sweep files beside the scenario files' one", () => {
+    const r = clustersim("schema", "--sweep");
+    expect(r.status).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["scenarios", "schedulers", "seeds", "parameters"]),
+    );
+    const scenario = JSON.parse(clustersim("schema").stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(scenario.properties)).toContain("workloads");
+  });
+});
