@@ -1,10 +1,11 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { Decision, Pod } from "@clustersim/schedulers";
-import { type EventKind, type Rng, Simulation } from "@clustersim/sim-core";
+import { type EventKind, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import { ArrivalPump, type TaskSource } from "../arrivals/arrival-pump.js";
 import { RunBus, type RunListener } from "../bus/run-events.js";
 import type { Controller, ControllerContext } from "../controllers/controller.js";
+import { controllerContext } from "../controllers/controller-context.js";
 import { wholeRequest } from "../tasks/whole-request.js";
 
 /** What a scheduling loop (online placement, batch queue) gets from the run it drives. */
@@ -245,101 +246,14 @@ export class Run {
   }
 
   private context(name: string): ControllerContext {
-    const run = this;
-    const sim = this.sim;
-    const cluster = this.cluster;
-    const groups = this.groups;
-    const streams = new Map<string, Rng>();
-    const groupIndex = (group: string) => {
-      const g = groups.names.indexOf(group);
-      if (g < 0)
-        throw new RangeError(`controller ${name}: no node group "${group}" (groups: ${groups.names.join(", ")})`);
-      return g;
-    };
-    return {
-      get nowS() {
-        return sim.now;
-      },
-      cluster,
-      nodeGroups: groups.names,
-      groupOf: (node) => groups.nodeGroup[node],
-      get waiting() {
-        return run.loop.waiting;
-      },
-      get running() {
-        return run.loop.running;
-      },
-      rng(stream) {
-        let r = streams.get(stream);
-        if (!r) {
-          r = sim.random.get(`controller/${name}/${stream}`);
-          streams.set(stream, r);
-        }
-        return r;
-      },
-      on: (l) => run.bus.subscribe(l),
-      at: (t, fn) => run.timer(t, fn),
-      after: (d, fn) => run.timer(sim.now + d, fn),
-      every(periodS, fn, firstS) {
-        if (!(periodS > 0)) throw new RangeError(`controller ${name}: every() needs a period > 0, found ${periodS}`);
-        const tick = () => {
-          fn();
-          run.timer(sim.now + periodS, tick);
-        };
-        run.timer(firstS ?? sim.now + periodS, tick);
-      },
-      submit(task) {
-        run.admit({ ...task, arrivalS: sim.now });
-        sim.requestInstantEnd();
-      },
-      addNodes(group, count) {
-        const g = groupIndex(group);
-        let added = 0;
-        for (let n = 0; n < cluster.nodeCount && added < count; n++) {
-          if (groups.nodeGroup[n] !== g || cluster.isPresent(n)) continue;
-          cluster.setPresent(n, true);
-          run.bus.nodeAdded(n, sim.now);
-          added++;
-        }
-        if (added > 0) {
-          run.loop.capacityAdded();
-          sim.requestInstantEnd();
-        }
-        return added;
-      },
-      removeNodes(group, count) {
-        const g = groupIndex(group);
-        let removed = 0;
-        for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
-          if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
-          cluster.setPresent(n, false);
-          run.bus.nodeRemoved(n, sim.now);
-          removed++;
-        }
-        return removed;
-      },
-      setRate(task, rate) {
-        if (!run.loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
-        return run.loop.setRate(task, rate);
-      },
-      setNodeUp(node, up) {
-        if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
-          cluster.setUp(node, up);
-          return;
-        }
-        if (up) {
-          cluster.setUp(node, true);
-          run.bus.nodeUp(node, sim.now);
-          run.loop.capacityAdded();
-          sim.requestInstantEnd();
-        } else {
-          cluster.setUp(node, false);
-          run.bus.nodeDown(node, sim.now);
-          run.loop.nodeDown(node);
-          sim.requestInstantEnd();
-        }
-      },
-      simulation: sim,
-    };
+    return controllerContext(name, {
+      sim: this.sim,
+      cluster: this.cluster,
+      bus: this.bus,
+      loop: this.loop,
+      groups: this.groups,
+      admit: (t) => this.admit(t),
+      timer: (t, fn) => this.timer(t, fn),
+    });
   }
 }

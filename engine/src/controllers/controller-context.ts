@@ -1,0 +1,116 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { Rng, Simulation } from "@clustersim/sim-core";
+import type { Task } from "@clustersim/workloads";
+import type { RunBus } from "../bus/run-events.js";
+import type { NodeGroups, SchedulingLoop } from "../runs/run.js";
+import type { ControllerContext } from "./controller.js";
+
+/** What a controller's context acts through: the run's parts. */
+export interface ContextDeps {
+  sim: Simulation;
+  cluster: ClusterState;
+  bus: RunBus;
+  loop: SchedulingLoop;
+  groups: NodeGroups;
+  /** A task enters the run now. */
+  admit(task: Task): void;
+  /** Call `fn` at `timeS` (a controller timer event). */
+  timer(timeS: number, fn: () => void): void;
+}
+
+/** The context of controller `name`: the run's clock, cluster and counts, and the actions it may take. */
+export function controllerContext(name: string, run: ContextDeps): ControllerContext {
+  const { sim, cluster, bus, loop, groups } = run;
+  const streams = new Map<string, Rng>();
+  const groupIndex = (group: string) => {
+    const g = groups.names.indexOf(group);
+    if (g < 0)
+      throw new RangeError(`controller ${name}: no node group "${group}" (groups: ${groups.names.join(", ")})`);
+    return g;
+  };
+  return {
+    get nowS() {
+      return sim.now;
+    },
+    cluster,
+    nodeGroups: groups.names,
+    groupOf: (node) => groups.nodeGroup[node],
+    get waiting() {
+      return loop.waiting;
+    },
+    get running() {
+      return loop.running;
+    },
+    rng(stream) {
+      let r = streams.get(stream);
+      if (!r) {
+        r = sim.random.get(`controller/${name}/${stream}`);
+        streams.set(stream, r);
+      }
+      return r;
+    },
+    on: (l) => bus.subscribe(l),
+    at: (t, fn) => run.timer(t, fn),
+    after: (d, fn) => run.timer(sim.now + d, fn),
+    every(periodS, fn, firstS) {
+      if (!(periodS > 0)) throw new RangeError(`controller ${name}: every() needs a period > 0, found ${periodS}`);
+      const tick = () => {
+        fn();
+        run.timer(sim.now + periodS, tick);
+      };
+      run.timer(firstS ?? sim.now + periodS, tick);
+    },
+    submit(task) {
+      run.admit({ ...task, arrivalS: sim.now });
+      sim.requestInstantEnd();
+    },
+    addNodes(group, count) {
+      const g = groupIndex(group);
+      let added = 0;
+      for (let n = 0; n < cluster.nodeCount && added < count; n++) {
+        if (groups.nodeGroup[n] !== g || cluster.isPresent(n)) continue;
+        cluster.setPresent(n, true);
+        bus.nodeAdded(n, sim.now);
+        added++;
+      }
+      if (added > 0) {
+        loop.capacityAdded();
+        sim.requestInstantEnd();
+      }
+      return added;
+    },
+    removeNodes(group, count) {
+      const g = groupIndex(group);
+      let removed = 0;
+      for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
+        if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
+        cluster.setPresent(n, false);
+        bus.nodeRemoved(n, sim.now);
+        removed++;
+      }
+      return removed;
+    },
+    setRate(task, rate) {
+      if (!loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
+      return loop.setRate(task, rate);
+    },
+    setNodeUp(node, up) {
+      if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
+        cluster.setUp(node, up);
+        return;
+      }
+      if (up) {
+        cluster.setUp(node, true);
+        bus.nodeUp(node, sim.now);
+        loop.capacityAdded();
+        sim.requestInstantEnd();
+      } else {
+        cluster.setUp(node, false);
+        bus.nodeDown(node, sim.now);
+        loop.nodeDown(node);
+        sim.requestInstantEnd();
+      }
+    },
+    simulation: sim,
+  };
+}
