@@ -32,4 +32,11 @@ describe("what a new user can ask the command", () => {
     const scenario = JSON.parse(clustersim("schema").stdout) as { properties: Record<string, unknown> };
     expect(Object.keys(scenario.properties)).toContain("workloads");
   });
+
+  it("runs a scenario with its invariants checked after every event (--check)", () => {
+    const rack = new URL("../../examples/hardware/rack-outage.yaml", import.meta.url).pathname;
+    const out = new URL(`../../results/check-${process.pid}`, import.meta.url).pathname;
+    const r = clustersim("run", rack, "--check", "--quiet", "--out", out, "--set", "duration=1h");
+    expect(r.status, r.stderr).toBe(0);
+  });
 });

@@ -18,6 +18,7 @@ export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { csvNumber, csvText } from "./observers/csv.js";
 export { GpuLoadCheckpoints } from "./observers/gpu-load-checkpoints.js";
+export { InvariantChecker, InvariantViolation } from "./observers/invariant-checker.js";
 export { ReplayRecorder } from "./observers/replay-recorder.js";
 export { type GroupEconomics, RunMetrics } from "./observers/run-metrics.js";
 export { type Running, TaskLedger } from "./observers/task-ledger.js";

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { InvariantViolation } from "@clustersim/engine";
 import {
   commitAll,
   csvToParquet,
@@ -12,7 +13,7 @@ import {
 import { runScenario, SpecError, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
-import { UserError } from "../errors.js";
+import { ChecksFailed, UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { readScenario } from "./scenario-files.js";
 
@@ -21,6 +22,7 @@ export interface RunScenarioOptions {
   seed?: string;
   set: string[];
   quiet?: boolean;
+  check?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function runScenarioCommand(
   try {
     result = await runScenario(spec, file, {
       seed,
+      check: o.check,
       onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
       onDecision: decisions ? (l) => decisions.line(l) : undefined,
       onTimeseriesRow: (l) => series.line(l),
@@ -79,6 +82,10 @@ export async function runScenarioCommand(
   } catch (err) {
     for (const s of streams) s.abort();
     if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
+    if (err instanceof InvariantViolation) {
+      process.stderr.write(`clustersim: ${err.message}\n`);
+      throw new ChecksFailed(err.message);
+    }
     throw err;
   }
   for (const s of streams) s.close();

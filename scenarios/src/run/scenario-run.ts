@@ -6,6 +6,7 @@ import {
   GpuLoadCheckpoints,
   type GroupEconomics,
   HardwareEffects,
+  InvariantChecker,
   OnlineLoop,
   ReplayRecorder,
   Run,
@@ -61,6 +62,8 @@ export interface ScenarioRunOptions {
    * same: a check of the steppable run, and a way to interleave other work).
    */
   stepS?: number;
+  /** Check the run's invariants after every event (engine's InvariantChecker); a violation stops the run. */
+  check?: boolean;
 }
 
 export interface ScenarioRunResult {
@@ -128,6 +131,7 @@ export async function runScenario(
   });
   const metrics = new RunMetrics(state, ledger, economics);
   const listeners: RunListener[] = [ledger, metrics];
+  if (o.check) listeners.unshift(new InvariantChecker(state));
   let gpuLoads: GpuLoadCheckpoints | undefined;
   if (state.totals(-1).capacityGpuMilli > 0 && spec.outputs.arrivedGpuLoads.length > 0) {
     workload ??= await sampleWorkload();

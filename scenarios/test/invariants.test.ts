@@ -1,0 +1,34 @@
+import { InvariantChecker, InvariantViolation } from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { task } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+
+describe("the invariant checker", () => {
+  for (const name of [
+    "hardware/rack-outage.yaml",
+    "hardware/cxl-on.yaml",
+    "hardware/dpu-off.yaml",
+    "controllers/queue-autoscale.yaml",
+    "scenarios/lublin-window.yaml",
+  ]) {
+    it(`finds no violation in ${name}, and changes nothing in the results`, async () => {
+      const file = EXAMPLES + name;
+      const checked = await runScenario(loadScenarioFile(file), file, { check: true });
+      const plain = await runScenario(loadScenarioFile(file), file);
+      expect(checked.summary).toEqual(plain.summary);
+    }, 60_000);
+  }
+
+  it("stops at the first violation, naming the event, time and task", () => {
+    const c = new InvariantChecker(new ClusterState([{ cpuMilli: 1000, memoryMiB: 1024 }]));
+    const t = task({ id: 7, arrivalS: 0 });
+    c.arrive(t, 0);
+    c.start(t, [0], 1);
+    expect(() => c.start(t, [0], 2)).toThrow(InvariantViolation);
+    expect(() => c.start(t, [0], 2)).toThrow("invariant broken at start, time 2: task 7 is running, expected waiting");
+    expect(() => c.sample(0.5)).toThrow("time went back from 2");
+  });
+});
