@@ -11,11 +11,15 @@ import { NodeOrderIndex } from "./node-order-index.js";
  * GPUs follow the Alibaba openb model (Weng et al., ATC'23): a node has whole GPUs, each with 1000
  * thousandths; a task takes `gpuMilli` of one GPU (sharing) or several whole GPUs.
  *
- * Network: without a DPU, the virtio work for a node's pod traffic takes host cores (see ./dpu.ts), so
- * placing a pod with `nicGbps` also takes that increment of infrastructure CPU; with a DPU it takes
- * none, and pods that need a direct NIC (`directNic`) each take one of the node's SR-IOV virtual
- * functions. Labels and taints follow Kubernetes: a pod must tolerate a node's NoSchedule and
- * NoExecute taints and match its `nodeSelector`.
+ * Network: without a DPU, each pod's virtio work takes host cores for its own traffic (see ./dpu.ts:
+ * one emulation thread per microVM, so a node's cost is the sum over its pods), so placing a pod with
+ * `nicGbps` also takes that infrastructure CPU; with a DPU it takes none, and pods that need a direct
+ * NIC (`directNic`) each take one of the node's SR-IOV virtual functions. Labels and taints follow
+ * Kubernetes: a pod must tolerate a node's NoSchedule and NoExecute taints and match its `nodeSelector`.
+ *
+ * Pods per node: a node admits at most `maxPods` pods, as the kubelet does (its default is 110; the
+ * scheduler's NodeResourcesFit filter rejects a node whose pod count would exceed its allocatable pods,
+ * "Too many pods", Kubernetes v1.33). Unlimited when a node spec gives none.
  *
  * CXL: nodes may belong to a memory pool (./cxl-pool.ts). A request's `poolMiB` part of its memory is
  * taken from the node's pool instead of local DRAM; the scheduler decides the split (`splitMemory`).
@@ -49,6 +53,8 @@ export interface NodeSpec {
   dpu?: DpuSpec;
   /** SR-IOV virtual functions for direct-NIC pods (default: the DPU's, else none). */
   vfs?: number;
+  /** Pods the node admits (the kubelet's maxPods, allocatable `pods`); unlimited when absent. */
+  maxPods?: number;
   /** Index of the CXL pool the node belongs to (into the `pools` given to ClusterState), if any. */
   cxlPool?: number;
   /** Shared, not copied: give nodes of one group the same object. */
@@ -115,6 +121,12 @@ export interface NodeResources {
   readonly allocatableMemoryMiB: Float64Array;
   readonly freeCpuMilli: Float64Array;
   readonly freeMemoryMiB: Float64Array;
+  /**
+   * Pods placed on the node that request no CPU, and no memory: Kubernetes' scoring counts such a pod
+   * as requesting a default amount (schedutil's non-zero requests), so it needs to know how many.
+   */
+  readonly podsWithoutCpu: Int32Array;
+  readonly podsWithoutMemory: Int32Array;
 }
 
 /** Read-only access for schedulers. */
@@ -135,12 +147,14 @@ export interface ClusterView {
   isPresent(node: number): boolean;
   /** Pods placed on the node. */
   podsOn(node: number): number;
+  /** Pods the node admits (Infinity when unlimited). */
+  maxPods(node: number): number;
   /** Group of a node, and the totals of a group (or of the cluster with -1). */
   groupOf(node: number): number;
   readonly groupCount: number;
   totals(group: number): Readonly<GroupTotals>;
   hasDpu(node: number): boolean;
-  /** Host CPU the node currently spends on network and storage virtualisation. */
+  /** Host CPU the node currently spends on network virtualisation (the sum of its pods' virtio costs). */
   infraCpuMilli(node: number): number;
   freeNicGbps(node: number): number;
   freeVfs(node: number): number;
@@ -150,6 +164,10 @@ export interface ClusterView {
   poolUsedMiB(pool: number): number;
   labels(node: number): Readonly<Record<string, string>>;
   taints(node: number): readonly Taint[];
+  /** Whether any node has a PreferNoSchedule taint (taints are fixed when the cluster is built). */
+  readonly hasPreferNoScheduleTaints: boolean;
+  /** Pods placed anywhere that request no CPU or no memory (so `podsWithoutCpu`/`Memory` are all 0 when 0). */
+  readonly podsMissingRequests: number;
   fits(node: number, r: Request): boolean;
   /** The best-fit node (least free CPU that fits), or -1. Uses the index: O(log capacity). */
   bestFitNode(r: Request): number;
@@ -181,6 +199,13 @@ export class ClusterState implements ClusterView {
   private readonly healthy: Uint8Array;
   private readonly present: Uint8Array;
   private readonly pods: Int32Array;
+  private readonly podCap: Float64Array;
+  /** 1 where a node takes another pod: up and below its pod limit (what the search indexes hold). */
+  private readonly open: Uint8Array;
+  private readonly noCpuPods: Int32Array;
+  private readonly noMemPods: Int32Array;
+  readonly hasPreferNoScheduleTaints: boolean;
+  private missingRequests = 0;
   private readonly groupIndex: Int32Array;
   readonly groupCount: number;
   private readonly groupTotals: GroupTotals[];
@@ -214,6 +239,8 @@ export class ClusterState implements ClusterView {
   private pGpuShare = new Int32Array(1024);
   private pShareMilli = new Int32Array(1024);
   private pNic = new Float64Array(1024);
+  /** Host CPU (millicores) the placement's virtio traffic costs. */
+  private pInfra = new Float64Array(1024);
   private pVf = new Uint8Array(1024);
   private pPool = new Float64Array(1024);
   private pFree: number[] = [];
@@ -234,6 +261,10 @@ export class ClusterState implements ClusterView {
     this.healthy = new Uint8Array(n).fill(1);
     this.present = new Uint8Array(n);
     this.pods = new Int32Array(n);
+    this.podCap = new Float64Array(n);
+    this.open = new Uint8Array(n);
+    this.noCpuPods = new Int32Array(n);
+    this.noMemPods = new Int32Array(n);
     this.groupIndex = new Int32Array(n);
     this.modelOf = new Int32Array(n);
     this.models = [];
@@ -269,6 +300,9 @@ export class ClusterState implements ClusterView {
       this.nicCap[i] = s.nicGbps ?? Infinity;
       this.dpuOf[i] = s.dpu ? 1 : 0;
       this.vfCap[i] = s.vfs ?? s.dpu?.vfs ?? 0;
+      const maxPods = s.maxPods ?? Infinity;
+      if (!(maxPods >= 0)) throw new RangeError(`node ${i}: maxPods must be >= 0, found ${s.maxPods}`);
+      this.podCap[i] = maxPods;
       this.labelsOf[i] = s.labels ?? none;
       this.taintsOf[i] = s.taints ?? [];
       this.tainted[i] = this.taintsOf[i].length > 0 ? 1 : 0;
@@ -287,7 +321,9 @@ export class ClusterState implements ClusterView {
       this.groupIndex[i] = g;
       this.present[i] = s.present === false ? 0 : 1;
       this.up[i] = this.present[i];
+      this.open[i] = this.up[i] === 1 && this.podCap[i] > 0 ? 1 : 0;
     });
+    this.hasPreferNoScheduleTaints = this.taintsOf.some((ts) => ts.some((t) => t.effect === "PreferNoSchedule"));
     this.groupCount = n === 0 ? 0 : Math.max(...this.groupIndex) + 1;
     const zero = (): GroupTotals => ({
       allocatedCpuMilli: 0,
@@ -311,6 +347,8 @@ export class ClusterState implements ClusterView {
       allocatableMemoryMiB: this.allocMem,
       freeCpuMilli: this.freeCpu,
       freeMemoryMiB: this.freeMem,
+      podsWithoutCpu: this.noCpuPods,
+      podsWithoutMemory: this.noMemPods,
     };
   }
 
@@ -343,9 +381,10 @@ export class ClusterState implements ClusterView {
     c.pods += pods;
   }
 
-  /** Tell the indexes built so far about a node's free CPU and memory, or that it went down. */
+  /** Tell the indexes built so far about a node's free CPU and memory, or that it takes no more pods. */
   private reindex(node: number): void {
-    if (this.up[node] === 1) {
+    this.open[node] = this.up[node] === 1 && this.pods[node] < this.podCap[node] ? 1 : 0;
+    if (this.open[node] === 1) {
       this.fitIndex?.update(node, this.freeCpu[node], this.freeMem[node]);
       this.order?.update(node, this.freeCpu[node], this.freeMem[node]);
     } else {
@@ -386,6 +425,12 @@ export class ClusterState implements ClusterView {
   podsOn(node: number): number {
     return this.pods[node];
   }
+  maxPods(node: number): number {
+    return this.podCap[node];
+  }
+  get podsMissingRequests(): number {
+    return this.missingRequests;
+  }
   groupOf(node: number): number {
     return this.groupIndex[node];
   }
@@ -423,8 +468,8 @@ export class ClusterState implements ClusterView {
     return this.taintsOf[node];
   }
 
-  /** Infrastructure CPU (millicores) the node would spend with `gbps` of pod traffic. */
-  private infraAt(node: number, gbps: number): number {
+  /** Infrastructure CPU (millicores) a pod with `gbps` of traffic costs on the node. */
+  private podInfra(node: number, gbps: number): number {
     // Whole millicores, as every other CPU quantity: free CPU stays exact under any add and release.
     return Math.ceil(hostInfraCores(this.dpuOf[node] === 1, gbps) * 1000);
   }
@@ -456,7 +501,8 @@ export class ClusterState implements ClusterView {
 
   fits(node: number, r: Request): boolean {
     const pool = r.spillToPool ? this.poolShare(node, r) : (r.poolMiB ?? 0);
-    if (this.up[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB - pool) return false;
+    if (this.open[node] !== 1 || this.freeCpu[node] < r.cpuMilli || this.freeMem[node] < r.memoryMiB - pool)
+      return false;
     if (pool > 0) {
       const p = this.poolIndex[node];
       if (p < 0 || this.poolUsed[p] + pool > this.poolCap[p] || pool > r.memoryMiB) return false;
@@ -464,8 +510,7 @@ export class ClusterState implements ClusterView {
     const gbps = r.nicGbps ?? 0;
     if (gbps > 0) {
       if (this.nicUsed[node] + gbps > this.nicCap[node]) return false;
-      const extraInfra = this.infraAt(node, this.nicUsed[node] + gbps) - this.infra[node];
-      if (this.freeCpu[node] < r.cpuMilli + extraInfra) return false;
+      if (this.freeCpu[node] < r.cpuMilli + this.podInfra(node, gbps)) return false;
     }
     if (r.directNic && this.vfUsed[node] >= this.vfCap[node]) return false;
     if ((this.tainted[node] === 1 || r.nodeSelector) && !this.admits(node, r)) return false;
@@ -476,7 +521,7 @@ export class ClusterState implements ClusterView {
     if (this.fitIndex === null) {
       this.fitIndex = new FitIndex(this.nodeCount, this.maxCpu);
       for (let i = 0; i < this.nodeCount; i++)
-        if (this.up[i] === 1) this.fitIndex.update(i, this.freeCpu[i], this.freeMem[i]);
+        if (this.open[i] === 1) this.fitIndex.update(i, this.freeCpu[i], this.freeMem[i]);
     }
     const node = this.fitIndex.bestFit(r.cpuMilli, r.memoryMiB - (r.poolMiB ?? 0));
     if (node >= 0 && this.fits(node, r)) return node;
@@ -496,18 +541,18 @@ export class ClusterState implements ClusterView {
     if (n === 0 || want <= 0) return [0, 0];
     if (this.order === null) {
       this.order = new NodeOrderIndex(n);
-      for (let i = 0; i < n; i++) if (this.up[i] === 1) this.order.update(i, this.freeCpu[i], this.freeMem[i]);
+      for (let i = 0; i < n; i++) if (this.open[i] === 1) this.order.update(i, this.freeCpu[i], this.freeMem[i]);
     }
     // What every fitting node has at least: the CPU, and the local memory unless the rest may spill.
     const cpu = r.cpuMilli;
     const mem = r.poolMiB !== undefined ? r.memoryMiB - r.poolMiB : r.spillToPool ? -Infinity : r.memoryMiB;
     // A request for CPU and memory alone: the index's leaves are exact for those (and hold nothing for
-    // down nodes), so only taints are left to check.
+    // down nodes or nodes at their pod limit), so only taints are left to check.
     const plain = !r.gpus && !r.nicGbps && !r.directNic && r.poolMiB === undefined && !r.spillToPool && !r.nodeSelector;
     let found = 0;
     const freeCpu = this.freeCpu;
     const freeMem = this.freeMem;
-    const up = this.up;
+    const open = this.open;
     const tainted = this.tainted;
     const order = this.order;
     // Two runs, [start, n) then [0, start): node by node while nodes fit, through the index past a run
@@ -521,7 +566,7 @@ export class ClusterState implements ClusterView {
           if (c < 0 || c >= hi) break;
         }
         if (
-          up[c] === 1 &&
+          open[c] === 1 &&
           freeCpu[c] >= cpu &&
           freeMem[c] >= mem &&
           ((plain && tainted[c] === 0) || this.fitsBeyond(c, r, plain))
@@ -561,6 +606,11 @@ export class ClusterState implements ClusterView {
     this.pShareMilli[id] = 0;
     this.pNic[id] = r.nicGbps ?? 0;
     this.pVf[id] = r.directNic ? 1 : 0;
+    if (r.cpuMilli === 0 || r.memoryMiB === 0) {
+      this.missingRequests++;
+      if (r.cpuMilli === 0) this.noCpuPods[node]++;
+      if (r.memoryMiB === 0) this.noMemPods[node]++;
+    }
     this.vfUsed[node] += this.pVf[id];
     this.pPool[id] = this.poolShare(node, r);
     if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] += this.pPool[id];
@@ -575,7 +625,10 @@ export class ClusterState implements ClusterView {
         this.pGpuMask[id] += 2 ** g;
       }
     }
-    const cpu = r.cpuMilli + (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] + this.pNic[id]) : 0);
+    this.pInfra[id] = this.pNic[id] > 0 ? this.podInfra(node, this.pNic[id]) : 0;
+    this.nicUsed[node] += this.pNic[id];
+    this.infra[node] += this.pInfra[id];
+    const cpu = r.cpuMilli + this.pInfra[id];
     this.freeCpu[node] -= cpu;
     this.freeMem[node] -= r.memoryMiB - this.pPool[id];
     const gpuMilli = typeof slots === "number" ? this.pShareMilli[id] : GPU_WHOLE * (slots as number[]).length;
@@ -603,24 +656,23 @@ export class ClusterState implements ClusterView {
         gpuMilli += GPU_WHOLE;
       }
     }
-    const cpu = this.pCpu[id] - (this.pNic[id] > 0 ? this.setNicUsed(node, this.nicUsed[node] - this.pNic[id]) : 0);
+    this.nicUsed[node] = Math.max(0, this.nicUsed[node] - this.pNic[id]);
+    this.infra[node] -= this.pInfra[id];
+    const cpu = this.pCpu[id] + this.pInfra[id];
     this.freeCpu[node] += cpu;
     this.freeMem[node] += this.pMem[id] - this.pPool[id];
     this.allocate(node, -cpu, -(this.pMem[id] - this.pPool[id]), -gpuMilli, -1);
     if (this.pPool[id] > 0) this.poolUsed[this.poolIndex[node]] -= this.pPool[id];
     this.vfUsed[node] -= this.pVf[id];
+    if (this.pCpu[id] === 0 || this.pMem[id] === 0) {
+      this.missingRequests--;
+      if (this.pCpu[id] === 0) this.noCpuPods[node]--;
+      if (this.pMem[id] === 0) this.noMemPods[node]--;
+    }
     this.pNode[id] = -1;
     this.pFree.push(id);
     this.live--;
     this.reindex(node);
-  }
-
-  /** Set a node's pod traffic; returns the change in its infrastructure CPU (millicores). */
-  private setNicUsed(node: number, gbps: number): number {
-    this.nicUsed[node] = Math.max(0, gbps);
-    const before = this.infra[node];
-    this.infra[node] = this.infraAt(node, this.nicUsed[node]);
-    return this.infra[node] - before;
   }
 
   /** Node of a live placement. */
@@ -706,6 +758,7 @@ export class ClusterState implements ClusterView {
       this.pGpuShare = grow(this.pGpuShare, new Int32Array(cap));
       this.pShareMilli = grow(this.pShareMilli, new Int32Array(cap));
       this.pNic = grow(this.pNic, new Float64Array(cap));
+      this.pInfra = grow(this.pInfra, new Float64Array(cap));
       this.pPool = grow(this.pPool, new Float64Array(cap));
       const vf = new Uint8Array(cap);
       vf.set(this.pVf);
@@ -716,7 +769,7 @@ export class ClusterState implements ClusterView {
 }
 
 /** Kubernetes toleration matching: same key (or empty key with Exists), same value for Equal, same effect or none. */
-function tolerates(tol: Toleration, taint: Taint): boolean {
+export function tolerates(tol: Toleration, taint: Taint): boolean {
   if (tol.effect && tol.effect !== taint.effect) return false;
   if ((tol.operator ?? "Equal") === "Exists") return tol.key === "" || tol.key === taint.key;
   return tol.key === taint.key && (tol.value ?? "") === taint.value;

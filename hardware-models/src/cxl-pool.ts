@@ -2,49 +2,83 @@ import type { Rng } from "@clustersim/sim-core";
 
 /**
  * CXL memory pools (../shared/CALIBRATION.md, "CXL memory pools"). A pool is shared by a set of nodes;
- * a task's memory is split at placement between local DRAM and the pool, and the remote share slows
- * the task down:
+ * a task's memory is split at placement between local DRAM and the pool, and the part of the remote
+ * share the task actually touches slows it down:
  *
  *   slowdown = s_w · f_remote · (L_cxl / L_local − 1)
  *
- * with per-task sensitivity s_w drawn so that, with all memory remote (f_remote = 1), 40% of tasks slow
- * down by less than 5%, 35% by 5–25% and 25% by more (Pond, ASPLOS'23, via reviews [S]). The formula is
- * CALIBRATION's suggested model: an assumption, not a published one.
+ * CALIBRATION's suggested model: an assumption, not a published one. The per-task sensitivity s_w is
+ * drawn once, as measured at the calibration latency: with all memory remote (f_remote = 1) at that
+ * latency, 40% of tasks slow down by less than 5%, 35% by 5–25% and 25% by more (Pond, ASPLOS'23, via
+ * reviews [S]). A configured latency then scales the slowdown by its extra latency relative to the
+ * calibration's, (L_cxl − L_local) / (L_cal − L_local): a slower pool slows tasks more.
+ *
+ * Bandwidth is not modelled: a pool's link is taken never to be the bottleneck (tasks sharing a pool do
+ * not slow each other) [U].
  */
 export interface CxlParams {
   /** Local DRAM load latency, ns: ~80–90 (Next Platform; MMU handbook [S]). */
   localLatencyNs: number;
   /** CXL memory load latency, ns: +70–90 over local for a small switchless pool, ~155–180 total (Pond [S]). */
   cxlLatencyNs: number;
-  /** Link bandwidth per direction, GB/s: CXL 2.0 x16 ≈ 63 (spec figures [S]). */
-  linkGBps: number;
+  /**
+   * The latency the sensitivity buckets stand for, ns: Pond emulates CXL on a remote NUMA node at
+   * ~150 ns (MoatLab/Pond README [P]); that its buckets were measured at this latency is an
+   * assumption [U].
+   */
+  calibrationLatencyNs: number;
   /** Upper end of the most sensitive bucket's slowdown at f_remote = 1: [U]. */
   maxSlowdown: number;
+  /**
+   * Share of a task's pooled memory it touches (the rest costs nothing). Pond: ~50% of VMs never touch
+   * 50% of their rented memory [P]; taking the other VMs to touch all of theirs [U], a task touches
+   * 0.5 · 0.5 + 0.5 · 1 = 0.75 of its memory on average, and local-first spill puts no more or less of
+   * the touched part in the pool than elsewhere [U].
+   */
+  touchedFraction: number;
 }
 
 export const DEFAULT_CXL: Readonly<CxlParams> = Object.freeze({
   localLatencyNs: 85,
   cxlLatencyNs: 165,
-  linkGBps: 63,
+  calibrationLatencyNs: 150,
   maxSlowdown: 0.6,
+  touchedFraction: 0.75,
 });
 
-/** Latency penalty factor L_cxl / L_local − 1. */
+/** Latency penalty factor L_cxl / L_local − 1 at the configured CXL latency. */
 export function latencyPenalty(p: CxlParams = DEFAULT_CXL): number {
   return p.cxlLatencyNs / p.localLatencyNs - 1;
 }
 
-/** Slowdown (fractional extra run time) of a task with sensitivity s and a remote share f. */
+/** Latency penalty factor at the calibration latency, L_cal / L_local − 1. */
+export function calibrationPenalty(p: CxlParams = DEFAULT_CXL): number {
+  return p.calibrationLatencyNs / p.localLatencyNs - 1;
+}
+
+/** Slowdown (fractional extra run time) of a task with sensitivity s whose touched remote share is f. */
 export function cxlSlowdown(sensitivity: number, remoteFraction: number, p: CxlParams = DEFAULT_CXL): number {
   return sensitivity * remoteFraction * latencyPenalty(p);
 }
 
-/** Draw a task's sensitivity s_w: the published buckets at f_remote = 1, uniform within each. */
+/**
+ * The remote share the slowdown counts: the touched part of the pooled memory, as a share of the
+ * task's memory (`touchedFraction` of `pooledMiB` / `memoryMiB`).
+ */
+export function touchedRemoteFraction(pooledMiB: number, memoryMiB: number, p: CxlParams = DEFAULT_CXL): number {
+  return memoryMiB > 0 ? (p.touchedFraction * pooledMiB) / memoryMiB : 0;
+}
+
+/**
+ * Draw a task's sensitivity s_w: a slowdown at f_remote = 1 from the published buckets (uniform within
+ * each), as measured at the calibration latency, so s_w = that slowdown / (L_cal / L_local − 1). It
+ * does not depend on the configured CXL latency.
+ */
 export function drawSensitivity(rng: Rng, p: CxlParams = DEFAULT_CXL): number {
   const u = rng.next();
   const slowdownAtFull =
     u < 0.4 ? rng.uniform(0, 0.05) : u < 0.75 ? rng.uniform(0.05, 0.25) : rng.uniform(0.25, p.maxSlowdown);
-  return slowdownAtFull / latencyPenalty(p);
+  return slowdownAtFull / calibrationPenalty(p);
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * DPU / SmartNIC offload (../shared/CALIBRATION.md, "DPU / SmartNIC offload"). Without a DPU, network
- * and storage virtualisation costs host cores in proportion to the pods' traffic; with one, that work
- * runs on the DPU's Arm cores, the host cores return to pods, the number of SR-IOV virtual functions
- * caps the pods that need a direct NIC, and traffic beyond the DPU's bandwidth slows network-bound pods.
+ * virtualisation costs host cores for each pod's traffic; with one, that work runs on the DPU's Arm
+ * cores, the host cores return to pods, the number of SR-IOV virtual functions caps the pods that need
+ * a direct NIC, and traffic beyond the DPU's bandwidth slows network-bound pods. Storage virtualisation
+ * is not modelled (no task states a storage bandwidth).
  */
 export interface DpuSpec {
   name: string;
@@ -19,26 +20,26 @@ export const DPUS: Readonly<Record<string, DpuSpec>> = Object.freeze({
   "bluefield-3": { name: "bluefield-3", armCores: 16, gbps: 400, vfs: 126 },
 });
 
+/** Per-pod traffic up to which the virtio cost is measured: Firecracker's 25 Gbps point [P]. */
+export const VIRTIO_MEASURED_GBPS = 25;
+
 /**
- * Host cores spent on software virtio networking at a given traffic: Firecracker's measurements, 14.5
- * Gbps on ≤0.8 core and 25 Gbps on 1 core (SPECIFICATION.md [P]), joined linearly through the origin
- * and extended beyond 25 Gbps at the last slope, 0.019 core/Gbps. (CALIBRATION's 0.04–0.055 core/Gbps
- * are the two points' averages.) Linear between the points is an assumption.
+ * Host cores one pod's software virtio networking costs at its own traffic. Firecracker measures it
+ * per microVM, whose one emulation thread runs on one core (SPECIFICATION.md [P]): 14.5 Gbps on ≤0.8
+ * core and 25 Gbps on 1 core (0.055 and 0.04 core/Gbps). The curve joins the points linearly through
+ * the origin (linear between them is an assumption [U]). Beyond 25 Gbps per pod nothing is measured:
+ * the cost stays at the one core of the pod's emulation thread [U]. A node's cost is the sum over its
+ * pods (each on this curve), not the curve applied to the node's total traffic.
  */
-export function networkInfraCores(gbps: number): number {
-  if (gbps <= 0) return 0;
-  if (gbps <= 14.5) return (0.8 / 14.5) * gbps;
-  return 0.8 + ((1.0 - 0.8) / (25 - 14.5)) * (gbps - 14.5);
+export function networkInfraCores(podGbps: number): number {
+  if (podGbps <= 0) return 0;
+  if (podGbps <= 14.5) return (0.8 / 14.5) * podGbps;
+  return 0.8 + ((1.0 - 0.8) / (VIRTIO_MEASURED_GBPS - 14.5)) * (Math.min(podGbps, VIRTIO_MEASURED_GBPS) - 14.5);
 }
 
-/** Host cores for software virtio storage: 1 GiB/s on ≤0.7 core (SPECIFICATION.md [P]), linear [U]. */
-export function storageInfraCores(gibPerS: number): number {
-  return Math.max(0, 0.7 * gibPerS);
-}
-
-/** Host cores a node gives to infrastructure: none with a DPU, else the virtio costs of its traffic. */
-export function hostInfraCores(hasDpu: boolean, networkGbps: number, storageGiBps = 0): number {
-  return hasDpu ? 0 : networkInfraCores(networkGbps) + storageInfraCores(storageGiBps);
+/** Host cores one pod's virtio networking takes on its node: none with a DPU, else `networkInfraCores`. */
+export function hostInfraCores(hasDpu: boolean, podGbps: number): number {
+  return hasDpu ? 0 : networkInfraCores(podGbps);
 }
 
 /**

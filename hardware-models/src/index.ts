@@ -9,16 +9,19 @@ export {
   type Request,
   type Taint,
   type Toleration,
+  tolerates,
 } from "./cluster-state.js";
 export {
   type CxlParams,
   CxlPool,
+  calibrationPenalty,
   cxlSlowdown,
   DEFAULT_CXL,
   drawSensitivity,
   latencyPenalty,
   splitMemory,
   strandedMemoryMiB,
+  touchedRemoteFraction,
 } from "./cxl-pool.js";
 export {
   DPUS,
@@ -26,7 +29,7 @@ export {
   dpuNetworkSlowdown,
   hostInfraCores,
   networkInfraCores,
-  storageInfraCores,
+  VIRTIO_MEASURED_GBPS,
   vfAvailable,
 } from "./dpu.js";
 export { type DomainOutage, type FailureCallbacks, type FailureDomain, FailureProcess } from "./failure-process.js";

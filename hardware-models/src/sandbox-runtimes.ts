@@ -20,7 +20,10 @@ export interface RuntimeSpec {
   memoryOverheadMiB: number;
   /** Compute-bound work runs this many times slower than bare metal. */
   computeSlowdown: number;
-  /** Cost of one system call, microseconds. */
+  /**
+   * Cost of one system call, microseconds. For `runTimeFactor` with a workload's system-call rate;
+   * scenario runs do not apply it (no task states such a rate).
+   */
   syscallUs: number;
   isolation: Isolation;
   /** Start latency when restoring from a snapshot, seconds (NaN when the runtime has none). */
@@ -134,7 +137,8 @@ export function startLatencyS(rt: RuntimeSpec, rng: Rng, ready: { warm?: boolean
 /**
  * How many times longer work takes in this runtime than in runc. `syscallsPerCpuS` is the workload's
  * system calls per second of CPU time (0 for compute-bound work; tens of thousands for I/O-heavy
- * services); each costs `syscallUs` instead of runc's 1.9 µs.
+ * services); each costs `syscallUs` instead of runc's 1.9 µs. Scenario runs use `computeSlowdown` alone:
+ * their tasks carry no system-call rate.
  */
 export function runTimeFactor(rt: RuntimeSpec, syscallsPerCpuS = 0): number {
   const runcUs = RUNTIMES.runc.syscallUs;

@@ -186,13 +186,30 @@ describe("ClusterState network, DPUs and taints", () => {
     expect(c.infraCpuMilli(0)).toBeCloseTo(800, 9);
     expect(c.freeCpuMilli(0)).toBeCloseTo(8000 - 1000 - 800, 9);
     expect(c.freeCpuMilli(1)).toBe(7000);
-    // 6.2 cores free on node 0; 10.5 Gbps more (25 in all) raises virtio to 1 core: 0.2 core more.
-    expect(c.fits(0, { cpuMilli: 6000, memoryMiB: 1, nicGbps: 10.5 })).toBe(true);
-    expect(c.fits(0, { cpuMilli: 6100, memoryMiB: 1, nicGbps: 10.5 })).toBe(false);
+    // 6.2 cores free on node 0. A second pod of 10.5 Gbps costs its own virtio on the measured curve,
+    // 0.8/14.5 · 10.5 = 0.5793 core → 580 millicores (not the 0.2 core the node's 25 Gbps in all would
+    // add on the curve): it fits with up to 5620 millicores of its own.
+    expect(c.fits(0, { cpuMilli: 5620, memoryMiB: 1, nicGbps: 10.5 })).toBe(true);
+    expect(c.fits(0, { cpuMilli: 5621, memoryMiB: 1, nicGbps: 10.5 })).toBe(false);
     expect(c.fits(0, { cpuMilli: 6100, memoryMiB: 1 })).toBe(true);
     c.release(a);
     expect([c.freeCpuMilli(0), c.infraCpuMilli(0)]).toEqual([8000, 0]);
     expect(c.fits(0, { cpuMilli: 1, memoryMiB: 1, nicGbps: 101 })).toBe(false);
+  });
+
+  it("charges each pod's virtio traffic on the per-microVM curve and sums over the node's pods", () => {
+    // Two pods of 12.5 Gbps: each 0.8/14.5 · 12.5 = 0.6897 core → 690 millicores, 1380 in all; the curve
+    // applied to the node's 25 Gbps would say 1 core. A pod of 40 Gbps: 1 core (held beyond 25 Gbps [U]).
+    const c = new ClusterState([{ cpuMilli: 16000, memoryMiB: 1e6, nicGbps: 100 }]);
+    const a = c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 12.5 });
+    c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 12.5 });
+    expect(c.infraCpuMilli(0)).toBe(1380);
+    expect(c.freeCpuMilli(0)).toBe(16000 - 2000 - 1380);
+    c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 40 });
+    expect(c.infraCpuMilli(0)).toBe(2380);
+    c.release(a);
+    expect(c.infraCpuMilli(0)).toBe(1690);
+    expect(c.freeCpuMilli(0)).toBe(16000 - 2000 - 1690);
   });
 
   it("direct-NIC pods each take a virtual function: the DPU's 126 cap the node", async () => {

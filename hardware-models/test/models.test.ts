@@ -19,9 +19,10 @@ import {
   runtime,
   splitMemory,
   startLatencyS,
-  storageInfraCores,
   strandedMemoryMiB,
   timeToFailureS,
+  touchedRemoteFraction,
+  VIRTIO_MEASURED_GBPS,
   vfAvailable,
 } from "@clustersim/hardware-models";
 import { RandomStreams } from "@clustersim/sim-core";
@@ -83,10 +84,11 @@ describe("sandbox runtimes at their calibration points", () => {
 });
 
 describe("CXL memory pools", () => {
-  it("reproduce the sensitivity buckets with all memory remote: 40% < 5%, 35% 5–25%, 25% > 25%", () => {
+  it("reproduce the sensitivity buckets with all memory remote at the calibration latency: 40% < 5%, 35% 5–25%, 25% > 25%", () => {
     const r = rng("cxl");
     const n = 100_000;
-    const s = Array.from({ length: n }, () => cxlSlowdown(drawSensitivity(r), 1));
+    const atCalibration = { ...DEFAULT_CXL, cxlLatencyNs: DEFAULT_CXL.calibrationLatencyNs };
+    const s = Array.from({ length: n }, () => cxlSlowdown(drawSensitivity(r, atCalibration), 1, atCalibration));
     const share = (lo: number, hi: number) => s.filter((x) => x >= lo && x < hi).length / n;
     expect(share(0, 0.05)).toBeCloseTo(0.4, 2);
     expect(share(0.05, 0.25)).toBeCloseTo(0.35, 2);
@@ -98,6 +100,33 @@ describe("CXL memory pools", () => {
     expect(DEFAULT_CXL.cxlLatencyNs - DEFAULT_CXL.localLatencyNs).toBeLessThanOrEqual(90);
     expect(cxlSlowdown(0.5, 0)).toBe(0);
     expect(cxlSlowdown(0.5, 0.5)).toBeCloseTo(0.25 * (165 / 85 - 1), 12);
+  });
+
+  it("slow tasks more on a slower pool: the slowdown scales with the extra latency over the calibration's", () => {
+    // The same tasks (same draws) at 165, 235 and 410 ns. By hand: Pond's buckets give a mean slowdown
+    // at f = 1 of 0.4·0.025 + 0.35·0.15 + 0.25·0.425 = 0.16875 at the calibration latency (150 ns, local
+    // 85 ns), scaled by (L − 85) / (150 − 85): 80/65, 150/65 and 325/65 of it.
+    const mean = (cxlLatencyNs: number) => {
+      const p = { ...DEFAULT_CXL, cxlLatencyNs };
+      const r = rng("cxl-latency");
+      let sum = 0;
+      for (let i = 0; i < 200_000; i++) sum += cxlSlowdown(drawSensitivity(r, p), 1, p);
+      return sum / 200_000;
+    };
+    const [a, b, c] = [mean(165), mean(235), mean(410)];
+    expect(a).toBeLessThan(b);
+    expect(b).toBeLessThan(c);
+    expect(a).toBeCloseTo((0.16875 * 80) / 65, 2);
+    expect(b).toBeCloseTo((0.16875 * 150) / 65, 2);
+    expect(c).toBeCloseTo((0.16875 * 325) / 65, 2);
+    expect(c / a).toBeCloseTo(325 / 80, 9);
+  });
+
+  it("count only the touched share of pooled memory: 0.75 by default (Pond: half the VMs leave half untouched)", () => {
+    expect(DEFAULT_CXL.touchedFraction).toBe(0.75);
+    expect(touchedRemoteFraction(400, 1000)).toBeCloseTo(0.3, 12);
+    expect(touchedRemoteFraction(400, 1000, { ...DEFAULT_CXL, touchedFraction: 1 })).toBeCloseTo(0.4, 12);
+    expect(touchedRemoteFraction(400, 0)).toBe(0);
   });
 
   it("split memory and account pool capacity", () => {
@@ -115,14 +144,19 @@ describe("CXL memory pools", () => {
 });
 
 describe("DPU offload", () => {
-  it("virtio costs host cores at Firecracker's measured points: 14.5 Gbps → 0.8 core, 25 Gbps → 1 core, 1 GiB/s storage → 0.7 core", () => {
+  it("virtio costs host cores at Firecracker's measured points per microVM: 14.5 Gbps → 0.8 core, 25 Gbps → 1 core", () => {
     expect(networkInfraCores(14.5)).toBeCloseTo(0.8, 12);
     expect(networkInfraCores(25)).toBeCloseTo(1.0, 12);
     expect(networkInfraCores(14.5) / 14.5).toBeCloseTo(0.055, 3);
     expect(networkInfraCores(25) / 25).toBeCloseTo(0.04, 3);
-    expect(storageInfraCores(1)).toBeCloseTo(0.7, 12);
-    expect(hostInfraCores(true, 25, 1)).toBe(0);
-    expect(hostInfraCores(false, 25, 1)).toBeCloseTo(1.7, 12);
+    expect(hostInfraCores(true, 25)).toBe(0);
+    expect(hostInfraCores(false, 25)).toBeCloseTo(1, 12);
+  });
+
+  it("holds one pod's virtio cost at its emulation thread's one core beyond the measured 25 Gbps [U]", () => {
+    expect(VIRTIO_MEASURED_GBPS).toBe(25);
+    expect(networkInfraCores(40)).toBeCloseTo(1, 12);
+    expect(networkInfraCores(400)).toBeCloseTo(1, 12);
   });
 
   it("caps direct-NIC pods at the VF count and slows traffic beyond the DPU's bandwidth", () => {

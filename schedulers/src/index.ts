@@ -30,11 +30,13 @@ export {
   type Decision,
   type DecisionRecord,
   type FilterPlugin,
+  type NodeSelectorRequirement,
   type PermitPlugin,
   type PlacementStrategy,
   type Plugin,
   type Pod,
   type PreFilterPlugin,
+  type PreferredSchedulingTerm,
   type PreScorePlugin,
   type ReservePlugin,
   type ScoreKernel,
@@ -54,7 +56,15 @@ export {
   randomScore,
 } from "./placement/gpu-scorers.js";
 export {
+  defaultNormalizeScore,
+  hasPreferredTerms,
+  nodeAffinity,
+  preferredAffinityScore,
+  taintToleration,
+} from "./placement/kubernetes-preferences.js";
+export {
   balancedAllocation,
+  defaultProfileKernel,
   leastAllocated,
   leastBalancedKernel,
   mostAllocated,

@@ -8,10 +8,11 @@ import { fgd } from "./placement/fgd.js";
 import { fitsFilter } from "./placement/fits-filter.js";
 import { type TypicalPod, typicalPods } from "./placement/gpu-fragmentation.js";
 import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomScore } from "./placement/gpu-scorers.js";
+import { nodeAffinity, taintToleration } from "./placement/kubernetes-preferences.js";
 import {
   balancedAllocation,
+  defaultProfileKernel,
   leastAllocated,
-  leastBalancedKernel,
   mostAllocated,
 } from "./placement/kubernetes-resources.js";
 
@@ -104,18 +105,24 @@ const entries: AnyStrategyEntry[] = [
     name: "kubernetes-default",
     kind: "placement",
     summary:
-      "kube-scheduler's resource scoring: LeastAllocated + BalancedAllocation, weight 1 each, adaptive node sampling",
+      "kube-scheduler v1.33's default scoring: TaintToleration 3, NodeAffinity 2, LeastAllocated 1, BalancedAllocation 1, adaptive node sampling",
     params: scoring(0),
+    // Upstream's default profile (pkg/scheduler/apis/config/v1/default_plugins.go) also scores
+    // PodTopologySpread (2), InterPodAffinity (2) and ImageLocality (1): the simulator has no spread
+    // constraints, pod affinity or images, where upstream gives every node the same score, so leaving
+    // them out changes no choice.
     create: (p, { rng }) =>
       profile(
         "kubernetes-default",
         [
+          { plugin: taintToleration, weight: 3 },
+          { plugin: nodeAffinity, weight: 2 },
           { plugin: leastAllocated, weight: 1 },
           { plugin: balancedAllocation, weight: 1 },
         ],
         p,
         rng,
-        { scoreKernel: leastBalancedKernel(1, 1) },
+        { scoreKernel: defaultProfileKernel(3, 2, 1, 1) },
       ),
   },
   {

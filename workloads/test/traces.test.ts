@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -7,6 +7,7 @@ import {
   type LoadOptions,
   loadAzureFunctions,
   loadK8sManifests,
+  loadOpenbPods,
   loadSwf,
   newLoadReport,
   readSwfHeader,
@@ -108,6 +109,65 @@ describe("Alibaba GPU v2023 (openb)", () => {
     );
     expect(pods.some((p) => p.gpuSpec.length > 1)).toBe(true);
     expect(pods.every((p) => p.gpuMilli <= 1000)).toBe(true);
+  });
+
+  // Records per file, counted with awk (non-empty lines after the header); multi-GPU pods (num_gpu > 1)
+  // likewise. The multigpu lists have only the five resource columns.
+  const LISTS: Record<string, { format: "openb-nodes" | "openb-pods"; records: number; multiGpu?: number }> = {
+    "openb_node_list_all_node.csv": { format: "openb-nodes", records: 1523 },
+    "openb_node_list_gpu_node.csv": { format: "openb-nodes", records: 1213 },
+    "openb_pod_list_cpu0.csv": { format: "openb-pods", records: 7064 },
+    "openb_pod_list_cpu037.csv": { format: "openb-pods", records: 7336 },
+    "openb_pod_list_cpu050.csv": { format: "openb-pods", records: 7439 },
+    "openb_pod_list_cpu072.csv": { format: "openb-pods", records: 7608 },
+    "openb_pod_list_cpu100.csv": { format: "openb-pods", records: 7853 },
+    "openb_pod_list_cpu200.csv": { format: "openb-pods", records: 8832 },
+    "openb_pod_list_cpu235.csv": { format: "openb-pods", records: 9240 },
+    "openb_pod_list_cpu250.csv": { format: "openb-pods", records: 9420 },
+    "openb_pod_list_cpu300.csv": { format: "openb-pods", records: 10094 },
+    "openb_pod_list_default.csv": { format: "openb-pods", records: 8152, multiGpu: 75 },
+    "openb_pod_list_gpushare100.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpushare20.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpushare40.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpushare60.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpushare80.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpuspec05.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpuspec10.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpuspec20.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpuspec25.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_gpuspec33.csv": { format: "openb-pods", records: 8152 },
+    "openb_pod_list_multigpu20.csv": { format: "openb-pods", records: 8324, multiGpu: 247 },
+    "openb_pod_list_multigpu30.csv": { format: "openb-pods", records: 8508, multiGpu: 431 },
+    "openb_pod_list_multigpu40.csv": { format: "openb-pods", records: 8746, multiGpu: 669 },
+    "openb_pod_list_multigpu50.csv": { format: "openb-pods", records: 9061, multiGpu: 984 },
+  };
+
+  it("the table names every CSV file of the folder", () => {
+    const csv = readdirSync(`${TRACES}alibaba-gpu-v2023/`).filter((f) => f.endsWith(".csv"));
+    expect(csv.sort()).toEqual(Object.keys(LISTS).sort());
+  });
+
+  it.each(Object.entries(LISTS))("loads %s whole", async (name, want) => {
+    const path = `${TRACES}alibaba-gpu-v2023/${name}`;
+    expect((await traceStats(want.format, path)).records).toBe(want.records);
+    if (want.multiGpu === undefined) return;
+    const pods = await collect(loadOpenbPods(path));
+    expect(pods.filter((p) => p.numGpu > 1).length).toBe(want.multiGpu);
+    if (name.includes("multigpu")) {
+      // No constraint, QoS, phase or times in the five-column lists.
+      expect(pods.every((p) => p.gpuSpec.length === 0 && p.qos === "" && Number.isNaN(p.creationS))).toBe(true);
+    }
+  });
+
+  it("holds a five-column list to five columns", async () => {
+    await expectBad(
+      "openb-pods",
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1000,2048,1,500\np,1000,2048\n",
+      /:3: line: expected at least 5 fields, found 3/,
+    );
+    await expect(
+      collect(TRACE_FORMATS["openb-pods"].load(file("name,cpu_milli,memory_mib,gpus,gpu_milli\n"))),
+    ).rejects.toThrow(/:1: header column 4: expected "num_gpu", found "gpus"/);
   });
 
   it("rejects bad pod and node lines", async () => {

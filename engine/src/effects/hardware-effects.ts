@@ -8,9 +8,9 @@ import {
   FixedKeepAlive,
   RUNTIMES,
   type RuntimeSpec,
-  runTimeFactor,
   runtime,
   startLatencyS,
+  touchedRemoteFraction,
   WarmInstances,
 } from "@clustersim/hardware-models";
 import type { Pod } from "@clustersim/schedulers";
@@ -24,9 +24,12 @@ export interface HardwareEffectsConfig {
   cluster: ClusterState;
   /** Line rate of each node's DPU, Gbps; 0 for a node without one. */
   dpuGbps: Float64Array;
-  /** Overrides of the runtime catalogue, by runtime name (hardware-models' RuntimeSpec fields). */
-  runtimes?: Readonly<Record<string, Partial<RuntimeSpec>>>;
-  /** CXL latencies and link (hardware-models' CxlParams); the defaults cite CALIBRATION.md. */
+  /**
+   * Overrides of the runtime catalogue, by runtime name (hardware-models' RuntimeSpec fields). Not the
+   * system-call cost: runs do not apply it, as no task states a system-call rate.
+   */
+  runtimes?: Readonly<Record<string, Partial<Omit<RuntimeSpec, "syscallUs">>>>;
+  /** CXL latencies and touched share (hardware-models' CxlParams); the defaults cite CALIBRATION.md. */
   cxl?: Partial<CxlParams>;
   /** Keep one warm instance per app for this long after each invocation; none when absent. */
   warmKeepAliveS?: number;
@@ -43,10 +46,12 @@ export class UnknownRuntimeError extends Error {}
  *   its own, starts after the runtime's start latency (none when an instance of its app is warm, with
  *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`; a snapshot restore instead
  *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs `computeSlowdown`
- *   times longer. Tasks without a runtime class run as plain containers, unchanged.
+ *   times longer. System-call cost is not applied (no task states a system-call rate). Tasks without a
+ *   runtime class run as plain containers, unchanged.
  * - CXL pools: on a node in a pool, memory that does not fit in free local DRAM spills into the pool
- *   (local first), and the task runs longer by CALIBRATION's slowdown model for its remote share, with
- *   a sensitivity drawn per task from Pond's three buckets.
+ *   (local first), and the task runs longer by CALIBRATION's slowdown model for the part of its remote
+ *   share it touches (`touchedFraction`), with a sensitivity drawn per task from Pond's three buckets at
+ *   the calibration latency and scaled to the configured one.
  * - DPUs and network: a task's `nicGbps` takes NIC bandwidth, and on a node without a DPU the host
  *   cores its virtio traffic costs (hardware-models/src/dpu.ts); with a DPU those stay free, and a
  *   DPU whose traffic exceeds its line rate slows the task in proportion.
@@ -136,7 +141,9 @@ export class HardwareEffects implements RunEffects {
     const rt = this.runtimeOf(task);
     let startS = 0;
     if (rt) {
-      runS *= runTimeFactor(rt);
+      // Compute slowdown only: runTimeFactor's system-call term needs a task's system-call rate, which no
+      // task has, so it is left out of runs rather than applied at zero.
+      runS *= rt.computeSlowdown;
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
       startS = startLatencyS(rt, this.streams.keyed("runtime-starts").at(task.id), {
         warm,
@@ -150,7 +157,7 @@ export class HardwareEffects implements RunEffects {
     if (pooled > 0 && pod.memoryMiB > 0) {
       const slow = cxlSlowdown(
         drawSensitivity(this.streams.keyed("cxl-sensitivity").at(task.id), this.cxl),
-        pooled / pod.memoryMiB,
+        touchedRemoteFraction(pooled, pod.memoryMiB, this.cxl),
         this.cxl,
       );
       runS *= 1 + slow;

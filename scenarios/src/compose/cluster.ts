@@ -17,6 +17,13 @@ import { resolveTracePath } from "./workload.js";
  * shared per group), racks and CXL pools numbered across groups, DPUs from the catalogue, or nodes read
  * from a trace. Also the failure domains (racks, pools) and each node's power and price models.
  */
+/**
+ * Pods per node for Kubernetes nodes read from a trace: the kubelet's default maxPods (110;
+ * CALIBRATION.md, "kubelet pods per node" [S]); neither the openb node list nor the manifest loader
+ * gives a node's allocatable pods.
+ */
+const KUBELET_MAX_PODS = 110;
+
 export interface ComposedCluster {
   state: ClusterState;
   /** Group of each node (index into `groups`). */
@@ -70,6 +77,7 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
           cpuOvercommit: g.overcommit?.cpu,
           memoryOvercommit: g.overcommit?.memory,
           nicGbps: g.nicGbps,
+          maxPods: g.maxPods,
           dpu: g.dpu ? DPUS[g.dpu] : undefined,
           cxlPool,
           labels: g.labels,
@@ -108,7 +116,13 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
     } else if (format === "openb-nodes") {
       for await (const n of loadOpenbNodes(file)) {
         racks[0].push(nodes.length);
-        nodes.push({ cpuMilli: n.cpuMilli, memoryMiB: n.memoryMiB, gpus: n.gpus, gpuModel: n.gpuModel });
+        nodes.push({
+          cpuMilli: n.cpuMilli,
+          memoryMiB: n.memoryMiB,
+          gpus: n.gpus,
+          gpuModel: n.gpuModel,
+          maxPods: KUBELET_MAX_PODS,
+        });
         groupOf.push(0);
       }
     } else {
@@ -119,6 +133,7 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
           cpuMilli: o.allocatable.cpuMilli,
           memoryMiB: o.allocatable.memoryMiB,
           gpus: o.allocatable.gpus,
+          maxPods: KUBELET_MAX_PODS,
           labels: o.labels,
           taints: o.taints as NodeSpec["taints"],
         });

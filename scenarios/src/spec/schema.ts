@@ -214,6 +214,10 @@ export const NodeGroup = z
     gpus: z.number().int().nonnegative().default(0),
     gpuModel: z.string().optional(),
     nicGbps: positive.optional(),
+    maxPods: z.number().int().nonnegative().default(110).meta({
+      description:
+        "pods a node admits (the kubelet's maxPods; Kubernetes' NodeResourcesFit rejects more). Default 110, the kubelet default",
+    }),
     nodesPerRack: z.number().int().positive().optional(),
     overcommit: z.strictObject({ cpu: z.number().min(1).default(1), memory: z.number().min(1).default(1) }).optional(),
     labels: z.record(z.string(), z.string()).default({}),
@@ -346,19 +350,25 @@ export const Hardware = z.strictObject({
         startSigma: nonNegative.optional(),
         memoryOverhead: Memory.optional(),
         computeSlowdown: z.number().min(1).optional(),
-        syscallUs: nonNegative.optional(),
         snapshotRestore: Duration.optional(),
       }),
     )
     .optional()
-    .meta({ description: "overrides of the sandbox runtime catalogue" }),
+    .meta({
+      description:
+        "overrides of the sandbox runtime catalogue (system-call cost is not applied in runs: no task states a system-call rate)",
+    }),
   cxl: z
     .strictObject({
       localLatencyNs: positive.optional(),
       cxlLatencyNs: positive.optional(),
-      linkGBps: positive.optional(),
+      touchedFraction: probability.optional().meta({
+        description:
+          "share of a task's pooled memory it touches (default 0.75: Pond's ~50% of VMs never touching 50% of their memory)",
+      }),
     })
-    .optional(),
+    .optional()
+    .meta({ description: "CXL latencies (pool bandwidth is not modelled)" }),
   warmPool: z
     .strictObject({ keepAlive: Duration.default(600), perApp: z.number().int().nonnegative().default(0) })
     .optional()

@@ -44,7 +44,11 @@ export const Memory = z
       return Number.NaN;
     }
     const x = memoryMiB(v);
-    if (!(x >= 0)) ctx.addIssue({ code: "custom", message: `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}` });
+    if (!(x >= 0))
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}`,
+      });
     return x;
   })
   .meta({ description: "memory as a Kubernetes quantity with a unit: 512Mi, 2Gi, 1G" });

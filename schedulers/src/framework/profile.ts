@@ -96,9 +96,7 @@ export class Profile implements PlacementStrategy {
     if (
       kernel &&
       (kernel.plugins.length !== config.score.length ||
-        kernel.plugins.some(
-          (p, k) => p !== config.score[k].plugin || kernel.weights[k] !== config.score[k].weight || p.normalize,
-        ))
+        kernel.plugins.some((p, k) => p !== config.score[k].plugin || kernel.weights[k] !== config.score[k].weight))
     ) {
       throw new Error(`profile ${config.name}: its score kernel does not fuse the profile's score plugins`);
     }

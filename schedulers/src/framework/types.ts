@@ -32,8 +32,24 @@ export const CODE_NAMES: Record<Code, string> = {
   5: "Wait",
 };
 
+/** One requirement of a node-selector term on a node label (Kubernetes' NodeSelectorRequirement). */
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  /** In and NotIn: the accepted or refused values; Gt and Lt: one integer. */
+  readonly values?: readonly string[];
+}
+
+/** A preferred node-affinity term: its weight (1–100) counts on nodes matching all its requirements. */
+export interface PreferredSchedulingTerm {
+  readonly weight: number;
+  readonly matchExpressions: readonly NodeSelectorRequirement[];
+}
+
 /** A pod (task) to place: what it requests plus what policies order and group by. */
 export interface Pod extends Request {
+  /** Preferred node affinity (spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution). */
+  readonly preferredAffinity?: readonly PreferredSchedulingTerm[];
   readonly id: number;
   /** Higher runs first and may preempt lower (default 0). */
   readonly priority?: number;
@@ -104,9 +120,10 @@ export interface ScorePlugin extends Plugin {
 }
 /**
  * Several score plugins and the selection fused into one pass for speed. For nodes[0..count) the
- * total is Σ weight · score over `plugins` (in profile order, with the profile's weights);
+ * total is Σ weight · normalised score over `plugins` (in profile order, with the profile's weights),
+ * exactly as the profile would compute it plugin by plugin (normalisation included);
  * `selectBest` writes the positions i of the nodes with the highest total to `ties`, in order, and
- * returns how many there are. Only for plugins without `normalize`.
+ * returns how many there are.
  */
 export interface ScoreKernel {
   readonly plugins: readonly ScorePlugin[];

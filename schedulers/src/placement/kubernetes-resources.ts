@@ -1,45 +1,95 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { CycleContext, Pod, ScoreKernel, ScorePlugin } from "../framework/types.js";
+import {
+  hasPreferredTerms,
+  intolerablePreferNoSchedule,
+  nodeAffinity,
+  preferredAffinityScore,
+  taintToleration,
+} from "./kubernetes-preferences.js";
 
 /**
  * Kubernetes' resource scorers (pkg/scheduler/framework/plugins/noderesources), CPU and memory with
- * weight 1 each, integer arithmetic as upstream. Scoring counts a pod without requests as asking for
- * 100 millicores and 200 MiB (schedutil.GetNonzeroRequests), so empty pods still spread.
+ * weight 1 each, integer arithmetic as upstream, following Kubernetes v1.33:
+ * - LeastAllocated and MostAllocated (NodeResourcesFit's scoring strategies) count a pod without a
+ *   request as asking for 100 millicores and 200 MiB (schedutil.DefaultMilliCPURequest,
+ *   DefaultMemoryRequest), on the pod being placed and on every pod already on the node (the node's
+ *   NonZeroRequested), so that empty pods still spread.
+ * - BalancedAllocation uses the requests as they are (since v1.23), and skips a pod that requests
+ *   neither CPU nor memory (a best-effort pod: PreScore returns Skip since v1.33, kubernetes#129138),
+ *   which then scores 0 on every node.
+ * - A resource the node has none of is left out of the score (upstream skips allocatable 0).
+ * A request of 0 here stands for a request that is not set: upstream defaults only missing requests,
+ * and the simulator's tasks cannot tell an explicit 0 from none.
  * Hot path: called for every sampled node of every pod, so nothing is allocated per call.
  */
-const NONZERO_CPU_MILLI = 100;
-const NONZERO_MEMORY_MIB = 200;
+const DEFAULT_CPU_MILLI = 100;
+const DEFAULT_MEMORY_MIB = 200; // 200 × 1024 × 1024 bytes upstream
 const MAX_NODE_SCORE = 100;
 
-const cpuReq = (p: Pod) => (p.cpuMilli > 0 ? p.cpuMilli : NONZERO_CPU_MILLI);
-const memReq = (p: Pod) => (p.memoryMiB > 0 ? p.memoryMiB : NONZERO_MEMORY_MIB);
+const nonZeroCpu = (p: Pod) => (p.cpuMilli > 0 ? p.cpuMilli : DEFAULT_CPU_MILLI);
+const nonZeroMem = (p: Pod) => (p.memoryMiB > 0 ? p.memoryMiB : DEFAULT_MEMORY_MIB);
+const isBestEffort = (p: Pod) => !(p.cpuMilli > 0) && !(p.memoryMiB > 0);
 
+/** leastRequestedScore; 0 for a resource the node has none of, which the average then leaves out. */
 const leastRequested = (req: number, cap: number) =>
   cap <= 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
+/** mostRequestedScore (requests beyond the capacity count as the capacity); 0 likewise. */
 const mostRequested = (req: number, cap: number) =>
   cap <= 0 ? 0 : Math.trunc((Math.min(req, cap) * MAX_NODE_SCORE) / cap);
 
-/** The scores from what a node would have requested with the pod (`cpu`, `mem`) and its capacities. */
-const leastScore = (cpu: number, cpuCap: number, mem: number, memCap: number) =>
-  Math.trunc((leastRequested(cpu, cpuCap) + leastRequested(mem, memCap)) / 2);
-function balancedScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
-  const c = cpuCap > 0 ? Math.min(1, cpu / cpuCap) : 1;
-  const m = memCap > 0 ? Math.min(1, mem / memCap) : 1;
-  return Math.trunc((1 - Math.abs(c - m) / 2) * MAX_NODE_SCORE);
+/**
+ * LeastAllocated from what the node would have requested with the pod (`cpu`, `mem`): Σ weight · score
+ * ÷ Σ weight over the resources the node has, weight 1 each (integer division, as upstream): the two
+ * scores' mean, or the one score of a node that lacks the other resource. Kept small and branch-light:
+ * the fused loops inline it.
+ */
+function leastScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
+  const sum = leastRequested(cpu, cpuCap) + leastRequested(mem, memCap);
+  return cpuCap > 0 && memCap > 0 ? Math.trunc(sum / 2) : sum;
 }
 
+/** MostAllocated likewise. */
+function mostScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
+  const sum = mostRequested(cpu, cpuCap) + mostRequested(mem, memCap);
+  return cpuCap > 0 && memCap > 0 ? Math.trunc(sum / 2) : sum;
+}
+
+/**
+ * BalancedAllocation: (1 − std of the used fractions) · 100; std = |f_cpu − f_mem| / 2 for two
+ * resources, 0 for one or none (a node without CPU or memory scores 100).
+ */
+function balancedScore(cpu: number, cpuCap: number, mem: number, memCap: number): number {
+  if (!(cpuCap > 0 && memCap > 0)) return MAX_NODE_SCORE;
+  const c = Math.min(1, cpu / cpuCap);
+  const m = Math.min(1, mem / memCap);
+  return Math.trunc((1 - Math.abs((c - m) / 2)) * MAX_NODE_SCORE);
+}
+
+/** The node's CPU and memory requests counting each pod without one at the default (NonZeroRequested). */
+const nonZeroRequestedCpu = (view: ClusterView, node: number) =>
+  view.allocatableCpuMilli(node) - view.freeCpuMilli(node) + DEFAULT_CPU_MILLI * view.resources.podsWithoutCpu[node];
+const nonZeroRequestedMem = (view: ClusterView, node: number) =>
+  view.allocatableMemoryMiB(node) -
+  view.freeMemoryMiB(node) +
+  DEFAULT_MEMORY_MIB * view.resources.podsWithoutMemory[node];
+
 function least(view: ClusterView, node: number, cpuR: number, memR: number): number {
-  const cpuCap = view.allocatableCpuMilli(node);
-  const memCap = view.allocatableMemoryMiB(node);
-  return leastScore(cpuCap - view.freeCpuMilli(node) + cpuR, cpuCap, memCap - view.freeMemoryMiB(node) + memR, memCap);
+  return leastScore(
+    nonZeroRequestedCpu(view, node) + cpuR,
+    view.allocatableCpuMilli(node),
+    nonZeroRequestedMem(view, node) + memR,
+    view.allocatableMemoryMiB(node),
+  );
 }
 
 function most(view: ClusterView, node: number, cpuR: number, memR: number): number {
-  const cpuCap = view.allocatableCpuMilli(node);
-  const memCap = view.allocatableMemoryMiB(node);
-  const cpu = cpuCap - view.freeCpuMilli(node) + cpuR;
-  const mem = memCap - view.freeMemoryMiB(node) + memR;
-  return Math.trunc((mostRequested(cpu, cpuCap) + mostRequested(mem, memCap)) / 2);
+  return mostScore(
+    nonZeroRequestedCpu(view, node) + cpuR,
+    view.allocatableCpuMilli(node),
+    nonZeroRequestedMem(view, node) + memR,
+    view.allocatableMemoryMiB(node),
+  );
 }
 
 function balanced(view: ClusterView, node: number, cpuR: number, memR: number): number {
@@ -57,10 +107,10 @@ function balanced(view: ClusterView, node: number, cpuR: number, memR: number): 
 /** LeastAllocated: favour nodes with the most free CPU and memory after placement (spreading). */
 export const leastAllocated: ScorePlugin = {
   name: "NodeResourcesLeastAllocated",
-  score: ({ view, pod }: CycleContext, node: number) => least(view, node, cpuReq(pod), memReq(pod)),
+  score: ({ view, pod }: CycleContext, node: number) => least(view, node, nonZeroCpu(pod), nonZeroMem(pod)),
   scoreAll({ view, pod }: CycleContext, nodes: Int32Array, count: number, out: Float64Array) {
-    const cpuR = cpuReq(pod);
-    const memR = memReq(pod);
+    const cpuR = nonZeroCpu(pod);
+    const memR = nonZeroMem(pod);
     for (let i = 0; i < count; i++) out[i] = least(view, nodes[i], cpuR, memR);
   },
 };
@@ -68,10 +118,10 @@ export const leastAllocated: ScorePlugin = {
 /** MostAllocated: favour the fullest nodes (packing). */
 export const mostAllocated: ScorePlugin = {
   name: "NodeResourcesMostAllocated",
-  score: ({ view, pod }: CycleContext, node: number) => most(view, node, cpuReq(pod), memReq(pod)),
+  score: ({ view, pod }: CycleContext, node: number) => most(view, node, nonZeroCpu(pod), nonZeroMem(pod)),
   scoreAll({ view, pod }: CycleContext, nodes: Int32Array, count: number, out: Float64Array) {
-    const cpuR = cpuReq(pod);
-    const memR = memReq(pod);
+    const cpuR = nonZeroCpu(pod);
+    const memR = nonZeroMem(pod);
     for (let i = 0; i < count; i++) out[i] = most(view, nodes[i], cpuR, memR);
   },
 };
@@ -79,50 +129,231 @@ export const mostAllocated: ScorePlugin = {
 /** BalancedAllocation: favour nodes whose CPU and memory shares stay close (1 − their std. deviation). */
 export const balancedAllocation: ScorePlugin = {
   name: "NodeResourcesBalancedAllocation",
-  score: ({ view, pod }: CycleContext, node: number) => balanced(view, node, cpuReq(pod), memReq(pod)),
+  score: ({ view, pod }: CycleContext, node: number) =>
+    isBestEffort(pod) ? 0 : balanced(view, node, pod.cpuMilli, pod.memoryMiB),
   scoreAll({ view, pod }: CycleContext, nodes: Int32Array, count: number, out: Float64Array) {
-    const cpuR = cpuReq(pod);
-    const memR = memReq(pod);
-    for (let i = 0; i < count; i++) out[i] = balanced(view, nodes[i], cpuR, memR);
+    if (isBestEffort(pod)) {
+      out.fill(0, 0, count);
+      return;
+    }
+    for (let i = 0; i < count; i++) out[i] = balanced(view, nodes[i], pod.cpuMilli, pod.memoryMiB);
   },
 };
 
 /**
- * LeastAllocated and BalancedAllocation, weighted and summed, and the best nodes picked, in one pass:
- * the Kubernetes default profile's scoring without reading each node twice or storing the totals.
- * Picks the nodes the two plugins would (same score functions; tested); the profile falls back to the plugins when it
- * records decisions, to show each score.
+ * The fused kernel: TaintToleration and NodeAffinity (normalised over the scored nodes, as upstream
+ * normalises them, so computed in a first pass, and only when the pod or the cluster gives them
+ * something to score), then LeastAllocated and BalancedAllocation and the selection in one pass over
+ * the view's live arrays. Without PreferNoSchedule taints TaintToleration is 100 on every node and
+ * without preferred terms NodeAffinity is 0 (skipped upstream): constants, which cost nothing here.
  */
-export function leastBalancedKernel(leastWeight: number, balancedWeight: number): ScoreKernel {
+function fusedKernel(
+  plugins: readonly ScorePlugin[],
+  weights: readonly number[],
+  taintWeight: number,
+  affinityWeight: number,
+  leastWeight: number,
+  balancedWeight: number,
+): ScoreKernel {
+  let raw = new Float64Array(0);
+  let extra = new Float64Array(0);
+  let checked: ClusterView | null = null;
+  let allHeld = false;
   return {
-    plugins: [leastAllocated, balancedAllocation],
-    weights: [leastWeight, balancedWeight],
-    selectBest({ view, pod }: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number {
-      const cpuR = cpuReq(pod);
-      const memR = memReq(pod);
-      const {
-        allocatableCpuMilli: cpuCaps,
-        allocatableMemoryMiB: memCaps,
-        freeCpuMilli: freeCpu,
-        freeMemoryMiB: freeMem,
-      } = view.resources;
-      let top = -Infinity;
-      let nTies = 0;
-      for (let i = 0; i < count; i++) {
-        const node = nodes[i];
-        const cpuCap = cpuCaps[node];
-        const memCap = memCaps[node];
-        const cpu = cpuCap - freeCpu[node] + cpuR;
-        const mem = memCap - freeMem[node] + memR;
-        const t =
-          leastWeight * leastScore(cpu, cpuCap, mem, memCap) + balancedWeight * balancedScore(cpu, cpuCap, mem, memCap);
-        if (t > top) {
-          top = t;
-          nTies = 0;
-        }
-        if (t === top) ties[nTies++] = i;
+    plugins,
+    weights,
+    selectBest(ctx: CycleContext, nodes: Int32Array, count: number, ties: Int32Array): number {
+      const { view, pod } = ctx;
+      if (raw.length < count) {
+        raw = new Float64Array(view.nodeCount);
+        extra = new Float64Array(view.nodeCount);
       }
-      return nTies;
+      let base = 0;
+      let useExtra = false;
+      if (taintWeight !== 0) {
+        let max = 0;
+        if (view.hasPreferNoScheduleTaints) {
+          for (let i = 0; i < count; i++) {
+            raw[i] = intolerablePreferNoSchedule(ctx, nodes[i]);
+            if (raw[i] > max) max = raw[i];
+          }
+        }
+        if (max === 0) base += taintWeight * MAX_NODE_SCORE;
+        else {
+          for (let i = 0; i < count; i++)
+            extra[i] = taintWeight * (MAX_NODE_SCORE - Math.trunc((MAX_NODE_SCORE * raw[i]) / max));
+          useExtra = true;
+        }
+      }
+      if (affinityWeight !== 0 && hasPreferredTerms(pod)) {
+        let max = 0;
+        for (let i = 0; i < count; i++) {
+          raw[i] = preferredAffinityScore(pod.preferredAffinity, view.labels(nodes[i]));
+          if (raw[i] > max) max = raw[i];
+        }
+        if (max > 0) {
+          for (let i = 0; i < count; i++) {
+            const s = affinityWeight * Math.trunc((MAX_NODE_SCORE * raw[i]) / max);
+            extra[i] = useExtra ? extra[i] + s : s;
+          }
+          useExtra = true;
+        }
+      }
+
+      const bw = isBestEffort(pod) ? 0 : balancedWeight;
+      // Request-less pods already placed anywhere: only then does a node's NonZeroRequested differ from
+      // its requests. Without them, extra scores, a request-less pod or a node lacking CPU or memory,
+      // both scores read the same sums with the two-resource formulas.
+      if (view !== checked) {
+        checked = view;
+        allHeld = everyNodeHolds(view);
+      }
+      if (allHeld && !useExtra && view.podsMissingRequests === 0 && pod.cpuMilli > 0 && pod.memoryMiB > 0)
+        return selectPlain(view, nodes, count, ties, pod.cpuMilli, pod.memoryMiB, base, leastWeight, bw);
+      return selectGeneral(view, pod, nodes, count, ties, base, useExtra ? extra : null, leastWeight, bw);
     },
   };
+}
+
+/**
+ * The fused loop when both scores see the same requests and every node has CPU and memory (the common
+ * case): one read of each array, and the two-resource formulas alone (the same values as leastScore and
+ * balancedScore on such nodes).
+ */
+function selectPlain(
+  view: ClusterView,
+  nodes: Int32Array,
+  count: number,
+  ties: Int32Array,
+  cpuR: number,
+  memR: number,
+  base: number,
+  leastWeight: number,
+  balancedWeight: number,
+): number {
+  const {
+    allocatableCpuMilli: cpuCaps,
+    allocatableMemoryMiB: memCaps,
+    freeCpuMilli: freeCpu,
+    freeMemoryMiB: freeMem,
+  } = view.resources;
+  let top = -Infinity;
+  let nTies = 0;
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i];
+    const cpuCap = cpuCaps[node];
+    const memCap = memCaps[node];
+    const cpu = cpuCap - freeCpu[node] + cpuR;
+    const mem = memCap - freeMem[node] + memR;
+    const least = Math.trunc((leastHeld(cpu, cpuCap) + leastHeld(mem, memCap)) / 2);
+    const balanced = Math.trunc(
+      (1 - Math.abs((Math.min(1, cpu / cpuCap) - Math.min(1, mem / memCap)) / 2)) * MAX_NODE_SCORE,
+    );
+    const t = base + leastWeight * least + balancedWeight * balanced;
+    if (t > top) {
+      top = t;
+      nTies = 0;
+    }
+    if (t === top) ties[nTies++] = i;
+  }
+  return nTies;
+}
+
+/** leastRequestedScore for a resource the node has (cap > 0). */
+const leastHeld = (req: number, cap: number) => (req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap));
+
+/** Whether every node of the view has CPU and memory (allocatable capacities are fixed with the cluster). */
+function everyNodeHolds(view: ClusterView): boolean {
+  const { allocatableCpuMilli: cpu, allocatableMemoryMiB: mem } = view.resources;
+  for (let i = 0; i < view.nodeCount; i++) if (!(cpu[i] > 0 && mem[i] > 0)) return false;
+  return true;
+}
+
+/** The fused loop in general: request-less pods counted at the defaults for LeastAllocated, extra scores added. */
+function selectGeneral(
+  view: ClusterView,
+  pod: Pod,
+  nodes: Int32Array,
+  count: number,
+  ties: Int32Array,
+  base: number,
+  extra: Float64Array | null,
+  leastWeight: number,
+  balancedWeight: number,
+): number {
+  const cpuNZ = nonZeroCpu(pod);
+  const memNZ = nonZeroMem(pod);
+  const cpuR = pod.cpuMilli;
+  const memR = pod.memoryMiB;
+  const {
+    allocatableCpuMilli: cpuCaps,
+    allocatableMemoryMiB: memCaps,
+    freeCpuMilli: freeCpu,
+    freeMemoryMiB: freeMem,
+    podsWithoutCpu: noCpu,
+    podsWithoutMemory: noMem,
+  } = view.resources;
+  let top = -Infinity;
+  let nTies = 0;
+  for (let i = 0; i < count; i++) {
+    const node = nodes[i];
+    const cpuCap = cpuCaps[node];
+    const memCap = memCaps[node];
+    const cpuUsed = cpuCap - freeCpu[node];
+    const memUsed = memCap - freeMem[node];
+    let t =
+      base +
+      leastWeight *
+        leastScore(
+          cpuUsed + DEFAULT_CPU_MILLI * noCpu[node] + cpuNZ,
+          cpuCap,
+          memUsed + DEFAULT_MEMORY_MIB * noMem[node] + memNZ,
+          memCap,
+        );
+    if (balancedWeight !== 0) t += balancedWeight * balancedScore(cpuUsed + cpuR, cpuCap, memUsed + memR, memCap);
+    if (extra !== null) t += extra[i];
+    if (t > top) {
+      top = t;
+      nTies = 0;
+    }
+    if (t === top) ties[nTies++] = i;
+  }
+  return nTies;
+}
+
+/**
+ * LeastAllocated and BalancedAllocation, weighted and summed, and the best nodes picked, in one pass.
+ * Picks the nodes the two plugins would (same score functions; tested); the profile falls back to the
+ * plugins when it records decisions, to show each score.
+ */
+export function leastBalancedKernel(leastWeight: number, balancedWeight: number): ScoreKernel {
+  return fusedKernel(
+    [leastAllocated, balancedAllocation],
+    [leastWeight, balancedWeight],
+    0,
+    0,
+    leastWeight,
+    balancedWeight,
+  );
+}
+
+/**
+ * The Kubernetes default profile's scoring as modelled here: TaintToleration, NodeAffinity,
+ * LeastAllocated and BalancedAllocation (upstream weights 3, 2, 1, 1), in that order, in one kernel that
+ * picks what the four plugins one by one pick (tested).
+ */
+export function defaultProfileKernel(
+  taintWeight: number,
+  affinityWeight: number,
+  leastWeight: number,
+  balancedWeight: number,
+): ScoreKernel {
+  return fusedKernel(
+    [taintToleration, nodeAffinity, leastAllocated, balancedAllocation],
+    [taintWeight, affinityWeight, leastWeight, balancedWeight],
+    taintWeight,
+    affinityWeight,
+    leastWeight,
+    balancedWeight,
+  );
 }
