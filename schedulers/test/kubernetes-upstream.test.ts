@@ -342,7 +342,12 @@ describe("the default profile's fused kernel", () => {
         tolerations,
         (specs, cpu, mem, preferredAffinity, tols) => {
           const c = new ClusterState(
-            specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem, taints: n.taints, labels: n.labels })),
+            specs.map((n) => ({
+              cpuMilli: n.cap,
+              memoryMiB: n.capMem,
+              taints: n.taints,
+              labels: n.labels as Readonly<Record<string, string>>,
+            })),
           );
           // Pods already there tolerate everything (they may sit on NoSchedule nodes).
           const any: Toleration[] = [{ key: "", operator: "Exists" }];

@@ -1,4 +1,4 @@
-import { higherIsBetter, type Interval, type SweepReport } from "./report.js";
+import { type Direction, type GroupReport, type Interval, isNonNegative, type SweepReport } from "./report.js";
 
 /** report.md, with one SVG bar chart (mean and 95% interval per scheduler and group) per metric. */
 export function reportMarkdown(r: SweepReport): { markdown: string; plots: Record<string, string> } {
@@ -14,27 +14,31 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
         : Math.abs(x) >= 1
           ? x.toFixed(3)
           : x.toPrecision(3);
-  const iv = (i: Interval | undefined) => (i ? `${fmt(i.mean)} [${fmt(i.low)}, ${fmt(i.high)}]` : "–");
+  const iv = (i: Interval | undefined) =>
+    !i ? "–" : i.degenerate ? `${fmt(i.mean)} ${SAME}` : `${fmt(i.mean)} [${fmt(i.low)}, ${fmt(i.high)}]`;
   const schedulers = r.groups.length > 0 ? Object.keys(r.groups[0].means[r.metrics[0]] ?? {}) : [];
+  const others = schedulers.filter((s) => s !== r.baseline);
+  const direction = (m: string): Direction => r.better[m] ?? "none";
+  const ranked = r.metrics.filter((m) => direction(m) !== "none");
+  const named = (d: Direction) => r.metrics.filter((m) => direction(m) === d).join(", ") || "none";
   const lines: string[] = [
     `# Sweep report: ${r.name}`,
     "",
-    `${r.runs} runs, ${r.failed} failed. Means with 95% confidence intervals (Student t over seeds); differences are paired by seed against **${r.baseline}** (common random numbers). A difference whose interval excludes 0 is a win or a loss (lower is better except for ${[...["tasksStarted", "tasksCompleted", "cpuAllocatedFraction", "memoryAllocatedFraction", "gpuAllocatedFraction"]].join(", ")}).`,
+    `${r.runs} runs, ${r.failed} failed. Means with 95% confidence intervals (Student t over seeds); "${SAME}" marks a value the seed did not change (a trace replay that ignores the seed, say), which has no interval. Differences are paired by seed against **${r.baseline}** (common random numbers) over the seeds where both runs succeeded, so a failed run counts in no win, tie or loss. A difference whose interval excludes 0 is a win or a loss, one that holds 0 a tie; a difference that is the same on every seed is a tie if it is 0 and otherwise neither a win nor a loss (counted apart as "same on every seed"), since a zero-width interval from identical runs is no evidence.`,
+    "",
+    `Higher is better: ${named("higher")}. Lower is better: ${named("lower")}. Not ranked (bookkeeping, or no better side): ${named("none")}.`,
     "",
     "## Win / tie / loss against the baseline",
     "",
-    `| metric | ${schedulers.filter((s) => s !== r.baseline).join(" | ")} |`,
-    `|---|${schedulers
-      .filter((s) => s !== r.baseline)
-      .map(() => "---")
-      .join("|")}|`,
-    ...r.metrics.map(
+    `| metric | ${others.join(" | ")} |`,
+    `|---|${others.map(() => "---").join("|")}|`,
+    ...ranked.map(
       (m) =>
-        `| ${m} | ${schedulers
-          .filter((s) => s !== r.baseline)
+        `| ${m} | ${others
           .map((s) => {
             const t = r.winTieLoss[m]?.[s];
-            return t ? `${t.win} / ${t.tie} / ${t.loss}` : "–";
+            if (!t) return "–";
+            return `${t.win} / ${t.tie} / ${t.loss}${t.degenerate > 0 ? ` (${t.degenerate} same on every seed)` : ""}`;
           })
           .join(" | ")} |`,
     ),
@@ -55,19 +59,10 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
       "",
       `Paired differences against ${r.baseline}:`,
       "",
-      `| metric | ${schedulers.filter((s) => s !== r.baseline).join(" | ")} |`,
-      `|---|${schedulers
-        .filter((s) => s !== r.baseline)
-        .map(() => "---")
-        .join("|")}|`,
+      `| metric | ${others.join(" | ")} |`,
+      `|---|${others.map(() => "---").join("|")}|`,
     );
-    for (const m of r.metrics)
-      lines.push(
-        `| ${m} | ${schedulers
-          .filter((s) => s !== r.baseline)
-          .map((s) => iv(g.differences[m][s]))
-          .join(" | ")} |`,
-      );
+    for (const m of r.metrics) lines.push(`| ${m} | ${others.map((s) => iv(g.differences[m][s])).join(" | ")} |`);
     lines.push("");
   }
   const plots: Record<string, string> = {};
@@ -80,34 +75,51 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
   return { markdown: lines.join("\n"), plots };
 }
 
-/** Grouped bars: one cluster per group, one bar per scheduler, whiskers at the 95% interval. */
+const SAME = "(same on every seed)";
+
+/**
+ * Grouped bars: one cluster per group, labelled with its scenario and parameter values, one bar per
+ * scheduler, whiskers at the 95% interval. A metric that cannot be negative is drawn from 0 up: a
+ * whisker reaching below 0 stops there, and the title says so.
+ */
 function barChart(metric: string, r: SweepReport, schedulers: string[]): string {
-  const W = 640,
-    H = 280,
-    left = 60,
-    bottom = 40,
-    top = 30;
   const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
+  const floor = isNonNegative(metric) ? 0 : -Infinity;
+  const labels = r.groups.map(groupLabel);
+  const labelLines = Math.max(1, ...labels.map((l) => l.length));
+  const left = 60,
+    top = 30,
+    lineH = 13,
+    bottom = 40 + lineH * (labelLines - 1),
+    H = 280 + lineH * (labelLines - 1);
+  // About 6.5 px a character at 11 px sans-serif: wide enough groups that labels do not overlap.
+  const widest = Math.max(0, ...labels.flat().map((s) => s.length * 6.5 + 12));
+  const groupW = Math.max((640 - left - 10) / Math.max(1, r.groups.length), widest);
+  const W = Math.round(left + 10 + groupW * Math.max(1, r.groups.length));
   const cells = r.groups.flatMap((g) => schedulers.map((s) => g.means[metric][s]));
+  const drawnLow = (c: Interval) => Math.max(floor, c.low);
+  const clipped = cells.some((c) => c && Number.isFinite(c.low) && c.low < floor);
   const hi = Math.max(
     0,
     ...cells.map((c) => (Number.isFinite(c?.high) ? c.high : (c?.mean ?? 0))).filter(Number.isFinite),
   );
   const lo = Math.min(
     0,
-    ...cells.map((c) => (Number.isFinite(c?.low) ? c.low : (c?.mean ?? 0))).filter(Number.isFinite),
+    ...cells.map((c) => (Number.isFinite(c?.low) ? drawnLow(c) : (c?.mean ?? 0))).filter(Number.isFinite),
   );
   const span = hi - lo || 1;
   const y = (v: number) => top + (H - top - bottom) * (1 - (v - lo) / span);
-  const groupW = (W - left - 10) / Math.max(1, r.groups.length);
-  const barW = (groupW * 0.8) / Math.max(1, schedulers.length);
+  const better = { higher: "higher is better", lower: "lower is better", none: "not ranked" }[
+    r.better[metric] ?? "none"
+  ];
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
-    `<text x="${left}" y="16" font-size="13">${esc(metric)}${higherIsBetter(metric) ? " (higher is better)" : " (lower is better)"}</text>`,
+    `<text x="${left}" y="16" font-size="13">${esc(metric)} (${better}${clipped ? "; interval clipped at 0" : ""})</text>`,
     `<line x1="${left}" y1="${y(0)}" x2="${W - 10}" y2="${y(0)}" stroke="#999"/>`,
     `<text x="${left - 4}" y="${y(hi) + 4}" text-anchor="end">${num(hi)}</text>`,
     `<text x="${left - 4}" y="${y(lo) + 4}" text-anchor="end">${num(lo)}</text>`,
   ];
+  const barW = (groupW * 0.8) / Math.max(1, schedulers.length);
   r.groups.forEach((g, gi) => {
     const x0 = left + gi * groupW + groupW * 0.1;
     schedulers.forEach((s, si) => {
@@ -115,18 +127,29 @@ function barChart(metric: string, r: SweepReport, schedulers: string[]): string 
       if (!c || !Number.isFinite(c.mean)) return;
       const x = x0 + si * barW;
       const top0 = Math.min(y(c.mean), y(0));
+      const spread = c.degenerate
+        ? ` ${SAME}`
+        : Number.isFinite(c.low)
+          ? ` [${num(c.low)}, ${num(c.high)}]`
+          : " (one seed: no interval)";
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${top0.toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${Math.abs(y(c.mean) - y(0)).toFixed(1)}" fill="${palette[si % palette.length]}"><title>${esc(s)}: ${num(c.mean)}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${top0.toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${Math.abs(y(c.mean) - y(0)).toFixed(1)}" fill="${palette[si % palette.length]}"><title>${esc(s)}: ${num(c.mean)}${spread}</title></rect>`,
       );
-      if (Number.isFinite(c.low) && Number.isFinite(c.high)) {
+      if (!c.degenerate && Number.isFinite(c.low) && Number.isFinite(c.high)) {
         const cx = (x + barW * 0.45).toFixed(1);
+        const cut = c.low < floor ? ", interval clipped at 0" : "";
         parts.push(
-          `<line x1="${cx}" y1="${y(c.low).toFixed(1)}" x2="${cx}" y2="${y(c.high).toFixed(1)}" stroke="#222"/>`,
+          `<line x1="${cx}" y1="${y(drawnLow(c)).toFixed(1)}" x2="${cx}" y2="${y(c.high).toFixed(1)}" stroke="#222"${cut ? ' stroke-dasharray="3 2"' : ""}><title>${esc(s)}: [${num(c.low)}, ${num(c.high)}]${cut}</title></line>`,
         );
       }
     });
+    const cx = (left + gi * groupW + groupW * 0.5).toFixed(1);
     parts.push(
-      `<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle">${esc(shortName(g.scenario))}</text>`,
+      `<text x="${cx}" y="${H - bottom + 14}" text-anchor="middle"><title>${esc(labels[gi].join(", "))}</title>${labels[
+        gi
+      ]
+        .map((l, i) => `<tspan x="${cx}" dy="${i === 0 ? 0 : lineH}">${esc(l)}</tspan>`)
+        .join("")}</text>`,
     );
   });
   schedulers.forEach((s, si) =>
@@ -136,6 +159,14 @@ function barChart(metric: string, r: SweepReport, schedulers: string[]): string 
   );
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
+}
+
+/** A group's label, a line each: the scenario, then every parameter as path=value. */
+function groupLabel(g: GroupReport): string[] {
+  return [
+    shortName(g.scenario),
+    ...Object.entries(g.parameters).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`),
+  ];
 }
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);

@@ -4,8 +4,8 @@ import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 /**
  * A sweep's results as tables and statistics: one row per run, and per metric, group (scenario and
  * parameter values) and scheduler the mean with a 95% Student-t confidence interval over seeds, the
- * paired difference against the baseline scheduler on the same seeds (common random numbers), and a
- * win/tie/loss count where a difference whose interval excludes zero is a win or a loss.
+ * paired difference against the baseline scheduler on the same seeds (common random numbers), and, for
+ * ranked metrics, a win/tie/loss count where a difference whose interval excludes zero is a win or a loss.
  */
 export interface RunOutcome {
   ok: boolean;
@@ -18,6 +18,11 @@ export interface Interval {
   mean: number;
   low: number;
   high: number;
+  /**
+   * Every value was the same (a trace replay that ignores the seed): the zero width says nothing about
+   * uncertainty, as the seeds gave one sample, not n. Absent otherwise.
+   */
+  degenerate?: true;
 }
 
 export interface GroupReport {
@@ -25,30 +30,105 @@ export interface GroupReport {
   parameters: Record<string, unknown>;
   /** metric → scheduler → interval */
   means: Record<string, Record<string, Interval>>;
-  /** metric → scheduler → paired difference (scheduler − baseline) */
+  /** metric → scheduler → paired difference (scheduler − baseline) over seeds where both runs succeeded */
   differences: Record<string, Record<string, Interval>>;
+}
+
+export interface WinTieLoss {
+  win: number;
+  tie: number;
+  loss: number;
+  /** Groups whose paired difference was the same non-zero number on every seed: neither win nor loss. */
+  degenerate: number;
 }
 
 export interface SweepReport {
   name: string;
   baseline: string;
   metrics: string[];
+  /** metric → which way is better, or "none" for a metric that does not rank schedulers */
+  better: Record<string, Direction>;
   runs: number;
   failed: number;
   groups: GroupReport[];
-  /** metric → scheduler → { win, tie, loss } against the baseline over groups */
-  winTieLoss: Record<string, Record<string, { win: number; tie: number; loss: number }>>;
+  /** ranked metric → scheduler → counts over groups against the baseline; a group with no paired seed is in none */
+  winTieLoss: Record<string, Record<string, WinTieLoss>>;
 }
 
-/** Metrics where more is better; every other one is better lower (waits, slowdown, energy, failures). */
-const HIGHER_IS_BETTER = new Set([
-  "tasksStarted",
-  "tasksCompleted",
-  "cpuAllocatedFraction",
-  "memoryAllocatedFraction",
-  "gpuAllocatedFraction",
-]);
-export const higherIsBetter = (metric: string) => HIGHER_IS_BETTER.has(metric);
+export type Direction = "higher" | "lower" | "none";
+
+/**
+ * How each numeric field of a run's summary ranks schedulers; the one place that says so. Every field
+ * here is a count, duration, fraction, energy or cost, so none is ever below zero (plots clip their
+ * intervals at 0). A field not listed is not ranked: a win claimed in a guessed direction would mislead.
+ */
+const DIRECTIONS: Record<string, Direction> = {
+  // Bookkeeping. Simulated time and event counts describe the simulation, not the schedule; tasks
+  // submitted, too large for any node or without a run time are set by the workload and the cluster.
+  simTimeS: "none",
+  events: "none",
+  tasksSubmitted: "none",
+  tasksLargerThanAnyNode: "none",
+  tasksWithoutRunTime: "none",
+  // Autoscalers are not modelled, so the nodes up (and their price) follow the cluster, the duration and
+  // the faults, whatever the scheduler does.
+  nodeHours: "none",
+  cost: "none",
+  // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
+  // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
+  // memoryAllocatedFraction carry the pool's cost and benefit).
+  tasksRunningAtEnd: "none",
+  cpuAllocatedPeakFraction: "none",
+  memoryAllocatedPeakFraction: "none",
+  gpuAllocatedPeakFraction: "none",
+  cxlPoolAllocatedFraction: "none",
+  cxlPooledTasks: "none",
+  // Work done and resources put to use.
+  tasksStarted: "higher",
+  tasksCompleted: "higher",
+  cpuAllocatedFraction: "higher",
+  memoryAllocatedFraction: "higher",
+  gpuAllocatedFraction: "higher",
+  // Tasks left waiting or lost, waits, response, slowdown, and what the hardware models charge.
+  tasksWaitingAtEnd: "lower",
+  tasksFailed: "lower",
+  taskRunsKilled: "lower",
+  tasksPreempted: "lower",
+  waitMeanS: "lower",
+  waitP50S: "lower",
+  waitP95S: "lower",
+  waitP99S: "lower",
+  waitStartedMeanS: "lower",
+  waitStartedP99S: "lower",
+  completionMeanS: "lower",
+  completionP50S: "lower",
+  completionP95S: "lower",
+  completionP99S: "lower",
+  boundedSlowdownMean: "lower",
+  boundedSlowdownCompletedMean: "lower",
+  makespanS: "lower",
+  // Energy grows with the work done as well as with where it runs: read it beside tasksCompleted.
+  energyKWh: "lower",
+  runTimeStretchMean: "lower",
+  coldStarts: "lower",
+  coldStartRate: "lower",
+  startLatencyMeanS: "lower",
+  cxlSlowdownMean: "lower",
+};
+/** Fields named after a load level (`…AtArrived130` for 1.3 × capacity arrived), the FGD protocol's figures. */
+const DIRECTION_PATTERNS: [RegExp, Direction][] = [
+  [/^gpuAllocatedFractionAtArrived\d+$/, "higher"],
+  [/^gpuFragmentationFractionAtArrived\d+$/, "lower"],
+];
+
+/** Which way a summary field ranks schedulers; undefined for a field the table does not know. */
+export function metricDirection(metric: string): Direction | undefined {
+  if (Object.hasOwn(DIRECTIONS, metric)) return DIRECTIONS[metric];
+  return DIRECTION_PATTERNS.find(([re]) => re.test(metric))?.[1];
+}
+export const higherIsBetter = (metric: string) => metricDirection(metric) === "higher";
+/** Whether the metric can never be negative (every field the table knows), so that plots may clip at 0. */
+export const isNonNegative = (metric: string) => metricDirection(metric) !== undefined;
 
 const NOT_METRICS = new Set(["seed", "version", "tool", "scenario", "specHash", "scheduler", "notModelled"]);
 
@@ -59,16 +139,32 @@ export function metricNames(spec: SweepSpec, outcomes: readonly (RunOutcome | un
   return Object.keys(first).filter((k) => !NOT_METRICS.has(k) && typeof first[k] === "number");
 }
 
-/** Mean and 95% t interval; a single value has an unbounded interval. */
+/**
+ * Mean and 95% t interval of the finite values; a single value has an unbounded interval. Values all
+ * equal give that value exactly (summing them could round it) and a degenerate interval.
+ */
 export function interval(xs: readonly number[]): Interval {
   const v = xs.filter((x) => Number.isFinite(x));
   const n = v.length;
   if (n === 0) return { n, mean: NaN, low: NaN, high: NaN };
+  if (n === 1) return { n, mean: v[0], low: -Infinity, high: Infinity };
+  if (v.every((x) => x === v[0])) return { n, mean: v[0], low: v[0], high: v[0], degenerate: true };
   const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { n, mean, low: -Infinity, high: Infinity };
   const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const half = quantileT(0.975, n - 1) * (sd / Math.sqrt(n));
   return { n, mean, low: mean - half, high: mean + half };
+}
+
+/**
+ * Where a paired difference counts: nowhere without a pair; a tie when its interval holds 0 (or every
+ * pair differed by exactly 0); "degenerate" when every pair differed by the same non-zero amount, as a
+ * zero-width interval is no evidence; otherwise a win or a loss by the metric's direction.
+ */
+function score(d: Interval, direction: "higher" | "lower"): keyof WinTieLoss | undefined {
+  if (d.n === 0) return undefined;
+  if (d.degenerate) return d.mean === 0 ? "tie" : "degenerate";
+  if (!(d.low > 0 || d.high < 0)) return "tie";
+  return d.low > 0 === (direction === "higher") ? "win" : "loss";
 }
 
 export function buildReport(
@@ -79,16 +175,18 @@ export function buildReport(
   const labels = spec.schedulers.map((s) => s.label);
   const baseline = spec.baseline ?? labels[0];
   const metrics = metricNames(spec, outcomes);
+  const better = Object.fromEntries(metrics.map((m) => [m, metricDirection(m) ?? "none"]));
   const groups = new Map<string, { scenario: string; parameters: Record<string, unknown>; runs: SweepRun[] }>();
   for (const r of runs) {
     const key = JSON.stringify([r.scenario, r.parameters]);
     if (!groups.has(key)) groups.set(key, { scenario: r.scenario, parameters: r.parameters, runs: [] });
     groups.get(key)!.runs.push(r);
   }
+  // NaN for a run that failed, is missing or has no finite value (JSON keeps NaN as null).
   const value = (r: SweepRun, m: string) => {
     const o = outcomes[r.index];
     const x = o?.ok ? o.summary?.[m] : undefined;
-    return typeof x === "number" ? x : NaN;
+    return typeof x === "number" && Number.isFinite(x) ? x : NaN;
   };
   const wtl: SweepReport["winTieLoss"] = {};
   const out: GroupReport[] = [];
@@ -99,18 +197,22 @@ export function buildReport(
       means[m] = {};
       differences[m] = {};
       for (const s of labels) means[m][s] = interval(g.runs.filter((r) => r.scheduler === s).map((r) => value(r, m)));
+      // Only seeds where both the baseline's and the scheduler's runs succeeded are paired.
+      const base = new Map(
+        g.runs.filter((r) => r.scheduler === baseline && !Number.isNaN(value(r, m))).map((r) => [r.seed, value(r, m)]),
+      );
       for (const s of labels) {
         if (s === baseline) continue;
-        const base = new Map(g.runs.filter((r) => r.scheduler === baseline).map((r) => [r.seed, value(r, m)]));
         const d = g.runs
-          .filter((r) => r.scheduler === s && base.has(r.seed))
+          .filter((r) => r.scheduler === s && base.has(r.seed) && !Number.isNaN(value(r, m)))
           .map((r) => value(r, m) - base.get(r.seed)!);
         const iv = interval(d);
         differences[m][s] = iv;
-        const t = ((wtl[m] ??= {})[s] ??= { win: 0, tie: 0, loss: 0 });
-        if (!(iv.low > 0 || iv.high < 0)) t.tie++;
-        else if (iv.low > 0 === higherIsBetter(m)) t.win++;
-        else t.loss++;
+        const direction = better[m];
+        if (direction === "none") continue;
+        const t = ((wtl[m] ??= {})[s] ??= { win: 0, tie: 0, loss: 0, degenerate: 0 });
+        const k = score(iv, direction);
+        if (k) t[k]++;
       }
     }
     out.push({ scenario: g.scenario, parameters: g.parameters, means, differences });
@@ -119,6 +221,7 @@ export function buildReport(
     name: spec.name ?? "sweep",
     baseline,
     metrics,
+    better,
     runs: runs.length,
     failed: outcomes.filter((o) => o && !o.ok).length,
     groups: out,
