@@ -35,6 +35,10 @@ export function buildProgram(print: (line: string) => void): Command {
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([]),
     )
+    .option(
+      "--check",
+      "check the run's invariants after every event (a scenario file; slower), and stop at a violation",
+    )
     .option("-q, --quiet", "print nothing")
     .action((scenario: string | undefined, options) =>
       scenario === undefined
@@ -92,6 +96,10 @@ export function buildProgram(print: (line: string) => void): Command {
       "run every N-th run starting at i (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with CLUSTERSIM_SHARDS)",
     )
     .option("--measure-memory", "collect garbage after each run, so that timing.csv's workerHeapMiB is the live heap")
+    .option(
+      "--run-timeout <seconds>",
+      'stop a run that takes longer (its worker thread is replaced) and record it as failed, "timed out after N s"; the other runs go on, and the exit code is 1 (default: no limit)',
+    )
     .option("-q, --quiet", "print nothing")
     .action((file: string, options) => sweepCommand(file, options, print));
 

@@ -388,6 +388,49 @@ describe("clustersim sweep", () => {
     expect(rows.filter((l) => l.includes(",ok,"))).toHaveLength(8);
   });
 
+  it("stops a run that outlasts --run-timeout, records it as timed out, finishes the others, and exits 1", () => {
+    const dir = tmp();
+    // A user strategy whose decide() never returns: its runs hang until stopped.
+    writeFileSync(
+      join(dir, "hang.mjs"),
+      'export const strategy = { name: "hang", create: () => ({ name: "hang", decide() { for (;;); } }) };\n',
+    );
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(
+      file,
+      `${[
+        `scenarios: [${JSON.stringify(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"))}]`,
+        "schedulers: [best-fit, { name: hang, plugin: hang.mjs }]",
+        'parameters: { duration: ["20m"] }',
+        "seeds: 2",
+        "metrics: [tasksCompleted]",
+      ].join("\n")}\n`,
+    );
+    const out = tmp();
+    // Killed after a minute should the hung runs not be stopped (then the status is null).
+    const r = spawnSync(process.execPath, [BIN, "sweep", file, "--out", out, "--workers", "2", "--run-timeout", "2"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/2 run\(s\) failed/);
+    const rows = readFileSync(join(out, "results.csv"), "utf8").trim().split("\n").slice(1);
+    expect(rows).toHaveLength(4);
+    const hung = rows.filter((l) => l.includes(",hang,"));
+    expect(hung).toHaveLength(2);
+    for (const l of hung) expect(l).toMatch(/,failed,timed out after 2 s,$/);
+    const ok = rows.filter((l) => l.includes(",best-fit,"));
+    expect(ok).toHaveLength(2);
+    for (const l of ok) expect(l).toMatch(/,ok,,\d+$/);
+    const records = readdirSync(join(out, "runs")).map((f) => JSON.parse(readFileSync(join(out, "runs", f), "utf8")));
+    expect(records.filter((rec) => rec.error === "timed out after 2 s")).toHaveLength(2);
+
+    const bad = clustersim("sweep", file, "--out", tmp(), "--run-timeout", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--run-timeout: expected a number of seconds above 0/);
+    expect(clustersim("sweep", "--help").stdout).toMatch(/--run-timeout <seconds>/);
+  });
+
   it("runs shards and merges them into the unsharded result", () => {
     const file = smallSweep();
     const whole = tmp();
@@ -436,5 +479,13 @@ describe("Parquet outputs", () => {
     expect(row.endS).toBeCloseTo(Number(first[6]), 9);
     expect(String(table.schema.fields[1].type)).toBe("Utf8");
     expect(String(table.schema.fields[2].type)).toBe("Utf8");
+    // Typed columns: ids, nodes and sizes as integers, times as floats; an empty CSV cell is a null.
+    const type = (name: string) => String(table.schema.fields.find((f) => f.name === name)!.type);
+    for (const c of ["id", "node", "cpuMilli", "memoryMiB", "gpus", "procs"]) expect(type(c)).toBe("Int32");
+    for (const c of ["arrivalS", "startS", "endS", "waitS"]) expect(type(c)).toBe("Float64");
+    const nodes = table.getChild("node")!.toArray() as ArrayLike<number>;
+    const rowsWithoutNode = csv.slice(1).filter((l) => l.split(",")[8] === "").length;
+    expect(table.getChild("node")!.nullCount).toBe(rowsWithoutNode);
+    expect(nodes.length).toBe(csv.length - 1);
   });
 });

@@ -16,14 +16,14 @@ export {
 } from "./effects/hardware-effects.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
-export { csvNumber, csvText } from "./observers/csv.js";
+export { type Column, csvLine, csvNumber, csvText, round6 } from "./observers/csv.js";
 export { GpuLoadCheckpoints } from "./observers/gpu-load-checkpoints.js";
 export { InvariantChecker, InvariantViolation } from "./observers/invariant-checker.js";
 export { ReplayRecorder } from "./observers/replay-recorder.js";
 export { type GroupEconomics, RunMetrics } from "./observers/run-metrics.js";
 export { type Running, TaskLedger } from "./observers/task-ledger.js";
-export { TASK_CSV_HEADER, TaskRows } from "./observers/task-rows.js";
-export { TIMESERIES_CSV_HEADER, TimeSeriesRows } from "./observers/timeseries.js";
+export { TASK_COLUMNS, TASK_CSV_HEADER, TaskRows } from "./observers/task-rows.js";
+export { TIMESERIES_COLUMNS, TIMESERIES_CSV_HEADER, TimeSeriesRows } from "./observers/timeseries.js";
 export { FifoQueue } from "./queues/fifo-queue.js";
 export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
 export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";

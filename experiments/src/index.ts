@@ -19,6 +19,7 @@ export {
   writeFilesAtomically,
 } from "./outputs/atomic-files.js";
 export { csvToParquet } from "./outputs/parquet.js";
+export { type ParquetColumn, ParquetTable } from "./outputs/parquet-table.js";
 export {
   type Checkpoint,
   FGD_POLICIES,

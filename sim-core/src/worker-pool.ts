@@ -110,6 +110,17 @@ export class WorkerPool<Api> {
     return slot;
   }
 
+  /**
+   * Start the workers of the first `count` lanes (default: all of them) now rather than on their first
+   * item, so that they load their script while the caller still prepares the items. Workers already
+   * running are kept; a worker started here and never used is stopped by close().
+   */
+  start(count = this.size): void {
+    if (!(Number.isInteger(count) && count >= 0))
+      throw new RangeError(`start: expected an integer >= 0, found ${count}`);
+    for (let k = 0; k < Math.min(count, this.size); k++) this.liveSlot(k);
+  }
+
   /** Lane k's worker, replaced first if it has died since its last item. */
   private liveSlot(k: number): Slot<Api> {
     let slot = this.slots[k];

@@ -84,6 +84,30 @@ describe("WorkerPool: workers that exit after returning", () => {
   });
 });
 
+describe("WorkerPool: start", () => {
+  it("starts workers ahead of the items and runs the items on them", async () => {
+    const p = pool<ModesApi>(MODES, 2);
+    p.start();
+    p.start(); // already running: kept
+    expect(() => p.start(-1)).toThrow(/start/);
+    const threads = (p as unknown as { slots: { worker: { threadId: number } }[] }).slots.map((s) => s.worker.threadId);
+    expect(threads).toHaveLength(2);
+    const out = await runAll(p, [1, 2, 3, 4], (api, x) => api.work("ok", x));
+    expect(out.map((o) => o.value!.value)).toEqual([2, 4, 6, 8]);
+    expect(new Set(out.map((o) => o.value!.threadId))).toEqual(new Set(threads));
+  });
+
+  it("starts no more workers than asked, nor than the pool's size", async () => {
+    const p = pool<ModesApi>(MODES, 2);
+    p.start(1);
+    expect((p as unknown as { slots: unknown[] }).slots).toHaveLength(1);
+    p.start(5);
+    expect((p as unknown as { slots: unknown[] }).slots).toHaveLength(2);
+    await p.close(); // stops workers that never ran an item
+    expect((p as unknown as { slots: unknown[] }).slots).toHaveLength(0);
+  });
+});
+
 describe("WorkerPool: timeouts", () => {
   it("fails an item that hangs or spins past the timeout, replaces its worker, and runs the rest", async () => {
     const p = pool<ModesApi>(MODES, 1, { timeoutMs: 300 });

@@ -1,16 +1,22 @@
-import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
 import {
   commitAll,
-  csvToParquet,
+  ParquetTable,
   prepareOutputDir,
   StreamingFile,
   specHash,
   stableJson,
   writeFilesAtomically,
 } from "@clustersim/experiments";
-import { runScenario, SpecError, TASK_CSV_HEADER, TIMESERIES_CSV_HEADER } from "@clustersim/scenarios";
+import {
+  runScenario,
+  SpecError,
+  TASK_COLUMNS,
+  TASK_CSV_HEADER,
+  TIMESERIES_COLUMNS,
+  TIMESERIES_CSV_HEADER,
+} from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
 import { ChecksFailed, UserError } from "../errors.js";
@@ -44,6 +50,11 @@ export async function runScenarioCommand(
   const decisions = spec.outputs.decisions ? new StreamingFile(dir, "decisions.jsonl") : undefined;
   const series = new StreamingFile(dir, "timeseries.csv", TIMESERIES_CSV_HEADER);
   const replay = spec.outputs.replay ? new StreamingFile(dir, "replay.jsonl") : undefined;
+  // Parquet copies written row by row beside the CSV (typed columns), renamed into place with the rest.
+  const tasksTmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
+  const seriesTmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
+  const tasksParquet = tasks ? new ParquetTable(tasksTmp, TASK_COLUMNS) : undefined;
+  const seriesParquet = new ParquetTable(seriesTmp, TIMESERIES_COLUMNS);
   if (replay) streams.push(replay);
   if (tasks) streams.push(tasks);
   if (decisions) streams.push(decisions);
@@ -75,12 +86,16 @@ export async function runScenarioCommand(
       onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
       onDecision: decisions ? (l) => decisions.line(l) : undefined,
       onTimeseriesRow: (l) => series.line(l),
+      onTaskValues: tasksParquet ? (v) => tasksParquet.row(v) : undefined,
+      onTimeseriesValues: (v) => seriesParquet.row(v),
       onReplayLine: replay ? (l) => replay.line(l) : undefined,
       onProgress: progress,
     });
     if (shown) process.stderr.write("\n");
   } catch (err) {
     for (const s of streams) s.abort();
+    await tasksParquet?.abort();
+    await seriesParquet.abort();
     if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
     if (err instanceof InvariantViolation) {
       process.stderr.write(`clustersim: ${err.message}\n`);
@@ -89,31 +104,17 @@ export async function runScenarioCommand(
     throw err;
   }
   for (const s of streams) s.close();
-  // tasks.parquet from the finished tasks.csv, chunk by chunk; renamed into place with the rest.
-  const parquetTmp: [string, string][] = [];
-  if (tasks) {
-    const tmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
-    try {
-      await csvToParquet(tasks.tempPath, tmp, new Set(["workload", "app", "state"]));
-    } catch (err) {
-      for (const s of streams) s.abort();
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    parquetTmp.push([tmp, join(dir, "tasks.parquet")]);
+  try {
+    await tasksParquet?.close();
+    await seriesParquet.close();
+  } catch (err) {
+    for (const s of streams) s.abort();
+    await tasksParquet?.abort();
+    await seriesParquet.abort();
+    throw err;
   }
-  {
-    const tmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
-    try {
-      await csvToParquet(series.tempPath, tmp, new Set(["group"]));
-    } catch (err) {
-      for (const s of streams) s.abort();
-      for (const [t] of parquetTmp) rmSync(t, { force: true });
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    parquetTmp.push([tmp, join(dir, "timeseries.parquet")]);
-  }
+  const parquetTmp: [string, string][] = [[seriesTmp, join(dir, "timeseries.parquet")]];
+  if (tasksParquet) parquetTmp.push([tasksTmp, join(dir, "tasks.parquet")]);
   const summary = {
     tool: "clustersim",
     version: TOOL_VERSION,

@@ -9,11 +9,14 @@ export interface SweepOptions {
   shard?: string;
   quiet?: boolean;
   measureMemory?: boolean;
+  /** Seconds a run may take before it is stopped and recorded as failed. */
+  runTimeout?: string;
 }
 
 /** `clustersim sweep SWEEP`: experiments' runSweep, with a progress line on a terminal. */
 export async function sweepCommand(file: string, o: SweepOptions, print: (line: string) => void): Promise<void> {
   const workers = o.workers === undefined ? 1 : positiveInt("--workers", o.workers);
+  const runTimeoutS = o.runTimeout === undefined ? undefined : positiveSeconds("--run-timeout", o.runTimeout);
   const tty = !o.quiet && process.stderr.isTTY;
   let r: SweepResult;
   try {
@@ -22,6 +25,7 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
       workers,
       shard: o.shard,
       measureMemory: o.measureMemory,
+      runTimeoutS,
       toolVersion: TOOL_VERSION,
       onStart: (s) => {
         if (o.quiet) return;
@@ -70,5 +74,15 @@ function userError(err: unknown): unknown {
 function positiveInt(name: string, s: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`${name}: expected a positive integer, found "${s}"`);
+  return n;
+}
+
+/** Longest timer Node keeps (2^31 - 1 ms), in whole seconds. */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+function positiveSeconds(name: string, s: string): number {
+  const n = Number(s);
+  if (s.trim() === "" || !(n > 0 && n <= MAX_TIMEOUT_S))
+    throw new UserError(`${name}: expected a number of seconds above 0 and at most ${MAX_TIMEOUT_S}, found "${s}"`);
   return n;
 }

@@ -1,21 +1,40 @@
 import type { Task } from "@clustersim/workloads";
 import type { RunListener } from "../bus/run-events.js";
-import { csvNumber, csvText } from "./csv.js";
+import { type Column, csvLine, round6 } from "./csv.js";
 import { byArrival, type TaskLedger } from "./task-ledger.js";
 
 /** One row per task: finished, still running at the end (no endS), or never started (no startS); `state` says which. */
-export const TASK_CSV_HEADER =
-  "id,workload,app,state,arrivalS,startS,endS,waitS,node,cpuMilli,memoryMiB,gpus,gpuMilli,procs";
+export const TASK_COLUMNS: readonly Column[] = [
+  { name: "id", type: "int" },
+  { name: "workload", type: "text" },
+  { name: "app", type: "text" },
+  { name: "state", type: "text" },
+  { name: "arrivalS", type: "float" },
+  { name: "startS", type: "float" },
+  { name: "endS", type: "float" },
+  { name: "waitS", type: "float" },
+  { name: "node", type: "int" },
+  { name: "cpuMilli", type: "int" },
+  { name: "memoryMiB", type: "int" },
+  { name: "gpus", type: "int" },
+  { name: "gpuMilli", type: "int" },
+  { name: "procs", type: "int" },
+];
+export const TASK_CSV_HEADER = TASK_COLUMNS.map((c) => c.name).join(",");
 
 /**
  * tasks.csv as the run goes: a row per finished task as it finishes, then at the end the tasks still
  * running, waiting, rejected or given up, each in arrival order. `waiting` marks tasks that could still
- * start; `unplaced` those that never can (larger than any node, no run time, or retried out).
+ * start; `unplaced` those that never can (larger than any node, no run time, or retried out). Each row
+ * goes out as a CSV line and, to `record`, as typed values (for a Parquet copy; the array is reused).
  */
 export class TaskRows implements RunListener {
+  private readonly values: (number | string)[] = new Array(TASK_COLUMNS.length);
+
   constructor(
     private readonly ledger: TaskLedger,
-    private readonly write: (line: string) => void,
+    private readonly write?: (line: string) => void,
+    private readonly record?: (values: readonly (number | string)[]) => void,
   ) {}
 
   finish(t: Task, nodes: readonly number[], startS: number, nowS: number): void {
@@ -32,9 +51,22 @@ export class TaskRows implements RunListener {
   }
 
   private row(t: Task, state: string, startS: number, endS: number, node: number): void {
-    const n = csvNumber;
-    this.write(
-      `${t.id},${csvText(t.workload)},${csvText(t.app)},${state},${n(t.arrivalS)},${n(startS)},${n(endS)},${n(startS - t.arrivalS)},${node < 0 ? "" : node},${n(t.cpuMilli)},${n(t.memoryMiB)},${t.gpus},${t.gpuMilli},${t.procs}`,
-    );
+    const v = this.values;
+    v[0] = t.id;
+    v[1] = t.workload;
+    v[2] = t.app;
+    v[3] = state;
+    v[4] = round6(t.arrivalS);
+    v[5] = round6(startS);
+    v[6] = round6(endS);
+    v[7] = round6(startS - t.arrivalS);
+    v[8] = node < 0 ? Number.NaN : node;
+    v[9] = t.cpuMilli;
+    v[10] = t.memoryMiB;
+    v[11] = t.gpus;
+    v[12] = t.gpuMilli;
+    v[13] = t.procs;
+    this.write?.(csvLine(v));
+    this.record?.(v);
   }
 }

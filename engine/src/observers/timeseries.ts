@@ -1,10 +1,19 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { RunListener } from "../bus/run-events.js";
-import { csvNumber, csvText } from "./csv.js";
+import { type Column, csvLine, round6 } from "./csv.js";
 import type { TaskLedger } from "./task-ledger.js";
 
-export const TIMESERIES_CSV_HEADER =
-  "timeS,group,running,waiting,nodes,cpuAllocatedFraction,memoryAllocatedFraction,gpuAllocatedFraction";
+export const TIMESERIES_COLUMNS: readonly Column[] = [
+  { name: "timeS", type: "float" },
+  { name: "group", type: "text" },
+  { name: "running", type: "int" },
+  { name: "waiting", type: "int" },
+  { name: "nodes", type: "int" },
+  { name: "cpuAllocatedFraction", type: "float" },
+  { name: "memoryAllocatedFraction", type: "float" },
+  { name: "gpuAllocatedFraction", type: "float" },
+];
+export const TIMESERIES_CSV_HEADER = TIMESERIES_COLUMNS.map((c) => c.name).join(",");
 
 /**
  * timeseries.csv: at every sample, the cluster, then each node group: pods running, tasks waiting
@@ -12,22 +21,31 @@ export const TIMESERIES_CSV_HEADER =
  * read from the cluster's totals.
  */
 export class TimeSeriesRows implements RunListener {
+  private readonly values: (number | string)[] = new Array(TIMESERIES_COLUMNS.length);
+
   constructor(
     private readonly cluster: ClusterState,
     private readonly groupNames: readonly string[],
     private readonly ledger: TaskLedger,
-    private readonly write: (line: string) => void,
+    private readonly write?: (line: string) => void,
+    private readonly record?: (values: readonly (number | string)[]) => void,
   ) {}
 
   sample(nowS: number): void {
-    const frac = (a: number, c: number) => (c > 0 ? csvNumber(a / c) : "");
-    const groups = this.groupNames.length;
-    for (let g = -1; g < groups; g++) {
+    const frac = (a: number, c: number) => (c > 0 ? round6(a / c) : Number.NaN);
+    const v = this.values;
+    for (let g = -1; g < this.groupNames.length; g++) {
       const t = this.cluster.totals(g);
-      const name = g < 0 ? "cluster" : this.groupNames[g];
-      this.write(
-        `${csvNumber(nowS)},${csvText(name)},${t.pods},${g < 0 ? this.ledger.waiting.size : ""},${t.nodesPresent},${frac(t.allocatedCpuMilli, t.capacityCpuMilli)},${frac(t.allocatedMemoryMiB, t.capacityMemoryMiB)},${frac(t.allocatedGpuMilli, t.capacityGpuMilli)}`,
-      );
+      v[0] = round6(nowS);
+      v[1] = g < 0 ? "cluster" : this.groupNames[g];
+      v[2] = t.pods;
+      v[3] = g < 0 ? this.ledger.waiting.size : Number.NaN;
+      v[4] = t.nodesPresent;
+      v[5] = frac(t.allocatedCpuMilli, t.capacityCpuMilli);
+      v[6] = frac(t.allocatedMemoryMiB, t.capacityMemoryMiB);
+      v[7] = frac(t.allocatedGpuMilli, t.capacityGpuMilli);
+      this.write?.(csvLine(v));
+      this.record?.(v);
     }
   }
 }

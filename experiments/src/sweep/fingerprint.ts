@@ -78,6 +78,11 @@ export function runFingerprint(
   } catch {
     return undefined; // the worker meets the same error and records it
   }
+  return specFingerprint(spec, scenarioFile, version);
+}
+
+/** The fingerprint of a run of `spec`, the validated scenario of `scenarioFile` after overrides. */
+export function specFingerprint(spec: ScenarioSpec, scenarioFile: string, version: string): RunFingerprint {
   const files: RunFingerprint["files"] = {};
   for (const f of scenarioFiles(spec, scenarioFile)) {
     const s = statSync(f, { throwIfNoEntry: false });

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
-import { PACKAGE_VERSION, type RunFingerprint, runFingerprint, sameFingerprint } from "./fingerprint.js";
+import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { expandSweep, loadSweepFile, type SweepSpec } from "./sweep-spec.js";
@@ -23,6 +24,11 @@ export interface RunSweepOptions {
   env?: Record<string, string | undefined>;
   /** Collect garbage after each run so that timing.csv's workerHeapMiB is the live heap. */
   measureMemory?: boolean;
+  /**
+   * Seconds a run may take (default: no limit): a run still going then is stopped (its worker thread is
+   * terminated and replaced) and recorded as failed, "timed out after N s"; the other runs go on.
+   */
+  runTimeoutS?: number;
   /** Tool version recorded in each run's fingerprint (default: this package's version). */
   toolVersion?: string;
   /** Called once the runs to do are known, before any runs. */
@@ -79,13 +85,14 @@ export interface SweepResult {
  * are counted in the result, not thrown.
  */
 export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<SweepResult> {
+  const workers = o.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1))
+    throw new InputError(`workers: expected a positive integer, found ${workers}`);
+  const timeoutMs = runTimeoutMs(o.runTimeoutS);
   const spec = loadSweepFile(file);
   const runs = expandSweep(spec, file);
   for (const f of new Set(runs.map((r) => r.scenarioFile)))
     if (!existsSync(f)) throw new InputError(`${file}: scenarios: no such scenario file: ${f}`);
-  const workers = o.workers ?? 1;
-  if (!(Number.isInteger(workers) && workers >= 1))
-    throw new InputError(`workers: expected a positive integer, found ${workers}`);
   const [shard, shards] = parseShard(o.shard, o.env ?? process.env);
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
   prepareOutputDir(dir);
@@ -95,45 +102,87 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
   const mine = runs.filter((r) => r.index % shards === shard);
-  // Runs differing only in seed share a scenario and overrides, hence a fingerprint.
-  const byScenario = new Map<string, RunFingerprint | undefined>();
-  const fingerprints = mine.map((r) => {
-    const key = JSON.stringify([r.scenarioFile, r.overrides]);
-    if (!byScenario.has(key)) byScenario.set(key, runFingerprint(r.scenarioFile, r.overrides, version));
-    return byScenario.get(key);
-  });
-  let stale = 0;
-  const todo = mine.flatMap((r, i) => {
-    const rec = done.get(r.id);
-    if (rec?.ok !== true) return [{ run: r, fingerprint: fingerprints[i] }];
-    if (sameFingerprint(rec.fingerprint, fingerprints[i])) return [];
-    stale++;
-    return [{ run: r, fingerprint: fingerprints[i] }];
-  });
-  const alreadyDone = mine.length - todo.length;
-  o.onStart?.({
-    name: spec.name ?? file,
+  const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers, { timeoutMs });
+  // Start the workers now: loading their modules takes a few hundred milliseconds, during which this
+  // thread loads and validates the scenarios below. Runs without a successful record will run (those
+  // with one only if stale), so that many workers at most.
+  pool.start(mine.filter((r) => done.get(r.id)?.ok !== true).length);
+  let counts: { ran: number; alreadyDone: number; stale: number };
+  try {
+    counts = await runMine();
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  // Every run is saved by now: build the outputs while the workers stop.
+  const closing = pool.close();
+  let recs: Map<string, RunRecord>;
+  try {
+    recs = await writeSweepOutputs(dir, spec, runs);
+  } finally {
+    await closing;
+  }
+  return {
     dir,
     runs: runs.length,
     shard,
     shards,
     mine: mine.length,
-    alreadyDone,
-    stale,
-    workers,
-  });
+    ...counts,
+    failed: mine.filter((r) => !recs.get(r.id)?.ok).length,
+  };
 
-  const t0 = wallSeconds();
-  let finished = 0;
-  let failures = 0;
-  const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers);
-  try {
+  async function runMine(): Promise<{ ran: number; alreadyDone: number; stale: number }> {
+    // Runs differing only in seed share a scenario and overrides, hence a validated spec and a
+    // fingerprint: each is loaded once here, and the spec is handed to the workers with each run.
+    const byScenario = new Map<string, { scenario?: ScenarioSpec; fingerprint?: RunFingerprint }>();
+    const loaded = mine.map((r) => {
+      const key = JSON.stringify([r.scenarioFile, r.overrides]);
+      let l = byScenario.get(key);
+      if (!l) {
+        l = {};
+        try {
+          l.scenario = loadScenarioFile(r.scenarioFile, r.overrides);
+          l.fingerprint = specFingerprint(l.scenario, r.scenarioFile, version);
+        } catch {
+          // never reused; the worker loads the file itself and records the error
+        }
+        byScenario.set(key, l);
+      }
+      return l;
+    });
+    let stale = 0;
+    const todo = mine.flatMap((r, i) => {
+      const { scenario, fingerprint } = loaded[i];
+      const rec = done.get(r.id);
+      if (rec?.ok !== true) return [{ run: r, scenario, fingerprint }];
+      if (sameFingerprint(rec.fingerprint, fingerprint)) return [];
+      stale++;
+      return [{ run: r, scenario, fingerprint }];
+    });
+    const alreadyDone = mine.length - todo.length;
+    o.onStart?.({
+      name: spec.name ?? file,
+      dir,
+      runs: runs.length,
+      shard,
+      shards,
+      mine: mine.length,
+      alreadyDone,
+      stale,
+      workers,
+    });
+
+    const t0 = wallSeconds();
+    let finished = 0;
+    let failures = 0;
     await pool.run(
       todo,
-      (api, { run: r }) =>
+      (api, { run: r, scenario }) =>
         api.run({
           scenarioFile: r.scenarioFile,
           overrides: r.overrides,
+          spec: scenario,
           seed: r.seed,
           measureHeap: o.measureMemory,
         }) as Promise<SweepJobResult>,
@@ -165,21 +214,17 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
         }
       },
     );
-  } finally {
-    await pool.close();
+    return { ran: todo.length, alreadyDone, stale };
   }
-  const recs = await writeSweepOutputs(dir, spec, runs);
-  return {
-    dir,
-    runs: runs.length,
-    shard,
-    shards,
-    mine: mine.length,
-    ran: todo.length,
-    alreadyDone,
-    stale,
-    failed: mine.filter((r) => !recs.get(r.id)?.ok).length,
-  };
+}
+
+/** `runTimeoutS` in milliseconds for the worker pool, checked; undefined for no limit. */
+function runTimeoutMs(s: number | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  // setTimeout's longest delay, 2^31 - 1 ms, is about 24.8 days.
+  if (!(typeof s === "number" && s > 0 && s * 1000 <= 2 ** 31 - 1))
+    throw new InputError(`runTimeoutS: expected a number of seconds above 0 and at most 2147483, found ${s}`);
+  return s * 1000;
 }
 
 export interface MergeResult {

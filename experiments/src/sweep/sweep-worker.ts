@@ -4,12 +4,17 @@
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { loadScenarioFile, runScenario, type ScenarioSpec } from "@clustersim/scenarios";
 import { serveInWorker } from "@clustersim/sim-core";
 
 export interface SweepJob {
   scenarioFile: string;
   overrides: string[];
+  /**
+   * The scenario after overrides, as the runner validated it (for the run's fingerprint): the run needs
+   * no parsing or validation of its own. Without it the worker loads the file (and meets its error).
+   */
+  spec?: ScenarioSpec;
   seed: number;
   /** Collect garbage after the run so that `heapMiB` is the live heap (costs a little time). */
   measureHeap?: boolean;
@@ -34,7 +39,7 @@ export interface SweepJobResult {
 
 const api = {
   async run(job: SweepJob): Promise<SweepJobResult> {
-    const spec = loadScenarioFile(job.scenarioFile, job.overrides);
+    const spec = job.spec ?? loadScenarioFile(job.scenarioFile, job.overrides);
     const r = await runScenario(spec, job.scenarioFile, { seed: job.seed });
     if (job.measureHeap) collectGarbage();
     return {

@@ -53,6 +53,9 @@ export interface ScenarioRunOptions {
   onDecision?(line: string): void;
   /** One CSV line per time-series sample (TIMESERIES_CSV_HEADER): the cluster, then each node group. */
   onTimeseriesRow?(line: string): void;
+  /** The same rows as typed values (TASK_COLUMNS, TIMESERIES_COLUMNS; NaN where the CSV is empty), for Parquet. */
+  onTaskValues?(values: readonly (number | string)[]): void;
+  onTimeseriesValues?(values: readonly (number | string)[]): void;
   /** With `outputs.replay`: the replay file's lines (@clustersim/replay), header first, then events in time order. */
   onReplayLine?(line: string): void;
   /** Called at each sample with simulated time and events so far: for a progress display only. */
@@ -138,8 +141,12 @@ export async function runScenario(
     gpuLoads = new GpuLoadCheckpoints(state, spec.outputs.arrivedGpuLoads, typicalPods(workload));
     listeners.push(gpuLoads);
   }
-  if (o.onTaskRow && spec.outputs.tasks) listeners.push(new TaskRows(ledger, o.onTaskRow));
-  if (o.onTimeseriesRow) listeners.push(new TimeSeriesRows(state, cluster.groups, ledger, o.onTimeseriesRow));
+  if ((o.onTaskRow || o.onTaskValues) && spec.outputs.tasks) {
+    listeners.push(new TaskRows(ledger, o.onTaskRow, o.onTaskValues));
+  }
+  if (o.onTimeseriesRow || o.onTimeseriesValues) {
+    listeners.push(new TimeSeriesRows(state, cluster.groups, ledger, o.onTimeseriesRow, o.onTimeseriesValues));
+  }
   if (spec.outputs.replay && o.onReplayLine) {
     const w = new ReplayWriter(o.onReplayLine);
     w.header({
