@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
+import { loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
@@ -135,25 +135,31 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   async function runMine(): Promise<{ ran: number; alreadyDone: number; stale: number }> {
     // Runs differing only in seed share a scenario and overrides, hence a validated spec and a
     // fingerprint: each is loaded once here, and the spec is handed to the workers with each run.
-    const byScenario = new Map<string, { scenario?: ScenarioSpec; fingerprint?: RunFingerprint }>();
+    // Every combination is validated before any runs: a misspelt scheduler or parameter stops the
+    // sweep at once (exit 2, nothing run), naming each run it would have broken.
+    const byScenario = new Map<string, { scenario: ScenarioSpec; fingerprint: RunFingerprint }>();
+    const problems: string[] = [];
     const loaded = mine.map((r) => {
       const key = JSON.stringify([r.scenarioFile, r.overrides]);
       let l = byScenario.get(key);
       if (!l) {
-        l = {};
         try {
-          l.scenario = loadScenarioFile(r.scenarioFile, r.overrides);
-          l.fingerprint = specFingerprint(l.scenario, r.scenarioFile, version);
-        } catch {
-          // never reused; the worker loads the file itself and records the error
+          const scenario = loadScenarioFile(r.scenarioFile, r.overrides);
+          l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version) };
+          byScenario.set(key, l);
+        } catch (err) {
+          if (!(err instanceof SpecError)) throw err;
+          if (!problems.some((p) => p.startsWith(`${key}\u0000`))) {
+            problems.push(...err.problems.map((p) => `${key}\u0000${file}: run ${r.id} (${r.scenarioFile}): ${p}`));
+          }
         }
-        byScenario.set(key, l);
       }
       return l;
     });
+    if (problems.length > 0) throw new SpecError(problems.map((p) => p.slice(p.indexOf("\u0000") + 1)));
     let stale = 0;
     const todo = mine.flatMap((r, i) => {
-      const { scenario, fingerprint } = loaded[i];
+      const { scenario, fingerprint } = loaded[i]!;
       const rec = done.get(r.id);
       if (rec?.ok !== true) return [{ run: r, scenario, fingerprint }];
       if (sameFingerprint(rec.fingerprint, fingerprint)) return [];

@@ -1,0 +1,31 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runSweep } from "@clustersim/experiments";
+import { SpecError } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
+
+const SCENARIO = new URL("../../examples/scenarios/poisson-small.yaml", import.meta.url).pathname;
+
+describe("a sweep is validated before anything runs", () => {
+  it("stops on a misspelt scheduler, naming every run it would break, with no run done", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
+    writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));
+    const sweep = join(dir, "sweep.yaml");
+    writeFileSync(
+      sweep,
+      "name: v\nscenarios: [scenario.yaml]\nschedulers: [best-fit, bestfit]\nparameters: { duration: [10m] }\nseeds: 2\n",
+    );
+    const out = join(dir, "out");
+    const err = await runSweep(sweep, { out }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SpecError);
+    const problems = (err as SpecError).problems;
+    // The two seeds of the bad scheduler share one scenario and overrides: one problem for them.
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/sweep\.yaml: run \w+ \(.*scenario\.yaml\): .*scheduler\.name: .*found "bestfit"/);
+    expect(existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")) : []).toEqual([]);
+  });
+});
