@@ -302,6 +302,33 @@ describe("clustersim sweep", () => {
     return file;
   }
 
+  it("types results.parquet's columns: run and seed as integers, numeric parameters and metrics as numbers", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "scenario.yaml"),
+      readFileSync(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"), "utf8"),
+    );
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(
+      file,
+      "scenarios: [scenario.yaml]\nschedulers: [best-fit]\nparameters: { workloads.0.ratePerS: [0.2, 0.4], duration: [10m] }\nseeds: 1\nmetrics: [waitMeanS]\n",
+    );
+    const out = tmp();
+    expect(clustersim("sweep", file, "--out", out, "--quiet").code).toBe(0);
+    const { tableFromIPC } = await import("apache-arrow");
+    const { readParquet } = await import("parquet-wasm");
+    const table = tableFromIPC(readParquet(new Uint8Array(readFileSync(join(out, "results.parquet")))).intoIPCStream());
+    const type = (name: string) => String(table.schema.fields.find((f) => f.name === name)!.type);
+    expect([type("run"), type("seed"), type("workloads.0.ratePerS"), type("duration"), type("waitMeanS")]).toEqual([
+      "Int32",
+      "Int32",
+      "Float64",
+      "Utf8",
+      "Float64",
+    ]);
+    expect(table.getChild("workloads.0.ratePerS")!.toArray()).toEqual(Float64Array.from([0.2, 0.4]));
+  });
+
   it("gives byte-identical results.csv with 1 and 2 workers, and a report with intervals and paired differences", () => {
     const file = smallSweep();
     const one = tmp();
@@ -315,6 +342,8 @@ describe("clustersim sweep", () => {
     expect(csv.split("\n")[0]).toBe(
       "run,id,scenario,scheduler,seed,duration,status,error,waitMeanS,tasksCompleted,cpuAllocatedFraction",
     );
+    // Parameters as written (text here), not JSON: "20m", not "\"20m\"".
+    expect(csv.split("\n")[1].split(",")[5]).toBe("20m");
     const report = JSON.parse(readFileSync(join(one, "report.json"), "utf8"));
     expect(report).toMatchObject({
       baseline: "best-fit",

@@ -54,8 +54,10 @@ export {
   type Interval,
   interval,
   metricNames,
+  type ResultsTable,
   type RunOutcome,
   resultsCsv,
+  resultsTable,
   type SweepReport,
 } from "./sweep/report.js";
 export { reportMarkdown } from "./sweep/report-markdown.js";

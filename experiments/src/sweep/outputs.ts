@@ -1,9 +1,9 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
-import { csvToParquet } from "../outputs/parquet.js";
+import { ParquetTable } from "../outputs/parquet-table.js";
 import { type RunRecord, readRunRecords } from "./records.js";
-import { buildReport, resultsCsv } from "./report.js";
+import { buildReport, resultsCsv, resultsTable } from "./report.js";
 import { reportMarkdown } from "./report-markdown.js";
 import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 
@@ -38,11 +38,12 @@ export async function writeSweepOutputs(
     ...plots,
   });
   const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
-  await csvToParquet(
-    join(dir, "results.csv"),
-    tmp,
-    new Set(["id", "scenario", "scheduler", "status", "error", ...Object.keys(spec.parameters)]),
-  );
+  // Typed columns (run and seed as integers, numeric parameters and metrics as numbers), from the
+  // same table as results.csv.
+  const table = resultsTable(spec, runs, outcomes, report.metrics);
+  const parquet = new ParquetTable(tmp, table.columns);
+  for (const row of table.rows) parquet.row(row);
+  await parquet.close();
   renameSync(tmp, join(dir, "results.parquet"));
   return recs;
 }

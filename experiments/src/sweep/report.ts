@@ -229,36 +229,76 @@ export function buildReport(
   };
 }
 
-/** results.csv: one row per run in sweep order, every metric; the same bytes whatever ran it. */
+/** A results table: typed columns and one row per run (NaN: an empty cell). */
+export interface ResultsTable {
+  columns: { name: string; type: "int" | "float" | "text" }[];
+  rows: (number | string)[][];
+}
+
+/**
+ * The results, one row per run in sweep order, every metric; the same whatever ran it. A parameter
+ * column holds numbers when every value of it is a number, text when every value is text (as written
+ * in the sweep file: `10m`), and JSON otherwise.
+ */
+export function resultsTable(
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+  outcomes: readonly (RunOutcome | undefined)[],
+  metrics: readonly string[],
+): ResultsTable {
+  const params = Object.keys(spec.parameters);
+  const kind = (p: string) => {
+    const values = spec.parameters[p];
+    if (values.every((v) => typeof v === "number")) return "float" as const;
+    return values.every((v) => typeof v === "string") ? ("text" as const) : ("json" as const);
+  };
+  const kinds = params.map(kind);
+  const columns: ResultsTable["columns"] = [
+    { name: "run", type: "int" },
+    { name: "id", type: "text" },
+    { name: "scenario", type: "text" },
+    { name: "scheduler", type: "text" },
+    { name: "seed", type: "int" },
+    ...params.map((name, i) => ({ name, type: kinds[i] === "float" ? ("float" as const) : ("text" as const) })),
+    { name: "status", type: "text" },
+    { name: "error", type: "text" },
+    ...metrics.map((name) => ({ name, type: "float" as const })),
+  ];
+  const rows = runs.map((r) => {
+    const o = outcomes[r.index];
+    const status = !o ? "missing" : o.ok ? "ok" : "failed";
+    return [
+      r.index,
+      r.id,
+      r.scenario,
+      r.scheduler,
+      r.seed,
+      ...params.map((p, i) => {
+        const v = r.parameters[p];
+        return kinds[i] === "json" ? JSON.stringify(v) : (v as number | string);
+      }),
+      status,
+      o?.error ?? "",
+      ...metrics.map((m) => {
+        const x = o?.ok ? o.summary?.[m] : undefined;
+        return typeof x === "number" && Number.isFinite(x) ? x : Number.NaN;
+      }),
+    ];
+  });
+  return { columns, rows };
+}
+
+/** results.csv from the results table (an empty cell for NaN). */
 export function resultsCsv(
   spec: SweepSpec,
   runs: readonly SweepRun[],
   outcomes: readonly (RunOutcome | undefined)[],
   metrics: readonly string[],
 ): string {
-  const params = Object.keys(spec.parameters);
-  const head = ["run", "id", "scenario", "scheduler", "seed", ...params, "status", "error", ...metrics];
-  const rows = runs.map((r) => {
-    const o = outcomes[r.index];
-    const status = !o ? "missing" : o.ok ? "ok" : "failed";
-    return [
-      String(r.index),
-      r.id,
-      r.scenario,
-      r.scheduler,
-      String(r.seed),
-      ...params.map((p) => JSON.stringify(r.parameters[p])),
-      status,
-      o?.error ?? "",
-      ...metrics.map((m) => {
-        const x = o?.ok ? o.summary?.[m] : undefined;
-        return typeof x === "number" && Number.isFinite(x) ? String(x) : "";
-      }),
-    ]
-      .map(csvCell)
-      .join(",");
-  });
-  return `${[head.map(csvCell).join(","), ...rows].join("\n")}\n`;
+  const t = resultsTable(spec, runs, outcomes, metrics);
+  const cell = (v: number | string) => (typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : csvCell(v));
+  const head = t.columns.map((c) => csvCell(c.name)).join(",");
+  return `${[head, ...t.rows.map((r) => r.map(cell).join(","))].join("\n")}\n`;
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
