@@ -28,4 +28,12 @@ describe("a sweep is validated before anything runs", () => {
     expect(problems[0]).toMatch(/sweep\.yaml: run \w+ \(.*scenario\.yaml\): .*scheduler\.name: .*found "bestfit"/);
     expect(existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")) : []).toEqual([]);
   });
+
+  it("refuses a sweep name that would write outside results/", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
+    writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));
+    const sweep = join(dir, "sweep.yaml");
+    writeFileSync(sweep, 'name: "../../escape"\nscenarios: [scenario.yaml]\nschedulers: [best-fit]\nseeds: 1\n');
+    await expect(runSweep(sweep, { out: join(dir, "out") })).rejects.toThrow(/:1: name: expected a name of letters/);
+  });
 });

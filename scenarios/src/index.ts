@@ -10,4 +10,4 @@ export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";
 export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compose/workload.js";
 export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
 export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./spec/load-spec.js";
-export { Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./spec/schema.js";
+export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./spec/schema.js";

@@ -263,3 +263,14 @@ describe("--set", () => {
     expect(fails(["scheduler={ name: ["])[0]).toMatch(/^--set scheduler=\{ name: \[: expected a YAML value, found /);
   });
 });
+
+describe("names that become folders", () => {
+  it("refuse a scenario name that would write outside results/", () => {
+    for (const bad of ["../escape", "a/b", ".hidden", "x..y"]) {
+      expect(problems(GOOD.replace("name: t", `name: "${bad}"`))).toEqual([
+        expect.stringMatching(/:1: name: expected a name of letters, digits, .* \(it names the results folder\)/),
+      ]);
+    }
+    expect(loadScenarioFile(write(GOOD.replace("name: t", "name: run-1.v2"))).name).toBe("run-1.v2");
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
-import { loadYamlFile } from "@clustersim/scenarios";
+import { loadYamlFile, SafeName } from "@clustersim/scenarios";
 import { z } from "zod";
 
 /**
@@ -29,7 +29,7 @@ const SchedulerEntry = z.union([
 
 export const Sweep = z
   .strictObject({
-    name: z.string().min(1).optional(),
+    name: SafeName.optional(),
     scenarios: z.array(z.string().min(1)).min(1),
     schedulers: z.array(SchedulerEntry).min(1),
     parameters: z

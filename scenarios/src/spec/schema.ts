@@ -134,6 +134,14 @@ export const Transform = z.discriminatedUnion("type", [
 ]);
 
 const transforms = z.array(Transform).default([]);
+
+/** A name that becomes a folder (results/NAME): no path separators, no leading dot, no "..". */
+export const SafeName = z
+  .string()
+  .regex(
+    /^(?!.*\.\.)\w[\w.-]*$/,
+    "expected a name of letters, digits, '.', '_' or '-', not starting with '.' (it names the results folder)",
+  );
 const name = z
   .string()
   .regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'")
@@ -376,7 +384,7 @@ export const Hardware = z.strictObject({
 });
 
 export const Scenario = z.strictObject({
-  name: z.string().optional(),
+  name: SafeName.optional(),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
   duration: Duration.meta({ description: "simulated horizon" }),
