@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
@@ -39,4 +40,20 @@ describe("what a new user can ask the command", () => {
     const r = clustersim("run", rack, "--check", "--quiet", "--out", out, "--set", "duration=1h");
     expect(r.status, r.stderr).toBe(0);
   });
+});
+
+describe("the README's quick start for comparing two policies on a real trace", () => {
+  it("runs as written and shows FGD ahead of best fit at 130% arrived load", () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    const out = new URL(`../../results/compare-${process.pid}`, import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [BIN, "sweep", "examples/compare-fgd.yaml", "--workers", "2", "--out", out], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(`${out}/report.json`, "utf8"));
+    const wtl = report.winTieLoss.gpuAllocatedFractionAtArrived130.fgd;
+    expect(wtl.win).toBe(1);
+    rmSync(out, { recursive: true, force: true });
+  }, 120_000);
 });
