@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
@@ -36,7 +38,7 @@ describe("what a new user can ask the command", () => {
 
   it("runs a scenario with its invariants checked after every event (--check)", () => {
     const rack = new URL("../../examples/hardware/rack-outage.yaml", import.meta.url).pathname;
-    const out = new URL(`../../results/check-${process.pid}`, import.meta.url).pathname;
+    const out = mkdtempSync(join(tmpdir(), "clustersim-check-"));
     const r = clustersim("run", rack, "--check", "--quiet", "--out", out, "--set", "duration=1h");
     expect(r.status, r.stderr).toBe(0);
   });
@@ -45,7 +47,7 @@ describe("what a new user can ask the command", () => {
 describe("the README's quick start for comparing two policies on a real trace", () => {
   it("runs as written and shows FGD ahead of best fit at 130% arrived load", () => {
     const root = new URL("../..", import.meta.url).pathname;
-    const out = new URL(`../../results/compare-${process.pid}`, import.meta.url).pathname;
+    const out = mkdtempSync(join(tmpdir(), "clustersim-compare-"));
     const r = spawnSync(process.execPath, [BIN, "sweep", "examples/compare-fgd.yaml", "--workers", "2", "--out", out], {
       cwd: root,
       encoding: "utf8",
