@@ -68,6 +68,8 @@ export interface EffectCounters {
   cxlSlowdownSum: number;
   stretchSum: number;
   placed: number;
+  /** Tasks with network traffic placed on a node without a DPU (their virtio cost is charged to host cores). */
+  virtioTasks: number;
 }
 
 export class HardwareEffects implements RunEffects {
@@ -79,6 +81,7 @@ export class HardwareEffects implements RunEffects {
     cxlSlowdownSum: 0,
     stretchSum: 0,
     placed: 0,
+    virtioTasks: 0,
   };
   private readonly runtimes = new Map<string, RuntimeSpec>();
   /** Runtimes whose cold starts restore a snapshot (`hardware.runtimes.NAME.snapshotRestore` set). */
@@ -169,6 +172,7 @@ export class HardwareEffects implements RunEffects {
     if (task.nicGbps > 0) {
       this.nicDemand[node] += task.nicGbps;
       if (this.dpuGbps[node] > 0) runS *= dpuNetworkSlowdown(this.nicDemand[node], this.dpuGbps[node]);
+      else this.counters.virtioTasks++;
     }
     const total = startS + runS;
     this.counters.placed++;

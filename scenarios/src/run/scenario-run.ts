@@ -35,6 +35,7 @@ import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
 import { SpecError } from "../spec/load-spec.js";
 import type { ScenarioSpec } from "../spec/schema.js";
+import { assumptionsUsed } from "./assumptions.js";
 
 /**
  * A scenario file run end to end: its cluster, its workload (streamed), its scheduler (a placement
@@ -203,6 +204,7 @@ export async function runScenario(
     ...metrics.summary(),
     ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
+    assumptions: assumptionsUsed(spec, effects?.counters),
     notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers"] : ["autoscalers"],
   };
   return { summary, events, wallS: run.wallSeconds };

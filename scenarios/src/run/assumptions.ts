@@ -1,0 +1,41 @@
+import type { EffectCounters } from "@clustersim/engine";
+import type { ScenarioSpec } from "../spec/schema.js";
+
+/**
+ * The assumptions ([U] defaults: no measured source, or a figure used beyond its measured scope) that a
+ * run leaned on, by name, for its summary: a reader sees which numbers rest on them. Each names where
+ * the assumption lives, so it can be checked or overridden.
+ */
+export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | undefined): string[] {
+  const out: string[] = [];
+  const groups = spec.cluster.nodeGroups ?? [];
+  if (spec.cluster.fromTrace || groups.some((g) => !g.power)) {
+    out.push(
+      "power: 100 W idle and 400 W at full CPU per node where a node group gives no `power` (hardware-models power-cost.ts)",
+    );
+  }
+  if (spec.cluster.fromTrace?.format === "swf" && spec.cluster.fromTrace.nodeMemory === undefined) {
+    out.push("node memory: 4 GiB per processor, the SWF header has none (cluster.fromTrace.nodeMemory)");
+  }
+  if (spec.workloads.some((w) => w.type === "functions")) {
+    out.push(
+      "function invocations: CPU per invocation as the workload's `cpu` (default one core; the Azure trace has none)",
+    );
+  }
+  if (effects && effects.coldStarts + effects.warmStarts > 0) {
+    out.push(
+      "sandbox runtimes: start-time spread and several compute slowdowns (hardware-models sandbox-runtimes.ts, marked [U])",
+    );
+  }
+  if (effects && effects.pooledTasks > 0) {
+    out.push(
+      "CXL: sensitivity buckets as measured at 150 ns, a VM touching all its memory where Pond says half do, pooled tasks not slowing each other (hardware-models cxl-pool.ts)",
+    );
+  }
+  if (effects && effects.virtioTasks > 0) {
+    out.push(
+      "virtio host cost: linear between measured points, one core per pod beyond 25 Gbps (hardware-models dpu.ts)",
+    );
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
+
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+const assumptions = async (name: string, set: string[] = []) => {
+  const file = EXAMPLES + name;
+  const { summary } = await runScenario(loadScenarioFile(file, ["duration=30m", ...set]), file);
+  return (summary as { assumptions: string[] }).assumptions.map((a) => a.split(":")[0]);
+};
+
+describe("a summary names the assumptions the run leaned on", () => {
+  it("lists each model's [U] defaults only where the run used them", async () => {
+    expect(await assumptions("hardware/cxl-on.yaml")).toEqual(["power", "CXL"]);
+    expect(await assumptions("hardware/cxl-off.yaml")).toEqual(["power"]);
+    // Without DPUs, network traffic costs host cores by the virtio model; with them it does not.
+    expect(await assumptions("hardware/dpu-off.yaml")).toContain("virtio host cost");
+    expect(await assumptions("hardware/dpu-on.yaml")).not.toContain("virtio host cost");
+    expect(await assumptions("hardware/runtime-gvisor.yaml")).toContain("sandbox runtimes");
+    expect(await assumptions("scenarios/lublin-window.yaml")).toEqual(["power", "node memory"]);
+    // Power given for every node group: no power assumption.
+    expect(
+      await assumptions("scenarios/poisson-small.yaml", ["cluster.nodeGroups.0.power={ idleW: 90, peakW: 350 }"]),
+    ).toEqual([]);
+  }, 60_000);
+});
