@@ -274,3 +274,37 @@ describe("names that become folders", () => {
     expect(loadScenarioFile(write(GOOD.replace("name: t", "name: run-1.v2"))).name).toBe("run-1.v2");
   });
 });
+
+describe("values that would hang a run or be silently wrong", () => {
+  it("refuse infinite quantities, zero periods and intervals, and name 1e309 and .nan as such", () => {
+    expect(problems(GOOD.replace("memory: 128Gi", 'memory: "1e309"'))[0]).toMatch(
+      /nodeGroups\[0\]\.memory: expected a memory quantity like 512Mi/,
+    );
+    expect(problems(GOOD.replace("cpu: 500m", "cpu: 1e309"))[0]).toMatch(/task\.cpu: expected .*, found Infinity/);
+    expect(problems(GOOD.replace("duration: 2h", "duration: .nan"))[0]).toMatch(/duration: .*found NaN/);
+    expect(problems(`${GOOD}outputs: { timeseriesInterval: 0 }\n`)[0]).toMatch(
+      /timeseriesInterval: expected a duration > 0/,
+    );
+    const diurnal = GOOD.replace(
+      "    ratePerS: 1\n",
+      "    rate: [{ type: diurnal, meanRatePerS: 1, amplitude: 0.5, period: 0 }]\n",
+    ).replace("type: poisson", "type: rate-curve");
+    expect(problems(diurnal)[0]).toMatch(/period: expected a duration > 0/);
+  });
+
+  it("bound what a run will cost, naming the field and the figure", () => {
+    expect(problems(GOOD.replace("count: 4", "count: 2000000"))).toEqual([
+      expect.stringMatching(/cluster\.nodeGroups: expected at most 1,000,000 nodes in all .* found 2,000,000$/),
+    ]);
+    expect(problems(GOOD.replace("ratePerS: 1", "ratePerS: 1e12"))).toEqual([
+      expect.stringMatching(
+        /workloads\[0\]\.ratePerS: expected at most 100,000,000 tasks over the 7,200 s run, found a rate of 1000000000000\/s/,
+      ),
+    ]);
+    expect(problems(`${GOOD}outputs: { timeseriesInterval: 1ms }\n`)).toEqual([
+      expect.stringMatching(
+        /outputs\.timeseriesInterval: expected at most 10,000,000 time-series rows, found an interval of 0\.001 s \(14,400,000 rows/,
+      ),
+    ]);
+  });
+});

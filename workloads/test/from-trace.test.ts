@@ -36,3 +36,22 @@ describe("Azure Functions trace tasks", () => {
     expect(other.map((t) => t.arrivalS)).not.toEqual(one.map((t) => t.arrivalS));
   });
 });
+
+describe("numbers in traces", () => {
+  it("are decimal: a hexadecimal field is a bad line, not 16", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadSwf, TraceError } = await import("@clustersim/workloads");
+    const file = join(mkdtempSync(join(tmpdir(), "clustersim-hex-")), "hex.swf");
+    // Job 1: submit time 0x10. SWF has 18 fields.
+    writeFileSync(file, "1 0x10 0 5 1 -1 -1 1 5 -1 1 1 1 1 1 -1 -1 -1\n");
+    const read = async () => {
+      for await (const _ of loadSwf(file)) {
+        // reading is the test
+      }
+    };
+    await expect(read()).rejects.toThrow(TraceError);
+    await expect(read()).rejects.toThrow(/expected a decimal number, found "0x10"/);
+  });
+});

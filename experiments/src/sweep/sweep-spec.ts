@@ -42,8 +42,9 @@ export const Sweep = z
           .number()
           .int()
           .positive()
+          .max(100_000, "expected at most 100,000 seeds (one run each per combination)")
           .transform((n) => Array.from({ length: n }, (_, i) => i + 1)),
-        z.array(z.number().int().nonnegative()).min(1),
+        z.array(z.number().int().nonnegative()).min(1).max(100_000),
       ])
       .default([1, 2, 3]),
     baseline: z

@@ -16,6 +16,8 @@ export class SpecError extends Error {
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON has no infinities or NaN (it would say null): YAML's .inf, .nan and 1e309 are named as such.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";

@@ -1,7 +1,7 @@
 import { strategy, strategyNames } from "@clustersim/schedulers";
 import { TASK_FORMATS, TASK_NUMERIC_FIELDS } from "@clustersim/workloads";
 import { z } from "zod";
-import { Cpu, CpuInDist, Duration, Memory, MemoryInDist } from "./units.js";
+import { Cpu, CpuInDist, Duration, Memory, MemoryInDist, PositiveDuration } from "./units.js";
 
 /**
  * The scenario file: one zod schema, strict everywhere (an unknown field is an error, not silently
@@ -91,7 +91,7 @@ export const RateSpec = z.discriminatedUnion("type", [
     type: z.literal("diurnal"),
     meanRatePerS: nonNegative,
     amplitude: probability,
-    period: Duration.default(86400),
+    period: PositiveDuration.default(86400),
     peakAt: Duration.default(14 * 3600),
   }),
   z.strictObject({ type: z.literal("piecewise"), points: z.array(z.tuple([Duration, nonNegative])).min(1) }),
@@ -174,7 +174,7 @@ export const Workload = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("mmpp"),
     name,
-    states: z.array(z.strictObject({ ratePerS: nonNegative, meanDuration: Duration })).min(1),
+    states: z.array(z.strictObject({ ratePerS: nonNegative, meanDuration: PositiveDuration })).min(1),
     transitions: z.array(z.array(nonNegative)).optional(),
     task: TaskTemplate,
     transforms,
@@ -323,8 +323,8 @@ export const Fault = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("node-failures"),
     nodeGroup: z.string().optional(),
-    mtbf: Duration,
-    mttr: Duration,
+    mtbf: PositiveDuration,
+    mttr: PositiveDuration,
     distribution: z.enum(["exponential", "weibull"]).default("exponential"),
     weibullShape: positive.optional(),
   }),
@@ -339,7 +339,7 @@ export const Fault = z.discriminatedUnion("type", [
 
 export const Outputs = z.strictObject({
   tasks: z.boolean().default(true),
-  timeseriesInterval: Duration.default(60),
+  timeseriesInterval: PositiveDuration.default(60),
   replay: z.boolean().default(false),
   decisions: z.boolean().default(false),
   arrivedGpuLoads: z.array(positive).default([1, 1.3]).meta({
@@ -383,11 +383,52 @@ export const Hardware = z.strictObject({
     .meta({ description: "keep idle instances warm (AWS keeps 10 min, Azure 20 min)" }),
 });
 
-export const Scenario = z.strictObject({
+/**
+ * What a run may cost, checked before it starts: every node is held in memory, every generated task
+ * is simulated, every time-series row is written. Beyond these a run would take hours or fill a disk;
+ * the message names the field and the figure.
+ */
+export const LIMITS = { nodes: 1_000_000, generatedTasks: 100_000_000, timeseriesRows: 10_000_000 };
+
+const fmt = (x: number) => Math.round(x).toLocaleString("en");
+
+function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): void {
+  const groups = s.cluster.nodeGroups ?? [];
+  const nodes = groups.reduce((n, g) => n + (g.maxCount ?? g.count), 0);
+  if (nodes > LIMITS.nodes) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cluster", "nodeGroups"],
+      message: `expected at most ${fmt(LIMITS.nodes)} nodes in all (a run holds every node in memory), found ${fmt(nodes)}`,
+    });
+  }
+  s.workloads.forEach((w, i) => {
+    const peak =
+      w.type === "poisson" ? w.ratePerS : w.type === "mmpp" ? Math.max(...w.states.map((x) => x.ratePerS)) : 0;
+    const tasks = peak * s.duration;
+    if (tasks > LIMITS.generatedTasks) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workloads", i, w.type === "poisson" ? "ratePerS" : "states"],
+        message: `expected at most ${fmt(LIMITS.generatedTasks)} tasks over the ${fmt(s.duration)} s run, found a rate of ${peak}/s (about ${fmt(tasks)} tasks)`,
+      });
+    }
+  });
+  const rows = (s.duration / s.outputs.timeseriesInterval) * (groups.length + 1);
+  if (rows > LIMITS.timeseriesRows) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["outputs", "timeseriesInterval"],
+      message: `expected at most ${fmt(LIMITS.timeseriesRows)} time-series rows, found an interval of ${s.outputs.timeseriesInterval} s (${fmt(rows)} rows over the run)`,
+    });
+  }
+}
+
+const ScenarioFields = z.strictObject({
   name: SafeName.optional(),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
-  duration: Duration.meta({ description: "simulated horizon" }),
+  duration: PositiveDuration.meta({ description: "simulated horizon" }),
   cluster: Cluster,
   hardware: Hardware.optional(),
   workloads: z.array(Workload).min(1),
@@ -403,6 +444,8 @@ export const Scenario = z.strictObject({
     arrivedGpuLoads: [1, 1.3],
   }),
 });
+
+export const Scenario = ScenarioFields.superRefine(checkCost);
 
 export type ScenarioSpec = z.output<typeof Scenario>;
 export type WorkloadSpec = z.output<typeof Workload>;

@@ -9,7 +9,8 @@ function unit(parse: (v: string | number) => number, expected: string, descripti
     .union([z.number(), z.string()])
     .transform((v, ctx) => {
       const x = parse(v);
-      if (!(x >= 0)) ctx.addIssue({ code: "custom", message: `expected ${expected}, found ${JSON.stringify(v)}` });
+      if (!(x >= 0 && x < Number.POSITIVE_INFINITY))
+        ctx.addIssue({ code: "custom", message: `expected ${expected}, found ${JSON.stringify(v)}` });
       return x;
     })
     .meta({ description });
@@ -44,7 +45,7 @@ export const Memory = z
       return Number.NaN;
     }
     const x = memoryMiB(v);
-    if (!(x >= 0))
+    if (!(x >= 0 && x < Number.POSITIVE_INFINITY))
       ctx.addIssue({
         code: "custom",
         message: `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}`,
@@ -60,7 +61,7 @@ export const Memory = z
 function quantityInDist(parse: (v: string) => number, example: string) {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
     const x = typeof v === "number" ? Number.NaN : parse(v);
-    if (!(x >= 0)) {
+    if (!(x >= 0 && x < Number.POSITIVE_INFINITY)) {
       ctx.addIssue({
         code: "custom",
         message:
@@ -77,3 +78,6 @@ function quantityInDist(parse: (v: string) => number, example: string) {
 export const CpuInDist = quantityInDist(cpuMilli, '500m or "2" (cores)');
 /** Memory inside a distribution, to MiB: "512Mi", "2Gi". */
 export const MemoryInDist = quantityInDist(memoryMiB, "512Mi or 2Gi");
+
+/** A duration > 0 (a period, a mean time between failures, a sampling interval). */
+export const PositiveDuration = Duration.refine((x) => x > 0, { message: "expected a duration > 0" });

@@ -39,7 +39,11 @@ export class FieldReader {
   number(i: number): number {
     const t = this.text(i);
     const x = t === "" ? NaN : Number(t);
-    if (!Number.isFinite(x)) this.fail(this.name(i), "a number", t === "" ? "an empty field" : JSON.stringify(t));
+    // Number() also reads hexadecimal, binary and octal ("0x10" is 16): a trace's numbers are decimal.
+    const radix = t.length > 1 && t[0] === "0" && "xXbBoO".includes(t[1]);
+    if (!Number.isFinite(x) || radix) {
+      this.fail(this.name(i), radix ? "a decimal number" : "a number", t === "" ? "an empty field" : JSON.stringify(t));
+    }
     return x;
   }
 
