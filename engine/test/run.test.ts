@@ -2,6 +2,7 @@ import {
   BatchLoop,
   backoffS,
   type Controller,
+  HardwareEffects,
   OnlineLoop,
   Run,
   type RunListener,
@@ -10,7 +11,7 @@ import {
   TaskLedger,
   wholeRequest,
 } from "@clustersim/engine";
-import { ClusterState } from "@clustersim/hardware-models";
+import { ClusterState, DPUS } from "@clustersim/hardware-models";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type Task, task } from "@clustersim/workloads";
@@ -192,6 +193,25 @@ describe("rate-based progress", () => {
     }).runToEndSync();
     // 40 s at full speed, the remaining 60 s of work at half speed: 40 + 120.
     expect(end).toBe(160);
+  });
+});
+
+describe("a DPU's slowdown follows its load over time (rate-based progress)", () => {
+  it("slows every network task on the node while demand exceeds the line rate, and no longer", () => {
+    // One node with a 200 Gbps BlueField-2. A (120 Gbps, 100 s of work) from 0; B (120 Gbps, 100 s)
+    // from 10 s: demand 240 > 200, both run at 200/240 = 5/6. A has 90 s left at 10 s: 108 s more,
+    // ends at 118. B has done 90 s by then, and runs its last 10 s alone at full speed: ends at 128.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096, dpu: DPUS["bluefield-2"] }]);
+    const effects = new HardwareEffects({ cluster, dpuGbps: Float64Array.of(200), streams: new RandomStreams(1) });
+    const ends: Record<number, number> = {};
+    new Run({
+      cluster,
+      tasks: [t(0, 0, 100, 1, { nicGbps: 120 }), t(1, 10, 100, 1, { nicGbps: 120 })],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }), effects }),
+      listeners: [{ finish: (x, _n, _s, now) => (ends[x.id] = now) }],
+    }).runToEndSync();
+    expect(ends[0]).toBeCloseTo(118, 9);
+    expect(ends[1]).toBeCloseTo(128, 9);
   });
 });
 

@@ -94,6 +94,10 @@ export class HardwareEffects implements RunEffects {
   /** Pool memory each running task holds, and its time integral over the run. */
   private readonly pooledBy = new Map<Task, number>();
   readonly pooledMiB = new TimeIntegral();
+  /** Network tasks running on each DPU node (placement ids), and the node's current slowdown. */
+  private readonly onDpu = new Map<number, Set<number>>();
+  private readonly dpuSlowdown = new Map<number, number>();
+  private rates: { setRate(id: number, rate: number): void } | undefined;
 
   private readonly cluster: ClusterState;
   private readonly streams: RandomStreams;
@@ -171,8 +175,8 @@ export class HardwareEffects implements RunEffects {
     }
     if (task.nicGbps > 0) {
       this.nicDemand[node] += task.nicGbps;
-      if (this.dpuGbps[node] > 0) runS *= dpuNetworkSlowdown(this.nicDemand[node], this.dpuGbps[node]);
-      else this.counters.virtioTasks++;
+      // On a DPU the slowdown follows the DPU's load as it changes (started, released): a rate.
+      if (this.dpuGbps[node] === 0) this.counters.virtioTasks++;
     }
     const total = startS + runS;
     this.counters.placed++;
@@ -180,8 +184,37 @@ export class HardwareEffects implements RunEffects {
     return total;
   }
 
-  released(task: Task, _pod: Pod, node: number, nowS: number): void {
+  attach(rates: { setRate(id: number, rate: number): void }): void {
+    this.rates = rates;
+  }
+
+  started(task: Task, id: number, node: number): void {
+    if (!(task.nicGbps > 0 && this.dpuGbps[node] > 0)) return;
+    let ids = this.onDpu.get(node);
+    if (!ids) this.onDpu.set(node, (ids = new Set()));
+    ids.add(id);
+    this.retune(node, id);
+  }
+
+  /**
+   * A DPU node's traffic changed: every network task on it runs at 1 / slowdown, the slowdown being the
+   * demand over the line rate (hardware-models dpuNetworkSlowdown); rates change only when the
+   * slowdown does (and for a task that just started).
+   */
+  private retune(node: number, newId = -1): void {
+    const slowdown = dpuNetworkSlowdown(this.nicDemand[node], this.dpuGbps[node]);
+    const changed = slowdown !== (this.dpuSlowdown.get(node) ?? 1);
+    this.dpuSlowdown.set(node, slowdown);
+    if (!this.rates) return;
+    for (const id of this.onDpu.get(node) ?? []) if (changed || id === newId) this.rates.setRate(id, 1 / slowdown);
+  }
+
+  released(task: Task, _pod: Pod, node: number, nowS: number, id = -1): void {
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
+    if (task.nicGbps > 0 && this.dpuGbps[node] > 0) {
+      this.onDpu.get(node)?.delete(id);
+      this.retune(node);
+    }
     const pooled = this.pooledBy.get(task);
     if (pooled !== undefined) {
       this.pooledBy.delete(task);

@@ -11,8 +11,12 @@ export interface RunEffects {
   request(task: Task): Pod;
   /** Run time of the task as placed (`id` is its ClusterState placement). */
   runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number;
+  /** The task placed as `id` started its run (its progress exists now: rates may be set). */
+  started?(task: Task, id: number, node: number): void;
   /** A placed task left (or was killed). */
-  released?(task: Task, pod: Pod, node: number, nowS: number): void;
+  released?(task: Task, pod: Pod, node: number, nowS: number, id: number): void;
+  /** Called once with a way to change running tasks' speed (rate-based progress), by placement id. */
+  attach?(rates: { setRate(id: number, rate: number): void }): void;
 }
 
 export interface OnlineLoopOptions {
@@ -101,6 +105,8 @@ export class OnlineLoop implements SchedulingLoop {
       sim,
       sim.on("finish", (id) => this.finish(id)),
     );
+    const progress = this.progress;
+    this.effects?.attach?.({ setRate: (id, rate) => progress.setRate(id, rate) });
     // The largest node, per resource, counting nodes a group may add later: a task above it in any one
     // can never start.
     for (let n = 0; n < cluster.nodeCount; n++) {
@@ -222,6 +228,7 @@ export class OnlineLoop implements SchedulingLoop {
     const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;
     // A task without a run time (a service) stays until the run ends.
     this.progress.start(id, 0, runS);
+    this.effects?.started?.(task, id, d.node);
   }
 
   /** Take placement `id` off its node and tell the strategy and the effects; returns the task. */
@@ -235,7 +242,7 @@ export class OnlineLoop implements SchedulingLoop {
     this.live--;
     cluster.release(id);
     this.strategy?.released?.(cluster, pod, node);
-    this.effects?.released?.(task, pod, node, sim.now);
+    this.effects?.released?.(task, pod, node, sim.now, id);
     return task;
   }
 
