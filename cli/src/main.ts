@@ -1,16 +1,23 @@
-import { InputError } from "@clustersim/experiments";
 import { Command, CommanderError, Option } from "commander";
-import { reproFgdCommand, reproRlCommand } from "./commands/repro.js";
-import { runCommand } from "./commands/run.js";
-import { runScenarioCommand } from "./commands/run-scenario.js";
-import { schemaCommand, validateCommand, workloadCommand } from "./commands/scenario-files.js";
-import { schedulersCommand } from "./commands/schedulers.js";
-import { mergeCommand, sweepCommand } from "./commands/sweep.js";
-import { FORMAT_HELP, traceStatsCommand } from "./commands/trace-stats.js";
+import { FORMAT_HELP } from "./commands/trace-formats.js";
 import { ChecksFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UserError } from "./errors.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Build the `clustersim` command tree. Output goes through `print` so tests can capture it. */
+/**
+ * Each command's module is loaded when the command runs, not at start-up: `--version` and `--help`
+ * stay instant, and no command pays for another's dependencies (parquet-wasm, the TypeScript loader).
+ */
+const commands = {
+  repro: () => import("./commands/repro.js"),
+  run: () => import("./commands/run.js"),
+  runScenario: () => import("./commands/run-scenario.js"),
+  scenarioFiles: () => import("./commands/scenario-files.js"),
+  schedulers: () => import("./commands/schedulers.js"),
+  sweep: () => import("./commands/sweep.js"),
+  traceStats: () => import("./commands/trace-stats.js"),
+};
+
 export function buildProgram(print: (line: string) => void): Command {
   const program = new Command("clustersim")
     .description("Discrete-event simulator of cluster scheduling on disaggregated hardware.")
@@ -40,10 +47,13 @@ export function buildProgram(print: (line: string) => void): Command {
       "check the run's invariants after every event (a scenario file; slower), and stop at a violation",
     )
     .option("-q, --quiet", "print nothing")
-    .action((scenario: string | undefined, options) =>
+    .action(async (scenario: string | undefined, options) =>
       scenario === undefined
-        ? runCommand({ ...options, out: options.out ?? "results/default", seed: options.seed ?? "1" }, print)
-        : runScenarioCommand(scenario, options, print),
+        ? (await commands.run()).runCommand(
+            { ...options, out: options.out ?? "results/default", seed: options.seed ?? "1" },
+            print,
+          )
+        : (await commands.runScenario()).runScenarioCommand(scenario, options, print),
     );
 
   program
@@ -55,25 +65,25 @@ export function buildProgram(print: (line: string) => void): Command {
     .requiredOption("-f, --format <format>", "the trace format (see below)")
     .option("--skip-bad-lines", "drop and count lines that do not parse, instead of stopping at the first")
     .addHelpText("after", `\nFormats:\n${FORMAT_HELP}`)
-    .action((file: string, options) => traceStatsCommand(file, options, print));
+    .action(async (file: string, options) => (await commands.traceStats()).traceStatsCommand(file, options, print));
 
   program
     .command("validate")
     .description("check a scenario file (YAML or JSON) and the files it names; every problem with file, line and field")
     .argument("<scenario>", "the scenario file")
-    .action((file: string) => validateCommand(file, print));
+    .action(async (file: string) => (await commands.scenarioFiles()).validateCommand(file, print));
 
   program
     .command("schema")
     .description("print the JSON Schema of scenario files, or with --sweep of sweep files (for editors)")
     .option("--sweep", "the schema of sweep files instead")
-    .action((options) => schemaCommand(print, options));
+    .action(async (options) => (await commands.scenarioFiles()).schemaCommand(print, options));
 
   program
     .command("schedulers")
     .description("list every registered placement strategy and batch queue policy with its parameters and defaults")
     .option("--json", "print JSON")
-    .action((options) => schedulersCommand(options, print));
+    .action(async (options) => (await commands.schedulers()).schedulersCommand(options, print));
 
   program
     .command("workload")
@@ -81,7 +91,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .argument("<scenario>", "the scenario file")
     .option("-n, --limit <n>", "print at most n tasks")
     .option("-s, --seed <n>", "override the scenario's seed")
-    .action((file: string, options) => workloadCommand(file, options, print));
+    .action(async (file: string, options) => (await commands.scenarioFiles()).workloadCommand(file, options, print));
 
   program
     .command("sweep")
@@ -101,7 +111,7 @@ export function buildProgram(print: (line: string) => void): Command {
       'stop a run that takes longer (its worker thread is replaced) and record it as failed, "timed out after N s"; the other runs go on, and the exit code is 1 (default: no limit)',
     )
     .option("-q, --quiet", "print nothing")
-    .action((file: string, options) => sweepCommand(file, options, print));
+    .action(async (file: string, options) => (await commands.sweep()).sweepCommand(file, options, print));
 
   program
     .command("merge")
@@ -109,7 +119,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .argument("<shards...>", "the shards' output directories")
     .requiredOption("-o, --out <dir>", "directory for the merged results")
     .option("-q, --quiet", "print nothing")
-    .action((shards: string[], options) => mergeCommand(shards, options, print));
+    .action(async (shards: string[], options) => (await commands.sweep()).mergeCommand(shards, options, print));
 
   const repro = program
     .command("repro")
@@ -136,7 +146,7 @@ export function buildProgram(print: (line: string) => void): Command {
       "run Lublin-1 and Lublin-2 from the shared traces and compare with the published tables; exit 1 when a cell differs",
     )
     .option("--json", "print JSON")
-    .action((options) => reproRlCommand(options, print));
+    .action(async (options) => (await commands.repro()).reproRlCommand(options, print));
   repro
     .command("fgd")
     .description(
@@ -152,7 +162,7 @@ export function buildProgram(print: (line: string) => void): Command {
       "run the default pod list and compare with the published means; exit 1 when a value is off by more than 1 point or the ranking differs",
     )
     .option("--json", "print JSON")
-    .action((options) => reproFgdCommand(options, print));
+    .action(async (options) => (await commands.repro()).reproFgdCommand(options, print));
 
   return program;
 }
@@ -176,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ChecksFailed) return EXIT_FAILURE;
     // experiments' InputError (e.g. an unwritable --out) is bad input too.
-    if (err instanceof UserError || err instanceof InputError) {
+    if (err instanceof UserError || (err instanceof Error && err.name === "InputError")) {
       process.stderr.write(`clustersim: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }

@@ -59,3 +59,15 @@ describe("the README's quick start for comparing two policies on a real trace", 
     rmSync(out, { recursive: true, force: true });
   }, 120_000);
 });
+
+describe("commands load only what they use", () => {
+  it("answer --version, validate and schedulers under a 4 GB address-space limit (no WebAssembly loaded)", () => {
+    const scenario = new URL("../../examples/scenarios/poisson-small.yaml", import.meta.url).pathname;
+    const run = (args: string) =>
+      spawnSync("sh", ["-c", `ulimit -v 4000000 && "${process.execPath}" "${BIN}" ${args}`], { encoding: "utf8" });
+    expect(run("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const v = run(`validate "${scenario}"`);
+    expect(v.status, v.stderr).toBe(0);
+    expect(run("schedulers").status).toBe(0);
+  });
+});

@@ -53,8 +53,8 @@ export async function runScenarioCommand(
   // Parquet copies written row by row beside the CSV (typed columns), renamed into place with the rest.
   const tasksTmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
   const seriesTmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
-  const tasksParquet = tasks ? new ParquetTable(tasksTmp, TASK_COLUMNS) : undefined;
-  const seriesParquet = new ParquetTable(seriesTmp, TIMESERIES_COLUMNS);
+  const tasksParquet = tasks ? await ParquetTable.open(tasksTmp, TASK_COLUMNS) : undefined;
+  const seriesParquet = await ParquetTable.open(seriesTmp, TIMESERIES_COLUMNS);
   if (replay) streams.push(replay);
   if (tasks) streams.push(tasks);
   if (decisions) streams.push(decisions);

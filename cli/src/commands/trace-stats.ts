@@ -1,4 +1,4 @@
-import { TRACE_FORMATS, TraceError, traceStats, UnknownFormatError } from "@clustersim/workloads";
+import { TraceError, traceStats, UnknownFormatError } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 
 export interface TraceStatsOptions {
@@ -20,7 +20,3 @@ export async function traceStatsCommand(
     throw err;
   }
 }
-
-export const FORMAT_HELP = Object.values(TRACE_FORMATS)
-  .map((f) => `  ${f.name.padEnd(24)} ${f.description}`)
-  .join("\n");

@@ -1,7 +1,7 @@
 import { createWriteStream, rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { Table as ArrowTable, Float64, Int32, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
-import { type RecordBatch, transformParquetStream, Table as WasmTable } from "parquet-wasm";
+import type { RecordBatch } from "parquet-wasm";
 
 /** A column of a table written as Parquet: whole numbers (int32), numbers (float64) or text. */
 export interface ParquetColumn {
@@ -17,6 +17,8 @@ const CHUNK_ROWS = 65_536;
  * parsed back from CSV. Columns are typed: whole numbers as int32, numbers as float64, text as UTF-8;
  * NaN (a value the CSV leaves empty) is null.
  */
+type ParquetWasm = typeof import("parquet-wasm");
+
 export class ParquetTable {
   private readonly columns: readonly ParquetColumn[];
   private chunk: (number | string | null)[][];
@@ -25,9 +27,19 @@ export class ParquetTable {
   private controller!: ReadableStreamDefaultController<RecordBatch>;
   private readonly done: Promise<void>;
 
-  constructor(
+  /**
+   * Open a table for writing. parquet-wasm is loaded here, on first use, not when the package is
+   * imported: commands that write no Parquet never instantiate its WebAssembly (which reserves a
+   * large block of address space).
+   */
+  static async open(path: string, columns: readonly ParquetColumn[]): Promise<ParquetTable> {
+    return new ParquetTable(path, columns, await import("parquet-wasm"));
+  }
+
+  private constructor(
     private readonly path: string,
     columns: readonly ParquetColumn[],
+    private readonly wasm: ParquetWasm,
   ) {
     this.columns = columns;
     this.chunk = columns.map(() => []);
@@ -37,7 +49,7 @@ export class ParquetTable {
       },
     });
     this.done = (async () => {
-      const parquet = await transformParquetStream(batches);
+      const parquet = await wasm.transformParquetStream(batches);
       await parquet.pipeTo(Writable.toWeb(createWriteStream(path)) as WritableStream);
     })();
     // Observed by close(); an early failure must not surface as an unhandled rejection.
@@ -63,9 +75,9 @@ export class ParquetTable {
         ),
       ]),
     );
-    const wasm = WasmTable.fromIPCStream(tableToIPC(new ArrowTable(vectors), "stream"));
-    for (let i = 0; i < wasm.numBatches; i++) {
-      const batch = wasm.recordBatch(i);
+    const table = this.wasm.Table.fromIPCStream(tableToIPC(new ArrowTable(vectors), "stream"));
+    for (let i = 0; i < table.numBatches; i++) {
+      const batch = table.recordBatch(i);
       if (batch) this.controller.enqueue(batch);
     }
     this.chunk = this.columns.map(() => []);

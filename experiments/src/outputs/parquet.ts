@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { Table as ArrowTable, Float64, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
 import { parse } from "csv-parse";
-import { transformParquetStream, Table as WasmTable } from "parquet-wasm";
 
 /**
  * A Parquet copy of a CSV result table (readable by pandas, polars, DuckDB), converted in chunks of
@@ -14,6 +13,8 @@ const CHUNK_ROWS = 65_536;
 
 /** Write `parquetPath` (the caller renames it into place) from `csvPath`. */
 export async function csvToParquet(csvPath: string, parquetPath: string, text: ReadonlySet<string>): Promise<void> {
+  // Loaded on first use (see ParquetTable.open).
+  const { transformParquetStream, Table: WasmTable } = await import("parquet-wasm");
   let columns: string[] | undefined;
   const records = createReadStream(csvPath)
     .pipe(parse({ columns: (header: string[]) => (columns = header), relax_column_count: false }))

@@ -41,7 +41,7 @@ export async function writeSweepOutputs(
   // Typed columns (run and seed as integers, numeric parameters and metrics as numbers), from the
   // same table as results.csv.
   const table = resultsTable(spec, runs, outcomes, report.metrics);
-  const parquet = new ParquetTable(tmp, table.columns);
+  const parquet = await ParquetTable.open(tmp, table.columns);
   for (const row of table.rows) parquet.row(row);
   await parquet.close();
   renameSync(tmp, join(dir, "results.parquet"));
