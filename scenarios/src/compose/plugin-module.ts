@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import Module, { createRequire, register } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import { SpecError } from "../spec/load-spec.js";
 
 /** Modules loaded so far, by absolute path: loading a file again returns the same module (per process, never changed). */
@@ -49,7 +48,9 @@ export async function loadPluginModule(
     resolveFromProject();
     try {
       mod = /\.(c|m)?ts$/.test(file)
-        ? await tsImport(pathToFileURL(file).href, import.meta.url)
+        ? // The TypeScript loader only when a TypeScript plug-in is loaded: it costs start-up time and
+          // WebAssembly memory that runs without plug-ins need not pay.
+          await (await import("tsx/esm/api")).tsImport(pathToFileURL(file).href, import.meta.url)
         : await import(pathToFileURL(file).href);
     } catch (err) {
       throw new SpecError([
