@@ -118,7 +118,7 @@ describe("scenario files", () => {
       GOOD.replace("name: best-fit", "name: fcfs\n  params: { backfill: conservative }"),
       'FILE:18: scheduler.params.backfill: expected one of "none", "easy", found "conservative"',
     ],
-    ["broken YAML", "duration: [1h\n", /^FILE:\d+: expected valid YAML or JSON, found/],
+    ["broken YAML", "name: t\nduration: [1h\n", /^FILE:[12]: expected valid YAML or JSON, found/],
   ])("name file, line and field for %s", (_, text, expected) => {
     const found = problems(text);
     expect(found).toHaveLength(1);
@@ -306,5 +306,12 @@ describe("values that would hang a run or be silently wrong", () => {
         /outputs\.timeseriesInterval: expected at most 10,000,000 time-series rows, found an interval of 0\.001 s \(14,400,000 rows/,
       ),
     ]);
+  });
+});
+
+describe("YAML syntax errors", () => {
+  it("name the line they are on, not line 0", () => {
+    const found = problems("duration: 2h\ncluster:\n  nodeGroups: [\n    - bad\nscheduler: x\n");
+    expect(found[0]).toMatch(/:4: expected valid YAML or JSON, found Block collections are not allowed/);
   });
 });

@@ -147,7 +147,8 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map(
-        (e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
+        (e) =>
+          `${file}:${lines.linePos(e.pos[0]).line}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
       ),
     );
   }
@@ -173,7 +174,8 @@ export function loadScenarioFile(file: string, overrides: readonly string[] = []
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map(
-        (e) => `${file}:${e.linePos?.[0].line ?? 0}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
+        (e) =>
+          `${file}:${lines.linePos(e.pos[0]).line}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
       ),
     );
   }
