@@ -302,7 +302,7 @@ describe("clustersim sweep", () => {
     return file;
   }
 
-  it("types results.parquet's columns: run and seed as integers, numeric parameters and metrics as numbers", async () => {
+  it("types results.parquet's columns: run and seed as integers, parameters (durations in seconds) and metrics as numbers", async () => {
     const dir = tmp();
     writeFileSync(
       join(dir, "scenario.yaml"),
@@ -323,9 +323,11 @@ describe("clustersim sweep", () => {
       "Int32",
       "Int32",
       "Float64",
-      "Utf8",
+      "Float64",
       "Float64",
     ]);
+    // The duration as the scenario reads it: 10m = 600 s.
+    expect(table.getChild("duration")!.toArray()).toEqual(Float64Array.from([600, 600]));
     expect(table.getChild("workloads.0.ratePerS")!.toArray()).toEqual(Float64Array.from([0.2, 0.4]));
   });
 
@@ -342,8 +344,8 @@ describe("clustersim sweep", () => {
     expect(csv.split("\n")[0]).toBe(
       "run,id,scenario,scheduler,seed,duration,status,error,waitMeanS,tasksCompleted,cpuAllocatedFraction",
     );
-    // Parameters as written (text here), not JSON: "20m", not "\"20m\"".
-    expect(csv.split("\n")[1].split(",")[5]).toBe("20m");
+    // Parameters as the scenario resolves them: a duration in seconds (20m = 1200 s), not JSON text.
+    expect(csv.split("\n")[1].split(",")[5]).toBe("1200");
     const report = JSON.parse(readFileSync(join(one, "report.json"), "utf8"));
     expect(report).toMatchObject({
       baseline: "best-fit",

@@ -1,5 +1,6 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
+import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
 import { stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
 import { ParquetTable } from "../outputs/parquet-table.js";
 import { type RunRecord, readRunRecords } from "./records.js";
@@ -19,7 +20,8 @@ export async function writeSweepOutputs(
   const recs = readRunRecords(dir);
   const outcomes = runs.map((r) => recs.get(r.id));
   const report = buildReport(spec, runs, outcomes);
-  const csv = resultsCsv(spec, runs, outcomes, report.metrics);
+  const resolve = resolvedParameters();
+  const csv = resultsCsv(spec, runs, outcomes, report.metrics, resolve);
   const timing = `${[
     "run,id,wallS,eventsPerS,workerHeapMiB",
     ...runs.map((r) => {
@@ -40,10 +42,33 @@ export async function writeSweepOutputs(
   const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
   // Typed columns (run and seed as integers, numeric parameters and metrics as numbers), from the
   // same table as results.csv.
-  const table = resultsTable(spec, runs, outcomes, report.metrics);
+  const table = resultsTable(spec, runs, outcomes, report.metrics, resolve);
   const parquet = await ParquetTable.open(tmp, table.columns);
   for (const row of table.rows) parquet.row(row);
   await parquet.close();
   renameSync(tmp, join(dir, "results.parquet"));
   return recs;
+}
+
+/**
+ * Parameter values as each run's validated scenario holds them (a duration in seconds, a quantity in
+ * its base unit), read at the parameter's path; the value as written where the scenario cannot be
+ * loaded here (a merge away from the scenario files).
+ */
+function resolvedParameters(): (run: SweepRun, parameter: string) => unknown {
+  const specs = new Map<string, ScenarioSpec | undefined>();
+  return (run, parameter) => {
+    const key = JSON.stringify([run.scenarioFile, run.overrides]);
+    if (!specs.has(key)) {
+      try {
+        specs.set(key, loadScenarioFile(run.scenarioFile, run.overrides));
+      } catch {
+        specs.set(key, undefined);
+      }
+    }
+    let v: unknown = specs.get(key);
+    for (const k of parameter.split("."))
+      v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+    return v === undefined ? run.parameters[parameter] : v;
+  };
 }

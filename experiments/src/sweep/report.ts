@@ -237,18 +237,21 @@ export interface ResultsTable {
 
 /**
  * The results, one row per run in sweep order, every metric; the same whatever ran it. A parameter
- * column holds numbers when every value of it is a number, text when every value is text (as written
- * in the sweep file: `10m`), and JSON otherwise.
+ * column holds numbers when every value of it is one (as the scenario resolves it: a duration in
+ * seconds, CPU in millicores, memory in MiB), text when every value is text, and JSON otherwise.
  */
 export function resultsTable(
   spec: SweepSpec,
   runs: readonly SweepRun[],
   outcomes: readonly (RunOutcome | undefined)[],
   metrics: readonly string[],
+  /** A parameter's value as the run's scenario resolved it (`10m` → 600), when it can tell. */
+  resolve: (run: SweepRun, parameter: string) => unknown = (r, p) => r.parameters[p],
 ): ResultsTable {
   const params = Object.keys(spec.parameters);
+  const value = (r: SweepRun, p: string) => resolve(r, p);
   const kind = (p: string) => {
-    const values = spec.parameters[p];
+    const values = runs.map((r) => value(r, p));
     if (values.every((v) => typeof v === "number")) return "float" as const;
     return values.every((v) => typeof v === "string") ? ("text" as const) : ("json" as const);
   };
@@ -274,7 +277,7 @@ export function resultsTable(
       r.scheduler,
       r.seed,
       ...params.map((p, i) => {
-        const v = r.parameters[p];
+        const v = value(r, p);
         return kinds[i] === "json" ? JSON.stringify(v) : (v as number | string);
       }),
       status,
@@ -294,8 +297,9 @@ export function resultsCsv(
   runs: readonly SweepRun[],
   outcomes: readonly (RunOutcome | undefined)[],
   metrics: readonly string[],
+  resolve?: (run: SweepRun, parameter: string) => unknown,
 ): string {
-  const t = resultsTable(spec, runs, outcomes, metrics);
+  const t = resultsTable(spec, runs, outcomes, metrics, resolve);
   const cell = (v: number | string) => (typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : csvCell(v));
   const head = t.columns.map((c) => csvCell(c.name)).join(",");
   return `${[head, ...t.rows.map((r) => r.map(cell).join(","))].join("\n")}\n`;
