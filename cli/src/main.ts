@@ -107,6 +107,10 @@ export function buildProgram(print: (line: string) => void): Command {
     )
     .option("--measure-memory", "collect garbage after each run, so that timing.csv's workerHeapMiB is the live heap")
     .option(
+      "--oversubscribe",
+      "keep more --workers than the machine has cores (by default they are capped at the core count)",
+    )
+    .option(
       "--run-timeout <seconds>",
       'stop a run that takes longer (its worker thread is replaced) and record it as failed, "timed out after N s"; the other runs go on, and the exit code is 1 (default: no limit)',
     )

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -70,4 +70,19 @@ describe("commands load only what they use", () => {
     expect(v.status, v.stderr).toBe(0);
     expect(run("schedulers").status).toBe(0);
   });
+});
+
+describe("sweep workers", () => {
+  it("are capped at the machine's cores unless --oversubscribe asks for more", () => {
+    const cores = availableParallelism();
+    const sweep = new URL("../../examples/sweep-quick.yaml", import.meta.url).pathname;
+    const out = mkdtempSync(join(tmpdir(), "clustersim-workers-"));
+    const r = spawnSync(process.execPath, [BIN, "sweep", sweep, "--out", out, "--workers", String(cores + 6)], {
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`--workers ${cores + 6} capped at ${cores}`);
+    expect(r.stdout).toContain(`${cores} worker(s)`);
+    rmSync(out, { recursive: true, force: true });
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { InputError, mergeSweeps, runSweep, type SweepResult } from "@clustersim/experiments";
 import { SpecError } from "@clustersim/scenarios";
 import { ChecksFailed, UserError } from "../errors.js";
@@ -11,11 +12,23 @@ export interface SweepOptions {
   measureMemory?: boolean;
   /** Seconds a run may take before it is stopped and recorded as failed. */
   runTimeout?: string;
+  /** Keep more workers than the machine has cores. */
+  oversubscribe?: boolean;
 }
 
 /** `clustersim sweep SWEEP`: experiments' runSweep, with a progress line on a terminal. */
 export async function sweepCommand(file: string, o: SweepOptions, print: (line: string) => void): Promise<void> {
-  const workers = o.workers === undefined ? 1 : positiveInt("--workers", o.workers);
+  let workers = o.workers === undefined ? 1 : positiveInt("--workers", o.workers);
+  // A worker per core at most: more only share the cores and add each a heap (80 workers on 2 cores
+  // took 4.5 GB), unless asked for.
+  const cores = availableParallelism();
+  if (workers > cores && !o.oversubscribe) {
+    if (!o.quiet)
+      process.stderr.write(
+        `clustersim: --workers ${workers} capped at ${cores}, the cores here (--oversubscribe keeps ${workers})\n`,
+      );
+    workers = cores;
+  }
   const runTimeoutS = o.runTimeout === undefined ? undefined : positiveSeconds("--run-timeout", o.runTimeout);
   const tty = !o.quiet && process.stderr.isTTY;
   let r: SweepResult;
