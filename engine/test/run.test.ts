@@ -129,6 +129,46 @@ describe("a run steps like it runs", () => {
   });
 });
 
+describe("runs without an end time", () => {
+  it("end when nothing is left to happen, even with a pod that can never fit waiting", () => {
+    // An 8-core node and a 2-core node with 2 GPUs; the task needs 4 cores and a GPU: each resource is
+    // somewhere, but no node has both. It waits, and the run ends instead of retrying it forever.
+    const cluster = new ClusterState([
+      { cpuMilli: 8000, memoryMiB: 8192 },
+      { cpuMilli: 2000, memoryMiB: 8192, gpus: 2 },
+    ]);
+    const r = runCluster({
+      cluster,
+      strategy: createPlacement("first-fit", {}, { rng: rng() }),
+      tasks: [t(0, 0, 10, 4, { gpus: 1, gpuMilli: 1000 })].values(),
+    });
+    expect(r.neverScheduled).toBe(1);
+    expect(r.run.simTime).toBe(0);
+  });
+
+  it("end at their last event whatever the steps, with the same metrics", () => {
+    const tasks = [t(0, 0, 10, 2), t(1, 5, 20, 1), t(2, 6, 4, 4)];
+    const summary = (steps: number[]) => {
+      const cluster = nodes(2);
+      const ledger = new TaskLedger();
+      const metrics = new RunMetrics(cluster, ledger);
+      const run = new Run({
+        cluster,
+        tasks: tasks.values(),
+        loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+        listeners: [ledger, metrics],
+      });
+      for (const s of steps) run.advance({ untilS: s });
+      expect(run.advance()).toBe("ended");
+      return { end: run.nowS, ...metrics.summary() };
+    };
+    const once = summary([]);
+    expect(once.end).toBe(25);
+    expect(summary([100, 200, 300])).toEqual(once);
+    expect(summary([3, 7, 12])).toEqual(once);
+  });
+});
+
 describe("kube-scheduler's queue (v1.31)", () => {
   it("backs off 1 s doubling to 10 s per attempt", () => {
     expect([1, 2, 3, 4, 5, 6, 20].map(backoffS)).toEqual([1, 2, 4, 8, 10, 10, 10]);
@@ -235,6 +275,32 @@ describe("metrics count every task", () => {
     expect(s.tasksWaitingAtEnd).toBe(1);
     expect(s.tasksRunningAtEnd).toBe(1);
     expect(s.cpuAllocatedFraction).toBe(1);
+  });
+});
+
+describe("a task killed and started again", () => {
+  it("waited once (until its first start): the restart is not a second wait", () => {
+    // One node; A (100 s) starts at 0; the node fails at 50 and is back at 60, when A starts again.
+    const cluster = nodes(1);
+    const ledger = new TaskLedger();
+    const metrics = new RunMetrics(cluster, ledger);
+    const outage: Controller = {
+      name: "outage",
+      start: (ctx) => {
+        ctx.at(50, () => ctx.setNodeUp(0, false));
+        ctx.at(60, () => ctx.setNodeUp(0, true));
+      },
+    };
+    new Run({
+      cluster,
+      tasks: [t(0, 0, 100, 1)],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+      listeners: [ledger, metrics],
+      controllers: [outage],
+    }).runToEndSync();
+    const s = metrics.summary();
+    expect(s).toMatchObject({ tasksStarted: 1, taskRunsKilled: 1, tasksCompleted: 1, waitMeanS: 0 });
+    expect(s.completionMeanS).toBe(160);
   });
 });
 

@@ -681,6 +681,11 @@ export class ClusterState implements ClusterView {
     return this.pPool[id];
   }
 
+  /** For a placement holding a share of one GPU, that GPU's index on its node; -1 otherwise. */
+  gpuShareOf(id: number): number {
+    return this.pGpuShare[id];
+  }
+
   nodeOf(id: number): number {
     return this.pNode[id];
   }

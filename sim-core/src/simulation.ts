@@ -60,6 +60,8 @@ export class Simulation {
   private stopRequested = false;
   private running = false;
   private instantEnd: (() => void) | null = null;
+  /** The clock when the last run() stopped for lack of events or at `until`, before it moved to `until`. */
+  lastEventTime = 0;
   private instantEndPending = false;
 
   constructor(options: SimulationOptions = {}) {
@@ -203,6 +205,7 @@ export class Simulation {
         }
         if (t > until || t === Infinity) {
           stoppedBy = t === Infinity ? "empty" : "until";
+          this.lastEventTime = this.now;
           if (until < Infinity) this.now = until;
           break;
         }

@@ -14,7 +14,9 @@ import type { RunListener } from "../bus/run-events.js";
 export class GpuLoadCheckpoints implements RunListener {
   private arrivedMilli = 0;
   private next = 0;
-  private pending: Task | undefined;
+  /** Tasks whose arrival passed a checkpoint, not tried yet (one entry per checkpoint, in order). */
+  private readonly pending: Task[] = [];
+  private crossed = 0;
   private readonly taken: { load: number; allocated: number; fragmentation: number }[] = [];
 
   constructor(
@@ -28,30 +30,42 @@ export class GpuLoadCheckpoints implements RunListener {
   arrive(t: Task): void {
     this.arrivedMilli += t.gpus * (t.gpuMilli > 0 ? t.gpuMilli : 1000);
     const capacity = this.cluster.totals(-1).capacityGpuMilli;
-    if (this.next < this.loads.length && capacity > 0 && this.arrivedMilli >= this.loads[this.next] * capacity) {
-      this.pending = t;
+    while (
+      this.crossed < this.loads.length &&
+      capacity > 0 &&
+      this.arrivedMilli >= this.loads[this.crossed] * capacity
+    ) {
+      this.crossed++;
+      this.pending.push(t);
     }
   }
   start(t: Task): void {
-    if (t === this.pending) this.take();
+    this.tried(t);
   }
   queue(t: Task): void {
-    if (t === this.pending) this.take();
+    this.tried(t);
   }
   reject(t: Task): void {
-    if (t === this.pending) this.take();
+    this.tried(t);
+  }
+
+  /** The checkpoints `t` passed are taken once its placement has been tried. */
+  private tried(t: Task): void {
+    while (this.pending.length > 0 && this.pending[0] === t) {
+      this.pending.shift();
+      this.take();
+    }
   }
 
   private take(): void {
-    this.pending = undefined;
     const totals = this.cluster.totals(-1);
     const capacity = totals.capacityGpuMilli;
+    const load = this.loads[this.next++];
+    if (!(capacity > 0)) return;
     const fragmentation = this.typical
       ? clusterFragmentation(this.cluster, this.typical).fragMilli / capacity
       : Number.NaN;
-    while (this.next < this.loads.length && this.arrivedMilli >= this.loads[this.next] * capacity) {
-      this.taken.push({ load: this.loads[this.next++], allocated: totals.allocatedGpuMilli / capacity, fragmentation });
-    }
+    this.taken.push({ load, allocated: totals.allocatedGpuMilli / capacity, fragmentation });
   }
 
   /** `gpuAllocatedFractionAtArrived130` and `gpuFragmentationFractionAtArrived130` for 1.3, and so on. */

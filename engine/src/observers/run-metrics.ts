@@ -49,6 +49,8 @@ export class RunMetrics implements RunListener {
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
   private readonly byWorkload = new Map<string, WorkloadTally>();
+  /** Tasks killed or preempted that have not started again: their next start is no new wait. */
+  private readonly restarted = new Set<Task>();
   private firstArrivalS = Number.NaN;
   private lastFinishS = Number.NaN;
   /** Highest allocated fraction of the present nodes' CPU, memory and GPUs at any time. */
@@ -123,10 +125,12 @@ export class RunMetrics implements RunListener {
     else this.rejectedNoRun++;
   }
   start(task: Task, _nodes: readonly number[], nowS: number): void {
+    this.changed(nowS);
+    // A task waits once: until its first start. A restart after a kill or a preemption is not a wait.
+    if (this.restarted.delete(task)) return;
     this.started++;
     this.waits.add(nowS - task.arrivalS);
     this.tally(task).waits.add(nowS - task.arrivalS);
-    this.changed(nowS);
   }
   finish(task: Task, _nodes: readonly number[], _startS: number, nowS: number): void {
     this.completed++;
@@ -141,12 +145,14 @@ export class RunMetrics implements RunListener {
     w.bsldSum += bsld;
     this.changed(nowS);
   }
-  kill(_task: Task, _nodes: readonly number[], nowS: number): void {
+  kill(task: Task, _nodes: readonly number[], nowS: number): void {
     this.killed++;
+    this.restarted.add(task);
     this.changed(nowS);
   }
-  preempt(_task: Task, _nodes: readonly number[], nowS: number): void {
+  preempt(task: Task, _nodes: readonly number[], nowS: number): void {
     this.preempted++;
+    this.restarted.add(task);
     this.changed(nowS);
   }
   nodeDown(_node: number, nowS: number): void {
@@ -161,6 +167,9 @@ export class RunMetrics implements RunListener {
   nodeRemoved(_node: number, nowS: number): void {
     this.changed(nowS);
   }
+  fail(task: Task): void {
+    this.restarted.delete(task);
+  }
   end(nowS: number): void {
     this.endS = nowS;
   }
@@ -170,7 +179,18 @@ export class RunMetrics implements RunListener {
     const end = Math.max(this.endS, 1e-9);
     const waiting = [...this.ledger.waiting];
     const running = [...this.ledger.running.keys()];
-    const all = taskFigures(this.waits, this.completions, this.bsldSum, this.completed, waiting, running, end);
+    // A task waiting again after a kill has had its wait (until its first start): no censored one.
+    const firstWait = (t: Task) => !this.restarted.has(t);
+    const all = taskFigures(
+      this.waits,
+      this.completions,
+      this.bsldSum,
+      this.completed,
+      waiting,
+      running,
+      end,
+      firstWait,
+    );
     const avg = (k: number) => {
       let s = 0;
       for (let g = 0; g < this.G; g++) s += this.integrals[g * K + k].average(end);
@@ -220,6 +240,7 @@ export class RunMetrics implements RunListener {
             waiting.filter(mine),
             running.filter(mine),
             end,
+            firstWait,
           ),
         };
       }
@@ -260,12 +281,14 @@ function taskFigures(
   waiting: readonly Task[],
   running: readonly Task[],
   endS: number,
+  /** Whether a waiting task has not started yet (so its wait so far is a censored wait). */
+  notStartedYet: (t: Task) => boolean,
 ): Record<string, number> {
   const all = waits.copy();
   const so = (t: Task) => Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
   let bsldUnfinished = 0;
   for (const t of waiting) {
-    all.add(endS - t.arrivalS);
+    if (notStartedYet(t)) all.add(endS - t.arrivalS);
     bsldUnfinished += so(t);
   }
   for (const t of running) bsldUnfinished += so(t);

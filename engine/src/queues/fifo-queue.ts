@@ -31,6 +31,7 @@ export class FifoQueue implements WaitingQueue {
   pop(): Waiting | undefined {
     if (this.blocked || this.head === this.items.length) return undefined;
     const w = this.items[this.head];
+    w.attempts++;
     this.items[this.head++] = undefined as unknown as Waiting;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);

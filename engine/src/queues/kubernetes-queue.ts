@@ -128,7 +128,10 @@ export class KubernetesQueue implements WaitingQueue {
   }
 
   private armLeftover(): void {
-    if (this.leftoverTimer >= 0) return;
+    // With nothing else pending the cluster can never change again, so retrying could only fail: no
+    // timer, and a run without an end time ends (upstream's flush guards against missed events; a
+    // simulation misses none).
+    if (this.leftoverTimer >= 0 || this.sim.pending === 0) return;
     this.leftoverTimer = this.sim.at(nextTick(this.sim.now, LEFTOVER_FLUSH_S), this.leftoverFlush);
   }
 
@@ -155,7 +158,8 @@ export class KubernetesQueue implements WaitingQueue {
       } else keep.push(w);
     }
     this.unschedulable = keep;
-    this.leftoverTimer = keep.length > 0 ? this.sim.at(nextTick(now, LEFTOVER_FLUSH_S), this.leftoverFlush) : -1;
+    this.leftoverTimer =
+      keep.length > 0 && this.sim.pending > 0 ? this.sim.at(nextTick(now, LEFTOVER_FLUSH_S), this.leftoverFlush) : -1;
     if (moved) this.wake();
   }
 }

@@ -260,7 +260,9 @@ export class BatchLoop implements SchedulingLoop {
       free.gpuMilli += v[1].gpuMilli;
     }
     if (!enough() || chosen.length === 0) return false;
-    // Plan: take the victims off (tentatively), then try the job.
+    // Plan: take the victims off (tentatively), then try the job. Each placement's GPU share is noted
+    // so that an undo puts it back on the same GPU (best fit could choose another, and then fail).
+    const shares = chosen.map(([, run]) => run.ids.map((id) => cluster.gpuShareOf(id)));
     for (const [, run] of chosen) {
       for (let i = 0; i < run.ids.length; i++) {
         cluster.release(run.ids[i]);
@@ -269,10 +271,11 @@ export class BatchLoop implements SchedulingLoop {
     }
     const p = this.place(job);
     if (!p) {
-      // Undo: every victim back on its own nodes (they fit: nothing else changed).
-      for (const [, run] of chosen) {
+      // Undo: every victim back on its own nodes and GPUs (they fit: nothing else changed).
+      for (const [v, [, run]] of chosen.entries()) {
         for (let i = 0; i < run.ids.length; i++) {
-          run.ids[i] = cluster.place(run.nodes[i], run.job.pod);
+          const gpu = shares[v][i];
+          run.ids[i] = cluster.place(run.nodes[i], gpu >= 0 ? { ...run.job.pod, gpuIndex: gpu } : run.job.pod);
           placement.bound?.(cluster, run.job.pod, { node: run.nodes[i] });
         }
       }

@@ -83,6 +83,7 @@ export class OnlineLoop implements SchedulingLoop {
   private readonly givenUp: Task[] = [];
   private maxCpu = 0;
   private maxMem = 0;
+  private maxLocalMem = 0;
   private maxGpus = 0;
   /** External decisions: the task being decided, and the decision once supplied. */
   private current: Waiting | undefined;
@@ -117,6 +118,7 @@ export class OnlineLoop implements SchedulingLoop {
         this.maxMem,
         cluster.allocatableMemoryMiB(n) + (pool >= 0 ? cluster.poolFreeMiB(pool) : 0),
       );
+      this.maxLocalMem = Math.max(this.maxLocalMem, cluster.allocatableMemoryMiB(n));
       this.maxGpus = Math.max(this.maxGpus, cluster.gpuCount(n));
     }
   }
@@ -139,17 +141,21 @@ export class OnlineLoop implements SchedulingLoop {
 
   admit(task: Task): void {
     this.counts.submitted++;
-    if (task.cpuMilli > this.maxCpu || task.memoryMiB > this.maxMem || task.gpus > this.maxGpus) {
+    // Judged on the request as placed (with a runtime's memory overhead); memory may count the node's
+    // CXL pool only when the request may spill into it.
+    const pod = this.effects ? this.effects.request(task) : (task as Pod);
+    const maxMem = pod.spillToPool ? this.maxMem : this.maxLocalMem;
+    if (pod.cpuMilli > this.maxCpu || pod.memoryMiB > maxMem || (pod.gpus ?? 0) > this.maxGpus) {
       this.counts.tooLarge++;
       this.rejected.push(task);
       this.run.bus.reject(task, "too-large", this.run.sim.now);
       return;
     }
-    this.enqueue(task);
+    this.enqueue(task, pod);
   }
 
-  private enqueue(task: Task): void {
-    const pod = this.effects ? this.effects.request(task) : (task as Pod);
+  private enqueue(task: Task, given?: Pod): void {
+    const pod = given ?? (this.effects ? this.effects.request(task) : (task as Pod));
     // Queue entries are recycled once their task is bound: no allocation per task on the hot path.
     const w = this.spare.pop();
     if (w) {
@@ -192,10 +198,12 @@ export class OnlineLoop implements SchedulingLoop {
         }
         d = this.supplied;
         this.supplied = undefined;
-        this.current = undefined;
+        // A decision that does not fit is refused with the task still pending: the caller may decide again.
         if (d && !cluster.fits(d.node, d.gpuIndex === undefined ? w.pod : { ...w.pod, gpuIndex: d.gpuIndex })) {
+          this.current = w;
           throw new RangeError(`decision for task ${w.task.id}: node ${d.node} does not fit it`);
         }
+        this.current = undefined;
       }
       this.counts.decisions++;
       if (d) {
@@ -219,10 +227,13 @@ export class OnlineLoop implements SchedulingLoop {
     this.tasks[id] = task;
     this.pods[id] = pod;
     this.live++;
-    const wait = sim.now - task.arrivalS;
-    this.counts.waitSumS += wait;
-    if (wait > this.counts.waitMaxS) this.counts.waitMaxS = wait;
-    this.counts.started++;
+    // A task waits once, until its first start (a resubmitted task has been counted already).
+    if (!this.retries.has(task)) {
+      const wait = sim.now - task.arrivalS;
+      this.counts.waitSumS += wait;
+      if (wait > this.counts.waitMaxS) this.counts.waitMaxS = wait;
+      this.counts.started++;
+    }
     this.one[0] = d.node;
     bus.start(task, this.one, sim.now);
     const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;

@@ -166,8 +166,10 @@ export class Run {
     if (this.needInput) return "input";
     if (this.awaitingDecision) return "decision";
     if (s.stoppedBy === "max-events" || s.stoppedBy === "stopped") return "max-events";
-    // Reached `until`, or nothing is left to happen before it.
-    if (until < this.untilS) return "until";
+    if (s.stoppedBy === "until" && until < this.untilS) return "until";
+    // Nothing is left to happen: the run ends where a run to the end would, at its own end time if it
+    // has one, else at its last event (not where this slice would have stopped).
+    if (s.stoppedBy === "empty") this.sim.now = Number.isFinite(this.untilS) ? this.untilS : this.sim.lastEventTime;
     this.end();
     return "ended";
   }
