@@ -5,6 +5,7 @@ import {
   HardwareEffects,
   OnlineLoop,
   Run,
+  type RunEffects,
   type RunListener,
   RunMetrics,
   runCluster,
@@ -12,7 +13,7 @@ import {
   wholeRequest,
 } from "@clustersim/engine";
 import { ClusterState, DPUS } from "@clustersim/hardware-models";
-import { createPlacement } from "@clustersim/schedulers";
+import { createPlacement, type Pod } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type Task, task } from "@clustersim/workloads";
 import fc from "fast-check";
@@ -252,6 +253,31 @@ describe("a DPU's slowdown follows its load over time (rate-based progress)", ()
     }).runToEndSync();
     expect(ends[0]).toBeCloseTo(118, 9);
     expect(ends[1]).toBeCloseTo(128, 9);
+  });
+});
+
+describe("a start delay before the work", () => {
+  it("is not stretched by a rate change: 10 s of start, then 100 s of work at half speed from 5 s ends at 210 s", () => {
+    // Effects that give every task a 10 s start (as a sandbox boot) and its run time as work.
+    const effects: RunEffects = {
+      request: (x) => x as Pod,
+      runTimeS: (x, _pod, _id, _node, _now, out) => {
+        out.delayS = 10;
+        return x.runS;
+      },
+    };
+    const loop = new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }), effects });
+    const job = t(0, 0, 100, 1);
+    let end = Number.NaN;
+    const slow: Controller = { name: "slow", start: (ctx) => ctx.at(5, () => ctx.setRate(job, 0.5)) };
+    new Run({
+      cluster: nodes(1),
+      tasks: [job],
+      loop,
+      controllers: [slow],
+      listeners: [{ finish: (_x, _n, _s, now) => (end = now) }],
+    }).runToEndSync();
+    expect(end).toBe(210);
   });
 });
 

@@ -143,7 +143,7 @@ export class HardwareEffects implements RunEffects {
     };
   }
 
-  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number {
+  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number {
     let runS = task.runS;
     const rt = this.runtimeOf(task);
     let startS = 0;
@@ -181,7 +181,9 @@ export class HardwareEffects implements RunEffects {
     const total = startS + runS;
     this.counters.placed++;
     this.counters.stretchSum += task.runS > 0 ? total / task.runS : 1;
-    return total;
+    // The sandbox's start comes first, at no rate: a saturated DPU slows the work, not the boot.
+    out.delayS = startS;
+    return runS;
   }
 
   attach(rates: { setRate(id: number, rate: number): void }): void {

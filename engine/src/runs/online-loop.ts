@@ -9,8 +9,12 @@ import type { RunServices, SchedulingLoop } from "./run.js";
 /** How the hardware changes a task: its request (runtime memory, network, pool spill) and its run time once placed. */
 export interface RunEffects {
   request(task: Task): Pod;
-  /** Run time of the task as placed (`id` is its ClusterState placement). */
-  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number): number;
+  /**
+   * Run time of the task as placed (`id` is its ClusterState placement): its work at full speed, and
+   * the start delay before the work begins (a sandbox's start), written into `out` (no allocation).
+   * Rate changes apply to the work only.
+   */
+  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number;
   /** The task placed as `id` started its run (its progress exists now: rates may be set). */
   started?(task: Task, id: number, node: number): void;
   /** A placed task left (or was killed). */
@@ -89,6 +93,8 @@ export class OnlineLoop implements SchedulingLoop {
   private current: Waiting | undefined;
   private supplied: Decision | null | undefined;
   private readonly spare: Waiting[] = [];
+  /** The effects' start delay for the task being bound, reused. */
+  private readonly startDelay = { delayS: 0 };
   /** One-element node list for events, reused. */
   private readonly one = [0];
 
@@ -236,9 +242,11 @@ export class OnlineLoop implements SchedulingLoop {
     }
     this.one[0] = d.node;
     bus.start(task, this.one, sim.now);
-    const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now) : task.runS;
+    const start = this.startDelay;
+    start.delayS = 0;
+    const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now, start) : task.runS;
     // A task without a run time (a service) stays until the run ends.
-    this.progress.start(id, 0, runS);
+    this.progress.start(id, start.delayS, runS);
     this.effects?.started?.(task, id, d.node);
   }
 
