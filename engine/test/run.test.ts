@@ -256,6 +256,52 @@ describe("a DPU's slowdown follows its load over time (rate-based progress)", ()
   });
 });
 
+describe("review fixes", () => {
+  it("strict FIFO publishes a task's queue event once, however many passes it stays blocked", () => {
+    const queued: number[] = [];
+    new Run({
+      cluster: nodes(1),
+      tasks: [t(0, 0, 10, 4), t(1, 1, 5, 2), t(2, 2, 1, 1), t(3, 3, 1, 1)],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }), queue: "fifo" }),
+      listeners: [{ queue: (x) => queued.push(x.id) }],
+    }).runToEndSync();
+    expect(queued).toEqual([1]);
+  });
+
+  it("keeps a task pending when an external decision does not fit, so that it can be decided again", () => {
+    const run = new Run({
+      cluster: nodes(2),
+      tasks: [t(0, 0, 10, 4), t(1, 0, 10, 3)],
+      loop: new OnlineLoop({ strategy: "external" }),
+    });
+    expect(run.advance()).toBe("decision");
+    run.decide({ node: 0 }); // task 0 takes node 0 whole
+    expect(run.advance()).toBe("decision");
+    expect(run.pendingDecision?.task.id).toBe(1);
+    run.decide({ node: 0 }); // full: refused when the run goes on, task 1 still pending
+    expect(() => run.advance()).toThrow(/decision for task 1: node 0 does not fit it/);
+    expect(run.pendingDecision?.task.id).toBe(1);
+    run.decide({ node: 1 });
+    expect(run.advance()).toBe("ended");
+  });
+
+  it("judges too large on the request as placed (a runtime's memory overhead included)", () => {
+    const effects: RunEffects = {
+      request: (x) => ({ ...(x as Pod), memoryMiB: x.memoryMiB + 200 }),
+      runTimeS: (x) => x.runS,
+    };
+    const rejected: number[] = [];
+    new Run({
+      cluster: nodes(1, 1), // 1 core, 1024 MiB
+      tasks: [t(0, 0, 10, 1, { memoryMiB: 900 }), t(1, 0, 10, 1, { memoryMiB: 800 })],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }), effects }),
+      listeners: [{ reject: (x) => rejected.push(x.id) }],
+    }).runToEndSync();
+    // 900 + 200 MiB fits no node: rejected at arrival; 800 + 200 fits.
+    expect(rejected).toEqual([0]);
+  });
+});
+
 describe("a start delay before the work", () => {
   it("is not stretched by a rate change: 10 s of start, then 100 s of work at half speed from 5 s ends at 210 s", () => {
     // Effects that give every task a 10 s start (as a sandbox boot) and its run time as work.

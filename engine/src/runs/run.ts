@@ -161,7 +161,17 @@ export class Run {
     if (this.needInput) return "input";
     if (this.awaitingDecision) return "decision";
     const until = Math.min(o.untilS ?? Number.POSITIVE_INFINITY, this.untilS);
-    const s = this.sim.run({ until, maxEvents: o.maxEvents });
+    let s: ReturnType<Simulation["run"]>;
+    try {
+      s = this.sim.run({ until, maxEvents: o.maxEvents });
+    } catch (err) {
+      // A refused external decision: the task is still pending, and the pass resumes with the next one.
+      if (this.loop.pendingDecision) {
+        this.awaitingDecision = true;
+        this.sim.requestInstantEnd();
+      }
+      throw err;
+    }
     this.wallS += s.wallS;
     if (this.needInput) return "input";
     if (this.awaitingDecision) return "decision";
