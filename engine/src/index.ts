@@ -39,5 +39,20 @@ export {
   type RunServices,
   type SchedulingLoop,
 } from "./runs/run.js";
+export {
+  erlangC,
+  type MmcTheory,
+  mmcTheory,
+  responseQuantile,
+  responseTail,
+} from "./services/latency/erlang-c.js";
+export { FluidLatency } from "./services/latency/fluid-latency.js";
+export {
+  emptyFigures,
+  type LatencyModel,
+  type LatencyParams,
+  type TickFigures,
+} from "./services/latency/latency-model.js";
+export { PerRequestLatency } from "./services/latency/per-request-latency.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";

@@ -3,6 +3,8 @@
  * intervals), the reproductions of published results, the built-in M/M/c scenario checked against
  * queueing theory, and the writing of result files.
  */
+
+export { type MmcTheory, mmcTheory } from "@clustersim/engine";
 export {
   DEFAULT_MMC_CLUSTER,
   type MmcClusterParams,
@@ -44,7 +46,6 @@ export {
   WINDOW_JOBS,
 } from "./repro/rlscheduler.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
-export { type MmcTheory, mmcTheory } from "./stats/erlang-c.js";
 export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";
 export {

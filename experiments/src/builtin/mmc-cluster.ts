@@ -1,7 +1,6 @@
-import { quantileSorted } from "@clustersim/engine";
+import { mmcTheory, quantileSorted } from "@clustersim/engine";
 import { type Seed, Simulation } from "@clustersim/sim-core";
 import { batchMeansInterval } from "../stats/batch-means.js";
-import { mmcTheory } from "../stats/erlang-c.js";
 
 /**
  * The built-in default scenario: a cluster of identical nodes, each running one task at a time, fed by

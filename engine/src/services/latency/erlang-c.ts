@@ -1,0 +1,83 @@
+/**
+ * Closed-form results for the M/M/c queue (Poisson arrivals at rate lambda, exponential service at rate
+ * mu, c identical servers, first come first served): the fluid latency model's steady state, and the
+ * check of the simulator against theory. Erlang B by its stable recursion, then Erlang C =
+ * c·B / (c − a(1 − B)) with offered load a = lambda/mu (Kleinrock, Queueing Systems I, §3.5).
+ */
+export interface MmcTheory {
+  /** Probability that an arriving task has to wait (Erlang C). */
+  probWait: number;
+  /** Mean wait in the queue, in the time unit of 1/mu. */
+  waitMean: number;
+  /** Server utilisation, a / c. */
+  utilisation: number;
+  /** The q-quantile of the wait: P(W > t) = C·exp(−(c·mu − lambda)·t). */
+  waitQuantile(q: number): number;
+}
+
+export function mmcTheory(lambda: number, mu: number, c: number): MmcTheory {
+  const a = lambda / mu;
+  if (!(a < c)) throw new RangeError(`M/M/c is unstable: offered load ${a} >= servers ${c}`);
+  const probWait = erlangC(c, a);
+  const drain = c * mu - lambda;
+  return {
+    probWait,
+    waitMean: probWait / drain,
+    utilisation: a / c,
+    waitQuantile: (q) => (1 - q >= probWait ? 0 : Math.log(probWait / (1 - q)) / drain),
+  };
+}
+
+/** Halfin–Whitt spread beyond which waiting is negligible: P(wait) < 1e-30 when c − a > 12√a + 12. */
+const SPREAD = 12;
+
+/**
+ * Erlang C: the probability that an arrival waits, with `c` servers and offered load `a` (a < c; 1
+ * at or above saturation, 0 without load). Exact to rounding, in O(√a) steps rather than O(c): far
+ * below a the recursion's B(k) is 1 − k/a to within terms that each step shrinks by k/a, so it starts
+ * 12√a below a; far above, waiting is negligible (Halfin & Whitt 1981) and the answer is 0.
+ */
+export function erlangC(c: number, a: number): number {
+  if (!(a > 0)) return 0;
+  if (a >= c) return 1;
+  const spread = SPREAD * Math.sqrt(a) + SPREAD;
+  if (c - a > spread) return 0;
+  const k0 = Math.max(0, Math.floor(a - spread));
+  let b = k0 === 0 ? 1 : 1 - k0 / a;
+  for (let k = k0 + 1; k <= c; k++) b = (a * b) / (k + a * b);
+  return (c * b) / (c - a * (1 - b));
+}
+
+/**
+ * P(T > t) for the response time T = W + S of M/M/c under FCFS: W is 0 with probability 1 − C and
+ * exponential at rate θ = c·mu − lambda otherwise, S is exponential at rate mu, independent. A delay
+ * `shiftS` ahead of every request (a backlog) shifts the distribution.
+ */
+export function responseTail(t: number, probWait: number, theta: number, mu: number, shiftS = 0): number {
+  const x = t - shiftS;
+  if (x <= 0) return 1;
+  const es = Math.exp(-mu * x);
+  if (probWait <= 0) return es;
+  // P(Exp(θ) + Exp(μ) > x): hypoexponential; its limit (1 + μx)e^{−μx} where θ = μ.
+  const d = theta - mu;
+  const both = Math.abs(d) < 1e-9 * mu ? (1 + mu * x) * es : (theta * es - mu * Math.exp(-theta * x)) / d;
+  return (1 - probWait) * es + probWait * both;
+}
+
+/**
+ * The q-quantile of the M/M/c response time (wait plus service), by bisection on `responseTail`
+ * (monotone); closed form when no request waits.
+ */
+export function responseQuantile(q: number, probWait: number, theta: number, mu: number, shiftS = 0): number {
+  const tailAt = 1 - q;
+  if (probWait <= 0) return shiftS + Math.log(1 / tailAt) / mu;
+  // P(W + S > t) ≤ P(S > t/2) + P(W > t/2): each ≤ (1 − q)/2 at this t.
+  let hi = 2 * Math.max(Math.log(2 / tailAt) / mu, Math.log((2 * probWait) / tailAt) / theta, 0);
+  let lo = 0;
+  for (let i = 0; i < 60 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (responseTail(mid + shiftS, probWait, theta, mu, shiftS) > tailAt) lo = mid;
+    else hi = mid;
+  }
+  return shiftS + (lo + hi) / 2;
+}
