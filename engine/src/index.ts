@@ -40,6 +40,40 @@ export {
   type SchedulingLoop,
 } from "./runs/run.js";
 export {
+  type Behavior,
+  changeInPeriod,
+  DEFAULT_BEHAVIOR,
+  DOWNSCALE_STABILIZATION_S,
+  type LimitReason,
+  limitByBehavior,
+  limitLegacy,
+  type Recommendation,
+  type ScaleEvent,
+  type ScalingPolicy,
+  type ScalingRules,
+  scaleDownLimit,
+  scaleUpLimit,
+  stabilize,
+  stabilizeLegacy,
+  storeScaleEvent,
+} from "./services/autoscaling/behavior.js";
+export {
+  HorizontalAutoscaler,
+  type HorizontalAutoscalerOptions,
+} from "./services/autoscaling/horizontal-autoscaler.js";
+export {
+  DEFAULT_TOLERANCE,
+  DEFAULT_TOLERANCES,
+  externalPerPodReplicas,
+  externalValueReplicas,
+  MetricUnavailable,
+  type PodMetric,
+  type Proposal,
+  podsMetricReplicas,
+  resourceReplicas,
+  type Tolerances,
+} from "./services/autoscaling/replica-calculator.js";
+export {
   erlangC,
   type MmcTheory,
   mmcTheory,

@@ -24,6 +24,11 @@ export interface RunEvents {
   kill(task: Task, nodes: readonly number[], nowS: number): void;
   /** A running task was evicted for a higher-priority one; it goes back to the queue. */
   preempt(task: Task, nodes: readonly number[], nowS: number): void;
+  /**
+   * A controller removed a task for good (a replica scaled down): from its node if it ran (`startS` its
+   * start), or from the queue if it waited (`nodes` empty, `startS` NaN). It is not resubmitted.
+   */
+  remove(task: Task, nodes: readonly number[], startS: number, nowS: number): void;
   /** A task was killed more often than the run retries: it counts as failed. */
   fail(task: Task, nowS: number): void;
   /** A node went down (failure) or came back. */
@@ -55,6 +60,7 @@ export class RunBus implements RunEvents {
   private readonly finishL: Handlers<"finish"> = [];
   private readonly killL: Handlers<"kill"> = [];
   private readonly preemptL: Handlers<"preempt"> = [];
+  private readonly removeL: Handlers<"remove"> = [];
   private readonly failL: Handlers<"fail"> = [];
   private readonly nodeDownL: Handlers<"nodeDown"> = [];
   private readonly nodeUpL: Handlers<"nodeUp"> = [];
@@ -76,6 +82,7 @@ export class RunBus implements RunEvents {
     add(this.finishL, l.finish);
     add(this.killL, l.kill);
     add(this.preemptL, l.preempt);
+    add(this.removeL, l.remove);
     add(this.failL, l.fail);
     add(this.nodeDownL, l.nodeDown);
     add(this.nodeUpL, l.nodeUp);
@@ -111,6 +118,9 @@ export class RunBus implements RunEvents {
   }
   preempt(task: Task, nodes: readonly number[], nowS: number): void {
     for (const f of this.preemptL) f(task, nodes, nowS);
+  }
+  remove(task: Task, nodes: readonly number[], startS: number, nowS: number): void {
+    for (const f of this.removeL) f(task, nodes, startS, nowS);
   }
   fail(task: Task, nowS: number): void {
     for (const f of this.failL) f(task, nowS);

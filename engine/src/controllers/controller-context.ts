@@ -90,6 +90,13 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
       }
       return removed;
     },
+    remove(task) {
+      if (!loop.remove) throw new Error(`controller ${name}: this run's loop cannot remove tasks`);
+      return loop.remove(task);
+    },
+    workStartS(task) {
+      return loop.workStartS ? loop.workStartS(task) : Number.NaN;
+    },
     setRate(task, rate) {
       if (!loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
       return loop.setRate(task, rate);

@@ -39,6 +39,13 @@ export interface ControllerContext {
   addNodes(group: string, count: number): number;
   /** Remove up to `count` empty nodes of a group (highest numbered first); returns how many were removed. */
   removeNodes(group: string, count: number): number;
+  /**
+   * Take a task out of the run for good, running or waiting (a ReplicaSet deleting a pod): it leaves at
+   * once and is not resubmitted. Returns where it was, or undefined when it was in neither state.
+   */
+  remove(task: Task): "running" | "waiting" | undefined;
+  /** When a running task's work begins: its start plus its sandbox's start delay (NaN when not running). */
+  workStartS(task: Task): number;
   /** Change a running task's speed (1 = as its run time says; 0 pauses it); false when it is not running. */
   setRate(task: Task, rate: number): boolean;
   /** Take a node down (its tasks are killed and resubmitted) or bring it back. */

@@ -7,16 +7,17 @@ export class InvariantViolation extends Error {
   override readonly name = "InvariantViolation";
 }
 
-type State = "waiting" | "running" | "done" | "rejected" | "failed";
+type State = "waiting" | "running" | "done" | "removed" | "rejected" | "failed";
 
 /**
  * Checks a run's invariants as its events happen (`clustersim run --check`, and in the tests):
  * - time never goes back;
  * - every task is in exactly one state, and moves only along arrive → waiting → running → done, with
- *   kill and preemption back to waiting, rejection from waiting, failure after a kill;
+ *   kill and preemption back to waiting, rejection from waiting, failure after a kill, removal (by a
+ *   controller) from waiting or running;
  * - the nodes an event touched have free CPU, memory and GPUs within [0, allocatable];
  * - every `sampleEvery` events, the placement index's best fit for a small request agrees with a scan;
- * - at the end, tasks are conserved: submitted = completed + running + waiting + rejected + failed.
+ * - at the end, tasks are conserved: submitted = completed + removed + running + waiting + rejected + failed.
  * A violation stops the run with an InvariantViolation naming the event, time, node and task.
  */
 export class InvariantChecker implements RunListener {
@@ -102,6 +103,10 @@ export class InvariantChecker implements RunListener {
   fail(t: Task, nowS: number): void {
     this.move("fail", t, nowS, "waiting", "failed");
   }
+  remove(t: Task, nodes: readonly number[], _startS: number, nowS: number): void {
+    this.move("remove", t, nowS, nodes.length > 0 ? "running" : "waiting", "removed");
+    this.checkNodes("remove", nodes, t, nowS);
+  }
   nodeDown(_n: number, nowS: number): void {
     this.tick("node down", nowS);
   }
@@ -113,7 +118,7 @@ export class InvariantChecker implements RunListener {
   }
 
   end(nowS: number): void {
-    const count: Record<State, number> = { waiting: 0, running: 0, done: 0, rejected: 0, failed: 0 };
+    const count: Record<State, number> = { waiting: 0, running: 0, done: 0, removed: 0, rejected: 0, failed: 0 };
     for (const s of this.state.values()) count[s]++;
     if (count.done !== this.completed || this.state.size !== this.submitted) {
       this.broken("end", nowS, `tasks not conserved: ${this.submitted} submitted, states ${JSON.stringify(count)}`);

@@ -24,6 +24,10 @@ export class ReplayRecorder implements RunListener {
   kill(t: Task, nodes: readonly number[], nowS: number): void {
     this.w.task(nowS, "k", t.id, nodes);
   }
+  remove(t: Task, nodes: readonly number[], _startS: number, nowS: number): void {
+    if (nodes.length > 0) this.w.task(nowS, "f", t.id, nodes);
+    else this.w.neverStarts(nowS, t.id);
+  }
   preempt(t: Task, nodes: readonly number[], nowS: number): void {
     this.w.task(nowS, "p", t.id, nodes);
   }

@@ -42,6 +42,7 @@ export class RunMetrics implements RunListener {
   private submitted = 0;
   private killed = 0;
   private preempted = 0;
+  private removed = 0;
   private rejectedTooLarge = 0;
   private rejectedNoRun = 0;
   private readonly G: number;
@@ -155,6 +156,11 @@ export class RunMetrics implements RunListener {
     this.restarted.add(task);
     this.changed(nowS);
   }
+  remove(task: Task, nodes: readonly number[], _startS: number, nowS: number): void {
+    this.removed++;
+    this.restarted.delete(task);
+    if (nodes.length > 0) this.changed(nowS);
+  }
   nodeDown(_node: number, nowS: number): void {
     this.changed(nowS);
   }
@@ -208,6 +214,7 @@ export class RunMetrics implements RunListener {
       tasksFailed: this.ledger.failed.length,
       taskRunsKilled: this.killed,
       tasksPreempted: this.preempted,
+      tasksRemoved: this.removed,
       tasksLargerThanAnyNode: this.rejectedTooLarge,
       tasksWithoutRunTime: this.rejectedNoRun,
       ...all,

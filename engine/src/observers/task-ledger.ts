@@ -42,6 +42,10 @@ export class TaskLedger implements RunListener {
     this.running.delete(task);
     this.waiting.add(task);
   }
+  remove(task: Task): void {
+    this.waiting.delete(task);
+    this.running.delete(task);
+  }
   fail(task: Task): void {
     this.waiting.delete(task);
     this.failed.push(task);

@@ -3,7 +3,10 @@ import type { RunListener } from "../bus/run-events.js";
 import { type Column, csvLine, round6 } from "./csv.js";
 import { byArrival, type TaskLedger } from "./task-ledger.js";
 
-/** One row per task: finished, still running at the end (no endS), or never started (no startS); `state` says which. */
+/**
+ * One row per task: finished, removed by a controller (a replica scaled down; no startS if it never
+ * started), still running at the end (no endS), or never started (no startS); `state` says which.
+ */
 export const TASK_COLUMNS: readonly Column[] = [
   { name: "id", type: "int" },
   { name: "workload", type: "text" },
@@ -39,6 +42,10 @@ export class TaskRows implements RunListener {
 
   finish(t: Task, nodes: readonly number[], startS: number, nowS: number): void {
     this.row(t, "finished", startS, nowS, nodes.length === 1 ? nodes[0] : -1);
+  }
+
+  remove(t: Task, nodes: readonly number[], startS: number, nowS: number): void {
+    this.row(t, "removed", startS, nowS, nodes.length === 1 ? nodes[0] : -1);
   }
 
   end(): void {

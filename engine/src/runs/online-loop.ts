@@ -79,7 +79,12 @@ export class OnlineLoop implements SchedulingLoop {
   private readonly tasks: (Task | undefined)[] = [];
   private readonly pods: (Pod | undefined)[] = [];
   private startOf = new Float64Array(1024);
+  /** When each placement's work began or begins (after its sandbox's start delay). */
+  private workFrom = new Float64Array(1024);
   private nodeOf = new Int32Array(1024);
+  private readonly idOf = new Map<Task, number>();
+  /** Waiting tasks a controller removed: dropped when the queue hands them out. */
+  private readonly withdrawn = new Set<Task>();
   private live = 0;
   private seq = 0;
   private readonly retries = new Map<Task, number>();
@@ -130,7 +135,7 @@ export class OnlineLoop implements SchedulingLoop {
   }
 
   get waiting(): number {
-    return this.queue.size + (this.current ? 1 : 0);
+    return this.queue.size + (this.current ? 1 : 0) - this.withdrawn.size;
   }
 
   get running(): number {
@@ -191,6 +196,11 @@ export class OnlineLoop implements SchedulingLoop {
     for (;;) {
       const w = this.current ?? this.queue.pop();
       if (!w) return true;
+      if (this.withdrawn.delete(w.task)) {
+        this.current = undefined;
+        this.spare.push(w);
+        continue;
+      }
       let d: Decision | null;
       if (this.strategy) {
         d = this.strategy.decide(cluster, w.pod);
@@ -230,6 +240,7 @@ export class OnlineLoop implements SchedulingLoop {
     if (id >= this.nodeOf.length) this.grow(id);
     this.nodeOf[id] = d.node;
     this.startOf[id] = sim.now;
+    this.idOf.set(task, id);
     this.tasks[id] = task;
     this.pods[id] = pod;
     this.live++;
@@ -246,6 +257,7 @@ export class OnlineLoop implements SchedulingLoop {
     start.delayS = 0;
     const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now, start) : task.runS;
     // A task without a run time (a service) stays until the run ends.
+    this.workFrom[id] = sim.now + start.delayS;
     this.progress.start(id, start.delayS, runS);
     this.effects?.started?.(task, id, d.node);
   }
@@ -258,6 +270,7 @@ export class OnlineLoop implements SchedulingLoop {
     const node = this.nodeOf[id];
     this.tasks[id] = undefined;
     this.pods[id] = undefined;
+    this.idOf.delete(task);
     this.live--;
     cluster.release(id);
     this.strategy?.released?.(cluster, pod, node);
@@ -308,10 +321,44 @@ export class OnlineLoop implements SchedulingLoop {
 
   /** Change a running task's speed (1 = as given by its run time); its finish moves accordingly. */
   setRate(task: Task, rate: number): boolean {
-    const id = this.tasks.indexOf(task);
-    if (id < 0) return false;
+    const id = this.idOf.get(task);
+    if (id === undefined) return false;
     this.progress.setRate(id, rate);
     return true;
+  }
+
+  /**
+   * Take a task out of the run for good (a controller deleted it, as a ReplicaSet scaling down): a
+   * running task leaves its node at once, a waiting one is dropped from the queue. Returns where it was.
+   */
+  remove(task: Task): "running" | "waiting" | undefined {
+    const { sim, bus } = this.run;
+    const id = this.idOf.get(task);
+    if (id !== undefined) {
+      const node = this.nodeOf[id];
+      this.progress.stop(id);
+      this.vacate(id);
+      this.one[0] = node;
+      bus.remove(task, this.one, this.startOf[id], sim.now);
+      this.queue.clusterChanged();
+      this.run.requestPass();
+      return "running";
+    }
+    if (this.withdrawn.has(task) || !this.isWaiting(task)) return undefined;
+    this.withdrawn.add(task);
+    bus.remove(task, [], Number.NaN, sim.now);
+    return "waiting";
+  }
+
+  /** When a running task's work begins (its start plus its sandbox's start delay); NaN when not running. */
+  workStartS(task: Task): number {
+    const id = this.idOf.get(task);
+    return id === undefined ? Number.NaN : this.workFrom[id];
+  }
+
+  private isWaiting(task: Task): boolean {
+    if (this.current?.task === task) return true;
+    return this.queue.remaining().some((w) => w.task === task);
   }
 
   /** At the end: tasks still running (node, start), and tasks never started (waiting, rejected, given up). */
@@ -322,8 +369,8 @@ export class OnlineLoop implements SchedulingLoop {
       if (task) running.push({ task, node: this.nodeOf[id], startS: this.startOf[id] });
     }
     running.sort((a, b) => a.task.arrivalS - b.task.arrivalS || a.task.id - b.task.id);
-    const waiting = this.queue.remaining();
-    if (this.current) waiting.push(this.current);
+    const waiting = this.queue.remaining().filter((w) => !this.withdrawn.has(w.task));
+    if (this.current && !this.withdrawn.has(this.current.task)) waiting.push(this.current);
     waiting.sort(byArrival);
     const unplaced = [...waiting.map((w) => w.task), ...this.rejected, ...this.givenUp].sort(
       (a, b) => a.arrivalS - b.arrivalS || a.id - b.id,
@@ -339,5 +386,8 @@ export class OnlineLoop implements SchedulingLoop {
     const starts = new Float64Array(size);
     starts.set(this.startOf);
     this.startOf = starts;
+    const work = new Float64Array(size);
+    work.set(this.workFrom);
+    this.workFrom = work;
   }
 }

@@ -37,6 +37,10 @@ export interface SchedulingLoop {
   supplyDecision?(d: Decision | null): void;
   /** Change a running task's speed (rate-based progress); false when the task is not running. */
   setRate?(task: Task, rate: number): boolean;
+  /** Take a task out for good (running or waiting); where it was. */
+  remove?(task: Task): "running" | "waiting" | undefined;
+  /** When a running task's work begins (after its start delay); NaN when not running. */
+  workStartS?(task: Task): number;
 }
 
 /** Node groups as controllers name them: names, and each node's group. */
