@@ -88,5 +88,15 @@ export {
   type TickFigures,
 } from "./services/latency/latency-model.js";
 export { PerRequestLatency } from "./services/latency/per-request-latency.js";
+export { ReplicaSet } from "./services/replica-set.js";
+export {
+  type AutoscalerConfig,
+  type AutoscalerMetric,
+  callOrder,
+  type ReplicaTemplate,
+  type ServiceConfig,
+} from "./services/service-config.js";
+export { ServiceTally, violatesSlo } from "./services/service-figures.js";
+export { ServicesController, type ServicesOptions } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";

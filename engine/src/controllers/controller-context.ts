@@ -12,10 +12,11 @@ export interface ContextDeps {
   bus: RunBus;
   loop: SchedulingLoop;
   groups: NodeGroups;
-  /** A task enters the run now. */
-  admit(task: Task): void;
+  /** A task enters the run now; the task as the run holds it. */
+  admit(task: Task): Task;
   /** Call `fn` at `timeS` (a controller timer event). */
   timer(timeS: number, fn: () => void): void;
+  endS: number;
 }
 
 /** The context of controller `name`: the run's clock, cluster and counts, and the actions it may take. */
@@ -32,6 +33,7 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
     get nowS() {
       return sim.now;
     },
+    endS: run.endS,
     cluster,
     nodeGroups: groups.names,
     groupOf: (node) => groups.nodeGroup[node],
@@ -61,8 +63,9 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
       run.timer(firstS ?? sim.now + periodS, tick);
     },
     submit(task) {
-      run.admit({ ...task, arrivalS: sim.now });
+      const entered = run.admit({ ...task, arrivalS: sim.now });
       sim.requestInstantEnd();
+      return entered;
     },
     addNodes(group, count) {
       const g = groupIndex(group);

@@ -17,6 +17,8 @@ export interface Controller {
 export interface ControllerContext {
   /** Simulated time, seconds. */
   readonly nowS: number;
+  /** When the run ends, seconds (infinite for a run that ends when nothing is left to happen). */
+  readonly endS: number;
   /** The cluster, read only (free and allocatable resources, nodes up and present). */
   readonly cluster: ClusterView;
   /** Node group names, and the group of each node (an index into `nodeGroups`). */
@@ -33,8 +35,11 @@ export interface ControllerContext {
   at(timeS: number, fn: () => void): void;
   after(delayS: number, fn: () => void): void;
   every(periodS: number, fn: () => void, firstS?: number): void;
-  /** A task enters the run now (its arrival time is set to now). */
-  submit(task: Task): void;
+  /**
+   * A task enters the run now (its arrival time is set to now). Returns the task as the run holds it:
+   * the object its run events carry, and the one to pass to `remove` or `setRate`.
+   */
+  submit(task: Task): Task;
   /** Make up to `count` nodes of a group present (they take pods at once); returns how many were added. */
   addNodes(group: string, count: number): number;
   /** Remove up to `count` empty nodes of a group (highest numbered first); returns how many were removed. */

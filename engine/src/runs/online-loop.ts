@@ -251,8 +251,6 @@ export class OnlineLoop implements SchedulingLoop {
       if (wait > this.counts.waitMaxS) this.counts.waitMaxS = wait;
       this.counts.started++;
     }
-    this.one[0] = d.node;
-    bus.start(task, this.one, sim.now);
     const start = this.startDelay;
     start.delayS = 0;
     const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now, start) : task.runS;
@@ -260,6 +258,9 @@ export class OnlineLoop implements SchedulingLoop {
     this.workFrom[id] = sim.now + start.delayS;
     this.progress.start(id, start.delayS, runS);
     this.effects?.started?.(task, id, d.node);
+    // Published once the start is complete: listeners may ask when its work begins (workStartS).
+    this.one[0] = d.node;
+    bus.start(task, this.one, sim.now);
   }
 
   /** Take placement `id` off its node and tell the strategy and the effects; returns the task. */

@@ -249,10 +249,11 @@ export class Run {
     this.sim.requestInstantEnd();
   }
 
-  private admit(given: Task): void {
+  private admit(given: Task): Task {
     const task = wholeRequest(given);
     this.bus.arrive(task, this.sim.now);
     this.loop.admit(task);
+    return task;
   }
 
   private timer(timeS: number, fn: () => void): void {
@@ -270,6 +271,7 @@ export class Run {
       groups: this.groups,
       admit: (t) => this.admit(t),
       timer: (t, fn) => this.timer(t, fn),
+      endS: this.untilS,
     });
   }
 }

@@ -1,0 +1,116 @@
+import { task as makeTask, type Task } from "@clustersim/workloads";
+import type { ControllerContext } from "../controllers/controller.js";
+import type { ServiceConfig } from "./service-config.js";
+
+/**
+ * A service's replicas, as a ReplicaSet keeps them: pods waiting for a node (pending), placed and
+ * starting (pulling the image, starting the sandbox, passing the readiness delay), and ready (serving).
+ * Scaling down deletes in upstream's order (pkg/controller/controller_utils.go, ActivePodsWithRanks):
+ * unscheduled before scheduled, not ready before ready, then the most recently ready first; among
+ * pending or starting pods, the newest first.
+ */
+export class ReplicaSet {
+  /** Insertion-ordered: oldest first. */
+  readonly pending = new Set<Task>();
+  /** Starting replicas and when each will be ready. */
+  readonly starting = new Map<Task, number>();
+  /** Ready replicas and since when. */
+  readonly ready = new Map<Task, number>();
+  /** The node of each placed replica, and when it was placed. */
+  readonly nodeOf = new Map<Task, number>();
+  readonly startedAt = new Map<Task, number>();
+  /** Replicas created so far (ids), scale events. */
+  private created = 0;
+  scaleUps = 0;
+  scaleDowns = 0;
+
+  constructor(
+    readonly config: ServiceConfig,
+    private readonly ctx: ControllerContext,
+    /** Tells the owner which tasks are this set's replicas. */
+    private readonly own: (t: Task, set: ReplicaSet) => void,
+  ) {}
+
+  /** The desired count (spec.replicas): every replica, placed or not. */
+  get replicas(): number {
+    return this.pending.size + this.starting.size + this.ready.size;
+  }
+
+  /** Placed replicas (starting or ready): the ones holding a node's resources. */
+  get placed(): number {
+    return this.starting.size + this.ready.size;
+  }
+
+  scaleTo(n: number): void {
+    const now = this.replicas;
+    if (n > now) {
+      this.scaleUps++;
+      for (let i = now; i < n; i++) this.create();
+    } else if (n < now) {
+      this.scaleDowns++;
+      for (const t of this.toDelete(now - n)) this.delete(t);
+    }
+  }
+
+  private create(): void {
+    const c = this.config;
+    const t = this.ctx.submit(
+      makeTask({
+        ...c.replica,
+        id: this.created++,
+        arrivalS: this.ctx.nowS,
+        app: c.name,
+        workload: `service:${c.name}`,
+      }),
+    );
+    this.own(t, this);
+    this.pending.add(t);
+  }
+
+  private toDelete(k: number): Task[] {
+    const out = [...this.pending].reverse().slice(0, k);
+    if (out.length < k) out.push(...[...this.starting.keys()].reverse().slice(0, k - out.length));
+    if (out.length < k) {
+      const byReadyDesc = [...this.ready].sort((a, b) => b[1] - a[1] || b[0].id - a[0].id).map(([t]) => t);
+      out.push(...byReadyDesc.slice(0, k - out.length));
+    }
+    return out;
+  }
+
+  private delete(t: Task): void {
+    this.pending.delete(t);
+    this.starting.delete(t);
+    this.ready.delete(t);
+    this.nodeOf.delete(t);
+    this.startedAt.delete(t);
+    this.ctx.remove(t);
+  }
+
+  /** A replica was placed: it becomes ready after its sandbox's start and the service's startup time. */
+  placedOn(t: Task, node: number): void {
+    if (!this.pending.delete(t)) return;
+    const readyAt = this.ctx.workStartS(t) + this.config.startupS;
+    this.starting.set(t, readyAt);
+    this.nodeOf.set(t, node);
+    this.startedAt.set(t, this.ctx.nowS);
+    this.ctx.at(readyAt, () => {
+      if (this.starting.get(t) !== readyAt) return;
+      this.starting.delete(t);
+      this.ready.set(t, this.ctx.nowS);
+    });
+  }
+
+  /** A replica's node failed: the run resubmits it, and it is pending again. */
+  lost(t: Task): void {
+    if (!this.starting.delete(t) && !this.ready.delete(t)) return;
+    this.nodeOf.delete(t);
+    this.startedAt.delete(t);
+    this.pending.add(t);
+  }
+
+  /** A replica the run gave up on (retried out): the ReplicaSet makes a new one. */
+  failed(t: Task): void {
+    if (!this.pending.delete(t)) return;
+    this.create();
+  }
+}

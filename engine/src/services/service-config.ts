@@ -1,0 +1,89 @@
+import type { Rng } from "@clustersim/sim-core";
+import type { RateCurve, Task } from "@clustersim/workloads";
+import type { Behavior } from "./autoscaling/behavior.js";
+import type { Tolerances } from "./autoscaling/replica-calculator.js";
+
+/** What a replica pod asks for and where it may go: a task template without times. */
+export type ReplicaTemplate = Pick<
+  Task,
+  "cpuMilli" | "memoryMiB" | "gpus" | "gpuMilli" | "nicGbps" | "runtime" | "priority" | "tolerations" | "nodeSelector"
+>;
+
+/** What an HPA scales on: CPU utilisation of requests, requests per second per replica, or a queue per replica (KEDA). */
+export type AutoscalerMetric =
+  | { type: "cpu"; targetUtilizationPercent: number }
+  | { type: "rps"; targetPerReplica: number }
+  | {
+      type: "queue";
+      targetPerReplica: number;
+      /** KEDA: the trigger is active while the queue is above this; from zero replicas it wakes the service. */
+      activationThreshold: number;
+      /** KEDA: with minReplicas 0, back to zero after this long without activity. */
+      cooldownS: number;
+    };
+
+export interface AutoscalerConfig {
+  metric: AutoscalerMetric;
+  /** autoscaling/v2 `behavior`, defaults filled in; absent: upstream's legacy path. */
+  behavior?: Behavior;
+  tolerance: Tolerances;
+  /** --horizontal-pod-autoscaler-sync-period. */
+  syncPeriodS: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period. */
+  cpuInitializationPeriodS: number;
+  /** The window a pod's metric averages over (metrics-server's resolution). */
+  metricWindowS: number;
+}
+
+/** A long-running service as a run sees it (the scenario schema writes it; scenarios/src/compose builds this). */
+export interface ServiceConfig {
+  name: string;
+  replica: ReplicaTemplate;
+  /** Replicas at the start; an autoscaler keeps the count within [minReplicas, maxReplicas]. */
+  initialReplicas: number;
+  minReplicas: number;
+  maxReplicas: number;
+  /** Requests one replica serves at once. */
+  concurrency: number;
+  /** Mean time a request occupies a server, seconds, and a sampler of it (the per-request model draws from it). */
+  meanServiceS: number;
+  serviceTimeS(rng: Rng): number;
+  /** CPU a request costs, core-seconds: a replica's CPU usage is its share of the requests served times this. */
+  cpuSecondsPerRequest: number;
+  /** The latency objective: this quantile of response time at most `targetS`. */
+  slo: { quantile: number; targetS: number };
+  /** A request waiting longer than this leaves unserved (a client timeout), seconds. */
+  timeoutS: number;
+  /** External traffic (requests per second over time); absent: only calls from other services. */
+  rate?: RateCurve;
+  /** Services this one calls, and how many calls each request it serves makes. */
+  calls: readonly { service: string; perRequest: number }[];
+  latency: "fluid" | "per-request";
+  /** Seconds from a replica's start to serving, beyond its sandbox's own start: image pull and readiness delay. */
+  startupS: number;
+  autoscaler?: AutoscalerConfig;
+}
+
+/** Services in an order where every caller comes before the services it calls; throws on a cycle. */
+export function callOrder(services: readonly ServiceConfig[]): number[] {
+  const index = new Map(services.map((s, i) => [s.name, i]));
+  const state = new Uint8Array(services.length); // 0 unvisited, 1 on the path, 2 done
+  const order: number[] = [];
+  const visit = (i: number, path: string[]) => {
+    if (state[i] === 2) return;
+    if (state[i] === 1)
+      throw new RangeError(`services call each other in a cycle: ${[...path, services[i].name].join(" → ")}`);
+    state[i] = 1;
+    for (const c of services[i].calls) {
+      const j = index.get(c.service);
+      if (j === undefined)
+        throw new RangeError(`service ${services[i].name} calls "${c.service}", which is not a service`);
+      visit(j, [...path, services[i].name]);
+    }
+    state[i] = 2;
+    order.push(i);
+  };
+  services.forEach((_, i) => visit(i, []));
+  // Post-order puts callees first: reverse it so that callers come first.
+  return order.reverse();
+}

@@ -1,0 +1,242 @@
+import type { Task } from "@clustersim/workloads";
+import type { RunListener } from "../bus/run-events.js";
+import type { Controller, ControllerContext } from "../controllers/controller.js";
+import { HorizontalAutoscaler } from "./autoscaling/horizontal-autoscaler.js";
+import {
+  externalPerPodReplicas,
+  MetricUnavailable,
+  type PodMetric,
+  podsMetricReplicas,
+  resourceReplicas,
+} from "./autoscaling/replica-calculator.js";
+import { FluidLatency } from "./latency/fluid-latency.js";
+import type { LatencyModel } from "./latency/latency-model.js";
+import { PerRequestLatency } from "./latency/per-request-latency.js";
+import { ReplicaSet } from "./replica-set.js";
+import { type AutoscalerConfig, callOrder, type ServiceConfig } from "./service-config.js";
+import { ServiceTally, violatesSlo } from "./service-figures.js";
+
+export interface ServicesOptions {
+  /** The traffic tick, seconds (default 1). */
+  tickS?: number;
+  /** Called at every run sample with the time: the time-series writer reads `services` then. */
+  onSample?(nowS: number, services: ServicesController): void;
+}
+
+/** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
+interface Scaling {
+  config: AutoscalerConfig;
+  hpa: HorizontalAutoscaler;
+  /** Per-tick CPU usage and requests served per ready replica, over the last metric window (rings). */
+  cpuPerPod: Float64Array;
+  rpsPerPod: Float64Array;
+  filled: number;
+  at: number;
+  /** KEDA: when the trigger was last active. */
+  lastActiveS: number;
+}
+
+/**
+ * Long-running services in a run: each keeps its replicas as pods (./replica-set.ts), turns its traffic
+ * into latency every tick with its latency model (fluid or per request), spreads its CPU usage over
+ * its ready replicas, counts its objective, and, with an autoscaler, resizes itself every sync period
+ * as Kubernetes' HPA does (./autoscaling). Traffic flows down the call graph within a tick: a
+ * service's served requests times each call's fan-out arrive at the callee in the same tick.
+ */
+export class ServicesController implements Controller {
+  readonly name = "services";
+  readonly sets: ReplicaSet[] = [];
+  readonly tallies: ServiceTally[];
+  private readonly models: LatencyModel[] = [];
+  private readonly order: number[];
+  private readonly inbound: Float64Array;
+  private readonly index: Map<string, number>;
+  private readonly owner = new Map<Task, ReplicaSet>();
+  private readonly scaling: (Scaling | undefined)[] = [];
+  private readonly tickS: number;
+  private ctx!: ControllerContext;
+
+  constructor(
+    readonly services: readonly ServiceConfig[],
+    private readonly o: ServicesOptions = {},
+  ) {
+    this.order = callOrder(services);
+    this.index = new Map(services.map((s, i) => [s.name, i]));
+    this.inbound = new Float64Array(services.length);
+    this.tallies = services.map(() => new ServiceTally());
+    this.tickS = o.tickS ?? 1;
+  }
+
+  start(ctx: ControllerContext): void {
+    if (!Number.isFinite(ctx.endS)) throw new RangeError("services need a run with an end time (untilS)");
+    this.ctx = ctx;
+    const own = (t: Task, set: ReplicaSet) => this.owner.set(t, set);
+    for (const s of this.services) {
+      this.sets.push(new ReplicaSet(s, ctx, own));
+      const params = { meanServiceS: s.meanServiceS, quantile: s.slo.quantile, timeoutS: s.timeoutS };
+      this.models.push(
+        s.latency === "fluid"
+          ? new FluidLatency(params)
+          : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTimeS(r)),
+      );
+      this.scaling.push(s.autoscaler && this.scalingFor(s));
+    }
+    const listener: RunListener = {
+      start: (t, nodes) => this.owner.get(t)?.placedOn(t, nodes[0]),
+      kill: (t) => this.owner.get(t)?.lost(t),
+      preempt: (t) => this.owner.get(t)?.lost(t),
+      fail: (t) => this.owner.get(t)?.failed(t),
+      remove: (t) => this.owner.delete(t),
+      sample: (now) => this.o.onSample?.(now, this),
+    };
+    ctx.on(listener);
+    for (const set of this.sets) set.scaleTo(set.config.initialReplicas);
+    ctx.every(this.tickS, () => this.tick(), 0);
+    this.services.forEach((s, i) => {
+      const sc = this.scaling[i];
+      if (sc) ctx.every(sc.config.syncPeriodS, () => this.sync(i));
+    });
+  }
+
+  private scalingFor(s: ServiceConfig): Scaling {
+    const a = s.autoscaler!;
+    const window = Math.max(1, Math.round(a.metricWindowS / this.tickS));
+    // With a queue metric and minReplicas 0, KEDA owns 0 ↔ 1 and the HPA runs from 1 up.
+    const min = a.metric.type === "queue" ? Math.max(1, s.minReplicas) : s.minReplicas;
+    return {
+      config: a,
+      hpa: new HorizontalAutoscaler({ minReplicas: min, maxReplicas: s.maxReplicas, behavior: a.behavior }),
+      cpuPerPod: new Float64Array(window),
+      rpsPerPod: new Float64Array(window),
+      filled: 0,
+      at: 0,
+      lastActiveS: 0,
+    };
+  }
+
+  /** The traffic of the tick [now, now + tick) through every service, callers before callees. */
+  private tick(): void {
+    const now = this.ctx.nowS;
+    // The tick covers [now, now + tick): none starts at the run's end.
+    if (now >= this.ctx.endS) return;
+    const dt = Math.min(this.tickS, this.ctx.endS - now);
+    const mid = now + dt / 2;
+    this.inbound.fill(0);
+    for (const i of this.order) {
+      const s = this.services[i];
+      const set = this.sets[i];
+      const tally = this.tallies[i];
+      const f = tally.last;
+      const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
+      const ready = set.ready.size;
+      this.models[i].tick(now, dt, rate, ready * s.concurrency, f);
+      for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
+      const usage = (f.served / dt) * s.cpuSecondsPerRequest;
+      const violated = violatesSlo(f, s.slo);
+      tally.lastRatePerS = rate;
+      tally.lastUsageCores = usage;
+      tally.lastViolated = violated;
+      tally.add(f, dt, violated);
+      tally.replicaS += set.placed * dt;
+      tally.readyS += ready * dt;
+      tally.usedCoreS += usage * dt;
+      tally.requestedCoreS += ((set.placed * s.replica.cpuMilli) / 1000) * dt;
+      if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
+      const sc = this.scaling[i];
+      if (sc) {
+        sc.cpuPerPod[sc.at] = ready > 0 ? usage / ready : 0;
+        sc.rpsPerPod[sc.at] = ready > 0 ? f.served / dt / ready : 0;
+        sc.at = (sc.at + 1) % sc.cpuPerPod.length;
+        if (sc.filled < sc.cpuPerPod.length) sc.filled++;
+        if (sc.config.metric.type === "queue" && f.queued > sc.config.metric.activationThreshold) sc.lastActiveS = now;
+      }
+    }
+  }
+
+  /** One HPA sync of service `i`. */
+  private sync(i: number): void {
+    const sc = this.scaling[i]!;
+    const set = this.sets[i];
+    const now = this.ctx.nowS;
+    const m = sc.config.metric;
+    const current = set.replicas;
+    if (m.type === "queue") {
+      const queued = this.tallies[i].last.queued;
+      const active = queued > m.activationThreshold;
+      // KEDA's activation: from zero on activity, and back to zero after the cool-down without it.
+      if (current === 0) {
+        if (active) set.scaleTo(Math.max(1, this.services[i].minReplicas));
+        return;
+      }
+      if (this.services[i].minReplicas === 0 && !active && now - sc.lastActiveS >= m.cooldownS) {
+        set.scaleTo(0);
+        return;
+      }
+    }
+    const desired = sc.hpa.reconcile(now, current, () => {
+      try {
+        return this.propose(i, sc, current);
+      } catch (err) {
+        if (err instanceof MetricUnavailable) return undefined;
+        throw err;
+      }
+    });
+    if (desired !== current) set.scaleTo(desired);
+  }
+
+  private propose(i: number, sc: Scaling, current: number): number {
+    const s = this.services[i];
+    const set = this.sets[i];
+    const m = sc.config.metric;
+    const tol = sc.config.tolerance;
+    if (m.type === "queue") {
+      const queued = this.tallies[i].last.queued;
+      return externalPerPodReplicas(current, Math.round(queued * 1000), Math.round(m.targetPerReplica * 1000), tol)
+        .replicas;
+    }
+    const now = this.ctx.nowS;
+    const windowMean = (ring: Float64Array) => {
+      let sum = 0;
+      for (let k = 0; k < sc.filled; k++) sum += ring[k];
+      return sc.filled > 0 ? sum / sc.filled : 0;
+    };
+    const pods: PodMetric[] = [];
+    for (const _ of set.pending) pods.push({ state: "unready" });
+    if (m.type === "cpu") {
+      const usageMilli = Math.round(windowMean(sc.cpuPerPod) * 1000);
+      const request = s.replica.cpuMilli;
+      // Starting pods are not ready; a ready pod within the CPU initialisation period whose metric
+      // window began before it became ready is unready too (upstream's groupPods).
+      for (const _ of set.starting) pods.push({ state: "unready", requestMilli: request });
+      for (const [t, readySince] of set.ready) {
+        const started = set.startedAt.get(t) ?? 0;
+        const initialising = started + sc.config.cpuInitializationPeriodS > now;
+        const unready = initialising && now - sc.config.metricWindowS < readySince;
+        pods.push(
+          unready
+            ? { state: "unready", requestMilli: request }
+            : { state: "ready", requestMilli: request, metricMilli: usageMilli },
+        );
+      }
+      return resourceReplicas(current, pods, m.targetUtilizationPercent, tol).replicas;
+    }
+    // Requests per second per pod: a starting pod exports no metric yet (missing).
+    const rpsMilli = Math.round(windowMean(sc.rpsPerPod) * 1000);
+    for (const _ of set.starting) pods.push({ state: "ready" });
+    for (const _ of set.ready) pods.push({ state: "ready", metricMilli: rpsMilli });
+    return podsMetricReplicas(current, pods, Math.round(m.targetPerReplica * 1000), tol).replicas;
+  }
+
+  /** Per service: its totals over the run, by name. */
+  summary(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    this.services.forEach((s, i) => {
+      out[s.name] = {
+        ...this.tallies[i].summary(),
+        scaleUps: this.sets[i].scaleUps,
+        scaleDowns: this.sets[i].scaleDowns,
+      };
+    });
+    return out;
+  }
+}

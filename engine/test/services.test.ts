@@ -1,0 +1,205 @@
+import {
+  DEFAULT_BEHAVIOR,
+  DEFAULT_TOLERANCES,
+  erlangC,
+  InvariantChecker,
+  OnlineLoop,
+  Run,
+  type ServiceConfig,
+  ServicesController,
+} from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { createPlacement } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+import { RateCurve } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+
+const nodes = (n: number, cores: number) =>
+  new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: cores * 1000, memoryMiB: cores * 1024 })));
+
+function service(fields: Partial<ServiceConfig>): ServiceConfig {
+  return {
+    name: "web",
+    replica: { cpuMilli: 1000, memoryMiB: 256, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
+    initialReplicas: 1,
+    minReplicas: 1,
+    maxReplicas: 100,
+    concurrency: 1,
+    meanServiceS: 0.1,
+    serviceTimeS: (r) => r.exponential(10),
+    cpuSecondsPerRequest: 0.05,
+    slo: { quantile: 0.99, targetS: 1 },
+    timeoutS: 30,
+    calls: [],
+    latency: "fluid",
+    startupS: 5,
+    ...fields,
+  };
+}
+
+function runServices(
+  cluster: ClusterState,
+  services: ServiceConfig[],
+  untilS: number,
+  every?: (s: ServicesController, nowS: number) => void,
+) {
+  const controller = new ServicesController(services);
+  const run = new Run({
+    cluster,
+    tasks: [],
+    loop: new OnlineLoop({
+      strategy: createPlacement("kubernetes-default", {}, { rng: new RandomStreams(1).get("s") }),
+    }),
+    untilS,
+    listeners: [new InvariantChecker(cluster, 1)],
+    controllers: [controller],
+  });
+  if (every) {
+    for (let t = 15; t <= untilS; t += 15) {
+      run.advance({ untilS: t });
+      every(controller, t);
+    }
+  }
+  run.runToEndSync();
+  return controller;
+}
+
+describe("services in a run", () => {
+  it("four fixed replicas: ready after their start-up, then M/M/4 latency; replica hours from placement", () => {
+    const c = runServices(
+      nodes(2, 4),
+      [service({ initialReplicas: 4, rate: new RateCurve([{ type: "constant", ratePerS: 20 }]) })],
+      100,
+    );
+    const set = c.sets[0];
+    expect(set.ready.size).toBe(4);
+    const last = c.tallies[0].last;
+    // λ = 20/s, μ = 10/s, c = 4: W = C/(cμ − λ) + 1/μ.
+    const theory = erlangC(4, 2) / (40 - 20) + 0.1;
+    expect(last.meanS).toBeCloseTo(theory, 12);
+    const s = c.summary().web;
+    // Counted at each 1-second tick's start: placed at the end of instant 0, after the first tick began.
+    expect(s.replicaHours).toBeCloseTo((4 * 99) / 3600, 9);
+    // Ready from 5 s (the start-up; no sandbox start without hardware effects).
+    expect(s.readyReplicaHours).toBeCloseTo((4 * 95) / 3600, 9);
+    // CPU used: the requests served × 0.05 core-seconds; 20/s all served once the 100-request backlog drained.
+    expect(s.requestsServed).toBeCloseTo(2000, 6);
+    expect(s.cpuUsedCoreHours).toBeCloseTo((2000 * 0.05) / 3600, 9);
+    // No replica for 5 s, then the backlog drains at 20/s for 5 s: the objective is broken for 10 s at most.
+    expect(s.sloViolationMinutes * 60).toBeGreaterThanOrEqual(5);
+    expect(s.sloViolationMinutes * 60).toBeLessThanOrEqual(10);
+  });
+
+  it("HPA on CPU: 5 cores of demand at a 50% target of 500m requests settles at 20 replicas, within the scale-up policy", () => {
+    const counts: number[] = [];
+    const c = runServices(
+      nodes(10, 8),
+      [
+        service({
+          initialReplicas: 2,
+          replica: { cpuMilli: 500, memoryMiB: 128, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
+          concurrency: 1000,
+          meanServiceS: 0.01,
+          serviceTimeS: () => 0.01,
+          rate: new RateCurve([{ type: "constant", ratePerS: 100 }]),
+          autoscaler: {
+            metric: { type: "cpu", targetUtilizationPercent: 50 },
+            behavior: DEFAULT_BEHAVIOR,
+            tolerance: DEFAULT_TOLERANCES,
+            syncPeriodS: 15,
+            cpuInitializationPeriodS: 300,
+            metricWindowS: 15,
+          },
+        }),
+      ],
+      600,
+      (s) => counts.push(s.sets[0].replicas),
+    );
+    expect(c.sets[0].replicas).toBe(20);
+    // Each sync may add at most max(4 pods, 100%) of the count 15 s before.
+    for (let k = 1; k < counts.length; k++)
+      expect(counts[k]).toBeLessThanOrEqual(Math.max(counts[k - 1] + 4, 2 * counts[k - 1]));
+    // Pods ready for less than a metric window are unready within the CPU initialisation period: at
+    // 15 s both replicas (ready at 5 s) are, so the first scale-up waits for the sync at 30 s.
+    expect(counts[0]).toBe(2);
+    expect(counts[1]).toBe(6);
+  });
+
+  it("a call graph: each order served makes 3 cart calls and 1 payment call in the same tick", () => {
+    const c = runServices(
+      nodes(4, 8),
+      [
+        service({
+          name: "order",
+          initialReplicas: 4,
+          rate: new RateCurve([{ type: "constant", ratePerS: 10 }]),
+          calls: [
+            { service: "cart", perRequest: 3 },
+            { service: "payment", perRequest: 1 },
+          ],
+        }),
+        service({ name: "cart", initialReplicas: 8 }),
+        service({ name: "payment", initialReplicas: 4 }),
+      ],
+      200,
+    );
+    const [order, cart, payment] = c.tallies;
+    expect(order.lastRatePerS).toBeCloseTo(10, 9);
+    expect(cart.lastRatePerS).toBeCloseTo(30, 9);
+    expect(payment.lastRatePerS).toBeCloseTo(10, 9);
+    // Every request is eventually served once replicas are ready: the callee saw 3× the caller's.
+    expect(cart.arrivals).toBeCloseTo(3 * order.served, 6);
+  });
+
+  it("a call graph with a cycle is refused, naming it", () => {
+    expect(
+      () =>
+        new ServicesController([
+          service({ name: "a", calls: [{ service: "b", perRequest: 1 }] }),
+          service({ name: "b", calls: [{ service: "a", perRequest: 1 }] }),
+        ]),
+    ).toThrow(/cycle: a → b → a/);
+  });
+
+  it("KEDA on a queue: zero replicas until traffic, up while the queue holds, back to zero after the cool-down", () => {
+    const seen = new Map<number, number>();
+    runServices(
+      nodes(4, 8),
+      [
+        service({
+          initialReplicas: 0,
+          minReplicas: 0,
+          maxReplicas: 20,
+          rate: new RateCurve([
+            {
+              type: "piecewise",
+              points: [
+                [0, 0],
+                [99.999, 0],
+                [100, 50],
+                [400, 50],
+                [400.001, 0],
+              ],
+            },
+          ]),
+          autoscaler: {
+            metric: { type: "queue", targetPerReplica: 5, activationThreshold: 0, cooldownS: 300 },
+            behavior: DEFAULT_BEHAVIOR,
+            tolerance: DEFAULT_TOLERANCES,
+            syncPeriodS: 15,
+            cpuInitializationPeriodS: 300,
+            metricWindowS: 15,
+          },
+        }),
+      ],
+      900,
+      (s, t) => seen.set(t, s.sets[0].replicas),
+    );
+    expect(seen.get(90)).toBe(0);
+    expect(seen.get(105)).toBe(1);
+    expect(seen.get(300)).toBeGreaterThan(1);
+    // The last activity is about 400 s (the queue empties then): zero again once 300 s have passed.
+    expect(seen.get(690)).toBeGreaterThan(0);
+    expect(seen.get(720)).toBe(0);
+  });
+});
