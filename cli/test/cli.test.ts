@@ -9,6 +9,8 @@ const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
 const EXAMPLES_DIR = new URL("../../examples/", import.meta.url).pathname;
 const VERSION = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
+const HPA_CPU = new URL("../../examples/services/hpa-cpu.yaml", import.meta.url).pathname;
+
 function clustersim(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -95,7 +97,7 @@ describe("clustersim command", () => {
     expect(r.stderr.trim().split("\n")).toEqual([
       `clustersim: ${bad}:1: duration: expected a duration like 90s, 2h or 1h30m (or seconds), found "soon"`,
       `${bad}:2: cluster.nodeGroups: expected at least 1 item(s), found 0`,
-      `${bad}:3: workloads: expected at least 1 item(s), found 0`,
+      `${bad}:3: workloads: expected at least one workload or service, found none`,
       expect.stringMatching(
         new RegExp(`^${bad}:4: scheduler\\.name: expected a registered scheduler \\(first-fit, .*\\), found "x"$`),
       ),
@@ -127,6 +129,19 @@ describe("clustersim command", () => {
     [["run", "--set", "nodes"], /expected key=value, found "nodes"/],
     [["run", "--frobnicate"], /unknown option '--frobnicate'/],
     [["bogus"], /unknown command 'bogus'/],
+    // Bad service specs: a negative rate, min above max, an unknown metric, a call graph with a cycle.
+    ...[
+      ["services.0.rate.0.meanRatePerS=-5", /services\[0\]\.rate\[0\]\.meanRatePerS: expected >= 0, found -5/],
+      ["services.0.maxReplicas=1", /services\[0\]\.minReplicas: expected minReplicas ≤ maxReplicas \(1\), found 2/],
+      [
+        "services.0.autoscaler.metric.type=memory",
+        /metric\.type: expected one of "cpu", "rps", "queue", found "memory"/,
+      ],
+      [
+        "services.0.calls=[{service: web, perRequest: 2}]",
+        /services\[0\]\.calls: expected calls without a cycle, found web → web/,
+      ],
+    ].map(([set, message]) => [["run", HPA_CPU, "--out", "/nonexistent/never-written", "--set", set], message]),
   ])("rejects bad input %j with one clear line and exit code 2", (args, message) => {
     const r = clustersim(...(args as string[]));
     expect(r.code).toBe(2);

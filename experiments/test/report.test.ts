@@ -128,7 +128,7 @@ describe("sweep report", () => {
   });
 
   it("classifies every numeric field a run's summary holds", async () => {
-    // Fields written only with hardware effects, prices, CXL pools or GPU load checkpoints.
+    // Fields written only with hardware effects, prices, CXL pools, GPU load checkpoints or services.
     const conditional = {
       energyKWh: "lower",
       cost: "none",
@@ -141,6 +141,13 @@ describe("sweep report", () => {
       cxlSlowdownMean: "lower",
       gpuAllocatedFractionAtArrived130: "higher",
       gpuFragmentationFractionAtArrived90: "lower",
+      // Written with services.
+      serviceSloViolationMinutes: "lower",
+      serviceRequestsDropped: "lower",
+      serviceLatencyMeanS: "lower",
+      serviceReplicaHours: "lower",
+      serviceRequests: "none",
+      cpuUsedFraction: "higher",
     };
     for (const [k, d] of Object.entries(conditional)) expect(metricDirection(k), k).toBe(d);
     for (const k of ["simTimeS", "events", "tasksSubmitted", "nodeHours", "tasksLargerThanAnyNode"])

@@ -3,7 +3,14 @@
  * line numbers, and the composition of a validated spec into a run (cluster, workload, hardware effects).
  */
 
-export { TASK_COLUMNS, TASK_CSV_HEADER, TIMESERIES_COLUMNS, TIMESERIES_CSV_HEADER } from "@clustersim/engine";
+export {
+  SERVICE_COLUMNS,
+  SERVICE_CSV_HEADER,
+  TASK_COLUMNS,
+  TASK_CSV_HEADER,
+  TIMESERIES_COLUMNS,
+  TIMESERIES_CSV_HEADER,
+} from "@clustersim/engine";
 export { type ComposedCluster, composeCluster } from "./compose/cluster.js";
 export { type ControllerEntry, loadUserController } from "./compose/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";

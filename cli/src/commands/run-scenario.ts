@@ -11,6 +11,8 @@ import {
 } from "@clustersim/experiments";
 import {
   runScenario,
+  SERVICE_COLUMNS,
+  SERVICE_CSV_HEADER,
   SpecError,
   TASK_COLUMNS,
   TASK_CSV_HEADER,
@@ -50,15 +52,21 @@ export async function runScenarioCommand(
   const decisions = spec.outputs.decisions ? new StreamingFile(dir, "decisions.jsonl") : undefined;
   const series = new StreamingFile(dir, "timeseries.csv", TIMESERIES_CSV_HEADER);
   const replay = spec.outputs.replay ? new StreamingFile(dir, "replay.jsonl") : undefined;
+  const hasServices = spec.services.length > 0;
+  const services = hasServices ? new StreamingFile(dir, "services.csv", SERVICE_CSV_HEADER) : undefined;
   // Parquet copies written row by row beside the CSV (typed columns), renamed into place with the rest.
   const tasksTmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
   const seriesTmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
   const tasksParquet = tasks ? await ParquetTable.open(tasksTmp, TASK_COLUMNS) : undefined;
   const seriesParquet = await ParquetTable.open(seriesTmp, TIMESERIES_COLUMNS);
+  const servicesTmp = join(dir, `services.parquet.tmp-${process.pid}`);
+  const servicesParquet = hasServices ? await ParquetTable.open(servicesTmp, SERVICE_COLUMNS) : undefined;
+  const parquets = [tasksParquet, seriesParquet, servicesParquet];
   if (replay) streams.push(replay);
   if (tasks) streams.push(tasks);
   if (decisions) streams.push(decisions);
   streams.push(series);
+  if (services) streams.push(services);
   // A progress line on a terminal for runs that take a while: simulated time, events/s, ETA.
   const t0 = wallSeconds();
   let lastPrint = t0;
@@ -88,14 +96,15 @@ export async function runScenarioCommand(
       onTimeseriesRow: (l) => series.line(l),
       onTaskValues: tasksParquet ? (v) => tasksParquet.row(v) : undefined,
       onTimeseriesValues: (v) => seriesParquet.row(v),
+      onServiceRow: services ? (l) => services.line(l) : undefined,
+      onServiceValues: servicesParquet ? (v) => servicesParquet.row(v) : undefined,
       onReplayLine: replay ? (l) => replay.line(l) : undefined,
       onProgress: progress,
     });
     if (shown) process.stderr.write("\n");
   } catch (err) {
     for (const s of streams) s.abort();
-    await tasksParquet?.abort();
-    await seriesParquet.abort();
+    for (const p of parquets) await p?.abort();
     if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
     if (err instanceof InvariantViolation) {
       process.stderr.write(`clustersim: ${err.message}\n`);
@@ -105,16 +114,15 @@ export async function runScenarioCommand(
   }
   for (const s of streams) s.close();
   try {
-    await tasksParquet?.close();
-    await seriesParquet.close();
+    for (const p of parquets) await p?.close();
   } catch (err) {
     for (const s of streams) s.abort();
-    await tasksParquet?.abort();
-    await seriesParquet.abort();
+    for (const p of parquets) await p?.abort();
     throw err;
   }
   const parquetTmp: [string, string][] = [[seriesTmp, join(dir, "timeseries.parquet")]];
   if (tasksParquet) parquetTmp.push([tasksTmp, join(dir, "tasks.parquet")]);
+  if (servicesParquet) parquetTmp.push([servicesTmp, join(dir, "services.parquet")]);
   const summary = {
     tool: "clustersim",
     version: TOOL_VERSION,
@@ -133,18 +141,25 @@ export async function runScenarioCommand(
   const s = result.summary as Record<string, number>;
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");
   print(`clustersim ${TOOL_VERSION}: scenario "${spec.name ?? file}", scheduler ${spec.scheduler.name}, seed ${seed}`);
-  print(
-    `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksWaitingAtEnd} still waiting at the end, ${s.tasksLargerThanAnyNode} larger than any node, ${s.tasksPreempted} preempted`,
-  );
-  print(
-    `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`,
-  );
+  if (!hasServices || s.tasksSubmitted > 0) {
+    print(
+      `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksWaitingAtEnd} still waiting at the end, ${s.tasksLargerThanAnyNode} larger than any node, ${s.tasksPreempted} preempted`,
+    );
+    print(
+      `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`,
+    );
+  }
   print(
     `  allocated: CPU ${(100 * s.cpuAllocatedFraction).toFixed(1)}%, memory ${(100 * s.memoryAllocatedFraction).toFixed(1)}%, GPU ${(100 * s.gpuAllocatedFraction).toFixed(1)}%`,
   );
+  if (hasServices) {
+    print(
+      `  services: ${Math.round(s.serviceRequests).toLocaleString("en")} requests, mean latency ${secs(s.serviceLatencyMeanS)}, ${s.serviceSloViolationMinutes.toFixed(1)} SLO-violation minutes, ${s.serviceReplicaHours.toFixed(1)} replica-hours, CPU used ${(100 * s.cpuUsedFraction).toFixed(1)}%`,
+    );
+  }
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
   print(
-    `Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${decisions ? ", decisions.jsonl" : ""}${replay ? ", replay.jsonl" : ""}`,
+    `Results: ${dir}/summary.json, timing.json${tasks ? ", tasks.csv, tasks.parquet" : ""}, timeseries.csv, timeseries.parquet${hasServices ? ", services.csv, services.parquet" : ""}${decisions ? ", decisions.jsonl" : ""}${replay ? ", replay.jsonl" : ""}`,
   );
 }
 

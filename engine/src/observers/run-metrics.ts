@@ -117,23 +117,29 @@ export class RunMetrics implements RunListener {
   }
 
   arrive(task: Task, nowS: number): void {
+    if (task.service !== undefined) return;
     if (this.submitted === 0) this.firstArrivalS = nowS;
     this.submitted++;
     this.tally(task).submitted++;
   }
-  reject(_task: Task, reason: "too-large" | "no-run-time"): void {
+  reject(task: Task, reason: "too-large" | "no-run-time"): void {
+    if (task.service !== undefined) return;
     if (reason === "too-large") this.rejectedTooLarge++;
     else this.rejectedNoRun++;
   }
   start(task: Task, _nodes: readonly number[], nowS: number): void {
     this.changed(nowS);
     // A task waits once: until its first start. A restart after a kill or a preemption is not a wait.
-    if (this.restarted.delete(task)) return;
+    if (task.service !== undefined || this.restarted.delete(task)) return;
     this.started++;
     this.waits.add(nowS - task.arrivalS);
     this.tally(task).waits.add(nowS - task.arrivalS);
   }
   finish(task: Task, _nodes: readonly number[], _startS: number, nowS: number): void {
+    if (task.service !== undefined) {
+      this.changed(nowS);
+      return;
+    }
     this.completed++;
     this.lastFinishS = nowS;
     this.completions.add(nowS - task.arrivalS);
@@ -147,17 +153,21 @@ export class RunMetrics implements RunListener {
     this.changed(nowS);
   }
   kill(task: Task, _nodes: readonly number[], nowS: number): void {
-    this.killed++;
-    this.restarted.add(task);
+    if (task.service === undefined) {
+      this.killed++;
+      this.restarted.add(task);
+    }
     this.changed(nowS);
   }
   preempt(task: Task, _nodes: readonly number[], nowS: number): void {
-    this.preempted++;
-    this.restarted.add(task);
+    if (task.service === undefined) {
+      this.preempted++;
+      this.restarted.add(task);
+    }
     this.changed(nowS);
   }
   remove(task: Task, nodes: readonly number[], _startS: number, nowS: number): void {
-    this.removed++;
+    if (task.service === undefined) this.removed++;
     this.restarted.delete(task);
     if (nodes.length > 0) this.changed(nowS);
   }
@@ -183,8 +193,10 @@ export class RunMetrics implements RunListener {
   /** The summary's metrics, units in the key names. */
   summary(): Record<string, unknown> {
     const end = Math.max(this.endS, 1e-9);
-    const waiting = [...this.ledger.waiting];
-    const running = [...this.ledger.running.keys()];
+    // Service replicas are reported with their services, not as tasks.
+    const isTask = (t: Task) => t.service === undefined;
+    const waiting = [...this.ledger.waiting].filter(isTask);
+    const running = [...this.ledger.running.keys()].filter(isTask);
     // A task waiting again after a kill has had its wait (until its first start): no censored one.
     const firstWait = (t: Task) => !this.restarted.has(t);
     const all = taskFigures(
@@ -209,9 +221,9 @@ export class RunMetrics implements RunListener {
       tasksSubmitted: this.submitted,
       tasksStarted: this.started,
       tasksCompleted: this.completed,
-      tasksRunningAtEnd: this.ledger.running.size,
-      tasksWaitingAtEnd: this.ledger.waiting.size,
-      tasksFailed: this.ledger.failed.length,
+      tasksRunningAtEnd: running.length,
+      tasksWaitingAtEnd: waiting.length,
+      tasksFailed: this.ledger.failed.filter(isTask).length,
       taskRunsKilled: this.killed,
       tasksPreempted: this.preempted,
       tasksRemoved: this.removed,

@@ -61,6 +61,7 @@ export class ReplicaSet {
         arrivalS: this.ctx.nowS,
         app: c.name,
         workload: `service:${c.name}`,
+        service: c.name,
       }),
     );
     this.own(t, this);

@@ -53,7 +53,10 @@ export class ServicesController implements Controller {
   private readonly index: Map<string, number>;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (Scaling | undefined)[] = [];
-  private readonly tickS: number;
+  readonly tickS: number;
+  /** ∫ cluster CPU allocated and capacity dt (core-seconds), sampled per tick. */
+  private allocatedCoreS = 0;
+  private capacityCoreS = 0;
   private ctx!: ControllerContext;
 
   constructor(
@@ -121,6 +124,9 @@ export class ServicesController implements Controller {
     if (now >= this.ctx.endS) return;
     const dt = Math.min(this.tickS, this.ctx.endS - now);
     const mid = now + dt / 2;
+    const totals = this.ctx.cluster.totals(-1);
+    this.allocatedCoreS += (totals.allocatedCpuMilli / 1000) * dt;
+    this.capacityCoreS += (totals.capacityCpuMilli / 1000) * dt;
     this.inbound.fill(0);
     for (const i of this.order) {
       const s = this.services[i];
@@ -225,6 +231,21 @@ export class ServicesController implements Controller {
     for (const _ of set.starting) pods.push({ state: "ready" });
     for (const _ of set.ready) pods.push({ state: "ready", metricMilli: rpsMilli });
     return podsMetricReplicas(current, pods, Math.round(m.targetPerReplica * 1000), tol).replicas;
+  }
+
+  /**
+   * The cluster's CPU in use over the run, as a share of its capacity: what is allocated, with every
+   * placed replica counted at its usage instead of its request (other pods use what they request: an
+   * assumption until tasks carry a usage). Sampled at each tick's start.
+   */
+  cpuUsedFraction(): number {
+    let requested = 0;
+    let used = 0;
+    for (const t of this.tallies) {
+      requested += t.requestedCoreS;
+      used += t.usedCoreS;
+    }
+    return this.capacityCoreS > 0 ? (this.allocatedCoreS - requested + used) / this.capacityCoreS : 0;
   }
 
   /** Per service: its totals over the run, by name. */

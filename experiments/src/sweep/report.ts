@@ -70,6 +70,10 @@ const DIRECTIONS: Record<string, Direction> = {
   tasksSubmitted: "none",
   tasksLargerThanAnyNode: "none",
   tasksWithoutRunTime: "none",
+  // Replicas a controller removed (scaled down) and the requests offered to services: set by the
+  // autoscalers and the traffic.
+  tasksRemoved: "none",
+  serviceRequests: "none",
   // Autoscalers are not modelled, so the nodes up (and their price) follow the cluster, the duration and
   // the faults, whatever the scheduler does.
   nodeHours: "none",
@@ -114,6 +118,13 @@ const DIRECTIONS: Record<string, Direction> = {
   coldStartRate: "lower",
   startLatencyMeanS: "lower",
   cxlSlowdownMean: "lower",
+  // Services: objective broken, requests lost, latency; replica-hours are their cost (read beside the
+  // objective), and CPU in use is what co-location is after.
+  serviceSloViolationMinutes: "lower",
+  serviceRequestsDropped: "lower",
+  serviceLatencyMeanS: "lower",
+  serviceReplicaHours: "lower",
+  cpuUsedFraction: "higher",
 };
 /** Fields named after a load level (`…AtArrived130` for 1.3 × capacity arrived), the FGD protocol's figures. */
 const DIRECTION_PATTERNS: [RegExp, Direction][] = [

@@ -13,6 +13,8 @@ import {
   type RunListener,
   RunMetrics,
   type SchedulingLoop,
+  ServiceRows,
+  ServicesController,
   TaskLedger,
   TaskRows,
   TimeSeriesRows,
@@ -30,6 +32,7 @@ import {
 import { RandomStreams } from "@clustersim/sim-core";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { hardwareConfig } from "../compose/hardware.js";
+import { composeServices } from "../compose/services.js";
 import { loadUserController } from "../compose/user-controller.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
 import { composeWorkload } from "../compose/workload.js";
@@ -57,6 +60,9 @@ export interface ScenarioRunOptions {
   /** The same rows as typed values (TASK_COLUMNS, TIMESERIES_COLUMNS; NaN where the CSV is empty), for Parquet. */
   onTaskValues?(values: readonly (number | string)[]): void;
   onTimeseriesValues?(values: readonly (number | string)[]): void;
+  /** With services: one CSV line per service and sample (SERVICE_CSV_HEADER), and the same as typed values. */
+  onServiceRow?(line: string): void;
+  onServiceValues?(values: readonly (number | string)[]): void;
   /** With `outputs.replay`: the replay file's lines (@clustersim/replay), header first, then events in time order. */
   onReplayLine?(line: string): void;
   /** Called at each sample with simulated time and events so far: for a progress display only. */
@@ -126,6 +132,19 @@ export async function runScenario(
     effects = new HardwareEffects(hardwareConfig(spec, cluster, streams));
     loop = new OnlineLoop({ strategy: placement, queue: sched.queue, effects });
     if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
+  }
+  let services: ServicesController | undefined;
+  if (spec.services.length > 0) {
+    if (batch) {
+      throw new SpecError([
+        `${file}: services: expected an online scheduler (services run in the online loop), found the batch policy "${sched.name}"`,
+      ]);
+    }
+    const rows = o.onServiceRow || o.onServiceValues ? new ServiceRows(o.onServiceRow, o.onServiceValues) : undefined;
+    services = new ServicesController(await composeServices(spec.services, file), {
+      onSample: rows && ((now, s) => rows.sample(now, s)),
+    });
+    controllers.push(services);
   }
 
   const ledger = new TaskLedger();
@@ -204,8 +223,11 @@ export async function runScenario(
     ...metrics.summary(),
     ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
+    ...(services && servicesMetrics(services)),
     assumptions: assumptionsUsed(spec, effects?.counters),
-    notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers"] : ["autoscalers"],
+    notModelled: batch
+      ? ["hardware effects in batch runs", "faults in batch runs", "the autoscalers section (cluster autoscaler)"]
+      : ["the autoscalers section (cluster autoscaler)"],
   };
   return { summary, events, wallS: run.wallSeconds };
 }
@@ -247,6 +269,24 @@ function faultController(spec: ScenarioSpec, cluster: ComposedCluster): FaultCon
     }
   });
   return new FaultController(cluster.domains, failures, outages);
+}
+
+/** The services' figures: totals over every service at the top (for sweeps and reports), then each service. */
+function servicesMetrics(c: ServicesController): Record<string, unknown> {
+  const per = c.summary();
+  const sum = (k: string) => Object.values(per).reduce((s, x) => s + x[k], 0);
+  const served = sum("requestsServed");
+  let latency = 0;
+  for (const x of Object.values(per)) if (x.requestsServed > 0) latency += x.latencyMeanS * x.requestsServed;
+  return {
+    cpuUsedFraction: c.cpuUsedFraction(),
+    serviceSloViolationMinutes: sum("sloViolationMinutes"),
+    serviceReplicaHours: sum("replicaHours"),
+    serviceRequests: sum("requests"),
+    serviceRequestsDropped: sum("requestsDropped"),
+    serviceLatencyMeanS: served > 0 ? latency / served : Number.NaN,
+    services: per,
+  };
 }
 
 /** What the hardware models did, where they did anything. */

@@ -1,7 +1,13 @@
 import { strategy, strategyNames } from "@clustersim/schedulers";
 import { TASK_FORMATS, TASK_NUMERIC_FIELDS } from "@clustersim/workloads";
 import { z } from "zod";
+import { distOf } from "./distributions.js";
+import { NodeSelector, Tolerations } from "./placement.js";
+import { RateSpec } from "./rates.js";
+import { Service, servicesProblems } from "./service-schema.js";
 import { Cpu, CpuInDist, Duration, Memory, MemoryInDist, PositiveDuration } from "./units.js";
+
+export { RateSpec } from "./rates.js";
 
 /**
  * The scenario file: one zod schema, strict everywhere (an unknown field is an error, not silently
@@ -11,41 +17,6 @@ import { Cpu, CpuInDist, Duration, Memory, MemoryInDist, PositiveDuration } from
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
 const probability = z.number().min(0).max(1);
-
-/**
- * A distribution whose location and scale parameters are quantities of type `q` (parsed into the
- * field's base unit: millicores, MiB or seconds). Shape parameters are plain numbers. A log-normal takes
- * `mu` (the log of the base unit) or, clearer, its `median` as a quantity.
- */
-function distOf<Q extends z.ZodType<number, unknown>>(q: Q) {
-  return z.discriminatedUnion("dist", [
-    z.strictObject({ dist: z.literal("constant"), value: q }),
-    z.strictObject({ dist: z.literal("uniform"), min: q, max: q }),
-    z.strictObject({ dist: z.literal("exponential"), mean: q }),
-    z.strictObject({ dist: z.literal("normal"), mean: q, sd: q }),
-    z
-      .strictObject({
-        dist: z.literal("lognormal"),
-        mu: z.number().optional(),
-        median: q.optional(),
-        sigma: nonNegative,
-      })
-      .superRefine((d, ctx) => {
-        if ((d.mu === undefined) === (d.median === undefined)) {
-          ctx.addIssue({ code: "custom", message: "expected exactly one of mu and median" });
-        }
-      })
-      .transform((d) => ({ dist: d.dist, mu: d.mu ?? Math.log(d.median as number), sigma: d.sigma })),
-    z.strictObject({ dist: z.literal("pareto"), xm: q, alpha: positive }),
-    z.strictObject({ dist: z.literal("weibull"), shape: positive, scale: q }),
-    z.strictObject({ dist: z.literal("burr"), c: positive, k: positive, scale: q.optional() }),
-    z.strictObject({
-      dist: z.literal("empirical"),
-      values: z.array(q).min(1),
-      mode: z.enum(["resample", "interpolate"]).default("resample"),
-    }),
-  ]);
-}
 
 /** A distribution or a constant, of a plain number (GPUs, processors, Gbps). */
 export const Dist = z.union([z.number(), distOf(z.number())]);
@@ -71,39 +42,9 @@ export const TaskTemplate = z.strictObject({
     .optional()
     .meta({ description: "runtime class (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm)" }),
   app: z.string().optional(),
-  tolerations: z
-    .array(
-      z.strictObject({
-        key: z.string(),
-        operator: z.enum(["Equal", "Exists"]).default("Equal"),
-        value: z.string().optional(),
-        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-      }),
-    )
-    .optional()
-    .meta({ description: "node taints the tasks tolerate (Kubernetes semantics)" }),
-  nodeSelector: z.record(z.string(), z.string()).optional().meta({ description: "node labels the tasks require" }),
+  tolerations: Tolerations.optional().meta({ description: "node taints the tasks tolerate (Kubernetes semantics)" }),
+  nodeSelector: NodeSelector.optional().meta({ description: "node labels the tasks require" }),
 });
-
-export const RateSpec = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("constant"), ratePerS: nonNegative }),
-  z.strictObject({
-    type: z.literal("diurnal"),
-    meanRatePerS: nonNegative,
-    amplitude: probability,
-    period: PositiveDuration.default(86400),
-    peakAt: Duration.default(14 * 3600),
-  }),
-  z.strictObject({ type: z.literal("piecewise"), points: z.array(z.tuple([Duration, nonNegative])).min(1) }),
-  z.strictObject({
-    type: z.literal("surge"),
-    at: Duration,
-    multiplier: z.number().min(1),
-    initialFraction: probability.default(1),
-    peakAfter: Duration.default(0),
-    decay: Duration,
-  }),
-]);
 
 const TaskField = z.enum(TASK_NUMERIC_FIELDS);
 export const Transform = z.discriminatedUnion("type", [
@@ -431,7 +372,11 @@ const ScenarioFields = z.strictObject({
   duration: PositiveDuration.meta({ description: "simulated horizon" }),
   cluster: Cluster,
   hardware: Hardware.optional(),
-  workloads: z.array(Workload).min(1),
+  workloads: z.array(Workload).default([]),
+  services: z
+    .array(Service)
+    .default([])
+    .meta({ description: "long-running services: replicas, traffic, latency, autoscaling" }),
   scheduler: Scheduler,
   autoscalers: z.array(Autoscaler).default([]),
   faults: z.array(Fault).default([]),
@@ -445,7 +390,21 @@ const ScenarioFields = z.strictObject({
   }),
 });
 
-export const Scenario = ScenarioFields.superRefine(checkCost);
+/** Whether a value is absent or an empty list (a scenario's workloads or services, parsed or not). */
+const emptyList = (x: unknown) => x === undefined || (Array.isArray(x) && x.length === 0);
+
+export const Scenario = ScenarioFields.refine((s) => !(emptyList(s.workloads) && emptyList(s.services)), {
+  path: ["workloads"],
+  message: "expected at least one workload or service, found none",
+  // Checked even when other fields are wrong, so that every problem is reported at once.
+  when: (p) => {
+    const v = p.value as { workloads?: unknown; services?: unknown } | undefined;
+    return typeof v === "object" && v !== null && emptyList(v.workloads) && emptyList(v.services);
+  },
+}).superRefine((s, ctx) => {
+  servicesProblems(s.services, ctx);
+  checkCost(s, ctx);
+});
 
 export type ScenarioSpec = z.output<typeof Scenario>;
 export type WorkloadSpec = z.output<typeof Workload>;

@@ -33,6 +33,8 @@ export interface Task {
   nodeSelector?: Readonly<Record<string, string>>;
   /** Higher is more important; 0 by default. */
   priority: number;
+  /** The service this task is a replica of (a long-running pod whose work is traffic); absent otherwise. */
+  service?: string;
   /** Prompt and generated tokens of an inference request; NaN for other work. */
   inputTokens: number;
   outputTokens: number;

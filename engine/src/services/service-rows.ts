@@ -1,0 +1,55 @@
+import { type Column, csvLine, round6 } from "../observers/csv.js";
+import type { ServicesController } from "./services-controller.js";
+
+export const SERVICE_COLUMNS: readonly Column[] = [
+  { name: "timeS", type: "float" },
+  { name: "service", type: "text" },
+  { name: "ratePerS", type: "float" },
+  { name: "replicas", type: "int" },
+  { name: "readyReplicas", type: "int" },
+  { name: "cpuUsedCores", type: "float" },
+  { name: "cpuRequestedCores", type: "float" },
+  { name: "latencyMeanS", type: "float" },
+  { name: "latencyQuantileS", type: "float" },
+  { name: "droppedPerS", type: "float" },
+  { name: "queued", type: "float" },
+  { name: "sloViolated", type: "int" },
+];
+export const SERVICE_CSV_HEADER = SERVICE_COLUMNS.map((c) => c.name).join(",");
+
+/**
+ * services.csv: at every sample, one row per service with its traffic tick then under way (the last
+ * whole tick): request rate, replicas (all, and ready), CPU used and requested by its placed replicas,
+ * mean and objective-quantile latency, drops, requests waiting, and whether the tick broke the objective.
+ */
+export class ServiceRows {
+  private readonly values: (number | string)[] = new Array(SERVICE_COLUMNS.length);
+
+  constructor(
+    private readonly write?: (line: string) => void,
+    private readonly record?: (values: readonly (number | string)[]) => void,
+  ) {}
+
+  sample(nowS: number, s: ServicesController): void {
+    const v = this.values;
+    s.services.forEach((svc, i) => {
+      const t = s.tallies[i];
+      const set = s.sets[i];
+      const f = t.last;
+      v[0] = round6(nowS);
+      v[1] = svc.name;
+      v[2] = round6(t.lastRatePerS);
+      v[3] = set.replicas;
+      v[4] = set.ready.size;
+      v[5] = round6(t.lastUsageCores);
+      v[6] = round6((set.placed * svc.replica.cpuMilli) / 1000);
+      v[7] = round6(f.meanS);
+      v[8] = round6(f.quantileS);
+      v[9] = round6(f.dropped / s.tickS);
+      v[10] = round6(f.queued);
+      v[11] = t.lastViolated ? 1 : 0;
+      this.write?.(csvLine(v));
+      this.record?.(v);
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  type AutoscalerConfig,
+  type Behavior,
+  DEFAULT_BEHAVIOR,
+  DOWNSCALE_STABILIZATION_S,
+  type ScalingRules,
+  type ServiceConfig,
+} from "@clustersim/engine";
+import { type DistSpec, RateCurve, sampler } from "@clustersim/workloads";
+import type { z } from "zod";
+import { SpecError } from "../spec/load-spec.js";
+import type { Hpa, ServiceSpec } from "../spec/service-schema.js";
+import { rateSpec } from "./workload.js";
+
+/** The scenario's services as the engine runs them; `file` names the scenario in messages. */
+export async function composeServices(specs: readonly ServiceSpec[], file: string): Promise<ServiceConfig[]> {
+  const out: ServiceConfig[] = [];
+  for (const [i, s] of specs.entries()) {
+    const dist = s.serviceTime as DistSpec;
+    const meanServiceS = await distMean(dist, `${file}: services[${i}].serviceTime`);
+    const draw = sampler(dist);
+    const r = s.replica;
+    out.push({
+      name: s.name,
+      replica: {
+        cpuMilli: r.cpu,
+        memoryMiB: r.memory,
+        gpus: r.gpus ?? 0,
+        gpuMilli: r.gpuMilli ?? (r.gpus ? 1000 : 0),
+        nicGbps: r.nicGbps ?? 0,
+        runtime: r.runtime ?? "",
+        priority: r.priority ?? 0,
+        tolerations: r.tolerations,
+        nodeSelector: r.nodeSelector,
+      },
+      initialReplicas: s.replicas,
+      minReplicas: s.minReplicas ?? 1,
+      maxReplicas: s.maxReplicas ?? s.replicas,
+      concurrency: s.concurrency,
+      meanServiceS,
+      // A draw below zero (a normal's tail) is no time at all.
+      serviceTimeS: (rng) => Math.max(0, draw(rng)),
+      cpuSecondsPerRequest: s.cpuPerRequest,
+      slo: { quantile: s.slo.percentile / 100, targetS: s.slo.target },
+      timeoutS: s.timeout,
+      rate: s.rate ? new RateCurve(s.rate.map(rateSpec)) : undefined,
+      calls: s.calls,
+      latency: s.latency,
+      startupS: (s.image ? s.image.size / s.image.pullBandwidth : 0) + s.readinessDelay,
+      autoscaler: s.autoscaler && autoscaler(s.autoscaler),
+    });
+  }
+  return out;
+}
+
+function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {
+  const m = a.metric;
+  return {
+    metric:
+      m.type === "cpu"
+        ? { type: "cpu", targetUtilizationPercent: m.targetUtilization }
+        : m.type === "rps"
+          ? { type: "rps", targetPerReplica: m.targetPerReplica }
+          : {
+              type: "queue",
+              targetPerReplica: m.targetPerReplica,
+              activationThreshold: m.activationThreshold,
+              cooldownS: m.cooldown,
+            },
+    behavior: a.behavior && {
+      scaleUp: rules(a.behavior.scaleUp, DEFAULT_BEHAVIOR.scaleUp),
+      // An unset scale-down window is the controller's --horizontal-pod-autoscaler-downscale-stabilization.
+      scaleDown: rules(a.behavior.scaleDown, {
+        ...DEFAULT_BEHAVIOR.scaleDown,
+        stabilizationWindowS: DOWNSCALE_STABILIZATION_S,
+      }),
+    },
+    tolerance: { scaleDown: a.tolerance, scaleUp: a.tolerance },
+    syncPeriodS: a.syncPeriod,
+    cpuInitializationPeriodS: a.cpuInitializationPeriod,
+    metricWindowS: a.metricWindow,
+  };
+}
+
+type RulesSpec = NonNullable<NonNullable<z.output<typeof Hpa>["behavior"]>["scaleUp"]>;
+
+/** upstream's copyHPAScalingRules: each field left out takes the direction's default. */
+function rules(r: RulesSpec | undefined, d: ScalingRules): Behavior["scaleUp"] {
+  return {
+    stabilizationWindowS: r?.stabilizationWindow ?? d.stabilizationWindowS,
+    selectPolicy: r?.selectPolicy ?? d.selectPolicy,
+    policies: r?.policies?.map((p) => ({ type: p.type, value: p.value, periodS: p.period })) ?? d.policies,
+  };
+}
+
+/** The mean of a service-time distribution (the fluid model's 1/μ); an infinite mean is refused. */
+export async function distMean(d: DistSpec, where: string): Promise<number> {
+  const finite = (x: number, why: string) => {
+    if (!(Number.isFinite(x) && x > 0))
+      throw new SpecError([`${where}: expected a distribution with a finite mean above 0, found ${why}`]);
+    return x;
+  };
+  if (typeof d === "number") return finite(d, `${d}`);
+  switch (d.dist) {
+    case "constant":
+      return finite(d.value, `${d.value}`);
+    case "uniform":
+      return finite((d.min + d.max) / 2, `uniform(${d.min}, ${d.max})`);
+    case "exponential":
+      return finite(d.mean, `mean ${d.mean}`);
+    case "normal":
+      return finite(d.mean, `mean ${d.mean}`);
+    case "lognormal":
+      return finite(Math.exp(d.mu + (d.sigma * d.sigma) / 2), `lognormal(mu ${d.mu}, sigma ${d.sigma})`);
+    case "pareto":
+      return finite(d.alpha > 1 ? (d.alpha * d.xm) / (d.alpha - 1) : Number.POSITIVE_INFINITY, `alpha ${d.alpha} ≤ 1`);
+    case "weibull": {
+      const { gamma } = await import("mathjs");
+      return finite(d.scale * gamma(1 + 1 / d.shape), `weibull(shape ${d.shape})`);
+    }
+    case "burr": {
+      // Burr XII: mean = scale · k · B(k − 1/c, 1 + 1/c), finite when c·k > 1.
+      if (d.c * d.k <= 1) return finite(Number.POSITIVE_INFINITY, `c·k = ${d.c * d.k} ≤ 1`);
+      const { gamma } = await import("mathjs");
+      const a = d.k - 1 / d.c;
+      const b = 1 + 1 / d.c;
+      return finite((d.scale ?? 1) * d.k * ((gamma(a) * gamma(b)) / gamma(a + b)), "burr");
+    }
+    case "empirical": {
+      const v = [...d.values].sort((a, b) => a - b);
+      if (d.mode !== "interpolate" || v.length === 1) return finite(v.reduce((s, x) => s + x, 0) / v.length, "values");
+      // Linear between order statistics, each segment equally likely: the mean of segment midpoints.
+      let sum = 0;
+      for (let i = 1; i < v.length; i++) sum += (v[i - 1] + v[i]) / 2;
+      return finite(sum / (v.length - 1), "values");
+    }
+  }
+}

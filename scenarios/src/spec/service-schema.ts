@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { distOf } from "./distributions.js";
+import { NodeSelector, Tolerations } from "./placement.js";
+import { RateSpec } from "./rates.js";
+import { Cpu, Duration, Memory, PositiveDuration } from "./units.js";
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+
+/** autoscaling/v2 HPAScalingPolicy: at most `value` pods, or `value` percent, per `period`. */
+const ScalingPolicy = z.strictObject({
+  type: z.enum(["Pods", "Percent"]),
+  value: z.number().int().positive(),
+  period: PositiveDuration.refine((p) => p <= 1800, "expected a period of at most 1800 s (upstream's limit)"),
+});
+
+/** autoscaling/v2 HPAScalingRules: a field left out takes upstream's default for its direction. */
+const ScalingRules = z.strictObject({
+  stabilizationWindow: Duration.refine((w) => w <= 3600, "expected at most 3600 s (upstream's limit)").optional(),
+  selectPolicy: z.enum(["Max", "Min", "Disabled"]).optional(),
+  policies: z.array(ScalingPolicy).min(1).optional(),
+});
+
+export const HpaMetric = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("cpu"),
+    targetUtilization: z.number().int().positive().meta({ description: "percent of the replicas' CPU requests" }),
+  }),
+  z.strictObject({ type: z.literal("rps"), targetPerReplica: positive.meta({ description: "requests per second" }) }),
+  z.strictObject({
+    type: z.literal("queue"),
+    targetPerReplica: positive.meta({ description: "waiting requests per replica (KEDA, external AverageValue)" }),
+    activationThreshold: nonNegative.default(0),
+    cooldown: Duration.default(300),
+  }),
+]);
+
+export const Hpa = z.strictObject({
+  type: z.literal("hpa"),
+  metric: HpaMetric,
+  behavior: z
+    .strictObject({ scaleUp: ScalingRules.optional(), scaleDown: ScalingRules.optional() })
+    .optional()
+    .meta({ description: "autoscaling/v2 behavior; without it the HPA takes upstream's legacy path" }),
+  tolerance: z.number().min(0).max(1).default(0.1),
+  syncPeriod: PositiveDuration.default(15),
+  cpuInitializationPeriod: Duration.default(300),
+  metricWindow: PositiveDuration.default(15).meta({
+    description: "the window a pod's metric averages over (an assumption: metrics-server's resolution)",
+  }),
+});
+
+export const Service = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
+  replica: z.strictObject({
+    cpu: Cpu,
+    memory: Memory,
+    gpus: count.optional(),
+    gpuMilli: z.number().int().min(0).max(1000).optional(),
+    nicGbps: nonNegative.optional(),
+    runtime: z.string().optional(),
+    priority: z.number().int().optional(),
+    tolerations: Tolerations.optional(),
+    nodeSelector: NodeSelector.optional(),
+  }),
+  replicas: count.default(1).meta({ description: "replicas at the start" }),
+  minReplicas: count.optional().meta({ description: "the autoscaler's lower bound (default: 1)" }),
+  maxReplicas: count.optional().meta({ description: "the autoscaler's upper bound (default: replicas)" }),
+  concurrency: z.number().int().positive().default(1).meta({ description: "requests a replica serves at once" }),
+  serviceTime: z.union([Duration, distOf(Duration)]).meta({
+    description: "time a request holds a server (seconds, or a distribution); the fluid model uses its mean",
+  }),
+  cpuPerRequest: nonNegative.meta({ description: "CPU a request costs, core-seconds" }),
+  slo: z.strictObject({
+    percentile: z.number().gt(0).lt(100).default(99),
+    target: PositiveDuration,
+  }),
+  timeout: PositiveDuration.default(30).meta({
+    description: "a request waiting this long leaves unserved (default 30 s: an assumption)",
+  }),
+  rate: z.array(RateSpec).min(1).optional().meta({ description: "external requests per second over time" }),
+  calls: z
+    .array(z.strictObject({ service: z.string(), perRequest: positive }))
+    .default([])
+    .meta({ description: "services called for each request served, with their fan-out" }),
+  latency: z.enum(["fluid", "per-request"]).default("fluid"),
+  image: z
+    .strictObject({ size: Memory, pullBandwidth: positive.meta({ description: "MiB/s" }) })
+    .optional()
+    .meta({ description: "pulled before a replica starts (absent: no pull time)" }),
+  readinessDelay: Duration.default(0).meta({ description: "from the container's start to its first ready probe" }),
+  autoscaler: Hpa.optional(),
+});
+
+export type ServiceSpec = z.output<typeof Service>;
+
+/** Problems across services: bounds, names, calls to unknown services and cycles, each at its field. */
+export function servicesProblems(services: readonly ServiceSpec[], ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path: ["services", ...path], message });
+  const index = new Map<string, number>();
+  services.forEach((s, i) => {
+    if (index.has(s.name)) issue([i, "name"], `expected a unique service name, found "${s.name}" twice`);
+    else index.set(s.name, i);
+    const min = s.minReplicas ?? 1;
+    const max = s.maxReplicas ?? s.replicas;
+    if (min > max) issue([i, "minReplicas"], `expected minReplicas ≤ maxReplicas (${max}), found ${min}`);
+    if (s.autoscaler && (s.replicas < min || s.replicas > max)) {
+      issue(
+        [i, "replicas"],
+        `expected replicas within [minReplicas, maxReplicas] = [${min}, ${max}], found ${s.replicas}`,
+      );
+    }
+    if (min === 0 && s.autoscaler && s.autoscaler.metric.type !== "queue") {
+      issue([i, "minReplicas"], "expected minReplicas ≥ 1: only a queue metric (KEDA) scales to zero");
+    }
+  });
+  services.forEach((s, i) =>
+    s.calls.forEach((c, k) => {
+      if (!index.has(c.service)) {
+        issue([i, "calls", k, "service"], `expected a service of this scenario, found "${c.service}"`);
+      }
+    }),
+  );
+  // A cycle in the call graph: traffic would call itself forever.
+  const state = new Uint8Array(services.length);
+  const visit = (i: number, path: string[]): boolean => {
+    if (state[i] === 2) return false;
+    if (state[i] === 1) {
+      issue([i, "calls"], `expected calls without a cycle, found ${[...path, services[i].name].join(" → ")}`);
+      return true;
+    }
+    state[i] = 1;
+    for (const c of services[i].calls) {
+      const j = index.get(c.service);
+      if (j !== undefined && visit(j, [...path, services[i].name])) return true;
+    }
+    state[i] = 2;
+    return false;
+  };
+  for (let i = 0; i < services.length; i++) if (visit(i, [])) break;
+}
