@@ -1,0 +1,41 @@
+/**
+ * The examples in examples/services, each a pair that holds everything else equal, with the effect the
+ * README states for it: direction and size.
+ */
+import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
+
+const DIR = new URL("../../examples/services/", import.meta.url).pathname;
+
+type Summary = Record<string, number> & { services: Record<string, Record<string, number>> };
+
+async function run(name: string): Promise<Summary> {
+  const file = `${DIR}${name}.yaml`;
+  return (await runScenario(loadScenarioFile(file), file)).summary as Summary;
+}
+
+describe("examples/services", () => {
+  it("HPA on CPU vs on requests per second, for an I/O-bound service: CPU never reaches its target, so the service stays small and breaks its objective", async () => {
+    const cpu = await run("hpa-cpu");
+    const rps = await run("hpa-rps");
+    expect(cpu.serviceRequests).toBeCloseTo(rps.serviceRequests, 6);
+    // Saturated, a replica uses 4 slots × 10 ms / 200 ms = 0.2 cores: 40% of its 500m request, below
+    // the 60% target, so the HPA on CPU scales down to its minimum and stays there.
+    expect(cpu.services.web.replicasMax).toBeLessThanOrEqual(4);
+    expect(cpu.serviceSloViolationMinutes).toBeGreaterThan(100); // of 120
+    expect(rps.serviceSloViolationMinutes).toBeLessThan(2);
+    expect(cpu.serviceLatencyMeanS).toBeGreaterThan(50 * rps.serviceLatencyMeanS);
+    // The price of meeting it: several times the replica-hours.
+    expect(rps.serviceReplicaHours).toBeGreaterThan(4 * cpu.serviceReplicaHours);
+  });
+
+  it("a scale-down stabilisation window against flapping: without it, many times the scale events and SLO-violation minutes, for fewer replica-hours", async () => {
+    const held = await run("flapping-window");
+    const flap = await run("flapping-no-window");
+    const events = (s: Summary) => s.services.api.scaleUps + s.services.api.scaleDowns;
+    expect(events(flap)).toBeGreaterThan(30 * events(held));
+    expect(flap.serviceSloViolationMinutes).toBeGreaterThan(20 * held.serviceSloViolationMinutes);
+    expect(held.serviceSloViolationMinutes).toBeLessThan(3);
+    expect(held.serviceReplicaHours).toBeGreaterThan(1.5 * flap.serviceReplicaHours);
+  });
+});
