@@ -142,7 +142,7 @@ describe("clustersim command", () => {
         /services\[0\]\.calls: expected calls without a cycle, found web → web/,
       ],
     ].map(([set, message]) => [["run", HPA_CPU, "--out", "/nonexistent/never-written", "--set", set], message]),
-  ])("rejects bad input %j with one clear line and exit code 2", (args, message) => {
+  ] as [string[], RegExp][])("rejects bad input %j with one clear line and exit code 2", (args, message) => {
     const r = clustersim(...(args as string[]));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);

@@ -6,6 +6,7 @@
  */
 export { ArrivalPump, type TaskSource } from "./arrivals/arrival-pump.js";
 export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
+export { ClusterAutoscaler, type ClusterAutoscalerOptions } from "./controllers/cluster-autoscaler.js";
 export type { Controller, ControllerContext } from "./controllers/controller.js";
 export { FaultController, type NodeFailures, type Outage } from "./controllers/fault-controller.js";
 export {
@@ -95,6 +96,7 @@ export {
   callOrder,
   type ReplicaTemplate,
   type ServiceConfig,
+  type VirtualNode,
 } from "./services/service-config.js";
 export { ServiceTally, violatesSlo } from "./services/service-figures.js";
 export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/service-rows.js";

@@ -32,7 +32,9 @@ function service(fields: Partial<ServiceConfig>): ServiceConfig {
     timeoutS: 30,
     calls: [],
     latency: "fluid",
-    startupS: 5,
+    imagePullS: 0,
+    readinessS: 5,
+    burst: false,
     ...fields,
   };
 }

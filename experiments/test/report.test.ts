@@ -99,17 +99,24 @@ describe("sweep report", () => {
           run.seed * 100 +
           (run.scheduler === "k8s" && run.seed === 3 ? 50 : 0),
         tasksSubmitted: 3500 + run.seed,
-        nodeHours: 32,
+        tasksLargerThanAnyNode: 2,
         waitMeanS: run.seed,
         tasksCompleted: 3000 + run.seed,
       }),
     );
-    expect(r.metrics).toEqual(["simTimeS", "events", "tasksSubmitted", "nodeHours", "waitMeanS", "tasksCompleted"]);
+    expect(r.metrics).toEqual([
+      "simTimeS",
+      "events",
+      "tasksSubmitted",
+      "tasksLargerThanAnyNode",
+      "waitMeanS",
+      "tasksCompleted",
+    ]);
     expect(r.better).toEqual({
       simTimeS: "none",
       events: "none",
       tasksSubmitted: "none",
-      nodeHours: "none",
+      tasksLargerThanAnyNode: "none",
       waitMeanS: "lower",
       tasksCompleted: "higher",
     });
@@ -117,10 +124,10 @@ describe("sweep report", () => {
     expect(r.groups[0].differences.events.k8s.mean).toBeCloseTo(3050 / 3, 9);
     expect(Object.keys(r.winTieLoss)).toEqual(["waitMeanS", "tasksCompleted"]);
     const table = markdown.slice(markdown.indexOf("## Win / tie / loss"), markdown.indexOf("## scenarios/"));
-    expect(table).not.toMatch(/\| (simTimeS|events|tasksSubmitted|nodeHours) \|/);
+    expect(table).not.toMatch(/\| (simTimeS|events|tasksSubmitted|tasksLargerThanAnyNode) \|/);
     expect(table).toContain("| waitMeanS | 0 / 1 / 0 |");
     expect(markdown).toContain(
-      "Not ranked (bookkeeping, or no better side): simTimeS, events, tasksSubmitted, nodeHours.",
+      "Not ranked (bookkeeping, or no better side): simTimeS, events, tasksSubmitted, tasksLargerThanAnyNode.",
     );
     expect(plots["plots/events.svg"]).toContain(">events (not ranked)</text>");
     expect(plots["plots/events.svg"]).not.toMatch(/better/);
@@ -131,7 +138,7 @@ describe("sweep report", () => {
     // Fields written only with hardware effects, prices, CXL pools, GPU load checkpoints or services.
     const conditional = {
       energyKWh: "lower",
-      cost: "none",
+      cost: "lower",
       runTimeStretchMean: "lower",
       coldStarts: "lower",
       coldStartRate: "lower",
@@ -148,9 +155,10 @@ describe("sweep report", () => {
       serviceReplicaHours: "lower",
       serviceRequests: "none",
       cpuUsedFraction: "higher",
+      serverlessCost: "lower",
     };
     for (const [k, d] of Object.entries(conditional)) expect(metricDirection(k), k).toBe(d);
-    for (const k of ["simTimeS", "events", "tasksSubmitted", "nodeHours", "tasksLargerThanAnyNode"])
+    for (const k of ["simTimeS", "events", "tasksSubmitted", "tasksLargerThanAnyNode"])
       expect(metricDirection(k), k).toBe("none");
     expect(metricDirection("noSuchField")).toBeUndefined();
     const spec = loadScenarioFile(SCENARIO, ['duration="10m"']);

@@ -64,6 +64,11 @@ export interface NodeSpec {
   group?: number;
   /** False for spare capacity a node group may scale up into: absent nodes take nothing and count nowhere. */
   present?: boolean;
+  /**
+   * A virtual node (serverless containers behind a virtual-kubelet): counted in its group's totals but
+   * not in the cluster's, whose capacity and allocation are the cluster's own machines.
+   */
+  virtual?: boolean;
 }
 
 /**
@@ -153,6 +158,8 @@ export interface ClusterView {
   groupOf(node: number): number;
   readonly groupCount: number;
   totals(group: number): Readonly<GroupTotals>;
+  /** Whether a node is virtual (serverless): outside the cluster's totals. */
+  isVirtual(node: number): boolean;
   hasDpu(node: number): boolean;
   /** Host CPU the node currently spends on network virtualisation (the sum of its pods' virtio costs). */
   infraCpuMilli(node: number): number;
@@ -210,6 +217,7 @@ export class ClusterState implements ClusterView {
   readonly groupCount: number;
   private readonly groupTotals: GroupTotals[];
   private readonly clusterTotals: GroupTotals;
+  private readonly virtualOf: Uint8Array;
   private readonly models: string[];
   private readonly modelOf: Int32Array;
   /** The search indexes, each built on its first use so that a run pays only for the one it needs. */
@@ -262,6 +270,7 @@ export class ClusterState implements ClusterView {
     this.present = new Uint8Array(n);
     this.pods = new Int32Array(n);
     this.podCap = new Float64Array(n);
+    this.virtualOf = new Uint8Array(n);
     this.open = new Uint8Array(n);
     this.noCpuPods = new Int32Array(n);
     this.noMemPods = new Int32Array(n);
@@ -320,6 +329,7 @@ export class ClusterState implements ClusterView {
         throw new RangeError(`node ${i}: group must be an integer >= 0, found ${g}`);
       this.groupIndex[i] = g;
       this.present[i] = s.present === false ? 0 : 1;
+      this.virtualOf[i] = s.virtual ? 1 : 0;
       this.up[i] = this.present[i];
       this.open[i] = this.up[i] === 1 && this.podCap[i] > 0 ? 1 : 0;
     });
@@ -354,7 +364,9 @@ export class ClusterState implements ClusterView {
 
   /** Add (sign 1) or take away (-1) a node's capacity in its group's totals; `up` likewise for nodesUp. */
   private count(node: number, sign: number, up: number): void {
-    for (const t of [this.groupTotals[this.groupIndex[node]], this.clusterTotals]) {
+    const totals = [this.groupTotals[this.groupIndex[node]]];
+    if (this.virtualOf[node] === 0) totals.push(this.clusterTotals);
+    for (const t of totals) {
       t.capacityCpuMilli += sign * this.allocCpu[node];
       t.capacityMemoryMiB += sign * this.allocMem[node];
       t.capacityGpuMilli += sign * GPU_WHOLE * (this.gpuStart[node + 1] - this.gpuStart[node]);
@@ -373,6 +385,7 @@ export class ClusterState implements ClusterView {
     g.allocatedMemoryMiB += mem;
     g.allocatedGpuMilli += gpuMilli;
     g.pods += pods;
+    if (this.virtualOf[node] === 1) return;
     const c = this.clusterTotals;
     c.cpuUtilisationSum += util;
     c.allocatedCpuMilli += cpu;
@@ -436,6 +449,9 @@ export class ClusterState implements ClusterView {
   }
   totals(group: number): Readonly<GroupTotals> {
     return group < 0 ? this.clusterTotals : this.groupTotals[group];
+  }
+  isVirtual(node: number): boolean {
+    return this.virtualOf[node] === 1;
   }
   isUp(node: number): boolean {
     return this.up[node] === 1;
@@ -715,7 +731,8 @@ export class ClusterState implements ClusterView {
     const was = this.up[node];
     this.up[node] = this.healthy[node] & this.present[node];
     if (this.present[node] === 1 && was !== this.up[node]) {
-      for (const t of [this.groupTotals[this.groupIndex[node]], this.clusterTotals]) t.nodesUp += this.up[node] - was;
+      this.groupTotals[this.groupIndex[node]].nodesUp += this.up[node] - was;
+      if (this.virtualOf[node] === 0) this.clusterTotals.nodesUp += this.up[node] - was;
     }
     this.reindex(node);
   }

@@ -38,4 +38,18 @@ describe("examples/services", () => {
     expect(held.serviceSloViolationMinutes).toBeLessThan(3);
     expect(held.serviceReplicaHours).toBeGreaterThan(1.5 * flap.serviceReplicaHours);
   });
+
+  it("a 10x step: serverless containers start within seconds where the Cluster Autoscaler's nodes take a minute; about the same bill", async () => {
+    const ca = await run("burst-cluster-autoscaler");
+    const eci = await run("burst-serverless");
+    expect(eci.serviceSloViolationMinutes).toBeLessThan(0.6 * ca.serviceSloViolationMinutes);
+    expect(eci.serviceRequestsDropped).toBeLessThan(0.6 * ca.serviceRequestsDropped);
+    // The autoscaler grew the group for the step (4 nodes for 2 h is 8 node-hours); serverless kept it at 4.
+    expect(eci.nodeHours).toBeCloseTo(8, 9);
+    expect(ca.nodeHours).toBeGreaterThan(1.4 * eci.nodeHours);
+    expect(ca.serverlessCost).toBe(0);
+    expect(eci.serverlessCost).toBeGreaterThan(0);
+    const bill = (s: Summary) => s.cost + s.serverlessCost;
+    expect(Math.abs(bill(eci) / bill(ca) - 1)).toBeLessThan(0.15);
+  });
 });

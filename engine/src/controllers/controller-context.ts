@@ -97,6 +97,24 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
       if (!loop.remove) throw new Error(`controller ${name}: this run's loop cannot remove tasks`);
       return loop.remove(task);
     },
+    evict(task) {
+      if (!loop.evict) throw new Error(`controller ${name}: this run's loop cannot evict tasks`);
+      const evicted = loop.evict(task);
+      if (evicted) sim.requestInstantEnd();
+      return evicted;
+    },
+    tasksOn(node) {
+      return loop.tasksOn ? loop.tasksOn(node) : [];
+    },
+    forEachWaiting(fn) {
+      loop.forEachWaiting?.(fn);
+    },
+    removeNode(node) {
+      if (!cluster.isPresent(node) || cluster.podsOn(node) > 0) return false;
+      cluster.setPresent(node, false);
+      bus.nodeRemoved(node, sim.now);
+      return true;
+    },
     workStartS(task) {
       return loop.workStartS ? loop.workStartS(task) : Number.NaN;
     },

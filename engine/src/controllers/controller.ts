@@ -1,4 +1,5 @@
 import type { ClusterView } from "@clustersim/hardware-models";
+import type { Pod } from "@clustersim/schedulers";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunListener } from "../bus/run-events.js";
@@ -49,6 +50,14 @@ export interface ControllerContext {
    * once and is not resubmitted. Returns where it was, or undefined when it was in neither state.
    */
   remove(task: Task): "running" | "waiting" | undefined;
+  /** Evict a running task (a drain): it waits again and its run starts over; false when not running. */
+  evict(task: Task): boolean;
+  /** The running tasks on a node. */
+  tasksOn(node: number): Task[];
+  /** Every waiting task with its request as the scheduler sees it (with the hardware's charges). */
+  forEachWaiting(fn: (task: Task, pod: Pod) => void): void;
+  /** Remove one present, empty node of any group; false when it has pods or is absent. */
+  removeNode(node: number): boolean;
   /** When a running task's work begins: its start plus its sandbox's start delay (NaN when not running). */
   workStartS(task: Task): number;
   /** Change a running task's speed (1 = as its run time says; 0 pauses it); false when it is not running. */

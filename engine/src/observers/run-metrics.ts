@@ -46,6 +46,7 @@ export class RunMetrics implements RunListener {
   private rejectedTooLarge = 0;
   private rejectedNoRun = 0;
   private readonly G: number;
+  private readonly counted: boolean[];
   /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU utilisation. */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
@@ -66,6 +67,11 @@ export class RunMetrics implements RunListener {
     private readonly economics?: readonly GroupEconomics[],
   ) {
     this.G = Math.max(1, cluster.groupCount);
+    // A group of virtual (serverless) nodes is billed by what runs there, not as machines: it stays
+    // out of the cluster's capacity, allocation, node-hours, energy and cost.
+    this.counted = Array.from({ length: this.G }, () => false);
+    for (let n = 0; n < cluster.nodeCount; n++) if (!cluster.isVirtual(n)) this.counted[cluster.groupOf(n)] = true;
+    if (cluster.nodeCount === 0) this.counted.fill(true);
     this.integrals = Array.from({ length: this.G * K }, () => new TimeIntegral());
     this.changed(0);
   }
@@ -211,7 +217,7 @@ export class RunMetrics implements RunListener {
     );
     const avg = (k: number) => {
       let s = 0;
-      for (let g = 0; g < this.G; g++) s += this.integrals[g * K + k].average(end);
+      for (let g = 0; g < this.G; g++) if (this.counted[g]) s += this.integrals[g * K + k].average(end);
       return s;
     };
     const frac = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -271,7 +277,7 @@ export class RunMetrics implements RunListener {
       let priced = false;
       for (let g = 0; g < this.G; g++) {
         const e = this.economics[g];
-        if (!e) continue;
+        if (!e || !this.counted[g]) continue;
         // Each node draws idle power while up, plus (peak − idle) × its CPU allocation (hardware-models powerW).
         const I = this.integrals;
         joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * I[g * K + 8].average(end)) * end;

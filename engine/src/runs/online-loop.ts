@@ -31,6 +31,12 @@ export interface OnlineLoopOptions {
   effects?: RunEffects;
   /** Resubmissions of a killed task before it counts as failed (default 3). */
   maxRetries?: number;
+  /**
+   * Serverless burst: a task `allowed` to burst that the strategy places nowhere goes to the first of
+   * these (virtual) nodes that fits it, as ACK's ResourcePolicy tries regular nodes first, then elastic
+   * containers.
+   */
+  burst?: { nodes: readonly number[]; allowed(task: Task): boolean };
 }
 
 /** What the online loop counted. */
@@ -222,6 +228,7 @@ export class OnlineLoop implements SchedulingLoop {
         this.current = undefined;
       }
       this.counts.decisions++;
+      if (!d && this.o.burst?.allowed(w.task)) d = this.burstNode(w);
       if (d) {
         this.bind(w, d);
         this.spare.push(w);
@@ -230,6 +237,19 @@ export class OnlineLoop implements SchedulingLoop {
         if (w.attempts <= 1) bus.queue(w.task, sim.now);
       }
     }
+  }
+
+  /** A virtual node for a bursting task, which tolerates the virtual nodes' taints (as the burst policy adds). */
+  private burstNode(w: Waiting): Decision | null {
+    const { cluster } = this.run;
+    for (const node of this.o.burst!.nodes) {
+      const pod = { ...w.pod, tolerations: [...(w.pod.tolerations ?? []), ...cluster.taints(node)] };
+      if (cluster.isUp(node) && cluster.fits(node, pod)) {
+        w.pod = pod;
+        return { node };
+      }
+    }
+    return null;
   }
 
   private bind(w: Waiting, d: Decision): void {
@@ -349,6 +369,42 @@ export class OnlineLoop implements SchedulingLoop {
     this.withdrawn.add(task);
     bus.remove(task, [], Number.NaN, sim.now);
     return "waiting";
+  }
+
+  /**
+   * Evict a running task (a node drained, a higher-priority pod preempting it): it leaves its node and
+   * waits again, keeping its place by arrival; its run starts over. False when it is not running.
+   */
+  evict(task: Task): boolean {
+    const { sim, bus } = this.run;
+    const id = this.idOf.get(task);
+    if (id === undefined) return false;
+    const node = this.nodeOf[id];
+    this.progress.stop(id);
+    this.vacate(id);
+    this.one[0] = node;
+    bus.preempt(task, this.one, sim.now);
+    // Not a new arrival: its wait was counted at its first start.
+    if (!this.retries.has(task)) this.retries.set(task, 0);
+    this.enqueue(task);
+    this.queue.clusterChanged();
+    return true;
+  }
+
+  /** The running tasks on `node`, in placement order. */
+  tasksOn(node: number): Task[] {
+    const out: Task[] = [];
+    for (let id = 0; id < this.tasks.length; id++) {
+      const t = this.tasks[id];
+      if (t && this.nodeOf[id] === node) out.push(t);
+    }
+    return out;
+  }
+
+  /** Every waiting task with the pod the scheduler sees of it, in the queue's internal order. */
+  forEachWaiting(fn: (task: Task, pod: Pod) => void): void {
+    for (const w of this.queue.remaining()) if (!this.withdrawn.has(w.task)) fn(w.task, w.pod);
+    if (this.current && !this.withdrawn.has(this.current.task)) fn(this.current.task, this.current.pod);
   }
 
   /** When a running task's work begins (its start plus its sandbox's start delay); NaN when not running. */

@@ -41,6 +41,12 @@ export interface SchedulingLoop {
   remove?(task: Task): "running" | "waiting" | undefined;
   /** When a running task's work begins (after its start delay); NaN when not running. */
   workStartS?(task: Task): number;
+  /** Evict a running task back to the queue (drain, preemption); false when not running. */
+  evict?(task: Task): boolean;
+  /** The running tasks on a node. */
+  tasksOn?(node: number): Task[];
+  /** Every waiting task and its pod. */
+  forEachWaiting?(fn: (task: Task, pod: Pod) => void): void;
 }
 
 /** Node groups as controllers name them: names, and each node's group. */

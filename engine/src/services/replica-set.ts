@@ -1,6 +1,6 @@
 import { task as makeTask, type Task } from "@clustersim/workloads";
 import type { ControllerContext } from "../controllers/controller.js";
-import type { ServiceConfig } from "./service-config.js";
+import type { ServiceConfig, VirtualNode } from "./service-config.js";
 
 /**
  * A service's replicas, as a ReplicaSet keeps them: pods waiting for a node (pending), placed and
@@ -29,6 +29,8 @@ export class ReplicaSet {
     private readonly ctx: ControllerContext,
     /** Tells the owner which tasks are this set's replicas. */
     private readonly own: (t: Task, set: ReplicaSet) => void,
+    /** The virtual (serverless) node's start latency, for nodes that are virtual. */
+    private readonly virtual?: (node: number) => VirtualNode | undefined,
   ) {}
 
   /** The desired count (spec.replicas): every replica, placed or not. */
@@ -87,10 +89,17 @@ export class ReplicaSet {
     this.ctx.remove(t);
   }
 
-  /** A replica was placed: it becomes ready after its sandbox's start and the service's startup time. */
+  /**
+   * A replica was placed: it becomes ready after its image pull, its sandbox's start and the readiness
+   * delay; on a virtual (serverless) node, after the provider's start latency and the readiness delay.
+   */
   placedOn(t: Task, node: number): void {
     if (!this.pending.delete(t)) return;
-    const readyAt = this.ctx.workStartS(t) + this.config.startupS;
+    const c = this.config;
+    const virtual = this.virtual?.(node);
+    const readyAt = virtual
+      ? this.ctx.nowS + virtual.startS(this.ctx.rng(`${c.name}/virtual-start`)) + c.readinessS
+      : this.ctx.workStartS(t) + c.imagePullS + c.readinessS;
     this.starting.set(t, readyAt);
     this.nodeOf.set(t, node);
     this.startedAt.set(t, this.ctx.nowS);

@@ -59,8 +59,12 @@ export interface ServiceConfig {
   /** Services this one calls, and how many calls each request it serves makes. */
   calls: readonly { service: string; perRequest: number }[];
   latency: "fluid" | "per-request";
-  /** Seconds from a replica's start to serving, beyond its sandbox's own start: image pull and readiness delay. */
-  startupS: number;
+  /** Seconds to pull the replica's image before its sandbox starts (0: cached, or not modelled). */
+  imagePullS: number;
+  /** Seconds from the container's start to its first successful readiness probe. */
+  readinessS: number;
+  /** Replicas that fit no regular node may go to a virtual (serverless) node. */
+  burst: boolean;
   autoscaler?: AutoscalerConfig;
 }
 
@@ -86,4 +90,11 @@ export function callOrder(services: readonly ServiceConfig[]): number[] {
   services.forEach((_, i) => visit(i, []));
   // Post-order puts callees first: reverse it so that callers come first.
   return order.reverse();
+}
+
+/** A virtual (serverless) node: its per-pod start latency and per-second prices. */
+export interface VirtualNode {
+  startS(rng: Rng): number;
+  pricePerVcpuS: number;
+  pricePerGiBS: number;
 }

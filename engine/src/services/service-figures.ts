@@ -32,6 +32,11 @@ export class ServiceTally {
   usedCoreS = 0;
   requestedCoreS = 0;
   replicasMax = 0;
+  /** The same two on the cluster's own (not virtual) nodes, for its CPU in use. */
+  clusterUsedCoreS = 0;
+  clusterRequestedCoreS = 0;
+  /** Serverless containers' bill: per second, per vCPU and GiB requested, while on a virtual node. */
+  serverlessCost = 0;
 
   add(f: TickFigures, dtS: number, violated: boolean): void {
     this.arrivals += f.arrivals;
@@ -57,6 +62,7 @@ export class ServiceTally {
       replicasMax: this.replicasMax,
       cpuUsedCoreHours: this.usedCoreS / 3600,
       cpuRequestedCoreHours: this.requestedCoreS / 3600,
+      serverlessCost: this.serverlessCost,
     };
   }
 }

@@ -13,7 +13,7 @@ import { FluidLatency } from "./latency/fluid-latency.js";
 import type { LatencyModel } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
 import { ReplicaSet } from "./replica-set.js";
-import { type AutoscalerConfig, callOrder, type ServiceConfig } from "./service-config.js";
+import { type AutoscalerConfig, callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { ServiceTally, violatesSlo } from "./service-figures.js";
 
 export interface ServicesOptions {
@@ -21,6 +21,8 @@ export interface ServicesOptions {
   tickS?: number;
   /** Called at every run sample with the time: the time-series writer reads `services` then. */
   onSample?(nowS: number, services: ServicesController): void;
+  /** Virtual (serverless) nodes by node index: where replicas burst, how fast they start, what they cost. */
+  virtualNodes?: ReadonlyMap<number, VirtualNode>;
 }
 
 /** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
@@ -74,8 +76,10 @@ export class ServicesController implements Controller {
     if (!Number.isFinite(ctx.endS)) throw new RangeError("services need a run with an end time (untilS)");
     this.ctx = ctx;
     const own = (t: Task, set: ReplicaSet) => this.owner.set(t, set);
+    const virtual = this.o.virtualNodes;
+    const virtualOf = virtual && ((node: number) => virtual.get(node));
     for (const s of this.services) {
-      this.sets.push(new ReplicaSet(s, ctx, own));
+      this.sets.push(new ReplicaSet(s, ctx, own, virtualOf));
       const params = { meanServiceS: s.meanServiceS, quantile: s.slo.quantile, timeoutS: s.timeoutS };
       this.models.push(
         s.latency === "fluid"
@@ -95,8 +99,7 @@ export class ServicesController implements Controller {
     ctx.on(listener);
     for (const set of this.sets) set.scaleTo(set.config.initialReplicas);
     ctx.every(this.tickS, () => this.tick(), 0);
-    this.services.forEach((s, i) => {
-      const sc = this.scaling[i];
+    this.scaling.forEach((sc, i) => {
       if (sc) ctx.every(sc.config.syncPeriodS, () => this.sync(i));
     });
   }
@@ -147,6 +150,17 @@ export class ServicesController implements Controller {
       tally.readyS += ready * dt;
       tally.usedCoreS += usage * dt;
       tally.requestedCoreS += ((set.placed * s.replica.cpuMilli) / 1000) * dt;
+      // The cluster's own CPU: replicas on virtual (serverless) nodes are outside it.
+      let placedHere = set.placed;
+      let usedHere = usage;
+      if (this.o.virtualNodes) {
+        const v = this.onVirtual(set);
+        tally.serverlessCost += v.costPerS * dt;
+        placedHere -= v.placed;
+        usedHere = ready > 0 ? (usage * (ready - v.ready)) / ready : 0;
+      }
+      tally.clusterRequestedCoreS += ((placedHere * s.replica.cpuMilli) / 1000) * dt;
+      tally.clusterUsedCoreS += usedHere * dt;
       if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
       const sc = this.scaling[i];
       if (sc) {
@@ -233,6 +247,20 @@ export class ServicesController implements Controller {
     return podsMetricReplicas(current, pods, Math.round(m.targetPerReplica * 1000), tol).replicas;
   }
 
+  /** The set's replicas on virtual nodes: placed, ready, and what they cost per second (requests at the node's prices). */
+  private onVirtual(set: ReplicaSet): { placed: number; ready: number; costPerS: number } {
+    const r = set.config.replica;
+    const out = { placed: 0, ready: 0, costPerS: 0 };
+    for (const [t, node] of set.nodeOf) {
+      const v = this.o.virtualNodes!.get(node);
+      if (!v) continue;
+      out.placed++;
+      if (set.ready.has(t)) out.ready++;
+      out.costPerS += (r.cpuMilli / 1000) * v.pricePerVcpuS + (r.memoryMiB / 1024) * v.pricePerGiBS;
+    }
+    return out;
+  }
+
   /**
    * The cluster's CPU in use over the run, as a share of its capacity: what is allocated, with every
    * placed replica counted at its usage instead of its request (other pods use what they request: an
@@ -242,8 +270,8 @@ export class ServicesController implements Controller {
     let requested = 0;
     let used = 0;
     for (const t of this.tallies) {
-      requested += t.requestedCoreS;
-      used += t.usedCoreS;
+      requested += t.clusterRequestedCoreS;
+      used += t.clusterUsedCoreS;
     }
     return this.capacityCoreS > 0 ? (this.allocatedCoreS - requested + used) / this.capacityCoreS : 0;
   }

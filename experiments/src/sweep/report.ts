@@ -74,10 +74,6 @@ const DIRECTIONS: Record<string, Direction> = {
   // autoscalers and the traffic.
   tasksRemoved: "none",
   serviceRequests: "none",
-  // Autoscalers are not modelled, so the nodes up (and their price) follow the cluster, the duration and
-  // the faults, whatever the scheduler does.
-  nodeHours: "none",
-  cost: "none",
   // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
   // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
   // memoryAllocatedFraction carry the pool's cost and benefit).
@@ -124,6 +120,11 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceRequestsDropped: "lower",
   serviceLatencyMeanS: "lower",
   serviceReplicaHours: "lower",
+  serverlessCost: "lower",
+  // Node-hours and their price: fixed by the cluster unless an autoscaler or a controller scales it;
+  // then they are what the capacity cost (read beside waits and objectives).
+  nodeHours: "lower",
+  cost: "lower",
   cpuUsedFraction: "higher",
 };
 /** Fields named after a load level (`…AtArrived130` for 1.3 × capacity arrived), the FGD protocol's figures. */

@@ -24,6 +24,9 @@ import { resolveTracePath } from "./workload.js";
  */
 const KUBELET_MAX_PODS = 110;
 
+/** virtual-kubelet's taint on its node: pods must tolerate it (here: only bursts place there). */
+export const VIRTUAL_TAINT = { key: "virtual-kubelet.io/provider", value: "serverless", effect: "NoSchedule" } as const;
+
 export interface ComposedCluster {
   state: ClusterState;
   /** Group of each node (index into `groups`). */
@@ -81,9 +84,11 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
           dpu: g.dpu ? DPUS[g.dpu] : undefined,
           cxlPool,
           labels: g.labels,
-          taints: g.taints,
+          // A virtual node takes no pod the scheduler places: only bursts (virtual-kubelet's taint).
+          taints: g.virtual ? [...g.taints, VIRTUAL_TAINT] : g.taints,
           group: gi,
           present: i < g.count,
+          virtual: g.virtual !== undefined,
         });
         groupOf.push(gi);
       }

@@ -46,7 +46,9 @@ export async function composeServices(specs: readonly ServiceSpec[], file: strin
       rate: s.rate ? new RateCurve(s.rate.map(rateSpec)) : undefined,
       calls: s.calls,
       latency: s.latency,
-      startupS: (s.image ? s.image.size / s.image.pullBandwidth : 0) + s.readinessDelay,
+      imagePullS: s.image ? s.image.size / s.image.pullBandwidth : 0,
+      readinessS: s.readinessDelay,
+      burst: r.burst,
       autoscaler: s.autoscaler && autoscaler(s.autoscaler),
     });
   }

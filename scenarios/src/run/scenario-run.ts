@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import {
   BatchLoop,
+  ClusterAutoscaler,
   type Controller,
   FaultController,
   GpuLoadCheckpoints,
@@ -19,6 +20,7 @@ import {
   TaskRows,
   TimeSeriesRows,
   UnknownRuntimeError,
+  type VirtualNode,
 } from "@clustersim/engine";
 import { DEFAULT_POWER } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
@@ -30,6 +32,7 @@ import {
   typicalPods,
 } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { type DistSpec, sampler, type Task } from "@clustersim/workloads";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { hardwareConfig } from "../compose/hardware.js";
 import { composeServices } from "../compose/services.js";
@@ -118,6 +121,7 @@ export async function runScenario(
     return sample;
   };
 
+  const virtualNodes = virtualNodesOf(spec, cluster);
   let loop: SchedulingLoop;
   let effects: HardwareEffects | undefined;
   if (batch) {
@@ -130,8 +134,14 @@ export async function runScenario(
     const placement = entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     placement.record = spec.outputs.decisions;
     effects = new HardwareEffects(hardwareConfig(spec, cluster, streams));
-    loop = new OnlineLoop({ strategy: placement, queue: sched.queue, effects });
+    const bursting = new Set(spec.services.filter((x) => x.replica.burst).map((x) => x.name));
+    const burst =
+      virtualNodes.size > 0 && bursting.size > 0
+        ? { nodes: [...virtualNodes.keys()], allowed: (t: Task) => t.service !== undefined && bursting.has(t.service) }
+        : undefined;
+    loop = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst });
     if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
+    for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
   }
   let services: ServicesController | undefined;
   if (spec.services.length > 0) {
@@ -143,6 +153,7 @@ export async function runScenario(
     const rows = o.onServiceRow || o.onServiceValues ? new ServiceRows(o.onServiceRow, o.onServiceValues) : undefined;
     services = new ServicesController(await composeServices(spec.services, file), {
       onSample: rows && ((now, s) => rows.sample(now, s)),
+      virtualNodes,
     });
     controllers.push(services);
   }
@@ -225,9 +236,7 @@ export async function runScenario(
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
     ...(services && servicesMetrics(services)),
     assumptions: assumptionsUsed(spec, effects?.counters),
-    notModelled: batch
-      ? ["hardware effects in batch runs", "faults in batch runs", "the autoscalers section (cluster autoscaler)"]
-      : ["the autoscalers section (cluster autoscaler)"],
+    notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers in batch runs"] : [],
   };
   return { summary, events, wallS: run.wallSeconds };
 }
@@ -271,6 +280,56 @@ function faultController(spec: ScenarioSpec, cluster: ComposedCluster): FaultCon
   return new FaultController(cluster.domains, failures, outages);
 }
 
+/** A node group's Cluster Autoscaler, its group and bounds checked against the cluster. */
+function clusterAutoscaler(
+  a: ScenarioSpec["autoscalers"][number],
+  spec: ScenarioSpec,
+  cluster: ComposedCluster,
+  file: string,
+): ClusterAutoscaler {
+  const i = spec.autoscalers.indexOf(a);
+  const g = cluster.groups.indexOf(a.nodeGroup);
+  if (g < 0) {
+    throw new SpecError([
+      `${file}: autoscalers[${i}].nodeGroup: expected one of ${cluster.groups.join(", ")}, found "${a.nodeGroup}"`,
+    ]);
+  }
+  let size = 0;
+  for (let n = 0; n < cluster.state.nodeCount; n++) if (cluster.nodeGroup[n] === g) size++;
+  if (a.max > size || a.min > a.max) {
+    throw new SpecError([
+      `${file}: autoscalers[${i}]: expected min ≤ max ≤ the group's maxCount (${size}), found min ${a.min}, max ${a.max}`,
+    ]);
+  }
+  return new ClusterAutoscaler({
+    group: a.nodeGroup,
+    minNodes: a.min,
+    maxNodes: a.max,
+    provisionS: a.scaleUpDelay,
+    scanIntervalS: a.scanInterval,
+    utilizationThreshold: a.utilizationThreshold,
+    unneededS: a.scaleDownAfter,
+    delayAfterAddS: a.scaleDownDelayAfterAdd,
+  });
+}
+
+/** The virtual (serverless) nodes of the cluster, by node: their start latency and per-second prices. */
+function virtualNodesOf(spec: ScenarioSpec, cluster: ComposedCluster): Map<number, VirtualNode> {
+  const out = new Map<number, VirtualNode>();
+  const groups = spec.cluster.nodeGroups ?? [];
+  for (let n = 0; n < cluster.state.nodeCount; n++) {
+    const v = groups[cluster.nodeGroup[n]]?.virtual;
+    if (!v) continue;
+    const draw = sampler(v.startLatency as DistSpec);
+    out.set(n, {
+      startS: (rng) => Math.max(0, draw(rng)),
+      pricePerVcpuS: v.pricePerVcpuHour / 3600,
+      pricePerGiBS: v.pricePerGiBHour / 3600,
+    });
+  }
+  return out;
+}
+
 /** The services' figures: totals over every service at the top (for sweeps and reports), then each service. */
 function servicesMetrics(c: ServicesController): Record<string, unknown> {
   const per = c.summary();
@@ -285,6 +344,7 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
     serviceRequests: sum("requests"),
     serviceRequestsDropped: sum("requestsDropped"),
     serviceLatencyMeanS: served > 0 ? latency / served : Number.NaN,
+    serverlessCost: sum("serverlessCost"),
     services: per,
   };
 }

@@ -63,6 +63,10 @@ export const Service = z.strictObject({
     priority: z.number().int().optional(),
     tolerations: Tolerations.optional(),
     nodeSelector: NodeSelector.optional(),
+    burst: z.boolean().default(false).meta({
+      description:
+        "replicas that fit no regular node go to a virtual (serverless) node group, as ACK's ResourcePolicy orders them",
+    }),
   }),
   replicas: count.default(1).meta({ description: "replicas at the start" }),
   minReplicas: count.optional().meta({ description: "the autoscaler's lower bound (default: 1)" }),
