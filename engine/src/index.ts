@@ -73,6 +73,8 @@ export {
   podsMetricReplicas,
   resourceReplicas,
   type Tolerances,
+  type UniformPods,
+  uniformReplicas,
 } from "./services/autoscaling/replica-calculator.js";
 export {
   erlangC,

@@ -24,7 +24,9 @@ import {
   stabilize,
   stabilizeLegacy,
   storeScaleEvent,
+  uniformReplicas,
 } from "@clustersim/engine";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 type Flag = "T" | "F" | "hot" | "pending" | "failed";
@@ -558,5 +560,51 @@ describe("horizontal_test.go: whole reconcile steps", () => {
     expect(hpa.reconcile(299, 5, () => 2)).toBe(5);
     // 300 s after the first record it has left the window (strictly after the cutoff).
     expect(hpa.reconcile(301, 5, () => 2)).toBe(2);
+  });
+});
+
+describe("the replica calculator on counts", () => {
+  it("equals the pod-list calculator on every mix of ready, unready and missing pods (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          ready: fc.integer({ min: 0, max: 40 }),
+          unready: fc.integer({ min: 0, max: 40 }),
+          missing: fc.integer({ min: 0, max: 40 }),
+          metricMilli: fc.integer({ min: 0, max: 5000 }),
+          requestMilli: fc.integer({ min: 1, max: 4000 }),
+        }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.boolean(),
+        (p, current, target, perPod) => {
+          const list: PodMetric[] = [
+            ...Array.from({ length: p.ready }, () => ({
+              state: "ready" as const,
+              metricMilli: p.metricMilli,
+              requestMilli: p.requestMilli,
+            })),
+            ...Array.from({ length: p.unready }, () => ({ state: "unready" as const, requestMilli: p.requestMilli })),
+            ...Array.from({ length: p.missing }, () => ({ state: "ready" as const, requestMilli: p.requestMilli })),
+          ];
+          const t = perPod ? target * 100 : target;
+          const viaList = () => (perPod ? podsMetricReplicas(current, list, t) : resourceReplicas(current, list, t));
+          let expected: unknown;
+          try {
+            expected = viaList();
+          } catch (err) {
+            expected = (err as Error).message;
+          }
+          let got: unknown;
+          try {
+            got = uniformReplicas(current, p, t, perPod);
+          } catch (err) {
+            got = (err as Error).message;
+          }
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

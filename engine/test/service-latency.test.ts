@@ -49,6 +49,20 @@ describe("M/M/c theory", () => {
     }
     expect(responseTail(0.2, c, mu - lambda, mu)).toBeCloseTo(Math.exp(-(mu - lambda) * 0.2), 12);
   });
+
+  it("each quantile is where the response time's tail equals 1 − q, for many queues (its definition)", () => {
+    for (const c of [1, 2, 8, 50, 400]) {
+      for (const rho of [0.3, 0.7, 0.9, 0.99]) {
+        const mu = 10;
+        const lambda = rho * c * mu;
+        const C = erlangC(c, lambda / mu);
+        for (const q of [0.5, 0.95, 0.99, 0.999]) {
+          const t = responseQuantile(q, C, c * mu - lambda, mu);
+          expect(responseTail(t, C, c * mu - lambda, mu)).toBeCloseTo(1 - q, 10);
+        }
+      }
+    }
+  });
 });
 
 const MEAN_SERVICE_S = 0.1;

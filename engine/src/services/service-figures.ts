@@ -22,8 +22,9 @@ export class ServiceTally {
   arrivals = 0;
   served = 0;
   dropped = 0;
-  /** Σ mean latency × served: the mean over requests is this / served. */
+  /** Σ mean latency × served, Σ percentile latency × served: over requests, these / served. */
   latencySum = 0;
+  quantileSum = 0;
   worstQuantileS = 0;
   violationS = 0;
   /** ∫ replicas placed dt, ∫ ready dt, ∫ CPU used dt (core-seconds), ∫ CPU requested by placed replicas dt. */
@@ -44,6 +45,7 @@ export class ServiceTally {
     this.dropped += f.dropped;
     if (f.served > 0) {
       this.latencySum += f.meanS * f.served;
+      this.quantileSum += f.quantileS * f.served;
       if (f.quantileS > this.worstQuantileS) this.worstQuantileS = f.quantileS;
     }
     if (violated) this.violationS += dtS;
@@ -55,6 +57,7 @@ export class ServiceTally {
       requestsServed: this.served,
       requestsDropped: this.dropped,
       latencyMeanS: this.served > 0 ? this.latencySum / this.served : Number.NaN,
+      latencyQuantileMeanS: this.served > 0 ? this.quantileSum / this.served : Number.NaN,
       latencyQuantileWorstS: this.worstQuantileS,
       sloViolationMinutes: this.violationS / 60,
       replicaHours: this.replicaS / 3600,

@@ -5,9 +5,8 @@ import { HorizontalAutoscaler } from "./autoscaling/horizontal-autoscaler.js";
 import {
   externalPerPodReplicas,
   MetricUnavailable,
-  type PodMetric,
-  podsMetricReplicas,
-  resourceReplicas,
+  type UniformPods,
+  uniformReplicas,
 } from "./autoscaling/replica-calculator.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { LatencyModel } from "./latency/latency-model.js";
@@ -55,7 +54,10 @@ export class ServicesController implements Controller {
   private readonly index: Map<string, number>;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (Scaling | undefined)[] = [];
+  /** The pods of the service being synced, as counts (reused). */
+  private readonly uniform: UniformPods = { ready: 0, unready: 0, missing: 0, metricMilli: 0, requestMilli: 0 };
   readonly tickS: number;
+  private readonly hasVirtual: boolean;
   /** ∫ cluster CPU allocated and capacity dt (core-seconds), sampled per tick. */
   private allocatedCoreS = 0;
   private capacityCoreS = 0;
@@ -70,6 +72,7 @@ export class ServicesController implements Controller {
     this.inbound = new Float64Array(services.length);
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
+    this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
   }
 
   start(ctx: ControllerContext): void {
@@ -153,7 +156,7 @@ export class ServicesController implements Controller {
       // The cluster's own CPU: replicas on virtual (serverless) nodes are outside it.
       let placedHere = set.placed;
       let usedHere = usage;
-      if (this.o.virtualNodes) {
+      if (this.hasVirtual) {
         const v = this.onVirtual(set);
         tally.serverlessCost += v.costPerS * dt;
         placedHere -= v.placed;
@@ -220,31 +223,29 @@ export class ServicesController implements Controller {
       for (let k = 0; k < sc.filled; k++) sum += ring[k];
       return sc.filled > 0 ? sum / sc.filled : 0;
     };
-    const pods: PodMetric[] = [];
-    for (const _ of set.pending) pods.push({ state: "unready" });
+    // Every ready replica serves an equal share, so pods differ only in readiness: counts suffice.
+    const pods = this.uniform;
+    pods.requestMilli = s.replica.cpuMilli;
     if (m.type === "cpu") {
-      const usageMilli = Math.round(windowMean(sc.cpuPerPod) * 1000);
-      const request = s.replica.cpuMilli;
-      // Starting pods are not ready; a ready pod within the CPU initialisation period whose metric
-      // window began before it became ready is unready too (upstream's groupPods).
-      for (const _ of set.starting) pods.push({ state: "unready", requestMilli: request });
+      // Pending and starting pods are unready; so is a ready pod within the CPU initialisation period
+      // whose metric window began before it became ready (upstream's groupPods).
+      let unready = set.pending.size + set.starting.size;
       for (const [t, readySince] of set.ready) {
         const started = set.startedAt.get(t) ?? 0;
-        const initialising = started + sc.config.cpuInitializationPeriodS > now;
-        const unready = initialising && now - sc.config.metricWindowS < readySince;
-        pods.push(
-          unready
-            ? { state: "unready", requestMilli: request }
-            : { state: "ready", requestMilli: request, metricMilli: usageMilli },
-        );
+        if (started + sc.config.cpuInitializationPeriodS > now && now - sc.config.metricWindowS < readySince) unready++;
       }
-      return resourceReplicas(current, pods, m.targetUtilizationPercent, tol).replicas;
+      pods.ready = set.replicas - unready;
+      pods.unready = unready;
+      pods.missing = 0;
+      pods.metricMilli = Math.round(windowMean(sc.cpuPerPod) * 1000);
+      return uniformReplicas(current, pods, m.targetUtilizationPercent, false, tol).replicas;
     }
-    // Requests per second per pod: a starting pod exports no metric yet (missing).
-    const rpsMilli = Math.round(windowMean(sc.rpsPerPod) * 1000);
-    for (const _ of set.starting) pods.push({ state: "ready" });
-    for (const _ of set.ready) pods.push({ state: "ready", metricMilli: rpsMilli });
-    return podsMetricReplicas(current, pods, Math.round(m.targetPerReplica * 1000), tol).replicas;
+    // Requests per second per pod: pending pods are unready; a starting pod exports no metric yet (missing).
+    pods.ready = set.ready.size;
+    pods.unready = set.pending.size;
+    pods.missing = set.starting.size;
+    pods.metricMilli = Math.round(windowMean(sc.rpsPerPod) * 1000);
+    return uniformReplicas(current, pods, Math.round(m.targetPerReplica * 1000), true, tol).replicas;
   }
 
   /** The set's replicas on virtual nodes: placed, ready, and what they cost per second (requests at the node's prices). */

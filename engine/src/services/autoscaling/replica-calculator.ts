@@ -198,3 +198,56 @@ export function externalValueReplicas(
   if (readyPods === 0) throw new MetricUnavailable("no ready pods while calculating replica count");
   return { replicas: Math.ceil(ratio * readyPods), usage: usageMilli };
 }
+
+/**
+ * Pods that differ only in readiness, as a service's replicas do (one request, one metric for every
+ * pod with one): how many are ready with the metric, unready, and missing it.
+ */
+export interface UniformPods {
+  ready: number;
+  unready: number;
+  missing: number;
+  metricMilli: number;
+  /** Each pod's request (resource targets only). */
+  requestMilli: number;
+}
+
+/**
+ * The replica calculator on counts instead of a pod list: the same arithmetic as `resourceReplicas`
+ * (`perPodTarget` false: utilisation of requests) or `podsMetricReplicas` (true: average per pod), in
+ * O(1). A property test holds it to the pod-list versions on random inputs.
+ */
+export function uniformReplicas(
+  current: number,
+  p: UniformPods,
+  target: number,
+  perPodTarget: boolean,
+  tol: Tolerances = DEFAULT_TOLERANCES,
+): Proposal {
+  if (p.ready + p.unready + p.missing === 0) {
+    throw new MetricUnavailable("no pods returned by selector while calculating replica count");
+  }
+  if (p.ready === 0) throw new MetricUnavailable("did not receive metrics for targeted pods (pods might be unready)");
+  // Σ metric and the count (or Σ request) over the pods counted, as the pod-list versions sum them.
+  const measure = (sum: number, pods: number) =>
+    perPodTarget ? Math.trunc(sum / pods) : Math.trunc((sum * 100) / (pods * p.requestMilli));
+  const usage = measure(p.ready * p.metricMilli, p.ready);
+  const ratio = usage / target;
+  const upWithUnready = p.unready > 0 && ratio > 1;
+  if (!upWithUnready && p.missing === 0) {
+    return { replicas: isWithin(tol, ratio) ? current : Math.ceil(ratio * p.ready), usage };
+  }
+  let sum = p.ready * p.metricMilli;
+  let pods = p.ready;
+  if (p.missing > 0 && ratio !== 1) {
+    const fill = ratio < 1 ? (perPodTarget ? target : Math.trunc((p.requestMilli * Math.max(100, target)) / 100)) : 0;
+    sum += p.missing * fill;
+    pods += p.missing;
+  }
+  if (upWithUnready) pods += p.unready;
+  const r = measure(sum, pods) / target;
+  if (isWithin(tol, r) || (ratio < 1 && r > 1) || (ratio > 1 && r < 1)) return { replicas: current, usage };
+  const proposed = Math.ceil(r * pods);
+  if ((r < 1 && proposed > current) || (r > 1 && proposed < current)) return { replicas: current, usage };
+  return { replicas: proposed, usage };
+}
