@@ -25,6 +25,15 @@ export { type GroupEconomics, RunMetrics } from "./observers/run-metrics.js";
 export { type Running, TaskLedger } from "./observers/task-ledger.js";
 export { TASK_COLUMNS, TASK_CSV_HEADER, TaskRows } from "./observers/task-rows.js";
 export { TIMESERIES_COLUMNS, TIMESERIES_CSV_HEADER, TimeSeriesRows } from "./observers/timeseries.js";
+export {
+  type Candidate,
+  candidatesWanted,
+  moreImportant,
+  type NodeRoom,
+  type PodOnNode,
+  pickOneNode,
+  selectVictimsOnNode,
+} from "./preemption/default-preemption.js";
 export { FifoQueue } from "./queues/fifo-queue.js";
 export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
 export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";

@@ -152,6 +152,8 @@ export interface ClusterView {
   isPresent(node: number): boolean;
   /** Pods placed on the node. */
   podsOn(node: number): number;
+  /** Pods the node admits in all (its kubelet's maxPods). */
+  maxPodsOn(node: number): number;
   /** Pods the node admits (Infinity when unlimited). */
   maxPods(node: number): number;
   /** Group of a node, and the totals of a group (or of the cluster with -1). */
@@ -434,6 +436,9 @@ export class ClusterState implements ClusterView {
   }
   isPresent(node: number): boolean {
     return this.present[node] === 1;
+  }
+  maxPodsOn(node: number): number {
+    return this.podCap[node];
   }
   podsOn(node: number): number {
     return this.pods[node];

@@ -1,5 +1,13 @@
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
+import type { Rng } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
+import {
+  type Candidate,
+  candidatesWanted,
+  type PodOnNode,
+  pickOneNode,
+  selectVictimsOnNode,
+} from "../preemption/default-preemption.js";
 import { FifoQueue } from "../queues/fifo-queue.js";
 import { KubernetesQueue } from "../queues/kubernetes-queue.js";
 import { byArrival, type Waiting, type WaitingQueue } from "../queues/waiting-queue.js";
@@ -37,6 +45,13 @@ export interface OnlineLoopOptions {
    * containers.
    */
   burst?: { nodes: readonly number[]; allowed(task: Task): boolean };
+  /**
+   * kube-scheduler's DefaultPreemption: a pod that fits nowhere evicts pods of strictly lower priority
+   * from the node upstream's rules pick (../preemption/default-preemption.ts). Victims restart from
+   * scratch, or resume from their last checkpoint (every `checkpointIntervalS` of work; 0: where they
+   * stopped); the work thrown away is counted. `rng` picks where the search for candidates starts.
+   */
+  preemption?: { victims: "restart" | "resume"; checkpointIntervalS: number; rng: Rng };
 }
 
 /** What the online loop counted. */
@@ -54,6 +69,9 @@ export interface OnlineCounts {
   failed: number;
   waitSumS: number;
   waitMaxS: number;
+  /** Pods evicted by preemption, and their work thrown away (seconds at full speed). */
+  preemptions: number;
+  workLostS: number;
 }
 
 /**
@@ -74,6 +92,8 @@ export class OnlineLoop implements SchedulingLoop {
     failed: 0,
     waitSumS: 0,
     waitMaxS: 0,
+    preemptions: 0,
+    workLostS: 0,
   };
   private run!: RunServices;
   private queue!: WaitingQueue;
@@ -89,6 +109,13 @@ export class OnlineLoop implements SchedulingLoop {
   private workFrom = new Float64Array(1024);
   private nodeOf = new Int32Array(1024);
   private readonly idOf = new Map<Task, number>();
+  /** Running tasks per priority (preemption: nothing to do for a pod no running task ranks below). */
+  private readonly byPriority = new Map<number, number>();
+  /** Placement ids on each node (preemption reads them). */
+  private readonly onNode: Set<number>[] = [];
+  /** Each placement's work as placed (seconds at full speed), and the share of work left for resumed tasks. */
+  private workOf = new Float64Array(1024);
+  private readonly resumeShare = new Map<Task, number>();
   /** Waiting tasks a controller removed: dropped when the queue hands them out. */
   private readonly withdrawn = new Set<Task>();
   private live = 0;
@@ -229,6 +256,7 @@ export class OnlineLoop implements SchedulingLoop {
       }
       this.counts.decisions++;
       if (!d && this.o.burst?.allowed(w.task)) d = this.burstNode(w);
+      if (!d && this.o.preemption && this.strategy) d = this.preempt(w);
       if (d) {
         this.bind(w, d);
         this.spare.push(w);
@@ -237,6 +265,85 @@ export class OnlineLoop implements SchedulingLoop {
         if (w.attempts <= 1) bus.queue(w.task, sim.now);
       }
     }
+  }
+
+  /**
+   * DefaultPreemption for a pod that fits nowhere: candidate nodes (those it is admitted to, whose
+   * strictly lower-priority pods would make room) are dry-run in a ring from a random start until
+   * enough are found, one is picked by upstream's rules, its victims are evicted, and the pod is bound
+   * there at once. Simplified: victims leave at once (no graceful termination) and the pod is bound in
+   * the same cycle rather than nominated; pods asking for GPUs do not preempt.
+   */
+  private preempt(w: Waiting): Decision | null {
+    const { cluster } = this.run;
+    const pod = w.pod;
+    const priority = w.task.priority ?? 0;
+    if ((pod.gpus ?? 0) > 0) return null;
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const p of this.byPriority.keys()) lowest = Math.min(lowest, p);
+    if (!(lowest < priority)) return null;
+    const n = cluster.nodeCount;
+    const admission = { cpuMilli: 0, memoryMiB: 0, tolerations: pod.tolerations, nodeSelector: pod.nodeSelector };
+    const request = { cpuMilli: pod.cpuMilli, memoryMiB: pod.memoryMiB, priority };
+    const wanted = candidatesWanted(n);
+    const offset = this.o.preemption!.rng.int(0, n - 1);
+    const found: Candidate[] = [];
+    for (let k = 0; k < n && found.length < wanted; k++) {
+      const node = (offset + k) % n;
+      const ids = this.onNode[node];
+      if (!ids || ids.size === 0 || !cluster.isUp(node) || cluster.isVirtual(node)) continue;
+      let anyLower = false;
+      for (const id of ids) if ((this.tasks[id]!.priority ?? 0) < priority) anyLower = true;
+      if (!anyLower) continue;
+      const pods: PodOnNode[] = [];
+      for (const id of ids) {
+        const p = this.pods[id]!;
+        pods.push({
+          id,
+          priority: this.tasks[id]!.priority ?? 0,
+          startS: this.startOf[id],
+          cpuMilli: p.cpuMilli,
+          memoryMiB: p.memoryMiB,
+        });
+      }
+      if (!cluster.fits(node, admission) && cluster.podsOn(node) < cluster.maxPodsOn(node)) continue;
+      const room = {
+        freeCpuMilli: cluster.freeCpuMilli(node),
+        freeMemoryMiB: cluster.freeMemoryMiB(node),
+        freePods: cluster.maxPodsOn(node) - cluster.podsOn(node),
+      };
+      const victims = selectVictimsOnNode(room, pods, request);
+      if (victims) found.push({ node, victims });
+    }
+    const best = pickOneNode(found);
+    if (!best) return null;
+    for (const v of best.victims) this.evictVictim(v.id);
+    return cluster.fits(best.node, pod) ? { node: best.node } : null;
+  }
+
+  /** Evict a preemption victim: back to the queue, its work lost since its last checkpoint (or all of it). */
+  private evictVictim(id: number): void {
+    const { sim, bus } = this.run;
+    const task = this.tasks[id]!;
+    const node = this.nodeOf[id];
+    const work = this.workOf[id];
+    const left = Number.isFinite(work) ? this.progress.workLeftS(id) : Number.NaN;
+    this.progress.stop(id);
+    this.vacate(id);
+    this.counts.preemptions++;
+    if (Number.isFinite(work) && work > 0) {
+      const done = work - left;
+      const { victims, checkpointIntervalS: every } = this.o.preemption!;
+      const kept = victims === "restart" ? 0 : every > 0 ? Math.floor(done / every) * every : done;
+      this.counts.workLostS += done - kept;
+      // The share of the original work still to do: what was left at this start, less what was kept.
+      if (victims === "restart") this.resumeShare.delete(task);
+      else if (kept > 0) this.resumeShare.set(task, (this.resumeShare.get(task) ?? 1) * ((work - kept) / work));
+    }
+    this.one[0] = node;
+    bus.preempt(task, this.one, sim.now);
+    if (!this.retries.has(task)) this.retries.set(task, 0);
+    this.enqueue(task);
   }
 
   /** A virtual node for a bursting task, which tolerates the virtual nodes' taints (as the burst policy adds). */
@@ -273,7 +380,14 @@ export class OnlineLoop implements SchedulingLoop {
     }
     const start = this.startDelay;
     start.delayS = 0;
-    const runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now, start) : task.runS;
+    let runS = this.effects ? this.effects.runTimeS(task, pod, id, d.node, sim.now, start) : task.runS;
+    // A preempted task resuming from a checkpoint has only its share of work left.
+    const share = this.resumeShare.get(task);
+    if (share !== undefined) runS *= share;
+    (this.onNode[d.node] ??= new Set()).add(id);
+    const prio = task.priority ?? 0;
+    this.byPriority.set(prio, (this.byPriority.get(prio) ?? 0) + 1);
+    this.workOf[id] = runS;
     // A task without a run time (a service) stays until the run ends.
     this.workFrom[id] = sim.now + start.delayS;
     this.progress.start(id, start.delayS, runS);
@@ -292,6 +406,11 @@ export class OnlineLoop implements SchedulingLoop {
     this.tasks[id] = undefined;
     this.pods[id] = undefined;
     this.idOf.delete(task);
+    this.onNode[node]?.delete(id);
+    const prio = task.priority ?? 0;
+    const left = (this.byPriority.get(prio) ?? 1) - 1;
+    if (left > 0) this.byPriority.set(prio, left);
+    else this.byPriority.delete(prio);
     this.live--;
     cluster.release(id);
     this.strategy?.released?.(cluster, pod, node);
@@ -304,6 +423,7 @@ export class OnlineLoop implements SchedulingLoop {
     this.progress.finished(id);
     const node = this.nodeOf[id];
     const task = this.vacate(id);
+    this.resumeShare.delete(task);
     this.counts.completed++;
     this.one[0] = node;
     bus.finish(task, this.one, this.startOf[id], sim.now);
@@ -446,5 +566,8 @@ export class OnlineLoop implements SchedulingLoop {
     const work = new Float64Array(size);
     work.set(this.workFrom);
     this.workFrom = work;
+    const placed = new Float64Array(size);
+    placed.set(this.workOf);
+    this.workOf = placed;
   }
 }

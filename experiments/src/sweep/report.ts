@@ -121,6 +121,7 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceLatencyMeanS: "lower",
   serviceReplicaHours: "lower",
   serverlessCost: "lower",
+  preemptionWorkLostHours: "lower",
   // Node-hours and their price: fixed by the cluster unless an autoscaler or a controller scales it;
   // then they are what the capacity cost (read beside waits and objectives).
   nodeHours: "lower",

@@ -123,6 +123,7 @@ export async function runScenario(
 
   const virtualNodes = virtualNodesOf(spec, cluster);
   let loop: SchedulingLoop;
+  let online: OnlineLoop | undefined;
   let effects: HardwareEffects | undefined;
   if (batch) {
     const params = entry.params.parse(sched.params) as { backfill: "none" | "easy"; placement: string };
@@ -139,7 +140,12 @@ export async function runScenario(
       virtualNodes.size > 0 && bursting.size > 0
         ? { nodes: [...virtualNodes.keys()], allowed: (t: Task) => t.service !== undefined && bursting.has(t.service) }
         : undefined;
-    loop = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst });
+    const pre = sched.preemption;
+    const preemption = pre.enabled
+      ? { victims: pre.victims, checkpointIntervalS: pre.checkpointInterval, rng: streams.get("preemption") }
+      : undefined;
+    online = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst, preemption });
+    loop = online;
     if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
     for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
   }
@@ -232,6 +238,7 @@ export async function runScenario(
     simTimeS,
     events,
     ...metrics.summary(),
+    ...(online && { preemptionWorkLostHours: online.counts.workLostS / 3600 }),
     ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
     ...(services && servicesMetrics(services)),

@@ -246,6 +246,17 @@ export const Scheduler = z
     queue: z.enum(["kubernetes", "fifo"]).default("kubernetes").meta({
       description: "online runs: kube-scheduler's queue (v1.31, back-off), or strict first come, first served",
     }),
+    preemption: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        victims: z.enum(["restart", "resume"]).default("restart"),
+        checkpointInterval: Duration.default(0).meta({ description: "resumed victims lose the work since their last checkpoint (0: none)" }),
+      })
+      .default({ enabled: true, victims: "restart", checkpointInterval: 0 })
+      .meta({
+        description:
+          "online runs: kube-scheduler's DefaultPreemption (on by default, as upstream); victims restart, or resume from a checkpoint",
+      }),
   })
   .superRefine((s, ctx) => {
     // A user plugin's name and parameters are checked when it is loaded; registered ones here.

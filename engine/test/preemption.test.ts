@@ -1,0 +1,103 @@
+import {
+  candidatesWanted,
+  OnlineLoop,
+  type PodOnNode,
+  pickOneNode,
+  Run,
+  type RunListener,
+  selectVictimsOnNode,
+} from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { createPlacement } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+import { task } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+
+const pod = (id: number, priority: number, cpuMilli: number, startS = 0): PodOnNode => ({
+  id,
+  priority,
+  startS,
+  cpuMilli,
+  memoryMiB: 1,
+});
+
+describe("DefaultPreemption's choices", () => {
+  it("takes every lower-priority pod away, then gives back the most important ones that leave room", () => {
+    // 1 core free; A (priority 1, 1 core), B (priority 2, 2 cores), C (priority 5, 1 core). A preemptor
+    // of priority 3 asking 2.5 cores: without A and B there are 4 cores, 1.5 to spare; B (more
+    // important) comes back first but needs 2: it stays a victim; A needs 1: it comes back.
+    const room = { freeCpuMilli: 1000, freeMemoryMiB: 1000, freePods: 10 };
+    const pods = [pod(1, 1, 1000), pod(2, 2, 2000), pod(3, 5, 1000)];
+    expect(selectVictimsOnNode(room, pods, { cpuMilli: 2500, memoryMiB: 1, priority: 3 })?.map((v) => v.id)).toEqual([
+      2,
+    ]);
+    // Equal priority is no victim: priority 1 finds nothing below it.
+    expect(selectVictimsOnNode(room, pods, { cpuMilli: 2500, memoryMiB: 1, priority: 1 })).toBeUndefined();
+    // Not enough even with every lower pod gone: no candidate.
+    expect(selectVictimsOnNode(room, pods, { cpuMilli: 4500, memoryMiB: 1, priority: 3 })).toBeUndefined();
+  });
+
+  it("picks the node by the lowest top victim, then the smallest priority sum, the fewest victims, the youngest", () => {
+    const n1 = { node: 1, victims: [pod(1, 2, 1000)] };
+    const n2 = { node: 2, victims: [pod(2, 1, 1000), pod(3, 1, 1000)] };
+    const n3 = { node: 3, victims: [pod(4, 1, 1000)] };
+    expect(pickOneNode([n1, n2, n3])?.node).toBe(3);
+    // Equal on the rest: the node whose highest-priority victims started latest.
+    const old = { node: 4, victims: [pod(5, 1, 1000, 10)] };
+    const young = { node: 5, victims: [pod(6, 1, 1000, 50)] };
+    expect(pickOneNode([old, young])?.node).toBe(5);
+    expect(pickOneNode([])).toBeUndefined();
+  });
+
+  it("looks for 10% of the potential nodes, at least 100 (all of them below 100)", () => {
+    expect(candidatesWanted(50)).toBe(50);
+    expect(candidatesWanted(500)).toBe(100);
+    expect(candidatesWanted(5000)).toBe(500);
+  });
+});
+
+describe("preemption in online runs", () => {
+  /** One 4-core node: a 4-core low-priority task of 100 s at 0, a 2-core high-priority task of 20 s at 10 s. */
+  function run(victims: "restart" | "resume", checkpointIntervalS = 0) {
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
+    const loop = new OnlineLoop({
+      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      preemption: { victims, checkpointIntervalS, rng: new RandomStreams(1).get("preemption") },
+    });
+    const finished = new Map<number, number>();
+    const preempted: number[] = [];
+    const log: RunListener = {
+      finish: (t, _n, _s, now) => finished.set(t.id, now),
+      preempt: (t, _n, now) => preempted.push(t.id, now),
+    };
+    new Run({
+      cluster,
+      tasks: [
+        task({ id: 0, arrivalS: 0, runS: 100, cpuMilli: 4000, memoryMiB: 1, priority: 0 }),
+        task({ id: 1, arrivalS: 10, runS: 20, cpuMilli: 2000, memoryMiB: 1, priority: 10 }),
+      ],
+      loop,
+      listeners: [log],
+    }).runToEndSync();
+    return { finished, preempted, lostS: loop.counts.workLostS };
+  }
+
+  it("the high-priority task evicts the low one and starts at once; the victim restarts from scratch", () => {
+    const r = run("restart");
+    expect(r.preempted).toEqual([0, 10]);
+    expect(r.finished.get(1)).toBe(30);
+    // Back at 30 s when the 2 cores free up: 100 s of work again.
+    expect(r.finished.get(0)).toBe(130);
+    expect(r.lostS).toBe(10);
+  });
+
+  it("a victim resuming from where it stopped loses nothing; with a 4 s checkpoint interval it loses 2 s", () => {
+    const resumed = run("resume");
+    expect(resumed.finished.get(0)).toBe(120);
+    expect(resumed.lostS).toBe(0);
+    const checkpointed = run("resume", 4);
+    // 10 s done, the last checkpoint at 8 s: 92 s left from 30 s.
+    expect(checkpointed.finished.get(0)).toBe(122);
+    expect(checkpointed.lostS).toBe(2);
+  });
+});
