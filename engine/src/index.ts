@@ -6,6 +6,8 @@
  */
 export { ArrivalPump, type TaskSource } from "./arrivals/arrival-pump.js";
 export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
+export { BatchTier, type ColocationOptions, KOORDINATOR_DEFAULTS } from "./colocation/batch-tier.js";
+export { ColocationController, type ColocationControllerOptions } from "./colocation/colocation-controller.js";
 export { ClusterAutoscaler, type ClusterAutoscalerOptions } from "./controllers/cluster-autoscaler.js";
 export type { Controller, ControllerContext } from "./controllers/controller.js";
 export { FaultController, type NodeFailures, type Outage } from "./controllers/fault-controller.js";

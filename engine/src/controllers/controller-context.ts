@@ -109,6 +109,10 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
     forEachWaiting(fn) {
       loop.forEachWaiting?.(fn);
     },
+    clusterChanged() {
+      loop.capacityAdded();
+      sim.requestInstantEnd();
+    },
     removeNode(node) {
       if (!cluster.isPresent(node) || cluster.podsOn(node) > 0) return false;
       cluster.setPresent(node, false);

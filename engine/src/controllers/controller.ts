@@ -56,6 +56,8 @@ export interface ControllerContext {
   tasksOn(node: number): Task[];
   /** Every waiting task with its request as the scheduler sees it (with the hardware's charges). */
   forEachWaiting(fn: (task: Task, pod: Pod) => void): void;
+  /** Tell the scheduler that room appeared outside its view (waiting pods are tried again). */
+  clusterChanged(): void;
   /** Remove one present, empty node of any group; false when it has pods or is absent. */
   removeNode(node: number): boolean;
   /** When a running task's work begins: its start plus its sandbox's start delay (NaN when not running). */

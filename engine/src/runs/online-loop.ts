@@ -1,6 +1,7 @@
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
+import { BatchTier } from "../colocation/batch-tier.js";
 import {
   type Candidate,
   candidatesWanted,
@@ -52,6 +53,11 @@ export interface OnlineLoopOptions {
    * stopped); the work thrown away is counted. `rng` picks where the search for candidates starts.
    */
   preemption?: { victims: "restart" | "resume"; checkpointIntervalS: number; rng: Rng };
+  /**
+   * Co-location: batch (best-effort) tasks run in this tier, on the room online pods leave, instead of
+   * on the nodes' allocatable (../colocation/batch-tier.ts).
+   */
+  batchTier?: BatchTier;
 }
 
 /** What the online loop counted. */
@@ -109,6 +115,8 @@ export class OnlineLoop implements SchedulingLoop {
   private workFrom = new Float64Array(1024);
   private nodeOf = new Int32Array(1024);
   private readonly idOf = new Map<Task, number>();
+  /** Batch-tier pods by placement id, with their batch request. */
+  private readonly batchPods = new Map<number, Pod>();
   /** Running tasks per priority (preemption: nothing to do for a pod no running task ranks below). */
   private readonly byPriority = new Map<number, number>();
   /** Placement ids on each node (preemption reads them). */
@@ -235,7 +243,12 @@ export class OnlineLoop implements SchedulingLoop {
         continue;
       }
       let d: Decision | null;
-      if (this.strategy) {
+      const tier = this.o.batchTier;
+      if (tier && BatchTier.isBatch(w.task)) {
+        // Koordinator's batch pods request batch resources, not allocatable: the tier places them.
+        const node = tier.pick(w.pod.cpuMilli, w.pod.memoryMiB);
+        d = node >= 0 ? { node } : null;
+      } else if (this.strategy) {
         d = this.strategy.decide(cluster, w.pod);
         if (this.strategy.record && this.strategy.lastRecord && bus.wantsDecisions) {
           bus.decision(w.task, this.strategy.lastRecord, sim.now);
@@ -361,8 +374,15 @@ export class OnlineLoop implements SchedulingLoop {
 
   private bind(w: Waiting, d: Decision): void {
     const { cluster, sim, bus } = this.run;
-    const { task, pod } = w;
+    const { task } = w;
+    const tier = this.o.batchTier && BatchTier.isBatch(task) ? this.o.batchTier : undefined;
+    // A batch pod takes no allocatable: its request is on the batch tier's books.
+    const pod = tier ? { ...w.pod, cpuMilli: 0, memoryMiB: 0 } : w.pod;
     const id = cluster.place(d.node, d.gpuIndex === undefined ? pod : { ...pod, gpuIndex: d.gpuIndex });
+    if (tier) {
+      tier.bound(task, d.node, w.pod.cpuMilli, w.pod.memoryMiB);
+      this.batchPods.set(id, w.pod);
+    }
     this.strategy?.bound?.(cluster, pod, d);
     if (id >= this.nodeOf.length) this.grow(id);
     this.nodeOf[id] = d.node;
@@ -390,7 +410,7 @@ export class OnlineLoop implements SchedulingLoop {
     this.workOf[id] = runS;
     // A task without a run time (a service) stays until the run ends.
     this.workFrom[id] = sim.now + start.delayS;
-    this.progress.start(id, start.delayS, runS);
+    this.progress.start(id, start.delayS, runS, tier ? tier.rateOn(d.node) : 1);
     this.effects?.started?.(task, id, d.node);
     // Published once the start is complete: listeners may ask when its work begins (workStartS).
     this.one[0] = d.node;
@@ -407,6 +427,11 @@ export class OnlineLoop implements SchedulingLoop {
     this.pods[id] = undefined;
     this.idOf.delete(task);
     this.onNode[node]?.delete(id);
+    const batchPod = this.batchPods.get(id);
+    if (batchPod) {
+      this.batchPods.delete(id);
+      this.o.batchTier!.released(task, node, batchPod.memoryMiB);
+    }
     const prio = task.priority ?? 0;
     const left = (this.byPriority.get(prio) ?? 1) - 1;
     if (left > 0) this.byPriority.set(prio, left);

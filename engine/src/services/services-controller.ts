@@ -22,6 +22,11 @@ export interface ServicesOptions {
   onSample?(nowS: number, services: ServicesController): void;
   /** Virtual (serverless) nodes by node index: where replicas burst, how fast they start, what they cost. */
   virtualNodes?: ReadonlyMap<number, VirtualNode>;
+  /**
+   * How much slower requests run on a node now (1: not at all), from interference with what else runs
+   * there: a service's requests slow by the mean over its ready replicas' nodes.
+   */
+  interference?: (node: number) => number;
 }
 
 /** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
@@ -141,7 +146,8 @@ export class ServicesController implements Controller {
       const f = tally.last;
       const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
       const ready = set.ready.size;
-      this.models[i].tick(now, dt, rate, ready * s.concurrency, f);
+      const slowdown = this.o.interference && ready > 0 ? this.slowdownOf(set) : 1;
+      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown);
       for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
       const usage = (f.served / dt) * s.cpuSecondsPerRequest;
       const violated = violatesSlo(f, s.slo);
@@ -246,6 +252,26 @@ export class ServicesController implements Controller {
     pods.missing = set.starting.size;
     pods.metricMilli = Math.round(windowMean(sc.rpsPerPod) * 1000);
     return uniformReplicas(current, pods, Math.round(m.targetPerReplica * 1000), true, tol).replicas;
+  }
+
+  /** The mean interference slowdown over the set's ready replicas' nodes. */
+  private slowdownOf(set: ReplicaSet): number {
+    let sum = 0;
+    for (const t of set.ready.keys()) sum += this.o.interference!(set.nodeOf.get(t)!);
+    return sum / set.ready.size;
+  }
+
+  /**
+   * Add to `out[node]` each placed replica's CPU usage less its request, millicores: what turns a
+   * node's allocation into its usage (ready replicas share their service's usage; starting ones use none).
+   */
+  addUsageDelta(out: Float64Array): void {
+    this.services.forEach((s, i) => {
+      const set = this.sets[i];
+      const ready = set.ready.size;
+      const perReady = ready > 0 ? (this.tallies[i].lastUsageCores * 1000) / ready : 0;
+      for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - s.replica.cpuMilli;
+    });
   }
 
   /** The set's replicas on virtual nodes: placed, ready, and what they cost per second (requests at the node's prices). */

@@ -138,10 +138,18 @@ function source(
   }
 }
 
-/** The source's tasks, asynchronously, each tagged with its workload's name (fresh objects: tagged in place). */
-async function* tagged(src: AsyncIterable<Task> | Iterable<Task>, workload: string): AsyncGenerator<Task> {
+/**
+ * The source's tasks, asynchronously, each tagged with its workload's name and, for a best-effort
+ * batch workload, its QoS (fresh objects: tagged in place).
+ */
+async function* tagged(
+  src: AsyncIterable<Task> | Iterable<Task>,
+  workload: string,
+  qos: Task["qos"],
+): AsyncGenerator<Task> {
   for await (const t of src) {
     t.workload = workload;
+    if (qos) t.qos = qos;
     yield t;
   }
 }
@@ -151,7 +159,7 @@ export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): As
   const streams = new RandomStreams(options.seed ?? spec.seed);
   const sources = spec.workloads.map((w, i) => {
     const name = workloadName(w, i);
-    const tasks = tagged(source(w, name, streams, spec.duration, options.baseDir), name);
+    const tasks = tagged(source(w, name, streams, spec.duration, options.baseDir), name, w.qos);
     return applyTransforms(tasks, w.transforms.map(transform), (k) => streams.get(`${name}/transform-${k}`));
   });
   return mergeByArrival(sources);

@@ -1,13 +1,16 @@
 import { dirname } from "node:path";
 import {
   BatchLoop,
+  BatchTier,
   ClusterAutoscaler,
+  ColocationController,
   type Controller,
   FaultController,
   GpuLoadCheckpoints,
   type GroupEconomics,
   HardwareEffects,
   InvariantChecker,
+  KOORDINATOR_DEFAULTS,
   OnlineLoop,
   ReplayRecorder,
   Run,
@@ -124,6 +127,7 @@ export async function runScenario(
   const virtualNodes = virtualNodesOf(spec, cluster);
   let loop: SchedulingLoop;
   let online: OnlineLoop | undefined;
+  let batchTier: BatchTier | undefined;
   let effects: HardwareEffects | undefined;
   if (batch) {
     const params = entry.params.parse(sched.params) as { backfill: "none" | "easy"; placement: string };
@@ -144,7 +148,16 @@ export async function runScenario(
     const preemption = pre.enabled
       ? { victims: pre.victims, checkpointIntervalS: pre.checkpointInterval, rng: streams.get("preemption") }
       : undefined;
-    online = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst, preemption });
+    const colo = spec.colocation;
+    if (colo?.enabled) {
+      batchTier = new BatchTier(state, {
+        ...KOORDINATOR_DEFAULTS,
+        cpuReclaimPercent: colo.cpuReclaimPercent,
+        memoryReclaimPercent: colo.memoryReclaimPercent,
+        cpuSuppressPercent: colo.cpuSuppressPercent,
+      });
+    }
+    online = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst, preemption, batchTier });
     loop = online;
     if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
     for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
@@ -160,8 +173,23 @@ export async function runScenario(
     services = new ServicesController(await composeServices(spec.services, file), {
       onSample: rows && ((now, s) => rows.sample(now, s)),
       virtualNodes,
+      interference: spec.colocation && ((node) => colocation!.slowdown(node)),
     });
     controllers.push(services);
+  }
+  let colocation: ColocationController | undefined;
+  if (spec.colocation) {
+    if (batch) {
+      throw new SpecError([
+        `${file}: colocation: expected an online scheduler, found the batch policy "${sched.name}"`,
+      ]);
+    }
+    colocation = new ColocationController({
+      tier: batchTier,
+      services,
+      interferencePerUsage: spec.colocation.interference,
+    });
+    controllers.push(colocation);
   }
 
   const ledger = new TaskLedger();
@@ -242,6 +270,10 @@ export async function runScenario(
     ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
     ...(services && servicesMetrics(services)),
+    ...(colocation && {
+      cpuUsedFraction: colocation.cpuUsedFraction(),
+      batchTierCoreHours: colocation.batchCoreHours(),
+    }),
     assumptions: assumptionsUsed(spec, effects?.counters),
     notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers in batch runs"] : [],
   };

@@ -88,10 +88,16 @@ const name = z
   .regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'")
   .optional();
 
+const qos = z.enum(["batch"]).optional().meta({
+  description:
+    "batch: best-effort pods of a co-located cluster (Koordinator's koord-batch), run on the room online pods leave when colocation is enabled",
+});
+
 export const Workload = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("trace"),
     name,
+    qos,
     format: z.enum(TASK_FORMATS),
     path: z
       .string()
@@ -104,10 +110,11 @@ export const Workload = z.discriminatedUnion("type", [
       .meta({ description: "machine size for traces whose requests are fractions of a machine" }),
     transforms,
   }),
-  z.strictObject({ type: z.literal("poisson"), name, ratePerS: positive, task: TaskTemplate, transforms }),
+  z.strictObject({ type: z.literal("poisson"), name, qos, ratePerS: positive, task: TaskTemplate, transforms }),
   z.strictObject({
     type: z.literal("rate-curve"),
     name,
+    qos,
     rate: z.array(RateSpec).min(1),
     task: TaskTemplate,
     transforms,
@@ -115,6 +122,7 @@ export const Workload = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("mmpp"),
     name,
+    qos,
     states: z.array(z.strictObject({ ratePerS: nonNegative, meanDuration: PositiveDuration })).min(1),
     transitions: z.array(z.array(nonNegative)).optional(),
     task: TaskTemplate,
@@ -123,6 +131,7 @@ export const Workload = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("functions"),
     name,
+    qos,
     functions: z.number().int().positive(),
     scaleToInvocationsPerS: positive.optional(),
     rate: z.array(RateSpec).optional(),
@@ -250,7 +259,9 @@ export const Scheduler = z
       .strictObject({
         enabled: z.boolean().default(true),
         victims: z.enum(["restart", "resume"]).default("restart"),
-        checkpointInterval: Duration.default(0).meta({ description: "resumed victims lose the work since their last checkpoint (0: none)" }),
+        checkpointInterval: Duration.default(0).meta({
+          description: "resumed victims lose the work since their last checkpoint (0: none)",
+        }),
       })
       .default({ enabled: true, victims: "restart", checkpointInterval: 0 })
       .meta({
@@ -417,6 +428,22 @@ const ScenarioFields = z.strictObject({
   cluster: Cluster,
   hardware: Hardware.optional(),
   workloads: z.array(Workload).default([]),
+  colocation: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      cpuReclaimPercent: z.number().gt(0).max(100).default(60),
+      memoryReclaimPercent: z.number().gt(0).max(100).default(65),
+      cpuSuppressPercent: z.number().gt(0).max(100).default(65),
+      interference: z.number().nonnegative().default(0.1).meta({
+        description:
+          "online requests slow by 1 + this × their node's CPU usage share (default 0.1: an assumption, under 5% from 10% to 40% usage)",
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        "Koordinator-style co-location: batch workloads (qos: batch) on reclaimed room, suppressed when online usage rises (defaults: Koordinator's)",
+    }),
   services: z
     .array(Service)
     .default([])

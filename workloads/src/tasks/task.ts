@@ -35,6 +35,8 @@ export interface Task {
   priority: number;
   /** The service this task is a replica of (a long-running pod whose work is traffic); absent otherwise. */
   service?: string;
+  /** "batch": a best-effort pod of a co-located cluster (Koordinator's koord-batch), run on reclaimed room. */
+  qos?: "batch";
   /** Prompt and generated tokens of an inference request; NaN for other work. */
   inputTokens: number;
   outputTokens: number;

@@ -19,7 +19,8 @@ import type { LatencyModel, LatencyParams, TickFigures } from "./latency-model.j
  * arrivals are taken to arrive at its midpoint).
  */
 export class FluidLatency implements LatencyModel {
-  private readonly mu: number;
+  private readonly baseMu: number;
+  private mu: number;
   /** Backlog cohorts, oldest first: arrival time and requests left (a ring grown on demand). */
   private at = new Float64Array(64);
   private left = new Float64Array(64);
@@ -31,10 +32,12 @@ export class FluidLatency implements LatencyModel {
   private sizes = new Float64Array(64);
 
   constructor(private readonly p: LatencyParams) {
-    this.mu = 1 / p.meanServiceS;
+    this.baseMu = 1 / p.meanServiceS;
+    this.mu = this.baseMu;
   }
 
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures): void {
+  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
+    this.mu = this.baseMu / slowdown;
     const { mu } = this;
     const capacityPerS = servers * mu;
     const arrivals = ratePerS * dtS;

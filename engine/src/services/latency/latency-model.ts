@@ -24,7 +24,8 @@ export function emptyFigures(): TickFigures {
  * for the whole tick, requests arriving at `ratePerS`. The model keeps its queue between ticks.
  */
 export interface LatencyModel {
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures): void;
+  /** `slowdown` stretches every request's service time (interference from a busy node; 1: none). */
+  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown?: number): void;
 }
 
 /** A service's traffic parameters, shared by both models. */

@@ -25,6 +25,7 @@ export class PerRequestLatency implements LatencyModel {
   /** Response times of the requests started in the current tick. */
   private latencies = new Float64Array(256);
   private served = 0;
+  private slowdown = 1;
 
   constructor(
     private readonly p: LatencyParams,
@@ -34,7 +35,8 @@ export class PerRequestLatency implements LatencyModel {
     private readonly onResponse?: (latencyS: number) => void,
   ) {}
 
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures): void {
+  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
+    this.slowdown = slowdown;
     this.resize(servers);
     const t1 = t0S + dtS;
     this.served = 0;
@@ -89,7 +91,7 @@ export class PerRequestLatency implements LatencyModel {
         out.dropped++;
         continue;
       }
-      const service = this.serviceTimeS(this.rng);
+      const service = this.serviceTimeS(this.rng) * this.slowdown;
       this.idle--;
       this.pushBusy(now + service);
       if (this.served === this.latencies.length) {

@@ -1,0 +1,168 @@
+import type { ClusterView } from "@clustersim/hardware-models";
+import type { Task } from "@clustersim/workloads";
+
+/**
+ * Koordinator's co-location defaults (koordinator-sh/koordinator v1.4–v1.8): batch resources are
+ * reclaimed up to 60% of a node's CPU and 65% of its memory (pkg/util/sloconfig/colocation_config.go,
+ * cpu/memoryReclaimThresholdPercent, the "usage" policy), and koordlet caps batch pods' CPU at 65% of
+ * the node less what other pods use (nodeslo_config.go, cpuSuppressThresholdPercent; the suppress loop
+ * runs every second, at least 2 cores for batch).
+ */
+export interface ColocationOptions {
+  cpuReclaimPercent: number;
+  memoryReclaimPercent: number;
+  cpuSuppressPercent: number;
+  /** How often batch allocatable is recomputed (koordlet reports NodeMetric every 60 s), and the usage window (300 s). */
+  updateS: number;
+  windowS: number;
+}
+
+export const KOORDINATOR_DEFAULTS: ColocationOptions = {
+  cpuReclaimPercent: 60,
+  memoryReclaimPercent: 65,
+  cpuSuppressPercent: 65,
+  updateS: 60,
+  windowS: 300,
+};
+
+/** koordlet's floor for batch CPU under suppression (cpuset policy: at least 2 CPUs). */
+const SUPPRESS_FLOOR_MILLI = 2000;
+
+/**
+ * The batch tier of a co-located cluster, as Koordinator runs it. Batch (best-effort) pods request
+ * batch-cpu and batch-memory, not the node's allocatable: their room on a node is
+ *   batch allocatable = capacity × reclaim% − what online (non-batch) pods use
+ * (the "usage" policy, with no system usage modelled), averaged over the last window and refreshed
+ * every update; they are placed on the node with the most batch CPU free that fits them (LeastAllocated
+ * over the batch resources). While they run, koordlet caps their CPU at capacity × suppress% − online
+ * usage (at least 2 cores): when online usage rises, batch pods on the node slow down together.
+ *
+ * Online usage of a node is read from `onlineUsageMilli` (service replicas at their traffic's usage,
+ * other pods at their request). Not modelled: eviction (koordlet's BE evictions are alpha and off by
+ * default), memory suppression, NUMA-level accounting.
+ */
+export class BatchTier {
+  private readonly capCpu: Float64Array;
+  private readonly capMem: Float64Array;
+  private readonly batchCpu: Float64Array;
+  private readonly batchMem: Float64Array;
+  private readonly usedCpu: Float64Array;
+  private readonly usedMem: Float64Array;
+  /** Online CPU use per node, one sample per update over the window (a ring per node). */
+  private readonly history: Float64Array;
+  private readonly slots: number;
+  private at = 0;
+  private filled = 0;
+  /** Batch tasks on each node, and each one's CPU request. */
+  private readonly onNode: Map<Task, number>[];
+  /** The current CPU rate of batch pods per node (1: unsuppressed). */
+  readonly rate: Float64Array;
+
+  constructor(
+    private readonly cluster: ClusterView,
+    readonly o: ColocationOptions = KOORDINATOR_DEFAULTS,
+  ) {
+    const n = cluster.nodeCount;
+    this.capCpu = new Float64Array(n);
+    this.capMem = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.capCpu[i] = cluster.allocatableCpuMilli(i);
+      this.capMem[i] = cluster.allocatableMemoryMiB(i);
+    }
+    this.batchCpu = new Float64Array(n);
+    this.batchMem = new Float64Array(n);
+    this.usedCpu = new Float64Array(n);
+    this.usedMem = new Float64Array(n);
+    this.slots = Math.max(1, Math.round(o.windowS / o.updateS));
+    this.history = new Float64Array(n * this.slots);
+    this.onNode = Array.from({ length: n }, () => new Map());
+    this.rate = new Float64Array(n).fill(1);
+  }
+
+  /** Whether a task runs in the batch tier. */
+  static isBatch(t: Task): boolean {
+    return t.qos === "batch";
+  }
+
+  /**
+   * Recompute batch allocatable from online usage (`onlineCpu[n]` millicores now; memory: online
+   * pods' requests, as allocated). Called every `updateS`.
+   */
+  update(onlineCpu: Float64Array): void {
+    const c = this.cluster;
+    const S = this.slots;
+    this.filled = Math.min(this.filled + 1, S);
+    for (let n = 0; n < c.nodeCount; n++) {
+      this.history[n * S + this.at] = onlineCpu[n];
+      let sum = 0;
+      for (let k = 0; k < this.filled; k++) sum += this.history[n * S + k];
+      const used = sum / this.filled;
+      const onlineMem = c.allocatableMemoryMiB(n) - c.freeMemoryMiB(n);
+      this.batchCpu[n] = Math.max(0, (this.capCpu[n] * this.o.cpuReclaimPercent) / 100 - used);
+      this.batchMem[n] = Math.max(0, (this.capMem[n] * this.o.memoryReclaimPercent) / 100 - onlineMem);
+    }
+    this.at = (this.at + 1) % S;
+  }
+
+  /** The node with the most batch CPU free that fits the request (present, up, not virtual), or -1. */
+  pick(cpuMilli: number, memoryMiB: number): number {
+    const c = this.cluster;
+    let best = -1;
+    let bestFree = -1;
+    for (let n = 0; n < c.nodeCount; n++) {
+      if (!c.isUp(n) || c.isVirtual(n)) continue;
+      const freeCpu = this.batchCpu[n] - this.usedCpu[n];
+      if (freeCpu < cpuMilli || this.batchMem[n] - this.usedMem[n] < memoryMiB) continue;
+      if (freeCpu > bestFree) {
+        best = n;
+        bestFree = freeCpu;
+      }
+    }
+    return best;
+  }
+
+  bound(task: Task, node: number, cpuMilli: number, memoryMiB: number): void {
+    this.usedCpu[node] += cpuMilli;
+    this.usedMem[node] += memoryMiB;
+    this.onNode[node].set(task, cpuMilli);
+  }
+
+  released(task: Task, node: number, memoryMiB: number): void {
+    const cpu = this.onNode[node].get(task);
+    if (cpu === undefined) return;
+    this.onNode[node].delete(task);
+    this.usedCpu[node] -= cpu;
+    this.usedMem[node] -= memoryMiB;
+  }
+
+  /**
+   * koordlet's CPU suppression: each node's batch pods get capacity × suppress% − online usage (at least
+   * 2 cores) between them; `setRate` is called for the pods of nodes whose rate moved by more than 1%.
+   * Returns the batch CPU in use, millicores.
+   */
+  suppress(onlineCpu: Float64Array, setRate: (task: Task, rate: number) => void): number {
+    let inUse = 0;
+    for (let n = 0; n < this.onNode.length; n++) {
+      const demand = this.usedCpu[n];
+      if (demand <= 0) continue;
+      const allowed = Math.max(SUPPRESS_FLOOR_MILLI, (this.capCpu[n] * this.o.cpuSuppressPercent) / 100 - onlineCpu[n]);
+      const rate = Math.min(1, allowed / demand);
+      inUse += rate * demand;
+      if (Math.abs(rate - this.rate[n]) > 0.01 * this.rate[n]) {
+        this.rate[n] = rate;
+        for (const t of this.onNode[n].keys()) setRate(t, rate);
+      }
+    }
+    return inUse;
+  }
+
+  /** The rate a batch pod starting on `node` runs at now. */
+  rateOn(node: number): number {
+    return this.rate[node];
+  }
+
+  /** Batch CPU used on a node (its pods' requests at the node's rate), millicores. */
+  usedOn(node: number): number {
+    return this.usedCpu[node] * this.rate[node];
+  }
+}

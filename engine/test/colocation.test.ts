@@ -1,0 +1,58 @@
+import { BatchTier, KOORDINATOR_DEFAULTS } from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { task } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+
+describe("the batch tier (Koordinator's co-location)", () => {
+  /** Two nodes of 32 cores and 64 GiB; node 0 has 20 cores and 16 GiB allocated to online pods. */
+  function tier() {
+    const cluster = new ClusterState([
+      { cpuMilli: 32_000, memoryMiB: 65_536 },
+      { cpuMilli: 32_000, memoryMiB: 65_536 },
+    ]);
+    cluster.place(0, { cpuMilli: 20_000, memoryMiB: 16_384 });
+    return new BatchTier(cluster, KOORDINATOR_DEFAULTS);
+  }
+
+  it("batch allocatable is 60% of CPU less online usage, 65% of memory less online requests, averaged over 5 updates", () => {
+    const t = tier();
+    // Online usage 4 cores on node 0 (of 20 requested), 0 on node 1: batch CPU 19.2 − 4 = 15.2 cores
+    // on node 0; memory 65% of 64 GiB = 42,598.4 MiB less 16,384 online = 26,214.4 MiB.
+    t.update(Float64Array.of(4000, 0));
+    // Node 1 has more batch CPU free (19.2 cores): the least-allocated pick, while it fits.
+    expect(t.pick(1000, 1)).toBe(1);
+    expect(t.pick(19_200, 1)).toBe(1);
+    expect(t.pick(19_201, 1)).toBe(-1);
+    // With node 1's batch room taken, node 0 offers exactly 15.2 cores and 26,214.4 MiB.
+    t.bound(task({ id: 9, arrivalS: 0, qos: "batch" }), 1, 19_200, 1);
+    expect(t.pick(15_200, 26_214)).toBe(0);
+    expect(t.pick(15_201, 1)).toBe(-1);
+    expect(t.pick(1, 26_215)).toBe(-1);
+    // A second update with 12 cores of online use on node 0: its average is 8 cores, 11.2 free.
+    t.update(Float64Array.of(12_000, 0));
+    expect(t.pick(11_200, 1)).toBe(0);
+    expect(t.pick(11_201, 1)).toBe(-1);
+  });
+
+  it("suppression: batch pods share 65% of the node less online usage (at least 2 cores), and slow together", () => {
+    const t = tier();
+    t.update(Float64Array.of(0, 0));
+    const a = task({ id: 0, arrivalS: 0, cpuMilli: 8000, memoryMiB: 1, qos: "batch" });
+    const b = task({ id: 1, arrivalS: 0, cpuMilli: 8000, memoryMiB: 1, qos: "batch" });
+    t.bound(a, 1, 8000, 1);
+    t.bound(b, 1, 8000, 1);
+    const rates = new Map<number, number>();
+    // Online usage 10 cores on node 1: 20.8 − 10 = 10.8 cores for 16 requested: rate 0.675.
+    let used = t.suppress(Float64Array.of(0, 10_000), (x, r) => rates.set(x.id, r));
+    expect(rates.get(0)).toBeCloseTo(0.675, 12);
+    expect(rates.get(1)).toBeCloseTo(0.675, 12);
+    expect(used).toBeCloseTo(10_800, 9);
+    // Online usage 20 cores: 0.8 left, below the 2-core floor: 2 cores for 16, rate 0.125.
+    used = t.suppress(Float64Array.of(0, 20_000), (x, r) => rates.set(x.id, r));
+    expect(rates.get(0)).toBeCloseTo(0.125, 12);
+    expect(used).toBeCloseTo(2000, 9);
+    // Online usage back to 0: 20.8 ≥ 16, full speed.
+    t.suppress(Float64Array.of(0, 0), (x, r) => rates.set(x.id, r));
+    expect(rates.get(1)).toBe(1);
+  });
+});
