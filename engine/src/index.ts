@@ -69,6 +69,7 @@ export {
   stabilizeLegacy,
   storeScaleEvent,
 } from "./services/autoscaling/behavior.js";
+export { CPU_HISTOGRAM, DecayingHistogram, type HistogramOptions } from "./services/autoscaling/decaying-histogram.js";
 export {
   HorizontalAutoscaler,
   type HorizontalAutoscalerOptions,
@@ -87,6 +88,7 @@ export {
   type UniformPods,
   uniformReplicas,
 } from "./services/autoscaling/replica-calculator.js";
+export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
 export {
   erlangC,
   type MmcTheory,

@@ -66,4 +66,35 @@ describe("examples/services", () => {
     expect(impact).toBeLessThan(1.05);
     expect(on.serviceSloViolationMinutes).toBeLessThan(0.1);
   });
+
+  it("the VPA right-sizes an over-provisioned service once its bounds are narrow: requests fall to the target, usage and objective unchanged", async () => {
+    const vpa = await run("vpa-recreate");
+    const off = await run("vpa-off");
+    const [on, rec] = [vpa.services.api, off.services.api];
+    // Both recommend the same target: the 90th percentile of usage per replica (at most 0.33 cores
+    // at the cycle's peak) plus 15%, within a 5% bucket.
+    expect(on.vpaTargetMilli).toBe(rec.vpaTargetMilli);
+    expect(on.vpaTargetMilli).toBeGreaterThan(0.33 * 1.15 * 1000 * 0.95);
+    expect(on.vpaTargetMilli).toBeLessThan(0.33 * 1.15 * 1000 * 1.05);
+    expect(on.cpuRequestMilliAtEnd).toBe(on.vpaTargetMilli);
+    expect(rec.cpuRequestMilliAtEnd).toBe(2000);
+    expect(rec.vpaRestarts).toBe(0);
+    expect(on.vpaRestarts).toBe(20);
+    expect(on.cpuRequestedCoreHours).toBeLessThan(0.6 * rec.cpuRequestedCoreHours);
+    expect(on.cpuUsedCoreHours).toBeCloseTo(rec.cpuUsedCoreHours, 6);
+    expect(vpa.serviceSloViolationMinutes).toBeLessThan(0.5);
+  });
+
+  it("a rate read from a trace: every request of Azure's LLM conversation trace arrives once; KEDA scales from zero and back to it", async () => {
+    const s = await run("llm-trace-keda");
+    // 19,366 requests in the trace, all within the run.
+    expect(s.serviceRequests).toBeCloseTo(19_366, 6);
+    expect(s.serviceRequestsDropped).toBe(0);
+    const llm = s.services.llm;
+    expect(llm.replicasMax).toBeGreaterThan(1);
+    expect(llm.replicasMax).toBeLessThanOrEqual(40);
+    // No replica before the first request; none left 5 minutes after the last (the trace spans under an hour).
+    expect(llm.replicasAtEnd).toBe(0);
+    expect(llm.scaleDowns).toBeGreaterThan(0);
+  });
 });

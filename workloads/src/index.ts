@@ -16,7 +16,7 @@ export {
   type TaskTemplate,
   type Window,
 } from "./generators/generators.js";
-export { RateCurve, type RateSpec, thinnedArrivals } from "./generators/rate-curves.js";
+export { RateCurve, type RateSpec, rateFromArrivals, thinnedArrivals } from "./generators/rate-curves.js";
 export {
   TASK_FORMATS,
   type TaskFormat,

@@ -71,21 +71,20 @@ const comparison = {
 if (values.json) {
   process.stdout.write(`${JSON.stringify([...rows.map(pick), comparison])}\n`);
 } else {
-  process.stdout.write(
-    table(
-      ["case", "services", "replicas", "sim h", "wall s", "ticks/s", "peak MiB", "p99 s"],
-      rows.map((r) => [
-        r.case,
-        String(r.services),
-        String(r.replicas),
-        String(r.simHours),
-        r.wallS.toFixed(1),
-        Math.round(r.ticksPerS).toLocaleString("en"),
-        r.peakRssMiB.toFixed(0),
-        r.p99S.toFixed(4),
-      ]),
-    ) + "\n",
+  const rowsTable = table(
+    ["case", "services", "replicas", "sim h", "wall s", "ticks/s", "peak MiB", "p99 s"],
+    rows.map((r) => [
+      r.case,
+      String(r.services),
+      String(r.replicas),
+      String(r.simHours),
+      r.wallS.toFixed(1),
+      Math.round(r.ticksPerS).toLocaleString("en"),
+      r.peakRssMiB.toFixed(0),
+      r.p99S.toFixed(4),
+    ]),
   );
+  process.stdout.write(`${rowsTable}\n`);
   process.stdout.write(
     `scale against target: wall ${(scale.wallS / TARGET_WALL_S).toFixed(2)}× of ${TARGET_WALL_S} s, memory ${(scale.peakRssMiB / TARGET_RSS_MIB).toFixed(2)}× of ${TARGET_RSS_MIB} MiB\n` +
       `per-request / fluid wall time: ${comparison.wallRatioPerRequestToFluid.toFixed(1)}×; fluid / per-request p99: ${comparison.p99RatioFluidToPerRequest.toFixed(3)}\n`,

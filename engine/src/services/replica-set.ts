@@ -19,6 +19,11 @@ export class ReplicaSet {
   /** The node of each placed replica, and when it was placed. */
   readonly nodeOf = new Map<Task, number>();
   readonly startedAt = new Map<Task, number>();
+  /** The request new replicas get (a VPA may change it), and the CPU the placed replicas request. */
+  readonly template: ServiceConfig["replica"];
+  placedCpuMilli = 0;
+  /** Replicas restarted by a VPA. */
+  restarts = 0;
   /** Replicas created so far (ids), scale events. */
   private created = 0;
   scaleUps = 0;
@@ -31,7 +36,9 @@ export class ReplicaSet {
     private readonly own: (t: Task, set: ReplicaSet) => void,
     /** The virtual (serverless) node's start latency, for nodes that are virtual. */
     private readonly virtual?: (node: number) => VirtualNode | undefined,
-  ) {}
+  ) {
+    this.template = { ...config.replica };
+  }
 
   /** The desired count (spec.replicas): every replica, placed or not. */
   get replicas(): number {
@@ -58,7 +65,7 @@ export class ReplicaSet {
     const c = this.config;
     const t = this.ctx.submit(
       makeTask({
-        ...c.replica,
+        ...this.template,
         id: this.created++,
         arrivalS: this.ctx.nowS,
         app: c.name,
@@ -80,11 +87,18 @@ export class ReplicaSet {
     return out;
   }
 
+  /** Replace a replica by a new one of the current template (a VPA's eviction; the ReplicaSet recreates it). */
+  restart(t: Task): void {
+    this.delete(t);
+    this.create();
+    this.restarts++;
+  }
+
   private delete(t: Task): void {
     this.pending.delete(t);
     this.starting.delete(t);
     this.ready.delete(t);
-    this.nodeOf.delete(t);
+    if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
     this.ctx.remove(t);
   }
@@ -102,6 +116,7 @@ export class ReplicaSet {
       : this.ctx.workStartS(t) + c.imagePullS + c.readinessS;
     this.starting.set(t, readyAt);
     this.nodeOf.set(t, node);
+    this.placedCpuMilli += t.cpuMilli;
     this.startedAt.set(t, this.ctx.nowS);
     this.ctx.at(readyAt, () => {
       if (this.starting.get(t) !== readyAt) return;
@@ -113,7 +128,7 @@ export class ReplicaSet {
   /** A replica's node failed: the run resubmits it, and it is pending again. */
   lost(t: Task): void {
     if (!this.starting.delete(t) && !this.ready.delete(t)) return;
-    this.nodeOf.delete(t);
+    if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
     this.pending.add(t);
   }

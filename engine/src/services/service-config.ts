@@ -66,6 +66,11 @@ export interface ServiceConfig {
   /** Replicas that fit no regular node may go to a virtual (serverless) node. */
   burst: boolean;
   autoscaler?: AutoscalerConfig;
+  /**
+   * The Vertical Pod Autoscaler for CPU: its recommender every minute; in "Recreate" mode its updater
+   * restarts replicas whose request is outside the recommended bounds with the target.
+   */
+  vpa?: { mode: "Recreate" | "Off" };
 }
 
 /** Services in an order where every caller comes before the services it calls; throws on a cycle. */

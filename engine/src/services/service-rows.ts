@@ -42,7 +42,7 @@ export class ServiceRows {
       v[3] = set.replicas;
       v[4] = set.ready.size;
       v[5] = round6(t.lastUsageCores);
-      v[6] = round6((set.placed * svc.replica.cpuMilli) / 1000);
+      v[6] = round6(set.placedCpuMilli / 1000);
       v[7] = round6(f.meanS);
       v[8] = round6(f.quantileS);
       v[9] = round6(f.dropped / s.tickS);

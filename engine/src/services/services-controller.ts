@@ -8,6 +8,7 @@ import {
   type UniformPods,
   uniformReplicas,
 } from "./autoscaling/replica-calculator.js";
+import { type VpaRecommendation, VpaRecommender } from "./autoscaling/vpa-recommender.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { LatencyModel } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
@@ -28,6 +29,23 @@ export interface ServicesOptions {
    */
   interference?: (node: number) => number;
 }
+
+/** What a VPA keeps: its recommender, and the per-pod CPU usage of the current minute. */
+interface Vertical {
+  recommender: VpaRecommender;
+  sum: number;
+  ticks: number;
+  /** The last recommendation, for the summary. */
+  last?: VpaRecommendation;
+}
+
+/** The VPA updater's defaults (pkg/updater): at least 2 replicas, half of them evicted per loop, 12 h, 10%. */
+const VPA_MIN_REPLICAS = 2;
+const VPA_EVICTION_TOLERANCE = 0.5;
+const VPA_LIFETIME_S = 12 * 3600;
+const VPA_UPDATE_THRESHOLD = 0.1;
+/** --recommender-interval and --updater-interval (1 min). */
+const VPA_INTERVAL_S = 60;
 
 /** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
 interface Scaling {
@@ -59,6 +77,7 @@ export class ServicesController implements Controller {
   private readonly index: Map<string, number>;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (Scaling | undefined)[] = [];
+  private readonly vertical: (Vertical | undefined)[] = [];
   /** The pods of the service being synced, as counts (reused). */
   private readonly uniform: UniformPods = { ready: 0, unready: 0, missing: 0, metricMilli: 0, requestMilli: 0 };
   readonly tickS: number;
@@ -95,6 +114,7 @@ export class ServicesController implements Controller {
           : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTimeS(r)),
       );
       this.scaling.push(s.autoscaler && this.scalingFor(s));
+      this.vertical.push(s.vpa && { recommender: new VpaRecommender(), sum: 0, ticks: 0 });
     }
     const listener: RunListener = {
       start: (t, nodes) => this.owner.get(t)?.placedOn(t, nodes[0]),
@@ -110,6 +130,7 @@ export class ServicesController implements Controller {
     this.scaling.forEach((sc, i) => {
       if (sc) ctx.every(sc.config.syncPeriodS, () => this.sync(i));
     });
+    if (this.vertical.some((v) => v)) ctx.every(VPA_INTERVAL_S, () => this.verticalLoop());
   }
 
   private scalingFor(s: ServiceConfig): Scaling {
@@ -158,19 +179,24 @@ export class ServicesController implements Controller {
       tally.replicaS += set.placed * dt;
       tally.readyS += ready * dt;
       tally.usedCoreS += usage * dt;
-      tally.requestedCoreS += ((set.placed * s.replica.cpuMilli) / 1000) * dt;
+      tally.requestedCoreS += (set.placedCpuMilli / 1000) * dt;
       // The cluster's own CPU: replicas on virtual (serverless) nodes are outside it.
-      let placedHere = set.placed;
+      let requestedHere = set.placedCpuMilli;
       let usedHere = usage;
       if (this.hasVirtual) {
         const v = this.onVirtual(set);
         tally.serverlessCost += v.costPerS * dt;
-        placedHere -= v.placed;
+        requestedHere -= v.requestedMilli;
         usedHere = ready > 0 ? (usage * (ready - v.ready)) / ready : 0;
       }
-      tally.clusterRequestedCoreS += ((placedHere * s.replica.cpuMilli) / 1000) * dt;
+      tally.clusterRequestedCoreS += (requestedHere / 1000) * dt;
       tally.clusterUsedCoreS += usedHere * dt;
       if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
+      const vpa = this.vertical[i];
+      if (vpa && ready > 0) {
+        vpa.sum += usage / ready;
+        vpa.ticks++;
+      }
       const sc = this.scaling[i];
       if (sc) {
         sc.cpuPerPod[sc.at] = ready > 0 ? usage / ready : 0;
@@ -231,7 +257,8 @@ export class ServicesController implements Controller {
     };
     // Every ready replica serves an equal share, so pods differ only in readiness: counts suffice.
     const pods = this.uniform;
-    pods.requestMilli = s.replica.cpuMilli;
+    // Replicas of a service share one request (a VPA changes it by restarting them): the placed ones' mean.
+    pods.requestMilli = set.placed > 0 ? Math.round(set.placedCpuMilli / set.placed) : set.template.cpuMilli;
     if (m.type === "cpu") {
       // Pending and starting pods are unready; so is a ready pod within the CPU initialisation period
       // whose metric window began before it became ready (upstream's groupPods).
@@ -254,6 +281,56 @@ export class ServicesController implements Controller {
     return uniformReplicas(current, pods, Math.round(m.targetPerReplica * 1000), true, tol).replicas;
   }
 
+  /**
+   * Every minute, for services with a VPA: the recommender takes each ready replica's CPU over the
+   * minute as a sample; in Recreate mode the updater then restarts, with the target as request,
+   * replicas whose request is outside the recommended bounds (or, after 12 h, 10% off the target):
+   * never below 2 replicas, and at most half of them per minute (at least one), scale-ups first.
+   */
+  private verticalLoop(): void {
+    const now = this.ctx.nowS;
+    this.vertical.forEach((v, i) => {
+      if (!v) return;
+      const set = this.sets[i];
+      if (v.ticks > 0) v.recommender.addSample(v.sum / v.ticks, now, set.ready.size);
+      v.sum = 0;
+      v.ticks = 0;
+      const rec = v.recommender.recommend();
+      v.last = rec;
+      if (!rec || this.services[i].vpa?.mode !== "Recreate") return;
+      const stale = (t: Task) => {
+        const r = t.cpuMilli;
+        if (r < rec.lowerMilli || r > rec.upperMilli) return true;
+        const since = set.startedAt.get(t);
+        return (
+          since !== undefined &&
+          now - since >= VPA_LIFETIME_S &&
+          Math.abs(r - rec.targetMilli) / r >= VPA_UPDATE_THRESHOLD
+        );
+      };
+      const candidates = [...set.pending, ...set.starting.keys(), ...set.ready.keys()].filter(stale);
+      if (candidates.length === 0) return;
+      set.template.cpuMilli = rec.targetMilli;
+      const configured = set.replicas;
+      if (configured < VPA_MIN_REPLICAS) return;
+      const tolerance = Math.floor(configured * VPA_EVICTION_TOLERANCE);
+      let budget = tolerance > 0 ? tolerance : configured === set.placed ? 1 : 0;
+      candidates.sort((a, b) => {
+        const up = (t: Task) => (rec.targetMilli > t.cpuMilli ? 1 : 0);
+        const diff = (t: Task) => Math.abs(t.cpuMilli - rec.targetMilli) / t.cpuMilli;
+        return up(b) - up(a) || diff(b) - diff(a) || a.id - b.id;
+      });
+      for (const t of candidates) {
+        // A pending pod is always evictable; a placed one takes from the budget.
+        if (!set.pending.has(t)) {
+          if (budget <= 0) continue;
+          budget--;
+        }
+        set.restart(t);
+      }
+    });
+  }
+
   /** The mean interference slowdown over the set's ready replicas' nodes. */
   private slowdownOf(set: ReplicaSet): number {
     let sum = 0;
@@ -266,24 +343,22 @@ export class ServicesController implements Controller {
    * node's allocation into its usage (ready replicas share their service's usage; starting ones use none).
    */
   addUsageDelta(out: Float64Array): void {
-    this.services.forEach((s, i) => {
-      const set = this.sets[i];
+    this.sets.forEach((set, i) => {
       const ready = set.ready.size;
       const perReady = ready > 0 ? (this.tallies[i].lastUsageCores * 1000) / ready : 0;
-      for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - s.replica.cpuMilli;
+      for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - t.cpuMilli;
     });
   }
 
   /** The set's replicas on virtual nodes: placed, ready, and what they cost per second (requests at the node's prices). */
-  private onVirtual(set: ReplicaSet): { placed: number; ready: number; costPerS: number } {
-    const r = set.config.replica;
-    const out = { placed: 0, ready: 0, costPerS: 0 };
+  private onVirtual(set: ReplicaSet): { requestedMilli: number; ready: number; costPerS: number } {
+    const out = { requestedMilli: 0, ready: 0, costPerS: 0 };
     for (const [t, node] of set.nodeOf) {
       const v = this.o.virtualNodes!.get(node);
       if (!v) continue;
-      out.placed++;
+      out.requestedMilli += t.cpuMilli;
       if (set.ready.has(t)) out.ready++;
-      out.costPerS += (r.cpuMilli / 1000) * v.pricePerVcpuS + (r.memoryMiB / 1024) * v.pricePerGiBS;
+      out.costPerS += (t.cpuMilli / 1000) * v.pricePerVcpuS + (t.memoryMiB / 1024) * v.pricePerGiBS;
     }
     return out;
   }
@@ -307,10 +382,17 @@ export class ServicesController implements Controller {
   summary(): Record<string, Record<string, number>> {
     const out: Record<string, Record<string, number>> = {};
     this.services.forEach((s, i) => {
+      const set = this.sets[i];
       out[s.name] = {
         ...this.tallies[i].summary(),
-        scaleUps: this.sets[i].scaleUps,
-        scaleDowns: this.sets[i].scaleDowns,
+        scaleUps: set.scaleUps,
+        scaleDowns: set.scaleDowns,
+        replicasAtEnd: set.replicas,
+        ...(s.vpa && {
+          vpaRestarts: set.restarts,
+          cpuRequestMilliAtEnd: set.template.cpuMilli,
+          vpaTargetMilli: this.vertical[i]?.last?.targetMilli ?? Number.NaN,
+        }),
       };
     });
     return out;

@@ -6,14 +6,19 @@ import {
   type ScalingRules,
   type ServiceConfig,
 } from "@clustersim/engine";
-import { type DistSpec, RateCurve, sampler } from "@clustersim/workloads";
+import { type DistSpec, RateCurve, type RateSpec, rateFromArrivals, sampler, traceTasks } from "@clustersim/workloads";
 import type { z } from "zod";
 import { SpecError } from "../spec/load-spec.js";
 import type { Hpa, ServiceSpec } from "../spec/service-schema.js";
-import { rateSpec } from "./workload.js";
+import { rateSpec, resolveTracePath } from "./workload.js";
 
 /** The scenario's services as the engine runs them; `file` names the scenario in messages. */
-export async function composeServices(specs: readonly ServiceSpec[], file: string): Promise<ServiceConfig[]> {
+export async function composeServices(
+  specs: readonly ServiceSpec[],
+  file: string,
+  baseDir: string,
+  horizonS: number,
+): Promise<ServiceConfig[]> {
   const out: ServiceConfig[] = [];
   for (const [i, s] of specs.entries()) {
     const dist = s.serviceTime as DistSpec;
@@ -43,16 +48,31 @@ export async function composeServices(specs: readonly ServiceSpec[], file: strin
       cpuSecondsPerRequest: s.cpuPerRequest,
       slo: { quantile: s.slo.percentile / 100, targetS: s.slo.target },
       timeoutS: s.timeout,
-      rate: s.rate ? new RateCurve(s.rate.map(rateSpec)) : undefined,
+      rate: s.rate ? new RateCurve(await Promise.all(s.rate.map((r) => serviceRate(r, baseDir, horizonS)))) : undefined,
       calls: s.calls,
       latency: s.latency,
       imagePullS: s.image ? s.image.size / s.image.pullBandwidth : 0,
       readinessS: s.readinessDelay,
       burst: r.burst,
       autoscaler: s.autoscaler && autoscaler(s.autoscaler),
+      vpa: s.vpa,
     });
   }
   return out;
+}
+
+/** A rate component; one read from a trace counts its arrivals per bin over the run's horizon. */
+async function serviceRate(
+  r: ServiceSpec["rate"] extends (infer R)[] | undefined ? R : never,
+  baseDir: string,
+  horizonS: number,
+): Promise<RateSpec> {
+  if (r.type !== "trace") return rateSpec(r);
+  const tasks = traceTasks(r.format, resolveTracePath(r.path, baseDir), { streamName: "service-rate" });
+  const shifted = (async function* () {
+    for await (const t of tasks) yield { arrivalS: t.arrivalS - r.from };
+  })();
+  return rateFromArrivals(shifted, r.bin, { startS: 0, endS: horizonS, scale: r.scale });
 }
 
 function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {

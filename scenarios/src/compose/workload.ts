@@ -171,6 +171,11 @@ export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   const refs: Array<[string, string]> = spec.workloads.flatMap((w, i) =>
     w.type === "trace" ? [[`workloads[${i}].path`, w.path] as [string, string]] : [],
   );
+  spec.services.forEach((s, i) =>
+    s.rate?.forEach((r, k) => {
+      if (r.type === "trace") refs.push([`services[${i}].rate[${k}].path`, r.path]);
+    }),
+  );
   if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
   if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
   spec.controllers.forEach((c, i) => refs.push([`controllers[${i}].plugin`, c.plugin]));

@@ -170,7 +170,7 @@ export async function runScenario(
       ]);
     }
     const rows = o.onServiceRow || o.onServiceValues ? new ServiceRows(o.onServiceRow, o.onServiceValues) : undefined;
-    services = new ServicesController(await composeServices(spec.services, file), {
+    services = new ServicesController(await composeServices(spec.services, file, baseDir, spec.duration), {
       onSample: rows && ((now, s) => rows.sample(now, s)),
       virtualNodes,
       interference: spec.colocation && ((node) => colocation!.slowdown(node)),

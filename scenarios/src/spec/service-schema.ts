@@ -1,3 +1,4 @@
+import { TASK_FORMATS } from "@clustersim/workloads";
 import { z } from "zod";
 import { distOf } from "./distributions.js";
 import { NodeSelector, Tolerations } from "./placement.js";
@@ -21,6 +22,24 @@ const ScalingRules = z.strictObject({
   selectPolicy: z.enum(["Max", "Min", "Disabled"]).optional(),
   policies: z.array(ScalingPolicy).min(1).optional(),
 });
+
+/** A request rate read from a trace: its arrivals counted per bin (e.g. Azure's LLM requests or function invocations). */
+const TraceRate = z.strictObject({
+  type: z.literal("trace"),
+  format: z.enum(TASK_FORMATS),
+  path: z
+    .string()
+    .min(1)
+    .meta({ description: "the trace (azure-functions: its directory), relative to the scenario file" }),
+  bin: PositiveDuration.default(60).meta({
+    description: "arrivals are counted per bin; the rate is steady within one",
+  }),
+  from: Duration.default(0).meta({ description: "trace time that becomes the run's 0" }),
+  scale: positive.default(1).meta({ description: "requests per trace arrival" }),
+});
+
+/** A service's rate: curves that multiply, any of which may come from a trace. */
+export const ServiceRate = z.union([RateSpec, TraceRate]);
 
 export const HpaMetric = z.discriminatedUnion("type", [
   z.strictObject({
@@ -83,7 +102,11 @@ export const Service = z.strictObject({
   timeout: PositiveDuration.default(30).meta({
     description: "a request waiting this long leaves unserved (default 30 s: an assumption)",
   }),
-  rate: z.array(RateSpec).min(1).optional().meta({ description: "external requests per second over time" }),
+  rate: z
+    .array(ServiceRate)
+    .min(1)
+    .optional()
+    .meta({ description: "external requests per second over time (components multiply; `type: trace` reads one)" }),
   calls: z
     .array(z.strictObject({ service: z.string(), perRequest: positive }))
     .default([])
@@ -95,6 +118,13 @@ export const Service = z.strictObject({
     .meta({ description: "pulled before a replica starts (absent: no pull time)" }),
   readinessDelay: Duration.default(0).meta({ description: "from the container's start to its first ready probe" }),
   autoscaler: Hpa.optional(),
+  vpa: z
+    .strictObject({ mode: z.enum(["Recreate", "Off"]).default("Recreate") })
+    .optional()
+    .meta({
+      description:
+        "the Vertical Pod Autoscaler for CPU (recommender and updater, VPA 1.5.0 defaults); Off: recommendations only, in the summary",
+    }),
 });
 
 export type ServiceSpec = z.output<typeof Service>;

@@ -42,14 +42,18 @@ function component(spec: RateSpec): Component {
       const pts = spec.points;
       const at = (t: number) => {
         if (t <= pts[0][0]) return pts[0][1];
-        for (let i = 1; i < pts.length; i++) {
-          const [t1, r1] = pts[i];
-          if (t <= t1) {
-            const [t0, r0] = pts[i - 1];
-            return t1 === t0 ? r1 : r0 + ((t - t0) / (t1 - t0)) * (r1 - r0);
-          }
+        if (t > pts[pts.length - 1][0]) return pts[pts.length - 1][1];
+        // The first point at or after t (binary search: traces give thousands of points).
+        let lo = 1;
+        let hi = pts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (pts[mid][0] < t) lo = mid + 1;
+          else hi = mid;
         }
-        return pts[pts.length - 1][1];
+        const [t1, r1] = pts[lo];
+        const [t0, r0] = pts[lo - 1];
+        return t1 === t0 ? r1 : r0 + ((t - t0) / (t1 - t0)) * (r1 - r0);
       };
       return {
         at,
@@ -125,4 +129,34 @@ export function* thinnedArrivals(
       if (rng.next() * bound < curve.at(t)) yield t;
     }
   }
+}
+
+/**
+ * A step rate from arrival times: the arrivals counted per `binS`-second bin from `startS`, each bin's
+ * count ÷ binS as its rate (a piecewise curve with a step at every bin boundary), times `scale`.
+ */
+export async function rateFromArrivals(
+  arrivals: AsyncIterable<{ arrivalS: number }> | Iterable<{ arrivalS: number }>,
+  binS: number,
+  o: { startS?: number; endS?: number; scale?: number } = {},
+): Promise<RateSpec> {
+  const start = o.startS ?? 0;
+  const end = o.endS ?? Number.POSITIVE_INFINITY;
+  const counts: number[] = [];
+  for await (const a of arrivals) {
+    if (a.arrivalS < start) continue;
+    if (a.arrivalS >= end) break;
+    const k = Math.floor((a.arrivalS - start) / binS);
+    while (counts.length <= k) counts.push(0);
+    counts[k]++;
+  }
+  const scale = o.scale ?? 1;
+  const points: Array<[number, number]> = [];
+  counts.forEach((c, k) => {
+    points.push([k * binS, (c / binS) * scale], [(k + 1) * binS, (c / binS) * scale]);
+  });
+  // After the last arrival: no traffic.
+  if (points.length === 0) points.push([0, 0]);
+  else points.push([counts.length * binS, 0]);
+  return { type: "piecewise", points };
 }
