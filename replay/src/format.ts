@@ -3,8 +3,9 @@
  * JSON lines: a header, then one array per event in time order.
  *
  * Header: `{ format: "clustersim-replay", version, scenario, seed, scheduler, durationS, groups,
- * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...] }` (`present` from version 2: 0 for spare
- * nodes a group may add later).
+ * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...], services }` (`present` from version 2: 0
+ * for spare nodes a group may add later; `services` from version 3: the services' names and latency
+ * objectives, `[[name, sloQuantile, sloTargetS], ...]`).
  *
  * Events, `[timeS, code, ...]`:
  * | code | fields | meaning |
@@ -17,13 +18,18 @@
  * | `x` | task | it can never start: rejected at arrival, or retried out (version 2) |
  * | `d`, `u` | node | a node went down, came back |
  * | `+`, `-` | node | a node joined the cluster, left it (version 2) |
+ * | `r` | task, node | a service replica became ready to serve (version 3) |
+ * | `m` | task, node | a task was removed by a controller (a replica scaled down; version 3) |
+ * | `v` | service, ratePerS, replicas, readyReplicas, latencyQuantileS, sloViolated | a service's traffic at a sample (version 3) |
  *
- * Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`, `x`, `+`, `-`.
+ * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
+ * a workload's. Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`,
+ * `x`, `+`, `-`; version 2 no `r`, `m`, `v` (a removed task was written as finished).
  */
 export const REPLAY_FORMAT = "clustersim-replay";
-export const REPLAY_VERSION = 2;
+export const REPLAY_VERSION = 3;
 /** Versions this package reads. */
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface ReplayHeader {
   format: typeof REPLAY_FORMAT;
@@ -35,12 +41,24 @@ export interface ReplayHeader {
   groups: string[];
   /** Per node: group index, CPU millicores, memory MiB, GPUs, present (1; 0 for spare nodes; absent in version 1). */
   nodes: [number, number, number, number, number?][];
+  /** Services: name, objective quantile and target, seconds (version 3; absent without services). */
+  services?: [string, number, number][];
 }
 
 export type ReplayEvent =
   | [timeS: number, code: "a", task: number, cpuMilli: number, memoryMiB: number, gpuMilli: number]
-  | [timeS: number, code: "s" | "f" | "k" | "p", task: number, node: number]
+  | [timeS: number, code: "s" | "f" | "k" | "p" | "r" | "m", task: number, node: number]
   | [timeS: number, code: "x", task: number]
-  | [timeS: number, code: "d" | "u" | "+" | "-", node: number];
+  | [timeS: number, code: "d" | "u" | "+" | "-", node: number]
+  | [
+      timeS: number,
+      code: "v",
+      service: number,
+      ratePerS: number,
+      replicas: number,
+      readyReplicas: number,
+      latencyQuantileS: number | null,
+      sloViolated: 0 | 1,
+    ];
 
-export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-"] as const;
+export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v"] as const;

@@ -12,8 +12,8 @@ export class ReplayWriter {
     this.write(`[${t},"a",${task},${cpuMilli},${memoryMiB},${gpuMilli}]`);
   }
 
-  /** Start, finish, kill or preemption of a task on each of its nodes. */
-  task(t: number, code: "s" | "f" | "k" | "p", task: number, nodes: readonly number[]): void {
+  /** Start, finish, kill, preemption, readiness or removal of a task on each of its nodes. */
+  task(t: number, code: "s" | "f" | "k" | "p" | "r" | "m", task: number, nodes: readonly number[]): void {
     for (const node of nodes) this.write(`[${t},"${code}",${task},${node}]`);
   }
 
@@ -23,5 +23,19 @@ export class ReplayWriter {
 
   node(t: number, code: "d" | "u" | "+" | "-", node: number): void {
     this.write(`[${t},"${code}",${node}]`);
+  }
+
+  /** A service's traffic at a sample; a quantile of NaN (no request served) is written as null. */
+  service(
+    t: number,
+    service: number,
+    ratePerS: number,
+    replicas: number,
+    ready: number,
+    quantileS: number,
+    violated: boolean,
+  ): void {
+    const q = Number.isFinite(quantileS) ? quantileS : null;
+    this.write(`[${t},"v",${service},${ratePerS},${replicas},${ready},${q},${violated ? 1 : 0}]`);
   }
 }

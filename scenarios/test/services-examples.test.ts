@@ -2,6 +2,7 @@
  * The examples in examples/services, each a pair that holds everything else equal, with the effect the
  * README states for it: direction and size.
  */
+import { readReplay } from "@clustersim/replay";
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
 
@@ -96,5 +97,39 @@ describe("examples/services", () => {
     // No replica before the first request; none left 5 minutes after the last (the trace spans under an hour).
     expect(llm.replicasAtEnd).toBe(0);
     expect(llm.scaleDowns).toBeGreaterThan(0);
+  });
+
+  it("the replay holds the services: objectives in the header, replicas ready and removed, traffic at every sample", async () => {
+    const file = `${DIR}flapping-no-window.yaml`;
+    const lines: string[] = [];
+    const { summary } = await runScenario(loadScenarioFile(file, ["outputs.replay=true", "duration=30m"]), file, {
+      onReplayLine: (l) => lines.push(l),
+    });
+    const { header, events } = readReplay(lines.join("\n"));
+    expect(header.version).toBe(3);
+    expect(header.services).toEqual([["api", 0.99, 0.5]]);
+    const count = (code: string) => events.filter((e) => e[1] === code).length;
+    const api = (summary as Summary).services.api;
+    // Every replica placed started ("s") and, 20 s later, became ready ("r"); scaled-down ones were removed ("m").
+    expect(count("r")).toBeGreaterThan(10);
+    expect(count("r")).toBeLessThanOrEqual(count("s"));
+    // Replicas still placed at the end: started, less removed.
+    expect(count("s") - count("m")).toBeLessThanOrEqual(api.replicasAtEnd);
+    expect(count("m")).toBeGreaterThan(0);
+    for (const e of events.filter((x) => x[1] === "s")) expect(e[2]).toBeGreaterThanOrEqual(1e12);
+    // One traffic line per sample (every 60 s from 0 to 30 min) for the one service.
+    const v = events.filter((e) => e[1] === "v");
+    expect(v).toHaveLength(31);
+    expect(v[10]).toEqual([
+      600,
+      "v",
+      0,
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+      expect.anything(),
+      expect.any(Number),
+    ]);
+    for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
   });
 });

@@ -29,6 +29,8 @@ export interface RunEvents {
    * start), or from the queue if it waited (`nodes` empty, `startS` NaN). It is not resubmitted.
    */
   remove(task: Task, nodes: readonly number[], startS: number, nowS: number): void;
+  /** A long-running task (a service replica) became ready to serve on its node. */
+  ready(task: Task, node: number, nowS: number): void;
   /** A task was killed more often than the run retries: it counts as failed. */
   fail(task: Task, nowS: number): void;
   /** A node went down (failure) or came back. */
@@ -61,6 +63,7 @@ export class RunBus implements RunEvents {
   private readonly killL: Handlers<"kill"> = [];
   private readonly preemptL: Handlers<"preempt"> = [];
   private readonly removeL: Handlers<"remove"> = [];
+  private readonly readyL: Handlers<"ready"> = [];
   private readonly failL: Handlers<"fail"> = [];
   private readonly nodeDownL: Handlers<"nodeDown"> = [];
   private readonly nodeUpL: Handlers<"nodeUp"> = [];
@@ -83,6 +86,7 @@ export class RunBus implements RunEvents {
     add(this.killL, l.kill);
     add(this.preemptL, l.preempt);
     add(this.removeL, l.remove);
+    add(this.readyL, l.ready);
     add(this.failL, l.fail);
     add(this.nodeDownL, l.nodeDown);
     add(this.nodeUpL, l.nodeUp);
@@ -121,6 +125,9 @@ export class RunBus implements RunEvents {
   }
   remove(task: Task, nodes: readonly number[], startS: number, nowS: number): void {
     for (const f of this.removeL) f(task, nodes, startS, nowS);
+  }
+  ready(task: Task, node: number, nowS: number): void {
+    for (const f of this.readyL) f(task, node, nowS);
   }
   fail(task: Task, nowS: number): void {
     for (const f of this.failL) f(task, nowS);

@@ -109,6 +109,9 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
     forEachWaiting(fn) {
       loop.forEachWaiting?.(fn);
     },
+    markReady(task, node) {
+      bus.ready(task, node, sim.now);
+    },
     clusterChanged() {
       loop.capacityAdded();
       sim.requestInstantEnd();

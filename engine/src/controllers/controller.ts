@@ -56,6 +56,8 @@ export interface ControllerContext {
   tasksOn(node: number): Task[];
   /** Every waiting task with its request as the scheduler sees it (with the hardware's charges). */
   forEachWaiting(fn: (task: Task, pod: Pod) => void): void;
+  /** Announce that a running task (a service replica) is ready to serve: the run event `ready`. */
+  markReady(task: Task, node: number): void;
   /** Tell the scheduler that room appeared outside its view (waiting pods are tried again). */
   clusterChanged(): void;
   /** Remove one present, empty node of any group; false when it has pods or is absent. */

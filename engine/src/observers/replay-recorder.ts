@@ -4,6 +4,8 @@ import type { RunListener } from "../bus/run-events.js";
 
 /** The run's events into a replay (the header is the caller's: it knows the scenario). */
 export class ReplayRecorder implements RunListener {
+  private readonly one = [0];
+
   constructor(private readonly w: ReplayWriter) {}
 
   arrive(t: Task, nowS: number): void {
@@ -25,8 +27,12 @@ export class ReplayRecorder implements RunListener {
     this.w.task(nowS, "k", t.id, nodes);
   }
   remove(t: Task, nodes: readonly number[], _startS: number, nowS: number): void {
-    if (nodes.length > 0) this.w.task(nowS, "f", t.id, nodes);
+    if (nodes.length > 0) this.w.task(nowS, "m", t.id, nodes);
     else this.w.neverStarts(nowS, t.id);
+  }
+  ready(t: Task, node: number, nowS: number): void {
+    this.one[0] = node;
+    this.w.task(nowS, "r", t.id, this.one);
   }
   preempt(t: Task, nodes: readonly number[], nowS: number): void {
     this.w.task(nowS, "p", t.id, nodes);

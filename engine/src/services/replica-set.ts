@@ -36,6 +36,8 @@ export class ReplicaSet {
     private readonly own: (t: Task, set: ReplicaSet) => void,
     /** The virtual (serverless) node's start latency, for nodes that are virtual. */
     private readonly virtual?: (node: number) => VirtualNode | undefined,
+    /** Task ids for new replicas, unique in the run (default: 0, 1, ...). */
+    private readonly nextId: () => number = () => this.created,
   ) {
     this.template = { ...config.replica };
   }
@@ -66,13 +68,14 @@ export class ReplicaSet {
     const t = this.ctx.submit(
       makeTask({
         ...this.template,
-        id: this.created++,
+        id: this.nextId(),
         arrivalS: this.ctx.nowS,
         app: c.name,
         workload: `service:${c.name}`,
         service: c.name,
       }),
     );
+    this.created++;
     this.own(t, this);
     this.pending.add(t);
   }
@@ -122,6 +125,7 @@ export class ReplicaSet {
       if (this.starting.get(t) !== readyAt) return;
       this.starting.delete(t);
       this.ready.set(t, this.ctx.nowS);
+      this.ctx.markReady(t, node);
     });
   }
 

@@ -86,6 +86,8 @@ export class ServicesController implements Controller {
   private allocatedCoreS = 0;
   private capacityCoreS = 0;
   private ctx!: ControllerContext;
+  /** Replica task ids, from 10^12 up: they never meet a workload's (the replay identifies tasks by id). */
+  private nextReplicaId = 1e12;
 
   constructor(
     readonly services: readonly ServiceConfig[],
@@ -106,7 +108,7 @@ export class ServicesController implements Controller {
     const virtual = this.o.virtualNodes;
     const virtualOf = virtual && ((node: number) => virtual.get(node));
     for (const s of this.services) {
-      this.sets.push(new ReplicaSet(s, ctx, own, virtualOf));
+      this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
       const params = { meanServiceS: s.meanServiceS, quantile: s.slo.quantile, timeoutS: s.timeoutS };
       this.models.push(
         s.latency === "fluid"

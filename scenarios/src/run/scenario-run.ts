@@ -16,6 +16,7 @@ import {
   Run,
   type RunListener,
   RunMetrics,
+  round6,
   type SchedulingLoop,
   ServiceRows,
   ServicesController,
@@ -163,6 +164,8 @@ export async function runScenario(
     for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
   }
   let services: ServicesController | undefined;
+  /** What reads the services at each sample: their time-series rows, the replay. */
+  const serviceSamples: ((nowS: number, s: ServicesController) => void)[] = [];
   if (spec.services.length > 0) {
     if (batch) {
       throw new SpecError([
@@ -170,8 +173,11 @@ export async function runScenario(
       ]);
     }
     const rows = o.onServiceRow || o.onServiceValues ? new ServiceRows(o.onServiceRow, o.onServiceValues) : undefined;
+    if (rows) serviceSamples.push((now, s) => rows.sample(now, s));
     services = new ServicesController(await composeServices(spec.services, file, baseDir, spec.duration), {
-      onSample: rows && ((now, s) => rows.sample(now, s)),
+      onSample: (now, s) => {
+        for (const f of serviceSamples) f(now, s);
+      },
       virtualNodes,
       interference: spec.colocation && ((node) => colocation!.slowdown(node)),
     });
@@ -227,8 +233,26 @@ export async function runScenario(
         state.gpuCount(n),
         state.isPresent(n) ? 1 : 0,
       ]),
+      ...(spec.services.length > 0 && {
+        services: spec.services.map((x) => [x.name, x.slo.percentile / 100, x.slo.target] as [string, number, number]),
+      }),
     });
     listeners.push(new ReplayRecorder(w));
+    serviceSamples.push((now, svc) =>
+      svc.services.forEach((_, i) => {
+        const t = svc.tallies[i];
+        const set = svc.sets[i];
+        w.service(
+          now,
+          i,
+          round6(t.lastRatePerS),
+          set.replicas,
+          set.ready.size,
+          round6(t.last.quantileS),
+          t.lastViolated,
+        );
+      }),
+    );
   }
   const decisions = o.onDecision;
   if (decisions && spec.outputs.decisions) {
