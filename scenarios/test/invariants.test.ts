@@ -13,6 +13,11 @@ describe("the invariant checker", () => {
     "hardware/dpu-off.yaml",
     "controllers/queue-autoscale.yaml",
     "scenarios/lublin-window.yaml",
+    "services/flapping-no-window.yaml",
+    "services/burst-cluster-autoscaler.yaml",
+    "services/burst-serverless.yaml",
+    "services/colocation-on.yaml",
+    "services/vpa-recreate.yaml",
   ]) {
     it(`finds no violation in ${name}, and changes nothing in the results`, async () => {
       const file = EXAMPLES + name;

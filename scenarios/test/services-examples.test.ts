@@ -132,4 +132,20 @@ describe("examples/services", () => {
     ]);
     for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
   });
+
+  it("same spec and seed, same bytes: services' rows and summary, per-request model included; another seed differs", async () => {
+    const file = `${DIR}flapping-no-window.yaml`;
+    const once = async (seed: number) => {
+      const rows: string[] = [];
+      const set = ["services.0.latency=per-request", "duration=20m"];
+      const { summary } = await runScenario(loadScenarioFile(file, set), file, {
+        seed,
+        onServiceRow: (l) => rows.push(l),
+      });
+      return JSON.stringify(summary) + rows.join("\n");
+    };
+    const a = await once(1);
+    expect(await once(1)).toBe(a);
+    expect(await once(2)).not.toBe(a);
+  });
 });
