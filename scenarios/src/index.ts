@@ -12,6 +12,7 @@ export {
   TIMESERIES_CSV_HEADER,
 } from "@clustersim/engine";
 export { type ComposedCluster, composeCluster } from "./compose/cluster.js";
+export { distMean } from "./compose/services.js";
 export { type ControllerEntry, loadUserController } from "./compose/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";
 export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compose/workload.js";

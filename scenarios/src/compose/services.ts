@@ -6,6 +6,7 @@ import {
   type ScalingRules,
   type ServiceConfig,
 } from "@clustersim/engine";
+import { gammaFunction as gamma } from "@clustersim/hardware-models";
 import { type DistSpec, RateCurve, type RateSpec, rateFromArrivals, sampler, traceTasks } from "@clustersim/workloads";
 import type { z } from "zod";
 import { SpecError } from "../spec/load-spec.js";
@@ -22,7 +23,7 @@ export async function composeServices(
   const out: ServiceConfig[] = [];
   for (const [i, s] of specs.entries()) {
     const dist = s.serviceTime as DistSpec;
-    const meanServiceS = await distMean(dist, `${file}: services[${i}].serviceTime`);
+    const meanServiceS = distMean(dist, `${file}: services[${i}].serviceTime`);
     const draw = sampler(dist);
     const r = s.replica;
     out.push({
@@ -116,7 +117,7 @@ function rules(r: RulesSpec | undefined, d: ScalingRules): Behavior["scaleUp"] {
 }
 
 /** The mean of a service-time distribution (the fluid model's 1/μ); an infinite mean is refused. */
-export async function distMean(d: DistSpec, where: string): Promise<number> {
+export function distMean(d: DistSpec, where: string): number {
   const finite = (x: number, why: string) => {
     if (!(Number.isFinite(x) && x > 0))
       throw new SpecError([`${where}: expected a distribution with a finite mean above 0, found ${why}`]);
@@ -136,14 +137,11 @@ export async function distMean(d: DistSpec, where: string): Promise<number> {
       return finite(Math.exp(d.mu + (d.sigma * d.sigma) / 2), `lognormal(mu ${d.mu}, sigma ${d.sigma})`);
     case "pareto":
       return finite(d.alpha > 1 ? (d.alpha * d.xm) / (d.alpha - 1) : Number.POSITIVE_INFINITY, `alpha ${d.alpha} ≤ 1`);
-    case "weibull": {
-      const { gamma } = await import("mathjs");
+    case "weibull":
       return finite(d.scale * gamma(1 + 1 / d.shape), `weibull(shape ${d.shape})`);
-    }
     case "burr": {
       // Burr XII: mean = scale · k · B(k − 1/c, 1 + 1/c), finite when c·k > 1.
       if (d.c * d.k <= 1) return finite(Number.POSITIVE_INFINITY, `c·k = ${d.c * d.k} ≤ 1`);
-      const { gamma } = await import("mathjs");
       const a = d.k - 1 / d.c;
       const b = 1 + 1 / d.c;
       return finite((d.scale ?? 1) * d.k * ((gamma(a) * gamma(b)) / gamma(a + b)), "burr");
