@@ -242,7 +242,6 @@ export class ServicesController implements Controller {
   }
 
   private propose(i: number, sc: Scaling, current: number): number {
-    const s = this.services[i];
     const set = this.sets[i];
     const m = sc.config.metric;
     const tol = sc.config.tolerance;
