@@ -156,6 +156,9 @@ describe("sweep report", () => {
       serviceRequests: "none",
       cpuUsedFraction: "higher",
       serverlessCost: "lower",
+      costWithServerless: "lower",
+      preemptionWorkLostHours: "lower",
+      batchTierCoreHours: "higher",
     };
     for (const [k, d] of Object.entries(conditional)) expect(metricDirection(k), k).toBe(d);
     for (const k of ["simTimeS", "events", "tasksSubmitted", "tasksLargerThanAnyNode"])

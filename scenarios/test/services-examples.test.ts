@@ -52,6 +52,7 @@ describe("examples/services", () => {
     expect(eci.serverlessCost).toBeGreaterThan(0);
     const bill = (s: Summary) => s.cost + s.serverlessCost;
     expect(Math.abs(bill(eci) / bill(ca) - 1)).toBeLessThan(0.15);
+    expect(eci.costWithServerless).toBeCloseTo(bill(eci), 9);
   });
 
   it("co-location: batch jobs on the room an over-provisioned service leaves nearly double the CPU in use and triple the jobs done, for about 2% of online latency", async () => {
@@ -147,5 +148,9 @@ describe("examples/services", () => {
     const a = await once(1);
     expect(await once(1)).toBe(a);
     expect(await once(2)).not.toBe(a);
+    // The tick is a knob that moves results: 5-second ticks average over more traffic.
+    const coarse = await runScenario(loadScenarioFile(file, ["duration=20m", "serviceTick=5"]), file);
+    const fine = await runScenario(loadScenarioFile(file, ["duration=20m"]), file);
+    expect((coarse.summary as Summary).serviceLatencyMeanS).not.toBe((fine.summary as Summary).serviceLatencyMeanS);
   });
 });

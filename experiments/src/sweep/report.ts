@@ -121,6 +121,7 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceLatencyMeanS: "lower",
   serviceReplicaHours: "lower",
   serverlessCost: "lower",
+  costWithServerless: "lower",
   preemptionWorkLostHours: "lower",
   batchTierCoreHours: "higher",
   // Node-hours and their price: fixed by the cluster unless an autoscaler or a controller scales it;

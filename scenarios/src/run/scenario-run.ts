@@ -179,6 +179,7 @@ export async function runScenario(
         for (const f of serviceSamples) f(now, s);
       },
       virtualNodes,
+      tickS: spec.serviceTick,
       interference: spec.colocation && ((node) => colocation!.slowdown(node)),
     });
     controllers.push(services);
@@ -285,7 +286,7 @@ export async function runScenario(
 
   const simTimeS = run.nowS;
   const events = run.sim.eventsProcessed;
-  const summary = {
+  const summary: Record<string, unknown> = {
     scheduler: sched.name,
     simTimeS,
     events,
@@ -301,6 +302,11 @@ export async function runScenario(
     assumptions: assumptionsUsed(spec, effects?.counters),
     notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers in batch runs"] : [],
   };
+  // With serverless containers, the bill is the nodes' and the containers' together.
+  if (typeof summary.serverlessCost === "number" && summary.serverlessCost > 0) {
+    summary.costWithServerless = ((summary.cost as number | undefined) ?? 0) + summary.serverlessCost;
+  }
+
   return { summary, events, wallS: run.wallSeconds };
 }
 

@@ -444,6 +444,9 @@ const ScenarioFields = z.strictObject({
       description:
         "Koordinator-style co-location: batch workloads (qos: batch) on reclaimed room, suppressed when online usage rises (defaults: Koordinator's)",
     }),
+  serviceTick: PositiveDuration.default(1).meta({
+    description: "the services' traffic tick: latency, usage and objectives are computed per tick",
+  }),
   services: z
     .array(Service)
     .default([])
