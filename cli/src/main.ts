@@ -16,6 +16,7 @@ const commands = {
   schedulers: () => import("./commands/schedulers.js"),
   sweep: () => import("./commands/sweep.js"),
   traceStats: () => import("./commands/trace-stats.js"),
+  view: () => import("./commands/view.js"),
 };
 
 export function buildProgram(print: (line: string) => void): Command {
@@ -124,6 +125,15 @@ export function buildProgram(print: (line: string) => void): Command {
     .requiredOption("-o, --out <dir>", "directory for the merged results")
     .option("-q, --quiet", "print nothing")
     .action(async (shards: string[], options) => (await commands.sweep()).mergeCommand(shards, options, print));
+
+  program
+    .command("view")
+    .description(
+      "replay runs in the browser: serves the viewer and the runs' replay files on 127.0.0.1 and prints the URL (two runs side by side)",
+    )
+    .argument("<runs...>", "one or two run directories holding replay.jsonl (outputs.replay: true)")
+    .option("-p, --port <port>", "the port to listen on (default: a free one)")
+    .action(async (dirs: string[], options) => (await commands.view()).viewCommand(dirs, options, print));
 
   const repro = program
     .command("repro")

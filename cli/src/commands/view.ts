@@ -1,0 +1,106 @@
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { basename, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "../errors.js";
+
+/** The built viewer (`npm run build -w web-viewer`; `npm ci` builds it). */
+const VIEWER_DIST = fileURLToPath(new URL("../../../web-viewer/dist/", import.meta.url));
+
+/** A run's files the viewer may read; nothing else of the run directory is served. */
+const RUN_FILES = ["replay.jsonl", "summary.json", "services.csv", "timeseries.csv", "decisions.jsonl"];
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".jsonl": "application/x-ndjson; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+export interface ViewOptions {
+  port?: string;
+}
+
+/** Every file under `dir`, as URL paths from it ("assets/index.js"). */
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+/**
+ * `clustersim view RUN_DIR [RUN_DIR_2]`: serve the built viewer and the named runs' replays on
+ * 127.0.0.1 (a free port, or --port) and print the URL; two runs are shown side by side. Only the
+ * viewer's own files and the runs' known result files are answered; any other path (`..` included)
+ * gets 404. Runs until interrupted.
+ */
+export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: string) => void): Promise<void> {
+  if (dirs.length > 2) throw new UserError(`view: expected one or two run directories, found ${dirs.length}`);
+  const runs = dirs.map((d) => {
+    const dir = resolve(d);
+    if (!existsSync(join(dir, "replay.jsonl"))) {
+      throw new UserError(
+        `${d}: expected a run directory holding replay.jsonl (run the scenario with outputs.replay: true), found ${existsSync(dir) ? "none in it" : "no such directory"}`,
+      );
+    }
+    return { name: basename(dir), dir, files: RUN_FILES.filter((f) => existsSync(join(dir, f))) };
+  });
+  if (!existsSync(join(VIEWER_DIST, "index.html"))) {
+    throw new UserError(`the viewer is not built: expected ${VIEWER_DIST}index.html (run npm run build -w web-viewer)`);
+  }
+  const port = o.port === undefined ? 0 : Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError(`--port: expected a port number 0-65535, found "${o.port}"`);
+  }
+  const viewerFiles = new Set(listFiles(VIEWER_DIST));
+  const runList = JSON.stringify(
+    runs.map((r, k) => ({ name: r.name, replay: `runs/${k}/replay.jsonl`, files: r.files })),
+  );
+
+  const server: Server = createServer((req, res) => {
+    const notFound = () => {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      res.end("not found\n");
+    };
+    if (req.method !== "GET" && req.method !== "HEAD") return notFound();
+    // The raw path, undecoded: "..", "%2e%2e" or anything not listed simply matches nothing.
+    const path = (req.url ?? "/").split("?")[0];
+    let file: string | undefined;
+    if (path === "/" || path === "/index.html") file = join(VIEWER_DIST, "index.html");
+    else if (path === "/runs.json") {
+      res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
+      return res.end(req.method === "HEAD" ? undefined : runList);
+    } else {
+      const m = /^\/runs\/(\d)\/([a-z.]+)$/.exec(path);
+      if (m) {
+        const run = runs[Number(m[1])];
+        if (run?.files.includes(m[2])) file = join(run.dir, m[2]);
+      } else if (viewerFiles.has(path.slice(1))) file = join(VIEWER_DIST, path.slice(1));
+    }
+    if (!file) return notFound();
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "content-length": statSync(file).size,
+      "x-content-type-options": "nosniff",
+    });
+    if (req.method === "HEAD") return res.end();
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      fail(err.code === "EADDRINUSE" ? new UserError(`--port: expected a free port, found ${port} in use`) : err),
+    );
+    server.listen(port, "127.0.0.1", () => ok());
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}/`;
+  print(`Viewing ${runs.map((r) => r.name).join(" and ")} at ${url} (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    const stop = () => server.close(() => done());
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,181 @@
+import type uPlot from "uplot";
+import { type NodeState, ReplayIndex } from "./model/replay-index.js";
+import { renderCharts } from "./views/charts.js";
+import { renderEventLog } from "./views/event-log.js";
+import { Heatmap, type HeatmapMode } from "./views/heatmap.js";
+import { renderInspector } from "./views/inspector.js";
+import { clear, clock, el } from "./views/text.js";
+import "./style.css";
+
+/** One run on screen: its replay, its heatmap, and its state at the current time. */
+interface RunView {
+  name: string;
+  index: ReplayIndex;
+  heatmap: Heatmap;
+  state: NodeState;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const runsRoot = $<HTMLDivElement>("runs");
+const slider = $<HTMLInputElement>("time");
+const clockOut = $<HTMLOutputElement>("clock");
+const playButton = $<HTMLButtonElement>("play");
+const speedSelect = $<HTMLSelectElement>("speed");
+const modeSelect = $<HTMLSelectElement>("mode");
+const inspector = $<HTMLElement>("inspector");
+const log = $<HTMLOListElement>("log");
+const chartsRoot = $<HTMLElement>("charts");
+
+let runs: RunView[] = [];
+let t = 0;
+let end = 0;
+let playing = false;
+let selected: { run: number; node: number } | undefined;
+let charts: uPlot[] = [];
+const shown = new Set(["s", "f", "k", "p", "r", "m", "node"]);
+
+/** What the page shows now, for tests and for the curious (read only). */
+const viewer = {
+  get timeS() {
+    return t;
+  },
+  get runs() {
+    return runs.map((r) => ({ name: r.name, nodes: r.index.nodeCount, events: r.index.count }));
+  },
+  /** The centre of a node's cell in its run's canvas, in canvas pixels. */
+  cellCentre: (run: number, node: number) => runs[run].heatmap.cellCentre(node),
+  seek: (s: number) => seek(s),
+  ready: false,
+};
+(window as unknown as { viewer: typeof viewer }).viewer = viewer;
+
+function seek(s: number): void {
+  t = Math.min(Math.max(0, s), end);
+  slider.value = String(t);
+  draw();
+}
+
+function draw(): void {
+  const mode = modeSelect.value as HeatmapMode;
+  for (const r of runs) {
+    r.index.stateAt(t, r.state);
+    r.heatmap.draw(r.state, mode);
+  }
+  clockOut.textContent = clock(t);
+  if (selected) {
+    const r = runs[selected.run];
+    renderInspector(inspector, r.name, r.index, selected.node, r.state, t);
+  }
+  if (runs.length > 0) renderEventLog(log, runs[0].index, t, shown);
+  for (const c of charts) c.setCursor({ left: c.valToPos(t, "x"), top: 10 });
+}
+
+function show(loaded: { name: string; text: string }[]): void {
+  clear(runsRoot);
+  runs = [];
+  const width = Math.min(900, Math.floor((window.innerWidth - 380) / loaded.length));
+  loaded.forEach(({ name, text }, k) => {
+    const index = ReplayIndex.parse(text);
+    const panel = el("section", undefined, "run");
+    panel.append(el("h2", name));
+    panel.append(
+      el(
+        "p",
+        `${index.header.scenario} · ${index.header.scheduler} · seed ${index.header.seed} · ${index.nodeCount} nodes`,
+        "meta",
+      ),
+    );
+    const canvas = el("canvas");
+    canvas.dataset.run = String(k);
+    panel.append(canvas);
+    runsRoot.append(panel);
+    const heatmap = new Heatmap(canvas, index, width);
+    canvas.addEventListener("click", (ev) => {
+      const node = heatmap.nodeAt(ev.offsetX, ev.offsetY);
+      if (node >= 0) {
+        selected = { run: k, node };
+        draw();
+      }
+    });
+    runs.push({ name, index, heatmap, state: index.emptyState() });
+  });
+  end = Math.max(
+    ...runs.map((r) => (r.index.durationS > 0 ? r.index.durationS : (r.index.time[r.index.count - 1] ?? 0))),
+  );
+  slider.max = String(end);
+  $<HTMLSpanElement>("title").textContent = runs.map((r) => r.name).join(" vs ");
+  charts = renderCharts(chartsRoot, runs, Math.min(900, window.innerWidth - 40));
+  seek(0);
+  viewer.ready = true;
+}
+
+let last = 0;
+function frame(now: number): void {
+  if (playing) {
+    const dt = last > 0 ? (now - last) / 1000 : 0;
+    seek(t + dt * Number(speedSelect.value));
+    if (t >= end) setPlaying(false);
+  }
+  last = now;
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+
+function setPlaying(p: boolean): void {
+  playing = p;
+  playButton.textContent = p ? "pause" : "play";
+}
+
+playButton.addEventListener("click", () => setPlaying(!playing));
+slider.addEventListener("input", () => seek(Number(slider.value)));
+modeSelect.addEventListener("change", () => draw());
+for (const box of document.querySelectorAll<HTMLInputElement>("#events input[data-code]")) {
+  box.addEventListener("change", () => {
+    if (box.checked) shown.add(box.dataset.code!);
+    else shown.delete(box.dataset.code!);
+    draw();
+  });
+}
+
+function failed(what: string, err: unknown): void {
+  $<HTMLSpanElement>("title").textContent = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+// A replay dropped on the page replaces what is shown.
+document.addEventListener("dragover", (e) => e.preventDefault());
+document.addEventListener("drop", async (e) => {
+  e.preventDefault();
+  const files = [...(e.dataTransfer?.files ?? [])].slice(0, 2);
+  try {
+    show(await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() }))));
+  } catch (err) {
+    failed("could not read the dropped file", err);
+  }
+});
+
+/** Runs to open: `?replay=URL` (repeatable, two at most), else what `clustersim view` serves at runs.json. */
+async function start(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  let sources = params.getAll("replay").map((url) => ({ name: url.split("/").slice(-2).join("/"), url }));
+  if (sources.length === 0) {
+    const list = await fetch("runs.json").then(
+      (r) => (r.ok ? r.json() : []),
+      () => [],
+    );
+    sources = (list as { name: string; replay: string }[]).map((r) => ({ name: r.name, url: r.replay }));
+  }
+  if (sources.length === 0) return;
+  try {
+    const loaded = await Promise.all(
+      sources.slice(0, 2).map(async (s) => {
+        const r = await fetch(s.url);
+        if (!r.ok) throw new Error(`${s.url}: ${r.status} ${r.statusText}`);
+        return { name: s.name, text: await r.text() };
+      }),
+    );
+    show(loaded);
+  } catch (err) {
+    failed("could not open the replay", err);
+  }
+}
+void start();

@@ -1,0 +1,220 @@
+/// <reference lib="dom" />
+/**
+ * The viewer in a real browser (Debian's chromium, driven by playwright-core) against the built
+ * viewer as `clustersim view` serves it, on hand-made replays whose state at each time is known.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ReplayWriter } from "@clustersim/replay";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMPTY, FULL } from "../src/views/colors.js";
+
+const BIN = new URL("../../cli/bin/clustersim.js", import.meta.url).pathname;
+const INJECTION = "<img src=x onerror=alert(1)>";
+
+/**
+ * Three nodes of 4 cores: node 0 runs task 7 (4 cores) from 0 to 100 s; node 1 runs task 8 (2 cores)
+ * from 10 s; node 2, of the group named INJECTION, is spare until it joins at 50 s. One service.
+ */
+function replay(dir: string, secondTaskCores = 2000): string {
+  const lines: string[] = [];
+  const w = new ReplayWriter((l) => lines.push(l));
+  w.header({
+    scenario: "hand-made",
+    seed: 1,
+    scheduler: "best-fit",
+    durationS: 200,
+    groups: ["web", INJECTION],
+    nodes: [
+      [0, 4000, 8192, 0, 1],
+      [0, 4000, 8192, 0, 1],
+      [1, 4000, 8192, 0, 0],
+    ],
+    services: [["api", 0.99, 0.5]],
+  });
+  w.arrive(0, 7, 4000, 4096, 0);
+  w.task(0, "s", 7, [0]);
+  w.service(0, 0, 10, 2, 0, Number.NaN, true);
+  w.arrive(10, 8, secondTaskCores, 1024, 0);
+  w.task(10, "s", 8, [1]);
+  w.node(50, "+", 2);
+  w.service(60, 0, 12, 2, 2, 0.3, false);
+  w.task(100, "f", 7, [0]);
+  w.service(120, 0, 8, 2, 2, 0.2, false);
+  writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
+  return dir;
+}
+
+function view(dirs: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, "view", ...dirs], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((ok, fail) => {
+    let out = "";
+    child.stdout!.on("data", (b) => {
+      out += b;
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) ok({ url: m[1], child });
+    });
+    child.on("exit", (code) => fail(new Error(`clustersim view exited ${code}`)));
+  });
+}
+
+let browser: Browser;
+let tmp: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "clustersim-viewer-"));
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const c of children) c.kill();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function open(dirs: string[]): Promise<{ page: Page; url: string; dialogs: string[] }> {
+  const served = await view(dirs);
+  children.push(served.child);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(served.url);
+  await page.waitForFunction(() => (window as unknown as { viewer: { ready: boolean } }).viewer?.ready === true);
+  return { page, url: served.url, dialogs };
+}
+
+/** The colour of a node's cell in a run's heatmap, as [r, g, b]. */
+function pixel(page: Page, run: number, node: number): Promise<number[]> {
+  return page.evaluate(
+    ([r, n]) => {
+      const v = (window as unknown as { viewer: { cellCentre(r: number, n: number): [number, number] } }).viewer;
+      const [x, y] = v.cellCentre(r, n);
+      const c = document.querySelector(`canvas[data-run="${r}"]`) as HTMLCanvasElement;
+      return [...c.getContext("2d")!.getImageData(Math.floor(x), Math.floor(y), 1, 1).data].slice(0, 3);
+    },
+    [run, node],
+  );
+}
+
+const seek = (page: Page, t: number) =>
+  page.evaluate((s) => (window as unknown as { viewer: { seek(s: number): void } }).viewer.seek(s), t);
+
+describe("the viewer, in chromium", () => {
+  it("opens a replay and colours each node by its allocation at the time shown; seeks and scrubs", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "a-")))]);
+    await seek(page, 20);
+    // Node 0 full (4 of 4 cores), node 1 at half (2 of 4), node 2 not yet in the cluster.
+    expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+    const half = EMPTY.map((e, i) => Math.round(e + (FULL[i] - e) * 0.5));
+    expect(await pixel(page, 0, 1)).toEqual(half);
+    expect(await pixel(page, 0, 2)).toEqual([255, 255, 255]);
+    // After task 7 finishes at 100 s node 0 is empty; node 2 joined at 50 s, empty.
+    await seek(page, 150);
+    expect(await pixel(page, 0, 0)).toEqual([...EMPTY]);
+    expect(await pixel(page, 0, 2)).toEqual([...EMPTY]);
+    expect(await page.textContent("#clock")).toBe("0:02:30");
+    // Scrubbing the slider to 0:00:20 shows node 0 full again.
+    await page.$eval("#time", (e) => {
+      const input = e as HTMLInputElement;
+      input.value = "20";
+      input.dispatchEvent(new Event("input"));
+    });
+    expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+    await page.close();
+  });
+
+  it("plays: time moves forward, and stops at the end", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "p-")))]);
+    await page.selectOption("#speed", "600");
+    await page.click("#play");
+    await page.waitForFunction(
+      () => (window as unknown as { viewer: { timeS: number } }).viewer.timeS >= 200,
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(await page.textContent("#play")).toBe("play");
+    await page.close();
+  });
+
+  it("inspects a node: its allocation and tasks at the time shown, from the replay", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "i-")))]);
+    await seek(page, 20);
+    const [x, y] = await page.evaluate(() =>
+      (window as unknown as { viewer: { cellCentre(r: number, n: number): [number, number] } }).viewer.cellCentre(0, 0),
+    );
+    const box = (await page.$('canvas[data-run="0"]'))!;
+    const rect = (await box.boundingBox())!;
+    const scale = rect.width / (await box.evaluate((c) => (c as HTMLCanvasElement).width));
+    await page.mouse.click(rect.x + x * scale, rect.y + y * scale);
+    expect(await page.textContent('#inspector [data-field="cpu"]')).toBe("4000 of 4000 m");
+    expect(await page.textContent('#inspector [data-field="mem"]')).toBe("4096 of 8192 MiB");
+    expect(await page.textContent("#inspector table")).toContain("7");
+    expect(await page.textContent("#inspector h3")).toBe("1 task");
+    await page.close();
+  });
+
+  it("shows names from the run as text only: a group named like an HTML tag is those characters", async () => {
+    const { page, dialogs } = await open([replay(mkdtempSync(join(tmp, "x-")))]);
+    await seek(page, 60);
+    const [x, y] = await page.evaluate(() =>
+      (window as unknown as { viewer: { cellCentre(r: number, n: number): [number, number] } }).viewer.cellCentre(0, 2),
+    );
+    const box = (await page.$('canvas[data-run="0"]'))!;
+    const rect = (await box.boundingBox())!;
+    const scale = rect.width / (await box.evaluate((c) => (c as HTMLCanvasElement).width));
+    await page.mouse.click(rect.x + x * scale, rect.y + y * scale);
+    expect(await page.textContent('#inspector [data-field="group"]')).toBe(INJECTION);
+    expect(await page.$$("img")).toHaveLength(0);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it("compares two runs on one timeline, with the difference of their allocation", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "c1-"))), replay(mkdtempSync(join(tmp, "c2-")), 4000)]);
+    await seek(page, 20);
+    expect(await page.$$("canvas[data-run]")).toHaveLength(2);
+    // Run 2's task 8 takes all 4 cores of node 1: full there, half in run 1.
+    expect(await pixel(page, 1, 1)).toEqual([...FULL]);
+    expect(await pixel(page, 0, 1)).not.toEqual([...FULL]);
+    expect(await page.textContent("#charts")).toContain("difference");
+    await page.close();
+  });
+
+  it("answers only the viewer's and the runs' files: a .. path is 404", async () => {
+    const { url } = await view([replay(mkdtempSync(join(tmp, "s-")))]).then((v) => {
+      children.push(v.child);
+      return v;
+    });
+    expect((await fetch(`${url}runs/0/replay.jsonl`)).status).toBe(200);
+    for (const path of [
+      "runs/0/../../../etc/passwd",
+      "runs/0/%2e%2e/replay.jsonl",
+      "runs/1/replay.jsonl",
+      "../package.json",
+      "runs/0/secret.txt",
+    ]) {
+      const r = await fetch(url + path);
+      expect(r.status, path).toBe(404);
+    }
+    expect(new URL(url).hostname).toBe("127.0.0.1");
+  });
+});
