@@ -1,5 +1,16 @@
 import { type ReplayHeader, readEvent, readHeader } from "@clustersim/replay";
 
+/** Numeric fields kept per event (the most any code has: v's six). */
+const FIELDS = 6;
+
+interface Columns {
+  count: number;
+  time: Float64Array;
+  code: Uint8Array;
+  /** FIELDS numbers per event, after time and code (null as NaN). */
+  fields: Float64Array;
+}
+
 /** Event codes as small integers, for the columns. */
 export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v"] as const;
 export type Code = (typeof CODES)[number];
@@ -52,14 +63,14 @@ export class ReplayIndex {
   private readonly keyframes: NodeState[] = [];
   readonly durationS: number;
 
-  private constructor(header: ReplayHeader, events: unknown[][]) {
+  private constructor(header: ReplayHeader, cols: Columns) {
     this.header = header;
     this.nodeCount = header.nodes.length;
     this.durationS = header.durationS;
-    const n = events.length;
+    const n = cols.count;
     this.count = n;
-    this.time = new Float64Array(n);
-    this.code = new Uint8Array(n);
+    this.time = cols.time.subarray(0, n);
+    this.code = cols.code.subarray(0, n);
     this.subject = new Int32Array(n);
     this.node = new Int32Array(n).fill(-1);
     this.services = (header.services ?? []).map(([name, quantile, targetS]) => ({
@@ -69,66 +80,71 @@ export class ReplayIndex {
       points: [],
     }));
     const dense = new Map<number, number>();
-    const ids: number[] = [];
-    const cpu: number[] = [];
-    const mem: number[] = [];
-    const gpu: number[] = [];
+    let tasks = 0;
+    let ids = new Float64Array(1024);
+    let cpu = new Float64Array(1024);
+    let mem = new Float64Array(1024);
+    let gpu = new Float64Array(1024);
     const taskIndex = (id: number) => {
       let k = dense.get(id);
       if (k === undefined) {
-        k = ids.length;
+        k = tasks++;
+        if (k === ids.length) {
+          const grow = (a: Float64Array) => {
+            const b = new Float64Array(a.length * 2);
+            b.set(a);
+            return b;
+          };
+          ids = grow(ids);
+          cpu = grow(cpu);
+          mem = grow(mem);
+          gpu = grow(gpu);
+        }
         dense.set(id, k);
-        ids.push(id);
-        cpu.push(0);
-        mem.push(0);
-        gpu.push(0);
+        ids[k] = id;
       }
       return k;
     };
+    const f = cols.fields;
     for (let i = 0; i < n; i++) {
-      const e = events[i] as (number | string | null)[];
-      const c = CODE_OF.get(e[1] as string)!;
-      this.time[i] = e[0] as number;
-      this.code[i] = c;
+      const c = this.code[i];
+      const o = i * FIELDS;
       if (c === A) {
-        const k = taskIndex(e[2] as number);
-        cpu[k] = e[3] as number;
-        mem[k] = e[4] as number;
-        gpu[k] = e[5] as number;
+        const k = taskIndex(f[o]);
+        cpu[k] = f[o + 1];
+        mem[k] = f[o + 2];
+        gpu[k] = f[o + 3];
         this.subject[i] = k;
       } else if (c <= 5 || c === 10 || c === 11) {
-        this.subject[i] = taskIndex(e[2] as number);
-        if (e.length > 3) this.node[i] = e[3] as number;
+        this.subject[i] = taskIndex(f[o]);
+        if (c !== 5) this.node[i] = f[o + 1];
       } else if (c === V) {
-        const svc = this.services[e[2] as number];
-        this.subject[i] = e[2] as number;
+        const svc = this.services[f[o]];
+        this.subject[i] = f[o];
         svc?.points.push({
-          timeS: e[0] as number,
-          ratePerS: e[3] as number,
-          replicas: e[4] as number,
-          ready: e[5] as number,
-          quantileS: e[6] === null ? Number.NaN : (e[6] as number),
-          violated: e[7] === 1,
+          timeS: this.time[i],
+          ratePerS: f[o + 1],
+          replicas: f[o + 2],
+          ready: f[o + 3],
+          quantileS: f[o + 4],
+          violated: f[o + 5] === 1,
         });
-      } else this.subject[i] = e[2] as number;
+      } else this.subject[i] = f[o];
     }
-    this.taskId = Float64Array.from(ids);
-    this.taskCpu = Float64Array.from(cpu);
-    this.taskMem = Float64Array.from(mem);
-    this.taskGpu = Float64Array.from(gpu);
+    this.taskId = ids.slice(0, tasks);
+    this.taskCpu = cpu.slice(0, tasks);
+    this.taskMem = mem.slice(0, tasks);
+    this.taskGpu = gpu.slice(0, tasks);
     this.buildKeyframes();
   }
 
   /** Parse a replay's text (JSON lines); a malformed line is reported with its number. */
   static parse(text: string): ReplayIndex {
-    const lines = text.split("\n");
-    let last = lines.length;
-    while (last > 0 && lines[last - 1].length === 0) last--;
-    if (last === 0) throw new Error("line 1: expected the replay header, found an empty file");
-    const header = readHeader(lines[0]);
-    const events: unknown[][] = new Array(last - 1);
-    for (let i = 1; i < last; i++) events[i - 1] = readEvent(lines[i], i + 1) as unknown[];
-    return new ReplayIndex(header, events);
+    const first = text.indexOf("\n");
+    const headerLine = first < 0 ? text : text.slice(0, first);
+    if (headerLine.trim().length === 0) throw new Error("line 1: expected the replay header, found an empty file");
+    const header = readHeader(headerLine);
+    return new ReplayIndex(header, parseEvents(text, first < 0 ? text.length : first + 1));
   }
 
   /** A fresh state: every node empty, up, and present as the header says. */
@@ -209,6 +225,45 @@ export class ReplayIndex {
     return out;
   }
 
+  /**
+   * The present nodes' allocated CPU share at `points + 1` evenly spaced times over `endS`, in one pass
+   * over the events (running totals, no state copies).
+   */
+  cpuShareSeries(endS: number, points: number): { t: number[]; share: number[] } {
+    const s = this.emptyState();
+    const capOf = (n: number) => this.header.nodes[n][1];
+    let used = 0;
+    let cap = 0;
+    for (let n = 0; n < this.nodeCount; n++) if (s.present[n]) cap += capOf(n);
+    const t: number[] = [];
+    const share: number[] = [];
+    let i = 0;
+    for (let k = 0; k <= points; k++) {
+      const at = (endS * k) / points;
+      for (; i < this.count && this.time[i] <= at; i++) {
+        const c = this.code[i];
+        const node = this.node[i];
+        if ((c === S || c === F || c === K || c === P || c === M) && node >= 0) {
+          const cpu = (c === S ? 1 : -1) * this.taskCpu[this.subject[i]];
+          s.cpu[node] += cpu;
+          if (s.present[node]) used += cpu;
+        } else if (c === PLUS || c === MINUS) {
+          const n = this.subject[i];
+          const now = c === PLUS ? 1 : 0;
+          if (s.present[n] !== now) {
+            const sign = now ? 1 : -1;
+            cap += sign * capOf(n);
+            used += sign * s.cpu[n];
+            s.present[n] = now;
+          }
+        }
+      }
+      t.push(at);
+      share.push(cap > 0 ? used / cap : 0);
+    }
+    return { t, share };
+  }
+
   /** The tasks running on `node` at `t` (dense indexes), by scanning its events. */
   tasksOn(node: number, t: number): number[] {
     const end = this.eventsUpTo(t);
@@ -225,4 +280,112 @@ export class ReplayIndex {
   codeName(i: number): Code {
     return CODES[this.code[i]];
   }
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const OPEN = 91;
+const CLOSE = 93;
+const NEWLINE = 10;
+
+/**
+ * The events of a replay's text from `start`, parsed by hand: JSON.parse on millions of short lines
+ * costs most of the opening time. Each line must be `[number,"code",number|null,...]`; anything else is
+ * handed to the replay package's reader for its message (with the line number).
+ */
+function parseEvents(text: string, start: number): Columns {
+  let cap = Math.max(1024, Math.ceil((text.length - start) / 24));
+  let time = new Float64Array(cap);
+  let code = new Uint8Array(cap);
+  let fields = new Float64Array(cap * FIELDS);
+  let n = 0;
+  let p = start;
+  let line = 2;
+  const len = text.length;
+  const bad = (from: number): never => {
+    const end = text.indexOf("\n", from);
+    readEvent(text.slice(from, end < 0 ? len : end), line);
+    throw new Error(`line ${line}: expected an event [timeS, code, ...], found ${text.slice(from, from + 80)}`);
+  };
+  /** A number (or null) from p; sets p past it. */
+  const number = (): number => {
+    const from = p;
+    let c = text.charCodeAt(p);
+    if (c === 110) {
+      // null
+      p += 4;
+      return Number.NaN;
+    }
+    let neg = false;
+    if (c === 45) {
+      neg = true;
+      c = text.charCodeAt(++p);
+    }
+    let v = 0;
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = text.charCodeAt(++p);
+    }
+    if (c === 46) {
+      // The fraction's digits as an integer, divided once (within an ulp of the decimal: a viewer's need).
+      let frac = 0;
+      let digits = 0;
+      c = text.charCodeAt(++p);
+      while (c >= 48 && c <= 57) {
+        frac = frac * 10 + (c - 48);
+        digits++;
+        c = text.charCodeAt(++p);
+      }
+      v += frac / 10 ** digits;
+    }
+    if (c === 101 || c === 69 || p === from || v > 2 ** 53) {
+      // Exponents and huge values: the exact conversion.
+      while (p < len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
+      v = Math.abs(Number(text.slice(from, p)));
+      if (Number.isNaN(v)) bad(from);
+    }
+    return neg ? -v : v;
+  };
+  while (p < len) {
+    const lineStart = p;
+    if (text.charCodeAt(p) === NEWLINE) {
+      p++;
+      line++;
+      continue;
+    }
+    if (text.charCodeAt(p) !== OPEN) bad(lineStart);
+    p++;
+    if (n === cap) {
+      cap *= 2;
+      const t2 = new Float64Array(cap);
+      t2.set(time);
+      time = t2;
+      const c2 = new Uint8Array(cap);
+      c2.set(code);
+      code = c2;
+      const f2 = new Float64Array(cap * FIELDS);
+      f2.set(fields);
+      fields = f2;
+    }
+    time[n] = number();
+    if (text.charCodeAt(p) !== COMMA || text.charCodeAt(p + 1) !== QUOTE || text.charCodeAt(p + 3) !== QUOTE)
+      bad(lineStart);
+    const c = CODE_OF.get(text[p + 2]);
+    if (c === undefined) bad(lineStart);
+    code[n] = c!;
+    p += 4;
+    let k = 0;
+    const o = n * FIELDS;
+    while (text.charCodeAt(p) === COMMA) {
+      p++;
+      const v = number();
+      if (k < FIELDS) fields[o + k] = v;
+      k++;
+    }
+    if (text.charCodeAt(p) !== CLOSE) bad(lineStart);
+    p++;
+    if (p < len && text.charCodeAt(p) !== NEWLINE) bad(lineStart);
+    n++;
+  }
+  return { count: n, time, code, fields };
 }

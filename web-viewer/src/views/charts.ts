@@ -3,26 +3,10 @@ import "uplot/dist/uPlot.min.css";
 import type { ReplayIndex } from "../model/replay-index.js";
 import { clear, el } from "./text.js";
 
-/** The cluster's allocated CPU share at `points` evenly spaced times (from keyframed states). */
+/** The cluster's allocated CPU share at `points` evenly spaced times over the run. */
 export function allocationSeries(index: ReplayIndex, points = 300): { t: number[]; share: number[] } {
-  const state = index.emptyState();
-  const t: number[] = [];
-  const share: number[] = [];
   const end = index.durationS > 0 ? index.durationS : index.count > 0 ? index.time[index.count - 1] : 0;
-  for (let k = 0; k <= points; k++) {
-    const at = (end * k) / points;
-    index.stateAt(at, state);
-    let used = 0;
-    let cap = 0;
-    index.header.nodes.forEach((n, i) => {
-      if (!state.present[i]) return;
-      used += state.cpu[i];
-      cap += n[1];
-    });
-    t.push(at);
-    share.push(cap > 0 ? used / cap : 0);
-  }
-  return { t, share };
+  return index.cpuShareSeries(end, points);
 }
 
 function chart(
