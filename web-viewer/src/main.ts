@@ -1,4 +1,5 @@
 import type uPlot from "uplot";
+import { type Decision, indexDecisions } from "./model/decisions.js";
 import { type NodeState, ReplayIndex } from "./model/replay-index.js";
 import { renderCharts } from "./views/charts.js";
 import { renderEventLog } from "./views/event-log.js";
@@ -11,6 +12,8 @@ import "./style.css";
 interface RunView {
   name: string;
   index: ReplayIndex;
+  /** The run's placement decisions by task, when it recorded them. */
+  decisions?: Map<number, Decision[]>;
   heatmap: Heatmap;
   state: NodeState;
 }
@@ -64,17 +67,17 @@ function draw(): void {
   clockOut.textContent = clock(t);
   if (selected) {
     const r = runs[selected.run];
-    renderInspector(inspector, r.name, r.index, selected.node, r.state, t);
+    renderInspector(inspector, r.name, r.index, selected.node, r.state, t, r.decisions);
   }
   if (runs.length > 0) renderEventLog(log, runs[0].index, t, shown);
   for (const c of charts) c.setCursor({ left: c.valToPos(t, "x"), top: 10 });
 }
 
-function show(loaded: { name: string; text: string }[]): void {
+function show(loaded: { name: string; text: string; decisions?: string }[]): void {
   clear(runsRoot);
   runs = [];
   const width = Math.min(900, Math.floor((window.innerWidth - 380) / loaded.length));
-  loaded.forEach(({ name, text }, k) => {
+  loaded.forEach(({ name, text, decisions }, k) => {
     const index = ReplayIndex.parse(text);
     const panel = el("section", undefined, "run");
     panel.append(el("h2", name));
@@ -97,7 +100,13 @@ function show(loaded: { name: string; text: string }[]): void {
         draw();
       }
     });
-    runs.push({ name, index, heatmap, state: index.emptyState() });
+    runs.push({
+      name,
+      index,
+      heatmap,
+      state: index.emptyState(),
+      decisions: decisions === undefined ? undefined : indexDecisions(decisions),
+    });
   });
   end = Math.max(
     ...runs.map((r) => (r.index.durationS > 0 ? r.index.durationS : (r.index.time[r.index.count - 1] ?? 0))),
@@ -156,13 +165,19 @@ document.addEventListener("drop", async (e) => {
 /** Runs to open: `?replay=URL` (repeatable, two at most), else what `clustersim view` serves at runs.json. */
 async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
-  let sources = params.getAll("replay").map((url) => ({ name: url.split("/").slice(-2).join("/"), url }));
+  let sources: { name: string; url: string; decisions?: string }[] = params
+    .getAll("replay")
+    .map((url) => ({ name: url.split("/").slice(-2).join("/"), url }));
   if (sources.length === 0) {
     const list = await fetch("runs.json").then(
       (r) => (r.ok ? r.json() : []),
       () => [],
     );
-    sources = (list as { name: string; replay: string }[]).map((r) => ({ name: r.name, url: r.replay }));
+    sources = (list as { name: string; replay: string; files: string[] }[]).map((r) => ({
+      name: r.name,
+      url: r.replay,
+      decisions: r.files.includes("decisions.jsonl") ? r.replay.replace("replay.jsonl", "decisions.jsonl") : undefined,
+    }));
   }
   if (sources.length === 0) return;
   try {
@@ -170,7 +185,8 @@ async function start(): Promise<void> {
       sources.slice(0, 2).map(async (s) => {
         const r = await fetch(s.url);
         if (!r.ok) throw new Error(`${s.url}: ${r.status} ${r.statusText}`);
-        return { name: s.name, text: await r.text() };
+        const d = s.decisions ? await fetch(s.decisions) : undefined;
+        return { name: s.name, text: await r.text(), decisions: d?.ok ? await d.text() : undefined };
       }),
     );
     show(loaded);

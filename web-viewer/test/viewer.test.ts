@@ -45,6 +45,19 @@ function replay(dir: string, secondTaskCores = 2000): string {
   w.task(100, "f", 7, [0]);
   w.service(120, 0, 8, 2, 2, 0.2, false);
   writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
+  // Task 7's placement as a run records it (outputs.decisions): one node rejected, two candidates scored.
+  const decision = {
+    timeS: 0,
+    task: 7,
+    pod: 7,
+    node: 0,
+    rejectedBy: { NodeResourcesFit: 1 },
+    top: [
+      { node: 0, total: 188, scores: { NodeResourcesLeastAllocated: 88, NodeResourcesBalancedAllocation: 100 } },
+      { node: 1, total: 150, scores: { NodeResourcesLeastAllocated: 75, NodeResourcesBalancedAllocation: 75 } },
+    ],
+  };
+  writeFileSync(join(dir, "decisions.jsonl"), `${JSON.stringify(decision)}\n`);
   return dir;
 }
 
@@ -155,7 +168,7 @@ describe("the viewer, in chromium", () => {
     await page.close();
   });
 
-  it("inspects a node: its allocation and tasks at the time shown, from the replay", async () => {
+  it("inspects a node: its allocation and tasks at the time shown, and why each task was placed there", async () => {
     const { page } = await open([replay(mkdtempSync(join(tmp, "i-")))]);
     await seek(page, 20);
     const [x, y] = await page.evaluate(() =>
@@ -169,6 +182,12 @@ describe("the viewer, in chromium", () => {
     expect(await page.textContent('#inspector [data-field="mem"]')).toBe("4096 of 8192 MiB");
     expect(await page.textContent("#inspector table")).toContain("7");
     expect(await page.textContent("#inspector h3")).toBe("1 task");
+    // Why task 7 is on node 0: the run's decision record, as recorded.
+    const why = await page.textContent('#inspector [data-field="decisions"]');
+    expect(why).toContain("task 7: placed at 0.0 s, score 188");
+    expect(why).toContain("filters rejected: NodeResourcesFit 1 node");
+    expect(why).toContain("node 0: total 188 (NodeResourcesLeastAllocated 88, NodeResourcesBalancedAllocation 100)");
+    expect(why).toContain("node 1: total 150");
     await page.close();
   });
 

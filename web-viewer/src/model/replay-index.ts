@@ -15,7 +15,7 @@ interface Columns {
 export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v"] as const;
 export type Code = (typeof CODES)[number];
 const CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
-const [A, S, F, K, P, , D, U, PLUS, MINUS, , M, V] = CODES.map((_, i) => i);
+const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
 export interface NodeState {
@@ -229,7 +229,7 @@ export class ReplayIndex {
    * The present nodes' allocated CPU share at `points + 1` evenly spaced times over `endS`, in one pass
    * over the events (running totals, no state copies).
    */
-  cpuShareSeries(endS: number, points: number): { t: number[]; share: number[] } {
+  cpuShareSeries(endS: number, points: number): { t: number[]; share: number[]; waiting: number[] } {
     const s = this.emptyState();
     const capOf = (n: number) => this.header.nodes[n][1];
     let used = 0;
@@ -237,12 +237,18 @@ export class ReplayIndex {
     for (let n = 0; n < this.nodeCount; n++) if (s.present[n]) cap += capOf(n);
     const t: number[] = [];
     const share: number[] = [];
+    const waiting: number[] = [];
+    // Tasks waiting: arrived, or back in the queue after a kill or preemption, and not started; a
+    // task that can never start (x) leaves the count. (A gang's start counts once per node.)
+    let queued = 0;
     let i = 0;
     for (let k = 0; k <= points; k++) {
       const at = (endS * k) / points;
       for (; i < this.count && this.time[i] <= at; i++) {
         const c = this.code[i];
         const node = this.node[i];
+        if (c === A || c === K || c === P) queued++;
+        else if (c === S || c === X) queued--;
         if ((c === S || c === F || c === K || c === P || c === M) && node >= 0) {
           const cpu = (c === S ? 1 : -1) * this.taskCpu[this.subject[i]];
           s.cpu[node] += cpu;
@@ -260,8 +266,9 @@ export class ReplayIndex {
       }
       t.push(at);
       share.push(cap > 0 ? used / cap : 0);
+      waiting.push(queued);
     }
-    return { t, share };
+    return { t, share, waiting };
   }
 
   /** The tasks running on `node` at `t` (dense indexes), by scanning its events. */

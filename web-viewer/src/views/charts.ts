@@ -4,7 +4,10 @@ import type { ReplayIndex } from "../model/replay-index.js";
 import { clear, el } from "./text.js";
 
 /** The cluster's allocated CPU share at `points` evenly spaced times over the run. */
-export function allocationSeries(index: ReplayIndex, points = 300): { t: number[]; share: number[] } {
+export function allocationSeries(
+  index: ReplayIndex,
+  points = 300,
+): { t: number[]; share: number[]; waiting: number[] } {
   const end = index.durationS > 0 ? index.durationS : index.count > 0 ? index.time[index.count - 1] : 0;
   return index.cpuShareSeries(end, points);
 }
@@ -40,6 +43,15 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
     lines.push({ label: `difference (${runs[0].name} − ${runs[1].name})`, stroke: "#757575", dash: [4, 4] });
   }
   plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width));
+  plots.push(
+    chart(
+      root,
+      "tasks waiting",
+      [series[0].t, ...series.map((s) => s.waiting)] as uPlot.AlignedData,
+      runs.map((r, i) => ({ label: `${r.name} waiting`, stroke: COLOURS[i] })),
+      width,
+    ),
+  );
   for (const r of runs) {
     for (const s of r.index.services) {
       if (s.points.length === 0) continue;

@@ -1,3 +1,4 @@
+import { type Decision, decisionFor } from "../model/decisions.js";
 import type { NodeState, ReplayIndex } from "../model/replay-index.js";
 import { clear, el } from "./text.js";
 
@@ -9,6 +10,7 @@ export function renderInspector(
   node: number,
   state: NodeState,
   t: number,
+  decisions?: Map<number, Decision[]>,
 ): void {
   clear(root);
   root.append(el("h2", `${run}: node ${node}`));
@@ -43,4 +45,37 @@ export function renderInspector(
     table.append(tr);
   }
   root.append(table);
+  if (!decisions) return;
+  // Why each task is here: the filters that rejected nodes, and the best candidates' scores by plugin.
+  const why = el("section");
+  why.dataset.field = "decisions";
+  why.append(el("h3", "why here"));
+  for (const k of tasks.slice(0, 50)) {
+    const d = decisionFor(decisions, index.taskId[k], node, t);
+    if (!d) continue;
+    const box = el("details");
+    const mine = d.top.find((c) => c.node === node);
+    box.append(
+      el("summary", `task ${d.task}: placed at ${d.timeS.toFixed(1)} s${mine ? `, score ${mine.total}` : ""}`),
+    );
+    const rejected = Object.entries(d.rejectedBy);
+    box.append(
+      el(
+        "p",
+        rejected.length > 0
+          ? `filters rejected: ${rejected.map(([plugin, n]) => `${plugin} ${n} node${n === 1 ? "" : "s"}`).join(", ")}`
+          : "no filter rejected a node",
+      ),
+    );
+    const list = el("ol");
+    for (const c of d.top) {
+      const scores = Object.entries(c.scores)
+        .map(([plugin, v]) => `${plugin} ${v}`)
+        .join(", ");
+      list.append(el("li", `node ${c.node}: total ${c.total} (${scores})`));
+    }
+    box.append(list);
+    why.append(box);
+  }
+  root.append(why);
 }
