@@ -275,6 +275,8 @@ describe("clustersim run SCENARIO", () => {
       groups: ["batch"],
     });
     expect(lines[0].nodes).toHaveLength(32);
+    // Each node's rack (8 nodes a rack), for grouping in the viewer.
+    expect(lines[0].racks).toEqual(Array.from({ length: 32 }, (_, n) => Math.floor(n / 8)));
     const events = lines.slice(1);
     for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));

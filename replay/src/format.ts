@@ -5,7 +5,8 @@
  * Header: `{ format: "clustersim-replay", version, scenario, seed, scheduler, durationS, groups,
  * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...], services }` (`present` from version 2: 0
  * for spare nodes a group may add later; `services` from version 3: the services' names and latency
- * objectives, `[[name, sloQuantile, sloTargetS], ...]`).
+ * objectives, `[[name, sloQuantile, sloTargetS], ...]`, and `racks` and `pools`, each node's rack and
+ * CXL pool, -1 for none).
  *
  * Events, `[timeS, code, ...]`:
  * | code | fields | meaning |
@@ -43,6 +44,9 @@ export interface ReplayHeader {
   nodes: [number, number, number, number, number?][];
   /** Services: name, objective quantile and target, seconds (version 3; absent without services). */
   services?: [string, number, number][];
+  /** Per node: its rack, and its CXL pool (-1: none) (version 3; absent where the run has none). */
+  racks?: number[];
+  pools?: number[];
 }
 
 export type ReplayEvent =

@@ -3,7 +3,7 @@ import { type Decision, indexDecisions } from "./model/decisions.js";
 import { type NodeState, ReplayIndex } from "./model/replay-index.js";
 import { renderCharts } from "./views/charts.js";
 import { renderEventLog } from "./views/event-log.js";
-import { Heatmap, type HeatmapMode } from "./views/heatmap.js";
+import { type Grouping, Heatmap, type HeatmapMode } from "./views/heatmap.js";
 import { renderInspector } from "./views/inspector.js";
 import { clear, clock, el } from "./views/text.js";
 import "./style.css";
@@ -25,6 +25,7 @@ const clockOut = $<HTMLOutputElement>("clock");
 const playButton = $<HTMLButtonElement>("play");
 const speedSelect = $<HTMLSelectElement>("speed");
 const modeSelect = $<HTMLSelectElement>("mode");
+const groupSelect = $<HTMLSelectElement>("group");
 const inspector = $<HTMLElement>("inspector");
 const log = $<HTMLOListElement>("log");
 const chartsRoot = $<HTMLElement>("charts");
@@ -92,9 +93,9 @@ function show(loaded: { name: string; text: string; decisions?: string }[]): voi
     canvas.dataset.run = String(k);
     panel.append(canvas);
     runsRoot.append(panel);
-    const heatmap = new Heatmap(canvas, index, width);
+    const heatmap = new Heatmap(canvas, index, width, groupSelect.value as Grouping);
     canvas.addEventListener("click", (ev) => {
-      const node = heatmap.nodeAt(ev.offsetX, ev.offsetY);
+      const node = runs[k].heatmap.nodeAt(ev.offsetX, ev.offsetY);
       if (node >= 0) {
         selected = { run: k, node };
         draw();
@@ -138,6 +139,14 @@ function setPlaying(p: boolean): void {
 playButton.addEventListener("click", () => setPlaying(!playing));
 slider.addEventListener("input", () => seek(Number(slider.value)));
 modeSelect.addEventListener("change", () => draw());
+groupSelect.addEventListener("change", () => {
+  const width = Math.min(900, Math.floor((window.innerWidth - 380) / Math.max(1, runs.length)));
+  runs.forEach((r, k) => {
+    const canvas = document.querySelector(`canvas[data-run="${k}"]`) as HTMLCanvasElement;
+    r.heatmap = new Heatmap(canvas, r.index, width, groupSelect.value as Grouping);
+  });
+  draw();
+});
 for (const box of document.querySelectorAll<HTMLInputElement>("#events input[data-code]")) {
   box.addEventListener("change", () => {
     if (box.checked) shown.add(box.dataset.code!);

@@ -34,6 +34,7 @@ function replay(dir: string, secondTaskCores = 2000): string {
       [1, 4000, 8192, 0, 0],
     ],
     services: [["api", 0.99, 0.5]],
+    racks: [1, 0, 0],
   });
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
@@ -149,6 +150,23 @@ describe("the viewer, in chromium", () => {
       input.value = "20";
       input.dispatchEvent(new Event("input"));
     });
+    expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+    await page.close();
+  });
+
+  it("groups the cells by rack on request: node 0 (rack 1) moves after nodes 1 and 2 (rack 0)", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "g-")))]);
+    await seek(page, 20);
+    const first = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('canvas[data-run="0"]') as HTMLCanvasElement;
+        return [...c.getContext("2d")!.getImageData(1, 1, 1, 1).data].slice(0, 3);
+      });
+    // By node group the first cell is node 0 (full); by rack it is node 1 (half).
+    expect(await first()).toEqual([...FULL]);
+    await page.selectOption("#group", "rack");
+    const half = EMPTY.map((e, i) => Math.round(e + (FULL[i] - e) * 0.5));
+    expect(await first()).toEqual(half);
     expect(await pixel(page, 0, 0)).toEqual([...FULL]);
     await page.close();
   });

@@ -234,6 +234,7 @@ export async function runScenario(
         state.gpuCount(n),
         state.isPresent(n) ? 1 : 0,
       ]),
+      ...domainsOf(cluster),
       ...(spec.services.length > 0 && {
         services: spec.services.map((x) => [x.name, x.slo.percentile / 100, x.slo.target] as [string, number, number]),
       }),
@@ -347,6 +348,26 @@ function faultController(spec: ScenarioSpec, cluster: ComposedCluster): FaultCon
     }
   });
   return new FaultController(cluster.domains, failures, outages);
+}
+
+/** Each node's rack and CXL pool, for the replay (absent where the cluster has none). */
+function domainsOf(cluster: ComposedCluster): { racks?: number[]; pools?: number[] } {
+  const n = cluster.state.nodeCount;
+  const out: { racks?: number[]; pools?: number[] } = {};
+  for (const [kind, key] of [
+    ["rack", "racks"],
+    ["cxl-pool", "pools"],
+  ] as const) {
+    const of = new Array<number>(n).fill(-1);
+    let k = 0;
+    for (const d of cluster.domains) {
+      if (d.kind !== kind) continue;
+      for (const node of d.nodes) of[node] = k;
+      k++;
+    }
+    if (k > 1) out[key] = of;
+  }
+  return out;
 }
 
 /** A node group's Cluster Autoscaler, its group and bounds checked against the cluster. */

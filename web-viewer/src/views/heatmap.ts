@@ -2,9 +2,19 @@ import type { NodeState, ReplayIndex } from "../model/replay-index.js";
 import { ABSENT, DOWN, fixedColor, shareColor } from "./colors.js";
 
 export type HeatmapMode = "cpu" | "mem" | "gpu";
+/** What the cells are grouped by: node group, rack or CXL pool (where the replay has them). */
+export type Grouping = "group" | "rack" | "pool";
+
+/** A node's key under a grouping (nodes without a rack or pool go last). */
+function keyOf(index: ReplayIndex, by: Grouping): (node: number) => number {
+  const h = index.header;
+  const list = by === "rack" ? h.racks : by === "pool" ? h.pools : undefined;
+  if (!list) return (n) => h.nodes[n][0];
+  return (n) => (list[n] < 0 ? Number.MAX_SAFE_INTEGER : list[n]);
+}
 
 /**
- * Every node as a square cell, grouped by node group (nodes in group order, then by index), coloured by
+ * Every node as a square cell, grouped by node group, rack or CXL pool (then by index), coloured by
  * its allocated share of CPU, memory or GPUs. Drawn into an ImageData at one pixel per cell and scaled
  * up without smoothing, so that 10,000 nodes cost one putImageData.
  */
@@ -22,12 +32,11 @@ export class Heatmap {
     private readonly canvas: HTMLCanvasElement,
     private readonly index: ReplayIndex,
     widthPx: number,
+    by: Grouping = "group",
   ) {
     const n = index.nodeCount;
-    const nodes = index.header.nodes;
-    this.order = Int32Array.from(
-      Array.from({ length: n }, (_, i) => i).sort((a, b) => nodes[a][0] - nodes[b][0] || a - b),
-    );
+    const key = keyOf(index, by);
+    this.order = Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => key(a) - key(b) || a - b));
     this.cellOf = new Int32Array(n);
     this.order.forEach((node, cell) => {
       this.cellOf[node] = cell;
