@@ -22,6 +22,8 @@
  * | `r` | task, node | a service replica became ready to serve (version 3) |
  * | `m` | task, node | a task was removed by a controller (a replica scaled down; version 3) |
  * | `v` | service, ratePerS, replicas, readyReplicas, latencyQuantileS, sloViolated | a service's traffic at a sample (version 3) |
+ * | `n` | node, cpuUsedMilli | a node's CPU in use, where it differs from its allocation (services, co-located batch), at a sample when it moved by over 1% of the node (version 3) |
+ * | `o` | pool, usedMiB | a CXL pool's memory in use, at a sample when it changed (version 3) |
  *
  * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
  * a workload's. Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`,
@@ -47,6 +49,8 @@ export interface ReplayHeader {
   /** Per node: its rack, and its CXL pool (-1: none) (version 3; absent where the run has none). */
   racks?: number[];
   pools?: number[];
+  /** Each CXL pool's capacity, MiB (version 3, with `pools`). */
+  poolCapacityMiB?: number[];
 }
 
 export type ReplayEvent =
@@ -54,6 +58,8 @@ export type ReplayEvent =
   | [timeS: number, code: "s" | "f" | "k" | "p" | "r" | "m", task: number, node: number]
   | [timeS: number, code: "x", task: number]
   | [timeS: number, code: "d" | "u" | "+" | "-", node: number]
+  | [timeS: number, code: "n", node: number, cpuUsedMilli: number]
+  | [timeS: number, code: "o", pool: number, usedMiB: number]
   | [
       timeS: number,
       code: "v",
@@ -65,4 +71,4 @@ export type ReplayEvent =
       sloViolated: 0 | 1,
     ];
 
-export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v"] as const;
+export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o"] as const;

@@ -25,6 +25,16 @@ export class ReplayWriter {
     this.write(`[${t},"${code}",${node}]`);
   }
 
+  /** A node's CPU in use (where it differs from its allocation). */
+  usage(t: number, node: number, cpuUsedMilli: number): void {
+    this.write(`[${t},"n",${node},${cpuUsedMilli}]`);
+  }
+
+  /** A CXL pool's memory in use. */
+  pool(t: number, pool: number, usedMiB: number): void {
+    this.write(`[${t},"o",${pool},${usedMiB}]`);
+  }
+
   /** A service's traffic at a sample; a quantile of NaN (no request served) is written as null. */
   service(
     t: number,

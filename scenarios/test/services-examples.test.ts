@@ -132,6 +132,10 @@ describe("examples/services", () => {
       expect.any(Number),
     ]);
     for (let i = 1; i < events.length; i++) expect(events[i][0]).toBeGreaterThanOrEqual(events[i - 1][0]);
+    // Nodes' CPU in use where it differs from their allocation: replicas use less than they request.
+    const usage = events.filter((e) => e[1] === "n");
+    expect(usage.length).toBeGreaterThan(0);
+    for (const e of usage) expect(e[3]).toBeLessThan(16_000);
   });
 
   it("same spec and seed, same bytes: services' rows and summary, per-request model included; another seed differs", async () => {

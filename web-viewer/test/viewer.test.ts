@@ -35,12 +35,17 @@ function replay(dir: string, secondTaskCores = 2000): string {
     ],
     services: [["api", 0.99, 0.5]],
     racks: [1, 0, 0],
+    pools: [0, 0, -1],
+    poolCapacityMiB: [10_000],
   });
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
   w.service(0, 0, 10, 2, 0, Number.NaN, true);
   w.arrive(10, 8, secondTaskCores, 1024, 0);
   w.task(10, "s", 8, [1]);
+  // At 15 s node 1 uses 1 of its 2 allocated cores; its CXL pool (nodes 0 and 1) holds 5,000 of 10,000 MiB.
+  w.usage(15, 1, 1000);
+  w.pool(15, 0, 5000);
   w.node(50, "+", 2);
   w.service(60, 0, 12, 2, 2, 0.3, false);
   w.task(100, "f", 7, [0]);
@@ -168,6 +173,19 @@ describe("the viewer, in chromium", () => {
     const half = EMPTY.map((e, i) => Math.round(e + (FULL[i] - e) * 0.5));
     expect(await first()).toEqual(half);
     expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+    await page.close();
+  });
+
+  it("colours by CPU in use where the run recorded it (else as allocated), and by CXL pool use", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "u-")))]);
+    await seek(page, 20);
+    const share = (f: number) => EMPTY.map((e, i) => Math.round(e + (FULL[i] - e) * f));
+    await page.selectOption("#mode", "usage");
+    expect(await pixel(page, 0, 1)).toEqual(share(0.25));
+    expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+    await page.selectOption("#mode", "pool");
+    expect(await pixel(page, 0, 0)).toEqual(share(0.5));
+    expect(await pixel(page, 0, 1)).toEqual(share(0.5));
     await page.close();
   });
 

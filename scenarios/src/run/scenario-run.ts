@@ -235,11 +235,13 @@ export async function runScenario(
         state.isPresent(n) ? 1 : 0,
       ]),
       ...domainsOf(cluster),
+      ...poolCapacities(state),
       ...(spec.services.length > 0 && {
         services: spec.services.map((x) => [x.name, x.slo.percentile / 100, x.slo.target] as [string, number, number]),
       }),
     });
     listeners.push(new ReplayRecorder(w));
+    listeners.push(usageRecorder(w, state, services, batchTier));
     serviceSamples.push((now, svc) =>
       svc.services.forEach((_, i) => {
         const t = svc.tallies[i];
@@ -348,6 +350,60 @@ function faultController(spec: ScenarioSpec, cluster: ComposedCluster): FaultCon
     }
   });
   return new FaultController(cluster.domains, failures, outages);
+}
+
+/** The CXL pools' capacities, for the replay (absent without pools). */
+function poolCapacities(state: ComposedCluster["state"]): { poolCapacityMiB?: number[] } {
+  let pools = 0;
+  for (let n = 0; n < state.nodeCount; n++) pools = Math.max(pools, state.poolOf(n) + 1);
+  if (pools === 0) return {};
+  return { poolCapacityMiB: Array.from({ length: pools }, (_, p) => state.poolFreeMiB(p) + state.poolUsedMiB(p)) };
+}
+
+/**
+ * At every sample, into the replay: each node's CPU in use where it differs from its allocation
+ * (service replicas at their traffic's usage, co-located batch pods at their rate) when it moved by
+ * over 1% of the node since last written, and each CXL pool's use when it changed.
+ */
+function usageRecorder(
+  w: ReplayWriter,
+  state: ComposedCluster["state"],
+  services: ServicesController | undefined,
+  tier: BatchTier | undefined,
+): RunListener {
+  const n = state.nodeCount;
+  const written = new Float64Array(n).fill(Number.NaN);
+  const usage = new Float64Array(n);
+  let pools = 0;
+  for (let i = 0; i < n; i++) pools = Math.max(pools, state.poolOf(i) + 1);
+  const poolWritten = new Float64Array(pools);
+  return {
+    sample(now) {
+      if (services || tier) {
+        usage.fill(0);
+        services?.addUsageDelta(usage);
+        for (let i = 0; i < n; i++) {
+          const allocated = state.allocatableCpuMilli(i) - state.freeCpuMilli(i);
+          const used = Math.round(allocated + usage[i] + (tier ? tier.usedOn(i) : 0));
+          const last = written[i];
+          const moved = Number.isNaN(last)
+            ? used !== allocated
+            : Math.abs(used - last) > 0.01 * state.allocatableCpuMilli(i);
+          if (moved) {
+            written[i] = used;
+            w.usage(now, i, used);
+          }
+        }
+      }
+      for (let p = 0; p < pools; p++) {
+        const used = state.poolUsedMiB(p);
+        if (used !== poolWritten[p]) {
+          poolWritten[p] = used;
+          w.pool(now, p, used);
+        }
+      }
+    },
+  };
 }
 
 /** Each node's rack and CXL pool, for the replay (absent where the cluster has none). */

@@ -12,14 +12,18 @@ interface Columns {
 }
 
 /** Event codes as small integers, for the columns. */
-export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v"] as const;
+export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o"] as const;
 export type Code = (typeof CODES)[number];
 const CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
-const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V] = CODES.map((_, i) => i);
+const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
 export interface NodeState {
   cpu: Float64Array;
+  /** CPU in use where the replay says (n events); NaN: as allocated. */
+  usage: Float64Array;
+  /** Each CXL pool's memory in use (o events). */
+  poolUsed: Float64Array;
   mem: Float64Array;
   gpu: Float64Array;
   up: Uint8Array;
@@ -54,6 +58,8 @@ export class ReplayIndex {
   readonly subject: Int32Array;
   /** The node of a task event; -1 otherwise. */
   readonly node: Int32Array;
+  /** The value of a usage (n) or pool (o) event. */
+  readonly value: Float64Array;
   /** Per dense task: its id in the run and its request. */
   readonly taskId: Float64Array;
   readonly taskCpu: Float64Array;
@@ -73,6 +79,7 @@ export class ReplayIndex {
     this.code = cols.code.subarray(0, n);
     this.subject = new Int32Array(n);
     this.node = new Int32Array(n).fill(-1);
+    this.value = new Float64Array(n);
     this.services = (header.services ?? []).map(([name, quantile, targetS]) => ({
       name,
       quantile,
@@ -129,7 +136,10 @@ export class ReplayIndex {
           quantileS: f[o + 4],
           violated: f[o + 5] === 1,
         });
-      } else this.subject[i] = f[o];
+      } else {
+        this.subject[i] = f[o];
+        if (c === N || c === O) this.value[i] = f[o + 1];
+      }
     }
     this.taskId = ids.slice(0, tasks);
     this.taskCpu = cpu.slice(0, tasks);
@@ -152,6 +162,8 @@ export class ReplayIndex {
     const n = this.nodeCount;
     const s: NodeState = {
       cpu: new Float64Array(n),
+      usage: new Float64Array(n).fill(Number.NaN),
+      poolUsed: new Float64Array(this.header.poolCapacityMiB?.length ?? 0),
       mem: new Float64Array(n),
       gpu: new Float64Array(n),
       up: new Uint8Array(n),
@@ -166,6 +178,8 @@ export class ReplayIndex {
 
   private copy(from: NodeState, to: NodeState): void {
     to.cpu.set(from.cpu);
+    to.usage.set(from.usage);
+    to.poolUsed.set(from.poolUsed);
     to.mem.set(from.mem);
     to.gpu.set(from.gpu);
     to.up.set(from.up);
@@ -189,6 +203,10 @@ export class ReplayIndex {
       } else if (c === PLUS || c === MINUS) {
         s.present[this.subject[i]] = c === PLUS ? 1 : 0;
         s.up[this.subject[i]] = c === PLUS ? 1 : 0;
+      } else if (c === N) {
+        s.usage[this.subject[i]] = this.value[i];
+      } else if (c === O) {
+        s.poolUsed[this.subject[i]] = this.value[i];
       }
     }
   }

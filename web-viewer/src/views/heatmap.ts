@@ -1,7 +1,7 @@
 import type { NodeState, ReplayIndex } from "../model/replay-index.js";
 import { ABSENT, DOWN, fixedColor, shareColor } from "./colors.js";
 
-export type HeatmapMode = "cpu" | "mem" | "gpu";
+export type HeatmapMode = "cpu" | "usage" | "mem" | "gpu" | "pool";
 /** What the cells are grouped by: node group, rack or CXL pool (where the replay has them). */
 export type Grouping = "group" | "rack" | "pool";
 
@@ -63,14 +63,18 @@ export class Heatmap {
       else if (!state.up[node]) fixedColor(DOWN, data, o);
       else {
         const [, cpu, mem, gpus] = nodes[node];
-        const share =
-          mode === "cpu"
-            ? state.cpu[node] / cpu
-            : mode === "mem"
-              ? state.mem[node] / mem
-              : gpus > 0
-                ? state.gpu[node] / (gpus * 1000)
-                : 0;
+        let share = 0;
+        if (mode === "cpu") share = state.cpu[node] / cpu;
+        else if (mode === "usage")
+          share = (Number.isNaN(state.usage[node]) ? state.cpu[node] : state.usage[node]) / cpu;
+        else if (mode === "mem") share = state.mem[node] / mem;
+        else if (mode === "gpu") share = gpus > 0 ? state.gpu[node] / (gpus * 1000) : 0;
+        else {
+          // The node's CXL pool: its memory in use, a share of its capacity.
+          const pool = index.header.pools?.[node] ?? -1;
+          const capacity = pool >= 0 ? (index.header.poolCapacityMiB?.[pool] ?? 0) : 0;
+          share = capacity > 0 ? state.poolUsed[pool] / capacity : 0;
+        }
         shareColor(share, data, o);
       }
     }
