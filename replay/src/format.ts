@@ -24,6 +24,7 @@
  * | `v` | service, ratePerS, replicas, readyReplicas, latencyQuantileS, sloViolated | a service's traffic at a sample (version 3) |
  * | `n` | node, cpuUsedMilli | a node's CPU in use, where it differs from its allocation (services, co-located batch), at a sample when it moved by over 1% of the node (version 3) |
  * | `o` | pool, usedMiB | a CXL pool's memory in use, at a sample when it changed (version 3) |
+ * | `c` | coldStarts, cost | at every sample: sandbox cold starts so far, and the bill so far (priced nodes while present, and serverless containers) (version 3) |
  *
  * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
  * a workload's. Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`,
@@ -60,6 +61,7 @@ export type ReplayEvent =
   | [timeS: number, code: "d" | "u" | "+" | "-", node: number]
   | [timeS: number, code: "n", node: number, cpuUsedMilli: number]
   | [timeS: number, code: "o", pool: number, usedMiB: number]
+  | [timeS: number, code: "c", coldStarts: number, cost: number]
   | [
       timeS: number,
       code: "v",
@@ -71,4 +73,4 @@ export type ReplayEvent =
       sloViolated: 0 | 1,
     ];
 
-export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o"] as const;
+export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o", "c"] as const;

@@ -30,6 +30,11 @@ export class ReplayWriter {
     this.write(`[${t},"n",${node},${cpuUsedMilli}]`);
   }
 
+  /** Totals so far at a sample: cold starts and the bill. */
+  totals(t: number, coldStarts: number, cost: number): void {
+    this.write(`[${t},"c",${coldStarts},${cost}]`);
+  }
+
   /** A CXL pool's memory in use. */
   pool(t: number, pool: number, usedMiB: number): void {
     this.write(`[${t},"o",${pool},${usedMiB}]`);

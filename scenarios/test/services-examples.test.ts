@@ -53,6 +53,13 @@ describe("examples/services", () => {
     const bill = (s: Summary) => s.cost + s.serverlessCost;
     expect(Math.abs(bill(eci) / bill(ca) - 1)).toBeLessThan(0.15);
     expect(eci.costWithServerless).toBeCloseTo(bill(eci), 9);
+    // The replay's running bill ends where the summary's does (nodes counted at each minute's sample).
+    const file = `${DIR}burst-serverless.yaml`;
+    const lines: string[] = [];
+    await runScenario(loadScenarioFile(file, ["outputs.replay=true"]), file, { onReplayLine: (l) => lines.push(l) });
+    const totals = readReplay(lines.join("\n")).events.filter((e) => e[1] === "c");
+    expect(totals).toHaveLength(121);
+    expect(Math.abs((totals[120][3] as number) / eci.costWithServerless - 1)).toBeLessThan(0.01);
   });
 
   it("co-location: batch jobs on the room an over-provisioned service leaves nearly double the CPU in use and triple the jobs done, for about 2% of online latency", async () => {

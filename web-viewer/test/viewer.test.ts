@@ -41,6 +41,7 @@ function replay(dir: string, secondTaskCores = 2000): string {
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
   w.service(0, 0, 10, 2, 0, Number.NaN, true);
+  w.totals(0, 0, 0);
   w.arrive(10, 8, secondTaskCores, 1024, 0);
   w.task(10, "s", 8, [1]);
   // At 15 s node 1 uses 1 of its 2 allocated cores; its CXL pool (nodes 0 and 1) holds 5,000 of 10,000 MiB.
@@ -48,6 +49,7 @@ function replay(dir: string, secondTaskCores = 2000): string {
   w.pool(15, 0, 5000);
   w.node(50, "+", 2);
   w.service(60, 0, 12, 2, 2, 0.3, false);
+  w.totals(60, 3, 1.5);
   w.task(100, "f", 7, [0]);
   w.service(120, 0, 8, 2, 2, 0.2, false);
   writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
@@ -251,6 +253,8 @@ describe("the viewer, in chromium", () => {
     expect(await pixel(page, 1, 1)).toEqual([...FULL]);
     expect(await pixel(page, 0, 1)).not.toEqual([...FULL]);
     expect(await page.textContent("#charts")).toContain("difference");
+    expect(await page.textContent("#charts")).toContain("cost (so far)");
+    expect(await page.textContent("#charts")).toContain("sandbox cold starts (so far)");
     await page.close();
   });
 

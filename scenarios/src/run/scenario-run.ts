@@ -242,6 +242,7 @@ export async function runScenario(
     });
     listeners.push(new ReplayRecorder(w));
     listeners.push(usageRecorder(w, state, services, batchTier));
+    listeners.push(totalsRecorder(w, state, cluster, economics, effects, services));
     serviceSamples.push((now, svc) =>
       svc.services.forEach((_, i) => {
         const t = svc.tallies[i];
@@ -350,6 +351,40 @@ function faultController(spec: ScenarioSpec, cluster: ComposedCluster): FaultCon
     }
   });
   return new FaultController(cluster.domains, failures, outages);
+}
+
+/**
+ * At every sample, into the replay: cold starts so far, and the bill so far: each priced node group's
+ * nodes present (not virtual) at the sample, at its hourly price, times the time since the last sample,
+ * plus the serverless containers' bill.
+ */
+function totalsRecorder(
+  w: ReplayWriter,
+  state: ComposedCluster["state"],
+  cluster: ComposedCluster,
+  economics: readonly GroupEconomics[],
+  effects: HardwareEffects | undefined,
+  services: ServicesController | undefined,
+): RunListener {
+  let lastS = 0;
+  let nodeCost = 0;
+  return {
+    sample(now) {
+      for (let g = 0; g < cluster.groups.length; g++) {
+        const price = economics[g]?.perNodeHour;
+        if (price === undefined) continue;
+        let present = 0;
+        for (let n = 0; n < state.nodeCount; n++) {
+          if (cluster.nodeGroup[n] === g && state.isPresent(n) && !state.isVirtual(n)) present++;
+        }
+        nodeCost += (present * price * (now - lastS)) / 3600;
+      }
+      lastS = now;
+      let serverless = 0;
+      if (services) for (const t of services.tallies) serverless += t.serverlessCost;
+      w.totals(now, effects?.counters.coldStarts ?? 0, round6(nodeCost + serverless));
+    },
+  };
 }
 
 /** The CXL pools' capacities, for the replay (absent without pools). */

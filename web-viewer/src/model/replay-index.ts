@@ -12,10 +12,10 @@ interface Columns {
 }
 
 /** Event codes as small integers, for the columns. */
-export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o"] as const;
+export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o", "c"] as const;
 export type Code = (typeof CODES)[number];
 const CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
-const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O] = CODES.map((_, i) => i);
+const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
 export interface NodeState {
@@ -66,6 +66,8 @@ export class ReplayIndex {
   readonly taskMem: Float64Array;
   readonly taskGpu: Float64Array;
   readonly services: { name: string; quantile: number; targetS: number; points: ServicePoint[] }[];
+  /** Totals at each sample (c events): cold starts and the bill so far. */
+  readonly totals: { timeS: number; coldStarts: number; cost: number }[] = [];
   private readonly keyframes: NodeState[] = [];
   readonly durationS: number;
 
@@ -136,6 +138,8 @@ export class ReplayIndex {
           quantileS: f[o + 4],
           violated: f[o + 5] === 1,
         });
+      } else if (c === C) {
+        this.totals.push({ timeS: this.time[i], coldStarts: f[o], cost: f[o + 1] });
       } else {
         this.subject[i] = f[o];
         if (c === N || c === O) this.value[i] = f[o + 1];

@@ -52,6 +52,24 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
       width,
     ),
   );
+  const withTotals = runs.filter((r) => r.index.totals.length > 0);
+  if (withTotals.length > 0) {
+    const t = withTotals[0].index.totals.map((p) => p.timeS);
+    for (const [title, pick] of [
+      ["sandbox cold starts (so far)", (p: { coldStarts: number }) => p.coldStarts],
+      ["cost (so far)", (p: { cost: number }) => p.cost],
+    ] as const) {
+      plots.push(
+        chart(
+          root,
+          title,
+          [t, ...withTotals.map((r) => r.index.totals.map(pick))] as uPlot.AlignedData,
+          withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
+          width,
+        ),
+      );
+    }
+  }
   for (const r of runs) {
     for (const s of r.index.services) {
       if (s.points.length === 0) continue;
