@@ -79,4 +79,32 @@ describe("the viewer's replay index", () => {
     const t = `${text(3)}\n[5,"q",1]`;
     expect(() => ReplayIndex.parse(t)).toThrow(/line 9: expected \[timeS, code, \.\.\.\] with a known code/);
   });
+
+  it("still reads version 1: a task on several nodes was one line with node -1, and counts on none", () => {
+    const v1 = [
+      JSON.stringify({
+        format: "clustersim-replay",
+        version: 1,
+        scenario: "old",
+        seed: 1,
+        scheduler: "fcfs",
+        durationS: 10,
+        groups: ["g"],
+        nodes: [
+          [0, 4000, 8192, 0],
+          [0, 4000, 8192, 0],
+        ],
+      }),
+      '[0,"a",0,2000,100,0]',
+      '[0,"s",0,1]',
+      '[1,"a",1,8000,100,0]',
+      '[1,"s",1,-1]',
+      '[5,"f",0,1]',
+    ].join("\n");
+    const index = ReplayIndex.parse(v1);
+    const s = index.stateAt(2, index.emptyState());
+    expect([...s.cpu]).toEqual([0, 2000]);
+    expect([...s.present]).toEqual([1, 1]);
+    expect([...index.stateAt(6, index.emptyState()).cpu]).toEqual([0, 0]);
+  });
 });

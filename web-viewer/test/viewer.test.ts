@@ -4,7 +4,7 @@
  * viewer as `clustersim view` serves it, on hand-made replays whose state at each time is known.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReplayWriter } from "@clustersim/replay";
@@ -255,6 +255,26 @@ describe("the viewer, in chromium", () => {
     expect(await page.textContent("#charts")).toContain("difference");
     expect(await page.textContent("#charts")).toContain("cost (so far)");
     expect(await page.textContent("#charts")).toContain("sandbox cold starts (so far)");
+    await page.close();
+  });
+
+  it("opens a replay by URL (?replay=), and a replay file dropped on the page", async () => {
+    const served = await view([replay(mkdtempSync(join(tmp, "d-")))]);
+    children.push(served.child);
+    const page = await browser.newPage();
+    await page.goto(`${served.url}?replay=runs/0/replay.jsonl`);
+    await page.waitForFunction(() => (window as unknown as { viewer: { ready: boolean } }).viewer?.ready === true);
+    expect(await page.textContent("#title")).toBe("0/replay.jsonl");
+    // A dropped file replaces it: a replay of 3 nodes named by its file.
+    const text = readFileSync(join(replay(mkdtempSync(join(tmp, "e-")), 4000), "replay.jsonl"), "utf8");
+    await page.evaluate((content) => {
+      const data = new DataTransfer();
+      data.items.add(new File([content], "dropped.jsonl"));
+      document.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, text);
+    await page.waitForFunction(() => document.querySelector("#title")?.textContent === "dropped.jsonl");
+    await seek(page, 20);
+    expect(await pixel(page, 0, 1)).toEqual([...FULL]);
     await page.close();
   });
 
