@@ -79,7 +79,7 @@ describe("preemption in online runs", () => {
       loop,
       listeners: [log],
     }).runToEndSync();
-    return { finished, preempted, lostS: loop.counts.workLostS };
+    return { finished, preempted, lostCoreS: loop.counts.workLostCoreS };
   }
 
   it("the high-priority task evicts the low one and starts at once; the victim restarts from scratch", () => {
@@ -88,16 +88,17 @@ describe("preemption in online runs", () => {
     expect(r.finished.get(1)).toBe(30);
     // Back at 30 s when the 2 cores free up: 100 s of work again.
     expect(r.finished.get(0)).toBe(130);
-    expect(r.lostS).toBe(10);
+    // 10 s of work on 4 cores thrown away.
+    expect(r.lostCoreS).toBe(40);
   });
 
-  it("a victim resuming from where it stopped loses nothing; with a 4 s checkpoint interval it loses 2 s", () => {
+  it("a victim resuming from where it stopped loses nothing; with a 4 s checkpoint interval it loses 2 s on 4 cores", () => {
     const resumed = run("resume");
     expect(resumed.finished.get(0)).toBe(120);
-    expect(resumed.lostS).toBe(0);
+    expect(resumed.lostCoreS).toBe(0);
     const checkpointed = run("resume", 4);
     // 10 s done, the last checkpoint at 8 s: 92 s left from 30 s.
     expect(checkpointed.finished.get(0)).toBe(122);
-    expect(checkpointed.lostS).toBe(2);
+    expect(checkpointed.lostCoreS).toBe(8);
   });
 });

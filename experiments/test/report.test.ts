@@ -157,7 +157,6 @@ describe("sweep report", () => {
       cpuUsedFraction: "higher",
       serverlessCost: "lower",
       costWithServerless: "lower",
-      preemptionWorkLostHours: "lower",
       batchTierCoreHours: "higher",
     };
     for (const [k, d] of Object.entries(conditional)) expect(metricDirection(k), k).toBe(d);

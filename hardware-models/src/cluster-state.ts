@@ -220,6 +220,8 @@ export class ClusterState implements ClusterView {
   private readonly groupTotals: GroupTotals[];
   private readonly clusterTotals: GroupTotals;
   private readonly virtualOf: Uint8Array;
+  /** CXL pools out of service (failed): nothing more spills into them. */
+  private readonly poolDown: Uint8Array;
   private readonly models: string[];
   private readonly modelOf: Int32Array;
   /** The search indexes, each built on its first use so that a run pays only for the one it needs. */
@@ -273,6 +275,7 @@ export class ClusterState implements ClusterView {
     this.pods = new Int32Array(n);
     this.podCap = new Float64Array(n);
     this.virtualOf = new Uint8Array(n);
+    this.poolDown = new Uint8Array(poolCapacitiesMiB.length);
     this.open = new Uint8Array(n);
     this.noCpuPods = new Int32Array(n);
     this.noMemPods = new Int32Array(n);
@@ -458,6 +461,13 @@ export class ClusterState implements ClusterView {
   isVirtual(node: number): boolean {
     return this.virtualOf[node] === 1;
   }
+  /** Take a CXL pool out of service (its memory cannot be used) or back. */
+  setPoolUp(pool: number, up: boolean): void {
+    this.poolDown[pool] = up ? 0 : 1;
+  }
+  isPoolUp(pool: number): boolean {
+    return this.poolDown[pool] !== 1;
+  }
   isUp(node: number): boolean {
     return this.up[node] === 1;
   }
@@ -516,7 +526,7 @@ export class ClusterState implements ClusterView {
   /** The pool share a request takes on `node`: its `poolMiB`, or with `spillToPool` what local DRAM cannot hold. */
   private poolShare(node: number, r: Request): number {
     if (r.poolMiB !== undefined) return r.poolMiB;
-    if (!r.spillToPool || this.poolIndex[node] < 0) return 0;
+    if (!r.spillToPool || this.poolIndex[node] < 0 || this.poolDown[this.poolIndex[node]] === 1) return 0;
     return Math.max(0, r.memoryMiB - Math.max(0, this.freeMem[node]));
   }
 
@@ -526,7 +536,8 @@ export class ClusterState implements ClusterView {
       return false;
     if (pool > 0) {
       const p = this.poolIndex[node];
-      if (p < 0 || this.poolUsed[p] + pool > this.poolCap[p] || pool > r.memoryMiB) return false;
+      if (p < 0 || this.poolDown[p] === 1 || this.poolUsed[p] + pool > this.poolCap[p] || pool > r.memoryMiB)
+        return false;
     }
     const gbps = r.nicGbps ?? 0;
     if (gbps > 0) {

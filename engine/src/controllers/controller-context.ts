@@ -129,6 +129,13 @@ export function controllerContext(name: string, run: ContextDeps): ControllerCon
       if (!loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
       return loop.setRate(task, rate);
     },
+    setPoolUp(pool, up) {
+      if (cluster.isPoolUp(pool) === up) return;
+      cluster.setPoolUp(pool, up);
+      if (up) loop.capacityAdded();
+      else loop.poolDown?.(pool);
+      sim.requestInstantEnd();
+    },
     setNodeUp(node, up) {
       if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
         cluster.setUp(node, up);

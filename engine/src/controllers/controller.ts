@@ -66,6 +66,8 @@ export interface ControllerContext {
   workStartS(task: Task): number;
   /** Change a running task's speed (1 = as its run time says; 0 pauses it); false when it is not running. */
   setRate(task: Task, rate: number): boolean;
+  /** Take a CXL pool out of service (the tasks holding its memory are killed and resubmitted) or back. */
+  setPoolUp(pool: number, up: boolean): void;
   /** Take a node down (its tasks are killed and resubmitted) or bring it back. */
   setNodeUp(node: number, up: boolean): void;
   /** The event core, for controllers that schedule events of their own kinds (failure processes). */

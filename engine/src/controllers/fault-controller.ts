@@ -16,8 +16,11 @@ export interface Outage {
 
 /**
  * Faults as a controller: node failures and repairs (exponential or Weibull) and scheduled outages of
- * failure domains (racks, CXL pools, DPUs), by hardware-models' FailureProcess; a node going down
- * kills its tasks (the run resubmits them), a node coming back takes pods again.
+ * failure domains, by hardware-models' FailureProcess. A rack's outage takes its nodes down; a DPU's
+ * takes its node's network, so the node is unreachable and down too; either kills the node's tasks (the
+ * run resubmits them), and a node coming back takes pods again. A CXL pool's outage leaves its nodes up
+ * but its memory unusable: only the tasks holding memory in it are killed, and nothing spills into it
+ * until it is repaired.
  */
 export class FaultController implements Controller {
   readonly name = "faults";
@@ -36,6 +39,18 @@ export class FaultController implements Controller {
       this.domains,
     );
     for (const f of this.failures) fp.startNodeFailures(f.model, ctx.rng(f.stream), f.nodes);
-    for (const o of this.outages) fp.scheduleOutage(o);
+    // Pools are numbered in the order of their domains.
+    const poolOf = new Map<number, number>();
+    this.domains.forEach((d, i) => {
+      if (d.kind === "cxl-pool") poolOf.set(i, poolOf.size);
+    });
+    for (const o of this.outages) {
+      const pool = poolOf.get(o.domain);
+      if (pool === undefined) fp.scheduleOutage(o);
+      else {
+        ctx.at(o.atS, () => ctx.setPoolUp(pool, false));
+        ctx.at(o.atS + o.repairS, () => ctx.setPoolUp(pool, true));
+      }
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface BatchLoopOptions {
   policy: BatchPolicyName;
   backfill: boolean;
   preemption?: boolean;
+  /** Resubmissions of a job killed by a node failure before it counts as failed (default 3). */
+  maxRetries?: number;
 }
 
 /** What the batch loop counted. */
@@ -34,6 +36,11 @@ export interface BatchCounts {
   boundedSlowdownSum: number;
   /** Σ run × CPU of completed jobs, millicore-seconds. */
   workMilliS: number;
+  /** Jobs killed by node failures (a job killed twice counts twice), and those retried out. */
+  killed: number;
+  failed: number;
+  /** Work thrown away by kills and evictions: run time so far × CPU, core-seconds. */
+  workLostCoreS: number;
   firstSubmitS: number;
   lastEndS: number;
 }
@@ -75,6 +82,9 @@ export class BatchLoop implements SchedulingLoop {
     waitSumS: 0,
     boundedSlowdownSum: 0,
     workMilliS: 0,
+    killed: 0,
+    failed: 0,
+    workLostCoreS: 0,
     firstSubmitS: Number.NaN,
     lastEndS: 0,
   };
@@ -82,6 +92,8 @@ export class BatchLoop implements SchedulingLoop {
   private queue: Job[] = [];
   private readonly runningJobs = new Map<number, Running>();
   private readonly rejectedTasks: Task[] = [];
+  private readonly givenUp: Task[] = [];
+  private readonly retries = new Map<Task, number>();
   private seq = 0;
   private finishKind = 0;
   /** How many tasks of a shape fit the empty cluster (by shape key): a gang needs `procs` of them. */
@@ -285,6 +297,7 @@ export class BatchLoop implements SchedulingLoop {
       sim.cancel(run.finish);
       this.runningJobs.delete(key);
       this.counts.preempted++;
+      this.counts.workLostCoreS += ((sim.now - run.startS) * run.job.need.cpuMilli) / 1000;
       bus.preempt(run.job.task, run.nodes, sim.now);
       this.queue.push(run.job);
     }
@@ -329,8 +342,30 @@ export class BatchLoop implements SchedulingLoop {
     return true;
   }
 
-  nodeDown(): void {
-    throw new Error("node failures in batch runs are not modelled yet");
+  /**
+   * A node failed: every job with a task on it is killed (all its tasks leave their nodes: a gang
+   * cannot run short), its work so far is lost, and it goes back to the queue to start over, or counts
+   * as failed after `maxRetries` kills.
+   */
+  nodeDown(node: number): void {
+    const { sim, bus } = this.run;
+    const hit = [...this.runningJobs.entries()].filter(([, run]) => run.nodes.includes(node)).sort(([a], [b]) => a - b);
+    for (const [key, run] of hit) {
+      sim.cancel(run.finish);
+      this.stop(key, run);
+      const t = run.job.task;
+      this.counts.killed++;
+      this.counts.workLostCoreS += ((sim.now - run.startS) * run.job.need.cpuMilli) / 1000;
+      bus.kill(t, run.nodes, sim.now);
+      const n = (this.retries.get(t) ?? 0) + 1;
+      this.retries.set(t, n);
+      if (n > (this.o.maxRetries ?? 3)) {
+        this.counts.failed++;
+        this.givenUp.push(t);
+        bus.fail(t, sim.now);
+      } else this.queue.push(run.job);
+    }
+    if (hit.length > 0) this.run.requestPass();
   }
 
   capacityAdded(): void {
@@ -343,7 +378,7 @@ export class BatchLoop implements SchedulingLoop {
     const running = [...this.runningJobs.values()]
       .map((x) => ({ task: x.job.task, nodes: x.nodes, startS: x.startS }))
       .sort((a, b) => byArrival(a.task, b.task));
-    const unplaced = [...this.queue.map((j) => j.task), ...this.rejectedTasks].sort(byArrival);
+    const unplaced = [...this.queue.map((j) => j.task), ...this.rejectedTasks, ...this.givenUp].sort(byArrival);
     return { running, unplaced, waiting: this.queue.length };
   }
 }

@@ -75,9 +75,10 @@ export interface OnlineCounts {
   failed: number;
   waitSumS: number;
   waitMaxS: number;
-  /** Pods evicted by preemption, and their work thrown away (seconds at full speed). */
+  /** Pods evicted by preemption. */
   preemptions: number;
-  workLostS: number;
+  /** Work thrown away by node failures and preemptions: work done × CPU request, core-seconds. */
+  workLostCoreS: number;
 }
 
 /**
@@ -99,7 +100,7 @@ export class OnlineLoop implements SchedulingLoop {
     waitSumS: 0,
     waitMaxS: 0,
     preemptions: 0,
-    workLostS: 0,
+    workLostCoreS: 0,
   };
   private run!: RunServices;
   private queue!: WaitingQueue;
@@ -348,7 +349,7 @@ export class OnlineLoop implements SchedulingLoop {
       const done = work - left;
       const { victims, checkpointIntervalS: every } = this.o.preemption!;
       const kept = victims === "restart" ? 0 : every > 0 ? Math.floor(done / every) * every : done;
-      this.counts.workLostS += done - kept;
+      this.counts.workLostCoreS += ((done - kept) * task.cpuMilli) / 1000;
       // The share of the original work still to do: what was left at this start, less what was kept.
       if (victims === "restart") this.resumeShare.delete(task);
       else if (kept > 0) this.resumeShare.set(task, (this.resumeShare.get(task) ?? 1) * ((work - kept) / work));
@@ -457,13 +458,40 @@ export class OnlineLoop implements SchedulingLoop {
   }
 
   nodeDown(node: number): void {
-    const { sim, bus } = this.run;
     const victims: number[] = [];
     for (let id = 0; id < this.tasks.length; id++) if (this.tasks[id] && this.nodeOf[id] === node) victims.push(id);
+    this.kill(victims);
+  }
+
+  /** A CXL pool failed: the tasks holding memory in it are killed (their nodes stay up). */
+  poolDown(pool: number): void {
+    const { cluster } = this.run;
+    const victims: number[] = [];
+    for (let id = 0; id < this.tasks.length; id++) {
+      if (this.tasks[id] && cluster.poolMiBOf(id) > 0 && cluster.poolOf(this.nodeOf[id]) === pool) victims.push(id);
+    }
+    this.kill(victims);
+    // Their nodes are up: the local memory they held may let waiting tasks fit.
+    if (victims.length > 0) {
+      this.queue.clusterChanged();
+      this.run.requestPass();
+    }
+  }
+
+  /** Kill running placements: their work is lost, and each task is resubmitted or, retried out, failed. */
+  private kill(victims: readonly number[]): void {
+    const { sim, bus } = this.run;
     const resubmit: Task[] = [];
     for (const id of victims) {
+      const node = this.nodeOf[id];
+      const work = this.workOf[id];
+      if (Number.isFinite(work) && work > 0) {
+        this.counts.workLostCoreS += ((work - this.progress.workLeftS(id)) * this.tasks[id]!.cpuMilli) / 1000;
+      }
       this.progress.stop(id);
       const task = this.vacate(id);
+      // Its next run starts over: no share of work kept from a checkpoint.
+      this.resumeShare.delete(task);
       this.counts.killed++;
       this.one[0] = node;
       bus.kill(task, this.one, sim.now);

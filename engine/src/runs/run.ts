@@ -41,6 +41,8 @@ export interface SchedulingLoop {
   remove?(task: Task): "running" | "waiting" | undefined;
   /** When a running task's work begins (after its start delay); NaN when not running. */
   workStartS?(task: Task): number;
+  /** A CXL pool failed: kill the tasks holding memory in it. */
+  poolDown?(pool: number): void;
   /** Evict a running task back to the queue (drain, preemption); false when not running. */
   evict?(task: Task): boolean;
   /** The running tasks on a node. */

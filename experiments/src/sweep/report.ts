@@ -122,7 +122,7 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceReplicaHours: "lower",
   serverlessCost: "lower",
   costWithServerless: "lower",
-  preemptionWorkLostHours: "lower",
+  workLostCoreS: "lower",
   batchTierCoreHours: "higher",
   // Node-hours and their price: fixed by the cluster unless an autoscaler or a controller scales it;
   // then they are what the capacity cost (read beside waits and objectives).

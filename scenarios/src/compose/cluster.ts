@@ -154,6 +154,8 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
     domains: [
       ...racks.map((n) => ({ kind: "rack" as const, nodes: n })),
       ...pools.map((n) => ({ kind: "cxl-pool" as const, nodes: n })),
+      // A DPU is its node's network: one domain per node that has one.
+      ...nodes.flatMap((spec, n) => (spec.dpu ? [{ kind: "dpu" as const, nodes: [n] }] : [])),
     ],
     powerOf: (node) => power[groupOf[node]],
     priceOf: (node) => price[groupOf[node]],

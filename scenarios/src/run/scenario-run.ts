@@ -128,12 +128,14 @@ export async function runScenario(
   const virtualNodes = virtualNodesOf(spec, cluster);
   let loop: SchedulingLoop;
   let online: OnlineLoop | undefined;
+  let batchLoop: BatchLoop | undefined;
   let batchTier: BatchTier | undefined;
   let effects: HardwareEffects | undefined;
   if (batch) {
     const params = entry.params.parse(sched.params) as { backfill: "none" | "easy"; placement: string };
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
-    loop = new BatchLoop({ placement, policy: sched.name as never, backfill: params.backfill === "easy" });
+    batchLoop = new BatchLoop({ placement, policy: sched.name as never, backfill: params.backfill === "easy" });
+    loop = batchLoop;
   } else {
     if (sched.name === "fgd") workload = await sampleWorkload();
     const ctx = { rng: streams.get("scheduler"), workload: workload ?? [] };
@@ -160,9 +162,10 @@ export async function runScenario(
     }
     online = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst, preemption, batchTier });
     loop = online;
-    if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
     for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
   }
+  // Faults in both kinds of run: a failed node's tasks are killed and resubmitted.
+  if (spec.faults.length > 0) controllers.unshift(faultController(spec, cluster));
   let services: ServicesController | undefined;
   /** What reads the services at each sample: their time-series rows, the replay. */
   const serviceSamples: ((nowS: number, s: ServicesController) => void)[] = [];
@@ -295,7 +298,8 @@ export async function runScenario(
     simTimeS,
     events,
     ...metrics.summary(),
-    ...(online && { preemptionWorkLostHours: online.counts.workLostS / 3600 }),
+    // Work thrown away by node failures and preemptions, core-seconds.
+    workLostCoreS: (online ?? batchLoop)?.counts.workLostCoreS ?? 0,
     ...gpuLoads?.summary(),
     ...hardwareMetrics(effects, state, Math.max(simTimeS, 1e-9)),
     ...(services && servicesMetrics(services)),
@@ -304,7 +308,7 @@ export async function runScenario(
       batchTierCoreHours: colocation.batchCoreHours(),
     }),
     assumptions: assumptionsUsed(spec, effects?.counters),
-    notModelled: batch ? ["hardware effects in batch runs", "faults in batch runs", "autoscalers in batch runs"] : [],
+    notModelled: batch ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
   };
   // With serverless containers, the bill is the nodes' and the containers' together.
   if (typeof summary.serverlessCost === "number" && summary.serverlessCost > 0) {
