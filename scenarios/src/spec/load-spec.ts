@@ -152,7 +152,21 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
       ),
     );
   }
-  return validateWith(schema, doc.toJS(), file, doc, lines);
+  return validateWith(schema, documentValue(doc, file, lines), file, doc, lines);
+}
+
+/**
+ * The document's value. Building it can still fail where parsing did not (an alias used before its
+ * anchor, an alias expanding past the size limit): that is bad input too, named with its line.
+ */
+function documentValue(doc: Document, file: string, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    const pos = (err as { linePos?: [{ line: number }] }).linePos?.[0]?.line;
+    throw new SpecError([`${file}${pos ? `:${pos}` : ""}: expected valid YAML or JSON, found ${message}`]);
+  }
 }
 
 /**
@@ -179,7 +193,12 @@ export function loadScenarioFile(file: string, overrides: readonly string[] = []
       ),
     );
   }
-  const data = doc.toJS();
+  const data = documentValue(doc, file, lines);
+  if (overrides.length > 0 && (data === null || typeof data !== "object" || Array.isArray(data))) {
+    const found =
+      data === null ? "an empty document" : Array.isArray(data) ? "a list" : `the value ${JSON.stringify(data)}`;
+    throw new SpecError([`${file}: expected a scenario (a mapping of fields) to apply --set to, found ${found}`]);
+  }
   const applied = overrides.map((o) => applyOverride(data, o));
   return validateScenario(data, file, doc, lines, applied);
 }
@@ -202,7 +221,13 @@ function applyOverride(data: unknown, assignment: string): Override {
       `--set ${assignment}: expected a YAML value, found ${parsed.errors[0].message.split("\n")[0]}`,
     ]);
   }
-  const value = parsed.toJS();
+  let value: unknown;
+  try {
+    value = parsed.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw new SpecError([`--set ${assignment}: expected a YAML value, found ${message}`]);
+  }
   let node = data as Record<string, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
     let next = node[path[i]];
