@@ -204,6 +204,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`clustersim: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      // Not a defect: the disk is full. Results are written under temporary names and committed as one
+      // set, so earlier results stay as they were and the partial files are removed at the next run.
+      const path = (err as NodeJS.ErrnoException).path;
+      process.stderr.write(
+        `clustersim: no space left on the device${path ? ` writing ${path}` : ""} (${code}): free some space and run again; earlier results were left as they were\n`,
+      );
+      return EXIT_FAILURE;
+    }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`clustersim: internal error: ${message}\n`);
     if (process.env.CLUSTERSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);

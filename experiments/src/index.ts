@@ -15,9 +15,12 @@ export {
 export { InputError } from "./errors.js";
 export {
   commitAll,
+  commitFiles,
   prepareOutputDir,
+  recoverOutputDir,
   StreamingFile,
   stableJson,
+  stageFiles,
   writeFilesAtomically,
 } from "./outputs/atomic-files.js";
 export { csvToParquet } from "./outputs/parquet.js";

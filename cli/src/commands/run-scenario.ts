@@ -7,7 +7,7 @@ import {
   StreamingFile,
   specHash,
   stableJson,
-  writeFilesAtomically,
+  stageFiles,
 } from "@clustersim/experiments";
 import {
   runScenario,
@@ -112,8 +112,8 @@ export async function runScenarioCommand(
     }
     throw err;
   }
-  for (const s of streams) s.close();
   try {
+    for (const s of streams) s.close();
     for (const p of parquets) await p?.close();
   } catch (err) {
     for (const s of streams) s.abort();
@@ -135,8 +135,9 @@ export async function runScenarioCommand(
     wallS: Number(result.wallS.toFixed(4)),
     eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)),
   };
-  writeFilesAtomically(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
-  commitAll(streams, parquetTmp);
+  // Every file of the run in one commit: summary and timing with the streamed tables.
+  const staged = stageFiles(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
+  commitAll(streams, [...parquetTmp, ...staged]);
   if (o.quiet) return;
   const s = result.summary as Record<string, number>;
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");

@@ -2,14 +2,17 @@ import {
   accessSync,
   closeSync,
   constants,
+  existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
 
 /**
@@ -26,6 +29,85 @@ export function prepareOutputDir(dir: string): void {
       `--out ${dir}: expected a writable directory, found that it cannot be created or written (${code})`,
     );
   }
+  recoverOutputDir(dir);
+}
+
+/** Whether a process is alive (a signal 0 reaches it). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const JOURNAL = /^\.commit-(\d+)\.json$/;
+const TEMP = /\.tmp-(\d+)$/;
+
+/**
+ * Finish what a process that died left in `dir`: a commit it had begun (its journal lists every
+ * rename of the set) is completed, so that the set is whole; temporary files of a run it never got
+ * to commit are removed. Files of live processes (another run into the same directory) are left alone.
+ */
+export function recoverOutputDir(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = JOURNAL.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const journal = join(dir, name);
+    let pairs: [string, string][] = [];
+    try {
+      pairs = JSON.parse(readFileSync(journal, "utf8")) as [string, string][];
+    } catch {
+      // A journal cut short was never acted on: its temporary files go below.
+    }
+    for (const [tmp, final] of pairs) if (existsSync(join(dir, tmp))) renameSync(join(dir, tmp), join(dir, final));
+    rmSync(journal, { force: true });
+  }
+  const sweepTemps = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const m = TEMP.exec(e.name);
+      if (m && !alive(Number(m[1]))) rmSync(join(d, e.name), { recursive: true, force: true });
+    }
+  };
+  sweepTemps(dir);
+  for (const sub of ["runs", "plots"]) if (existsSync(join(dir, sub))) sweepTemps(join(dir, sub));
+}
+
+/**
+ * Rename a set of written temporary files into place as one: a journal listing every rename is
+ * written first (atomically), then the renames, then the journal is removed. A process dying in
+ * between leaves the journal, and the next `prepareOutputDir` of the directory completes the set.
+ */
+export function commitFiles(dir: string, pairs: readonly [string, string][]): void {
+  const rel = pairs.map(([tmp, final]) => [relative(dir, tmp), relative(dir, final)]);
+  const journal = join(dir, `.commit-${process.pid}.json`);
+  writeFileSync(`${journal}.tmp-${process.pid}`, JSON.stringify(rel));
+  renameSync(`${journal}.tmp-${process.pid}`, journal);
+  for (const [tmp, final] of pairs) renameSync(tmp, final);
+  rmSync(journal, { force: true });
+}
+
+const relative = (dir: string, path: string) =>
+  path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : basename(path);
+
+/** Write `files` under temporary names in `dir`; the [temporary, final] pairs, for `commitFiles`. */
+export function stageFiles(dir: string, files: Record<string, string>): [string, string][] {
+  const tag = `.tmp-${process.pid}`;
+  const pairs: [string, string][] = [];
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const tmp = join(dir, name + tag);
+      mkdirSync(dirname(tmp), { recursive: true });
+      writeFileSync(tmp, content);
+      pairs.push([tmp, join(dir, name)]);
+    }
+  } catch (err) {
+    for (const [tmp] of pairs) rmSync(tmp, { force: true });
+    throw err;
+  }
+  return pairs;
 }
 
 /**
@@ -35,23 +117,9 @@ export function prepareOutputDir(dir: string): void {
  */
 export function writeFilesAtomically(dir: string, files: Record<string, string>): string[] {
   mkdirSync(dir, { recursive: true });
-  const tag = `.tmp-${process.pid}`;
-  const written: string[] = [];
-  try {
-    for (const [name, content] of Object.entries(files)) {
-      const tmp = join(dir, name + tag);
-      mkdirSync(dirname(tmp), { recursive: true });
-      writeFileSync(tmp, content);
-      written.push(name);
-    }
-  } catch (err) {
-    for (const name of written) rmSync(join(dir, name + tag), { force: true });
-    throw err;
-  }
-  return written.map((name) => {
-    renameSync(join(dir, name + tag), join(dir, name));
-    return join(dir, name);
-  });
+  const pairs = stageFiles(dir, files);
+  commitFiles(dir, pairs);
+  return pairs.map(([, final]) => final);
 }
 
 /** JSON with two-space indentation and a final newline: stable bytes for the same value. */
@@ -118,8 +186,8 @@ export class StreamingFile {
   }
 }
 
-/** Rename closed streaming files (and any [temporary, final] pairs) into place. */
+/** Rename closed streaming files and any [temporary, final] pairs into place, as one set (`commitFiles`). */
 export function commitAll(files: StreamingFile[], others: [string, string][] = []): void {
-  for (const f of files) renameSync(f.tempPath, f.finalPath);
-  for (const [tmp, final] of others) renameSync(tmp, final);
+  const dir = files[0] ? dirname(files[0].finalPath) : others[0] ? dirname(others[0][1]) : ".";
+  commitFiles(dir, [...files.map((f): [string, string] => [f.tempPath, f.finalPath]), ...others]);
 }
