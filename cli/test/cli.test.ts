@@ -500,6 +500,18 @@ describe("clustersim sweep", () => {
     expect(clustersim("merge", "--out", merged, s0, s1, "--quiet").code).toBe(0);
     expect(readFileSync(join(merged, "results.csv"), "utf8")).toBe(readFileSync(join(whole, "results.csv"), "utf8"));
     expect(readFileSync(join(merged, "report.json"), "utf8")).toBe(readFileSync(join(whole, "report.json"), "utf8"));
+    // One shard alone is an incomplete merge: said on stderr, even with --quiet, exit 1.
+    const half = clustersim("merge", "--out", tmp(), s0, "--quiet");
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/^clustersim: merge incomplete: 4 of 8 runs have no record in the shards given/);
+    // A refused merge (shards of different sweeps) writes nothing.
+    const other = tmp();
+    writeFileSync(join(other, "sweep.json"), JSON.stringify({ file: "x.yaml", spec: { name: "other" } }));
+    const refused = tmp();
+    const r = clustersim("merge", "--out", refused, s0, other);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds a different sweep/);
+    expect(readdirSync(refused)).toEqual([]);
   });
 });
 

@@ -77,7 +77,17 @@ export async function mergeCommand(
     throw userError(err);
   }
   if (!o.quiet) print(`Merged ${r.shards} shard(s): ${r.dir}/results.csv, timing.csv, report.json, report.md`);
-  if (r.failed > 0) throw new ChecksFailed(`${r.failed} run(s) failed`);
+  // Not complete: say why on stderr (even with --quiet), exit 1.
+  const problems = [
+    ...(r.missing > 0
+      ? [`${r.missing} of ${r.runs} runs have no record in the shards given (a shard missing or unfinished?)`]
+      : []),
+    ...(r.failed > 0 ? [`${r.failed} of ${r.runs} runs failed (see results.csv)`] : []),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(`clustersim: merge incomplete: ${problems.join("; ")}\n`);
+    throw new ChecksFailed(problems.join("; "));
+  }
 }
 
 function userError(err: unknown): unknown {

@@ -237,7 +237,9 @@ export interface MergeResult {
   dir: string;
   shards: number;
   runs: number;
+  /** Runs recorded as failed, and runs no shard has a record of (a shard missing or unfinished). */
   failed: number;
+  missing: number;
 }
 
 /** The runs saved in shard directories of one sweep, together in `out`, with outputs as if unsharded. */
@@ -245,8 +247,8 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
   if (shardDirs.length === 0) throw new InputError("merge: give the shard directories to merge");
   const dir = resolve(out);
   let sweep: { file: string; spec: SweepSpec } | undefined;
-  prepareOutputDir(dir);
-  mkdirSync(join(dir, "runs"), { recursive: true });
+  // Every shard is read and checked before anything is written: a refused merge leaves no records.
+  const records: RunRecord[] = [];
   for (const s of shardDirs) {
     const meta = join(s, "sweep.json");
     if (!existsSync(meta))
@@ -255,8 +257,11 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
       throw new InputError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
     sweep ??= m;
-    for (const rec of readRunRecords(s).values()) writeRunRecord(dir, rec);
+    records.push(...readRunRecords(s).values());
   }
+  prepareOutputDir(dir);
+  mkdirSync(join(dir, "runs"), { recursive: true });
+  for (const rec of records) writeRunRecord(dir, rec);
   writeFilesAtomically(dir, { "sweep.json": stableJson(sweep) });
   const runs = expandSweep(sweep!.spec, sweep!.file);
   const recs = await writeSweepOutputs(dir, sweep!.spec, runs);
@@ -264,7 +269,8 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     dir,
     shards: shardDirs.length,
     runs: runs.length,
-    failed: runs.filter((r) => !recs.get(r.id)?.ok).length,
+    failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
+    missing: runs.filter((r) => !recs.get(r.id)).length,
   };
 }
 
