@@ -74,6 +74,10 @@ describe("examples/services", () => {
     expect(impact).toBeGreaterThan(1.005);
     expect(impact).toBeLessThan(1.05);
     expect(on.serviceSloViolationMinutes).toBeLessThan(0.1);
+    // The summary names the assumptions the numbers rest on.
+    const assumptions = (on as unknown as { assumptions: string[] }).assumptions.join("\n");
+    expect(assumptions).toMatch(/services: a request waits at most its `timeout`/);
+    expect(assumptions).toMatch(/co-location: online requests slow by 1 \+ 0\.1 ×/);
   });
 
   it("the VPA right-sizes an over-provisioned service once its bounds are narrow: requests fall to the target, usage and objective unchanged", async () => {

@@ -37,5 +37,25 @@ export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | un
       "virtio host cost: linear between measured points, one core per pod beyond 25 Gbps (hardware-models dpu.ts)",
     );
   }
+  if (spec.services.length > 0) {
+    out.push(
+      "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model assumes exponential service times (engine services/latency)",
+    );
+  }
+  if (spec.autoscalers.length > 0) {
+    out.push(
+      "Cluster Autoscaler: new nodes take pods after `scaleUpDelay` (default 60 s), the cloud's provisioning time",
+    );
+  }
+  if ((spec.cluster.nodeGroups ?? []).some((g) => g.virtual)) {
+    out.push(
+      "serverless containers: start latency uniform 1-6 s where `startLatency` is not given (ECI's 3,000 in 6 s)",
+    );
+  }
+  if (spec.colocation) {
+    out.push(
+      `co-location: online requests slow by 1 + ${spec.colocation.interference} × their node's CPU usage share (interference), no system usage`,
+    );
+  }
   return out;
 }
