@@ -42,7 +42,13 @@ export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";
 export { type BatchCounts, BatchLoop, type BatchLoopOptions } from "./runs/batch-loop.js";
 export { type BatchRunOptions, type BatchRunResult, runBatch, runBatchAsync } from "./runs/batch-run.js";
 export { type ClusterRunOptions, type ClusterRunResult, runCluster, runClusterAsync } from "./runs/cluster-run.js";
-export { type OnlineCounts, OnlineLoop, type OnlineLoopOptions, type RunEffects } from "./runs/online-loop.js";
+export {
+  type OnlineCounts,
+  OnlineLoop,
+  type OnlineLoopOptions,
+  type RunEffects,
+  StrategyError,
+} from "./runs/online-loop.js";
 export {
   type AdvanceStatus,
   type NodeGroups,

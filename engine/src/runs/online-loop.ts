@@ -58,6 +58,17 @@ export interface OnlineLoopOptions {
    * on the nodes' allocatable (../colocation/batch-tier.ts).
    */
   batchTier?: BatchTier;
+  /**
+   * The strategy is user code (a plug-in), named so: each decision is checked (no exception, no
+   * promise, null or a node of the cluster where the pod fits), and a bad one stops the run with a
+   * StrategyError naming the plug-in, the task and the value.
+   */
+  userStrategy?: string;
+}
+
+/** A user strategy broke its contract: the message names the plug-in, the task and what it returned. */
+export class StrategyError extends Error {
+  override readonly name = "StrategyError";
 }
 
 /** What the online loop counted. */
@@ -250,7 +261,7 @@ export class OnlineLoop implements SchedulingLoop {
         const node = tier.pick(w.pod.cpuMilli, w.pod.memoryMiB);
         d = node >= 0 ? { node } : null;
       } else if (this.strategy) {
-        d = this.strategy.decide(cluster, w.pod);
+        d = this.o.userStrategy === undefined ? this.strategy.decide(cluster, w.pod) : this.checkedDecide(w);
         if (this.strategy.record && this.strategy.lastRecord && bus.wantsDecisions) {
           bus.decision(w.task, this.strategy.lastRecord, sim.now);
         }
@@ -358,6 +369,52 @@ export class OnlineLoop implements SchedulingLoop {
     bus.preempt(task, this.one, sim.now);
     if (!this.retries.has(task)) this.retries.set(task, 0);
     this.enqueue(task);
+  }
+
+  /** A user strategy's decision, checked against its contract. */
+  private checkedDecide(w: Waiting): Decision | null {
+    const { cluster } = this.run;
+    const who = `plug-in strategy ${this.o.userStrategy}`;
+    const task = `task ${w.task.id} (${w.pod.cpuMilli} m, ${w.pod.memoryMiB} MiB)`;
+    let d: unknown;
+    try {
+      d = this.strategy!.decide(cluster, w.pod);
+    } catch (err) {
+      if (err instanceof StrategyError) throw err;
+      throw new StrategyError(
+        `${who}: decide() threw for ${task}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (d === null) return null;
+    const shown = (() => {
+      try {
+        return JSON.stringify(d) ?? String(d);
+      } catch {
+        return String(d);
+      }
+    })();
+    if (d !== null && typeof d === "object" && typeof (d as { then?: unknown }).then === "function") {
+      throw new StrategyError(
+        `${who}: decide() returned a promise for ${task}: expected a decision at once (null or { node })`,
+      );
+    }
+    const node = (d as { node?: unknown } | undefined)?.node;
+    if (
+      typeof d !== "object" ||
+      typeof node !== "number" ||
+      !Number.isInteger(node) ||
+      node < 0 ||
+      node >= cluster.nodeCount
+    ) {
+      throw new StrategyError(
+        `${who}: decide() returned ${shown} for ${task}: expected null or { node } with a node in 0..${cluster.nodeCount - 1}`,
+      );
+    }
+    const gpuIndex = (d as Decision).gpuIndex;
+    if (!cluster.fits(node, gpuIndex === undefined ? w.pod : { ...w.pod, gpuIndex })) {
+      throw new StrategyError(`${who}: decide() returned node ${node} for ${task}, where the pod does not fit`);
+    }
+    return d as Decision;
   }
 
   /** A virtual node for a bursting task, which tolerates the virtual nodes' taints (as the burst policy adds). */

@@ -20,6 +20,7 @@ import {
   type SchedulingLoop,
   ServiceRows,
   ServicesController,
+  StrategyError,
   TaskLedger,
   TaskRows,
   TimeSeriesRows,
@@ -160,7 +161,15 @@ export async function runScenario(
         cpuSuppressPercent: colo.cpuSuppressPercent,
       });
     }
-    online = new OnlineLoop({ strategy: placement, queue: sched.queue, effects, burst, preemption, batchTier });
+    online = new OnlineLoop({
+      strategy: placement,
+      queue: sched.queue,
+      effects,
+      burst,
+      preemption,
+      batchTier,
+      userStrategy: sched.plugin === undefined ? undefined : `"${sched.name}" (${sched.plugin})`,
+    });
     loop = online;
     for (const a of spec.autoscalers) controllers.push(clusterAutoscaler(a, spec, cluster, file));
   }
@@ -282,13 +291,27 @@ export async function runScenario(
     controllers,
     groups: { names: cluster.groups, nodeGroup: cluster.nodeGroup },
   });
+  // User code (a strategy or controller plug-in) may not end the process: during the run an exit
+  // becomes an error naming it.
+  const plugins = sched.plugin !== undefined || spec.controllers.length > 0;
+  const exit = process.exit;
+  if (plugins) {
+    process.exit = ((code?: number) => {
+      throw new StrategyError(
+        `a plug-in called process.exit(${code ?? ""}) during the run: plug-ins may not end the process`,
+      );
+    }) as typeof process.exit;
+  }
   try {
     if (o.stepS !== undefined && o.stepS > 0) {
       for (let t = o.stepS; !run.isEnded; t += o.stepS) await run.runUntil(t);
     } else await run.runToEnd();
   } catch (err) {
-    if (err instanceof UnknownRuntimeError) throw new SpecError([`${file}: ${err.message}`]);
+    if (err instanceof UnknownRuntimeError || err instanceof StrategyError)
+      throw new SpecError([`${file}: ${err.message}`]);
     throw err;
+  } finally {
+    if (plugins) process.exit = exit;
   }
 
   const simTimeS = run.nowS;

@@ -1,0 +1,54 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
+const SCENARIO = new URL("../../examples/scenarios/poisson-small.yaml", import.meta.url).pathname;
+
+/** A user strategy whose decide() body is `body` (view, pod in scope), as a JavaScript plug-in file. */
+function plugin(dir: string, name: string, body: string): string {
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(
+    file,
+    `export const strategy = { name: "${name}", create() { return { name: "${name}", decide(view, pod) { ${body} } }; } };\n`,
+  );
+  return file;
+}
+
+describe("a user strategy that breaks its contract", () => {
+  const dir = mkdtempSync(join(tmpdir(), "clustersim-plugins-"));
+  it.each([
+    [
+      "out-of-range",
+      "return { node: 999 };",
+      /decide\(\) returned \{"node":999\} for task 0 \(\d+ m, \d+ MiB\): expected null or \{ node \} with a node in 0\.\.15/,
+    ],
+    ["not-a-decision", "return 3;", /decide\(\) returned 3 for task 0 .*: expected null or \{ node \}/],
+    ["promise", "return Promise.resolve({ node: 0 });", /decide\(\) returned a promise for task 0/],
+    ["thrower", "throw new Error('boom');", /decide\(\) threw for task 0 .*: boom/],
+    ["crowder", "return { node: 0 };", /decide\(\) returned node 0 for task \d+ .*, where the pod does not fit/],
+    ["exiter", "process.exit(0);", /a plug-in called process\.exit\(0\) during the run/],
+  ])("%s: stops the run with one line naming the plug-in, the task and the value, exit 2", (name, body, message) => {
+    const file = plugin(dir, name, body);
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "run",
+        SCENARIO,
+        "--out",
+        join(dir, `out-${name}`),
+        "--quiet",
+        "--set",
+        `scheduler={ name: ${name}, plugin: ${file} }`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    if (name !== "exiter") expect(r.stderr).toContain(`plug-in strategy "${name}" (${file})`);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+});
