@@ -479,6 +479,29 @@ describe("clustersim sweep", () => {
     expect(clustersim("sweep", "--help").stdout).toMatch(/--run-timeout <seconds>/);
   });
 
+  it("refuses to merge shards run from different scenario files under the same sweep file", () => {
+    const dir = tmp();
+    const scenario = join(dir, "scenario.yaml");
+    const text = readFileSync(join(EXAMPLES_DIR, "scenarios", "poisson-small.yaml"), "utf8");
+    writeFileSync(scenario, text);
+    const file = join(dir, "sweep.yaml");
+    writeFileSync(
+      file,
+      "name: twins\nscenarios: [scenario.yaml]\nschedulers: [best-fit]\nparameters: { duration: [10m] }\nseeds: 2\n",
+    );
+    const s0 = tmp();
+    const s1 = tmp();
+    expect(clustersim("sweep", file, "--out", s0, "--quiet", "--shard", "0/2").code).toBe(0);
+    // The scenario changes between the shards: the same sweep file, another experiment.
+    writeFileSync(scenario, text.replace(/seed: 1/, "seed: 9"));
+    expect(clustersim("sweep", file, "--out", s1, "--quiet", "--shard", "1/2").code).toBe(0);
+    const out = tmp();
+    const r = clustersim("merge", "--out", out, s0, s1);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/was run from other inputs than .*: scenario\.yaml differ/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it("runs shards and merges them into the unsharded result", () => {
     const file = smallSweep();
     const whole = tmp();

@@ -44,6 +44,10 @@ export function specHash(spec: unknown): string {
  * `cluster.fromTrace` and `scheduler.plugin`, resolved against the scenario file's directory.
  */
 export function scenarioFiles(spec: ScenarioSpec, scenarioFile: string): string[] {
+  return scenarioFilesOf(spec, scenarioFile);
+}
+
+function scenarioFilesOf(spec: ScenarioSpec, scenarioFile: string): string[] {
   const base = dirname(scenarioFile);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const out: string[] = [];
@@ -93,4 +97,39 @@ export function specFingerprint(spec: ScenarioSpec, scenarioFile: string, versio
 
 export function sameFingerprint(a: RunFingerprint | undefined, b: RunFingerprint | undefined): boolean {
   return a !== undefined && b !== undefined && specHash(a) === specHash(b);
+}
+
+/**
+ * What a sweep's results are made from, independent of where the files lie: for each scenario file
+ * (by its path relative to the sweep file) the SHA-256 of its text, and the name and size of each
+ * file it reads. Shards whose inputs differ are different experiments, whatever their sweep files say.
+ */
+export function sweepInputs(scenarioFiles: readonly string[], sweepFile: string): Record<string, string> {
+  const base = dirname(resolve(sweepFile));
+  const rel = (p: string) => (p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p);
+  const out: Record<string, string> = {};
+  for (const file of [...new Set(scenarioFiles)].sort()) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // a missing scenario is refused before this
+    }
+    const parts = [createHash("sha256").update(text).digest("hex")];
+    try {
+      for (const f of scenarioFilesOf(loadScenarioFile(file), file)) {
+        let size = "missing";
+        try {
+          size = String(statSync(f).size);
+        } catch {
+          // named in the identity as missing
+        }
+        parts.push(`${f.split("/").pop()}:${size}`);
+      }
+    } catch {
+      // a scenario that does not validate: its text alone
+    }
+    out[rel(file)] = parts.join(" ");
+  }
+  return out;
 }

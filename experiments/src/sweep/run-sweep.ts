@@ -4,7 +4,7 @@ import { loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scen
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
-import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint } from "./fingerprint.js";
+import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint, sweepInputs } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { expandSweep, loadSweepFile, type SweepSpec } from "./sweep-spec.js";
@@ -97,7 +97,11 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
   prepareOutputDir(dir);
   mkdirSync(join(dir, "runs"), { recursive: true });
-  writeFilesAtomically(dir, { "sweep.json": stableJson({ file: resolve(file), spec }) });
+  const inputs = sweepInputs(
+    runs.map((r) => r.scenarioFile),
+    file,
+  );
+  writeFilesAtomically(dir, { "sweep.json": stableJson({ file: resolve(file), spec, inputs }) });
 
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
@@ -246,16 +250,28 @@ export interface MergeResult {
 export async function mergeSweeps(shardDirs: readonly string[], out: string): Promise<MergeResult> {
   if (shardDirs.length === 0) throw new InputError("merge: give the shard directories to merge");
   const dir = resolve(out);
-  let sweep: { file: string; spec: SweepSpec } | undefined;
+  let sweep: { file: string; spec: SweepSpec; inputs?: Record<string, string> } | undefined;
   // Every shard is read and checked before anything is written: a refused merge leaves no records.
   const records: RunRecord[] = [];
   for (const s of shardDirs) {
     const meta = join(s, "sweep.json");
     if (!existsSync(meta))
       throw new InputError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
-    const m = JSON.parse(readFileSync(meta, "utf8")) as { file: string; spec: SweepSpec };
+    const m = JSON.parse(readFileSync(meta, "utf8")) as {
+      file: string;
+      spec: SweepSpec;
+      inputs?: Record<string, string>;
+    };
     if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
       throw new InputError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
+    if (sweep?.inputs && m.inputs) {
+      const differs = Object.keys({ ...sweep.inputs, ...m.inputs }).filter((k) => sweep!.inputs![k] !== m.inputs![k]);
+      if (differs.length > 0) {
+        throw new InputError(
+          `merge: ${s} was run from other inputs than ${shardDirs[0]}: ${differs.join(", ")} differ (the scenario's text, or the size of a file it reads)`,
+        );
+      }
+    }
     sweep ??= m;
     records.push(...readRunRecords(s).values());
   }
