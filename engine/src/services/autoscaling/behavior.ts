@@ -97,6 +97,17 @@ export function changeInPeriod(events: readonly ScaleEvent[], periodS: number, n
   return sum;
 }
 
+/** The count a policy's period started from: `current` less what its scale events added, plus what they removed. */
+function periodStart(
+  current: number,
+  upEvents: readonly ScaleEvent[],
+  downEvents: readonly ScaleEvent[],
+  p: ScalingPolicy,
+  nowS: number,
+): number {
+  return current - changeInPeriod(upEvents, p.periodS, nowS) + changeInPeriod(downEvents, p.periodS, nowS);
+}
+
 /** How far up the policies allow from `current`, given the recent scale events (calculateScaleUpLimitWithScalingRules). */
 export function scaleUpLimit(
   current: number,
@@ -109,7 +120,7 @@ export function scaleUpLimit(
   const min = rules.selectPolicy === "Min";
   let result = min ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   for (const p of rules.policies) {
-    const start = current - changeInPeriod(upEvents, p.periodS, nowS) + changeInPeriod(downEvents, p.periodS, nowS);
+    const start = periodStart(current, upEvents, downEvents, p, nowS);
     const limit = p.type === "Pods" ? start + p.value : Math.ceil(start * (1 + p.value / 100));
     result = min ? Math.min(result, limit) : Math.max(result, limit);
   }
@@ -128,7 +139,7 @@ export function scaleDownLimit(
   const min = rules.selectPolicy === "Min";
   let result = min ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   for (const p of rules.policies) {
-    const start = current - changeInPeriod(upEvents, p.periodS, nowS) + changeInPeriod(downEvents, p.periodS, nowS);
+    const start = periodStart(current, upEvents, downEvents, p, nowS);
     const limit = p.type === "Pods" ? start - p.value : Math.trunc(start * (1 - p.value / 100));
     result = min ? Math.max(result, limit) : Math.min(result, limit);
   }
