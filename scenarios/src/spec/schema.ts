@@ -374,9 +374,12 @@ export const Hardware = z.strictObject({
     .optional()
     .meta({ description: "CXL latencies (pool bandwidth is not modelled)" }),
   warmPool: z
-    .strictObject({ keepAlive: Duration.default(600), perApp: z.number().int().nonnegative().default(0) })
+    .strictObject({ keepAlive: Duration.default(600) })
     .optional()
-    .meta({ description: "keep idle instances warm (AWS keeps 10 min, Azure 20 min)" }),
+    .meta({
+      description:
+        "keep one idle instance of each app warm for keepAlive after each invocation (AWS keeps 10 min, Azure 20 min)",
+    }),
 });
 
 /**
