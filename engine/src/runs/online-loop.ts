@@ -136,6 +136,8 @@ export class OnlineLoop implements SchedulingLoop {
   /** Each placement's work as placed (seconds at full speed), and the share of work left for resumed tasks. */
   private workOf = new Float64Array(1024);
   private readonly resumeShare = new Map<Task, number>();
+  /** Tasks in the queue (or awaiting an external decision), for removal's check in O(1). */
+  private readonly queued = new Set<Task>();
   /** Waiting tasks a controller removed: dropped when the queue hands them out. */
   private readonly withdrawn = new Set<Task>();
   private live = 0;
@@ -219,6 +221,7 @@ export class OnlineLoop implements SchedulingLoop {
   }
 
   private enqueue(task: Task, given?: Pod): void {
+    this.queued.add(task);
     const pod = given ?? (this.effects ? this.effects.request(task) : (task as Pod));
     // Queue entries are recycled once their task is bound: no allocation per task on the hot path.
     const w = this.spare.pop();
@@ -250,6 +253,7 @@ export class OnlineLoop implements SchedulingLoop {
       const w = this.current ?? this.queue.pop();
       if (!w) return true;
       if (this.withdrawn.delete(w.task)) {
+        this.queued.delete(w.task);
         this.current = undefined;
         this.spare.push(w);
         continue;
@@ -283,6 +287,7 @@ export class OnlineLoop implements SchedulingLoop {
       if (!d && this.o.burst?.allowed(w.task)) d = this.burstNode(w);
       if (!d && this.o.preemption && this.strategy) d = this.preempt(w);
       if (d) {
+        this.queued.delete(w.task);
         this.bind(w, d);
         this.spare.push(w);
       } else {
@@ -644,8 +649,7 @@ export class OnlineLoop implements SchedulingLoop {
   }
 
   private isWaiting(task: Task): boolean {
-    if (this.current?.task === task) return true;
-    return this.queue.remaining().some((w) => w.task === task);
+    return this.queued.has(task);
   }
 
   /** At the end: tasks still running (node, start), and tasks never started (waiting, rejected, given up). */
