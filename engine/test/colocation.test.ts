@@ -20,18 +20,18 @@ describe("the batch tier (Koordinator's co-location)", () => {
     // on node 0; memory 65% of 64 GiB = 42,598.4 MiB less 16,384 online = 26,214.4 MiB.
     t.update(Float64Array.of(4000, 0));
     // Node 1 has more batch CPU free (19.2 cores): the least-allocated pick, while it fits.
-    expect(t.pick(1000, 1)).toBe(1);
-    expect(t.pick(19_200, 1)).toBe(1);
-    expect(t.pick(19_201, 1)).toBe(-1);
+    expect(t.pick({ cpuMilli: 1000, memoryMiB: 1 })).toBe(1);
+    expect(t.pick({ cpuMilli: 19_200, memoryMiB: 1 })).toBe(1);
+    expect(t.pick({ cpuMilli: 19_201, memoryMiB: 1 })).toBe(-1);
     // With node 1's batch room taken, node 0 offers exactly 15.2 cores and 26,214.4 MiB.
     t.bound(task({ id: 9, arrivalS: 0, qos: "batch" }), 1, 19_200, 1);
-    expect(t.pick(15_200, 26_214)).toBe(0);
-    expect(t.pick(15_201, 1)).toBe(-1);
-    expect(t.pick(1, 26_215)).toBe(-1);
+    expect(t.pick({ cpuMilli: 15_200, memoryMiB: 26_214 })).toBe(0);
+    expect(t.pick({ cpuMilli: 15_201, memoryMiB: 1 })).toBe(-1);
+    expect(t.pick({ cpuMilli: 1, memoryMiB: 26_215 })).toBe(-1);
     // A second update with 12 cores of online use on node 0: its average is 8 cores, 11.2 free.
     t.update(Float64Array.of(12_000, 0));
-    expect(t.pick(11_200, 1)).toBe(0);
-    expect(t.pick(11_201, 1)).toBe(-1);
+    expect(t.pick({ cpuMilli: 11_200, memoryMiB: 1 })).toBe(0);
+    expect(t.pick({ cpuMilli: 11_201, memoryMiB: 1 })).toBe(-1);
   });
 
   it("suppression: batch pods share 65% of the node less online usage (at least 2 cores), and slow together", () => {
@@ -54,5 +54,24 @@ describe("the batch tier (Koordinator's co-location)", () => {
     // Online usage back to 0: 20.8 ≥ 16, full speed.
     t.suppress(Float64Array.of(0, 0), (x, r) => rates.set(x.id, r));
     expect(rates.get(1)).toBe(1);
+  });
+
+  it("places a batch pod only where the node admits it: taints, and its pod count", () => {
+    const cluster = new ClusterState([
+      { cpuMilli: 32_000, memoryMiB: 65_536, taints: [{ key: "online", value: "only", effect: "NoSchedule" }] },
+      { cpuMilli: 32_000, memoryMiB: 65_536, maxPods: 1 },
+    ]);
+    cluster.place(1, { cpuMilli: 1000, memoryMiB: 1024 });
+    const t = new BatchTier(cluster, KOORDINATOR_DEFAULTS);
+    t.update(Float64Array.of(0, 0));
+    // Node 0 is tainted and node 1 full (its one pod): nowhere, though both have batch room.
+    expect(t.pick({ cpuMilli: 1000, memoryMiB: 1 })).toBe(-1);
+    expect(
+      t.pick({
+        cpuMilli: 1000,
+        memoryMiB: 1,
+        tolerations: [{ key: "online", operator: "Equal", value: "only", effect: "NoSchedule" }],
+      }),
+    ).toBe(0);
   });
 });

@@ -135,4 +135,16 @@ describe("fluid against per-request latency, one service of 10 servers at 100 re
     expect(Math.abs(flu.dropped / sim.dropped - 1)).toBeLessThan(0.1);
     expect(Math.abs(flu.served / sim.served - 1)).toBeLessThan(0.02);
   });
+
+  it("per request: requests waiting with no server start as soon as servers come, with no new arrival", () => {
+    const model = perRequest(3, 60);
+    const out = emptyFigures();
+    model.tick(0, 1, 50, 0, out);
+    const waiting = out.queued;
+    expect(waiting).toBeGreaterThan(20);
+    // Ten servers at the next tick and no more traffic: every waiting request starts then.
+    model.tick(1, 1, 0, 10, out);
+    expect(out.served).toBe(waiting);
+    expect(out.dropped).toBe(0);
+  });
 });

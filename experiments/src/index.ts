@@ -16,11 +16,13 @@ export { InputError } from "./errors.js";
 export {
   commitAll,
   commitFiles,
+  PROCESS_TAG,
   prepareOutputDir,
   recoverOutputDir,
   StreamingFile,
   stableJson,
   stageFiles,
+  TEMP_SUFFIX,
   writeFilesAtomically,
 } from "./outputs/atomic-files.js";
 export { csvToParquet } from "./outputs/parquet.js";

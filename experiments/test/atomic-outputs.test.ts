@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { commitFiles, prepareOutputDir, stageFiles } from "@clustersim/experiments";
+import { commitFiles, PROCESS_TAG, prepareOutputDir, stageFiles, TEMP_SUFFIX } from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
 
-/** A pid no process has: above the kernel's limit (2^22). */
-const DEAD = 4_194_305;
+/** The mark of a process that is gone: a pid above the kernel's limit (2^22), any token. */
+const DEAD = "4194305.0badcafe";
 
 describe("result files committed as one set", () => {
   it("a commit cut short by a dead process is completed at the next use of the directory", () => {
@@ -31,10 +31,15 @@ describe("result files committed as one set", () => {
   it("removes a dead run's uncommitted temporary files, and leaves a live one's alone", () => {
     const dir = mkdtempSync(join(tmpdir(), "clustersim-commit-"));
     writeFileSync(join(dir, `tasks.csv.tmp-${DEAD}`), "x".repeat(1000));
-    writeFileSync(join(dir, `tasks.csv.tmp-${process.pid}`), "mine");
+    writeFileSync(join(dir, `tasks.csv${TEMP_SUFFIX}`), "mine");
+    // A dead process that had this process's pid (containers reuse pid 1): its files are not ours.
+    const samePid = `${process.pid}.00000000`;
+    writeFileSync(join(dir, `tasks.csv.tmp-${samePid}`), "old");
+    expect(PROCESS_TAG).not.toBe(samePid);
     prepareOutputDir(dir);
     expect(existsSync(join(dir, `tasks.csv.tmp-${DEAD}`))).toBe(false);
-    expect(existsSync(join(dir, `tasks.csv.tmp-${process.pid}`))).toBe(true);
+    expect(existsSync(join(dir, `tasks.csv.tmp-${samePid}`))).toBe(false);
+    expect(existsSync(join(dir, `tasks.csv${TEMP_SUFFIX}`))).toBe(true);
   });
 
   it("a commit leaves no journal and every file in place", () => {

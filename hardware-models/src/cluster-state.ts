@@ -154,6 +154,8 @@ export interface ClusterView {
   podsOn(node: number): number;
   /** Pods the node admits in all (its kubelet's maxPods). */
   maxPodsOn(node: number): number;
+  /** Whether the request tolerates the node's NoSchedule/NoExecute taints and matches its labels. */
+  admits(node: number, r: Request): boolean;
   /** Pods the node admits (Infinity when unlimited). */
   maxPods(node: number): number;
   /** Group of a node, and the totals of a group (or of the cluster with -1). */

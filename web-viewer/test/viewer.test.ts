@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReplayWriter } from "@clustersim/replay";
@@ -295,5 +296,17 @@ describe("the viewer, in chromium", () => {
       expect(r.status, path).toBe(404);
     }
     expect(new URL(url).hostname).toBe("127.0.0.1");
+    // Another Host (a name rebound to 127.0.0.1 by a page elsewhere) gets nothing.
+    const port = new URL(url).port;
+    const rebound = await new Promise<number>((ok) =>
+      request(
+        { host: "127.0.0.1", port, path: "/runs/0/replay.jsonl", headers: { host: `evil.example:${port}` } },
+        (r) => {
+          r.resume();
+          ok(r.statusCode ?? 0);
+        },
+      ).end(),
+    );
+    expect(rebound).toBe(404);
   });
 });

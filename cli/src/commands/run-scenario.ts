@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
 import {
@@ -8,6 +9,7 @@ import {
   specHash,
   stableJson,
   stageFiles,
+  TEMP_SUFFIX,
 } from "@clustersim/experiments";
 import {
   runScenario,
@@ -55,11 +57,11 @@ export async function runScenarioCommand(
   const hasServices = spec.services.length > 0;
   const services = hasServices ? new StreamingFile(dir, "services.csv", SERVICE_CSV_HEADER) : undefined;
   // Parquet copies written row by row beside the CSV (typed columns), renamed into place with the rest.
-  const tasksTmp = join(dir, `tasks.parquet.tmp-${process.pid}`);
-  const seriesTmp = join(dir, `timeseries.parquet.tmp-${process.pid}`);
+  const tasksTmp = join(dir, `tasks.parquet${TEMP_SUFFIX}`);
+  const seriesTmp = join(dir, `timeseries.parquet${TEMP_SUFFIX}`);
   const tasksParquet = tasks ? await ParquetTable.open(tasksTmp, TASK_COLUMNS) : undefined;
   const seriesParquet = await ParquetTable.open(seriesTmp, TIMESERIES_COLUMNS);
-  const servicesTmp = join(dir, `services.parquet.tmp-${process.pid}`);
+  const servicesTmp = join(dir, `services.parquet${TEMP_SUFFIX}`);
   const servicesParquet = hasServices ? await ParquetTable.open(servicesTmp, SERVICE_COLUMNS) : undefined;
   const parquets = [tasksParquet, seriesParquet, servicesParquet];
   if (replay) streams.push(replay);
@@ -135,9 +137,16 @@ export async function runScenarioCommand(
     wallS: Number(result.wallS.toFixed(4)),
     eventsPerS: Math.round(result.events / Math.max(result.wallS, 1e-9)),
   };
-  // Every file of the run in one commit: summary and timing with the streamed tables.
-  const staged = stageFiles(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
-  commitAll(streams, [...parquetTmp, ...staged]);
+  // Every file of the run in one commit: summary and timing with the streamed tables. If staging or
+  // the commit fails (a full disk), what is not committed is removed.
+  try {
+    const staged = stageFiles(dir, { "summary.json": stableJson(summary), "timing.json": stableJson(timing) });
+    commitAll(streams, [...parquetTmp, ...staged]);
+  } catch (err) {
+    for (const s of streams) s.abort();
+    for (const [tmp] of parquetTmp) rmSync(tmp, { force: true });
+    throw err;
+  }
   if (o.quiet) return;
   const s = result.summary as Record<string, number>;
   const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : "–");

@@ -60,12 +60,17 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
     runs.map((r, k) => ({ name: r.name, replay: `runs/${k}/replay.jsonl`, files: r.files })),
   );
 
+  let boundPort = port;
   const server: Server = createServer((req, res) => {
     const notFound = () => {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
       res.end("not found\n");
     };
     if (req.method !== "GET" && req.method !== "HEAD") return notFound();
+    // Only pages opened at this address: a page elsewhere that rebinds a name to 127.0.0.1 (DNS
+    // rebinding) sends its own Host and gets nothing.
+    const host = req.headers.host ?? "";
+    if (host !== `127.0.0.1:${boundPort}` && host !== `localhost:${boundPort}`) return notFound();
     // The raw path, undecoded: "..", "%2e%2e" or anything not listed simply matches nothing.
     const path = (req.url ?? "/").split("?")[0];
     let file: string | undefined;
@@ -81,13 +86,21 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
       } else if (viewerFiles.has(path.slice(1))) file = join(VIEWER_DIST, path.slice(1));
     }
     if (!file) return notFound();
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return notFound(); // removed since the server started
+    }
     res.writeHead(200, {
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "content-length": statSync(file).size,
+      "content-length": size,
       "x-content-type-options": "nosniff",
     });
     if (req.method === "HEAD") return res.end();
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .pipe(res);
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -96,7 +109,8 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
     server.listen(port, "127.0.0.1", () => ok());
   });
   const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}/`;
+  boundPort = typeof address === "object" && address ? address.port : port;
+  const url = `http://127.0.0.1:${boundPort}/`;
   print(`Viewing ${runs.map((r) => r.name).join(" and ")} at ${url} (Ctrl-C to stop)`);
   await new Promise<void>((done) => {
     const stop = () => server.close(() => done());

@@ -1,4 +1,4 @@
-import type { ClusterView } from "@clustersim/hardware-models";
+import type { ClusterView, Request } from "@clustersim/hardware-models";
 import type { Task } from "@clustersim/workloads";
 
 /**
@@ -104,15 +104,21 @@ export class BatchTier {
     this.at = (this.at + 1) % S;
   }
 
-  /** The node with the most batch CPU free that fits the request (present, up, not virtual), or -1. */
-  pick(cpuMilli: number, memoryMiB: number): number {
+  /**
+   * The node with the most batch CPU free that holds the request's batch CPU and memory and admits the
+   * pod otherwise (present, up, not virtual; its taints, selector, pod count, GPUs and network, as the
+   * pod takes no allocatable CPU or memory), or -1.
+   */
+  pick(pod: Request): number {
     const c = this.cluster;
+    const rest: Request = { ...pod, cpuMilli: 0, memoryMiB: 0, poolMiB: undefined, spillToPool: false };
     let best = -1;
     let bestFree = -1;
     for (let n = 0; n < c.nodeCount; n++) {
       if (!c.isUp(n) || c.isVirtual(n)) continue;
       const freeCpu = this.batchCpu[n] - this.usedCpu[n];
-      if (freeCpu < cpuMilli || this.batchMem[n] - this.usedMem[n] < memoryMiB) continue;
+      if (freeCpu < pod.cpuMilli || this.batchMem[n] - this.usedMem[n] < pod.memoryMiB) continue;
+      if (!c.fits(n, rest)) continue;
       if (freeCpu > bestFree) {
         best = n;
         bestFree = freeCpu;

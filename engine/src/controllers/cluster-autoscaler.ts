@@ -171,18 +171,27 @@ export class ClusterAutoscaler implements Controller {
     }
   }
 
-  /** Whether every pod fits on some other present, up node, each taking its room (first fit). */
+  /**
+   * Whether every pod fits on some other present, up, real (not virtual) node that admits it (taints,
+   * selector) and has room for another pod, each taking its room (first fit).
+   */
   private fitsElsewhere(node: number, pods: readonly Pod[]): boolean {
     const c = this.ctx.cluster;
-    const taken = new Map<number, { cpu: number; mem: number }>();
+    const taken = new Map<number, { cpu: number; mem: number; pods: number }>();
     for (const p of pods) {
       let placed = false;
+      if ((p.gpus ?? 0) > 0) return false;
       for (let m = 0; m < c.nodeCount && !placed; m++) {
-        if (m === node || !c.isPresent(m) || !c.isUp(m) || (p.gpus ?? 0) > 0) continue;
-        const t = taken.get(m) ?? { cpu: 0, mem: 0 };
-        if (c.freeCpuMilli(m) - t.cpu >= p.cpuMilli && c.freeMemoryMiB(m) - t.mem >= p.memoryMiB) {
+        if (m === node || !c.isPresent(m) || !c.isUp(m) || c.isVirtual(m) || !c.admits(m, p)) continue;
+        const t = taken.get(m) ?? { cpu: 0, mem: 0, pods: 0 };
+        const room =
+          c.freeCpuMilli(m) - t.cpu >= p.cpuMilli &&
+          c.freeMemoryMiB(m) - t.mem >= p.memoryMiB &&
+          c.podsOn(m) + t.pods < c.maxPodsOn(m);
+        if (room) {
           t.cpu += p.cpuMilli;
           t.mem += p.memoryMiB;
+          t.pods++;
           taken.set(m, t);
           placed = true;
         }

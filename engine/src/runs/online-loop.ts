@@ -262,7 +262,7 @@ export class OnlineLoop implements SchedulingLoop {
       const tier = this.o.batchTier;
       if (tier && BatchTier.isBatch(w.task)) {
         // Koordinator's batch pods request batch resources, not allocatable: the tier places them.
-        const node = tier.pick(w.pod.cpuMilli, w.pod.memoryMiB);
+        const node = tier.pick(w.pod);
         d = node >= 0 ? { node } : null;
       } else if (this.strategy) {
         d = this.o.userStrategy === undefined ? this.strategy.decide(cluster, w.pod) : this.checkedDecide(w);
@@ -308,7 +308,11 @@ export class OnlineLoop implements SchedulingLoop {
     const { cluster } = this.run;
     const pod = w.pod;
     const priority = w.task.priority ?? 0;
-    if ((pod.gpus ?? 0) > 0) return null;
+    // Victims are chosen on CPU, memory and pod count: pods that also need GPUs, network, VFs or pool
+    // memory do not preempt (evicting could free the wrong resource and leave them unplaced).
+    if ((pod.gpus ?? 0) > 0 || (pod.nicGbps ?? 0) > 0 || pod.directNic || (pod.poolMiB ?? 0) > 0 || pod.spillToPool) {
+      return null;
+    }
     let lowest = Number.POSITIVE_INFINITY;
     for (const p of this.byPriority.keys()) lowest = Math.min(lowest, p);
     if (!(lowest < priority)) return null;
@@ -336,7 +340,7 @@ export class OnlineLoop implements SchedulingLoop {
           memoryMiB: p.memoryMiB,
         });
       }
-      if (!cluster.fits(node, admission) && cluster.podsOn(node) < cluster.maxPodsOn(node)) continue;
+      if (!cluster.admits(node, admission)) continue;
       const room = {
         freeCpuMilli: cluster.freeCpuMilli(node),
         freeMemoryMiB: cluster.freeMemoryMiB(node),
@@ -440,7 +444,7 @@ export class OnlineLoop implements SchedulingLoop {
     const { task } = w;
     const tier = this.o.batchTier && BatchTier.isBatch(task) ? this.o.batchTier : undefined;
     // A batch pod takes no allocatable: its request is on the batch tier's books.
-    const pod = tier ? { ...w.pod, cpuMilli: 0, memoryMiB: 0 } : w.pod;
+    const pod = tier ? { ...w.pod, cpuMilli: 0, memoryMiB: 0, poolMiB: undefined, spillToPool: false } : w.pod;
     const id = cluster.place(d.node, d.gpuIndex === undefined ? pod : { ...pod, gpuIndex: d.gpuIndex });
     if (tier) {
       tier.bound(task, d.node, w.pod.cpuMilli, w.pod.memoryMiB);
@@ -615,8 +619,13 @@ export class OnlineLoop implements SchedulingLoop {
     const id = this.idOf.get(task);
     if (id === undefined) return false;
     const node = this.nodeOf[id];
+    const work = this.workOf[id];
+    if (Number.isFinite(work) && work > 0) {
+      this.counts.workLostCoreS += ((work - this.progress.workLeftS(id)) * task.cpuMilli) / 1000;
+    }
     this.progress.stop(id);
     this.vacate(id);
+    this.resumeShare.delete(task);
     this.one[0] = node;
     bus.preempt(task, this.one, sim.now);
     // Not a new arrival: its wait was counted at its first start.

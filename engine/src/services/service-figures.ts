@@ -6,7 +6,7 @@ import type { ServiceConfig } from "./service-config.js";
  * requests dropped (or left without any replica) than the quantile allows.
  */
 export function violatesSlo(f: TickFigures, slo: ServiceConfig["slo"]): boolean {
-  if (f.arrivals <= 0 && f.served <= 0) return false;
+  if (f.arrivals <= 0 && f.served <= 0 && f.dropped <= 0) return false;
   if (f.served <= 0) return true;
   if (f.quantileS > slo.targetS) return true;
   return f.dropped > (1 - slo.quantile) * (f.served + f.dropped);

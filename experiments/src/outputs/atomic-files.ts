@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   accessSync,
   closeSync,
@@ -32,9 +33,19 @@ export function prepareOutputDir(dir: string): void {
   recoverOutputDir(dir);
 }
 
-/** Whether a process is alive (a signal 0 reaches it). */
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * This process's mark on its temporary files and journals: its pid and a random token, so that a new
+ * process that reuses a dead one's pid (every container's first process is pid 1) still tells the dead
+ * one's files from its own.
+ */
+const TOKEN = randomBytes(4).toString("hex");
+export const PROCESS_TAG = `${process.pid}.${TOKEN}`;
+/** The suffix of this process's temporary files. */
+export const TEMP_SUFFIX = `.tmp-${PROCESS_TAG}`;
+
+/** Whether the process that marked a file with `pid` and `token` is alive (a signal 0 reaches it). */
+function alive(pid: number, token: string): boolean {
+  if (pid === process.pid) return token === TOKEN;
   try {
     process.kill(pid, 0);
     return true;
@@ -43,8 +54,8 @@ function alive(pid: number): boolean {
   }
 }
 
-const JOURNAL = /^\.commit-(\d+)\.json$/;
-const TEMP = /\.tmp-(\d+)$/;
+const JOURNAL = /^\.commit-(\d+)\.([0-9a-f]+)\.json$/;
+const TEMP = /\.tmp-(\d+)\.([0-9a-f]+)$/;
 
 /**
  * Finish what a process that died left in `dir`: a commit it had begun (its journal lists every
@@ -54,7 +65,7 @@ const TEMP = /\.tmp-(\d+)$/;
 export function recoverOutputDir(dir: string): void {
   for (const name of readdirSync(dir)) {
     const m = JOURNAL.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || alive(Number(m[1]), m[2])) continue;
     const journal = join(dir, name);
     let pairs: [string, string][] = [];
     try {
@@ -68,7 +79,7 @@ export function recoverOutputDir(dir: string): void {
   const sweepTemps = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const m = TEMP.exec(e.name);
-      if (m && !alive(Number(m[1]))) rmSync(join(d, e.name), { recursive: true, force: true });
+      if (m && !alive(Number(m[1]), m[2])) rmSync(join(d, e.name), { recursive: true, force: true });
     }
   };
   sweepTemps(dir);
@@ -82,9 +93,9 @@ export function recoverOutputDir(dir: string): void {
  */
 export function commitFiles(dir: string, pairs: readonly [string, string][]): void {
   const rel = pairs.map(([tmp, final]) => [relative(dir, tmp), relative(dir, final)]);
-  const journal = join(dir, `.commit-${process.pid}.json`);
-  writeFileSync(`${journal}.tmp-${process.pid}`, JSON.stringify(rel));
-  renameSync(`${journal}.tmp-${process.pid}`, journal);
+  const journal = join(dir, `.commit-${PROCESS_TAG}.json`);
+  writeFileSync(`${journal}${TEMP_SUFFIX}`, JSON.stringify(rel));
+  renameSync(`${journal}${TEMP_SUFFIX}`, journal);
   for (const [tmp, final] of pairs) renameSync(tmp, final);
   rmSync(journal, { force: true });
 }
@@ -94,16 +105,16 @@ const relative = (dir: string, path: string) =>
 
 /** Write `files` under temporary names in `dir`; the [temporary, final] pairs, for `commitFiles`. */
 export function stageFiles(dir: string, files: Record<string, string>): [string, string][] {
-  const tag = `.tmp-${process.pid}`;
   const pairs: [string, string][] = [];
   try {
     for (const [name, content] of Object.entries(files)) {
-      const tmp = join(dir, name + tag);
+      const tmp = join(dir, name + TEMP_SUFFIX);
+      pairs.push([tmp, join(dir, name)]);
       mkdirSync(dirname(tmp), { recursive: true });
       writeFileSync(tmp, content);
-      pairs.push([tmp, join(dir, name)]);
     }
   } catch (err) {
+    // The one being written when it failed too: nothing half-written stays.
     for (const [tmp] of pairs) rmSync(tmp, { force: true });
     throw err;
   }
@@ -142,7 +153,7 @@ export class StreamingFile {
     private readonly name: string,
     header?: string,
   ) {
-    this.tmp = join(dir, `${name}.tmp-${process.pid}`);
+    this.tmp = join(dir, `${name}${TEMP_SUFFIX}`);
     this.fd = openSync(this.tmp, "w");
     if (header !== undefined) this.line(header);
   }

@@ -1,7 +1,7 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
-import { stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { stableJson, TEMP_SUFFIX, writeFilesAtomically } from "../outputs/atomic-files.js";
 import { ParquetTable } from "../outputs/parquet-table.js";
 import { type RunRecord, readRunRecords } from "./records.js";
 import { buildReport, resultsCsv, resultsTable } from "./report.js";
@@ -39,7 +39,7 @@ export async function writeSweepOutputs(
     "report.md": `${markdown}\n`,
     ...plots,
   });
-  const tmp = join(dir, `results.parquet.tmp-${process.pid}`);
+  const tmp = join(dir, `results.parquet${TEMP_SUFFIX}`);
   // Typed columns (run and seed as integers, numeric parameters and metrics as numbers), from the
   // same table as results.csv.
   const table = resultsTable(spec, runs, outcomes, report.metrics, resolve);

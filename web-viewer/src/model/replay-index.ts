@@ -126,7 +126,9 @@ export class ReplayIndex {
         this.subject[i] = k;
       } else if (c <= 5 || c === 10 || c === 11) {
         this.subject[i] = taskIndex(f[o]);
-        if (c !== 5) this.node[i] = f[o + 1];
+        // A missing or null node (version 1's gangs wrote -1) stays -1: it counts on no node.
+        const node = f[o + 1];
+        if (c !== 5 && Number.isInteger(node)) this.node[i] = node;
       } else if (c === V) {
         const svc = this.services[f[o]];
         this.subject[i] = f[o];

@@ -44,6 +44,8 @@ export class PerRequestLatency implements LatencyModel {
     out.dropped = 0;
     let busyTime = 0;
     let now = t0S;
+    // Servers added at the tick's start take the requests already waiting.
+    this.startWaiting(now, out);
     let nextArrival = ratePerS > 0 ? t0S + this.rng.exponential(ratePerS) : Number.POSITIVE_INFINITY;
     for (;;) {
       const nextRelease = this.busyCount > 0 ? this.busyUntil[0] : Number.POSITIVE_INFINITY;
