@@ -51,4 +51,30 @@ describe("a user strategy that breaks its contract", () => {
     if (name !== "exiter") expect(r.stderr).toContain(`plug-in strategy "${name}" (${file})`);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
+
+  it("a hook that throws (bound) is named too", () => {
+    const file = join(dir, "hooky.mjs");
+    writeFileSync(
+      file,
+      `export const strategy = { name: "hooky", create() { return { name: "hooky",
+        decide(view, pod) { for (let n = 0; n < view.nodeCount; n++) if (view.fits(n, pod)) return { node: n }; return null; },
+        bound() { throw new Error("kaput"); } }; } };\n`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "run",
+        SCENARIO,
+        "--out",
+        join(dir, "out-hooky"),
+        "--quiet",
+        "--set",
+        `scheduler={ name: hooky, plugin: ${file} }`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/plug-in strategy "hooky" .*: bound\(\) threw for task 0: kaput/);
+  });
 });

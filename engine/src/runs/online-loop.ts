@@ -380,14 +380,31 @@ export class OnlineLoop implements SchedulingLoop {
     this.enqueue(task);
   }
 
+  /** A strategy's hook; a user strategy's exception there names the plug-in, the hook and the task. */
+  private hook(name: string, task: Task, call: () => void): void {
+    if (this.o.userStrategy === undefined) return call();
+    try {
+      call();
+    } catch (err) {
+      if (err instanceof StrategyError) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new StrategyError(`plug-in strategy ${this.o.userStrategy}: ${name}() threw for task ${task.id}: ${why}`);
+    }
+  }
+
   /** A user strategy's decision, checked against its contract. */
   private checkedDecide(w: Waiting): Decision | null {
     const { cluster } = this.run;
     const who = `plug-in strategy ${this.o.userStrategy}`;
     const task = `task ${w.task.id} (${w.pod.cpuMilli} m, ${w.pod.memoryMiB} MiB)`;
     let d: unknown;
+    let node: unknown;
+    let gpuIndex: number | undefined;
     try {
       d = this.strategy!.decide(cluster, w.pod);
+      // Read here too: a getter on the decision is the plug-in's code.
+      node = (d as { node?: unknown } | null)?.node;
+      gpuIndex = (d as Decision | null)?.gpuIndex;
     } catch (err) {
       if (err instanceof StrategyError) throw err;
       throw new StrategyError(
@@ -407,7 +424,6 @@ export class OnlineLoop implements SchedulingLoop {
         `${who}: decide() returned a promise for ${task}: expected a decision at once (null or { node })`,
       );
     }
-    const node = (d as { node?: unknown } | undefined)?.node;
     if (
       typeof d !== "object" ||
       typeof node !== "number" ||
@@ -419,11 +435,10 @@ export class OnlineLoop implements SchedulingLoop {
         `${who}: decide() returned ${shown} for ${task}: expected null or { node } with a node in 0..${cluster.nodeCount - 1}`,
       );
     }
-    const gpuIndex = (d as Decision).gpuIndex;
     if (!cluster.fits(node, gpuIndex === undefined ? w.pod : { ...w.pod, gpuIndex })) {
       throw new StrategyError(`${who}: decide() returned node ${node} for ${task}, where the pod does not fit`);
     }
-    return d as Decision;
+    return { node, gpuIndex } as Decision;
   }
 
   /** A virtual node for a bursting task, which tolerates the virtual nodes' taints (as the burst policy adds). */
@@ -450,7 +465,7 @@ export class OnlineLoop implements SchedulingLoop {
       tier.bound(task, d.node, w.pod.cpuMilli, w.pod.memoryMiB);
       this.batchPods.set(id, w.pod);
     }
-    this.strategy?.bound?.(cluster, pod, d);
+    if (this.strategy?.bound) this.hook("bound", task, () => this.strategy!.bound!(cluster, pod, d));
     if (id >= this.nodeOf.length) this.grow(id);
     this.nodeOf[id] = d.node;
     this.startOf[id] = sim.now;
@@ -505,7 +520,7 @@ export class OnlineLoop implements SchedulingLoop {
     else this.byPriority.delete(prio);
     this.live--;
     cluster.release(id);
-    this.strategy?.released?.(cluster, pod, node);
+    if (this.strategy?.released) this.hook("released", task, () => this.strategy!.released!(cluster, pod, node));
     this.effects?.released?.(task, pod, node, sim.now, id);
     return task;
   }

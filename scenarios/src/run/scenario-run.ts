@@ -311,7 +311,7 @@ export async function runScenario(
       throw new SpecError([`${file}: ${err.message}`]);
     throw err;
   } finally {
-    if (plugins) process.exit = exit;
+    if (plugins) guardExit(-1);
   }
 
   const simTimeS = run.nowS;
@@ -486,6 +486,28 @@ function domainsOf(cluster: ComposedCluster): { racks?: number[]; pools?: number
     if (k > 1) out[key] = of;
   }
   return out;
+}
+
+/** Runs with plug-ins under way in this thread, and the process.exit they replaced. */
+let guarded = 0;
+let realExit: typeof process.exit | undefined;
+
+/**
+ * While any run with plug-ins is under way, process.exit throws a StrategyError instead of ending the
+ * process (counted, so that overlapping runs restore the real one only when the last ends).
+ */
+function guardExit(delta: 1 | -1): void {
+  if (delta > 0 && guarded++ === 0) {
+    realExit = process.exit;
+    process.exit = ((code?: number) => {
+      throw new StrategyError(
+        `a plug-in called process.exit(${code ?? ""}) during the run: plug-ins may not end the process`,
+      );
+    }) as typeof process.exit;
+  } else if (delta < 0 && --guarded === 0 && realExit) {
+    process.exit = realExit;
+    realExit = undefined;
+  }
 }
 
 /** A node group's Cluster Autoscaler, its group and bounds checked against the cluster. */
