@@ -382,7 +382,10 @@ export class OnlineLoop implements SchedulingLoop {
 
   /** A strategy's hook; a user strategy's exception there names the plug-in, the hook and the task. */
   private hook(name: string, task: Task, call: () => void): void {
-    if (this.o.userStrategy === undefined) return call();
+    if (this.o.userStrategy === undefined) {
+      call();
+      return;
+    }
     try {
       call();
     } catch (err) {

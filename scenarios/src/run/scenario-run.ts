@@ -294,14 +294,7 @@ export async function runScenario(
   // User code (a strategy or controller plug-in) may not end the process: during the run an exit
   // becomes an error naming it.
   const plugins = sched.plugin !== undefined || spec.controllers.length > 0;
-  const exit = process.exit;
-  if (plugins) {
-    process.exit = ((code?: number) => {
-      throw new StrategyError(
-        `a plug-in called process.exit(${code ?? ""}) during the run: plug-ins may not end the process`,
-      );
-    }) as typeof process.exit;
-  }
+  if (plugins) guardExit(1);
   try {
     if (o.stepS !== undefined && o.stepS > 0) {
       for (let t = o.stepS; !run.isEnded; t += o.stepS) await run.runUntil(t);

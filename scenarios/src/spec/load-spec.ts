@@ -152,14 +152,14 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
       ),
     );
   }
-  return validateWith(schema, documentValue(doc, file, lines), file, doc, lines);
+  return validateWith(schema, documentValue(doc, file), file, doc, lines);
 }
 
 /**
  * The document's value. Building it can still fail where parsing did not (an alias used before its
  * anchor, an alias expanding past the size limit): that is bad input too, named with its line.
  */
-function documentValue(doc: Document, file: string, lines: LineCounter): unknown {
+function documentValue(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
@@ -193,7 +193,7 @@ export function loadScenarioFile(file: string, overrides: readonly string[] = []
       ),
     );
   }
-  const data = documentValue(doc, file, lines);
+  const data = documentValue(doc, file);
   if (overrides.length > 0 && (data === null || typeof data !== "object" || Array.isArray(data))) {
     const found =
       data === null ? "an empty document" : Array.isArray(data) ? "a list" : `the value ${JSON.stringify(data)}`;
