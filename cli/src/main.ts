@@ -17,6 +17,7 @@ const commands = {
   sweep: () => import("./commands/sweep.js"),
   traceStats: () => import("./commands/trace-stats.js"),
   view: () => import("./commands/view.js"),
+  env: () => import("./commands/env-serve.js"),
 };
 
 export function buildProgram(print: (line: string) => void): Command {
@@ -125,6 +126,23 @@ export function buildProgram(print: (line: string) => void): Command {
     .requiredOption("-o, --out <dir>", "directory for the merged results")
     .option("-q, --quiet", "print nothing")
     .action(async (shards: string[], options) => (await commands.sweep()).mergeCommand(shards, options, print));
+
+  program
+    .command("env")
+    .description("reinforcement-learning environments over the simulator")
+    .command("serve")
+    .description(
+      "serve the pod-placement environment of a scenario as JSON lines on stdin and stdout ({reset}, {step}, {spaces}), for agents in any language (examples/rl/clustersim_env.py)",
+    )
+    .argument("<scenario>", "the scenario whose cluster and workload make each episode")
+    .option(
+      "--set <path=value>",
+      "override a scenario field (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option("--max-steps <n>", "cut an episode short after this many steps")
+    .action(async (file: string, options) => (await commands.env()).envServeCommand(file, options));
 
   program
     .command("view")

@@ -41,7 +41,7 @@ export interface StepResult {
  * sum to the share at its end: departures count too).
  */
 export class PlacementEnv {
-  private run!: Run;
+  private run: Run | undefined;
   private cluster!: ClusterState;
   private steps = 0;
   private lastShare = 0;
@@ -82,8 +82,9 @@ export class PlacementEnv {
   }
 
   step(action: number): StepResult {
-    const pending = this.run.pendingDecision;
-    if (!pending) throw new Error("step(): the episode has ended; call reset()");
+    const run = this.run;
+    const pending = run?.pendingDecision;
+    if (!run || !pending) throw new Error("step(): no episode under way (not begun, or ended); call reset()");
     if (!Number.isInteger(action) || action < 0 || action > this.nodeCount) {
       throw new RangeError(
         `step(): expected an action in 0..${this.nodeCount} (${this.nodeCount}: no node), found ${action}`,
@@ -92,19 +93,20 @@ export class PlacementEnv {
     if (action < this.nodeCount && !this.cluster.fits(action, pending.pod)) {
       throw new RangeError(`step(): node ${action} is masked out: task ${pending.task.id} does not fit it`);
     }
-    this.run.decide(action < this.nodeCount ? { node: action } : null);
+    run.decide(action < this.nodeCount ? { node: action } : null);
     this.steps++;
     return this.advance();
   }
 
   /** Run to the next decision (or the end); the observation, reward and flags there. */
   private advance(): StepResult {
-    const status = this.run.advance();
+    const run = this.run!;
+    const status = run.advance();
     if (status === "input") throw new Error("PlacementEnv: an episode's tasks must be a synchronous source");
     const share = this.share();
     const reward = share - this.lastShare;
     this.lastShare = share;
-    const pending = this.run.pendingDecision;
+    const pending = run.pendingDecision;
     const terminated = status === "ended";
     const truncated = !terminated && this.steps >= (this.o.maxSteps ?? 1_000_000);
     const observation = new Float32Array(this.observationSize);
@@ -133,7 +135,7 @@ export class PlacementEnv {
       reward,
       terminated,
       truncated,
-      info: { mask, timeS: this.run.nowS, task: pending?.task.id ?? -1 },
+      info: { mask, timeS: run.nowS, task: pending?.task.id ?? -1 },
     };
   }
 

@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PlacementEnv } from "@clustersim/engine";
+import { describe, expect, it } from "vitest";
+import { scenarioEpisode } from "../src/commands/env-serve.js";
+
+const CLIENT = new URL("../../examples/rl/clustersim_env.py", import.meta.url).pathname;
+
+/** Four nodes of 2 GPUs; GPU-share pods arriving for a minute. */
+function scenario(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clustersim-env-"));
+  const file = join(dir, "gpu.yaml");
+  writeFileSync(
+    file,
+    [
+      "duration: 60s",
+      "cluster:",
+      "  nodeGroups:",
+      '    - { name: gpu, count: 4, cpu: "32", memory: 128Gi, gpus: 2 }',
+      "workloads:",
+      "  - type: poisson",
+      "    ratePerS: 1",
+      '    task: { run: 1h, cpu: "2", memory: 4Gi, gpus: 1, gpuMilli: { dist: uniform, min: 200, max: 900 } }',
+      "scheduler: { name: best-fit }",
+    ].join("\n"),
+  );
+  return file;
+}
+
+describe("the placement environment from Python (clustersim env serve)", () => {
+  it("runs an episode through the standard-library client, with the rewards the environment gives in TypeScript", async () => {
+    const file = scenario();
+    const r = spawnSync("python3", [CLIENT, file, "7"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    // The same policy (the first allowed action) in process, on the same episode.
+    const episode = await scenarioEpisode(file, [], 7);
+    const env = new PlacementEnv({ episode: () => episode });
+    let { info } = env.reset(7);
+    let total = 0;
+    let steps = 0;
+    for (;;) {
+      const s = env.step(info.mask.indexOf(1));
+      total += s.reward;
+      steps++;
+      info = s.info;
+      if (s.terminated || s.truncated) break;
+    }
+    expect(fromPython.steps).toBe(steps);
+    expect(fromPython.reward).toBeCloseTo(total, 9);
+    expect(steps).toBeGreaterThan(30);
+  });
+
+  it("answers a bad request with an error line and goes on", () => {
+    const file = scenario();
+    const input = [
+      '{"step": {"action": 0}}',
+      "nonsense",
+      '{"reset": {"seed": 1}}',
+      '{"step": {"action": 99}}',
+      "",
+    ].join("\n");
+    const r = spawnSync(
+      process.execPath,
+      [new URL("../bin/clustersim.js", import.meta.url).pathname, "env", "serve", file],
+      {
+        input,
+        encoding: "utf8",
+      },
+    );
+    expect(r.status).toBe(0);
+    const replies = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(replies[0].error).toMatch(/no episode under way \(not begun, or ended\); call reset\(\)/);
+    expect(replies[1].error).toMatch(/JSON/);
+    expect(replies[2].observation).toHaveLength(3 * 4 + 3);
+    expect(replies[3].error).toMatch(/expected an action in 0\.\.4/);
+  });
+});
