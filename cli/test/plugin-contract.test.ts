@@ -17,6 +17,24 @@ function plugin(dir: string, name: string, body: string): string {
   return file;
 }
 
+/** The example scenario run with the plug-in strategy `name` from `file`. */
+function runWith(dir: string, name: string, file: string) {
+  return spawnSync(
+    process.execPath,
+    [
+      BIN,
+      "run",
+      SCENARIO,
+      "--out",
+      join(dir, `out-${name}`),
+      "--quiet",
+      "--set",
+      `scheduler={ name: ${name}, plugin: ${file} }`,
+    ],
+    { encoding: "utf8" },
+  );
+}
+
 describe("a user strategy that breaks its contract", () => {
   const dir = mkdtempSync(join(tmpdir(), "clustersim-plugins-"));
   it.each([
@@ -32,20 +50,7 @@ describe("a user strategy that breaks its contract", () => {
     ["exiter", "process.exit(0);", /a plug-in called process\.exit\(0\) during the run/],
   ])("%s: stops the run with one line naming the plug-in, the task and the value, exit 2", (name, body, message) => {
     const file = plugin(dir, name, body);
-    const r = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        "run",
-        SCENARIO,
-        "--out",
-        join(dir, `out-${name}`),
-        "--quiet",
-        "--set",
-        `scheduler={ name: ${name}, plugin: ${file} }`,
-      ],
-      { encoding: "utf8" },
-    );
+    const r = runWith(dir, name, file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     if (name !== "exiter") expect(r.stderr).toContain(`plug-in strategy "${name}" (${file})`);
@@ -60,20 +65,7 @@ describe("a user strategy that breaks its contract", () => {
         decide(view, pod) { for (let n = 0; n < view.nodeCount; n++) if (view.fits(n, pod)) return { node: n }; return null; },
         bound() { throw new Error("kaput"); } }; } };\n`,
     );
-    const r = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        "run",
-        SCENARIO,
-        "--out",
-        join(dir, "out-hooky"),
-        "--quiet",
-        "--set",
-        `scheduler={ name: hooky, plugin: ${file} }`,
-      ],
-      { encoding: "utf8" },
-    );
+    const r = runWith(dir, "hooky", file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/plug-in strategy "hooky" .*: bound\(\) threw for task 0: kaput/);
   });
