@@ -48,6 +48,10 @@ export function buildProgram(print: (line: string) => void): Command {
       "--check",
       "check the run's invariants after every event (a scenario file; slower), and stop at a violation",
     )
+    .option(
+      "--plugin-time-limit <seconds>",
+      "seconds a plug-in may take to load, and each event of a run with plug-ins; beyond it the run stops, naming the plug-in and the task (default: 10)",
+    )
     .option("-q, --quiet", "print nothing")
     .action(async (scenario: string | undefined, options) =>
       scenario === undefined
@@ -73,7 +77,11 @@ export function buildProgram(print: (line: string) => void): Command {
     .command("validate")
     .description("check a scenario file (YAML or JSON) and the files it names; every problem with file, line and field")
     .argument("<scenario>", "the scenario file")
-    .action(async (file: string) => (await commands.scenarioFiles()).validateCommand(file, print));
+    .option(
+      "--plugin-time-limit <seconds>",
+      "seconds a plug-in may take to load, and each event of a run with plug-ins; beyond it the run stops, naming the plug-in and the task (default: 10)",
+    )
+    .action(async (file: string, options) => (await commands.scenarioFiles()).validateCommand(file, print, options));
 
   program
     .command("schema")
@@ -115,6 +123,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .option(
       "--run-timeout <seconds>",
       'stop a run that takes longer (its worker thread is replaced) and record it as failed, "timed out after N s"; the other runs go on, and the exit code is 1 (default: no limit)',
+    )
+    .option(
+      "--plugin-time-limit <seconds>",
+      "seconds a plug-in may take to load, and each event of a run with plug-ins; beyond it the run stops, naming the plug-in and the task (default: 10)",
     )
     .option("-q, --quiet", "print nothing")
     .action(async (file: string, options) => (await commands.sweep()).sweepCommand(file, options, print));
@@ -233,6 +245,14 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_FAILURE;
     }
     const message = err instanceof Error ? err.message : String(err);
+    if (/Cannot allocate Wasm memory/.test(message)) {
+      // Not a defect either: V8 reserves about 10 GiB of address space per WebAssembly memory (the Parquet
+      // writer's) and a limit on virtual memory (ulimit -v) refuses it.
+      process.stderr.write(
+        "clustersim: out of address space for WebAssembly (the Parquet writer): a limit on virtual memory (ulimit -v) is below what V8 reserves; raise it to 16 GiB, or to 8 GiB with NODE_OPTIONS=--disable-wasm-trap-handler\n",
+      );
+      return EXIT_FAILURE;
+    }
     process.stderr.write(`clustersim: internal error: ${message}\n`);
     if (process.env.CLUSTERSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write("(set CLUSTERSIM_DEBUG=1 to see where it happened)\n");

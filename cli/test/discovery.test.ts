@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -69,6 +69,12 @@ describe("commands load only what they use", () => {
     const v = run(`validate "${scenario}"`);
     expect(v.status, v.stderr).toBe(0);
     expect(run("schedulers").status).toBe(0);
+    // A run writes Parquet through WebAssembly, whose memory V8 cannot reserve under that limit: said so.
+    const out = mkdtempSync(join(tmpdir(), "clustersim-ulimit-"));
+    const r = run(`run "${scenario}" --quiet --out "${out}"`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^clustersim: out of address space for WebAssembly .*ulimit -v.*\n$/);
+    expect(existsSync(join(out, "summary.json"))).toBe(false);
   });
 });
 

@@ -69,4 +69,15 @@ describe("a user strategy that breaks its contract", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/plug-in strategy "hooky" .*: bound\(\) threw for task 0: kaput/);
   });
+
+  it.each([
+    ["js-syntax.mjs", /js-syntax\.mjs could not be loaded: line 3: Unexpected token ';'/],
+    ["ts-syntax.ts", /ts-syntax\.ts could not be loaded: line 3, column 21: Expected identifier but found ";"/],
+  ])("%s: a syntax error is reported with its line", (name, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, 'export const strategy = {\n  name: "x",\n  create() { return {; }\n};\n');
+    const r = runWith(dir, "x", file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
 });

@@ -67,4 +67,18 @@ describe("runSweep runTimeoutS", () => {
       await expect(runSweep(hangingSweep(dir), { out: join(dir, "out"), runTimeoutS })).rejects.toThrow(InputError);
     }
   });
+
+  it("with pluginTimeLimitS, a plug-in that never returns fails its run by name; the others go on", async () => {
+    const dir = tmp();
+    const out = join(dir, "out");
+    const r = await runSweep(hangingSweep(dir), { out, workers: 1, pluginTimeLimitS: 1 });
+    expect(r).toMatchObject({ runs: 4, ran: 4, failed: 2 });
+    const recs = [...readRunRecords(out).values()].sort((a, b) => a.run - b.run);
+    for (const rec of recs.slice(0, 2)) {
+      expect(rec.error).toMatch(
+        /plug-in strategy "hang" \(.*hang\.mjs\) did not return within 1 s from decide\(\) for task 0/,
+      );
+    }
+    expect(recs.slice(2).map((rec) => rec.error)).toEqual([undefined, undefined]);
+  });
 });

@@ -12,6 +12,7 @@ export {
   TIMESERIES_CSV_HEADER,
 } from "@clustersim/engine";
 export { type ComposedCluster, composeCluster } from "./compose/cluster.js";
+export { DEFAULT_PLUGIN_TIME_LIMIT_S, PluginTimeout, PluginWatchdog } from "./compose/plugin-watchdog.js";
 export { distMean } from "./compose/services.js";
 export { type ControllerEntry, loadUserController } from "./compose/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";

@@ -24,6 +24,7 @@ import {
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
 import { ChecksFailed, UserError } from "../errors.js";
+import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
 import { readScenario } from "./scenario-files.js";
 
@@ -33,6 +34,7 @@ export interface RunScenarioOptions {
   set: string[];
   quiet?: boolean;
   check?: boolean;
+  pluginTimeLimit?: string;
 }
 
 /**
@@ -46,6 +48,8 @@ export async function runScenarioCommand(
   print: (line: string) => void,
 ): Promise<void> {
   const spec = readScenario(file, o.set);
+  const pluginTimeLimitS =
+    o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
   const seed = o.seed === undefined ? spec.seed : parseSeed(o.seed);
   const dir = resolve(o.out ?? `results/${spec.name ?? "scenario"}`);
   prepareOutputDir(dir);
@@ -93,6 +97,7 @@ export async function runScenarioCommand(
     result = await runScenario(spec, file, {
       seed,
       check: o.check,
+      pluginTimeLimitS,
       onTaskRow: tasks ? (l) => tasks.line(l) : undefined,
       onDecision: decisions ? (l) => decisions.line(l) : undefined,
       onTimeseriesRow: (l) => series.line(l),

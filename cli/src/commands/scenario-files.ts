@@ -7,6 +7,7 @@ import {
   loadUserController,
   loadUserStrategy,
   missingFiles,
+  PluginWatchdog,
   type ScenarioSpec,
   SpecError,
   scenarioJsonSchema,
@@ -14,6 +15,7 @@ import {
 import { TraceError } from "@clustersim/workloads";
 import { z } from "zod";
 import { UserError } from "../errors.js";
+import { positiveSeconds } from "../seconds-option.js";
 
 /** Load and validate a scenario file, turning every problem into one UserError (exit 2). */
 export function readScenario(file: string, overrides: readonly string[] = []): ScenarioSpec {
@@ -30,15 +32,22 @@ export function readScenario(file: string, overrides: readonly string[] = []): S
 }
 
 /** `clustersim validate FILE`: check a scenario; say what it holds. */
-export async function validateCommand(file: string, print: (line: string) => void): Promise<void> {
+export async function validateCommand(
+  file: string,
+  print: (line: string) => void,
+  o: { pluginTimeLimit?: string } = {},
+): Promise<void> {
   const spec = readScenario(file);
+  const limitS =
+    o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
+  const watchdog = new PluginWatchdog(limitS);
   try {
     if (spec.scheduler.plugin !== undefined) {
-      const entry = await loadUserStrategy(spec.scheduler.plugin, dirname(file), file, spec.scheduler.name);
+      const entry = await loadUserStrategy(spec.scheduler.plugin, dirname(file), file, spec.scheduler.name, limitS);
       checkUserParams(entry, spec.scheduler.params, file);
     }
     for (const [i, c] of spec.controllers.entries()) {
-      await loadUserController(c.plugin, c.params, dirname(file), `${file}: controllers[${i}]`);
+      await loadUserController(c.plugin, c.params, dirname(file), `${file}: controllers[${i}]`, watchdog);
     }
   } catch (err) {
     if (err instanceof SpecError) throw new UserError(err.message);

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { InputError, mergeSweeps, runSweep, type SweepResult } from "@clustersim/experiments";
 import { SpecError } from "@clustersim/scenarios";
 import { ChecksFailed, UserError } from "../errors.js";
+import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
 
 export interface SweepOptions {
@@ -12,6 +13,7 @@ export interface SweepOptions {
   measureMemory?: boolean;
   /** Seconds a run may take before it is stopped and recorded as failed. */
   runTimeout?: string;
+  pluginTimeLimit?: string;
   /** Keep more workers than the machine has cores. */
   oversubscribe?: boolean;
 }
@@ -30,6 +32,8 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
     workers = cores;
   }
   const runTimeoutS = o.runTimeout === undefined ? undefined : positiveSeconds("--run-timeout", o.runTimeout);
+  const pluginTimeLimitS =
+    o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
   const tty = !o.quiet && process.stderr.isTTY;
   let r: SweepResult;
   try {
@@ -39,6 +43,7 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
       shard: o.shard,
       measureMemory: o.measureMemory,
       runTimeoutS,
+      pluginTimeLimitS,
       toolVersion: TOOL_VERSION,
       onStart: (s) => {
         if (o.quiet) return;
@@ -101,11 +106,3 @@ function positiveInt(name: string, s: string): number {
 }
 
 /** Longest timer Node keeps (2^31 - 1 ms), in whole seconds. */
-const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
-
-function positiveSeconds(name: string, s: string): number {
-  const n = Number(s);
-  if (s.trim() === "" || !(n > 0 && n <= MAX_TIMEOUT_S))
-    throw new UserError(`${name}: expected a number of seconds above 0 and at most ${MAX_TIMEOUT_S}, found "${s}"`);
-  return n;
-}

@@ -201,9 +201,15 @@ export class Run {
     for (;;) {
       const status = this.advance({ untilS });
       if (status !== "input") return status;
-      this.needInput = false;
-      await this.pump.refill();
+      await this.refill();
     }
+  }
+
+  /** After `advance` returned "input": read the asynchronous task source's next arrivals. */
+  async refill(): Promise<void> {
+    if (!this.needInput) return;
+    this.needInput = false;
+    await this.pump.refill();
   }
 
   /** Run to the end; the scheduling loop must decide by itself (no external decisions). */

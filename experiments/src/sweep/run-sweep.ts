@@ -29,6 +29,8 @@ export interface RunSweepOptions {
    * terminated and replaced) and recorded as failed, "timed out after N s"; the other runs go on.
    */
   runTimeoutS?: number;
+  /** Seconds a plug-in may take to load and per event (runScenario's pluginTimeLimitS). */
+  pluginTimeLimitS?: number;
   /** Tool version recorded in each run's fingerprint (default: this package's version). */
   toolVersion?: string;
   /** Called once the runs to do are known, before any runs. */
@@ -195,6 +197,7 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
           spec: scenario,
           seed: r.seed,
           measureHeap: o.measureMemory,
+          pluginTimeLimitS: o.pluginTimeLimitS,
         }) as Promise<SweepJobResult>,
       (out) => {
         const { run: r, fingerprint } = todo[out.index];

@@ -18,6 +18,8 @@ export interface SweepJob {
   seed: number;
   /** Collect garbage after the run so that `heapMiB` is the live heap (costs a little time). */
   measureHeap?: boolean;
+  /** Seconds a plug-in may take to load and per event (runScenario's pluginTimeLimitS). */
+  pluginTimeLimitS?: number;
 }
 
 let gc: (() => void) | undefined;
@@ -40,7 +42,7 @@ export interface SweepJobResult {
 const api = {
   async run(job: SweepJob): Promise<SweepJobResult> {
     const spec = job.spec ?? loadScenarioFile(job.scenarioFile, job.overrides);
-    const r = await runScenario(spec, job.scenarioFile, { seed: job.seed });
+    const r = await runScenario(spec, job.scenarioFile, { seed: job.seed, pluginTimeLimitS: job.pluginTimeLimitS });
     if (job.measureHeap) collectGarbage();
     return {
       summary: r.summary,

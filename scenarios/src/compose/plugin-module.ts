@@ -1,8 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import Module, { createRequire, register } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { SpecError } from "../spec/load-spec.js";
+import { DEFAULT_PLUGIN_TIME_LIMIT_S } from "./plugin-watchdog.js";
 
 /** Modules loaded so far, by absolute path: loading a file again returns the same module (per process, never changed). */
 const loaded = new Map<string, Record<string, unknown>>();
@@ -34,30 +37,94 @@ function resolveFromProject(): void {
 /**
  * A user plug-in file named in a scenario (a strategy, a controller): TypeScript (.ts, .mts, compiled on
  * load) or JavaScript, resolved against the scenario's directory. `where` names the field, for messages.
+ * The file is first loaded in a worker thread that is terminated if it outlasts `limitS` (a module's
+ * top level that never ends, or a top-level await that never settles), so that it cannot hang this one.
  */
 export async function loadPluginModule(
   pluginPath: string,
   baseDir: string,
   where: string,
+  limitS: number = DEFAULT_PLUGIN_TIME_LIMIT_S,
 ): Promise<{ file: string; mod: Record<string, unknown> }> {
   const file = isAbsolute(pluginPath) ? pluginPath : resolve(baseDir, pluginPath);
   if (!existsSync(file))
     throw new SpecError([`${where}: expected a readable plug-in file, found no such file: ${file}`]);
   let mod = loaded.get(file);
   if (!mod) {
-    resolveFromProject();
+    await probeLoad(file, where, limitS);
     try {
-      mod = /\.(c|m)?ts$/.test(file)
-        ? // The TypeScript loader only when a TypeScript plug-in is loaded: it costs start-up time and
-          // WebAssembly memory that runs without plug-ins need not pay.
-          await (await import("tsx/esm/api")).tsImport(pathToFileURL(file).href, import.meta.url)
-        : await import(pathToFileURL(file).href);
+      mod = await importPlugin(file);
     } catch (err) {
-      throw new SpecError([
-        `${where}: ${file} could not be loaded: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
-      ]);
+      throw new SpecError([`${where}: ${file} could not be loaded: ${loadErrorMessage(err, file)}`]);
     }
     loaded.set(file, mod!);
   }
   return { file, mod: mod! };
+}
+
+/** Import a plug-in file in this thread (no time limit: see loadPluginModule). */
+export async function importPlugin(file: string): Promise<Record<string, unknown>> {
+  resolveFromProject();
+  return /\.(c|m)?ts$/.test(file)
+    ? // The TypeScript loader only when a TypeScript plug-in is loaded: it costs start-up time and
+      // WebAssembly memory that runs without plug-ins need not pay.
+      await (await import("tsx/esm/api")).tsImport(pathToFileURL(file).href, import.meta.url)
+    : await import(pathToFileURL(file).href);
+}
+
+function firstLine(err: unknown): string {
+  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
+}
+
+/**
+ * Why `file` could not be loaded, with the line of a syntax error: the TypeScript compiler (esbuild,
+ * through tsx) puts it on its message's second line; Node keeps a JavaScript module's out of the error,
+ * so `node --check` is asked for it (only when loading failed with a syntax error).
+ */
+export function loadErrorMessage(err: unknown, file: string): string {
+  if (!(err instanceof Error)) return String(err);
+  const [first, second] = err.message.split("\n");
+  const esbuild = /^Transform failed/.test(first!) && second ? /:(\d+):(\d+): ERROR: (.*)$/.exec(second) : null;
+  if (esbuild) return `line ${esbuild[1]}, column ${esbuild[2]}: ${esbuild[3]}`;
+  if (err.name === "SyntaxError" && /\.(c|m)?js$/.test(file)) {
+    const check = spawnSync(process.execPath, ["--check", file], { encoding: "utf8", timeout: 10_000 });
+    const line = /:(\d+)\n/.exec(check.stderr ?? "");
+    if (line) return `line ${line[1]}: ${first}`;
+  }
+  return first!;
+}
+
+/** Load `file` in a worker thread (./plugin-load-probe.ts) within `limitS`; refuse it if it does not load. */
+async function probeLoad(file: string, where: string, limitS: number): Promise<void> {
+  const probe = new Worker(new URL("../../dist/compose/plugin-load-probe.js", import.meta.url), {
+    workerData: { file },
+    stdout: true, // what the file prints while loading shows once, when it loads in this thread
+    stderr: true,
+  });
+  probe.stdout.resume();
+  probe.stderr.resume();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await new Promise<{ ok: boolean; message?: string }>((settle) => {
+    timer = setTimeout(
+      () => settle({ ok: false, message: `did not finish loading within ${limitS} s (--plugin-time-limit)` }),
+      limitS * 1000,
+    );
+    probe.once("message", (m: { ok: boolean; message?: string }) =>
+      settle(m.ok ? m : { ok: false, message: `could not be loaded: ${m.message}` }),
+    );
+    probe.once("error", (err) => settle({ ok: false, message: `could not be loaded: ${firstLine(err)}` }));
+    probe.once("exit", (code) =>
+      settle({
+        ok: false,
+        // 13: Node's exit code for a top-level await that can never settle.
+        message:
+          code === 13
+            ? "never finished loading: a top-level await never settles"
+            : `ended the process while loading (exit code ${code})`,
+      }),
+    );
+  });
+  clearTimeout(timer);
+  await probe.terminate();
+  if (!outcome.ok) throw new SpecError([`${where}: ${file} ${outcome.message}`]);
 }

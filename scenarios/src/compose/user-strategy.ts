@@ -14,9 +14,10 @@ export async function loadUserStrategy(
   baseDir: string,
   scenarioFile: string,
   expectedName: string,
+  limitS?: number,
 ): Promise<StrategyEntry> {
   const where = `${scenarioFile}: scheduler.plugin`;
-  const { file, mod } = await loadPluginModule(pluginPath, baseDir, where);
+  const { file, mod } = await loadPluginModule(pluginPath, baseDir, where, limitS);
   const raw = (mod.strategy ?? mod.default) as Partial<StrategyEntry> | undefined;
   if (!raw || typeof raw !== "object" || typeof raw.name !== "string" || typeof raw.create !== "function") {
     throw new SpecError([

@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import {
+  type AdvanceStatus,
   BatchLoop,
   BatchTier,
   ClusterAutoscaler,
@@ -16,6 +17,7 @@ import {
   Run,
   type RunListener,
   RunMetrics,
+  type RunOptions,
   round6,
   type SchedulingLoop,
   ServiceRows,
@@ -31,6 +33,7 @@ import { DEFAULT_POWER } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
 import {
   createPlacement,
+  type PlacementStrategy,
   type Pod,
   strategy as registered,
   type StrategyEntry,
@@ -40,6 +43,7 @@ import { RandomStreams } from "@clustersim/sim-core";
 import { type DistSpec, sampler, type Task } from "@clustersim/workloads";
 import { type ComposedCluster, composeCluster } from "../compose/cluster.js";
 import { hardwareConfig } from "../compose/hardware.js";
+import { PluginTimeout, PluginWatchdog } from "../compose/plugin-watchdog.js";
 import { composeServices } from "../compose/services.js";
 import { loadUserController } from "../compose/user-controller.js";
 import { checkUserParams, loadUserStrategy } from "../compose/user-strategy.js";
@@ -82,6 +86,12 @@ export interface ScenarioRunOptions {
   stepS?: number;
   /** Check the run's invariants after every event (engine's InvariantChecker); a violation stops the run. */
   check?: boolean;
+  /**
+   * Seconds a plug-in may take to load, and each event of a run with plug-ins (every plug-in call is
+   * part of one event); beyond it the run stops with an error naming the plug-in and the task.
+   * Default DEFAULT_PLUGIN_TIME_LIMIT_S.
+   */
+  pluginTimeLimitS?: number;
 }
 
 export interface ScenarioRunResult {
@@ -102,13 +112,16 @@ export async function runScenario(
   const seed = o.seed ?? spec.seed;
   const sched = spec.scheduler;
   let entry: StrategyEntry = registered(sched.name)!;
+  // User code (a strategy or controller plug-in) runs under a time limit, and may not end the process.
+  const plugins = sched.plugin !== undefined || spec.controllers.length > 0;
+  const watchdog = plugins ? new PluginWatchdog(o.pluginTimeLimitS) : undefined;
   if (sched.plugin !== undefined) {
-    entry = await loadUserStrategy(sched.plugin, baseDir, file, sched.name);
+    entry = await loadUserStrategy(sched.plugin, baseDir, file, sched.name, watchdog!.limitS);
     checkUserParams(entry, sched.params, file);
   }
   const controllers: Controller[] = [];
   for (const [i, c] of spec.controllers.entries()) {
-    controllers.push(await loadUserController(c.plugin, c.params, baseDir, `${file}: controllers[${i}]`));
+    controllers.push(await loadUserController(c.plugin, c.params, baseDir, `${file}: controllers[${i}]`, watchdog));
   }
   const cluster = await composeCluster(spec, baseDir);
   const state = cluster.state;
@@ -140,7 +153,8 @@ export async function runScenario(
   } else {
     if (sched.name === "fgd") workload = await sampleWorkload();
     const ctx = { rng: streams.get("scheduler"), workload: workload ?? [] };
-    const placement = entry.create!(entry.params.parse(sched.params ?? {}), ctx);
+    const create = () => entry.create!(entry.params.parse(sched.params ?? {}), ctx);
+    const placement = watchdog ? userStrategy(watchdog, create, `"${sched.name}" (${sched.plugin})`, file) : create();
     placement.record = spec.outputs.decisions;
     effects = new HardwareEffects(hardwareConfig(spec, cluster, streams));
     const bursting = new Set(spec.services.filter((x) => x.replica.burst).map((x) => x.name));
@@ -280,7 +294,7 @@ export async function runScenario(
     const progress = o.onProgress;
     listeners.push({ sample: (now) => progress(now, spec.duration, run!.sim.eventsProcessed) });
   }
-  run = new Run({
+  const runOptions: RunOptions = {
     cluster: state,
     tasks: tasks(),
     loop,
@@ -290,17 +304,18 @@ export async function runScenario(
     listeners,
     controllers,
     groups: { names: cluster.groups, nodeGroup: cluster.nodeGroup },
-  });
-  // User code (a strategy or controller plug-in) may not end the process: during the run an exit
-  // becomes an error naming it.
-  const plugins = sched.plugin !== undefined || spec.controllers.length > 0;
+  };
   if (plugins) guardExit(1);
   try {
+    // Controllers start in the constructor: under the time limit too.
+    run = watchdog ? watchdog.within(() => new Run(runOptions)) : new Run(runOptions);
+    const r = run;
+    const until = async (t?: number) => (watchdog ? driveWithin(r, watchdog, t) : r.runUntil(t));
     if (o.stepS !== undefined && o.stepS > 0) {
-      for (let t = o.stepS; !run.isEnded; t += o.stepS) await run.runUntil(t);
-    } else await run.runToEnd();
+      for (let t = o.stepS; !run.isEnded; t += o.stepS) await until(t);
+    } else await until();
   } catch (err) {
-    if (err instanceof UnknownRuntimeError || err instanceof StrategyError)
+    if (err instanceof UnknownRuntimeError || err instanceof StrategyError || err instanceof PluginTimeout)
       throw new SpecError([`${file}: ${err.message}`]);
     throw err;
   } finally {
@@ -479,6 +494,51 @@ function domainsOf(cluster: ComposedCluster): { racks?: number[]; pools?: number
     if (k > 1) out[key] = of;
   }
   return out;
+}
+
+/** A user strategy made under the time limit, its calls marked as the plug-in's. */
+function userStrategy(
+  watchdog: PluginWatchdog,
+  create: () => PlacementStrategy,
+  label: string,
+  file: string,
+): PlacementStrategy {
+  let s: PlacementStrategy;
+  try {
+    s = watchdog.within(create);
+  } catch (err) {
+    const why =
+      err instanceof PluginTimeout
+        ? `did not return within ${watchdog.limitS} s (--plugin-time-limit)`
+        : `threw: ${err instanceof Error ? err.message : String(err)}`;
+    throw new SpecError([`${file}: scheduler.plugin: plug-in strategy ${label}: create() ${why}`]);
+  }
+  if (!s || typeof s.decide !== "function") {
+    throw new SpecError([
+      `${file}: scheduler.plugin: plug-in strategy ${label}: expected create() to return a strategy with decide(view, pod), found ${typeof s}`,
+    ]);
+  }
+  return watchdog.strategy(s, label);
+}
+
+/**
+ * Run to `untilS` (default: the end) in slices of events, each under the watchdog's time limit. The
+ * slices start at one event and double while they take under 10 ms (up to 4,096 events), halving when one
+ * takes over 50 ms: arming the limit then costs little per event, and a slow event runs alone, so that
+ * the limit holds per event. Sliced or not, a run gives the same events (Run.advance).
+ */
+async function driveWithin(run: Run, watchdog: PluginWatchdog, untilS?: number): Promise<AdvanceStatus> {
+  let slice = 1;
+  const now = () => run.nowS;
+  for (;;) {
+    const t0 = performance.now();
+    const status = watchdog.within(() => run.advance({ untilS, maxEvents: slice }), now);
+    const ms = performance.now() - t0;
+    if (ms < 10) slice = Math.min(4096, slice * 2);
+    else if (ms > 50) slice = Math.max(1, slice >> 1);
+    if (status === "input") await run.refill();
+    else if (status !== "max-events") return status;
+  }
 }
 
 /** Runs with plug-ins under way in this thread, and the process.exit they replaced. */

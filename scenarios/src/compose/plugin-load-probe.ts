@@ -1,0 +1,14 @@
+/**
+ * Worker thread that loads one plug-in file and says whether it loaded (./plugin-module.ts, probeLoad):
+ * the thread that asked terminates it if it does not answer in time.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { importPlugin, loadErrorMessage } from "./plugin-module.js";
+
+const { file } = workerData as { file: string };
+try {
+  await importPlugin(file);
+  parentPort!.postMessage({ ok: true });
+} catch (err) {
+  parentPort!.postMessage({ ok: false, message: loadErrorMessage(err, file) });
+}
