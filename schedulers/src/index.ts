@@ -12,7 +12,14 @@ export {
   reserve,
   takeExtra,
 } from "./batch/easy-backfill.js";
-export { type CompatJob, type CompatOptions, runCompatWindow, type WindowResult } from "./batch/rlscheduler-compat.js";
+export {
+  type CompatJob,
+  type CompatMachine,
+  type CompatOptions,
+  CompatWindow,
+  runCompatWindow,
+  type WindowResult,
+} from "./batch/rlscheduler-compat.js";
 export {
   BATCH_POLICIES,
   type BatchPolicyName,

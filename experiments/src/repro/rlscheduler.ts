@@ -82,7 +82,17 @@ export async function readCompatJobs(
       droppedTooWide++;
       continue;
     }
-    jobs.push({ id: j.id, submitS: j.submitS, runS: run, reqTimeS: req > 0 ? req : run, procs: p });
+    jobs.push({
+      id: j.id,
+      submitS: j.submitS,
+      runS: run,
+      reqTimeS: req > 0 ? req : run,
+      procs: p,
+      reqMemKiB: known(j.reqMemKiB),
+      user: j.user,
+      group: j.group,
+      executable: j.executable,
+    });
   }
   jobs.sort((a, b) => a.id - b.id);
   return { jobs, nodes, procsPerNode, droppedTooWide };

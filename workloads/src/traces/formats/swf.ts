@@ -27,7 +27,10 @@ export interface SwfJob {
   usedMemKiB: number;
   /** 1 completed, 0 failed, 5 cancelled, …; -1 unknown. */
   status: number;
+  /** User, group and executable numbers; -1 unknown. */
   user: number;
+  group: number;
+  executable: number;
   queue: number;
   partition: number;
 }
@@ -105,6 +108,8 @@ export async function* loadSwf(file: string, options: LoadOptions = {}): AsyncGe
         usedMemKiB: unknown(f.number(6)),
         status: f.number(10),
         user: f.number(11),
+        group: f.number(12),
+        executable: f.number(13),
         queue: f.number(14),
         partition: f.number(15),
       };
