@@ -144,16 +144,16 @@ export function buildProgram(print: (line: string) => void): Command {
     .description("reinforcement-learning environments over the simulator")
     .command("serve")
     .description(
-      "serve the pod-placement environment of a scenario as JSON lines on stdin and stdout ({reset}, {step}, {spaces}), for agents in any language (examples/rl/clustersim_env.py)",
+      "serve an environment as JSON lines on stdin and stdout ({reset}, {step}, {spaces}), for agents in any language (examples/rl/clustersim_env.py): pod placement over a scenario, or batch job selection over an RL environment file (env: queue)",
     )
-    .argument("<scenario>", "the scenario whose cluster and workload make each episode")
+    .argument("<file>", "a scenario (its cluster and workload make each episode) or an RL environment file")
     .option(
       "--set <path=value>",
-      "override a scenario field (repeatable)",
+      "override a scenario field (repeatable; placement only)",
       (v: string, prev: string[]) => [...prev, v],
       [],
     )
-    .option("--max-steps <n>", "cut an episode short after this many steps")
+    .option("--max-steps <n>", "cut an episode short after this many steps (placement only)")
     .action(async (file: string, options) => (await commands.env()).envServeCommand(file, options));
 
   program

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlacementEnv } from "@clustersim/engine";
+import { loadQueueEnvConfig, queueEnvOf } from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
 import { scenarioEpisode } from "../src/commands/env-serve.js";
 
@@ -80,5 +81,28 @@ describe("the placement environment from Python (clustersim env serve)", () => {
     expect(replies[1].error).toMatch(/JSON/);
     expect(replies[2].observation).toHaveLength(3 * 4 + 3);
     expect(replies[3].error).toMatch(/expected an action in 0\.\.4/);
+  });
+
+  it("serves the queue environment of an environment file, with the rewards the environment gives in TypeScript", async () => {
+    const file = new URL("../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
+    const r = spawnSync("python3", [CLIENT, file, "5"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    const env = await queueEnvOf(loadQueueEnvConfig(file));
+    let { info } = env.reset(5);
+    let total = 0;
+    let steps = 0;
+    for (;;) {
+      const s = env.step(info.mask.indexOf(1));
+      total += s.reward;
+      steps++;
+      info = s.info;
+      if (s.terminated) break;
+    }
+    expect(fromPython.steps).toBe(steps);
+    expect(steps).toBe(256);
+    expect(fromPython.reward).toBeCloseTo(total, 9);
+    expect(total).toBeLessThan(-1); // minus a mean bounded slowdown, which is at least 1
   });
 });

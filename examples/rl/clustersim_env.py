@@ -1,9 +1,11 @@
-"""The clustersim pod-placement environment from Python, standard library only.
+"""The clustersim environments from Python, standard library only.
 
-It runs `clustersim env serve SCENARIO` and speaks its JSON-lines protocol: reset(seed) returns
+It runs `clustersim env serve FILE` and speaks its JSON-lines protocol: reset(seed) returns
 (observation, info) and step(action) returns (observation, reward, terminated, truncated, info), as
-Gymnasium environments do; info["mask"] marks the allowed actions (the nodes the pod fits, then "no
-node now", always allowed). Observations are lists of floats in [0, 1].
+Gymnasium environments do; info["mask"] marks the allowed actions. Observations are lists of floats in
+[0, 1]. FILE is a scenario (pod placement: an action is a node, or "no node now", always allowed) or an
+RL environment file with `env: queue` (batch job selection as in RLScheduler: an action is one of 128
+queue slots; reset(seed, start=J) begins the episode at job index J).
 
     env = ClusterSimEnv("examples/scenarios/openb-fgd.yaml")
     obs, info = env.reset(seed=1)
@@ -50,8 +52,11 @@ class ClusterSimEnv:
             raise ClusterSimError(reply["error"])
         return reply
 
-    def reset(self, seed=0):
-        r = self._call({"reset": {"seed": seed}})
+    def reset(self, seed=0, start=None):
+        request = {"seed": seed}
+        if start is not None:
+            request["start"] = start
+        r = self._call({"reset": request})
         return r["observation"], {"mask": r["mask"], **r["info"]}
 
     def step(self, action):

@@ -78,3 +78,10 @@ export {
   type SweepStart,
 } from "./sweep/run-sweep.js";
 export { expandSweep, loadSweepFile, Sweep, type SweepRun, type SweepSpec } from "./sweep/sweep-spec.js";
+export {
+  isEnvConfigFile,
+  loadQueueEnvConfig,
+  PpoConfig,
+  QueueEnvConfig,
+  queueEnvOf,
+} from "./rl/rl-config.js";

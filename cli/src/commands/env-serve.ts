@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { type Episode, PlacementEnv } from "@clustersim/engine";
+import { type Episode, PlacementEnv, type QueueEnv } from "@clustersim/engine";
+import { InputError, isEnvConfigFile, loadQueueEnvConfig, queueEnvOf } from "@clustersim/experiments";
 import { composeCluster, composeWorkload, SpecError } from "@clustersim/scenarios";
 import type { Task } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
@@ -26,20 +27,24 @@ export async function scenarioEpisode(file: string, set: string[], seed: number)
   return { cluster: cluster.state, tasks, untilS: spec.duration };
 }
 
-/**
- * `clustersim env serve SCENARIO`: the placement environment over JSON lines on stdin and stdout, for
- * agents in any language (examples/rl/clustersim_env.py). Requests, one per line:
- * `{"reset": {"seed": 1}}`, `{"step": {"action": 3}}`, `{"spaces": {}}`; each gets one line:
- * the observation, `mask`, `info` (and `reward`, `terminated`, `truncated` after a step), the spaces
- * (`observationSize`, `actions`), or `{"error": "..."}` for a bad request (the server goes on). It ends
- * at the end of its input.
- */
-export async function envServeCommand(file: string, o: { set: string[]; maxSteps?: string }): Promise<void> {
-  readScenario(file, o.set); // bad input is refused before serving
-  const maxSteps = o.maxSteps === undefined ? undefined : Number(o.maxSteps);
-  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps > 0)) {
-    throw new UserError(`--max-steps: expected a positive integer, found "${o.maxSteps}"`);
-  }
+/** What the protocol needs of an environment: Gymnasium's reset and step, and its spaces. */
+interface ServedEnv {
+  reset(seed: number): Promise<Reply>;
+  step(action: number): Reply;
+  spaces(): { observationSize: number; actions: number };
+}
+
+type Reply = {
+  observation: Float32Array;
+  info: { mask: Uint8Array };
+  reward?: number;
+  terminated?: boolean;
+  truncated?: boolean;
+};
+
+/** The placement environment over a scenario: each reset composes the seed's cluster and tasks afresh. */
+function placementEnv(file: string, set: string[], maxSteps: number | undefined): ServedEnv {
+  readScenario(file, set); // bad input is refused before serving
   let next: Episode | undefined;
   const env = new PlacementEnv({
     episode: () => {
@@ -48,27 +53,75 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
     },
     maxSteps,
   });
+  return {
+    async reset(seed) {
+      next = await scenarioEpisode(file, set, seed);
+      return env.reset(seed);
+    },
+    step: (action) => env.step(action),
+    spaces: () => ({ observationSize: env.observationSize, actions: env.nodeCount + 1 }),
+  };
+}
+
+/** The queue environment of an environment file (`env: queue`); `start` in a reset picks the window. */
+async function queueEnv(file: string): Promise<ServedEnv & { resetAt(seed: number, start?: number): Reply }> {
+  let env: QueueEnv;
+  try {
+    env = await queueEnvOf(loadQueueEnvConfig(file));
+  } catch (err) {
+    if (err instanceof SpecError || err instanceof InputError) throw new UserError(err.message);
+    throw err;
+  }
+  const resetAt = (seed: number, start?: number) => env.reset(seed, start);
+  return {
+    resetAt,
+    reset: async (seed) => resetAt(seed),
+    step: (action) => env.step(action),
+    spaces: () => ({ observationSize: env.observationSize, actions: env.actionCount }),
+  };
+}
+
+/**
+ * `clustersim env serve FILE`: an environment over JSON lines on stdin and stdout, for agents in any
+ * language (examples/rl/clustersim_env.py). FILE is a scenario (the placement environment) or an RL
+ * environment file with `env: queue` (the queue environment). Requests, one per line:
+ * `{"reset": {"seed": 1}}` (the queue environment also takes `"start"`: a job index), `{"step":
+ * {"action": 3}}`, `{"spaces": {}}`; each gets one line: the observation, `mask`, `info` (and
+ * `reward`, `terminated`, `truncated` after a step), the spaces (`observationSize`, `actions`), or
+ * `{"error": "..."}` for a bad request (the server goes on). It ends at the end of its input.
+ */
+export async function envServeCommand(file: string, o: { set: string[]; maxSteps?: string }): Promise<void> {
+  const maxSteps = o.maxSteps === undefined ? undefined : Number(o.maxSteps);
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps > 0)) {
+    throw new UserError(`--max-steps: expected a positive integer, found "${o.maxSteps}"`);
+  }
+  const queue = isEnvConfigFile(file) ? await queueEnv(file) : undefined;
+  const env = queue ?? placementEnv(file, o.set, maxSteps);
   const reply = (x: unknown) => process.stdout.write(`${JSON.stringify(x)}\n`);
-  const out = (r: { observation: Float32Array; info: { mask: Uint8Array; timeS: number; task: number } }) => ({
-    observation: Array.from(r.observation),
-    mask: Array.from(r.info.mask),
-    info: { timeS: r.info.timeS, task: r.info.task },
-  });
+  const out = (r: Reply) => {
+    const { mask, ...info } = r.info;
+    return { observation: Array.from(r.observation), mask: Array.from(mask), info };
+  };
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     if (line.trim() === "") continue;
     try {
-      const req = JSON.parse(line) as { reset?: { seed?: number }; step?: { action?: number }; spaces?: object };
+      const req = JSON.parse(line) as {
+        reset?: { seed?: number; start?: number };
+        step?: { action?: number };
+        spaces?: object;
+      };
       if (req.reset) {
         const seed = req.reset.seed ?? 0;
         if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`reset: expected a seed >= 0, found ${seed}`);
-        next = await scenarioEpisode(file, o.set, seed);
-        reply(out(env.reset(seed)));
+        const start = req.reset.start;
+        if (start !== undefined && !queue) throw new Error("reset: start is for the queue environment");
+        reply(out(queue && start !== undefined ? queue.resetAt(seed, start) : await env.reset(seed)));
       } else if (req.step) {
         const s = env.step(req.step.action as number);
         reply({ ...out(s), reward: s.reward, terminated: s.terminated, truncated: s.truncated });
       } else if (req.spaces) {
-        reply({ observationSize: env.observationSize, actions: env.nodeCount + 1 });
+        reply(env.spaces());
       } else reply({ error: `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}` });
     } catch (err) {
       reply({ error: err instanceof Error ? err.message.split("\n")[0] : String(err) });

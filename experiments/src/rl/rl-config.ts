@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { QueueEnv } from "@clustersim/engine";
+import { loadYamlFile } from "@clustersim/scenarios";
+import { parse } from "yaml";
+import { z } from "zod";
+import { InputError } from "../errors.js";
+import { readCompatJobs } from "../repro/rlscheduler.js";
+
+/** PPO's settings (defaults: the RLScheduler code's, ppo-pick-jobs.py, where it has one). */
+export const PpoConfig = z.strictObject({
+  algorithm: z.literal("ppo").default("ppo"),
+  epochs: z.number().int().min(1).max(100_000).default(50),
+  trajectories: z.number().int().min(1).max(10_000).default(100).meta({
+    description: "episodes per epoch (the original's --trajs, default 100)",
+  }),
+  seed: z.number().int().nonnegative().default(0),
+  clipRatio: z.number().gt(0).lt(1).default(0.2),
+  gamma: z.number().gt(0).max(1).default(1),
+  lambda: z.number().min(0).max(1).default(0.97),
+  piLr: z.number().gt(0).max(1).default(3e-4),
+  vLr: z.number().gt(0).max(1).default(1e-3),
+  trainPiIters: z.number().int().min(1).max(1000).default(80),
+  trainVIters: z.number().int().min(1).max(1000).default(80),
+  targetKl: z.number().gt(0).default(0.01),
+  workers: z.number().int().min(1).max(256).default(1).meta({
+    description: "worker threads running episodes (the checkpoint does not depend on it)",
+  }),
+});
+export type PpoConfig = z.output<typeof PpoConfig>;
+
+/** An RL environment file: which environment, over which data, and (for train-rl) how to train. */
+export const QueueEnvConfig = z.strictObject({
+  env: z.literal("queue"),
+  description: z.string().optional(),
+  trace: z.string().meta({ description: "an SWF trace (.swf or .swf.gz), relative to this file" }),
+  backfill: z.boolean().default(false).meta({ description: "EASY backfilling while the chosen job waits" }),
+  sequenceJobs: z.number().int().min(2).max(100_000).default(256).meta({
+    description: "jobs per episode (256 in RLScheduler's training)",
+  }),
+  reward: z.enum(["bsld", "utilisation"]).default("bsld"),
+  train: PpoConfig.default(PpoConfig.parse({})),
+});
+export type QueueEnvConfig = z.output<typeof QueueEnvConfig>;
+
+/** Whether `file` is an RL environment file (a top-level `env:` key) rather than a scenario. */
+export function isEnvConfigFile(file: string): boolean {
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as unknown;
+    return typeof doc === "object" && doc !== null && "env" in doc;
+  } catch {
+    return false; // the scenario loader reports what is wrong with it
+  }
+}
+
+export function loadQueueEnvConfig(file: string): QueueEnvConfig & { tracePath: string } {
+  const c = loadYamlFile(file, QueueEnvConfig, "RL environment file");
+  const tracePath = resolve(dirname(file), c.trace);
+  if (!existsSync(tracePath))
+    throw new InputError(`${file}: trace: expected a readable SWF file, found no such file: ${tracePath}`);
+  return { ...c, tracePath };
+}
+
+/** The queue environment an environment file describes (its trace read once). */
+export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }): Promise<QueueEnv> {
+  const t = await readCompatJobs(c.tracePath);
+  return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward });
+}
