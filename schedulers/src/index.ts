@@ -83,3 +83,13 @@ export {
   strategy,
   strategyNames,
 } from "./registry.js";
+export {
+  CRITIC_HEAD_SIZES,
+  FEATURES,
+  KERNEL_SIZES,
+  KernelNetworks,
+  type KernelWorkspace,
+  PADDING,
+  SLOTS,
+} from "./rl/kernel-networks.js";
+export { Mlp, type MlpWorkspace } from "./rl/mlp.js";
