@@ -85,3 +85,4 @@ export {
   QueueEnvConfig,
   queueEnvOf,
 } from "./rl/rl-config.js";
+export { type DecisionBatch, policyGradient, valueGradient } from "./rl/ppo-loss.js";

@@ -1,0 +1,21 @@
+/**
+ * Module hooks that let Node load TensorFlow.js core and its CPU backend as ES modules, for the peer of
+ * bench:rl-networks. Their CommonJS builds carry no gradients (those ship only as ES modules, written
+ * for bundlers: extension-less imports in a package Node reads as CommonJS); the full `@tensorflow/tfjs`
+ * bundle would bring 270 MB of other backends. These hooks add the `.js` and read the files as ES
+ * modules. Vitest needs none of this (its resolver does the same).
+ */
+const TFJS_DIST = /\/node_modules\/@tensorflow\/tfjs-(core|backend-cpu)\/dist\//;
+type Next = (specifier: string, context: unknown) => Promise<unknown>;
+
+export async function resolve(specifier: string, context: { parentURL?: string }, next: Next): Promise<unknown> {
+  if (specifier === "@tensorflow/tfjs-core" || specifier === "@tensorflow/tfjs-backend-cpu")
+    return next(`${specifier}/dist/index.js`, context);
+  if (context.parentURL && TFJS_DIST.test(context.parentURL) && specifier.startsWith(".") && !specifier.endsWith(".js"))
+    return next(`${specifier}.js`, context);
+  return next(specifier, context);
+}
+
+export async function load(url: string, context: object, next: Next): Promise<unknown> {
+  return next(url, TFJS_DIST.test(url) ? { ...context, format: "module" } : context);
+}

@@ -1,0 +1,76 @@
+import type { KernelNetworks, KernelWorkspace } from "@clustersim/schedulers";
+
+/**
+ * A batch of decisions for PPO's update, stored compactly: state k shows `count[k]` jobs whose
+ * features are rows[rowAt[k] .. rowAt[k] + count[k] * 8); the action is a slot below count[k].
+ */
+export interface DecisionBatch {
+  size: number;
+  count: Int32Array;
+  rowAt: Int32Array;
+  rows: Float32Array;
+  action: Int32Array;
+  /** log π_old(action | state) when the action was taken. */
+  logpOld: Float64Array;
+  /** Advantage (normalised) and return of each decision. */
+  advantage: Float64Array;
+  returns: Float64Array;
+}
+
+/**
+ * PPO's clipped surrogate (Schulman et al. 2017), as RLScheduler's ppo-pick-jobs.py minimises it:
+ * loss = −mean(min(r·A, clip(r, 1 − ε, 1 + ε)·A)) with r = π(a|s) / π_old(a|s). Writes the loss's
+ * gradient into `grad` (zeroed first) and returns the loss and the approximate KL divergence
+ * mean(log π_old − log π), PPO's early-stopping signal. States are visited in batch order, so the sum
+ * is the same for the same batch.
+ */
+export function policyGradient(
+  nets: KernelNetworks,
+  params: Float64Array,
+  grad: Float64Array,
+  b: DecisionBatch,
+  clipRatio: number,
+  ws: KernelWorkspace,
+): { loss: number; kl: number } {
+  grad.fill(0);
+  const dLogp = new Float64Array(128);
+  let loss = 0;
+  let kl = 0;
+  const n = b.size;
+  for (let k = 0; k < n; k++) {
+    const count = b.count[k]!;
+    const logp = nets.logProbs(params, b.rows, count, ws, b.rowAt[k]!)[b.action[k]!]!;
+    const ratio = Math.exp(logp - b.logpOld[k]!);
+    const a = b.advantage[k]!;
+    const clipped = Math.min(Math.max(ratio, 1 - clipRatio), 1 + clipRatio);
+    loss -= Math.min(ratio * a, clipped * a);
+    kl += b.logpOld[k]! - logp;
+    // The unclipped term is the minimum unless the ratio has left the band on the advantage's side.
+    const active = a >= 0 ? ratio <= 1 + clipRatio : ratio >= 1 - clipRatio;
+    if (!active) continue;
+    dLogp.fill(0, 0, count);
+    dLogp[b.action[k]!] = (-ratio * a) / n;
+    nets.backwardLogProbs(params, grad, ws, dLogp, count);
+  }
+  return { loss: loss / n, kl: kl / n };
+}
+
+/** The critic's mean squared error against the returns; its gradient into `grad` (zeroed first). */
+export function valueGradient(
+  nets: KernelNetworks,
+  params: Float64Array,
+  grad: Float64Array,
+  b: DecisionBatch,
+  ws: KernelWorkspace,
+): number {
+  grad.fill(0);
+  let loss = 0;
+  const n = b.size;
+  for (let k = 0; k < n; k++) {
+    const count = b.count[k]!;
+    const err = nets.value(params, b.rows, count, ws, b.rowAt[k]!) - b.returns[k]!;
+    loss += err * err;
+    nets.backwardValue(params, grad, ws, (2 * err) / n, count);
+  }
+  return loss / n;
+}
