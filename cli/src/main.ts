@@ -18,6 +18,7 @@ const commands = {
   traceStats: () => import("./commands/trace-stats.js"),
   view: () => import("./commands/view.js"),
   env: () => import("./commands/env-serve.js"),
+  trainRl: () => import("./commands/train-rl.js"),
 };
 
 export function buildProgram(print: (line: string) => void): Command {
@@ -138,6 +139,18 @@ export function buildProgram(print: (line: string) => void): Command {
     .requiredOption("-o, --out <dir>", "directory for the merged results")
     .option("-q, --quiet", "print nothing")
     .action(async (shards: string[], options) => (await commands.sweep()).mergeCommand(shards, options, print));
+
+  program
+    .command("train-rl")
+    .description(
+      "train an agent by PPO on an RL environment file's queue environment (RLScheduler's kernel networks): checkpoint.json, curve.csv, curve.svg after every epoch",
+    )
+    .argument("<file>", "an RL environment file (env: queue) with its train: settings")
+    .option("-o, --out <dir>", "directory for the results (default: results/rl-NAME)")
+    .option("--resume <checkpoint>", "continue from a checkpoint written by an earlier training of the same file")
+    .option("--epochs <n>", "train until this many epochs in all (default: the file's train.epochs)")
+    .option("-q, --quiet", "print nothing")
+    .action(async (file: string, options) => (await commands.trainRl()).trainRlCommand(file, options, print));
 
   program
     .command("env")

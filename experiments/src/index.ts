@@ -50,6 +50,31 @@ export {
   reproRlScheduler,
   WINDOW_JOBS,
 } from "./repro/rlscheduler.js";
+export { type AdamState, adamState, adamStep } from "./rl/adam.js";
+export { curveSvg } from "./rl/curve-svg.js";
+export { type EvalRow, evaluateQueue, type QueueWindows } from "./rl/eval-queue.js";
+export { type DecisionBatch, policyGradient, valueGradient } from "./rl/ppo-loss.js";
+export {
+  CURVE_COLUMNS,
+  type CurveRow,
+  checkpointOf,
+  decisionBatch,
+  episodeSeeds,
+  type RlCheckpoint,
+  rollouts,
+  type TrainState,
+  trainState,
+  update,
+} from "./rl/ppo-trainer.js";
+export {
+  isEnvConfigFile,
+  loadQueueEnvConfig,
+  PpoConfig,
+  QueueEnvConfig,
+  queueEnvOf,
+} from "./rl/rl-config.js";
+export { type ActionChoice, playEpisode, type Trajectory } from "./rl/rollout.js";
+export { readCheckpoint, type TrainRlOptions, type TrainRlResult, trainRl } from "./rl/train-rl.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";
@@ -78,11 +103,3 @@ export {
   type SweepStart,
 } from "./sweep/run-sweep.js";
 export { expandSweep, loadSweepFile, Sweep, type SweepRun, type SweepSpec } from "./sweep/sweep-spec.js";
-export {
-  isEnvConfigFile,
-  loadQueueEnvConfig,
-  PpoConfig,
-  QueueEnvConfig,
-  queueEnvOf,
-} from "./rl/rl-config.js";
-export { type DecisionBatch, policyGradient, valueGradient } from "./rl/ppo-loss.js";

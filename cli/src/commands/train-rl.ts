@@ -1,0 +1,41 @@
+import { InputError, trainRl } from "@clustersim/experiments";
+import { SpecError } from "@clustersim/scenarios";
+import { UserError } from "../errors.js";
+
+export interface TrainRlCommandOptions {
+  out?: string;
+  resume?: string;
+  epochs?: string;
+  quiet?: boolean;
+}
+
+/** `clustersim train-rl FILE`: PPO on an RL environment file's queue environment (experiments' trainRl). */
+export async function trainRlCommand(
+  file: string,
+  o: TrainRlCommandOptions,
+  print: (line: string) => void,
+): Promise<void> {
+  const epochs = o.epochs === undefined ? undefined : Number(o.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
+    throw new UserError(`--epochs: expected an integer >= 1, found "${o.epochs}"`);
+  try {
+    const r = await trainRl(file, {
+      out: o.out,
+      resume: o.resume,
+      epochs,
+      onEpoch: (row, wallS) => {
+        if (!o.quiet)
+          process.stderr.write(
+            `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps (${wallS.toFixed(0)} s)\n`,
+          );
+      },
+    });
+    if (!o.quiet) {
+      print(`trained ${r.epochsRun} epoch(s) in ${r.wallS.toFixed(1)} s; ${r.checkpoint.epoch} in all`);
+      print(`results in ${r.dir}: checkpoint.json, curve.csv, curve.svg, timing.json`);
+    }
+  } catch (err) {
+    if (err instanceof SpecError || err instanceof InputError) throw new UserError(err.message);
+    throw err;
+  }
+}

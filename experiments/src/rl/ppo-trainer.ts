@@ -1,0 +1,224 @@
+import type { QueueEnv } from "@clustersim/engine";
+import { KernelNetworks } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+import { type AdamState, adamState, adamStep } from "./adam.js";
+import { type DecisionBatch, policyGradient, valueGradient } from "./ppo-loss.js";
+import type { PpoConfig, QueueEnvConfig } from "./rl-config.js";
+import { playEpisode, type Trajectory } from "./rollout.js";
+
+/**
+ * PPO with clipping and GAE (Schulman et al. 2017), as RLScheduler trains its kernel networks
+ * (ppo-pick-jobs.py): per epoch, `trajectories` episodes sampled from the current policy; advantages
+ * by GAE(γ, λ), normalised; up to `trainPiIters` full-batch Adam steps on the clipped surrogate,
+ * stopping early once the approximate KL passes 1.5 × `targetKl`; `trainVIters` steps on the value's
+ * squared error. Every draw comes from the training seed, the epoch and the episode's index, so a
+ * training run is reproducible to the bit.
+ */
+export interface CurveRow {
+  epoch: number;
+  episodes: number;
+  meanReward: number;
+  meanBoundedSlowdown: number;
+  meanUtilisation: number;
+  policyLoss: number;
+  valueLoss: number;
+  kl: number;
+  piIters: number;
+}
+
+export const CURVE_COLUMNS: readonly (keyof CurveRow)[] = [
+  "epoch",
+  "episodes",
+  "meanReward",
+  "meanBoundedSlowdown",
+  "meanUtilisation",
+  "policyLoss",
+  "valueLoss",
+  "kl",
+  "piIters",
+];
+
+export interface RlCheckpoint {
+  format: "clustersim-rl-checkpoint";
+  version: 1;
+  task: "queue";
+  networks: "rlscheduler-kernel";
+  env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
+  train: PpoConfig;
+  /** Epochs trained so far. */
+  epoch: number;
+  params: number[];
+  adam: { pi: SavedAdam; v: SavedAdam };
+  curve: CurveRow[];
+}
+
+interface SavedAdam {
+  lr: number;
+  step: number;
+  m: number[];
+  v: number[];
+}
+
+export interface TrainState {
+  nets: KernelNetworks;
+  params: Float64Array;
+  pi: AdamState;
+  v: AdamState;
+  epoch: number;
+  curve: CurveRow[];
+}
+
+/** A new training state (fresh networks from the training seed), or one resumed from a checkpoint. */
+export function trainState(train: PpoConfig, resume?: RlCheckpoint): TrainState {
+  const nets = new KernelNetworks();
+  if (resume) {
+    if (resume.params.length !== nets.paramCount)
+      throw new Error(`checkpoint: expected ${nets.paramCount} parameters, found ${resume.params.length}`);
+    const load = (s: SavedAdam): AdamState => ({
+      lr: s.lr,
+      step: s.step,
+      m: Float64Array.from(s.m),
+      v: Float64Array.from(s.v),
+    });
+    return {
+      nets,
+      params: Float64Array.from(resume.params),
+      pi: load(resume.adam.pi),
+      v: load(resume.adam.v),
+      epoch: resume.epoch,
+      curve: [...resume.curve],
+    };
+  }
+  const params = nets.init(new RandomStreams(train.seed).get("rl/init"));
+  return {
+    nets,
+    params,
+    pi: adamState(train.piLr, nets.actorParams),
+    v: adamState(train.vLr, nets.paramCount - nets.actorParams),
+    epoch: 0,
+    curve: [],
+  };
+}
+
+/** The episodes of an epoch: seed and action stream of episode i, from the training seed alone. */
+export function episodeSeeds(train: PpoConfig, epoch: number): { seed: number; stream: string }[] {
+  return Array.from({ length: train.trajectories }, (_, i) => {
+    const stream = `rl/epoch/${epoch}/episode/${i}`;
+    const seed = Math.floor(new RandomStreams(train.seed).fresh(`${stream}/start`).next() * 2 ** 31);
+    return { seed, stream };
+  });
+}
+
+/** Play an epoch's episodes (in this thread) with the current policy. */
+export function rollouts(env: QueueEnv, s: TrainState, train: PpoConfig, epoch: number): Trajectory[] {
+  const ws = s.nets.workspace();
+  const streams = new RandomStreams(train.seed);
+  return episodeSeeds(train, epoch).map(({ seed, stream }) =>
+    playEpisode(env, s.nets, s.params, ws, { seed, choice: "sample", rng: streams.fresh(stream) }),
+  );
+}
+
+/** Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. */
+export function decisionBatch(trajectories: readonly Trajectory[], gamma: number, lambda: number): DecisionBatch {
+  const size = trajectories.reduce((s, t) => s + t.action.length, 0);
+  const b: DecisionBatch = {
+    size,
+    count: new Int32Array(size),
+    rowAt: new Int32Array(size),
+    rows: new Float32Array(trajectories.reduce((s, t) => s + t.rows.length, 0)),
+    action: new Int32Array(size),
+    logpOld: new Float64Array(size),
+    advantage: new Float64Array(size),
+    returns: new Float64Array(size),
+  };
+  let k = 0;
+  let rowAt = 0;
+  for (const t of trajectories) {
+    const T = t.action.length;
+    b.rows.set(t.rows, rowAt);
+    // The reward comes at the last decision; the state after it is terminal (value 0).
+    let adv = 0;
+    let ret = 0;
+    for (let i = T - 1; i >= 0; i--) {
+      const r = i === T - 1 ? t.reward : 0;
+      const next = i === T - 1 ? 0 : t.value[i + 1]!;
+      adv = r + gamma * next - t.value[i]! + gamma * lambda * adv;
+      ret = r + gamma * ret;
+      b.advantage[k + i] = adv;
+      b.returns[k + i] = ret;
+    }
+    for (let i = 0; i < T; i++) {
+      b.count[k] = t.count[i]!;
+      b.rowAt[k] = rowAt;
+      b.action[k] = t.action[i]!;
+      b.logpOld[k] = t.logp[i]!;
+      rowAt += t.count[i]! * 8;
+      k++;
+    }
+  }
+  let mean = 0;
+  for (let i = 0; i < size; i++) mean += b.advantage[i]!;
+  mean /= size;
+  let varSum = 0;
+  for (let i = 0; i < size; i++) varSum += (b.advantage[i]! - mean) ** 2;
+  const std = Math.sqrt(varSum / size);
+  for (let i = 0; i < size; i++) b.advantage[i] = (b.advantage[i]! - mean) / (std + 1e-8);
+  return b;
+}
+
+/** PPO's update from one epoch's episodes; the epoch's row of the learning curve. */
+export function update(s: TrainState, train: PpoConfig, trajectories: readonly Trajectory[]): CurveRow {
+  const { nets, params } = s;
+  const ws = nets.workspace();
+  const b = decisionBatch(trajectories, train.gamma, train.lambda);
+  const grad = new Float64Array(nets.paramCount);
+  let first: { loss: number; kl: number } | undefined;
+  let kl = 0;
+  let piIters = 0;
+  for (let i = 0; i < train.trainPiIters; i++) {
+    const r = policyGradient(nets, params, grad, b, train.clipRatio, ws);
+    first ??= r;
+    kl = r.kl;
+    if (r.kl > 1.5 * train.targetKl) break;
+    adamStep(s.pi, params, grad, 0);
+    piIters++;
+  }
+  let valueLoss = 0;
+  for (let i = 0; i < train.trainVIters; i++) {
+    const loss = valueGradient(nets, params, grad, b, ws);
+    if (i === 0) valueLoss = loss;
+    adamStep(s.v, params, grad, nets.actorParams);
+  }
+  s.epoch++;
+  const n = trajectories.length;
+  const row: CurveRow = {
+    epoch: s.epoch,
+    episodes: n,
+    meanReward: trajectories.reduce((x, t) => x + t.reward, 0) / n,
+    meanBoundedSlowdown: trajectories.reduce((x, t) => x + t.boundedSlowdown, 0) / n,
+    meanUtilisation: trajectories.reduce((x, t) => x + t.utilisation, 0) / n,
+    policyLoss: first!.loss,
+    valueLoss,
+    kl,
+    piIters,
+  };
+  s.curve.push(row);
+  return row;
+}
+
+/** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */
+export function checkpointOf(s: TrainState, c: QueueEnvConfig): RlCheckpoint {
+  const save = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
+  return {
+    format: "clustersim-rl-checkpoint",
+    version: 1,
+    task: "queue",
+    networks: "rlscheduler-kernel",
+    env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
+    train: c.train,
+    epoch: s.epoch,
+    params: [...s.params],
+    adam: { pi: save(s.pi), v: save(s.v) },
+    curve: s.curve,
+  };
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import { wallSeconds } from "@clustersim/sim-core";
+import { InputError } from "../errors.js";
+import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { curveSvg } from "./curve-svg.js";
+import {
+  CURVE_COLUMNS,
+  type CurveRow,
+  checkpointOf,
+  type RlCheckpoint,
+  rollouts,
+  trainState,
+  update,
+} from "./ppo-trainer.js";
+import { loadQueueEnvConfig, queueEnvOf } from "./rl-config.js";
+
+export interface TrainRlOptions {
+  /** Output directory (default: results/rl-NAME, NAME the environment file's). */
+  out?: string;
+  /** A checkpoint to continue from (written by an earlier training of the same file). */
+  resume?: string;
+  /** Train until this many epochs in all (default: the file's `train.epochs`). */
+  epochs?: number;
+  onEpoch?(row: CurveRow, wallS: number): void;
+}
+
+export interface TrainRlResult {
+  dir: string;
+  checkpoint: RlCheckpoint;
+  epochsRun: number;
+  wallS: number;
+}
+
+/**
+ * `clustersim train-rl FILE`: PPO on the queue environment of an RL environment file. After every
+ * epoch the directory holds, as one set: checkpoint.json (networks, optimiser state, learning curve:
+ * enough to resume), curve.csv and curve.svg; timing.json holds the wall-clock seconds, which are
+ * never part of a result. The same file and seed give the same checkpoint, byte for byte.
+ */
+export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<TrainRlResult> {
+  const config = loadQueueEnvConfig(file);
+  const epochs = o.epochs ?? config.train.epochs;
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
+  const resume = o.resume === undefined ? undefined : readCheckpoint(o.resume, config);
+  const dir = resolve(o.out ?? `results/rl-${basename(file, extname(file))}`);
+  prepareOutputDir(dir);
+  const env = await queueEnvOf(config);
+  const state = trainState(config.train, resume);
+  const t0 = wallSeconds();
+  const epochWallS: number[] = [];
+  let epochsRun = 0;
+  let checkpoint = checkpointOf(state, config);
+  while (state.epoch < epochs) {
+    const e0 = wallSeconds();
+    const row = update(state, config.train, rollouts(env, state, config.train, state.epoch));
+    checkpoint = checkpointOf(state, config);
+    epochWallS.push(wallSeconds() - e0);
+    epochsRun++;
+    writeFilesAtomically(dir, {
+      "checkpoint.json": stableJson(checkpoint),
+      "curve.csv": curveCsv(checkpoint.curve),
+      "curve.svg": curveSvg(
+        `PPO on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
+        "mean bounded slowdown",
+        checkpoint.curve.map((r) => [r.epoch, r.meanBoundedSlowdown]),
+      ),
+      "timing.json": stableJson({ epochsRun, wallS: wallSeconds() - t0, epochWallS }),
+    });
+    o.onEpoch?.(row, wallSeconds() - t0);
+  }
+  return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+}
+
+function curveCsv(rows: readonly CurveRow[]): string {
+  return `${[CURVE_COLUMNS.join(","), ...rows.map((r) => CURVE_COLUMNS.map((c) => r[c]).join(","))].join("\n")}\n`;
+}
+
+/** A checkpoint file, checked to belong to this environment file's environment and training. */
+export function readCheckpoint(path: string, config?: ReturnType<typeof loadQueueEnvConfig>): RlCheckpoint {
+  let c: RlCheckpoint;
+  try {
+    c = JSON.parse(readFileSync(path, "utf8")) as RlCheckpoint;
+  } catch (err) {
+    throw new InputError(`${path}: expected a checkpoint (JSON), found ${(err as Error).message.split("\n")[0]}`);
+  }
+  if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1)
+    throw new InputError(`${path}: expected a clustersim RL checkpoint (format clustersim-rl-checkpoint, version 1)`);
+  if (config) {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const env = {
+      trace: config.trace,
+      backfill: config.backfill,
+      sequenceJobs: config.sequenceJobs,
+      reward: config.reward,
+    };
+    const { epochs: _a, ...train } = config.train;
+    const { epochs: _b, ...saved } = c.train;
+    if (!same(c.env, env) || !same(saved, train))
+      throw new InputError(
+        `${path}: the checkpoint was trained with another environment or other settings than this file's (env ${JSON.stringify(c.env)})`,
+      );
+  }
+  return c;
+}

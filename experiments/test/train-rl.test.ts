@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { QueueEnv } from "@clustersim/engine";
+import { evaluateQueue, InputError, PUBLISHED_STARTS, readCompatJobs, trainRl } from "@clustersim/experiments";
+import { describe, expect, it } from "vitest";
+
+const LUBLIN1 = new URL("../../../shared/traces/swf/lublin_256.swf", import.meta.url).pathname;
+
+/** An environment file of 64-job episodes on Lublin-1 with the given training settings. */
+function envFile(train: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "clustersim-rl-"));
+  const file = join(dir, "env.yaml");
+  writeFileSync(file, `env: queue\ntrace: ${LUBLIN1}\nsequenceJobs: 64\ntrain: ${train}\n`);
+  return file;
+}
+
+describe("train-rl: PPO on the queue environment", () => {
+  it("resumes from a checkpoint to the very bytes of an uninterrupted training", async () => {
+    const file = envFile("{ epochs: 3, trajectories: 3, trainPiIters: 3, trainVIters: 3, seed: 5 }");
+    const whole = await trainRl(file, { out: join(file, "..", "whole") });
+    const half = await trainRl(file, { out: join(file, "..", "half"), epochs: 2 });
+    expect(half.checkpoint.epoch).toBe(2);
+    const resumed = await trainRl(file, { out: join(file, "..", "half"), resume: join(half.dir, "checkpoint.json") });
+    expect(resumed.epochsRun).toBe(1);
+    for (const f of ["checkpoint.json", "curve.csv", "curve.svg"]) {
+      expect(readFileSync(join(resumed.dir, f), "utf8"), f).toBe(readFileSync(join(whole.dir, f), "utf8"));
+    }
+    const curve = readFileSync(join(whole.dir, "curve.csv"), "utf8").trim().split("\n");
+    expect(curve[0]).toBe(
+      "epoch,episodes,meanReward,meanBoundedSlowdown,meanUtilisation,policyLoss,valueLoss,kl,piIters",
+    );
+    expect(curve).toHaveLength(4);
+    // A checkpoint of other settings is refused.
+    const other = envFile("{ epochs: 3, trajectories: 4, trainPiIters: 3, trainVIters: 3, seed: 5 }");
+    await expect(
+      trainRl(other, { resume: join(whole.dir, "checkpoint.json"), out: join(other, "..", "o") }),
+    ).rejects.toThrow(InputError);
+  });
+
+  it("a short training beats the random policy it starts as, on the published evaluation windows", async () => {
+    const file = envFile("{ epochs: 12, trajectories: 16, trainPiIters: 10, trainVIters: 10, piLr: 0.001, seed: 1 }");
+    const r = await trainRl(file, { out: join(file, "..", "out") });
+    const t = await readCompatJobs(LUBLIN1);
+    // The published evaluation windows' first 256 jobs (training draws its own 64-job windows).
+    const rows = evaluateQueue(
+      (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: 256 }),
+      { trace: "lublin_256", ...t, starts: PUBLISHED_STARTS.slice(0, 5), windowJobs: 256 },
+      [{ name: "ppo", checkpoint: r.checkpoint }],
+      { randomPolicy: true },
+    );
+    const bsld = (policy: string) =>
+      rows.find((x) => x.policy === policy && !x.backfill && x.metric === "boundedSlowdown")!.value;
+    expect(bsld("ppo")).toBeLessThan(bsld("random") / 2);
+    // And the learning curve went down: the last epochs' episodes against the first's.
+    const c = r.checkpoint.curve;
+    expect(c.at(-1)!.meanBoundedSlowdown + c.at(-2)!.meanBoundedSlowdown).toBeLessThan(
+      c[0]!.meanBoundedSlowdown + c[1]!.meanBoundedSlowdown,
+    );
+  }, 120_000);
+});
