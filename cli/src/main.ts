@@ -149,6 +149,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-o, --out <dir>", "directory for the results (default: results/rl-NAME)")
     .option("--resume <checkpoint>", "continue from a checkpoint written by an earlier training of the same file")
     .option("--epochs <n>", "train until this many epochs in all (default: the file's train.epochs)")
+    .option(
+      "-w, --workers <n>",
+      "worker threads for episodes and gradients (default: the file's train.workers; the checkpoint does not depend on it)",
+    )
     .option("-q, --quiet", "print nothing")
     .action(async (file: string, options) => (await commands.trainRl()).trainRlCommand(file, options, print));
 

@@ -38,6 +38,15 @@ describe("train-rl: PPO on the queue environment", () => {
     ).rejects.toThrow(InputError);
   });
 
+  it("gives the same checkpoint on one worker thread as on two (episodes by seed, gradients summed in a fixed order)", async () => {
+    const file = envFile("{ epochs: 2, trajectories: 4, trainPiIters: 3, trainVIters: 3, seed: 9 }");
+    const one = await trainRl(file, { out: join(file, "..", "one"), workers: 1 });
+    const two = await trainRl(file, { out: join(file, "..", "two"), workers: 2 });
+    const read = (d: string) => readFileSync(join(d, "checkpoint.json"), "utf8");
+    expect(read(two.dir)).toBe(read(one.dir));
+    expect(JSON.parse(readFileSync(join(two.dir, "timing.json"), "utf8")).workers).toBe(2);
+  });
+
   it("a short training beats the random policy it starts as, on the published evaluation windows", async () => {
     const file = envFile("{ epochs: 12, trajectories: 16, trainPiIters: 10, trainVIters: 10, piLr: 0.001, seed: 1 }");
     const r = await trainRl(file, { out: join(file, "..", "out") });

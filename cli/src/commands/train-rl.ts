@@ -6,6 +6,7 @@ export interface TrainRlCommandOptions {
   out?: string;
   resume?: string;
   epochs?: string;
+  workers?: string;
   quiet?: boolean;
 }
 
@@ -18,8 +19,12 @@ export async function trainRlCommand(
   const epochs = o.epochs === undefined ? undefined : Number(o.epochs);
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
     throw new UserError(`--epochs: expected an integer >= 1, found "${o.epochs}"`);
+  const workers = o.workers === undefined ? undefined : Number(o.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256))
+    throw new UserError(`--workers: expected an integer from 1 to 256, found "${o.workers}"`);
   try {
     const r = await trainRl(file, {
+      workers,
       out: o.out,
       resume: o.resume,
       epochs,

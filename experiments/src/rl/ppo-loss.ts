@@ -22,7 +22,8 @@ export interface DecisionBatch {
  * loss = −mean(min(r·A, clip(r, 1 − ε, 1 + ε)·A)) with r = π(a|s) / π_old(a|s). Writes the loss's
  * gradient into `grad` (zeroed first) and returns the loss and the approximate KL divergence
  * mean(log π_old − log π), PPO's early-stopping signal. States are visited in batch order, so the sum
- * is the same for the same batch.
+ * is the same for the same batch. `b` may be one part of a batch of `total` decisions (splitBatch): the
+ * means are then taken over `total`, and the parts' results add up to the whole batch's.
  */
 export function policyGradient(
   nets: KernelNetworks,
@@ -31,13 +32,14 @@ export function policyGradient(
   b: DecisionBatch,
   clipRatio: number,
   ws: KernelWorkspace,
+  total = b.size,
 ): { loss: number; kl: number } {
   grad.fill(0);
   const dLogp = new Float64Array(128);
   let loss = 0;
   let kl = 0;
-  const n = b.size;
-  for (let k = 0; k < n; k++) {
+  const n = total;
+  for (let k = 0; k < b.size; k++) {
     const count = b.count[k]!;
     const logp = nets.logProbs(params, b.rows, count, ws, b.rowAt[k]!)[b.action[k]!]!;
     const ratio = Math.exp(logp - b.logpOld[k]!);
@@ -62,15 +64,38 @@ export function valueGradient(
   grad: Float64Array,
   b: DecisionBatch,
   ws: KernelWorkspace,
+  total = b.size,
 ): number {
   grad.fill(0);
   let loss = 0;
-  const n = b.size;
-  for (let k = 0; k < n; k++) {
+  const n = total;
+  for (let k = 0; k < b.size; k++) {
     const count = b.count[k]!;
     const err = nets.value(params, b.rows, count, ws, b.rowAt[k]!) - b.returns[k]!;
     loss += err * err;
     nets.backwardValue(params, grad, ws, (2 * err) / n, count);
   }
   return loss / n;
+}
+
+/** The batch cut into `parts` runs of consecutive decisions (the last ones shorter when it must). */
+export function splitBatch(b: DecisionBatch, parts: number): DecisionBatch[] {
+  const out: DecisionBatch[] = [];
+  const per = Math.ceil(b.size / parts);
+  for (let from = 0; from < b.size; from += per) {
+    const to = Math.min(b.size, from + per);
+    const rowFrom = b.rowAt[from]!;
+    const rowTo = to < b.size ? b.rowAt[to]! : b.rowAt[to - 1]! + b.count[to - 1]! * 8;
+    out.push({
+      size: to - from,
+      count: b.count.slice(from, to),
+      rowAt: b.rowAt.slice(from, to).map((r) => r - rowFrom),
+      rows: b.rows.slice(rowFrom, rowTo),
+      action: b.action.slice(from, to),
+      logpOld: b.logpOld.slice(from, to),
+      advantage: b.advantage.slice(from, to),
+      returns: b.returns.slice(from, to),
+    });
+  }
+  return out;
 }

@@ -1,10 +1,10 @@
-import type { QueueEnv } from "@clustersim/engine";
 import { KernelNetworks } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type AdamState, adamState, adamStep } from "./adam.js";
-import { type DecisionBatch, policyGradient, valueGradient } from "./ppo-loss.js";
+import type { DecisionBatch } from "./ppo-loss.js";
+import { gradientParts, type RlCompute, sumParts } from "./rl-compute.js";
 import type { PpoConfig, QueueEnvConfig } from "./rl-config.js";
-import { playEpisode, type Trajectory } from "./rollout.js";
+import type { Trajectory } from "./rollout.js";
 
 /**
  * PPO with clipping and GAE (Schulman et al. 2017), as RLScheduler trains its kernel networks
@@ -109,13 +109,9 @@ export function episodeSeeds(train: PpoConfig, epoch: number): { seed: number; s
   });
 }
 
-/** Play an epoch's episodes (in this thread) with the current policy. */
-export function rollouts(env: QueueEnv, s: TrainState, train: PpoConfig, epoch: number): Trajectory[] {
-  const ws = s.nets.workspace();
-  const streams = new RandomStreams(train.seed);
-  return episodeSeeds(train, epoch).map(({ seed, stream }) =>
-    playEpisode(env, s.nets, s.params, ws, { seed, choice: "sample", rng: streams.fresh(stream) }),
-  );
+/** Play an epoch's episodes with the current policy (in this thread or on workers: the same episodes). */
+export function rollouts(compute: RlCompute, s: TrainState, train: PpoConfig, epoch: number): Promise<Trajectory[]> {
+  return compute.episodes(s.params, episodeSeeds(train, epoch));
 }
 
 /** Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. */
@@ -167,16 +163,21 @@ export function decisionBatch(trajectories: readonly Trajectory[], gamma: number
 }
 
 /** PPO's update from one epoch's episodes; the epoch's row of the learning curve. */
-export function update(s: TrainState, train: PpoConfig, trajectories: readonly Trajectory[]): CurveRow {
+export async function update(
+  s: TrainState,
+  train: PpoConfig,
+  trajectories: readonly Trajectory[],
+  compute: RlCompute,
+): Promise<CurveRow> {
   const { nets, params } = s;
-  const ws = nets.workspace();
   const b = decisionBatch(trajectories, train.gamma, train.lambda);
+  const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
   let first: { loss: number; kl: number } | undefined;
   let kl = 0;
   let piIters = 0;
   for (let i = 0; i < train.trainPiIters; i++) {
-    const r = policyGradient(nets, params, grad, b, train.clipRatio, ws);
+    const r = sumParts(await compute.gradients("policy", params, parts, b.size), grad);
     first ??= r;
     kl = r.kl;
     if (r.kl > 1.5 * train.targetKl) break;
@@ -185,8 +186,8 @@ export function update(s: TrainState, train: PpoConfig, trajectories: readonly T
   }
   let valueLoss = 0;
   for (let i = 0; i < train.trainVIters; i++) {
-    const loss = valueGradient(nets, params, grad, b, ws);
-    if (i === 0) valueLoss = loss;
+    const r = sumParts(await compute.gradients("value", params, parts, b.size), grad);
+    if (i === 0) valueLoss = r.loss;
     adamStep(s.v, params, grad, nets.actorParams);
   }
   s.epoch++;

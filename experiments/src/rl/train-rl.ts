@@ -13,6 +13,7 @@ import {
   trainState,
   update,
 } from "./ppo-trainer.js";
+import { localCompute, workerCompute } from "./rl-compute.js";
 import { loadQueueEnvConfig, queueEnvOf } from "./rl-config.js";
 
 export interface TrainRlOptions {
@@ -22,6 +23,8 @@ export interface TrainRlOptions {
   resume?: string;
   /** Train until this many epochs in all (default: the file's `train.epochs`). */
   epochs?: number;
+  /** Worker threads for episodes and gradients (default: the file's `train.workers`); no effect on results. */
+  workers?: number;
   onEpoch?(row: CurveRow, wallS: number): void;
 }
 
@@ -46,29 +49,37 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
   const resume = o.resume === undefined ? undefined : readCheckpoint(o.resume, config);
   const dir = resolve(o.out ?? `results/rl-${basename(file, extname(file))}`);
   prepareOutputDir(dir);
-  const env = await queueEnvOf(config);
+  const workers = o.workers ?? config.train.workers;
+  const compute =
+    workers > 1
+      ? workerCompute(config, workers, config.train.clipRatio)
+      : localCompute(await queueEnvOf(config), config.train.seed, config.train.clipRatio);
   const state = trainState(config.train, resume);
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
   let checkpoint = checkpointOf(state, config);
-  while (state.epoch < epochs) {
-    const e0 = wallSeconds();
-    const row = update(state, config.train, rollouts(env, state, config.train, state.epoch));
-    checkpoint = checkpointOf(state, config);
-    epochWallS.push(wallSeconds() - e0);
-    epochsRun++;
-    writeFilesAtomically(dir, {
-      "checkpoint.json": stableJson(checkpoint),
-      "curve.csv": curveCsv(checkpoint.curve),
-      "curve.svg": curveSvg(
-        `PPO on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
-        "mean bounded slowdown",
-        checkpoint.curve.map((r) => [r.epoch, r.meanBoundedSlowdown]),
-      ),
-      "timing.json": stableJson({ epochsRun, wallS: wallSeconds() - t0, epochWallS }),
-    });
-    o.onEpoch?.(row, wallSeconds() - t0);
+  try {
+    while (state.epoch < epochs) {
+      const e0 = wallSeconds();
+      const row = await update(state, config.train, await rollouts(compute, state, config.train, state.epoch), compute);
+      checkpoint = checkpointOf(state, config);
+      epochWallS.push(wallSeconds() - e0);
+      epochsRun++;
+      writeFilesAtomically(dir, {
+        "checkpoint.json": stableJson(checkpoint),
+        "curve.csv": curveCsv(checkpoint.curve),
+        "curve.svg": curveSvg(
+          `PPO on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
+          "mean bounded slowdown",
+          checkpoint.curve.map((r) => [r.epoch, r.meanBoundedSlowdown]),
+        ),
+        "timing.json": stableJson({ epochsRun, workers, wallS: wallSeconds() - t0, epochWallS }),
+      });
+      o.onEpoch?.(row, wallSeconds() - t0);
+    }
+  } finally {
+    await compute.close();
   }
   return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
 }
