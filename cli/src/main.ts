@@ -19,6 +19,7 @@ const commands = {
   view: () => import("./commands/view.js"),
   env: () => import("./commands/env-serve.js"),
   trainRl: () => import("./commands/train-rl.js"),
+  evalRl: () => import("./commands/eval-rl.js"),
 };
 
 export function buildProgram(print: (line: string) => void): Command {
@@ -155,6 +156,21 @@ export function buildProgram(print: (line: string) => void): Command {
     )
     .option("-q, --quiet", "print nothing")
     .action(async (file: string, options) => (await commands.trainRl()).trainRlCommand(file, options, print));
+
+  program
+    .command("eval-rl")
+    .description(
+      "trained queue agents (train-rl checkpoints) against the queue heuristics on the RLScheduler paper's ten windows of 1,024 jobs, without and with EASY backfilling",
+    )
+    .argument("<checkpoints...>", "checkpoint files")
+    .option(
+      "-t, --trace <file>",
+      "an SWF trace to evaluate on (repeatable; default: the trace each checkpoint trained on)",
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option("--json", "print one JSON array of { task, trace, policy, metric, value }")
+    .action(async (files: string[], options) => (await commands.evalRl()).evalRlCommand(files, options, print));
 
   program
     .command("env")

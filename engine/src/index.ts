@@ -49,7 +49,7 @@ export {
   type QueueStepResult,
   visibleJobs,
 } from "./rl/queue-env.js";
-export { type BatchCounts, BatchLoop, type BatchLoopOptions } from "./runs/batch-loop.js";
+export { type BatchCounts, BatchLoop, type BatchLoopOptions, type LearnedQueuePolicy } from "./runs/batch-loop.js";
 export { type BatchRunOptions, type BatchRunResult, runBatch, runBatchAsync } from "./runs/batch-run.js";
 export { type ClusterRunOptions, type ClusterRunResult, runCluster, runClusterAsync } from "./runs/cluster-run.js";
 export {

@@ -67,6 +67,13 @@ export {
   update,
 } from "./rl/ppo-trainer.js";
 export {
+  type EpisodeJob,
+  GRADIENT_PARTS,
+  localCompute,
+  type RlCompute,
+  workerCompute,
+} from "./rl/rl-compute.js";
+export {
   isEnvConfigFile,
   loadQueueEnvConfig,
   PpoConfig,

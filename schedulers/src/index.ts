@@ -7,6 +7,7 @@ export {
   mayBackfill,
   orderQueue,
   type QueuedJob,
+  type QueueScore,
   type Reservation,
   type RunningJob,
   reserve,
@@ -92,4 +93,5 @@ export {
   PADDING,
   SLOTS,
 } from "./rl/kernel-networks.js";
+export { type KernelAgent, kernelAgent, kernelQueueScore } from "./rl/kernel-queue-score.js";
 export { Mlp, type MlpWorkspace } from "./rl/mlp.js";

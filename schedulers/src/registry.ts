@@ -177,6 +177,17 @@ const entries: AnyStrategyEntry[] = [
       return profile("fgd", [{ plugin: f, weight: 1 }], p, rng, { reserve: [f] });
     },
   },
+  {
+    name: "rl-kernel",
+    kind: "queue",
+    summary:
+      "batch queue ordered by a trained agent (a train-rl checkpoint of RLScheduler's kernel networks), optionally with EASY backfilling",
+    params: z.strictObject({
+      checkpoint: z.string().meta({ description: "the checkpoint file, relative to the scenario" }),
+      backfill: z.enum(["none", "easy"]).default("none"),
+      placement: z.string().default("first-fit"),
+    }),
+  },
   ...BATCH_POLICIES.map(
     (name): StrategyEntry => ({
       name,

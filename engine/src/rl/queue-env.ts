@@ -126,6 +126,11 @@ export class QueueEnv {
     return { observation: this.obs, reward: 0, terminated: false, truncated: false, info: this.info() };
   }
 
+  /** What the features are divided by: the trace's longest run, and the machine's processors. */
+  get normalisers(): { maxExecS: number; maxProcs: number } {
+    return { maxExecS: this.maxExecS, maxProcs: this.maxProcs };
+  }
+
   /** The jobs in the slots now (slot i holds visibleJobs[i]). */
   get visibleJobs(): readonly CompatJob[] {
     return this.visible;

@@ -6,6 +6,7 @@ import {
   type PlacementStrategy,
   type Pod,
   type QueuedJob,
+  type QueueScore,
   type RunningJob,
   reserve,
   takeExtra,
@@ -16,7 +17,11 @@ import type { RunServices, SchedulingLoop } from "./run.js";
 
 export interface BatchLoopOptions {
   placement: PlacementStrategy;
-  policy: BatchPolicyName;
+  /**
+   * How the queue is ordered: a named policy, or a learned one (`score` lower first, given whether the
+   * job fits the cluster's free capacity when the queue is ordered).
+   */
+  policy: BatchPolicyName | LearnedQueuePolicy;
   backfill: boolean;
   preemption?: boolean;
   /** Resubmissions of a job killed by a node failure before it counts as failed (default 3). */
@@ -24,6 +29,11 @@ export interface BatchLoopOptions {
 }
 
 /** What the batch loop counted. */
+export interface LearnedQueuePolicy {
+  name: string;
+  score(fitsNow: (job: QueuedJob) => boolean): QueueScore;
+}
+
 export interface BatchCounts {
   submitted: number;
   completed: number;
@@ -305,10 +315,23 @@ export class BatchLoop implements SchedulingLoop {
     return true;
   }
 
+  /** A learned policy's order, with "fits now" read from the cluster's free capacity at this pass. */
+  private learnedOrder(p: LearnedQueuePolicy): QueueScore {
+    const t = this.run.cluster.totals(-1);
+    const freeCpu = t.capacityCpuMilli - t.allocatedCpuMilli;
+    const freeMem = t.capacityMemoryMiB - t.allocatedMemoryMiB;
+    const freeGpu = t.capacityGpuMilli - t.allocatedGpuMilli;
+    return p.score((j) => {
+      const need = (j as Job).need;
+      return need.cpuMilli <= freeCpu && need.memoryMiB <= freeMem && need.gpuMilli <= freeGpu;
+    });
+  }
+
   schedule(): boolean {
     const { sim, cluster } = this.run;
-    const { policy, preemption, backfill } = this.o;
+    const { preemption, backfill } = this.o;
     if (this.queue.length === 0) return true;
+    const policy = typeof this.o.policy === "string" ? this.o.policy : this.learnedOrder(this.o.policy);
     orderQueue(this.queue, policy, sim.now);
     let i = 0;
     while (i < this.queue.length && (this.start(this.queue[i]) || (preemption && this.preemptFor(this.queue[i])))) {

@@ -44,6 +44,8 @@ export interface RlCheckpoint {
   task: "queue";
   networks: "rlscheduler-kernel";
   env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
+  /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
+  normalisers: { maxExecS: number; maxProcs: number };
   train: PpoConfig;
   /** Epochs trained so far. */
   epoch: number;
@@ -208,7 +210,7 @@ export async function update(
 }
 
 /** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */
-export function checkpointOf(s: TrainState, c: QueueEnvConfig): RlCheckpoint {
+export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCheckpoint["normalisers"]): RlCheckpoint {
   const save = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
   return {
     format: "clustersim-rl-checkpoint",
@@ -216,6 +218,7 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig): RlCheckpoint {
     task: "queue",
     networks: "rlscheduler-kernel",
     env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
+    normalisers,
     train: c.train,
     epoch: s.epoch,
     params: [...s.params],

@@ -3,6 +3,7 @@ import { basename, extname, resolve } from "node:path";
 import { wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { readCompatJobs } from "../repro/rlscheduler.js";
 import { curveSvg } from "./curve-svg.js";
 import {
   CURVE_COLUMNS,
@@ -55,15 +56,20 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
       ? workerCompute(config, workers, config.train.clipRatio)
       : localCompute(await queueEnvOf(config), config.train.seed, config.train.clipRatio);
   const state = trainState(config.train, resume);
+  const t = await readCompatJobs(config.tracePath);
+  const normalisers = {
+    maxExecS: t.jobs.reduce((m, j) => Math.max(m, j.runS), 0),
+    maxProcs: t.nodes * t.procsPerNode,
+  };
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
-  let checkpoint = checkpointOf(state, config);
+  let checkpoint = checkpointOf(state, config, normalisers);
   try {
     while (state.epoch < epochs) {
       const e0 = wallSeconds();
       const row = await update(state, config.train, await rollouts(compute, state, config.train, state.epoch), compute);
-      checkpoint = checkpointOf(state, config);
+      checkpoint = checkpointOf(state, config, normalisers);
       epochWallS.push(wallSeconds() - e0);
       epochsRun++;
       writeFilesAtomically(dir, {

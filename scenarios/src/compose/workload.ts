@@ -178,6 +178,8 @@ export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   );
   if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
   if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
+  const checkpoint = (spec.scheduler.params as { checkpoint?: unknown } | undefined)?.checkpoint;
+  if (typeof checkpoint === "string") refs.push(["scheduler.params.checkpoint", checkpoint]);
   spec.controllers.forEach((c, i) => refs.push([`controllers[${i}].plugin`, c.plugin]));
   return refs
     .filter(([, p]) => !existsSync(resolveTracePath(p, baseDir)))

@@ -1,4 +1,5 @@
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   type AdvanceStatus,
   BatchLoop,
@@ -12,6 +13,7 @@ import {
   HardwareEffects,
   InvariantChecker,
   KOORDINATOR_DEFAULTS,
+  type LearnedQueuePolicy,
   OnlineLoop,
   ReplayRecorder,
   Run,
@@ -29,10 +31,14 @@ import {
   UnknownRuntimeError,
   type VirtualNode,
 } from "@clustersim/engine";
-import { DEFAULT_POWER } from "@clustersim/hardware-models";
+import { type ClusterState, DEFAULT_POWER } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
 import {
+  type BatchPolicyName,
   createPlacement,
+  type KernelAgent,
+  kernelAgent,
+  kernelQueueScore,
   type PlacementStrategy,
   type Pod,
   strategy as registered,
@@ -146,9 +152,17 @@ export async function runScenario(
   let batchTier: BatchTier | undefined;
   let effects: HardwareEffects | undefined;
   if (batch) {
-    const params = entry.params.parse(sched.params) as { backfill: "none" | "easy"; placement: string };
+    const params = entry.params.parse(sched.params) as {
+      backfill: "none" | "easy";
+      placement: string;
+      checkpoint?: string;
+    };
     const placement = createPlacement(params.placement, {}, { rng: streams.get("scheduler") });
-    batchLoop = new BatchLoop({ placement, policy: sched.name as never, backfill: params.backfill === "easy" });
+    const policy =
+      params.checkpoint === undefined
+        ? (sched.name as BatchPolicyName)
+        : learnedPolicy(params.checkpoint, baseDir, file, state);
+    batchLoop = new BatchLoop({ placement, policy, backfill: params.backfill === "easy" });
     loop = batchLoop;
   } else {
     if (sched.name === "fgd") workload = await sampleWorkload();
@@ -494,6 +508,31 @@ function domainsOf(cluster: ComposedCluster): { racks?: number[]; pools?: number
     if (k > 1) out[key] = of;
   }
   return out;
+}
+
+/**
+ * The queue order of a trained agent named by `scheduler.params.checkpoint` (rl-kernel): its processors
+ * feature is relative to this cluster's CPU cores.
+ */
+function learnedPolicy(path: string, baseDir: string, file: string, cluster: ClusterState): LearnedQueuePolicy {
+  const where = `${file}: scheduler.params.checkpoint`;
+  const full = resolve(baseDir, path);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(full, "utf8"));
+  } catch (err) {
+    const why =
+      (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message.split("\n")[0];
+    throw new SpecError([`${where}: expected a checkpoint file (JSON), found ${why}: ${full}`]);
+  }
+  let agent: KernelAgent;
+  try {
+    agent = kernelAgent(json, where);
+  } catch (err) {
+    throw new SpecError([(err as Error).message]);
+  }
+  const maxProcs = Math.max(1, cluster.totals(-1).capacityCpuMilli / 1000);
+  return { name: "rl-kernel", score: (fitsNow) => kernelQueueScore(agent, maxProcs, fitsNow) };
 }
 
 /** A user strategy made under the time limit, its calls marked as the plug-in's. */

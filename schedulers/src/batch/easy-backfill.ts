@@ -14,9 +14,13 @@ export interface QueuedJob extends ScoredJob {
   seq: number;
 }
 
+/** A queue order of one's own (a learned policy's): lower first, from the job and how long it has waited. */
+export type QueueScore = (job: QueuedJob, waitS: number) => number;
+
 /** Sort the queue in place: priority (high first), then the policy's score, then arrival order. */
-export function orderQueue<J extends QueuedJob>(queue: J[], policy: BatchPolicyName, nowS: number): J[] {
-  const { primary, secondary } = SCORES[policy];
+export function orderQueue<J extends QueuedJob>(queue: J[], policy: BatchPolicyName | QueueScore, nowS: number): J[] {
+  const { primary, secondary } =
+    typeof policy === "function" ? { primary: policy, secondary: () => 0 } : SCORES[policy];
   const keyed = queue.map((j) => ({ j, p: primary(j, nowS - j.submitS), s: secondary(j, nowS - j.submitS) }));
   keyed.sort((a, b) => b.j.priority - a.j.priority || cmp(a.p, b.p) || cmp(a.s, b.s) || a.j.seq - b.j.seq);
   for (let i = 0; i < keyed.length; i++) queue[i] = keyed[i].j;

@@ -1,0 +1,59 @@
+/**
+ * bench/rl: queue-environment steps per second while training plays its episodes, on one worker
+ * thread and on two (target: two ≥ 1.7× one). Episodes of RLScheduler's environment on Lublin-1
+ * (256 jobs each, no backfilling) played by the kernel policy with fresh weights, sampling its actions
+ * as training does; the peer is the same work on one worker.
+ *
+ * Usage: npm run -s bench:rl -- [--json] [--episodes N]
+ */
+import { parseArgs } from "node:util";
+import { episodeSeeds, loadQueueEnvConfig, PpoConfig, workerCompute } from "@clustersim/experiments";
+import { KernelNetworks } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+import { table } from "../lib/format.js";
+
+const { values } = parseArgs({
+  options: { json: { type: "boolean", default: false }, episodes: { type: "string", default: "32" } },
+});
+const ENV = new URL("../../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
+const config = loadQueueEnvConfig(ENV);
+const train = PpoConfig.parse({ trajectories: Number(values.episodes), seed: 1 });
+const params = new KernelNetworks().init(new RandomStreams(1).get("bench-rl"));
+const jobs = episodeSeeds(train, 0);
+
+async function measure(workers: number): Promise<{ steps: number; wallS: number }> {
+  const compute = workerCompute(config, workers, train.clipRatio);
+  try {
+    await compute.episodes(params, jobs.slice(0, workers)); // each worker reads the trace first
+    const t0 = performance.now();
+    const t = await compute.episodes(params, jobs);
+    return { steps: t.reduce((s, x) => s + x.action.length, 0), wallS: (performance.now() - t0) / 1000 };
+  } finally {
+    await compute.close();
+  }
+}
+
+const one = await measure(1);
+const two = await measure(2);
+const result = {
+  episodes: jobs.length,
+  steps: one.steps,
+  stepsPerS1: Math.round(one.steps / one.wallS),
+  stepsPerS2: Math.round(two.steps / two.wallS),
+  speedup: Number((one.wallS / two.wallS).toFixed(2)),
+};
+if (two.steps !== one.steps) throw new Error("one and two workers played different episodes");
+if (values.json) console.log(JSON.stringify(result));
+else {
+  console.log(`${jobs.length} training episodes of 256 jobs (${one.steps} decisions):`);
+  console.log(
+    table(
+      ["workers", "peer", "steps/s", "wall s"],
+      [
+        ["1", "peer", String(result.stepsPerS1), one.wallS.toFixed(2)],
+        ["2", "", String(result.stepsPerS2), two.wallS.toFixed(2)],
+      ],
+    ),
+  );
+  console.log(`two workers / one: ${result.speedup}× (target ≥ 1.7×)`);
+}

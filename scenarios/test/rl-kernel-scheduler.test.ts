@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { describe, expect, it } from "vitest";
+
+const FILE = new URL("../../examples/scenarios/lublin-window.yaml", import.meta.url).pathname;
+
+/**
+ * A checkpoint built by hand whose actor scores a job -(requested time / maxExecS): one path through
+ * the kernel 8-32-16-8-1 (row-major [out][in] weights, then biases; layer offsets 0, 256 | 288, 800 |
+ * 816, 944 | 952, 960), every other parameter 0. Its order is shortest requested time first: SJF.
+ */
+function sjfCheckpoint(): string {
+  const params = new Array(2 * 961 + 10_609).fill(0);
+  params[1] = 1; // input 1 (requested time) → hidden 1, unit 0
+  params[288] = 1; // → hidden 2, unit 0
+  params[816] = 1; // → hidden 3, unit 0
+  params[952] = -1; // → the score, negated
+  const file = join(mkdtempSync(join(tmpdir(), "clustersim-ckpt-")), "sjf.json");
+  const checkpoint = {
+    format: "clustersim-rl-checkpoint",
+    version: 1,
+    networks: "rlscheduler-kernel",
+    // Large enough that no requested time is capped: every job keeps its own score.
+    normalisers: { maxExecS: 1e12, maxProcs: 256 },
+    params,
+  };
+  writeFileSync(file, JSON.stringify(checkpoint));
+  return file;
+}
+
+describe("a scenario's scheduler naming a trained agent (rl-kernel)", () => {
+  it("orders the batch queue by the agent's scores: a hand-made SJF agent runs exactly as sjf", async () => {
+    const summary = async (scheduler: string) => {
+      const spec = loadScenarioFile(FILE, [`scheduler=${scheduler}`]);
+      const s = (await runScenario(spec, FILE)).summary;
+      delete s.scheduler;
+      delete s.specHash;
+      return s;
+    };
+    const agent = await summary(`{ name: rl-kernel, params: { checkpoint: ${sjfCheckpoint()} } }`);
+    const sjf = await summary("{ name: sjf }");
+    expect(agent).toEqual(sjf);
+    // And not as FCFS: the order is the agent's.
+    expect(agent).not.toEqual(await summary("{ name: fcfs }"));
+  });
+
+  it("names the checkpoint when it is missing or not one", async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "clustersim-ckpt-")), "bad.json");
+    writeFileSync(bad, '{"format": "something"}');
+    const run = (path: string) =>
+      runScenario(loadScenarioFile(FILE, [`scheduler={ name: rl-kernel, params: { checkpoint: ${path} } }`]), FILE);
+    await expect(run(bad)).rejects.toThrow(/scheduler\.params\.checkpoint: expected a clustersim RL checkpoint/);
+    await expect(run("/nonexistent.json")).rejects.toThrow(/expected a checkpoint file \(JSON\), found no such file/);
+  });
+});
