@@ -17,20 +17,28 @@ function envFile(train: string): string {
 
 describe("train-rl: PPO on the queue environment", () => {
   it("resumes from a checkpoint to the very bytes of an uninterrupted training", async () => {
-    const file = envFile("{ epochs: 3, trajectories: 3, trainPiIters: 3, trainVIters: 3, seed: 5 }");
+    const file = envFile(
+      "{ epochs: 3, trajectories: 3, trainPiIters: 3, trainVIters: 3, seed: 5, validationStarts: [0, 64], validationJobs: 64 }",
+    );
     const whole = await trainRl(file, { out: join(file, "..", "whole") });
     const half = await trainRl(file, { out: join(file, "..", "half"), epochs: 2 });
     expect(half.checkpoint.epoch).toBe(2);
     const resumed = await trainRl(file, { out: join(file, "..", "half"), resume: join(half.dir, "checkpoint.json") });
     expect(resumed.epochsRun).toBe(1);
-    for (const f of ["checkpoint.json", "curve.csv", "curve.svg"]) {
+    for (const f of ["checkpoint.json", "curve.csv", "curve.svg", "agent.json"]) {
       expect(readFileSync(join(resumed.dir, f), "utf8"), f).toBe(readFileSync(join(whole.dir, f), "utf8"));
     }
     const curve = readFileSync(join(whole.dir, "curve.csv"), "utf8").trim().split("\n");
     expect(curve[0]).toBe(
-      "epoch,episodes,meanReward,meanBoundedSlowdown,meanUtilisation,policyLoss,valueLoss,kl,piIters",
+      "epoch,episodes,meanReward,meanBoundedSlowdown,meanUtilisation,policyLoss,valueLoss,kl,piIters,validationBoundedSlowdown",
     );
     expect(curve).toHaveLength(4);
+    // agent.json is the epoch with the lowest validation figure, as a checkpoint of its own.
+    const validation = curve.slice(1).map((l) => Number(l.split(",").at(-1)));
+    const agent = JSON.parse(readFileSync(join(whole.dir, "agent.json"), "utf8"));
+    expect(agent.epoch).toBe(validation.indexOf(Math.min(...validation)) + 1);
+    expect(agent.params).toEqual(whole.checkpoint.best!.params);
+    expect(agent.adam).toBeUndefined();
     // A checkpoint of other settings is refused.
     const other = envFile("{ epochs: 3, trajectories: 4, trainPiIters: 3, trainVIters: 3, seed: 5 }");
     await expect(

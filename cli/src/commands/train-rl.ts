@@ -31,13 +31,14 @@ export async function trainRlCommand(
       onEpoch: (row, wallS) => {
         if (!o.quiet)
           process.stderr.write(
-            `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps (${wallS.toFixed(0)} s)\n`,
+            `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes${Number.isNaN(row.validationBoundedSlowdown) ? "" : `, ${row.validationBoundedSlowdown.toFixed(2)} on the validation windows`}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps (${wallS.toFixed(0)} s)\n`,
           );
       },
     });
     if (!o.quiet) {
       print(`trained ${r.epochsRun} epoch(s) in ${r.wallS.toFixed(1)} s; ${r.checkpoint.epoch} in all`);
-      print(`results in ${r.dir}: checkpoint.json, curve.csv, curve.svg, timing.json`);
+      const agent = r.checkpoint.best ? `, agent.json (epoch ${r.checkpoint.best.epoch}, best on validation)` : "";
+      print(`results in ${r.dir}: checkpoint.json, curve.csv, curve.svg, timing.json${agent}`);
     }
   } catch (err) {
     if (err instanceof SpecError || err instanceof InputError) throw new UserError(err.message);

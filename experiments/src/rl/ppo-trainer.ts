@@ -24,6 +24,8 @@ export interface CurveRow {
   valueLoss: number;
   kl: number;
   piIters: number;
+  /** Mean bounded slowdown of the greedy agent on the validation windows (NaN without any). */
+  validationBoundedSlowdown: number;
 }
 
 export const CURVE_COLUMNS: readonly (keyof CurveRow)[] = [
@@ -36,6 +38,7 @@ export const CURVE_COLUMNS: readonly (keyof CurveRow)[] = [
   "valueLoss",
   "kl",
   "piIters",
+  "validationBoundedSlowdown",
 ];
 
 export interface RlCheckpoint {
@@ -52,6 +55,8 @@ export interface RlCheckpoint {
   params: number[];
   adam: { pi: SavedAdam; v: SavedAdam };
   curve: CurveRow[];
+  /** The epoch whose agent did best on the validation windows so far, and its parameters. */
+  best?: { epoch: number; validationBoundedSlowdown: number; params: number[] };
 }
 
 interface SavedAdam {
@@ -68,6 +73,7 @@ export interface TrainState {
   v: AdamState;
   epoch: number;
   curve: CurveRow[];
+  best?: RlCheckpoint["best"];
 }
 
 /** A new training state (fresh networks from the training seed), or one resumed from a checkpoint. */
@@ -89,6 +95,7 @@ export function trainState(train: PpoConfig, resume?: RlCheckpoint): TrainState 
       v: load(resume.adam.v),
       epoch: resume.epoch,
       curve: [...resume.curve],
+      best: resume.best,
     };
   }
   const params = nets.init(new RandomStreams(train.seed).get("rl/init"));
@@ -204,6 +211,7 @@ export async function update(
     valueLoss,
     kl,
     piIters,
+    validationBoundedSlowdown: Number.NaN,
   };
   s.curve.push(row);
   return row;
@@ -224,5 +232,6 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCh
     params: [...s.params],
     adam: { pi: save(s.pi), v: save(s.v) },
     curve: s.curve,
+    ...(s.best && { best: s.best }),
   };
 }

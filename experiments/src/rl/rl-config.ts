@@ -23,6 +23,17 @@ export const PpoConfig = z.strictObject({
   trainPiIters: z.number().int().min(1).max(1000).default(80),
   trainVIters: z.number().int().min(1).max(1000).default(80),
   targetKl: z.number().gt(0).default(0.01),
+  validationStarts: z.array(z.number().int().nonnegative()).max(100).default([]).meta({
+    description:
+      "job indices of validation windows: after each epoch the greedy agent runs them, and the best epoch's agent is kept (agent.json)",
+  }),
+  validationJobs: z
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(1024)
+    .meta({ description: "jobs per validation window" }),
   workers: z.number().int().min(1).max(256).default(1).meta({
     description: "worker threads running episodes (the checkpoint does not depend on it)",
   }),

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
+import { QueueEnv } from "@clustersim/engine";
+import { KernelNetworks } from "@clustersim/schedulers";
 import { wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
@@ -16,6 +18,7 @@ import {
 } from "./ppo-trainer.js";
 import { localCompute, workerCompute } from "./rl-compute.js";
 import { loadQueueEnvConfig, queueEnvOf } from "./rl-config.js";
+import { playEpisode } from "./rollout.js";
 
 export interface TrainRlOptions {
   /** Output directory (default: results/rl-NAME, NAME the environment file's). */
@@ -39,8 +42,9 @@ export interface TrainRlResult {
 /**
  * `clustersim train-rl FILE`: PPO on the queue environment of an RL environment file. After every
  * epoch the directory holds, as one set: checkpoint.json (networks, optimiser state, learning curve:
- * enough to resume), curve.csv and curve.svg; timing.json holds the wall-clock seconds, which are
- * never part of a result. The same file and seed give the same checkpoint, byte for byte.
+ * enough to resume), curve.csv and curve.svg, and with validation windows agent.json (the epoch that
+ * did best on them, the agent to use); timing.json holds the wall-clock seconds, which are never part
+ * of a result. The same file and seed give the same checkpoint, byte for byte.
  */
 export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<TrainRlResult> {
   const config = loadQueueEnvConfig(file);
@@ -61,6 +65,7 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
     maxExecS: t.jobs.reduce((m, j) => Math.max(m, j.runS), 0),
     maxProcs: t.nodes * t.procsPerNode,
   };
+  const validation = validator(config, t);
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
@@ -69,7 +74,18 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
     while (state.epoch < epochs) {
       const e0 = wallSeconds();
       const row = await update(state, config.train, await rollouts(compute, state, config.train, state.epoch), compute);
+      if (validation) {
+        row.validationBoundedSlowdown = validation(state.params);
+        if (!state.best || row.validationBoundedSlowdown < state.best.validationBoundedSlowdown) {
+          state.best = {
+            epoch: row.epoch,
+            validationBoundedSlowdown: row.validationBoundedSlowdown,
+            params: [...state.params],
+          };
+        }
+      }
       checkpoint = checkpointOf(state, config, normalisers);
+      const best = checkpoint.best;
       epochWallS.push(wallSeconds() - e0);
       epochsRun++;
       writeFilesAtomically(dir, {
@@ -81,6 +97,16 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
           checkpoint.curve.map((r) => [r.epoch, r.meanBoundedSlowdown]),
         ),
         "timing.json": stableJson({ epochsRun, workers, wallS: wallSeconds() - t0, epochWallS }),
+        // The agent to use: the epoch that did best on the validation windows (as a checkpoint of its own).
+        ...(best && {
+          "agent.json": stableJson({
+            ...checkpoint,
+            epoch: best.epoch,
+            params: best.params,
+            best: undefined,
+            adam: undefined,
+          }),
+        }),
       });
       o.onEpoch?.(row, wallSeconds() - t0);
     }
@@ -88,6 +114,31 @@ export async function trainRl(file: string, o: TrainRlOptions = {}): Promise<Tra
     await compute.close();
   }
   return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+}
+
+/** With validation windows: the greedy agent's mean bounded slowdown over them, for given parameters. */
+function validator(
+  config: ReturnType<typeof loadQueueEnvConfig>,
+  t: Awaited<ReturnType<typeof readCompatJobs>>,
+): ((params: Float64Array) => number) | undefined {
+  const { validationStarts: starts, validationJobs: jobs } = config.train;
+  if (starts.length === 0) return undefined;
+  for (const s of starts) {
+    if (s + jobs > t.jobs.length)
+      throw new InputError(
+        `train.validationStarts: expected windows within the ${t.jobs.length} jobs, found ${s} + ${jobs}`,
+      );
+  }
+  const env = new QueueEnv({ ...t, backfill: config.backfill, sequenceJobs: jobs, reward: config.reward });
+  const nets = new KernelNetworks();
+  const ws = nets.workspace();
+  return (params) => {
+    let sum = 0;
+    for (const start of starts) {
+      sum += playEpisode(env, nets, params, ws, { seed: 0, start, choice: "greedy", values: false }).boundedSlowdown;
+    }
+    return sum / starts.length;
+  };
 }
 
 function curveCsv(rows: readonly CurveRow[]): string {
