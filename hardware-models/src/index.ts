@@ -54,9 +54,12 @@ export {
 } from "./pool-savings.js";
 export { DEFAULT_POWER, EnergyMeter, nodeCost, type PowerModel, type PriceModel, powerW } from "./power-cost.js";
 export {
+  CONTAINER_ENGINE,
+  type ContainerEngine,
   coldStartS,
   type Isolation,
   isolates,
+  NO_ENGINE,
   RUNTIMES,
   type RuntimeSpec,
   runTimeFactor,

@@ -5,18 +5,27 @@ import type { Rng } from "@clustersim/sim-core";
  * sandbox itself costs, how much slower work runs inside it, and how strongly it isolates tenants.
  * Row citations refer to ../shared/CALIBRATION.md, "Sandbox runtimes and cold starts"; [U] marks an
  * assumption (a default only, which a scenario can override).
+ *
+ * A cold start is modelled as its parts, each measured in its own scope, so that runtimes are compared
+ * on the same scope: the container engine's part (the same for every runtime a Kubernetes node runs:
+ * ContainerEngine), a VM runtime's VMM process start, and the sandbox's own start (runc's process,
+ * gVisor's Sentry, a VM's boot to guest init). What runs inside afterwards (a language runtime, the
+ * function's init) belongs to the workload and is not modelled. Memory overheads are whole empty
+ * sandboxes: for Firecracker, whose ≤5 MiB is the VMM alone, a guest kernel is added.
  */
 export type Isolation = "process" | "sandbox" | "vm";
 
 export interface RuntimeSpec {
   name: string;
-  /** Median cold-start latency, seconds. */
+  /** Median of the sandbox's own start (not the engine's, nor a VMM's), seconds. */
   startMedianS: number;
-  /** Log-normal spread of the start latency (σ of its logarithm). */
+  /** Log-normal spread of that start (σ of its logarithm). */
   startSigma: number;
-  /** Hard upper bound of the start latency where one is published, seconds (Infinity otherwise). */
+  /** Hard upper bound of that start where one is published, seconds (Infinity otherwise). */
   startMaxS: number;
-  /** Memory the sandbox adds per instance, MiB. */
+  /** A VM runtime's VMM process start, drawn uniformly in [min, max] seconds ([0, 0]: none). */
+  vmmStartS: readonly [number, number];
+  /** Memory of an empty sandbox (a VM's: VMM and guest kernel), MiB, on top of the workload's. */
   memoryOverheadMiB: number;
   /** Compute-bound work runs this many times slower than bare metal. */
   computeSlowdown: number;
@@ -30,6 +39,23 @@ export interface RuntimeSpec {
   snapshotRestoreS: number;
 }
 
+/**
+ * The container engine's part of every cold start on a node (containerd or Docker creating and
+ * starting the container, image already present). gVisor's startup.csv measures a whole empty
+ * container start through Docker at 1.1–1.2 s for runc and gVisor alike [P]; less runc's own ~20 ms
+ * [S], the engine's part is about 1.13 s. Its spread is an assumption [U]. A platform that starts
+ * sandboxes without an engine sets it to 0 (`hardware.containerEngine.start`).
+ */
+export interface ContainerEngine {
+  startMedianS: number;
+  startSigma: number;
+}
+
+export const CONTAINER_ENGINE: Readonly<ContainerEngine> = Object.freeze({ startMedianS: 1.13, startSigma: 0.1 });
+
+/** No engine: only the sandbox's own parts (a runtime's start as its source measured it). */
+export const NO_ENGINE: Readonly<ContainerEngine> = Object.freeze({ startMedianS: 0, startSigma: 0 });
+
 const MB = 1e6 / 2 ** 20; // the sources give decimal megabytes
 
 export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
@@ -38,6 +64,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.02, // "runc ~20 ms/7 MB" (benchmark summary [S])
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 4.1 * MB, // empty sandbox 4.1 MB (gvisor performance/density.csv [P])
     computeSlowdown: 1,
     syscallUs: 1.9, // gvisor performance/syscall.csv [P]
@@ -49,6 +76,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.05, // "gVisor ~50 ms/18 MB" [S]
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 23.7 * MB, // empty sandbox 23.7 MB (density.csv [P])
     computeSlowdown: 1, // user-space compute runs natively; the cost is in system calls [U]
     syscallUs: 38, // gVisor-ptrace 38 µs (syscall.csv [P]); use gvisor-kvm for the KVM platform
@@ -60,6 +88,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.05, // as gvisor [S]
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 23.7 * MB, // density.csv [P]
     computeSlowdown: 1, // [U]
     syscallUs: 0.76, // gVisor-KVM 0.76 µs (syscall.csv [P])
@@ -71,6 +100,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.5, // "Kata-QEMU ~500 ms/52 MB" [S]
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 52 * MB, // [S]
     computeSlowdown: 1 / 0.95, // as Firecracker's ">95% of bare metal" [U for QEMU]
     syscallUs: 1.9, // system calls stay inside the guest kernel [U]
@@ -82,6 +112,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.125, // "Kata-FC ~125 ms/28 MB" [S]
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 28 * MB, // [S]
     computeSlowdown: 1 / 0.95, // Firecracker ">95% of bare metal" (SPECIFICATION.md [P])
     syscallUs: 1.9, // [U]
@@ -93,7 +124,10 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 0.1, // boot to guest init ≤125 ms (SPECIFICATION.md [P]); median [U]
     startSigma: 0.1, // [U]
     startMaxS: 0.125, // ≤125 ms [P]
-    memoryOverheadMiB: 5, // ≤5 MiB per microVM (SPECIFICATION.md [P])
+    vmmStartS: [0.006, 0.06], // VMM start 6–60 ms wall (SPECIFICATION.md [P]); uniform between [U]
+    // The VMM's ≤5 MiB (SPECIFICATION.md [P]) and a guest kernel: Kata-FC's whole 28 MB sandbox [S]
+    // less that VMM, about 23 MB, an estimate [U] (a guest's size depends on its kernel build).
+    memoryOverheadMiB: 5 + 23 * MB,
     computeSlowdown: 1 / 0.95, // >95% of bare metal [P]
     syscallUs: 1.9, // [U]
     isolation: "vm",
@@ -104,6 +138,7 @@ export const RUNTIMES: Readonly<Record<string, RuntimeSpec>> = Object.freeze({
     startMedianS: 5e-6, // instantiation 5 µs with Wasmtime 1.0 (Bytecode Alliance [P])
     startSigma: 0.3, // [U]
     startMaxS: Infinity,
+    vmmStartS: [0, 0],
     memoryOverheadMiB: 1, // [U]
     computeSlowdown: 1.3, // compiled Wasm versus native [U]
     syscallUs: 1.9, // WASI calls map to host system calls [U]
@@ -119,19 +154,32 @@ export function runtime(name: string, overrides: Partial<RuntimeSpec> = {}): Run
   return { ...base, ...overrides };
 }
 
-/** Cold-start latency of one instance: log-normal around the median, capped at the published bound. */
-export function coldStartS(rt: RuntimeSpec, rng: Rng): number {
-  return Math.min(rt.startMaxS, rng.lognormal(Math.log(rt.startMedianS), rt.startSigma));
+/**
+ * Cold-start latency of one instance: the engine's part (log-normal around its median), a VMM's start
+ * (uniform in its range), then the sandbox's own start (log-normal, capped at a published bound), each
+ * drawn in that order from `rng`.
+ */
+export function coldStartS(rt: RuntimeSpec, rng: Rng, engine: ContainerEngine = CONTAINER_ENGINE): number {
+  const e = engine.startMedianS > 0 ? rng.lognormal(Math.log(engine.startMedianS), engine.startSigma) : 0;
+  const [lo, hi] = rt.vmmStartS;
+  const vmm = hi > 0 ? rng.uniform(lo, hi) : 0;
+  const sandbox = Math.min(rt.startMaxS, rng.lognormal(Math.log(rt.startMedianS), rt.startSigma));
+  return e + vmm + sandbox;
 }
 
 /**
  * Start latency given what the node has ready: a warm instance of the function starts at once, a
  * snapshot restores in `snapshotRestoreS`, else a cold start.
  */
-export function startLatencyS(rt: RuntimeSpec, rng: Rng, ready: { warm?: boolean; snapshot?: boolean } = {}): number {
+export function startLatencyS(
+  rt: RuntimeSpec,
+  rng: Rng,
+  ready: { warm?: boolean; snapshot?: boolean } = {},
+  engine: ContainerEngine = CONTAINER_ENGINE,
+): number {
   if (ready.warm) return 0;
   if (ready.snapshot && Number.isFinite(rt.snapshotRestoreS)) return rt.snapshotRestoreS;
-  return coldStartS(rt, rng);
+  return coldStartS(rt, rng, engine);
 }
 
 /**

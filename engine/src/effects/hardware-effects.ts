@@ -1,5 +1,7 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import {
+  CONTAINER_ENGINE,
+  type ContainerEngine,
   type CxlParams,
   cxlSlowdown,
   DEFAULT_CXL,
@@ -31,6 +33,8 @@ export interface HardwareEffectsConfig {
   runtimes?: Readonly<Record<string, Partial<Omit<RuntimeSpec, "syscallUs">>>>;
   /** CXL latencies and touched share (hardware-models' CxlParams); the defaults cite CALIBRATION.md. */
   cxl?: Partial<CxlParams>;
+  /** The container engine's part of every cold start (default: hardware-models' CONTAINER_ENGINE). */
+  containerEngine?: ContainerEngine;
   /** Keep one warm instance per app for this long after each invocation; none when absent. */
   warmKeepAliveS?: number;
   /** The run's streams: draws are keyed by task (`keyed`). */
@@ -43,7 +47,8 @@ export class UnknownRuntimeError extends Error {}
 /**
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
  * - Sandbox runtimes: a task naming a runtime class asks for the runtime's memory overhead on top of
- *   its own, starts after the runtime's start latency (none when an instance of its app is warm, with
+ *   its own, starts after a cold start (the container engine's part, a VMM's, the sandbox's own:
+ *   hardware-models' coldStartS), none when an instance of its app is warm (with
  *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`; a snapshot restore instead
  *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs `computeSlowdown`
  *   times longer. System-call cost is not applied (no task states a system-call rate). Tasks without a
@@ -88,6 +93,7 @@ export class HardwareEffects implements RunEffects {
   private readonly snapshots = new Set<string>();
   private readonly warm: WarmInstances | undefined;
   private readonly cxl: CxlParams;
+  private readonly engine: ContainerEngine;
   private readonly hasPools: boolean;
   private readonly dpuGbps: Float64Array;
   private readonly nicDemand: Float64Array;
@@ -107,6 +113,7 @@ export class HardwareEffects implements RunEffects {
     this.streams = c.streams;
     this.warm = c.warmKeepAliveS !== undefined ? new WarmInstances(new FixedKeepAlive(c.warmKeepAliveS)) : undefined;
     this.cxl = { ...DEFAULT_CXL, ...(c.cxl ?? {}) };
+    this.engine = c.containerEngine ?? CONTAINER_ENGINE;
     const n = c.cluster.nodeCount;
     this.hasPools = Array.from({ length: n }, (_, i) => c.cluster.poolOf(i)).some((p) => p >= 0);
     this.dpuGbps = c.dpuGbps;
@@ -152,10 +159,12 @@ export class HardwareEffects implements RunEffects {
       // task has, so it is left out of runs rather than applied at zero.
       runS *= rt.computeSlowdown;
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
-      startS = startLatencyS(rt, this.streams.keyed("runtime-starts").at(task.id), {
-        warm,
-        snapshot: this.snapshots.has(task.runtime),
-      });
+      startS = startLatencyS(
+        rt,
+        this.streams.keyed("runtime-starts").at(task.id),
+        { warm, snapshot: this.snapshots.has(task.runtime) },
+        this.engine,
+      );
       if (warm) this.counters.warmStarts++;
       else this.counters.coldStarts++;
       this.counters.startLatencySumS += startS;

@@ -34,6 +34,10 @@ export function hardwareConfig(
     dpuGbps,
     runtimes,
     cxl: hw?.cxl,
+    containerEngine: hw?.containerEngine && {
+      startMedianS: hw.containerEngine.start,
+      startSigma: hw.containerEngine.startSigma,
+    },
     warmKeepAliveS: hw?.warmPool?.keepAlive,
     streams,
   };

@@ -350,7 +350,7 @@ export const Hardware = z.strictObject({
     .partialRecord(
       z.enum(["runc", "gvisor", "gvisor-kvm", "kata-qemu", "kata-fc", "firecracker", "wasm"]),
       z.strictObject({
-        startMedian: Duration.optional(),
+        startMedian: Duration.optional().meta({ description: "the sandbox's own start (not the engine's)" }),
         startSigma: nonNegative.optional(),
         memoryOverhead: Memory.optional(),
         computeSlowdown: z.number().min(1).optional(),
@@ -362,6 +362,16 @@ export const Hardware = z.strictObject({
       description:
         "overrides of the sandbox runtime catalogue (system-call cost is not applied in runs: no task states a system-call rate)",
     }),
+  containerEngine: z
+    .strictObject({
+      start: Duration.default(1.13).meta({
+        description:
+          "the engine's median part of every cold start (default 1.13 s: a whole container start through Docker, 1.1-1.2 s in gVisor's startup.csv, less runc's own ~20 ms); 0 for a platform without an engine",
+      }),
+      startSigma: nonNegative.default(0.1).meta({ description: "its log-normal spread (an assumption)" }),
+    })
+    .optional()
+    .meta({ description: "the container engine's part of cold starts, the same for every runtime" }),
   cxl: z
     .strictObject({
       localLatencyNs: positive.optional(),
