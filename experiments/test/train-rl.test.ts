@@ -46,6 +46,20 @@ describe("train-rl: PPO on the queue environment", () => {
     ).rejects.toThrow(InputError);
   });
 
+  it("anneals the learning rates when asked: a linear schedule trains other weights than a constant one", async () => {
+    const run = async (schedule: string) => {
+      const file = envFile(`{ epochs: 2, trajectories: 2, trainPiIters: 2, trainVIters: 2, lrSchedule: ${schedule} }`);
+      const r = await trainRl(file, { out: join(file, "..", "out") });
+      return r.checkpoint;
+    };
+    const constant = await run("constant");
+    const linear = await run("linear");
+    // The first epoch runs at the full rate either way (its share of the way is 0); the second at half.
+    expect(linear.curve[0]).toEqual(constant.curve[0]);
+    expect(linear.params).not.toEqual(constant.params);
+    expect(linear.adam.pi.lr).toBeCloseTo(constant.train.piLr / 2, 12);
+  });
+
   it("gives the same checkpoint on one worker thread as on two (episodes by seed, gradients summed in a fixed order)", async () => {
     const file = envFile("{ epochs: 2, trajectories: 4, trainPiIters: 3, trainVIters: 3, seed: 9 }");
     const one = await trainRl(file, { out: join(file, "..", "one"), workers: 1 });

@@ -182,6 +182,10 @@ export async function update(
   const b = decisionBatch(trajectories, train.gamma, train.lambda);
   const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
+  // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.
+  const scale = train.lrSchedule === "linear" ? Math.max(0, 1 - s.epoch / train.epochs) : 1;
+  s.pi.lr = train.piLr * scale;
+  s.v.lr = train.vLr * scale;
   let first: { loss: number; kl: number } | undefined;
   let kl = 0;
   let piIters = 0;

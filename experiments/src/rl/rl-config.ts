@@ -20,6 +20,9 @@ export const PpoConfig = z.strictObject({
   lambda: z.number().min(0).max(1).default(0.97),
   piLr: z.number().gt(0).max(1).default(3e-4),
   vLr: z.number().gt(0).max(1).default(1e-3),
+  lrSchedule: z.enum(["constant", "linear"]).default("constant").meta({
+    description: "learning rates held (the original) or annealed linearly to 0 at the last epoch",
+  }),
   trainPiIters: z.number().int().min(1).max(1000).default(80),
   trainVIters: z.number().int().min(1).max(1000).default(80),
   targetKl: z.number().gt(0).default(0.01),
