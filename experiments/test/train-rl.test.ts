@@ -89,4 +89,20 @@ describe("train-rl: PPO on the queue environment", () => {
       c[0]!.meanBoundedSlowdown + c[1]!.meanBoundedSlowdown,
     );
   }, 120_000);
+
+  it("ships an agent that its documented command trains: the first epochs reproduce, figure for figure", async () => {
+    const file = new URL("../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
+    const shipped = JSON.parse(
+      readFileSync(new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname, "utf8"),
+    );
+    const out = mkdtempSync(join(tmpdir(), "clustersim-rl-shipped-"));
+    const r = await trainRl(file, { out, epochs: 2, workers: 1 });
+    expect(r.checkpoint.curve).toEqual(shipped.curve.slice(0, 2));
+    expect(shipped.train).toEqual(r.checkpoint.train);
+    // The agent is the epoch that did best on the validation windows.
+    const best = Math.min(
+      ...shipped.curve.map((c: { validationBoundedSlowdown: number }) => c.validationBoundedSlowdown),
+    );
+    expect(shipped.curve[shipped.epoch - 1].validationBoundedSlowdown).toBe(best);
+  }, 120_000);
 });

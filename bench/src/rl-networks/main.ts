@@ -39,7 +39,8 @@ const episodes = Number(values.episodes);
 const steps = Number(values.steps);
 const ENV = new URL("../../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
 
-const env = await queueEnvOf(loadQueueEnvConfig(ENV));
+// Episodes of 256 jobs, as the paper trains, whatever the example file trains on.
+const env = await queueEnvOf({ ...loadQueueEnvConfig(ENV), sequenceJobs: 256 });
 const rng = new RandomStreams(1).get("bench-rl");
 const states: { count: number; rows: Float32Array }[] = [];
 const actions: number[] = [];

@@ -16,7 +16,8 @@ const { values } = parseArgs({
   options: { json: { type: "boolean", default: false }, episodes: { type: "string", default: "32" } },
 });
 const ENV = new URL("../../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
-const config = loadQueueEnvConfig(ENV);
+// Episodes of 256 jobs, as the paper trains, whatever the example file trains on.
+const config = { ...loadQueueEnvConfig(ENV), sequenceJobs: 256 };
 const train = PpoConfig.parse({ trajectories: Number(values.episodes), seed: 1 });
 const params = new KernelNetworks().init(new RandomStreams(1).get("bench-rl"));
 const jobs = episodeSeeds(train, 0);
