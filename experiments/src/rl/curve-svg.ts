@@ -20,7 +20,7 @@ export function curveSvg(title: string, yLabel: string, points: readonly [number
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">${escape(title)}</text>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
     `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
     `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
     `<text x="${L}" y="${H - B + 16}" text-anchor="middle">${num(x0)}</text>`,
@@ -28,7 +28,7 @@ export function curveSvg(title: string, yLabel: string, points: readonly [number
     `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">epoch</text>`,
     `<text x="${L - 6}" y="${H - B}" text-anchor="end">${num(y0)}</text>`,
     `<text x="${L - 6}" y="${T + 4}" text-anchor="end">${num(y1)}</text>`,
-    `<text transform="translate(16,${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`,
+    `<text transform="translate(16,${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
     points.length > 0 ? `<path d="${path}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>` : "",
     "</svg>",
     "",
@@ -42,6 +42,6 @@ function range(v: readonly number[]): [number, number] {
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
