@@ -49,7 +49,8 @@ export interface RlCheckpoint {
   env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
   /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
   normalisers: { maxExecS: number; maxProcs: number };
-  train: PpoConfig;
+  /** The training's settings, less `workers` (the checkpoint does not depend on it). */
+  train: Omit<PpoConfig, "workers">;
   /** Epochs trained so far. */
   epoch: number;
   params: number[];
@@ -231,11 +232,16 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCh
     networks: "rlscheduler-kernel",
     env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
     normalisers,
-    train: c.train,
+    train: withoutWorkers(c.train),
     epoch: s.epoch,
     params: [...s.params],
     adam: { pi: save(s.pi), v: save(s.v) },
     curve: s.curve,
     ...(s.best && { best: s.best }),
   };
+}
+
+function withoutWorkers(train: PpoConfig): Omit<PpoConfig, "workers"> {
+  const { workers: _, ...rest } = train;
+  return rest;
 }

@@ -163,8 +163,9 @@ export function readCheckpoint(path: string, config?: ReturnType<typeof loadQueu
       sequenceJobs: config.sequenceJobs,
       reward: config.reward,
     };
-    const { epochs: _a, ...train } = config.train;
-    const { epochs: _b, ...saved } = c.train;
+    // Neither how long to train nor on how many threads is part of what a checkpoint was trained as.
+    const { epochs: _a, workers: _w, ...train } = config.train;
+    const { epochs: _b, workers: _v, ...saved } = c.train as typeof config.train;
     if (!same(c.env, env) || !same(saved, train))
       throw new InputError(
         `${path}: the checkpoint was trained with another environment or other settings than this file's (env ${JSON.stringify(c.env)})`,
