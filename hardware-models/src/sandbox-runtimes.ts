@@ -30,8 +30,8 @@ export interface RuntimeSpec {
   /** Compute-bound work runs this many times slower than bare metal. */
   computeSlowdown: number;
   /**
-   * Cost of one system call, microseconds. For `runTimeFactor` with a workload's system-call rate;
-   * scenario runs do not apply it (no task states such a rate).
+   * Cost of one system call, microseconds: `runTimeFactor` charges it at a task's system-call rate
+   * (a workload's `syscalls`).
    */
   syscallUs: number;
   isolation: Isolation;
@@ -185,8 +185,8 @@ export function startLatencyS(
 /**
  * How many times longer work takes in this runtime than in runc. `syscallsPerCpuS` is the workload's
  * system calls per second of CPU time (0 for compute-bound work; tens of thousands for I/O-heavy
- * services); each costs `syscallUs` instead of runc's 1.9 µs. Scenario runs use `computeSlowdown` alone:
- * their tasks carry no system-call rate.
+ * services); each costs `syscallUs` instead of runc's 1.9 µs. Scenario runs apply it to every task
+ * with a runtime class, at the task's rate (a workload's `syscalls`; 0 by default).
  */
 export function runTimeFactor(rt: RuntimeSpec, syscallsPerCpuS = 0): number {
   const runcUs = RUNTIMES.runc.syscallUs;

@@ -10,6 +10,7 @@ import {
   FixedKeepAlive,
   RUNTIMES,
   type RuntimeSpec,
+  runTimeFactor,
   runtime,
   startLatencyS,
   touchedRemoteFraction,
@@ -26,11 +27,8 @@ export interface HardwareEffectsConfig {
   cluster: ClusterState;
   /** Line rate of each node's DPU, Gbps; 0 for a node without one. */
   dpuGbps: Float64Array;
-  /**
-   * Overrides of the runtime catalogue, by runtime name (hardware-models' RuntimeSpec fields). Not the
-   * system-call cost: runs do not apply it, as no task states a system-call rate.
-   */
-  runtimes?: Readonly<Record<string, Partial<Omit<RuntimeSpec, "syscallUs">>>>;
+  /** Overrides of the runtime catalogue, by runtime name (hardware-models' RuntimeSpec fields). */
+  runtimes?: Readonly<Record<string, Partial<RuntimeSpec>>>;
   /** CXL latencies and touched share (hardware-models' CxlParams); the defaults cite CALIBRATION.md. */
   cxl?: Partial<CxlParams>;
   /** The container engine's part of every cold start (default: hardware-models' CONTAINER_ENGINE). */
@@ -50,9 +48,9 @@ export class UnknownRuntimeError extends Error {}
  *   its own, starts after a cold start (the container engine's part, a VMM's, the sandbox's own:
  *   hardware-models' coldStartS), none when an instance of its app is warm (with
  *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`; a snapshot restore instead
- *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs `computeSlowdown`
- *   times longer. System-call cost is not applied (no task states a system-call rate). Tasks without a
- *   runtime class run as plain containers, unchanged.
+ *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs longer by the
+ *   runtime's `runTimeFactor`: its compute slowdown, plus each system call's cost beyond runc's at the
+ *   task's `syscallsPerCpuS`. Tasks without a runtime class run as plain containers, unchanged.
  * - CXL pools: on a node in a pool, memory that does not fit in free local DRAM spills into the pool
  *   (local first), and the task runs longer by CALIBRATION's slowdown model for the part of its remote
  *   share it touches (`touchedFraction`), with a sensitivity drawn per task from Pond's three buckets at
@@ -155,9 +153,8 @@ export class HardwareEffects implements RunEffects {
     const rt = this.runtimeOf(task);
     let startS = 0;
     if (rt) {
-      // Compute slowdown only: runTimeFactor's system-call term needs a task's system-call rate, which no
-      // task has, so it is left out of runs rather than applied at zero.
-      runS *= rt.computeSlowdown;
+      // Compute slowdown, and each system call's cost beyond runc's at the task's rate (0: none).
+      runS *= runTimeFactor(rt, task.syscallsPerCpuS);
       const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
       startS = startLatencyS(
         rt,

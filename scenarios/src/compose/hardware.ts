@@ -18,7 +18,7 @@ export function hardwareConfig(
     const dpu = groups[cluster.nodeGroup[i]]?.dpu;
     dpuGbps[i] = dpu ? DPUS[dpu].gbps : 0;
   }
-  const runtimes: Record<string, Partial<Omit<RuntimeSpec, "syscallUs">>> = {};
+  const runtimes: Record<string, Partial<RuntimeSpec>> = {};
   for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {
     if (!o) continue;
     runtimes[name] = {
@@ -26,6 +26,7 @@ export function hardwareConfig(
       ...(o.startSigma !== undefined && { startSigma: o.startSigma }),
       ...(o.memoryOverhead !== undefined && { memoryOverheadMiB: o.memoryOverhead }),
       ...(o.computeSlowdown !== undefined && { computeSlowdown: o.computeSlowdown }),
+      ...(o.syscallUs !== undefined && { syscallUs: o.syscallUs }),
       ...(o.snapshotRestore !== undefined && { snapshotRestoreS: o.snapshotRestore }),
     };
   }

@@ -36,6 +36,10 @@ export const TaskTemplate = z.strictObject({
   gpuMilli: Dist.optional().meta({ description: "thousandths of each GPU (1000 = whole)" }),
   procs: Dist.optional(),
   nicGbps: Dist.optional().meta({ description: "network bandwidth while running, Gbps (a number or a distribution)" }),
+  syscalls: Dist.optional().meta({
+    description:
+      "system calls per CPU-second while running (a number or a distribution); a sandbox runtime charges each call its cost (gVisor-ptrace 38 µs against runc's 1.9 µs)",
+  }),
   priority: z.number().int().optional(),
   runtime: z
     .string()
@@ -139,6 +143,9 @@ export const Workload = z.discriminatedUnion("type", [
       description: "CPU of each invocation (the Azure trace has none; default one core: an assumption)",
     }),
     runtime: z.string().optional(),
+    syscalls: nonNegative.optional().meta({
+      description: "system calls per CPU-second of every invocation (default 0: compute-bound)",
+    }),
     transforms,
   }),
 ]);
@@ -354,13 +361,14 @@ export const Hardware = z.strictObject({
         startSigma: nonNegative.optional(),
         memoryOverhead: Memory.optional(),
         computeSlowdown: z.number().min(1).optional(),
+        syscallUs: nonNegative.optional().meta({ description: "cost of one system call, microseconds" }),
         snapshotRestore: Duration.optional(),
       }),
     )
     .optional()
     .meta({
       description:
-        "overrides of the sandbox runtime catalogue (system-call cost is not applied in runs: no task states a system-call rate)",
+        "overrides of the sandbox runtime catalogue (system-call cost applies to tasks that state a system-call rate: `syscalls`)",
     }),
   containerEngine: z
     .strictObject({

@@ -17,6 +17,7 @@ export interface TaskTemplate {
   gpuMilli?: DistSpec;
   procs?: DistSpec;
   nicGbps?: DistSpec;
+  syscallsPerCpuS?: DistSpec;
   priority?: number;
   runtime?: string;
   app?: string;
@@ -32,6 +33,7 @@ class TemplateSampler {
   private readonly gpuMilli: Sampler;
   private readonly procs: Sampler;
   private readonly nic: Sampler | undefined;
+  private readonly syscalls: Sampler | undefined;
 
   constructor(private readonly t: TaskTemplate) {
     this.run = sampler(t.runS);
@@ -41,6 +43,7 @@ class TemplateSampler {
     this.gpuMilli = sampler(t.gpuMilli ?? 1000);
     this.procs = sampler(t.procs ?? 1);
     this.nic = t.nicGbps === undefined ? undefined : sampler(t.nicGbps);
+    this.syscalls = t.syscallsPerCpuS === undefined ? undefined : sampler(t.syscallsPerCpuS);
   }
 
   /** Sizes are drawn in a fixed order from one stream, so a task's sizes do not depend on its arrival time. */
@@ -57,6 +60,8 @@ class TemplateSampler {
       procs: Math.max(1, Math.round(this.procs(rng))),
       // Drawn last, and only when asked for, so that adding it leaves every other draw as it was.
       nicGbps: this.nic ? Math.max(0, this.nic(rng)) : 0,
+      // Likewise drawn after everything else, only when asked for.
+      syscallsPerCpuS: this.syscalls ? Math.max(0, this.syscalls(rng)) : 0,
       priority: this.t.priority ?? 0,
       runtime: this.t.runtime ?? "",
       app: this.t.app ?? "",
@@ -156,6 +161,8 @@ export interface FunctionsSpec {
   scaleToInvocationsPerS?: number;
   rate?: RateSpec[];
   runtime?: string;
+  /** System calls per CPU-second of every invocation (default 0: compute-bound). */
+  syscallsPerCpuS?: number;
 }
 
 export const AZURE_2019_FIT = Object.freeze({
@@ -199,6 +206,7 @@ export function* functionsWorkload(
       cpuMilli: Math.ceil(spec.cpuMilli ?? 1000),
       app: `fn-${f}`,
       runtime: spec.runtime ?? "",
+      syscallsPerCpuS: spec.syscallsPerCpuS ?? 0,
     });
   }
 }

@@ -22,6 +22,8 @@ export interface Task {
   procs: number;
   /** Network bandwidth the task uses while it runs, Gbps (0: none modelled). */
   nicGbps: number;
+  /** System calls per second of CPU time while it runs (0: compute-bound); a sandbox charges each. */
+  syscallsPerCpuS: number;
   /** Application, function or tenant the task belongs to; "" where the source has none. */
   app: string;
   /** The scenario workload the task came from (its `name`, or `w<index>`); "" outside a scenario. */
@@ -54,6 +56,7 @@ export function task(fields: Partial<Task> & Pick<Task, "arrivalS">): Task {
     gpuMilli: 0,
     procs: 1,
     nicGbps: 0,
+    syscallsPerCpuS: 0,
     app: "",
     workload: "",
     runtime: "",
@@ -75,6 +78,7 @@ export const TASK_NUMERIC_FIELDS = [
   "gpuMilli",
   "procs",
   "nicGbps",
+  "syscallsPerCpuS",
   "priority",
   "inputTokens",
   "outputTokens",
