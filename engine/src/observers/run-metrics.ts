@@ -14,7 +14,7 @@ class WorkloadTally {
 }
 
 /** Time integrals kept per node group (see RunMetrics.changed). */
-const K = 9;
+const K = 10;
 
 /** Power and price of a node group: watts idle and at full CPU allocation, and money per node-hour. */
 export interface GroupEconomics {
@@ -47,7 +47,10 @@ export class RunMetrics implements RunListener {
   private rejectedNoRun = 0;
   private readonly G: number;
   private readonly counted: boolean[];
-  /** Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU utilisation. */
+  /**
+   * Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU
+   * utilisation by allocation; and what usage differs from it by (setUsage), Σ over nodes.
+   */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
   private readonly byWorkload = new Map<string, WorkloadTally>();
@@ -101,6 +104,14 @@ export class RunMetrics implements RunListener {
     let pooled = 0;
     for (let p = 0; p < this.pools; p++) pooled += c.poolUsedMiB(p);
     this.pooled.set(pooled, nowS);
+  }
+
+  /**
+   * From `nowS` on, each group's nodes use this much more CPU than they have allocated, as Σ over its
+   * nodes of utilisation (negative: less), until the next call. Energy follows usage so corrected.
+   */
+  setUsage(nowS: number, deltaByGroup: ArrayLike<number>): void {
+    for (let g = 0; g < this.G; g++) this.integrals[g * K + 9].set(deltaByGroup[g] ?? 0, nowS);
   }
 
   private poolCount = -1;
@@ -278,9 +289,11 @@ export class RunMetrics implements RunListener {
       for (let g = 0; g < this.G; g++) {
         const e = this.economics[g];
         if (!e || !this.counted[g]) continue;
-        // Each node draws idle power while up, plus (peak − idle) × its CPU allocation (hardware-models powerW).
+        // Each node draws idle power while up, plus (peak − idle) × its CPU utilisation (hardware-models
+        // powerW): its allocation, corrected to usage where usage is known (setUsage: service replicas).
         const I = this.integrals;
-        joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * I[g * K + 8].average(end)) * end;
+        const utilisation = I[g * K + 8].average(end) + I[g * K + 9].average(end);
+        joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * utilisation) * end;
         if (e.perNodeHour !== undefined) {
           priced = true;
           cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;

@@ -246,6 +246,8 @@ export async function runScenario(
   });
   const metrics = new RunMetrics(state, ledger, economics);
   const listeners: RunListener[] = [ledger, metrics];
+  // Energy follows usage where usage is known (service replicas, co-located batch pods).
+  if (services || batchTier) listeners.push(usageForEnergy(metrics, state, services, batchTier));
   if (o.check) listeners.unshift(new InvariantChecker(state));
   let gpuLoads: GpuLoadCheckpoints | undefined;
   if (state.totals(-1).capacityGpuMilli > 0 && spec.outputs.arrivedGpuLoads.length > 0) {
@@ -442,6 +444,41 @@ function poolCapacities(state: ComposedCluster["state"]): { poolCapacityMiB?: nu
   for (let n = 0; n < state.nodeCount; n++) pools = Math.max(pools, state.poolOf(n) + 1);
   if (pools === 0) return {};
   return { poolCapacityMiB: Array.from({ length: pools }, (_, p) => state.poolFreeMiB(p) + state.poolUsedMiB(p)) };
+}
+
+/**
+ * At every sample, tell the metrics how the nodes' CPU usage differs from their allocation (service
+ * replicas at their traffic's usage, co-located batch pods at their rate), per node group, so that
+ * power follows usage. Usage is read at each sample (outputs.timeseriesInterval) and held until the
+ * next: energy integrates it at that resolution. Each node's utilisation stays within 0 and 1 (or its
+ * allocation, where overcommitted).
+ */
+function usageForEnergy(
+  metrics: RunMetrics,
+  state: ComposedCluster["state"],
+  services: ServicesController | undefined,
+  tier: BatchTier | undefined,
+): RunListener {
+  const n = state.nodeCount;
+  const delta = new Float64Array(n);
+  const byGroup = new Float64Array(Math.max(1, state.groupCount));
+  return {
+    sample(now) {
+      delta.fill(0);
+      services?.addUsageDelta(delta);
+      byGroup.fill(0);
+      for (let i = 0; i < n; i++) {
+        const cap = state.allocatableCpuMilli(i);
+        if (!(cap > 0) || !state.isUp(i)) continue;
+        const extra = delta[i] + (tier ? tier.usedOn(i) : 0);
+        if (extra === 0) continue;
+        const allocated = (cap - state.freeCpuMilli(i)) / cap;
+        const used = Math.min(Math.max(allocated + extra / cap, 0), Math.max(1, allocated));
+        byGroup[state.groupCount === 0 ? 0 : state.groupOf(i)] += used - allocated;
+      }
+      metrics.setUsage(now, byGroup);
+    },
+  };
 }
 
 /**
