@@ -31,7 +31,8 @@ describe("hardware models inside scenario runs (examples/hardware)", () => {
     const fc = await run("runtime-firecracker");
     for (const s of [gvisor, fc]) {
       expect(s.coldStarts).toBeGreaterThan(0);
-      expect(s.coldStartRate).toBeLessThan(0.05); // warm instances kept 10 minutes
+      // Warm instances kept 10 minutes, one per app and node: most invocations find one.
+      expect(s.coldStartRate).toBeLessThan(0.15);
     }
     expect(fc.runTimeStretchMean).toBeGreaterThan(gvisor.runTimeStretchMean);
   }, 30_000);

@@ -8,19 +8,21 @@ import {
   dpuNetworkSlowdown,
   drawSensitivity,
   FixedKeepAlive,
+  HybridHistogramKeepAlive,
+  type KeepAlivePolicy,
   RUNTIMES,
   type RuntimeSpec,
   runTimeFactor,
   runtime,
   startLatencyS,
   touchedRemoteFraction,
-  WarmInstances,
 } from "@clustersim/hardware-models";
 import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import { TimeIntegral } from "../metrics/metrics.js";
 import type { RunEffects } from "../runs/online-loop.js";
+import { WarmPool } from "./warm-pool.js";
 
 /** What the hardware effects are configured by (a scenario's `hardware` section and node groups). */
 export interface HardwareEffectsConfig {
@@ -33,8 +35,11 @@ export interface HardwareEffectsConfig {
   cxl?: Partial<CxlParams>;
   /** The container engine's part of every cold start (default: hardware-models' CONTAINER_ENGINE). */
   containerEngine?: ContainerEngine;
-  /** Keep one warm instance per app for this long after each invocation; none when absent. */
-  warmKeepAliveS?: number;
+  /**
+   * Keep invocations' sandboxes warm on their nodes (engine's WarmPool) by a fixed keep-alive or the
+   * hybrid histogram; none when absent.
+   */
+  warmPool?: { policy: "fixed"; keepAliveS: number } | { policy: "hybrid-histogram" };
   /** The run's streams: draws are keyed by task (`keyed`). */
   streams: RandomStreams;
 }
@@ -46,9 +51,9 @@ export class UnknownRuntimeError extends Error {}
  * The hardware models applied to an online run (hardware-models; defaults cite CALIBRATION.md there):
  * - Sandbox runtimes: a task naming a runtime class asks for the runtime's memory overhead on top of
  *   its own, starts after a cold start (the container engine's part, a VMM's, the sandbox's own:
- *   hardware-models' coldStartS), none when an instance of its app is warm (with
- *   `hardware.warmPool`: one instance per app, kept alive for `keepAlive`; a snapshot restore instead
- *   of a cold boot when the runtime's `snapshotRestore` time is given), and runs longer by the
+ *   hardware-models' coldStartS), none when it is routed to a warm instance of its app (./warm-pool.ts:
+ *   per node, holding memory while idle; a snapshot restore instead of a cold boot when the runtime's
+ *   `snapshotRestore` time is given), and runs longer by the
  *   runtime's `runTimeFactor`: its compute slowdown, plus each system call's cost beyond runc's at the
  *   task's `syscallsPerCpuS`. Tasks without a runtime class run as plain containers, unchanged.
  * - CXL pools: on a node in a pool, memory that does not fit in free local DRAM spills into the pool
@@ -89,7 +94,10 @@ export class HardwareEffects implements RunEffects {
   private readonly runtimes = new Map<string, RuntimeSpec>();
   /** Runtimes whose cold starts restore a snapshot (`hardware.runtimes.NAME.snapshotRestore` set). */
   private readonly snapshots = new Set<string>();
-  private readonly warm: WarmInstances | undefined;
+  private readonly keepAlive: KeepAlivePolicy | undefined;
+  private warm: WarmPool | undefined;
+  /** Tasks routed to a warm instance, until their start reads it. */
+  private readonly warmNext = new Set<Task>();
   private readonly cxl: CxlParams;
   private readonly engine: ContainerEngine;
   private readonly hasPools: boolean;
@@ -101,7 +109,7 @@ export class HardwareEffects implements RunEffects {
   /** Network tasks running on each DPU node (placement ids), and the node's current slowdown. */
   private readonly onDpu = new Map<number, Set<number>>();
   private readonly dpuSlowdown = new Map<number, number>();
-  private rates: { setRate(id: number, rate: number): void } | undefined;
+  private rates: { setRate(id: number, rate: number): void; nowS(): number } | undefined;
 
   private readonly cluster: ClusterState;
   private readonly streams: RandomStreams;
@@ -109,7 +117,13 @@ export class HardwareEffects implements RunEffects {
   constructor(c: HardwareEffectsConfig) {
     this.cluster = c.cluster;
     this.streams = c.streams;
-    this.warm = c.warmKeepAliveS !== undefined ? new WarmInstances(new FixedKeepAlive(c.warmKeepAliveS)) : undefined;
+    const w = c.warmPool;
+    this.keepAlive =
+      w === undefined
+        ? undefined
+        : w.policy === "fixed"
+          ? new FixedKeepAlive(w.keepAliveS)
+          : new HybridHistogramKeepAlive();
     this.cxl = { ...DEFAULT_CXL, ...(c.cxl ?? {}) };
     this.engine = c.containerEngine ?? CONTAINER_ENGINE;
     const n = c.cluster.nodeCount;
@@ -155,7 +169,7 @@ export class HardwareEffects implements RunEffects {
     if (rt) {
       // Compute slowdown, and each system call's cost beyond runc's at the task's rate (0: none).
       runS *= runTimeFactor(rt, task.syscallsPerCpuS);
-      const warm = this.warm?.invoke(task.app || `task-${task.id}`, nowS, runS) ?? false;
+      const warm = this.warmNext.delete(task);
       startS = startLatencyS(
         rt,
         this.streams.keyed("runtime-starts").at(task.id),
@@ -192,8 +206,25 @@ export class HardwareEffects implements RunEffects {
     return runS;
   }
 
-  attach(rates: { setRate(id: number, rate: number): void }): void {
-    this.rates = rates;
+  attach(run: {
+    setRate(id: number, rate: number): void;
+    nowS(): number;
+    at(timeS: number, fn: () => void): void;
+  }): void {
+    this.rates = run;
+    if (this.keepAlive) this.warm = new WarmPool(this.cluster, this.keepAlive, run);
+  }
+
+  route(task: Task, pod: Pod): number {
+    if (!this.warm || task.runtime === "") return -1;
+    const node = this.warm.route(appOf(task), pod, this.rates!.nowS());
+    if (node >= 0) this.warmNext.add(task);
+    return node;
+  }
+
+  /** MiB-seconds of memory idle warm instances held, up to `endS`. */
+  idleWarmMiBS(endS: number): number {
+    return this.warm ? this.warm.idleMiB.average(endS) * endS : 0;
   }
 
   started(task: Task, id: number, node: number): void {
@@ -217,7 +248,8 @@ export class HardwareEffects implements RunEffects {
     for (const id of this.onDpu.get(node) ?? []) if (changed || id === newId) this.rates.setRate(id, 1 / slowdown);
   }
 
-  released(task: Task, _pod: Pod, node: number, nowS: number, id = -1): void {
+  released(task: Task, pod: Pod, node: number, nowS: number, id = -1): void {
+    if (this.warm && task.runtime !== "") this.warm.ended(appOf(task), node, pod.memoryMiB, nowS);
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
     if (task.nicGbps > 0 && this.dpuGbps[node] > 0) {
       this.onDpu.get(node)?.delete(id);
@@ -229,4 +261,9 @@ export class HardwareEffects implements RunEffects {
       this.pooledMiB.add(-pooled, nowS);
     }
   }
+}
+
+/** The app a task's warm instances belong to (a task without one is its own). */
+function appOf(task: Task): string {
+  return task.app || `task-${task.id}`;
 }

@@ -28,8 +28,20 @@ export interface RunEffects {
   started?(task: Task, id: number, node: number): void;
   /** A placed task left (or was killed). */
   released?(task: Task, pod: Pod, node: number, nowS: number, id: number): void;
-  /** Called once with a way to change running tasks' speed (rate-based progress), by placement id. */
-  attach?(rates: { setRate(id: number, rate: number): void }): void;
+  /**
+   * Called once with a way to change running tasks' speed (rate-based progress), by placement id, the
+   * clock, and timers (after a timer the scheduler looks at the cluster again: it may have changed).
+   */
+  attach?(run: {
+    setRate(id: number, rate: number): void;
+    nowS(): number;
+    at(timeS: number, fn: () => void): void;
+  }): void;
+  /**
+   * A node the platform sends the task to before the scheduler decides (a warm instance of its app),
+   * with room made for it there; -1: none, the scheduler decides.
+   */
+  route?(task: Task, pod: Pod): number;
 }
 
 export interface OnlineLoopOptions {
@@ -173,7 +185,27 @@ export class OnlineLoop implements SchedulingLoop {
       sim.on("finish", (id) => this.finish(id)),
     );
     const progress = this.progress;
-    this.effects?.attach?.({ setRate: (id, rate) => progress.setRate(id, rate) });
+    if (this.effects?.attach) {
+      const timers: ((() => void) | undefined)[] = [];
+      const free: number[] = [];
+      const kind = sim.on("effects-timer", (slot) => {
+        const fn = timers[slot]!;
+        timers[slot] = undefined;
+        free.push(slot);
+        fn();
+        this.queue.clusterChanged();
+        run.requestPass();
+      });
+      this.effects.attach({
+        setRate: (id, rate) => progress.setRate(id, rate),
+        nowS: () => sim.now,
+        at: (timeS, fn) => {
+          const slot = free.length > 0 ? free.pop()! : timers.length;
+          timers[slot] = fn;
+          sim.at(timeS, kind, slot);
+        },
+      });
+    }
     // The largest node, per resource, counting nodes a group may add later: a task above it in any one
     // can never start.
     for (let n = 0; n < cluster.nodeCount; n++) {
@@ -265,9 +297,13 @@ export class OnlineLoop implements SchedulingLoop {
         const node = tier.pick(w.pod);
         d = node >= 0 ? { node } : null;
       } else if (this.strategy) {
-        d = this.o.userStrategy === undefined ? this.strategy.decide(cluster, w.pod) : this.checkedDecide(w);
-        if (this.strategy.record && this.strategy.lastRecord && bus.wantsDecisions) {
-          bus.decision(w.task, this.strategy.lastRecord, sim.now);
+        const routed = this.effects?.route ? this.effects.route(w.task, w.pod) : -1;
+        if (routed >= 0) d = { node: routed };
+        else {
+          d = this.o.userStrategy === undefined ? this.strategy.decide(cluster, w.pod) : this.checkedDecide(w);
+          if (this.strategy.record && this.strategy.lastRecord && bus.wantsDecisions) {
+            bus.decision(w.task, this.strategy.lastRecord, sim.now);
+          }
         }
       } else {
         if (this.supplied === undefined) {

@@ -39,7 +39,12 @@ export function hardwareConfig(
       startMedianS: hw.containerEngine.start,
       startSigma: hw.containerEngine.startSigma,
     },
-    warmKeepAliveS: hw?.warmPool?.keepAlive,
+    warmPool:
+      hw?.warmPool === undefined
+        ? undefined
+        : hw.warmPool.policy === "fixed"
+          ? { policy: "fixed", keepAliveS: hw.warmPool.keepAlive ?? 600 }
+          : { policy: "hybrid-histogram" },
     streams,
   };
 }

@@ -27,6 +27,11 @@ export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | un
       "sandbox runtimes: start-time spreads, Firecracker's VMM start uniform in 6-60 ms and its guest kernel's 23 MB, the container engine's part the same for every runtime, several compute slowdowns (hardware-models sandbox-runtimes.ts, marked [U])",
     );
   }
+  if (spec.hardware?.warmPool) {
+    out.push(
+      "warm instances: one idle instance per app and node, using memory but no CPU while idle; an invocation goes to the lowest-numbered node holding one where it fits (engine warm-pool.ts)",
+    );
+  }
   if (effects && effects.pooledTasks > 0) {
     out.push(
       "CXL: sensitivity buckets as measured at 150 ns, a VM touching all its memory where Pond says half do, pooled tasks not slowing each other (hardware-models cxl-pool.ts)",

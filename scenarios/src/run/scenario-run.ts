@@ -722,6 +722,8 @@ function hardwareMetrics(
     out.coldStarts = c.coldStarts;
     out.coldStartRate = c.coldStarts / starts;
     out.startLatencyMeanS = c.startLatencySumS / starts;
+    // What keeping sandboxes warm cost: the memory idle instances held, GiB-hours (0 without a warm pool).
+    out.warmIdleMemoryGiBh = e.idleWarmMiBS(endS) / 1024 / 3600;
   }
   let pools = 0;
   for (let n = 0; n < state.nodeCount; n++) pools = Math.max(pools, state.poolOf(n) + 1);

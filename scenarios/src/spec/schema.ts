@@ -392,11 +392,23 @@ export const Hardware = z.strictObject({
     .optional()
     .meta({ description: "CXL latencies (pool bandwidth is not modelled)" }),
   warmPool: z
-    .strictObject({ keepAlive: Duration.default(600) })
+    .strictObject({
+      policy: z.enum(["fixed", "hybrid-histogram"]).default("fixed").meta({
+        description:
+          "fixed: keep each sandbox warm for keepAlive after its invocation; hybrid-histogram: Serverless in the Wild's per-app pre-warm and keep-alive windows from a 4-hour histogram of idle times",
+      }),
+      keepAlive: Duration.optional().meta({
+        description: "the fixed policy's keep-alive (default 600 s; AWS keeps 10 min, Azure 20 min)",
+      }),
+    })
+    .refine((w) => w.policy === "fixed" || w.keepAlive === undefined, {
+      message: "keepAlive is the fixed policy's; the hybrid histogram sets its own windows",
+      path: ["keepAlive"],
+    })
     .optional()
     .meta({
       description:
-        "keep one idle instance of each app warm for keepAlive after each invocation (AWS keeps 10 min, Azure 20 min)",
+        "keep invocations' sandboxes warm on their nodes, holding their memory: the next invocation of the app is routed there (a warm start)",
     }),
 });
 
