@@ -1,5 +1,4 @@
-import type { ClusterState, KeepAlivePolicy } from "@clustersim/hardware-models";
-import type { Pod } from "@clustersim/schedulers";
+import type { ClusterState, KeepAlivePolicy, Request } from "@clustersim/hardware-models";
 import { TimeIntegral } from "../metrics/metrics.js";
 
 /** An idle instance of an app on a node: the memory it holds there (a placement of its own). */
@@ -37,7 +36,7 @@ export class WarmPool {
    * An invocation of `app` arrives: the node of an idle loaded instance where it fits, its memory
    * released for the invocation to take (-1: none, a cold start). Lowest node first.
    */
-  route(app: string, pod: Pod, nowS: number): number {
+  route(app: string, pod: Request, nowS: number): number {
     const last = this.lastEnd.get(app);
     if (last !== undefined && nowS >= last) this.policy.observeIdle(app, nowS - last);
     const onNodes = this.idle.get(app);
