@@ -30,6 +30,26 @@ function scenario(): string {
   return file;
 }
 
+/** An episode played in process taking the first allowed action each step: its steps and total reward. */
+function firstAllowed(
+  env: {
+    reset(seed: number): { info: { mask: Uint8Array } };
+    step(a: number): { reward: number; terminated: boolean; truncated: boolean; info: { mask: Uint8Array } };
+  },
+  seed: number,
+): { steps: number; total: number } {
+  let { info } = env.reset(seed);
+  let total = 0;
+  let steps = 0;
+  for (;;) {
+    const s = env.step(info.mask.indexOf(1));
+    total += s.reward;
+    steps++;
+    info = s.info;
+    if (s.terminated || s.truncated) return { steps, total };
+  }
+}
+
 describe("the environments from Python (clustersim env serve)", () => {
   it("runs an episode through the standard-library client, with the rewards the environment gives in TypeScript", async () => {
     const file = scenario();
@@ -40,16 +60,7 @@ describe("the environments from Python (clustersim env serve)", () => {
     // The same policy (the first allowed action) in process, on the same episode.
     const episode = await scenarioEpisode(file, [], 7);
     const env = new PlacementEnv({ episode: () => episode });
-    let { info } = env.reset(7);
-    let total = 0;
-    let steps = 0;
-    for (;;) {
-      const s = env.step(info.mask.indexOf(1));
-      total += s.reward;
-      steps++;
-      info = s.info;
-      if (s.terminated || s.truncated) break;
-    }
+    const { steps, total } = firstAllowed(env, 7);
     expect(fromPython.steps).toBe(steps);
     expect(fromPython.reward).toBeCloseTo(total, 9);
     expect(steps).toBeGreaterThan(30);
@@ -90,16 +101,7 @@ describe("the environments from Python (clustersim env serve)", () => {
     expect(r.status).toBe(0);
     const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
     const env = await queueEnvOf(loadQueueEnvConfig(file));
-    let { info } = env.reset(5);
-    let total = 0;
-    let steps = 0;
-    for (;;) {
-      const s = env.step(info.mask.indexOf(1));
-      total += s.reward;
-      steps++;
-      info = s.info;
-      if (s.terminated) break;
-    }
+    const { steps, total } = firstAllowed(env, 5);
     expect(fromPython.steps).toBe(steps);
     expect(steps).toBe(loadQueueEnvConfig(file).sequenceJobs); // one decision per job, no backfilling
     expect(fromPython.reward).toBeCloseTo(total, 9);

@@ -8,7 +8,8 @@
  * same gradients (bench/test/rl-networks-tfjs.test.ts). Reported: gradient steps per second (one step
  * = policy and value gradients over the whole batch) and their ratio.
  *
- * Usage: npm run -s bench:rl-networks -- [--json] [--episodes N] [--steps N]
+ * Usage: npm run -s bench:rl-networks -- [--json] [--episodes N] [--jobs N] [--steps N]
+ * (--jobs: jobs per episode, default 256 as the paper trains; shorter episodes mean shorter queues)
  */
 import { createRequire, register } from "node:module";
 import { parseArgs } from "node:util";
@@ -32,6 +33,7 @@ const { values } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
     episodes: { type: "string", default: "10" },
+    jobs: { type: "string", default: "256" },
     steps: { type: "string", default: "5" },
   },
 });
@@ -39,8 +41,8 @@ const episodes = Number(values.episodes);
 const steps = Number(values.steps);
 const ENV = new URL("../../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
 
-// Episodes of 256 jobs, as the paper trains, whatever the example file trains on.
-const env = await queueEnvOf({ ...loadQueueEnvConfig(ENV), sequenceJobs: 256 });
+// Episodes of --jobs jobs, whatever the example file trains on.
+const env = await queueEnvOf({ ...loadQueueEnvConfig(ENV), sequenceJobs: Number(values.jobs) });
 const rng = new RandomStreams(1).get("bench-rl");
 const states: { count: number; rows: Float32Array }[] = [];
 const actions: number[] = [];

@@ -34,14 +34,6 @@ export class Mlp {
     this.paramCount = at - offset;
   }
 
-  get inputs(): number {
-    return this.sizes[0]!;
-  }
-
-  get outputs(): number {
-    return this.sizes.at(-1)!;
-  }
-
   /** Glorot-uniform weights and zero biases (Keras' Dense defaults, which the RLScheduler code used). */
   init(params: Float64Array, rng: Rng): void {
     for (let l = 0; l + 1 < this.sizes.length; l++) {
