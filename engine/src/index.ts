@@ -39,6 +39,13 @@ export {
 export { FifoQueue } from "./queues/fifo-queue.js";
 export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
 export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";
+export {
+  PackingEnv,
+  type PackingEnvOptions,
+  type PackingEpisode,
+  type PackingInfo,
+  type PackingStep,
+} from "./rl/packing-env.js";
 export { type Episode, PlacementEnv, type PlacementEnvOptions, type StepResult } from "./rl/placement-env.js";
 export {
   JOB_FEATURES,

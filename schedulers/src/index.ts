@@ -78,12 +78,14 @@ export {
   mostAllocated,
 } from "./placement/kubernetes-resources.js";
 export {
+  createLearnedPlacement,
   createPlacement,
   type StrategyContext,
   type StrategyEntry,
   strategy,
   strategyNames,
 } from "./registry.js";
+export { type AgentNetworks, type AgentWorkspace, softmax } from "./rl/agent-networks.js";
 export {
   CRITIC_HEAD_SIZES,
   FEATURES,
@@ -94,4 +96,19 @@ export {
   SLOTS,
 } from "./rl/kernel-networks.js";
 export { type KernelAgent, kernelAgent, kernelQueueScore } from "./rl/kernel-queue-score.js";
+export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./rl/learned-placement.js";
 export { Mlp, type MlpWorkspace } from "./rl/mlp.js";
+export {
+  type FeatureScratch,
+  featureScratch,
+  nodeFragment,
+  PLACEMENT_FEATURES,
+  placementRow,
+} from "./rl/placement-features.js";
+export {
+  PLACEMENT_ACTOR_SIZES,
+  PLACEMENT_CRITIC_SIZES,
+  PLACEMENT_STATE,
+  PlacementNetworks,
+  type PlacementWorkspace,
+} from "./rl/placement-networks.js";

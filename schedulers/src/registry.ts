@@ -15,6 +15,7 @@ import {
   leastAllocated,
   mostAllocated,
 } from "./placement/kubernetes-resources.js";
+import { learnedPlacementScore, type PlacementAgent } from "./rl/learned-placement.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -24,6 +25,8 @@ export interface StrategyContext {
   workload?: readonly Pod[];
   /** FGD's pod-type distribution, when the caller has it already (overrides `workload`). */
   typicalPods?: readonly TypicalPod[];
+  /** A trained placement agent, read by the caller from the strategy's `checkpoint` (rl-placement). */
+  placementAgent?: PlacementAgent;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: strategy entries of every parameter type live in one list
@@ -178,6 +181,22 @@ const entries: AnyStrategyEntry[] = [
     },
   },
   {
+    name: "rl-placement",
+    kind: "placement",
+    summary:
+      "GPU placement by a trained agent (a train-rl checkpoint of the placement networks): every node scored, the best taken",
+    params: z.strictObject({
+      checkpoint: z.string().meta({ description: "the checkpoint file, relative to the scenario" }),
+      coverage: z.number().gt(0).max(1).default(0.95).meta({
+        description: "share of the workload whose pod types the fragmentation features count (FGD's)",
+      }),
+    }),
+    create: (p, { rng, workload, typicalPods: given, placementAgent }) => {
+      if (!placementAgent) throw new Error(`rl-placement: the agent of ${p.checkpoint} was not loaded`);
+      return createLearnedPlacement(placementAgent, given ?? typicalPods(workload ?? [], p.coverage), rng);
+    },
+  },
+  {
     name: "rl-kernel",
     kind: "queue",
     summary:
@@ -209,6 +228,20 @@ export function strategyNames(): string[] {
 
 export function strategy(name: string): AnyStrategyEntry | undefined {
   return registry.get(name);
+}
+
+/**
+ * A trained placement agent as a strategy: every feasible node scored by the agent, the best taken
+ * (ties: the first in node order), as its greedy choice in training.
+ */
+export function createLearnedPlacement(agent: PlacementAgent, typical: readonly TypicalPod[], rng: Rng) {
+  const score = learnedPlacementScore(agent, typical);
+  return profile(
+    "rl-placement",
+    [{ plugin: score, weight: 1 }],
+    { percentageOfNodesToScore: 100, tieBreak: "first" },
+    rng,
+  );
 }
 
 /** Build a placement strategy by name with validated params; throws with the field at fault. */

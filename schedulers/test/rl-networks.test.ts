@@ -1,4 +1,4 @@
-import { KernelNetworks, Mlp } from "@clustersim/schedulers";
+import { KernelNetworks, Mlp, PLACEMENT_FEATURES, PLACEMENT_STATE, PlacementNetworks } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
 
@@ -119,5 +119,53 @@ describe("RLScheduler's kernel networks", () => {
       expectClose(vGrad, vNumeric, 1e-6);
       expect(vGrad.subarray(0, nets.actorParams).every((g) => g === 0)).toBe(true);
     }
+  });
+});
+
+describe("the placement networks", () => {
+  const nets = new PlacementNetworks(64);
+  it("score each node with a 10-32-16-8-1 kernel and value the state with a 6-32-16-1 MLP", () => {
+    expect(nets.actorParams).toBe(10 * 32 + 32 + 32 * 16 + 16 + 16 * 8 + 8 + 8 + 1);
+    expect(nets.paramCount - nets.actorParams).toBe(6 * 32 + 32 + 32 * 16 + 16 + 16 + 1);
+    expect(nets.blockSize(3)).toBe(3 * PLACEMENT_FEATURES + PLACEMENT_STATE);
+  });
+
+  it("give log-probabilities over the nodes offered that sum to one, and their gradient and the value's match finite differences", () => {
+    const r = rng("placement");
+    const params = nets.init(r);
+    for (let i = 0; i < params.length; i++) params[i] += r.normal(0, 0.05);
+    const ws = nets.workspace();
+    for (const count of [1, 7, 64]) {
+      const block = Float64Array.from({ length: nets.blockSize(count) + 2 }, () => r.next());
+      const at = 2; // a block inside a batch: read from its offset
+      const logp = nets.logProbs(params, block, count, ws, at);
+      expect([...logp.subarray(0, count)].reduce((s, x) => s + Math.exp(x), 0)).toBeCloseTo(1, 12);
+      const w = Float64Array.from({ length: count }, () => r.normal(0, 1));
+      const objective = () => {
+        const l = nets.logProbs(params, block, count, ws, at);
+        let s = 0;
+        for (let i = 0; i < count; i++) s += w[i]! * l[i]!;
+        return s;
+      };
+      const numeric = numericGradient(params, objective, 3);
+      objective();
+      const grad = new Float64Array(params.length);
+      nets.backwardLogProbs(params, grad, ws, w, count);
+      expectClose(grad, numeric, 1e-6);
+      expect(grad.subarray(nets.actorParams).every((g) => g === 0)).toBe(true);
+
+      // The value reads only the state after the node rows: changing a row leaves it alone.
+      const value = () => nets.value(params, block, count, ws, at);
+      const v0 = value();
+      block[at] += 0.5;
+      expect(value()).toBe(v0);
+      const vNumeric = numericGradient(params, value, 3);
+      value();
+      const vGrad = new Float64Array(params.length);
+      nets.backwardValue(params, vGrad, ws, 1, count);
+      expectClose(vGrad, vNumeric, 1e-6);
+      expect(vGrad.subarray(0, nets.actorParams).every((g) => g === 0)).toBe(true);
+    }
+    expect(() => nets.logProbs(params, new Float64Array(nets.blockSize(65)), 65, ws)).toThrow(/1\.\.64 nodes/);
   });
 });

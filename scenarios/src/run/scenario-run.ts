@@ -36,11 +36,11 @@ import { ReplayWriter } from "@clustersim/replay";
 import {
   type BatchPolicyName,
   createPlacement,
-  type KernelAgent,
   kernelAgent,
   kernelQueueScore,
   type PlacementStrategy,
   type Pod,
+  placementAgent,
   strategy as registered,
   type StrategyEntry,
   typicalPods,
@@ -165,8 +165,14 @@ export async function runScenario(
     batchLoop = new BatchLoop({ placement, policy, backfill: params.backfill === "easy" });
     loop = batchLoop;
   } else {
-    if (sched.name === "fgd") workload = await sampleWorkload();
-    const ctx = { rng: streams.get("scheduler"), workload: workload ?? [] };
+    if (sched.name === "fgd" || sched.name === "rl-placement") workload = await sampleWorkload();
+    const ctx = {
+      rng: streams.get("scheduler"),
+      workload: workload ?? [],
+      ...(sched.name === "rl-placement" && {
+        placementAgent: readAgent(sched.params?.checkpoint, baseDir, file, placementAgent),
+      }),
+    };
     const create = () => entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     const placement = watchdog ? userStrategy(watchdog, create, `"${sched.name}" (${sched.plugin})`, file) : create();
     placement.record = spec.outputs.decisions;
@@ -552,7 +558,15 @@ function domainsOf(cluster: ComposedCluster): { racks?: number[]; pools?: number
  * feature is relative to this cluster's CPU cores.
  */
 function learnedPolicy(path: string, baseDir: string, file: string, cluster: ClusterState): LearnedQueuePolicy {
+  const agent = readAgent(path, baseDir, file, kernelAgent);
+  const maxProcs = Math.max(1, cluster.totals(-1).capacityCpuMilli / 1000);
+  return { name: "rl-kernel", score: (fitsNow) => kernelQueueScore(agent, maxProcs, fitsNow) };
+}
+
+/** A trained agent named by `scheduler.params.checkpoint`, read and checked by `read`. */
+function readAgent<A>(path: unknown, baseDir: string, file: string, read: (json: unknown, where: string) => A): A {
   const where = `${file}: scheduler.params.checkpoint`;
+  if (typeof path !== "string") throw new SpecError([`${where}: expected a checkpoint file, found none`]);
   const full = resolve(baseDir, path);
   let json: unknown;
   try {
@@ -562,14 +576,11 @@ function learnedPolicy(path: string, baseDir: string, file: string, cluster: Clu
       (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message.split("\n")[0];
     throw new SpecError([`${where}: expected a checkpoint file (JSON), found ${why}: ${full}`]);
   }
-  let agent: KernelAgent;
   try {
-    agent = kernelAgent(json, where);
+    return read(json, where);
   } catch (err) {
     throw new SpecError([(err as Error).message]);
   }
-  const maxProcs = Math.max(1, cluster.totals(-1).capacityCpuMilli / 1000);
-  return { name: "rl-kernel", score: (fitsNow) => kernelQueueScore(agent, maxProcs, fitsNow) };
 }
 
 /** A user strategy made under the time limit, its calls marked as the plug-in's. */

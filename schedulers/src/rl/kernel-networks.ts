@@ -1,4 +1,5 @@
 import type { Rng } from "@clustersim/sim-core";
+import { type AgentNetworks, softmax } from "./agent-networks.js";
 import { Mlp, type MlpWorkspace } from "./mlp.js";
 
 /**
@@ -19,12 +20,18 @@ export const CRITIC_HEAD_SIZES = [SLOTS, 64, 32, 8, 1] as const;
 /** What an empty slot reads (HPCSimPickJobs.py's padding). */
 export const PADDING = [0, 1, 1, 1, 1, 1, 1, 0] as const;
 
-export class KernelNetworks {
+export class KernelNetworks implements AgentNetworks<KernelWorkspace> {
   readonly actor = new Mlp(KERNEL_SIZES, 0);
   readonly criticKernel = new Mlp(KERNEL_SIZES, this.actor.paramCount);
   readonly criticHead = new Mlp(CRITIC_HEAD_SIZES, this.actor.paramCount + this.criticKernel.paramCount);
   readonly actorParams = this.actor.paramCount;
   readonly paramCount = this.actor.paramCount + this.criticKernel.paramCount + this.criticHead.paramCount;
+  readonly maxChoices = SLOTS;
+
+  /** A decision's block: its jobs' rows. */
+  blockSize(count: number): number {
+    return count * FEATURES;
+  }
 
   /** Fresh parameters (Glorot-uniform weights, zero biases). */
   init(rng: Rng): Float64Array {
@@ -53,20 +60,7 @@ export class KernelNetworks {
   /** Log-probabilities of the `count` jobs (into ws.probs: the probabilities; returns ws.logits as log p). */
   logProbs(params: Float64Array, rows: ArrayLike<number>, count: number, ws: KernelWorkspace, at = 0): Float64Array {
     if (!(count >= 1 && count <= SLOTS)) throw new RangeError(`count: expected 1..${SLOTS} jobs, found ${count}`);
-    const z = this.actor.forward(params, rows, count, ws.actor, at);
-    let max = -Infinity;
-    for (let i = 0; i < count; i++) max = Math.max(max, z[i]!);
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const e = Math.exp(z[i]! - max);
-      ws.probs[i] = e;
-      sum += e;
-    }
-    const logSum = max + Math.log(sum);
-    for (let i = 0; i < count; i++) {
-      ws.probs[i]! /= sum;
-      ws.logits[i] = z[i]! - logSum;
-    }
+    softmax(this.actor.forward(params, rows, count, ws.actor, at), count, ws.probs, ws.logits);
     return ws.logits;
   }
 
