@@ -160,15 +160,22 @@ export function buildProgram(print: (line: string) => void): Command {
   program
     .command("eval-rl")
     .description(
-      "trained queue agents (train-rl checkpoints) against the queue heuristics on the RLScheduler paper's ten windows of 1,024 jobs, without and with EASY backfilling",
+      "trained agents (train-rl checkpoints) against the heuristics: queue agents on the RLScheduler paper's ten windows of 1,024 jobs, without and with EASY backfilling; placement agents under FGD's protocol (GPU allocation at 130% load, seeds 42 on)",
     )
     .argument("<checkpoints...>", "checkpoint files")
     .option(
       "-t, --trace <file>",
-      "an SWF trace to evaluate on (repeatable; default: the trace each checkpoint trained on)",
+      "an SWF trace to evaluate queue agents on (repeatable; default: the trace each checkpoint trained on)",
       (v: string, prev: string[]) => [...prev, v],
       [],
     )
+    .option(
+      "-p, --pods <file>",
+      "an openb pod list to evaluate placement agents on (repeatable; default: openb_pod_list_default.csv beside the training list)",
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option("--seeds <n>", "placement: seeds 42, 43, … to average over (default: 10)")
     .option("--json", "print one JSON array of { task, trace, policy, metric, value }")
     .action(async (files: string[], options) => (await commands.evalRl()).evalRlCommand(files, options, print));
 
@@ -177,7 +184,7 @@ export function buildProgram(print: (line: string) => void): Command {
     .description("reinforcement-learning environments over the simulator")
     .command("serve")
     .description(
-      "serve an environment as JSON lines on stdin and stdout ({reset}, {step}, {spaces}), for agents in any language (examples/rl/clustersim_env.py): pod placement over a scenario, or batch job selection over an RL environment file (env: queue)",
+      "serve an environment as JSON lines on stdin and stdout ({reset}, {step}, {spaces}), for agents in any language (examples/rl/clustersim_env.py): pod placement over a scenario, or an RL environment file: batch job selection (env: queue) or GPU placement under FGD's protocol (env: packing)",
     )
     .argument("<file>", "a scenario (its cluster and workload make each episode) or an RL environment file")
     .option(

@@ -3,7 +3,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlacementEnv } from "@clustersim/engine";
-import { loadQueueEnvConfig, queueEnvOf } from "@clustersim/experiments";
+import {
+  fgdPackingEnv,
+  loadPackingEnvConfig,
+  loadQueueEnvConfig,
+  queueEnvOf,
+  readFgdData,
+} from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
 import { scenarioEpisode } from "../src/commands/env-serve.js";
 
@@ -106,5 +112,20 @@ describe("the environments from Python (clustersim env serve)", () => {
     expect(steps).toBe(loadQueueEnvConfig(file).sequenceJobs); // one decision per job, no backfilling
     expect(fromPython.reward).toBeCloseTo(total, 9);
     expect(total).toBeLessThan(-1); // minus a mean bounded slowdown, which is at least 1
+  });
+
+  it("serves GPU placement under FGD's protocol (env: packing), with the rewards the environment gives in TypeScript", async () => {
+    const file = new URL("../../examples/rl/placement-openb.yaml", import.meta.url).pathname;
+    const r = spawnSync("python3", [CLIENT, file, "3"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    const c = loadPackingEnvConfig(file);
+    const env = fgdPackingEnv(await readFgdData(c.podsPath, c.nodesPath), c.load, c.nodesPerEpisode);
+    const { steps, total } = firstAllowed(env, 3);
+    expect(fromPython.steps).toBe(steps);
+    expect(steps).toBeGreaterThan(300);
+    expect(fromPython.reward).toBeCloseTo(total, 9);
+    expect(total).toBeLessThan(0); // minus the GPUs of the pods that failed: at 130% load, some do
   });
 });

@@ -56,4 +56,60 @@ describe("clustersim train-rl and eval-rl", () => {
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/--epochs: expected an integer >= 1/);
   });
+
+  it("evaluates the shipped placement agent under FGD's protocol beside FGD's heuristics, on a list it never saw", () => {
+    const agent = new URL("../../examples/rl/ppo-placement-openb.json", import.meta.url).pathname;
+    const e = cli(["eval-rl", agent, "--seeds", "2", "--json"]);
+    expect(e.stderr).toBe("");
+    expect(e.status).toBe(0);
+    const rows = JSON.parse(e.stdout) as {
+      task: string;
+      trace: string;
+      policy: string;
+      metric: string;
+      value: number;
+    }[];
+    expect(rows.map((r) => r.policy)).toEqual([
+      "random",
+      "dot-product",
+      "gpu-clustering",
+      "gpu-packing",
+      "gpu-best-fit",
+      "fgd",
+      "ppo-placement-openb",
+    ]);
+    expect(rows.every((r) => r.task === "placement" && r.trace === "openb_pod_list_default.csv")).toBe(true);
+    expect(rows.every((r) => r.metric === "gpuAllocationPct")).toBe(true);
+    const at = (p: string) => rows.find((r) => r.policy === p)!.value;
+    // FGD (ATC'23) Fig. 7's means: BestFit 93.08, FGD 95.39 (two seeds here: within a point).
+    expect(Math.abs(at("gpu-best-fit") - 93.08)).toBeLessThan(1);
+    expect(Math.abs(at("fgd") - 95.39)).toBeLessThan(1);
+    expect(at("ppo-placement-openb")).toBeGreaterThan(at("gpu-best-fit"));
+  }, 120_000);
+
+  it("trains a placement agent from an environment file (env: packing)", () => {
+    const openb = new URL("../../../shared/traces/alibaba-gpu-v2023/", import.meta.url).pathname;
+    const packing = join(dir, "packing.yaml");
+    writeFileSync(
+      packing,
+      [
+        "env: packing",
+        `pods: ${openb}openb_pod_list_gpushare40.csv`,
+        `nodes: ${openb}openb_node_list_gpu_node.csv`,
+        "nodesPerEpisode: 16",
+        "train: { epochs: 1, trajectories: 2, trainPiIters: 1, trainVIters: 1, validationSeeds: [1] }",
+      ].join("\n"),
+    );
+    const out = join(dir, "packing-out");
+    const t = cli(["train-rl", packing, "--out", out]);
+    expect(t.stderr).toMatch(/^epoch 1: mean GPU allocation [\d.]+% over 2 episodes, [\d.]+% on the validation seeds/);
+    expect(t.status).toBe(0);
+    for (const f of ["checkpoint.json", "curve.csv", "curve.svg", "timing.json", "agent.json"])
+      expect(existsSync(join(out, f))).toBe(true);
+    const bad = join(dir, "bad-packing.yaml");
+    writeFileSync(bad, "env: packing\npods: nowhere.csv\nnodes: nowhere.csv\n");
+    const b = cli(["train-rl", bad]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/pods: expected a readable openb CSV file, found no such file/);
+  }, 120_000);
 });

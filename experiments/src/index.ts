@@ -52,7 +52,11 @@ export {
 } from "./repro/rlscheduler.js";
 export { type AdamState, adamState, adamStep } from "./rl/adam.js";
 export { curveSvg } from "./rl/curve-svg.js";
+export { evaluatePlacement, type PlacementEvalRow } from "./rl/eval-placement.js";
 export { type EvalRow, evaluateQueue, type QueueWindows } from "./rl/eval-queue.js";
+export { type LoadedPackingConfig, loadPackingEnvConfig, PackingEnvConfig } from "./rl/packing-config.js";
+export { type FgdData, fgdEpisode, fgdPackingEnv, readFgdData } from "./rl/packing-episodes.js";
+export { playPackingEpisode } from "./rl/packing-rollout.js";
 export { type DecisionBatch, policyGradient, valueGradient } from "./rl/ppo-loss.js";
 export {
   CURVE_COLUMNS,
@@ -71,6 +75,7 @@ export {
   GRADIENT_PARTS,
   localCompute,
   type RlCompute,
+  type RlTask,
   workerCompute,
 } from "./rl/rl-compute.js";
 export {
@@ -80,8 +85,12 @@ export {
   QueueEnvConfig,
   queueEnvOf,
 } from "./rl/rl-config.js";
+export { loadRlEnvConfig, packingChoices, type RlEnvConfig, rlTaskOf } from "./rl/rl-tasks.js";
 export { type ActionChoice, playEpisode, type Trajectory } from "./rl/rollout.js";
-export { readCheckpoint, type TrainRlOptions, type TrainRlResult, trainRl } from "./rl/train-rl.js";
+export type { PlacementCheckpoint, PlacementCurveRow, TrainPlacementResult } from "./rl/train-placement.js";
+export { readCheckpoint, type TrainRlResult } from "./rl/train-queue.js";
+export { trainRl } from "./rl/train-rl.js";
+export { readCheckpointFile, type TrainRlOptions } from "./rl/training-run.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";

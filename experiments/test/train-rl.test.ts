@@ -2,8 +2,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QueueEnv } from "@clustersim/engine";
-import { evaluateQueue, InputError, PUBLISHED_STARTS, readCompatJobs, trainRl } from "@clustersim/experiments";
+import {
+  evaluateQueue,
+  InputError,
+  PUBLISHED_STARTS,
+  readCompatJobs,
+  type TrainRlOptions,
+  type TrainRlResult,
+  trainRl as trainAny,
+} from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
+
+/** Training of a queue environment file (its result is the queue's). */
+const trainRl = async (file: string, o: TrainRlOptions) => (await trainAny(file, o)) as TrainRlResult;
 
 const LUBLIN1 = new URL("../../../shared/traces/swf/lublin_256.swf", import.meta.url).pathname;
 

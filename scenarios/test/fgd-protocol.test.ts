@@ -23,5 +23,20 @@ describe("examples/scenarios/openb-fgd.yaml follows the FGD protocol", () => {
       expect(Math.abs(at130[name] - published)).toBeLessThan(1.5);
     expect(at130.fgd).toBeGreaterThan(at130["gpu-best-fit"]);
     expect(at130["gpu-best-fit"]).toBeGreaterThan(at130.random);
+
+    // The shipped placement agent, named in the scenario (trained on another pod list): above BestFit.
+    const agent = ["scheduler={ name: rl-placement, params: { checkpoint: ../rl/ppo-placement-openb.json } }"];
+    const s = (await runScenario(loadScenarioFile(FILE, agent), FILE)).summary as Record<string, number>;
+    expect(100 * s.gpuAllocatedFractionAtArrived130).toBeGreaterThan(at130["gpu-best-fit"]);
   }, 120_000);
+
+  it("refuses an rl-placement checkpoint that is missing or of another kind, naming the field", async () => {
+    for (const [checkpoint, message] of [
+      ["nowhere.json", /scheduler\.params\.checkpoint: expected a checkpoint file \(JSON\), found no such file/],
+      ["../rl/ppo-queue-lublin1.json", /expected a clustersim RL checkpoint of the placement networks/],
+    ] as const) {
+      const set = [`scheduler={ name: rl-placement, params: { checkpoint: ${checkpoint} } }`];
+      await expect(runScenario(loadScenarioFile(FILE, set), FILE)).rejects.toThrow(message);
+    }
+  });
 });

@@ -1,8 +1,17 @@
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { type Episode, PlacementEnv, type QueueEnv } from "@clustersim/engine";
-import { InputError, isEnvConfigFile, loadQueueEnvConfig, queueEnvOf } from "@clustersim/experiments";
+import { type Episode, PlacementEnv } from "@clustersim/engine";
+import {
+  fgdPackingEnv,
+  InputError,
+  isEnvConfigFile,
+  loadRlEnvConfig,
+  packingChoices,
+  queueEnvOf,
+  readFgdData,
+} from "@clustersim/experiments";
 import { composeCluster, composeWorkload, SpecError } from "@clustersim/scenarios";
+import { PLACEMENT_FEATURES, PLACEMENT_STATE } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 import { readScenario } from "./scenario-files.js";
@@ -36,7 +45,7 @@ interface ServedEnv {
 
 type Reply = {
   observation: Float32Array;
-  info: { mask: Uint8Array };
+  info: { mask: Uint8Array; candidates?: Int32Array };
   reward?: number;
   terminated?: boolean;
   truncated?: boolean;
@@ -63,28 +72,43 @@ function placementEnv(file: string, set: string[], maxSteps: number | undefined)
   };
 }
 
-/** The queue environment of an environment file (`env: queue`); `start` in a reset picks the window. */
-async function queueEnv(file: string): Promise<ServedEnv & { resetAt(seed: number, start?: number): Reply }> {
-  let env: QueueEnv;
+/**
+ * The environment of an RL environment file: the queue (`env: queue`; `start` in a reset picks the
+ * window) or GPU placement under FGD's protocol (`env: packing`).
+ */
+async function fileEnv(file: string): Promise<ServedEnv & { resetAt?(seed: number, start?: number): Reply }> {
   try {
-    env = await queueEnvOf(loadQueueEnvConfig(file));
+    const c = loadRlEnvConfig(file);
+    if (c.env === "packing") {
+      const data = await readFgdData(c.podsPath, c.nodesPath);
+      const env = fgdPackingEnv(data, c.load, c.nodesPerEpisode);
+      // Every episode has the same number of nodes: the file's nodesPerEpisode, or the whole list.
+      const nodes = packingChoices(c, data.nodes.length);
+      return {
+        reset: async (seed) => env.reset(seed),
+        step: (action) => env.step(action),
+        spaces: () => ({ observationSize: nodes * PLACEMENT_FEATURES + PLACEMENT_STATE, actions: nodes }),
+      };
+    }
+    const env = await queueEnvOf(c);
+    const resetAt = (seed: number, start?: number) => env.reset(seed, start);
+    return {
+      resetAt,
+      reset: async (seed) => resetAt(seed),
+      step: (action) => env.step(action),
+      spaces: () => ({ observationSize: env.observationSize, actions: env.actionCount }),
+    };
   } catch (err) {
     if (err instanceof SpecError || err instanceof InputError) throw new UserError(err.message);
     throw err;
   }
-  const resetAt = (seed: number, start?: number) => env.reset(seed, start);
-  return {
-    resetAt,
-    reset: async (seed) => resetAt(seed),
-    step: (action) => env.step(action),
-    spaces: () => ({ observationSize: env.observationSize, actions: env.actionCount }),
-  };
 }
 
 /**
  * `clustersim env serve FILE`: an environment over JSON lines on stdin and stdout, for agents in any
  * language (examples/rl/clustersim_env.py). FILE is a scenario (the placement environment) or an RL
- * environment file with `env: queue` (the queue environment). Requests, one per line:
+ * environment file: `env: queue` (the queue environment) or `env: packing` (GPU placement under FGD's
+ * protocol). Requests, one per line:
  * `{"reset": {"seed": 1}}` (the queue environment also takes `"start"`: a job index), `{"step":
  * {"action": 3}}`, `{"spaces": {}}`; each gets one line: the observation, `mask`, `info` (and
  * `reward`, `terminated`, `truncated` after a step), the spaces (`observationSize`, `actions`), or
@@ -95,12 +119,16 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
   if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps > 0)) {
     throw new UserError(`--max-steps: expected a positive integer, found "${o.maxSteps}"`);
   }
-  const queue = isEnvConfigFile(file) ? await queueEnv(file) : undefined;
-  const env = queue ?? placementEnv(file, o.set, maxSteps);
+  const fromFile = isEnvConfigFile(file) ? await fileEnv(file) : undefined;
+  const env = fromFile ?? placementEnv(file, o.set, maxSteps);
   const reply = (x: unknown) => process.stdout.write(`${JSON.stringify(x)}\n`);
   const out = (r: Reply) => {
-    const { mask, ...info } = r.info;
-    return { observation: Array.from(r.observation), mask: Array.from(mask), info };
+    const { mask, candidates, ...info } = r.info;
+    return {
+      observation: Array.from(r.observation),
+      mask: Array.from(mask),
+      info: candidates ? { ...info, candidates: Array.from(candidates) } : info,
+    };
   };
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
@@ -115,8 +143,8 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
         const seed = req.reset.seed ?? 0;
         if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`reset: expected a seed >= 0, found ${seed}`);
         const start = req.reset.start;
-        if (start !== undefined && !queue) throw new Error("reset: start is for the queue environment");
-        reply(out(queue && start !== undefined ? queue.resetAt(seed, start) : await env.reset(seed)));
+        if (start !== undefined && !fromFile?.resetAt) throw new Error("reset: start is for the queue environment");
+        reply(out(fromFile?.resetAt && start !== undefined ? fromFile.resetAt(seed, start) : await env.reset(seed)));
       } else if (req.step) {
         const s = env.step(req.step.action as number);
         reply({ ...out(s), reward: s.reward, terminated: s.terminated, truncated: s.truncated });

@@ -1,54 +1,78 @@
 import { existsSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { QueueEnv } from "@clustersim/engine";
 import {
   type EvalRow,
+  evaluatePlacement,
   evaluateQueue,
   InputError,
+  type PlacementCheckpoint,
   PUBLISHED_STARTS,
-  readCheckpoint,
+  type RlCheckpoint,
+  readCheckpointFile,
   readCompatJobs,
   WINDOW_JOBS,
 } from "@clustersim/experiments";
+import { placementAgent } from "@clustersim/schedulers";
 import { UserError } from "../errors.js";
 
 export interface EvalRlOptions {
   trace: string[];
+  pods: string[];
+  seeds?: string;
   json?: boolean;
 }
 
-/** One figure as `eval:rl` prints it: backfilling is part of the policy's name ("sjf+easy"). */
+/** One figure as `eval:rl` prints it: backfilling is part of a queue policy's name ("sjf+easy"). */
 export interface EvalFigure {
-  task: "queue";
+  task: "queue" | "placement";
   trace: string;
   policy: string;
-  metric: "boundedSlowdown" | "utilisation";
+  metric: "boundedSlowdown" | "utilisation" | "gpuAllocationPct";
   value: number;
 }
+
+/** The pod list placement agents are evaluated on by default: FGD's headline list, beside the training list. */
+const DEFAULT_PODS = "openb_pod_list_default.csv";
 
 /**
  * `clustersim eval-rl CHECKPOINT...`: trained queue agents against the queue heuristics on the ten
  * windows of 1,024 jobs the RLScheduler paper evaluated on (its published starts), without and with
- * EASY backfilling, on each `--trace` (default: the trace each checkpoint trained on). The agents pick
- * their likeliest job.
+ * EASY backfilling, on each `--trace` (default: the trace each checkpoint trained on); trained
+ * placement agents against FGD's heuristics under its protocol on each `--pods` list (default: FGD's
+ * headline list, openb_pod_list_default.csv beside the training list), GPU allocation at 130% load over
+ * seeds 42 on. Agents act greedily (their likeliest job, their best-scored node).
  */
 export async function evalRlCommand(
   checkpoints: string[],
   o: EvalRlOptions,
   print: (line: string) => void,
 ): Promise<void> {
-  const agents = checkpoints.map((file) => {
+  const seeds = o.seeds === undefined ? 10 : Number(o.seeds);
+  if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 1000))
+    throw new UserError(`--seeds: expected an integer from 1 to 1000, found "${o.seeds}"`);
+  const all = checkpoints.map((file) => {
     try {
-      return { file, name: basename(file).replace(/\.json$/, ""), checkpoint: readCheckpoint(file) };
+      const checkpoint = readCheckpointFile(file);
+      const name = basename(file).replace(/\.json$/, "");
+      if (checkpoint.task === "placement") {
+        placementAgent(checkpoint, file);
+        return { file, name, placement: checkpoint as PlacementCheckpoint };
+      }
+      return { file, name, checkpoint: checkpoint as RlCheckpoint };
     } catch (err) {
-      if (err instanceof InputError) throw new UserError(err.message);
+      if (err instanceof InputError || err instanceof RangeError) throw new UserError(err.message);
       throw err;
     }
   });
+  const agents = all.flatMap((a) => (a.checkpoint ? [{ ...a, checkpoint: a.checkpoint }] : []));
+  const placers = all.flatMap((a) => (a.placement ? [{ ...a, placement: a.placement }] : []));
   const traces =
-    o.trace.length > 0
-      ? o.trace.map((t) => resolve(t))
-      : [...new Set(agents.map((a) => resolve(dirname(a.file), a.checkpoint.env.trace)))];
+    agents.length === 0
+      ? []
+      : o.trace.length > 0
+        ? o.trace.map((t) => resolve(t))
+        : [...new Set(agents.map((a) => resolve(dirname(a.file), a.checkpoint.env.trace)))];
   const figures: EvalFigure[] = [];
   for (const trace of traces) {
     if (!existsSync(trace)) throw new UserError(`--trace: expected a readable SWF file, found no such file: ${trace}`);
@@ -70,13 +94,42 @@ export async function evalRlCommand(
       });
     }
   }
+  // Placement agents: each list (default: FGD's headline list beside the training list) on the training's nodes.
+  const byNodes = new Map<string, typeof placers>();
+  for (const p of placers) {
+    const nodes = resolve(dirname(p.file), p.placement.env.nodes);
+    byNodes.set(nodes, [...(byNodes.get(nodes) ?? []), p]);
+  }
+  for (const [nodes, group] of byNodes) {
+    const lists =
+      o.pods.length > 0
+        ? o.pods.map((p) => resolve(p))
+        : [...new Set(group.map((p) => join(dirname(resolve(dirname(p.file), p.placement.env.pods)), DEFAULT_PODS)))];
+    for (const pods of lists) {
+      for (const f of [pods, nodes])
+        if (!existsSync(f)) throw new UserError(`expected a readable openb list, found no such file: ${f}`);
+      const rows = await evaluatePlacement({
+        podsFile: pods,
+        nodesFile: nodes,
+        load: group[0]!.placement.env.load,
+        seeds: Array.from({ length: seeds }, (_, i) => 42 + i),
+        agents: group.map((p) => ({ name: p.name, agent: placementAgent(p.placement, p.file) })),
+      });
+      for (const r of rows) figures.push({ ...r, value: Number(r.value.toFixed(4)) });
+    }
+  }
   if (o.json) {
     print(JSON.stringify(figures));
     return;
   }
-  for (const trace of new Set(figures.map((f) => f.trace))) {
+  for (const trace of new Set(figures.filter((f) => f.task === "queue").map((f) => f.trace))) {
     print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs`);
     for (const f of figures.filter((x) => x.trace === trace && x.metric === "boundedSlowdown"))
+      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
+  }
+  for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
+    print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
+    for (const f of figures.filter((x) => x.trace === trace && x.task === "placement"))
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
   }
 }

@@ -10,7 +10,7 @@ export interface TrainRlCommandOptions {
   quiet?: boolean;
 }
 
-/** `clustersim train-rl FILE`: PPO on an RL environment file's queue environment (experiments' trainRl). */
+/** `clustersim train-rl FILE`: PPO on an RL environment file's environment, queue or placement (experiments' trainRl). */
 export async function trainRlCommand(
   file: string,
   o: TrainRlCommandOptions,
@@ -28,11 +28,8 @@ export async function trainRlCommand(
       out: o.out,
       resume: o.resume,
       epochs,
-      onEpoch: (row, wallS) => {
-        if (!o.quiet)
-          process.stderr.write(
-            `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes${Number.isNaN(row.validationBoundedSlowdown) ? "" : `, ${row.validationBoundedSlowdown.toFixed(2)} on the validation windows`}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps (${wallS.toFixed(0)} s)\n`,
-          );
+      onEpoch: (_row, line, wallS) => {
+        if (!o.quiet) process.stderr.write(`${line} (${wallS.toFixed(0)} s)\n`);
       },
     });
     if (!o.quiet) {

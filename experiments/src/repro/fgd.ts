@@ -1,5 +1,13 @@
 import { ClusterState, type NodeSpec } from "@clustersim/hardware-models";
-import { clusterFragmentation, createPlacement, type Pod, type TypicalPod, typicalPods } from "@clustersim/schedulers";
+import {
+  clusterFragmentation,
+  createPlacement,
+  type PlacementStrategy,
+  type Pod,
+  type StrategyContext,
+  type TypicalPod,
+  typicalPods,
+} from "@clustersim/schedulers";
 import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
 import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
 
@@ -123,12 +131,15 @@ export function sampleArrivals(pool: readonly OpenbPod[], clusterGpus: number, l
   return out;
 }
 
-/** Place `arrivals` once each with one strategy, sampling the metrics at each checkpoint. */
+/**
+ * Place `arrivals` once each with one strategy (a registered name, or a builder such as a trained
+ * agent's), sampling the metrics at each checkpoint.
+ */
 export function runFgdOnce(
   nodeList: readonly NodeSpec[],
   arrivals: readonly Pod[],
   typical: readonly TypicalPod[],
-  strategyName: string,
+  strategyName: string | ((ctx: StrategyContext) => PlacementStrategy),
   seed: number,
   checkpoints: readonly number[],
   tieBreak: "first" | "random" = "first",
@@ -137,7 +148,9 @@ export function runFgdOnce(
   const nodes = streams.get("node-order").shuffle([...nodeList]);
   const cluster = new ClusterState(nodes);
   const capacity = nodes.reduce((s, n) => s + (n.gpus ?? 0), 0) * 1000;
-  const strategy = createPlacement(strategyName, { tieBreak }, { rng: streams.get("scheduler"), typicalPods: typical });
+  const ctx = { rng: streams.get("scheduler"), typicalPods: typical };
+  const strategy =
+    typeof strategyName === "string" ? createPlacement(strategyName, { tieBreak }, ctx) : strategyName(ctx);
   const out: Checkpoint[] = [];
   let arrived = 0;
   let allocated = 0;

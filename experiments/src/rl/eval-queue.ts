@@ -62,7 +62,12 @@ export function evaluateQueue(
       const r = w.starts.map((start) =>
         playEpisode(e, nets, params, ws, { seed: 0, start, choice: "greedy", values: false }),
       );
-      push(backfill, a.name, mean(r.map((x) => x.boundedSlowdown)), mean(r.map((x) => x.utilisation)));
+      push(
+        backfill,
+        a.name,
+        mean(r.map((x) => x.metrics.boundedSlowdown!)),
+        mean(r.map((x) => x.metrics.utilisation!)),
+      );
     }
     if (o.randomPolicy) {
       // The untrained baseline: a job drawn uniformly among those shown (seeded per window).

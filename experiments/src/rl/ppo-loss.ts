@@ -1,8 +1,9 @@
-import type { KernelNetworks, KernelWorkspace } from "@clustersim/schedulers";
+import type { AgentNetworks, AgentWorkspace } from "@clustersim/schedulers";
 
 /**
- * A batch of decisions for PPO's update, stored compactly: state k shows `count[k]` jobs whose
- * features are rows[rowAt[k] .. rowAt[k] + count[k] * 8); the action is a slot below count[k].
+ * A batch of decisions for PPO's update, stored compactly: state k offers `count[k]` choices and its
+ * block (what the networks read) starts at rows[rowAt[k]], the blocks back to back; the action is a
+ * choice below count[k].
  */
 export interface DecisionBatch {
   size: number;
@@ -25,17 +26,17 @@ export interface DecisionBatch {
  * is the same for the same batch. `b` may be one part of a batch of `total` decisions (splitBatch): the
  * means are then taken over `total`, and the parts' results add up to the whole batch's.
  */
-export function policyGradient(
-  nets: KernelNetworks,
+export function policyGradient<W extends AgentWorkspace>(
+  nets: AgentNetworks<W>,
   params: Float64Array,
   grad: Float64Array,
   b: DecisionBatch,
   clipRatio: number,
-  ws: KernelWorkspace,
+  ws: W,
   total = b.size,
 ): { loss: number; kl: number } {
   grad.fill(0);
-  const dLogp = new Float64Array(128);
+  const dLogp = new Float64Array(nets.maxChoices);
   let loss = 0;
   let kl = 0;
   const n = total;
@@ -58,12 +59,12 @@ export function policyGradient(
 }
 
 /** The critic's mean squared error against the returns; its gradient into `grad` (zeroed first). */
-export function valueGradient(
-  nets: KernelNetworks,
+export function valueGradient<W extends AgentWorkspace>(
+  nets: AgentNetworks<W>,
   params: Float64Array,
   grad: Float64Array,
   b: DecisionBatch,
-  ws: KernelWorkspace,
+  ws: W,
   total = b.size,
 ): number {
   grad.fill(0);
@@ -85,7 +86,7 @@ export function splitBatch(b: DecisionBatch, parts: number): DecisionBatch[] {
   for (let from = 0; from < b.size; from += per) {
     const to = Math.min(b.size, from + per);
     const rowFrom = b.rowAt[from]!;
-    const rowTo = to < b.size ? b.rowAt[to]! : b.rowAt[to - 1]! + b.count[to - 1]! * 8;
+    const rowTo = to < b.size ? b.rowAt[to]! : b.rows.length;
     out.push({
       size: to - from,
       count: b.count.slice(from, to),

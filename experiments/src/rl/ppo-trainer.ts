@@ -1,4 +1,4 @@
-import { KernelNetworks } from "@clustersim/schedulers";
+import { type AgentNetworks, KernelNetworks } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type AdamState, adamState, adamStep } from "./adam.js";
 import type { DecisionBatch } from "./ppo-loss.js";
@@ -60,26 +60,39 @@ export interface RlCheckpoint {
   best?: { epoch: number; validationBoundedSlowdown: number; params: number[] };
 }
 
-interface SavedAdam {
+export interface SavedAdam {
   lr: number;
   step: number;
   m: number[];
   v: number[];
 }
 
-export interface TrainState {
-  nets: KernelNetworks;
+/** A training under way: networks, parameters, optimisers, and the task's curve rows and best agent. */
+export interface TrainState<Row = CurveRow, Best = RlCheckpoint["best"]> {
+  nets: AgentNetworks;
   params: Float64Array;
   pi: AdamState;
   v: AdamState;
   epoch: number;
-  curve: CurveRow[];
-  best?: RlCheckpoint["best"];
+  curve: Row[];
+  best?: Best;
+}
+
+/** What a checkpoint keeps of a training state, whatever the task. */
+export interface SavedTraining<Row, Best> {
+  epoch: number;
+  params: number[];
+  adam: { pi: SavedAdam; v: SavedAdam };
+  curve: Row[];
+  best?: Best;
 }
 
 /** A new training state (fresh networks from the training seed), or one resumed from a checkpoint. */
-export function trainState(train: PpoConfig, resume?: RlCheckpoint): TrainState {
-  const nets = new KernelNetworks();
+export function trainState<Row = CurveRow, Best = RlCheckpoint["best"]>(
+  train: PpoSettings,
+  resume?: SavedTraining<Row, Best>,
+  nets: AgentNetworks = new KernelNetworks(),
+): TrainState<Row, Best> {
   if (resume) {
     if (resume.params.length !== nets.paramCount)
       throw new Error(`checkpoint: expected ${nets.paramCount} parameters, found ${resume.params.length}`);
@@ -111,7 +124,7 @@ export function trainState(train: PpoConfig, resume?: RlCheckpoint): TrainState 
 }
 
 /** The episodes of an epoch: seed and action stream of episode i, from the training seed alone. */
-export function episodeSeeds(train: PpoConfig, epoch: number): { seed: number; stream: string }[] {
+export function episodeSeeds(train: PpoSettings, epoch: number): { seed: number; stream: string }[] {
   return Array.from({ length: train.trajectories }, (_, i) => {
     const stream = `rl/epoch/${epoch}/episode/${i}`;
     const seed = Math.floor(new RandomStreams(train.seed).fresh(`${stream}/start`).next() * 2 ** 31);
@@ -120,12 +133,22 @@ export function episodeSeeds(train: PpoConfig, epoch: number): { seed: number; s
 }
 
 /** Play an epoch's episodes with the current policy (in this thread or on workers: the same episodes). */
-export function rollouts(compute: RlCompute, s: TrainState, train: PpoConfig, epoch: number): Promise<Trajectory[]> {
+export function rollouts<Row, Best>(
+  compute: RlCompute,
+  s: TrainState<Row, Best>,
+  train: PpoSettings,
+  epoch: number,
+): Promise<Trajectory[]> {
   return compute.episodes(s.params, episodeSeeds(train, epoch));
 }
 
 /** Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. */
-export function decisionBatch(trajectories: readonly Trajectory[], gamma: number, lambda: number): DecisionBatch {
+export function decisionBatch(
+  trajectories: readonly Trajectory[],
+  gamma: number,
+  lambda: number,
+  blockSize: (count: number) => number = (count) => count * 8,
+): DecisionBatch {
   const size = trajectories.reduce((s, t) => s + t.action.length, 0);
   const b: DecisionBatch = {
     size,
@@ -142,11 +165,11 @@ export function decisionBatch(trajectories: readonly Trajectory[], gamma: number
   for (const t of trajectories) {
     const T = t.action.length;
     b.rows.set(t.rows, rowAt);
-    // The reward comes at the last decision; the state after it is terminal (value 0).
+    // The state after the last decision is terminal (value 0).
     let adv = 0;
     let ret = 0;
     for (let i = T - 1; i >= 0; i--) {
-      const r = i === T - 1 ? t.reward : 0;
+      const r = t.rewards[i]!;
       const next = i === T - 1 ? 0 : t.value[i + 1]!;
       adv = r + gamma * next - t.value[i]! + gamma * lambda * adv;
       ret = r + gamma * ret;
@@ -158,7 +181,7 @@ export function decisionBatch(trajectories: readonly Trajectory[], gamma: number
       b.rowAt[k] = rowAt;
       b.action[k] = t.action[i]!;
       b.logpOld[k] = t.logp[i]!;
-      rowAt += t.count[i]! * 8;
+      rowAt += blockSize(t.count[i]!);
       k++;
     }
   }
@@ -172,15 +195,26 @@ export function decisionBatch(trajectories: readonly Trajectory[], gamma: number
   return b;
 }
 
-/** PPO's update from one epoch's episodes; the epoch's row of the learning curve. */
-export async function update(
-  s: TrainState,
-  train: PpoConfig,
+/** What PPO's update did in an epoch. */
+/** PPO's own settings, whatever the task (validation is the task's). */
+export type PpoSettings = Omit<PpoConfig, "validationStarts" | "validationJobs">;
+
+export interface UpdateStats {
+  policyLoss: number;
+  valueLoss: number;
+  kl: number;
+  piIters: number;
+}
+
+/** PPO's update from one epoch's episodes (any task); counts the epoch. */
+export async function ppoUpdate<Row, Best>(
+  s: TrainState<Row, Best>,
+  train: PpoSettings,
   trajectories: readonly Trajectory[],
   compute: RlCompute,
-): Promise<CurveRow> {
+): Promise<UpdateStats> {
   const { nets, params } = s;
-  const b = decisionBatch(trajectories, train.gamma, train.lambda);
+  const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c));
   const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
   // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.
@@ -205,17 +239,33 @@ export async function update(
     adamStep(s.v, params, grad, nets.actorParams);
   }
   s.epoch++;
+  return { policyLoss: first!.loss, valueLoss, kl, piIters };
+}
+
+/** The mean of one of the episodes' metrics. */
+export function meanMetric(trajectories: readonly Trajectory[], name: string): number {
+  return trajectories.reduce((x, t) => x + t.metrics[name]!, 0) / trajectories.length;
+}
+
+/** PPO's update from one epoch's queue episodes; the epoch's row of the learning curve. */
+export async function update(
+  s: TrainState,
+  train: PpoConfig,
+  trajectories: readonly Trajectory[],
+  compute: RlCompute,
+): Promise<CurveRow> {
+  const u = await ppoUpdate(s, train, trajectories, compute);
   const n = trajectories.length;
   const row: CurveRow = {
     epoch: s.epoch,
     episodes: n,
     meanReward: trajectories.reduce((x, t) => x + t.reward, 0) / n,
-    meanBoundedSlowdown: trajectories.reduce((x, t) => x + t.boundedSlowdown, 0) / n,
-    meanUtilisation: trajectories.reduce((x, t) => x + t.utilisation, 0) / n,
-    policyLoss: first!.loss,
-    valueLoss,
-    kl,
-    piIters,
+    meanBoundedSlowdown: meanMetric(trajectories, "boundedSlowdown"),
+    meanUtilisation: meanMetric(trajectories, "utilisation"),
+    policyLoss: u.policyLoss,
+    valueLoss: u.valueLoss,
+    kl: u.kl,
+    piIters: u.piIters,
     validationBoundedSlowdown: Number.NaN,
   };
   s.curve.push(row);
@@ -224,7 +274,6 @@ export async function update(
 
 /** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */
 export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCheckpoint["normalisers"]): RlCheckpoint {
-  const save = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
   return {
     format: "clustersim-rl-checkpoint",
     version: 1,
@@ -235,13 +284,15 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCh
     train: withoutWorkers(c.train),
     epoch: s.epoch,
     params: [...s.params],
-    adam: { pi: save(s.pi), v: save(s.v) },
+    adam: { pi: saveAdam(s.pi), v: saveAdam(s.v) },
     curve: s.curve,
     ...(s.best && { best: s.best }),
   };
 }
 
-function withoutWorkers(train: PpoConfig): Omit<PpoConfig, "workers"> {
+export const saveAdam = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
+
+export function withoutWorkers<T extends { workers: number }>(train: T): Omit<T, "workers"> {
   const { workers: _, ...rest } = train;
   return rest;
 }

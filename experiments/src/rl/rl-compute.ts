@@ -1,10 +1,9 @@
-import type { QueueEnv } from "@clustersim/engine";
-import { KernelNetworks } from "@clustersim/schedulers";
-import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
+import type { AgentNetworks } from "@clustersim/schedulers";
+import { WorkerPool } from "@clustersim/sim-core";
 import { type DecisionBatch, policyGradient, splitBatch, valueGradient } from "./ppo-loss.js";
-import type { QueueEnvConfig } from "./rl-config.js";
+import type { RlEnvConfig } from "./rl-tasks.js";
 import type { RlWorkerApi } from "./rl-worker.js";
-import { playEpisode, type Trajectory } from "./rollout.js";
+import type { Trajectory } from "./rollout.js";
 
 /**
  * Where training's work runs: episodes and gradient parts, in this thread or on worker threads. The
@@ -38,9 +37,15 @@ export interface RlCompute {
   close(): Promise<void>;
 }
 
+/** A task as training sees it: its networks, and one training episode (actions drawn from the job's stream). */
+export interface RlTask {
+  nets: AgentNetworks;
+  episode(params: Float64Array, job: EpisodeJob): Trajectory;
+}
+
 /** Run one part's gradient (in whichever thread). */
 export function partGradient(
-  nets: KernelNetworks,
+  nets: AgentNetworks,
   kind: "policy" | "value",
   params: Float64Array,
   part: DecisionBatch,
@@ -53,35 +58,18 @@ export function partGradient(
   return { grad, loss: valueGradient(nets, params, grad, part, ws, total), kl: 0 };
 }
 
-/** Play one episode of training (sampled actions from its stream). */
-export function trainingEpisode(
-  env: QueueEnv,
-  nets: KernelNetworks,
-  params: Float64Array,
-  trainSeed: number,
-  job: EpisodeJob,
-): Trajectory {
-  const rng = new RandomStreams(trainSeed).fresh(job.stream);
-  return playEpisode(env, nets, params, nets.workspace(), { seed: job.seed, choice: "sample", rng });
-}
-
 /** Everything in this thread. */
-export function localCompute(env: QueueEnv, trainSeed: number, clipRatio: number): RlCompute {
-  const nets = new KernelNetworks();
+export function localCompute(task: RlTask, clipRatio: number): RlCompute {
   return {
-    episodes: async (params, jobs) => jobs.map((j) => trainingEpisode(env, nets, params, trainSeed, j)),
+    episodes: async (params, jobs) => jobs.map((j) => task.episode(params, j)),
     gradients: async (kind, params, parts, total) =>
-      parts.map((p) => partGradient(nets, kind, params, p, total, clipRatio)),
+      parts.map((p) => partGradient(task.nets, kind, params, p, total, clipRatio)),
     close: async () => {},
   };
 }
 
-/** On `workers` worker threads, each reading the environment's trace once. */
-export function workerCompute(
-  config: QueueEnvConfig & { tracePath: string },
-  workers: number,
-  clipRatio: number,
-): RlCompute {
+/** On `workers` worker threads, each reading the environment's data once. */
+export function workerCompute(config: RlEnvConfig, workers: number, clipRatio: number): RlCompute {
   const pool = new WorkerPool<RlWorkerApi>(new URL("../../dist/rl/rl-worker.js", import.meta.url), workers);
   pool.start();
   const run = async <T, R>(items: readonly T[], call: (api: RlWorkerApi, item: T) => Promise<R>): Promise<R[]> => {
@@ -96,10 +84,9 @@ export function workerCompute(
     return out;
   };
   return {
-    episodes: (params, jobs) =>
-      run(jobs, (api, job) => api.episode({ config, trainSeed: config.train.seed, params, job })),
+    episodes: (params, jobs) => run(jobs, (api, job) => api.episode({ config, params, job })),
     gradients: (kind, params, parts, total) =>
-      run(parts, (api, part) => api.gradient({ kind, params, part, total, clipRatio })),
+      run(parts, (api, part) => api.gradient({ config, kind, params, part, total, clipRatio })),
     close: () => pool.close(),
   };
 }

@@ -67,7 +67,9 @@ export function isEnvConfigFile(file: string): boolean {
   }
 }
 
-export function loadQueueEnvConfig(file: string): QueueEnvConfig & { tracePath: string } {
+export type LoadedQueueConfig = QueueEnvConfig & { tracePath: string };
+
+export function loadQueueEnvConfig(file: string): LoadedQueueConfig {
   const c = loadYamlFile(file, QueueEnvConfig, "RL environment file");
   const tracePath = resolve(dirname(file), c.trace);
   if (!existsSync(tracePath))

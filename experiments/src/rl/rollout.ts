@@ -2,18 +2,22 @@ import type { QueueEnv } from "@clustersim/engine";
 import { FEATURES, type KernelNetworks, type KernelWorkspace } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 
-/** One episode as PPO needs it: each decision's jobs shown, action, log-probability and value. */
+/**
+ * One episode as PPO needs it, for any task: each decision's choices shown, its block of floats (what
+ * the networks read: AgentNetworks.blockSize(count) floats), action, log-probability and value.
+ */
 export interface Trajectory {
   count: Int32Array;
-  /** Every decision's rows (count × 8 floats each), back to back. */
+  /** Every decision's block, back to back. */
   rows: Float32Array;
   action: Int32Array;
   logp: Float64Array;
   value: Float64Array;
-  /** The episode's reward (given at its end) and its scores. */
+  /** The reward after each decision, and their sum. */
+  rewards: Float64Array;
   reward: number;
-  boundedSlowdown: number;
-  utilisation: number;
+  /** The episode's scores, by the task's names (queue: boundedSlowdown, utilisation). */
+  metrics: Record<string, number>;
 }
 
 /** How an agent picks among the jobs shown: a draw from its policy (training), or its likeliest job. */
@@ -55,15 +59,17 @@ export function playEpisode(
         flat.set(x, at);
         at += x.length;
       }
+      const rewards = new Float64Array(action.length);
+      rewards[action.length - 1] = r.reward; // the queue's reward comes at the end
       return {
         count: Int32Array.from(count),
         rows: flat,
         action: Int32Array.from(action),
         logp: Float64Array.from(logps),
         value: Float64Array.from(values),
+        rewards,
         reward: r.reward,
-        boundedSlowdown: r.info.boundedSlowdown!,
-        utilisation: r.info.utilisation!,
+        metrics: { boundedSlowdown: r.info.boundedSlowdown!, utilisation: r.info.utilisation! },
       };
     }
     observation = r.observation;
@@ -77,13 +83,13 @@ function shown(mask: Uint8Array): number {
   return i < 0 ? mask.length : i;
 }
 
-function argmax(x: Float64Array, n: number): number {
+export function argmax(x: Float64Array, n: number): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (x[i]! > x[best]!) best = i;
   return best;
 }
 
-function sample(p: Float64Array, n: number, rng: Rng): number {
+export function sample(p: Float64Array, n: number, rng: Rng): number {
   const u = rng.next();
   let acc = 0;
   for (let i = 0; i < n; i++) {
