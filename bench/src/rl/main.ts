@@ -1,25 +1,44 @@
 /**
- * bench/rl: queue-environment steps per second while training plays its episodes, on one worker
- * thread and on two (target: two ≥ 1.7× one). Episodes of RLScheduler's environment on Lublin-1
- * (256 jobs each, no backfilling) played by the kernel policy with fresh weights, sampling its actions
- * as training does; the peer is the same work on one worker.
+ * bench/rl: environment steps per second while training plays its episodes, on one worker thread and
+ * on two (target: two ≥ 1.7× one); the peer is the same work on one worker. Episodes are played with
+ * fresh weights, sampling actions as training does:
+ * - queue (default): RLScheduler's environment on Lublin-1, 256 jobs each, no backfilling, the kernel
+ *   policy;
+ * - packing (`--env packing`): GPU placement under FGD's protocol as examples/rl/placement-openb.yaml
+ *   trains (64-node episodes of the gpushare40 list), the placement networks.
  *
- * Usage: npm run -s bench:rl -- [--json] [--episodes N]
+ * Usage: npm run -s bench:rl -- [--json] [--episodes N] [--env queue|packing]
  */
 import { parseArgs } from "node:util";
-import { episodeSeeds, loadQueueEnvConfig, PpoConfig, workerCompute } from "@clustersim/experiments";
-import { KernelNetworks } from "@clustersim/schedulers";
+import {
+  episodeSeeds,
+  loadPackingEnvConfig,
+  loadQueueEnvConfig,
+  PpoConfig,
+  workerCompute,
+} from "@clustersim/experiments";
+import { KernelNetworks, PlacementNetworks } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { table } from "../lib/format.js";
 
 const { values } = parseArgs({
-  options: { json: { type: "boolean", default: false }, episodes: { type: "string", default: "32" } },
+  options: {
+    json: { type: "boolean", default: false },
+    episodes: { type: "string", default: "32" },
+    env: { type: "string", default: "queue" },
+  },
 });
-const ENV = new URL("../../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
-// Episodes of 256 jobs, as the paper trains, whatever the example file trains on.
-const config = { ...loadQueueEnvConfig(ENV), sequenceJobs: 256 };
+if (values.env !== "queue" && values.env !== "packing")
+  throw new Error(`--env: expected queue or packing, found ${values.env}`);
+const packing = values.env === "packing";
+const example = (f: string) => new URL(`../../../examples/rl/${f}`, import.meta.url).pathname;
+// Queue episodes of 256 jobs, as the paper trains, whatever the example file trains on.
+const config = packing
+  ? loadPackingEnvConfig(example("placement-openb.yaml"))
+  : { ...loadQueueEnvConfig(example("queue-lublin1.yaml")), sequenceJobs: 256 };
 const train = PpoConfig.parse({ trajectories: Number(values.episodes), seed: 1 });
-const params = new KernelNetworks().init(new RandomStreams(1).get("bench-rl"));
+const nets = packing ? new PlacementNetworks(64) : new KernelNetworks();
+const params = nets.init(new RandomStreams(1).get("bench-rl"));
 const jobs = episodeSeeds(train, 0);
 
 async function measure(workers: number): Promise<{ steps: number; wallS: number }> {
@@ -37,6 +56,7 @@ async function measure(workers: number): Promise<{ steps: number; wallS: number 
 const one = await measure(1);
 const two = await measure(2);
 const result = {
+  env: values.env,
   episodes: jobs.length,
   steps: one.steps,
   stepsPerS1: Math.round(one.steps / one.wallS),
@@ -46,7 +66,8 @@ const result = {
 if (two.steps !== one.steps) throw new Error("one and two workers played different episodes");
 if (values.json) console.log(JSON.stringify(result));
 else {
-  console.log(`${jobs.length} training episodes of 256 jobs (${one.steps} decisions):`);
+  const what = packing ? "placement on 64 nodes" : "256 jobs";
+  console.log(`${jobs.length} training episodes of ${what} (${one.steps} decisions):`);
   console.log(
     table(
       ["workers", "peer", "steps/s", "wall s"],

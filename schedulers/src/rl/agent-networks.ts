@@ -44,3 +44,13 @@ export function softmax(z: ArrayLike<number>, count: number, probs: Float64Array
     logp[i] = z[i]! - logSum;
   }
 }
+
+/**
+ * The gradient at the scores `z` of `sum_i dLogp[i] * log p_i`, p the softmax of z, into `dz`:
+ * d log p_a / d z_i = [i = a] − p_i.
+ */
+export function softmaxBackward(dLogp: Float64Array, probs: Float64Array, count: number, dz: Float64Array): void {
+  let total = 0;
+  for (let i = 0; i < count; i++) total += dLogp[i]!;
+  for (let i = 0; i < count; i++) dz[i] = dLogp[i]! - probs[i]! * total;
+}

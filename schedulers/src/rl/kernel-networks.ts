@@ -1,5 +1,5 @@
 import type { Rng } from "@clustersim/sim-core";
-import { type AgentNetworks, softmax } from "./agent-networks.js";
+import { type AgentNetworks, softmax, softmaxBackward } from "./agent-networks.js";
 import { Mlp, type MlpWorkspace } from "./mlp.js";
 
 /**
@@ -75,11 +75,8 @@ export class KernelNetworks implements AgentNetworks<KernelWorkspace> {
     dLogp: Float64Array,
     count: number,
   ): void {
-    let total = 0;
-    for (let i = 0; i < count; i++) total += dLogp[i]!;
-    const dz = ws.dSlots;
-    for (let i = 0; i < count; i++) dz[i] = dLogp[i]! - ws.probs[i]! * total;
-    this.actor.backward(params, grad, ws.actor, dz);
+    softmaxBackward(dLogp, ws.probs, count, ws.dSlots);
+    this.actor.backward(params, grad, ws.actor, ws.dSlots);
   }
 
   /** The critic's value of a state of `count` jobs. */

@@ -1,5 +1,5 @@
 import type { Rng } from "@clustersim/sim-core";
-import { type AgentNetworks, softmax } from "./agent-networks.js";
+import { type AgentNetworks, softmax, softmaxBackward } from "./agent-networks.js";
 import { Mlp, type MlpWorkspace } from "./mlp.js";
 import { PLACEMENT_FEATURES } from "./placement-features.js";
 
@@ -63,9 +63,7 @@ export class PlacementNetworks implements AgentNetworks<PlacementWorkspace> {
     dLogp: Float64Array,
     count: number,
   ) {
-    let total = 0;
-    for (let i = 0; i < count; i++) total += dLogp[i]!;
-    for (let i = 0; i < count; i++) ws.dz[i] = dLogp[i]! - ws.probs[i]! * total;
+    softmaxBackward(dLogp, ws.probs, count, ws.dz);
     this.actor.backward(params, grad, ws.actor, ws.dz);
   }
 
