@@ -89,6 +89,8 @@ export interface GroupTotals {
   nodesPresent: number;
   /** Present and not failed. */
   nodesUp: number;
+  /** GPU thousandths on the nodes up (what draws GPU power). */
+  gpuMilliUp: number;
 }
 
 export interface Request {
@@ -353,6 +355,7 @@ export class ClusterState implements ClusterView {
       capacityGpuMilli: 0,
       nodesPresent: 0,
       nodesUp: 0,
+      gpuMilliUp: 0,
     });
     this.groupTotals = Array.from({ length: this.groupCount }, zero);
     this.clusterTotals = zero();
@@ -379,6 +382,7 @@ export class ClusterState implements ClusterView {
       t.capacityGpuMilli += sign * GPU_WHOLE * (this.gpuStart[node + 1] - this.gpuStart[node]);
       t.nodesPresent += sign;
       t.nodesUp += up;
+      t.gpuMilliUp += up * GPU_WHOLE * (this.gpuStart[node + 1] - this.gpuStart[node]);
     }
   }
 
@@ -749,8 +753,14 @@ export class ClusterState implements ClusterView {
     const was = this.up[node];
     this.up[node] = this.healthy[node] & this.present[node];
     if (this.present[node] === 1 && was !== this.up[node]) {
-      this.groupTotals[this.groupIndex[node]].nodesUp += this.up[node] - was;
-      if (this.virtualOf[node] === 0) this.clusterTotals.nodesUp += this.up[node] - was;
+      const gpuMilli = (this.up[node] - was) * GPU_WHOLE * (this.gpuStart[node + 1] - this.gpuStart[node]);
+      const g = this.groupTotals[this.groupIndex[node]];
+      g.nodesUp += this.up[node] - was;
+      g.gpuMilliUp += gpuMilli;
+      if (this.virtualOf[node] === 0) {
+        this.clusterTotals.nodesUp += this.up[node] - was;
+        this.clusterTotals.gpuMilliUp += gpuMilli;
+      }
     }
     this.reindex(node);
   }

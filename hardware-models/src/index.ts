@@ -52,7 +52,19 @@ export {
   poolDramSavings,
   rejectionRate,
 } from "./pool-savings.js";
-export { DEFAULT_POWER, EnergyMeter, nodeCost, type PowerModel, type PriceModel, powerW } from "./power-cost.js";
+export {
+  DEFAULT_GPU_POWER,
+  DEFAULT_POWER,
+  EnergyMeter,
+  GPU_POWER,
+  type GpuPower,
+  gpuPowerOf,
+  meanGpuPower,
+  nodeCost,
+  type PowerModel,
+  type PriceModel,
+  powerW,
+} from "./power-cost.js";
 export {
   CONTAINER_ENGINE,
   type ContainerEngine,

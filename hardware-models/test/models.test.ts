@@ -1,17 +1,21 @@
 import {
   availability,
+  ClusterState,
   CONTAINER_ENGINE,
   CxlPool,
   coldStartS,
   cxlSlowdown,
   DEFAULT_CXL,
+  DEFAULT_GPU_POWER,
   DPUS,
   dpuNetworkSlowdown,
   drawSensitivity,
   EnergyMeter,
   gammaFunction,
+  gpuPowerOf,
   hostInfraCores,
   isolates,
+  meanGpuPower,
   NO_ENGINE,
   networkInfraCores,
   nodeCost,
@@ -224,6 +228,33 @@ describe("power and cost", () => {
     meter.advance(0, 1);
     meter.advance(1800, 0);
     expect(meter.kWh(3600)).toBeCloseTo((300 * 1800 + 100 * 1800) / 3.6e6, 12);
+  });
+
+  it("GPU power by model, a group's as the mean over its GPUs, drawn by the GPUs of nodes up only", () => {
+    expect(gpuPowerOf("T4")).toEqual({ idleW: 10, peakW: 70 });
+    expect(gpuPowerOf("G2")).toEqual(DEFAULT_GPU_POWER);
+    expect(gpuPowerOf(undefined)).toEqual(DEFAULT_GPU_POWER);
+    // Two T4s and two V100s: idle (2 × 10 + 2 × 30) / 4 = 20 W, peak (2 × 70 + 2 × 300) / 4 = 185 W.
+    expect(
+      meanGpuPower(
+        new Map([
+          ["T4", 2],
+          ["V100M16", 2],
+        ]),
+      ),
+    ).toEqual({ idleW: 20, peakW: 185 });
+    const c = new ClusterState([
+      { cpuMilli: 8000, memoryMiB: 1024, gpus: 4, group: 0 },
+      { cpuMilli: 8000, memoryMiB: 1024, gpus: 2, group: 0, present: false },
+    ]);
+    expect(c.totals(0).gpuMilliUp).toBe(4000);
+    c.setUp(0, false);
+    expect(c.totals(0).gpuMilliUp).toBe(0);
+    c.setPresent(1, true);
+    expect(c.totals(0).gpuMilliUp).toBe(2000);
+    c.setUp(0, true);
+    c.setPresent(1, false);
+    expect([c.totals(0).gpuMilliUp, c.totals(-1).gpuMilliUp]).toEqual([4000, 4000]);
   });
 
   it("reserved nodes bill per started hour, elastic ones per second after the first minute", () => {

@@ -17,6 +17,8 @@ describe("a summary names the assumptions the run leaned on", () => {
     expect(await assumptions("hardware/dpu-on.yaml")).not.toContain("virtio host cost");
     expect(await assumptions("hardware/runtime-gvisor.yaml")).toContain("sandbox runtimes");
     expect(await assumptions("scenarios/lublin-window.yaml")).toEqual(["power", "node memory"]);
+    // GPUs: their power model is named, unless every GPU group gives its own figures.
+    expect(await assumptions("scenarios/openb-fgd.yaml")).toEqual(["power", "GPU power"]);
     // Power given for every node group: no power assumption.
     expect(
       await assumptions("scenarios/poisson-small.yaml", ["cluster.nodeGroups.0.power={ idleW: 90, peakW: 350 }"]),

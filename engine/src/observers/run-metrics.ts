@@ -14,12 +14,17 @@ class WorkloadTally {
 }
 
 /** Time integrals kept per node group (see RunMetrics.changed). */
-const K = 10;
+const K = 11;
 
-/** Power and price of a node group: watts idle and at full CPU allocation, and money per node-hour. */
+/**
+ * Power and price of a node group: a node's watts idle and at full CPU allocation, a GPU's watts idle
+ * and fully allocated (0 without GPUs), and money per node-hour.
+ */
 export interface GroupEconomics {
   idleW: number;
   peakW: number;
+  gpuIdleW?: number;
+  gpuPeakW?: number;
   perNodeHour?: number;
 }
 
@@ -49,7 +54,7 @@ export class RunMetrics implements RunListener {
   private readonly counted: boolean[];
   /**
    * Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU
-   * utilisation by allocation; and what usage differs from it by (setUsage), Σ over nodes.
+   * utilisation by allocation; what usage differs from it by (setUsage), Σ over nodes; GPUs up.
    */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
@@ -95,6 +100,7 @@ export class RunMetrics implements RunListener {
       I[k + 6].set(t.nodesUp, nowS);
       I[k + 7].set(t.nodesPresent, nowS);
       I[k + 8].set(t.cpuUtilisationSum, nowS);
+      I[k + 10].set(t.gpuMilliUp, nowS);
     }
     const all = c.totals(-1);
     if (all.capacityCpuMilli > 0) this.peakCpu = Math.max(this.peakCpu, all.allocatedCpuMilli / all.capacityCpuMilli);
@@ -291,9 +297,14 @@ export class RunMetrics implements RunListener {
         if (!e || !this.counted[g]) continue;
         // Each node draws idle power while up, plus (peak − idle) × its CPU utilisation (hardware-models
         // powerW): its allocation, corrected to usage where usage is known (setUsage: service replicas).
+        // Each GPU on a node up draws its idle power, plus (peak − idle) × its allocated share.
         const I = this.integrals;
         const utilisation = I[g * K + 8].average(end) + I[g * K + 9].average(end);
         joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * utilisation) * end;
+        const gpuIdle = e.gpuIdleW ?? 0;
+        const gpusUp = I[g * K + 10].average(end) / 1000;
+        const gpusAllocated = I[g * K + 2].average(end) / 1000;
+        joules += (gpuIdle * gpusUp + ((e.gpuPeakW ?? 0) - gpuIdle) * gpusAllocated) * end;
         if (e.perNodeHour !== undefined) {
           priced = true;
           cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;

@@ -14,6 +14,15 @@ export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | un
       "power: 100 W idle and 400 W at full CPU per node where a node group gives no `power` (hardware-models power-cost.ts)",
     );
   }
+  const gpuGroups = groups.filter((g) => (g.gpus ?? 0) > 0);
+  if (
+    spec.cluster.fromTrace?.format === "openb-nodes" ||
+    gpuGroups.some((g) => g.power?.gpuIdleW === undefined || g.power?.gpuPeakW === undefined)
+  ) {
+    out.push(
+      "GPU power: linear in each GPU's allocated share, idle figures from a published model rather than measured, 30 W idle and 250 W peak for a model not listed such as openb's G2 and G3 (hardware-models power-cost.ts GPU_POWER)",
+    );
+  }
   if (spec.cluster.fromTrace?.format === "swf" && spec.cluster.fromTrace.nodeMemory === undefined) {
     out.push("node memory: 4 GiB per processor, the SWF header has none (cluster.fromTrace.nodeMemory)");
   }

@@ -31,7 +31,7 @@ import {
   UnknownRuntimeError,
   type VirtualNode,
 } from "@clustersim/engine";
-import { type ClusterState, DEFAULT_POWER } from "@clustersim/hardware-models";
+import { type ClusterState, DEFAULT_POWER, meanGpuPower } from "@clustersim/hardware-models";
 import { ReplayWriter } from "@clustersim/replay";
 import {
   type BatchPolicyName,
@@ -248,7 +248,14 @@ export async function runScenario(
   const ledger = new TaskLedger();
   const economics: GroupEconomics[] = cluster.groups.map((_, g) => {
     const power = spec.cluster.nodeGroups?.[g]?.power ?? DEFAULT_POWER;
-    return { ...power, perNodeHour: spec.cluster.nodeGroups?.[g]?.price?.perNodeHour };
+    const gpu = gpuPowerOfGroup(state, cluster.nodeGroup, g);
+    return {
+      idleW: power.idleW,
+      peakW: power.peakW,
+      gpuIdleW: power.gpuIdleW ?? gpu.idleW,
+      gpuPeakW: power.gpuPeakW ?? gpu.peakW,
+      perNodeHour: spec.cluster.nodeGroups?.[g]?.price?.perNodeHour,
+    };
   });
   const metrics = new RunMetrics(state, ledger, economics);
   const listeners: RunListener[] = [ledger, metrics];
@@ -561,6 +568,17 @@ function learnedPolicy(path: string, baseDir: string, file: string, cluster: Clu
   const agent = readAgent(path, baseDir, file, kernelAgent);
   const maxProcs = Math.max(1, cluster.totals(-1).capacityCpuMilli / 1000);
   return { name: "rl-kernel", score: (fitsNow) => kernelQueueScore(agent, maxProcs, fitsNow) };
+}
+
+/** A group's GPU power by its nodes' GPU models (hardware-models GPU_POWER): the mean over its GPUs. */
+function gpuPowerOfGroup(state: ClusterState, nodeGroup: Int32Array, g: number) {
+  const gpus = new Map<string | undefined, number>();
+  for (let n = 0; n < state.nodeCount; n++) {
+    if (nodeGroup[n] !== g || state.gpuCount(n) === 0) continue;
+    const model = state.gpuModel(n) || undefined;
+    gpus.set(model, (gpus.get(model) ?? 0) + state.gpuCount(n));
+  }
+  return meanGpuPower(gpus);
 }
 
 /** A trained agent named by `scheduler.params.checkpoint`, read and checked by `read`. */

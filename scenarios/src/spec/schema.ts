@@ -159,7 +159,14 @@ const NodeHardware = {
   cxlPool: z.strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory }).optional().meta({
     description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)",
   }),
-  power: z.strictObject({ idleW: nonNegative, peakW: nonNegative }).optional(),
+  power: z
+    .strictObject({
+      idleW: nonNegative,
+      peakW: nonNegative,
+      gpuIdleW: nonNegative.optional().meta({ description: "watts per idle GPU (default: by gpuModel)" }),
+      gpuPeakW: nonNegative.optional().meta({ description: "watts per fully allocated GPU (default: by gpuModel)" }),
+    })
+    .optional(),
   price: z.strictObject({ perNodeHour: nonNegative, elastic: z.boolean().default(false) }).optional(),
   virtual: z
     .strictObject({
