@@ -144,9 +144,9 @@ export function buildProgram(print: (line: string) => void): Command {
   program
     .command("train-rl")
     .description(
-      "train an agent by PPO on an RL environment file's queue environment (RLScheduler's kernel networks): checkpoint.json, curve.csv, curve.svg after every epoch",
+      "train an agent by PPO on an RL environment file's environment (queue: RLScheduler's kernel networks; packing: the placement networks): checkpoint.json, curve.csv, curve.svg after every epoch",
     )
-    .argument("<file>", "an RL environment file (env: queue) with its train: settings")
+    .argument("<file>", "an RL environment file (env: queue or env: packing) with its train: settings")
     .option("-o, --out <dir>", "directory for the results (default: results/rl-NAME)")
     .option("--resume <checkpoint>", "continue from a checkpoint written by an earlier training of the same file")
     .option("--epochs <n>", "train until this many epochs in all (default: the file's train.epochs)")
@@ -174,6 +174,10 @@ export function buildProgram(print: (line: string) => void): Command {
       "an openb pod list to evaluate placement agents on (repeatable; default: openb_pod_list_default.csv beside the training list)",
       (v: string, prev: string[]) => [...prev, v],
       [],
+    )
+    .option(
+      "-n, --nodes <file>",
+      "the openb node list for placement agents (default: the training's, relative to the checkpoint)",
     )
     .option("--seeds <n>", "placement: seeds 42, 43, … to average over (default: 10)")
     .option("--json", "print one JSON array of { task, trace, policy, metric, value }")

@@ -106,10 +106,27 @@ describe("clustersim train-rl and eval-rl", () => {
     expect(t.status).toBe(0);
     for (const f of ["checkpoint.json", "curve.csv", "curve.svg", "timing.json", "agent.json"])
       expect(existsSync(join(out, f))).toBe(true);
-    const bad = join(dir, "bad-packing.yaml");
-    writeFileSync(bad, "env: packing\npods: nowhere.csv\nnodes: nowhere.csv\n");
-    const b = cli(["train-rl", bad]);
-    expect(b.status).toBe(2);
-    expect(b.stderr).toMatch(/pods: expected a readable openb CSV file, found no such file/);
+    // Bad input: each refused with a message and exit 2, before any training.
+    const refused = (yaml: string, args: string[] = []) => {
+      const f = join(dir, "bad-packing.yaml");
+      writeFileSync(f, yaml);
+      const r = cli(["train-rl", f, "--out", join(dir, "bad-out"), ...args]);
+      expect(r.status, r.stderr).toBe(2);
+      return r.stderr;
+    };
+    expect(refused("env: packing\npods: nowhere.csv\nnodes: nowhere.csv\n")).toMatch(
+      /pods: expected a readable openb CSV file, found no such file/,
+    );
+    const cpuOnly = join(dir, "cpu-only.csv");
+    writeFileSync(cpuOnly, "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np0,1000,1024,0,0\n");
+    const nodes = `nodes: ${openb}openb_node_list_gpu_node.csv\n`;
+    expect(refused(`env: packing\npods: ${cpuOnly}\n${nodes}`)).toMatch(/expected pods that request GPUs, found none/);
+    expect(refused(`env: packing\npods: ${openb}openb_pod_list_default.csv\n${nodes}`)).toMatch(
+      /nodesPerEpisode: expected at most 512 nodes per training episode .*found 1213 \(0: the whole list\)/,
+    );
+    // An agent file has no optimiser state to resume from.
+    expect(refused(readFileSync(packing, "utf8"), ["--resume", join(out, "agent.json")])).toMatch(
+      /--resume: expected a training checkpoint \(checkpoint\.json/,
+    );
   }, 120_000);
 });

@@ -2,11 +2,12 @@
 
 It runs `clustersim env serve FILE` and speaks its JSON-lines protocol: reset(seed) returns
 (observation, info) and step(action) returns (observation, reward, terminated, truncated, info), as
-Gymnasium environments do; info["mask"] marks the allowed actions. Observations are lists of floats in
-[0, 1]. FILE is a scenario (pod placement: an action is a node, or "no node now", always allowed) or an
-RL environment file: `env: queue` (batch job selection as in RLScheduler: an action is one of 128
-queue slots; reset(seed, start=J) begins the episode at job index J) or `env: packing` (GPU pod
-placement under FGD's protocol: an action is a node the pod fits; info["candidates"] lists them).
+Gymnasium environments do; info["mask"] marks the allowed actions. Observations are lists of floats,
+shares mostly in [0, 1] (the packing state's arrived load reaches the load, 1.3). FILE is a scenario
+(pod placement: an action is a node, or "no node now", always allowed) or an RL environment file:
+`env: queue` (batch job selection as in RLScheduler: an action is one of 128 queue slots;
+reset(seed, start=J) begins the episode at job index J) or `env: packing` (GPU pod placement under
+FGD's protocol: an action is a node the pod fits; info["candidates"] lists them).
 
     env = ClusterSimEnv("examples/scenarios/openb-fgd.yaml")
     obs, info = env.reset(seed=1)

@@ -30,10 +30,12 @@ export { type ParquetColumn, ParquetTable } from "./outputs/parquet-table.js";
 export {
   type Checkpoint,
   FGD_POLICIES,
+  type FgdData,
   type FgdReproOptions,
   type FgdReproResult,
   type PolicySummary,
   podFromOpenb,
+  readFgdData,
   readOpenbNodes,
   reproFgd,
   runFgdOnce,
@@ -55,7 +57,7 @@ export { curveSvg } from "./rl/curve-svg.js";
 export { evaluatePlacement, type PlacementEvalRow } from "./rl/eval-placement.js";
 export { type EvalRow, evaluateQueue, type QueueWindows } from "./rl/eval-queue.js";
 export { type LoadedPackingConfig, loadPackingEnvConfig, PackingEnvConfig } from "./rl/packing-config.js";
-export { type FgdData, fgdEpisode, fgdPackingEnv, readFgdData } from "./rl/packing-episodes.js";
+export { fgdEpisode, fgdPackingEnv } from "./rl/packing-episodes.js";
 export { playPackingEpisode } from "./rl/packing-rollout.js";
 export { type DecisionBatch, policyGradient, valueGradient } from "./rl/ppo-loss.js";
 export {
@@ -68,7 +70,6 @@ export {
   rollouts,
   type TrainState,
   trainState,
-  update,
 } from "./rl/ppo-trainer.js";
 export {
   type EpisodeJob,

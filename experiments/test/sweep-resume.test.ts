@@ -86,6 +86,11 @@ describe("runSweep resume", () => {
     expect(b.files[trace]!.mtimeMs).not.toBe(a.files[trace]!.mtimeMs);
     expect(b.specHash).toBe(a.specHash);
     expect(runFingerprint(scenario, ["duration=2h"], "1")!.specHash).not.toBe(a.specHash);
+    // A trained agent's checkpoint is a file the run reads: retrained in place, the run is stale.
+    const agent = join(dir, "agent.json");
+    writeFileSync(agent, "{}");
+    const c = runFingerprint(scenario, ["scheduler={ name: rl-kernel, params: { checkpoint: agent.json } }"], "1")!;
+    expect(Object.keys(c.files)).toEqual([agent, trace]);
   });
 
   it("reads the shard from the argument or the environment, and rejects a bad one", () => {

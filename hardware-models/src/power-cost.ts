@@ -49,8 +49,9 @@ export function gpuPowerOf(model: string | undefined): Readonly<GpuPower> {
 }
 
 /**
- * The GPU power of a group of nodes holding `gpus` GPUs of each model: the mean over its GPUs. Exact
- * for idle power; for the allocated part it takes allocation spread over the models in proportion.
+ * The GPU power of a group of nodes holding `gpus` GPUs of each model: the mean over its GPUs. Groups
+ * hold one model (a scenario's node group; an openb node list is split by model), where this is the
+ * model's power; a group of several would be charged as if allocation spread over them in proportion.
  */
 export function meanGpuPower(gpusByModel: ReadonlyMap<string | undefined, number>): GpuPower {
   let n = 0;

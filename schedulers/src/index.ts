@@ -54,6 +54,7 @@ export { bestFit, firstFit, worstFit } from "./placement/direct-strategies.js";
 export { fgd } from "./placement/fgd.js";
 export { fitsFilter } from "./placement/fits-filter.js";
 export { clusterFragmentation, nodeFragMilli, type TypicalPod, typicalPods } from "./placement/gpu-fragmentation.js";
+export { podTotalGpuMilli } from "./placement/gpu-resources.js";
 export {
   dotProduct,
   gpuBestFit,
@@ -85,7 +86,7 @@ export {
   strategy,
   strategyNames,
 } from "./registry.js";
-export { type AgentNetworks, type AgentWorkspace, softmax } from "./rl/agent-networks.js";
+export type { AgentNetworks, AgentWorkspace } from "./rl/agent-networks.js";
 export {
   CRITIC_HEAD_SIZES,
   FEATURES,
@@ -106,8 +107,6 @@ export {
   placementRow,
 } from "./rl/placement-features.js";
 export {
-  PLACEMENT_ACTOR_SIZES,
-  PLACEMENT_CRITIC_SIZES,
   PLACEMENT_STATE,
   PlacementNetworks,
   type PlacementWorkspace,

@@ -19,6 +19,7 @@ import { UserError } from "../errors.js";
 export interface EvalRlOptions {
   trace: string[];
   pods: string[];
+  nodes?: string;
   seeds?: string;
   json?: boolean;
 }
@@ -57,6 +58,11 @@ export async function evalRlCommand(
       const name = basename(file).replace(/\.json$/, "");
       if (checkpoint.task === "placement") {
         placementAgent(checkpoint, file);
+        const env = (checkpoint as PlacementCheckpoint).env;
+        if (typeof env?.pods !== "string" || typeof env.nodes !== "string" || !(env.load > 0))
+          throw new InputError(
+            `${file}: expected env.pods, env.nodes and env.load of the training, found ${JSON.stringify(env)}`,
+          );
         return { file, name, placement: checkpoint as PlacementCheckpoint };
       }
       return { file, name, checkpoint: checkpoint as RlCheckpoint };
@@ -97,7 +103,7 @@ export async function evalRlCommand(
   // Placement agents: each list (default: FGD's headline list beside the training list) on the training's nodes.
   const byNodes = new Map<string, typeof placers>();
   for (const p of placers) {
-    const nodes = resolve(dirname(p.file), p.placement.env.nodes);
+    const nodes = o.nodes !== undefined ? resolve(o.nodes) : resolve(dirname(p.file), p.placement.env.nodes);
     byNodes.set(nodes, [...(byNodes.get(nodes) ?? []), p]);
   }
   for (const [nodes, group] of byNodes) {
@@ -106,15 +112,23 @@ export async function evalRlCommand(
         ? o.pods.map((p) => resolve(p))
         : [...new Set(group.map((p) => join(dirname(resolve(dirname(p.file), p.placement.env.pods)), DEFAULT_PODS)))];
     for (const pods of lists) {
-      for (const f of [pods, nodes])
-        if (!existsSync(f)) throw new UserError(`expected a readable openb list, found no such file: ${f}`);
-      const rows = await evaluatePlacement({
-        podsFile: pods,
-        nodesFile: nodes,
-        load: group[0]!.placement.env.load,
-        seeds: Array.from({ length: seeds }, (_, i) => 42 + i),
-        agents: group.map((p) => ({ name: p.name, agent: placementAgent(p.placement, p.file) })),
-      });
+      for (const [f, option] of [
+        [pods, "--pods"],
+        [nodes, "--nodes"],
+      ])
+        if (!existsSync(f))
+          throw new UserError(
+            `expected a readable openb list, found no such file: ${f} (the training's, relative to the checkpoint; give ${option})`,
+          );
+      const rows = await asUserError(() =>
+        evaluatePlacement({
+          podsFile: pods,
+          nodesFile: nodes,
+          load: group[0]!.placement.env.load,
+          seeds: Array.from({ length: seeds }, (_, i) => 42 + i),
+          agents: group.map((p) => ({ name: p.name, agent: placementAgent(p.placement, p.file) })),
+        }),
+      );
       for (const r of rows) figures.push({ ...r, value: Number(r.value.toFixed(4)) });
     }
   }
@@ -131,5 +145,15 @@ export async function evalRlCommand(
     print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
     for (const f of figures.filter((x) => x.trace === trace && x.task === "placement"))
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
+  }
+}
+
+/** An input error (a list that cannot be read, or lacks what the protocol needs) as a user error. */
+async function asUserError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof InputError) throw new UserError(err.message);
+    throw err;
   }
 }

@@ -7,6 +7,7 @@ import {
   PLACEMENT_STATE,
   type Pod,
   placementRow,
+  podTotalGpuMilli,
   type TypicalPod,
 } from "@clustersim/schedulers";
 
@@ -119,7 +120,7 @@ export class PackingEnv {
     if (!this.cluster.fits(action, pod))
       throw new RangeError(`step(): node ${action} is masked out: pod ${pod.id} does not fit it`);
     this.cluster.place(action, pod);
-    const milli = gpuMilli(pod);
+    const milli = podTotalGpuMilli(pod);
     this.allocated += milli;
     this.fragSum -= this.fragOf[action]!;
     this.fragOf[action] = nodeFragment(this.cluster, action, this.o.typical, this.scratch);
@@ -136,14 +137,14 @@ export class PackingEnv {
     let failedMilli = 0;
     while (this.next < this.pods.length) {
       const pod = this.pods[this.next++]!;
-      this.arrived += gpuMilli(pod);
+      this.arrived += podTotalGpuMilli(pod);
       for (let n = 0; n < this.nodeCount; n++) if (c.fits(n, pod)) fits.push(n);
       if (fits.length > 0) {
         this.pending = pod;
         break;
       }
       this.failed++;
-      failedMilli += gpuMilli(pod);
+      failedMilli += podTotalGpuMilli(pod);
     }
     const reward = -failedMilli / this.capacity;
     const observation = new Float32Array(this.observationSize);
@@ -158,7 +159,7 @@ export class PackingEnv {
       observation[s + 1] = this.arrived / this.capacity;
       observation[s + 2] = this.allocated / this.capacity;
       observation[s + 3] = this.fragSum / this.capacity;
-      observation[s + 4] = Math.min(1, gpuMilli(pod) / 8000);
+      observation[s + 4] = Math.min(1, podTotalGpuMilli(pod) / 8000);
       observation[s + 5] = Math.min(1, pod.cpuMilli / 128_000);
     }
     return {
@@ -176,5 +177,3 @@ export class PackingEnv {
     };
   }
 }
-
-const gpuMilli = (p: Pod) => ((p.gpus ?? 0) > 0 ? (p.gpus ?? 0) * (p.gpuMilli ?? 1000) : 0);

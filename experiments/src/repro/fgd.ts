@@ -9,7 +9,8 @@ import {
   typicalPods,
 } from "@clustersim/schedulers";
 import { RandomStreams, WorkerPool } from "@clustersim/sim-core";
-import { loadOpenbNodes, loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
+import { loadOpenbNodes, loadOpenbPods, type OpenbPod, TraceError } from "@clustersim/workloads";
+import { InputError } from "../errors.js";
 
 /**
  * Reproduction of FGD's headline experiment (Weng et al., ATC'23, Fig. 7 and 9; artifact:
@@ -187,20 +188,51 @@ const stat = (xs: number[]): Stat => {
   return { mean, sd };
 };
 
-export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
-  const nodes = await readOpenbNodes(o.nodesFile);
+/** The data of FGD's protocol: the node list, the pod list, and the list's pod types. */
+export interface FgdData {
+  nodes: readonly NodeSpec[];
+  pool: readonly OpenbPod[];
+  typical: readonly TypicalPod[];
+}
+
+/**
+ * An openb node list and pod list, read and checked for what the protocol needs (GPUs to fill, pods
+ * asking for them); a file that cannot be read or parsed is an InputError naming it.
+ */
+export async function readFgdData(podsFile: string, nodesFile: string): Promise<FgdData> {
+  const nodes = await asInput(() => readOpenbNodes(nodesFile));
   const pool: OpenbPod[] = [];
-  for await (const p of loadOpenbPods(o.podsFile)) pool.push(p);
-  if (pool.length === 0) throw new Error(`${o.podsFile}: no pods`);
+  await asInput(async () => {
+    for await (const p of loadOpenbPods(podsFile)) pool.push(p);
+  });
+  if (pool.length === 0) throw new InputError(`${podsFile}: expected openb pods, found none`);
+  if (!pool.some((p) => p.numGpu > 0 && p.gpuMilli > 0))
+    throw new InputError(`${podsFile}: expected pods that request GPUs, found none`);
+  if (!nodes.some((n) => (n.gpus ?? 0) > 0))
+    throw new InputError(`${nodesFile}: expected nodes with GPUs, found none in the node list`);
+  return { nodes, pool, typical: typicalPods(pool.map(podFromOpenb)) };
+}
+
+/** A loader's complaint about its file (a TraceError, a missing file) as an InputError. */
+async function asInput<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof TraceError || (err as NodeJS.ErrnoException).code === "ENOENT")
+      throw new InputError((err as Error).message);
+    throw err;
+  }
+}
+
+export async function reproFgd(o: FgdReproOptions): Promise<FgdReproResult> {
+  const { nodes, pool, typical } = await readFgdData(o.podsFile, o.nodesFile);
   const gpus = nodes.reduce((s, n) => s + (n.gpus ?? 0), 0);
-  if (gpus === 0) throw new Error(`${o.nodesFile}: no GPUs in the node list`);
   const checkpoints = [...(o.checkpoints ?? [1.0, 1.3])].sort((a, b) => a - b);
   const first = o.firstSeed ?? 42;
   const seeds = Array.from({ length: o.seeds ?? 10 }, (_, i) => first + i);
   const chosen = o.policies ?? FGD_POLICIES.map((p) => p.strategy);
   const runs = new Map<string, Checkpoint[][]>(chosen.map((s) => [s, []]));
-  // The pod-type distribution FGD targets is the original list's (the artifact's SetTypicalPods).
-  const typical = typicalPods(pool.map(podFromOpenb));
+  // The pod-type distribution FGD targets is the original list's (the artifact's SetTypicalPods): typical.
   const tieBreak = o.tieBreak ?? "first";
   const bySeed: Checkpoint[][][] = [];
   if ((o.workers ?? 1) > 1) {

@@ -1,7 +1,6 @@
 import { basename } from "node:path";
 import { createLearnedPlacement, type PlacementAgent, type StrategyContext } from "@clustersim/schedulers";
-import { FGD_POLICIES, runFgdOnce, sampleArrivals } from "../repro/fgd.js";
-import { readFgdData } from "./packing-episodes.js";
+import { FGD_POLICIES, readFgdData, runFgdOnce, sampleArrivals } from "../repro/fgd.js";
 
 /** One placement figure: a policy's mean GPU allocation (%) at the end of FGD's protocol over the seeds. */
 export interface PlacementEvalRow {

@@ -1,25 +1,6 @@
 import { PackingEnv, type PackingEpisode } from "@clustersim/engine";
-import type { NodeSpec } from "@clustersim/hardware-models";
-import { type TypicalPod, typicalPods } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
-import { podFromOpenb, readOpenbNodes, sampleArrivals } from "../repro/fgd.js";
-
-/** The data of FGD's protocol: the node list, the pod list, and the list's pod types. */
-export interface FgdData {
-  nodes: readonly NodeSpec[];
-  pool: readonly OpenbPod[];
-  typical: readonly TypicalPod[];
-}
-
-export async function readFgdData(podsFile: string, nodesFile: string): Promise<FgdData> {
-  const nodes = await readOpenbNodes(nodesFile);
-  const pool: OpenbPod[] = [];
-  for await (const p of loadOpenbPods(podsFile)) pool.push(p);
-  if (pool.length === 0) throw new Error(`${podsFile}: no pods`);
-  if (!nodes.some((n) => (n.gpus ?? 0) > 0)) throw new Error(`${nodesFile}: no GPUs in the node list`);
-  return { nodes, pool, typical: typicalPods(pool.map(podFromOpenb)) };
-}
+import { type FgdData, sampleArrivals } from "../repro/fgd.js";
 
 /**
  * One episode of FGD's protocol for a seed, as the reproduction runs it (../repro/fgd.ts runFgdOnce):

@@ -18,7 +18,7 @@ export function playPackingEpisode(
   nets: PlacementNetworks,
   params: Float64Array,
   ws: PlacementWorkspace,
-  o: { seed: number; choice: ActionChoice; rng?: Rng; values?: boolean },
+  o: { seed: number; choice: ActionChoice; rng?: Rng; values?: boolean; onNode?: (node: number) => void },
 ): Trajectory {
   let { observation, info } = env.reset(o.seed);
   const count: number[] = [];
@@ -48,6 +48,7 @@ export function playPackingEpisode(
       blocks.push(block);
       values.push(nets.value(params, block, n, ws));
     }
+    o.onNode?.(c[a]!);
     const r = env.step(c[a]!);
     rewards.push(r.reward);
     observation = r.observation;

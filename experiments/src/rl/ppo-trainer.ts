@@ -1,5 +1,6 @@
 import { type AgentNetworks, KernelNetworks } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { InputError } from "../errors.js";
 import { type AdamState, adamState, adamStep } from "./adam.js";
 import type { DecisionBatch } from "./ppo-loss.js";
 import { gradientParts, type RlCompute, sumParts } from "./rl-compute.js";
@@ -14,6 +15,8 @@ import type { Trajectory } from "./rollout.js";
  * squared error. Every draw comes from the training seed, the epoch and the episode's index, so a
  * training run is reproducible to the bit.
  */
+
+/** One epoch's row of the queue's learning curve. */
 export interface CurveRow {
   epoch: number;
   episodes: number;
@@ -94,8 +97,16 @@ export function trainState<Row = CurveRow, Best = RlCheckpoint["best"]>(
   nets: AgentNetworks = new KernelNetworks(),
 ): TrainState<Row, Best> {
   if (resume) {
-    if (resume.params.length !== nets.paramCount)
-      throw new Error(`checkpoint: expected ${nets.paramCount} parameters, found ${resume.params.length}`);
+    const adam = resume.adam as SavedTraining<Row, Best>["adam"] | undefined;
+    if (!adam?.pi || !adam.v)
+      throw new InputError(
+        "--resume: expected a training checkpoint (checkpoint.json, with the optimiser's state), found an agent without it (agent.json?)",
+      );
+    const finite = (x: unknown) => Array.isArray(x) && x.every((v) => Number.isFinite(v));
+    if (!finite(resume.params) || resume.params.length !== nets.paramCount)
+      throw new InputError(`--resume: expected ${nets.paramCount} finite parameters, found ${resume.params?.length}`);
+    if (adam.pi.m?.length !== nets.actorParams || adam.v.m?.length !== nets.paramCount - nets.actorParams)
+      throw new InputError("--resume: the checkpoint's optimiser state does not fit these networks");
     const load = (s: SavedAdam): AdamState => ({
       lr: s.lr,
       step: s.step,
@@ -245,31 +256,6 @@ export async function ppoUpdate<Row, Best>(
 /** The mean of one of the episodes' metrics. */
 export function meanMetric(trajectories: readonly Trajectory[], name: string): number {
   return trajectories.reduce((x, t) => x + t.metrics[name]!, 0) / trajectories.length;
-}
-
-/** PPO's update from one epoch's queue episodes; the epoch's row of the learning curve. */
-export async function update(
-  s: TrainState,
-  train: PpoConfig,
-  trajectories: readonly Trajectory[],
-  compute: RlCompute,
-): Promise<CurveRow> {
-  const u = await ppoUpdate(s, train, trajectories, compute);
-  const n = trajectories.length;
-  const row: CurveRow = {
-    epoch: s.epoch,
-    episodes: n,
-    meanReward: trajectories.reduce((x, t) => x + t.reward, 0) / n,
-    meanBoundedSlowdown: meanMetric(trajectories, "boundedSlowdown"),
-    meanUtilisation: meanMetric(trajectories, "utilisation"),
-    policyLoss: u.policyLoss,
-    valueLoss: u.valueLoss,
-    kl: u.kl,
-    piIters: u.piIters,
-    validationBoundedSlowdown: Number.NaN,
-  };
-  s.curve.push(row);
-  return row;
 }
 
 /** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */

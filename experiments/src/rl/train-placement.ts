@@ -1,24 +1,13 @@
-import { basename, extname, resolve } from "node:path";
+import { basename } from "node:path";
 import { PlacementNetworks } from "@clustersim/schedulers";
-import { wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
-import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
-import { curveSvg } from "./curve-svg.js";
+import { readFgdData } from "../repro/fgd.js";
 import type { LoadedPackingConfig } from "./packing-config.js";
-import { fgdPackingEnv, readFgdData } from "./packing-episodes.js";
+import { fgdPackingEnv } from "./packing-episodes.js";
 import { playPackingEpisode } from "./packing-rollout.js";
-import {
-  meanMetric,
-  ppoUpdate,
-  rollouts,
-  type SavedTraining,
-  saveAdam,
-  type TrainState,
-  trainState,
-  withoutWorkers,
-} from "./ppo-trainer.js";
+import { meanMetric, type SavedTraining, saveAdam, withoutWorkers } from "./ppo-trainer.js";
 import { packingChoices } from "./rl-tasks.js";
-import { computeFor, curveCsv, readCheckpointFile, type TrainRlOptions } from "./training-run.js";
+import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
 
 export interface TrainPlacementResult {
   dir: string;
@@ -70,109 +59,94 @@ interface PlacementBest {
   params: number[];
 }
 
-export /**
- * PPO on the packing environment (env: packing): the same loop, files and guarantees as the queue's,
- * with the placement networks; agent.json is the epoch whose greedy agent allocated the most GPUs on
- * the validation seeds.
+/**
+ * PPO on the packing environment (env: packing), with the placement networks; agent.json is the epoch
+ * whose greedy agent allocated the most GPUs on the validation seeds. Training episodes keep a row per
+ * node the pod fits at every decision, so they are limited to MAX_TRAINING_NODES nodes.
  */
-async function trainPlacement(
+export async function trainPlacement(
   file: string,
   config: LoadedPackingConfig,
   o: TrainRlOptions,
 ): Promise<TrainPlacementResult> {
-  const epochs = o.epochs ?? config.train.epochs;
-  if (!(Number.isInteger(epochs) && epochs >= 1))
-    throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
-  const envOf = (c: LoadedPackingConfig) => ({
-    pods: c.pods,
-    nodes: c.nodes,
-    load: c.load,
-    nodesPerEpisode: c.nodesPerEpisode,
-  });
+  const env = {
+    pods: config.pods,
+    nodes: config.nodes,
+    load: config.load,
+    nodesPerEpisode: config.nodesPerEpisode,
+  };
   const resume =
-    o.resume === undefined
-      ? undefined
-      : (readCheckpointFile(o.resume, envOf(config), config.train) as unknown as PlacementCheckpoint);
-  const dir = resolve(o.out ?? `results/rl-${basename(file, extname(file))}`);
-  prepareOutputDir(dir);
-  const workers = o.workers ?? config.train.workers;
+    o.resume === undefined ? undefined : (readCheckpointFile(o.resume, env, config.train) as PlacementCheckpoint);
   const data = await readFgdData(config.podsPath, config.nodesPath);
-  const nets = new PlacementNetworks(packingChoices(config, data.nodes.length));
-  const compute = await computeFor(config, workers);
-  const state: TrainState<PlacementCurveRow, PlacementBest> = trainState(config.train, resume, nets);
-  const env = fgdPackingEnv(data, config.load, config.nodesPerEpisode);
+  const choices = packingChoices(config, data.nodes.length);
+  if (choices > MAX_TRAINING_NODES)
+    throw new InputError(
+      `${file}: nodesPerEpisode: expected at most ${MAX_TRAINING_NODES} nodes per training episode (each decision keeps a row per node), found ${choices}${config.nodesPerEpisode === 0 ? " (0: the whole list)" : ""}`,
+    );
+  const nets = new PlacementNetworks(choices);
+  const fgd = fgdPackingEnv(data, config.load, config.nodesPerEpisode);
   const ws = nets.workspace();
   const seeds = config.train.validationSeeds;
-  const validate = (params: Float64Array) =>
-    seeds.reduce(
-      (s, seed) =>
-        s + playPackingEpisode(env, nets, params, ws, { seed, choice: "greedy", values: false }).metrics.allocation!,
-      0,
-    ) / seeds.length;
-  const checkpointNow = (): PlacementCheckpoint => ({
-    format: "clustersim-rl-checkpoint",
-    version: 1,
-    task: "placement",
-    networks: "placement-kernel",
-    env: envOf(config),
-    train: withoutWorkers(config.train),
-    epoch: state.epoch,
-    params: [...state.params],
-    adam: { pi: saveAdam(state.pi), v: saveAdam(state.v) },
-    curve: state.curve,
-    ...(state.best && { best: state.best }),
-  });
-  const t0 = wallSeconds();
-  const epochWallS: number[] = [];
-  let epochsRun = 0;
-  let checkpoint = checkpointNow();
-  try {
-    while (state.epoch < epochs) {
-      const e0 = wallSeconds();
-      const trajectories = await rollouts(compute, state, config.train, state.epoch);
-      const u = await ppoUpdate(state, config.train, trajectories, compute);
-      const row: PlacementCurveRow = {
-        epoch: state.epoch,
+  const r = await runTraining<PlacementCurveRow>(
+    {
+      file,
+      config,
+      nets,
+      resume: resume as never,
+      row: (u, trajectories, epoch) => ({
+        epoch,
         episodes: trajectories.length,
         meanReward: trajectories.reduce((x, t) => x + t.reward, 0) / trajectories.length,
         meanAllocation: meanMetric(trajectories, "allocation"),
         meanFailedPods: meanMetric(trajectories, "failedPods"),
         ...u,
-        validationAllocation: seeds.length > 0 ? validate(state.params) : Number.NaN,
-      };
-      state.curve.push(row);
-      if (seeds.length > 0 && (!state.best || row.validationAllocation > state.best.validationAllocation))
-        state.best = { epoch: row.epoch, validationAllocation: row.validationAllocation, params: [...state.params] };
-      checkpoint = checkpointNow();
-      epochWallS.push(wallSeconds() - e0);
-      epochsRun++;
-      writeFilesAtomically(dir, {
-        "checkpoint.json": stableJson(checkpoint),
-        "curve.csv": curveCsv(checkpoint.curve, PLACEMENT_CURVE_COLUMNS),
-        "curve.svg": curveSvg(
-          `PPO on ${basename(file)}: mean GPU allocation of the epoch's episodes`,
-          "GPU allocation",
-          checkpoint.curve.map((r) => [r.epoch, r.meanAllocation]),
-        ),
-        "timing.json": stableJson({ epochsRun, workers, wallS: wallSeconds() - t0, epochWallS }),
-        ...(checkpoint.best && {
-          "agent.json": stableJson({
-            ...checkpoint,
-            epoch: checkpoint.best.epoch,
-            params: checkpoint.best.params,
-            best: undefined,
-            adam: undefined,
-          }),
-        }),
-      });
-      const validated = Number.isNaN(row.validationAllocation)
-        ? ""
-        : `, ${(100 * row.validationAllocation).toFixed(2)}% on the validation seeds`;
-      const line = `epoch ${row.epoch}: mean GPU allocation ${(100 * row.meanAllocation).toFixed(2)}% over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
-      o.onEpoch?.({ ...row }, line, wallSeconds() - t0);
-    }
-  } finally {
-    await compute.close();
-  }
-  return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+        validationAllocation: Number.NaN,
+      }),
+      validation: {
+        field: "validationAllocation",
+        lowerIsBetter: false,
+        of:
+          seeds.length === 0
+            ? undefined
+            : (params) =>
+                seeds.reduce(
+                  (s, seed) =>
+                    s +
+                    playPackingEpisode(fgd, nets, params, ws, { seed, choice: "greedy", values: false }).metrics
+                      .allocation!,
+                  0,
+                ) / seeds.length,
+      },
+      checkpoint: (state) => ({
+        format: "clustersim-rl-checkpoint",
+        version: 1,
+        task: "placement",
+        networks: "placement-kernel",
+        env,
+        train: withoutWorkers(config.train),
+        epoch: state.epoch,
+        params: [...state.params],
+        adam: { pi: saveAdam(state.pi), v: saveAdam(state.v) },
+        curve: state.curve,
+        ...(state.best && { best: state.best as PlacementBest }),
+      }),
+      columns: PLACEMENT_CURVE_COLUMNS,
+      svg: {
+        title: `PPO on ${basename(file)}: mean GPU allocation of the epoch's episodes`,
+        y: "GPU allocation",
+        of: (row) => row.meanAllocation,
+      },
+      line: (row) => {
+        const validated = Number.isNaN(row.validationAllocation)
+          ? ""
+          : `, ${(100 * row.validationAllocation).toFixed(2)}% on the validation seeds`;
+        return `epoch ${row.epoch}: mean GPU allocation ${(100 * row.meanAllocation).toFixed(2)}% over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
+      },
+    },
+    o,
+  );
+  return { ...r, checkpoint: r.checkpoint as PlacementCheckpoint };
 }
+
+/** The most nodes a training episode may have (nodesPerEpisode, or the whole list). */
+export const MAX_TRAINING_NODES = 512;

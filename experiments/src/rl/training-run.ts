@@ -1,10 +1,25 @@
 import { readFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import type { AgentNetworks } from "@clustersim/schedulers";
+import { wallSeconds } from "@clustersim/sim-core";
 import { InputError } from "../errors.js";
+import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
+import { curveSvg } from "./curve-svg.js";
 import type { LoadedPackingConfig } from "./packing-config.js";
-import { CURVE_COLUMNS, type RlCheckpoint } from "./ppo-trainer.js";
+import {
+  CURVE_COLUMNS,
+  ppoUpdate,
+  type RlCheckpoint,
+  rollouts,
+  type SavedTraining,
+  type TrainState,
+  trainState,
+  type UpdateStats,
+} from "./ppo-trainer.js";
 import { localCompute, type RlCompute, workerCompute } from "./rl-compute.js";
 import type { LoadedQueueConfig } from "./rl-config.js";
 import { rlTaskOf } from "./rl-tasks.js";
+import type { Trajectory } from "./rollout.js";
 import type { PlacementCheckpoint } from "./train-placement.js";
 
 /** What every training (queue or placement) shares: its options, where its work runs, its files. */
@@ -58,4 +73,94 @@ export function readCheckpointFile(
       );
   }
   return c;
+}
+
+/** The best epoch so far on validation: its parameters under the task's validation figure. */
+type Best = { epoch: number; params: number[] };
+
+/** What a task brings to the training loop (runTraining). */
+export interface TrainingTask<Row extends { epoch: number; episodes: number; kl: number; piIters: number }> {
+  file: string;
+  config: LoadedQueueConfig | LoadedPackingConfig;
+  nets: AgentNetworks;
+  resume?: SavedTraining<Row, Best>;
+  /** The epoch's row of the learning curve, its validation figure NaN (filled in after). */
+  row(u: UpdateStats, trajectories: readonly Trajectory[], epoch: number): Row;
+  /** The row's field holding the validation figure, and whether lower is better. */
+  validation: { field: keyof Row & string; lowerIsBetter: boolean; of?: (params: Float64Array) => number };
+  /** The checkpoint to write for a training state. */
+  checkpoint(state: TrainState<Row, Best>): SavedTraining<Row, Best> & object;
+  columns: readonly (keyof Row)[];
+  /** The curve's picture: its title, y label and figure. */
+  svg: { title: string; y: string; of: (row: Row) => number };
+  /** A line saying how an epoch went. */
+  line(row: Row): string;
+}
+
+/**
+ * The training loop every task shares: PPO epochs until `o.epochs` (default: the file's), after each
+ * one the directory holding, as one set, checkpoint.json (networks, optimiser state, learning curve:
+ * enough to resume), curve.csv and curve.svg, and with validation agent.json (the epoch that did best
+ * there, as a checkpoint of its own: the agent to use); timing.json holds the wall-clock seconds, which
+ * are never part of a result. Bad settings are refused before any worker starts.
+ */
+export async function runTraining<Row extends { epoch: number; episodes: number; kl: number; piIters: number }>(
+  task: TrainingTask<Row>,
+  o: TrainRlOptions,
+): Promise<{ dir: string; checkpoint: SavedTraining<Row, Best> & object; epochsRun: number; wallS: number }> {
+  const { config, validation } = task;
+  const epochs = o.epochs ?? config.train.epochs;
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
+  const state = trainState<Row, Best>(config.train, task.resume, task.nets);
+  const dir = resolve(o.out ?? `results/rl-${basename(task.file, extname(task.file))}`);
+  prepareOutputDir(dir);
+  const workers = o.workers ?? config.train.workers;
+  const compute = await computeFor(config, workers);
+  const t0 = wallSeconds();
+  const epochWallS: number[] = [];
+  let epochsRun = 0;
+  let checkpoint = task.checkpoint(state);
+  try {
+    while (state.epoch < epochs) {
+      const e0 = wallSeconds();
+      const trajectories = await rollouts(compute, state, config.train, state.epoch);
+      const row = task.row(await ppoUpdate(state, config.train, trajectories, compute), trajectories, state.epoch);
+      state.curve.push(row);
+      if (validation.of) {
+        const v = validation.of(state.params);
+        (row as Record<string, unknown>)[validation.field] = v;
+        const was = (state.best as Record<string, number> | undefined)?.[validation.field];
+        if (was === undefined || (validation.lowerIsBetter ? v < was : v > was))
+          state.best = { epoch: row.epoch, [validation.field]: v, params: [...state.params] } as Best;
+      }
+      checkpoint = task.checkpoint(state);
+      const best = checkpoint.best;
+      epochWallS.push(wallSeconds() - e0);
+      epochsRun++;
+      writeFilesAtomically(dir, {
+        "checkpoint.json": stableJson(checkpoint),
+        "curve.csv": curveCsv(checkpoint.curve, task.columns),
+        "curve.svg": curveSvg(
+          task.svg.title,
+          task.svg.y,
+          checkpoint.curve.map((r) => [r.epoch, task.svg.of(r)]),
+        ),
+        "timing.json": stableJson({ epochsRun, workers, wallS: wallSeconds() - t0, epochWallS }),
+        ...(best && {
+          "agent.json": stableJson({
+            ...checkpoint,
+            epoch: best.epoch,
+            params: best.params,
+            best: undefined,
+            adam: undefined,
+          }),
+        }),
+      });
+      o.onEpoch?.({ ...row } as unknown as Record<string, number>, task.line(row), wallSeconds() - t0);
+    }
+  } finally {
+    await compute.close();
+  }
+  return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
 }

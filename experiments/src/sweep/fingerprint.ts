@@ -41,7 +41,8 @@ export function specHash(spec: unknown): string {
 
 /**
  * The files a scenario reads, absolute: trace paths (an Azure Functions trace is up to three files),
- * `cluster.fromTrace` and `scheduler.plugin`, resolved against the scenario file's directory.
+ * `cluster.fromTrace`, `scheduler.plugin` and a trained agent's `scheduler.params.checkpoint`,
+ * resolved against the scenario file's directory.
  */
 export function scenarioFiles(spec: ScenarioSpec, scenarioFile: string): string[] {
   return scenarioFilesOf(spec, scenarioFile);
@@ -67,6 +68,9 @@ function scenarioFilesOf(spec: ScenarioSpec, scenarioFile: string): string[] {
   }
   if (spec.cluster.fromTrace) out.push(abs(spec.cluster.fromTrace.path));
   if (spec.scheduler.plugin) out.push(abs(spec.scheduler.plugin));
+  // A trained agent (rl-kernel, rl-placement): retrained at the same path, its runs are new runs.
+  const checkpoint = (spec.scheduler.params as { checkpoint?: unknown } | undefined)?.checkpoint;
+  if (typeof checkpoint === "string") out.push(abs(checkpoint));
   return [...new Set(out)].sort();
 }
 

@@ -119,7 +119,22 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
         groupOf.push(0);
       }
     } else if (format === "openb-nodes") {
+      // One group per GPU model (in order of first appearance), so that each group's GPUs draw their
+      // model's power; nodes without GPUs form a group of their own.
+      const groupOfModel = new Map<string, number>();
       for await (const n of loadOpenbNodes(file)) {
+        const model = n.gpus > 0 ? n.gpuModel || "GPU" : "no GPU";
+        let g = groupOfModel.get(model);
+        if (g === undefined) {
+          g = groupOfModel.size;
+          groupOfModel.set(model, g);
+          if (g > 0) {
+            groups.push("");
+            power.push(DEFAULT_POWER);
+            price.push(undefined);
+          }
+          groups[g] = `${format} ${model}`;
+        }
         racks[0].push(nodes.length);
         nodes.push({
           cpuMilli: n.cpuMilli,
@@ -127,8 +142,9 @@ export async function composeCluster(spec: ScenarioSpec, baseDir: string): Promi
           gpus: n.gpus,
           gpuModel: n.gpuModel,
           maxPods: KUBELET_MAX_PODS,
+          group: g,
         });
-        groupOf.push(0);
+        groupOf.push(g);
       }
     } else {
       for await (const o of loadK8sManifests(file)) {

@@ -33,7 +33,8 @@ export function placementAgent(json: unknown, where: string): PlacementAgent {
 export function learnedPlacementScore(agent: PlacementAgent, typical: readonly TypicalPod[]): ScorePlugin {
   const nets = new PlacementNetworks(1);
   const ws = nets.actor.workspace(1);
-  const row = new Float64Array(PLACEMENT_FEATURES);
+  // Float32, as the environment's observations: the agent scores exactly the rows it trained on.
+  const row = new Float32Array(PLACEMENT_FEATURES);
   const scratch = featureScratch();
   const fragOf: (number | undefined)[] = [];
   const perNode: (Map<string, number> | undefined)[] = [];
