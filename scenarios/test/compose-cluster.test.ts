@@ -38,5 +38,23 @@ describe("composing a cluster from a scenario", () => {
     let gpus = 0;
     for (let i = 0; i < c.state.nodeCount; i++) gpus += c.state.gpuCount(i);
     expect(gpus).toBe(6212);
+    // One group per GPU model (each draws its model's power), in order of first appearance; counts as
+    // the list has them: 549 G2, 404 T4, 134 P100, 55 V100M16, 39 G3, 30 V100M32, 2 A10.
+    const count = new Map<string, number>();
+    for (let i = 0; i < c.state.nodeCount; i++) {
+      const name = c.groups[c.nodeGroup[i]!]!;
+      expect(name).toBe(`openb-nodes ${c.state.gpuModel(i)}`);
+      count.set(name, (count.get(name) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(count)).toEqual({
+      "openb-nodes P100": 134,
+      "openb-nodes G2": 549,
+      "openb-nodes T4": 404,
+      "openb-nodes V100M16": 55,
+      "openb-nodes G3": 39,
+      "openb-nodes V100M32": 30,
+      "openb-nodes A10": 2,
+    });
+    expect(c.state.groupCount).toBe(7);
   });
 });
