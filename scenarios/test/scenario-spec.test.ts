@@ -118,6 +118,11 @@ describe("scenario files", () => {
       GOOD.replace("name: best-fit", "name: fcfs\n  params: { backfill: conservative }"),
       'FILE:18: scheduler.params.backfill: expected one of "none", "easy", found "conservative"',
     ],
+    [
+      "a queue policy's placement that is not a placement strategy of default parameters",
+      GOOD.replace("name: best-fit", "name: fcfs\n  params: { placement: rl-placement }"),
+      /^FILE:18: scheduler\.params\.placement: expected a placement strategy that needs no parameters \(first-fit, .*\), found "rl-placement"$/,
+    ],
     // The unclosed "[" of line 2 is found where the file ends (line 3).
     ["broken YAML", "name: t\nduration: [1h\n", /^FILE:3: expected valid YAML or JSON, found/],
   ])("name file, line and field for %s", (_, text, expected) => {

@@ -298,6 +298,21 @@ export const Scheduler = z
     const parsed = entry.params.safeParse(s.params);
     if (!parsed.success)
       for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["params", ...issue.path] } as never);
+    // A queue policy places its jobs with a placement strategy of default parameters.
+    const placement = (parsed.data as { placement?: unknown } | undefined)?.placement;
+    if (entry.kind === "queue" && typeof placement === "string") {
+      const p = strategy(placement);
+      if (p?.kind !== "placement" || !p.params.safeParse({}).success) {
+        const usable = strategyNames().filter(
+          (n) => strategy(n)!.kind === "placement" && strategy(n)!.params.safeParse({}).success,
+        );
+        ctx.addIssue({
+          code: "custom",
+          path: ["params", "placement"],
+          message: `expected a placement strategy that needs no parameters (${usable.join(", ")}), found "${placement}"`,
+        });
+      }
+    }
   });
 
 /** The Cluster Autoscaler of a node group; defaults are its flags' (engine/src/controllers/cluster-autoscaler.ts). */
