@@ -1,5 +1,15 @@
 import { ClusterState } from "@clustersim/hardware-models";
-import { featureScratch, nodeFragment, type Pod, placementRow, type TypicalPod } from "@clustersim/schedulers";
+import {
+  type CycleContext,
+  featureScratch,
+  learnedPlacementScore,
+  nodeFragment,
+  PlacementNetworks,
+  type Pod,
+  placementRow,
+  type TypicalPod,
+} from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
 
 /** One pod type: 1 core and half a GPU (FGD's fragment: free GPU thousandths it cannot use). */
@@ -52,5 +62,21 @@ describe("a placement agent's features of a node", () => {
     const cpuHeavy = row({ id: 3, cpuMilli: 29_500, memoryMiB: 1024, gpus: 0, gpuMilli: 0 });
     expect(cpuHeavy[1]).toBeCloseTo(3300 / 8000, 12);
     expect(cpuHeavy[4]).toBeCloseTo(3300 / 8000, 12);
+  });
+});
+
+describe("a trained placement agent as a score plugin", () => {
+  it("renews a node's kept score when its free memory changes without a bind notice", () => {
+    const c = new ClusterState([{ cpuMilli: 32_000, memoryMiB: 65_536, gpus: 4 }]);
+    const params = new PlacementNetworks(1).init(new RandomStreams(3).get("init"));
+    const kept = learnedPlacementScore({ params }, TYPICAL);
+    const pod: Pod = { id: 1, cpuMilli: 4000, memoryMiB: 8192, gpus: 1, gpuMilli: 500 };
+    const ctx = { view: c, pod } as unknown as CycleContext;
+    const before = kept.score(ctx, 0);
+    // A memory hold placed without telling the plugin (as a warm pool holds an idle sandbox's memory).
+    c.place(0, { cpuMilli: 0, memoryMiB: 40_000 });
+    const fresh = learnedPlacementScore({ params }, TYPICAL).score(ctx, 0);
+    expect(fresh).not.toBe(before);
+    expect(kept.score(ctx, 0)).toBe(fresh);
   });
 });

@@ -9,7 +9,8 @@ import { PlacementNetworks } from "./placement-networks.js";
  * plugin: each node the pod fits scores the actor's output on its row (./placement-features.ts), so a
  * profile that takes the best node (ties: the first) makes the agent's greedy choice. A node's score
  * is kept per pod shape until something is bound to or leaves the node, as FGD's scores are
- * (../placement/fgd.ts): the run must pass its bind and release notices on.
+ * (../placement/fgd.ts): the run must pass its bind and release notices on. A change of the node's
+ * free CPU or memory that comes without one (a warm pool's memory holds) also renews them.
  */
 export interface PlacementAgent {
   params: Float64Array;
@@ -38,6 +39,10 @@ export function learnedPlacementScore(agent: PlacementAgent, typical: readonly T
   const scratch = featureScratch();
   const fragOf: (number | undefined)[] = [];
   const perNode: (Map<string, number> | undefined)[] = [];
+  // The free CPU and memory each node's scores were computed at: what changes a node without a bind
+  // notice (a warm pool's memory holds) makes them stale too.
+  let cpuAt = new Float64Array(0);
+  let memAt = new Float64Array(0);
   let lastPod: unknown;
   let shape = "";
   const forget = (_view: ClusterView, _pod: unknown, node: number) => {
@@ -52,6 +57,15 @@ export function learnedPlacementScore(agent: PlacementAgent, typical: readonly T
         lastPod = pod;
         shape = `${pod.cpuMilli}/${pod.memoryMiB}/${pod.gpus ?? 0}/${pod.gpuMilli ?? 0}`;
       }
+      if (cpuAt.length < view.nodeCount) {
+        cpuAt = new Float64Array(view.nodeCount);
+        memAt = new Float64Array(view.nodeCount);
+      }
+      const cpu = view.freeCpuMilli(node);
+      const mem = view.freeMemoryMiB(node);
+      if (perNode[node] && (cpuAt[node] !== cpu || memAt[node] !== mem)) forget(view, pod, node);
+      cpuAt[node] = cpu;
+      memAt[node] = mem;
       const m = (perNode[node] ??= new Map());
       let s = m.get(shape);
       if (s === undefined) {
