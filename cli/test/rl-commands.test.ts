@@ -52,6 +52,11 @@ describe("clustersim train-rl and eval-rl", () => {
     const e = cli(["eval-rl", bad]);
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/expected a clustersim RL checkpoint/);
+    // An option for the other kind of agent than the ones given.
+    const queueAgent = new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname;
+    const p = cli(["eval-rl", queueAgent, "--pods", "x.csv"]);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--pods and --nodes: evaluate placement agents, and no checkpoint given is one/);
     const t = cli(["train-rl", file, "--epochs", "0"]);
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/--epochs: expected an integer >= 1/);

@@ -73,6 +73,10 @@ export async function evalRlCommand(
   });
   const agents = all.flatMap((a) => (a.checkpoint ? [{ ...a, checkpoint: a.checkpoint }] : []));
   const placers = all.flatMap((a) => (a.placement ? [{ ...a, placement: a.placement }] : []));
+  if (agents.length === 0 && o.trace.length > 0)
+    throw new UserError("--trace: evaluates queue agents, and no checkpoint given is one");
+  if (placers.length === 0 && (o.pods.length > 0 || o.nodes !== undefined))
+    throw new UserError("--pods and --nodes: evaluate placement agents, and no checkpoint given is one");
   const traces =
     agents.length === 0
       ? []
@@ -100,13 +104,17 @@ export async function evalRlCommand(
       });
     }
   }
-  // Placement agents: each list (default: FGD's headline list beside the training list) on the training's nodes.
-  const byNodes = new Map<string, typeof placers>();
+  // Placement agents: each list (default: FGD's headline list beside the training list) on the training's
+  // nodes, at the training's load; agents of the same nodes and load are evaluated side by side.
+  const byNodes = new Map<string, { nodes: string; load: number; group: typeof placers }>();
   for (const p of placers) {
     const nodes = o.nodes !== undefined ? resolve(o.nodes) : resolve(dirname(p.file), p.placement.env.nodes);
-    byNodes.set(nodes, [...(byNodes.get(nodes) ?? []), p]);
+    const key = JSON.stringify([nodes, p.placement.env.load]);
+    const entry = byNodes.get(key) ?? { nodes, load: p.placement.env.load, group: [] };
+    entry.group.push(p);
+    byNodes.set(key, entry);
   }
-  for (const [nodes, group] of byNodes) {
+  for (const { nodes, load, group } of byNodes.values()) {
     const lists =
       o.pods.length > 0
         ? o.pods.map((p) => resolve(p))
@@ -124,7 +132,7 @@ export async function evalRlCommand(
         evaluatePlacement({
           podsFile: pods,
           nodesFile: nodes,
-          load: group[0]!.placement.env.load,
+          load,
           seeds: Array.from({ length: seeds }, (_, i) => 42 + i),
           agents: group.map((p) => ({ name: p.name, agent: placementAgent(p.placement, p.file) })),
         }),
