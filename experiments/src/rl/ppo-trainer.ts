@@ -268,6 +268,13 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCh
     env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
     normalisers,
     train: withoutWorkers(c.train),
+    ...savedTraining(s),
+  };
+}
+
+/** What a checkpoint keeps of a training state, any task (JSON-ready; numbers round-trip exactly). */
+export function savedTraining<Row, Best>(s: TrainState<Row, Best>): SavedTraining<Row, Best> {
+  return {
     epoch: s.epoch,
     params: [...s.params],
     adam: { pi: saveAdam(s.pi), v: saveAdam(s.v) },
@@ -276,7 +283,7 @@ export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCh
   };
 }
 
-export const saveAdam = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
+const saveAdam = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
 
 export function withoutWorkers<T extends { workers: number }>(train: T): Omit<T, "workers"> {
   const { workers: _, ...rest } = train;

@@ -5,7 +5,7 @@ import { readFgdData } from "../repro/fgd.js";
 import type { LoadedPackingConfig } from "./packing-config.js";
 import { fgdPackingEnv } from "./packing-episodes.js";
 import { playPackingEpisode } from "./packing-rollout.js";
-import { meanMetric, type SavedTraining, saveAdam, withoutWorkers } from "./ppo-trainer.js";
+import { meanMetric, type SavedTraining, savedTraining, withoutWorkers } from "./ppo-trainer.js";
 import { packingChoices } from "./rl-tasks.js";
 import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
 
@@ -124,11 +124,7 @@ export async function trainPlacement(
         networks: "placement-kernel",
         env,
         train: withoutWorkers(config.train),
-        epoch: state.epoch,
-        params: [...state.params],
-        adam: { pi: saveAdam(state.pi), v: saveAdam(state.v) },
-        curve: state.curve,
-        ...(state.best && { best: state.best as PlacementBest }),
+        ...(savedTraining(state) as SavedTraining<PlacementCurveRow, PlacementBest>),
       }),
       columns: PLACEMENT_CURVE_COLUMNS,
       svg: {
