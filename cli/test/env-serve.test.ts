@@ -56,13 +56,18 @@ function firstAllowed(
   }
 }
 
+/** An episode played by the Python client taking the first allowed action each step: its steps and total reward. */
+function playFromPython(file: string, seed: number): { steps: number; reward: number } {
+  const r = spawnSync("python3", [CLIENT, file, String(seed)], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as { steps: number; reward: number };
+}
+
 describe("the environments from Python (clustersim env serve)", () => {
   it("runs an episode through the standard-library client, with the rewards the environment gives in TypeScript", async () => {
     const file = scenario();
-    const r = spawnSync("python3", [CLIENT, file, "7"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    const fromPython = playFromPython(file, 7);
     // The same policy (the first allowed action) in process, on the same episode.
     const episode = await scenarioEpisode(file, [], 7);
     const env = new PlacementEnv({ episode: () => episode });
@@ -102,10 +107,7 @@ describe("the environments from Python (clustersim env serve)", () => {
 
   it("serves the queue environment of an environment file, with the rewards the environment gives in TypeScript", async () => {
     const file = new URL("../../examples/rl/queue-lublin1.yaml", import.meta.url).pathname;
-    const r = spawnSync("python3", [CLIENT, file, "5"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    const fromPython = playFromPython(file, 5);
     const env = await queueEnvOf(loadQueueEnvConfig(file));
     const { steps, total } = firstAllowed(env, 5);
     expect(fromPython.steps).toBe(steps);
@@ -116,10 +118,7 @@ describe("the environments from Python (clustersim env serve)", () => {
 
   it("serves GPU placement under FGD's protocol (env: packing), with the rewards the environment gives in TypeScript", async () => {
     const file = new URL("../../examples/rl/placement-openb.yaml", import.meta.url).pathname;
-    const r = spawnSync("python3", [CLIENT, file, "3"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    const fromPython = JSON.parse(r.stdout) as { steps: number; reward: number };
+    const fromPython = playFromPython(file, 3);
     const c = loadPackingEnvConfig(file);
     const env = fgdPackingEnv(await readFgdData(c.podsPath, c.nodesPath), c.load, c.nodesPerEpisode);
     const { steps, total } = firstAllowed(env, 3);

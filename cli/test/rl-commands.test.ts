@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { EvalFigure } from "../src/commands/eval-rl.js";
 
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
 const LUBLIN1 = new URL("../../../shared/traces/swf/lublin_256.swf", import.meta.url).pathname;
@@ -28,13 +29,7 @@ describe("clustersim train-rl and eval-rl", () => {
 
     const e = cli(["eval-rl", join(out, "checkpoint.json"), "--json"]);
     expect(e.status).toBe(0);
-    const rows = JSON.parse(e.stdout) as {
-      task: string;
-      trace: string;
-      policy: string;
-      metric: string;
-      value: number;
-    }[];
+    const rows = JSON.parse(e.stdout) as EvalFigure[];
     // Five heuristics and the agent, without and with backfilling, two metrics each, on the training trace.
     expect(rows).toHaveLength(24);
     expect(new Set(rows.map((r) => r.policy))).toEqual(
@@ -67,13 +62,7 @@ describe("clustersim train-rl and eval-rl", () => {
     const e = cli(["eval-rl", agent, "--seeds", "2", "--json"]);
     expect(e.stderr).toBe("");
     expect(e.status).toBe(0);
-    const rows = JSON.parse(e.stdout) as {
-      task: string;
-      trace: string;
-      policy: string;
-      metric: string;
-      value: number;
-    }[];
+    const rows = JSON.parse(e.stdout) as EvalFigure[];
     expect(rows.map((r) => r.policy)).toEqual([
       "random",
       "dot-product",
