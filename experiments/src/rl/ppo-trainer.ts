@@ -153,12 +153,18 @@ export function rollouts<Row, Best>(
   return compute.episodes(s.params, episodeSeeds(train, epoch));
 }
 
-/** Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. */
+/**
+ * Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. Rewards
+ * are divided by `rewardScale` first: the critic learns returns in those units. The normalised
+ * advantages do not depend on the scale except through the critic, which reaches targets of order 1
+ * in far fewer steps than raw bounded slowdowns in the thousands.
+ */
 export function decisionBatch(
   trajectories: readonly Trajectory[],
   gamma: number,
   lambda: number,
   blockSize: (count: number) => number = (count) => count * 8,
+  rewardScale = 1,
 ): DecisionBatch {
   const size = trajectories.reduce((s, t) => s + t.action.length, 0);
   const b: DecisionBatch = {
@@ -180,7 +186,7 @@ export function decisionBatch(
     let adv = 0;
     let ret = 0;
     for (let i = T - 1; i >= 0; i--) {
-      const r = t.rewards[i]!;
+      const r = t.rewards[i]! / rewardScale;
       const next = i === T - 1 ? 0 : t.value[i + 1]!;
       adv = r + gamma * next - t.value[i]! + gamma * lambda * adv;
       ret = r + gamma * ret;
@@ -225,7 +231,7 @@ export async function ppoUpdate<Row, Best>(
   compute: RlCompute,
 ): Promise<UpdateStats> {
   const { nets, params } = s;
-  const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c));
+  const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c), train.rewardScale);
   const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
   // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.

@@ -26,6 +26,10 @@ export const PpoConfig = z.strictObject({
   trainPiIters: z.number().int().min(1).max(1000).default(80),
   trainVIters: z.number().int().min(1).max(1000).default(80),
   targetKl: z.number().gt(0).default(0.01),
+  rewardScale: z.number().gt(0).default(1).meta({
+    description:
+      "rewards are divided by this before advantages and returns are computed, so that the critic's targets are of order 1 (the original: 1, the raw reward)",
+  }),
   validationStarts: z.array(z.number().int().nonnegative()).max(100).default([]).meta({
     description:
       "job indices of validation windows: after each epoch the greedy agent runs them, and the best epoch's agent is kept (agent.json)",
