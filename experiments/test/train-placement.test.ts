@@ -84,6 +84,7 @@ describe("train-rl: PPO on the packing environment", () => {
     const out = join(mkdtempSync(join(tmpdir(), "clustersim-placement-ship-")), "out");
     const r = await trainRl(file, { out, epochs: 1, workers: 1 });
     expect((r.checkpoint as PlacementCheckpoint).curve[0]).toEqual(shipped.curve[0]);
+    expect(shipped.train).toEqual((r.checkpoint as PlacementCheckpoint).train);
     expect(shipped.task).toBe("placement");
     expect(shipped.epoch).toBe(
       shipped.curve.reduce((b, row) => (row.validationAllocation > b.validationAllocation ? row : b)).epoch,

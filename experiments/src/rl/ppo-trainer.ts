@@ -24,6 +24,7 @@ export interface CurveRow {
   meanBoundedSlowdown: number;
   meanUtilisation: number;
   policyLoss: number;
+  /** The critic's mean squared error, in the units of rewards ÷ train.rewardScale. */
   valueLoss: number;
   kl: number;
   piIters: number;

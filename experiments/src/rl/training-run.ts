@@ -63,16 +63,32 @@ export function readCheckpointFile(
   if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1)
     throw new InputError(`${path}: expected a clustersim RL checkpoint (format clustersim-rl-checkpoint, version 1)`);
   if (env !== undefined && train !== undefined) {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     // Neither how long to train nor on how many threads is part of what a checkpoint was trained as.
     const { epochs: _a, workers: _w, ...wanted } = train;
     const { epochs: _b, workers: _v, ...saved } = c.train as unknown as typeof train;
-    if (!same(c.env, env) || !same(saved, wanted))
+    const differ = [
+      ...differingKeys(c.env, env).map((k) => `env.${k}`),
+      ...differingKeys({ ...PREDATED_SETTINGS, ...saved }, { ...PREDATED_SETTINGS, ...wanted }).map(
+        (k) => `train.${k}`,
+      ),
+    ];
+    if (differ.length > 0)
       throw new InputError(
-        `${path}: the checkpoint was trained with another environment or other settings than this file's (env ${JSON.stringify(c.env)})`,
+        `${path}: the checkpoint was trained with another environment or other settings than this file's (${differ.join(", ")} differ)`,
       );
   }
   return c;
+}
+
+/** Settings added after checkpoints were first written, with the value those checkpoints trained with. */
+const PREDATED_SETTINGS = { rewardScale: 1 };
+
+/** The keys whose values differ between two JSON objects, in sorted order. */
+function differingKeys(a: unknown, b: unknown): string[] {
+  const x = (a ?? {}) as Record<string, unknown>;
+  const y = (b ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+  return keys.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
 }
 
 /** The best epoch so far on validation: its parameters under the task's validation figure. */
