@@ -422,7 +422,11 @@ describe("clustersim sweep", () => {
 
   it("records a run that crashes its worker, finishes the others, and exits 1", () => {
     const plugin = join(tmp(), "crasher.mjs");
-    writeFileSync(plugin, 'export const strategy = { name: "crasher", create() { process.exit(7); } };\n');
+    // It keeps the real process.exit from before the run's guard replaces it, so the worker does end.
+    writeFileSync(
+      plugin,
+      'const exit = process.exit;\nexport const strategy = { name: "crasher", create() { exit(7); } };\n',
+    );
     const file = smallSweep(`  - { name: crasher, plugin: ${JSON.stringify(plugin)} }`);
     const out = tmp();
     const r = clustersim("sweep", file, "--out", out, "--workers", "2");

@@ -2,9 +2,19 @@
  * @clustersim/engine: a run. A steppable run object on the event core (arrivals, the order of events
  * within an instant, controllers), the typed run-event bus its observers subscribe to, the online
  * placement loop with kube-scheduler's queue or strict FIFO, the batch queue loop, rate-based task
- * progress, and the metrics a run reports.
+ * progress, and the metrics a run reports; and the assembly of a run from a compiled run plan.
  */
 export { ArrivalPump, type TaskSource } from "./arrivals/arrival-pump.js";
+export { type AssembledRun, assembleRun, type RunSinks } from "./assembly/assemble-run.js";
+export type {
+  BatchPlan,
+  OnlinePlan,
+  OutputsPlan,
+  PlannedAssumption,
+  PlannedCluster,
+  RunPlan,
+  ServicesPlan,
+} from "./assembly/run-plan.js";
 export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
 export { BatchTier, type ColocationOptions, KOORDINATOR_DEFAULTS } from "./colocation/batch-tier.js";
 export { ColocationController, type ColocationControllerOptions } from "./colocation/colocation-controller.js";

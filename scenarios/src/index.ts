@@ -1,6 +1,8 @@
 /**
- * @clustersim/scenarios: scenario files. The zod schema and its units, loading and validation with
- * line numbers, and the composition of a validated spec into a run (cluster, workload, hardware effects).
+ * @clustersim/scenarios: scenario files. Reading and validating them (./schema: the zod schema, units,
+ * line numbers), compiling a validated scenario into the engine's run plan (./compile), loading and
+ * guarding user plug-ins (./plugins), and running a scenario end to end (./run: compile, then the
+ * engine's assembly, then drive).
  */
 
 export {
@@ -11,12 +13,13 @@ export {
   TIMESERIES_COLUMNS,
   TIMESERIES_CSV_HEADER,
 } from "@clustersim/engine";
-export { type ComposedCluster, composeCluster } from "./compose/cluster.js";
-export { DEFAULT_PLUGIN_TIME_LIMIT_S, PluginTimeout, PluginWatchdog } from "./compose/plugin-watchdog.js";
-export { distMean } from "./compose/services.js";
-export { type ControllerEntry, loadUserController } from "./compose/user-controller.js";
-export { checkUserParams, loadUserStrategy } from "./compose/user-strategy.js";
-export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compose/workload.js";
-export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/scenario-run.js";
-export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./spec/load-spec.js";
-export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./spec/schema.js";
+export { type ComposedCluster, composeCluster } from "./compile/cluster.js";
+export { type CompiledScenario, type CompileOptions, compileScenario } from "./compile/compile-scenario.js";
+export { distMean } from "./compile/services.js";
+export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compile/workload.js";
+export { DEFAULT_PLUGIN_TIME_LIMIT_S, PluginTimeout, PluginWatchdog } from "./plugins/plugin-watchdog.js";
+export { type ControllerEntry, loadUserController } from "./plugins/user-controller.js";
+export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
+export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
+export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./schema/load-spec.js";
+export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./schema/schema.js";

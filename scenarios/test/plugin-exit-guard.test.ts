@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
 
@@ -11,5 +14,17 @@ describe("the guard on process.exit while plug-ins run", () => {
     const b = runScenario(spec(), FILE);
     await Promise.all([a, b]);
     expect(process.exit).toBe(real);
+  });
+
+  it("covers the strategy's create(): a plug-in ending the process there is refused, named, and the process lives", async () => {
+    const plugin = join(mkdtempSync(join(tmpdir(), "clustersim-exit-")), "quitter.mjs");
+    writeFileSync(plugin, 'export const strategy = { name: "quitter", create() { process.exit(3); } };\n');
+    const spec = loadScenarioFile(FILE, [
+      "duration=10m",
+      `scheduler={ name: quitter, plugin: ${JSON.stringify(plugin)} }`,
+    ]);
+    await expect(runScenario(spec, FILE)).rejects.toThrow(
+      /plug-in strategy "quitter".*create\(\) threw: a plug-in called process\.exit\(3\)/,
+    );
   });
 });

@@ -3,8 +3,9 @@ import { Heap } from "./heap.js";
 import { byArrival, type Waiting, type WaitingQueue } from "./waiting-queue.js";
 
 /**
- * kube-scheduler's scheduling queue (Kubernetes v1.31–v1.32, pkg/scheduler/internal/queue/
- * scheduling_queue.go and plugins/queuesort/priority_sort.go), with zero scheduling latency:
+ * kube-scheduler's scheduling queue as Kubernetes v1.31 runs it by default (pkg/scheduler/internal/queue/
+ * scheduling_queue.go and plugins/queuesort/priority_sort.go; SchedulerQueueingHints off, its v1.31
+ * default), with zero scheduling latency:
  * - activeQ, ordered by the default QueueSort (PrioritySort: higher priority first, then the earlier
  *   queue timestamp); the scheduling pass pops one pod at a time, each pop one scheduling cycle;
  * - a pod that does not fit goes to the unschedulable pods, or to the back-off queue when a cluster
@@ -22,6 +23,9 @@ import { byArrival, type Waiting, type WaitingQueue } from "./waiting-queue.js";
  * default). With hints on (the v1.32 default) a deleted assigned pod also moves every pod, but a node
  * added moves only the pods that would fit it empty: here it moves them all. Not modelled: scheduling
  * gates, nominated nodes, pods failing with no rejecting plugin (no nodes at all).
+ * v1.33, whose scores and filters the rest of the default scheduler follows, also pops the head of the
+ * back-off queue when activeQ is empty (SchedulerPopFromBackoffQ, beta and on) and aligns back-off expiry
+ * to whole seconds: neither is modelled.
  */
 export const INITIAL_BACKOFF_S = 1;
 export const MAX_BACKOFF_S = 10;

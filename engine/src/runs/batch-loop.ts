@@ -28,12 +28,13 @@ export interface BatchLoopOptions {
   maxRetries?: number;
 }
 
-/** What the batch loop counted. */
+/** A queue order learned by an agent (rl-kernel): the scores it gives the waiting jobs. */
 export interface LearnedQueuePolicy {
   name: string;
   score(fitsNow: (job: QueuedJob) => boolean): QueueScore;
 }
 
+/** What the batch loop counted. */
 export interface BatchCounts {
   submitted: number;
   completed: number;

@@ -1,6 +1,6 @@
 import { strategy as registered, type StrategyEntry } from "@clustersim/schedulers";
 import { z } from "zod";
-import { SpecError } from "../spec/load-spec.js";
+import { SpecError } from "../schema/load-spec.js";
 import { loadPluginModule } from "./plugin-module.js";
 
 /**

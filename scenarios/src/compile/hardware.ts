@@ -1,15 +1,10 @@
-import type { HardwareEffectsConfig } from "@clustersim/engine";
+import type { OnlinePlan } from "@clustersim/engine";
 import { DPUS, type RuntimeSpec } from "@clustersim/hardware-models";
-import type { RandomStreams } from "@clustersim/sim-core";
-import type { ScenarioSpec } from "../spec/schema.js";
+import type { ScenarioSpec } from "../schema/schema.js";
 import type { ComposedCluster } from "./cluster.js";
 
 /** A scenario's `hardware` section and node groups, as the run's hardware effects take them. */
-export function hardwareConfig(
-  spec: ScenarioSpec,
-  cluster: ComposedCluster,
-  streams: RandomStreams,
-): HardwareEffectsConfig {
+export function hardwareConfig(spec: ScenarioSpec, cluster: ComposedCluster): OnlinePlan["hardware"] {
   const hw = spec.hardware;
   const n = cluster.state.nodeCount;
   const dpuGbps = new Float64Array(n);
@@ -31,7 +26,6 @@ export function hardwareConfig(
     };
   }
   return {
-    cluster: cluster.state,
     dpuGbps,
     runtimes,
     cxl: hw?.cxl,
@@ -45,6 +39,5 @@ export function hardwareConfig(
         : hw.warmPool.policy === "fixed"
           ? { policy: "fixed", keepAliveS: hw.warmPool.keepAlive ?? 600 }
           : { policy: "hybrid-histogram" },
-    streams,
   };
 }

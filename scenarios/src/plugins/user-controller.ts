@@ -1,6 +1,6 @@
 import type { Controller } from "@clustersim/engine";
 import { z } from "zod";
-import { SpecError } from "../spec/load-spec.js";
+import { SpecError } from "../schema/load-spec.js";
 import { loadPluginModule } from "./plugin-module.js";
 import { PluginTimeout, PluginWatchdog } from "./plugin-watchdog.js";
 

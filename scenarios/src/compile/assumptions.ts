@@ -1,16 +1,18 @@
-import type { EffectCounters } from "@clustersim/engine";
-import type { ScenarioSpec } from "../spec/schema.js";
+import type { PlannedAssumption } from "@clustersim/engine";
+import type { ScenarioSpec } from "../schema/schema.js";
 
 /**
  * The assumptions ([U] defaults: no measured source, or a figure used beyond its measured scope) that a
- * run leaned on, by name, for its summary: a reader sees which numbers rest on them. Each names where
+ * run of this scenario may lean on, by name, for its summary (those tied to a model count only where the
+ * run used it): a reader sees which numbers rest on them. Each names where
  * the assumption lives, so it can be checked or overridden.
  */
-export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | undefined): string[] {
-  const out: string[] = [];
+export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
+  const out: PlannedAssumption[] = [];
+  const push = (text: string, when?: PlannedAssumption["when"]) => out.push(when ? { text, when } : { text });
   const groups = spec.cluster.nodeGroups ?? [];
   if (spec.cluster.fromTrace || groups.some((g) => !g.power)) {
-    out.push(
+    push(
       "power: 100 W idle and 400 W at full CPU per node where a node group gives no `power` (hardware-models power-cost.ts)",
     );
   }
@@ -19,55 +21,48 @@ export function assumptionsUsed(spec: ScenarioSpec, effects: EffectCounters | un
     spec.cluster.fromTrace?.format === "openb-nodes" ||
     gpuGroups.some((g) => g.power?.gpuIdleW === undefined || g.power?.gpuPeakW === undefined)
   ) {
-    out.push(
+    push(
       "GPU power: linear in each GPU's allocated share, idle figures from a published model rather than measured, 30 W idle and 250 W peak for a model not listed such as openb's G2 and G3 (hardware-models power-cost.ts GPU_POWER)",
     );
   }
   if (spec.cluster.fromTrace?.format === "swf" && spec.cluster.fromTrace.nodeMemory === undefined) {
-    out.push("node memory: 4 GiB per processor, the SWF header has none (cluster.fromTrace.nodeMemory)");
+    push("node memory: 4 GiB per processor, the SWF header has none (cluster.fromTrace.nodeMemory)");
   }
   if (spec.workloads.some((w) => w.type === "functions")) {
-    out.push(
+    push(
       "function invocations: CPU per invocation as the workload's `cpu` (default one core; the Azure trace has none)",
     );
   }
-  if (effects && effects.coldStarts + effects.warmStarts > 0) {
-    out.push(
-      "sandbox runtimes: start-time spreads, Firecracker's VMM start uniform in 6-60 ms and its guest kernel's 23 MB, the container engine's part the same for every runtime, several compute slowdowns (hardware-models sandbox-runtimes.ts, marked [U])",
-    );
-  }
+  push(
+    "sandbox runtimes: start-time spreads, Firecracker's VMM start uniform in 6-60 ms and its guest kernel's 23 MB, the container engine's part the same for every runtime, several compute slowdowns (hardware-models sandbox-runtimes.ts, marked [U])",
+    "sandboxStarts",
+  );
   if (spec.hardware?.warmPool) {
-    out.push(
+    push(
       "warm instances: one idle instance per app and node, using memory but no CPU while idle; an invocation goes to the lowest-numbered node holding one where it fits (engine warm-pool.ts)",
     );
   }
-  if (effects && effects.pooledTasks > 0) {
-    out.push(
-      "CXL: sensitivity buckets as measured at 150 ns, a VM touching all its memory where Pond says half do, pooled tasks not slowing each other (hardware-models cxl-pool.ts)",
-    );
-  }
-  if (effects && effects.virtioTasks > 0) {
-    out.push(
-      "virtio host cost: linear between measured points, one core per pod beyond 25 Gbps (hardware-models dpu.ts)",
-    );
-  }
+  push(
+    "CXL: sensitivity buckets as measured at 150 ns, a VM touching all its memory where Pond says half do, pooled tasks not slowing each other (hardware-models cxl-pool.ts)",
+    "pooledTasks",
+  );
+  push(
+    "virtio host cost: linear between measured points, one core per pod beyond 25 Gbps (hardware-models dpu.ts)",
+    "virtioTasks",
+  );
   if (spec.services.length > 0) {
-    out.push(
+    push(
       "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model assumes exponential service times (engine services/latency)",
     );
   }
   if (spec.autoscalers.length > 0) {
-    out.push(
-      "Cluster Autoscaler: new nodes take pods after `scaleUpDelay` (default 60 s), the cloud's provisioning time",
-    );
+    push("Cluster Autoscaler: new nodes take pods after `scaleUpDelay` (default 60 s), the cloud's provisioning time");
   }
   if ((spec.cluster.nodeGroups ?? []).some((g) => g.virtual)) {
-    out.push(
-      "serverless containers: start latency uniform 1-6 s where `startLatency` is not given (ECI's 3,000 in 6 s)",
-    );
+    push("serverless containers: start latency uniform 1-6 s where `startLatency` is not given (ECI's 3,000 in 6 s)");
   }
   if (spec.colocation) {
-    out.push(
+    push(
       `co-location: online requests slow by 1 + ${spec.colocation.interference} × their node's CPU usage share (interference), no system usage`,
     );
   }

@@ -4,7 +4,7 @@ import Module, { createRequire, register } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { SpecError } from "../spec/load-spec.js";
+import { SpecError } from "../schema/load-spec.js";
 import { DEFAULT_PLUGIN_TIME_LIMIT_S } from "./plugin-watchdog.js";
 
 /** Modules loaded so far, by absolute path: loading a file again returns the same module (per process, never changed). */
@@ -16,7 +16,7 @@ function resolveFromProject(): void {
   if (hooked) return;
   hooked = true;
   // ES modules: the built hook (from src or dist alike: both sit two folders below the package).
-  register(new URL("../../dist/compose/resolve-from-project.js", import.meta.url));
+  register(new URL("../../dist/plugins/resolve-from-project.js", import.meta.url));
   // A .ts plug-in outside any "type": "module" package is compiled to CommonJS, whose require() the
   // hook above does not see (Node 20 has no CommonJS hooks): retry its bare requires from here too,
   // through CommonJS's resolver (Module._resolveFilename, long stable though not documented).
@@ -96,7 +96,7 @@ export function loadErrorMessage(err: unknown, file: string): string {
 
 /** Load `file` in a worker thread (./plugin-load-probe.ts) within `limitS`; refuse it if it does not load. */
 async function probeLoad(file: string, where: string, limitS: number): Promise<void> {
-  const probe = new Worker(new URL("../../dist/compose/plugin-load-probe.js", import.meta.url), {
+  const probe = new Worker(new URL("../../dist/plugins/plugin-load-probe.js", import.meta.url), {
     workerData: { file },
     stdout: true, // what the file prints while loading shows once, when it loads in this thread
     stderr: true,

@@ -19,7 +19,7 @@ import type {
   TaskTemplate as TemplateSchema,
   Transform as TransformSchema,
   WorkloadSpec,
-} from "../spec/schema.js";
+} from "../schema/schema.js";
 
 /**
  * From a validated scenario to its workload: one task stream per listed source, transformed, merged

@@ -8,8 +8,8 @@ import {
   type PriceModel,
 } from "@clustersim/hardware-models";
 import { headerInt, loadK8sManifests, loadOpenbNodes, readSwfHeader } from "@clustersim/workloads";
-import { SpecError } from "../spec/load-spec.js";
-import type { ScenarioSpec } from "../spec/schema.js";
+import { SpecError } from "../schema/load-spec.js";
+import type { ScenarioSpec } from "../schema/schema.js";
 import { resolveTracePath } from "./workload.js";
 
 /**

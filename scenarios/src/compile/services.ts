@@ -9,8 +9,8 @@ import {
 import { gammaFunction as gamma } from "@clustersim/hardware-models";
 import { type DistSpec, RateCurve, type RateSpec, rateFromArrivals, sampler, traceTasks } from "@clustersim/workloads";
 import type { z } from "zod";
-import { SpecError } from "../spec/load-spec.js";
-import type { Hpa, ServiceSpec } from "../spec/service-schema.js";
+import { SpecError } from "../schema/load-spec.js";
+import type { Hpa, ServiceSpec } from "../schema/service-schema.js";
 import { rateSpec, resolveTracePath } from "./workload.js";
 
 /** The scenario's services as the engine runs them; `file` names the scenario in messages. */

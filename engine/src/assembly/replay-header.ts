@@ -1,0 +1,57 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { ReplayHeader } from "@clustersim/replay";
+import { poolCount } from "../observers/usage-samplers.js";
+import type { PlannedCluster, RunPlan } from "./run-plan.js";
+
+/** The replay's header: the run's identity, every node (group, capacity, GPUs, present), domains, services. */
+export function replayHeader(plan: RunPlan): Omit<ReplayHeader, "format" | "version"> {
+  const { state, nodeGroup, groups } = plan.cluster;
+  const services = plan.scheduler.kind === "online" ? plan.scheduler.services?.configs : undefined;
+  return {
+    scenario: plan.name,
+    seed: plan.seed,
+    scheduler: plan.scheduler.name,
+    durationS: plan.durationS,
+    groups: [...groups],
+    nodes: Array.from({ length: state.nodeCount }, (_, n) => [
+      nodeGroup[n],
+      state.allocatableCpuMilli(n),
+      state.allocatableMemoryMiB(n),
+      state.gpuCount(n),
+      state.isPresent(n) ? 1 : 0,
+    ]),
+    ...domainsOf(plan.cluster),
+    ...poolCapacities(state),
+    ...(services &&
+      services.length > 0 && {
+        services: services.map((x) => [x.name, x.slo.quantile, x.slo.targetS] as [string, number, number]),
+      }),
+  };
+}
+
+/** The CXL pools' capacities (absent without pools). */
+function poolCapacities(state: ClusterState): { poolCapacityMiB?: number[] } {
+  const pools = poolCount(state);
+  if (pools === 0) return {};
+  return { poolCapacityMiB: Array.from({ length: pools }, (_, p) => state.poolFreeMiB(p) + state.poolUsedMiB(p)) };
+}
+
+/** Each node's rack and CXL pool (absent where the cluster has none, or only one). */
+function domainsOf(cluster: PlannedCluster): { racks?: number[]; pools?: number[] } {
+  const n = cluster.state.nodeCount;
+  const out: { racks?: number[]; pools?: number[] } = {};
+  for (const [kind, key] of [
+    ["rack", "racks"],
+    ["cxl-pool", "pools"],
+  ] as const) {
+    const of = new Array<number>(n).fill(-1);
+    let k = 0;
+    for (const d of cluster.domains) {
+      if (d.kind !== kind) continue;
+      for (const node of d.nodes) of[node] = k;
+      k++;
+    }
+    if (k > 1) out[key] = of;
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import type { ClusterState } from "@clustersim/hardware-models";
+import type { ColocationController } from "../colocation/colocation-controller.js";
+import type { HardwareEffects } from "../effects/hardware-effects.js";
+import type { GpuLoadCheckpoints } from "../observers/gpu-load-checkpoints.js";
+import type { RunMetrics } from "../observers/run-metrics.js";
+import { poolCount } from "../observers/usage-samplers.js";
+import type { BatchLoop } from "../runs/batch-loop.js";
+import type { OnlineLoop } from "../runs/online-loop.js";
+import type { ServicesController } from "../services/services-controller.js";
+import type { PlannedAssumption, RunPlan } from "./run-plan.js";
+
+/** What a run's summary is read from: the plan and the parts the assembly built. */
+export interface SummarySources {
+  plan: RunPlan;
+  metrics: RunMetrics;
+  loop: OnlineLoop | BatchLoop;
+  gpuLoads?: GpuLoadCheckpoints;
+  effects?: HardwareEffects;
+  services?: ServicesController;
+  colocation?: ColocationController;
+}
+
+/** The run's summary.json figures, in their order, at simulated time `simTimeS` after `events` events. */
+export function runSummary(s: SummarySources, simTimeS: number, events: number): Record<string, unknown> {
+  const { plan, effects, services, colocation } = s;
+  const summary: Record<string, unknown> = {
+    scheduler: plan.scheduler.name,
+    simTimeS,
+    events,
+    ...s.metrics.summary(),
+    // Work thrown away by node failures and preemptions, core-seconds.
+    workLostCoreS: s.loop.counts.workLostCoreS ?? 0,
+    ...s.gpuLoads?.summary(),
+    ...hardwareMetrics(effects, plan.cluster.state, Math.max(simTimeS, 1e-9)),
+    ...(services && servicesMetrics(services)),
+    ...(colocation && {
+      cpuUsedFraction: colocation.cpuUsedFraction(),
+      batchTierCoreHours: colocation.batchCoreHours(),
+    }),
+    assumptions: assumptionsHeld(plan.assumptions, effects),
+    notModelled: plan.scheduler.kind === "batch" ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
+  };
+  // With serverless containers, the bill is the nodes' and the containers' together.
+  if (typeof summary.serverlessCost === "number" && summary.serverlessCost > 0) {
+    summary.costWithServerless = ((summary.cost as number | undefined) ?? 0) + summary.serverlessCost;
+  }
+  return summary;
+}
+
+/** The plan's assumptions that the run leaned on: those tied to a model only where the model was used. */
+function assumptionsHeld(all: readonly PlannedAssumption[], e: HardwareEffects | undefined): string[] {
+  const c = e?.counters;
+  const used = {
+    sandboxStarts: c !== undefined && c.coldStarts + c.warmStarts > 0,
+    pooledTasks: c !== undefined && c.pooledTasks > 0,
+    virtioTasks: c !== undefined && c.virtioTasks > 0,
+  };
+  return all.filter((a) => a.when === undefined || used[a.when]).map((a) => a.text);
+}
+
+/** The services' figures: totals over every service at the top (for sweeps and reports), then each service. */
+function servicesMetrics(c: ServicesController): Record<string, unknown> {
+  const per = c.summary();
+  const sum = (k: string) => Object.values(per).reduce((s, x) => s + x[k], 0);
+  const served = sum("requestsServed");
+  let latency = 0;
+  for (const x of Object.values(per)) if (x.requestsServed > 0) latency += x.latencyMeanS * x.requestsServed;
+  return {
+    cpuUsedFraction: c.cpuUsedFraction(),
+    serviceSloViolationMinutes: sum("sloViolationMinutes"),
+    serviceReplicaHours: sum("replicaHours"),
+    serviceRequests: sum("requests"),
+    serviceRequestsDropped: sum("requestsDropped"),
+    serviceLatencyMeanS: served > 0 ? latency / served : Number.NaN,
+    serverlessCost: sum("serverlessCost"),
+    services: per,
+  };
+}
+
+/** What the hardware models did, where they did anything. */
+function hardwareMetrics(e: HardwareEffects | undefined, state: ClusterState, endS: number): Record<string, number> {
+  if (!e) return {};
+  const c = e.counters;
+  const out: Record<string, number> = { runTimeStretchMean: c.placed > 0 ? c.stretchSum / c.placed : 1 };
+  const starts = c.coldStarts + c.warmStarts;
+  if (starts > 0) {
+    out.coldStarts = c.coldStarts;
+    out.coldStartRate = c.coldStarts / starts;
+    out.startLatencyMeanS = c.startLatencySumS / starts;
+    // What keeping sandboxes warm cost: the memory idle instances held, GiB-hours (0 without a warm pool).
+    out.warmIdleMemoryGiBh = e.idleWarmMiBS(endS) / 1024 / 3600;
+  }
+  const pools = poolCount(state);
+  if (pools > 0) {
+    let capacity = 0;
+    for (let p = 0; p < pools; p++) capacity += state.poolFreeMiB(p) + state.poolUsedMiB(p);
+    out.cxlPoolAllocatedFraction = capacity > 0 ? e.pooledMiB.average(endS) / capacity : 0;
+    out.cxlPooledTasks = c.pooledTasks;
+    out.cxlSlowdownMean = c.pooledTasks > 0 ? c.cxlSlowdownSum / c.pooledTasks : 0;
+  }
+  return out;
+}
