@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -61,8 +61,69 @@ describe("architecture", () => {
     });
   }
 
+  it("has no import circle between files, type-only imports included", () => {
+    const parts = Object.keys(LAYERS);
+    const graph = new Map<string, string[]>();
+    for (const part of parts) {
+      for (const file of sourceFiles(join(ROOT, part, "src"))) {
+        const local = imports(file)
+          .filter((spec) => spec.startsWith("."))
+          .map((spec) => resolve(dirname(file), spec).replace(/\.js$/, ".ts"))
+          .map((target) => (existsSync(target) ? target : target.replace(/\.ts$/, ".tsx")));
+        graph.set(file, local);
+      }
+    }
+    const circles = circlesOf(graph).map((c) => c.map((f) => relative(ROOT, f)).join(" → "));
+    expect(circles).toEqual([]);
+    // The check finds a circle where there is one.
+    expect(
+      circlesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+          ["d", ["a"]],
+        ]),
+      ),
+    ).toHaveLength(1);
+  });
+
   it("finds the imports it checks (the check itself works)", () => {
     const files = sourceFiles(join(ROOT, "cli"));
     expect(files.flatMap(imports)).toContain("@clustersim/scenarios");
   });
 });
+
+/** The strongly connected components of more than one file (Tarjan's algorithm): each is an import circle. */
+function circlesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1) out.push(component.reverse());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}

@@ -27,6 +27,7 @@ export {
   type HardwareEffectsConfig,
   UnknownRuntimeError,
 } from "./effects/hardware-effects.js";
+export type { RunEffects } from "./effects/run-effects.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { type Column, csvLine, csvNumber, csvText, round6 } from "./observers/csv.js";
@@ -73,7 +74,6 @@ export {
   type OnlineCounts,
   OnlineLoop,
   type OnlineLoopOptions,
-  type RunEffects,
   StrategyError,
 } from "./runs/online-loop.js";
 export {

@@ -2,7 +2,7 @@ import type { ClusterState } from "@clustersim/hardware-models";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunBus } from "../bus/run-events.js";
-import type { NodeGroups, SchedulingLoop } from "../runs/run.js";
+import type { NodeGroups, SchedulingLoop } from "../runs/scheduling-loop.js";
 import type { ControllerContext } from "./controller.js";
 
 /** What a controller's context acts through: the run's parts. */

@@ -21,7 +21,7 @@ import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import { TimeIntegral } from "../metrics/metrics.js";
-import type { RunEffects } from "../runs/online-loop.js";
+import type { RunEffects } from "./run-effects.js";
 import { WarmPool } from "./warm-pool.js";
 
 /** What the hardware effects are configured by (a scenario's `hardware` section and node groups). */

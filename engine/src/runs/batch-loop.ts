@@ -13,7 +13,7 @@ import {
 } from "@clustersim/schedulers";
 import type { EventHandle } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
-import type { RunServices, SchedulingLoop } from "./run.js";
+import type { RunServices, SchedulingLoop } from "./scheduling-loop.js";
 
 export interface BatchLoopOptions {
   placement: PlacementStrategy;

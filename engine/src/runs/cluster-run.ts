@@ -5,7 +5,8 @@ import type { Task } from "@clustersim/workloads";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
 import type { RunListener } from "../bus/run-events.js";
 import type { Controller } from "../controllers/controller.js";
-import { type OnlineCounts, OnlineLoop, type RunEffects } from "./online-loop.js";
+import type { RunEffects } from "../effects/run-effects.js";
+import { type OnlineCounts, OnlineLoop } from "./online-loop.js";
 import { Run } from "./run.js";
 
 /**

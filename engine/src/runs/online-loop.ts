@@ -2,6 +2,7 @@ import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import { BatchTier } from "../colocation/batch-tier.js";
+import type { RunEffects } from "../effects/run-effects.js";
 import {
   type Candidate,
   candidatesWanted,
@@ -13,36 +14,7 @@ import { FifoQueue } from "../queues/fifo-queue.js";
 import { KubernetesQueue } from "../queues/kubernetes-queue.js";
 import { byArrival, type Waiting, type WaitingQueue } from "../queues/waiting-queue.js";
 import { TaskProgress } from "../tasks/task-progress.js";
-import type { RunServices, SchedulingLoop } from "./run.js";
-
-/** How the hardware changes a task: its request (runtime memory, network, pool spill) and its run time once placed. */
-export interface RunEffects {
-  request(task: Task): Pod;
-  /**
-   * Run time of the task as placed (`id` is its ClusterState placement): its work at full speed, and
-   * the start delay before the work begins (a sandbox's start), written into `out` (no allocation).
-   * Rate changes apply to the work only.
-   */
-  runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number;
-  /** The task placed as `id` started its run (its progress exists now: rates may be set). */
-  started?(task: Task, id: number, node: number): void;
-  /** A placed task left (or was killed). */
-  released?(task: Task, pod: Pod, node: number, nowS: number, id: number): void;
-  /**
-   * Called once with a way to change running tasks' speed (rate-based progress), by placement id, the
-   * clock, and timers (after a timer the scheduler looks at the cluster again: it may have changed).
-   */
-  attach?(run: {
-    setRate(id: number, rate: number): void;
-    nowS(): number;
-    at(timeS: number, fn: () => void): void;
-  }): void;
-  /**
-   * A node the platform sends the task to before the scheduler decides (a warm instance of its app),
-   * with room made for it there; -1: none, the scheduler decides.
-   */
-  route?(task: Task, pod: Pod): number;
-}
+import type { RunServices, SchedulingLoop } from "./scheduling-loop.js";
 
 export interface OnlineLoopOptions {
   /** A placement strategy, or "external": each decision is awaited from outside the run (Run.decide). */

@@ -7,55 +7,9 @@ import { RunBus, type RunListener } from "../bus/run-events.js";
 import type { Controller, ControllerContext } from "../controllers/controller.js";
 import { controllerContext } from "../controllers/controller-context.js";
 import { wholeRequest } from "../tasks/whole-request.js";
+import type { NodeGroups, SchedulingLoop } from "./scheduling-loop.js";
 
-/** What a scheduling loop (online placement, batch queue) gets from the run it drives. */
-export interface RunServices {
-  readonly sim: Simulation;
-  readonly bus: RunBus;
-  readonly cluster: ClusterState;
-  /** Ask for a scheduling pass at the end of the current instant. */
-  requestPass(): void;
-}
-
-/**
- * How a run decides what starts where: the online placement loop or the batch queue. The run calls
- * `admit` for every task that enters, `schedule` once at the end of each instant in which anything
- * happened, and tells it about nodes failing and capacity appearing.
- */
-export interface SchedulingLoop {
-  attach(run: RunServices): void;
-  admit(task: Task): void;
-  /** One scheduling pass; false when it paused for a decision from outside (`pendingDecision`). */
-  schedule(): boolean;
-  nodeDown(node: number): void;
-  /** A node came back or joined: waiting tasks may fit now. */
-  capacityAdded(): void;
-  readonly waiting: number;
-  readonly running: number;
-  /** The task and pod an external decision is awaited for, if any; and the decision. */
-  readonly pendingDecision?: { task: Task; pod: Pod } | undefined;
-  supplyDecision?(d: Decision | null): void;
-  /** Change a running task's speed (rate-based progress); false when the task is not running. */
-  setRate?(task: Task, rate: number): boolean;
-  /** Take a task out for good (running or waiting); where it was. */
-  remove?(task: Task): "running" | "waiting" | undefined;
-  /** When a running task's work begins (after its start delay); NaN when not running. */
-  workStartS?(task: Task): number;
-  /** A CXL pool failed: kill the tasks holding memory in it. */
-  poolDown?(pool: number): void;
-  /** Evict a running task back to the queue (drain, preemption); false when not running. */
-  evict?(task: Task): boolean;
-  /** The running tasks on a node. */
-  tasksOn?(node: number): Task[];
-  /** Every waiting task and its pod. */
-  forEachWaiting?(fn: (task: Task, pod: Pod) => void): void;
-}
-
-/** Node groups as controllers name them: names, and each node's group. */
-export interface NodeGroups {
-  names: readonly string[];
-  nodeGroup: Int32Array;
-}
+export type { NodeGroups, RunServices, SchedulingLoop } from "./scheduling-loop.js";
 
 export interface RunOptions {
   cluster: ClusterState;

@@ -1,8 +1,7 @@
 import type { AgentNetworks } from "@clustersim/schedulers";
 import { WorkerPool } from "@clustersim/sim-core";
+import type { RlEnvConfig } from "./env-config.js";
 import { type DecisionBatch, policyGradient, splitBatch, valueGradient } from "./ppo-loss.js";
-import type { RlEnvConfig } from "./rl-tasks.js";
-import type { RlWorkerApi } from "./rl-worker.js";
 import type { Trajectory } from "./rollout.js";
 
 /**
@@ -35,6 +34,19 @@ export interface RlCompute {
     total: number,
   ): Promise<PartGradient[]>;
   close(): Promise<void>;
+}
+
+/** What a worker thread of training (./rl-worker.ts) serves: an episode, and a gradient part. */
+export interface RlWorkerApi {
+  episode(o: { config: RlEnvConfig; params: Float64Array; job: EpisodeJob }): Promise<Trajectory>;
+  gradient(o: {
+    config: RlEnvConfig;
+    kind: "policy" | "value";
+    params: Float64Array;
+    part: DecisionBatch;
+    total: number;
+    clipRatio: number;
+  }): Promise<PartGradient>;
 }
 
 /** A task as training sees it: its networks, and one training episode (actions drawn from the job's stream). */

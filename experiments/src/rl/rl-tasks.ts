@@ -4,15 +4,15 @@ import { RandomStreams } from "@clustersim/sim-core";
 import { parse } from "yaml";
 import { InputError } from "../errors.js";
 import { readFgdData } from "../repro/fgd.js";
+import type { RlEnvConfig } from "./env-config.js";
 import { type LoadedPackingConfig, loadPackingEnvConfig } from "./packing-config.js";
 import { fgdPackingEnv } from "./packing-episodes.js";
 import { playPackingEpisode } from "./packing-rollout.js";
 import type { RlTask } from "./rl-compute.js";
-import { type LoadedQueueConfig, loadQueueEnvConfig, queueEnvOf } from "./rl-config.js";
+import { loadQueueEnvConfig, queueEnvOf } from "./rl-config.js";
 import { playEpisode } from "./rollout.js";
 
-/** An RL environment file, read: the queue (env: queue) or GPU placement (env: packing). */
-export type RlEnvConfig = LoadedQueueConfig | LoadedPackingConfig;
+export type { RlEnvConfig } from "./env-config.js";
 
 /** The RL environment file at `file`, by its `env:` key. */
 export function loadRlEnvConfig(file: string): RlEnvConfig {

@@ -3,10 +3,9 @@
  * the environment's data once and keeps it; each call carries the parameters it is to use.
  */
 import { serveInWorker } from "@clustersim/sim-core";
-import type { DecisionBatch } from "./ppo-loss.js";
-import { type EpisodeJob, type PartGradient, partGradient, type RlTask } from "./rl-compute.js";
-import { type RlEnvConfig, rlTaskOf } from "./rl-tasks.js";
-import type { Trajectory } from "./rollout.js";
+import type { RlEnvConfig } from "./env-config.js";
+import { partGradient, type RlTask, type RlWorkerApi } from "./rl-compute.js";
+import { rlTaskOf } from "./rl-tasks.js";
 
 let task: { key: string; task: RlTask } | undefined;
 
@@ -16,22 +15,13 @@ async function taskFor(config: RlEnvConfig): Promise<RlTask> {
   return task.task;
 }
 
-const api = {
-  async episode(o: { config: RlEnvConfig; params: Float64Array; job: EpisodeJob }): Promise<Trajectory> {
+const api: RlWorkerApi = {
+  async episode(o) {
     return (await taskFor(o.config)).episode(o.params, o.job);
   },
-  async gradient(o: {
-    config: RlEnvConfig;
-    kind: "policy" | "value";
-    params: Float64Array;
-    part: DecisionBatch;
-    total: number;
-    clipRatio: number;
-  }): Promise<PartGradient> {
+  async gradient(o) {
     return partGradient((await taskFor(o.config)).nets, o.kind, o.params, o.part, o.total, o.clipRatio);
   },
 };
-
-export type RlWorkerApi = typeof api;
 
 await serveInWorker(api);

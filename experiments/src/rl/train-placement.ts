@@ -5,39 +5,18 @@ import { readFgdData } from "../repro/fgd.js";
 import type { LoadedPackingConfig } from "./packing-config.js";
 import { fgdPackingEnv } from "./packing-episodes.js";
 import { playPackingEpisode } from "./packing-rollout.js";
+import type { PlacementBest, PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
 import { meanMetric, type SavedTraining, savedTraining, withoutWorkers } from "./ppo-trainer.js";
 import { packingChoices } from "./rl-tasks.js";
 import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
+
+export type { PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
 
 export interface TrainPlacementResult {
   dir: string;
   checkpoint: PlacementCheckpoint;
   epochsRun: number;
   wallS: number;
-}
-
-/** A placement agent's checkpoint (env: packing): the placement networks and their training. */
-export interface PlacementCheckpoint extends SavedTraining<PlacementCurveRow, PlacementBest> {
-  format: "clustersim-rl-checkpoint";
-  version: 1;
-  task: "placement";
-  networks: "placement-kernel";
-  env: { pods: string; nodes: string; load: number; nodesPerEpisode: number };
-  train: Omit<LoadedPackingConfig["train"], "workers">;
-}
-
-export interface PlacementCurveRow {
-  epoch: number;
-  episodes: number;
-  meanReward: number;
-  meanAllocation: number;
-  meanFailedPods: number;
-  policyLoss: number;
-  valueLoss: number;
-  kl: number;
-  piIters: number;
-  /** Mean final GPU allocation of the greedy agent on the validation seeds (NaN without any). */
-  validationAllocation: number;
 }
 
 const PLACEMENT_CURVE_COLUMNS: readonly (keyof PlacementCurveRow)[] = [
@@ -52,12 +31,6 @@ const PLACEMENT_CURVE_COLUMNS: readonly (keyof PlacementCurveRow)[] = [
   "piIters",
   "validationAllocation",
 ];
-
-interface PlacementBest {
-  epoch: number;
-  validationAllocation: number;
-  params: number[];
-}
 
 /**
  * PPO on the packing environment (env: packing), with the placement networks; agent.json is the epoch

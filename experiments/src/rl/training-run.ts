@@ -6,6 +6,7 @@ import { InputError } from "../errors.js";
 import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
 import { curveSvg } from "./curve-svg.js";
 import type { LoadedPackingConfig } from "./packing-config.js";
+import type { PlacementCheckpoint } from "./placement-checkpoint.js";
 import {
   CURVE_COLUMNS,
   ppoUpdate,
@@ -20,7 +21,6 @@ import { localCompute, type RlCompute, workerCompute } from "./rl-compute.js";
 import type { LoadedQueueConfig } from "./rl-config.js";
 import { rlTaskOf } from "./rl-tasks.js";
 import type { Trajectory } from "./rollout.js";
-import type { PlacementCheckpoint } from "./train-placement.js";
 
 /** What every training (queue or placement) shares: its options, where its work runs, its files. */
 export interface TrainRlOptions {
