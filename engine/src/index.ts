@@ -75,7 +75,7 @@ export {
   OnlineLoop,
   type OnlineLoopOptions,
   StrategyError,
-} from "./runs/online-loop.js";
+} from "./runs/online/online-loop.js";
 export {
   type AdvanceStatus,
   type NodeGroups,

@@ -374,6 +374,38 @@ describe("a task killed and started again", () => {
     expect(s).toMatchObject({ tasksStarted: 1, taskRunsKilled: 1, tasksCompleted: 1, waitMeanS: 0 });
     expect(s.completionMeanS).toBe(160);
   });
+
+  it("is remembered only while it may start again: killed, evicted and failed tasks are forgotten once done", () => {
+    // One node failing every 30 s for 1 s: tasks of 20 s are killed at times, one of 100 s every time (it
+    // fails after its retries); a drain evicts the task running at 45 s. Once all are done, nothing is held.
+    const loop = new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }), maxRetries: 2 });
+    const seen: number[] = [];
+    const faults: Controller = {
+      name: "faults",
+      start: (ctx) => {
+        for (let k = 1; k <= 6; k++) {
+          ctx.at(30 * k, () => ctx.setNodeUp(0, false));
+          ctx.at(30 * k + 1, () => ctx.setNodeUp(0, true));
+        }
+        ctx.at(45, () => {
+          for (const task of loop.tasksOn(0)) loop.evict(task);
+          seen.push(loop.tasksRemembered);
+        });
+      },
+    };
+    const run = new Run({
+      cluster: nodes(1),
+      tasks: [t(0, 0, 100, 1), t(1, 0, 20, 1), t(2, 25, 20, 1), t(3, 40, 20, 1)],
+      loop,
+      controllers: [faults],
+    });
+    run.runToEndSync();
+    expect(loop.counts.killed).toBeGreaterThan(2);
+    expect(loop.counts.failed).toBe(1);
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(loop.counts.completed + loop.counts.failed).toBe(4);
+    expect(loop.tasksRemembered).toBe(0);
+  });
 });
 
 describe("energy and cost from the cluster's totals", () => {

@@ -18,7 +18,7 @@ import { TaskRows } from "../observers/task-rows.js";
 import { TimeSeriesRows } from "../observers/timeseries.js";
 import { replayTotals, replayUsage, usageForEnergy } from "../observers/usage-samplers.js";
 import { BatchLoop } from "../runs/batch-loop.js";
-import { OnlineLoop } from "../runs/online-loop.js";
+import { OnlineLoop } from "../runs/online/online-loop.js";
 import { Run, type RunOptions } from "../runs/run.js";
 import { ServiceRows } from "../services/service-rows.js";
 import { ServicesController } from "../services/services-controller.js";

@@ -5,7 +5,7 @@ import type { GpuLoadCheckpoints } from "../observers/gpu-load-checkpoints.js";
 import type { RunMetrics } from "../observers/run-metrics.js";
 import { poolCount } from "../observers/usage-samplers.js";
 import type { BatchLoop } from "../runs/batch-loop.js";
-import type { OnlineLoop } from "../runs/online-loop.js";
+import type { OnlineLoop } from "../runs/online/online-loop.js";
 import type { ServicesController } from "../services/services-controller.js";
 import type { PlannedAssumption, RunPlan } from "./run-plan.js";
 

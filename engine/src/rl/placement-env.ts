@@ -1,6 +1,6 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
-import { OnlineLoop } from "../runs/online-loop.js";
+import { OnlineLoop } from "../runs/online/online-loop.js";
 import { Run } from "../runs/run.js";
 
 /** One episode's run: its cluster and tasks (a synchronous source), and when it ends. */

@@ -6,7 +6,7 @@ import type { TaskSource } from "../arrivals/arrival-pump.js";
 import type { RunListener } from "../bus/run-events.js";
 import type { Controller } from "../controllers/controller.js";
 import type { RunEffects } from "../effects/run-effects.js";
-import { type OnlineCounts, OnlineLoop } from "./online-loop.js";
+import { type OnlineCounts, OnlineLoop } from "./online/online-loop.js";
 import { Run } from "./run.js";
 
 /**
