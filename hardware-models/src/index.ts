@@ -1,16 +1,19 @@
 /**
  * @clustersim/hardware-models: cluster state and the hardware models a scheduler places against.
  */
+export { ClusterState } from "./cluster/cluster-state.js";
 export {
-  ClusterState,
   type ClusterView,
+  type GroupTotals,
   type NodeResources,
   type NodeSpec,
   type Request,
   type Taint,
   type Toleration,
   tolerates,
-} from "./cluster-state.js";
+} from "./cluster/cluster-types.js";
+export { FitIndex } from "./cluster/fit-index.js";
+export { NodeOrderIndex } from "./cluster/node-order-index.js";
 export {
   type CxlParams,
   CxlPool,
@@ -34,7 +37,6 @@ export {
 } from "./dpu.js";
 export { type DomainOutage, type FailureCallbacks, type FailureDomain, FailureProcess } from "./failure-process.js";
 export { availability, type FailureModel, gammaFunction, timeToFailureS, timeToRepairS } from "./failures.js";
-export { FitIndex } from "./fit-index.js";
 export {
   FixedKeepAlive,
   HYBRID_DEFAULTS,
@@ -44,7 +46,6 @@ export {
   type KeepAliveWindow,
   WarmInstances,
 } from "./keep-alive.js";
-export { NodeOrderIndex } from "./node-order-index.js";
 export {
   type PoolSavings,
   type PoolSavingsOptions,

@@ -1,5 +1,6 @@
 import { Simulation } from "@clustersim/sim-core";
-import { ClusterState, type NodeSpec } from "./cluster-state.js";
+import { ClusterState } from "./cluster/cluster-state.js";
+import type { NodeSpec } from "./cluster/cluster-types.js";
 
 /**
  * How much DRAM a CXL pool saves at the same rejection rate: Pond's headline measure (7% saved at

@@ -1,0 +1,73 @@
+import type { GroupTotals } from "./cluster-types.js";
+
+function zero(): GroupTotals {
+  return {
+    allocatedCpuMilli: 0,
+    allocatedMemoryMiB: 0,
+    allocatedGpuMilli: 0,
+    cpuUtilisationSum: 0,
+    pods: 0,
+    capacityCpuMilli: 0,
+    capacityMemoryMiB: 0,
+    capacityGpuMilli: 0,
+    nodesPresent: 0,
+    nodesUp: 0,
+    gpuMilliUp: 0,
+  };
+}
+
+/**
+ * The totals of each node group and of the cluster, kept up to date by every change (what metrics
+ * read). A virtual (serverless) node counts in its group's totals but not in the cluster's, whose
+ * capacity and allocation are the cluster's own machines. No allocation per call: a hot path.
+ */
+export class GroupBook {
+  readonly groups: GroupTotals[];
+  readonly cluster: GroupTotals = zero();
+
+  constructor(groupCount: number) {
+    this.groups = Array.from({ length: groupCount }, zero);
+  }
+
+  /** Add (sign 1) or take away (-1) a node's capacity; `up` (1, 0 or -1) moves nodesUp likewise. */
+  capacity(group: number, virtual: boolean, sign: number, up: number, cpu: number, mem: number, gpus: number): void {
+    this.capacityOf(this.groups[group], sign, up, cpu, mem, gpus);
+    if (!virtual) this.capacityOf(this.cluster, sign, up, cpu, mem, gpus);
+  }
+
+  private capacityOf(t: GroupTotals, sign: number, up: number, cpu: number, mem: number, gpus: number): void {
+    t.capacityCpuMilli += sign * cpu;
+    t.capacityMemoryMiB += sign * mem;
+    t.capacityGpuMilli += sign * 1000 * gpus;
+    t.nodesPresent += sign;
+    t.nodesUp += up;
+    t.gpuMilliUp += up * 1000 * gpus;
+  }
+
+  /** Book (or, negative, unbook) a placement's resources; `util` is its CPU ÷ the node's allocatable. */
+  allocate(group: number, virtual: boolean, util: number, cpu: number, mem: number, gpuMilli: number, pods: number) {
+    const g = this.groups[group];
+    g.cpuUtilisationSum += util;
+    g.allocatedCpuMilli += cpu;
+    g.allocatedMemoryMiB += mem;
+    g.allocatedGpuMilli += gpuMilli;
+    g.pods += pods;
+    if (virtual) return;
+    const c = this.cluster;
+    c.cpuUtilisationSum += util;
+    c.allocatedCpuMilli += cpu;
+    c.allocatedMemoryMiB += mem;
+    c.allocatedGpuMilli += gpuMilli;
+    c.pods += pods;
+  }
+
+  /** A present node went up (delta 1) or down (-1), with its GPUs' thousandths. */
+  upChanged(group: number, virtual: boolean, delta: number, gpuMilli: number): void {
+    const g = this.groups[group];
+    g.nodesUp += delta;
+    g.gpuMilliUp += gpuMilli;
+    if (virtual) return;
+    this.cluster.nodesUp += delta;
+    this.cluster.gpuMilliUp += gpuMilli;
+  }
+}
