@@ -144,7 +144,7 @@ describe("train-rl: PPO on the queue environment", () => {
     expect(bsld("f1")).toBeCloseTo(258.37, 2);
     expect(bsld("ppo")).toBeLessThan(bsld("f1"));
     expect(bsld("ppo")).toBeLessThan(254.67);
-    expect(bsld("ppo")).toBeCloseTo(250.34, 2); // the README's figure
+    expect(bsld("ppo")).toBeCloseTo(250.34, 2); // the figure in docs/guide/rl.md
     // Trained without backfilling, it also beats every heuristic with EASY backfilling (Table VI).
     const heuristics = rows.filter((x) => x.backfill && x.metric === "boundedSlowdown" && x.policy !== "ppo");
     expect(heuristics.map((x) => x.policy).sort()).toEqual(["f1", "fcfs", "sjf", "uni", "wfp3"]);

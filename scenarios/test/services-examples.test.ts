@@ -1,6 +1,6 @@
 /**
- * The examples in examples/services, each a pair that holds everything else equal, with the effect the
- * README states for it: direction and size.
+ * The examples in examples/services, each a pair that holds everything else equal, with the effect
+ * docs/guide/services.md states for it: direction and size.
  */
 import { readReplay } from "@clustersim/replay";
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";

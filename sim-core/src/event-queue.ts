@@ -2,7 +2,7 @@
  * The pending-event set, ordered by (time, insertion sequence): equal times leave in the order they were
  * scheduled, so every run is reproducible.
  *
- * Design (chosen by measurement: `npm run bench:core`, README "Performance"): a one-rung ladder queue.
+ * Design (chosen by measurement: `npm run bench:core`, docs/guide/performance.md): a one-rung ladder queue.
  * Events live in a slot pool of parallel typed arrays and move between three tiers by index only:
  *
  *   top     an unsorted list of events later than the rung; appended to in O(1).

@@ -25,7 +25,7 @@ import { InputError } from "../errors.js";
  * nodes go to the first in node order, as the artifact's scheduler settles them, and that order is a
  * seeded shuffle of the node list (the artifact names nodes with a random prefix per seed and lists
  * them by name). Tie-breaking matters: the coarse integer scores of GpuPacking, GpuClustering and FGD
- * tie often, and a sticky choice packs where a uniformly random one spreads (see the README).
+ * tie often, and a sticky choice packs where a uniformly random one spreads (see docs/guide/reproductions.md).
  */
 export const FGD_POLICIES = [
   { label: "Random", strategy: "random" },

@@ -7,7 +7,7 @@ import type { Rng } from "@clustersim/sim-core";
  * several networks keeps all its parameters (and their gradients, and Adam's moments) in one array.
  *
  * Chosen over @tensorflow/tfjs by measurement on these sizes (8-32-16-8-1 applied per job): see
- * bench/src/rl-networks.ts and the README's RL section. Float64 throughout: the same inputs give the same
+ * bench/src/rl-networks.ts and docs/guide/rl.md. Float64 throughout: the same inputs give the same
  * bits on any machine, and gradients check against finite differences to 1e-6.
  *
  * Rows are processed one after another with no allocation: `forward` fills a workspace sized for at
