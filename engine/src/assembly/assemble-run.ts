@@ -22,6 +22,7 @@ import { OnlineLoop } from "../runs/online/online-loop.js";
 import { Run, type RunOptions } from "../runs/run.js";
 import { ServiceRows } from "../services/service-rows.js";
 import { ServicesController } from "../services/services-controller.js";
+import { UsageModel } from "../usage/usage-model.js";
 import { replayHeader } from "./replay-header.js";
 import type { OnlinePlan, RunPlan } from "./run-plan.js";
 import { runSummary, type SummarySources } from "./run-summary.js";
@@ -61,6 +62,8 @@ interface OnlineParts {
   tier?: BatchTier;
   services?: ServicesController;
   colocation?: ColocationController;
+  usage?: UsageModel;
+  colocated: boolean;
   /** What reads the services at each sample (rows, replay), filled in by the observers. */
   serviceSamples: ((nowS: number, s: ServicesController) => void)[];
   controllers: Controller[];
@@ -155,11 +158,17 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
       interference: s.colocation && ((node) => colocation!.slowdown(node)),
     });
   if (services) controllers.push(services);
+  // One owner of what the nodes' CPU does (a listener, sampled with the run's samples).
+  const usage = services || s.colocation ? new UsageModel(state, { services, tier }) : undefined;
   if (s.colocation) {
-    colocation = new ColocationController({ tier, services, interferencePerUsage: s.colocation.interferencePerUsage });
+    colocation = new ColocationController({
+      tier,
+      usage: usage!,
+      interferencePerUsage: s.colocation.interferencePerUsage,
+    });
     controllers.push(colocation);
   }
-  return { loop, effects, tier, services, colocation, serviceSamples, controllers };
+  return { loop, effects, tier, services, colocation, usage, colocated: !!s.colocation, serviceSamples, controllers };
 }
 
 /** The run's listeners in their order: the checker, the ledger and metrics, then each output asked for. */
@@ -171,11 +180,12 @@ function observers(
   online: OnlineParts | undefined,
 ): RunListener[] {
   const state = plan.cluster.state;
-  const { metrics, services } = sources;
+  const { metrics, services, usage } = sources;
   const tier = online?.tier;
   const listeners: RunListener[] = [ledger, metrics];
+  if (usage) listeners.push(usage);
   // Energy follows usage where usage is known (service replicas, co-located batch pods).
-  if (services || tier) listeners.push(usageForEnergy(metrics, state, services, tier));
+  if (services || tier) listeners.push(usageForEnergy(metrics, state, usage!));
   if (sinks.check) listeners.unshift(new InvariantChecker(state));
   const gpu = plan.outputs.arrivedGpuLoads;
   if (gpu) {
@@ -197,7 +207,7 @@ function observers(
     const w = new ReplayWriter(sinks.onReplayLine);
     w.header(replayHeader(plan));
     listeners.push(new ReplayRecorder(w));
-    listeners.push(replayUsage(w, state, services, tier));
+    listeners.push(replayUsage(w, state, services || tier ? usage : undefined));
     listeners.push(replayTotals(w, state, nodeGroup, plan.economics, online?.effects, services));
     online?.serviceSamples.push((now, svc) =>
       svc.services.forEach((_, i) => {

@@ -1,5 +1,4 @@
 import type { ClusterState } from "@clustersim/hardware-models";
-import type { ColocationController } from "../colocation/colocation-controller.js";
 import type { HardwareEffects } from "../effects/hardware-effects.js";
 import type { GpuLoadCheckpoints } from "../observers/gpu-load-checkpoints.js";
 import type { RunMetrics } from "../observers/run-metrics.js";
@@ -7,6 +6,7 @@ import { poolCount } from "../observers/usage-samplers.js";
 import type { BatchLoop } from "../runs/batch-loop.js";
 import type { OnlineLoop } from "../runs/online/online-loop.js";
 import type { ServicesController } from "../services/services-controller.js";
+import type { UsageModel } from "../usage/usage-model.js";
 import type { PlannedAssumption, RunPlan } from "./run-plan.js";
 
 /** What a run's summary is read from: the plan and the parts the assembly built. */
@@ -17,12 +17,14 @@ export interface SummarySources {
   gpuLoads?: GpuLoadCheckpoints;
   effects?: HardwareEffects;
   services?: ServicesController;
-  colocation?: ColocationController;
+  /** With services or co-location: what the nodes' CPU does. */
+  usage?: UsageModel;
+  colocated?: boolean;
 }
 
 /** The run's summary.json figures, in their order, at simulated time `simTimeS` after `events` events. */
 export function runSummary(s: SummarySources, simTimeS: number, events: number): Record<string, unknown> {
-  const { plan, effects, services, colocation } = s;
+  const { plan, effects, services, usage } = s;
   const summary: Record<string, unknown> = {
     scheduler: plan.scheduler.name,
     simTimeS,
@@ -32,11 +34,9 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     workLostCoreS: s.loop.counts.workLostCoreS ?? 0,
     ...s.gpuLoads?.summary(),
     ...hardwareMetrics(effects, plan.cluster.state, Math.max(simTimeS, 1e-9)),
+    ...(usage && { cpuUsedFraction: usage.cpuUsedFraction(simTimeS) }),
     ...(services && servicesMetrics(services)),
-    ...(colocation && {
-      cpuUsedFraction: colocation.cpuUsedFraction(),
-      batchTierCoreHours: colocation.batchCoreHours(),
-    }),
+    ...(usage && s.colocated && { batchTierCoreHours: usage.batchCoreHours(simTimeS) }),
     assumptions: assumptionsHeld(plan.assumptions, effects),
     notModelled: plan.scheduler.kind === "batch" ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
   };
@@ -66,7 +66,6 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
   let latency = 0;
   for (const x of Object.values(per)) if (x.requestsServed > 0) latency += x.latencyMeanS * x.requestsServed;
   return {
-    cpuUsedFraction: c.cpuUsedFraction(),
     serviceSloViolationMinutes: sum("sloViolationMinutes"),
     serviceReplicaHours: sum("replicaHours"),
     serviceRequests: sum("requests"),

@@ -1,16 +1,16 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { ReplayWriter } from "@clustersim/replay";
 import type { RunListener } from "../bus/run-events.js";
-import type { BatchTier } from "../colocation/batch-tier.js";
 import type { HardwareEffects } from "../effects/hardware-effects.js";
 import type { ServicesController } from "../services/services-controller.js";
+import type { UsageModel } from "../usage/usage-model.js";
 import { round6 } from "./csv.js";
 import type { GroupEconomics, RunMetrics } from "./run-metrics.js";
 
 /**
- * Samplers of what the nodes use where it differs from what they hold: service replicas at their
- * traffic's usage, co-located batch pods at their rate. Each is a listener read at every run sample
- * (outputs.timeseriesInterval) and holds its reading until the next.
+ * Samplers of what the nodes use where it differs from what they hold, as the usage model read it at
+ * the same run sample (../usage/usage-model.ts: a listener before these). Each holds its reading until
+ * the next sample (outputs.timeseriesInterval).
  */
 
 /**
@@ -18,24 +18,17 @@ import type { GroupEconomics, RunMetrics } from "./run-metrics.js";
  * power follows usage; energy integrates it at the sample's resolution. Each node's utilisation stays
  * within 0 and 1 (or its allocation, where overcommitted).
  */
-export function usageForEnergy(
-  metrics: RunMetrics,
-  state: ClusterState,
-  services: ServicesController | undefined,
-  tier: BatchTier | undefined,
-): RunListener {
+export function usageForEnergy(metrics: RunMetrics, state: ClusterState, usage: UsageModel): RunListener {
   const n = state.nodeCount;
-  const delta = new Float64Array(n);
+  const delta = usage.delta;
   const byGroup = new Float64Array(Math.max(1, state.groupCount));
   return {
     sample(now) {
-      delta.fill(0);
-      services?.addUsageDelta(delta);
       byGroup.fill(0);
       for (let i = 0; i < n; i++) {
         const cap = state.allocatableCpuMilli(i);
         if (!(cap > 0) || !state.isUp(i)) continue;
-        const extra = delta[i] + (tier ? tier.usedOn(i) : 0);
+        const extra = delta[i];
         if (extra === 0) continue;
         const allocated = (cap - state.freeCpuMilli(i)) / cap;
         const used = Math.min(Math.max(allocated + extra / cap, 0), Math.max(1, allocated));
@@ -50,25 +43,18 @@ export function usageForEnergy(
  * Into the replay: each node's CPU in use where it differs from its allocation, when it moved by over
  * 1% of the node since last written, and each CXL pool's use when it changed.
  */
-export function replayUsage(
-  w: ReplayWriter,
-  state: ClusterState,
-  services: ServicesController | undefined,
-  tier: BatchTier | undefined,
-): RunListener {
+export function replayUsage(w: ReplayWriter, state: ClusterState, model: UsageModel | undefined): RunListener {
   const n = state.nodeCount;
   const written = new Float64Array(n).fill(Number.NaN);
-  const usage = new Float64Array(n);
   const pools = poolCount(state);
   const poolWritten = new Float64Array(pools);
   return {
     sample(now) {
-      if (services || tier) {
-        usage.fill(0);
-        services?.addUsageDelta(usage);
+      if (model) {
+        const usage = model.delta;
         for (let i = 0; i < n; i++) {
           const allocated = state.allocatableCpuMilli(i) - state.freeCpuMilli(i);
-          const used = Math.round(allocated + usage[i] + (tier ? tier.usedOn(i) : 0));
+          const used = Math.round(allocated + usage[i]);
           const last = written[i];
           const moved = Number.isNaN(last)
             ? used !== allocated

@@ -33,9 +33,6 @@ export class ServiceTally {
   usedCoreS = 0;
   requestedCoreS = 0;
   replicasMax = 0;
-  /** The same two on the cluster's own (not virtual) nodes, for its CPU in use. */
-  clusterUsedCoreS = 0;
-  clusterRequestedCoreS = 0;
   /** Serverless containers' bill: per second, per vCPU and GiB requested, while on a virtual node. */
   serverlessCost = 0;
 

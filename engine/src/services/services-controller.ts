@@ -83,8 +83,6 @@ export class ServicesController implements Controller {
   readonly tickS: number;
   private readonly hasVirtual: boolean;
   /** ∫ cluster CPU allocated and capacity dt (core-seconds), sampled per tick. */
-  private allocatedCoreS = 0;
-  private capacityCoreS = 0;
   private ctx!: ControllerContext;
   /** Replica task ids, from 10^12 up: they never meet a workload's (the replay identifies tasks by id). */
   private nextReplicaId = 1e12;
@@ -158,9 +156,6 @@ export class ServicesController implements Controller {
     if (now >= this.ctx.endS) return;
     const dt = Math.min(this.tickS, this.ctx.endS - now);
     const mid = now + dt / 2;
-    const totals = this.ctx.cluster.totals(-1);
-    this.allocatedCoreS += (totals.allocatedCpuMilli / 1000) * dt;
-    this.capacityCoreS += (totals.capacityCpuMilli / 1000) * dt;
     this.inbound.fill(0);
     for (const i of this.order) {
       const s = this.services[i];
@@ -182,17 +177,7 @@ export class ServicesController implements Controller {
       tally.readyS += ready * dt;
       tally.usedCoreS += usage * dt;
       tally.requestedCoreS += (set.placedCpuMilli / 1000) * dt;
-      // The cluster's own CPU: replicas on virtual (serverless) nodes are outside it.
-      let requestedHere = set.placedCpuMilli;
-      let usedHere = usage;
-      if (this.hasVirtual) {
-        const v = this.onVirtual(set);
-        tally.serverlessCost += v.costPerS * dt;
-        requestedHere -= v.requestedMilli;
-        usedHere = ready > 0 ? (usage * (ready - v.ready)) / ready : 0;
-      }
-      tally.clusterRequestedCoreS += (requestedHere / 1000) * dt;
-      tally.clusterUsedCoreS += usedHere * dt;
+      if (this.hasVirtual) tally.serverlessCost += this.onVirtual(set).costPerS * dt;
       if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
       const vpa = this.vertical[i];
       if (vpa && ready > 0) {
@@ -351,32 +336,14 @@ export class ServicesController implements Controller {
     });
   }
 
-  /** The set's replicas on virtual nodes: placed, ready, and what they cost per second (requests at the node's prices). */
-  private onVirtual(set: ReplicaSet): { requestedMilli: number; ready: number; costPerS: number } {
-    const out = { requestedMilli: 0, ready: 0, costPerS: 0 };
+  /** What the set's replicas on virtual nodes cost per second (requests at the node's prices). */
+  private onVirtual(set: ReplicaSet): { costPerS: number } {
+    let costPerS = 0;
     for (const [t, node] of set.nodeOf) {
       const v = this.o.virtualNodes!.get(node);
-      if (!v) continue;
-      out.requestedMilli += t.cpuMilli;
-      if (set.ready.has(t)) out.ready++;
-      out.costPerS += (t.cpuMilli / 1000) * v.pricePerVcpuS + (t.memoryMiB / 1024) * v.pricePerGiBS;
+      if (v) costPerS += (t.cpuMilli / 1000) * v.pricePerVcpuS + (t.memoryMiB / 1024) * v.pricePerGiBS;
     }
-    return out;
-  }
-
-  /**
-   * The cluster's CPU in use over the run, as a share of its capacity: what is allocated, with every
-   * placed replica counted at its usage instead of its request (other pods use what they request: an
-   * assumption until tasks carry a usage). Sampled at each tick's start.
-   */
-  cpuUsedFraction(): number {
-    let requested = 0;
-    let used = 0;
-    for (const t of this.tallies) {
-      requested += t.clusterRequestedCoreS;
-      used += t.clusterUsedCoreS;
-    }
-    return this.capacityCoreS > 0 ? (this.allocatedCoreS - requested + used) / this.capacityCoreS : 0;
+    return { costPerS };
   }
 
   /** Per service: its totals over the run, by name. */
