@@ -65,6 +65,12 @@ export function runCommand(options: RunCommandOptions, print: (line: string) => 
     `  wait:  mean ${s(m.waitMeanS)} (95% CI ${m.waitMeanCi95LowS.toFixed(1)}–${s(m.waitMeanCi95HighS)}), p95 ${s(m.waitP95S)}, p99 ${s(m.waitP99S)}`,
   );
   print(`         Erlang C: mean ${s(t.waitMeanS)}, p95 ${s(t.waitP95S)}, p99 ${s(t.waitP99S)}`);
+  const covered = m.waitMeanCi95LowS <= t.waitMeanS && t.waitMeanS <= m.waitMeanCi95HighS;
+  print(
+    covered
+      ? "         Erlang C's mean lies inside this run's 95% interval"
+      : "         Erlang C's mean lies outside this run's 95% interval, as it does for about 1 seed in 20 (--seed N)",
+  );
   print(
     `  tasks that waited: ${pct(m.probWait)} (Erlang C: ${pct(t.probWait)});  utilisation ${pct(m.utilisation)} (theory ${pct(t.utilisation)})`,
   );

@@ -1,5 +1,8 @@
-import { mmcTheory, quantileSorted } from "@clustersim/engine";
-import { type Seed, Simulation } from "@clustersim/sim-core";
+import { mmcTheory, quantileSorted, type RunListener, runCluster } from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { createPlacement } from "@clustersim/schedulers";
+import { RandomStreams, type Seed } from "@clustersim/sim-core";
+import { type Task, task } from "@clustersim/workloads";
 import { batchMeansInterval } from "../stats/batch-means.js";
 
 /**
@@ -72,119 +75,45 @@ export function validateMmcClusterParams(p: MmcClusterParams): void {
   if (!(p.warmupS >= 0 && p.warmupS < p.durationS)) bad("warmupS", "a number of seconds in [0, durationS)", p.warmupS);
 }
 
+/**
+ * The built-in M/M/c through the generic run (engine's Run and online loop, as every scenario runs):
+ * `nodes` one-core nodes, one-core tasks, first fit with a strict first-come-first-served queue, so
+ * that a task waits exactly when every node is busy. Arrivals and run times draw from their own named
+ * streams. A listener collects each measured task's wait (in arrival order, for the batch means) and
+ * the time integrals of busy nodes and queue length after the warm-up.
+ */
 export function runMmcCluster(params: MmcClusterParams, seed: Seed): MmcClusterResult {
   validateMmcClusterParams(params);
   const { nodes, meanRunS, durationS, warmupS } = params;
   const lambda = (params.utilisation * nodes) / meanRunS;
-  const sim = new Simulation({ seed });
-  const arrivals = sim.rng("arrivals");
-  const runTimes = sim.rng("run-times");
-
-  // FIFO of waiting tasks (arrival time, run time) in a growable ring of typed arrays.
-  let cap = 1024;
-  let waitArrival = new Float64Array(cap);
-  let waitRun = new Float64Array(cap);
-  let head = 0;
-  let length = 0;
-  const enqueue = (arrival: number, run: number) => {
-    if (length === cap) {
-      const a = new Float64Array(cap * 2);
-      const r = new Float64Array(cap * 2);
-      for (let i = 0; i < length; i++) {
-        a[i] = waitArrival[(head + i) % cap];
-        r[i] = waitRun[(head + i) % cap];
-      }
-      waitArrival = a;
-      waitRun = r;
-      head = 0;
-      cap *= 2;
-    }
-    const at = (head + length++) % cap;
-    waitArrival[at] = arrival;
-    waitRun[at] = run;
-  };
-
-  let waits = new Float64Array(1 << 16);
-  let measured = 0;
-  let submitted = 0;
-  let started = 0;
-  let completed = 0;
-  let waited = 0;
-  let busy = 0;
-  // Idle nodes, as a stack: a task starts on the node that went idle last.
-  const idle = Int32Array.from({ length: nodes }, (_, i) => nodes - 1 - i);
-  // Time integrals of busy nodes and queue length over [warmupS, now].
-  let busyArea = 0;
-  let queueArea = 0;
-  let lastChange = warmupS;
-  const account = () => {
-    const now = sim.now;
-    if (now > lastChange) {
-      busyArea += busy * (now - lastChange);
-      queueArea += length * (now - lastChange);
-      lastChange = now;
-    }
-  };
-
-  const start = (node: number, arrival: number, run: number) => {
-    started++;
-    const wait = sim.now - arrival;
-    if (arrival >= warmupS) {
-      if (measured === waits.length) {
-        const w = new Float64Array(waits.length * 2);
-        w.set(waits);
-        waits = w;
-      }
-      waits[measured++] = wait;
-      if (wait > 0) waited++;
-    }
-    sim.after(run, departure, node);
-  };
-
-  const arrival = sim.on("arrival", () => {
-    account();
-    submitted++;
-    const run = runTimes.exponential(1 / meanRunS);
-    const next = sim.now + arrivals.exponential(lambda);
-    if (next <= durationS) sim.at(next, arrival);
-    if (busy < nodes) start(idle[nodes - 1 - busy++], sim.now, run);
-    else enqueue(sim.now, run);
+  const streams = new RandomStreams(seed);
+  const stats = new MmcStats(warmupS);
+  const result = runCluster({
+    cluster: new ClusterState(Array.from({ length: nodes }, () => ({ cpuMilli: 1000, memoryMiB: 1 }))),
+    strategy: createPlacement("first-fit", {}, { rng: streams.get("scheduler") }),
+    queue: "fifo",
+    tasks: poissonTasks(lambda, meanRunS, durationS, streams),
+    seed: typeof seed === "number" ? seed : 0,
+    untilS: durationS,
+    listeners: [stats],
   });
-
-  const departure = sim.on("departure", (node) => {
-    account();
-    completed++;
-    if (length > 0) {
-      const arrivedAt = waitArrival[head];
-      const run = waitRun[head];
-      head = (head + 1) % cap;
-      length--;
-      start(node, arrivedAt, run);
-    } else {
-      idle[nodes - busy--] = node;
-    }
-  });
-
-  const first = arrivals.exponential(lambda);
-  if (first <= durationS) sim.at(first, arrival);
-  const summary = sim.run({ until: durationS });
-  account();
-
-  const inOrder = waits.subarray(0, measured);
-  const ci = batchMeansInterval(inOrder, 20);
-  const sorted = inOrder.slice().sort();
+  stats.advance(durationS);
+  const waits = stats.waitsInArrivalOrder();
+  const ci = batchMeansInterval(waits, 20);
+  const sorted = waits.slice().sort();
   let sum = 0;
-  for (let i = 0; i < measured; i++) sum += sorted[i];
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i];
+  const measured = sorted.length;
   const window = durationS - warmupS;
   const theory = mmcTheory(lambda, 1 / meanRunS, nodes);
   return {
-    simTimeS: summary.simTime,
-    events: summary.events,
-    wallS: summary.wallS,
+    simTimeS: result.run.simTime,
+    events: result.run.events,
+    wallS: result.run.wallS,
     metrics: {
-      tasksSubmitted: submitted,
-      tasksStarted: started,
-      tasksCompleted: completed,
+      tasksSubmitted: result.submitted,
+      tasksStarted: result.started,
+      tasksCompleted: result.completed,
       tasksMeasured: measured,
       waitMeanS: measured > 0 ? sum / measured : NaN,
       waitMeanCi95LowS: ci.low,
@@ -192,9 +121,9 @@ export function runMmcCluster(params: MmcClusterParams, seed: Seed): MmcClusterR
       waitP50S: quantileSorted(sorted, 0.5),
       waitP95S: quantileSorted(sorted, 0.95),
       waitP99S: quantileSorted(sorted, 0.99),
-      probWait: measured > 0 ? waited / measured : NaN,
-      utilisation: busyArea / window / nodes,
-      queueLengthMean: queueArea / window,
+      probWait: measured > 0 ? stats.waited / measured : NaN,
+      utilisation: stats.busyArea / window / nodes,
+      queueLengthMean: stats.queueArea / window,
     },
     theory: {
       waitMeanS: theory.waitMean,
@@ -205,4 +134,66 @@ export function runMmcCluster(params: MmcClusterParams, seed: Seed): MmcClusterR
       utilisation: theory.utilisation,
     },
   };
+}
+
+/** Poisson arrivals at `lambda` until `durationS`, exponential run times of mean `meanRunS`, one core each. */
+function* poissonTasks(lambda: number, meanRunS: number, durationS: number, streams: RandomStreams): Generator<Task> {
+  const arrivals = streams.get("arrivals");
+  const runTimes = streams.get("run-times");
+  let id = 0;
+  for (let t = arrivals.exponential(lambda); t <= durationS; t += arrivals.exponential(lambda)) {
+    yield task({ id: id++, arrivalS: t, runS: runTimes.exponential(1 / meanRunS), cpuMilli: 1000, memoryMiB: 1 });
+  }
+}
+
+/** What the M/M/c check measures of a run: waits of tasks arriving after the warm-up, busy nodes, queue length. */
+class MmcStats implements RunListener {
+  private readonly arrivedAt = new Map<Task, number>();
+  private waits: { arrivalS: number; waitS: number }[] = [];
+  waited = 0;
+  busyArea = 0;
+  queueArea = 0;
+  private busy = 0;
+  private queued = 0;
+  private lastS: number;
+
+  constructor(private readonly warmupS: number) {
+    this.lastS = warmupS;
+  }
+
+  /** Integrate busy nodes and queue length up to `nowS` (from the end of the warm-up). */
+  advance(nowS: number): void {
+    if (nowS <= this.lastS) return;
+    this.busyArea += this.busy * (nowS - this.lastS);
+    this.queueArea += this.queued * (nowS - this.lastS);
+    this.lastS = nowS;
+  }
+
+  arrive(t: Task, nowS: number): void {
+    this.advance(nowS);
+    this.queued++;
+    this.arrivedAt.set(t, nowS);
+  }
+
+  start(t: Task, _nodes: readonly number[], nowS: number): void {
+    this.advance(nowS);
+    this.queued--;
+    this.busy++;
+    const arrival = this.arrivedAt.get(t)!;
+    this.arrivedAt.delete(t);
+    if (arrival < this.warmupS) return;
+    const wait = nowS - arrival;
+    this.waits.push({ arrivalS: arrival, waitS: wait });
+    if (wait > 0) this.waited++;
+  }
+
+  finish(_t: Task, _nodes: readonly number[], _startS: number, nowS: number): void {
+    this.advance(nowS);
+    this.busy--;
+  }
+
+  waitsInArrivalOrder(): Float64Array {
+    this.waits.sort((a, b) => a.arrivalS - b.arrivalS);
+    return Float64Array.from(this.waits, (w) => w.waitS);
+  }
 }
