@@ -1,0 +1,88 @@
+import { assembleRun, Run } from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { compileScenario, loadScenarioFile } from "@clustersim/scenarios";
+import { task } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+import { CpuLedger } from "./support/cpu-ledger.js";
+
+const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
+
+/**
+ * Where two subsystems share state, a whole run with both, checked by conserved quantities: the
+ * invariant checker (every task in one state; tasks conserved at the end; free resources within
+ * bounds) and the CPU ledger (what the cluster books equals what the run's events say runs). Each case
+ * also asserts that the two subsystems did meet (a preemption happened, a node was added, ...), so a
+ * pass is not a run in which one of them stayed idle.
+ */
+async function checkedRun(name: string, sets: string[]) {
+  const file = EXAMPLES + name;
+  const { plan } = await compileScenario(loadScenarioFile(file, sets), file);
+  let ledger!: CpuLedger;
+  const { run, summary } = assembleRun(plan, { check: true }, (o) => {
+    ledger = new CpuLedger(o.cluster);
+    return new Run({ ...o, listeners: [...(o.listeners ?? []), ledger] });
+  });
+  await run.runUntil();
+  expect(ledger.failures).toEqual([]);
+  expect(ledger.checks).toBeGreaterThan(10);
+  return summary() as Record<string, number>;
+}
+
+describe("subsystems where they meet, over whole runs", () => {
+  it("Cluster Autoscaler × warm pool: idle sandboxes hold memory on nodes the autoscaler adds and removes", async () => {
+    const s = await checkedRun("hardware/runtime-firecracker.yaml", [
+      "cluster.nodeGroups.0.count=2",
+      "cluster.nodeGroups.0.maxCount=16",
+      "autoscalers=[{ type: cluster, nodeGroup: workers, min: 1, max: 16 }]",
+    ]);
+    expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
+    expect(s.nodeHours).toBeGreaterThan(2);
+  }, 120_000);
+
+  it("services × co-location: batch pods on reclaimed room beside replicas at their usage", async () => {
+    const s = await checkedRun("services/colocation-on.yaml", ["duration=2h"]);
+    expect(s.batchTierCoreHours).toBeGreaterThan(0);
+    expect(s.cpuUsedFraction).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it("preemption × services: replicas of high priority evict batch tasks to scale up", async () => {
+    const s = await checkedRun("services/burst-cluster-autoscaler.yaml", [
+      "autoscalers=[]",
+      "services.0.replica.priority=1000",
+      'workloads=[{ type: poisson, name: batch, ratePerS: 0.05, task: { run: { dist: exponential, mean: 1800 }, cpu: "2", memory: 1Gi, priority: 0 } }]',
+    ]);
+    expect(s.tasksPreempted).toBeGreaterThan(0);
+    expect(s.workLostCoreS).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("faults × the batch loop: jobs killed by node failures are resubmitted, and nothing leaks", async () => {
+    const s = await checkedRun("scenarios/poisson-small.yaml", [
+      "scheduler={ name: fcfs, params: { backfill: easy } }",
+      "faults=[{ type: node-failures, mtbf: 12h, mttr: 10m }]",
+    ]);
+    expect(s.taskRunsKilled).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("Cluster Autoscaler × serverless burst: a step absorbed by both added nodes and virtual-node replicas", async () => {
+    const s = await checkedRun("services/burst-serverless.yaml", [
+      "cluster.nodeGroups.0.maxCount=8",
+      "autoscalers=[{ type: cluster, nodeGroup: workers, min: 4, max: 8 }]",
+    ]);
+    expect(s.serverlessCost).toBeGreaterThan(0);
+    expect(s.nodeHours).toBeGreaterThan(4 * 2);
+  }, 120_000);
+
+  it("(the ledger itself) reports a placement the run's events never told of, and one they told of but never booked", () => {
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
+    const ledger = new CpuLedger(cluster);
+    cluster.place(0, { cpuMilli: 1000, memoryMiB: 1 });
+    ledger.sample(1);
+    ledger.start(task({ id: 1, arrivalS: 0, cpuMilli: 1000 }), [0]);
+    ledger.start(task({ id: 2, arrivalS: 0, cpuMilli: 500 }), [0]);
+    ledger.end(2);
+    expect(ledger.failures).toEqual([
+      "at 1 s: the cluster books 1000 m, the run's events say 0 m",
+      "at 2 s: the cluster books 1000 m, the run's events say 1500 m",
+    ]);
+  });
+});
