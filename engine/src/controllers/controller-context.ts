@@ -1,7 +1,8 @@
 import type { ClusterState } from "@clustersim/hardware-models";
+import type { Pod } from "@clustersim/schedulers";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
-import type { RunBus } from "../bus/run-events.js";
+import type { RunBus, RunListener } from "../bus/run-events.js";
 import type { NodeGroups, SchedulingLoop } from "../runs/scheduling-loop.js";
 import type { ControllerContext } from "./controller.js";
 
@@ -21,138 +22,187 @@ export interface ContextDeps {
 
 /** The context of controller `name`: the run's clock, cluster and counts, and the actions it may take. */
 export function controllerContext(name: string, run: ContextDeps): ControllerContext {
-  const { sim, cluster, bus, loop, groups } = run;
-  const streams = new Map<string, Rng>();
-  const groupIndex = (group: string) => {
-    const g = groups.names.indexOf(group);
-    if (g < 0)
-      throw new RangeError(`controller ${name}: no node group "${group}" (groups: ${groups.names.join(", ")})`);
-    return g;
-  };
-  return {
-    get nowS() {
-      return sim.now;
-    },
-    endS: run.endS,
-    cluster,
-    nodeGroups: groups.names,
-    groupOf: (node) => groups.nodeGroup[node],
-    get waiting() {
-      return loop.waiting;
-    },
-    get running() {
-      return loop.running;
-    },
-    rng(stream) {
-      let r = streams.get(stream);
-      if (!r) {
-        r = sim.random.get(`controller/${name}/${stream}`);
-        streams.set(stream, r);
-      }
-      return r;
-    },
-    on: (l) => bus.subscribe(l),
-    at: (t, fn) => run.timer(t, fn),
-    after: (d, fn) => run.timer(sim.now + d, fn),
-    every(periodS, fn, firstS) {
-      if (!(periodS > 0)) throw new RangeError(`controller ${name}: every() needs a period > 0, found ${periodS}`);
-      const tick = () => {
-        fn();
-        run.timer(sim.now + periodS, tick);
-      };
-      run.timer(firstS ?? sim.now + periodS, tick);
-    },
-    submit(task) {
-      const entered = run.admit({ ...task, arrivalS: sim.now });
-      sim.requestInstantEnd();
-      return entered;
-    },
-    addNodes(group, count) {
-      const g = groupIndex(group);
-      let added = 0;
-      for (let n = 0; n < cluster.nodeCount && added < count; n++) {
-        if (groups.nodeGroup[n] !== g || cluster.isPresent(n)) continue;
-        cluster.setPresent(n, true);
-        bus.nodeAdded(n, sim.now);
-        added++;
-      }
-      if (added > 0) {
-        loop.capacityAdded();
-        sim.requestInstantEnd();
-      }
-      return added;
-    },
-    removeNodes(group, count) {
-      const g = groupIndex(group);
-      let removed = 0;
-      for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
-        if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
-        cluster.setPresent(n, false);
-        bus.nodeRemoved(n, sim.now);
-        removed++;
-      }
-      return removed;
-    },
-    remove(task) {
-      if (!loop.remove) throw new Error(`controller ${name}: this run's loop cannot remove tasks`);
-      return loop.remove(task);
-    },
-    evict(task) {
-      if (!loop.evict) throw new Error(`controller ${name}: this run's loop cannot evict tasks`);
-      const evicted = loop.evict(task);
-      if (evicted) sim.requestInstantEnd();
-      return evicted;
-    },
-    tasksOn(node) {
-      return loop.tasksOn ? loop.tasksOn(node) : [];
-    },
-    forEachWaiting(fn) {
-      loop.forEachWaiting?.(fn);
-    },
-    markReady(task, node) {
-      bus.ready(task, node, sim.now);
-    },
-    clusterChanged() {
+  return new RunControllerContext(name, run);
+}
+
+class RunControllerContext implements ControllerContext {
+  readonly endS: number;
+  readonly cluster: ClusterState;
+  readonly nodeGroups: readonly string[];
+  readonly simulation: Simulation;
+  private readonly streams = new Map<string, Rng>();
+
+  constructor(
+    private readonly name: string,
+    private readonly run: ContextDeps,
+  ) {
+    this.endS = run.endS;
+    this.cluster = run.cluster;
+    this.nodeGroups = run.groups.names;
+    this.simulation = run.sim;
+    // Methods stay usable when a plug-in takes them off the context (`const { every } = ctx`).
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(RunControllerContext.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(RunControllerContext.prototype, key)!;
+      if (key !== "constructor" && typeof d.value === "function") self[key] = d.value.bind(this);
+    }
+  }
+
+  get nowS(): number {
+    return this.run.sim.now;
+  }
+  get waiting(): number {
+    return this.run.loop.waiting;
+  }
+  get running(): number {
+    return this.run.loop.running;
+  }
+  groupOf(node: number): number {
+    return this.run.groups.nodeGroup[node];
+  }
+
+  rng(stream: string): Rng {
+    let r = this.streams.get(stream);
+    if (!r) {
+      r = this.run.sim.random.get(`controller/${this.name}/${stream}`);
+      this.streams.set(stream, r);
+    }
+    return r;
+  }
+
+  on(l: RunListener): void {
+    this.run.bus.subscribe(l);
+  }
+  at(t: number, fn: () => void): void {
+    this.run.timer(t, fn);
+  }
+  after(d: number, fn: () => void): void {
+    this.run.timer(this.run.sim.now + d, fn);
+  }
+  every(periodS: number, fn: () => void, firstS?: number): void {
+    const { sim } = this.run;
+    if (!(periodS > 0)) throw new RangeError(`controller ${this.name}: every() needs a period > 0, found ${periodS}`);
+    const tick = () => {
+      fn();
+      this.run.timer(sim.now + periodS, tick);
+    };
+    this.run.timer(firstS ?? sim.now + periodS, tick);
+  }
+
+  submit(task: Task): Task {
+    const entered = this.run.admit({ ...task, arrivalS: this.run.sim.now });
+    this.run.sim.requestInstantEnd();
+    return entered;
+  }
+
+  addNodes(group: string, count: number): number {
+    const { cluster, bus, sim, groups, loop } = this.run;
+    const g = this.groupIndex(group);
+    let added = 0;
+    for (let n = 0; n < cluster.nodeCount && added < count; n++) {
+      if (groups.nodeGroup[n] !== g || cluster.isPresent(n)) continue;
+      cluster.setPresent(n, true);
+      bus.nodeAdded(n, sim.now);
+      added++;
+    }
+    if (added > 0) {
       loop.capacityAdded();
       sim.requestInstantEnd();
-    },
-    removeNode(node) {
-      if (!cluster.isPresent(node) || cluster.podsOn(node) > 0) return false;
-      cluster.setPresent(node, false);
-      bus.nodeRemoved(node, sim.now);
-      return true;
-    },
-    workStartS(task) {
-      return loop.workStartS ? loop.workStartS(task) : Number.NaN;
-    },
-    setRate(task, rate) {
-      if (!loop.setRate) throw new Error(`controller ${name}: this run's loop has no rate-based progress`);
-      return loop.setRate(task, rate);
-    },
-    setPoolUp(pool, up) {
-      if (cluster.isPoolUp(pool) === up) return;
-      cluster.setPoolUp(pool, up);
-      if (up) loop.capacityAdded();
-      else loop.poolDown?.(pool);
-      sim.requestInstantEnd();
-    },
-    setNodeUp(node, up) {
-      if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
-        cluster.setUp(node, up);
-        return;
-      }
-      if (up) {
-        cluster.setUp(node, true);
-        bus.nodeUp(node, sim.now);
-        loop.capacityAdded();
-        sim.requestInstantEnd();
-      } else {
-        cluster.setUp(node, false);
-        bus.nodeDown(node, sim.now);
-        loop.nodeDown(node);
-        sim.requestInstantEnd();
-      }
-    },
-    simulation: sim,
-  };
+    }
+    return added;
+  }
+
+  removeNodes(group: string, count: number): number {
+    const { cluster, bus, sim, groups } = this.run;
+    const g = this.groupIndex(group);
+    let removed = 0;
+    for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
+      if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
+      cluster.setPresent(n, false);
+      bus.nodeRemoved(n, sim.now);
+      removed++;
+    }
+    return removed;
+  }
+
+  remove(task: Task): "running" | "waiting" | undefined {
+    const { loop } = this.run;
+    if (!loop.remove) throw new Error(`controller ${this.name}: this run's loop cannot remove tasks`);
+    return loop.remove(task);
+  }
+
+  evict(task: Task): boolean {
+    const { loop, sim } = this.run;
+    if (!loop.evict) throw new Error(`controller ${this.name}: this run's loop cannot evict tasks`);
+    const evicted = loop.evict(task);
+    if (evicted) sim.requestInstantEnd();
+    return evicted;
+  }
+
+  tasksOn(node: number): Task[] {
+    const { loop } = this.run;
+    return loop.tasksOn ? loop.tasksOn(node) : [];
+  }
+  forEachWaiting(fn: (task: Task, pod: Pod) => void): void {
+    this.run.loop.forEachWaiting?.(fn);
+  }
+  markReady(task: Task, node: number): void {
+    this.run.bus.ready(task, node, this.run.sim.now);
+  }
+  clusterChanged(): void {
+    this.run.loop.capacityAdded();
+    this.run.sim.requestInstantEnd();
+  }
+
+  removeNode(node: number): boolean {
+    const { cluster, bus, sim } = this.run;
+    if (!cluster.isPresent(node) || cluster.podsOn(node) > 0) return false;
+    cluster.setPresent(node, false);
+    bus.nodeRemoved(node, sim.now);
+    return true;
+  }
+
+  workStartS(task: Task): number {
+    const { loop } = this.run;
+    return loop.workStartS ? loop.workStartS(task) : Number.NaN;
+  }
+
+  setRate(task: Task, rate: number): boolean {
+    const { loop } = this.run;
+    if (!loop.setRate) throw new Error(`controller ${this.name}: this run's loop has no rate-based progress`);
+    return loop.setRate(task, rate);
+  }
+
+  setPoolUp(pool: number, up: boolean): void {
+    const { cluster, loop, sim } = this.run;
+    if (cluster.isPoolUp(pool) === up) return;
+    cluster.setPoolUp(pool, up);
+    if (up) loop.capacityAdded();
+    else loop.poolDown?.(pool);
+    sim.requestInstantEnd();
+  }
+
+  setNodeUp(node: number, up: boolean): void {
+    const { cluster, bus, loop, sim } = this.run;
+    if (cluster.isUp(node) === up || !cluster.isPresent(node)) {
+      cluster.setUp(node, up);
+      return;
+    }
+    cluster.setUp(node, up);
+    if (up) {
+      bus.nodeUp(node, sim.now);
+      loop.capacityAdded();
+    } else {
+      bus.nodeDown(node, sim.now);
+      loop.nodeDown(node);
+    }
+    sim.requestInstantEnd();
+  }
+
+  private groupIndex(group: string): number {
+    const names = this.run.groups.names;
+    const g = names.indexOf(group);
+    if (g < 0) throw new RangeError(`controller ${this.name}: no node group "${group}" (groups: ${names.join(", ")})`);
+    return g;
+  }
 }
