@@ -266,54 +266,67 @@ export class RunMetrics implements RunListener {
           : (waiting.length + running.length > 0 ? end : this.lastFinishS) - this.firstArrivalS,
       nodeHours: (avg(7) * end) / 3600,
     };
-    if (this.byWorkload.size > 1 || (this.byWorkload.size === 1 && !this.byWorkload.has(""))) {
-      const per: Record<string, unknown> = {};
-      for (const [name, t] of [...this.byWorkload].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const mine = (x: Task) => x.workload === name;
-        per[name] = {
-          tasksSubmitted: t.submitted,
-          tasksCompleted: t.completed,
-          tasksWaitingAtEnd: waiting.filter(mine).length,
-          ...taskFigures(
-            t.waits,
-            t.completions,
-            t.bsldSum,
-            t.completed,
-            waiting.filter(mine),
-            running.filter(mine),
-            end,
-            firstWait,
-          ),
-        };
-      }
-      out.byWorkload = per;
-    }
-    if (this.economics) {
-      let joules = 0;
-      let cost = 0;
-      let priced = false;
-      for (let g = 0; g < this.G; g++) {
-        const e = this.economics[g];
-        if (!e || !this.counted[g]) continue;
-        // Each node draws idle power while up, plus (peak − idle) × its CPU utilisation (hardware-models
-        // powerW): its allocation, corrected to usage where usage is known (setUsage: service replicas).
-        // Each GPU on a node up draws its idle power, plus (peak − idle) × its allocated share.
-        const I = this.integrals;
-        const utilisation = I[g * K + 8].average(end) + I[g * K + 9].average(end);
-        joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * utilisation) * end;
-        const gpuIdle = e.gpuIdleW ?? 0;
-        const gpusUp = I[g * K + 10].average(end) / 1000;
-        const gpusAllocated = I[g * K + 2].average(end) / 1000;
-        joules += (gpuIdle * gpusUp + ((e.gpuPeakW ?? 0) - gpuIdle) * gpusAllocated) * end;
-        if (e.perNodeHour !== undefined) {
-          priced = true;
-          cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;
-        }
-      }
-      out.energyKWh = joules / 3.6e6;
-      if (priced) out.cost = cost;
-    }
+    const per = this.byWorkloadFigures(waiting, running, end, firstWait);
+    if (per) out.byWorkload = per;
+    Object.assign(out, this.energyAndCost(end));
     return out;
+  }
+
+  /** Each workload's figures, when the run has more than one (or one with a name). */
+  private byWorkloadFigures(
+    waiting: Task[],
+    running: Task[],
+    end: number,
+    firstWait: (t: Task) => boolean,
+  ): Record<string, unknown> | undefined {
+    if (!(this.byWorkload.size > 1 || (this.byWorkload.size === 1 && !this.byWorkload.has("")))) return undefined;
+    const per: Record<string, unknown> = {};
+    for (const [name, t] of [...this.byWorkload].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const mine = (x: Task) => x.workload === name;
+      per[name] = {
+        tasksSubmitted: t.submitted,
+        tasksCompleted: t.completed,
+        tasksWaitingAtEnd: waiting.filter(mine).length,
+        ...taskFigures(
+          t.waits,
+          t.completions,
+          t.bsldSum,
+          t.completed,
+          waiting.filter(mine),
+          running.filter(mine),
+          end,
+          firstWait,
+        ),
+      };
+    }
+    return per;
+  }
+
+  /** Energy from power over time (idle while up, dynamic with CPU use and GPU allocation), and cost where priced. */
+  private energyAndCost(end: number): Record<string, number> {
+    if (!this.economics) return {};
+    let joules = 0;
+    let cost = 0;
+    let priced = false;
+    for (let g = 0; g < this.G; g++) {
+      const e = this.economics[g];
+      if (!e || !this.counted[g]) continue;
+      // Each node draws idle power while up, plus (peak − idle) × its CPU utilisation (hardware-models
+      // powerW): its allocation, corrected to usage where usage is known (setUsage: service replicas).
+      // Each GPU on a node up draws its idle power, plus (peak − idle) × its allocated share.
+      const I = this.integrals;
+      const utilisation = I[g * K + 8].average(end) + I[g * K + 9].average(end);
+      joules += (e.idleW * I[g * K + 6].average(end) + (e.peakW - e.idleW) * utilisation) * end;
+      const gpuIdle = e.gpuIdleW ?? 0;
+      const gpusUp = I[g * K + 10].average(end) / 1000;
+      const gpusAllocated = I[g * K + 2].average(end) / 1000;
+      joules += (gpuIdle * gpusUp + ((e.gpuPeakW ?? 0) - gpuIdle) * gpusAllocated) * end;
+      if (e.perNodeHour !== undefined) {
+        priced = true;
+        cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;
+      }
+    }
+    return { energyKWh: joules / 3.6e6, ...(priced && { cost }) };
   }
 }
 
