@@ -7,7 +7,7 @@ import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/a
 import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint, sweepInputs } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
-import { expandSweep, loadSweepFile, type SweepSpec } from "./sweep-spec.js";
+import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
 // The built worker, so that the pool starts the same script whether this module runs from src or dist.
@@ -115,7 +115,20 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   pool.start(mine.filter((r) => done.get(r.id)?.ok !== true).length);
   let counts: { ran: number; alreadyDone: number; stale: number };
   try {
-    counts = await runMine();
+    const loaded = loadRunSpecs(mine, file, version);
+    const { todo, stale } = pendingRuns(mine, loaded, done);
+    const alreadyDone = mine.length - todo.length;
+    const name = spec.name ?? file;
+    o.onStart?.({ name, dir, runs: runs.length, shard, shards, mine: mine.length, alreadyDone, stale, workers });
+    await runPending(pool, todo, dir, o, (finished, failures, rate) =>
+      o.onProgress?.({
+        done: alreadyDone + finished,
+        total: mine.length,
+        failed: failures,
+        etaS: rate > 0 ? (todo.length - finished) / rate : NaN,
+      }),
+    );
+    counts = { ran: todo.length, alreadyDone, stale };
   } catch (err) {
     await pool.close();
     throw err;
@@ -137,98 +150,105 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
     ...counts,
     failed: mine.filter((r) => !recs.get(r.id)?.ok).length,
   };
+}
 
-  async function runMine(): Promise<{ ran: number; alreadyDone: number; stale: number }> {
-    // Runs differing only in seed share a scenario and overrides, hence a validated spec and a
-    // fingerprint: each is loaded once here, and the spec is handed to the workers with each run.
-    // Every combination is validated before any runs: a misspelt scheduler or parameter stops the
-    // sweep at once (exit 2, nothing run), naming each run it would have broken.
-    const byScenario = new Map<string, { scenario: ScenarioSpec; fingerprint: RunFingerprint }>();
-    const problems: string[] = [];
-    const loaded = mine.map((r) => {
-      const key = JSON.stringify([r.scenarioFile, r.overrides]);
-      let l = byScenario.get(key);
-      if (!l) {
-        try {
-          const scenario = loadScenarioFile(r.scenarioFile, r.overrides);
-          l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version) };
-          byScenario.set(key, l);
-        } catch (err) {
-          if (!(err instanceof SpecError)) throw err;
-          if (!problems.some((p) => p.startsWith(`${key}\u0000`))) {
-            problems.push(...err.problems.map((p) => `${key}\u0000${file}: run ${r.id} (${r.scenarioFile}): ${p}`));
-          }
+/** A run to do: its run, validated scenario and fingerprint. */
+interface PendingRun {
+  run: SweepRun;
+  scenario: ScenarioSpec;
+  fingerprint: RunFingerprint;
+}
+
+/**
+ * Each run's validated scenario and fingerprint. Runs differing only in seed share a scenario and
+ * overrides, hence a validated spec and a fingerprint: each is loaded once here, and the spec is handed
+ * to the workers with each run. Every combination is validated before any runs: a misspelt scheduler
+ * or parameter stops the sweep at once (exit 2, nothing run), naming each run it would have broken.
+ */
+function loadRunSpecs(mine: readonly SweepRun[], file: string, version: string): Omit<PendingRun, "run">[] {
+  const byScenario = new Map<string, Omit<PendingRun, "run">>();
+  const problems: string[] = [];
+  const loaded = mine.map((r) => {
+    const key = JSON.stringify([r.scenarioFile, r.overrides]);
+    let l = byScenario.get(key);
+    if (!l) {
+      try {
+        const scenario = loadScenarioFile(r.scenarioFile, r.overrides);
+        l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version) };
+        byScenario.set(key, l);
+      } catch (err) {
+        if (!(err instanceof SpecError)) throw err;
+        if (!problems.some((p) => p.startsWith(`${key}\u0000`))) {
+          problems.push(...err.problems.map((p) => `${key}\u0000${file}: run ${r.id} (${r.scenarioFile}): ${p}`));
         }
       }
-      return l;
-    });
-    if (problems.length > 0) throw new SpecError(problems.map((p) => p.slice(p.indexOf("\u0000") + 1)));
-    let stale = 0;
-    const todo = mine.flatMap((r, i) => {
-      const { scenario, fingerprint } = loaded[i]!;
-      const rec = done.get(r.id);
-      if (rec?.ok !== true) return [{ run: r, scenario, fingerprint }];
-      if (sameFingerprint(rec.fingerprint, fingerprint)) return [];
-      stale++;
-      return [{ run: r, scenario, fingerprint }];
-    });
-    const alreadyDone = mine.length - todo.length;
-    o.onStart?.({
-      name: spec.name ?? file,
-      dir,
-      runs: runs.length,
-      shard,
-      shards,
-      mine: mine.length,
-      alreadyDone,
-      stale,
-      workers,
-    });
+    }
+    return l;
+  });
+  if (problems.length > 0) throw new SpecError(problems.map((p) => p.slice(p.indexOf("\u0000") + 1)));
+  return loaded as Omit<PendingRun, "run">[];
+}
 
-    const t0 = wallSeconds();
-    let finished = 0;
-    let failures = 0;
-    await pool.run(
-      todo,
-      (api, { run: r, scenario }) =>
-        api.run({
-          scenarioFile: r.scenarioFile,
-          overrides: r.overrides,
-          spec: scenario,
-          seed: r.seed,
-          measureHeap: o.measureMemory,
-          pluginTimeLimitS: o.pluginTimeLimitS,
-        }) as Promise<SweepJobResult>,
-      (out) => {
-        const { run: r, fingerprint } = todo[out.index];
-        const rec: RunRecord = out.ok
-          ? {
-              run: r.index,
-              id: r.id,
-              ok: true,
-              summary: out.value!.summary,
-              wallS: out.value!.wallS,
-              events: out.value!.events,
-              heapMiB: out.value!.heapMiB,
-              fingerprint,
-            }
-          : { run: r.index, id: r.id, ok: false, error: out.error, fingerprint };
-        writeRunRecord(dir, rec);
-        finished++;
-        if (!out.ok) failures++;
-        if (o.onProgress) {
-          const rate = finished / Math.max(wallSeconds() - t0, 1e-9);
-          o.onProgress({
-            done: alreadyDone + finished,
-            total: mine.length,
-            failed: failures,
-            etaS: rate > 0 ? (todo.length - finished) / rate : NaN,
-          });
-        }
-      },
-    );
-    return { ran: todo.length, alreadyDone, stale };
-  }
+/** The runs without a successful record, and those whose record is stale (its fingerprint changed). */
+function pendingRuns(
+  mine: readonly SweepRun[],
+  loaded: readonly Omit<PendingRun, "run">[],
+  done: ReadonlyMap<string, RunRecord>,
+): { todo: PendingRun[]; stale: number } {
+  let stale = 0;
+  const todo = mine.flatMap((r, i) => {
+    const { scenario, fingerprint } = loaded[i];
+    const rec = done.get(r.id);
+    if (rec?.ok !== true) return [{ run: r, scenario, fingerprint }];
+    if (sameFingerprint(rec.fingerprint, fingerprint)) return [];
+    stale++;
+    return [{ run: r, scenario, fingerprint }];
+  });
+  return { todo, stale };
+}
+
+/** Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. */
+async function runPending(
+  pool: WorkerPool<SweepWorkerApi>,
+  todo: readonly PendingRun[],
+  dir: string,
+  o: RunSweepOptions,
+  progress: (finished: number, failures: number, runsPerS: number) => void,
+): Promise<void> {
+  const t0 = wallSeconds();
+  let finished = 0;
+  let failures = 0;
+  await pool.run(
+    todo,
+    (api, { run: r, scenario }) =>
+      api.run({
+        scenarioFile: r.scenarioFile,
+        overrides: r.overrides,
+        spec: scenario,
+        seed: r.seed,
+        measureHeap: o.measureMemory,
+        pluginTimeLimitS: o.pluginTimeLimitS,
+      }) as Promise<SweepJobResult>,
+    (out) => {
+      const { run: r, fingerprint } = todo[out.index];
+      const rec: RunRecord = out.ok
+        ? {
+            run: r.index,
+            id: r.id,
+            ok: true,
+            summary: out.value!.summary,
+            wallS: out.value!.wallS,
+            events: out.value!.events,
+            heapMiB: out.value!.heapMiB,
+            fingerprint,
+          }
+        : { run: r.index, id: r.id, ok: false, error: out.error, fingerprint };
+      writeRunRecord(dir, rec);
+      finished++;
+      if (!out.ok) failures++;
+      progress(finished, failures, finished / Math.max(wallSeconds() - t0, 1e-9));
+    },
+  );
 }
 
 /** `runTimeoutS` in milliseconds for the worker pool, checked; undefined for no limit. */
