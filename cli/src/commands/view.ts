@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { basename, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
@@ -73,34 +73,13 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
     if (host !== `127.0.0.1:${boundPort}` && host !== `localhost:${boundPort}`) return notFound();
     // The raw path, undecoded: "..", "%2e%2e" or anything not listed simply matches nothing.
     const path = (req.url ?? "/").split("?")[0];
-    let file: string | undefined;
-    if (path === "/" || path === "/index.html") file = join(VIEWER_DIST, "index.html");
-    else if (path === "/runs.json") {
+    if (path === "/runs.json") {
       res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
       return res.end(req.method === "HEAD" ? undefined : runList);
-    } else {
-      const m = /^\/runs\/(\d)\/([a-z.]+)$/.exec(path);
-      if (m) {
-        const run = runs[Number(m[1])];
-        if (run?.files.includes(m[2])) file = join(run.dir, m[2]);
-      } else if (viewerFiles.has(path.slice(1))) file = join(VIEWER_DIST, path.slice(1));
     }
+    const file = fileFor(path, runs, viewerFiles);
     if (!file) return notFound();
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      return notFound(); // removed since the server started
-    }
-    res.writeHead(200, {
-      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "content-length": size,
-      "x-content-type-options": "nosniff",
-    });
-    if (req.method === "HEAD") return res.end();
-    createReadStream(file)
-      .on("error", () => res.destroy())
-      .pipe(res);
+    serveFile(file, req.method === "HEAD", res, notFound);
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -117,4 +96,38 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+/** The file a request path names: the viewer's page or one of its files, or a run's known result file. */
+function fileFor(path: string, runs: readonly { dir: string; files: string[] }[], viewer: Set<string>) {
+  if (path === "/" || path === "/index.html") return join(VIEWER_DIST, "index.html");
+  const m = /^\/runs\/(\d)\/([a-z.]+)$/.exec(path);
+  if (m) {
+    const run = runs[Number(m[1])];
+    return run?.files.includes(m[2]) ? join(run.dir, m[2]) : undefined;
+  }
+  return viewer.has(path.slice(1)) ? join(VIEWER_DIST, path.slice(1)) : undefined;
+}
+
+/** Answer with a file's bytes (headers only for HEAD); not found when it went away since the start. */
+function serveFile(file: string, headOnly: boolean, res: ServerResponse, notFound: () => void): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    notFound(); // removed since the server started
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+    "content-length": size,
+    "x-content-type-options": "nosniff",
+  });
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  createReadStream(file)
+    .on("error", () => res.destroy())
+    .pipe(res);
 }
