@@ -1,20 +1,9 @@
-import { type ReplayHeader, readEvent, readHeader } from "@clustersim/replay";
+import { type ReplayHeader, readHeader } from "@clustersim/replay";
+import { CODES, type Code } from "./replay-codes.js";
+import { type Columns, FIELDS, parseEvents } from "./replay-columns.js";
 
-/** Numeric fields kept per event (the most any code has: v's six). */
-const FIELDS = 6;
+export { CODES, type Code } from "./replay-codes.js";
 
-interface Columns {
-  count: number;
-  time: Float64Array;
-  code: Uint8Array;
-  /** FIELDS numbers per event, after time and code (null as NaN). */
-  fields: Float64Array;
-}
-
-/** Event codes as small integers, for the columns. */
-export const CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o", "c"] as const;
-export type Code = (typeof CODES)[number];
-const CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
 const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
@@ -88,44 +77,15 @@ export class ReplayIndex {
       targetS,
       points: [],
     }));
-    const dense = new Map<number, number>();
-    let tasks = 0;
-    let ids = new Float64Array(1024);
-    let cpu = new Float64Array(1024);
-    let mem = new Float64Array(1024);
-    let gpu = new Float64Array(1024);
-    const taskIndex = (id: number) => {
-      let k = dense.get(id);
-      if (k === undefined) {
-        k = tasks++;
-        if (k === ids.length) {
-          const grow = (a: Float64Array) => {
-            const b = new Float64Array(a.length * 2);
-            b.set(a);
-            return b;
-          };
-          ids = grow(ids);
-          cpu = grow(cpu);
-          mem = grow(mem);
-          gpu = grow(gpu);
-        }
-        dense.set(id, k);
-        ids[k] = id;
-      }
-      return k;
-    };
+    const tasks = new DenseTasks();
     const f = cols.fields;
     for (let i = 0; i < n; i++) {
       const c = this.code[i];
       const o = i * FIELDS;
       if (c === A) {
-        const k = taskIndex(f[o]);
-        cpu[k] = f[o + 1];
-        mem[k] = f[o + 2];
-        gpu[k] = f[o + 3];
-        this.subject[i] = k;
+        this.subject[i] = tasks.arrive(f[o], f[o + 1], f[o + 2], f[o + 3]);
       } else if (c <= 5 || c === 10 || c === 11) {
-        this.subject[i] = taskIndex(f[o]);
+        this.subject[i] = tasks.index(f[o]);
         // A missing or null node (version 1's gangs wrote -1) stays -1: it counts on no node.
         const node = f[o + 1];
         if (c !== 5 && Number.isInteger(node)) this.node[i] = node;
@@ -147,10 +107,10 @@ export class ReplayIndex {
         if (c === N || c === O) this.value[i] = f[o + 1];
       }
     }
-    this.taskId = ids.slice(0, tasks);
-    this.taskCpu = cpu.slice(0, tasks);
-    this.taskMem = mem.slice(0, tasks);
-    this.taskGpu = gpu.slice(0, tasks);
+    this.taskId = tasks.ids.slice(0, tasks.count);
+    this.taskCpu = tasks.cpu.slice(0, tasks.count);
+    this.taskMem = tasks.mem.slice(0, tasks.count);
+    this.taskGpu = tasks.gpu.slice(0, tasks.count);
     this.buildKeyframes();
   }
 
@@ -313,110 +273,45 @@ export class ReplayIndex {
   }
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const OPEN = 91;
-const CLOSE = 93;
-const NEWLINE = 10;
+/** The run's task ids numbered densely in order of first appearance, with each task's request. */
+class DenseTasks {
+  count = 0;
+  ids = new Float64Array(1024);
+  cpu = new Float64Array(1024);
+  mem = new Float64Array(1024);
+  gpu = new Float64Array(1024);
+  private readonly dense = new Map<number, number>();
 
-/**
- * The events of a replay's text from `start`, parsed by hand: JSON.parse on millions of short lines
- * costs most of the opening time. Each line must be `[number,"code",number|null,...]`; anything else is
- * handed to the replay package's reader for its message (with the line number).
- */
-function parseEvents(text: string, start: number): Columns {
-  let cap = Math.max(1024, Math.ceil((text.length - start) / 24));
-  let time = new Float64Array(cap);
-  let code = new Uint8Array(cap);
-  let fields = new Float64Array(cap * FIELDS);
-  let n = 0;
-  let p = start;
-  let line = 2;
-  const len = text.length;
-  const bad = (from: number): never => {
-    const end = text.indexOf("\n", from);
-    readEvent(text.slice(from, end < 0 ? len : end), line);
-    throw new Error(`line ${line}: expected an event [timeS, code, ...], found ${text.slice(from, from + 80)}`);
-  };
-  /** A number (or null) from p; sets p past it. */
-  const number = (): number => {
-    const from = p;
-    let c = text.charCodeAt(p);
-    if (c === 110) {
-      // null
-      p += 4;
-      return Number.NaN;
+  /** The dense index of task `id`, numbering it if new. */
+  index(id: number): number {
+    let k = this.dense.get(id);
+    if (k === undefined) {
+      k = this.count++;
+      if (k === this.ids.length) this.grow();
+      this.dense.set(id, k);
+      this.ids[k] = id;
     }
-    let neg = false;
-    if (c === 45) {
-      neg = true;
-      c = text.charCodeAt(++p);
-    }
-    let v = 0;
-    while (c >= 48 && c <= 57) {
-      v = v * 10 + (c - 48);
-      c = text.charCodeAt(++p);
-    }
-    if (c === 46) {
-      // The fraction's digits as an integer, divided once (within an ulp of the decimal: a viewer's need).
-      let frac = 0;
-      let digits = 0;
-      c = text.charCodeAt(++p);
-      while (c >= 48 && c <= 57) {
-        frac = frac * 10 + (c - 48);
-        digits++;
-        c = text.charCodeAt(++p);
-      }
-      v += frac / 10 ** digits;
-    }
-    if (c === 101 || c === 69 || p === from || v > 2 ** 53) {
-      // Exponents and huge values: the exact conversion.
-      while (p < len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
-      v = Math.abs(Number(text.slice(from, p)));
-      if (Number.isNaN(v)) bad(from);
-    }
-    return neg ? -v : v;
-  };
-  while (p < len) {
-    const lineStart = p;
-    if (text.charCodeAt(p) === NEWLINE) {
-      p++;
-      line++;
-      continue;
-    }
-    if (text.charCodeAt(p) !== OPEN) bad(lineStart);
-    p++;
-    if (n === cap) {
-      cap *= 2;
-      const t2 = new Float64Array(cap);
-      t2.set(time);
-      time = t2;
-      const c2 = new Uint8Array(cap);
-      c2.set(code);
-      code = c2;
-      const f2 = new Float64Array(cap * FIELDS);
-      f2.set(fields);
-      fields = f2;
-    }
-    time[n] = number();
-    if (text.charCodeAt(p) !== COMMA || text.charCodeAt(p + 1) !== QUOTE || text.charCodeAt(p + 3) !== QUOTE)
-      bad(lineStart);
-    const c = CODE_OF.get(text[p + 2]);
-    if (c === undefined) bad(lineStart);
-    code[n] = c!;
-    p += 4;
-    let k = 0;
-    const o = n * FIELDS;
-    while (text.charCodeAt(p) === COMMA) {
-      p++;
-      const v = number();
-      if (k < FIELDS) fields[o + k] = v;
-      k++;
-    }
-    if (text.charCodeAt(p) !== CLOSE) bad(lineStart);
-    p++;
-    if (p < len && text.charCodeAt(p) !== NEWLINE) bad(lineStart);
-    n++;
+    return k;
   }
-  return { count: n, time, code, fields };
+
+  /** Task `id` arrived with its request: its dense index. */
+  arrive(id: number, cpu: number, mem: number, gpu: number): number {
+    const k = this.index(id);
+    this.cpu[k] = cpu;
+    this.mem[k] = mem;
+    this.gpu[k] = gpu;
+    return k;
+  }
+
+  private grow(): void {
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.ids = grow(this.ids);
+    this.cpu = grow(this.cpu);
+    this.mem = grow(this.mem);
+    this.gpu = grow(this.gpu);
+  }
 }
