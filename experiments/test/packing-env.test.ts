@@ -11,6 +11,7 @@ import { ClusterState } from "@clustersim/hardware-models";
 import {
   createLearnedPlacement,
   createPlacement,
+  learnedPlacementScore,
   PLACEMENT_FEATURES,
   PLACEMENT_STATE,
   PlacementNetworks,
@@ -144,7 +145,7 @@ describe("packing environment (GPU placement under FGD's protocol)", () => {
     const asStrategy = playHeuristic(
       env,
       4,
-      createLearnedPlacement({ params }, data.typical, new RandomStreams(0).get("s")),
+      createLearnedPlacement(learnedPlacementScore({ params }, data.typical), new RandomStreams(0).get("s")),
     );
     expect(asStrategy.nodes).toEqual(chosen);
     expect(asStrategy.info.allocation).toBe(greedy.metrics.allocation);

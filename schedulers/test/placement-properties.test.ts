@@ -4,7 +4,14 @@
  * fits; and a strategy that finds no node leaves the pod where no node fits.
  */
 import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement, PlacementNetworks, type Pod, strategy, strategyNames } from "@clustersim/schedulers";
+import {
+  createPlacement,
+  learnedPlacementScore,
+  PlacementNetworks,
+  type Pod,
+  strategy,
+  strategyNames,
+} from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -57,14 +64,13 @@ describe("every placement strategy, on random clusters and pods", () => {
           fc.integer({ min: 1, max: 1000 }),
           (nodes, pods, seed) => {
             const c = cluster(nodes);
-            // A learned strategy takes an agent: untrained networks of the seed.
+            // A learned strategy takes an agent's node scorer: untrained networks of the seed.
             const learned = name === "rl-placement";
+            const params = new PlacementNetworks(1).init(new RandomStreams(seed).get("a"));
             const s = createPlacement(name, learned ? { checkpoint: "untrained" } : {}, {
               rng: new RandomStreams(seed).get("s"),
               workload: pods.map(pod),
-              ...(learned && {
-                placementAgent: { params: new PlacementNetworks(1).init(new RandomStreams(seed).get("a")) },
-              }),
+              ...(learned && { learnedScore: (typical) => learnedPlacementScore({ params }, typical) }),
             });
             for (const p of pods.map(pod)) {
               const d = s.decide(c, p);

@@ -1,5 +1,10 @@
 import { basename } from "node:path";
-import { createLearnedPlacement, type PlacementAgent, type StrategyContext } from "@clustersim/schedulers";
+import {
+  createLearnedPlacement,
+  learnedPlacementScore,
+  type PlacementAgent,
+  type StrategyContext,
+} from "@clustersim/schedulers";
 import { FGD_POLICIES, readFgdData, runFgdOnce, sampleArrivals } from "../repro/fgd.js";
 
 /** One placement figure: a policy's mean GPU allocation (%) at the end of FGD's protocol over the seeds. */
@@ -34,7 +39,7 @@ export async function evaluatePlacement(o: {
     ...heuristics.map((h) => ({ name: h, strategy: h })),
     ...o.agents.map((a) => ({
       name: a.name,
-      strategy: (ctx: StrategyContext) => createLearnedPlacement(a.agent, d.typical, ctx.rng),
+      strategy: (ctx: StrategyContext) => createLearnedPlacement(learnedPlacementScore(a.agent, d.typical), ctx.rng),
     })),
   ];
   const sums = new Float64Array(policies.length);

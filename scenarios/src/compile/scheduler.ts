@@ -7,10 +7,13 @@ import {
   createPlacement,
   kernelAgent,
   kernelQueueScore,
+  learnedPlacementScore,
   type PlacementStrategy,
   type Pod,
   placementAgent,
+  type StrategyContext,
   type StrategyEntry,
+  type TypicalPod,
 } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import { PluginTimeout, type PluginWatchdog } from "../plugins/plugin-watchdog.js";
@@ -64,7 +67,11 @@ export function placementFactory(
       ? readAgent(sched.params?.checkpoint, src.baseDir, src.file, placementAgent)
       : undefined;
   return (rng) => {
-    const ctx = { rng, workload: workload ?? [], ...(agent && { placementAgent: agent }) };
+    const ctx: StrategyContext = {
+      rng,
+      workload: workload ?? [],
+      ...(agent && { learnedScore: (typical: readonly TypicalPod[]) => learnedPlacementScore(agent, typical) }),
+    };
     const create = () => entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     const label = `"${sched.name}" (${sched.plugin})`;
     return src.watchdog ? userStrategy(src.watchdog, create, label, src.file) : create();
