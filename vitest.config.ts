@@ -14,6 +14,7 @@ export default defineConfig({
       "@clustersim/workloads": src("workloads"),
       "@clustersim/replay": src("replay"),
       "@clustersim/engine": src("engine"),
+      "@clustersim/rl": src("rl"),
       "@clustersim/experiments": src("experiments"),
     },
   },

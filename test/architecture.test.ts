@@ -14,11 +14,22 @@ const LAYERS: Record<string, string[]> = {
   workloads: ["sim-core"],
   replay: [],
   engine: ["sim-core", "hardware-models", "schedulers", "workloads", "replay"],
-  scenarios: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine"],
-  experiments: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios"],
-  cli: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios", "experiments"],
+  rl: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine"],
+  scenarios: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "rl"],
+  experiments: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "rl", "scenarios"],
+  cli: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "rl", "scenarios", "experiments"],
   "web-viewer": ["replay"],
-  bench: ["sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "scenarios", "experiments"],
+  bench: [
+    "sim-core",
+    "hardware-models",
+    "schedulers",
+    "workloads",
+    "replay",
+    "engine",
+    "rl",
+    "scenarios",
+    "experiments",
+  ],
 };
 
 function sourceFiles(dir: string): string[] {

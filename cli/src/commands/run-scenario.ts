@@ -1,16 +1,8 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
-import {
-  commitAll,
-  ParquetTable,
-  prepareOutputDir,
-  StreamingFile,
-  specHash,
-  stableJson,
-  stageFiles,
-  TEMP_SUFFIX,
-} from "@clustersim/experiments";
+import { ParquetTable, specHash } from "@clustersim/experiments";
+import { commitAll, prepareOutputDir, StreamingFile, stableJson, stageFiles, TEMP_SUFFIX } from "@clustersim/rl";
 import {
   runScenario,
   SERVICE_COLUMNS,

@@ -2,15 +2,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BatchPlan, LearnedQueuePolicy } from "@clustersim/engine";
 import type { ClusterState } from "@clustersim/hardware-models";
+import { kernelAgent, kernelQueueScore, learnedPlacementScore, placementAgent } from "@clustersim/rl";
 import {
   type BatchPolicyName,
   createPlacement,
-  kernelAgent,
-  kernelQueueScore,
-  learnedPlacementScore,
   type PlacementStrategy,
   type Pod,
-  placementAgent,
   type StrategyContext,
   type StrategyEntry,
   type TypicalPod,
