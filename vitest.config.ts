@@ -14,6 +14,8 @@ export default defineConfig({
       "@clustersim/workloads": src("workloads"),
       "@clustersim/replay": src("replay"),
       "@clustersim/engine": src("engine"),
+      "@clustersim/files": src("files"),
+      "@clustersim/rl": src("rl"),
       "@clustersim/experiments": src("experiments"),
     },
   },

@@ -1,5 +1,4 @@
-import { type DecisionBatch, policyGradient, valueGradient } from "@clustersim/experiments";
-import { KernelNetworks } from "@clustersim/schedulers";
+import { type DecisionBatch, KernelNetworks, policyGradient, valueGradient } from "@clustersim/rl";
 import { RandomStreams } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
 import { paddedBatch, TfKernelNetworks } from "../src/rl-networks/tfjs-kernel.js";

@@ -273,7 +273,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
     if (err instanceof ChecksFailed) return EXIT_FAILURE;
-    // experiments' InputError (e.g. an unwritable --out) is bad input too.
+    // rl's InputError (e.g. an unwritable --out) is bad input too.
     if (err instanceof UserError || (err instanceof Error && err.name === "InputError")) {
       process.stderr.write(`clustersim: ${err.message}\n`);
       return EXIT_BAD_INPUT;

@@ -2,14 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PlacementEnv } from "@clustersim/engine";
-import {
-  fgdPackingEnv,
-  loadPackingEnvConfig,
-  loadQueueEnvConfig,
-  queueEnvOf,
-  readFgdData,
-} from "@clustersim/experiments";
+import { fgdPackingEnv, PlacementEnv, queueEnvOf, readFgdData } from "@clustersim/rl";
+import { loadPackingEnvConfig, loadQueueEnvConfig } from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
 import { scenarioEpisode } from "../src/commands/env-serve.js";
 

@@ -50,23 +50,6 @@ export {
 export { FifoQueue } from "./queues/fifo-queue.js";
 export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
 export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";
-export {
-  PackingEnv,
-  type PackingEnvOptions,
-  type PackingEpisode,
-  type PackingInfo,
-  type PackingStep,
-} from "./rl/packing-env.js";
-export { type Episode, PlacementEnv, type PlacementEnvOptions, type StepResult } from "./rl/placement-env.js";
-export {
-  JOB_FEATURES,
-  MAX_QUEUE_SIZE,
-  QueueEnv,
-  type QueueEnvOptions,
-  type QueueStepInfo,
-  type QueueStepResult,
-  visibleJobs,
-} from "./rl/queue-env.js";
 export { type BatchCounts, BatchLoop, type BatchLoopOptions, type LearnedQueuePolicy } from "./runs/batch-loop.js";
 export { type BatchRunOptions, type BatchRunResult, runBatch, runBatchAsync } from "./runs/batch-run.js";
 export { type ClusterRunOptions, type ClusterRunResult, runCluster, runClusterAsync } from "./runs/cluster-run.js";

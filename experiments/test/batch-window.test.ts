@@ -1,6 +1,6 @@
 import { runBatch } from "@clustersim/engine";
-import { readCompatJobs } from "@clustersim/experiments";
 import { ClusterState } from "@clustersim/hardware-models";
+import { readCompatJobs } from "@clustersim/rl";
 import { createPlacement } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type Task, task } from "@clustersim/workloads";

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError, parseShard, runFingerprint, runSweep, type SweepStart } from "@clustersim/experiments";
+import { parseShard, runFingerprint, runSweep, type SweepStart } from "@clustersim/experiments";
+import { InputError } from "@clustersim/files";
 import { describe, expect, it } from "vitest";
 
 // The runner's workers run the built experiments/dist (npx tsc -b experiments).

@@ -1,8 +1,9 @@
 /**
  * @clustersim/scenarios: scenario files. Reading and validating them (./schema: the zod schema, units,
  * line numbers), compiling a validated scenario into the engine's run plan (./compile), loading and
- * guarding user plug-ins (./plugins), and running a scenario end to end (./run: compile, then the
- * engine's assembly, then drive).
+ * guarding user plug-ins (./plugins), running a scenario end to end (./run: compile, then the
+ * engine's assembly, then drive), and reading RL environment files against @clustersim/rl's schemas
+ * (./rl-env).
  */
 
 export {
@@ -20,6 +21,7 @@ export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from
 export { DEFAULT_PLUGIN_TIME_LIMIT_S, PluginTimeout, PluginWatchdog } from "./plugins/plugin-watchdog.js";
 export { type ControllerEntry, loadUserController } from "./plugins/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
+export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";
 export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
 export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./schema/load-spec.js";
 export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./schema/schema.js";

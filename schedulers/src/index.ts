@@ -54,7 +54,15 @@ export { bestFit, firstFit, worstFit } from "./placement/direct-strategies.js";
 export { fgd } from "./placement/fgd.js";
 export { fitsFilter } from "./placement/fits-filter.js";
 export { clusterFragmentation, nodeFragMilli, type TypicalPod, typicalPods } from "./placement/gpu-fragmentation.js";
-export { podTotalGpuMilli } from "./placement/gpu-resources.js";
+export {
+  GPU_MILLI,
+  isGpuShare,
+  MAX_SPEC_CPU_MILLI,
+  MAX_SPEC_GPU_MILLI,
+  podGpuMilli,
+  podGpus,
+  podTotalGpuMilli,
+} from "./placement/gpu-resources.js";
 export {
   dotProduct,
   gpuBestFit,
@@ -86,28 +94,3 @@ export {
   strategy,
   strategyNames,
 } from "./registry.js";
-export type { AgentNetworks, AgentWorkspace } from "./rl/agent-networks.js";
-export {
-  CRITIC_HEAD_SIZES,
-  FEATURES,
-  KERNEL_SIZES,
-  KernelNetworks,
-  type KernelWorkspace,
-  PADDING,
-  SLOTS,
-} from "./rl/kernel-networks.js";
-export { type KernelAgent, kernelAgent, kernelQueueScore } from "./rl/kernel-queue-score.js";
-export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./rl/learned-placement.js";
-export { Mlp, type MlpWorkspace } from "./rl/mlp.js";
-export {
-  type FeatureScratch,
-  featureScratch,
-  nodeFragment,
-  PLACEMENT_FEATURES,
-  placementRow,
-} from "./rl/placement-features.js";
-export {
-  PLACEMENT_STATE,
-  PlacementNetworks,
-  type PlacementWorkspace,
-} from "./rl/placement-networks.js";

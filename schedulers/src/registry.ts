@@ -15,7 +15,6 @@ import {
   leastAllocated,
   mostAllocated,
 } from "./placement/kubernetes-resources.js";
-import { learnedPlacementScore, type PlacementAgent } from "./rl/learned-placement.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -25,8 +24,11 @@ export interface StrategyContext {
   workload?: readonly Pod[];
   /** FGD's pod-type distribution, when the caller has it already (overrides `workload`). */
   typicalPods?: readonly TypicalPod[];
-  /** A trained placement agent, read by the caller from the strategy's `checkpoint` (rl-placement). */
-  placementAgent?: PlacementAgent;
+  /**
+   * A trained placement agent's node scorer for the given pod types (rl-placement): made by the caller
+   * from the strategy's `checkpoint` (@clustersim/rl's learnedPlacementScore); called once per strategy.
+   */
+  learnedScore?: (typical: readonly TypicalPod[]) => ScorePlugin;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: strategy entries of every parameter type live in one list
@@ -191,9 +193,9 @@ const entries: AnyStrategyEntry[] = [
         description: "share of the workload whose pod types the fragmentation features count (FGD's)",
       }),
     }),
-    create: (p, { rng, workload, typicalPods: given, placementAgent }) => {
-      if (!placementAgent) throw new Error(`rl-placement: the agent of ${p.checkpoint} was not loaded`);
-      return createLearnedPlacement(placementAgent, given ?? typicalPods(workload ?? [], p.coverage), rng);
+    create: (p, { rng, workload, typicalPods: given, learnedScore }) => {
+      if (!learnedScore) throw new Error(`rl-placement: the agent of ${p.checkpoint} was not loaded`);
+      return createLearnedPlacement(learnedScore(given ?? typicalPods(workload ?? [], p.coverage)), rng);
     },
   },
   {
@@ -231,11 +233,10 @@ export function strategy(name: string): AnyStrategyEntry | undefined {
 }
 
 /**
- * A trained placement agent as a strategy: every feasible node scored by the agent, the best taken
- * (ties: the first in node order), as its greedy choice in training.
+ * A trained placement agent as a strategy, from its node scorer: every feasible node scored by the
+ * agent, the best taken (ties: the first in node order), as its greedy choice in training.
  */
-export function createLearnedPlacement(agent: PlacementAgent, typical: readonly TypicalPod[], rng: Rng) {
-  const score = learnedPlacementScore(agent, typical);
+export function createLearnedPlacement(score: ScorePlugin, rng: Rng) {
   return profile(
     "rl-placement",
     [{ plugin: score, weight: 1 }],

@@ -4,7 +4,7 @@
  * fits; and a strategy that finds no node leaves the pod where no node fits.
  */
 import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement, PlacementNetworks, type Pod, strategy, strategyNames } from "@clustersim/schedulers";
+import { createPlacement, type Pod, strategy, strategyNames } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -57,14 +57,14 @@ describe("every placement strategy, on random clusters and pods", () => {
           fc.integer({ min: 1, max: 1000 }),
           (nodes, pods, seed) => {
             const c = cluster(nodes);
-            // A learned strategy takes an agent: untrained networks of the seed.
+            // A learned strategy takes a trained agent's node scorer (made by @clustersim/rl): here the
+            // seed's random scores, as arbitrary as an untrained agent's.
             const learned = name === "rl-placement";
+            const scores = new RandomStreams(seed).get("a");
             const s = createPlacement(name, learned ? { checkpoint: "untrained" } : {}, {
               rng: new RandomStreams(seed).get("s"),
               workload: pods.map(pod),
-              ...(learned && {
-                placementAgent: { params: new PlacementNetworks(1).init(new RandomStreams(seed).get("a")) },
-              }),
+              ...(learned && { learnedScore: () => ({ name: "Untrained", score: () => scores.next() }) }),
             });
             for (const p of pods.map(pod)) {
               const d = s.decide(c, p);

@@ -4,7 +4,7 @@
  * loss over decisions taken in the queue environment (Lublin-1, episodes of 256 jobs, a uniformly
  * random policy: the queues of an untrained agent). Peer: TensorFlow.js (core, CPU backend), batching
  * states as padded [B, 128, 8] tensors with autodiff (./tfjs-kernel.ts); ours: the typed-array MLP
- * with hand-written backpropagation over the jobs shown only (@clustersim/schedulers). Both compute the
+ * with hand-written backpropagation over the jobs shown only (@clustersim/rl). Both compute the
  * same gradients (bench/test/rl-networks-tfjs.test.ts). Reported: gradient steps per second (one step
  * = policy and value gradients over the whole batch) and their ratio.
  *
@@ -13,14 +13,8 @@
  */
 import { createRequire, register } from "node:module";
 import { parseArgs } from "node:util";
-import {
-  type DecisionBatch,
-  loadQueueEnvConfig,
-  policyGradient,
-  queueEnvOf,
-  valueGradient,
-} from "@clustersim/experiments";
-import { KernelNetworks } from "@clustersim/schedulers";
+import { type DecisionBatch, KernelNetworks, policyGradient, queueEnvOf, valueGradient } from "@clustersim/rl";
+import { loadQueueEnvConfig } from "@clustersim/scenarios";
 import { RandomStreams } from "@clustersim/sim-core";
 import { table } from "../lib/format.js";
 

@@ -2,13 +2,13 @@
  * The peer of bench:rl-networks: RLScheduler's kernel networks and PPO losses in TensorFlow.js (core and
  * its CPU backend), written the way that library is meant to be used: a batch of states as one
  * [B, 128, 8] tensor, the kernel applied to every slot, masked log-softmax, gradients by autodiff.
- * It reads and writes the same flat parameter layout as @clustersim/schedulers' KernelNetworks, so the
+ * It reads and writes the same flat parameter layout as @clustersim/rl's KernelNetworks, so the
  * two can be compared on the same weights (bench/test/rl-networks-tfjs.test.ts).
  */
 import "@tensorflow/tfjs-backend-cpu";
 // tfjs-core alone has no gradients registered (the @tensorflow/tfjs bundle imports this).
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
-import { CRITIC_HEAD_SIZES, FEATURES, KERNEL_SIZES, type KernelNetworks, PADDING, SLOTS } from "@clustersim/schedulers";
+import { CRITIC_HEAD_SIZES, FEATURES, KERNEL_SIZES, type KernelNetworks, PADDING, SLOTS } from "@clustersim/rl";
 import * as tf from "@tensorflow/tfjs-core";
 
 await tf.setBackend("cpu");

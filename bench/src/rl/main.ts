@@ -10,14 +10,8 @@
  * Usage: npm run -s bench:rl -- [--json] [--episodes N] [--env queue|packing]
  */
 import { parseArgs } from "node:util";
-import {
-  episodeSeeds,
-  loadPackingEnvConfig,
-  loadQueueEnvConfig,
-  PpoConfig,
-  workerCompute,
-} from "@clustersim/experiments";
-import { KernelNetworks, PlacementNetworks } from "@clustersim/schedulers";
+import { episodeSeeds, KernelNetworks, PlacementNetworks, PpoConfig, workerCompute } from "@clustersim/rl";
+import { loadPackingEnvConfig, loadQueueEnvConfig } from "@clustersim/scenarios";
 import { RandomStreams } from "@clustersim/sim-core";
 import { table } from "../lib/format.js";
 

@@ -1,17 +1,17 @@
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { type Episode, PlacementEnv } from "@clustersim/engine";
 import {
+  type Episode,
   fgdPackingEnv,
   InputError,
-  isEnvConfigFile,
-  loadRlEnvConfig,
+  PLACEMENT_FEATURES,
+  PLACEMENT_STATE,
+  PlacementEnv,
   packingChoices,
   queueEnvOf,
   readFgdData,
-} from "@clustersim/experiments";
-import { composeCluster, composeWorkload, SpecError } from "@clustersim/scenarios";
-import { PLACEMENT_FEATURES, PLACEMENT_STATE } from "@clustersim/schedulers";
+} from "@clustersim/rl";
+import { composeCluster, composeWorkload, isEnvConfigFile, loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
 import type { Task } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 import { readScenario } from "./scenario-files.js";

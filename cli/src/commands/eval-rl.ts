@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { QueueEnv } from "@clustersim/engine";
 import {
   type EvalRow,
   evaluatePlacement,
@@ -8,12 +7,13 @@ import {
   InputError,
   type PlacementCheckpoint,
   PUBLISHED_STARTS,
+  placementAgent,
+  QueueEnv,
   type RlCheckpoint,
   readCheckpointFile,
   readCompatJobs,
   WINDOW_JOBS,
-} from "@clustersim/experiments";
-import { placementAgent } from "@clustersim/schedulers";
+} from "@clustersim/rl";
 import { UserError } from "../errors.js";
 
 export interface EvalRlOptions {

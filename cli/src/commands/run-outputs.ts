@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RunSinks } from "@clustersim/engine";
-import { commitAll, ParquetTable, StreamingFile, stableJson, stageFiles, TEMP_SUFFIX } from "@clustersim/experiments";
+import { ParquetTable } from "@clustersim/experiments";
+import { commitAll, StreamingFile, stableJson, stageFiles, TEMP_SUFFIX } from "@clustersim/files";
 import {
   type ScenarioSpec,
   SERVICE_COLUMNS,

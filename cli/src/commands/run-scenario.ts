@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
-import { prepareOutputDir, specHash } from "@clustersim/experiments";
+import { specHash } from "@clustersim/experiments";
+import { prepareOutputDir } from "@clustersim/files";
 import { runScenario, SpecError } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";

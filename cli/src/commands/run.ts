@@ -3,12 +3,10 @@ import { resolve } from "node:path";
 import {
   DEFAULT_MMC_CLUSTER,
   type MmcClusterParams,
-  prepareOutputDir,
   runMmcCluster,
-  stableJson,
   validateMmcClusterParams,
-  writeFilesAtomically,
 } from "@clustersim/experiments";
+import { prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 

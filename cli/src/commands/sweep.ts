@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { InputError, mergeSweeps, runSweep, type SweepResult } from "@clustersim/experiments";
+import { mergeSweeps, runSweep, type SweepResult } from "@clustersim/experiments";
+import { InputError } from "@clustersim/files";
 import { SpecError } from "@clustersim/scenarios";
 import { ChecksFailed, UserError } from "../errors.js";
 import { positiveSeconds } from "../seconds-option.js";

@@ -1,5 +1,6 @@
-import { InputError, trainRl } from "@clustersim/experiments";
-import { SpecError } from "@clustersim/scenarios";
+import { InputError } from "@clustersim/files";
+import { trainRl } from "@clustersim/rl";
+import { loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
 import { UserError } from "../errors.js";
 
 export interface TrainRlCommandOptions {
@@ -10,7 +11,7 @@ export interface TrainRlCommandOptions {
   quiet?: boolean;
 }
 
-/** `clustersim train-rl FILE`: PPO on an RL environment file's environment, queue or placement (experiments' trainRl). */
+/** `clustersim train-rl FILE`: PPO on an RL environment file's environment, queue or placement (rl's trainRl). */
 export async function trainRlCommand(
   file: string,
   o: TrainRlCommandOptions,
@@ -23,7 +24,7 @@ export async function trainRlCommand(
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256))
     throw new UserError(`--workers: expected an integer from 1 to 256, found "${o.workers}"`);
   try {
-    const r = await trainRl(file, {
+    const r = await trainRl(file, loadRlEnvConfig(file), {
       workers,
       out: o.out,
       resume: o.resume,

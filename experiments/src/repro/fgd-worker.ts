@@ -4,10 +4,10 @@
  * ran what.
  */
 
+import { type FgdCheckpoint, podFromOpenb, readOpenbNodes, runFgdOnce, sampleArrivals } from "@clustersim/rl";
 import { typicalPods } from "@clustersim/schedulers";
 import { serveInWorker } from "@clustersim/sim-core";
 import { loadOpenbPods, type OpenbPod } from "@clustersim/workloads";
-import { type Checkpoint, podFromOpenb, readOpenbNodes, runFgdOnce, sampleArrivals } from "./fgd.js";
 
 export interface FgdSeedJob {
   podsFile: string;
@@ -21,7 +21,7 @@ export interface FgdSeedJob {
 let loaded: { key: string; pool: OpenbPod[]; nodes: Awaited<ReturnType<typeof readOpenbNodes>> } | undefined;
 
 const api = {
-  async runSeed(job: FgdSeedJob): Promise<Checkpoint[][]> {
+  async runSeed(job: FgdSeedJob): Promise<FgdCheckpoint[][]> {
     const key = `${job.podsFile}\n${job.nodesFile}`;
     if (loaded?.key !== key) {
       const pool: OpenbPod[] = [];

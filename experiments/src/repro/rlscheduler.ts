@@ -1,5 +1,6 @@
 import { runBatch } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
+import { PUBLISHED_STARTS, readCompatJobs, WINDOW_JOBS } from "@clustersim/rl";
 import {
   BATCH_POLICIES,
   type BatchPolicyName,
@@ -10,7 +11,7 @@ import {
   type WindowResult,
 } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { headerInt, loadSwf, readSwfHeader, task } from "@clustersim/workloads";
+import { task } from "@clustersim/workloads";
 
 /**
  * Reproduction of the RLScheduler paper's heuristic baselines (Zhang et al., SC'20, Tables V and VI;
@@ -19,10 +20,6 @@ import { headerInt, loadSwf, readSwfHeader, task } from "@clustersim/workloads";
  * of 1,024 jobs, machine size from the SWF header, each policy's average bounded slowdown and
  * utilisation over the windows, without and with EASY backfilling.
  */
-
-/** The ten window starts the published tables used (numpy seed 1 in the original). */
-export const PUBLISHED_STARTS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
-export const WINDOW_JOBS = 1024;
 
 export interface RlReproOptions {
   trace: string;
@@ -56,46 +53,6 @@ export interface RlReproResult {
   /** Jobs dropped for asking for more nodes than the machine has. */
   droppedTooWide: number;
   results: RlPolicyResult[];
-}
-
-/** The trace's jobs as the original environment reads them (job.py: Workloads). */
-export async function readCompatJobs(
-  trace: string,
-): Promise<{ jobs: CompatJob[]; nodes: number; procsPerNode: number; droppedTooWide: number }> {
-  const header = await readSwfHeader(trace);
-  const nodes = headerInt(header, "MaxNodes") ?? headerInt(header, "MaxProcs");
-  if (nodes === undefined)
-    throw new Error(`${trace}: the SWF header has neither MaxNodes nor MaxProcs; the machine size is unknown`);
-  const procs = headerInt(header, "MaxProcs") ?? nodes;
-  const procsPerNode = procs / nodes;
-  const jobs: CompatJob[] = [];
-  let droppedTooWide = 0;
-  const known = (x: number) => (Number.isNaN(x) ? -1 : x);
-  for await (const j of loadSwf(trace)) {
-    let run = known(j.runS);
-    const req = known(j.reqTimeS) === -1 ? run : j.reqTimeS; // request time absent: the run time
-    if (run < 0) run = 10; // as the original: negative run times become 10 s
-    if (run === 0) continue;
-    const p = Math.max(known(j.procs), known(j.reqProcs));
-    if (p <= 0) continue;
-    if (Math.ceil(p / procsPerNode) > nodes) {
-      droppedTooWide++;
-      continue;
-    }
-    jobs.push({
-      id: j.id,
-      submitS: j.submitS,
-      runS: run,
-      reqTimeS: req > 0 ? req : run,
-      procs: p,
-      reqMemKiB: known(j.reqMemKiB),
-      user: j.user,
-      group: j.group,
-      executable: j.executable,
-    });
-  }
-  jobs.sort((a, b) => a.id - b.id);
-  return { jobs, nodes, procsPerNode, droppedTooWide };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
+import { stableJson, TEMP_SUFFIX, writeFilesAtomically } from "@clustersim/files";
 import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
-import { stableJson, TEMP_SUFFIX, writeFilesAtomically } from "../outputs/atomic-files.js";
 import { ParquetTable } from "../outputs/parquet-table.js";
 import { type RunRecord, readRunRecords } from "./records.js";
 import { buildReport, resultsCsv, resultsTable } from "./report.js";

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stableJson } from "../outputs/atomic-files.js";
+import { stableJson } from "@clustersim/files";
 import type { RunFingerprint } from "./fingerprint.js";
 import type { RunOutcome } from "./report.js";
 

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
-import { InputError } from "../errors.js";
-import { prepareOutputDir, stableJson, writeFilesAtomically } from "../outputs/atomic-files.js";
 import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint, sweepInputs } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";

@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BatchPlan, LearnedQueuePolicy } from "@clustersim/engine";
 import type { ClusterState } from "@clustersim/hardware-models";
+import { kernelAgent, kernelQueueScore, learnedPlacementScore, placementAgent } from "@clustersim/rl";
 import {
   type BatchPolicyName,
   createPlacement,
-  kernelAgent,
-  kernelQueueScore,
   type PlacementStrategy,
   type Pod,
-  placementAgent,
+  type StrategyContext,
   type StrategyEntry,
+  type TypicalPod,
 } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import { PluginTimeout, type PluginWatchdog } from "../plugins/plugin-watchdog.js";
@@ -64,7 +64,11 @@ export function placementFactory(
       ? readAgent(sched.params?.checkpoint, src.baseDir, src.file, placementAgent)
       : undefined;
   return (rng) => {
-    const ctx = { rng, workload: workload ?? [], ...(agent && { placementAgent: agent }) };
+    const ctx: StrategyContext = {
+      rng,
+      workload: workload ?? [],
+      ...(agent && { learnedScore: (typical: readonly TypicalPod[]) => learnedPlacementScore(agent, typical) }),
+    };
     const create = () => entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     const label = `"${sched.name}" (${sched.plugin})`;
     return src.watchdog ? userStrategy(src.watchdog, create, label, src.file) : create();

@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { InputError } from "@clustersim/files";
+import { z } from "zod";
+import { QueueEnv } from "../env/queue-env.js";
+import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
+
+/** PPO's settings (defaults: the RLScheduler code's, ppo-pick-jobs.py, where it has one). */
+export const PpoConfig = z.strictObject({
+  algorithm: z.literal("ppo").default("ppo"),
+  epochs: z.number().int().min(1).max(100_000).default(50),
+  trajectories: z.number().int().min(1).max(10_000).default(100).meta({
+    description: "episodes per epoch (the original's --trajs, default 100)",
+  }),
+  seed: z.number().int().nonnegative().default(0),
+  clipRatio: z.number().gt(0).lt(1).default(0.2),
+  gamma: z.number().gt(0).max(1).default(1),
+  lambda: z.number().min(0).max(1).default(0.97),
+  piLr: z.number().gt(0).max(1).default(3e-4),
+  vLr: z.number().gt(0).max(1).default(1e-3),
+  lrSchedule: z.enum(["constant", "linear"]).default("constant").meta({
+    description: "learning rates held (the original) or annealed linearly to 0 at the last epoch",
+  }),
+  trainPiIters: z.number().int().min(1).max(1000).default(80),
+  trainVIters: z.number().int().min(1).max(1000).default(80),
+  targetKl: z.number().gt(0).default(0.01),
+  rewardScale: z.number().gt(0).default(1).meta({
+    description:
+      "rewards are divided by this before advantages and returns are computed, so that the critic's targets are of order 1 (the original: 1, the raw reward)",
+  }),
+  validationStarts: z.array(z.number().int().nonnegative()).max(100).default([]).meta({
+    description:
+      "job indices of validation windows: after each epoch the greedy agent runs them, and the best epoch's agent is kept (agent.json)",
+  }),
+  validationJobs: z
+    .number()
+    .int()
+    .min(2)
+    .max(100_000)
+    .default(1024)
+    .meta({ description: "jobs per validation window" }),
+  workers: z.number().int().min(1).max(256).default(1).meta({
+    description: "worker threads running episodes (the checkpoint does not depend on it)",
+  }),
+});
+export type PpoConfig = z.output<typeof PpoConfig>;
+
+/** An RL environment file: which environment, over which data, and (for train-rl) how to train. */
+export const QueueEnvConfig = z.strictObject({
+  env: z.literal("queue"),
+  description: z.string().optional(),
+  trace: z.string().meta({ description: "an SWF trace (.swf or .swf.gz), relative to this file" }),
+  backfill: z.boolean().default(false).meta({ description: "EASY backfilling while the chosen job waits" }),
+  sequenceJobs: z.number().int().min(2).max(100_000).default(256).meta({
+    description: "jobs per episode (256 in RLScheduler's training)",
+  }),
+  reward: z.enum(["bsld", "utilisation"]).default("bsld"),
+  train: PpoConfig.default(PpoConfig.parse({})),
+});
+export type QueueEnvConfig = z.output<typeof QueueEnvConfig>;
+
+export type LoadedQueueConfig = QueueEnvConfig & { tracePath: string };
+
+/**
+ * A queue environment file's validated settings (read from `file`: scenarios' loadQueueEnvConfig) with
+ * its trace located: resolved against the file's folder, and an InputError naming both if it is missing.
+ */
+export function locateQueueFiles(c: QueueEnvConfig, file: string): LoadedQueueConfig {
+  const tracePath = resolve(dirname(file), c.trace);
+  if (!existsSync(tracePath))
+    throw new InputError(`${file}: trace: expected a readable SWF file, found no such file: ${tracePath}`);
+  return { ...c, tracePath };
+}
+
+/** The queue environment an environment file describes (its trace read once). */
+export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }): Promise<QueueEnv> {
+  const t = await readCompatJobs(c.tracePath);
+  return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward });
+}

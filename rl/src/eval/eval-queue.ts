@@ -1,0 +1,87 @@
+import { BATCH_POLICIES, type BatchPolicyName, type CompatJob, runCompatWindow } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+import type { QueueEnv } from "../env/queue-env.js";
+import { KernelNetworks } from "../networks/kernel-networks.js";
+import { playEpisode } from "../rollouts/rollout.js";
+import type { RlCheckpoint } from "../training/ppo-trainer.js";
+
+/** One evaluation figure: a policy's mean over the windows of a trace. */
+export interface EvalRow {
+  task: "queue";
+  trace: string;
+  backfill: boolean;
+  policy: string;
+  metric: "boundedSlowdown" | "utilisation";
+  value: number;
+}
+
+export interface QueueWindows {
+  /** A name for the trace in the rows (its file name). */
+  trace: string;
+  jobs: readonly CompatJob[];
+  nodes: number;
+  procsPerNode: number;
+  /** Job index where each window starts, and the jobs per window. */
+  starts: readonly number[];
+  windowJobs: number;
+}
+
+/**
+ * A trained agent and the queue heuristics on the same windows, without and with backfilling: mean
+ * bounded slowdown and utilisation over the windows. The agent picks its likeliest job (greedy);
+ * `env` must be the queue environment over `w.jobs` with `w.windowJobs` jobs per episode.
+ */
+export function evaluateQueue(
+  env: (backfill: boolean) => QueueEnv,
+  w: QueueWindows,
+  agents: { name: string; checkpoint: RlCheckpoint }[],
+  o: { randomPolicy?: boolean } = {},
+): EvalRow[] {
+  const rows: EvalRow[] = [];
+  const push = (backfill: boolean, policy: string, bsld: number, util: number) => {
+    rows.push({ task: "queue", trace: w.trace, backfill, policy, metric: "boundedSlowdown", value: bsld });
+    rows.push({ task: "queue", trace: w.trace, backfill, policy, metric: "utilisation", value: util });
+  };
+  const nets = new KernelNetworks();
+  const ws = nets.workspace();
+  for (const backfill of [false, true]) {
+    for (const policy of BATCH_POLICIES as readonly BatchPolicyName[]) {
+      const r = w.starts.map((s) =>
+        runCompatWindow(w.jobs, s, w.windowJobs, { nodes: w.nodes, procsPerNode: w.procsPerNode, backfill, policy }),
+      );
+      push(backfill, policy, mean(r.map((x) => x.boundedSlowdown)), mean(r.map((x) => x.utilisation)));
+    }
+    const e = env(backfill);
+    for (const a of agents) {
+      const params = Float64Array.from(a.checkpoint.params);
+      const r = w.starts.map((start) =>
+        playEpisode(e, nets, params, ws, { seed: 0, start, choice: "greedy", values: false }),
+      );
+      push(
+        backfill,
+        a.name,
+        mean(r.map((x) => x.metrics.boundedSlowdown!)),
+        mean(r.map((x) => x.metrics.utilisation!)),
+      );
+    }
+    if (o.randomPolicy) {
+      // The untrained baseline: a job drawn uniformly among those shown (seeded per window).
+      const r = w.starts.map((start, i) => {
+        const rng = new RandomStreams(1).fresh(`random-policy/${i}`);
+        let { info } = e.reset(0, start);
+        for (;;) {
+          const n = info.mask.indexOf(0) < 0 ? info.mask.length : info.mask.indexOf(0);
+          const s = e.step(Math.floor(rng.next() * n));
+          if (s.terminated) return s.info;
+          info = s.info;
+        }
+      });
+      push(backfill, "random", mean(r.map((x) => x.boundedSlowdown!)), mean(r.map((x) => x.utilisation!)));
+    }
+  }
+  return rows;
+}
+
+function mean(x: readonly number[]): number {
+  return x.reduce((s, v) => s + v, 0) / x.length;
+}

@@ -1,0 +1,103 @@
+/**
+ * @clustersim/rl: reinforcement learning over the simulator. The environments (queue, placement over
+ * the steppable run, packing under FGD's protocol), the typed-array networks, trained agents as a queue
+ * order and as node scores, PPO's training on worker threads, and the evaluation of agents beside the
+ * heuristics on the published protocols (whose data it reads). Environment files are plain typed
+ * configs and their zod schemas here; reading them from YAML is scenarios' (loadRlEnvConfig).
+ */
+
+export { InputError } from "@clustersim/files";
+export { type KernelAgent, kernelAgent, kernelQueueScore } from "./agents/kernel-queue-score.js";
+export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./agents/learned-placement.js";
+export type { RlEnvConfig } from "./config/env-config.js";
+export {
+  type LoadedPackingConfig,
+  locatePackingFiles,
+  PackingEnvConfig,
+  PackingPpoConfig,
+} from "./config/packing-config.js";
+export {
+  type LoadedQueueConfig,
+  locateQueueFiles,
+  PpoConfig,
+  QueueEnvConfig,
+  queueEnvOf,
+} from "./config/rl-config.js";
+export {
+  PackingEnv,
+  type PackingEnvOptions,
+  type PackingEpisode,
+  type PackingInfo,
+  type PackingStep,
+} from "./env/packing-env.js";
+export { fgdEpisode, fgdPackingEnv } from "./env/packing-episodes.js";
+export { type Episode, PlacementEnv, type PlacementEnvOptions, type StepResult } from "./env/placement-env.js";
+export {
+  JOB_FEATURES,
+  MAX_QUEUE_SIZE,
+  QueueEnv,
+  type QueueEnvOptions,
+  type QueueStepInfo,
+  type QueueStepResult,
+  visibleJobs,
+} from "./env/queue-env.js";
+export { evaluatePlacement, type PlacementEvalRow } from "./eval/eval-placement.js";
+export { type EvalRow, evaluateQueue, type QueueWindows } from "./eval/eval-queue.js";
+export type { AgentNetworks, AgentWorkspace } from "./networks/agent-networks.js";
+export {
+  CRITIC_HEAD_SIZES,
+  FEATURES,
+  KERNEL_SIZES,
+  KernelNetworks,
+  type KernelWorkspace,
+  PADDING,
+  SLOTS,
+} from "./networks/kernel-networks.js";
+export { Mlp, type MlpWorkspace } from "./networks/mlp.js";
+export {
+  type FeatureScratch,
+  featureScratch,
+  nodeFragment,
+  PLACEMENT_FEATURES,
+  placementRow,
+} from "./networks/placement-features.js";
+export { PLACEMENT_STATE, PlacementNetworks, type PlacementWorkspace } from "./networks/placement-networks.js";
+export { type AdamState, adamState, adamStep } from "./ppo/adam.js";
+export { type DecisionBatch, policyGradient, valueGradient } from "./ppo/ppo-loss.js";
+export {
+  type FgdData,
+  podFromOpenb,
+  readFgdData,
+  readOpenbNodes,
+  sampleArrivals,
+} from "./protocols/fgd-data.js";
+export { FGD_POLICIES, type FgdCheckpoint, runFgdOnce } from "./protocols/fgd-run.js";
+export { PUBLISHED_STARTS, readCompatJobs, WINDOW_JOBS } from "./protocols/rlscheduler-jobs.js";
+export { playPackingEpisode } from "./rollouts/packing-rollout.js";
+export { type ActionChoice, playEpisode, type Trajectory } from "./rollouts/rollout.js";
+export { curveSvg } from "./training/curve-svg.js";
+export type { PlacementCheckpoint, PlacementCurveRow } from "./training/placement-checkpoint.js";
+export {
+  CURVE_COLUMNS,
+  type CurveRow,
+  checkpointOf,
+  decisionBatch,
+  episodeSeeds,
+  type RlCheckpoint,
+  rollouts,
+  type TrainState,
+  trainState,
+} from "./training/ppo-trainer.js";
+export {
+  type EpisodeJob,
+  GRADIENT_PARTS,
+  localCompute,
+  type RlCompute,
+  type RlTask,
+  workerCompute,
+} from "./training/rl-compute.js";
+export { packingChoices, rlTaskOf } from "./training/rl-tasks.js";
+export type { TrainPlacementResult } from "./training/train-placement.js";
+export { readCheckpoint, type TrainRlResult } from "./training/train-queue.js";
+export { trainRl } from "./training/train-rl.js";
+export { readCheckpointFile, type TrainRlOptions } from "./training/training-run.js";

@@ -1,0 +1,299 @@
+import { InputError } from "@clustersim/files";
+import { RandomStreams } from "@clustersim/sim-core";
+import type { PpoConfig, QueueEnvConfig } from "../config/rl-config.js";
+import type { AgentNetworks } from "../networks/agent-networks.js";
+import { KernelNetworks } from "../networks/kernel-networks.js";
+import { type AdamState, adamState, adamStep } from "../ppo/adam.js";
+import type { DecisionBatch } from "../ppo/ppo-loss.js";
+import type { Trajectory } from "../rollouts/rollout.js";
+import { gradientParts, type RlCompute, sumParts } from "./rl-compute.js";
+
+/**
+ * PPO with clipping and GAE (Schulman et al. 2017), as RLScheduler trains its kernel networks
+ * (ppo-pick-jobs.py): per epoch, `trajectories` episodes sampled from the current policy; advantages
+ * by GAE(γ, λ), normalised; up to `trainPiIters` full-batch Adam steps on the clipped surrogate,
+ * stopping early once the approximate KL passes 1.5 × `targetKl`; `trainVIters` steps on the value's
+ * squared error. Every draw comes from the training seed, the epoch and the episode's index, so a
+ * training run is reproducible to the bit.
+ */
+
+/** One epoch's row of the queue's learning curve. */
+export interface CurveRow {
+  epoch: number;
+  episodes: number;
+  meanReward: number;
+  meanBoundedSlowdown: number;
+  meanUtilisation: number;
+  policyLoss: number;
+  /** The critic's mean squared error, in the units of rewards ÷ train.rewardScale. */
+  valueLoss: number;
+  kl: number;
+  piIters: number;
+  /** Mean bounded slowdown of the greedy agent on the validation windows (NaN without any). */
+  validationBoundedSlowdown: number;
+}
+
+export const CURVE_COLUMNS: readonly (keyof CurveRow)[] = [
+  "epoch",
+  "episodes",
+  "meanReward",
+  "meanBoundedSlowdown",
+  "meanUtilisation",
+  "policyLoss",
+  "valueLoss",
+  "kl",
+  "piIters",
+  "validationBoundedSlowdown",
+];
+
+export interface RlCheckpoint {
+  format: "clustersim-rl-checkpoint";
+  version: 1;
+  task: "queue";
+  networks: "rlscheduler-kernel";
+  env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
+  /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
+  normalisers: { maxExecS: number; maxProcs: number };
+  /** The training's settings, less `workers` (the checkpoint does not depend on it). */
+  train: Omit<PpoConfig, "workers">;
+  /** Epochs trained so far. */
+  epoch: number;
+  params: number[];
+  adam: { pi: SavedAdam; v: SavedAdam };
+  curve: CurveRow[];
+  /** The epoch whose agent did best on the validation windows so far, and its parameters. */
+  best?: { epoch: number; validationBoundedSlowdown: number; params: number[] };
+}
+
+export interface SavedAdam {
+  lr: number;
+  step: number;
+  m: number[];
+  v: number[];
+}
+
+/** A training under way: networks, parameters, optimisers, and the task's curve rows and best agent. */
+export interface TrainState<Row = CurveRow, Best = RlCheckpoint["best"]> {
+  nets: AgentNetworks;
+  params: Float64Array;
+  pi: AdamState;
+  v: AdamState;
+  epoch: number;
+  curve: Row[];
+  best?: Best;
+}
+
+/** What a checkpoint keeps of a training state, whatever the task. */
+export interface SavedTraining<Row, Best> {
+  epoch: number;
+  params: number[];
+  adam: { pi: SavedAdam; v: SavedAdam };
+  curve: Row[];
+  best?: Best;
+}
+
+/** A new training state (fresh networks from the training seed), or one resumed from a checkpoint. */
+export function trainState<Row = CurveRow, Best = RlCheckpoint["best"]>(
+  train: PpoSettings,
+  resume?: SavedTraining<Row, Best>,
+  nets: AgentNetworks = new KernelNetworks(),
+): TrainState<Row, Best> {
+  if (resume) {
+    const adam = resume.adam as SavedTraining<Row, Best>["adam"] | undefined;
+    if (!adam?.pi || !adam.v)
+      throw new InputError(
+        "--resume: expected a training checkpoint (checkpoint.json, with the optimiser's state), found an agent without it (agent.json?)",
+      );
+    const finite = (x: unknown) => Array.isArray(x) && x.every((v) => Number.isFinite(v));
+    if (!finite(resume.params) || resume.params.length !== nets.paramCount)
+      throw new InputError(`--resume: expected ${nets.paramCount} finite parameters, found ${resume.params?.length}`);
+    if (adam.pi.m?.length !== nets.actorParams || adam.v.m?.length !== nets.paramCount - nets.actorParams)
+      throw new InputError("--resume: the checkpoint's optimiser state does not fit these networks");
+    const load = (s: SavedAdam): AdamState => ({
+      lr: s.lr,
+      step: s.step,
+      m: Float64Array.from(s.m),
+      v: Float64Array.from(s.v),
+    });
+    return {
+      nets,
+      params: Float64Array.from(resume.params),
+      pi: load(resume.adam.pi),
+      v: load(resume.adam.v),
+      epoch: resume.epoch,
+      curve: [...resume.curve],
+      best: resume.best,
+    };
+  }
+  const params = nets.init(new RandomStreams(train.seed).get("rl/init"));
+  return {
+    nets,
+    params,
+    pi: adamState(train.piLr, nets.actorParams),
+    v: adamState(train.vLr, nets.paramCount - nets.actorParams),
+    epoch: 0,
+    curve: [],
+  };
+}
+
+/** The episodes of an epoch: seed and action stream of episode i, from the training seed alone. */
+export function episodeSeeds(train: PpoSettings, epoch: number): { seed: number; stream: string }[] {
+  return Array.from({ length: train.trajectories }, (_, i) => {
+    const stream = `rl/epoch/${epoch}/episode/${i}`;
+    const seed = Math.floor(new RandomStreams(train.seed).fresh(`${stream}/start`).next() * 2 ** 31);
+    return { seed, stream };
+  });
+}
+
+/** Play an epoch's episodes with the current policy (in this thread or on workers: the same episodes). */
+export function rollouts<Row, Best>(
+  compute: RlCompute,
+  s: TrainState<Row, Best>,
+  train: PpoSettings,
+  epoch: number,
+): Promise<Trajectory[]> {
+  return compute.episodes(s.params, episodeSeeds(train, epoch));
+}
+
+/**
+ * Advantages by GAE(γ, λ) (normalised over the batch) and returns, as one batch of decisions. Rewards
+ * are divided by `rewardScale` first: the critic learns returns in those units. The normalised
+ * advantages do not depend on the scale except through the critic, which reaches targets of order 1
+ * in far fewer steps than raw bounded slowdowns in the thousands.
+ */
+export function decisionBatch(
+  trajectories: readonly Trajectory[],
+  gamma: number,
+  lambda: number,
+  blockSize: (count: number) => number = (count) => count * 8,
+  rewardScale = 1,
+): DecisionBatch {
+  const size = trajectories.reduce((s, t) => s + t.action.length, 0);
+  const b: DecisionBatch = {
+    size,
+    count: new Int32Array(size),
+    rowAt: new Int32Array(size),
+    rows: new Float32Array(trajectories.reduce((s, t) => s + t.rows.length, 0)),
+    action: new Int32Array(size),
+    logpOld: new Float64Array(size),
+    advantage: new Float64Array(size),
+    returns: new Float64Array(size),
+  };
+  let k = 0;
+  let rowAt = 0;
+  for (const t of trajectories) {
+    const T = t.action.length;
+    b.rows.set(t.rows, rowAt);
+    // The state after the last decision is terminal (value 0).
+    let adv = 0;
+    let ret = 0;
+    for (let i = T - 1; i >= 0; i--) {
+      const r = t.rewards[i]! / rewardScale;
+      const next = i === T - 1 ? 0 : t.value[i + 1]!;
+      adv = r + gamma * next - t.value[i]! + gamma * lambda * adv;
+      ret = r + gamma * ret;
+      b.advantage[k + i] = adv;
+      b.returns[k + i] = ret;
+    }
+    for (let i = 0; i < T; i++) {
+      b.count[k] = t.count[i]!;
+      b.rowAt[k] = rowAt;
+      b.action[k] = t.action[i]!;
+      b.logpOld[k] = t.logp[i]!;
+      rowAt += blockSize(t.count[i]!);
+      k++;
+    }
+  }
+  let mean = 0;
+  for (let i = 0; i < size; i++) mean += b.advantage[i]!;
+  mean /= size;
+  let varSum = 0;
+  for (let i = 0; i < size; i++) varSum += (b.advantage[i]! - mean) ** 2;
+  const std = Math.sqrt(varSum / size);
+  for (let i = 0; i < size; i++) b.advantage[i] = (b.advantage[i]! - mean) / (std + 1e-8);
+  return b;
+}
+
+/** What PPO's update did in an epoch. */
+/** PPO's own settings, whatever the task (validation is the task's). */
+export type PpoSettings = Omit<PpoConfig, "validationStarts" | "validationJobs">;
+
+export interface UpdateStats {
+  policyLoss: number;
+  valueLoss: number;
+  kl: number;
+  piIters: number;
+}
+
+/** PPO's update from one epoch's episodes (any task); counts the epoch. */
+export async function ppoUpdate<Row, Best>(
+  s: TrainState<Row, Best>,
+  train: PpoSettings,
+  trajectories: readonly Trajectory[],
+  compute: RlCompute,
+): Promise<UpdateStats> {
+  const { nets, params } = s;
+  const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c), train.rewardScale);
+  const parts = gradientParts(b);
+  const grad = new Float64Array(nets.paramCount);
+  // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.
+  const scale = train.lrSchedule === "linear" ? Math.max(0, 1 - s.epoch / train.epochs) : 1;
+  s.pi.lr = train.piLr * scale;
+  s.v.lr = train.vLr * scale;
+  let first: { loss: number; kl: number } | undefined;
+  let kl = 0;
+  let piIters = 0;
+  for (let i = 0; i < train.trainPiIters; i++) {
+    const r = sumParts(await compute.gradients("policy", params, parts, b.size), grad);
+    first ??= r;
+    kl = r.kl;
+    if (r.kl > 1.5 * train.targetKl) break;
+    adamStep(s.pi, params, grad, 0);
+    piIters++;
+  }
+  let valueLoss = 0;
+  for (let i = 0; i < train.trainVIters; i++) {
+    const r = sumParts(await compute.gradients("value", params, parts, b.size), grad);
+    if (i === 0) valueLoss = r.loss;
+    adamStep(s.v, params, grad, nets.actorParams);
+  }
+  s.epoch++;
+  return { policyLoss: first!.loss, valueLoss, kl, piIters };
+}
+
+/** The mean of one of the episodes' metrics. */
+export function meanMetric(trajectories: readonly Trajectory[], name: string): number {
+  return trajectories.reduce((x, t) => x + t.metrics[name]!, 0) / trajectories.length;
+}
+
+/** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */
+export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCheckpoint["normalisers"]): RlCheckpoint {
+  return {
+    format: "clustersim-rl-checkpoint",
+    version: 1,
+    task: "queue",
+    networks: "rlscheduler-kernel",
+    env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
+    normalisers,
+    train: withoutWorkers(c.train),
+    ...savedTraining(s),
+  };
+}
+
+/** What a checkpoint keeps of a training state, any task (JSON-ready; numbers round-trip exactly). */
+export function savedTraining<Row, Best>(s: TrainState<Row, Best>): SavedTraining<Row, Best> {
+  return {
+    epoch: s.epoch,
+    params: [...s.params],
+    adam: { pi: saveAdam(s.pi), v: saveAdam(s.v) },
+    curve: s.curve,
+    ...(s.best && { best: s.best }),
+  };
+}
+
+const saveAdam = (a: AdamState): SavedAdam => ({ lr: a.lr, step: a.step, m: [...a.m], v: [...a.v] });
+
+export function withoutWorkers<T extends { workers: number }>(train: T): Omit<T, "workers"> {
+  const { workers: _, ...rest } = train;
+  return rest;
+}

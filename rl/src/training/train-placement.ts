@@ -1,0 +1,121 @@
+import { basename } from "node:path";
+import { InputError } from "@clustersim/files";
+import type { LoadedPackingConfig } from "../config/packing-config.js";
+import { fgdPackingEnv } from "../env/packing-episodes.js";
+import { PlacementNetworks } from "../networks/placement-networks.js";
+import { readFgdData } from "../protocols/fgd-data.js";
+import { playPackingEpisode } from "../rollouts/packing-rollout.js";
+import type { PlacementBest, PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
+import { meanMetric, type SavedTraining, savedTraining, withoutWorkers } from "./ppo-trainer.js";
+import { packingChoices } from "./rl-tasks.js";
+import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
+
+export type { PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
+
+export interface TrainPlacementResult {
+  dir: string;
+  checkpoint: PlacementCheckpoint;
+  epochsRun: number;
+  wallS: number;
+}
+
+const PLACEMENT_CURVE_COLUMNS: readonly (keyof PlacementCurveRow)[] = [
+  "epoch",
+  "episodes",
+  "meanReward",
+  "meanAllocation",
+  "meanFailedPods",
+  "policyLoss",
+  "valueLoss",
+  "kl",
+  "piIters",
+  "validationAllocation",
+];
+
+/**
+ * PPO on the packing environment (env: packing), with the placement networks; agent.json is the epoch
+ * whose greedy agent allocated the most GPUs on the validation seeds. Training episodes keep a row per
+ * node the pod fits at every decision, so they are limited to MAX_TRAINING_NODES nodes.
+ */
+export async function trainPlacement(
+  file: string,
+  config: LoadedPackingConfig,
+  o: TrainRlOptions,
+): Promise<TrainPlacementResult> {
+  const env = {
+    pods: config.pods,
+    nodes: config.nodes,
+    load: config.load,
+    nodesPerEpisode: config.nodesPerEpisode,
+  };
+  const resume =
+    o.resume === undefined ? undefined : (readCheckpointFile(o.resume, env, config.train) as PlacementCheckpoint);
+  const data = await readFgdData(config.podsPath, config.nodesPath);
+  const choices = packingChoices(config, data.nodes.length);
+  if (choices > MAX_TRAINING_NODES)
+    throw new InputError(
+      `${file}: nodesPerEpisode: expected at most ${MAX_TRAINING_NODES} nodes per training episode (each decision keeps a row per node), found ${choices}${config.nodesPerEpisode === 0 ? " (0: the whole list)" : ""}`,
+    );
+  const nets = new PlacementNetworks(choices);
+  const fgd = fgdPackingEnv(data, config.load, config.nodesPerEpisode);
+  const ws = nets.workspace();
+  const seeds = config.train.validationSeeds;
+  const r = await runTraining<PlacementCurveRow>(
+    {
+      file,
+      config,
+      nets,
+      resume: resume as never,
+      row: (u, trajectories, epoch) => ({
+        epoch,
+        episodes: trajectories.length,
+        meanReward: trajectories.reduce((x, t) => x + t.reward, 0) / trajectories.length,
+        meanAllocation: meanMetric(trajectories, "allocation"),
+        meanFailedPods: meanMetric(trajectories, "failedPods"),
+        ...u,
+        validationAllocation: Number.NaN,
+      }),
+      validation: {
+        field: "validationAllocation",
+        lowerIsBetter: false,
+        of:
+          seeds.length === 0
+            ? undefined
+            : (params) =>
+                seeds.reduce(
+                  (s, seed) =>
+                    s +
+                    playPackingEpisode(fgd, nets, params, ws, { seed, choice: "greedy", values: false }).metrics
+                      .allocation!,
+                  0,
+                ) / seeds.length,
+      },
+      checkpoint: (state) => ({
+        format: "clustersim-rl-checkpoint",
+        version: 1,
+        task: "placement",
+        networks: "placement-kernel",
+        env,
+        train: withoutWorkers(config.train),
+        ...(savedTraining(state) as SavedTraining<PlacementCurveRow, PlacementBest>),
+      }),
+      columns: PLACEMENT_CURVE_COLUMNS,
+      svg: {
+        title: `PPO on ${basename(file)}: mean GPU allocation of the epoch's episodes`,
+        y: "GPU allocation",
+        of: (row) => row.meanAllocation,
+      },
+      line: (row) => {
+        const validated = Number.isNaN(row.validationAllocation)
+          ? ""
+          : `, ${(100 * row.validationAllocation).toFixed(2)}% on the validation seeds`;
+        return `epoch ${row.epoch}: mean GPU allocation ${(100 * row.meanAllocation).toFixed(2)}% over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
+      },
+    },
+    o,
+  );
+  return { ...r, checkpoint: r.checkpoint as PlacementCheckpoint };
+}
+
+/** The most nodes a training episode may have (nodesPerEpisode, or the whole list). */
+export const MAX_TRAINING_NODES = 512;

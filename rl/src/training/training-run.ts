@@ -1,0 +1,181 @@
+import { readFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
+import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
+import { wallSeconds } from "@clustersim/sim-core";
+import type { LoadedPackingConfig } from "../config/packing-config.js";
+import type { LoadedQueueConfig } from "../config/rl-config.js";
+import type { AgentNetworks } from "../networks/agent-networks.js";
+import type { Trajectory } from "../rollouts/rollout.js";
+import { curveSvg } from "./curve-svg.js";
+import type { PlacementCheckpoint } from "./placement-checkpoint.js";
+import {
+  CURVE_COLUMNS,
+  ppoUpdate,
+  type RlCheckpoint,
+  rollouts,
+  type SavedTraining,
+  type TrainState,
+  trainState,
+  type UpdateStats,
+} from "./ppo-trainer.js";
+import { localCompute, type RlCompute, workerCompute } from "./rl-compute.js";
+import { rlTaskOf } from "./rl-tasks.js";
+
+/** What every training (queue or placement) shares: its options, where its work runs, its files. */
+export interface TrainRlOptions {
+  /** Output directory (default: results/rl-NAME, NAME the environment file's). */
+  out?: string;
+  /** A checkpoint to continue from (written by an earlier training of the same file). */
+  resume?: string;
+  /** Train until this many epochs in all (default: the file's `train.epochs`). */
+  epochs?: number;
+  /** Worker threads for episodes and gradients (default: the file's `train.workers`); no effect on results. */
+  workers?: number;
+  /** After each epoch: its row of the learning curve, a line saying how it went, the seconds so far. */
+  onEpoch?(row: Record<string, number>, line: string, wallS: number): void;
+}
+
+/** Episodes and gradients on `workers` threads, or in this one. */
+export async function computeFor(config: LoadedQueueConfig | LoadedPackingConfig, workers: number): Promise<RlCompute> {
+  return workers > 1
+    ? workerCompute(config, workers, config.train.clipRatio)
+    : localCompute(await rlTaskOf(config), config.train.clipRatio);
+}
+
+/** The learning curve as CSV, one row per epoch. */
+export function curveCsv<R>(rows: readonly R[], columns: readonly (keyof R)[] = CURVE_COLUMNS as never): string {
+  return `${[columns.join(","), ...rows.map((r) => columns.map((c) => r[c]).join(","))].join("\n")}\n`;
+}
+
+/** A checkpoint file (any task), checked to have been trained with `env` and `train` when given. */
+export function readCheckpointFile(
+  path: string,
+  env?: unknown,
+  train?: { epochs: number; workers: number },
+): RlCheckpoint | PlacementCheckpoint {
+  let c: RlCheckpoint | PlacementCheckpoint;
+  try {
+    c = JSON.parse(readFileSync(path, "utf8")) as RlCheckpoint | PlacementCheckpoint;
+  } catch (err) {
+    throw new InputError(`${path}: expected a checkpoint (JSON), found ${(err as Error).message.split("\n")[0]}`);
+  }
+  if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1)
+    throw new InputError(`${path}: expected a clustersim RL checkpoint (format clustersim-rl-checkpoint, version 1)`);
+  if (env !== undefined && train !== undefined) {
+    // Neither how long to train nor on how many threads is part of what a checkpoint was trained as.
+    const { epochs: _a, workers: _w, ...wanted } = train;
+    const { epochs: _b, workers: _v, ...saved } = c.train as unknown as typeof train;
+    const differ = [
+      ...differingKeys(c.env, env).map((k) => `env.${k}`),
+      ...differingKeys({ ...PREDATED_SETTINGS, ...saved }, { ...PREDATED_SETTINGS, ...wanted }).map(
+        (k) => `train.${k}`,
+      ),
+    ];
+    if (differ.length > 0)
+      throw new InputError(
+        `${path}: the checkpoint was trained with another environment or other settings than this file's (${differ.join(", ")} differ)`,
+      );
+  }
+  return c;
+}
+
+/** Settings added after checkpoints were first written, with the value those checkpoints trained with. */
+const PREDATED_SETTINGS = { rewardScale: 1 };
+
+/** The keys whose values differ between two JSON objects, in sorted order. */
+function differingKeys(a: unknown, b: unknown): string[] {
+  const x = (a ?? {}) as Record<string, unknown>;
+  const y = (b ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+  return keys.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+}
+
+/** The best epoch so far on validation: its parameters under the task's validation figure. */
+type Best = { epoch: number; params: number[] };
+
+/** What a task brings to the training loop (runTraining). */
+export interface TrainingTask<Row extends { epoch: number; episodes: number; kl: number; piIters: number }> {
+  file: string;
+  config: LoadedQueueConfig | LoadedPackingConfig;
+  nets: AgentNetworks;
+  resume?: SavedTraining<Row, Best>;
+  /** The epoch's row of the learning curve, its validation figure NaN (filled in after). */
+  row(u: UpdateStats, trajectories: readonly Trajectory[], epoch: number): Row;
+  /** The row's field holding the validation figure, and whether lower is better. */
+  validation: { field: keyof Row & string; lowerIsBetter: boolean; of?: (params: Float64Array) => number };
+  /** The checkpoint to write for a training state. */
+  checkpoint(state: TrainState<Row, Best>): SavedTraining<Row, Best> & object;
+  columns: readonly (keyof Row)[];
+  /** The curve's picture: its title, y label and figure. */
+  svg: { title: string; y: string; of: (row: Row) => number };
+  /** A line saying how an epoch went. */
+  line(row: Row): string;
+}
+
+/**
+ * The training loop every task shares: PPO epochs until `o.epochs` (default: the file's), after each
+ * one the directory holding, as one set, checkpoint.json (networks, optimiser state, learning curve:
+ * enough to resume), curve.csv and curve.svg, and with validation agent.json (the epoch that did best
+ * there, as a checkpoint of its own: the agent to use); timing.json holds the wall-clock seconds, which
+ * are never part of a result. Bad settings are refused before any worker starts.
+ */
+export async function runTraining<Row extends { epoch: number; episodes: number; kl: number; piIters: number }>(
+  task: TrainingTask<Row>,
+  o: TrainRlOptions,
+): Promise<{ dir: string; checkpoint: SavedTraining<Row, Best> & object; epochsRun: number; wallS: number }> {
+  const { config, validation } = task;
+  const epochs = o.epochs ?? config.train.epochs;
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
+  const state = trainState<Row, Best>(config.train, task.resume, task.nets);
+  const dir = resolve(o.out ?? `results/rl-${basename(task.file, extname(task.file))}`);
+  prepareOutputDir(dir);
+  const workers = o.workers ?? config.train.workers;
+  const compute = await computeFor(config, workers);
+  const t0 = wallSeconds();
+  const epochWallS: number[] = [];
+  let epochsRun = 0;
+  let checkpoint = task.checkpoint(state);
+  try {
+    while (state.epoch < epochs) {
+      const e0 = wallSeconds();
+      const trajectories = await rollouts(compute, state, config.train, state.epoch);
+      const row = task.row(await ppoUpdate(state, config.train, trajectories, compute), trajectories, state.epoch);
+      state.curve.push(row);
+      if (validation.of) {
+        const v = validation.of(state.params);
+        (row as Record<string, unknown>)[validation.field] = v;
+        const was = (state.best as Record<string, number> | undefined)?.[validation.field];
+        if (was === undefined || (validation.lowerIsBetter ? v < was : v > was))
+          state.best = { epoch: row.epoch, [validation.field]: v, params: [...state.params] } as Best;
+      }
+      checkpoint = task.checkpoint(state);
+      const best = checkpoint.best;
+      epochWallS.push(wallSeconds() - e0);
+      epochsRun++;
+      writeFilesAtomically(dir, {
+        "checkpoint.json": stableJson(checkpoint),
+        "curve.csv": curveCsv(checkpoint.curve, task.columns),
+        "curve.svg": curveSvg(
+          task.svg.title,
+          task.svg.y,
+          checkpoint.curve.map((r) => [r.epoch, task.svg.of(r)]),
+        ),
+        "timing.json": stableJson({ epochsRun, workers, wallS: wallSeconds() - t0, epochWallS }),
+        ...(best && {
+          "agent.json": stableJson({
+            ...checkpoint,
+            epoch: best.epoch,
+            params: best.params,
+            best: undefined,
+            adam: undefined,
+          }),
+        }),
+      });
+      o.onEpoch?.({ ...row } as unknown as Record<string, number>, task.line(row), wallSeconds() - t0);
+    }
+  } finally {
+    await compute.close();
+  }
+  return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+}
