@@ -29,6 +29,65 @@ export function buildProgram(print: (line: string) => void): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
 
+  addRunCommands(program, print);
+  addSweepCommands(program, print);
+  addRlCommands(program, print);
+  addViewCommand(program, print);
+  addReproCommands(program, print);
+  return program;
+}
+
+/** Run the command line; returns the process exit code. Bad input exits 2 with one clear line. */
+export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const program = buildProgram(print);
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its own message (or the help or version text).
+      return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    if (err instanceof ChecksFailed) return EXIT_FAILURE;
+    // rl's InputError (e.g. an unwritable --out) is bad input too.
+    if (err instanceof UserError || (err instanceof Error && err.name === "InputError")) {
+      process.stderr.write(`clustersim: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      // Not a defect: the disk is full. Results are written under temporary names and committed as one
+      // set, so earlier results stay as they were and the partial files are removed at the next run.
+      const path = (err as NodeJS.ErrnoException).path;
+      process.stderr.write(
+        `clustersim: no space left on the device${path ? ` writing ${path}` : ""} (${code}): free some space and run again; earlier results were left as they were\n`,
+      );
+      return EXIT_FAILURE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (/Cannot allocate Wasm memory/.test(message)) {
+      // Not a defect either: V8 reserves about 10 GiB of address space per WebAssembly memory (the Parquet
+      // writer's) and a limit on virtual memory (ulimit -v) refuses it.
+      process.stderr.write(
+        "clustersim: out of address space for WebAssembly (the Parquet writer): a limit on virtual memory (ulimit -v) is below what V8 reserves; raise it to 16 GiB, or to 8 GiB with NODE_OPTIONS=--disable-wasm-trap-handler\n",
+      );
+      return EXIT_FAILURE;
+    }
+    process.stderr.write(`clustersim: internal error: ${message}\n`);
+    if (process.env.CLUSTERSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write("(set CLUSTERSIM_DEBUG=1 to see where it happened)\n");
+    return EXIT_FAILURE;
+  }
+}
+
+/** Running scenarios and reading scenario and trace files: run, trace-stats, validate, schema, schedulers, workload. */
+function addRunCommands(program: Command, print: (line: string) => void): void {
   program
     .command("run")
     .description(
@@ -104,7 +163,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .option("-n, --limit <n>", "print at most n tasks")
     .option("-s, --seed <n>", "override the scenario's seed")
     .action(async (file: string, options) => (await commands.scenarioFiles()).workloadCommand(file, options, print));
+}
 
+/** Sweeps: sweep, and merge of shards. */
+function addSweepCommands(program: Command, print: (line: string) => void): void {
   program
     .command("sweep")
     .description(
@@ -140,7 +202,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .requiredOption("-o, --out <dir>", "directory for the merged results")
     .option("-q, --quiet", "print nothing")
     .action(async (shards: string[], options) => (await commands.sweep()).mergeCommand(shards, options, print));
+}
 
+/** Reinforcement learning: train-rl, eval-rl, and env serve. */
+function addRlCommands(program: Command, print: (line: string) => void): void {
   program
     .command("train-rl")
     .description(
@@ -199,7 +264,10 @@ export function buildProgram(print: (line: string) => void): Command {
     )
     .option("--max-steps <n>", "cut an episode short after this many steps (placement only)")
     .action(async (file: string, options) => (await commands.env()).envServeCommand(file, options));
+}
 
+/** The viewer on a run's replay. */
+function addViewCommand(program: Command, print: (line: string) => void): void {
   program
     .command("view")
     .description(
@@ -208,7 +276,10 @@ export function buildProgram(print: (line: string) => void): Command {
     .argument("<runs...>", "one or two run directories holding replay.jsonl (outputs.replay: true)")
     .option("-p, --port <port>", "the port to listen on (default: a free one)")
     .action(async (dirs: string[], options) => (await commands.view()).viewCommand(dirs, options, print));
+}
 
+/** Reproductions of published results: repro rlscheduler, repro fgd. */
+function addReproCommands(program: Command, print: (line: string) => void): void {
   const repro = program
     .command("repro")
     .description("reproduce published results: RLScheduler (SC'20) batch baselines, FGD (ATC'23) GPU placement");
@@ -251,55 +322,4 @@ export function buildProgram(print: (line: string) => void): Command {
     )
     .option("--json", "print JSON")
     .action(async (options) => (await commands.repro()).reproFgdCommand(options, print));
-
-  return program;
-}
-
-/** Run the command line; returns the process exit code. Bad input exits 2 with one clear line. */
-export async function main(argv: string[]): Promise<number> {
-  // A reader that stops early (`| head`) is not an error.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  const program = buildProgram(print);
-  try {
-    await program.parseAsync(argv);
-    return EXIT_OK;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander has printed its own message (or the help or version text).
-      return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
-    }
-    if (err instanceof ChecksFailed) return EXIT_FAILURE;
-    // rl's InputError (e.g. an unwritable --out) is bad input too.
-    if (err instanceof UserError || (err instanceof Error && err.name === "InputError")) {
-      process.stderr.write(`clustersim: ${err.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC" || code === "EDQUOT") {
-      // Not a defect: the disk is full. Results are written under temporary names and committed as one
-      // set, so earlier results stay as they were and the partial files are removed at the next run.
-      const path = (err as NodeJS.ErrnoException).path;
-      process.stderr.write(
-        `clustersim: no space left on the device${path ? ` writing ${path}` : ""} (${code}): free some space and run again; earlier results were left as they were\n`,
-      );
-      return EXIT_FAILURE;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    if (/Cannot allocate Wasm memory/.test(message)) {
-      // Not a defect either: V8 reserves about 10 GiB of address space per WebAssembly memory (the Parquet
-      // writer's) and a limit on virtual memory (ulimit -v) refuses it.
-      process.stderr.write(
-        "clustersim: out of address space for WebAssembly (the Parquet writer): a limit on virtual memory (ulimit -v) is below what V8 reserves; raise it to 16 GiB, or to 8 GiB with NODE_OPTIONS=--disable-wasm-trap-handler\n",
-      );
-      return EXIT_FAILURE;
-    }
-    process.stderr.write(`clustersim: internal error: ${message}\n`);
-    if (process.env.CLUSTERSIM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    else process.stderr.write("(set CLUSTERSIM_DEBUG=1 to see where it happened)\n");
-    return EXIT_FAILURE;
-  }
 }

@@ -52,31 +52,61 @@ export async function evalRlCommand(
   const seeds = o.seeds === undefined ? 10 : Number(o.seeds);
   if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 1000))
     throw new UserError(`--seeds: expected an integer from 1 to 1000, found "${o.seeds}"`);
-  const all = checkpoints.map((file) => {
-    try {
-      const checkpoint = readCheckpointFile(file);
-      const name = basename(file).replace(/\.json$/, "");
-      if (checkpoint.task === "placement") {
-        placementAgent(checkpoint, file);
-        const env = (checkpoint as PlacementCheckpoint).env;
-        if (typeof env?.pods !== "string" || typeof env.nodes !== "string" || !(env.load > 0))
-          throw new InputError(
-            `${file}: expected env.pods, env.nodes and env.load of the training, found ${JSON.stringify(env)}`,
-          );
-        return { file, name, placement: checkpoint as PlacementCheckpoint };
-      }
-      return { file, name, checkpoint: checkpoint as RlCheckpoint };
-    } catch (err) {
-      if (err instanceof InputError || err instanceof RangeError) throw new UserError(err.message);
-      throw err;
-    }
-  });
+  const all = checkpoints.map(readAgentFile);
   const agents = all.flatMap((a) => (a.checkpoint ? [{ ...a, checkpoint: a.checkpoint }] : []));
   const placers = all.flatMap((a) => (a.placement ? [{ ...a, placement: a.placement }] : []));
   if (agents.length === 0 && o.trace.length > 0)
     throw new UserError("--trace: evaluates queue agents, and no checkpoint given is one");
   if (placers.length === 0 && (o.pods.length > 0 || o.nodes !== undefined))
     throw new UserError("--pods and --nodes: evaluate placement agents, and no checkpoint given is one");
+  const figures = [...(await queueFigures(agents, o)), ...(await placementFigures(placers, o, seeds))];
+  if (o.json) {
+    print(JSON.stringify(figures));
+    return;
+  }
+  for (const trace of new Set(figures.filter((f) => f.task === "queue").map((f) => f.trace))) {
+    print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs`);
+    for (const f of figures.filter((x) => x.trace === trace && x.metric === "boundedSlowdown"))
+      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
+  }
+  for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
+    print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
+    for (const f of figures.filter((x) => x.trace === trace && x.task === "placement"))
+      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
+  }
+}
+
+/** A checkpoint file, read and checked: a queue agent, or a placement agent with its training's lists. */
+function readAgentFile(file: string): {
+  file: string;
+  name: string;
+  checkpoint?: RlCheckpoint;
+  placement?: PlacementCheckpoint;
+} {
+  try {
+    const checkpoint = readCheckpointFile(file);
+    const name = basename(file).replace(/\.json$/, "");
+    if (checkpoint.task === "placement") {
+      placementAgent(checkpoint, file);
+      const env = (checkpoint as PlacementCheckpoint).env;
+      if (typeof env?.pods !== "string" || typeof env.nodes !== "string" || !(env.load > 0))
+        throw new InputError(
+          `${file}: expected env.pods, env.nodes and env.load of the training, found ${JSON.stringify(env)}`,
+        );
+      return { file, name, placement: checkpoint as PlacementCheckpoint };
+    }
+    return { file, name, checkpoint: checkpoint as RlCheckpoint };
+  } catch (err) {
+    if (err instanceof InputError || err instanceof RangeError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** Queue agents beside the heuristics on each trace's published windows, without and with EASY. */
+async function queueFigures(
+  agents: { file: string; name: string; checkpoint: RlCheckpoint }[],
+  o: EvalRlOptions,
+): Promise<EvalFigure[]> {
   const traces =
     agents.length === 0
       ? []
@@ -104,8 +134,19 @@ export async function evalRlCommand(
       });
     }
   }
-  // Placement agents: each list (default: FGD's headline list beside the training list) on the training's
-  // nodes, at the training's load; agents of the same nodes and load are evaluated side by side.
+  return figures;
+}
+
+/**
+ * Placement agents: each list (default: FGD's headline list beside the training list) on the training's
+ * nodes, at the training's load; agents of the same nodes and load are evaluated side by side.
+ */
+async function placementFigures(
+  placers: { file: string; name: string; placement: PlacementCheckpoint }[],
+  o: EvalRlOptions,
+  seeds: number,
+): Promise<EvalFigure[]> {
+  const figures: EvalFigure[] = [];
   const byNodes = new Map<string, { nodes: string; load: number; group: typeof placers }>();
   for (const p of placers) {
     const nodes = o.nodes !== undefined ? resolve(o.nodes) : resolve(dirname(p.file), p.placement.env.nodes);
@@ -140,20 +181,7 @@ export async function evalRlCommand(
       for (const r of rows) figures.push({ ...r, value: Number(r.value.toFixed(4)) });
     }
   }
-  if (o.json) {
-    print(JSON.stringify(figures));
-    return;
-  }
-  for (const trace of new Set(figures.filter((f) => f.task === "queue").map((f) => f.trace))) {
-    print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs`);
-    for (const f of figures.filter((x) => x.trace === trace && x.metric === "boundedSlowdown"))
-      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
-  }
-  for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
-    print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
-    for (const f of figures.filter((x) => x.trace === trace && x.task === "placement"))
-      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
-  }
+  return figures;
 }
 
 /** An input error (a list that cannot be read, or lacks what the protocol needs) as a user error. */
