@@ -13,6 +13,7 @@ export {
   reserve,
   takeExtra,
 } from "./batch/easy-backfill.js";
+export { type PreemptibleJob, preemptionVictims } from "./batch/priority-preemption.js";
 export {
   type CompatJob,
   type CompatMachine,

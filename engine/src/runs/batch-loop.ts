@@ -5,6 +5,7 @@ import {
   orderQueue,
   type PlacementStrategy,
   type Pod,
+  preemptionVictims,
   type QueuedJob,
   type QueueScore,
   type RunningJob,
@@ -257,32 +258,32 @@ export class BatchLoop implements SchedulingLoop {
   }
 
   /**
-   * Evict lower-priority jobs, lowest priority and latest start first, until `job` fits; only when it
-   * then starts do the evictions stand (and get published). Otherwise everything is put back.
+   * Evict lower-priority jobs (schedulers' preemptionVictims: lowest priority and latest start first)
+   * until `job` fits; only when it then starts do the evictions stand (and get published). Otherwise
+   * everything is put back.
    */
   private preemptFor(job: Job): boolean {
     const { cluster, sim, bus } = this.run;
     const { placement } = this.o;
-    const victims = [...this.runningJobs.entries()]
-      .filter(([, run]) => run.job.priority < job.priority)
-      .sort(([, a], [, b]) => a.job.priority - b.job.priority || b.startS - a.startS || b.job.seq - a.job.seq);
     const t = cluster.totals(-1);
     const free = {
       cpuMilli: t.capacityCpuMilli - t.allocatedCpuMilli,
       memoryMiB: t.capacityMemoryMiB - t.allocatedMemoryMiB,
       gpuMilli: t.capacityGpuMilli - t.allocatedGpuMilli,
     };
-    const enough = () =>
-      job.need.cpuMilli <= free.cpuMilli && job.need.memoryMiB <= free.memoryMiB && job.need.gpuMilli <= free.gpuMilli;
-    const chosen: [number, Running][] = [];
-    for (const v of victims) {
-      if (enough() && chosen.length > 0) break;
-      chosen.push(v);
-      free.cpuMilli += v[1].cpuMilli;
-      free.memoryMiB += v[1].memoryMiB;
-      free.gpuMilli += v[1].gpuMilli;
-    }
-    if (!enough() || chosen.length === 0) return false;
+    const running = [...this.runningJobs.entries()].map(([key, run]) => ({
+      key,
+      run,
+      priority: run.job.priority,
+      startS: run.startS,
+      seq: run.job.seq,
+      cpuMilli: run.cpuMilli,
+      memoryMiB: run.memoryMiB,
+      gpuMilli: run.gpuMilli,
+    }));
+    const picked = preemptionVictims(running, job.priority, job.need, free);
+    if (!picked) return false;
+    const chosen: [number, Running][] = picked.map((v) => [v.key, v.run]);
     // Plan: take the victims off (tentatively), then try the job. Each placement's GPU share is noted
     // so that an undo puts it back on the same GPU (best fit could choose another, and then fail).
     const shares = chosen.map(([, run]) => run.ids.map((id) => cluster.gpuShareOf(id)));
