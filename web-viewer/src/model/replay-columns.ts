@@ -31,26 +31,84 @@ const NEWLINE = 10;
  * handed to the replay package's reader for its message (with the line number).
  */
 export function parseEvents(text: string, start: number): Columns {
-  let cap = Math.max(1024, Math.ceil((text.length - start) / 24));
-  let time = new Float64Array(cap);
-  let code = new Uint8Array(cap);
-  let fields = new Float64Array(cap * FIELDS);
-  let n = 0;
-  let p = start;
-  let line = 2;
-  const len = text.length;
-  const bad = (from: number): never => {
-    const end = text.indexOf("\n", from);
-    readEvent(text.slice(from, end < 0 ? len : end), line);
-    throw new Error(`line ${line}: expected an event [timeS, code, ...], found ${text.slice(from, from + 80)}`);
-  };
+  return new EventParser(text, start).parse();
+}
+
+/** The parser's state: the text, where it is, the line it is on, and the columns it fills. */
+class EventParser {
+  private cap: number;
+  private time: Float64Array;
+  private code: Uint8Array;
+  private fields: Float64Array;
+  private n = 0;
+  private p: number;
+  private line = 2;
+  private readonly len: number;
+
+  constructor(
+    private readonly text: string,
+    start: number,
+  ) {
+    this.cap = Math.max(1024, Math.ceil((text.length - start) / 24));
+    this.time = new Float64Array(this.cap);
+    this.code = new Uint8Array(this.cap);
+    this.fields = new Float64Array(this.cap * FIELDS);
+    this.p = start;
+    this.len = text.length;
+  }
+
+  parse(): Columns {
+    const { text, len } = this;
+    while (this.p < len) {
+      if (text.charCodeAt(this.p) === NEWLINE) {
+        this.p++;
+        this.line++;
+        continue;
+      }
+      this.event();
+    }
+    return { count: this.n, time: this.time, code: this.code, fields: this.fields };
+  }
+
+  /** One line's event, `[time,"c",field,...]`, into the columns. */
+  private event(): void {
+    const text = this.text;
+    const lineStart = this.p;
+    if (text.charCodeAt(this.p) !== OPEN) this.bad(lineStart);
+    this.p++;
+    if (this.n === this.cap) this.grow();
+    const n = this.n;
+    this.time[n] = this.number();
+    const p = this.p;
+    if (text.charCodeAt(p) !== COMMA || text.charCodeAt(p + 1) !== QUOTE || text.charCodeAt(p + 3) !== QUOTE)
+      this.bad(lineStart);
+    const c = CODE_OF.get(text[p + 2]);
+    if (c === undefined) this.bad(lineStart);
+    this.code[n] = c!;
+    this.p += 4;
+    let k = 0;
+    const o = n * FIELDS;
+    while (text.charCodeAt(this.p) === COMMA) {
+      this.p++;
+      const v = this.number();
+      if (k < FIELDS) this.fields[o + k] = v;
+      k++;
+    }
+    if (text.charCodeAt(this.p) !== CLOSE) this.bad(lineStart);
+    this.p++;
+    if (this.p < this.len && text.charCodeAt(this.p) !== NEWLINE) this.bad(lineStart);
+    this.n++;
+  }
+
   /** A number (or null) from p; sets p past it. */
-  const number = (): number => {
+  private number(): number {
+    const text = this.text;
+    let p = this.p;
     const from = p;
     let c = text.charCodeAt(p);
     if (c === 110) {
       // null
-      p += 4;
+      this.p = p + 4;
       return Number.NaN;
     }
     let neg = false;
@@ -77,52 +135,33 @@ export function parseEvents(text: string, start: number): Columns {
     }
     if (c === 101 || c === 69 || p === from || v > 2 ** 53) {
       // Exponents and huge values: the exact conversion.
-      while (p < len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
+      while (p < this.len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
       v = Math.abs(Number(text.slice(from, p)));
-      if (Number.isNaN(v)) bad(from);
+      if (Number.isNaN(v)) this.bad(from);
     }
+    this.p = p;
     return neg ? -v : v;
-  };
-  while (p < len) {
-    const lineStart = p;
-    if (text.charCodeAt(p) === NEWLINE) {
-      p++;
-      line++;
-      continue;
-    }
-    if (text.charCodeAt(p) !== OPEN) bad(lineStart);
-    p++;
-    if (n === cap) {
-      cap *= 2;
-      const t2 = new Float64Array(cap);
-      t2.set(time);
-      time = t2;
-      const c2 = new Uint8Array(cap);
-      c2.set(code);
-      code = c2;
-      const f2 = new Float64Array(cap * FIELDS);
-      f2.set(fields);
-      fields = f2;
-    }
-    time[n] = number();
-    if (text.charCodeAt(p) !== COMMA || text.charCodeAt(p + 1) !== QUOTE || text.charCodeAt(p + 3) !== QUOTE)
-      bad(lineStart);
-    const c = CODE_OF.get(text[p + 2]);
-    if (c === undefined) bad(lineStart);
-    code[n] = c!;
-    p += 4;
-    let k = 0;
-    const o = n * FIELDS;
-    while (text.charCodeAt(p) === COMMA) {
-      p++;
-      const v = number();
-      if (k < FIELDS) fields[o + k] = v;
-      k++;
-    }
-    if (text.charCodeAt(p) !== CLOSE) bad(lineStart);
-    p++;
-    if (p < len && text.charCodeAt(p) !== NEWLINE) bad(lineStart);
-    n++;
   }
-  return { count: n, time, code, fields };
+
+  private grow(): void {
+    this.cap *= 2;
+    const t2 = new Float64Array(this.cap);
+    t2.set(this.time);
+    this.time = t2;
+    const c2 = new Uint8Array(this.cap);
+    c2.set(this.code);
+    this.code = c2;
+    const f2 = new Float64Array(this.cap * FIELDS);
+    f2.set(this.fields);
+    this.fields = f2;
+  }
+
+  /** A line that is not an event: the replay package's reader names what is wrong, else a message here. */
+  private bad(from: number): never {
+    const end = this.text.indexOf("\n", from);
+    readEvent(this.text.slice(from, end < 0 ? this.len : end), this.line);
+    throw new Error(
+      `line ${this.line}: expected an event [timeS, code, ...], found ${this.text.slice(from, from + 80)}`,
+    );
+  }
 }
