@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -79,5 +79,28 @@ describe("a user strategy that breaks its contract", () => {
     const r = runWith(dir, "x", file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("a user controller that throws", () => {
+  it("exits 1 with one line naming the plug-in, the hook and the simulated time: no internal error, no result files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-controller-"));
+    const file = join(dir, "thrower.mjs");
+    writeFileSync(
+      file,
+      'export const controller = { name: "thrower", create() { return { name: "thrower", start(ctx) { ctx.at(120, () => { throw new Error("boom"); }); } }; } };\n',
+    );
+    const out = join(dir, "out");
+    const r = spawnSync(
+      process.execPath,
+      [BIN, "run", SCENARIO, "--out", out, "--quiet", "--set", `controllers=[{ plugin: ${JSON.stringify(file)} }]`],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^clustersim: plug-in controller "thrower" \(.*\): a timer threw at simulated time 120 s: boom\n$/,
+    );
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(join(out, "summary.json"))).toBe(false);
   });
 });

@@ -18,7 +18,12 @@ export { type ComposedCluster, composeCluster } from "./compile/cluster.js";
 export { type CompiledScenario, type CompileOptions, compileScenario } from "./compile/compile-scenario.js";
 export { distMean } from "./compile/services.js";
 export { type ComposeOptions, composeWorkload, missingFiles, workloadName } from "./compile/workload.js";
-export { DEFAULT_PLUGIN_TIME_LIMIT_S, PluginTimeout, PluginWatchdog } from "./plugins/plugin-watchdog.js";
+export {
+  DEFAULT_PLUGIN_TIME_LIMIT_S,
+  PluginFailure,
+  PluginTimeout,
+  PluginWatchdog,
+} from "./plugins/plugin-watchdog.js";
 export { type ControllerEntry, loadUserController } from "./plugins/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
 export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";

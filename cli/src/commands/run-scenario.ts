@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
 import { specHash } from "@clustersim/experiments";
 import { prepareOutputDir } from "@clustersim/files";
-import { runScenario, SpecError } from "@clustersim/scenarios";
+import { PluginFailure, runScenario, SpecError } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
 import { ChecksFailed, UserError } from "../errors.js";
@@ -51,7 +51,7 @@ export async function runScenarioCommand(
   } catch (err) {
     await outputs.abort();
     if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
-    if (err instanceof InvariantViolation) {
+    if (err instanceof InvariantViolation || err instanceof PluginFailure) {
       process.stderr.write(`clustersim: ${err.message}\n`);
       throw new ChecksFailed(err.message);
     }

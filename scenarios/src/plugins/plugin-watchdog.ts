@@ -12,6 +12,24 @@ export class PluginTimeout extends Error {
 }
 
 /**
+ * A plug-in's code threw during the run: the message names the plug-in, the hook it was in, the
+ * simulated time and what it threw. The run stops; the plug-in failed, not the simulator.
+ */
+export class PluginFailure extends Error {
+  override readonly name = "PluginFailure";
+}
+
+/** What a plug-in threw, as text, whatever it threw (null, an object whose toString throws, ...). */
+export function thrownText(err: unknown): string {
+  try {
+    if (err instanceof Error) return err.message;
+    return typeof err === "string" ? err : `${String(err)} (not an Error)`;
+  } catch {
+    return `a value that cannot be shown (${typeof err})`;
+  }
+}
+
+/**
  * Stops user code (strategy and controller plug-ins) that does not return. JavaScript cannot interrupt
  * a function from inside the thread running it, but V8 can: `vm`'s `timeout` ends a script that runs
  * too long, whatever it calls. Arming that watchdog costs about 50 µs (it starts a thread), far too much
@@ -113,22 +131,30 @@ export class PluginWatchdog {
     return wrapped;
   }
 
-  /** A controller whose start, timers and listeners are marked as the plug-in `label`'s. */
+  /**
+   * A controller whose start, timers and listeners are marked as the plug-in `label`'s; an exception
+   * in any of them stops the run with a PluginFailure naming the plug-in, the hook and the time.
+   */
   controller(c: Controller, label: string): Controller {
     const who = `plug-in controller ${label}`;
-    const mark =
-      <A extends unknown[]>(doing: string, fn: (...args: A) => unknown) =>
-      (...args: A) => {
-        this.enter(who, doing, -1);
-        try {
-          return fn(...args);
-        } finally {
-          this.leave();
-        }
-      };
     return {
       name: c.name,
       start: (ctx: ControllerContext) => {
+        const mark =
+          <A extends unknown[]>(doing: string, fn: (...args: A) => unknown) =>
+          (...args: A) => {
+            this.enter(who, doing, -1);
+            try {
+              return fn(...args);
+            } catch (err) {
+              if (err instanceof PluginTimeout || err instanceof PluginFailure) throw err;
+              const name = (err as { name?: unknown } | null)?.name;
+              if (name === "StrategyError" || name === "InvariantViolation") throw err;
+              throw new PluginFailure(`${who}: ${doing} threw at simulated time ${ctx.nowS} s: ${thrownText(err)}`);
+            } finally {
+              this.leave();
+            }
+          };
         const marked = Object.create(ctx) as ControllerContext;
         marked.at = (t, fn) => ctx.at(t, mark("a timer", fn));
         marked.after = (d, fn) => ctx.after(d, mark("a timer", fn));
