@@ -131,6 +131,6 @@ export {
 } from "./services/service-config.js";
 export { ServiceTally, violatesSlo } from "./services/service-figures.js";
 export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/service-rows.js";
-export { ServicesController, type ServicesOptions } from "./services/services-controller.js";
+export { ServicesController, type ServicesOptions, vpaEvictionBudget } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";

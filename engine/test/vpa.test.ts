@@ -1,4 +1,4 @@
-import { CPU_HISTOGRAM, DecayingHistogram, VpaRecommender } from "@clustersim/engine";
+import { CPU_HISTOGRAM, DecayingHistogram, VpaRecommender, vpaEvictionBudget } from "@clustersim/engine";
 import { describe, expect, it } from "vitest";
 
 describe("the VPA's decaying histogram", () => {
@@ -42,5 +42,24 @@ describe("the VPA recommender", () => {
     expect(rec.lowerMilli).toBe(Math.ceil(end * 1.15 * (1 + 0.001 / confidence) ** -2 * 1000));
     // Over 24 × the bound: a 4-core request is within [lower, upper] after an hour.
     expect(rec.upperMilli).toBeGreaterThan(4000);
+  });
+});
+
+describe("the VPA updater's eviction budget (pkg/updater/eviction, CanEvict)", () => {
+  it("counts only running replicas as alive: configured − floor(configured × 0.5) must stay up", () => {
+    // 10 configured, 4 pending: 6 running, 5 must stay alive, so 1 may go (a budget of 5 ignored the pending).
+    expect(vpaEvictionBudget(10, 6)).toBe(1);
+    // All 10 running: 5 may go; 5 running: none.
+    expect(vpaEvictionBudget(10, 10)).toBe(5);
+    expect(vpaEvictionBudget(10, 5)).toBe(0);
+    // 3 configured, tolerance 1: with all running, 1; with one pending, none.
+    expect(vpaEvictionBudget(3, 3)).toBe(1);
+    expect(vpaEvictionBudget(3, 2)).toBe(0);
+  });
+
+  it("lets one go when every replica runs and the tolerance rounds to 0", () => {
+    // Upstream's special case: running == configured, tolerance 0, nothing evicted yet.
+    expect(vpaEvictionBudget(1, 1)).toBe(1);
+    expect(vpaEvictionBudget(1, 0)).toBe(0);
   });
 });

@@ -47,6 +47,18 @@ const VPA_UPDATE_THRESHOLD = 0.1;
 /** --recommender-interval and --updater-interval (1 min). */
 const VPA_INTERVAL_S = 60;
 
+/**
+ * How many running replicas the VPA updater may evict in one loop (pkg/updater/eviction,
+ * PodsEvictionRestriction.CanEvict, VPA 1.5.0): those running beyond configured − tolerance, the
+ * tolerance floor(configured × 0.5); and one when every configured replica runs and the tolerance is 0.
+ * Replicas not running (pending) do not count as alive: 10 configured with 4 pending allow 1 eviction.
+ */
+export function vpaEvictionBudget(configured: number, running: number): number {
+  const tolerance = Math.floor(configured * VPA_EVICTION_TOLERANCE);
+  const budget = Math.max(0, running - (configured - tolerance));
+  return budget === 0 && tolerance === 0 && running === configured ? 1 : budget;
+}
+
 /** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
 interface Scaling {
   config: AutoscalerConfig;
@@ -299,8 +311,7 @@ export class ServicesController implements Controller {
       set.template.cpuMilli = rec.targetMilli;
       const configured = set.replicas;
       if (configured < VPA_MIN_REPLICAS) return;
-      const tolerance = Math.floor(configured * VPA_EVICTION_TOLERANCE);
-      let budget = tolerance > 0 ? tolerance : configured === set.placed ? 1 : 0;
+      let budget = vpaEvictionBudget(configured, set.placed);
       candidates.sort((a, b) => {
         const up = (t: Task) => (rec.targetMilli > t.cpuMilli ? 1 : 0);
         const diff = (t: Task) => Math.abs(t.cpuMilli - rec.targetMilli) / t.cpuMilli;
