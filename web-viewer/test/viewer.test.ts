@@ -3,8 +3,8 @@
  * The viewer in a real browser (Debian's chromium, driven by playwright-core) against the built
  * viewer as `clustersim view` serves it, on hand-made replays whose state at each time is known.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -277,6 +277,23 @@ describe("the viewer, in chromium", () => {
     await seek(page, 20);
     expect(await pixel(page, 0, 1)).toEqual([...FULL]);
     await page.close();
+  });
+
+  it("serves no link out of the run directory and no FIFO: a result file that is either is 404", async () => {
+    const dir = replay(mkdtempSync(join(tmp, "l-")));
+    const outside = join(mkdtempSync(join(tmp, "secret-")), "secret.csv");
+    writeFileSync(outside, "not for the viewer\n");
+    symlinkSync(outside, join(dir, "timeseries.csv"));
+    execFileSync("mkfifo", [join(dir, "services.csv")]);
+    const { url } = await view([dir]).then((v) => {
+      children.push(v.child);
+      return v;
+    });
+    expect((await fetch(`${url}runs/0/replay.jsonl`)).status).toBe(200);
+    expect((await fetch(`${url}runs/0/timeseries.csv`)).status).toBe(404);
+    expect((await fetch(`${url}runs/0/services.csv`)).status).toBe(404);
+    // The server still answers after the FIFO (it never opened it).
+    expect((await fetch(`${url}runs/0/replay.jsonl`)).status).toBe(200);
   });
 
   it("answers only the viewer's and the runs' files: a .. path is 404", async () => {

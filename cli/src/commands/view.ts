@@ -1,6 +1,6 @@
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { basename, extname, join, resolve } from "node:path";
+import { basename, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 
@@ -77,9 +77,9 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
       res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
       return res.end(req.method === "HEAD" ? undefined : runList);
     }
-    const file = fileFor(path, runs, viewerFiles);
-    if (!file) return notFound();
-    serveFile(file, req.method === "HEAD", res, notFound);
+    const found = fileFor(path, runs, viewerFiles);
+    if (!found) return notFound();
+    serveFile(found.file, found.root, req.method === "HEAD", res, notFound);
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -98,22 +98,41 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
   });
 }
 
-/** The file a request path names: the viewer's page or one of its files, or a run's known result file. */
-function fileFor(path: string, runs: readonly { dir: string; files: string[] }[], viewer: Set<string>) {
-  if (path === "/" || path === "/index.html") return join(VIEWER_DIST, "index.html");
+/**
+ * The file a request path names, and the folder it must really lie in: the viewer's page or one of its
+ * files, or a run's known result file.
+ */
+function fileFor(
+  path: string,
+  runs: readonly { dir: string; files: string[] }[],
+  viewer: Set<string>,
+): { file: string; root: string } | undefined {
+  if (path === "/" || path === "/index.html") return { file: join(VIEWER_DIST, "index.html"), root: VIEWER_DIST };
   const m = /^\/runs\/(\d)\/([a-z.]+)$/.exec(path);
   if (m) {
     const run = runs[Number(m[1])];
-    return run?.files.includes(m[2]) ? join(run.dir, m[2]) : undefined;
+    return run?.files.includes(m[2]) ? { file: join(run.dir, m[2]), root: run.dir } : undefined;
   }
-  return viewer.has(path.slice(1)) ? join(VIEWER_DIST, path.slice(1)) : undefined;
+  return viewer.has(path.slice(1)) ? { file: join(VIEWER_DIST, path.slice(1)), root: VIEWER_DIST } : undefined;
 }
 
-/** Answer with a file's bytes (headers only for HEAD); not found when it went away since the start. */
-function serveFile(file: string, headOnly: boolean, res: ServerResponse, notFound: () => void): void {
+/**
+ * Answer with a file's bytes (headers only for HEAD). Only a regular file whose real path lies inside
+ * `root` is served: a symbolic link out of the run directory, a FIFO or a device is not found, as is a
+ * file removed since the server started.
+ */
+function serveFile(file: string, root: string, headOnly: boolean, res: ServerResponse, notFound: () => void): void {
   let size: number;
+  let real: string;
   try {
-    size = statSync(file).size;
+    real = realpathSync(file);
+    const stat = statSync(real);
+    const inside = real.startsWith(realpathSync(root) + sep);
+    if (!inside || !stat.isFile()) {
+      notFound();
+      return;
+    }
+    size = stat.size;
   } catch {
     notFound(); // removed since the server started
     return;
@@ -127,7 +146,7 @@ function serveFile(file: string, headOnly: boolean, res: ServerResponse, notFoun
     res.end();
     return;
   }
-  createReadStream(file)
+  createReadStream(real)
     .on("error", () => res.destroy())
     .pipe(res);
 }
