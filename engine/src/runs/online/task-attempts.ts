@@ -30,7 +30,7 @@ export class TaskAttempts {
     this.kills.delete(task);
   }
 
-  /** Tasks held (for tests of the book's release). */
+  /** How many tasks the book holds now (OnlineLoop.tasksRemembered). */
   get size(): number {
     return this.kills.size;
   }
