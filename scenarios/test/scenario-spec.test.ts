@@ -316,6 +316,30 @@ describe("values that would hang a run or be silently wrong", () => {
 });
 
 describe("YAML syntax errors", () => {
+  it("refuse a piecewise rate whose points are out of time order, naming the line and the point; a step is allowed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-piecewise-"));
+    const file = join(dir, "s.yaml");
+    const scenario = (points: string) =>
+      [
+        "duration: 1h",
+        "cluster:",
+        '  nodeGroups: [{ name: n, count: 2, cpu: "8", memory: 32Gi }]',
+        "workloads:",
+        "  - type: rate-curve",
+        "    rate:",
+        "      - type: piecewise",
+        `        points: ${points}`,
+        '    task: { run: { dist: exponential, mean: 60 }, cpu: "1", memory: 1Gi }',
+        "scheduler: { name: best-fit }",
+      ].join("\n");
+    writeFileSync(file, scenario("[[0, 1], [1800, 2], [600, 0.5]]"));
+    expect(() => loadScenarioFile(file)).toThrow(
+      /s\.yaml:8: workloads\[0\]\.rate\[0\]\.points\[2\]\[0\]: expected times in order \(a step repeats a time\), found 600 s after 1800 s/,
+    );
+    writeFileSync(file, scenario("[[0, 1], [600, 1], [600, 3], [1800, 2]]"));
+    expect(() => loadScenarioFile(file)).not.toThrow();
+  });
+
   it("name the line they are on, not line 0", () => {
     const found = problems("duration: 2h\ncluster:\n  nodeGroups: [\n    - bad\nscheduler: x\n");
     expect(found[0]).toMatch(/:4: expected valid YAML or JSON, found Block collections are not allowed/);
