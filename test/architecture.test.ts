@@ -7,6 +7,10 @@ import { describe, expect, it } from "vitest";
  * before it, and only through their package name (their index.ts), never a path into their files.
  */
 const ROOT = new URL("..", import.meta.url).pathname;
+/** What the run's parts below rl may import: each imports only parts listed before it here. */
+const BELOW_ENGINE = ["sim-core", "hardware-models", "schedulers", "workloads", "replay"];
+const BELOW_SCENARIOS = ["files", ...BELOW_ENGINE, "engine", "rl"];
+const BELOW_CLI = [...BELOW_SCENARIOS, "scenarios", "experiments"];
 const LAYERS: Record<string, string[]> = {
   files: [],
   "sim-core": [],
@@ -14,45 +18,13 @@ const LAYERS: Record<string, string[]> = {
   schedulers: ["sim-core", "hardware-models"],
   workloads: ["sim-core"],
   replay: [],
-  engine: ["sim-core", "hardware-models", "schedulers", "workloads", "replay"],
-  rl: ["files", "sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine"],
-  scenarios: ["files", "sim-core", "hardware-models", "schedulers", "workloads", "replay", "engine", "rl"],
-  experiments: [
-    "files",
-    "sim-core",
-    "hardware-models",
-    "schedulers",
-    "workloads",
-    "replay",
-    "engine",
-    "rl",
-    "scenarios",
-  ],
-  cli: [
-    "files",
-    "sim-core",
-    "hardware-models",
-    "schedulers",
-    "workloads",
-    "replay",
-    "engine",
-    "rl",
-    "scenarios",
-    "experiments",
-  ],
+  engine: BELOW_ENGINE,
+  rl: ["files", ...BELOW_ENGINE, "engine"],
+  scenarios: BELOW_SCENARIOS,
+  experiments: [...BELOW_SCENARIOS, "scenarios"],
+  cli: BELOW_CLI,
   "web-viewer": ["replay"],
-  bench: [
-    "files",
-    "sim-core",
-    "hardware-models",
-    "schedulers",
-    "workloads",
-    "replay",
-    "engine",
-    "rl",
-    "scenarios",
-    "experiments",
-  ],
+  bench: BELOW_CLI,
 };
 
 function sourceFiles(dir: string): string[] {

@@ -82,16 +82,12 @@ export function assembleRun(
 ): AssembledRun {
   const streams = new RandomStreams(plan.seed);
   const state = plan.cluster.state;
-  const online = plan.scheduler.kind === "online" ? onlineParts(plan.scheduler, plan, streams) : undefined;
+  const s = plan.scheduler;
+  const online = s.kind === "online" ? onlineParts(s, plan, streams) : undefined;
   const loop =
-    online?.loop ??
-    (plan.scheduler.kind === "batch"
-      ? new BatchLoop({
-          placement: plan.scheduler.placement(streams.get("scheduler")),
-          policy: plan.scheduler.policy,
-          backfill: plan.scheduler.backfill,
-        })
-      : undefined)!;
+    s.kind === "online"
+      ? online!.loop
+      : new BatchLoop({ placement: s.placement(streams.get("scheduler")), policy: s.policy, backfill: s.backfill });
   const controllers: Controller[] = [];
   if (plan.faults)
     controllers.push(new FaultController(plan.cluster.domains, plan.faults.failures, plan.faults.outages));

@@ -135,6 +135,12 @@ export function validateWith<S extends z.ZodType>(
 
 /** Read a YAML (or JSON) file and validate it against a schema. */
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what = "file"): z.output<S> {
+  const { doc, lines } = readYaml(file, what);
+  return validateWith(schema, documentValue(doc, file), file, doc, lines);
+}
+
+/** A YAML (or JSON) file parsed with its line positions; an unreadable file or bad syntax names the line. */
+function readYaml(file: string, what: string): { doc: Document; lines: LineCounter } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -152,7 +158,7 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
       ),
     );
   }
-  return validateWith(schema, documentValue(doc, file), file, doc, lines);
+  return { doc, lines };
 }
 
 /**
@@ -174,25 +180,7 @@ function documentValue(doc: Document, file: string): unknown {
  * (list items by index: `workloads.0.ratePerS`) and a YAML value (`0.9`, `2h`, `{ backfill: easy }`).
  */
 export function loadScenarioFile(file: string, overrides: readonly string[] = []): ScenarioSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SpecError([
-      `${file}: expected a readable scenario file, found ${code === "ENOENT" ? "no such file" : code}`,
-    ]);
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map(
-        (e) =>
-          `${file}:${lines.linePos(e.pos[0]).line}: expected valid YAML or JSON, found ${e.message.split("\n")[0]}`,
-      ),
-    );
-  }
+  const { doc, lines } = readYaml(file, "scenario file");
   const data = documentValue(doc, file);
   if (overrides.length > 0 && (data === null || typeof data !== "object" || Array.isArray(data))) {
     const found =
