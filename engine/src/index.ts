@@ -119,7 +119,21 @@ export {
   type LatencyParams,
   type TickFigures,
 } from "./services/latency/latency-model.js";
+export {
+  type LatencyRecord,
+  MixtureRecord,
+  RELATIVE_ACCURACY,
+  SketchRecord,
+} from "./services/latency/latency-record.js";
+export { type MgcWaiting, mgcWaiting } from "./services/latency/mgc-waiting.js";
 export { PerRequestLatency } from "./services/latency/per-request-latency.js";
+export { ATOM, EXPONENTIAL, ResponseMixture } from "./services/latency/response-mixture.js";
+export {
+  constantServiceTime,
+  exponentialServiceTime,
+  type ServiceTime,
+  ServiceTimeShape,
+} from "./services/latency/service-time.js";
 export { ReplicaSet } from "./services/replica-set.js";
 export {
   type AutoscalerConfig,
@@ -129,7 +143,7 @@ export {
   type ServiceConfig,
   type VirtualNode,
 } from "./services/service-config.js";
-export { ServiceTally, violatesSlo } from "./services/service-figures.js";
+export { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./services/service-figures.js";
 export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/service-rows.js";
 export { ServicesController, type ServicesOptions, vpaEvictionBudget } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";

@@ -1,12 +1,14 @@
 import {
   emptyFigures,
   erlangC,
+  exponentialServiceTime,
   FluidLatency,
   type LatencyModel,
   PerRequestLatency,
   quantileSorted,
   responseQuantile,
   responseTail,
+  ServiceTimeShape,
 } from "@clustersim/engine";
 import { Simulation } from "@clustersim/sim-core";
 import { describe, expect, it } from "vitest";
@@ -68,15 +70,16 @@ describe("M/M/c theory", () => {
 const MEAN_SERVICE_S = 0.1;
 const SERVERS = 10;
 const CAPACITY = SERVERS / MEAN_SERVICE_S;
+const EXPONENTIAL_SHAPE = new ServiceTimeShape(exponentialServiceTime(MEAN_SERVICE_S));
 
 function perRequest(seed: number, timeoutS: number, all?: number[]): PerRequestLatency {
   const rng = new Simulation({ seed }).random.get("requests");
-  const params = { meanServiceS: MEAN_SERVICE_S, quantile: 0.99, timeoutS };
+  const params = { shape: EXPONENTIAL_SHAPE, targetS: 1, timeoutS };
   return new PerRequestLatency(params, rng, (r) => r.exponential(1 / MEAN_SERVICE_S), all && ((l) => all.push(l)));
 }
 
 function fluid(timeoutS: number): FluidLatency {
-  return new FluidLatency({ meanServiceS: MEAN_SERVICE_S, quantile: 0.99, timeoutS });
+  return new FluidLatency({ shape: EXPONENTIAL_SHAPE, targetS: 1, timeoutS });
 }
 
 /** Run `model` through a rate per 1-second tick; the queue at the end of each tick, and drops. */
@@ -104,14 +107,16 @@ describe("fluid against per-request latency, one service of 10 servers at 100 re
       all.sort((a, b) => a - b);
       const simMean = all.reduce((s, x) => s + x, 0) / all.length;
       const simP99 = quantileSorted(all, 0.99);
+      // The fluid model from an empty queue settles to its steady state (at ρ 0.95 within about 100 s).
       const out = emptyFigures();
-      fluid(1e9).tick(0, 1, rho * CAPACITY, SERVERS, out);
+      const model = fluid(1e9);
+      for (let t = 0; t < 2000; t++) model.tick(t, 1, rho * CAPACITY, SERVERS, out);
       expect(Math.abs(out.meanS / simMean - 1)).toBeLessThan(0.1);
-      expect(Math.abs(out.quantileS / simP99 - 1)).toBeLessThan(0.1);
-      // And both match theory's mean: C/(cμ − λ) + 1/μ.
+      expect(Math.abs(model.lastQuantile(0.99) / simP99 - 1)).toBeLessThan(0.1);
+      // And both match theory's mean: C/(cμ − λ) + 1/μ (the fluid one on its grid of waits, to 0.2%).
       const lambda = rho * CAPACITY;
       const theory = erlangC(SERVERS, lambda * MEAN_SERVICE_S) / (CAPACITY - lambda) + MEAN_SERVICE_S;
-      expect(out.meanS).toBeCloseTo(theory, 12);
+      expect(Math.abs(out.meanS / theory - 1)).toBeLessThan(2e-3);
     });
   }
 
@@ -120,8 +125,9 @@ describe("fluid against per-request latency, one service of 10 servers at 100 re
     const sim = drive(perRequest(5, 1e9), rates);
     const flu = drive(fluid(1e9), rates);
     for (let t = 310; t < 360; t += 10) {
-      // The fluid backlog after k seconds of overload: (λ − cμ)·k, here 400 per second.
-      expect(flu.queued[t]).toBeCloseTo(400 * (t - 299), 6);
+      // The backlog after k seconds of overload: (λ − cμ)·k, here 400 per second, and the queue's
+      // random spread on top (the fluid model's is reflected at no wait: a few percent more).
+      expect(flu.queued[t]).toBeGreaterThan(400 * (t - 299));
       expect(Math.abs(flu.queued[t] / sim.queued[t] - 1)).toBeLessThan(0.1);
     }
   });

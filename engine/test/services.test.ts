@@ -1,7 +1,9 @@
 import {
+  constantServiceTime,
   DEFAULT_BEHAVIOR,
   DEFAULT_TOLERANCES,
   erlangC,
+  exponentialServiceTime,
   InvariantChecker,
   OnlineLoop,
   Run,
@@ -25,8 +27,7 @@ function service(fields: Partial<ServiceConfig>): ServiceConfig {
     minReplicas: 1,
     maxReplicas: 100,
     concurrency: 1,
-    meanServiceS: 0.1,
-    serviceTimeS: (r) => r.exponential(10),
+    serviceTime: exponentialServiceTime(0.1),
     cpuSecondsPerRequest: 0.05,
     slo: { quantile: 0.99, targetS: 1 },
     timeoutS: 30,
@@ -76,9 +77,9 @@ describe("services in a run", () => {
     const set = c.sets[0];
     expect(set.ready.size).toBe(4);
     const last = c.tallies[0].last;
-    // λ = 20/s, μ = 10/s, c = 4: W = C/(cμ − λ) + 1/μ.
+    // λ = 20/s, μ = 10/s, c = 4: W = C/(cμ − λ) + 1/μ (the fluid model's steady state, on its grid of waits).
     const theory = erlangC(4, 2) / (40 - 20) + 0.1;
-    expect(last.meanS).toBeCloseTo(theory, 12);
+    expect(Math.abs(last.meanS / theory - 1)).toBeLessThan(1e-4);
     const s = c.summary().web;
     // Counted at each 1-second tick's start: placed at the end of instant 0, after the first tick began.
     expect(s.replicaHours).toBeCloseTo((4 * 99) / 3600, 9);
@@ -87,9 +88,12 @@ describe("services in a run", () => {
     // CPU used: the requests served × 0.05 core-seconds; 20/s all served once the 100-request backlog drained.
     expect(s.requestsServed).toBeCloseTo(2000, 6);
     expect(s.cpuUsedCoreHours).toBeCloseTo((2000 * 0.05) / 3600, 9);
-    // No replica for 5 s, then the backlog drains at 20/s for 5 s: the objective is broken for 10 s at most.
-    expect(s.sloViolationMinutes * 60).toBeGreaterThanOrEqual(5);
-    expect(s.sloViolationMinutes * 60).toBeLessThanOrEqual(10);
+    // No replica for 5 s, then the backlog drains at 20/s for 5 s: the 100 requests that came before
+    // any replica, and most of those queued behind them until about 10 s, wait beyond the 1 s target;
+    // fewer than 300 of the 2000 do. That breaks the first minute (p99 objective), not the second.
+    expect(s.sloViolationMinutes).toBe(1);
+    expect(s.sloAttainment).toBeLessThan(1 - 100 / 2000);
+    expect(s.sloAttainment).toBeGreaterThan(1 - 300 / 2000);
   });
 
   it("HPA on CPU: 5 cores of demand at a 50% target of 500m requests settles at 20 replicas, within the scale-up policy", () => {
@@ -101,8 +105,7 @@ describe("services in a run", () => {
           initialReplicas: 2,
           replica: { cpuMilli: 500, memoryMiB: 128, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
           concurrency: 1000,
-          meanServiceS: 0.01,
-          serviceTimeS: () => 0.01,
+          serviceTime: constantServiceTime(0.01),
           rate: new RateCurve([{ type: "constant", ratePerS: 100 }]),
           autoscaler: {
             metric: { type: "cpu", targetUtilizationPercent: 50 },

@@ -6,6 +6,14 @@
 
 export { type MmcTheory, mmcTheory } from "@clustersim/engine";
 export {
+  burst,
+  type Figures,
+  fluidSteady,
+  type Measured,
+  perRequestSteady,
+  serviceTimeWithCv,
+} from "./builtin/latency-agreement.js";
+export {
   DEFAULT_MMC_CLUSTER,
   type MmcClusterParams,
   type MmcClusterResult,

@@ -43,7 +43,9 @@ describe("examples/services", () => {
   it("a 10x step: serverless containers start within seconds where the Cluster Autoscaler's nodes take a minute; about the same bill", async () => {
     const ca = await run("burst-cluster-autoscaler");
     const eci = await run("burst-serverless");
-    expect(eci.serviceSloViolationMinutes).toBeLessThan(0.6 * ca.serviceSloViolationMinutes);
+    // Requests outside the objective (late or dropped): serverless misses under 0.6 times as many.
+    expect(1 - eci.serviceSloAttainment).toBeLessThan(0.6 * (1 - ca.serviceSloAttainment));
+    expect(eci.serviceSloViolationMinutes).toBeLessThan(ca.serviceSloViolationMinutes);
     expect(eci.serviceRequestsDropped).toBeLessThan(0.6 * ca.serviceRequestsDropped);
     // The autoscaler grew the group for the step (4 nodes for 2 h is 8 node-hours); serverless kept it at 4.
     expect(eci.nodeHours).toBeCloseTo(8, 9);

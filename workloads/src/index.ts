@@ -16,6 +16,7 @@ export {
   type TaskTemplate,
   type Window,
 } from "./generators/generators.js";
+export { inverseCdf, normalQuantile } from "./generators/inverse-cdf.js";
 export { RateCurve, type RateSpec, rateFromArrivals, thinnedArrivals } from "./generators/rate-curves.js";
 export {
   TASK_FORMATS,

@@ -151,6 +151,8 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
       },
       virtualNodes: s.virtualNodes,
       tickS: s.services.tickS,
+      warmupS: s.services.warmupS,
+      windows: s.services.windows,
       interference: s.colocation && ((node) => colocation!.slowdown(node)),
     });
   if (services) controllers.push(services);
@@ -214,7 +216,7 @@ function observers(
           round6(t.lastRatePerS),
           svc.sets[i].replicas,
           svc.sets[i].ready.size,
-          round6(t.last.quantileS),
+          round6(svc.lastQuantile(i)),
           t.lastViolated,
         );
       }),

@@ -10,6 +10,7 @@ import type { HardwareEffectsConfig } from "../effects/hardware-effects.js";
 import type { GroupEconomics } from "../observers/run-metrics.js";
 import type { LearnedQueuePolicy } from "../runs/batch-loop.js";
 import type { ServiceConfig, VirtualNode } from "../services/service-config.js";
+import type { MeasureWindow } from "../services/service-figures.js";
 
 /**
  * A run as compiled from a scenario: every unit resolved, every file read or located, every default
@@ -82,6 +83,9 @@ export interface ServicesPlan {
   tickS: number;
   /** Services whose replicas may burst onto serverless nodes. */
   bursting: ReadonlySet<string>;
+  /** Latency figures leave out the first seconds; named windows are reported apart. */
+  warmupS: number;
+  windows: readonly MeasureWindow[];
 }
 
 export interface OutputsPlan {

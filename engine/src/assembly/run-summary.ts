@@ -62,17 +62,19 @@ function assumptionsHeld(all: readonly PlannedAssumption[], e: HardwareEffects |
 function servicesMetrics(c: ServicesController): Record<string, unknown> {
   const per = c.summary();
   const sum = (k: string) => Object.values(per).reduce((s, x) => s + x[k], 0);
-  const served = sum("requestsServed");
-  let latency = 0;
-  for (const x of Object.values(per)) if (x.requestsServed > 0) latency += x.latencyMeanS * x.requestsServed;
+  const m = c.measuredTotals();
+  const windows = c.windowSummary();
   return {
     serviceSloViolationMinutes: sum("sloViolationMinutes"),
+    // Over every service's requests after the warm-up: within the objective over served or dropped.
+    serviceSloAttainment: m.answered > 0 ? m.within / m.answered : Number.NaN,
     serviceReplicaHours: sum("replicaHours"),
     serviceRequests: sum("requests"),
     serviceRequestsDropped: sum("requestsDropped"),
-    serviceLatencyMeanS: served > 0 ? latency / served : Number.NaN,
+    serviceLatencyMeanS: m.served > 0 ? m.latencySumS / m.served : Number.NaN,
     serverlessCost: sum("serverlessCost"),
     services: per,
+    ...(Object.keys(windows).length > 0 && { serviceWindows: windows }),
   };
 }
 

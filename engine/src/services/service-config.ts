@@ -2,6 +2,7 @@ import type { Rng } from "@clustersim/sim-core";
 import type { RateCurve, Task } from "@clustersim/workloads";
 import type { Behavior } from "./autoscaling/behavior.js";
 import type { Tolerances } from "./autoscaling/replica-calculator.js";
+import type { ServiceTime } from "./latency/service-time.js";
 
 /** What a replica pod asks for and where it may go: a task template without times. */
 export type ReplicaTemplate = Pick<
@@ -45,9 +46,8 @@ export interface ServiceConfig {
   maxReplicas: number;
   /** Requests one replica serves at once. */
   concurrency: number;
-  /** Mean time a request occupies a server, seconds, and a sampler of it (the per-request model draws from it). */
-  meanServiceS: number;
-  serviceTimeS(rng: Rng): number;
+  /** Time a request occupies a server: the per-request model draws it, the fluid model reads its shape. */
+  serviceTime: ServiceTime;
   /** CPU a request costs, core-seconds: a replica's CPU usage is its share of the requests served times this. */
   cpuSecondsPerRequest: number;
   /** The latency objective: this quantile of response time at most `targetS`. */

@@ -44,7 +44,7 @@ export class ServiceRows {
       v[5] = round6(t.lastUsageCores);
       v[6] = round6(set.placedCpuMilli / 1000);
       v[7] = round6(f.meanS);
-      v[8] = round6(f.quantileS);
+      v[8] = round6(s.lastQuantile(i));
       v[9] = round6(f.dropped / s.tickS);
       v[10] = round6(f.queued);
       v[11] = t.lastViolated ? 1 : 0;

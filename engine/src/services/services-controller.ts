@@ -12,9 +12,10 @@ import { type VpaRecommendation, VpaRecommender } from "./autoscaling/vpa-recomm
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { LatencyModel } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
+import { ServiceTimeShape } from "./latency/service-time.js";
 import { ReplicaSet } from "./replica-set.js";
 import { type AutoscalerConfig, callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
-import { ServiceTally, violatesSlo } from "./service-figures.js";
+import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
 
 export interface ServicesOptions {
   /** The traffic tick, seconds (default 1). */
@@ -28,6 +29,10 @@ export interface ServicesOptions {
    * there: a service's requests slow by the mean over its ready replicas' nodes.
    */
   interference?: (node: number) => number;
+  /** Latency figures leave out requests of the first `warmupS` seconds (default 0). */
+  warmupS?: number;
+  /** Named windows whose latency figures are reported apart (e.g. the peak). */
+  windows?: readonly MeasureWindow[];
 }
 
 /** What a VPA keeps: its recommender, and the per-pod CPU usage of the current minute. */
@@ -83,6 +88,8 @@ export class ServicesController implements Controller {
   readonly name = "services";
   readonly sets: ReplicaSet[] = [];
   readonly tallies: ServiceTally[];
+  /** Per service: the run's window (after the warm-up), then each named window. */
+  readonly windows: WindowTally[][] = [];
   private readonly models: LatencyModel[] = [];
   private readonly order: number[];
   private readonly inbound: Float64Array;
@@ -119,12 +126,14 @@ export class ServicesController implements Controller {
     const virtualOf = virtual && ((node: number) => virtual.get(node));
     for (const s of this.services) {
       this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
-      const params = { meanServiceS: s.meanServiceS, quantile: s.slo.quantile, timeoutS: s.timeoutS };
-      this.models.push(
+      const params = { shape: new ServiceTimeShape(s.serviceTime), targetS: s.slo.targetS, timeoutS: s.timeoutS };
+      const model =
         s.latency === "fluid"
           ? new FluidLatency(params)
-          : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTimeS(r)),
-      );
+          : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
+      this.models.push(model);
+      const run = { name: "run", fromS: this.o.warmupS ?? 0, toS: ctx.endS };
+      this.windows.push([run, ...(this.o.windows ?? [])].map((w) => new WindowTally(w, model, s.slo)));
       this.scaling.push(s.autoscaler && this.scalingFor(s));
       this.vertical.push(s.vpa && { recommender: new VpaRecommender(), sum: 0, ticks: 0 });
     }
@@ -180,11 +189,11 @@ export class ServicesController implements Controller {
       this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown);
       for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
       const usage = (f.served / dt) * s.cpuSecondsPerRequest;
-      const violated = violatesSlo(f, s.slo);
       tally.lastRatePerS = rate;
       tally.lastUsageCores = usage;
-      tally.lastViolated = violated;
-      tally.add(f, dt, violated);
+      tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, s.slo.quantile);
+      tally.add(f);
+      for (const w of this.windows[i]) w.add(now, f);
       tally.replicaS += set.placed * dt;
       tally.readyS += ready * dt;
       tally.usedCoreS += usage * dt;
@@ -357,12 +366,18 @@ export class ServicesController implements Controller {
     return { costPerS };
   }
 
-  /** Per service: its totals over the run, by name. */
+  /** The objective's percentile of the last tick's response times, seconds (NaN when none was served). */
+  lastQuantile(i: number): number {
+    return this.models[i].lastQuantile(this.services[i].slo.quantile);
+  }
+
+  /** Per service, by name: its totals over the run, and its latency and objective after the warm-up. */
   summary(): Record<string, Record<string, number>> {
     const out: Record<string, Record<string, number>> = {};
     this.services.forEach((s, i) => {
       const set = this.sets[i];
       out[s.name] = {
+        ...this.windows[i][0].summary(),
         ...this.tallies[i].summary(),
         scaleUps: set.scaleUps,
         scaleDowns: set.scaleDowns,
@@ -374,6 +389,31 @@ export class ServicesController implements Controller {
         }),
       };
     });
+    return out;
+  }
+
+  /** Every service's requests after the warm-up, added up: served, answered (served or dropped), within the objective. */
+  measuredTotals(): { served: number; answered: number; within: number; latencySumS: number } {
+    const t = { served: 0, answered: 0, within: 0, latencySumS: 0 };
+    for (const [run] of this.windows) {
+      t.served += run.served;
+      t.answered += run.served + run.dropped;
+      t.within += run.within;
+      t.latencySumS += run.latencySumS;
+    }
+    return t;
+  }
+
+  /** Per named window, per service: its requests, latency and objective within the window. */
+  windowSummary(): Record<string, Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, Record<string, number>>> = {};
+    for (const [k, w] of (this.o.windows ?? []).entries()) {
+      const per: Record<string, Record<string, number>> = {};
+      this.services.forEach((s, i) => {
+        per[s.name] = this.windows[i][k + 1].summary();
+      });
+      out[w.name] = per;
+    }
     return out;
   }
 }

@@ -136,6 +136,8 @@ async function onlineScheduler(
             configs: await composeServices(spec.services, file, baseDir, spec.duration),
             tickS: spec.serviceTick,
             bursting: new Set(spec.services.filter((x) => x.replica.burst).map((x) => x.name)),
+            warmupS: spec.outputs.warmup,
+            windows: spec.outputs.windows.map((w) => ({ name: w.name, fromS: w.from, toS: w.to })),
           },
     colocation: colo && {
       tier: colo.enabled

@@ -5,9 +5,18 @@ import {
   DOWNSCALE_STABILIZATION_S,
   type ScalingRules,
   type ServiceConfig,
+  type ServiceTime,
 } from "@clustersim/engine";
 import { gammaFunction as gamma } from "@clustersim/hardware-models";
-import { type DistSpec, RateCurve, type RateSpec, rateFromArrivals, sampler, traceTasks } from "@clustersim/workloads";
+import {
+  type DistSpec,
+  inverseCdf,
+  RateCurve,
+  type RateSpec,
+  rateFromArrivals,
+  sampler,
+  traceTasks,
+} from "@clustersim/workloads";
 import type { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
 import type { Hpa, ServiceSpec } from "../schema/service-schema.js";
@@ -23,8 +32,9 @@ export async function composeServices(
   const out: ServiceConfig[] = [];
   for (const [i, s] of specs.entries()) {
     const dist = s.serviceTime as DistSpec;
-    const meanServiceS = distMean(dist, `${file}: services[${i}].serviceTime`);
+    const meanS = distMean(dist, `${file}: services[${i}].serviceTime`);
     const draw = sampler(dist);
+    const quantile = inverseCdf(dist);
     const r = s.replica;
     out.push({
       name: s.name,
@@ -43,9 +53,13 @@ export async function composeServices(
       minReplicas: s.minReplicas ?? 1,
       maxReplicas: s.maxReplicas ?? s.replicas,
       concurrency: s.concurrency,
-      meanServiceS,
       // A draw below zero (a normal's tail) is no time at all.
-      serviceTimeS: (rng) => Math.max(0, draw(rng)),
+      serviceTime: {
+        meanS,
+        family: serviceFamily(dist),
+        sample: (rng) => Math.max(0, draw(rng)),
+        quantile: (u) => Math.max(0, quantile(u)),
+      },
       cpuSecondsPerRequest: s.cpuPerRequest,
       slo: { quantile: s.slo.percentile / 100, targetS: s.slo.target },
       timeoutS: s.timeout,
@@ -114,6 +128,12 @@ function rules(r: RulesSpec | undefined, d: ScalingRules): Behavior["scaleUp"] {
     selectPolicy: r?.selectPolicy ?? d.selectPolicy,
     policies: r?.policies?.map((p) => ({ type: p.type, value: p.value, periodS: p.period })) ?? d.policies,
   };
+}
+
+/** The shapes the fluid model solves in closed form; any other it reads through the inverse CDF. */
+function serviceFamily(d: DistSpec): ServiceTime["family"] {
+  if (typeof d === "number" || d.dist === "constant") return "constant";
+  return d.dist === "exponential" ? "exponential" : "general";
 }
 
 /** The mean of a service-time distribution (the fluid model's 1/μ); an infinite mean is refused. */

@@ -111,6 +111,19 @@ export const Outputs = z.strictObject({
   timeseriesInterval: PositiveDuration.default(60),
   replay: z.boolean().default(false),
   decisions: z.boolean().default(false),
+  warmup: Duration.default(0).meta({
+    description: "services' latency and objective figures leave out requests of the run's first seconds",
+  }),
+  windows: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
+        from: Duration,
+        to: PositiveDuration,
+      }),
+    )
+    .default([])
+    .meta({ description: "named windows (e.g. the peak) whose services' latency figures are reported apart" }),
   arrivedGpuLoads: z.array(positive).default([1, 1.3]).meta({
     description:
       "arrived GPU demand, as a share of the cluster's GPUs, at which GPU allocation and fragmentation are measured (clusters with GPUs)",

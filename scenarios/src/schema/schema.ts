@@ -58,6 +58,25 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
       message: `expected at most ${fmt(LIMITS.timeseriesRows)} time-series rows, found an interval of ${s.outputs.timeseriesInterval} s (${fmt(rows)} rows over the run)`,
     });
   }
+  measureProblems(s, ctx);
+}
+
+/** A warm-up that leaves nothing to measure, and windows that are empty, outside the run, or named twice. */
+function measureProblems(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path: ["outputs", ...path], message });
+  if (s.outputs.warmup >= s.duration) {
+    issue(["warmup"], `expected a warm-up shorter than the run (${s.duration} s), found ${s.outputs.warmup} s`);
+  }
+  const names = new Set<string>();
+  s.outputs.windows.forEach((w, i) => {
+    if (names.has(w.name)) issue(["windows", i, "name"], `expected a unique window name, found "${w.name}" twice`);
+    names.add(w.name);
+    if (!(w.from < w.to))
+      issue(["windows", i, "to"], `expected a window ending after it starts (${w.from} s), found ${w.to} s`);
+    else if (w.to > s.duration)
+      issue(["windows", i, "to"], `expected a window within the run (${s.duration} s), found ${w.to} s`);
+  });
 }
 
 const ScenarioFields = z.strictObject({
@@ -100,6 +119,8 @@ const ScenarioFields = z.strictObject({
     timeseriesInterval: 60,
     replay: false,
     decisions: false,
+    warmup: 0,
+    windows: [],
     arrivedGpuLoads: [1, 1.3],
   }),
 });

@@ -1,77 +1,186 @@
-import { erlangC, responseQuantile } from "./erlang-c.js";
 import type { LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { MixtureRecord } from "./latency-record.js";
+import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
+import { QueueDiffusion } from "./queue-diffusion.js";
+import { ATOM, EXPONENTIAL, ResponseMixture } from "./response-mixture.js";
+
+/** The relaxation time below which a tick is taken as steady (a twentieth of a tick). */
+const STEADY_WITHIN_TICKS = 0.05;
+/** Implicit steps per tick for the queue's random part. */
+const STEPS_PER_TICK = 4;
 
 /**
- * The fluid latency model: any scale, a few operations per service and tick.
+ * The fluid latency model: any scale, a few operations per service and tick when load is steady.
  *
- * Below saturation with nothing queued, the tick is in M/M/c steady state at its arrival rate λ, its
- * c servers and service rate μ = 1/meanService: Erlang C gives the probability of waiting, and the
- * response time (wait + service) its mean C/(cμ − λ) + 1/μ and its quantile (./erlang-c.ts).
- * At or above saturation the excess arrives as a cohort per tick (deterministic fluid): the cμ·dt
- * requests served per tick are taken from the oldest cohorts, each waiting from its arrival to the
- * moment it is served, so the tick's latency is a mixture of those waits plus an exponential service;
- * cohorts older than the timeout are dropped. When the backlog has drained, steady state resumes.
+ * A request's wait has two parts:
+ * - The mean-value backlog: at or above saturation the excess arrives as a cohort per tick
+ *   (deterministic fluid); the cμ·dt requests served per tick are taken from the oldest cohorts, each
+ *   waiting from its arrival to the moment it is served; cohorts older than the timeout are dropped.
+ *   The requests counted (served, dropped, queued) are this part's.
+ * - The random part (./queue-diffusion.ts): a reflected diffusion of the wait whose steady state is the
+ *   M/G/c approximation (./mgc-waiting.ts: a wait with Erlang C's probability, exponential with the
+ *   mean of Kimura's interpolation, which follows the service time's variability), and whose
+ *   transient is the heavy-traffic diffusion's: a burst near or past saturation builds its delay over
+ *   time instead of taking a long run's at once, continuously and monotonically in load.
+ * When the load is steady and the random part would settle within a twentieth of a tick, the tick
+ * takes the closed form at once (the common case: a few operations per service and tick).
+ * A response is the wait plus a service time of the service's own shape (./response-mixture.ts), so a
+ * log-normal's tail shows in the percentiles as it does in the per-request model.
  *
- * Known to be wrong (the per-request model is the check): service times that are not exponential
- * (Erlang C assumes exponential; heavier tails wait longer); the transient just after a change of rate
- * or servers (steady state is assumed at once); queueing near saturation that a tick's mean rate hides
- * (bursts within a tick); and a backlog's wait spread within one cohort (all of a tick's excess
- * arrivals are taken to arrive at its midpoint).
+ * Known to be wrong (the per-request model is the check; docs/guide/services.md has the measured
+ * errors): the wait's shape when service times are not exponential (its mean and probability follow
+ * the variability, its tail is exponential); a wait beyond the timeout in the random part (it is
+ * capped there, not dropped); the random part keeps its waits when the servers change (more replicas
+ * drain it at the new rate, but a wait already built is not rescaled); and the spread of waits within
+ * one backlog cohort (a tick's excess arrives at its midpoint).
  */
 export class FluidLatency implements LatencyModel {
-  private readonly baseMu: number;
-  private mu: number;
   /** Backlog cohorts, oldest first: arrival time and requests left (a ring grown on demand). */
   private at = new Float64Array(64);
   private left = new Float64Array(64);
   private head = 0;
   private count = 0;
   private backlog = 0;
-  /** Served cohorts of the current tick: their waits and sizes (for the latency mixture), reused. */
-  private waits = new Float64Array(64);
-  private sizes = new Float64Array(64);
+  /** The last tick's response-time distribution, weighted by the requests it served. */
+  private readonly tickMix: ResponseMixture;
+  private readonly waiting: MgcWaiting = { probWait: 0, rate: 0 };
+  private slowdown = 1;
+  /** The random part of the wait, while it is not steady (allocated on first use). */
+  private diffusion: QueueDiffusion | undefined;
+  private diffusing = false;
+  /** The last steady state taken: where the random part starts when it stops being steady. */
+  private steadyProbWait = 0;
+  private steadyRate = Number.POSITIVE_INFINITY;
 
   constructor(private readonly p: LatencyParams) {
-    this.baseMu = 1 / p.meanServiceS;
-    this.mu = this.baseMu;
+    this.tickMix = new ResponseMixture(p.shape);
   }
 
   tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
-    this.mu = this.baseMu / slowdown;
-    const { mu } = this;
+    this.slowdown = slowdown;
+    this.tickMix.clear();
+    const mu = 1 / (this.p.shape.meanS * slowdown);
     const capacityPerS = servers * mu;
     const arrivals = ratePerS * dtS;
     out.arrivals = arrivals;
     out.dropped = 0;
+    let shiftS = 0;
     if (this.backlog === 0 && ratePerS < capacityPerS) {
-      const probWait = erlangC(servers, ratePerS / mu);
-      const theta = capacityPerS - ratePerS;
       out.served = arrivals;
-      out.meanS = arrivals > 0 ? probWait / theta + 1 / mu : Number.NaN;
-      out.quantileS = arrivals > 0 ? responseQuantile(this.p.quantile, probWait, theta, mu) : Number.NaN;
-      // The mean queue length of M/M/c (Little: λ·W).
-      out.queued = (ratePerS * probWait) / theta;
       out.busy = ratePerS / mu;
-      return;
+    } else {
+      if (arrivals > 0) this.push(t0S + dtS / 2, arrivals);
+      shiftS = this.serve(t0S, dtS, capacityPerS * dtS, mu, out);
+      this.dropOlderThan(t0S + dtS - this.p.timeoutS, out);
     }
-    if (arrivals > 0) this.push(t0S + dtS / 2, arrivals);
-    this.serve(t0S, dtS, capacityPerS * dtS, out);
-    this.dropOlderThan(t0S + dtS - this.p.timeoutS, out);
-    out.queued = this.backlog;
+    const rho = capacityPerS > 0 ? ratePerS / capacityPerS : Number.POSITIVE_INFINITY;
+    const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.p.shape.scv, this.waiting) : undefined;
+    if (this.backlog === 0 && w && this.steady(w, rho, dtS)) {
+      this.diffusing = false;
+      this.steadyProbWait = w.probWait;
+      this.steadyRate = w.rate;
+      this.tickMix.add(ATOM, shiftS, slowdown, out.served * (1 - w.probWait));
+      this.tickMix.add(EXPONENTIAL, w.rate, slowdown, out.served * w.probWait);
+      // The mean queue length (Little: λ·W).
+      out.queued = w.probWait > 0 ? (ratePerS * w.probWait) / w.rate : 0;
+    } else {
+      const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
+      this.addDiffusionWaits(shiftS, out.served);
+      out.queued = this.backlog + ratePerS * meanWait;
+    }
+    this.summarise(out);
   }
 
-  /** Serve up to `capacity` requests of the tick [t0, t0 + dt] from the oldest cohorts, in order. */
-  private serve(t0S: number, dtS: number, capacity: number, out: TickFigures): void {
+  lastQuantile(q: number): number {
+    return this.tickMix.quantile(q);
+  }
+
+  newRecord(): MixtureRecord {
+    return new MixtureRecord(this.p.shape);
+  }
+
+  feed(record: MixtureRecord): void {
+    record.addMixture(this.tickMix);
+  }
+
+  private summarise(out: TickFigures): void {
+    const mix = this.tickMix;
+    if (mix.total > 0) {
+      out.meanS = mix.mean();
+      out.withinTarget = out.served * mix.cdf(this.p.targetS);
+    } else {
+      out.meanS = Number.NaN;
+      out.withinTarget = 0;
+    }
+  }
+
+  /** Whether the tick may take the steady state at once: it settles fast, and nothing is left to drain. */
+  private steady(w: MgcWaiting, rho: number, dtS: number): boolean {
+    if (w.probWait <= 0) return !this.diffusing || this.queue().meanWait() <= 0.01 * this.p.shape.meanS;
+    const relaxS = 1 / (w.rate * (1 - rho));
+    if (relaxS > STEADY_WITHIN_TICKS * dtS) return false;
+    if (!this.diffusing) return true;
+    const steadyMean = w.probWait / w.rate;
+    return this.queue().meanWait() <= 1.5 * steadyMean + 0.01 * this.p.shape.meanS;
+  }
+
+  private queue(): QueueDiffusion {
+    if (!this.diffusion) {
+      const m = this.p.shape.meanS;
+      this.diffusion = new QueueDiffusion(1e-3 * m, Math.max(2e-3 * m, Math.min(this.p.timeoutS, 1e4 * m)));
+    }
+    return this.diffusion;
+  }
+
+  /**
+   * Advance the random part over the tick: below saturation with no backlog, toward the M/G/c steady
+   * state; at or above it (or while a backlog takes the spare capacity), without drift at the
+   * heavy-traffic diffusion. Returns the mean wait it holds.
+   */
+  private diffuse(dtS: number, rho: number, capacityPerS: number, w: MgcWaiting | undefined): number {
+    const q = this.queue();
+    if (!this.diffusing) {
+      q.reset(this.steadyProbWait, this.steadyRate);
+      this.diffusing = true;
+    }
+    const scv = this.p.shape.scv;
+    // The heavy-traffic coefficient: (λ + cμ·scv)/(2(cμ)²), λ at most cμ; never zero (a floor of 1e-6 of it).
+    const heavy = (Math.min(rho, 1) + Math.max(scv, 1e-6)) / (2 * capacityPerS);
+    if (this.backlog === 0 && w && w.probWait > 0) {
+      q.advance(dtS, STEPS_PER_TICK, -(1 - rho), (1 - rho) / w.rate, w.probWait, w.rate);
+    } else if (this.backlog === 0 && w) {
+      q.advance(dtS, STEPS_PER_TICK, -(1 - rho), heavy, 0, Number.POSITIVE_INFINITY);
+    } else {
+      q.advance(dtS, STEPS_PER_TICK, 0, heavy, 1, 0);
+    }
+    return q.meanWait();
+  }
+
+  /** The tick's served requests wait `shiftS` (the backlog's) plus the random part, averaged over the tick. */
+  private addDiffusionWaits(shiftS: number, served: number): void {
+    if (!(served > 0)) return;
+    const q = this.queue();
+    const s = this.slowdown;
+    this.tickMix.add(ATOM, shiftS, s, (served * (q.free + q.freeBefore)) / 2);
+    for (let i = 0; i < q.cells; i++) {
+      const m = (q.mass[i] + q.before[i]) / 2;
+      if (m > 1e-10) this.tickMix.add(ATOM, shiftS + q.centres[i], s, served * m);
+    }
+  }
+
+  /**
+   * Serve up to `capacity` requests of the tick [t0, t0 + dt] from the oldest cohorts, in order;
+   * returns their mean wait (the backlog's part of the tick's waits).
+   */
+  private serve(t0S: number, dtS: number, capacity: number, mu: number, out: TickFigures): number {
     let used = 0;
-    let n = 0;
+    let waitSum = 0;
     while (this.count > 0 && used < capacity) {
       const i = this.head;
       const take = Math.min(this.left[i], capacity - used);
       // Served evenly over the tick: this share at the middle of its slice of the tick's capacity.
       const servedAt = t0S + (dtS * (used + take / 2)) / capacity;
-      if (n === this.waits.length) this.growServed();
-      this.waits[n] = Math.max(0, servedAt - this.at[i]);
-      this.sizes[n++] = take;
+      waitSum += Math.max(0, servedAt - this.at[i]) * take;
       used += take;
       this.left[i] -= take;
       this.backlog -= take;
@@ -80,35 +189,8 @@ export class FluidLatency implements LatencyModel {
     if (this.count === 0) this.backlog = 0;
     out.served = used;
     // Each request served occupies a server for 1/μ on average.
-    out.busy = used / (this.mu * dtS);
-    if (used === 0) {
-      out.meanS = Number.NaN;
-      out.quantileS = Number.NaN;
-      return;
-    }
-    let waitSum = 0;
-    for (let k = 0; k < n; k++) waitSum += this.waits[k] * this.sizes[k];
-    out.meanS = waitSum / used + 1 / this.mu;
-    out.quantileS = this.mixtureQuantile(n, used);
-  }
-
-  /** The q-quantile of a mixture of (wait_k + exponential service), weights sizes_k, by bisection. */
-  private mixtureQuantile(n: number, total: number): number {
-    const { mu } = this;
-    const tail = 1 - this.p.quantile;
-    let maxWait = 0;
-    for (let k = 0; k < n; k++) maxWait = Math.max(maxWait, this.waits[k]);
-    if (n === 1) return this.waits[0] + Math.log(1 / tail) / mu;
-    let lo = 0;
-    let hi = maxWait + Math.log(1 / tail) / mu;
-    for (let it = 0; it < 60 && hi - lo > 1e-12 * hi; it++) {
-      const t = (lo + hi) / 2;
-      let p = 0;
-      for (let k = 0; k < n; k++) p += this.sizes[k] * (t <= this.waits[k] ? 1 : Math.exp(-mu * (t - this.waits[k])));
-      if (p / total > tail) lo = t;
-      else hi = t;
-    }
-    return (lo + hi) / 2;
+    out.busy = used / (mu * dtS);
+    return used > 0 ? waitSum / used : 0;
   }
 
   private dropOlderThan(cutoffS: number, out: TickFigures): void {
@@ -146,14 +228,5 @@ export class FluidLatency implements LatencyModel {
     this.at = at;
     this.left = left;
     this.head = 0;
-  }
-
-  private growServed(): void {
-    const w = new Float64Array(this.waits.length * 2);
-    w.set(this.waits);
-    this.waits = w;
-    const s = new Float64Array(this.sizes.length * 2);
-    s.set(this.sizes);
-    this.sizes = s;
   }
 }

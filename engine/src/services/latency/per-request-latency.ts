@@ -1,6 +1,7 @@
 import type { Rng } from "@clustersim/sim-core";
 import { quantileSorted } from "../../metrics/quantile.js";
 import type { LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { SketchRecord } from "./latency-record.js";
 
 /**
  * The per-request latency model: every request is simulated (small scale, and the check of the fluid
@@ -25,6 +26,7 @@ export class PerRequestLatency implements LatencyModel {
   /** Response times of the requests started in the current tick. */
   private latencies = new Float64Array(256);
   private served = 0;
+  private sorted = true;
   private slowdown = 1;
 
   constructor(
@@ -40,7 +42,9 @@ export class PerRequestLatency implements LatencyModel {
     this.resize(servers);
     const t1 = t0S + dtS;
     this.served = 0;
+    this.sorted = false;
     out.arrivals = 0;
+    out.withinTarget = 0;
     out.dropped = 0;
     let busyTime = 0;
     let now = t0S;
@@ -69,17 +73,24 @@ export class PerRequestLatency implements LatencyModel {
     out.queued = this.qCount;
     out.busy = busyTime / dtS;
     out.served = this.served;
-    if (this.served === 0) {
-      out.meanS = Number.NaN;
-      out.quantileS = Number.NaN;
-      return;
-    }
-    const lat = this.latencies.subarray(0, this.served);
     let sum = 0;
-    for (let i = 0; i < lat.length; i++) sum += lat[i];
-    out.meanS = sum / lat.length;
-    lat.sort();
-    out.quantileS = quantileSorted(lat, this.p.quantile);
+    for (let i = 0; i < this.served; i++) sum += this.latencies[i];
+    out.meanS = this.served > 0 ? sum / this.served : Number.NaN;
+  }
+
+  lastQuantile(q: number): number {
+    const lat = this.latencies.subarray(0, this.served);
+    if (!this.sorted) lat.sort();
+    this.sorted = true;
+    return quantileSorted(lat, q);
+  }
+
+  newRecord(): SketchRecord {
+    return new SketchRecord();
+  }
+
+  feed(record: SketchRecord): void {
+    for (let i = 0; i < this.served; i++) record.add(this.latencies[i]);
   }
 
   /** Idle servers take waiting requests, oldest first; those past their timeout leave. */
@@ -102,6 +113,7 @@ export class PerRequestLatency implements LatencyModel {
         this.latencies = grown;
       }
       this.latencies[this.served++] = wait + service;
+      if (wait + service <= this.p.targetS) out.withinTarget++;
       this.onResponse?.(wait + service);
     }
   }

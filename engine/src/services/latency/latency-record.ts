@@ -1,0 +1,87 @@
+import { DDSketch } from "@datadog/sketches-js";
+import { ATOM, ResponseMixture } from "./response-mixture.js";
+import type { ServiceTimeShape } from "./service-time.js";
+
+/**
+ * The response times of a window's served requests, for its percentiles: p50 … p99.9 of all of them,
+ * not a mean of per-tick figures. Both kinds answer within RELATIVE_ACCURACY of the exact quantile.
+ */
+export interface LatencyRecord {
+  /** Requests recorded. */
+  readonly count: number;
+  /** The q-quantile of the recorded response times (NaN when none). */
+  quantile(q: number): number;
+}
+
+/** Relative accuracy of every run-level percentile: within 0.5% of the exact one. */
+export const RELATIVE_ACCURACY = 0.005;
+
+/**
+ * The per-request model's record: every response time into a DDSketch (Masson, Rim & Lee, "DDSketch: a
+ * fast and fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019; Datadog's
+ * library), whose quantiles are within RELATIVE_ACCURACY of the exact ones, in memory logarithmic in
+ * the range of values.
+ */
+export class SketchRecord implements LatencyRecord {
+  private readonly sketch = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
+
+  get count(): number {
+    return this.sketch.count;
+  }
+
+  add(latencyS: number): void {
+    this.sketch.accept(latencyS);
+  }
+
+  quantile(q: number): number {
+    return this.sketch.count > 0 ? this.sketch.getValueAtQuantile(q) : Number.NaN;
+  }
+}
+
+/** Bins of the wait parameter and slowdown: neighbours RELATIVE_ACCURACY apart, so a bin's value is within it. */
+const LOG_STEP = Math.log1p(RELATIVE_ACCURACY);
+
+/**
+ * The fluid model's record: each tick's response-time distribution, weighted by the requests it
+ * served, summed as one mixture (./response-mixture.ts). Components whose wait parameter and slowdown
+ * fall in the same logarithmic bin are merged at the bin's value, so the record's size grows with the
+ * range of waits seen, not with the run's length; a merged wait is within RELATIVE_ACCURACY of its own,
+ * and so is every quantile the record gives.
+ */
+export class MixtureRecord implements LatencyRecord {
+  readonly mixture: ResponseMixture;
+  private readonly bins = new Map<number, number>();
+
+  constructor(shape: ServiceTimeShape) {
+    this.mixture = new ResponseMixture(shape);
+  }
+
+  get count(): number {
+    return this.mixture.total;
+  }
+
+  /** Add a tick's mixture, its weights the requests served. */
+  addMixture(m: ResponseMixture): void {
+    for (let i = 0; i < m.count; i++) this.addComponent(m.kind[i], m.param[i], m.slowdown[i], m.weight[i]);
+  }
+
+  quantile(q: number): number {
+    return this.mixture.quantile(q);
+  }
+
+  private addComponent(kind: number, param: number, slowdown: number, weight: number): void {
+    // No wait (an atom at 0) is its own bin; others by the logarithm of their parameter.
+    const p = kind === ATOM && param <= 0 ? -1 : Math.round(Math.log(param) / LOG_STEP);
+    const s = Math.round(Math.log(slowdown) / LOG_STEP);
+    // Unique for |p| < 2^24 and |s| < 2^20 (parameters from 10^-52 to 10^52, slowdowns to 10^2000).
+    const key = (kind * 2 ** 25 + p + 2 ** 24) * 2 ** 21 + s + 2 ** 20;
+    const at = this.bins.get(key);
+    if (at !== undefined) {
+      this.mixture.weight[at] += weight;
+      this.mixture.total += weight;
+      return;
+    }
+    this.bins.set(key, this.mixture.count);
+    this.mixture.add(kind, p === -1 ? 0 : Math.exp(p * LOG_STEP), Math.exp(s * LOG_STEP), weight);
+  }
+}
