@@ -51,6 +51,10 @@ export class FluidLatency implements LatencyModel {
   /** The last steady state taken: where the random part starts when it stops being steady. */
   private steadyProbWait = 0;
   private steadyRate = Number.POSITIVE_INFINITY;
+  /** Whether the last tick was steady (its mixture is then built only when asked), and its figures. */
+  private steadyLast = false;
+  private lastShiftS = 0;
+  private lastServed = 0;
 
   constructor(private readonly p: LatencyParams) {
     this.tickMix = new ResponseMixture(p.shape);
@@ -79,19 +83,42 @@ export class FluidLatency implements LatencyModel {
       this.diffusing = false;
       this.steadyProbWait = w.probWait;
       this.steadyRate = w.rate;
-      this.tickMix.add(ATOM, shiftS, slowdown, out.served * (1 - w.probWait));
-      this.tickMix.add(EXPONENTIAL, w.rate, slowdown, out.served * w.probWait);
-      // The mean queue length (Little: λ·W).
-      out.queued = w.probWait > 0 ? (ratePerS * w.probWait) / w.rate : 0;
-    } else {
-      const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
-      this.addDiffusionWaits(shiftS, out.served);
-      out.queued = this.backlog + ratePerS * meanWait;
+      this.steadyTick(out, w, shiftS, ratePerS);
+      return;
     }
+    this.steadyLast = false;
+    const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
+    this.addDiffusionWaits(shiftS, out.served);
+    out.queued = this.backlog + ratePerS * meanWait;
     this.summarise(out);
   }
 
+  /**
+   * A steady tick: no wait (probability 1 − C) or an exponential one, after `shiftS`. Its figures in
+   * closed form, without building the tick's mixture (the common case, kept to a few operations).
+   */
+  private steadyTick(out: TickFigures, w: MgcWaiting, shiftS: number, ratePerS: number): void {
+    this.steadyLast = true;
+    this.lastShiftS = shiftS;
+    this.lastServed = out.served;
+    const mix = this.tickMix;
+    const s = this.slowdown;
+    const c = w.probWait;
+    const meanWait = c > 0 ? c / w.rate : 0;
+    out.queued = ratePerS * meanWait;
+    if (!(out.served > 0)) {
+      out.meanS = Number.NaN;
+      out.withinTarget = 0;
+      return;
+    }
+    out.meanS = shiftS + meanWait + s * this.p.shape.meanS;
+    const t = this.p.targetS;
+    const waited = c > 0 ? c * mix.cdfOf(EXPONENTIAL, w.rate, s, t - shiftS) : 0;
+    out.withinTarget = out.served * ((1 - c) * mix.cdfOf(ATOM, shiftS, s, t) + waited);
+  }
+
   lastQuantile(q: number): number {
+    if (this.steadyLast) this.steadyMixture();
     return this.tickMix.quantile(q);
   }
 
@@ -100,7 +127,22 @@ export class FluidLatency implements LatencyModel {
   }
 
   feed(record: MixtureRecord): void {
-    record.addMixture(this.tickMix);
+    if (!this.steadyLast) {
+      record.addMixture(this.tickMix);
+      return;
+    }
+    const c = this.waiting.probWait;
+    record.addComponent(ATOM, this.lastShiftS, this.slowdown, this.lastServed * (1 - c));
+    record.addComponent(EXPONENTIAL, this.waiting.rate, this.slowdown, this.lastServed * c);
+  }
+
+  /** The last steady tick's mixture, built when asked for (its quantile). */
+  private steadyMixture(): void {
+    const mix = this.tickMix;
+    mix.clear();
+    const c = this.waiting.probWait;
+    mix.add(ATOM, this.lastShiftS, this.slowdown, this.lastServed * (1 - c));
+    mix.add(EXPONENTIAL, this.waiting.rate, this.slowdown, this.lastServed * c);
   }
 
   private summarise(out: TickFigures): void {

@@ -79,10 +79,14 @@ export class ResponseMixture {
 
   /** P(wait + s·S ≤ t) for component i. */
   private componentCdf(i: number, t: number): number {
+    return this.cdfOf(this.kind[i], this.param[i], this.slowdown[i], t);
+  }
+
+  /** P(wait + s·S ≤ t) for a wait of `kind` with parameter `param` (a component not added). */
+  cdfOf(kind: number, param: number, s: number, t: number): number {
     const shape = this.shape;
-    const s = this.slowdown[i];
-    if (this.kind[i] === ATOM) return shape.cdf((t - this.param[i]) / s);
-    const theta = this.param[i];
+    if (kind === ATOM) return shape.cdf((t - param) / s);
+    const theta = param;
     if (t <= 0) return 0;
     if (shape.family === "constant") {
       const x = t - s * shape.meanS;
