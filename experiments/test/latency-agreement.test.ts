@@ -14,8 +14,9 @@ const rel = (a: number, b: number) => Math.abs(a / b - 1);
 
 /** Where the fluid model is known to miss the bounds (docs/guide/services.md says so, with figures). */
 function tolerance(c: number, rho: number, cv: number): { mean: number; p99: number } {
-  // Kimura's mean for a log-normal of CV 2 at c = 10, ρ 0.8 is about 9% high (heavy tails wait less at c > 1).
-  const mean = cv === 2 && c === 10 && rho === 0.8 ? 0.12 : 0.05;
+  // Kimura's mean for a log-normal of CV 2 at c = 10, ρ 0.8 is about 5% high (5.2% ± 1.2% against 10⁶
+  // requests in bench:latency): heavy tails wait less at c > 1 than a two-moment formula says.
+  const mean = cv === 2 && c === 10 && rho === 0.8 ? 0.08 : 0.05;
   return { mean, p99: 0.1 };
 }
 

@@ -154,6 +154,7 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
       warmupS: s.services.warmupS,
       windows: s.services.windows,
       interference: s.colocation && ((node) => colocation!.slowdown(node)),
+      machine: effects,
     });
   if (services) controllers.push(services);
   // One owner of what the nodes' CPU does (a listener, sampled with the run's samples).

@@ -9,6 +9,7 @@ import {
   drawSensitivity,
   FixedKeepAlive,
   HybridHistogramKeepAlive,
+  hostInfraCores,
   type KeepAlivePolicy,
   RUNTIMES,
   type RuntimeSpec,
@@ -103,6 +104,9 @@ export class HardwareEffects implements RunEffects {
   private readonly hasPools: boolean;
   private readonly dpuGbps: Float64Array;
   private readonly nicDemand: Float64Array;
+  /** Each placed task's run-time factor from its runtime and CXL memory; and a count of changes. */
+  private readonly stretchBy = new Map<Task, number>();
+  private changes = 0;
   /** Pool memory each running task holds, and its time integral over the run. */
   private readonly pooledBy = new Map<Task, number>();
   readonly pooledMiB = new TimeIntegral();
@@ -162,13 +166,37 @@ export class HardwareEffects implements RunEffects {
     };
   }
 
+  /**
+   * How much slower a placed task's work runs for its machine: its runtime's compute factor and its
+   * memory on a CXL pool (fixed at placement), and a saturated DPU on its node (as its traffic changes).
+   * Services read it for their replicas' requests.
+   */
+  slowdown(task: Task, node: number): number {
+    const dpu = task.nicGbps > 0 && this.dpuGbps[node] > 0 ? (this.dpuSlowdown.get(node) ?? 1) : 1;
+    return (this.stretchBy.get(task) ?? 1) * dpu;
+  }
+
+  /** Host cores a placed task's software (virtio) network path takes on its node: none with a DPU. */
+  hostNetworkCores(task: Task, node: number): number {
+    return task.nicGbps > 0 ? hostInfraCores(this.dpuGbps[node] > 0, task.nicGbps) : 0;
+  }
+
+  /** Changes whenever a task's slowdown may have (placements, releases, a DPU's traffic). */
+  version(): number {
+    return this.changes;
+  }
+
   runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number {
+    this.changes++;
     let runS = task.runS;
+    // What slows the task's work here (its runtime, its pooled memory): its requests too, for a replica.
+    let factor = 1;
     const rt = this.runtimeOf(task);
     let startS = 0;
     if (rt) {
       // Compute slowdown, and each system call's cost beyond runc's at the task's rate (0: none).
-      runS *= runTimeFactor(rt, task.syscallsPerCpuS);
+      factor = runTimeFactor(rt, task.syscallsPerCpuS);
+      runS *= factor;
       const warm = this.warmNext.delete(task);
       startS = startLatencyS(
         rt,
@@ -188,6 +216,7 @@ export class HardwareEffects implements RunEffects {
         this.cxl,
       );
       runS *= 1 + slow;
+      factor *= 1 + slow;
       this.pooledBy.set(task, pooled);
       this.pooledMiB.add(pooled, nowS);
       this.counters.pooledTasks++;
@@ -198,6 +227,7 @@ export class HardwareEffects implements RunEffects {
       // On a DPU the slowdown follows the DPU's load as it changes (started, released): a rate.
       if (this.dpuGbps[node] === 0) this.counters.virtioTasks++;
     }
+    this.stretchBy.set(task, factor);
     const total = startS + runS;
     this.counters.placed++;
     this.counters.stretchSum += task.runS > 0 ? total / task.runS : 1;
@@ -243,12 +273,15 @@ export class HardwareEffects implements RunEffects {
   private retune(node: number, newId = -1): void {
     const slowdown = dpuNetworkSlowdown(this.nicDemand[node], this.dpuGbps[node]);
     const changed = slowdown !== (this.dpuSlowdown.get(node) ?? 1);
+    if (changed) this.changes++;
     this.dpuSlowdown.set(node, slowdown);
     if (!this.rates) return;
     for (const id of this.onDpu.get(node) ?? []) if (changed || id === newId) this.rates.setRate(id, 1 / slowdown);
   }
 
   released(task: Task, pod: Pod, node: number, nowS: number, id = -1): void {
+    this.changes++;
+    this.stretchBy.delete(task);
     if (this.warm && task.runtime !== "") this.warm.ended(appOf(task), node, pod.memoryMiB, nowS);
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
     if (task.nicGbps > 0 && this.dpuGbps[node] > 0) {

@@ -27,6 +27,8 @@ export class ReplicaSet {
   /** Replicas created so far (ids), scale events. */
   private created = 0;
   scaleUps = 0;
+  /** Counts changes to the ready replicas (what a cache of their machines' figures keys on). */
+  readyVersion = 0;
   scaleDowns = 0;
 
   constructor(
@@ -100,7 +102,7 @@ export class ReplicaSet {
   private delete(t: Task): void {
     this.pending.delete(t);
     this.starting.delete(t);
-    this.ready.delete(t);
+    if (this.ready.delete(t)) this.readyVersion++;
     if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
     this.ctx.remove(t);
@@ -125,13 +127,17 @@ export class ReplicaSet {
       if (this.starting.get(t) !== readyAt) return;
       this.starting.delete(t);
       this.ready.set(t, this.ctx.nowS);
+      this.readyVersion++;
       this.ctx.markReady(t, node);
     });
   }
 
   /** A replica's node failed: the run resubmits it, and it is pending again. */
   lost(t: Task): void {
-    if (!this.starting.delete(t) && !this.ready.delete(t)) return;
+    if (!this.starting.delete(t)) {
+      if (!this.ready.delete(t)) return;
+      this.readyVersion++;
+    }
     if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
     this.pending.add(t);

@@ -9,6 +9,7 @@ import {
   uniformReplicas,
 } from "./autoscaling/replica-calculator.js";
 import { type VpaRecommendation, VpaRecommender } from "./autoscaling/vpa-recommender.js";
+import { cpuStretch } from "./cpu-share.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { LatencyModel } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
@@ -29,10 +30,31 @@ export interface ServicesOptions {
    * there: a service's requests slow by the mean over its ready replicas' nodes.
    */
   interference?: (node: number) => number;
+  /** What a replica's machine does to its requests (hardware effects; absent: nothing). */
+  machine?: ReplicaMachine;
   /** Latency figures leave out requests of the first `warmupS` seconds (default 0). */
   warmupS?: number;
   /** Named windows whose latency figures are reported apart (e.g. the peak). */
   windows?: readonly MeasureWindow[];
+}
+
+/**
+ * What a replica's machine does to the requests it serves: how much slower they run (its sandbox
+ * runtime's compute, its memory on a CXL pool, a saturated DPU), and the host cores its software
+ * network path takes from its CPU (none on a DPU). `version` changes whenever either may have.
+ */
+export interface ReplicaMachine {
+  slowdown(task: Task, node: number): number;
+  hostNetworkCores(task: Task, node: number): number;
+  version(): number;
+}
+
+/** A service's ready replicas' machine figures, kept until its replicas or the machines change. */
+interface MachineFigures {
+  readyVersion: number;
+  machineVersion: number;
+  slowdown: number;
+  networkCores: number;
 }
 
 /** What a VPA keeps: its recommender, and the per-pod CPU usage of the current minute. */
@@ -97,6 +119,7 @@ export class ServicesController implements Controller {
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (Scaling | undefined)[] = [];
   private readonly vertical: (Vertical | undefined)[] = [];
+  private readonly machines: (MachineFigures | undefined)[] = [];
   /** The pods of the service being synced, as counts (reused). */
   private readonly uniform: UniformPods = { ready: 0, unready: 0, missing: 0, metricMilli: 0, requestMilli: 0 };
   readonly tickS: number;
@@ -185,8 +208,20 @@ export class ServicesController implements Controller {
       const f = tally.last;
       const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
       const ready = set.ready.size;
-      const slowdown = this.o.interference && ready > 0 ? this.slowdownOf(set) : 1;
-      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown);
+      const m = ready > 0 ? this.machineOf(i) : undefined;
+      const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
+      const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
+      const meanS = s.serviceTime.meanS * slowdown;
+      // Requests in service per ready replica, from the last tick (its busy servers), at most its slots.
+      const inService = ready > 0 ? Math.min(f.busy / ready, s.concurrency) : 0;
+      const stretch = cpuStretch(
+        s.concurrency,
+        cores - (m?.networkCores ?? 0),
+        meanS,
+        s.cpuSecondsPerRequest,
+        inService,
+      );
+      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch);
       for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
       const usage = (f.served / dt) * s.cpuSecondsPerRequest;
       tally.lastRatePerS = rate;
@@ -335,6 +370,35 @@ export class ServicesController implements Controller {
         set.restart(t);
       }
     });
+  }
+
+  /**
+   * The machine figures of service i's ready replicas, averaged (recomputed only when its ready
+   * replicas or the machines changed); undefined without a machine model.
+   */
+  private machineOf(i: number): MachineFigures | undefined {
+    const machine = this.o.machine;
+    if (!machine) return undefined;
+    const set = this.sets[i];
+    const cached = this.machines[i];
+    const version = machine.version();
+    if (cached && cached.readyVersion === set.readyVersion && cached.machineVersion === version) return cached;
+    let slowdown = 0;
+    let networkCores = 0;
+    for (const t of set.ready.keys()) {
+      const node = set.nodeOf.get(t)!;
+      slowdown += machine.slowdown(t, node);
+      networkCores += machine.hostNetworkCores(t, node);
+    }
+    const n = set.ready.size;
+    const figures = {
+      readyVersion: set.readyVersion,
+      machineVersion: version,
+      slowdown: slowdown / n,
+      networkCores: networkCores / n,
+    };
+    this.machines[i] = figures;
+    return figures;
   }
 
   /** The mean interference slowdown over the set's ready replicas' nodes. */

@@ -117,6 +117,7 @@ const DIRECTIONS: Record<string, Direction> = {
   // Services: objective broken, requests lost, latency; replica-hours are their cost (read beside the
   // objective), and CPU in use is what co-location is after.
   serviceSloViolationMinutes: "lower",
+  serviceSloAttainment: "higher",
   serviceRequestsDropped: "lower",
   serviceLatencyMeanS: "lower",
   serviceReplicaHours: "lower",
