@@ -6,6 +6,7 @@
  * - small: 10 services at 1,000 requests/s for an hour, once with the fluid model and once per
  *   request: the ratio of their wall times (the speed the fluid model buys) and of their p99 latencies
  *   (what it costs in accuracy), both measured in this run.
+ * - scale-18s: the scale case for 18 simulated seconds with each model, their wall times' ratio.
  * Each case runs in its own process (bench/src/services/child.ts), so its peak RSS is its own.
  *
  * Usage: npm run -s bench:services -- [--json] [--services N] [--hours H] [--nodes N]
@@ -48,10 +49,15 @@ function run(args: string[]): Row {
 }
 
 const small = ["--services", "10", "--minReplicas", "40", "--maxReplicas", "40", "--ratePerS", "1000", "--hours", "1"];
+// The scale case for 18 simulated seconds with each model: both pay the same set-up (placing every
+// replica), so their ratio bounds what simulating each request costs at that scale.
+const short = ["--services", values.services, "--hours", "0.005", "--nodes", values.nodes];
 const rows = [
   run(["--case", "scale", "--services", values.services, "--hours", values.hours, "--nodes", values.nodes]),
   run(["--case", "small-fluid", ...small, "--nodes", "100", "--latency", "fluid"]),
   run(["--case", "small-per-request", ...small, "--nodes", "100", "--latency", "per-request"]),
+  run(["--case", "scale-18s-fluid", ...short, "--latency", "fluid"]),
+  run(["--case", "scale-18s-per-request", ...short, "--latency", "per-request"]),
 ];
 const pick = (r: Row) => ({
   case: r.case,
@@ -63,10 +69,11 @@ const pick = (r: Row) => ({
   peakRssMiB: r.peakRssMiB,
   p99S: r.p99S,
 });
-const [scale, fluid, perRequest] = rows;
+const [scale, fluid, perRequest, shortFluid, shortPerRequest] = rows;
 const comparison = {
   wallRatioPerRequestToFluid: perRequest.wallS / fluid.wallS,
   p99RatioFluidToPerRequest: fluid.p99S / perRequest.p99S,
+  scaleWallRatioPerRequestToFluid: shortPerRequest.wallS / shortFluid.wallS,
 };
 if (values.json) {
   process.stdout.write(`${JSON.stringify([...rows.map(pick), comparison])}\n`);
@@ -87,6 +94,6 @@ if (values.json) {
   process.stdout.write(`${rowsTable}\n`);
   process.stdout.write(
     `scale against target: wall ${(scale.wallS / TARGET_WALL_S).toFixed(2)}× of ${TARGET_WALL_S} s, memory ${(scale.peakRssMiB / TARGET_RSS_MIB).toFixed(2)}× of ${TARGET_RSS_MIB} MiB\n` +
-      `per-request / fluid wall time: ${comparison.wallRatioPerRequestToFluid.toFixed(1)}×; fluid / per-request p99: ${comparison.p99RatioFluidToPerRequest.toFixed(3)}\n`,
+      `per-request / fluid wall time: ${comparison.wallRatioPerRequestToFluid.toFixed(1)}× (small), ${comparison.scaleWallRatioPerRequestToFluid.toFixed(1)}× (1,000 services, 18 s); fluid / per-request p99: ${comparison.p99RatioFluidToPerRequest.toFixed(3)}\n`,
   );
 }
