@@ -105,6 +105,7 @@ export {
   uniformReplicas,
 } from "./services/autoscaling/replica-calculator.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
+export { cpuStretch } from "./services/cpu-share.js";
 export {
   erlangC,
   type MmcTheory,

@@ -1,6 +1,7 @@
 import {
   ATOM,
   constantServiceTime,
+  cpuStretch,
   EXPONENTIAL,
   emptyFigures,
   erlangC,
@@ -57,6 +58,13 @@ describe("service-time shapes", () => {
     }
   });
 
+  it("a Burr time without a scale is read at scale 1, as its draws are", () => {
+    const spec = { dist: "burr" as const, c: 2, k: 3 } as unknown as Parameters<typeof inverseCdf>[0];
+    const q = inverseCdf(spec);
+    // P(X > x) = (1 + x²)^−3: the median solves (1 + x²)³ = 2.
+    expect(q(0.5)).toBeCloseTo(Math.sqrt(2 ** (1 / 3) - 1), 12);
+  });
+
   it("a log-normal of CV 2 is read with its variability: SCV 4 less the tail beyond the 1 − 10⁻⁶ quantile", () => {
     const shape = new ServiceTimeShape(lognormal(0.1, 2));
     expect(shape.meanS).toBe(0.1);
@@ -68,6 +76,35 @@ describe("service-time shapes", () => {
     // Its CDF and quantile are inverses, and the median is exp(μ).
     for (const u of [0.05, 0.5, 0.9, 0.99, 0.999]) expect(shape.cdf(shape.quantile(u))).toBeCloseTo(u, 6);
     expect(shape.quantile(0.5) / (0.1 / Math.sqrt(5))).toBeCloseTo(1, 2);
+  });
+});
+
+describe("CPU as the server", () => {
+  it("never binds while every slot at once fits the cores; binds fully when the traffic is more than the cores serve", () => {
+    // 4 slots × 0.01 core-s / 0.05 s = 0.8 cores of 1: never.
+    expect(cpuStretch(4, 1, 0.05, 0.01, 1e6)).toBe(1);
+    // 8 slots × 0.375 cores each on 1 core, traffic far beyond: every slot busy, 8 × 0.375 = 3.
+    expect(cpuStretch(8, 1, 0.1, 0.0375, 1e6)).toBeCloseTo(3, 12);
+  });
+
+  it("a replica never serves more CPU than it has, and its requests stretch more as traffic grows", () => {
+    const [k, cores, meanS, cpu] = [8, 1.45, 0.0551, 0.03];
+    let last = 1;
+    for (let offered = 0; offered <= 120; offered += 2) {
+      const stretch = cpuStretch(k, cores, meanS, cpu, offered);
+      expect(stretch).toBeGreaterThanOrEqual(last - 1e-12);
+      last = stretch;
+      // Served: the traffic, or what k slots at this stretch get through, whichever is less.
+      const served = Math.min(offered, k / (meanS * stretch));
+      expect(served * cpu).toBeLessThanOrEqual(cores * (1 + 1e-9));
+    }
+  });
+
+  it("a request sees itself in service: one alone on a slot that needs the whole core runs at full speed", () => {
+    // 2 slots, each request needing exactly the 1 core: alone it runs at speed 1, with the other slot busy at ½.
+    // With the other busy half the time (q = ½ at the fixed point's start), E = ½·1 + ½·2 = 1.5 at least.
+    expect(cpuStretch(2, 1, 1, 1, 1e-9)).toBeCloseTo(1, 6);
+    expect(cpuStretch(2, 1, 1, 1, 1)).toBeGreaterThanOrEqual(1.5);
   });
 });
 
@@ -173,6 +210,8 @@ describe("run-level percentiles", () => {
       tick.add(ATOM, 0, 1, served * (1 - c));
       tick.add(EXPONENTIAL, theta, 1, served * c);
       if (t % 7 === 0) tick.add(ATOM, rng.uniform(0, 3), 1, 5);
+      // Waits near 1 s, whose bin is next to no wait's: each kept apart from it.
+      if (t % 3 === 0) tick.add(ATOM, rng.uniform(0.99, 1), 1, 20);
       record.addMixture(tick);
       for (let i = 0; i < tick.count; i++) exact.add(tick.kind[i], tick.param[i], 1, tick.weight[i]);
     }

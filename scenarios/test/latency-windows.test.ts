@@ -88,6 +88,11 @@ describe("measurement windows", () => {
       /outputs\.windows\[0\]\.to.*within the run \(1200 s\), found 1300 s/,
     );
     expect(problems("outputs: { windows: [{ name: p, from: 600, to: 500 }] }")).toMatch(/ending after it starts/);
+    // Minutes and windows are counted in whole ticks.
+    expect(problems("serviceTick: 7\n")).toMatch(/serviceTick.*divides a minute.*found 7 s/);
+    expect(problems("serviceTick: 5\noutputs: { warmup: 62 }")).toMatch(
+      /outputs\.warmup.*whole service ticks \(5 s\), found 62 s/,
+    );
     expect(problems("outputs: { windows: [{ name: p, from: 0, to: 60 }, { name: p, from: 60, to: 120 }] }")).toMatch(
       /outputs\.windows\[1\]\.name.*"p" twice/,
     );

@@ -181,13 +181,16 @@ export class HardwareEffects implements RunEffects {
     return task.nicGbps > 0 ? hostInfraCores(this.dpuGbps[node] > 0, task.nicGbps) : 0;
   }
 
-  /** Changes whenever a task's slowdown may have (placements, releases, a DPU's traffic). */
+  /**
+   * Changes whenever a placed task's slowdown may have changed other than by its own placement: when a
+   * DPU's traffic crosses its line rate. (A task's runtime and pooled memory are set as it is placed;
+   * a service keys on its replicas becoming ready as well.)
+   */
   version(): number {
     return this.changes;
   }
 
   runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number {
-    this.changes++;
     let runS = task.runS;
     // What slows the task's work here (its runtime, its pooled memory): its requests too, for a replica.
     let factor = 1;
@@ -280,7 +283,6 @@ export class HardwareEffects implements RunEffects {
   }
 
   released(task: Task, pod: Pod, node: number, nowS: number, id = -1): void {
-    this.changes++;
     this.stretchBy.delete(task);
     if (this.warm && task.runtime !== "") this.warm.ended(appOf(task), node, pod.memoryMiB, nowS);
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;

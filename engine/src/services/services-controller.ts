@@ -212,15 +212,10 @@ export class ServicesController implements Controller {
       const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
       const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
       const meanS = s.serviceTime.meanS * slowdown;
-      // Requests in service per ready replica, from the last tick (its busy servers), at most its slots.
-      const inService = ready > 0 ? Math.min(f.busy / ready, s.concurrency) : 0;
-      const stretch = cpuStretch(
-        s.concurrency,
-        cores - (m?.networkCores ?? 0),
-        meanS,
-        s.cpuSecondsPerRequest,
-        inService,
-      );
+      // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
+      const offered = ready > 0 ? rate / ready : 0;
+      const freeCores = cores - (m?.networkCores ?? 0);
+      const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
       this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch);
       for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
       const usage = (f.served / dt) * s.cpuSecondsPerRequest;

@@ -17,6 +17,8 @@ import {
   sampler,
   traceTasks,
 } from "@clustersim/workloads";
+import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import normalPdf from "@stdlib/stats-base-dists-normal-pdf";
 import type { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
 import type { Hpa, ServiceSpec } from "../schema/service-schema.js";
@@ -151,8 +153,14 @@ export function distMean(d: DistSpec, where: string): number {
       return finite((d.min + d.max) / 2, `uniform(${d.min}, ${d.max})`);
     case "exponential":
       return finite(d.mean, `mean ${d.mean}`);
-    case "normal":
-      return finite(d.mean, `mean ${d.mean}`);
+    case "normal": {
+      // Draws below zero are no time at all: the mean of max(0, X) is μΦ(μ/σ) + σφ(μ/σ).
+      const z = d.sd > 0 ? d.mean / d.sd : Number.POSITIVE_INFINITY;
+      const clamped = Number.isFinite(z)
+        ? d.mean * normalCdf(z, 0, 1) + d.sd * normalPdf(z, 0, 1)
+        : Math.max(0, d.mean);
+      return finite(clamped, `normal(mean ${d.mean}, sd ${d.sd})`);
+    }
     case "lognormal":
       return finite(Math.exp(d.mu + (d.sigma * d.sigma) / 2), `lognormal(mu ${d.mu}, sigma ${d.sigma})`);
     case "pareto":

@@ -68,10 +68,25 @@ function measureProblems(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCt
   if (s.outputs.warmup >= s.duration) {
     issue(["warmup"], `expected a warm-up shorter than the run (${s.duration} s), found ${s.outputs.warmup} s`);
   }
+  // Objectives are judged per minute and windows begin at a tick: both in whole ticks.
+  const tick = s.serviceTick;
+  const whole = (x: number) => Math.abs(x / tick - Math.round(x / tick)) < 1e-9;
+  if (s.services.length > 0 && !whole(60)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["serviceTick"],
+      message: `expected a tick that divides a minute (objectives are judged per minute), found ${tick} s`,
+    });
+  }
+  if (!whole(s.outputs.warmup))
+    issue(["warmup"], `expected whole service ticks (${tick} s), found ${s.outputs.warmup} s`);
   const names = new Set<string>();
   s.outputs.windows.forEach((w, i) => {
     if (names.has(w.name)) issue(["windows", i, "name"], `expected a unique window name, found "${w.name}" twice`);
     names.add(w.name);
+    for (const edge of ["from", "to"] as const) {
+      if (!whole(w[edge])) issue(["windows", i, edge], `expected whole service ticks (${tick} s), found ${w[edge]} s`);
+    }
     if (!(w.from < w.to))
       issue(["windows", i, "to"], `expected a window ending after it starts (${w.from} s), found ${w.to} s`);
     else if (w.to > s.duration)

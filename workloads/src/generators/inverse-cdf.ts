@@ -24,7 +24,8 @@ export function inverseCdf(spec: DistSpec): (u: number) => number {
     case "weibull":
       return (u) => spec.scale * (-Math.log1p(-u)) ** (1 / spec.shape);
     case "burr":
-      return (u) => spec.scale * ((1 - u) ** (-1 / spec.k) - 1) ** (1 / spec.c);
+      // The schema leaves the scale out for 1, as the sampler reads it.
+      return (u) => (spec.scale ?? 1) * ((1 - u) ** (-1 / spec.k) - 1) ** (1 / spec.c);
     case "empirical":
       return empiricalInverse(spec.values, spec.mode ?? "resample");
   }

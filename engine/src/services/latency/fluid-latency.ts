@@ -23,16 +23,21 @@ const STEPS_PER_TICK = 4;
  *   transient is the heavy-traffic diffusion's: a burst near or past saturation builds its delay over
  *   time instead of taking a long run's at once, continuously and monotonically in load.
  * When the load is steady and the random part would settle within a twentieth of a tick, the tick
- * takes the closed form at once (the common case: a few operations per service and tick).
+ * takes the closed form at once: a few operations per service and tick. That holds for large
+ * services well below saturation; others (10 servers of 0.1 s above ρ ≈ 0.55, any service near
+ * saturation) take four tridiagonal solves over about 330 cells per tick.
  * A response is the wait plus a service time of the service's own shape (./response-mixture.ts), so a
  * log-normal's tail shows in the percentiles as it does in the per-request model.
  *
  * Known to be wrong (the per-request model is the check; docs/guide/services.md has the measured
  * errors): the wait's shape when service times are not exponential (its mean and probability follow
- * the variability, its tail is exponential); a wait beyond the timeout in the random part (it is
- * capped there, not dropped); the random part keeps its waits when the servers change (more replicas
- * drain it at the new rate, but a wait already built is not rescaled); and the spread of waits within
- * one backlog cohort (a tick's excess arrives at its midpoint).
+ * the variability, its tail is exponential); a wait beyond the top of the random part's grid (the
+ * timeout, at most 10⁴ mean service times: capped there, not dropped); above saturation the random
+ * part stays reflected at no wait while the backlog carries the drift, so the mean is high, the more
+ * the longer the overload lasts (+21–32% over a 60 s burst at ρ 1.01–1.05); the random part keeps its
+ * waits when the servers change (more replicas drain it at the new rate, but a wait already built is
+ * not rescaled); and the spread of waits within one backlog cohort (a tick's excess arrives at its
+ * midpoint).
  */
 export class FluidLatency implements LatencyModel {
   /** Backlog cohorts, oldest first: arrival time and requests left (a ring grown on demand). */
@@ -61,6 +66,11 @@ export class FluidLatency implements LatencyModel {
   }
 
   tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
+    if (!(ratePerS >= 0 && servers >= 0 && slowdown > 0 && Number.isFinite(ratePerS * slowdown))) {
+      throw new RangeError(
+        `fluid latency: a rate ${ratePerS}/s on ${servers} servers slowed ${slowdown}× cannot be served`,
+      );
+    }
     this.slowdown = slowdown;
     this.tickMix.clear();
     const mu = 1 / (this.p.shape.meanS * slowdown);
@@ -79,7 +89,8 @@ export class FluidLatency implements LatencyModel {
     }
     const rho = capacityPerS > 0 ? ratePerS / capacityPerS : Number.POSITIVE_INFINITY;
     const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.p.shape.scv, this.waiting) : undefined;
-    if (this.backlog === 0 && w && this.steady(w, rho, dtS)) {
+    // The tick a backlog drains serves its last cohorts after a wait: the random part then carries it.
+    if (this.backlog === 0 && shiftS === 0 && w && this.steady(w, rho, dtS)) {
       this.diffusing = false;
       this.steadyProbWait = w.probWait;
       this.steadyRate = w.rate;

@@ -40,6 +40,8 @@ export class SketchRecord implements LatencyRecord {
 
 /** Bins of the wait parameter and slowdown: neighbours RELATIVE_ACCURACY apart, so a bin's value is within it. */
 const LOG_STEP = Math.log1p(RELATIVE_ACCURACY);
+/** The bin of no wait at all. */
+const NO_WAIT_BIN = -(2 ** 24);
 
 /**
  * The fluid model's record: each tick's response-time distribution, weighted by the requests it
@@ -103,8 +105,10 @@ export class MixtureRecord implements LatencyRecord {
 
   /** Add to the component of the bin of (kind, param, slowdown), made if new; returns its index. */
   private binOf(kind: number, param: number, slowdown: number, weight: number): number {
-    // No wait (an atom at 0) is its own bin; others by the logarithm of their parameter.
-    const p = kind === ATOM && param <= 0 ? -1 : Math.round(Math.log(param) / LOG_STEP);
+    // No wait (an atom at 0) is its own bin, at an index no positive parameter reaches (a double's
+    // logarithm is above −745, so its bin above −149,000); others by the logarithm of their parameter.
+    const noWait = kind === ATOM && param <= 0;
+    const p = noWait ? NO_WAIT_BIN : Math.round(Math.log(param) / LOG_STEP);
     const s = Math.round(Math.log(slowdown) / LOG_STEP);
     // Unique for |p| < 2^24 and |s| < 2^20 (parameters from 10^-52 to 10^52, slowdowns to 10^2000).
     const key = (kind * 2 ** 25 + p + 2 ** 24) * 2 ** 21 + s + 2 ** 20;
@@ -115,7 +119,7 @@ export class MixtureRecord implements LatencyRecord {
       return at;
     }
     this.bins.set(key, this.mixture.count);
-    this.mixture.add(kind, p === -1 ? 0 : Math.exp(p * LOG_STEP), Math.exp(s * LOG_STEP), weight);
+    this.mixture.add(kind, noWait ? 0 : Math.exp(p * LOG_STEP), Math.exp(s * LOG_STEP), weight);
     return this.mixture.count - 1;
   }
 }

@@ -17,8 +17,9 @@ export interface MgcWaiting {
  *   from Cosmetatos's correction to half M/M/c's (G. P. Cosmetatos, "Some approximate equilibrium
  *   results for the multi-server queue (M/G/r)", Operational Research Quarterly 27, 1976). Both are
  *   exact for c = 1 (Pollaczek–Khinchine, any shape) and for exponential service. Allen–Cunneen's
- *   (1 + scv)/2 × M/M/c, the simpler choice, overstates the wait of high-variance services at c > 1
- *   (by a factor (1 + δ)/(1 + scv·δ) more than this; docs/guide/services.md has the measured errors).
+ *   (1 + scv)/2 × M/M/c, the simpler choice, gives (1 + scv·δ)/(1 + δ) times this: more for
+ *   high-variance services at c > 1, which already wait less than this says (docs/guide/services.md
+ *   has the measured errors).
  * - A request that waits waits an exponential time of that mean (exact for M/M/c; M/G/c's wait has
  *   a different shape, and its tail is known only asymptotically).
  */

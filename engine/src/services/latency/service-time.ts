@@ -60,6 +60,8 @@ export class ServiceTimeShape {
   readonly weights: Float64Array;
   /** The CDF at each point (the middle of its stratum): where the linear CDF passes. */
   private readonly levels: Float64Array;
+  /** The least value a general shape takes (the CDF is 0 below it). */
+  private least = 0;
 
   constructor(private readonly time: ServiceTime) {
     this.meanS = time.meanS;
@@ -81,8 +83,14 @@ export class ServiceTimeShape {
       this.levels[i] = mid;
       this.weights[i] = STRATA[i + 1] - STRATA[i];
       this.points[i] = Math.max(0, time.quantile(mid));
+      if (!Number.isFinite(this.points[i])) {
+        throw new RangeError(`service time: its ${mid} quantile is ${this.points[i]}, not a finite number of seconds`);
+      }
       mean += this.points[i] * this.weights[i];
     }
+    // Below the first point the CDF rises from the distribution's least value (a Pareto's xm, else 0).
+    this.least = Math.max(0, Math.min(time.quantile(0), this.points[0]));
+    if (!Number.isFinite(this.least)) this.least = 0;
     const scale = mean > 0 ? time.meanS / mean : 1;
     let second = 0;
     for (let i = 0; i < k; i++) {
@@ -98,7 +106,10 @@ export class ServiceTimeShape {
     if (this.family === "constant") return x >= this.meanS ? 1 : 0;
     const p = this.points;
     const n = p.length;
-    if (x < p[0]) return p[0] > 0 ? (this.levels[0] * Math.max(0, x)) / p[0] : this.levels[0];
+    if (x < p[0]) {
+      if (x <= this.least) return 0;
+      return (this.levels[0] * (x - this.least)) / (p[0] - this.least);
+    }
     if (x >= p[n - 1]) return 1;
     // The last point at or below x, by bisection.
     let lo = 0;
@@ -119,7 +130,7 @@ export class ServiceTimeShape {
     const p = this.points;
     const l = this.levels;
     const n = p.length;
-    if (q <= l[0]) return (p[0] * q) / l[0];
+    if (q <= l[0]) return this.least + ((p[0] - this.least) * q) / l[0];
     if (q >= l[n - 1]) return p[n - 1];
     let lo = 0;
     let hi = n - 1;
