@@ -65,6 +65,16 @@ describe("service-time shapes", () => {
     expect(q(0.5)).toBeCloseTo(Math.sqrt(2 ** (1 / 3) - 1), 12);
   });
 
+  it("a shape whose quantiles are not finite numbers of seconds is refused, not read as NaN", () => {
+    const broken: ServiceTime = {
+      meanS: 1,
+      family: "general",
+      sample: () => 1,
+      quantile: (u) => (u > 0.99 ? Infinity : u),
+    };
+    expect(() => new ServiceTimeShape(broken)).toThrow(/quantile is Infinity, not a finite number of seconds/);
+  });
+
   it("a log-normal of CV 2 is read with its variability: SCV 4 less the tail beyond the 1 − 10⁻⁶ quantile", () => {
     const shape = new ServiceTimeShape(lognormal(0.1, 2));
     expect(shape.meanS).toBe(0.1);

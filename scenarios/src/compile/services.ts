@@ -6,6 +6,7 @@ import {
   type ScalingRules,
   type ServiceConfig,
   type ServiceTime,
+  ServiceTimeShape,
 } from "@clustersim/engine";
 import { gammaFunction as gamma } from "@clustersim/hardware-models";
 import {
@@ -35,8 +36,6 @@ export async function composeServices(
   for (const [i, s] of specs.entries()) {
     const dist = s.serviceTime as DistSpec;
     const meanS = distMean(dist, `${file}: services[${i}].serviceTime`);
-    const draw = sampler(dist);
-    const quantile = inverseCdf(dist);
     const r = s.replica;
     out.push({
       name: s.name,
@@ -55,13 +54,7 @@ export async function composeServices(
       minReplicas: s.minReplicas ?? 1,
       maxReplicas: s.maxReplicas ?? s.replicas,
       concurrency: s.concurrency,
-      // A draw below zero (a normal's tail) is no time at all.
-      serviceTime: {
-        meanS,
-        family: serviceFamily(dist),
-        sample: (rng) => Math.max(0, draw(rng)),
-        quantile: (u) => Math.max(0, quantile(u)),
-      },
+      serviceTime: serviceTimeOf(dist, meanS, `${file}: services[${i}].serviceTime`),
       cpuSecondsPerRequest: s.cpuPerRequest,
       slo: { quantile: s.slo.percentile / 100, targetS: s.slo.target },
       timeoutS: s.timeout,
@@ -130,6 +123,30 @@ function rules(r: RulesSpec | undefined, d: ScalingRules): Behavior["scaleUp"] {
     selectPolicy: r?.selectPolicy ?? d.selectPolicy,
     policies: r?.policies?.map((p) => ({ type: p.type, value: p.value, periodS: p.period })) ?? d.policies,
   };
+}
+
+/**
+ * A service time as both latency models read it; one whose shape the fluid model cannot read (a
+ * quantile that is not a finite number of seconds) is refused at its field. A draw below zero (a
+ * normal's tail) is no time at all.
+ */
+function serviceTimeOf(dist: DistSpec, meanS: number, where: string): ServiceTime {
+  const draw = sampler(dist);
+  const quantile = inverseCdf(dist);
+  const time: ServiceTime = {
+    meanS,
+    family: serviceFamily(dist),
+    sample: (rng) => Math.max(0, draw(rng)),
+    quantile: (u) => Math.max(0, quantile(u)),
+  };
+  try {
+    new ServiceTimeShape(time);
+  } catch (err) {
+    throw new SpecError([
+      `${where}: expected a distribution the fluid model can read, found one whose ${(err as Error).message.replace(/^service time: its /, "")}`,
+    ]);
+  }
+  return time;
 }
 
 /** The shapes the fluid model solves in closed form; any other it reads through the inverse CDF. */
