@@ -65,6 +65,21 @@ describe("Cluster Autoscaler", () => {
     expect(removed).toEqual([610, 610]);
   });
 
+  it("keeps counting a node's unneeded time through the cool-down after a scale-up; only its removal waits", () => {
+    // Node 0 busy; node 1 busy until 100 s; a third 4-core task at 5 s fits nowhere: scale-up at 10 s
+    // (node 2 joins at 70 s). Node 1 is unneeded from the scan at 100 s. The cool-down ends at 610 s,
+    // but the 10 unneeded minutes run from 100 s: removal at 700 s, not 600 s after the cool-down (1,210 s).
+    const tasks = [
+      task({ id: 0, arrivalS: 0, runS: 100_000, cpuMilli: 4000, memoryMiB: 1 }),
+      task({ id: 1, arrivalS: 0, runS: 100, cpuMilli: 4000, memoryMiB: 1 }),
+      task({ id: 2, arrivalS: 5, runS: 100_000, cpuMilli: 4000, memoryMiB: 1 }),
+    ];
+    const ca = new ClusterAutoscaler({ group: "workers", minNodes: 1, maxNodes: 3, provisionS: 60 });
+    const { added, removed } = run(group(2, 3), tasks, 2000, ca);
+    expect(added).toEqual([70]);
+    expect(removed).toEqual([700]);
+  });
+
   it("drains a node under the utilisation threshold when its pods fit elsewhere, and the scheduler places them again", () => {
     // Worst fit spreads two 1-core pods over two 4-core nodes: 25% each, both under the 50% threshold.
     // At 610 s node 0 is drained (its pod fits on node 1) and removed; its pod then runs on node 1,

@@ -126,13 +126,16 @@ export class ClusterAutoscaler implements Controller {
     return true;
   }
 
+  /**
+   * Track which nodes are unneeded and since when on every scan; remove those unneeded long enough,
+   * unless a scale-up was too recent. The cool-down blocks removal only, not the tracking: upstream's
+   * RunOnce updates the unneeded nodes (scaleDownPlanner.UpdateClusterState) before it checks
+   * isScaleDownInCooldown (cluster-autoscaler/core/static_autoscaler.go, v1.27–v1.33).
+   */
   private scaleDown(present: number[]): void {
     const c = this.ctx.cluster;
     const now = this.ctx.nowS;
-    if (now - this.lastScaleUpS < this.o.delayAfterAddS) {
-      this.unneededSince.clear();
-      return;
-    }
+    const coolingDown = now - this.lastScaleUpS < this.o.delayAfterAddS;
     const candidates: number[] = [];
     for (const n of present) {
       const cpu = 1 - c.freeCpuMilli(n) / c.allocatableCpuMilli(n);
@@ -145,6 +148,7 @@ export class ClusterAutoscaler implements Controller {
       this.unneededSince.set(n, since);
       if (now - since >= this.o.unneededS) candidates.push(n);
     }
+    if (coolingDown) return;
     let left = present.length - this.o.minNodes;
     let empty = 0;
     for (const n of candidates) {
