@@ -39,6 +39,24 @@ describe("subsystems where they meet, over whole runs", () => {
     expect(s.nodeHours).toBeGreaterThan(2);
   }, 120_000);
 
+  it("Cluster Autoscaler × warm pool: a drained node goes with its idle sandboxes, once (no eviction storm)", async () => {
+    // 4 nodes, functions at 2 invocations/s with a 10-minute keep-alive, and 8 ten-hour tasks in the
+    // first 400 s. Idle sandboxes hold memory but run nothing: a node the autoscaler drains leaves with
+    // them. Were they to block its removal, every scan would evict its tasks again (3,466 evictions and
+    // 4.00 node-hours when they did).
+    const s = await checkedRun("hardware/runtime-firecracker.yaml", [
+      "cluster.nodeGroups.0.count=4",
+      "cluster.nodeGroups.0.maxCount=4",
+      "workloads.0.scaleToInvocationsPerS=2",
+      "autoscalers=[{ type: cluster, nodeGroup: workers, min: 1, max: 4 }]",
+      'workloads.1={ type: rate-curve, name: long, rate: [{ type: piecewise, points: [[0, 0.02], [400, 0.02], [400, 0]] }], task: { run: 10h, cpu: "1", memory: 1Gi } }',
+    ]);
+    // Three nodes leave: each is drained once, of the tasks then running on it (tens, not thousands).
+    expect(s.nodeHours).toBeLessThan(2);
+    expect(s.tasksPreempted).toBeLessThan(100);
+    expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
+  }, 120_000);
+
   it("services × co-location: batch pods on reclaimed room beside replicas at their usage", async () => {
     const s = await checkedRun("services/colocation-on.yaml", ["duration=2h"]);
     expect(s.batchTierCoreHours).toBeGreaterThan(0);

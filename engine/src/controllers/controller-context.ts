@@ -117,7 +117,9 @@ class RunControllerContext implements ControllerContext {
     const g = this.groupIndex(group);
     let removed = 0;
     for (let n = cluster.nodeCount - 1; n >= 0 && removed < count; n--) {
-      if (groups.nodeGroup[n] !== g || !cluster.isPresent(n) || cluster.podsOn(n) > 0) continue;
+      if (groups.nodeGroup[n] !== g || !cluster.isPresent(n)) continue;
+      if (cluster.podsOn(n) > 0 && this.tasksOn(n).length === 0) this.run.loop.releaseIdle?.(n);
+      if (cluster.podsOn(n) > 0) continue;
       cluster.setPresent(n, false);
       bus.nodeRemoved(n, sim.now);
       removed++;
@@ -155,8 +157,11 @@ class RunControllerContext implements ControllerContext {
   }
 
   removeNode(node: number): boolean {
-    const { cluster, bus, sim } = this.run;
-    if (!cluster.isPresent(node) || cluster.podsOn(node) > 0) return false;
+    const { cluster, bus, sim, loop } = this.run;
+    if (!cluster.isPresent(node)) return false;
+    // Idle warm instances hold memory but run no task: they go with the node (a drain would evict them).
+    if (cluster.podsOn(node) > 0 && this.tasksOn(node).length === 0) loop.releaseIdle?.(node);
+    if (cluster.podsOn(node) > 0) return false;
     cluster.setPresent(node, false);
     bus.nodeRemoved(node, sim.now);
     return true;

@@ -176,6 +176,10 @@ export class HardwareEffects implements RunEffects {
     return (this.stretchBy.get(task) ?? 1) * dpu;
   }
 
+  releaseIdle(node: number, nowS: number): void {
+    this.warm?.dropOn(node, nowS);
+  }
+
   /** Host cores a placed task's software (virtio) network path takes on its node: none with a DPU. */
   hostNetworkCores(task: Task, node: number): number {
     return task.nicGbps > 0 ? hostInfraCores(this.dpuGbps[node] > 0, task.nicGbps) : 0;

@@ -33,4 +33,6 @@ export interface RunEffects {
    * with room made for it there; -1: none, the scheduler decides.
    */
   route?(task: Task, pod: Pod): number;
+  /** Give back what the platform keeps on a node for no task (idle warm instances), before it leaves. */
+  releaseIdle?(node: number, nowS: number): void;
 }

@@ -83,6 +83,14 @@ export class WarmPool {
     else load(nowS);
   }
 
+  /** Drop every idle instance on `node` (it is leaving the cluster): their memory is given back. */
+  dropOn(node: number, nowS: number): void {
+    for (const [app, onNodes] of this.idle) {
+      const inst = onNodes.get(node);
+      if (inst) this.drop(app, inst, nowS);
+    }
+  }
+
   private hold(inst: Instance, nowS: number): void {
     inst.hold = this.cluster.place(inst.node, { cpuMilli: 0, memoryMiB: inst.memoryMiB });
     this.heldMiB += inst.memoryMiB;

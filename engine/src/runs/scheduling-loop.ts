@@ -43,6 +43,8 @@ export interface SchedulingLoop {
   evict?(task: Task): boolean;
   /** The running tasks on a node. */
   tasksOn?(node: number): Task[];
+  /** Give back a leaving node's idle warm instances (placements of no task). */
+  releaseIdle?(node: number): void;
   /** Every waiting task and its pod. */
   forEachWaiting?(fn: (task: Task, pod: Pod) => void): void;
 }

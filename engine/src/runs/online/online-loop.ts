@@ -262,6 +262,12 @@ export class OnlineLoop implements SchedulingLoop {
     this.run.requestPass();
   }
 
+  releaseIdle(node: number): void {
+    this.effects?.releaseIdle?.(node, this.run.sim.now);
+    // The memory given back may let waiting tasks fit.
+    this.queue.clusterChanged();
+  }
+
   nodeDown(node: number): void {
     this.kill(this.binding.table.idsOn(node));
   }
