@@ -210,3 +210,55 @@ describe("services in a run", () => {
     expect(seen.get(720)).toBe(0);
   });
 });
+
+describe("the HPA on requests per second, where replicas' capacity never binds", () => {
+  const rps = (ratePerS: RateCurve) =>
+    service({
+      initialReplicas: 10,
+      minReplicas: 1,
+      maxReplicas: 100,
+      readinessS: 5,
+      // A replica serves 100 requests at once for 10 ms: its capacity never binds here.
+      concurrency: 100,
+      serviceTime: exponentialServiceTime(0.01),
+      cpuSecondsPerRequest: 0,
+      rate: ratePerS,
+      autoscaler: {
+        metric: { type: "rps", targetPerReplica: 10 },
+        behavior: DEFAULT_BEHAVIOR,
+        tolerance: DEFAULT_TOLERANCES,
+        syncPeriodS: 15,
+        cpuInitializationPeriodS: 300,
+        metricWindowS: 15,
+      },
+    });
+
+  it("10 replicas at exactly their target (100 requests/s, 10 per replica) stay at 10", () => {
+    const counts: number[] = [];
+    runServices(nodes(10, 16), [rps(new RateCurve([{ type: "constant", ratePerS: 100 }]))], 300, (s) =>
+      counts.push(s.sets[0].replicas),
+    );
+    expect(counts.every((n) => n === 10)).toBe(true);
+  });
+
+  it("a 10× step: 20, 40, 80, 100 on consecutive syncs (the scale-up policy's doubling, to the 100 needed)", () => {
+    const counts: number[] = [];
+    const step = new RateCurve([
+      { type: "constant", ratePerS: 100 },
+      {
+        type: "piecewise",
+        points: [
+          [0, 1],
+          [300, 1],
+          [300, 10],
+          [1e6, 10],
+        ],
+      },
+    ]);
+    runServices(nodes(10, 64), [rps(step)], 420, (s, now) => {
+      if (now > 300) counts.push(s.sets[0].replicas);
+    });
+    // Syncs at 315, 330, 345, 360 s (desired 1000/10 = 100, at most double the count 15 s before).
+    expect(counts.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
+  });
+});
