@@ -110,14 +110,18 @@ export class ReplicaSet {
 
   /**
    * A replica was placed: it becomes ready after its image pull, its sandbox's start and the readiness
-   * delay; on a virtual (serverless) node, after the provider's start latency and the readiness delay.
+   * delay; on a virtual (serverless) node, after the provider's start latency (its sandbox's start),
+   * its image pull (none from an image cache) and the readiness delay.
    */
   placedOn(t: Task, node: number): void {
     if (!this.pending.delete(t)) return;
     const c = this.config;
     const virtual = this.virtual?.(node);
     const readyAt = virtual
-      ? this.ctx.nowS + virtual.startS(this.ctx.rng(`${c.name}/virtual-start`)) + c.readinessS
+      ? this.ctx.nowS +
+        virtual.startS(this.ctx.rng(`${c.name}/virtual-start`)) +
+        (virtual.imageCache ? 0 : c.imagePullS) +
+        c.readinessS
       : this.ctx.workStartS(t) + c.imagePullS + c.readinessS;
     this.starting.set(t, readyAt);
     this.nodeOf.set(t, node);

@@ -99,7 +99,10 @@ export function callOrder(services: readonly ServiceConfig[]): number[] {
 
 /** A virtual (serverless) node: its per-pod start latency and per-second prices. */
 export interface VirtualNode {
+  /** From binding to a running sandbox (the provider's instance start), seconds. */
   startS(rng: Rng): number;
+  /** Replicas' images are cached there (no pull); otherwise they pull as on a node. */
+  imageCache?: boolean;
   pricePerVcpuS: number;
   pricePerGiBS: number;
 }

@@ -42,6 +42,7 @@ export function virtualNodesOf(spec: ScenarioSpec, cluster: ComposedCluster): Ma
       startS: (rng) => Math.max(0, draw(rng)),
       pricePerVcpuS: v.pricePerVcpuHour / 3600,
       pricePerGiBS: v.pricePerGiBHour / 3600,
+      imageCache: v.imageCache,
     });
   }
   return out;

@@ -31,6 +31,10 @@ const NodeHardware = {
       }),
       pricePerVcpuHour: nonNegative,
       pricePerGiBHour: nonNegative,
+      imageCache: z.boolean().default(false).meta({
+        description:
+          "replicas start from a cached image (Alibaba ECI's image cache), skipping their image pull; off by default: they pull it as on a node",
+      }),
     })
     .optional()
     .meta({
