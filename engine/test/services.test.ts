@@ -262,3 +262,39 @@ describe("the HPA on requests per second, where replicas' capacity never binds",
     expect(counts.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
   });
 });
+
+describe("KEDA's cron trigger", () => {
+  it("holds at least its replicas while its window is on, the metric's proposal when larger, and lets go after", () => {
+    const counts: number[] = [];
+    const config = service({
+      initialReplicas: 1,
+      minReplicas: 1,
+      maxReplicas: 100,
+      rate: new RateCurve([{ type: "constant", ratePerS: 5 }]),
+      autoscaler: {
+        metric: { type: "rps", targetPerReplica: 10 },
+        behavior: DEFAULT_BEHAVIOR,
+        tolerance: DEFAULT_TOLERANCES,
+        syncPeriodS: 15,
+        cpuInitializationPeriodS: 300,
+        metricWindowS: 15,
+        // 20 replicas from 600 s to 900 s of every 3,600 s.
+        schedules: [{ fromS: 600, toS: 900, everyS: 3600, replicas: 20 }],
+      },
+    });
+    runServices(nodes(10, 16), [config], 4230, (s, now) => counts.push(now, s.sets[0].replicas));
+    const at = (t: number) => counts[counts.indexOf(t) + 1];
+    // 5 requests/s need one replica before the window.
+    expect(at(585)).toBe(1);
+    // From the sync at 600 s: 1 → 5 → 10 → 20 (the scale-up policy: max(4 pods, 100%) per 15 s).
+    expect([at(600), at(615), at(630), at(645)]).toEqual([5, 10, 20, 20]);
+    expect(at(885)).toBe(20);
+    // After the window, the metric's 1 once the 300 s scale-down stabilisation has passed: the last
+    // sync with the window on was at 885 s, whose recommendation of 20 holds until (not at) 1,185 s.
+    expect(at(1170)).toBe(20);
+    expect(at(1185)).toBe(1);
+    expect(at(1800)).toBe(1);
+    // And again an hour later.
+    expect([at(4185), at(4200), at(4215)]).toEqual([1, 5, 10]);
+  });
+});

@@ -34,6 +34,12 @@ export interface AutoscalerConfig {
   cpuInitializationPeriodS: number;
   /** The window a pod's metric averages over (metrics-server's resolution). */
   metricWindowS: number;
+  /**
+   * KEDA's cron trigger: while a window is on ([fromS, toS), recurring every `everyS` when given), at
+   * least `replicas`. KEDA feeds each trigger to the HPA as a metric, and the HPA takes the largest
+   * proposal of its metrics (keda.sh/docs/2.16/scalers/cron).
+   */
+  schedules?: readonly { fromS: number; toS: number; everyS?: number; replicas: number }[];
 }
 
 /** A long-running service as a run sees it (the scenario schema writes it; scenarios/src/compose builds this). */

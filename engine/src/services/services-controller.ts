@@ -86,6 +86,16 @@ export function vpaEvictionBudget(configured: number, running: number): number {
   return budget === 0 && tolerance === 0 && running === configured ? 1 : budget;
 }
 
+/** The replicas the cron windows on at `nowS` ask for (0: none on). */
+function scheduledReplicas(a: AutoscalerConfig, nowS: number): number {
+  let most = 0;
+  for (const w of a.schedules ?? []) {
+    const t = w.everyS ? nowS - Math.floor(nowS / w.everyS) * w.everyS : nowS;
+    if (t >= w.fromS && t < w.toS && w.replicas > most) most = w.replicas;
+  }
+  return most;
+}
+
 /** What an autoscaler keeps between syncs: the HPA, and per-tick metric history for its window. */
 interface Scaling {
   config: AutoscalerConfig;
@@ -253,9 +263,11 @@ export class ServicesController implements Controller {
     const now = this.ctx.nowS;
     const m = sc.config.metric;
     const current = set.replicas;
+    const scheduled = scheduledReplicas(sc.config, now);
     if (m.type === "queue") {
       const queued = this.tallies[i].last.queued;
-      const active = queued > m.activationThreshold;
+      // A cron window on is activity too (KEDA's cron scaler is active while it runs).
+      const active = queued > m.activationThreshold || scheduled > 0;
       // KEDA's activation: from zero on activity, and back to zero after the cool-down without it.
       if (current === 0) {
         if (active) set.scaleTo(Math.max(1, this.services[i].minReplicas));
@@ -267,10 +279,11 @@ export class ServicesController implements Controller {
       }
     }
     const desired = sc.hpa.reconcile(now, current, () => {
+      // The largest proposal of the metrics (a cron window's replicas among them, as KEDA feeds it).
       try {
-        return this.propose(i, sc, current);
+        return Math.max(this.propose(i, sc, current), scheduled);
       } catch (err) {
-        if (err instanceof MetricUnavailable) return undefined;
+        if (err instanceof MetricUnavailable) return scheduled > 0 ? scheduled : undefined;
         throw err;
       }
     });

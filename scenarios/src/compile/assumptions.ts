@@ -52,7 +52,7 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
   );
   if (spec.services.length > 0) {
     push(
-      "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model assumes exponential service times (engine services/latency)",
+      "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model's wait has an exponential tail whatever the service time's shape and its transient is a diffusion's (engine services/latency), a replica's CPU is its request (limit = request) shared by its requests at their mean number in service (engine services/cpu-share.ts)",
     );
   }
   if (spec.autoscalers.length > 0) {

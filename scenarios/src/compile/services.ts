@@ -111,6 +111,7 @@ function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {
     syncPeriodS: a.syncPeriod,
     cpuInitializationPeriodS: a.cpuInitializationPeriod,
     metricWindowS: a.metricWindow,
+    schedules: a.schedules.map((w) => ({ fromS: w.from, toS: w.to, everyS: w.every, replicas: w.replicas })),
   };
 }
 

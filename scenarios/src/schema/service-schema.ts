@@ -68,6 +68,26 @@ export const Hpa = z.strictObject({
   metricWindow: PositiveDuration.default(15).meta({
     description: "the window a pod's metric averages over (an assumption: metrics-server's resolution)",
   }),
+  schedules: z
+    .array(
+      z
+        .strictObject({
+          from: Duration,
+          to: PositiveDuration,
+          every: PositiveDuration.optional().meta({ description: "the window recurs with this period (e.g. 24h)" }),
+          replicas: z.number().int().positive(),
+        })
+        .refine((w) => w.from < w.to, { message: "expected a window ending after it starts", path: ["to"] })
+        .refine((w) => w.every === undefined || w.to <= w.every, {
+          message: "expected a window within its period",
+          path: ["to"],
+        }),
+    )
+    .default([])
+    .meta({
+      description:
+        "KEDA's cron trigger: at least `replicas` while the window is on (from..to, recurring `every`); the HPA takes the larger of it and the metric's",
+    }),
 });
 
 export const Service = z.strictObject({
