@@ -56,6 +56,43 @@ describe("sweep report", () => {
     expect(markdown).toContain("| tasksCompleted | 0 / 1 / 0 |");
   });
 
+  it("takes a difference no larger than rounding as 0: a tie, not an interval around 6e-18", () => {
+    // The same schedule summed in another order: 0.1 + 0.2 against 0.3, on every seed.
+    const { report: r, markdown } = report({ seeds: [1, 2, 3], metrics: ["cpuAllocatedFraction"] }, (run) =>
+      ok({ cpuAllocatedFraction: run.scheduler === "best-fit" ? 0.3 : 0.1 + 0.2 + run.seed * 1e-17 }),
+    );
+    expect(r.groups[0].differences.cpuAllocatedFraction.k8s).toEqual({
+      n: 3,
+      mean: 0,
+      low: 0,
+      high: 0,
+      degenerate: true,
+    });
+    expect(r.winTieLoss.cpuAllocatedFraction.k8s).toEqual({ win: 0, tie: 1, loss: 0, degenerate: 0 });
+    expect(markdown).toContain("| cpuAllocatedFraction | 0.00 (same on every seed) |");
+  });
+
+  it("with one scheduler, writes its means and no comparison tables (no empty markdown tables)", () => {
+    const spec = Sweep.parse({
+      name: "one",
+      scenarios: ["scenarios/poisson-small.yaml"],
+      schedulers: ["best-fit"],
+      seeds: [1, 2],
+    });
+    const runs = expandSweep(spec, "/sweeps/sweep.yaml");
+    const { markdown } = reportMarkdown(
+      buildReport(
+        spec,
+        runs,
+        runs.map(() => ok({ waitMeanS: 5 })),
+      ),
+    );
+    expect(markdown).toContain("One scheduler (**best-fit**): nothing to compare it with.");
+    expect(markdown).toContain("| waitMeanS | 5.000 (same on every seed) |");
+    expect(markdown).not.toContain("|---||");
+    expect(markdown).not.toContain("Paired differences");
+  });
+
   it("pairs only seeds where both runs succeeded, and counts a group without such a seed nowhere", () => {
     const waits: Record<string, Record<string, (number | undefined)[]>> = {
       // k8s failed on every seed of the first group.

@@ -30,20 +30,26 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     "",
     "## Win / tie / loss against the baseline",
     "",
-    `| metric | ${others.join(" | ")} |`,
-    `|---|${others.map(() => "---").join("|")}|`,
-    ...ranked.map(
-      (m) =>
-        `| ${m} | ${others
-          .map((s) => {
-            const t = r.winTieLoss[m]?.[s];
-            if (!t) return "–";
-            return `${t.win} / ${t.tie} / ${t.loss}${t.degenerate > 0 ? ` (${t.degenerate} same on every seed)` : ""}`;
-          })
-          .join(" | ")} |`,
-    ),
-    "",
   ];
+  if (others.length === 0) {
+    lines.push(`One scheduler (**${r.baseline}**): nothing to compare it with.`, "");
+  } else {
+    lines.push(
+      `| metric | ${others.join(" | ")} |`,
+      `|---|${others.map(() => "---").join("|")}|`,
+      ...ranked.map(
+        (m) =>
+          `| ${m} | ${others
+            .map((s) => {
+              const t = r.winTieLoss[m]?.[s];
+              if (!t) return "–";
+              return `${t.win} / ${t.tie} / ${t.loss}${t.degenerate > 0 ? ` (${t.degenerate} same on every seed)` : ""}`;
+            })
+            .join(" | ")} |`,
+      ),
+      "",
+    );
+  }
   for (const g of r.groups) {
     const params = Object.entries(g.parameters)
       .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
@@ -55,8 +61,9 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
       `|---|${schedulers.map(() => "---").join("|")}|`,
     );
     for (const m of r.metrics) lines.push(`| ${m} | ${schedulers.map((s) => iv(g.means[m][s])).join(" | ")} |`);
+    lines.push("");
+    if (others.length === 0) continue;
     lines.push(
-      "",
       `Paired differences against ${r.baseline}:`,
       "",
       `| metric | ${others.join(" | ")} |`,

@@ -183,6 +183,15 @@ function score(d: Interval, direction: "higher" | "lower"): keyof WinTieLoss | u
   return d.low > 0 === (direction === "higher") ? "win" : "loss";
 }
 
+/**
+ * a − b, or exactly 0 when they differ by no more than rounding (1e-12 of the larger): two schedulers
+ * that made the same decisions can sum the same figures in another order, and a difference of 6e-18
+ * printed with an interval would read as a finding.
+ */
+function pairedDifference(a: number, b: number): number {
+  return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : a - b;
+}
+
 export function buildReport(
   spec: SweepSpec,
   runs: readonly SweepRun[],
@@ -221,7 +230,7 @@ export function buildReport(
         if (s === baseline) continue;
         const d = g.runs
           .filter((r) => r.scheduler === s && base.has(r.seed) && !Number.isNaN(value(r, m)))
-          .map((r) => value(r, m) - base.get(r.seed)!);
+          .map((r) => pairedDifference(value(r, m), base.get(r.seed)!));
         const iv = interval(d);
         differences[m][s] = iv;
         const direction = better[m];
