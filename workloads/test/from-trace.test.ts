@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RandomStreams } from "@clustersim/sim-core";
@@ -53,5 +53,29 @@ describe("numbers in traces", () => {
     };
     await expect(read()).rejects.toThrow(TraceError);
     await expect(read()).rejects.toThrow(/expected a decimal number, found "0x10"/);
+  });
+});
+
+describe("Alibaba v2017 jobs", () => {
+  it("come out in arrival order though the file is not quite (rows are sorted, ties kept in file order)", async () => {
+    // As in the real jobs.csv, a row submitted at 51,177 s follows one at 51,179 s.
+    const file = join(mkdtempSync(join(tmpdir(), "clustersim-a17-")), "jobs.csv");
+    writeFileSync(
+      file,
+      [
+        ",submit_time,duration,cpu,memory,job_id,task_id,instances_num,disk",
+        "0,51179,10,1.0,0.01,1,1,2,0",
+        "1,51177,20,0.5,0.01,2,1,1,0",
+        "2,51179,30,1.0,0.01,3,1,1,0",
+      ].join("\n"),
+    );
+    const out: Task[] = [];
+    for await (const t of traceTasks("alibaba-v2017-jobs", file, { machineMemoryMiB: 1024 })) out.push(t);
+    expect(out.map((t) => [t.arrivalS, t.app])).toEqual([
+      [51177, "2"],
+      [51179, "1"],
+      [51179, "1"],
+      [51179, "3"],
+    ]);
   });
 });
