@@ -70,7 +70,8 @@ describe("Alibaba v2017 jobs", () => {
       ].join("\n"),
     );
     const out: Task[] = [];
-    for await (const t of traceTasks("alibaba-v2017-jobs", file, { machineMemoryMiB: 1024 })) out.push(t);
+    for await (const t of traceTasks("alibaba-v2017-jobs", file, { machine: { cpuMilli: 96_000, memoryMiB: 1024 } }))
+      out.push(t);
     expect(out.map((t) => [t.arrivalS, t.app])).toEqual([
       [51177, "2"],
       [51179, "1"],
