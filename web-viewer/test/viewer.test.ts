@@ -4,7 +4,7 @@
  * viewer as `clustersim view` serves it, on hand-made replays whose state at each time is known.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +89,10 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "clustersim-viewer-"));
+  // Fail saying what is missing, never skip: the viewer is tested in a real browser or not at all.
+  if (!existsSync("/usr/bin/chromium")) {
+    throw new Error("the viewer's tests need Debian's chromium at /usr/bin/chromium: apt-get install chromium");
+  }
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
