@@ -53,6 +53,29 @@ describe("scenario files", () => {
     expect(spec.outputs.timeseriesInterval).toBe(60);
   });
 
+  it("refuse an autoscaled service that may have no replica at all (KEDA's maxReplicas: 0)", () => {
+    const text = `name: k
+duration: 1h
+cluster:
+  nodeGroups: [{ name: a, count: 1, cpu: "8", memory: 32Gi }]
+services:
+  - name: q
+    replica: { cpu: "1", memory: 1Gi }
+    replicas: 0
+    minReplicas: 0
+    maxReplicas: 0
+    serviceTime: 0.1
+    cpuPerRequest: 0.01
+    slo: { target: 1s }
+    rate: [{ type: constant, ratePerS: 1 }]
+    autoscaler: { type: hpa, metric: { type: queue, targetPerReplica: 5 } }
+scheduler: { name: best-fit }
+`;
+    expect(problems(text).join("\n")).toMatch(
+      /services\[0\]\.maxReplicas: expected maxReplicas ≥ 1 for a service an autoscaler scales, found 0/,
+    );
+  });
+
   it("accept JSON too", () => {
     const spec = loadScenarioFile(
       write(

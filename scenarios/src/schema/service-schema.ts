@@ -166,6 +166,9 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
         `expected replicas within [minReplicas, maxReplicas] = [${min}, ${max}], found ${s.replicas}`,
       );
     }
+    if (s.autoscaler && max < 1) {
+      issue([i, "maxReplicas"], `expected maxReplicas ≥ 1 for a service an autoscaler scales, found ${max}`);
+    }
     if (min === 0 && s.autoscaler && s.autoscaler.metric.type !== "queue") {
       issue([i, "minReplicas"], "expected minReplicas ≥ 1: only a queue metric (KEDA) scales to zero");
     }
