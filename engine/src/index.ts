@@ -104,6 +104,7 @@ export {
   type UniformPods,
   uniformReplicas,
 } from "./services/autoscaling/replica-calculator.js";
+export { vpaEvictionBudget } from "./services/autoscaling/service-vpa.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
 export { cpuStretch } from "./services/cpu-share.js";
 export {
@@ -135,6 +136,7 @@ export {
   type ServiceTime,
   ServiceTimeShape,
 } from "./services/latency/service-time.js";
+export type { ReplicaMachine } from "./services/replica-machine.js";
 export { ReplicaSet } from "./services/replica-set.js";
 export {
   type AutoscalerConfig,
@@ -146,6 +148,6 @@ export {
 } from "./services/service-config.js";
 export { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./services/service-figures.js";
 export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/service-rows.js";
-export { ServicesController, type ServicesOptions, vpaEvictionBudget } from "./services/services-controller.js";
+export { ServicesController, type ServicesOptions } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";
