@@ -135,7 +135,7 @@ describe("clustersim command", () => {
       ["services.0.maxReplicas=1", /services\[0\]\.minReplicas: expected minReplicas ≤ maxReplicas \(1\), found 2/],
       [
         "services.0.autoscaler.metric.type=memory",
-        /metric\.type: expected one of "cpu", "rps", "queue", found "memory"/,
+        /metric\.type: expected one of "cpu", "servedRps", "rps", "offeredRps", "queue", found "memory"/,
       ],
       [
         "services.0.calls=[{service: web, perRequest: 2}]",

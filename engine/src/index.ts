@@ -91,6 +91,8 @@ export {
   type HorizontalAutoscalerOptions,
 } from "./services/autoscaling/horizontal-autoscaler.js";
 export {
+  type CountedPods,
+  countedReplicas,
   DEFAULT_TOLERANCE,
   DEFAULT_TOLERANCES,
   externalPerPodReplicas,
@@ -101,8 +103,6 @@ export {
   podsMetricReplicas,
   resourceReplicas,
   type Tolerances,
-  type UniformPods,
-  uniformReplicas,
 } from "./services/autoscaling/replica-calculator.js";
 export { vpaEvictionBudget } from "./services/autoscaling/service-vpa.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";

@@ -7,6 +7,7 @@
 import {
   type Behavior,
   changeInPeriod,
+  countedReplicas,
   DEFAULT_BEHAVIOR,
   externalPerPodReplicas,
   externalValueReplicas,
@@ -24,7 +25,6 @@ import {
   stabilize,
   stabilizeLegacy,
   storeScaleEvent,
-  uniformReplicas,
 } from "@clustersim/engine";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -564,14 +564,13 @@ describe("horizontal_test.go: whole reconcile steps", () => {
 });
 
 describe("the replica calculator on counts", () => {
-  it("equals the pod-list calculator on every mix of ready, unready and missing pods (property)", () => {
+  it("equals the pod-list calculator on every mix of ready pods' metrics, unready and missing pods (property)", () => {
     fc.assert(
       fc.property(
         fc.record({
-          ready: fc.integer({ min: 0, max: 40 }),
+          metrics: fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 40 }),
           unready: fc.integer({ min: 0, max: 40 }),
           missing: fc.integer({ min: 0, max: 40 }),
-          metricMilli: fc.integer({ min: 0, max: 5000 }),
           requestMilli: fc.integer({ min: 1, max: 4000 }),
         }),
         fc.integer({ min: 1, max: 120 }),
@@ -579,11 +578,7 @@ describe("the replica calculator on counts", () => {
         fc.boolean(),
         (p, current, target, perPod) => {
           const list: PodMetric[] = [
-            ...Array.from({ length: p.ready }, () => ({
-              state: "ready" as const,
-              metricMilli: p.metricMilli,
-              requestMilli: p.requestMilli,
-            })),
+            ...p.metrics.map((metricMilli) => ({ state: "ready" as const, metricMilli, requestMilli: p.requestMilli })),
             ...Array.from({ length: p.unready }, () => ({ state: "unready" as const, requestMilli: p.requestMilli })),
             ...Array.from({ length: p.missing }, () => ({ state: "ready" as const, requestMilli: p.requestMilli })),
           ];
@@ -597,7 +592,14 @@ describe("the replica calculator on counts", () => {
           }
           let got: unknown;
           try {
-            got = uniformReplicas(current, p, t, perPod);
+            const counted = {
+              ready: p.metrics.length,
+              unready: p.unready,
+              missing: p.missing,
+              sumMilli: p.metrics.reduce((a, b) => a + b, 0),
+              requestMilli: p.requestMilli,
+            };
+            got = countedReplicas(current, counted, t, perPod);
           } catch (err) {
             got = (err as Error).message;
           }

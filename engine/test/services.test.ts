@@ -1,4 +1,5 @@
 import {
+  type AutoscalerMetric,
   constantServiceTime,
   DEFAULT_BEHAVIOR,
   DEFAULT_TOLERANCES,
@@ -224,7 +225,7 @@ describe("the HPA on requests per second, where replicas' capacity never binds",
       cpuSecondsPerRequest: 0,
       rate: ratePerS,
       autoscaler: {
-        metric: { type: "rps", targetPerReplica: 10 },
+        metric: { type: "servedRps", targetPerReplica: 10 },
         behavior: DEFAULT_BEHAVIOR,
         tolerance: DEFAULT_TOLERANCES,
         syncPeriodS: 15,
@@ -232,34 +233,101 @@ describe("the HPA on requests per second, where replicas' capacity never binds",
         metricWindowS: 15,
       },
     });
+  // 100 requests/s from 5 s, when the replicas become ready.
+  const fromReady = (points: [number, number][] = [[1e6, 100]]) =>
+    new RateCurve([{ type: "piecewise", points: [[0, 0], [4.999, 0], [5, 100], ...points] }]);
 
   it("10 replicas at exactly their target (100 requests/s, 10 per replica) stay at 10", () => {
     const counts: number[] = [];
-    runServices(nodes(10, 16), [rps(new RateCurve([{ type: "constant", ratePerS: 100 }]))], 300, (s) =>
-      counts.push(s.sets[0].replicas),
-    );
+    runServices(nodes(10, 16), [rps(fromReady())], 300, (s) => counts.push(s.sets[0].replicas));
     expect(counts.every((n) => n === 10)).toBe(true);
+  });
+
+  it("traffic while the replicas start: each reports the backlog it drained since it became ready", () => {
+    const counts: number[] = [];
+    const from0 = new RateCurve([{ type: "constant", ratePerS: 100 }]);
+    runServices(nodes(10, 16), [rps(from0)], 15, (s) => counts.push(s.sets[0].replicas));
+    // The 500 requests of 0–5 s plus 100/s for 5–15 s, served by 10 pods over their 10 ready seconds:
+    // 15 per pod against 10, so ceil(1.5 × 10) = 15 at the first sync. (Averaging over the whole window,
+    // not-ready seconds as zeros, gave exactly 10 by coincidence.)
+    expect(counts).toEqual([15]);
   });
 
   it("a 10× step: 20, 40, 80, 100 on consecutive syncs (the scale-up policy's doubling, to the 100 needed)", () => {
     const counts: number[] = [];
-    const step = new RateCurve([
-      { type: "constant", ratePerS: 100 },
-      {
-        type: "piecewise",
-        points: [
-          [0, 1],
-          [300, 1],
-          [300, 10],
-          [1e6, 10],
-        ],
+    runServices(
+      nodes(10, 64),
+      [
+        rps(
+          fromReady([
+            [300, 100],
+            [300.001, 1000],
+            [1e6, 1000],
+          ]),
+        ),
+      ],
+      420,
+      (s, now) => {
+        if (now > 300) counts.push(s.sets[0].replicas);
       },
-    ]);
-    runServices(nodes(10, 64), [rps(step)], 420, (s, now) => {
+    );
+    // Syncs at 315, 330, 345, 360 s. At 330 the 10 old pods report (5 × 100 + 10 × 50) / 15 per second
+    // and the 10 ready since 320 s their own 50: 58 on average, far above the target; every sync the
+    // policy allows at most double the count of 15 s before, up to the 100 that 1,000/s needs.
+    expect(counts.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
+  });
+});
+
+describe("the HPA where replicas' capacity binds: served against offered requests", () => {
+  // A replica serves one request at a time for 50 ms: 20 per second at most; the target is 16 (80%).
+  const bound = (metric: AutoscalerMetric) =>
+    service({
+      initialReplicas: 10,
+      minReplicas: 1,
+      maxReplicas: 100,
+      readinessS: 5,
+      concurrency: 1,
+      serviceTime: constantServiceTime(0.05),
+      cpuSecondsPerRequest: 0,
+      // 160 requests/s from 5 s (10 replicas at target), 1,600 from 300 s.
+      rate: new RateCurve([
+        {
+          type: "piecewise",
+          points: [
+            [0, 0],
+            [4.999, 0],
+            [5, 160],
+            [300, 160],
+            [300.001, 1600],
+            [1e6, 1600],
+          ],
+        },
+      ]),
+      autoscaler: {
+        metric,
+        behavior: DEFAULT_BEHAVIOR,
+        tolerance: DEFAULT_TOLERANCES,
+        syncPeriodS: 15,
+        cpuInitializationPeriodS: 300,
+        metricWindowS: 15,
+      },
+    });
+  const after300 = (metric: AutoscalerMetric) => {
+    const counts: number[] = [];
+    runServices(nodes(10, 64), [bound(metric)], 375, (s, now) => {
       if (now > 300) counts.push(s.sets[0].replicas);
     });
-    // Syncs at 315, 330, 345, 360 s (desired 1000/10 = 100, at most double the count 15 s before).
-    expect(counts.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
+    return counts;
+  };
+
+  it("requests served per pod see at most the capacity: 1.25× per sync (13, 17, 22, 28)", () => {
+    // Every pod, old or new, serves 20/s while the backlog lasts: 20/16 = 1.25, so ceil(1.25 × n).
+    expect(after300({ type: "servedRps", targetPerReplica: 16 }).slice(0, 4)).toEqual([13, 17, 22, 28]);
+  });
+
+  it("requests arriving (the ingress's object metric) see the step: 20, 40, 80, 100", () => {
+    // 1,600/16 = 100 needed from the first sync; the policy doubles the count per 15 s.
+    expect(after300({ type: "offeredRps", targetPerReplica: 16 }).slice(0, 4)).toEqual([20, 40, 80, 100]);
   });
 });
 
@@ -272,7 +340,7 @@ describe("KEDA's cron trigger", () => {
       maxReplicas: 100,
       rate: new RateCurve([{ type: "constant", ratePerS: 5 }]),
       autoscaler: {
-        metric: { type: "rps", targetPerReplica: 10 },
+        metric: { type: "servedRps", targetPerReplica: 10 },
         behavior: DEFAULT_BEHAVIOR,
         tolerance: DEFAULT_TOLERANCES,
         syncPeriodS: 15,

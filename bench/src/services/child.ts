@@ -68,7 +68,7 @@ const services: ServiceConfig[] = Array.from({ length: count }, (_, i) => {
     readinessS: 10,
     burst: false,
     autoscaler: {
-      metric: { type: "rps", targetPerReplica: 0.6 * perReplica },
+      metric: { type: "servedRps", targetPerReplica: 0.6 * perReplica },
       behavior: DEFAULT_BEHAVIOR,
       tolerance: DEFAULT_TOLERANCES,
       syncPeriodS: 15,

@@ -10,10 +10,15 @@ export type ReplicaTemplate = Pick<
   "cpuMilli" | "memoryMiB" | "gpus" | "gpuMilli" | "nicGbps" | "runtime" | "priority" | "tolerations" | "nodeSelector"
 >;
 
-/** What an HPA scales on: CPU utilisation of requests, requests per second per replica, or a queue per replica (KEDA). */
+/**
+ * What an HPA scales on: CPU utilisation of requests; requests each ready pod served per second (a
+ * pods metric, averaged per pod); requests arriving at the service per second (an object metric, as
+ * an ingress reports it, with an average-value target); or a queue per replica (KEDA).
+ */
 export type AutoscalerMetric =
   | { type: "cpu"; targetUtilizationPercent: number }
-  | { type: "rps"; targetPerReplica: number }
+  | { type: "servedRps"; targetPerReplica: number }
+  | { type: "offeredRps"; targetPerReplica: number }
   | {
       type: "queue";
       targetPerReplica: number;

@@ -150,7 +150,7 @@ export class ServicesController implements Controller {
       if (this.hasVirtual) tally.serverlessCost += this.onVirtual(set).costPerS * dt;
       if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
       if (ready > 0) this.vertical[i]?.record(usage / ready);
-      this.scaling[i]?.record(now, ready, usage, f.served / dt, f.queued);
+      this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
     }
   }
 

@@ -85,20 +85,22 @@ async function serviceRate(
   return rateFromArrivals(shifted, r.bin, { startS: 0, endS: horizonS, scale: r.scale });
 }
 
+function metric(m: z.output<typeof Hpa>["metric"]): AutoscalerConfig["metric"] {
+  if (m.type === "cpu") return { type: "cpu", targetUtilizationPercent: m.targetUtilization };
+  if (m.type === "queue") {
+    return {
+      type: "queue",
+      targetPerReplica: m.targetPerReplica,
+      activationThreshold: m.activationThreshold,
+      cooldownS: m.cooldown,
+    };
+  }
+  return { type: m.type === "offeredRps" ? "offeredRps" : "servedRps", targetPerReplica: m.targetPerReplica };
+}
+
 function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {
-  const m = a.metric;
   return {
-    metric:
-      m.type === "cpu"
-        ? { type: "cpu", targetUtilizationPercent: m.targetUtilization }
-        : m.type === "rps"
-          ? { type: "rps", targetPerReplica: m.targetPerReplica }
-          : {
-              type: "queue",
-              targetPerReplica: m.targetPerReplica,
-              activationThreshold: m.activationThreshold,
-              cooldownS: m.cooldown,
-            },
+    metric: metric(a.metric),
     behavior: a.behavior && {
       scaleUp: rules(a.behavior.scaleUp, DEFAULT_BEHAVIOR.scaleUp),
       // An unset scale-down window is the controller's --horizontal-pod-autoscaler-downscale-stabilization.

@@ -46,7 +46,20 @@ export const HpaMetric = z.discriminatedUnion("type", [
     type: z.literal("cpu"),
     targetUtilization: z.number().int().positive().meta({ description: "percent of the replicas' CPU requests" }),
   }),
-  z.strictObject({ type: z.literal("rps"), targetPerReplica: positive.meta({ description: "requests per second" }) }),
+  z.strictObject({
+    type: z.enum(["servedRps", "rps"]).meta({ description: "rps is servedRps's older name" }),
+    targetPerReplica: positive.meta({
+      description:
+        "requests each ready replica served per second (a pods metric; capped by what replicas can serve, so a backlog does not show)",
+    }),
+  }),
+  z.strictObject({
+    type: z.literal("offeredRps"),
+    targetPerReplica: positive.meta({
+      description:
+        "requests arriving at the service per second, per replica (an object metric, as an ingress reports it)",
+    }),
+  }),
   z.strictObject({
     type: z.literal("queue"),
     targetPerReplica: positive.meta({ description: "waiting requests per replica (KEDA, external AverageValue)" }),

@@ -167,8 +167,10 @@ export function podsMetricReplicas(
 }
 
 /**
- * An external metric with an average-value target (a queue's length per pod, as KEDA feeds it):
- * GetExternalPerPodMetricReplicas. `statusReplicas` counts every pod of the workload, ready or not.
+ * An external or object metric with an average-value target (a queue's length per pod, as KEDA feeds
+ * it; requests arriving at an ingress): GetExternalPerPodMetricReplicas and
+ * GetObjectPerPodMetricReplicas, which share this arithmetic. `statusReplicas` counts every pod of
+ * the workload, ready or not.
  */
 export function externalPerPodReplicas(
   statusReplicas: number,
@@ -200,14 +202,15 @@ export function externalValueReplicas(
 }
 
 /**
- * Pods that differ only in readiness, as a service's replicas do (one request, one metric for every
- * pod with one): how many are ready with the metric, unready, and missing it.
+ * Pods that share one request, as a service's replicas do, counted instead of listed: how many are
+ * ready with a metric and the sum of those metrics, how many are unready, and how many miss it.
  */
-export interface UniformPods {
+export interface CountedPods {
   ready: number;
   unready: number;
   missing: number;
-  metricMilli: number;
+  /** Σ of the ready pods' metrics, each in milli-units as upstream reads it. */
+  sumMilli: number;
   /** Each pod's request (resource targets only). */
   requestMilli: number;
 }
@@ -217,9 +220,9 @@ export interface UniformPods {
  * (`perPodTarget` false: utilisation of requests) or `podsMetricReplicas` (true: average per pod), in
  * O(1). A property test holds it to the pod-list versions on random inputs.
  */
-export function uniformReplicas(
+export function countedReplicas(
   current: number,
-  p: UniformPods,
+  p: CountedPods,
   target: number,
   perPodTarget: boolean,
   tol: Tolerances = DEFAULT_TOLERANCES,
@@ -231,13 +234,13 @@ export function uniformReplicas(
   // Σ metric and the count (or Σ request) over the pods counted, as the pod-list versions sum them.
   const measure = (sum: number, pods: number) =>
     perPodTarget ? Math.trunc(sum / pods) : Math.trunc((sum * 100) / (pods * p.requestMilli));
-  const usage = measure(p.ready * p.metricMilli, p.ready);
+  const usage = measure(p.sumMilli, p.ready);
   const ratio = usage / target;
   const upWithUnready = p.unready > 0 && ratio > 1;
   if (!upWithUnready && p.missing === 0) {
     return { replicas: isWithin(tol, ratio) ? current : Math.ceil(ratio * p.ready), usage };
   }
-  let sum = p.ready * p.metricMilli;
+  let sum = p.sumMilli;
   let pods = p.ready;
   if (p.missing > 0 && ratio !== 1) {
     const fill = ratio < 1 ? (perPodTarget ? target : Math.trunc((p.requestMilli * Math.max(100, target)) / 100)) : 0;

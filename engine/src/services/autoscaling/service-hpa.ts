@@ -1,7 +1,7 @@
 import type { ReplicaSet } from "../replica-set.js";
 import type { AutoscalerConfig, ServiceConfig } from "../service-config.js";
 import { HorizontalAutoscaler } from "./horizontal-autoscaler.js";
-import { externalPerPodReplicas, MetricUnavailable, type UniformPods, uniformReplicas } from "./replica-calculator.js";
+import { type CountedPods, countedReplicas, externalPerPodReplicas, MetricUnavailable } from "./replica-calculator.js";
 
 /** The replicas the cron windows on at `nowS` ask for (0: none on). */
 function scheduledReplicas(a: AutoscalerConfig, nowS: number): number {
@@ -14,21 +14,71 @@ function scheduledReplicas(a: AutoscalerConfig, nowS: number): number {
 }
 
 /**
+ * A metric sampled every tick, with the tick's start, over the metric window: what a pod's figure is
+ * averaged from. A pod reports the mean of the samples since it became ready (its own rate, as a
+ * metrics pipeline measures each pod), none before its first sample.
+ */
+class MetricRing {
+  private readonly values: Float64Array;
+  private readonly times: Float64Array;
+  private filled = 0;
+  private at = 0;
+  /** Σ of the newest k samples, k = 1..filled (rebuilt per sync). */
+  private readonly newest: Float64Array;
+
+  constructor(window: number) {
+    this.values = new Float64Array(window);
+    this.times = new Float64Array(window);
+    this.newest = new Float64Array(window + 1);
+  }
+
+  add(atS: number, value: number): void {
+    this.values[this.at] = value;
+    this.times[this.at] = atS;
+    this.at = (this.at + 1) % this.values.length;
+    if (this.filled < this.values.length) this.filled++;
+  }
+
+  /** Index the newest samples' sums for `since` (call once before a sync's reads). */
+  index(): void {
+    const n = this.values.length;
+    for (let k = 1; k <= this.filled; k++) this.newest[k] = this.newest[k - 1] + this.values[(this.at - k + n) % n];
+  }
+
+  /** The mean of the samples taken at or after `sinceS`, or undefined without one. */
+  since(sinceS: number): number | undefined {
+    const n = this.values.length;
+    let k = 0;
+    while (k < this.filled && this.times[(this.at - k - 1 + n) % n] >= sinceS) k++;
+    return k > 0 ? this.newest[k] / k : undefined;
+  }
+
+  /** The mean of every sample in the window (0 without one). */
+  mean(): number {
+    let sum = 0;
+    for (let k = 0; k < this.filled; k++) sum += this.values[k];
+    return this.filled > 0 ? sum / this.filled : 0;
+  }
+}
+
+/**
  * One service's Horizontal Pod Autoscaler (./horizontal-autoscaler.ts, the replica calculator) with
- * what it reads: per-tick CPU usage and requests served per ready replica over the metric window
- * (rings), KEDA's activation and cool-down for a queue metric, and KEDA's cron windows.
+ * what it reads over the metric window: per-pod CPU usage and requests served (pods metrics, each
+ * ready pod averaging its own samples since it became ready), requests arriving (an object metric),
+ * KEDA's activation and cool-down for a queue metric, and KEDA's cron windows.
  */
 export class ServiceHpa {
   readonly config: AutoscalerConfig;
   private readonly hpa: HorizontalAutoscaler;
-  private readonly cpuPerPod: Float64Array;
-  private readonly rpsPerPod: Float64Array;
-  private filled = 0;
-  private at = 0;
+  /** Per ready pod: CPU cores used, requests served per second (every ready pod serves an equal share). */
+  private readonly cpuPerPod: MetricRing;
+  private readonly servedPerPod: MetricRing;
+  /** Requests arriving at the service per second. */
+  private readonly offered: MetricRing;
   /** KEDA: when the trigger was last active. */
   private lastActiveS = 0;
   /** The pods of the service being synced, as counts (reused). */
-  private readonly uniform: UniformPods = { ready: 0, unready: 0, missing: 0, metricMilli: 0, requestMilli: 0 };
+  private readonly counted: CountedPods = { ready: 0, unready: 0, missing: 0, sumMilli: 0, requestMilli: 0 };
 
   constructor(
     private readonly service: ServiceConfig,
@@ -40,16 +90,19 @@ export class ServiceHpa {
     // With a queue metric and minReplicas 0, KEDA owns 0 ↔ 1 and the HPA runs from 1 up.
     const min = a.metric.type === "queue" ? Math.max(1, service.minReplicas) : service.minReplicas;
     this.hpa = new HorizontalAutoscaler({ minReplicas: min, maxReplicas: service.maxReplicas, behavior: a.behavior });
-    this.cpuPerPod = new Float64Array(window);
-    this.rpsPerPod = new Float64Array(window);
+    this.cpuPerPod = new MetricRing(window);
+    this.servedPerPod = new MetricRing(window);
+    this.offered = new MetricRing(window);
   }
 
-  /** A tick's figures: CPU used (cores) and requests served per second, over `ready` replicas; the queue. */
-  record(nowS: number, ready: number, usageCores: number, servedPerS: number, queued: number): void {
-    this.cpuPerPod[this.at] = ready > 0 ? usageCores / ready : 0;
-    this.rpsPerPod[this.at] = ready > 0 ? servedPerS / ready : 0;
-    this.at = (this.at + 1) % this.cpuPerPod.length;
-    if (this.filled < this.cpuPerPod.length) this.filled++;
+  /**
+   * The tick starting at `nowS`: CPU used (cores) and requests served per second over `ready`
+   * replicas, requests arriving per second, and the queue.
+   */
+  record(nowS: number, ready: number, usageCores: number, servedPerS: number, offeredPerS: number, queued: number) {
+    this.cpuPerPod.add(nowS, ready > 0 ? usageCores / ready : 0);
+    this.servedPerPod.add(nowS, ready > 0 ? servedPerS / ready : 0);
+    this.offered.add(nowS, offeredPerS);
     const m = this.config.metric;
     if (m.type === "queue" && queued > m.activationThreshold) this.lastActiveS = nowS;
   }
@@ -91,36 +144,41 @@ export class ServiceHpa {
       return externalPerPodReplicas(current, Math.round(queued * 1000), Math.round(m.targetPerReplica * 1000), tol)
         .replicas;
     }
-    // Every ready replica serves an equal share, so pods differ only in readiness: counts suffice.
-    const pods = this.uniform;
+    if (m.type === "offeredRps") {
+      const total = Math.round(this.offered.mean() * 1000);
+      return externalPerPodReplicas(current, total, Math.round(m.targetPerReplica * 1000), tol).replicas;
+    }
+    const pods = this.counted;
     // Replicas of a service share one request (a VPA changes it by restarting them): the placed ones' mean.
     pods.requestMilli = set.placed > 0 ? Math.round(set.placedCpuMilli / set.placed) : set.template.cpuMilli;
-    if (m.type === "cpu") {
-      // Pending and starting pods are unready; so is a ready pod within the CPU initialisation period
-      // whose metric window began before it became ready (upstream's groupPods).
-      let unready = set.pending.size + set.starting.size;
-      for (const [t, readySince] of set.ready) {
+    const cpu = m.type === "cpu";
+    const ring = cpu ? this.cpuPerPod : this.servedPerPod;
+    ring.index();
+    // Pending pods are unready; a starting pod exports no metric yet (missing), nor does a ready pod
+    // before its first sample. For CPU a ready pod within the initialisation period whose metric
+    // window began before it became ready is unready too (upstream's groupPods).
+    pods.unready = set.pending.size + (cpu ? set.starting.size : 0);
+    pods.missing = cpu ? 0 : set.starting.size;
+    pods.ready = 0;
+    pods.sumMilli = 0;
+    for (const [t, readySince] of set.ready) {
+      if (cpu) {
         const started = set.startedAt.get(t) ?? 0;
         const initialising = started + this.config.cpuInitializationPeriodS > nowS;
-        if (initialising && nowS - this.config.metricWindowS < readySince) unready++;
+        if (initialising && nowS - this.config.metricWindowS < readySince) {
+          pods.unready++;
+          continue;
+        }
       }
-      pods.ready = set.replicas - unready;
-      pods.unready = unready;
-      pods.missing = 0;
-      pods.metricMilli = Math.round(this.windowMean(this.cpuPerPod) * 1000);
-      return uniformReplicas(current, pods, m.targetUtilizationPercent, false, tol).replicas;
+      const value = ring.since(readySince);
+      if (value === undefined) {
+        pods.missing++;
+        continue;
+      }
+      pods.ready++;
+      pods.sumMilli += Math.round(value * 1000);
     }
-    // Requests per second per pod: pending pods are unready; a starting pod exports no metric yet (missing).
-    pods.ready = set.ready.size;
-    pods.unready = set.pending.size;
-    pods.missing = set.starting.size;
-    pods.metricMilli = Math.round(this.windowMean(this.rpsPerPod) * 1000);
-    return uniformReplicas(current, pods, Math.round(m.targetPerReplica * 1000), true, tol).replicas;
-  }
-
-  private windowMean(ring: Float64Array): number {
-    let sum = 0;
-    for (let k = 0; k < this.filled; k++) sum += ring[k];
-    return this.filled > 0 ? sum / this.filled : 0;
+    const target = cpu ? m.targetUtilizationPercent : Math.round(m.targetPerReplica * 1000);
+    return countedReplicas(current, pods, target, !cpu, tol).replicas;
   }
 }
