@@ -18,8 +18,22 @@ export type {
 export { type RejectReason, RunBus, type RunEvents, type RunListener } from "./bus/run-events.js";
 export { BatchTier, type ColocationOptions, KOORDINATOR_DEFAULTS } from "./colocation/batch-tier.js";
 export { ColocationController, type ColocationControllerOptions } from "./colocation/colocation-controller.js";
-export { ClusterAutoscaler, type ClusterAutoscalerOptions } from "./controllers/cluster-autoscaler.js";
+export {
+  type AutoscaledGroup,
+  ClusterAutoscaler,
+  type ClusterAutoscalerOptions,
+  type ClusterLimits,
+} from "./controllers/cluster-autoscaler.js";
 export type { Controller, ControllerContext } from "./controllers/controller.js";
+export {
+  chooseOption,
+  DEFAULT_EXPANDER,
+  EXPANDER_NAMES,
+  type ExpanderName,
+  type ExpansionOption,
+  expanderChainProblem,
+  wasteScore,
+} from "./controllers/expanders.js";
 export { FaultController, type NodeFailures, type Outage } from "./controllers/fault-controller.js";
 export {
   type EffectCounters,

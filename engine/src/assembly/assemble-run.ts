@@ -139,7 +139,7 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
     batchTier: tier,
     userStrategy: s.userStrategy,
   });
-  const controllers: Controller[] = s.clusterAutoscalers.map((a) => new ClusterAutoscaler(a));
+  const controllers: Controller[] = s.clusterAutoscaler ? [new ClusterAutoscaler(s.clusterAutoscaler)] : [];
   const serviceSamples: OnlineParts["serviceSamples"] = [];
   // Services slow by the interference that co-location measures, and co-location reads the services' usage.
   let colocation: ColocationController | undefined;

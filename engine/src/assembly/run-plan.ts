@@ -66,7 +66,8 @@ export interface OnlinePlan {
   services?: ServicesPlan;
   /** Co-location: the batch tier's settings (absent when not enabled) and the interference. */
   colocation?: { tier?: ColocationOptions; interferencePerUsage: number };
-  clusterAutoscalers: readonly ClusterAutoscalerOptions[];
+  /** The Cluster Autoscaler over the autoscaled node groups; absent when none is. */
+  clusterAutoscaler?: ClusterAutoscalerOptions;
 }
 
 /** The batch loop: a queue policy (named or learned), its placement, and EASY backfilling. */

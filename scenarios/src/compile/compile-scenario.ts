@@ -8,7 +8,7 @@ import { SpecError } from "../schema/load-spec.js";
 import type { ScenarioSpec } from "../schema/schema.js";
 import { assumptionsOf } from "./assumptions.js";
 import { type ComposedCluster, composeCluster } from "./cluster.js";
-import { compileClusterAutoscalers, compileFaults } from "./controllers.js";
+import { compileClusterAutoscaler, compileFaults } from "./controllers.js";
 import { groupEconomics, virtualNodesOf } from "./economics.js";
 import { hardwareConfig } from "./hardware.js";
 import { batchScheduler, placementFactory, type SchedulerSource } from "./scheduler.js";
@@ -150,6 +150,6 @@ async function onlineScheduler(
         : undefined,
       interferencePerUsage: colo.interference,
     },
-    clusterAutoscalers: compileClusterAutoscalers(spec, cluster, file),
+    clusterAutoscaler: compileClusterAutoscaler(spec, cluster, file),
   };
 }

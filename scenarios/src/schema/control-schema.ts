@@ -1,7 +1,8 @@
+import { EXPANDER_NAMES, expanderChainProblem } from "@clustersim/engine";
 import { strategy, strategyNames } from "@clustersim/schedulers";
 import { z } from "zod";
 import { positive } from "./numbers.js";
-import { Duration, PositiveDuration } from "./units.js";
+import { Cpu, Duration, Memory, PositiveDuration } from "./units.js";
 
 /** What runs the cluster in a scenario file: the scheduler, autoscalers, controllers, faults, outputs. */
 
@@ -59,26 +60,99 @@ export const Scheduler = z
     }
   });
 
-/** The Cluster Autoscaler of a node group; defaults are its flags' (engine/src/controllers/cluster-autoscaler.ts). */
+/** An expander (--expander), or a chain of them as upstream's comma-separated list. */
+const Expander = z
+  .union([z.enum(EXPANDER_NAMES), z.array(z.enum(EXPANDER_NAMES)).min(1)])
+  .superRefine((e, ctx) => {
+    const problem = expanderChainProblem(typeof e === "string" ? [e] : e);
+    if (problem) ctx.addIssue({ code: "custom", message: `expected ${problem}` });
+  })
+  .meta({
+    description:
+      "--expander: which group's scale-up to make (least-waste, most-pods, priority, random), or a list applied in turn, ties left broken at random (default least-waste, upstream's since v1.33.0)",
+  });
+
+/** A limit as written: cores, or memory in Gi or Mi. */
+export function showLimit(field: string, v: number): string {
+  if (field.endsWith("Cores")) return `${v / 1000} cores`;
+  if (field.endsWith("Memory")) return v % 1024 === 0 ? `${v / 1024}Gi` : `${v}Mi`;
+  return `${v}`;
+}
+
+/** --max-nodes-total, --cores-total min:max and --memory-total min:max (GiB upstream; units here). */
+const ClusterLimits = z
+  .strictObject({
+    maxNodesTotal: z.number().int().positive().optional().meta({
+      description: "--max-nodes-total: nodes in the whole cluster, virtual ones aside (absent: no limit, upstream's 0)",
+    }),
+    minCores: Cpu.optional().meta({
+      description: "--cores-total's minimum: scale-down keeps at least this much CPU in the cluster (default 0)",
+    }),
+    maxCores: Cpu.optional().meta({
+      description: "--cores-total's maximum: scale-up never passes this much CPU in the cluster (default 320000 cores)",
+    }),
+    minMemory: Memory.optional().meta({
+      description: "--memory-total's minimum: scale-down keeps at least this much memory in the cluster (default 0)",
+    }),
+    maxMemory: Memory.optional().meta({
+      description:
+        "--memory-total's maximum: scale-up never passes this much memory in the cluster (default 6400000Gi)",
+    }),
+  })
+  .superRefine((l, ctx) => {
+    for (const [min, max] of [
+      ["minCores", "maxCores"],
+      ["minMemory", "maxMemory"],
+    ] as const) {
+      const [lo, hi] = [l[min], l[max]];
+      if (lo !== undefined && hi !== undefined && lo > hi)
+        ctx.addIssue({
+          code: "custom",
+          path: [max],
+          message: `expected at least ${min} (${showLimit(min, lo)}), found ${showLimit(max, hi)}`,
+        });
+    }
+  })
+  .meta({
+    description:
+      "whole-cluster limits (upstream's --max-nodes-total, --cores-total, --memory-total), over every group's present nodes and those on their way",
+  });
+
+/**
+ * One node group under the Cluster Autoscaler. The entries make one autoscaler over all their groups,
+ * as upstream runs one per cluster; its own settings (`expander`, `limits`, `scanInterval`,
+ * `scaleDownDelayAfterAdd`) may be written on any entry, and where repeated must agree. Defaults are
+ * its flags' (engine/src/controllers/cluster-autoscaler.ts).
+ */
 export const Autoscaler = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("cluster"),
-    nodeGroup: z.string(),
+    nodeGroup: z.string().meta({ description: "a node group the Cluster Autoscaler scales (one entry per group)" }),
     min: z.number().int().nonnegative(),
     max: z.number().int().positive(),
     scaleUpDelay: Duration.default(60).meta({
       description:
         "from a scale-up to the new nodes taking pods (the cloud's provisioning time; default 60 s: an assumption)",
     }),
-    scaleDownAfter: Duration.default(600).meta({ description: "--scale-down-unneeded-time" }),
-    scaleDownDelayAfterAdd: Duration.default(600).meta({ description: "--scale-down-delay-after-add" }),
+    scaleDownAfter: Duration.default(600).meta({
+      description: "--scale-down-unneeded-time, for this group (default 10 min)",
+    }),
     utilizationThreshold: z
       .number()
       .gt(0)
       .max(1)
       .default(0.5)
-      .meta({ description: "--scale-down-utilization-threshold" }),
-    scanInterval: PositiveDuration.default(10).meta({ description: "--scan-interval" }),
+      .meta({ description: "--scale-down-utilization-threshold, for this group (default 0.5)" }),
+    priority: z.number().int().nonnegative().optional().meta({
+      description:
+        "the group's priority for the priority expander: the highest wins (groups without one are left out while another has one)",
+    }),
+    expander: Expander.optional(),
+    limits: ClusterLimits.optional(),
+    scaleDownDelayAfterAdd: Duration.optional().meta({
+      description: "--scale-down-delay-after-add, after a scale-up of any group (default 10 min)",
+    }),
+    scanInterval: PositiveDuration.optional().meta({ description: "--scan-interval (default 10 s)" }),
   }),
 ]);
 
