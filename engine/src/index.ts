@@ -152,9 +152,11 @@ export {
 } from "./services/latency/service-time.js";
 export type { ReplicaMachine } from "./services/replica-machine.js";
 export { ReplicaSet } from "./services/replica-set.js";
+export type { ServiceView } from "./services/service-api.js";
 export {
   type AutoscalerConfig,
   type AutoscalerMetric,
+  type CustomAutoscaler,
   callOrder,
   type ReplicaTemplate,
   type ServiceConfig,

@@ -71,8 +71,8 @@ interface OnlineParts {
 
 /**
  * The engine's side of a scenario: from a compiled plan to a run's loop, controllers, effects and
- * observers, each built once and in a fixed order (controllers start in that order: faults, user
- * controllers, Cluster Autoscalers, services, co-location). `construct` makes the run from its options
+ * observers, each built once and in a fixed order (controllers start in that order: faults, the
+ * Cluster Autoscaler, services, co-location, users' controllers). `construct` makes the run from its options
  * (controllers start then): a caller guarding plug-ins wraps it in its time limit.
  */
 export function assembleRun(
@@ -91,7 +91,8 @@ export function assembleRun(
   const controllers: Controller[] = [];
   if (plan.faults)
     controllers.push(new FaultController(plan.cluster.domains, plan.faults.failures, plan.faults.outages));
-  controllers.push(...plan.controllers, ...(online?.controllers ?? []));
+  // Users' controllers start after the built-in ones: they see the services and may act on them.
+  controllers.push(...(online?.controllers ?? []), ...plan.controllers);
 
   const ledger = new TaskLedger();
   const metrics = new RunMetrics(state, ledger, plan.economics);
@@ -107,6 +108,7 @@ export function assembleRun(
     listeners,
     controllers,
     groups: { names: plan.cluster.groups, nodeGroup: plan.cluster.nodeGroup },
+    services: online?.services?.views,
   };
   let run: Run | undefined;
   if (sinks.onProgress) {

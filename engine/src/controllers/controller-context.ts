@@ -4,6 +4,7 @@ import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunBus, RunListener } from "../bus/run-events.js";
 import type { NodeGroups, SchedulingLoop } from "../runs/scheduling-loop.js";
+import type { ServiceView } from "../services/service-api.js";
 import type { ControllerContext } from "./controller.js";
 
 /** What a controller's context acts through: the run's parts. */
@@ -18,6 +19,7 @@ export interface ContextDeps {
   /** Call `fn` at `timeS` (a controller timer event). */
   timer(timeS: number, fn: () => void): void;
   endS: number;
+  services: readonly ServiceView[];
 }
 
 /** The context of controller `name`: the run's clock, cluster and counts, and the actions it may take. */
@@ -30,6 +32,7 @@ class RunControllerContext implements ControllerContext {
   readonly cluster: ClusterState;
   readonly nodeGroups: readonly string[];
   readonly simulation: Simulation;
+  readonly services: readonly ServiceView[];
   private readonly streams = new Map<string, Rng>();
 
   constructor(
@@ -40,6 +43,7 @@ class RunControllerContext implements ControllerContext {
     this.cluster = run.cluster;
     this.nodeGroups = run.groups.names;
     this.simulation = run.sim;
+    this.services = run.services;
     // Methods stay usable when a plug-in takes them off the context (`const { every } = ctx`).
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.getOwnPropertyNames(RunControllerContext.prototype)) {
@@ -59,6 +63,10 @@ class RunControllerContext implements ControllerContext {
   }
   groupOf(node: number): number {
     return this.run.groups.nodeGroup[node];
+  }
+
+  service(name: string): ServiceView | undefined {
+    return this.services.find((s) => s.name === name);
   }
 
   rng(stream: string): Rng {

@@ -3,12 +3,14 @@ import type { Pod } from "@clustersim/schedulers";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunListener } from "../bus/run-events.js";
+import type { ServiceView } from "../services/service-api.js";
 
 /**
  * Something that acts during a run, as a Kubernetes controller does: it reacts to run events or ticks,
- * reads the cluster and the run's counts, and acts through its context: submit or delete tasks, add or
- * remove nodes of a group, take nodes down or up. Faults, autoscalers, keep-alive and forecasters are
- * controllers. `start` is called once before the first event; a controller keeps its own state.
+ * reads the cluster, the run's counts and its services, and acts through its context: submit or delete
+ * tasks, add or remove nodes of a group, take nodes down or up, resize services. Faults, the Cluster
+ * Autoscaler, the services and co-location are controllers; a user's start after them. `start` is
+ * called once before the first event; a controller keeps its own state.
  */
 export interface Controller {
   readonly name: string;
@@ -28,6 +30,10 @@ export interface ControllerContext {
   /** Tasks waiting for a node, and running, now. */
   readonly waiting: number;
   readonly running: number;
+  /** The run's services (traffic, latency, replicas; resize them): empty without any. */
+  readonly services: readonly ServiceView[];
+  /** The service named `name`, or undefined. */
+  service(name: string): ServiceView | undefined;
   /** The controller's own random stream `name` (seeded from the run's seed, the controller's name and `name`). */
   rng(name: string): Rng;
   /** Listen to run events (arrivals, starts, finishes, node changes, samples, ...). */

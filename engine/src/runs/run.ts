@@ -6,6 +6,7 @@ import { ArrivalPump, type TaskSource } from "../arrivals/arrival-pump.js";
 import { RunBus, type RunListener } from "../bus/run-events.js";
 import type { Controller, ControllerContext } from "../controllers/controller.js";
 import { controllerContext } from "../controllers/controller-context.js";
+import type { ServiceView } from "../services/service-api.js";
 import { wholeRequest } from "../tasks/whole-request.js";
 import type { NodeGroups, SchedulingLoop } from "./scheduling-loop.js";
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   listeners?: readonly RunListener[];
   controllers?: readonly Controller[];
   groups?: NodeGroups;
+  /** The services controllers see through their context (`ctx.services`). */
+  services?: readonly ServiceView[];
 }
 
 /**
@@ -60,6 +63,7 @@ export class Run {
   private ended = false;
   private wallS = 0;
   private readonly groups: NodeGroups;
+  private readonly services: readonly ServiceView[];
 
   constructor(o: RunOptions) {
     this.sim = new Simulation({ seed: o.seed ?? 0 });
@@ -68,6 +72,7 @@ export class Run {
     this.untilS = o.untilS ?? Number.POSITIVE_INFINITY;
     this.pump = ArrivalPump.of(o.tasks);
     this.groups = o.groups ?? { names: ["all"], nodeGroup: new Int32Array(o.cluster.nodeCount) };
+    this.services = o.services ?? [];
     const sim = this.sim;
     sim.onInstantEnd(() => this.endInstant());
     this.arrivalTick = sim.on("arrival", () => {
@@ -240,6 +245,7 @@ export class Run {
       admit: (t) => this.admit(t),
       timer: (t, fn) => this.timer(t, fn),
       endS: this.untilS,
+      services: this.services,
     });
   }
 }

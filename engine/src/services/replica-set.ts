@@ -22,6 +22,9 @@ export class ReplicaSet {
   /** The request new replicas get (a VPA may change it), and the CPU the placed replicas request. */
   readonly template: ServiceConfig["replica"];
   placedCpuMilli = 0;
+  /** The bounds an autoscaler keeps the count in (a controller may change them). */
+  minReplicas: number;
+  maxReplicas: number;
   /** Replicas restarted by a VPA. */
   restarts = 0;
   /** Replicas created so far (ids), scale events. */
@@ -42,6 +45,8 @@ export class ReplicaSet {
     private readonly nextId: () => number = () => this.created,
   ) {
     this.template = { ...config.replica };
+    this.minReplicas = config.minReplicas;
+    this.maxReplicas = config.maxReplicas;
   }
 
   /** The desired count (spec.replicas): every replica, placed or not. */

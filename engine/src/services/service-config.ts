@@ -3,6 +3,7 @@ import type { RateCurve, Task } from "@clustersim/workloads";
 import type { Behavior } from "./autoscaling/behavior.js";
 import type { Tolerances } from "./autoscaling/replica-calculator.js";
 import type { ServiceTime } from "./latency/service-time.js";
+import type { ServiceView } from "./service-api.js";
 
 /** What a replica pod asks for and where it may go: a task template without times. */
 export type ReplicaTemplate = Pick<
@@ -47,6 +48,16 @@ export interface AutoscalerConfig {
   schedules?: readonly { fromS: number; toS: number; everyS?: number; replicas: number }[];
 }
 
+/**
+ * An autoscaler of the user's (a plug-in, beside the built-in HPA, KEDA and VPA): every `syncPeriodS`
+ * it is asked for the service's desired replicas, which are then held within the service's bounds.
+ */
+export interface CustomAutoscaler {
+  readonly name: string;
+  readonly syncPeriodS: number;
+  desired(service: ServiceView, nowS: number): number;
+}
+
 /** A long-running service as a run sees it (the scenario schema writes it; scenarios/src/compose builds this). */
 export interface ServiceConfig {
   name: string;
@@ -77,6 +88,8 @@ export interface ServiceConfig {
   /** Replicas that fit no regular node may go to a virtual (serverless) node. */
   burst: boolean;
   autoscaler?: AutoscalerConfig;
+  /** A user's autoscaler instead of the HPA. */
+  customAutoscaler?: CustomAutoscaler;
   /**
    * The Vertical Pod Autoscaler for CPU: its recommender every minute; in "Recreate" mode its updater
    * restarts replicas whose request is outside the recommended bounds with the target.

@@ -10,6 +10,7 @@ import { PerRequestLatency } from "./latency/per-request-latency.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaSet } from "./replica-set.js";
+import type { ServiceView } from "./service-api.js";
 import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
 
@@ -53,6 +54,8 @@ export class ServicesController implements Controller {
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (ServiceHpa | undefined)[] = [];
   private readonly vertical: (ServiceVpa | undefined)[] = [];
+  /** What controllers see of each service and may do to it (./service-api.ts). */
+  readonly views: readonly ServiceView[];
   private readonly machines: (MachineFiguresCache | undefined)[] = [];
   readonly tickS: number;
   private readonly hasVirtual: boolean;
@@ -70,6 +73,7 @@ export class ServicesController implements Controller {
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
     this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
+    this.views = services.map((_, i) => this.view(i));
   }
 
   start(ctx: ControllerContext): void {
@@ -106,6 +110,10 @@ export class ServicesController implements Controller {
     ctx.every(this.tickS, () => this.tick(), 0);
     this.scaling.forEach((hpa, i) => {
       if (hpa) ctx.every(hpa.config.syncPeriodS, () => hpa.sync(this.sets[i], ctx.nowS, this.tallies[i].last.queued));
+    });
+    this.services.forEach((s, i) => {
+      const custom = s.customAutoscaler;
+      if (custom) ctx.every(custom.syncPeriodS, () => this.views[i].scaleTo(custom.desired(this.views[i], ctx.nowS)));
     });
     if (this.vertical.some((v) => v)) {
       ctx.every(VPA_INTERVAL_S, () => this.vertical.forEach((v, i) => v?.loop(this.sets[i], ctx.nowS)));
@@ -152,6 +160,74 @@ export class ServicesController implements Controller {
       if (ready > 0) this.vertical[i]?.record(usage / ready);
       this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
     }
+  }
+
+  /** Service `i` as controllers see it: read from its set, tally and model as they stand. */
+  private view(i: number): ServiceView {
+    const self = this;
+    const s = this.services[i];
+    const perS = (n: number) => n / self.tickS;
+    const started = () => {
+      if (!self.ctx) throw new RangeError(`service ${s.name}: read before the run started`);
+      return self.sets[i];
+    };
+    const clamp = (n: number, set: ReplicaSet) => Math.min(set.maxReplicas, Math.max(set.minReplicas, n));
+    return {
+      name: s.name,
+      slo: s.slo,
+      get offeredPerS() {
+        return perS(self.tallies[i].last.arrivals);
+      },
+      get servedPerS() {
+        return perS(self.tallies[i].last.served);
+      },
+      get droppedPerS() {
+        return perS(self.tallies[i].last.dropped);
+      },
+      get queued() {
+        return self.tallies[i].last.queued;
+      },
+      latencyQuantileS: (q) => self.models[i]?.lastQuantile(q) ?? Number.NaN,
+      get withinObjective() {
+        const f = self.tallies[i].last;
+        return f.served > 0 ? f.withinTarget / f.served : Number.NaN;
+      },
+      get cpuUsedCores() {
+        return self.tallies[i].lastUsageCores;
+      },
+      get replicas() {
+        const set = started();
+        return { desired: set.replicas, pending: set.pending.size, starting: set.starting.size, ready: set.ready.size };
+      },
+      placement() {
+        const out: Record<string, number> = {};
+        for (const node of started().nodeOf.values()) {
+          const group = self.o.virtualNodes?.has(node) ? "serverless" : self.ctx.nodeGroups[self.ctx.groupOf(node)];
+          out[group] = (out[group] ?? 0) + 1;
+        }
+        return out;
+      },
+      get minReplicas() {
+        return started().minReplicas;
+      },
+      get maxReplicas() {
+        return started().maxReplicas;
+      },
+      scaleTo(n) {
+        if (!Number.isInteger(n) || n < 0)
+          throw new RangeError(`service ${s.name}: expected a whole number of replicas ≥ 0, found ${n}`);
+        const set = started();
+        set.scaleTo(clamp(n, set));
+      },
+      setBounds(min, max) {
+        if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min))
+          throw new RangeError(`service ${s.name}: expected whole bounds 0 ≤ min ≤ max, max ≥ 1, found ${min}, ${max}`);
+        const set = started();
+        set.minReplicas = min;
+        set.maxReplicas = max;
+        if (!s.autoscaler && !s.customAutoscaler) set.scaleTo(clamp(set.replicas, set));
+      },
+    };
   }
 
   /** The mean interference slowdown over the set's ready replicas' nodes. */

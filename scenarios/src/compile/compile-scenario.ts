@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { KOORDINATOR_DEFAULTS, type OnlinePlan, type RunPlan } from "@clustersim/engine";
 import { type Pod, strategy as registered, type StrategyEntry, typicalPods } from "@clustersim/schedulers";
 import { PluginWatchdog } from "../plugins/plugin-watchdog.js";
+import { loadUserAutoscaler } from "../plugins/user-autoscaler.js";
 import { loadUserController } from "../plugins/user-controller.js";
 import { checkUserParams, loadUserStrategy } from "../plugins/user-strategy.js";
 import { SpecError } from "../schema/load-spec.js";
@@ -12,7 +13,7 @@ import { compileClusterAutoscaler, compileFaults } from "./controllers.js";
 import { groupEconomics, virtualNodesOf } from "./economics.js";
 import { hardwareConfig } from "./hardware.js";
 import { batchScheduler, placementFactory, type SchedulerSource } from "./scheduler.js";
-import { composeServices } from "./services.js";
+import { composeServices, type LoadAutoscaler } from "./services.js";
 import { composeWorkload } from "./workload.js";
 
 export interface CompileOptions {
@@ -46,7 +47,10 @@ export async function compileScenario(
   const seed = o.seed ?? spec.seed;
   const sched = spec.scheduler;
   // User code (a strategy or controller plug-in) runs under a time limit, and may not end the process.
-  const plugins = sched.plugin !== undefined || spec.controllers.length > 0;
+  const plugins =
+    sched.plugin !== undefined ||
+    spec.controllers.length > 0 ||
+    spec.services.some((x) => x.autoscaler?.type === "plugin");
   const watchdog = plugins ? new PluginWatchdog(o.pluginTimeLimitS) : undefined;
   let entry: StrategyEntry = registered(sched.name)!;
   if (sched.plugin !== undefined) {
@@ -116,9 +120,11 @@ async function onlineScheduler(
   cluster: ComposedCluster,
   workload: Pod[] | undefined,
 ): Promise<OnlinePlan> {
-  const { spec, file, baseDir } = src;
+  const { spec, file, baseDir, watchdog } = src;
   const sched = spec.scheduler;
   const pre = sched.preemption;
+  const loadAutoscaler: LoadAutoscaler = (a, where) =>
+    loadUserAutoscaler(a.plugin, a.params, a.syncPeriod, baseDir, where, watchdog!);
   const colo = spec.colocation;
   return {
     kind: "online",
@@ -133,7 +139,7 @@ async function onlineScheduler(
       spec.services.length === 0
         ? undefined
         : {
-            configs: await composeServices(spec.services, file, baseDir, spec.duration),
+            configs: await composeServices(spec.services, file, baseDir, spec.duration, loadAutoscaler),
             tickS: spec.serviceTick,
             bursting: new Set(spec.services.filter((x) => x.replica.burst).map((x) => x.name)),
             warmupS: spec.outputs.warmup,

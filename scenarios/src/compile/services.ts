@@ -1,6 +1,7 @@
 import {
   type AutoscalerConfig,
   type Behavior,
+  type CustomAutoscaler,
   DEFAULT_BEHAVIOR,
   DOWNSCALE_STABILIZATION_S,
   type ScalingRules,
@@ -22,8 +23,11 @@ import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalPdf from "@stdlib/stats-base-dists-normal-pdf";
 import type { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
-import type { Hpa, ServiceSpec } from "../schema/service-schema.js";
+import type { Hpa, PluginAutoscaler, ServiceSpec } from "../schema/service-schema.js";
 import { rateSpec, resolveTracePath } from "./workload.js";
+
+/** Loads a service's autoscaler plug-in (spec, the field for messages). */
+export type LoadAutoscaler = (a: z.output<typeof PluginAutoscaler>, where: string) => Promise<CustomAutoscaler>;
 
 /** The scenario's services as the engine runs them; `file` names the scenario in messages. */
 export async function composeServices(
@@ -31,6 +35,7 @@ export async function composeServices(
   file: string,
   baseDir: string,
   horizonS: number,
+  loadAutoscaler?: LoadAutoscaler,
 ): Promise<ServiceConfig[]> {
   const out: ServiceConfig[] = [];
   for (const [i, s] of specs.entries()) {
@@ -64,7 +69,11 @@ export async function composeServices(
       imagePullS: s.image ? s.image.size / s.image.pullBandwidth : 0,
       readinessS: s.readinessDelay,
       burst: r.burst,
-      autoscaler: s.autoscaler && autoscaler(s.autoscaler),
+      autoscaler: s.autoscaler?.type === "hpa" ? autoscaler(s.autoscaler) : undefined,
+      customAutoscaler:
+        s.autoscaler?.type === "plugin"
+          ? await loadAutoscaler!(s.autoscaler, `${file}: services[${i}].autoscaler`)
+          : undefined,
       vpa: s.vpa,
     });
   }

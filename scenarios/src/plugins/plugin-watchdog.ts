@@ -1,5 +1,5 @@
 import { createContext, Script } from "node:vm";
-import type { Controller, ControllerContext, RunListener } from "@clustersim/engine";
+import type { Controller, ControllerContext, CustomAutoscaler, RunListener } from "@clustersim/engine";
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
 
@@ -169,6 +169,41 @@ export class PluginWatchdog {
           ctx.on(listener as RunListener);
         };
         mark("start()", (x: ControllerContext) => c.start(x))(marked);
+      },
+    };
+  }
+
+  /**
+   * An autoscaler whose calls are marked as the plug-in `label`'s; an exception, or a count that is not
+   * a whole number ≥ 0, stops the run with a PluginFailure naming the plug-in, the service and the time.
+   */
+  autoscaler(a: CustomAutoscaler, label: string): CustomAutoscaler {
+    const who = `plug-in autoscaler ${label}`;
+    return {
+      name: a.name,
+      syncPeriodS: a.syncPeriodS,
+      desired: (service, nowS) => {
+        const doing = `desired() for service ${service.name}`;
+        this.enter(who, doing, -1);
+        let n: unknown;
+        try {
+          n = a.desired(service, nowS);
+        } catch (err) {
+          if (err instanceof PluginTimeout || err instanceof PluginFailure) throw err;
+          throw new PluginFailure(`${who}: ${doing} threw at simulated time ${nowS} s: ${thrownText(err)}`);
+        } finally {
+          this.leave();
+        }
+        if (typeof n === "number" && Number.isInteger(n) && n >= 0) return n;
+        const found =
+          n !== null && typeof n === "object" && typeof (n as { then?: unknown }).then === "function"
+            ? "a promise"
+            : typeof n === "number"
+              ? String(n)
+              : `a ${n === null ? "null" : typeof n}`;
+        throw new PluginFailure(
+          `${who}: ${doing} returned ${found} at simulated time ${nowS} s: expected a whole number of replicas ≥ 0 at once`,
+        );
       },
     };
   }

@@ -103,6 +103,22 @@ export const Hpa = z.strictObject({
     }),
 });
 
+/** A user's autoscaler (a plug-in file exporting `autoscaler`), beside the built-in HPA. */
+export const PluginAutoscaler = z.strictObject({
+  type: z.literal("plugin"),
+  plugin: z.string().min(1).meta({ description: "TypeScript or JavaScript file exporting `autoscaler`" }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  syncPeriod: PositiveDuration.default(15).meta({
+    description: "how often it is asked for the desired replicas (default: the HPA's 15 s)",
+  }),
+});
+
+/** `{ plugin: ... }` without a type is a plug-in. */
+const ServiceAutoscaler = z.preprocess(
+  (a) => (a && typeof a === "object" && !("type" in a) && "plugin" in a ? { type: "plugin", ...a } : a),
+  z.discriminatedUnion("type", [Hpa, PluginAutoscaler]),
+);
+
 export const Service = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
   replica: z.strictObject({
@@ -150,7 +166,7 @@ export const Service = z.strictObject({
     .optional()
     .meta({ description: "pulled before a replica starts (absent: no pull time)" }),
   readinessDelay: Duration.default(0).meta({ description: "from the container's start to its first ready probe" }),
-  autoscaler: Hpa.optional(),
+  autoscaler: ServiceAutoscaler.optional(),
   vpa: z
     .strictObject({ mode: z.enum(["Recreate", "Off"]).default("Recreate") })
     .optional()
@@ -182,7 +198,7 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
     if (s.autoscaler && max < 1) {
       issue([i, "maxReplicas"], `expected maxReplicas ≥ 1 for a service an autoscaler scales, found ${max}`);
     }
-    if (min === 0 && s.autoscaler && s.autoscaler.metric.type !== "queue") {
+    if (min === 0 && s.autoscaler?.type === "hpa" && s.autoscaler.metric.type !== "queue") {
       issue([i, "minReplicas"], "expected minReplicas ≥ 1: only a queue metric (KEDA) scales to zero");
     }
   });

@@ -44,6 +44,12 @@ export class HorizontalAutoscaler {
     this.recs = o.history;
   }
 
+  /** New minReplicas and maxReplicas (an edit of the HPA object), read from the next reconcile on. */
+  setBounds(minReplicas: number, maxReplicas: number): void {
+    this.o.minReplicas = minReplicas;
+    this.o.maxReplicas = maxReplicas;
+  }
+
   /**
    * The desired count now, from `current` (the workload's spec.replicas) and the metrics' largest
    * proposal (`proposal()` returns undefined when every metric is unavailable: no change).

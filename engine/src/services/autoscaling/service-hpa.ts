@@ -80,10 +80,7 @@ export class ServiceHpa {
   /** The pods of the service being synced, as counts (reused). */
   private readonly counted: CountedPods = { ready: 0, unready: 0, missing: 0, sumMilli: 0, requestMilli: 0 };
 
-  constructor(
-    private readonly service: ServiceConfig,
-    tickS: number,
-  ) {
+  constructor(service: ServiceConfig, tickS: number) {
     const a = service.autoscaler!;
     this.config = a;
     const window = Math.max(1, Math.round(a.metricWindowS / tickS));
@@ -110,6 +107,8 @@ export class ServiceHpa {
   /** One sync: resize `set`, the last tick's queue `queued`. */
   sync(set: ReplicaSet, nowS: number, queued: number): void {
     const m = this.config.metric;
+    // The bounds as they are now (a controller may have changed them).
+    this.hpa.setBounds(m.type === "queue" ? Math.max(1, set.minReplicas) : set.minReplicas, set.maxReplicas);
     const current = set.replicas;
     const scheduled = scheduledReplicas(this.config, nowS);
     if (m.type === "queue") {
@@ -117,10 +116,10 @@ export class ServiceHpa {
       const active = queued > m.activationThreshold || scheduled > 0;
       // KEDA's activation: from zero on activity, and back to zero after the cool-down without it.
       if (current === 0) {
-        if (active) set.scaleTo(Math.max(1, this.service.minReplicas));
+        if (active) set.scaleTo(Math.max(1, set.minReplicas));
         return;
       }
-      if (this.service.minReplicas === 0 && !active && nowS - this.lastActiveS >= m.cooldownS) {
+      if (set.minReplicas === 0 && !active && nowS - this.lastActiveS >= m.cooldownS) {
         set.scaleTo(0);
         return;
       }
