@@ -1,70 +1,33 @@
 import {
-  type Controller,
   type ControllerContext,
   constantServiceTime,
   DEFAULT_BEHAVIOR,
   DEFAULT_TOLERANCES,
-  InvariantChecker,
-  OnlineLoop,
-  Run,
   type ServiceConfig,
-  ServicesController,
   type ServiceView,
 } from "@clustersim/engine";
-import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement } from "@clustersim/schedulers";
-import { RandomStreams } from "@clustersim/sim-core";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
+import { nodes, runServices, service } from "./service-fixtures.js";
 
-const nodes = (n: number, cores: number) =>
-  new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: cores * 1000, memoryMiB: cores * 1024 })));
-
-function service(fields: Partial<ServiceConfig>): ServiceConfig {
-  return {
-    name: "web",
-    replica: { cpuMilli: 1000, memoryMiB: 256, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
+/** A service of 4 replicas serving 20 requests/s of 0.1 s each, one at a time. */
+const web = (fields: Partial<ServiceConfig>) =>
+  service({
     initialReplicas: 4,
-    minReplicas: 1,
     maxReplicas: 20,
-    concurrency: 1,
     serviceTime: constantServiceTime(0.1),
-    cpuSecondsPerRequest: 0.05,
-    slo: { quantile: 0.99, targetS: 1 },
-    timeoutS: 30,
-    calls: [],
-    latency: "fluid",
-    imagePullS: 0,
-    readinessS: 5,
-    burst: false,
     rate: new RateCurve([{ type: "constant", ratePerS: 20 }]),
     ...fields,
-  };
-}
+  });
 
 /** A run with `services` and one controller of the test's, which sees them through its context. */
-function run(services: ServiceConfig[], untilS: number, start: (ctx: ControllerContext) => void) {
-  const cluster = nodes(4, 16);
-  const controller = new ServicesController(services);
-  const mine: Controller = { name: "mine", start };
-  new Run({
-    cluster,
-    tasks: [],
-    loop: new OnlineLoop({
-      strategy: createPlacement("kubernetes-default", {}, { rng: new RandomStreams(1).get("s") }),
-    }),
-    untilS,
-    listeners: [new InvariantChecker(cluster, 1)],
-    controllers: [controller, mine],
-    services: controller.views,
-  }).runToEndSync();
-  return controller;
-}
+const run = (services: ServiceConfig[], untilS: number, start: (ctx: ControllerContext) => void) =>
+  runServices(nodes(4, 16), services, untilS, undefined, [{ name: "mine", start }]);
 
 describe("services as a controller sees them (ctx.services)", () => {
   it("reads traffic, replicas, CPU and latency as of the last tick", () => {
     let seen: Record<string, unknown> | undefined;
-    run([service({})], 60, (ctx) => {
+    run([web({})], 60, (ctx) => {
       expect(ctx.services.map((s) => s.name)).toEqual(["web"]);
       expect(ctx.service("nope")).toBeUndefined();
       ctx.at(30, () => {
@@ -100,7 +63,7 @@ describe("services as a controller sees them (ctx.services)", () => {
 
   it("resizes a service without an autoscaler at once, within its bounds", () => {
     const counts: number[] = [];
-    const c = run([service({})], 100, (ctx) => {
+    const c = run([web({})], 100, (ctx) => {
       const s = ctx.service("web")!;
       ctx.at(10, () => s.scaleTo(8));
       ctx.at(20, () => counts.push(s.replicas.desired));
@@ -119,7 +82,7 @@ describe("services as a controller sees them (ctx.services)", () => {
     const counts = new Map<number, number>();
     run(
       [
-        service({
+        web({
           initialReplicas: 2,
           autoscaler: {
             metric: { type: "servedRps", targetPerReplica: 10 },
@@ -148,7 +111,7 @@ describe("services as a controller sees them (ctx.services)", () => {
     const wanted = [3, 7, 40, 0];
     const c = run(
       [
-        service({
+        web({
           customAutoscaler: {
             name: "mine",
             syncPeriodS: 20,

@@ -5,68 +5,11 @@ import {
   DEFAULT_TOLERANCES,
   erlangC,
   exponentialServiceTime,
-  InvariantChecker,
-  OnlineLoop,
-  Run,
-  type ServiceConfig,
   ServicesController,
 } from "@clustersim/engine";
-import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement } from "@clustersim/schedulers";
-import { RandomStreams } from "@clustersim/sim-core";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
-
-const nodes = (n: number, cores: number) =>
-  new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: cores * 1000, memoryMiB: cores * 1024 })));
-
-function service(fields: Partial<ServiceConfig>): ServiceConfig {
-  return {
-    name: "web",
-    replica: { cpuMilli: 1000, memoryMiB: 256, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
-    initialReplicas: 1,
-    minReplicas: 1,
-    maxReplicas: 100,
-    concurrency: 1,
-    serviceTime: exponentialServiceTime(0.1),
-    cpuSecondsPerRequest: 0.05,
-    slo: { quantile: 0.99, targetS: 1 },
-    timeoutS: 30,
-    calls: [],
-    latency: "fluid",
-    imagePullS: 0,
-    readinessS: 5,
-    burst: false,
-    ...fields,
-  };
-}
-
-function runServices(
-  cluster: ClusterState,
-  services: ServiceConfig[],
-  untilS: number,
-  every?: (s: ServicesController, nowS: number) => void,
-) {
-  const controller = new ServicesController(services);
-  const run = new Run({
-    cluster,
-    tasks: [],
-    loop: new OnlineLoop({
-      strategy: createPlacement("kubernetes-default", {}, { rng: new RandomStreams(1).get("s") }),
-    }),
-    untilS,
-    listeners: [new InvariantChecker(cluster, 1)],
-    controllers: [controller],
-  });
-  if (every) {
-    for (let t = 15; t <= untilS; t += 15) {
-      run.advance({ untilS: t });
-      every(controller, t);
-    }
-  }
-  run.runToEndSync();
-  return controller;
-}
+import { nodes, runServices, service } from "./service-fixtures.js";
 
 describe("services in a run", () => {
   it("four fixed replicas: ready after their start-up, then M/M/4 latency; replica hours from placement", () => {

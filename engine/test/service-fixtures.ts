@@ -1,0 +1,71 @@
+import {
+  type Controller,
+  exponentialServiceTime,
+  InvariantChecker,
+  OnlineLoop,
+  Run,
+  type ServiceConfig,
+  ServicesController,
+} from "@clustersim/engine";
+import { ClusterState } from "@clustersim/hardware-models";
+import { createPlacement } from "@clustersim/schedulers";
+import { RandomStreams } from "@clustersim/sim-core";
+
+/** `n` nodes of `cores` cores and a GiB per core. */
+export const nodes = (n: number, cores: number) =>
+  new ClusterState(Array.from({ length: n }, () => ({ cpuMilli: cores * 1000, memoryMiB: cores * 1024 })));
+
+/** A one-core replica's service, one replica serving one request of 0.1 s (exponential) at a time. */
+export function service(fields: Partial<ServiceConfig>): ServiceConfig {
+  return {
+    name: "web",
+    replica: { cpuMilli: 1000, memoryMiB: 256, gpus: 0, gpuMilli: 0, nicGbps: 0, runtime: "", priority: 0 },
+    initialReplicas: 1,
+    minReplicas: 1,
+    maxReplicas: 100,
+    concurrency: 1,
+    serviceTime: exponentialServiceTime(0.1),
+    cpuSecondsPerRequest: 0.05,
+    slo: { quantile: 0.99, targetS: 1 },
+    timeoutS: 30,
+    calls: [],
+    latency: "fluid",
+    imagePullS: 0,
+    readinessS: 5,
+    burst: false,
+    ...fields,
+  };
+}
+
+/**
+ * `services` on `cluster` until `untilS` under the invariant checker, with `others` controllers after
+ * them (they see the services through their context); `every` is called every 15 s.
+ */
+export function runServices(
+  cluster: ClusterState,
+  services: ServiceConfig[],
+  untilS: number,
+  every?: (s: ServicesController, nowS: number) => void,
+  others: Controller[] = [],
+) {
+  const controller = new ServicesController(services);
+  const run = new Run({
+    cluster,
+    tasks: [],
+    loop: new OnlineLoop({
+      strategy: createPlacement("kubernetes-default", {}, { rng: new RandomStreams(1).get("s") }),
+    }),
+    untilS,
+    listeners: [new InvariantChecker(cluster, 1)],
+    controllers: [controller, ...others],
+    services: controller.views,
+  });
+  if (every) {
+    for (let t = 15; t <= untilS; t += 15) {
+      run.advance({ untilS: t });
+      every(controller, t);
+    }
+  }
+  run.runToEndSync();
+  return controller;
+}
