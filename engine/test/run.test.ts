@@ -433,6 +433,68 @@ describe("energy and cost from the cluster's totals", () => {
   });
 });
 
+describe("a DPU's power in energy", () => {
+  const bf3 = DPUS["bluefield-3"]; // 400 Gbps
+  const economics = [{ idleW: 100, peakW: 400, dpuIdleW: 50, dpuMaxW: 150 }];
+
+  it("adds its idle power for every hour its node is up, and nothing without a DPU", () => {
+    // One idle 4-core node for an hour: node 100 W × 1 h = 0.1 kWh; its DPU 50 W × 1 h = 0.05 kWh more.
+    const energy = (withDpu: boolean) => {
+      const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096, ...(withDpu && { dpu: bf3 }) }]);
+      const ledger = new TaskLedger();
+      const metrics = new RunMetrics(cluster, ledger, economics);
+      new Run({
+        cluster,
+        tasks: [],
+        loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+        listeners: [ledger, metrics],
+        untilS: 3600,
+      }).runToEndSync();
+      return metrics.summary().energyKWh as number;
+    };
+    expect(energy(false)).toBeCloseTo(0.1, 12);
+    expect(energy(true)).toBeCloseTo(0.15, 12);
+  });
+
+  it("adds (max − idle) × its load while its pods' traffic loads it, and nothing while its node is down", () => {
+    // Two 4-core nodes with a DPU of 400 Gbps, for 2 h. A 2-core task of 200 Gbps runs the first hour on
+    // node 0; node 1 is down (failed) in the second hour. Node: 100 W × 3 node-hours + 300 W × 0.5 × 1 h
+    // = 450 Wh. DPUs: 50 W × 3 DPU-hours + (150 − 50) W × 200/400 × 1 h = 200 Wh. In all 0.65 kWh.
+    const cluster = new ClusterState([
+      { cpuMilli: 4000, memoryMiB: 4096, dpu: bf3 },
+      { cpuMilli: 4000, memoryMiB: 4096, dpu: bf3 },
+    ]);
+    const ledger = new TaskLedger();
+    const metrics = new RunMetrics(cluster, ledger, economics);
+    const fail: Controller = { name: "fail", start: (ctx) => ctx.at(3600, () => ctx.setNodeUp(1, false)) };
+    new Run({
+      cluster,
+      tasks: [t(0, 0, 3600, 2, { nicGbps: 200 })],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+      listeners: [ledger, metrics],
+      controllers: [fail],
+      untilS: 7200,
+    }).runToEndSync();
+    expect(metrics.summary().energyKWh).toBeCloseTo(0.65, 12);
+  });
+
+  it("holds a DPU's load at 1 past its line rate", () => {
+    // Two tasks of 300 Gbps on one node for an hour (no NIC cap): 600 Gbps on 400, load 1. Node 100 W +
+    // 300 W × 2/4 = 250 W; DPU 150 W. 0.4 kWh.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096, dpu: bf3 }]);
+    const ledger = new TaskLedger();
+    const metrics = new RunMetrics(cluster, ledger, economics);
+    new Run({
+      cluster,
+      tasks: [t(0, 0, 3600, 1, { nicGbps: 300 }), t(1, 0, 3600, 1, { nicGbps: 300 })],
+      loop: new OnlineLoop({ strategy: createPlacement("first-fit", {}, { rng: rng() }) }),
+      listeners: [ledger, metrics],
+      untilS: 3600,
+    }).runToEndSync();
+    expect(metrics.summary().energyKWh).toBeCloseTo(0.4, 12);
+  });
+});
+
 describe("requests in whole units", () => {
   it("places fractional requests rounded up, and best fit never leaves waiting a task that some node fits", () => {
     const size = fc.double({ min: 1, max: 4000, noNaN: true });

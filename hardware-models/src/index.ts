@@ -29,7 +29,9 @@ export {
 export {
   DPUS,
   type DpuSpec,
+  dpuLoad,
   dpuNetworkSlowdown,
+  dpuPowerW,
   hostInfraCores,
   networkInfraCores,
   VIRTIO_MEASURED_GBPS,

@@ -212,6 +212,40 @@ describe("ClusterState network, DPUs and taints", () => {
     expect(c.freeCpuMilli(0)).toBe(16000 - 2000 - 1690);
   });
 
+  it("keeps each group's DPUs up and the sum of their loads (traffic over line rate, at most 1)", async () => {
+    const { DPUS } = await import("@clustersim/hardware-models");
+    const bf3 = DPUS["bluefield-3"]; // 400 Gbps
+    const c = new ClusterState([
+      { cpuMilli: 8000, memoryMiB: 1e6, dpu: bf3, group: 0 },
+      { cpuMilli: 8000, memoryMiB: 1e6, dpu: bf3, group: 0, present: false },
+      { cpuMilli: 8000, memoryMiB: 1e6, group: 1 },
+    ]);
+    expect([c.totals(0).dpusUp, c.totals(1).dpusUp, c.totals(-1).dpusUp]).toEqual([1, 0, 1]);
+    // 100 Gbps then 200 more on node 0: load 0.25, then 0.75; 200 more would be 1.25, held at 1.
+    const a = c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 100 });
+    expect(c.totals(0).dpuLoadSum).toBeCloseTo(0.25, 12);
+    const b = c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 200 });
+    const d = c.place(0, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 200 });
+    expect(c.totals(0).dpuLoadSum).toBeCloseTo(1, 12);
+    c.release(d);
+    expect(c.totals(0).dpuLoadSum).toBeCloseTo(0.75, 12);
+    // Traffic on a node without a DPU loads no DPU.
+    c.place(2, { cpuMilli: 1000, memoryMiB: 1, nicGbps: 100 });
+    expect([c.totals(1).dpuLoadSum, c.totals(-1).dpuLoadSum]).toEqual([0, c.totals(0).dpuLoadSum]);
+    // A DPU counts up with its node: down, added, removed.
+    c.setUp(0, false);
+    expect(c.totals(0).dpusUp).toBe(0);
+    c.setPresent(1, true);
+    expect(c.totals(0).dpusUp).toBe(1);
+    c.setUp(0, true);
+    expect(c.totals(0).dpusUp).toBe(2);
+    c.setPresent(1, false);
+    expect(c.totals(0).dpusUp).toBe(1);
+    c.release(a);
+    c.release(b);
+    expect(c.totals(0).dpuLoadSum).toBeCloseTo(0, 12);
+  });
+
   it("direct-NIC pods each take a virtual function: the DPU's 126 cap the node", async () => {
     const { DPUS } = await import("@clustersim/hardware-models");
     const c = new ClusterState([

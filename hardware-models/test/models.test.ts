@@ -8,7 +8,9 @@ import {
   DEFAULT_CXL,
   DEFAULT_GPU_POWER,
   DPUS,
+  dpuLoad,
   dpuNetworkSlowdown,
+  dpuPowerW,
   drawSensitivity,
   EnergyMeter,
   gammaFunction,
@@ -194,6 +196,21 @@ describe("DPU offload", () => {
     expect(vfAvailable(DPUS["bluefield-2"], 126)).toBe(false);
     expect(dpuNetworkSlowdown(150, 200)).toBe(1);
     expect(dpuNetworkSlowdown(300, 200)).toBe(1.5);
+  });
+
+  it("a DPU draws idle power plus (max − idle) × its load, the load being its traffic over its line rate", () => {
+    // Catalogue: the maximum from NVIDIA's power budgets (75 W, 150 W), idle a third of it [U].
+    expect(DPUS["bluefield-2"]).toMatchObject({ idleW: 25, maxW: 75, pricePerHour: 0.07 });
+    expect(DPUS["bluefield-3"]).toMatchObject({ idleW: 50, maxW: 150, pricePerHour: 0.07 });
+    // 100 of 400 Gbps: load 0.25; the load stops at 1 past the line rate.
+    expect([dpuLoad(0, 400), dpuLoad(100, 400), dpuLoad(400, 400), dpuLoad(600, 400), dpuLoad(5, 0)]).toEqual([
+      0, 0.25, 1, 1, 0,
+    ]);
+    const bf3 = DPUS["bluefield-3"];
+    // 50 + 100 × 0.25 = 75 W; idle 50 W; full 150 W.
+    expect([dpuPowerW(bf3, 0), dpuPowerW(bf3, 0.25), dpuPowerW(bf3, 1), dpuPowerW(bf3, 1.5)]).toEqual([
+      50, 75, 150, 150,
+    ]);
   });
 });
 

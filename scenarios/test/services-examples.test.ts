@@ -78,7 +78,7 @@ describe("examples/services", () => {
     expect(on.serviceSloViolationMinutes).toBeLessThan(0.1);
     // The summary names the assumptions the numbers rest on.
     const assumptions = (on as unknown as { assumptions: string[] }).assumptions.join("\n");
-    expect(assumptions).toMatch(/services: a request waits at most its `timeout`/);
+    expect(assumptions).toMatch(/service timeout: a request waiting 30 s leaves unserved/);
     expect(assumptions).toMatch(/co-location: online requests slow by 1 \+ 0\.1 ×/);
   });
 

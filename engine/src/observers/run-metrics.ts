@@ -14,17 +14,21 @@ class WorkloadTally {
 }
 
 /** Time integrals kept per node group (see RunMetrics.changed). */
-const K = 11;
+const K = 13;
 
 /**
  * Power and price of a node group: a node's watts idle and at full CPU allocation, a GPU's watts idle
- * and fully allocated (0 without GPUs), and money per node-hour.
+ * and fully allocated (0 without GPUs), a DPU's watts idle and at full load (0 without DPUs; its load
+ * is its traffic over its line rate: hardware-models dpu.ts), and money per node-hour (the node's DPU
+ * included).
  */
 export interface GroupEconomics {
   idleW: number;
   peakW: number;
   gpuIdleW?: number;
   gpuPeakW?: number;
+  dpuIdleW?: number;
+  dpuMaxW?: number;
   perNodeHour?: number;
 }
 
@@ -54,7 +58,8 @@ export class RunMetrics implements RunListener {
   private readonly counted: boolean[];
   /**
    * Per group: allocated CPU, memory, GPU; capacity CPU, memory, GPU; nodes up; nodes present; Σ node CPU
-   * utilisation by allocation; what usage differs from it by (setUsage), Σ over nodes; GPUs up.
+   * utilisation by allocation; what usage differs from it by (setUsage), Σ over nodes; GPUs up; DPUs
+   * up; Σ DPU load.
    */
   private readonly integrals: TimeIntegral[];
   private readonly pooled = new TimeIntegral();
@@ -101,6 +106,8 @@ export class RunMetrics implements RunListener {
       I[k + 7].set(t.nodesPresent, nowS);
       I[k + 8].set(t.cpuUtilisationSum, nowS);
       I[k + 10].set(t.gpuMilliUp, nowS);
+      I[k + 11].set(t.dpusUp, nowS);
+      I[k + 12].set(t.dpuLoadSum, nowS);
     }
     const all = c.totals(-1);
     if (all.capacityCpuMilli > 0) this.peakCpu = Math.max(this.peakCpu, all.allocatedCpuMilli / all.capacityCpuMilli);
@@ -302,7 +309,10 @@ export class RunMetrics implements RunListener {
     return per;
   }
 
-  /** Energy from power over time (idle while up, dynamic with CPU use and GPU allocation), and cost where priced. */
+  /**
+   * Energy from power over time (idle while up, dynamic with CPU use, GPU allocation and DPU load), and
+   * cost where priced.
+   */
   private energyAndCost(end: number): Record<string, number> {
     if (!this.economics) return {};
     let joules = 0;
@@ -321,6 +331,12 @@ export class RunMetrics implements RunListener {
       const gpusUp = I[g * K + 10].average(end) / 1000;
       const gpusAllocated = I[g * K + 2].average(end) / 1000;
       joules += (gpuIdle * gpusUp + ((e.gpuPeakW ?? 0) - gpuIdle) * gpusAllocated) * end;
+      // Each DPU on a node up draws its idle power, plus (max − idle) × its load (its pods' traffic over
+      // its line rate, at most 1): hardware-models dpuPowerW.
+      const dpuIdle = e.dpuIdleW ?? 0;
+      const dpusUp = I[g * K + 11].average(end);
+      const dpuLoad = I[g * K + 12].average(end);
+      joules += (dpuIdle * dpusUp + ((e.dpuMaxW ?? 0) - dpuIdle) * dpuLoad) * end;
       if (e.perNodeHour !== undefined) {
         priced = true;
         cost += (e.perNodeHour * this.integrals[g * K + 7].average(end) * end) / 3600;

@@ -151,7 +151,8 @@ export class ClusterState implements ClusterView {
   private count(node: number, sign: number, up: number): void {
     const virtual = this.virtualOf[node] === 1;
     const gpus = this.gpus.count(node);
-    this.book.capacity(this.groupIndex[node], virtual, sign, up, this.allocCpu[node], this.allocMem[node], gpus);
+    const dpus = this.net.hasDpu(node) ? 1 : 0;
+    this.book.capacity(this.groupIndex[node], virtual, sign, up, this.allocCpu[node], this.allocMem[node], gpus, dpus);
   }
 
   /** Book a placement's resources in its node's group and the cluster's totals (no allocation: a hot path). */
@@ -343,7 +344,8 @@ export class ClusterState implements ClusterView {
       gpuMilli = GPU_WHOLE * slots.length;
     }
     p.infra[id] = p.nic[id] > 0 ? this.net.podInfra(node, p.nic[id]) : 0;
-    this.net.book(node, 1, p.nic[id], p.vf[id], p.infra[id]);
+    const dpuLoad = this.net.book(node, 1, p.nic[id], p.vf[id], p.infra[id]);
+    if (dpuLoad !== 0) this.book.dpuLoadChanged(this.groupIndex[node], this.virtualOf[node] === 1, dpuLoad);
     const cpu = r.cpuMilli + p.infra[id];
     this.freeCpu[node] -= cpu;
     this.freeMem[node] -= r.memoryMiB - p.pool[id];
@@ -358,7 +360,8 @@ export class ClusterState implements ClusterView {
     if (!p.isLive(id)) throw new RangeError(`release of placement ${id}, which is not applied`);
     const node = p.node[id];
     const gpuMilli = this.gpus.giveBack(node, p.gpuShare[id], p.shareMilli[id], p.gpuMask[id]);
-    this.net.book(node, -1, p.nic[id], p.vf[id], p.infra[id]);
+    const dpuLoad = this.net.book(node, -1, p.nic[id], p.vf[id], p.infra[id]);
+    if (dpuLoad !== 0) this.book.dpuLoadChanged(this.groupIndex[node], this.virtualOf[node] === 1, dpuLoad);
     const cpu = p.cpu[id] + p.infra[id];
     this.freeCpu[node] += cpu;
     this.freeMem[node] += p.mem[id] - p.pool[id];
@@ -400,7 +403,8 @@ export class ClusterState implements ClusterView {
     if (this.present[node] === 1 && was !== this.up[node]) {
       const delta = this.up[node] - was;
       const gpuMilli = delta * GPU_WHOLE * this.gpus.count(node);
-      this.book.upChanged(this.groupIndex[node], this.virtualOf[node] === 1, delta, gpuMilli);
+      const dpus = this.net.hasDpu(node) ? delta : 0;
+      this.book.upChanged(this.groupIndex[node], this.virtualOf[node] === 1, delta, gpuMilli, dpus);
     }
     this.reindex(node);
   }

@@ -72,6 +72,13 @@ export interface GroupTotals {
   nodesUp: number;
   /** GPU thousandths on the nodes up (what draws GPU power). */
   gpuMilliUp: number;
+  /** DPUs on the nodes up (what draws DPU idle power). */
+  dpusUp: number;
+  /**
+   * Σ over the group's nodes with a DPU of the DPU's load: its pods' traffic ÷ its line rate, at most 1
+   * (what a DPU power model linear in its load needs; ../dpu.ts dpuLoad).
+   */
+  dpuLoadSum: number;
 }
 
 export interface Request {

@@ -13,6 +13,8 @@ function zero(): GroupTotals {
     nodesPresent: 0,
     nodesUp: 0,
     gpuMilliUp: 0,
+    dpusUp: 0,
+    dpuLoadSum: 0,
   };
 }
 
@@ -29,19 +31,46 @@ export class GroupBook {
     this.groups = Array.from({ length: groupCount }, zero);
   }
 
-  /** Add (sign 1) or take away (-1) a node's capacity; `up` (1, 0 or -1) moves nodesUp likewise. */
-  capacity(group: number, virtual: boolean, sign: number, up: number, cpu: number, mem: number, gpus: number): void {
-    this.capacityOf(this.groups[group], sign, up, cpu, mem, gpus);
-    if (!virtual) this.capacityOf(this.cluster, sign, up, cpu, mem, gpus);
+  /**
+   * Add (sign 1) or take away (-1) a node's capacity; `up` (1, 0 or -1) moves nodesUp likewise (and
+   * dpusUp by the node's `dpus`, 0 or 1).
+   */
+  capacity(
+    group: number,
+    virtual: boolean,
+    sign: number,
+    up: number,
+    cpu: number,
+    mem: number,
+    gpus: number,
+    dpus: number,
+  ): void {
+    this.capacityOf(this.groups[group], sign, up, cpu, mem, gpus, dpus);
+    if (!virtual) this.capacityOf(this.cluster, sign, up, cpu, mem, gpus, dpus);
   }
 
-  private capacityOf(t: GroupTotals, sign: number, up: number, cpu: number, mem: number, gpus: number): void {
+  private capacityOf(
+    t: GroupTotals,
+    sign: number,
+    up: number,
+    cpu: number,
+    mem: number,
+    gpus: number,
+    dpus: number,
+  ): void {
     t.capacityCpuMilli += sign * cpu;
     t.capacityMemoryMiB += sign * mem;
     t.capacityGpuMilli += sign * 1000 * gpus;
     t.nodesPresent += sign;
     t.nodesUp += up;
     t.gpuMilliUp += up * 1000 * gpus;
+    t.dpusUp += up * dpus;
+  }
+
+  /** A node's DPU load changed by `delta` (its pods' traffic ÷ its line rate). */
+  dpuLoadChanged(group: number, virtual: boolean, delta: number): void {
+    this.groups[group].dpuLoadSum += delta;
+    if (!virtual) this.cluster.dpuLoadSum += delta;
   }
 
   /** Book (or, negative, unbook) a placement's resources; `util` is its CPU ÷ the node's allocatable. */
@@ -61,13 +90,15 @@ export class GroupBook {
     c.pods += pods;
   }
 
-  /** A present node went up (delta 1) or down (-1), with its GPUs' thousandths. */
-  upChanged(group: number, virtual: boolean, delta: number, gpuMilli: number): void {
+  /** A present node went up (delta 1) or down (-1), with its GPUs' thousandths and its DPUs (delta × 0 or 1). */
+  upChanged(group: number, virtual: boolean, delta: number, gpuMilli: number, dpus: number): void {
     const g = this.groups[group];
     g.nodesUp += delta;
     g.gpuMilliUp += gpuMilli;
+    g.dpusUp += dpus;
     if (virtual) return;
     this.cluster.nodesUp += delta;
     this.cluster.gpuMilliUp += gpuMilli;
+    this.cluster.dpusUp += dpus;
   }
 }

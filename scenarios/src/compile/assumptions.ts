@@ -25,6 +25,18 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "GPU power: linear in each GPU's allocated share, idle figures from a published model rather than measured, 30 W idle and 250 W peak for a model not listed such as openb's G2 and G3 (hardware-models power-cost.ts GPU_POWER)",
     );
   }
+  // A DPU's power and price: each figure the group does not give is the catalogue's (hardware-models dpu.ts).
+  const dpus = groups.filter((g) => g.dpu !== undefined && !g.virtual).map((g) => ({ g, d: g.dpu! }));
+  if (dpus.some(({ d }) => typeof d === "string" || d.idleW === undefined || d.maxW === undefined)) {
+    push(
+      "DPU power: idle a third of the maximum (nothing published), the maximum NVIDIA's power budget rather than a measured draw (BlueField-2: the 75 W its PCIe slot supplies; BlueField-3: the DPU Controller's 150 W), linear in the traffic it carries over its line rate (hardware-models dpu.ts; `dpu: { model, idleW, maxW }`)",
+    );
+  }
+  if (dpus.some(({ g, d }) => g.price !== undefined && (typeof d === "string" || d.pricePerHour === undefined))) {
+    push(
+      "DPU price: 0.07 per card-hour on top of the node's price, about 2,500 paid off over 4 years: no list price is published (hardware-models dpu.ts; `dpu.pricePerHour`)",
+    );
+  }
   if (spec.cluster.fromTrace?.format === "swf" && spec.cluster.fromTrace.nodeMemory === undefined) {
     push("node memory: 4 GiB per processor, the SWF header has none (cluster.fromTrace.nodeMemory)");
   }
@@ -52,14 +64,28 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
   );
   if (spec.services.length > 0) {
     push(
-      "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model's wait has an exponential tail whatever the service time's shape and its transient is a diffusion's (engine services/latency), a replica's CPU is its request (limit = request) shared by its requests at their mean number in service (engine services/cpu-share.ts)",
+      "services: the fluid model's wait has an exponential tail whatever the service time's shape and its transient is a diffusion's (engine services/latency), a replica's CPU is its request (limit = request) shared by its requests at their mean number in service (engine services/cpu-share.ts)",
     );
   }
-  if (spec.autoscalers.length > 0) {
-    push("Cluster Autoscaler: new nodes take pods after `scaleUpDelay` (default 60 s), the cloud's provisioning time");
+  if (spec.services.some((s) => s.timeout === 30)) {
+    push(
+      "service timeout: a request waiting 30 s leaves unserved (`timeout`'s default): no measured client timeout is cited, and clients' own vary (services[].timeout)",
+    );
   }
-  if ((spec.cluster.nodeGroups ?? []).some((g) => g.virtual)) {
-    push("serverless containers: start latency uniform 1-6 s where `startLatency` is not given (ECI's 3,000 in 6 s)");
+  if (spec.services.some((s) => s.autoscaler?.type === "hpa" && s.autoscaler.metricWindow === 15)) {
+    push(
+      "HPA metric window: a pod's metric averages over 15 s (`metricWindow`'s default), metrics-server's default resolution taken as the window: the real one depends on the metrics pipeline (services[].autoscaler.metricWindow)",
+    );
+  }
+  if (spec.autoscalers.some((a) => a.type === "cluster" && a.scaleUpDelay === 60)) {
+    push(
+      "Cluster Autoscaler: new nodes take pods 60 s after a scale-up (`scaleUpDelay`'s default): no measured provisioning time is cited, and a cloud's varies with machine type and image (autoscalers[].scaleUpDelay)",
+    );
+  }
+  if (groups.some((g) => g.virtual && isDefaultStartLatency(g.virtual.startLatency))) {
+    push(
+      "serverless containers: start latency uniform 1-6 s (`startLatency`'s default): Alibaba ECI's 3,000 instances in 6 s bounds it, its spread is not measured (cluster.nodeGroups[].virtual.startLatency)",
+    );
   }
   if (spec.colocation) {
     push(
@@ -67,4 +93,10 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
     );
   }
   return out;
+}
+
+/** Whether a virtual node group's start latency is the schema's default, uniform 1-6 s. */
+function isDefaultStartLatency(d: unknown): boolean {
+  const u = d as { dist?: string; min?: number; max?: number };
+  return typeof d === "object" && d !== null && u.dist === "uniform" && u.min === 1 && u.max === 6;
 }

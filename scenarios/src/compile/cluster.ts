@@ -1,13 +1,13 @@
 import {
   ClusterState,
   DEFAULT_POWER,
-  DPUS,
   type FailureDomain,
   type NodeSpec,
   type PowerModel,
   type PriceModel,
 } from "@clustersim/hardware-models";
 import { headerInt, loadK8sManifests, loadOpenbNodes, readSwfHeader } from "@clustersim/workloads";
+import { dpuOf } from "../schema/cluster-schema.js";
 import { SpecError } from "../schema/load-spec.js";
 import type { ScenarioSpec } from "../schema/schema.js";
 import { resolveTracePath } from "./workload.js";
@@ -101,6 +101,8 @@ function addNodeGroup(d: ClusterDraft, g: NodeGroupSpec, gi: number): void {
   const perPool = g.cxlPool?.nodesPerPool ?? 0;
   const rackBase = d.racks.length;
   const poolBase = d.pools.length;
+  // One DPU spec shared by the group's nodes: the catalogue's, with the group's own power and price.
+  const dpu = g.dpu ? dpuOf(g.dpu) : undefined;
   // Nodes beyond `count`, up to `maxCount`, are spare: absent until a controller adds them.
   for (let i = 0; i < (g.maxCount ?? g.count); i++) {
     const node = d.nodes.length;
@@ -125,7 +127,7 @@ function addNodeGroup(d: ClusterDraft, g: NodeGroupSpec, gi: number): void {
       memoryOvercommit: g.overcommit?.memory,
       nicGbps: g.nicGbps,
       maxPods: g.maxPods,
-      dpu: g.dpu ? DPUS[g.dpu] : undefined,
+      dpu,
       cxlPool,
       labels: g.labels,
       // A virtual node takes no pod the scheduler places: only bursts (virtual-kubelet's taint).

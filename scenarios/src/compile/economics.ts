@@ -1,20 +1,29 @@
 import type { GroupEconomics, VirtualNode } from "@clustersim/engine";
 import { type ClusterState, DEFAULT_POWER, meanGpuPower } from "@clustersim/hardware-models";
 import { type DistSpec, sampler } from "@clustersim/workloads";
+import { dpuOf } from "../schema/cluster-schema.js";
 import type { ScenarioSpec } from "../schema/schema.js";
 import type { ComposedCluster } from "./cluster.js";
 
-/** Each node group's power (node and GPUs) and price, from its `power` and `price` or the defaults. */
+/**
+ * Each node group's power (node, GPUs and DPU) and price, from its `power`, `dpu` and `price` or the
+ * defaults. A priced group's nodes cost their DPU's price on top of theirs; an unpriced group has no
+ * cost, DPU or not.
+ */
 export function groupEconomics(spec: ScenarioSpec, cluster: ComposedCluster): GroupEconomics[] {
   return cluster.groups.map((_, g) => {
-    const power = spec.cluster.nodeGroups?.[g]?.power ?? DEFAULT_POWER;
+    const group = spec.cluster.nodeGroups?.[g];
+    const power = group?.power ?? DEFAULT_POWER;
     const gpu = gpuPowerOfGroup(cluster.state, cluster.nodeGroup, g);
+    const dpu = group?.dpu ? dpuOf(group.dpu) : undefined;
+    const price = group?.price?.perNodeHour;
     return {
       idleW: power.idleW,
       peakW: power.peakW,
       gpuIdleW: power.gpuIdleW ?? gpu.idleW,
       gpuPeakW: power.gpuPeakW ?? gpu.peakW,
-      perNodeHour: spec.cluster.nodeGroups?.[g]?.price?.perNodeHour,
+      ...(dpu && { dpuIdleW: dpu.idleW, dpuMaxW: dpu.maxW }),
+      perNodeHour: price === undefined ? undefined : price + (dpu?.pricePerHour ?? 0),
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { OnlinePlan } from "@clustersim/engine";
-import { DPUS, type RuntimeSpec } from "@clustersim/hardware-models";
+import type { RuntimeSpec } from "@clustersim/hardware-models";
+import { dpuOf } from "../schema/cluster-schema.js";
 import type { ScenarioSpec } from "../schema/schema.js";
 import type { ComposedCluster } from "./cluster.js";
 
@@ -11,7 +12,7 @@ export function hardwareConfig(spec: ScenarioSpec, cluster: ComposedCluster): On
   const groups = spec.cluster.nodeGroups ?? [];
   for (let i = 0; i < n; i++) {
     const dpu = groups[cluster.nodeGroup[i]]?.dpu;
-    dpuGbps[i] = dpu ? DPUS[dpu].gbps : 0;
+    dpuGbps[i] = dpu ? dpuOf(dpu).gbps : 0;
   }
   const runtimes: Record<string, Partial<RuntimeSpec>> = {};
   for (const [name, o] of Object.entries(hw?.runtimes ?? {})) {

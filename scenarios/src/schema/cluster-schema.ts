@@ -1,3 +1,4 @@
+import { DPUS, type DpuSpec } from "@clustersim/hardware-models";
 import { z } from "zod";
 import { nonNegative, positive, probability } from "./numbers.js";
 import { Cpu, Duration, Memory } from "./units.js";
@@ -5,12 +6,57 @@ import { durationOrDist } from "./workload-schema.js";
 
 /** The cluster of a scenario file: node groups (or a node list from a trace) and their hardware. */
 
+const DpuModel = z.enum(["bluefield-2", "bluefield-3"]);
+
+/**
+ * A node group's DPU: a catalogue model, or one with its own power and price (defaults and their
+ * sources in hardware-models dpu.ts DPUS).
+ */
+export const Dpu = z.union([
+  DpuModel,
+  z
+    .strictObject({
+      model: DpuModel,
+      idleW: nonNegative.optional().meta({
+        description:
+          "watts the card draws while its node is up and it carries no traffic (default: a third of maxW, an assumption)",
+      }),
+      maxW: nonNegative.optional().meta({
+        description:
+          "watts at full load, its traffic at its line rate; linear in between (default: NVIDIA's power budget taken as the draw, 75 W BlueField-2, 150 W BlueField-3)",
+      }),
+      pricePerHour: nonNegative.optional().meta({
+        description:
+          "money per hour the card exists, added to the node group's price.perNodeHour (default 0.07, an assumption: about 2,500 over 4 years)",
+      }),
+    })
+    .superRefine((d, ctx) => {
+      const { idleW, maxW } = dpuOf(d);
+      if (idleW > maxW)
+        ctx.addIssue({
+          code: "custom",
+          path: ["idleW"],
+          message: `expected idleW (${idleW} W) at most maxW (${maxW} W)`,
+        });
+    }),
+]);
+
+/** The catalogue's DPU for a node group's `dpu`, with the group's own power and price where given. */
+export function dpuOf(dpu: z.output<typeof Dpu>): DpuSpec {
+  if (typeof dpu === "string") return DPUS[dpu];
+  const base = DPUS[dpu.model];
+  const maxW = dpu.maxW ?? base.maxW;
+  // Without its own idle figure, a card keeps the catalogue's idle share of its maximum (a third [U]).
+  const idleW = dpu.idleW ?? (base.maxW > 0 ? (base.idleW / base.maxW) * maxW : base.idleW);
+  return { ...base, idleW, maxW, pricePerHour: dpu.pricePerHour ?? base.pricePerHour };
+}
+
 /** Per node group hardware: DPU, CXL pool membership, power and price. Defaults and sources in hardware-models. */
 const NodeHardware = {
-  dpu: z
-    .enum(["bluefield-2", "bluefield-3"])
-    .optional()
-    .meta({ description: "a DPU per node: infrastructure work leaves the host cores" }),
+  dpu: Dpu.optional().meta({
+    description:
+      "a DPU per node: infrastructure work leaves the host cores; the card draws power while its node is up and costs per hour (a model name, or { model, idleW, maxW, pricePerHour })",
+  }),
   cxlPool: z.strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory }).optional().meta({
     description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)",
   }),
@@ -82,6 +128,14 @@ export const NodeGroup = z
         code: "custom",
         path: ["count"],
         message: `expected count 1 for a virtual node group, found ${g.count}`,
+      });
+    }
+    if (typeof g.dpu === "object" && g.dpu.pricePerHour !== undefined && !g.price) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dpu", "pricePerHour"],
+        message:
+          "expected a node price (price.perNodeHour) for the DPU's price to add to, found none: give the group a price or drop dpu.pricePerHour",
       });
     }
     if (g.maxCount !== undefined && g.maxCount < g.count) {
