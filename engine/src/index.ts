@@ -121,6 +121,7 @@ export {
 export { vpaEvictionBudget } from "./services/autoscaling/service-vpa.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
 export { cpuStretch } from "./services/cpu-share.js";
+export { DiscreteTime } from "./services/latency/discrete-time.js";
 export {
   erlangC,
   type MmcTheory,

@@ -6,6 +6,7 @@ import {
   Run,
   type ServiceConfig,
   ServicesController,
+  type ServicesOptions,
 } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
 import { createPlacement } from "@clustersim/schedulers";
@@ -47,8 +48,9 @@ export function runServices(
   untilS: number,
   every?: (s: ServicesController, nowS: number) => void,
   others: Controller[] = [],
+  options: ServicesOptions = {},
 ) {
-  const controller = new ServicesController(services);
+  const controller = new ServicesController(services, options);
   const run = new Run({
     cluster,
     tasks: [],

@@ -82,7 +82,9 @@ describe("services in a run", () => {
       [
         service({
           name: "order",
-          initialReplicas: 4,
+          // Each order holds its replica about 0.5 s (0.1 s of its own, 3 cart calls and a payment
+          // call of about 0.1 s each): 10 replicas for 10 orders a second.
+          initialReplicas: 10,
           rate: new RateCurve([{ type: "constant", ratePerS: 10 }]),
           calls: [
             { service: "cart", perRequest: 3 },

@@ -78,8 +78,12 @@ export interface ServiceConfig {
   timeoutS: number;
   /** External traffic (requests per second over time); absent: only calls from other services. */
   rate?: RateCurve;
-  /** Services this one calls, and how many calls each request it serves makes. */
-  calls: readonly { service: string; perRequest: number }[];
+  /**
+   * Services this one calls, how many calls each request it serves makes, and whether they are made
+   * at once (parallel: the request waits for the slowest) or one after another (the default). A
+   * request holds its server while it waits for them; a failed call fails it.
+   */
+  calls: readonly { service: string; perRequest: number; parallel?: boolean }[];
   latency: "fluid" | "per-request";
   /** Seconds to pull the replica's image before its sandbox starts (0: cached, or not modelled). */
   imagePullS: number;

@@ -47,6 +47,7 @@ export class WindowTally {
   requests = 0;
   served = 0;
   dropped = 0;
+  failed = 0;
   within = 0;
   latencySumS = 0;
   private readonly record: LatencyRecord;
@@ -76,6 +77,7 @@ export class WindowTally {
     this.requests += f.arrivals;
     this.served += f.served;
     this.dropped += f.dropped;
+    this.failed += f.failed;
     this.within += f.withinTarget;
     this.minuteArrivals += f.arrivals;
     this.minuteServed += f.served;
@@ -112,6 +114,7 @@ export class WindowTally {
       requests: this.requests,
       requestsServed: this.served,
       requestsDropped: this.dropped,
+      requestsFailed: this.failed,
       latencyMeanS: this.served > 0 ? this.latencySumS / this.served : Number.NaN,
     };
     for (const [q, name] of PERCENTILES) out[name] = this.record.quantile(q);
@@ -132,6 +135,7 @@ export class ServiceTally {
   arrivals = 0;
   served = 0;
   dropped = 0;
+  failed = 0;
   /** ∫ replicas placed dt, ∫ ready dt, ∫ CPU used dt (core-seconds), ∫ CPU requested by placed replicas dt. */
   replicaS = 0;
   readyS = 0;
@@ -145,6 +149,7 @@ export class ServiceTally {
     this.arrivals += f.arrivals;
     this.served += f.served;
     this.dropped += f.dropped;
+    this.failed += f.failed;
   }
 
   summary(): Record<string, number> {
@@ -152,6 +157,7 @@ export class ServiceTally {
       requests: this.arrivals,
       requestsServed: this.served,
       requestsDropped: this.dropped,
+      requestsFailed: this.failed,
       requestsQueuedAtEnd: this.last.queued,
       replicaHours: this.replicaS / 3600,
       readyReplicaHours: this.readyS / 3600,

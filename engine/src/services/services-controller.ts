@@ -1,11 +1,15 @@
+import type { Rng } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunListener } from "../bus/run-events.js";
 import type { Controller, ControllerContext } from "../controllers/controller.js";
 import { ServiceHpa } from "./autoscaling/service-hpa.js";
 import { ServiceVpa, VPA_INTERVAL_S } from "./autoscaling/service-vpa.js";
+import { CallComposer, type CallOutcome } from "./call-graph.js";
 import { cpuStretch } from "./cpu-share.js";
+import { CallingLatency } from "./latency/calling-latency.js";
+import type { DiscreteTime } from "./latency/discrete-time.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
-import type { LatencyModel } from "./latency/latency-model.js";
+import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
@@ -13,6 +17,7 @@ import { ReplicaSet } from "./replica-set.js";
 import type { ServiceView } from "./service-api.js";
 import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
+import { serviceView } from "./service-view.js";
 
 export interface ServicesOptions {
   /** The traffic tick, seconds (default 1). */
@@ -50,6 +55,14 @@ export class ServicesController implements Controller {
   private readonly models: LatencyModel[] = [];
   private readonly order: number[];
   private readonly inbound: Float64Array;
+  /** Per service with calls, its calls' composer; per service, its last end-to-end time and failure rate. */
+  private readonly composers: (CallComposer | undefined)[];
+  private readonly called: Uint8Array;
+  private readonly lastEndToEnd: (DiscreteTime | undefined)[];
+  private readonly lastFail: Float64Array;
+  /** Per service with calls, per call edge: Σ served × critical-path seconds, and Σ served × end-to-end mean. */
+  private readonly criticalSum: Float64Array[];
+  private readonly endToEndSum: Float64Array;
   private readonly index: Map<string, number>;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (ServiceHpa | undefined)[] = [];
@@ -70,6 +83,17 @@ export class ServicesController implements Controller {
     this.order = callOrder(services);
     this.index = new Map(services.map((s, i) => [s.name, i]));
     this.inbound = new Float64Array(services.length);
+    this.called = new Uint8Array(services.length);
+    this.composers = services.map((s) => {
+      if (s.calls.length === 0) return undefined;
+      const callee = s.calls.map((c) => this.index.get(c.service)!);
+      for (const j of callee) this.called[j] = 1;
+      return new CallComposer(s.calls, callee);
+    });
+    this.lastEndToEnd = services.map(() => undefined);
+    this.lastFail = new Float64Array(services.length);
+    this.criticalSum = services.map((s) => new Float64Array(s.calls.length));
+    this.endToEndSum = new Float64Array(services.length);
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
     this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
@@ -85,10 +109,12 @@ export class ServicesController implements Controller {
     for (const s of this.services) {
       this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
       const params = { shape: new ServiceTimeShape(s.serviceTime), targetS: s.slo.targetS, timeoutS: s.timeoutS };
-      const model =
+      const queue =
         s.latency === "fluid"
           ? new FluidLatency(params)
           : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
+      // The fluid model composes a caller's end-to-end times; the per-request one draws each call's.
+      const model = s.calls.length > 0 && s.latency === "fluid" ? new CallingLatency(queue, s.slo.targetS) : queue;
       this.models.push(model);
       const run = { name: "run", fromS: this.o.warmupS ?? 0, toS: ctx.endS };
       this.windows.push([run, ...(this.o.windows ?? [])].map((w) => new WindowTally(w, model, s.slo)));
@@ -143,7 +169,14 @@ export class ServicesController implements Controller {
       const offered = ready > 0 ? rate / ready : 0;
       const freeCores = cores - (m?.networkCores ?? 0);
       const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
-      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch);
+      const calls = this.composers[i]?.compose(this.lastEndToEnd, this.lastFail);
+      const model = this.models[i];
+      // The per-request model takes its callers' calls as they were made (a count), not as a rate.
+      const external = model.receiveCalls ? rate - this.inbound[i] / dt : rate;
+      model.receiveCalls?.(this.inbound[i]);
+      model.tick(now, dt, external, ready * s.concurrency, f, slowdown * stretch, calls && this.holdOf(i, calls));
+      if (calls) this.afterCalls(i, f, calls, now);
+      if (this.called[i]) this.remember(i, f);
       for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
       const usage = (f.served / dt) * s.cpuSecondsPerRequest;
       tally.lastRatePerS = rate;
@@ -162,72 +195,49 @@ export class ServicesController implements Controller {
     }
   }
 
-  /** Service `i` as controllers see it: read from its set, tally and model as they stand. */
+  /** Service `i` as controllers see it (./service-view.ts). */
   private view(i: number): ServiceView {
-    const self = this;
-    const s = this.services[i];
-    const perS = (n: number) => n / self.tickS;
-    const started = () => {
-      if (!self.ctx) throw new RangeError(`service ${s.name}: read before the run started`);
-      return self.sets[i];
-    };
-    const clamp = (n: number, set: ReplicaSet) => Math.min(set.maxReplicas, Math.max(set.minReplicas, n));
+    return serviceView({
+      config: this.services[i],
+      tickS: this.tickS,
+      tally: this.tallies[i],
+      model: () => this.models[i],
+      set: () => (this.ctx ? this.sets[i] : undefined),
+      groupOf: (node) => (this.o.virtualNodes?.has(node) ? "serverless" : this.ctx.nodeGroups[this.ctx.groupOf(node)]),
+    });
+  }
+
+  /**
+   * What a caller's requests hold their servers for: the fluid model takes the composed calls' time;
+   * the per-request model draws each call from its callee's recent responses.
+   */
+  private holdOf(i: number, calls: CallOutcome): Hold {
+    if (this.services[i].latency === "fluid") return calls.time;
+    const composer = this.composers[i]!;
+    const drawFrom = (j: number, rng: Rng) =>
+      this.models[j].drawRecent?.(rng) ?? this.lastEndToEnd[j]?.sample(rng) ?? 0;
     return {
-      name: s.name,
-      slo: s.slo,
-      get offeredPerS() {
-        return perS(self.tallies[i].last.arrivals);
-      },
-      get servedPerS() {
-        return perS(self.tallies[i].last.served);
-      },
-      get droppedPerS() {
-        return perS(self.tallies[i].last.dropped);
-      },
-      get queued() {
-        return self.tallies[i].last.queued;
-      },
-      latencyQuantileS: (q) => self.models[i]?.lastQuantile(q) ?? Number.NaN,
-      get withinObjective() {
-        const f = self.tallies[i].last;
-        return f.served > 0 ? f.withinTarget / f.served : Number.NaN;
-      },
-      get cpuUsedCores() {
-        return self.tallies[i].lastUsageCores;
-      },
-      get replicas() {
-        const set = started();
-        return { desired: set.replicas, pending: set.pending.size, starting: set.starting.size, ready: set.ready.size };
-      },
-      placement() {
-        const out: Record<string, number> = {};
-        for (const node of started().nodeOf.values()) {
-          const group = self.o.virtualNodes?.has(node) ? "serverless" : self.ctx.nodeGroups[self.ctx.groupOf(node)];
-          out[group] = (out[group] ?? 0) + 1;
-        }
-        return out;
-      },
-      get minReplicas() {
-        return started().minReplicas;
-      },
-      get maxReplicas() {
-        return started().maxReplicas;
-      },
-      scaleTo(n) {
-        if (!Number.isInteger(n) || n < 0)
-          throw new RangeError(`service ${s.name}: expected a whole number of replicas ≥ 0, found ${n}`);
-        const set = started();
-        set.scaleTo(clamp(n, set));
-      },
-      setBounds(min, max) {
-        if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min))
-          throw new RangeError(`service ${s.name}: expected whole bounds 0 ≤ min ≤ max, max ≥ 1, found ${min}, ${max}`);
-        const set = started();
-        set.minReplicas = min;
-        set.maxReplicas = max;
-        if (!s.autoscaler && !s.customAutoscaler) set.scaleTo(clamp(set.replicas, set));
-      },
+      mean: () => calls.time.mean(),
+      variance: () => calls.time.variance(),
+      sample: (rng) => composer.draw(rng, drawFrom),
     };
+  }
+
+  /** A caller's tick: requests whose calls failed fail (and so miss the objective); critical-path sums. */
+  private afterCalls(i: number, f: TickFigures, calls: CallOutcome, nowS: number): void {
+    f.failed = f.served * calls.failProb;
+    f.withinTarget *= 1 - calls.failProb;
+    if (!(f.served > 0) || nowS < (this.o.warmupS ?? 0)) return;
+    this.endToEndSum[i] += f.served * f.meanS;
+    const sums = this.criticalSum[i];
+    for (let k = 0; k < sums.length; k++) sums[k] += f.served * calls.criticalS[k];
+  }
+
+  /** A callee's last end-to-end time and failure rate, for its callers' next tick. */
+  private remember(i: number, f: TickFigures): void {
+    const answered = f.served + f.dropped;
+    if (answered > 0) this.lastFail[i] = (f.dropped + f.failed) / answered;
+    if (f.served > 0) this.lastEndToEnd[i] = this.models[i].lastDistribution();
   }
 
   /** The mean interference slowdown over the set's ready replicas' nodes. */
@@ -272,6 +282,7 @@ export class ServicesController implements Controller {
       out[s.name] = {
         ...this.windows[i][0].summary(),
         ...this.tallies[i].summary(),
+        ...this.criticalPathShares(i),
         scaleUps: set.scaleUps,
         scaleDowns: set.scaleDowns,
         replicasAtEnd: set.replicas,
@@ -281,6 +292,16 @@ export class ServicesController implements Controller {
           vpaTargetMilli: this.vertical[i]?.last?.targetMilli ?? Number.NaN,
         }),
       };
+    });
+    return out;
+  }
+
+  /** Per call edge of service i: the share of its end-to-end time spent in that callee (after the warm-up). */
+  private criticalPathShares(i: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.services[i].calls.forEach((c, k) => {
+      const total = this.endToEndSum[i];
+      out[`criticalPathShare_${c.service}`] = total > 0 ? this.criticalSum[i][k] / total : Number.NaN;
     });
     return out;
   }

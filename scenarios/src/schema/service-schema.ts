@@ -157,9 +157,21 @@ export const Service = z.strictObject({
     .optional()
     .meta({ description: "external requests per second over time (components multiply; `type: trace` reads one)" }),
   calls: z
-    .array(z.strictObject({ service: z.string(), perRequest: positive }))
+    .array(
+      z.strictObject({
+        service: z.string(),
+        perRequest: positive.meta({ description: "calls per request served (a fraction: that share of requests)" }),
+        parallel: z.boolean().default(false).meta({
+          description:
+            "made at once with the other parallel calls (the request waits for the slowest); else one after another",
+        }),
+      }),
+    )
     .default([])
-    .meta({ description: "services called for each request served, with their fan-out" }),
+    .meta({
+      description:
+        "services called for each request served: it holds its server while it waits for them, and fails when one fails",
+    }),
   latency: z.enum(["fluid", "per-request"]).default("fluid"),
   image: z
     .strictObject({ size: Memory, pullBandwidth: positive.meta({ description: "MiB/s" }) })

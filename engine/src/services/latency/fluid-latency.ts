@@ -1,4 +1,5 @@
-import type { LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { DiscreteTime, SumScratch } from "./discrete-time.js";
+import type { Hold, LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
 import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
 import { QueueDiffusion } from "./queue-diffusion.js";
@@ -60,12 +61,24 @@ export class FluidLatency implements LatencyModel {
   private steadyLast = false;
   private lastShiftS = 0;
   private lastServed = 0;
+  /**
+   * The squared coefficient of variation of the time a request holds its server: its service time's,
+   * or with calls, that of its service plus the calls' time (independent).
+   */
+  private scv: number;
+  /** The service time in strata (for the last tick's distribution; made when first asked). */
+  private service: DiscreteTime | undefined;
+  private scratch: SumScratch | undefined;
+  /** The last distribution made, and the steady state it was made for (a steady tick reuses it). */
+  private made: DiscreteTime | undefined;
+  private readonly madeFor = new Float64Array(4).fill(Number.NaN);
 
   constructor(private readonly p: LatencyParams) {
     this.tickMix = new ResponseMixture(p.shape);
+    this.scv = p.shape.scv;
   }
 
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
+  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1, hold?: Hold): void {
     if (!(ratePerS >= 0 && servers >= 0 && slowdown > 0 && Number.isFinite(ratePerS * slowdown))) {
       throw new RangeError(
         `fluid latency: a rate ${ratePerS}/s on ${servers} servers slowed ${slowdown}× cannot be served`,
@@ -73,7 +86,14 @@ export class FluidLatency implements LatencyModel {
     }
     this.slowdown = slowdown;
     this.tickMix.clear();
-    const mu = 1 / (this.p.shape.meanS * slowdown);
+    out.failed = 0;
+    // A server is held for the service and then the calls: the queue sees their sum's mean and spread.
+    const ownS = this.p.shape.meanS * slowdown;
+    const holdS = hold ? hold.mean() : 0;
+    const mu = 1 / (ownS + holdS);
+    this.scv = hold
+      ? (ownS * ownS * this.p.shape.scv + hold.variance()) / ((ownS + holdS) * (ownS + holdS))
+      : this.p.shape.scv;
     const capacityPerS = servers * mu;
     const arrivals = ratePerS * dtS;
     out.arrivals = arrivals;
@@ -88,7 +108,7 @@ export class FluidLatency implements LatencyModel {
       this.dropOlderThan(t0S + dtS - this.p.timeoutS, out);
     }
     const rho = capacityPerS > 0 ? ratePerS / capacityPerS : Number.POSITIVE_INFINITY;
-    const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.p.shape.scv, this.waiting) : undefined;
+    const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.scv, this.waiting) : undefined;
     // The tick a backlog drains serves its last cohorts after a wait: the random part then carries it.
     if (this.backlog === 0 && shiftS === 0 && w && this.steady(w, rho, dtS)) {
       this.diffusing = false;
@@ -131,6 +151,47 @@ export class FluidLatency implements LatencyModel {
   lastQuantile(q: number): number {
     if (this.steadyLast) this.steadyMixture();
     return this.tickMix.quantile(q);
+  }
+
+  /**
+   * The last tick's response times in strata: its waits (each component's atom, or an exponential's
+   * strata) plus the stretched service time, independent.
+   */
+  lastDistribution(): DiscreteTime | undefined {
+    if (!(this.lastServed > 0) && this.steadyLast) return undefined;
+    const key = this.madeFor;
+    if (this.steadyLast) {
+      const w = this.waiting;
+      if (key[0] === w.probWait && key[1] === w.rate && key[2] === this.lastShiftS && key[3] === this.slowdown) {
+        return this.made;
+      }
+      key.set([w.probWait, w.rate, this.lastShiftS, this.slowdown]);
+      this.steadyMixture();
+    } else key.fill(Number.NaN);
+    const mix = this.tickMix;
+    if (!(mix.total > 0)) return undefined;
+    this.service ??= DiscreteTime.fromQuantile((u) => this.p.shape.quantile(u));
+    this.scratch ??= new SumScratch();
+    let size = 0;
+    for (let i = 0; i < mix.count; i++) size += mix.kind[i] === ATOM ? 1 : DiscreteTime.STRATA;
+    const waits = { values: new Float64Array(size), weights: new Float64Array(size) };
+    let n = 0;
+    for (let i = 0; i < mix.count; i++) {
+      const w = mix.weight[i] / mix.total;
+      if (mix.kind[i] === ATOM) {
+        waits.values[n] = mix.param[i];
+        waits.weights[n++] = w;
+        continue;
+      }
+      const rate = mix.param[i];
+      DiscreteTime.fromQuantile((u) => -Math.log1p(-u) / rate).forEachPoint((t, share) => {
+        waits.values[n] = t;
+        waits.weights[n++] = w * share;
+      });
+    }
+    const wait = DiscreteTime.fromWeighted(waits.values, waits.weights, n);
+    this.made = wait.with(this.service.scaled(this.slowdown), false, this.scratch);
+    return this.made;
   }
 
   newRecord(): MixtureRecord {
@@ -196,7 +257,7 @@ export class FluidLatency implements LatencyModel {
       q.reset(this.steadyProbWait, this.steadyRate);
       this.diffusing = true;
     }
-    const scv = this.p.shape.scv;
+    const scv = this.scv;
     // The heavy-traffic coefficient: (λ + cμ·scv)/(2(cμ)²), λ at most cμ; never zero (a floor of 1e-6 of it).
     const heavy = (Math.min(rho, 1) + Math.max(scv, 1e-6)) / (2 * capacityPerS);
     if (this.backlog === 0 && w && w.probWait > 0) {

@@ -1,3 +1,5 @@
+import type { Rng } from "@clustersim/sim-core";
+import type { DiscreteTime } from "./discrete-time.js";
 import type { LatencyRecord } from "./latency-record.js";
 import type { ServiceTimeShape } from "./service-time.js";
 
@@ -9,6 +11,8 @@ export interface TickFigures {
   served: number;
   /** Requests that waited longer than the timeout and left unserved, in the tick. */
   dropped: number;
+  /** Requests served whose calls to other services failed (the client gets an error). */
+  failed: number;
   /** Mean response time (wait + service) of the requests served; NaN when none. */
   meanS: number;
   /** Requests served whose response time was within the objective's target. */
@@ -19,8 +23,18 @@ export interface TickFigures {
   busy: number;
 }
 
+/**
+ * The time a request holds its server after its own service, waiting for the services it calls: the
+ * fluid model reads its mean and variance, the per-request model draws it for each request.
+ */
+export interface Hold {
+  mean(): number;
+  variance(): number;
+  sample(rng: Rng): number;
+}
+
 export function emptyFigures(): TickFigures {
-  return { arrivals: 0, served: 0, dropped: 0, meanS: Number.NaN, withinTarget: 0, queued: 0, busy: 0 };
+  return { arrivals: 0, served: 0, dropped: 0, failed: 0, meanS: Number.NaN, withinTarget: 0, queued: 0, busy: 0 };
 }
 
 /**
@@ -28,10 +42,33 @@ export function emptyFigures(): TickFigures {
  * for the whole tick, requests arriving at `ratePerS`. The model keeps its queue between ticks.
  */
 export interface LatencyModel {
-  /** `slowdown` stretches every request's service time (interference from a busy node; 1: none). */
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown?: number): void;
+  /**
+   * `slowdown` stretches every request's service time (interference from a busy node; 1: none);
+   * `hold` is the time each request then holds its server waiting for the services it calls.
+   */
+  tick(
+    t0S: number,
+    dtS: number,
+    ratePerS: number,
+    servers: number,
+    out: TickFigures,
+    slowdown?: number,
+    hold?: Hold,
+  ): void;
   /** The q-quantile of the response times of the requests served in the last tick (NaN when none). */
   lastQuantile(q: number): number;
+  /**
+   * Recent response times (the last tick's in the fluid model, the last few thousand requests' in the
+   * per-request one; undefined when none): what callers compose.
+   */
+  lastDistribution(): DiscreteTime | undefined;
+  /**
+   * `count` requests arrive in the next tick as calls from callers: the per-request model places that
+   * many (absent: the caller adds their rate to the tick's, as the fluid model takes it).
+   */
+  receiveCalls?(count: number): void;
+  /** One recent response time drawn at random (the per-request model; undefined: none kept). */
+  drawRecent?(rng: Rng): number | undefined;
   /** An empty record of response times, of the kind this model feeds. */
   newRecord(): LatencyRecord;
   /** Add the last tick's served requests to a record this model made. */

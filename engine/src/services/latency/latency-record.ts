@@ -29,8 +29,9 @@ export class SketchRecord implements LatencyRecord {
     return this.sketch.count;
   }
 
-  add(latencyS: number): void {
-    this.sketch.accept(latencyS);
+  /** One response time, or `weight` requests of it (a share of a tick's distribution). */
+  add(latencyS: number, weight = 1): void {
+    this.sketch.accept(latencyS, weight);
   }
 
   quantile(q: number): number {

@@ -1,13 +1,21 @@
 import type { Rng } from "@clustersim/sim-core";
 import { quantileSorted } from "../../metrics/quantile.js";
-import type { LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { DiscreteTime } from "./discrete-time.js";
+import type { Hold, LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
 import { SketchRecord } from "./latency-record.js";
+
+/** Response times kept for callers to draw from: the last 256 requests' (a tick's at high rates, under a minute's at 5/s). */
+const RECENT = 256;
+const ONES = new Float64Array(RECENT).fill(1);
 
 /**
  * The per-request latency model: every request is simulated (small scale, and the check of the fluid
- * model). Requests arrive as a Poisson process at the tick's rate and join one first-come-first-served
+ * model). Requests arrive as a Poisson process at the tick's rate, calls from callers as many as they
+ * made, at uniformly random times of the tick; all join one first-come-first-served
  * queue per service, taken by whichever of its ready servers (replicas × concurrency) frees first;
- * each draws its service time from the service's distribution. A request that has waited the timeout
+ * each draws its service time from the service's distribution, plus, for a service that calls others,
+ * the time it then holds its server waiting for them (`hold`: each call's time a recent response of
+ * the callee's drawn at random, independent of the request's own wait and service). A request that has waited the timeout
  * leaves unserved. Servers added at a tick start idle; servers removed are idle ones first, then those
  * finishing soonest (their request completes: graceful termination).
  *
@@ -28,6 +36,15 @@ export class PerRequestLatency implements LatencyModel {
   private served = 0;
   private sorted = true;
   private slowdown = 1;
+  private hold: Hold | undefined;
+  /** The last RECENT requests' response times (a ring), what callers draw their calls' times from. */
+  private readonly recent = new Float64Array(RECENT);
+  private recentCount = 0;
+  private recentAt = 0;
+  private recentMade: DiscreteTime | undefined;
+  /** Calls from callers for the next tick, and the arrival times made for them. */
+  private calls = 0;
+  private callTimes = new Float64Array(64);
 
   constructor(
     private readonly p: LatencyParams,
@@ -37,8 +54,10 @@ export class PerRequestLatency implements LatencyModel {
     private readonly onResponse?: (latencyS: number) => void,
   ) {}
 
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1): void {
+  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1, hold?: Hold): void {
     this.slowdown = slowdown;
+    this.hold = hold;
+    this.recentMade = undefined;
     this.resize(servers);
     const t1 = t0S + dtS;
     this.served = 0;
@@ -46,24 +65,29 @@ export class PerRequestLatency implements LatencyModel {
     out.arrivals = 0;
     out.withinTarget = 0;
     out.dropped = 0;
+    out.failed = 0;
     let busyTime = 0;
     let now = t0S;
     // Servers added at the tick's start take the requests already waiting.
     this.startWaiting(now, out);
+    const calls = this.callsOver(t0S, dtS);
+    let nextCall = 0;
     let nextArrival = ratePerS > 0 ? t0S + this.rng.exponential(ratePerS) : Number.POSITIVE_INFINITY;
     for (;;) {
       const nextRelease = this.busyCount > 0 ? this.busyUntil[0] : Number.POSITIVE_INFINITY;
-      const t = Math.min(nextArrival, nextRelease);
+      const callAt = nextCall < calls ? this.callTimes[nextCall] : Number.POSITIVE_INFINITY;
+      const t = Math.min(nextArrival, nextRelease, callAt);
       if (t >= t1) break;
       busyTime += this.busyCount * (t - now);
       now = t;
-      if (nextRelease <= nextArrival) {
+      if (nextRelease <= nextArrival && nextRelease <= callAt) {
         this.popBusy();
         this.idle++;
       } else {
         out.arrivals++;
         this.enqueue(t);
-        nextArrival = t + this.rng.exponential(ratePerS);
+        if (callAt < nextArrival) nextCall++;
+        else nextArrival = t + this.rng.exponential(ratePerS);
       }
       this.startWaiting(now, out);
     }
@@ -85,6 +109,41 @@ export class PerRequestLatency implements LatencyModel {
     return quantileSorted(lat, q);
   }
 
+  /** `count` requests arrive in the next tick as calls from callers (a fraction: one more with that chance). */
+  receiveCalls(count: number): void {
+    this.calls += count;
+  }
+
+  /**
+   * The calls' arrival times over the tick: as many as received, spread uniformly at random (sorted
+   * uniforms from exponential spacings); returns how many.
+   */
+  private callsOver(t0S: number, dtS: number): number {
+    const whole = Math.floor(this.calls);
+    const n = whole + (this.calls > whole && this.rng.next() < this.calls - whole ? 1 : 0);
+    this.calls = 0;
+    if (n === 0) return 0;
+    if (this.callTimes.length < n) this.callTimes = new Float64Array(2 * n);
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      sum += this.rng.exponential(1);
+      this.callTimes[k] = sum;
+    }
+    sum += this.rng.exponential(1);
+    for (let k = 0; k < n; k++) this.callTimes[k] = t0S + (dtS * this.callTimes[k]) / sum;
+    return n;
+  }
+
+  lastDistribution(): DiscreteTime | undefined {
+    if (this.recentCount === 0) return undefined;
+    this.recentMade ??= DiscreteTime.fromWeighted(this.recent, ONES, this.recentCount);
+    return this.recentMade;
+  }
+
+  drawRecent(rng: Rng): number | undefined {
+    return this.recentCount > 0 ? this.recent[Math.floor(rng.next() * this.recentCount)] : undefined;
+  }
+
   newRecord(): SketchRecord {
     return new SketchRecord();
   }
@@ -104,7 +163,7 @@ export class PerRequestLatency implements LatencyModel {
         out.dropped++;
         continue;
       }
-      const service = this.serviceTimeS(this.rng) * this.slowdown;
+      const service = this.serviceTimeS(this.rng) * this.slowdown + (this.hold ? this.hold.sample(this.rng) : 0);
       this.idle--;
       this.pushBusy(now + service);
       if (this.served === this.latencies.length) {
@@ -113,6 +172,9 @@ export class PerRequestLatency implements LatencyModel {
         this.latencies = grown;
       }
       this.latencies[this.served++] = wait + service;
+      this.recent[this.recentAt] = wait + service;
+      this.recentAt = (this.recentAt + 1) % RECENT;
+      if (this.recentCount < RECENT) this.recentCount++;
       if (wait + service <= this.p.targetS) out.withinTarget++;
       this.onResponse?.(wait + service);
     }

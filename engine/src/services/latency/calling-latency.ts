@@ -1,0 +1,60 @@
+import type { DiscreteTime } from "./discrete-time.js";
+import type { LatencyModel, TickFigures } from "./latency-model.js";
+import { SketchRecord } from "./latency-record.js";
+
+/**
+ * The fluid model of a service that calls others: the inner model queues requests for the time they
+ * hold a server (their own service, then their calls: `hold`) and gives its own response times; a
+ * request's end-to-end time is that response plus its calls' time, independent. The tick's figures,
+ * quantiles and records are end-to-end. Records are DDSketches fed each tick's distribution, each
+ * stratum weighted by its share of the requests served.
+ */
+export class CallingLatency implements LatencyModel {
+  private endToEnd: DiscreteTime | undefined;
+  private served = 0;
+  /** What the last end-to-end distribution was made of (a steady tick's are the same objects). */
+  private madeOf: [DiscreteTime | undefined, DiscreteTime | undefined] = [undefined, undefined];
+
+  constructor(
+    private readonly inner: LatencyModel,
+    private readonly targetS: number,
+  ) {}
+
+  tick(
+    t0S: number,
+    dtS: number,
+    ratePerS: number,
+    servers: number,
+    out: TickFigures,
+    slowdown = 1,
+    hold?: DiscreteTime,
+  ): void {
+    this.inner.tick(t0S, dtS, ratePerS, servers, out, slowdown, hold);
+    const own = out.served > 0 ? this.inner.lastDistribution() : undefined;
+    this.served = out.served;
+    if (own !== this.madeOf[0] || hold !== this.madeOf[1]) {
+      this.endToEnd = own && hold ? own.with(hold) : own;
+      this.madeOf = [own, hold];
+    }
+    if (!this.endToEnd || !hold) return;
+    out.meanS += hold.mean();
+    out.withinTarget = out.served * this.endToEnd.cdf(this.targetS);
+  }
+
+  lastQuantile(q: number): number {
+    return this.endToEnd ? this.endToEnd.quantile(q) : Number.NaN;
+  }
+
+  lastDistribution(): DiscreteTime | undefined {
+    return this.endToEnd;
+  }
+
+  newRecord(): SketchRecord {
+    return new SketchRecord();
+  }
+
+  feed(record: SketchRecord): void {
+    const served = this.served;
+    this.endToEnd?.forEachSlice(4, (t, share) => record.add(t, share * served));
+  }
+}

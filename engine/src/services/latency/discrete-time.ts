@@ -1,0 +1,213 @@
+import type { Rng } from "@clustersim/sim-core";
+
+/**
+ * Share boundaries of the strata a time distribution is kept in: 30 equal strata up to the 0.9
+ * quantile, then 25 whose tail share shrinks tenfold every 5 strata down to 10⁻⁶, and the last 10⁻⁶.
+ * Percentiles live in the tail, so that is where the strata are fine (the 0.999 quantile lies between
+ * points a stratum of 0.0006 apart).
+ */
+const BOUNDS = (() => {
+  const b: number[] = [];
+  for (let i = 0; i <= 30; i++) b.push((0.9 * i) / 30);
+  for (let j = 1; j <= 25; j++) b.push(1 - 0.1 * 10 ** (-j / 5));
+  b.push(1);
+  return Float64Array.from(b);
+})();
+const K = BOUNDS.length - 1;
+/** Logarithmic bins between the least and most positive time, for folding weighted times into strata (0.7% wide over a range of 10⁶). */
+const BIN_COUNT = 2048;
+const BINS = { weight: new Float64Array(BIN_COUNT + 1), sum: new Float64Array(BIN_COUNT + 1) };
+
+/**
+ * A distribution of times in K strata of fixed shares (BOUNDS): each stratum's point is the mean of the
+ * times in it, so the mean is exact. What a call graph composes: a caller's requests wait for their
+ * callees' responses, so their time is a sum (sequential calls) of such distributions. Sums take every
+ * pair of points (K² = 3,136) and fold them back into K strata; so do maxima (calls made at once).
+ */
+export class DiscreteTime {
+  /** How many strata. */
+  static readonly STRATA = K;
+  /** Points, seconds, ascending; stratum k holds a share BOUNDS[k+1] − BOUNDS[k]. */
+  readonly points = new Float64Array(K);
+  private meanS = Number.NaN;
+  private varianceS2 = Number.NaN;
+
+  /** Zero time: no calls. */
+  static zero(): DiscreteTime {
+    return new DiscreteTime();
+  }
+
+  /** From an inverse CDF, read at the middle of each stratum (the mean of a stratum, to first order). */
+  static fromQuantile(quantile: (u: number) => number): DiscreteTime {
+    const d = new DiscreteTime();
+    for (let k = 0; k < K; k++) d.points[k] = Math.max(0, quantile((BOUNDS[k] + BOUNDS[k + 1]) / 2));
+    return d;
+  }
+
+  /**
+   * From weighted times (any order): each stratum the weighted mean of the times that fill its share.
+   * The times are first gathered in 2,048 logarithmic bins (each keeps its weight and mean), so that no
+   * sort is needed: a stratum's point is within the width of a bin of the exact one.
+   */
+  static fromWeighted(values: Float64Array, weights: Float64Array, n: number): DiscreteTime {
+    const d = new DiscreteTime();
+    let least = Number.POSITIVE_INFINITY;
+    let most = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v > 0 && v < least) least = v;
+      if (v > most) most = v;
+      total += weights[i];
+    }
+    if (!(total > 0) || most <= 0) return d;
+    const bins = BINS;
+    bins.weight.fill(0);
+    bins.sum.fill(0);
+    // Bin 0: no time at all; bins 1..BIN_COUNT: logarithmic from the least positive time to the most.
+    const span = Math.log(most / least);
+    const perLog = span > 0 ? (BIN_COUNT - 1) / span : 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const b = v > 0 ? 1 + Math.min(BIN_COUNT - 1, Math.floor(Math.log(v / least) * perLog)) : 0;
+      bins.weight[b] += weights[i];
+      bins.sum[b] += weights[i] * v;
+    }
+    let b = 0;
+    let left = bins.weight[0] / total;
+    for (let k = 0; k < K; k++) {
+      let need = BOUNDS[k + 1] - BOUNDS[k];
+      const share = need;
+      let sum = 0;
+      while (need > 1e-15 && b <= BIN_COUNT) {
+        const take = Math.min(need, left);
+        if (take > 0) sum += take * (bins.sum[b] / bins.weight[b]);
+        need -= take;
+        left -= take;
+        if (left <= 1e-15) {
+          b++;
+          while (b <= BIN_COUNT && bins.weight[b] <= 0) b++;
+          left = b <= BIN_COUNT ? bins.weight[b] / total : 0;
+        }
+      }
+      // Rounding may leave the last stratum a hair short: it takes the most for the rest.
+      if (need > 1e-15) sum += need * most;
+      d.points[k] = sum / share;
+    }
+    return d;
+  }
+
+  /** The distribution of X + Y (`max` false: calls one after another) or max(X, Y) (true: at once), independent. */
+  with(other: DiscreteTime, max = false, scratch: SumScratch = new SumScratch()): DiscreteTime {
+    let n = 0;
+    for (let a = 0; a < K; a++) {
+      const wa = BOUNDS[a + 1] - BOUNDS[a];
+      for (let b = 0; b < K; b++) {
+        const x = this.points[a];
+        const y = other.points[b];
+        scratch.values[n] = max ? (x > y ? x : y) : x + y;
+        scratch.weights[n++] = wa * (BOUNDS[b + 1] - BOUNDS[b]);
+      }
+    }
+    return DiscreteTime.fromWeighted(scratch.values, scratch.weights, n);
+  }
+
+  /** With probability `p` this combined with `extra` (see `with`), else this: a fractional call's share. */
+  withProbability(extra: DiscreteTime, p: number, max = false, scratch: SumScratch = new SumScratch()): DiscreteTime {
+    if (p <= 0) return this;
+    const both = this.with(extra, max, scratch);
+    if (p >= 1) return both;
+    let n = 0;
+    for (let k = 0; k < K; k++) {
+      const w = BOUNDS[k + 1] - BOUNDS[k];
+      scratch.values[n] = this.points[k];
+      scratch.weights[n++] = (1 - p) * w;
+      scratch.values[n] = both.points[k];
+      scratch.weights[n++] = p * w;
+    }
+    return DiscreteTime.fromWeighted(scratch.values, scratch.weights, n);
+  }
+
+  /** Every point times `factor` (a slowdown). */
+  scaled(factor: number): DiscreteTime {
+    const d = new DiscreteTime();
+    for (let k = 0; k < K; k++) d.points[k] = this.points[k] * factor;
+    return d;
+  }
+
+  /** The mean, seconds (kept once asked: a distribution is not changed once made). */
+  mean(): number {
+    if (Number.isNaN(this.meanS)) {
+      let m = 0;
+      for (let k = 0; k < K; k++) m += (BOUNDS[k + 1] - BOUNDS[k]) * this.points[k];
+      this.meanS = m;
+    }
+    return this.meanS;
+  }
+
+  /** The variance, seconds² (of the points: within-stratum spread left out). */
+  variance(): number {
+    if (Number.isNaN(this.varianceS2)) {
+      const m = this.mean();
+      let v = 0;
+      for (let k = 0; k < K; k++) v += (BOUNDS[k + 1] - BOUNDS[k]) * (this.points[k] - m) ** 2;
+      this.varianceS2 = v;
+    }
+    return this.varianceS2;
+  }
+
+  /** P(T ≤ t): the inverse of `quantile` (linear between the strata's middles). */
+  cdf(t: number): number {
+    const p = this.points;
+    const mid = (k: number) => (BOUNDS[k] + BOUNDS[k + 1]) / 2;
+    if (t < p[0]) return p[0] > 0 && t > 0 ? (mid(0) * t) / p[0] : 0;
+    if (t >= p[K - 1]) return 1;
+    let lo = 0;
+    let hi = K - 1;
+    while (hi - lo > 1) {
+      const m = (lo + hi) >> 1;
+      if (p[m] <= t) lo = m;
+      else hi = m;
+    }
+    const span = p[hi] - p[lo];
+    return span > 0 ? mid(lo) + ((t - p[lo]) / span) * (mid(hi) - mid(lo)) : mid(hi);
+  }
+
+  /** The q-quantile: linear between the strata's middles. */
+  quantile(q: number): number {
+    const p = this.points;
+    const mid = (k: number) => (BOUNDS[k] + BOUNDS[k + 1]) / 2;
+    if (q <= mid(0)) return p[0];
+    for (let k = 1; k < K; k++) {
+      if (q <= mid(k)) return p[k - 1] + ((q - mid(k - 1)) / (mid(k) - mid(k - 1))) * (p[k] - p[k - 1]);
+    }
+    return p[K - 1];
+  }
+
+  /** A draw through the quantile (linear between the strata's middles). */
+  sample(rng: Rng): number {
+    return this.quantile(rng.next());
+  }
+
+  /**
+   * `slices` quantiles evenly within each stratum, each with its share of the whole: what a record of
+   * requests is fed, smoother than the strata's points alone.
+   */
+  forEachSlice(slices: number, fn: (timeS: number, share: number) => void): void {
+    for (let k = 0; k < K; k++) {
+      const w = (BOUNDS[k + 1] - BOUNDS[k]) / slices;
+      for (let j = 0; j < slices; j++) fn(this.quantile(BOUNDS[k] + (j + 0.5) * w), w);
+    }
+  }
+
+  /** Each stratum's share and point, for records that weigh them by requests. */
+  forEachPoint(fn: (timeS: number, share: number) => void): void {
+    for (let k = 0; k < K; k++) fn(this.points[k], BOUNDS[k + 1] - BOUNDS[k]);
+  }
+}
+
+/** Reusable arrays for sums (K² pairs). */
+export class SumScratch {
+  readonly values = new Float64Array(2 * K * K);
+  readonly weights = new Float64Array(2 * K * K);
+}

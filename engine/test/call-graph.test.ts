@@ -1,0 +1,143 @@
+import { constantServiceTime, DiscreteTime, exponentialServiceTime, type ServiceConfig } from "@clustersim/engine";
+import { RateCurve } from "@clustersim/workloads";
+import { describe, expect, it } from "vitest";
+import { nodes, runServices, service } from "./service-fixtures.js";
+
+const exp = (mean: number) => DiscreteTime.fromQuantile((u) => -mean * Math.log1p(-u));
+
+describe("time distributions in strata (what call graphs compose)", () => {
+  it("a sum of two exponentials is Erlang-2: mean 2, p99 6.638 (1 − (1 + x)e^−x = 0.99)", () => {
+    const sum = exp(1).with(exp(1));
+    expect(sum.mean()).toBeCloseTo(exp(1).mean() * 2, 9);
+    expect(sum.mean()).toBeCloseTo(2, 1);
+    expect(sum.quantile(0.99)).toBeCloseTo(6.638, 1);
+    expect(sum.quantile(0.5)).toBeCloseTo(1.678, 1);
+  });
+
+  it("the longer of two exponentials: (1 − e^−x)² = q, so p99 = −ln(1 − √0.99) = 5.296, mean 1.5", () => {
+    const max = exp(1).with(exp(1), true);
+    expect(max.quantile(0.99)).toBeCloseTo(5.296, 1);
+    expect(max.mean()).toBeCloseTo(1.5, 1);
+  });
+
+  it("a call made by half the requests: mean half the call's; the CDF inverts the quantile", () => {
+    const half = DiscreteTime.zero().withProbability(exp(1), 0.5);
+    expect(half.mean()).toBeCloseTo(exp(1).mean() / 2, 9);
+    expect(half.quantile(0.25)).toBe(0);
+    for (const q of [0.3, 0.6, 0.9, 0.99, 0.999]) expect(exp(1).cdf(exp(1).quantile(q))).toBeCloseTo(q, 6);
+  });
+});
+
+/** A frontend of `replicas` (10 ms of its own per request) calling backends of one server each (100 ms, exponential). */
+function chain(o: {
+  latency?: ServiceConfig["latency"];
+  frontendReplicas?: number;
+  frontendConcurrency?: number;
+  ratePerS?: number;
+  backends?: number;
+  parallel?: boolean;
+  backendMeanS?: number;
+  timeoutS?: number;
+}) {
+  const latency = o.latency ?? "fluid";
+  const names = Array.from({ length: o.backends ?? 1 }, (_, k) => `backend${k}`);
+  return [
+    service({
+      name: "frontend",
+      latency,
+      initialReplicas: o.frontendReplicas ?? 50,
+      concurrency: o.frontendConcurrency ?? 1,
+      serviceTime: constantServiceTime(0.01),
+      cpuSecondsPerRequest: 0,
+      rate: new RateCurve([{ type: "constant", ratePerS: o.ratePerS ?? 5 }]),
+      calls: names.map((n) => ({ service: n, perRequest: 1, parallel: o.parallel })),
+      timeoutS: o.timeoutS ?? 30,
+    }),
+    ...names.map((name) =>
+      service({
+        name,
+        latency,
+        initialReplicas: 1,
+        serviceTime: exponentialServiceTime(o.backendMeanS ?? 0.1),
+        cpuSecondsPerRequest: 0,
+        timeoutS: o.timeoutS ?? 30,
+      }),
+    ),
+  ];
+}
+
+/** The figures after a 60 s warm-up (the replicas start 5 s late: a backlog the theory does not have). */
+const run = (services: ServiceConfig[], untilS = 3600) =>
+  runServices(nodes(8, 16), services, untilS, undefined, [], { warmupS: 60 }).summary();
+
+describe("a call graph in a run", () => {
+  // The backend is M/M/1 at ρ 0.5 (5 requests/s of 100 ms): its response is exponential at rate
+  // μ − λ = 5/s, mean 0.2 s, p99 ln(100)/5 = 0.921 s. The frontend's 50 replicas hold each request
+  // about 0.21 s, so none waits there: its end-to-end time is 10 ms plus the backend's response.
+  const endToEndMean = 0.01 + 0.2;
+  const endToEndP99 = 0.01 + Math.log(100) / 5;
+
+  it("fluid: the caller reports end-to-end times, its own plus its call's (M/M/1 theory)", () => {
+    const s = run(chain({}));
+    expect(s.frontend.latencyMeanS).toBeCloseTo(endToEndMean, 2);
+    expect(Math.abs(s.frontend.latencyP99S / endToEndP99 - 1)).toBeLessThan(0.03);
+    // The backend's own figures are its M/M/1 response.
+    expect(Math.abs(s.backend0.latencyP99S / (Math.log(100) / 5) - 1)).toBeLessThan(0.03);
+    // 0.2 of the 0.21 s is the backend's.
+    expect(s.frontend.criticalPathShare_backend0).toBeCloseTo(0.2 / 0.21, 2);
+    expect(s.frontend.requestsFailed).toBe(0);
+  });
+
+  it("per request: the same within the reference's noise (36,000 requests)", () => {
+    const s = run(chain({ latency: "per-request" }), 7200);
+    expect(Math.abs(s.frontend.latencyMeanS / endToEndMean - 1)).toBeLessThan(0.05);
+    expect(Math.abs(s.frontend.latencyP99S / endToEndP99 - 1)).toBeLessThan(0.08);
+  });
+
+  it("calls made at once: the request waits for the slower, (1 − e^−5x)² = 0.99 at x = 1.059 s", () => {
+    const s = run(chain({ backends: 2, parallel: true }));
+    expect(Math.abs(s.frontend.latencyP99S / (0.01 + 5.296 / 5) - 1)).toBeLessThan(0.03);
+    // The longer of two exponentials at rate 5 has mean 1.5/5 = 0.3 s.
+    expect(s.frontend.latencyMeanS).toBeCloseTo(0.01 + 0.3, 2);
+    // Each is the slower half the time.
+    expect(s.frontend.criticalPathShare_backend0).toBeCloseTo(0.15 / 0.31, 2);
+    expect(s.frontend.criticalPathShare_backend1).toBeCloseTo(0.15 / 0.31, 2);
+    // One after another instead: the two responses add, mean 0.4 s.
+    const seq = run(chain({ backends: 2, parallel: false }));
+    expect(seq.frontend.latencyMeanS).toBeCloseTo(0.01 + 0.4, 2);
+  });
+
+  it("a slow backend backs up its caller: each request holds a frontend replica while it waits", () => {
+    // 2 frontend replicas hold a request 10 ms + 0.2 s: they can take 9.5/s, above the 5/s offered.
+    const fine = run(chain({ frontendReplicas: 2 }));
+    expect(fine.frontend.latencyMeanS).toBeLessThan(0.3);
+    // With a backend of 150 ms, the frontend passes on what its 2 replicas can take, λ = 2/(0.01 + R),
+    // R = 0.15/(1 − 0.15λ) the backend's M/M/1 response at that rate: a fixed point, found by bisection.
+    let lo = 0;
+    let hi = 1 / 0.15;
+    for (let k = 0; k < 100; k++) {
+      const mid = (lo + hi) / 2;
+      if (mid < 2 / (0.01 + 0.15 / (1 - 0.15 * mid))) lo = mid;
+      else hi = mid;
+    }
+    expect(lo).toBeCloseTo(4.41, 2);
+    const slow = run(chain({ frontendReplicas: 2, backendMeanS: 0.15, timeoutS: 60 }));
+    // The backend sees only that, not the 5/s offered; the rest waits at the frontend, and leaves.
+    expect(Math.abs(slow.backend0.requests / 3600 / lo - 1)).toBeLessThan(0.02);
+    expect(slow.frontend.requestsDropped).toBeGreaterThan(0);
+    expect(slow.frontend.latencyMeanS).toBeGreaterThan(10 * slow.backend0.latencyMeanS);
+  });
+
+  it("a callee's drops fail its callers' requests: a backend at ρ 1.5 drops a third, a third of orders fail", () => {
+    // 15 requests/s at a backend that serves 10/s: after its timeout, it drops 5/s. The frontend
+    // has room to hold every request for the backend's 5 s (20 replicas of 10 slots).
+    const s = run(chain({ ratePerS: 15, timeoutS: 5, frontendReplicas: 20, frontendConcurrency: 10 }));
+    const b = s.backend0;
+    const dropShare = b.requestsDropped / (b.requestsServed + b.requestsDropped);
+    expect(dropShare).toBeCloseTo(1 / 3, 1);
+    const f = s.frontend;
+    expect(f.requestsFailed / f.requestsServed).toBeCloseTo(dropShare, 1);
+    // A failed request is not within the objective.
+    expect(f.sloAttainment).toBeLessThan(1 - f.requestsFailed / (f.requestsServed + f.requestsDropped) + 1e-9);
+  });
+});
