@@ -69,9 +69,9 @@ export class FluidLatency implements LatencyModel {
   /** The service time in strata (for the last tick's distribution; made when first asked). */
   private service: DiscreteTime | undefined;
   private scratch: SumScratch | undefined;
-  /** The last distribution made, and the steady state it was made for (a steady tick reuses it). */
+  /** The last distribution made, and the tick it was made for (see lastDistribution). */
   private made: DiscreteTime | undefined;
-  private readonly madeFor = new Float64Array(4).fill(Number.NaN);
+  private readonly madeFor = new Float64Array(3).fill(Number.NaN);
 
   constructor(private readonly p: LatencyParams) {
     this.tickMix = new ResponseMixture(p.shape);
@@ -158,18 +158,23 @@ export class FluidLatency implements LatencyModel {
    * strata) plus the stretched service time, independent.
    */
   lastDistribution(): DiscreteTime | undefined {
-    if (!(this.lastServed > 0) && this.steadyLast) return undefined;
-    const key = this.madeFor;
-    if (this.steadyLast) {
-      const w = this.waiting;
-      if (key[0] === w.probWait && key[1] === w.rate && key[2] === this.lastShiftS && key[3] === this.slowdown) {
-        return this.made;
-      }
-      key.set([w.probWait, w.rate, this.lastShiftS, this.slowdown]);
-      this.steadyMixture();
-    } else key.fill(Number.NaN);
+    if (this.steadyLast) this.steadyMixture();
     const mix = this.tickMix;
     if (!(mix.total > 0)) return undefined;
+    // A tick like the one the last distribution was made for (its share served at once and mean
+    // response within 10⁻⁴, the same slowdown) reuses it: a queue settled near its steady state
+    // changes by less than its strata resolve, and callers then reuse what they made of it.
+    let atOnce = 0;
+    for (let i = 0; i < mix.count; i++) if (mix.kind[i] === ATOM && mix.param[i] <= 0) atOnce += mix.weight[i];
+    atOnce /= mix.total;
+    const mean = mix.mean();
+    const key = this.madeFor;
+    if (Math.abs(atOnce - key[0]) <= 1e-6 && Math.abs(mean - key[1]) <= 1e-4 * key[1] && this.slowdown === key[2]) {
+      return this.made;
+    }
+    key[0] = atOnce;
+    key[1] = mean;
+    key[2] = this.slowdown;
     this.service ??= DiscreteTime.fromQuantile((u) => this.p.shape.quantile(u));
     this.scratch ??= new SumScratch();
     let size = 0;
