@@ -32,6 +32,8 @@ export class ReplicaSet {
   scaleUps = 0;
   /** Counts changes to the ready replicas (what a cache of their machines' figures keys on). */
   readyVersion = 0;
+  /** When a replica last became ready (−∞: none yet). */
+  lastReadyS = Number.NEGATIVE_INFINITY;
   scaleDowns = 0;
 
   constructor(
@@ -136,6 +138,7 @@ export class ReplicaSet {
       if (this.starting.get(t) !== readyAt) return;
       this.starting.delete(t);
       this.ready.set(t, this.ctx.nowS);
+      this.lastReadyS = this.ctx.nowS;
       this.readyVersion++;
       this.ctx.markReady(t, node);
     });

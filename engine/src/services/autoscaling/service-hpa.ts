@@ -53,6 +53,12 @@ class MetricRing {
     return k > 0 ? this.newest[k] / k : undefined;
   }
 
+  /** When the oldest sample in the window was taken (+∞ without one). */
+  oldestS(): number {
+    const n = this.values.length;
+    return this.filled > 0 ? this.times[(this.at - this.filled + n) % n] : Number.POSITIVE_INFINITY;
+  }
+
   /** The mean of every sample in the window (0 without one). */
   mean(): number {
     let sum = 0;
@@ -160,22 +166,36 @@ export class ServiceHpa {
     pods.missing = cpu ? 0 : set.starting.size;
     pods.ready = 0;
     pods.sumMilli = 0;
-    for (const [t, readySince] of set.ready) {
-      if (cpu) {
-        const started = set.startedAt.get(t) ?? 0;
-        const initialising = started + this.config.cpuInitializationPeriodS > nowS;
-        if (initialising && nowS - this.config.metricWindowS < readySince) {
-          pods.unready++;
+    // A pod ready since before the window's oldest sample (and, for CPU, before the window) reports the
+    // whole window's mean: when every pod is, no pod need be looked at.
+    const oldest = Math.min(ring.oldestS(), cpu ? nowS - this.config.metricWindowS : Number.POSITIVE_INFINITY);
+    const wholeMilli = Math.round((ring.since(Number.NEGATIVE_INFINITY) ?? 0) * 1000);
+    if (set.lastReadyS <= oldest) {
+      pods.ready = set.ready.size;
+      pods.sumMilli = set.ready.size * wholeMilli;
+    } else {
+      for (const [t, readySince] of set.ready) {
+        if (readySince <= oldest) {
+          pods.ready++;
+          pods.sumMilli += wholeMilli;
           continue;
         }
+        if (cpu) {
+          const started = set.startedAt.get(t) ?? 0;
+          const initialising = started + this.config.cpuInitializationPeriodS > nowS;
+          if (initialising && nowS - this.config.metricWindowS < readySince) {
+            pods.unready++;
+            continue;
+          }
+        }
+        const value = ring.since(readySince);
+        if (value === undefined) {
+          pods.missing++;
+          continue;
+        }
+        pods.ready++;
+        pods.sumMilli += Math.round(value * 1000);
       }
-      const value = ring.since(readySince);
-      if (value === undefined) {
-        pods.missing++;
-        continue;
-      }
-      pods.ready++;
-      pods.sumMilli += Math.round(value * 1000);
     }
     const target = cpu ? m.targetUtilizationPercent : Math.round(m.targetPerReplica * 1000);
     return countedReplicas(current, pods, target, !cpu, tol).replicas;
