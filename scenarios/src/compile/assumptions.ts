@@ -55,6 +55,11 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "services: a request waits at most its `timeout` (default 30 s), a pod's metric averages over 15 s (metrics-server's resolution), the fluid model's wait has an exponential tail whatever the service time's shape and its transient is a diffusion's (engine services/latency), a replica's CPU is its request (limit = request) shared by its requests at their mean number in service (engine services/cpu-share.ts)",
     );
   }
+  if (spec.services.some((s) => s.vpa?.mode === "InPlaceOrRecreate")) {
+    push(
+      "VPA in place: a resize the node has room for applies in the instant it is asked for, and the kubelet retries a deferred one once a minute, with the updater's loop, rather than when room appears (engine services/autoscaling/service-vpa.ts)",
+    );
+  }
   if (spec.autoscalers.length > 0) {
     push("Cluster Autoscaler: new nodes take pods after `scaleUpDelay` (default 60 s), the cloud's provisioning time");
   }
