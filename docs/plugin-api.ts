@@ -6,7 +6,14 @@
  *
  * @module
  */
-export type { AdvanceStatus, Controller, ControllerContext, RunEvents, RunListener } from "@clustersim/engine";
+export type {
+  AdvanceStatus,
+  Controller,
+  ControllerContext,
+  ResizeOutcome,
+  RunEvents,
+  RunListener,
+} from "@clustersim/engine";
 export type { ClusterView, NodeResources, Request, Taint, Toleration } from "@clustersim/hardware-models";
 export type { ControllerEntry } from "@clustersim/scenarios";
 export type {

@@ -269,7 +269,7 @@ describe("clustersim run SCENARIO", () => {
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({
       format: "clustersim-replay",
-      version: 3,
+      version: 4,
       scenario: "rack-outage",
       durationS: 7200,
       groups: ["batch"],

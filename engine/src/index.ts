@@ -76,6 +76,7 @@ export {
 export {
   type AdvanceStatus,
   type NodeGroups,
+  type ResizeOutcome,
   Run,
   type RunOptions,
   type RunServices,
@@ -118,7 +119,11 @@ export {
   resourceReplicas,
   type Tolerances,
 } from "./services/autoscaling/replica-calculator.js";
-export { vpaEvictionBudget } from "./services/autoscaling/service-vpa.js";
+export {
+  VPA_DEFERRED_RESIZE_TIMEOUT_S,
+  VPA_INTERVAL_S,
+  vpaEvictionBudget,
+} from "./services/autoscaling/service-vpa.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
 export { cpuStretch } from "./services/cpu-share.js";
 export { DiscreteTime } from "./services/latency/discrete-time.js";
@@ -152,7 +157,7 @@ export {
   ServiceTimeShape,
 } from "./services/latency/service-time.js";
 export type { ReplicaMachine } from "./services/replica-machine.js";
-export { ReplicaSet } from "./services/replica-set.js";
+export { type PendingResize, ReplicaSet } from "./services/replica-set.js";
 export type { ServiceView } from "./services/service-api.js";
 export {
   type AutoscalerConfig,
@@ -162,6 +167,7 @@ export {
   type ReplicaTemplate,
   type ServiceConfig,
   type VirtualNode,
+  type VpaMode,
 } from "./services/service-config.js";
 export { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./services/service-figures.js";
 export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/service-rows.js";

@@ -24,6 +24,34 @@ describe("ClusterState", () => {
     expect(() => c.release(99)).toThrow(/not applied/);
   });
 
+  it("resizes a placement's CPU in place: free CPU, totals and the best-fit index move by the difference", () => {
+    const c = new ClusterState([
+      { cpuMilli: 4000, memoryMiB: 4096 },
+      { cpuMilli: 4000, memoryMiB: 4096 },
+    ]);
+    const a = c.place(0, { cpuMilli: 1000, memoryMiB: 512 });
+    c.place(1, { cpuMilli: 2500, memoryMiB: 512 });
+    const small = { cpuMilli: 1, memoryMiB: 1 };
+    expect(c.bestFitNode(small)).toBe(1); // 1500 m free against node 0's 3000 m
+    c.resize(a, 3000);
+    // Node 0: 1000 m free, the tightest now; booked 3000 + 2500; utilisation 3000/4000 + 2500/4000.
+    expect([c.freeCpuMilli(0), c.cpuMilliOf(a), c.bestFitNode(small)]).toEqual([1000, 3000, 0]);
+    expect(c.totals(-1).allocatedCpuMilli).toBe(5500);
+    expect(c.totals(-1).cpuUtilisationSum).toBeCloseTo(1.375, 12);
+    expect(c.totals(-1).pods).toBe(2);
+    expect(() => c.resize(a, 4500)).toThrow(/by 1500 m does not fit node 0 \(1000 m free\)/);
+    c.resize(a, 500);
+    expect([c.freeCpuMilli(0), c.totals(-1).allocatedCpuMilli]).toEqual([3500, 3000]);
+    // Released, it gives back what it holds now: 500 m.
+    c.release(a);
+    expect([c.freeCpuMilli(0), c.totals(-1).allocatedCpuMilli]).toEqual([4000, 2500]);
+    expect(c.totals(-1).cpuUtilisationSum).toBeCloseTo(0.625, 12);
+    expect(() => c.resize(a, 100)).toThrow(/not applied/);
+    const none = c.place(0, { cpuMilli: 0, memoryMiB: 1 });
+    expect(() => c.resize(none, 100)).toThrow(/placed without a CPU request/);
+    expect(() => c.resize(none, 10.5)).toThrow(/whole millicores above 0/);
+  });
+
   it("honours overcommit ratios", () => {
     const c = new ClusterState([{ cpuMilli: 1000, memoryMiB: 1000, cpuOvercommit: 2 }]);
     c.place(0, { cpuMilli: 1500, memoryMiB: 500 });

@@ -25,15 +25,17 @@
  * | `n` | node, cpuUsedMilli | a node's CPU in use, where it differs from its allocation (services, co-located batch), at a sample when it moved by over 1% of the node (version 3) |
  * | `o` | pool, usedMiB | a CXL pool's memory in use, at a sample when it changed (version 3) |
  * | `c` | coldStarts, cost | at every sample: sandbox cold starts so far, and the bill so far (priced nodes while present, and serverless containers) (version 3) |
+ * | `z` | task, node, cpuMilli | a running task's CPU request changed in place to `cpuMilli` (a pod resized; it keeps running) (version 4) |
  *
  * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
  * a workload's. Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`,
- * `x`, `+`, `-`; version 2 no `r`, `m`, `v` (a removed task was written as finished).
+ * `x`, `+`, `-`; version 2 no `r`, `m`, `v` (a removed task was written as finished); version 3 no `z`
+ * (a task's CPU was its `a` line's throughout).
  */
 export const REPLAY_FORMAT = "clustersim-replay";
-export const REPLAY_VERSION = 3;
+export const REPLAY_VERSION = 4;
 /** Versions this package reads. */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 export interface ReplayHeader {
   format: typeof REPLAY_FORMAT;
@@ -58,6 +60,7 @@ export type ReplayEvent =
   | [timeS: number, code: "a", task: number, cpuMilli: number, memoryMiB: number, gpuMilli: number]
   | [timeS: number, code: "s" | "f" | "k" | "p" | "r" | "m", task: number, node: number]
   | [timeS: number, code: "x", task: number]
+  | [timeS: number, code: "z", task: number, node: number, cpuMilli: number]
   | [timeS: number, code: "d" | "u" | "+" | "-", node: number]
   | [timeS: number, code: "n", node: number, cpuUsedMilli: number]
   | [timeS: number, code: "o", pool: number, usedMiB: number]
@@ -73,4 +76,22 @@ export type ReplayEvent =
       sloViolated: 0 | 1,
     ];
 
-export const EVENT_CODES = ["a", "s", "f", "k", "p", "x", "d", "u", "+", "-", "r", "m", "v", "n", "o", "c"] as const;
+export const EVENT_CODES = [
+  "a",
+  "s",
+  "f",
+  "k",
+  "p",
+  "x",
+  "d",
+  "u",
+  "+",
+  "-",
+  "r",
+  "m",
+  "v",
+  "n",
+  "o",
+  "c",
+  "z",
+] as const;

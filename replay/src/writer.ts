@@ -17,6 +17,11 @@ export class ReplayWriter {
     for (const node of nodes) this.write(`[${t},"${code}",${task},${node}]`);
   }
 
+  /** A running task's CPU request changed in place on its node (it keeps running). */
+  resize(t: number, task: number, node: number, cpuMilli: number): void {
+    this.write(`[${t},"z",${task},${node},${cpuMilli}]`);
+  }
+
   neverStarts(t: number, task: number): void {
     this.write(`[${t},"x",${task}]`);
   }

@@ -21,6 +21,9 @@ describe("a summary names the assumptions the run leaned on", () => {
     expect(await assumptions("scenarios/lublin-window.yaml")).toEqual(["power", "node memory"]);
     // GPUs: their power model is named, unless every GPU group gives its own figures.
     expect(await assumptions("scenarios/openb-fgd.yaml")).toEqual(["power", "GPU power"]);
+    // The kubelet's timing of in-place resizes, for a VPA that makes them only.
+    expect(await assumptions("services/vpa-inplace.yaml")).toContain("VPA in place");
+    expect(await assumptions("services/vpa-recreate.yaml")).not.toContain("VPA in place");
     // Power given for every node group: no power assumption.
     expect(
       await assumptions("scenarios/poisson-small.yaml", ["cluster.nodeGroups.0.power={ idleW: 90, peakW: 350 }"]),

@@ -18,6 +18,7 @@ describe("the invariant checker", () => {
     "services/burst-serverless.yaml",
     "services/colocation-on.yaml",
     "services/vpa-recreate.yaml",
+    "services/vpa-inplace.yaml",
   ]) {
     it(`finds no violation in ${name}, and changes nothing in the results`, async () => {
       const file = EXAMPLES + name;

@@ -90,6 +90,20 @@ describe("subsystems where they meet, over whole runs", () => {
     expect(s.nodeHours).toBeGreaterThan(4 * 2);
   }, 120_000);
 
+  it("VPA in place × the CPU ledger: replicas resized on their nodes, deferred where a full node has no room, evicted after 5 minutes", async () => {
+    // Twenty 100m replicas of vpa-inplace.yaml on one 4-core node: CPU-bound, their recommendations
+    // climb 15% a round until the node is full; from then on resizes wait (Deferred) and fall back to
+    // eviction, and the replacements wait for room.
+    const s = await checkedRun("services/vpa-inplace.yaml", [
+      "services.0.replica.cpu=100m",
+      "cluster.nodeGroups.0.count=1",
+      'cluster.nodeGroups.0.cpu="4"',
+    ]);
+    const api = (s as unknown as { services: Record<string, Record<string, number>> }).services.api;
+    expect(api.vpaInPlaceResizes).toBeGreaterThan(20);
+    expect(api.vpaInPlaceFallbacks).toBeGreaterThan(0);
+  }, 120_000);
+
   it("(the ledger itself) reports a placement the run's events never told of, and one they told of but never booked", () => {
     const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
     const ledger = new CpuLedger(cluster);

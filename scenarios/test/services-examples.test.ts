@@ -100,6 +100,36 @@ describe("examples/services", () => {
     expect(vpa.serviceSloViolationMinutes).toBeLessThan(0.5);
   });
 
+  it("the VPA in place right-sizes the same replicas without restarting them: no ready time lost", async () => {
+    const file = `${DIR}vpa-inplace.yaml`;
+    const lines: string[] = [];
+    const done = await runScenario(loadScenarioFile(file, ["outputs.replay=true"]), file, {
+      onReplayLine: (l) => lines.push(l),
+    });
+    const inPlace = (done.summary as Summary).services.api;
+    const recreate = (await run("vpa-recreate")).services.api;
+    expect(inPlace.vpaTargetMilli).toBe(recreate.vpaTargetMilli);
+    expect(inPlace.cpuRequestMilliAtEnd).toBe(inPlace.vpaTargetMilli);
+    expect([inPlace.vpaRestarts, inPlace.vpaInPlaceResizes, inPlace.vpaInPlaceFallbacks]).toEqual([0, 20, 0]);
+    expect([recreate.vpaRestarts, recreate.vpaInPlaceResizes]).toEqual([20, 0]);
+    // In place, all 20 replicas are ready from the first tick after their placement at 0 s to the end:
+    // 20 × 43,199 replica-seconds. Without a readiness delay or an image to pull, a restarted replica's
+    // replacement is placed and ready within the instant of its restart, but after that instant's tick:
+    // 1 s lost per restart.
+    expect(inPlace.readyReplicaHours * 3600).toBeCloseTo(20 * 43_199, 6);
+    expect((inPlace.readyReplicaHours - recreate.readyReplicaHours) * 3600).toBeCloseTo(20, 6);
+    // The same requests from the same minutes on, but for that tick (the target's 381 m, 1 s each).
+    expect((inPlace.cpuRequestedCoreHours - recreate.cpuRequestedCoreHours) * 3600).toBeCloseTo(
+      20 * (inPlace.vpaTargetMilli / 1000),
+      6,
+    );
+    expect(inPlace.cpuUsedCoreHours).toBeCloseTo(recreate.cpuUsedCoreHours, 9);
+    // The replay tells the viewer of each resize: a replica, its node, its new request.
+    const resizes = readReplay(lines.join("\n")).events.filter((e) => e[1] === "z");
+    expect(resizes).toHaveLength(20);
+    for (const e of resizes) expect(e[4]).toBe(inPlace.vpaTargetMilli);
+  });
+
   it("a rate read from a trace: every request of Azure's LLM conversation trace arrives once; KEDA scales from zero and back to it", async () => {
     const s = await run("llm-trace-keda");
     // 19,366 requests in the trace, all within the run.
@@ -120,7 +150,7 @@ describe("examples/services", () => {
       onReplayLine: (l) => lines.push(l),
     });
     const { header, events } = readReplay(lines.join("\n"));
-    expect(header.version).toBe(3);
+    expect(header.version).toBe(4);
     expect(header.services).toEqual([["api", 0.99, 0.5]]);
     const count = (code: string) => events.filter((e) => e[1] === code).length;
     const api = (summary as Summary).services.api;

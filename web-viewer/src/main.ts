@@ -36,7 +36,7 @@ let end = 0;
 let playing = false;
 let selected: { run: number; node: number } | undefined;
 let charts: uPlot[] = [];
-const shown = new Set(["s", "f", "k", "p", "r", "m", "node"]);
+const shown = new Set(["s", "f", "k", "p", "r", "m", "z", "node"]);
 
 /** What the page shows now, for tests and for the curious (read only). */
 const viewer = {

@@ -74,6 +74,29 @@ describe("the viewer's replay index", () => {
     }
   });
 
+  it("follows in-place resizes: a node's CPU moves by the change, and a finish gives back the resized request", () => {
+    const lines: string[] = [];
+    const w = new ReplayWriter((l) => lines.push(l));
+    w.header({ scenario: "s", seed: 1, scheduler: "x", durationS: 10, groups: ["g"], nodes: [[0, 4000, 8192, 0, 1]] });
+    w.arrive(0, 7, 1000, 512, 0);
+    w.task(1, "s", 7, [0]);
+    w.resize(2, 7, 0, 2500);
+    w.resize(3, 7, 0, 500);
+    w.task(4, "f", 7, [0]);
+    const index = ReplayIndex.parse(lines.join("\n"));
+    expect(index.header.version).toBe(4);
+    const s = index.emptyState();
+    expect([1, 2, 3, 4].map((t) => index.stateAt(t, s).cpu[0])).toEqual([1000, 2500, 500, 0]);
+    // The allocated share of the node's 4000 m at 0, 1, ..., 4 s, computed in one pass.
+    expect(index.cpuShareSeries(4, 4).share).toEqual([0, 0.25, 0.625, 0.125, 0]);
+    expect(index.codeName(2)).toBe("z");
+    expect(index.node[2]).toBe(0);
+    // The node's tasks at 3.5 s with their request then; the arrival's request stays the task's own.
+    const cpu = new Map<number, number>();
+    expect(index.tasksOn(0, 3.5, cpu)).toEqual([0]);
+    expect([cpu.get(0), index.taskCpu[0]]).toEqual([500, 1000]);
+  });
+
   it("names a malformed line by its number", () => {
     // The header, then 3 + 2 + 2 event lines: the bad one is line 9.
     const t = `${text(3)}\n[5,"q",1]`;

@@ -31,6 +31,11 @@ export interface RunEvents {
   remove(task: Task, nodes: readonly number[], startS: number, nowS: number): void;
   /** A long-running task (a service replica) became ready to serve on its node. */
   ready(task: Task, node: number, nowS: number): void;
+  /**
+   * A running task's CPU request changed in place on its node (a pod resized, KEP-1287): `task.cpuMilli`
+   * is the new request, `fromCpuMilli` the one it replaced. The task keeps running.
+   */
+  resize(task: Task, node: number, fromCpuMilli: number, nowS: number): void;
   /** A task was killed more often than the run retries: it counts as failed. */
   fail(task: Task, nowS: number): void;
   /** A node went down (failure) or came back. */
@@ -64,6 +69,7 @@ export class RunBus implements RunEvents {
   private readonly preemptL: Handlers<"preempt"> = [];
   private readonly removeL: Handlers<"remove"> = [];
   private readonly readyL: Handlers<"ready"> = [];
+  private readonly resizeL: Handlers<"resize"> = [];
   private readonly failL: Handlers<"fail"> = [];
   private readonly nodeDownL: Handlers<"nodeDown"> = [];
   private readonly nodeUpL: Handlers<"nodeUp"> = [];
@@ -87,6 +93,7 @@ export class RunBus implements RunEvents {
     add(this.preemptL, l.preempt);
     add(this.removeL, l.remove);
     add(this.readyL, l.ready);
+    add(this.resizeL, l.resize);
     add(this.failL, l.fail);
     add(this.nodeDownL, l.nodeDown);
     add(this.nodeUpL, l.nodeUp);
@@ -128,6 +135,9 @@ export class RunBus implements RunEvents {
   }
   ready(task: Task, node: number, nowS: number): void {
     for (const f of this.readyL) f(task, node, nowS);
+  }
+  resize(task: Task, node: number, fromCpuMilli: number, nowS: number): void {
+    for (const f of this.resizeL) f(task, node, fromCpuMilli, nowS);
   }
   fail(task: Task, nowS: number): void {
     for (const f of this.failL) f(task, nowS);

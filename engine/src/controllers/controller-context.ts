@@ -3,7 +3,7 @@ import type { Pod } from "@clustersim/schedulers";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunBus, RunListener } from "../bus/run-events.js";
-import type { NodeGroups, SchedulingLoop } from "../runs/scheduling-loop.js";
+import type { NodeGroups, ResizeOutcome, SchedulingLoop } from "../runs/scheduling-loop.js";
 import type { ServiceView } from "../services/service-api.js";
 import type { ControllerContext } from "./controller.js";
 
@@ -147,6 +147,16 @@ class RunControllerContext implements ControllerContext {
     const evicted = loop.evict(task);
     if (evicted) sim.requestInstantEnd();
     return evicted;
+  }
+
+  resize(task: Task, cpuMilli: number): ResizeOutcome | undefined {
+    const { loop } = this.run;
+    if (!loop.resize) throw new Error(`controller ${this.name}: this run's loop cannot resize tasks in place`);
+    if (!Number.isInteger(cpuMilli) || cpuMilli <= 0)
+      throw new RangeError(
+        `controller ${this.name}: resize of task ${task.id} needs whole millicores above 0, found ${cpuMilli}`,
+      );
+    return loop.resize(task, cpuMilli);
   }
 
   tasksOn(node: number): Task[] {

@@ -3,6 +3,7 @@ import type { Pod } from "@clustersim/schedulers";
 import type { Rng, Simulation } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { RunListener } from "../bus/run-events.js";
+import type { ResizeOutcome } from "../runs/scheduling-loop.js";
 import type { ServiceView } from "../services/service-api.js";
 
 /**
@@ -58,6 +59,14 @@ export interface ControllerContext {
   remove(task: Task): "running" | "waiting" | undefined;
   /** Evict a running task (a drain): it waits again and its run starts over; false when not running. */
   evict(task: Task): boolean;
+  /**
+   * Change a running task's CPU request in place, without a restart (a pod resized through its
+   * `resize` subresource, Kubernetes v1.33): "resized" when its node's free CPU covers an increase (a
+   * decrease always fits), then the run event `resize`; "deferred" when it does not now and "infeasible"
+   * when `cpuMilli` exceeds the node's allocatable, both leaving the request as it was (ask again to
+   * retry). Undefined when the task is not running.
+   */
+  resize(task: Task, cpuMilli: number): ResizeOutcome | undefined;
   /** The running tasks on a node. */
   tasksOn(node: number): Task[];
   /** Every waiting task with its request as the scheduler sees it (with the hardware's charges). */

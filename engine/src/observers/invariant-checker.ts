@@ -14,7 +14,7 @@ type State = "waiting" | "running" | "done" | "removed" | "rejected" | "failed";
  * - time never goes back;
  * - every task is in exactly one state, and moves only along arrive → waiting → running → done, with
  *   kill and preemption back to waiting, rejection from waiting, failure after a kill, removal (by a
- *   controller) from waiting or running;
+ *   controller) from waiting or running; only a running task is resized in place;
  * - the nodes an event touched have free CPU, memory and GPUs within [0, allocatable];
  * - every `sampleEvery` events, the placement index's best fit for a small request agrees with a scan;
  * - at the end, tasks are conserved: submitted = completed + removed + running + waiting + rejected + failed.
@@ -23,6 +23,7 @@ type State = "waiting" | "running" | "done" | "removed" | "rejected" | "failed";
 export class InvariantChecker implements RunListener {
   private readonly state = new Map<Task, State>();
   private lastS = 0;
+  private readonly one = [0];
   private events = 0;
   private submitted = 0;
   private completed = 0;
@@ -106,6 +107,11 @@ export class InvariantChecker implements RunListener {
   remove(t: Task, nodes: readonly number[], _startS: number, nowS: number): void {
     this.move("remove", t, nowS, nodes.length > 0 ? "running" : "waiting", "removed");
     this.checkNodes("remove", nodes, t, nowS);
+  }
+  resize(t: Task, node: number, _fromCpuMilli: number, nowS: number): void {
+    this.move("resize", t, nowS, "running", "running");
+    this.one[0] = node;
+    this.checkNodes("resize", this.one, t, nowS);
   }
   nodeDown(_n: number, nowS: number): void {
     this.tick("node down", nowS);

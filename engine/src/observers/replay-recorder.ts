@@ -34,6 +34,9 @@ export class ReplayRecorder implements RunListener {
     this.one[0] = node;
     this.w.task(nowS, "r", t.id, this.one);
   }
+  resize(t: Task, node: number, _fromCpuMilli: number, nowS: number): void {
+    this.w.resize(nowS, t.id, node, t.cpuMilli);
+  }
   preempt(t: Task, nodes: readonly number[], nowS: number): void {
     this.w.task(nowS, "p", t.id, nodes);
   }

@@ -201,6 +201,10 @@ export class RunMetrics implements RunListener {
     this.restarted.delete(task);
     if (nodes.length > 0) this.changed(nowS);
   }
+  resize(_task: Task, _node: number, _fromCpuMilli: number, nowS: number): void {
+    // The allocated CPU moved without a start or an end: its level from now.
+    this.changed(nowS);
+  }
   nodeDown(_node: number, nowS: number): void {
     this.changed(nowS);
   }

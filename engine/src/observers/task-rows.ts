@@ -5,7 +5,8 @@ import { byArrival, type TaskLedger } from "./task-ledger.js";
 
 /**
  * One row per task: finished, removed by a controller (a replica scaled down; no startS if it never
- * started), still running at the end (no endS), or never started (no startS); `state` says which.
+ * started), still running at the end (no endS), or never started (no startS); `state` says which. Its
+ * request is as it stood when the row was written: a task resized in place shows its last.
  */
 export const TASK_COLUMNS: readonly Column[] = [
   { name: "id", type: "int" },

@@ -10,7 +10,7 @@ import type { ServiceView } from "../services/service-api.js";
 import { wholeRequest } from "../tasks/whole-request.js";
 import type { NodeGroups, SchedulingLoop } from "./scheduling-loop.js";
 
-export type { NodeGroups, RunServices, SchedulingLoop } from "./scheduling-loop.js";
+export type { NodeGroups, ResizeOutcome, RunServices, SchedulingLoop } from "./scheduling-loop.js";
 
 export interface RunOptions {
   cluster: ClusterState;

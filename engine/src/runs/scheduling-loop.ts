@@ -14,6 +14,13 @@ export interface RunServices {
 }
 
 /**
+ * What the node says to an in-place resize of a running task's CPU request, as the kubelet answers a
+ * pod resize (KEP-1287, Kubernetes v1.33): applied; deferred (it fits the node's allocatable but not
+ * its free CPU now: nothing changes, ask again later); infeasible (more than the node's allocatable).
+ */
+export type ResizeOutcome = "resized" | "deferred" | "infeasible";
+
+/**
  * How a run decides what starts where: the online placement loop or the batch queue. The run calls
  * `admit` for every task that enters, `schedule` once at the end of each instant in which anything
  * happened, and tells it about nodes failing and capacity appearing.
@@ -39,6 +46,11 @@ export interface SchedulingLoop {
   workStartS?(task: Task): number;
   /** A CXL pool failed: kill the tasks holding memory in it. */
   poolDown?(pool: number): void;
+  /**
+   * Change a running task's CPU request in place, where its node has room (./online/binding.ts);
+   * undefined when the task is not running.
+   */
+  resize?(task: Task, cpuMilli: number): ResizeOutcome | undefined;
   /** Evict a running task back to the queue (drain, preemption); false when not running. */
   evict?(task: Task): boolean;
   /** The running tasks on a node. */

@@ -1,13 +1,26 @@
 import { task as makeTask, type Task } from "@clustersim/workloads";
 import type { ControllerContext } from "../controllers/controller.js";
+import type { ResizeOutcome } from "../runs/scheduling-loop.js";
 import type { ServiceConfig, VirtualNode } from "./service-config.js";
+
+/**
+ * A resize the node has not applied (a pod's PodResizePending condition, Kubernetes v1.33): the request
+ * asked for, why (Deferred: no room now, retried; Infeasible: more than the node's allocatable, never
+ * retried), and when the VPA updater first saw it pending (NaN until it has).
+ */
+export interface PendingResize {
+  cpuMilli: number;
+  reason: "deferred" | "infeasible";
+  seenS: number;
+}
 
 /**
  * A service's replicas, as a ReplicaSet keeps them: pods waiting for a node (pending), placed and
  * starting (pulling the image, starting the sandbox, passing the readiness delay), and ready (serving).
  * Scaling down deletes in upstream's order (pkg/controller/controller_utils.go, ActivePodsWithRanks):
  * unscheduled before scheduled, not ready before ready, then the most recently ready first; among
- * pending or starting pods, the newest first.
+ * pending or starting pods, the newest first. A placed replica's CPU request may be resized in place;
+ * a resize its node cannot apply stays pending with the replica until it is applied or the replica goes.
  */
 export class ReplicaSet {
   /** Insertion-ordered: oldest first. */
@@ -27,6 +40,8 @@ export class ReplicaSet {
   maxReplicas: number;
   /** Replicas restarted by a VPA. */
   restarts = 0;
+  /** Placed replicas with a resize their node has not applied. */
+  readonly resizePending = new Map<Task, PendingResize>();
   /** Replicas created so far (ids), scale events. */
   private created = 0;
   scaleUps = 0;
@@ -106,7 +121,49 @@ export class ReplicaSet {
     this.restarts++;
   }
 
+  /**
+   * Resize a placed replica's CPU request in place (through the run: ControllerContext.resize). One the
+   * node cannot apply now, or ever, stays pending (`resizePending`); applied, the run's `resize` event
+   * moves the set's CPU (`resized`). Undefined when the replica is not running.
+   */
+  resize(t: Task, cpuMilli: number): ResizeOutcome | undefined {
+    const outcome = this.ctx.resize(t, cpuMilli);
+    if (outcome === "deferred" || outcome === "infeasible") {
+      const was = this.resizePending.get(t);
+      this.resizePending.set(t, { cpuMilli, reason: outcome, seenS: was?.seenS ?? Number.NaN });
+    } else this.resizePending.delete(t);
+    return outcome;
+  }
+
+  /**
+   * The kubelet tries deferred resizes again at each sync of their pod (an infeasible one never):
+   * returns how many it applied.
+   */
+  retryResizes(): number {
+    let applied = 0;
+    for (const [t, r] of this.resizePending) {
+      if (r.reason === "deferred" && this.resize(t, r.cpuMilli) === "resized") applied++;
+    }
+    return applied;
+  }
+
+  /** A placed replica's request changed in place (the run's `resize` event). */
+  resized(t: Task, fromCpuMilli: number): void {
+    if (this.nodeOf.has(t)) this.placedCpuMilli += t.cpuMilli - fromCpuMilli;
+  }
+
+  /**
+   * Whether a placed replica's container runs: its pod's phase is Running (past the image pull and the
+   * sandbox's start; it may not be ready yet). Before that the pod is Pending.
+   */
+  isRunning(t: Task): boolean {
+    if (this.ready.has(t)) return true;
+    const readyAt = this.starting.get(t);
+    return readyAt !== undefined && this.ctx.nowS >= readyAt - this.config.readinessS;
+  }
+
   private delete(t: Task): void {
+    this.resizePending.delete(t);
     this.pending.delete(t);
     this.starting.delete(t);
     if (this.ready.delete(t)) this.readyVersion++;
@@ -146,6 +203,7 @@ export class ReplicaSet {
 
   /** A replica's node failed: the run resubmits it, and it is pending again. */
   lost(t: Task): void {
+    this.resizePending.delete(t);
     if (!this.starting.delete(t)) {
       if (!this.ready.delete(t)) return;
       this.readyVersion++;

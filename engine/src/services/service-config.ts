@@ -58,6 +58,13 @@ export interface CustomAutoscaler {
   desired(service: ServiceView, nowS: number): number;
 }
 
+/**
+ * How a VPA's updater applies its recommendation (its `updateMode`): by restarting replicas (Recreate);
+ * by resizing running ones in place, restarting where that fails (InPlaceOrRecreate); or not at all
+ * (Off: the recommendation is in the summary only). ./autoscaling/service-vpa.ts does it.
+ */
+export type VpaMode = "Recreate" | "InPlaceOrRecreate" | "Off";
+
 /** A long-running service as a run sees it (the scenario schema writes it; scenarios/src/compose builds this). */
 export interface ServiceConfig {
   name: string;
@@ -96,9 +103,10 @@ export interface ServiceConfig {
   customAutoscaler?: CustomAutoscaler;
   /**
    * The Vertical Pod Autoscaler for CPU: its recommender every minute; in "Recreate" mode its updater
-   * restarts replicas whose request is outside the recommended bounds with the target.
+   * restarts replicas whose request is outside the recommended bounds with the target; in
+   * "InPlaceOrRecreate" it resizes them in place, restarting those it cannot.
    */
-  vpa?: { mode: "Recreate" | "Off" };
+  vpa?: { mode: VpaMode };
 }
 
 /** Services in an order where every caller comes before the services it calls; throws on a cycle. */

@@ -127,6 +127,7 @@ export class ServicesController implements Controller {
       start: (t, nodes) => this.owner.get(t)?.placedOn(t, nodes[0]),
       kill: (t) => this.owner.get(t)?.lost(t),
       preempt: (t) => this.owner.get(t)?.lost(t),
+      resize: (t, _node, from) => this.owner.get(t)?.resized(t, from),
       fail: (t) => this.owner.get(t)?.failed(t),
       remove: (t) => this.owner.delete(t),
       sample: (now) => this.o.onSample?.(now, this),
@@ -288,6 +289,8 @@ export class ServicesController implements Controller {
         replicasAtEnd: set.replicas,
         ...(s.vpa && {
           vpaRestarts: set.restarts,
+          vpaInPlaceResizes: this.vertical[i]?.inPlaceResizes ?? 0,
+          vpaInPlaceFallbacks: this.vertical[i]?.inPlaceFallbacks ?? 0,
           cpuRequestMilliAtEnd: set.template.cpuMilli,
           vpaTargetMilli: this.vertical[i]?.last?.targetMilli ?? Number.NaN,
         }),

@@ -259,6 +259,11 @@ export class ClusterState implements ClusterView {
   get placements(): number {
     return this.p.live;
   }
+  /** CPU request of a live placement, millicores (without the host CPU its network path costs). */
+  cpuMilliOf(id: number): number {
+    return this.p.cpu[id];
+  }
+
   /** CXL pool memory a live placement takes, MiB. */
   poolMiBOf(id: number): number {
     return this.p.pool[id];
@@ -373,6 +378,31 @@ export class ClusterState implements ClusterView {
       if (p.mem[id] === 0) this.noMemPods[node]--;
     }
     p.free(id);
+    this.reindex(node);
+  }
+
+  /**
+   * Change a live placement's CPU request in place (a pod resized through its `resize` subresource,
+   * KEP-1287): its node's free CPU and the totals move by the difference; nothing else of it changes.
+   * Throws on an id that is not live, a request that is not a whole number of millicores above 0, a
+   * placement booked without a CPU request (it counts among the node's pods without one, which a resize
+   * would change), or an increase beyond the node's free CPU: the caller checks the fit first.
+   */
+  resize(id: number, cpuMilli: number): void {
+    const p = this.p;
+    if (!p.isLive(id)) throw new RangeError(`resize of placement ${id}, which is not applied`);
+    if (!Number.isInteger(cpuMilli) || cpuMilli <= 0)
+      throw new RangeError(`resize of placement ${id}: expected whole millicores above 0, found ${cpuMilli}`);
+    if (p.cpu[id] === 0) throw new RangeError(`resize of placement ${id}: it was placed without a CPU request`);
+    const node = p.node[id];
+    const delta = cpuMilli - p.cpu[id];
+    if (delta > this.freeCpu[node])
+      throw new RangeError(
+        `resize of placement ${id} by ${delta} m does not fit node ${node} (${this.freeCpu[node]} m free)`,
+      );
+    p.cpu[id] = cpuMilli;
+    this.freeCpu[node] -= delta;
+    this.allocate(node, delta, 0, 0, 0);
     this.reindex(node);
   }
 

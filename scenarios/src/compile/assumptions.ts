@@ -72,6 +72,11 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "service timeout: a request waiting 30 s leaves unserved (`timeout`'s default): no measured client timeout is cited, and clients' own vary (services[].timeout)",
     );
   }
+  if (spec.services.some((s) => s.vpa?.mode === "InPlaceOrRecreate")) {
+    push(
+      "VPA in place: a resize the node has room for applies in the instant it is asked for, and the kubelet retries a deferred one once a minute, with the updater's loop, rather than when room appears (engine services/autoscaling/service-vpa.ts)",
+    );
+  }
   if (spec.services.some((s) => s.autoscaler?.type === "hpa" && s.autoscaler.metricWindow === 15)) {
     push(
       "HPA metric window: a pod's metric averages over 15 s (`metricWindow`'s default), metrics-server's default resolution taken as the window: the real one depends on the metrics pipeline (services[].autoscaler.metricWindow)",

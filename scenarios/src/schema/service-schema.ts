@@ -180,11 +180,11 @@ export const Service = z.strictObject({
   readinessDelay: Duration.default(0).meta({ description: "from the container's start to its first ready probe" }),
   autoscaler: ServiceAutoscaler.optional(),
   vpa: z
-    .strictObject({ mode: z.enum(["Recreate", "Off"]).default("Recreate") })
+    .strictObject({ mode: z.enum(["Recreate", "InPlaceOrRecreate", "Off"]).default("Recreate") })
     .optional()
     .meta({
       description:
-        "the Vertical Pod Autoscaler for CPU (recommender and updater, VPA 1.5.0 defaults); Off: recommendations only, in the summary",
+        "the Vertical Pod Autoscaler for CPU (recommender and updater, VPA 1.5.0 defaults); Recreate: restarts replicas with the target; InPlaceOrRecreate: resizes running replicas in place (Kubernetes v1.33), restarting those whose resize is infeasible or deferred over 5 minutes; Off: recommendations only, in the summary",
     }),
 });
 

@@ -4,7 +4,7 @@ import { type Columns, FIELDS, parseEvents } from "./replay-columns.js";
 
 export { CODES, type Code } from "./replay-codes.js";
 
-const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C] = CODES.map((_, i) => i);
+const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C, Z] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
 export interface NodeState {
@@ -47,9 +47,12 @@ export class ReplayIndex {
   readonly subject: Int32Array;
   /** The node of a task event; -1 otherwise. */
   readonly node: Int32Array;
-  /** The value of a usage (n) or pool (o) event. */
+  /**
+   * The value of a usage (n) or pool (o) event; for a start, finish, kill, preemption or removal, the
+   * task's CPU request as it stood then; for an in-place resize (z), the change of its request.
+   */
   readonly value: Float64Array;
-  /** Per dense task: its id in the run and its request. */
+  /** Per dense task: its id in the run and its request on arrival (a resize changes its CPU later). */
   readonly taskId: Float64Array;
   readonly taskCpu: Float64Array;
   readonly taskMem: Float64Array;
@@ -84,11 +87,16 @@ export class ReplayIndex {
       const o = i * FIELDS;
       if (c === A) {
         this.subject[i] = tasks.arrive(f[o], f[o + 1], f[o + 2], f[o + 3]);
-      } else if (c <= 5 || c === 10 || c === 11) {
-        this.subject[i] = tasks.index(f[o]);
+      } else if (c <= 5 || c === 10 || c === 11 || c === Z) {
+        const k = tasks.index(f[o]);
+        this.subject[i] = k;
         // A missing or null node (version 1's gangs wrote -1) stays -1: it counts on no node.
         const node = f[o + 1];
         if (c !== 5 && Number.isInteger(node)) this.node[i] = node;
+        if (c === Z) {
+          this.value[i] = f[o + 2] - tasks.cpuNow[k];
+          tasks.cpuNow[k] = f[o + 2];
+        } else this.value[i] = tasks.cpuNow[k];
       } else if (c === V) {
         const svc = this.services[f[o]];
         this.subject[i] = f[o];
@@ -161,9 +169,11 @@ export class ReplayIndex {
         if (node < 0) continue;
         const k = this.subject[i];
         const sign = c === S ? 1 : -1;
-        s.cpu[node] += sign * this.taskCpu[k];
+        s.cpu[node] += sign * this.value[i];
         s.mem[node] += sign * this.taskMem[k];
         s.gpu[node] += sign * this.taskGpu[k];
+      } else if (c === Z) {
+        if (node >= 0) s.cpu[node] += this.value[i];
       } else if (c === D || c === U) {
         s.up[this.subject[i]] = c === U ? 1 : 0;
       } else if (c === PLUS || c === MINUS) {
@@ -233,8 +243,8 @@ export class ReplayIndex {
         const node = this.node[i];
         if (c === A || c === K || c === P) queued++;
         else if (c === S || c === X) queued--;
-        if ((c === S || c === F || c === K || c === P || c === M) && node >= 0) {
-          const cpu = (c === S ? 1 : -1) * this.taskCpu[this.subject[i]];
+        if ((c === S || c === F || c === K || c === P || c === M || c === Z) && node >= 0) {
+          const cpu = c === Z ? this.value[i] : (c === S ? 1 : -1) * this.value[i];
           s.cpu[node] += cpu;
           if (s.present[node]) used += cpu;
         } else if (c === PLUS || c === MINUS) {
@@ -255,15 +265,22 @@ export class ReplayIndex {
     return { t, share, waiting };
   }
 
-  /** The tasks running on `node` at `t` (dense indexes), by scanning its events. */
-  tasksOn(node: number, t: number): number[] {
+  /**
+   * The tasks running on `node` at `t` (dense indexes), by scanning its events; with `cpu`, each one's
+   * CPU request there at `t` (resizes included) is written into it.
+   */
+  tasksOn(node: number, t: number, cpu?: Map<number, number>): number[] {
     const end = this.eventsUpTo(t);
     const on = new Set<number>();
     for (let i = 0; i < end; i++) {
       if (this.node[i] !== node) continue;
       const c = this.code[i];
-      if (c === S) on.add(this.subject[i]);
-      else if (c === F || c === K || c === P || c === M) on.delete(this.subject[i]);
+      const k = this.subject[i];
+      if (c === S) {
+        on.add(k);
+        cpu?.set(k, this.value[i]);
+      } else if (c === Z) cpu?.set(k, (cpu.get(k) ?? 0) + this.value[i]);
+      else if (c === F || c === K || c === P || c === M) on.delete(k);
     }
     return [...on].sort((a, b) => a - b);
   }
@@ -273,11 +290,15 @@ export class ReplayIndex {
   }
 }
 
-/** The run's task ids numbered densely in order of first appearance, with each task's request. */
+/**
+ * The run's task ids numbered densely in order of first appearance, with each task's request on
+ * arrival, and its CPU request as the events read so far leave it (resizes change it).
+ */
 class DenseTasks {
   count = 0;
   ids = new Float64Array(1024);
   cpu = new Float64Array(1024);
+  cpuNow = new Float64Array(1024);
   mem = new Float64Array(1024);
   gpu = new Float64Array(1024);
   private readonly dense = new Map<number, number>();
@@ -298,6 +319,7 @@ class DenseTasks {
   arrive(id: number, cpu: number, mem: number, gpu: number): number {
     const k = this.index(id);
     this.cpu[k] = cpu;
+    this.cpuNow[k] = cpu;
     this.mem[k] = mem;
     this.gpu[k] = gpu;
     return k;
@@ -311,6 +333,7 @@ class DenseTasks {
     };
     this.ids = grow(this.ids);
     this.cpu = grow(this.cpu);
+    this.cpuNow = grow(this.cpuNow);
     this.mem = grow(this.mem);
     this.gpu = grow(this.gpu);
   }

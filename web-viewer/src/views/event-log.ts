@@ -10,6 +10,7 @@ const LABEL: Record<string, string> = {
   x: "never starts",
   r: "ready on node",
   m: "removed from node",
+  z: "resized in place on node",
   d: "node down",
   u: "node up",
   "+": "node joined",

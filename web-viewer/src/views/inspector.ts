@@ -29,7 +29,8 @@ export function renderInspector(
   row("memory allocated", `${state.mem[node]} of ${mem} MiB`, "mem");
   if (gpus > 0) row("GPU allocated", `${state.gpu[node] / 1000} of ${gpus}`, "gpu");
   root.append(dl);
-  const tasks = index.tasksOn(node, t);
+  const cpuOf = new Map<number, number>();
+  const tasks = index.tasksOn(node, t, cpuOf);
   root.append(el("h3", `${tasks.length} task${tasks.length === 1 ? "" : "s"}`));
   const table = el("table");
   const head = el("tr");
@@ -39,7 +40,7 @@ export function renderInspector(
     const tr = el("tr");
     tr.append(
       el("td", String(index.taskId[k])),
-      el("td", String(index.taskCpu[k])),
+      el("td", String(cpuOf.get(k) ?? index.taskCpu[k])),
       el("td", String(index.taskMem[k])),
     );
     table.append(tr);

@@ -3,7 +3,7 @@ import type { Task } from "@clustersim/workloads";
 import { BatchTier } from "../../colocation/batch-tier.js";
 import type { RunEffects } from "../../effects/run-effects.js";
 import type { TaskProgress } from "../../tasks/task-progress.js";
-import type { RunServices } from "../scheduling-loop.js";
+import type { ResizeOutcome, RunServices } from "../scheduling-loop.js";
 import type { OnlineCounts } from "./online-options.js";
 import { PlacementTable } from "./placement-table.js";
 import { keptWorkS, type PreemptionOptions } from "./preemption.js";
@@ -22,8 +22,9 @@ export interface BindingParts {
 /**
  * Binding and unbinding in the online loop: a decided task placed on its node (the cluster state, the
  * placement table, its run time through the effects, its progress, the strategy's and the batch tier's
- * books), and every way a placement ends (finished, killed by a failure, evicted, preempted, removed),
- * with the work each throws away counted and the run's events published.
+ * books), a placement's CPU request changed in place, and every way a placement ends (finished, killed
+ * by a failure, evicted, preempted, removed), with the work each throws away counted and the run's
+ * events published.
  */
 export class Binding {
   readonly table = new PlacementTable();
@@ -186,6 +187,40 @@ export class Binding {
     if (id === undefined) return false;
     this.progress.setRate(id, rate);
     return true;
+  }
+
+  /**
+   * Change a running task's CPU request in place, as the kubelet admits a pod resize (KEP-1287,
+   * Kubernetes v1.33): infeasible when the new request exceeds its node's allocatable; deferred when an
+   * increase exceeds the node's free CPU now (nothing changes); otherwise applied at once, a decrease
+   * always. Applied, the cluster's books, the placement table's pod and the task's own request all hold
+   * the new figure, so that whatever releases it later releases that. Undefined when not running.
+   */
+  resize(task: Task, cpuMilli: number): ResizeOutcome | undefined {
+    const { cluster, sim, bus } = this.run;
+    const id = this.table.idOf(task);
+    if (id === undefined) return undefined;
+    if (this.batchPods.has(id))
+      throw new RangeError(`task ${task.id}: a batch-tier pod holds no allocatable CPU to resize in place`);
+    const node = this.table.nodeOf[id];
+    const from = cluster.cpuMilliOf(id);
+    if (cpuMilli === from) return "resized";
+    if (cpuMilli > cluster.allocatableCpuMilli(node)) return "infeasible";
+    if (cpuMilli - from > cluster.freeCpuMilli(node)) return "deferred";
+    cluster.resize(id, cpuMilli);
+    // The strategy's books see the old pod leave and the new one arrive, as kube-scheduler's cache
+    // updates a pod (pkg/scheduler/backend/cache/cache.go, updatePod: removePod, then addPod).
+    const old = this.table.pods[id]!;
+    const strategy = this.parts.strategy;
+    if (strategy?.released) this.hook("released", task, () => strategy.released!(cluster, old, node));
+    const pod = { ...old, cpuMilli };
+    task.cpuMilli = cpuMilli;
+    this.table.pods[id] = pod;
+    const share = cluster.gpuShareOf(id);
+    const d = share >= 0 ? { node, gpuIndex: share } : { node };
+    if (strategy?.bound) this.hook("bound", task, () => strategy.bound!(cluster, pod, d));
+    bus.resize(task, node, from, sim.now);
+    return "resized";
   }
 
   /** Stop placement `id` before its end, counting the work it throws away; returns its task. */

@@ -7,7 +7,7 @@ import { FifoQueue } from "../../queues/fifo-queue.js";
 import { KubernetesQueue } from "../../queues/kubernetes-queue.js";
 import { byArrival, type Waiting, type WaitingQueue } from "../../queues/waiting-queue.js";
 import { TaskProgress } from "../../tasks/task-progress.js";
-import type { RunServices, SchedulingLoop } from "../scheduling-loop.js";
+import type { ResizeOutcome, RunServices, SchedulingLoop } from "../scheduling-loop.js";
 import { Binding } from "./binding.js";
 import { emptyCounts, type OnlineCounts, type OnlineLoopOptions } from "./online-options.js";
 import { planPreemption } from "./preemption.js";
@@ -301,6 +301,21 @@ export class OnlineLoop implements SchedulingLoop {
   /** Change a running task's speed (1 = as given by its run time); its finish moves accordingly. */
   setRate(task: Task, rate: number): boolean {
     return this.binding.setRate(task, rate);
+  }
+
+  /**
+   * Change a running task's CPU request in place (./binding.ts says when the node has room). A decrease
+   * frees room on its node: waiting tasks are tried again, as kube-scheduler requeues unschedulable pods
+   * when an assigned pod's request shrinks.
+   */
+  resize(task: Task, cpuMilli: number): ResizeOutcome | undefined {
+    const from = task.cpuMilli;
+    const outcome = this.binding.resize(task, cpuMilli);
+    if (outcome === "resized" && cpuMilli < from) {
+      this.queue.clusterChanged();
+      this.run.requestPass();
+    }
+    return outcome;
   }
 
   /**
