@@ -166,6 +166,24 @@ describe("the viewer, in chromium", () => {
     await page.close();
   });
 
+  it("lists the latest events: a task by its id and the node it started on; the boxes filter by kind", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "l-")))]);
+    await seek(page, 150);
+    const items = () => page.$$eval("#log li", (li) => li.map((e) => e.textContent ?? ""));
+    const all = await items();
+    expect(all).toContain("0:01:40 task 7 finished on node 0");
+    expect(all).toContain("0:00:10 task 8 started on node 1");
+    expect(all).toContain("0:00:00 task 7 started on node 0");
+    expect(all.some((l) => l.startsWith("0:00:50 node 2 node joined"))).toBe(true);
+    // Starts unticked: the starts go, finishes and node events stay.
+    await page.click('#events input[data-code="s"]');
+    const left = await items();
+    expect(left.some((l) => l.includes("started"))).toBe(false);
+    expect(left).toContain("0:01:40 task 7 finished on node 0");
+    expect(left.some((l) => l.startsWith("0:00:50 node 2 node joined"))).toBe(true);
+    await page.close();
+  });
+
   it("groups the cells by rack on request: node 0 (rack 1) moves after nodes 1 and 2 (rack 0)", async () => {
     const { page } = await open([replay(mkdtempSync(join(tmp, "g-")))]);
     await seek(page, 20);

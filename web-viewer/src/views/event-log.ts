@@ -17,6 +17,9 @@ const LABEL: Record<string, string> = {
   "-": "node left",
 };
 
+/** The codes of node events (a start is "s": not one of them). */
+const NODE_CODES = new Set(["d", "u", "+", "-"]);
+
 /** The latest events at or before `t` whose codes are shown (`node` covers d, u, +, -), newest first. */
 export function renderEventLog(
   root: HTMLElement,
@@ -30,9 +33,10 @@ export function renderEventLog(
   let n = 0;
   for (; i >= 0 && n < limit; i--) {
     const code = index.codeName(i);
-    const group = "dus+-".includes(code) ? "node" : code;
+    const nodeEvent = NODE_CODES.has(code);
+    const group = nodeEvent ? "node" : code;
     if (!shown.has(group) || code === "v" || code === "a" || code === "x") continue;
-    const subject = "dus+-".includes(code) ? `node ${index.subject[i]}` : `task ${index.taskId[index.subject[i]]}`;
+    const subject = nodeEvent ? `node ${index.subject[i]}` : `task ${index.taskId[index.subject[i]]}`;
     const where = index.node[i] >= 0 ? ` ${index.node[i]}` : "";
     root.append(el("li", `${clock(index.time[i])} ${subject} ${LABEL[code]}${where}`));
     n++;
