@@ -155,45 +155,57 @@ export class ServicesController implements Controller {
     const dt = Math.min(this.tickS, this.ctx.endS - now);
     const mid = now + dt / 2;
     this.inbound.fill(0);
-    for (const i of this.order) {
-      const s = this.services[i];
-      const set = this.sets[i];
-      const tally = this.tallies[i];
-      const f = tally.last;
-      const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
-      const ready = set.ready.size;
-      const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
-      const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
-      const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
-      const meanS = s.serviceTime.meanS * slowdown;
-      // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
-      const offered = ready > 0 ? rate / ready : 0;
-      const freeCores = cores - (m?.networkCores ?? 0);
-      const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
-      const calls = this.composers[i]?.compose(this.lastEndToEnd, this.lastFail);
-      const model = this.models[i];
-      // The per-request model takes its callers' calls as they were made (a count), not as a rate.
-      const external = model.receiveCalls ? rate - this.inbound[i] / dt : rate;
-      model.receiveCalls?.(this.inbound[i]);
-      model.tick(now, dt, external, ready * s.concurrency, f, slowdown * stretch, calls && this.holdOf(i, calls));
-      if (calls) this.afterCalls(i, f, calls, now);
-      if (this.called[i]) this.remember(i, f);
-      for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
-      const usage = (f.served / dt) * s.cpuSecondsPerRequest;
-      tally.lastRatePerS = rate;
-      tally.lastUsageCores = usage;
-      tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, s.slo.quantile);
-      tally.add(f);
-      for (const w of this.windows[i]) w.add(now, f);
-      tally.replicaS += set.placed * dt;
-      tally.readyS += ready * dt;
-      tally.usedCoreS += usage * dt;
-      tally.requestedCoreS += (set.placedCpuMilli / 1000) * dt;
-      if (this.hasVirtual) tally.serverlessCost += this.onVirtual(set).costPerS * dt;
-      if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
-      if (ready > 0) this.vertical[i]?.record(usage / ready);
-      this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
-    }
+    for (const i of this.order) this.tickService(i, now, dt, mid);
+  }
+
+  /** Service i's traffic over [now, now + dt), then its accounts. */
+  private tickService(i: number, now: number, dt: number, mid: number): void {
+    const s = this.services[i];
+    const set = this.sets[i];
+    const tally = this.tallies[i];
+    const f = tally.last;
+    const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
+    const ready = set.ready.size;
+    const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
+    const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
+    const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
+    const meanS = s.serviceTime.meanS * slowdown;
+    // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
+    const offered = ready > 0 ? rate / ready : 0;
+    const freeCores = cores - (m?.networkCores ?? 0);
+    const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
+    if (s.calls.length === 0 && !this.called[i]) {
+      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch);
+    } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch);
+    const usage = (f.served / dt) * s.cpuSecondsPerRequest;
+    tally.lastRatePerS = rate;
+    tally.lastUsageCores = usage;
+    tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, s.slo.quantile);
+    tally.add(f);
+    for (const w of this.windows[i]) w.add(now, f);
+    tally.replicaS += set.placed * dt;
+    tally.readyS += ready * dt;
+    tally.usedCoreS += usage * dt;
+    tally.requestedCoreS += (set.placedCpuMilli / 1000) * dt;
+    if (this.hasVirtual) tally.serverlessCost += this.onVirtual(set).costPerS * dt;
+    if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
+    if (ready > 0) this.vertical[i]?.record(usage / ready);
+    this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
+  }
+
+  /** The tick of a service that calls others or is called: its calls' time and failures, its callees' traffic. */
+  private tickInGraph(i: number, now: number, dt: number, rate: number, servers: number, slowdown: number): void {
+    const s = this.services[i];
+    const f = this.tallies[i].last;
+    const calls = this.composers[i]?.compose(this.lastEndToEnd, this.lastFail);
+    const model = this.models[i];
+    // The per-request model takes its callers' calls as they were made (a count), not as a rate.
+    const external = model.receiveCalls ? rate - this.inbound[i] / dt : rate;
+    model.receiveCalls?.(this.inbound[i]);
+    model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls));
+    if (calls) this.afterCalls(i, f, calls, now);
+    if (this.called[i]) this.remember(i, f);
+    for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
   }
 
   /** Service `i` as controllers see it (./service-view.ts). */
