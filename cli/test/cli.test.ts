@@ -45,6 +45,39 @@ describe("clustersim command", () => {
     expect(timing.eventsPerS).toBeGreaterThan(0);
   });
 
+  it("npm start runs the Double-11 preset: a line per service, the midnight window, the cost, the replay's command", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(pkg.scripts.start).toBe("node cli/bin/clustersim.js run examples/double11/double11.yaml");
+    const out = tmp();
+    const r = clustersim("run", `${EXAMPLES_DIR}double11/double11.yaml`, "--out", out);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    const header = lines.find((l) => l.trim().startsWith("service "))!;
+    expect(header).toMatch(/replicas max +p99 +within objective +p99 midnight +within midnight +dropped +failed/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    for (const name of ["gateway", "search", "recommendation", "cart", "order", "inventory", "payment"]) {
+      const row = lines.find((l) => l.trim().startsWith(`${name} `))!;
+      const s = summary.services[name];
+      const w = summary.serviceWindows.midnight[name];
+      expect(row.trim().split(/ +/)).toEqual([
+        name,
+        String(s.replicasMax),
+        s.latencyP99S.toFixed(3),
+        "s",
+        `${(100 * s.sloAttainment).toFixed(2)}%`,
+        w.latencyP99S.toFixed(3),
+        "s",
+        `${(100 * w.sloAttainment).toFixed(2)}%`,
+        Math.round(s.requestsDropped).toLocaleString("en"),
+        Math.round(s.requestsFailed).toLocaleString("en"),
+      ]);
+    }
+    expect(r.stdout).toContain(`cost: ${summary.cost.toFixed(2)} of nodes`);
+    expect(r.stdout).toContain(`+ ${summary.serverlessCost.toFixed(2)} of serverless containers`);
+    expect(r.stdout).toContain(`Replay: npx clustersim view ${out}`);
+    expect(readdirSync(out)).toContain("replay.jsonl");
+  });
+
   it("writes byte-identical summaries for the same seed, and different ones for another seed", () => {
     const [a, b, c] = [tmp(), tmp(), tmp()];
     clustersim("run", "-q", "--out", a, "--seed", "9", ...SHORT);

@@ -10,6 +10,10 @@ import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
 import { RunOutputs } from "./run-outputs.js";
 import { readScenario } from "./scenario-files.js";
+import { serviceTable } from "./service-table.js";
+
+/** Runs of at most this many services print a line per service. */
+const MAX_TABLE_SERVICES = 20;
 
 export interface RunScenarioOptions {
   out?: string;
@@ -73,8 +77,12 @@ export async function runScenarioCommand(
   if (o.quiet) return;
   print(`clustersim ${TOOL_VERSION}: scenario "${spec.name ?? file}", scheduler ${spec.scheduler.name}, seed ${seed}`);
   printFigures(result.summary as Record<string, number>, outputs.hasServices, print);
+  // One line per service, for a run of a few (a table of hundreds is for the files).
+  const services = Object.keys((result.summary.services as object | undefined) ?? {}).length;
+  if (services > 0 && services <= MAX_TABLE_SERVICES) for (const l of serviceTable(result.summary)) print(l);
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
   print(`Results: ${dir}/${outputs.names()}`);
+  if (outputs.replay) print(`Replay: npx clustersim view ${dir}`);
 }
 
 /** A progress line on a terminal for runs that take a while: simulated time, events/s, ETA. */
@@ -119,6 +127,10 @@ function printFigures(s: Record<string, number>, hasServices: boolean, print: (l
     print(
       `  services: ${Math.round(s.serviceRequests).toLocaleString("en")} requests, mean latency ${secs(s.serviceLatencyMeanS)}, ${s.serviceSloViolationMinutes.toFixed(1)} SLO-violation minutes, ${s.serviceReplicaHours.toFixed(1)} replica-hours, CPU used ${(100 * s.cpuUsedFraction).toFixed(1)}%`,
     );
+  }
+  if (s.cost > 0) {
+    const serverless = s.serverlessCost > 0 ? ` + ${s.serverlessCost.toFixed(2)} of serverless containers` : "";
+    print(`  cost: ${s.cost.toFixed(2)} of nodes (${s.nodeHours.toFixed(1)} node-hours)${serverless}`);
   }
 }
 
