@@ -218,6 +218,8 @@ class RunControllerContext implements ControllerContext {
     } else {
       bus.nodeDown(node, sim.now);
       loop.nodeDown(node);
+      // Its idle warm sandboxes go with it (they lived in its memory).
+      loop.releaseIdle?.(node);
     }
     sim.requestInstantEnd();
   }

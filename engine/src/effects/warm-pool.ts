@@ -44,6 +44,11 @@ export class WarmPool {
     const nodes = [...onNodes.keys()].sort((a, b) => a - b);
     for (const node of nodes) {
       const inst = onNodes.get(node)!;
+      if (!this.cluster.isUp(node)) {
+        // Its node failed: the sandbox is gone (the node's release should have dropped it already).
+        this.drop(app, inst, nowS);
+        continue;
+      }
       if (inst.hold < 0) continue;
       this.unhold(inst, nowS);
       if (this.cluster.fits(node, pod)) {
