@@ -85,9 +85,25 @@ describe("the Double-11 midnight (examples/double11/double11.yaml), from the run
       expect(f.replicasMax).toBeLessThanOrEqual(bounds[name][1]);
       expect(f.replicasAtEnd).toBeGreaterThanOrEqual(bounds[name][0]);
     }
-    // 2 nodes at 1.6 an hour for 2 h, plus the containers' bill.
-    expect(summary.cost as number).toBeCloseTo(6.4, 9);
-    expect(summary.costWithServerless as number).toBeCloseTo(6.4 + (summary.serverlessCost as number), 9);
+    // 4 nodes at 1.6 an hour and their DPUs at 0.07 for 2 h, plus the containers' bill.
+    expect(summary.cost as number).toBeCloseTo(4 * (1.6 + 0.07) * 2, 9);
+    expect(summary.costWithServerless as number).toBeCloseTo(
+      (summary.cost as number) + (summary.serverlessCost as number),
+      9,
+    );
+  });
+
+  it("its other tiers ran: co-located batch, functions kept warm, a rack outage, the DPUs' power", () => {
+    const s = summary as unknown as Record<string, number>;
+    expect(s.batchTierCoreHours).toBeGreaterThan(0);
+    // Functions kept warm 10 minutes start warm mostly, not always.
+    expect(s.coldStartRate).toBeGreaterThan(0);
+    expect(s.coldStartRate).toBeLessThan(0.5);
+    expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
+    // Rack 0 lost power at 00:05: what ran there was killed.
+    expect(s.taskRunsKilled).toBeGreaterThan(0);
+    // The DPUs draw 50 W each at least, on 4 nodes up for most of 2 h.
+    expect(s.energyKWh).toBeGreaterThan(0.05 * 4 * 1.5);
   });
 
   it("the HPA alone reacts after midnight: the objective breaks in the first minutes, and holds after", () => {
