@@ -21,6 +21,9 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
   const direction = (m: string): Direction => r.better[m] ?? "none";
   const ranked = r.metrics.filter((m) => direction(m) !== "none");
   const named = (d: Direction) => r.metrics.filter((m) => direction(m) === d).join(", ") || "none";
+  const thresholds = Object.entries(r.practical)
+    .map(([m, t]) => `${m} ${fmt(t)}`)
+    .join(", ");
   const lines: string[] = [
     `# Sweep report: ${r.name}`,
     "",
@@ -28,11 +31,17 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     "",
     `Higher is better: ${named("higher")}. Lower is better: ${named("lower")}. Not ranked (bookkeeping, or no better side): ${named("none")}.`,
     "",
+    ...(thresholds
+      ? [
+          `A difference smaller than these is a tie however narrow its interval (practical thresholds): ${thresholds}.`,
+          "",
+        ]
+      : []),
     "## Win / tie / loss against the baseline",
     "",
   ];
   if (others.length === 0) {
-    lines.push(`One scheduler (**${r.baseline}**): nothing to compare it with.`, "");
+    lines.push(`One ${r.axis} (**${r.baseline}**): nothing to compare it with.`, "");
   } else {
     lines.push(
       `| metric | ${others.join(" | ")} |`,

@@ -44,7 +44,11 @@ export interface WinTieLoss {
 
 export interface SweepReport {
   name: string;
+  /** What the sweep compares: schedulers, or variants of the scenario. */
+  axis: "scheduler" | "variant";
   baseline: string;
+  /** metric → the smallest paired difference that counts as a win or a loss (absent: any). */
+  practical: Record<string, number>;
   metrics: string[];
   /** metric → which way is better, or "none" for a metric that does not rank schedulers */
   better: Record<string, Direction>;
@@ -176,10 +180,15 @@ export function interval(xs: readonly number[]): Interval {
  * pair differed by exactly 0); "degenerate" when every pair differed by the same non-zero amount, as a
  * zero-width interval is no evidence; otherwise a win or a loss by the metric's direction.
  */
-function score(d: Interval, direction: "higher" | "lower"): keyof WinTieLoss | undefined {
+/**
+ * A paired difference as a win, tie or loss: a win or a loss when its interval excludes 0 and its mean
+ * is at least the metric's practical threshold; a tie otherwise (a difference too small to matter is
+ * not a finding, however sure).
+ */
+function score(d: Interval, direction: "higher" | "lower", practical = 0): keyof WinTieLoss | undefined {
   if (d.n === 0) return undefined;
-  if (d.degenerate) return d.mean === 0 ? "tie" : "degenerate";
-  if (!(d.low > 0 || d.high < 0)) return "tie";
+  if (d.degenerate) return d.mean === 0 || Math.abs(d.mean) < practical ? "tie" : "degenerate";
+  if (!(d.low > 0 || d.high < 0) || Math.abs(d.mean) < practical) return "tie";
   return d.low > 0 === (direction === "higher") ? "win" : "loss";
 }
 
@@ -236,7 +245,7 @@ export function buildReport(
         const direction = better[m];
         if (direction === "none") continue;
         const t = ((wtl[m] ??= {})[s] ??= { win: 0, tie: 0, loss: 0, degenerate: 0 });
-        const k = score(iv, direction);
+        const k = score(iv, direction, spec.practical[m]);
         if (k) t[k]++;
       }
     }
@@ -244,7 +253,9 @@ export function buildReport(
   }
   return {
     name: spec.name ?? "sweep",
+    axis: spec.axis,
     baseline,
+    practical: spec.practical,
     metrics,
     better,
     runs: runs.length,

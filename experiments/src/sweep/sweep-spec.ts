@@ -4,8 +4,10 @@ import { loadYamlFile, SafeName } from "@clustersim/scenarios";
 import { z } from "zod";
 
 /**
- * A sweep file: scenarios × schedulers × parameter values × seeds, with a baseline scheduler for the
- * paired comparisons. Paths are relative to the sweep file.
+ * A sweep file: scenarios × variants × parameter values × seeds, with a baseline variant for the paired
+ * comparisons. A variant is a scheduler (`schedulers`), or any change to the scenario (`variants`: an
+ * autoscaler, a keep-alive policy, a controller, a parameter value), each with a label. Paths are
+ * relative to the sweep file.
  */
 const SchedulerEntry = z.union([
   z
@@ -27,11 +29,34 @@ const SchedulerEntry = z.union([
     .transform((s) => ({ name: s.name, params: s.params, label: s.label ?? s.name, plugin: s.plugin })),
 ]);
 
+/** A variant: a label, and the scheduler and scenario fields it sets (the scenario's own where absent). */
+const VariantEntry = z
+  .strictObject({
+    label: z.string().min(1),
+    scheduler: SchedulerEntry.optional(),
+    set: z
+      .record(z.string().min(1), z.unknown())
+      .default({})
+      .meta({ description: "scenario field path → value for this variant (as --set takes them)" }),
+  })
+  .transform((v) => ({
+    name: v.scheduler?.name,
+    params: v.scheduler?.params ?? {},
+    label: v.label,
+    plugin: v.scheduler?.plugin,
+    set: v.set,
+  }));
+
 export const Sweep = z
   .strictObject({
     name: SafeName.optional(),
     scenarios: z.array(z.string().min(1)).min(1),
-    schedulers: z.array(SchedulerEntry).min(1),
+    schedulers: z.array(SchedulerEntry).min(1).optional(),
+    variants: z
+      .array(VariantEntry)
+      .min(1)
+      .optional()
+      .meta({ description: "what is compared, when it is not only the scheduler (instead of `schedulers`)" }),
     parameters: z
       .record(z.string().min(1), z.array(z.unknown()).min(1))
       .default({})
@@ -50,27 +75,45 @@ export const Sweep = z
     baseline: z
       .string()
       .optional()
-      .meta({ description: "scheduler label the others are compared with (default: the first)" }),
+      .meta({ description: "label of the variant (or scheduler) the others are compared with (default: the first)" }),
     metrics: z
       .array(z.string())
       .optional()
       .meta({ description: "summary metrics to report (default: every numeric one)" }),
+    practical: z.record(z.string().min(1), z.number().nonnegative()).default({}).meta({
+      description:
+        "metric → the smallest difference that matters: a paired difference smaller than this is a tie, whatever its interval",
+    }),
   })
   .superRefine((s, ctx) => {
-    const labels = s.schedulers.map((x) => x.label);
+    if ((s.schedulers === undefined) === (s.variants === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["variants"],
+        message: `expected exactly one of schedulers and variants, found ${s.schedulers ? "both" : "neither"}`,
+      });
+      return;
+    }
+    const axis = s.variants ? "variants" : "schedulers";
+    const labels = (s.variants ?? s.schedulers ?? []).map((x) => x.label);
     const dup = labels.find((l, i) => labels.indexOf(l) !== i);
     if (dup)
       ctx.addIssue({
         code: "custom",
-        path: ["schedulers"],
-        message: `expected distinct scheduler labels (give \`label\` to tell apart two entries of one name), found "${dup}" twice`,
+        path: [axis],
+        message: `expected distinct labels (give \`label\` to tell apart two entries of one name), found "${dup}" twice`,
       });
     if (s.baseline !== undefined && !labels.includes(s.baseline))
       ctx.addIssue({
         code: "custom",
         path: ["baseline"],
-        message: `expected one of the schedulers' labels (${labels.join(", ")}), found "${s.baseline}"`,
+        message: `expected one of the ${axis}' labels (${labels.join(", ")}), found "${s.baseline}"`,
       });
+  })
+  .transform((s) => {
+    const { variants, schedulers, ...rest } = s;
+    const entries = variants ?? (schedulers ?? []).map((x) => ({ ...x, set: {} as Record<string, unknown> }));
+    return { ...rest, axis: (variants ? "variant" : "scheduler") as "variant" | "scheduler", schedulers: entries };
   });
 
 export type SweepSpec = z.output<typeof Sweep>;
@@ -106,9 +149,11 @@ export function expandSweep(spec: SweepSpec, file: string): SweepRun[] {
         for (const seed of spec.seeds) {
           const scheduler = { name: s.name, params: s.params, ...(s.plugin && { plugin: resolve(base, s.plugin) }) };
           const overrides = [
-            `scheduler=${JSON.stringify(scheduler)}`,
+            ...(s.name === undefined ? [] : [`scheduler=${JSON.stringify(scheduler)}`]),
+            ...Object.entries(s.set).map(([p, v]) => `${p}=${JSON.stringify(v)}`),
             ...Object.entries(params).map(([p, v]) => `${p}=${JSON.stringify(v)}`),
           ];
+          // A scheduler-only entry keys as it always did, so that sweeps saved before variants resume.
           const key = JSON.stringify({
             scenario,
             scheduler: s.label,
@@ -117,6 +162,7 @@ export function expandSweep(spec: SweepSpec, file: string): SweepRun[] {
             plugin: s.plugin,
             parameters: params,
             seed,
+            ...(Object.keys(s.set).length > 0 && { set: s.set }),
           });
           runs.push({
             index: runs.length,
