@@ -42,6 +42,10 @@ export {
   UnknownRuntimeError,
 } from "./effects/hardware-effects.js";
 export type { RunEffects } from "./effects/run-effects.js";
+export { FittedHoltWinters } from "./forecast/fitted.js";
+export type { Forecaster } from "./forecast/forecaster.js";
+export { HoltWinters, type Smoothing } from "./forecast/holt-winters.js";
+export { SeasonalNaive } from "./forecast/seasonal-naive.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { type Column, csvLine, csvNumber, csvText, round6 } from "./observers/csv.js";
@@ -164,6 +168,7 @@ export {
   type AutoscalerMetric,
   type CustomAutoscaler,
   callOrder,
+  type PredictiveConfig,
   type ReplicaTemplate,
   type ServiceConfig,
   type VirtualNode,

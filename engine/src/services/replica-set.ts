@@ -47,6 +47,11 @@ export class ReplicaSet {
   scaleUps = 0;
   /** Counts changes to the ready replicas (what a cache of their machines' figures keys on). */
   readyVersion = 0;
+  /**
+   * How long a new replica took from its creation to being ready, smoothed over the latest (weight 0.2
+   * each); NaN before the first.
+   */
+  readyLeadS = Number.NaN;
   /** When a replica last became ready (−∞: none yet). */
   lastReadyS = Number.NEGATIVE_INFINITY;
   scaleDowns = 0;
@@ -196,6 +201,8 @@ export class ReplicaSet {
       this.starting.delete(t);
       this.ready.set(t, this.ctx.nowS);
       this.lastReadyS = this.ctx.nowS;
+      const lead = this.ctx.nowS - t.arrivalS;
+      this.readyLeadS = Number.isNaN(this.readyLeadS) ? lead : 0.8 * this.readyLeadS + 0.2 * lead;
       this.readyVersion++;
       this.ctx.markReady(t, node);
     });

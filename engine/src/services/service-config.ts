@@ -46,6 +46,21 @@ export interface AutoscalerConfig {
    * proposal of its metrics (keda.sh/docs/2.16/scalers/cron).
    */
   schedules?: readonly { fromS: number; toS: number; everyS?: number; replicas: number }[];
+  /**
+   * Predictive scaling (as Alibaba's AHPA and Tencent's Crane do it): forecast the offered rate per
+   * interval and provision ahead by the time a new replica takes to become ready; the HPA takes the
+   * larger of this and its metric's proposal. Requests-per-second metrics only.
+   */
+  predictive?: PredictiveConfig;
+}
+
+export interface PredictiveConfig {
+  forecaster: "seasonal-naive" | "holt-winters" | "holt-winters-multiplicative";
+  /** The season (a day, say) and the interval the series is kept in, seconds. */
+  seasonS: number;
+  intervalS: number;
+  /** Headroom over the forecast (0.1: 10% more replicas than it needs). */
+  margin: number;
 }
 
 /**

@@ -296,6 +296,7 @@ export class ServicesController implements Controller {
         ...this.windows[i][0].summary(),
         ...this.tallies[i].summary(),
         ...this.criticalPathShares(i),
+        ...(this.scaling[i]?.predictive && { forecastError: this.scaling[i]!.predictive!.weightedError }),
         scaleUps: set.scaleUps,
         scaleDowns: set.scaleDowns,
         replicasAtEnd: set.replicas,

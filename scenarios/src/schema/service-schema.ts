@@ -68,6 +68,22 @@ export const HpaMetric = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Predictive scaling on a forecast of the offered rate (engine services/autoscaling/predictive-scaler.ts). */
+const Predictive = z
+  .strictObject({
+    forecaster: z
+      .enum(["seasonal-naive", "holt-winters", "holt-winters-multiplicative"])
+      .default("holt-winters")
+      .meta({ description: "seasonal naive, or Holt–Winters fitted online (additive or multiplicative season)" }),
+    season: PositiveDuration.meta({ description: "the season the traffic repeats with (24h, say)" }),
+    interval: PositiveDuration.default(60).meta({ description: "the interval the offered rate is kept in" }),
+    margin: z.number().min(0).default(0.1).meta({ description: "headroom over the forecast (0.1: 10%)" }),
+  })
+  .refine((p) => Number.isInteger(p.season / p.interval) && p.season / p.interval >= 2, {
+    message: "expected a season of two intervals or more, a whole number of them",
+    path: ["season"],
+  });
+
 export const Hpa = z.strictObject({
   type: z.literal("hpa"),
   metric: HpaMetric,
@@ -80,6 +96,10 @@ export const Hpa = z.strictObject({
   cpuInitializationPeriod: Duration.default(300),
   metricWindow: PositiveDuration.default(15).meta({
     description: "the window a pod's metric averages over (an assumption: metrics-server's resolution)",
+  }),
+  predictive: Predictive.optional().meta({
+    description:
+      "scale ahead of a forecast of the offered rate, by the time replicas take to become ready (as AHPA, Crane); requests-per-second metrics",
   }),
   schedules: z
     .array(
@@ -209,6 +229,13 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
     }
     if (s.autoscaler && max < 1) {
       issue([i, "maxReplicas"], `expected maxReplicas ≥ 1 for a service an autoscaler scales, found ${max}`);
+    }
+    const a = s.autoscaler;
+    if (a?.type === "hpa" && a.predictive && (a.metric.type === "cpu" || a.metric.type === "queue")) {
+      issue(
+        [i, "autoscaler", "predictive"],
+        `expected a requests-per-second metric (servedRps or offeredRps) to scale ahead of, found ${a.metric.type}`,
+      );
     }
     if (min === 0 && s.autoscaler?.type === "hpa" && s.autoscaler.metric.type !== "queue") {
       issue([i, "minReplicas"], "expected minReplicas ≥ 1: only a queue metric (KEDA) scales to zero");

@@ -1,6 +1,7 @@
 import type { ReplicaSet } from "../replica-set.js";
 import type { AutoscalerConfig, ServiceConfig } from "../service-config.js";
 import { HorizontalAutoscaler } from "./horizontal-autoscaler.js";
+import { PredictiveScaler } from "./predictive-scaler.js";
 import { type CountedPods, countedReplicas, externalPerPodReplicas, MetricUnavailable } from "./replica-calculator.js";
 
 /** The replicas the cron windows on at `nowS` ask for (0: none on). */
@@ -83,6 +84,10 @@ export class ServiceHpa {
   private readonly offered: MetricRing;
   /** KEDA: when the trigger was last active. */
   private lastActiveS = 0;
+  /** Predictive scaling, when configured (requests-per-second metrics). */
+  readonly predictive: PredictiveScaler | undefined;
+  /** Before any replica's lead was measured: the image pull and readiness delay. */
+  private readonly priorLeadS: number;
   /** The pods of the service being synced, as counts (reused). */
   private readonly counted: CountedPods = { ready: 0, unready: 0, missing: 0, sumMilli: 0, requestMilli: 0 };
 
@@ -96,6 +101,12 @@ export class ServiceHpa {
     this.cpuPerPod = new MetricRing(window);
     this.servedPerPod = new MetricRing(window);
     this.offered = new MetricRing(window);
+    const m = a.metric;
+    this.predictive =
+      a.predictive && (m.type === "servedRps" || m.type === "offeredRps")
+        ? new PredictiveScaler(a.predictive, tickS, m.targetPerReplica)
+        : undefined;
+    this.priorLeadS = service.imagePullS + service.readinessS;
   }
 
   /**
@@ -106,6 +117,7 @@ export class ServiceHpa {
     this.cpuPerPod.add(nowS, ready > 0 ? usageCores / ready : 0);
     this.servedPerPod.add(nowS, ready > 0 ? servedPerS / ready : 0);
     this.offered.add(nowS, offeredPerS);
+    this.predictive?.record(offeredPerS);
     const m = this.config.metric;
     if (m.type === "queue" && queued > m.activationThreshold) this.lastActiveS = nowS;
   }
@@ -130,12 +142,17 @@ export class ServiceHpa {
         return;
       }
     }
+    // What the forecast asks for over the time a replica asked for now takes to serve.
+    const lead = (Number.isNaN(set.readyLeadS) ? this.priorLeadS : set.readyLeadS) + this.config.syncPeriodS;
+    const predicted = this.predictive?.replicas(lead, current, set.maxReplicas, this.config.syncPeriodS) ?? 0;
+    const floor = Math.max(scheduled, predicted);
     const desired = this.hpa.reconcile(nowS, current, () => {
-      // The largest proposal of the metrics (a cron window's replicas among them, as KEDA feeds it).
+      // The largest proposal of the metrics (a cron window's replicas and the forecast's among them,
+      // as KEDA feeds a trigger and AHPA its prediction).
       try {
-        return Math.max(this.propose(set, nowS, current, queued), scheduled);
+        return Math.max(this.propose(set, nowS, current, queued), floor);
       } catch (err) {
-        if (err instanceof MetricUnavailable) return scheduled > 0 ? scheduled : undefined;
+        if (err instanceof MetricUnavailable) return floor > 0 ? floor : undefined;
         throw err;
       }
     });
