@@ -53,7 +53,9 @@ describe("clustersim command", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     const header = lines.find((l) => l.trim().startsWith("service "))!;
-    expect(header).toMatch(/replicas max +p99 +within objective +p99 midnight +within midnight +dropped +failed/);
+    expect(header).toMatch(
+      /peak req\/s +replicas max +p99 +within objective +p99 midnight +within midnight +dropped +failed/,
+    );
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     for (const name of ["gateway", "search", "recommendation", "cart", "order", "inventory", "payment"]) {
       const row = lines.find((l) => l.trim().startsWith(`${name} `))!;
@@ -61,6 +63,7 @@ describe("clustersim command", () => {
       const w = summary.serviceWindows.midnight[name];
       expect(row.trim().split(/ +/)).toEqual([
         name,
+        Math.round(s.peakRatePerS).toLocaleString("en"),
         String(s.replicasMax),
         s.latencyP99S.toFixed(3),
         "s",
@@ -72,6 +75,10 @@ describe("clustersim command", () => {
         Math.round(s.requestsFailed).toLocaleString("en"),
       ]);
     }
+    // The peak: 15× the 181 requests/s before midnight at the gateway (read at the ticks' middles, a
+    // half-second either side of the curve's corner), one order in ten of them, more as backlogs drain.
+    expect(Math.abs(summary.services.gateway.peakRatePerS / (15 * 181) - 1)).toBeLessThan(0.001);
+    expect(summary.services.order.peakRatePerS).toBeGreaterThanOrEqual(0.0999 * 15 * 181);
     expect(r.stdout).toContain(`cost: ${summary.cost.toFixed(2)} of nodes`);
     expect(r.stdout).toContain(`+ ${summary.serverlessCost.toFixed(2)} of serverless containers`);
     expect(r.stdout).toContain(`Replay: npx clustersim view ${out}`);

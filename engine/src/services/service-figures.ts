@@ -142,6 +142,8 @@ export class ServiceTally {
   usedCoreS = 0;
   requestedCoreS = 0;
   replicasMax = 0;
+  /** The highest tick's arrival rate, requests per second (calls from callers included). */
+  peakRatePerS = 0;
   /** Serverless containers' bill: per second, per vCPU and GiB requested, while on a virtual node. */
   serverlessCost = 0;
 
@@ -162,6 +164,7 @@ export class ServiceTally {
       replicaHours: this.replicaS / 3600,
       readyReplicaHours: this.readyS / 3600,
       replicasMax: this.replicasMax,
+      peakRatePerS: this.peakRatePerS,
       cpuUsedCoreHours: this.usedCoreS / 3600,
       cpuRequestedCoreHours: this.requestedCoreS / 3600,
       serverlessCost: this.serverlessCost,

@@ -179,6 +179,7 @@ export class ServicesController implements Controller {
     } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch);
     const usage = (f.served / dt) * s.cpuSecondsPerRequest;
     tally.lastRatePerS = rate;
+    if (rate > tally.peakRatePerS) tally.peakRatePerS = rate;
     tally.lastUsageCores = usage;
     tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, s.slo.quantile);
     tally.add(f);
