@@ -37,3 +37,24 @@ describe("a sweep is validated before anything runs", () => {
     await expect(runSweep(sweep, { out: join(dir, "out") })).rejects.toThrow(/:1: name: expected a name of letters/);
   });
 });
+
+describe("a sweep's metrics", () => {
+  it("refuses a metric no run reports, suggesting the nearest, with the runs saved to resume", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
+    writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));
+    const sweep = join(dir, "sweep.yaml");
+    const text = (metric: string) =>
+      `name: m\nscenarios: [scenario.yaml]\nschedulers: [best-fit]\nparameters: { duration: [10m] }\nseeds: 2\nmetrics: [${metric}]\n`;
+    writeFileSync(sweep, text("waitMeanSeconds"));
+    const out = join(dir, "out");
+    await expect(runSweep(sweep, { out })).rejects.toThrow(
+      /metrics: expected summary metrics the runs report, found "waitMeanSeconds" \(did you mean "waitMeanS"\?\)/,
+    );
+    expect(readdirSync(join(out, "runs")).length).toBe(2);
+    // Corrected, the sweep resumes from its saved runs and writes its report.
+    writeFileSync(sweep, text("waitMeanS"));
+    const r = await runSweep(sweep, { out });
+    expect(r).toBeDefined();
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).metrics).toEqual(["waitMeanS"]);
+  });
+});

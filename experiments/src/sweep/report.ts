@@ -1,3 +1,4 @@
+import { InputError } from "@clustersim/files";
 import quantileT from "@stdlib/stats-base-dists-t-quantile";
 import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 
@@ -154,9 +155,48 @@ const NOT_METRICS = new Set(["seed", "version", "tool", "scenario", "specHash", 
 
 /** The metrics to report: as asked, or every numeric summary field in the order the first run gives them. */
 export function metricNames(spec: SweepSpec, outcomes: readonly (RunOutcome | undefined)[]): string[] {
-  if (spec.metrics) return spec.metrics;
+  if (spec.metrics) {
+    // A metric no successful run reports is a misspelling, not a column of blanks.
+    const known = new Set<string>();
+    for (const o of outcomes) {
+      if (!o?.ok) continue;
+      for (const [k, v] of Object.entries(o.summary ?? {})) if (typeof v === "number" || v === null) known.add(k);
+    }
+    const unknown = known.size > 0 ? spec.metrics.filter((m) => !known.has(m)) : [];
+    if (unknown.length > 0) {
+      throw new InputError(
+        `metrics: expected summary metrics the runs report, found ${unknown
+          .map((m) => `"${m}"${nearest(m, known) ? ` (did you mean "${nearest(m, known)}"?)` : ""}`)
+          .join(", ")}; the runs are saved: correct the name and run the sweep again to write its report`,
+      );
+    }
+    return spec.metrics;
+  }
   const first = outcomes.find((o) => o?.ok)?.summary ?? {};
   return Object.keys(first).filter((k) => !NOT_METRICS.has(k) && typeof first[k] === "number");
+}
+
+/** The known name nearest to `name` by edit distance, if within half its length. */
+function nearest(name: string, known: Set<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 2)) + 1;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /**
