@@ -85,6 +85,22 @@ describe("clustersim command", () => {
     expect(readdirSync(out)).toContain("replay.jsonl");
   });
 
+  it("validate loads a service's autoscaler plug-in: names the services, and refuses a file without the export", () => {
+    const ok = clustersim("validate", `${EXAMPLES_DIR}services/objective-scaler.yaml`);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("services: api (autoscaler objective-scaler.ts)");
+    const dir = tmp();
+    writeFileSync(join(dir, "none.mjs"), "export const nothing = 1;\n");
+    const scenario = readFileSync(`${EXAMPLES_DIR}services/objective-scaler.yaml`, "utf8").replace(
+      "plugin: objective-scaler.ts",
+      "plugin: none.mjs",
+    );
+    writeFileSync(join(dir, "s.yaml"), scenario);
+    const bad = clustersim("validate", join(dir, "s.yaml"));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/services\[0\]\.autoscaler\.plugin: expected .*none\.mjs to export `autoscaler`/);
+  });
+
   it("writes byte-identical summaries for the same seed, and different ones for another seed", () => {
     const [a, b, c] = [tmp(), tmp(), tmp()];
     clustersim("run", "-q", "--out", a, "--seed", "9", ...SHORT);

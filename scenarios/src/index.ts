@@ -24,6 +24,7 @@ export {
   PluginTimeout,
   PluginWatchdog,
 } from "./plugins/plugin-watchdog.js";
+export { loadUserAutoscaler } from "./plugins/user-autoscaler.js";
 export { type ControllerEntry, loadUserController } from "./plugins/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
 export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";

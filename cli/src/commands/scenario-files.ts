@@ -4,6 +4,7 @@ import {
   checkUserParams,
   composeWorkload,
   loadScenarioFile,
+  loadUserAutoscaler,
   loadUserController,
   loadUserStrategy,
   missingFiles,
@@ -49,6 +50,18 @@ export async function validateCommand(
     for (const [i, c] of spec.controllers.entries()) {
       await loadUserController(c.plugin, c.params, dirname(file), `${file}: controllers[${i}]`, watchdog);
     }
+    for (const [i, s] of spec.services.entries()) {
+      const a = s.autoscaler;
+      if (a?.type !== "plugin") continue;
+      await loadUserAutoscaler(
+        a.plugin,
+        a.params,
+        a.syncPeriod,
+        dirname(file),
+        `${file}: services[${i}].autoscaler`,
+        watchdog,
+      );
+    }
   } catch (err) {
     if (err instanceof SpecError) throw new UserError(err.message);
     throw err;
@@ -58,7 +71,20 @@ export async function validateCommand(
   print(
     `  cluster: ${spec.cluster.nodeGroups ? `${spec.cluster.nodeGroups.length} node group(s), ${nodes} nodes` : `nodes from ${spec.cluster.fromTrace!.format} ${spec.cluster.fromTrace!.path}`}`,
   );
-  print(`  workloads: ${spec.workloads.map((w) => w.type + (w.type === "trace" ? ` (${w.format})` : "")).join(", ")}`);
+  if (spec.workloads.length > 0) {
+    print(
+      `  workloads: ${spec.workloads.map((w) => w.type + (w.type === "trace" ? ` (${w.format})` : "")).join(", ")}`,
+    );
+  }
+  if (spec.services.length > 0) {
+    const scaled = (s: ScenarioSpec["services"][number]) =>
+      s.autoscaler === undefined
+        ? ""
+        : s.autoscaler.type === "plugin"
+          ? ` (autoscaler ${s.autoscaler.plugin})`
+          : " (HPA)";
+    print(`  services: ${spec.services.map((s) => s.name + scaled(s)).join(", ")}`);
+  }
   print(
     `  scheduler: ${spec.scheduler.name}${spec.scheduler.plugin ? ` (from ${spec.scheduler.plugin})` : ""}; duration ${spec.duration} s; seed ${spec.seed}`,
   );
