@@ -1,12 +1,7 @@
-import {
-  DEFAULT_BEHAVIOR,
-  DEFAULT_TOLERANCES,
-  type PredictiveConfig,
-  type ServicesController,
-} from "@clustersim/engine";
+import type { PredictiveConfig, ServicesController } from "@clustersim/engine";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
-import { nodes, runServices, service } from "./service-fixtures.js";
+import { hpa, nodes, runServices, service } from "./service-fixtures.js";
 
 /** 100 requests/s, 600 from 30 to 40 minutes past every hour, for 3 hours. */
 const hourly = new RateCurve([
@@ -36,15 +31,7 @@ function run(predictive?: PredictiveConfig) {
         concurrency: 2,
         cpuSecondsPerRequest: 0,
         rate: hourly,
-        autoscaler: {
-          metric: { type: "offeredRps", targetPerReplica: 10 },
-          behavior: DEFAULT_BEHAVIOR,
-          tolerance: DEFAULT_TOLERANCES,
-          syncPeriodS: 15,
-          cpuInitializationPeriodS: 300,
-          metricWindowS: 15,
-          predictive,
-        },
+        autoscaler: hpa({ type: "offeredRps", targetPerReplica: 10 }, { predictive }),
       }),
     ],
     3 * 3600,

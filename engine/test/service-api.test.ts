@@ -1,14 +1,7 @@
-import {
-  type ControllerContext,
-  constantServiceTime,
-  DEFAULT_BEHAVIOR,
-  DEFAULT_TOLERANCES,
-  type ServiceConfig,
-  type ServiceView,
-} from "@clustersim/engine";
+import { type ControllerContext, constantServiceTime, type ServiceConfig, type ServiceView } from "@clustersim/engine";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
-import { nodes, runServices, service } from "./service-fixtures.js";
+import { hpa, nodes, runServices, service } from "./service-fixtures.js";
 
 /** A service of 4 replicas serving 20 requests/s of 0.1 s each, one at a time. */
 const web = (fields: Partial<ServiceConfig>) =>
@@ -84,14 +77,7 @@ describe("services as a controller sees them (ctx.services)", () => {
       [
         web({
           initialReplicas: 2,
-          autoscaler: {
-            metric: { type: "servedRps", targetPerReplica: 10 },
-            behavior: DEFAULT_BEHAVIOR,
-            tolerance: DEFAULT_TOLERANCES,
-            syncPeriodS: 15,
-            cpuInitializationPeriodS: 300,
-            metricWindowS: 15,
-          },
+          autoscaler: hpa({ type: "servedRps", targetPerReplica: 10 }),
         }),
       ],
       200,

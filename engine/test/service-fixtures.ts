@@ -1,5 +1,8 @@
 import {
+  type AutoscalerConfig,
   type Controller,
+  DEFAULT_BEHAVIOR,
+  DEFAULT_TOLERANCES,
   exponentialServiceTime,
   InvariantChecker,
   OnlineLoop,
@@ -34,6 +37,19 @@ export function service(fields: Partial<ServiceConfig>): ServiceConfig {
     imagePullS: 0,
     readinessS: 5,
     burst: false,
+    ...fields,
+  };
+}
+
+/** An HPA on `metric` with upstream's defaults: behaviour, tolerance 0.1, 15 s syncs and window, 300 s CPU initialisation. */
+export function hpa(metric: AutoscalerConfig["metric"], fields: Partial<AutoscalerConfig> = {}): AutoscalerConfig {
+  return {
+    metric,
+    behavior: DEFAULT_BEHAVIOR,
+    tolerance: DEFAULT_TOLERANCES,
+    syncPeriodS: 15,
+    cpuInitializationPeriodS: 300,
+    metricWindowS: 15,
     ...fields,
   };
 }

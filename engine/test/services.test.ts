@@ -1,15 +1,13 @@
 import {
   type AutoscalerMetric,
   constantServiceTime,
-  DEFAULT_BEHAVIOR,
-  DEFAULT_TOLERANCES,
   erlangC,
   exponentialServiceTime,
   ServicesController,
 } from "@clustersim/engine";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
-import { nodes, runServices, service } from "./service-fixtures.js";
+import { hpa, nodes, runServices, service } from "./service-fixtures.js";
 
 describe("services in a run", () => {
   it("four fixed replicas: ready after their start-up, then M/M/4 latency; replica hours from placement", () => {
@@ -51,14 +49,7 @@ describe("services in a run", () => {
           concurrency: 1000,
           serviceTime: constantServiceTime(0.01),
           rate: new RateCurve([{ type: "constant", ratePerS: 100 }]),
-          autoscaler: {
-            metric: { type: "cpu", targetUtilizationPercent: 50 },
-            behavior: DEFAULT_BEHAVIOR,
-            tolerance: DEFAULT_TOLERANCES,
-            syncPeriodS: 15,
-            cpuInitializationPeriodS: 300,
-            metricWindowS: 15,
-          },
+          autoscaler: hpa({ type: "cpu", targetUtilizationPercent: 50 }),
         }),
       ],
       600,
@@ -135,14 +126,7 @@ describe("services in a run", () => {
               ],
             },
           ]),
-          autoscaler: {
-            metric: { type: "queue", targetPerReplica: 5, activationThreshold: 0, cooldownS: 300 },
-            behavior: DEFAULT_BEHAVIOR,
-            tolerance: DEFAULT_TOLERANCES,
-            syncPeriodS: 15,
-            cpuInitializationPeriodS: 300,
-            metricWindowS: 15,
-          },
+          autoscaler: hpa({ type: "queue", targetPerReplica: 5, activationThreshold: 0, cooldownS: 300 }),
         }),
       ],
       900,
@@ -169,14 +153,7 @@ describe("the HPA on requests per second, where replicas' capacity never binds",
       serviceTime: exponentialServiceTime(0.01),
       cpuSecondsPerRequest: 0,
       rate: ratePerS,
-      autoscaler: {
-        metric: { type: "servedRps", targetPerReplica: 10 },
-        behavior: DEFAULT_BEHAVIOR,
-        tolerance: DEFAULT_TOLERANCES,
-        syncPeriodS: 15,
-        cpuInitializationPeriodS: 300,
-        metricWindowS: 15,
-      },
+      autoscaler: hpa({ type: "servedRps", targetPerReplica: 10 }),
     });
   // 100 requests/s from 5 s, when the replicas become ready.
   const fromReady = (points: [number, number][] = [[1e6, 100]]) =>
@@ -248,14 +225,7 @@ describe("the HPA where replicas' capacity binds: served against offered request
           ],
         },
       ]),
-      autoscaler: {
-        metric,
-        behavior: DEFAULT_BEHAVIOR,
-        tolerance: DEFAULT_TOLERANCES,
-        syncPeriodS: 15,
-        cpuInitializationPeriodS: 300,
-        metricWindowS: 15,
-      },
+      autoscaler: hpa(metric),
     });
   const after300 = (metric: AutoscalerMetric) => {
     const counts: number[] = [];
@@ -284,16 +254,11 @@ describe("KEDA's cron trigger", () => {
       minReplicas: 1,
       maxReplicas: 100,
       rate: new RateCurve([{ type: "constant", ratePerS: 5 }]),
-      autoscaler: {
-        metric: { type: "servedRps", targetPerReplica: 10 },
-        behavior: DEFAULT_BEHAVIOR,
-        tolerance: DEFAULT_TOLERANCES,
-        syncPeriodS: 15,
-        cpuInitializationPeriodS: 300,
-        metricWindowS: 15,
-        // 20 replicas from 600 s to 900 s of every 3,600 s.
-        schedules: [{ fromS: 600, toS: 900, everyS: 3600, replicas: 20 }],
-      },
+      // 20 replicas from 600 s to 900 s of every 3,600 s.
+      autoscaler: hpa(
+        { type: "servedRps", targetPerReplica: 10 },
+        { schedules: [{ fromS: 600, toS: 900, everyS: 3600, replicas: 20 }] },
+      ),
     });
     runServices(nodes(10, 16), [config], 4230, (s, now) => counts.push(now, s.sets[0].replicas));
     const at = (t: number) => counts[counts.indexOf(t) + 1];

@@ -109,14 +109,13 @@ function metric(m: z.output<typeof Hpa>["metric"]): AutoscalerConfig["metric"] {
 
 function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {
   return {
+    metric: metric(a.metric),
     predictive: a.predictive && {
       forecaster: a.predictive.forecaster,
       seasonS: a.predictive.season,
       intervalS: a.predictive.interval,
       margin: a.predictive.margin,
     },
-
-    metric: metric(a.metric),
     behavior: a.behavior && {
       scaleUp: rules(a.behavior.scaleUp, DEFAULT_BEHAVIOR.scaleUp),
       // An unset scale-down window is the controller's --horizontal-pod-autoscaler-downscale-stabilization.
