@@ -22,6 +22,8 @@ function scenario(cpuPerRequest = "0.005"): string {
       `    cpuPerRequest: ${cpuPerRequest}`,
       "    slo: { percentile: 99, target: 1s }",
       "    rate: [{ type: constant, ratePerS: 200 }]",
+      // Arrivals at their mean: the hand-worked usage below is 200 × the CPU per request at every sample.
+      "    latency: fluid-mean",
       "scheduler: { name: best-fit }",
     ].join("\n"),
   );

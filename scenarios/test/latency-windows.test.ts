@@ -64,8 +64,8 @@ describe("measurement windows", () => {
     expect(w.requests).toBe(a.requests);
     const peak = warm.serviceWindows?.peak.web;
     expect(peak).toBeDefined();
-    // 76 requests/s for 120 s.
-    expect(peak?.requests).toBeCloseTo(76 * 120, 6);
+    // 76 requests/s for 120 s: a Poisson count (arrivals are drawn per tick), within 4 standard deviations.
+    expect(Math.abs((peak?.requests ?? 0) - 76 * 120)).toBeLessThan(4 * Math.sqrt(76 * 120));
     expect(peak?.latencyP99S).toBeGreaterThan(w.latencyP99S);
     expect(peak?.latencyP99S).toBeGreaterThan(1);
     expect(peak?.sloViolationMinutes).toBeGreaterThanOrEqual(1);

@@ -106,7 +106,12 @@ export interface ServiceConfig {
    * request holds its server while it waits for them; a failed call fails it.
    */
   calls: readonly { service: string; perRequest: number; parallel?: boolean }[];
-  latency: "fluid" | "per-request";
+  /**
+   * The latency model: "fluid" (its queue on the mean rate, each tick's arrivals a Poisson draw from
+   * the service's own stream), "fluid-mean" (the same queue, arrivals the mean: every seed alike) or
+   * "per-request" (every request simulated).
+   */
+  latency: LatencyModelName;
   /** Seconds to pull the replica's image before its sandbox starts (0: cached, or not modelled). */
   imagePullS: number;
   /** Seconds from the container's start to its first successful readiness probe. */
@@ -123,6 +128,8 @@ export interface ServiceConfig {
    */
   vpa?: { mode: VpaMode };
 }
+
+export type LatencyModelName = "fluid" | "fluid-mean" | "per-request";
 
 /** Services in an order where every caller comes before the services it calls; throws on a cycle. */
 export function callOrder(services: readonly ServiceConfig[]): number[] {

@@ -11,6 +11,7 @@ import type { DiscreteTime } from "./latency/discrete-time.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
+import { PoissonCounts } from "./latency/poisson-counts.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaSet } from "./replica-set.js";
@@ -54,7 +55,11 @@ export class ServicesController implements Controller {
   readonly windows: WindowTally[][] = [];
   private readonly models: LatencyModel[] = [];
   private readonly order: number[];
+  /** Per service, its callers' calls this tick: as made (drawn counts), and the mean-value queue's. */
   private readonly inbound: Float64Array;
+  private readonly inboundMean: Float64Array;
+  /** Per service with the "fluid" model: its external arrivals' draws (absent: the mean rate's). */
+  private readonly arrivalDraws: (PoissonCounts | undefined)[] = [];
   /** Per service with calls, its calls' composer; per service, its last end-to-end time and failure rate. */
   private readonly composers: (CallComposer | undefined)[];
   private readonly called: Uint8Array;
@@ -83,6 +88,7 @@ export class ServicesController implements Controller {
     this.order = callOrder(services);
     this.index = new Map(services.map((s, i) => [s.name, i]));
     this.inbound = new Float64Array(services.length);
+    this.inboundMean = new Float64Array(services.length);
     this.called = new Uint8Array(services.length);
     this.composers = services.map((s) => {
       if (s.calls.length === 0) return undefined;
@@ -109,12 +115,13 @@ export class ServicesController implements Controller {
     for (const s of this.services) {
       this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
       const params = { shape: new ServiceTimeShape(s.serviceTime), targetS: s.slo.targetS, timeoutS: s.timeoutS };
-      const queue =
-        s.latency === "fluid"
-          ? new FluidLatency(params)
-          : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
+      const fluid = s.latency !== "per-request";
+      const queue = fluid
+        ? new FluidLatency(params)
+        : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
+      this.arrivalDraws.push(s.latency === "fluid" ? new PoissonCounts(ctx.rng(`${s.name}/arrivals`)) : undefined);
       // The fluid model composes a caller's end-to-end times; the per-request one draws each call's.
-      const model = s.calls.length > 0 && s.latency === "fluid" ? new CallingLatency(queue, s.slo.targetS) : queue;
+      const model = s.calls.length > 0 && fluid ? new CallingLatency(queue, s.slo.targetS) : queue;
       this.models.push(model);
       const run = { name: "run", fromS: this.o.warmupS ?? 0, toS: ctx.endS };
       this.windows.push([run, ...(this.o.windows ?? [])].map((w) => new WindowTally(w, model, s.slo)));
@@ -155,6 +162,7 @@ export class ServicesController implements Controller {
     const dt = Math.min(this.tickS, this.ctx.endS - now);
     const mid = now + dt / 2;
     this.inbound.fill(0);
+    this.inboundMean.fill(0);
     for (const i of this.order) this.tickService(i, now, dt, mid);
   }
 
@@ -164,7 +172,11 @@ export class ServicesController implements Controller {
     const set = this.sets[i];
     const tally = this.tallies[i];
     const f = tally.last;
-    const rate = (s.rate ? s.rate.at(mid) : 0) + this.inbound[i] / dt;
+    const external = s.rate ? s.rate.at(mid) : 0;
+    // The mean rate the queue sees; the requests that arrive, drawn or the mean.
+    const rate = external + this.inboundMean[i] / dt;
+    const draws = this.arrivalDraws[i];
+    const arrivals = draws ? draws.draw(external * dt) + this.inbound[i] : undefined;
     const ready = set.ready.size;
     const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
     const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
@@ -175,8 +187,8 @@ export class ServicesController implements Controller {
     const freeCores = cores - (m?.networkCores ?? 0);
     const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
     if (s.calls.length === 0 && !this.called[i]) {
-      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch);
-    } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch);
+      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch, undefined, arrivals);
+    } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch, arrivals);
     const usage = (f.served / dt) * s.cpuSecondsPerRequest;
     tally.lastRatePerS = rate;
     if (rate > tally.peakRatePerS) tally.peakRatePerS = rate;
@@ -195,18 +207,30 @@ export class ServicesController implements Controller {
   }
 
   /** The tick of a service that calls others or is called: its calls' time and failures, its callees' traffic. */
-  private tickInGraph(i: number, now: number, dt: number, rate: number, servers: number, slowdown: number): void {
+  private tickInGraph(
+    i: number,
+    now: number,
+    dt: number,
+    rate: number,
+    servers: number,
+    slowdown: number,
+    arrivals: number | undefined,
+  ): void {
     const s = this.services[i];
     const f = this.tallies[i].last;
     const calls = this.composers[i]?.compose(this.lastEndToEnd, this.lastFail);
     const model = this.models[i];
     // The per-request model takes its callers' calls as they were made (a count), not as a rate.
-    const external = model.receiveCalls ? rate - this.inbound[i] / dt : rate;
+    const external = model.receiveCalls ? rate - this.inboundMean[i] / dt : rate;
     model.receiveCalls?.(this.inbound[i]);
-    model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls));
+    model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls), arrivals);
     if (calls) this.afterCalls(i, f, calls, now);
     if (this.called[i]) this.remember(i, f);
-    for (const c of s.calls) this.inbound[this.index.get(c.service)!] += f.served * c.perRequest;
+    for (const c of s.calls) {
+      const j = this.index.get(c.service)!;
+      this.inbound[j] += f.served * c.perRequest;
+      this.inboundMean[j] += f.expectedServed * c.perRequest;
+    }
   }
 
   /** Service `i` as controllers see it (./service-view.ts). */
@@ -226,7 +250,7 @@ export class ServicesController implements Controller {
    * the per-request model draws each call from its callee's recent responses.
    */
   private holdOf(i: number, calls: CallOutcome): Hold {
-    if (this.services[i].latency === "fluid") return calls.time;
+    if (this.services[i].latency !== "per-request") return calls.time;
     const composer = this.composers[i]!;
     const drawFrom = (j: number, rng: Rng) =>
       this.models[j].drawRecent?.(rng) ?? this.lastEndToEnd[j]?.sample(rng) ?? 0;

@@ -192,7 +192,10 @@ export const Service = z.strictObject({
       description:
         "services called for each request served: it holds its server while it waits for them, and fails when one fails",
     }),
-  latency: z.enum(["fluid", "per-request"]).default("fluid"),
+  latency: z.enum(["fluid", "fluid-mean", "per-request"]).default("fluid").meta({
+    description:
+      "fluid: queue on the mean rate, arrivals per tick a Poisson draw; fluid-mean: arrivals the mean (alike on every seed); per-request: every request simulated",
+  }),
   image: z
     .strictObject({ size: Memory, pullBandwidth: positive.meta({ description: "MiB/s" }) })
     .optional()

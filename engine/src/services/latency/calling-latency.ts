@@ -28,8 +28,9 @@ export class CallingLatency implements LatencyModel {
     out: TickFigures,
     slowdown = 1,
     hold?: DiscreteTime,
+    arrivals?: number,
   ): void {
-    this.inner.tick(t0S, dtS, ratePerS, servers, out, slowdown, hold);
+    this.inner.tick(t0S, dtS, ratePerS, servers, out, slowdown, hold, arrivals);
     const own = out.served > 0 ? this.inner.lastDistribution() : undefined;
     this.served = out.served;
     if (own !== this.madeOf[0] || hold !== this.madeOf[1]) {

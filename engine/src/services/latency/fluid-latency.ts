@@ -1,3 +1,4 @@
+import { CohortQueue } from "./cohort-queue.js";
 import { DiscreteTime, SumScratch } from "./discrete-time.js";
 import type { Hold, LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
@@ -30,6 +31,13 @@ const STEPS_PER_TICK = 4;
  * A response is the wait plus a service time of the service's own shape (./response-mixture.ts), so a
  * log-normal's tail shows in the percentiles as it does in the per-request model.
  *
+ * Drawn arrivals (a tick's count from a Poisson draw: `arrivals` in tick) do not move the waits: those
+ * are the mean rate's, whose M/G/c approximation already is the average effect of random arrivals (a
+ * queue driven by the draws as well would count their variability twice). The draws are counted in a
+ * queue of their own with the same capacity and timeout, so that no tick serves more than its servers
+ * can while a backlog lasts, and every drawn request is served, dropped or still queued at the end;
+ * the tick's figures (served, dropped, queued, and the weight of its latencies) are those counts.
+ *
  * Known to be wrong (the per-request model is the check; docs/guide/services.md has the measured
  * errors): the wait's shape when service times are not exponential (its mean and probability follow
  * the variability, its tail is exponential); a wait beyond the top of the random part's grid (the
@@ -41,12 +49,10 @@ const STEPS_PER_TICK = 4;
  * midpoint).
  */
 export class FluidLatency implements LatencyModel {
-  /** Backlog cohorts, oldest first: arrival time and requests left (a ring grown on demand). */
-  private at = new Float64Array(64);
-  private left = new Float64Array(64);
-  private head = 0;
-  private count = 0;
-  private backlog = 0;
+  /** The mean-value backlog: cohorts of the mean rate's excess, whose waits the tick's figures take. */
+  private readonly backlog = new CohortQueue();
+  /** The drawn requests waiting, when arrivals are drawn: what the counts are. */
+  private readonly counted = new CohortQueue();
   /** The last tick's response-time distribution, weighted by the requests it served. */
   private readonly tickMix: ResponseMixture;
   private readonly waiting: MgcWaiting = { probWait: 0, rate: 0 };
@@ -78,7 +84,16 @@ export class FluidLatency implements LatencyModel {
     this.scv = p.shape.scv;
   }
 
-  tick(t0S: number, dtS: number, ratePerS: number, servers: number, out: TickFigures, slowdown = 1, hold?: Hold): void {
+  tick(
+    t0S: number,
+    dtS: number,
+    ratePerS: number,
+    servers: number,
+    out: TickFigures,
+    slowdown = 1,
+    hold?: Hold,
+    drawnArrivals?: number,
+  ): void {
     if (!(ratePerS >= 0 && servers >= 0 && slowdown > 0 && Number.isFinite(ratePerS * slowdown))) {
       throw new RangeError(
         `fluid latency: a rate ${ratePerS}/s on ${servers} servers slowed ${slowdown}× cannot be served`,
@@ -96,39 +111,67 @@ export class FluidLatency implements LatencyModel {
       : this.p.shape.scv;
     const capacityPerS = servers * mu;
     const arrivals = ratePerS * dtS;
+    const cutoffS = t0S + dtS - this.p.timeoutS;
     out.arrivals = arrivals;
     out.dropped = 0;
     let shiftS = 0;
-    if (this.backlog === 0 && ratePerS < capacityPerS) {
+    const backlog = this.backlog;
+    if (backlog.size === 0 && ratePerS < capacityPerS) {
       out.served = arrivals;
       out.busy = ratePerS / mu;
     } else {
-      if (arrivals > 0) this.push(t0S + dtS / 2, arrivals);
-      shiftS = this.serve(t0S, dtS, capacityPerS * dtS, mu, out);
-      this.dropOlderThan(t0S + dtS - this.p.timeoutS, out);
+      if (arrivals > 0) backlog.push(t0S + dtS / 2, arrivals);
+      out.served = backlog.serve(t0S, dtS, capacityPerS * dtS);
+      shiftS = out.served > 0 ? backlog.waitSum / out.served : 0;
+      // Each request served occupies a server for 1/μ on average.
+      out.busy = out.served / (mu * dtS);
+      out.dropped = backlog.dropOlderThan(cutoffS);
+    }
+    out.expectedServed = out.served;
+    let waiting = backlog.size;
+    if (drawnArrivals !== undefined) {
+      waiting = this.count(drawnArrivals, t0S, dtS, capacityPerS * dtS, out);
+      out.arrivals = drawnArrivals;
     }
     const rho = capacityPerS > 0 ? ratePerS / capacityPerS : Number.POSITIVE_INFINITY;
     const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.scv, this.waiting) : undefined;
     // The tick a backlog drains serves its last cohorts after a wait: the random part then carries it.
-    if (this.backlog === 0 && shiftS === 0 && w && this.steady(w, rho, dtS)) {
+    if (backlog.size === 0 && shiftS === 0 && w && this.steady(w, rho, dtS)) {
       this.diffusing = false;
       this.steadyProbWait = w.probWait;
       this.steadyRate = w.rate;
-      this.steadyTick(out, w, shiftS, ratePerS);
+      this.steadyTick(out, w, shiftS, waiting, out.arrivals / dtS);
       return;
     }
     this.steadyLast = false;
     const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
     this.addDiffusionWaits(shiftS, out.served);
-    out.queued = this.backlog + ratePerS * meanWait;
+    out.queued = waiting + (out.arrivals / dtS) * meanWait;
     this.summarise(out);
+  }
+
+  /**
+   * The tick's drawn requests through their own queue (same capacity and timeout as the mean one's):
+   * sets the tick's served and dropped counts; returns how many wait at its end.
+   */
+  private count(drawn: number, t0S: number, dtS: number, capacity: number, out: TickFigures): number {
+    const q = this.counted;
+    if (q.size === 0 && drawn <= capacity) {
+      out.served = drawn;
+      out.dropped = 0;
+      return 0;
+    }
+    if (drawn > 0) q.push(t0S + dtS / 2, drawn);
+    out.served = q.serve(t0S, dtS, capacity);
+    out.dropped = q.dropOlderThan(t0S + dtS - this.p.timeoutS);
+    return q.size;
   }
 
   /**
    * A steady tick: no wait (probability 1 − C) or an exponential one, after `shiftS`. Its figures in
    * closed form, without building the tick's mixture (the common case, kept to a few operations).
    */
-  private steadyTick(out: TickFigures, w: MgcWaiting, shiftS: number, ratePerS: number): void {
+  private steadyTick(out: TickFigures, w: MgcWaiting, shiftS: number, waiting: number, ratePerS: number): void {
     this.steadyLast = true;
     this.lastShiftS = shiftS;
     this.lastServed = out.served;
@@ -136,7 +179,7 @@ export class FluidLatency implements LatencyModel {
     const s = this.slowdown;
     const c = w.probWait;
     const meanWait = c > 0 ? c / w.rate : 0;
-    out.queued = ratePerS * meanWait;
+    out.queued = waiting + ratePerS * meanWait;
     if (!(out.served > 0)) {
       out.meanS = Number.NaN;
       out.withinTarget = 0;
@@ -265,9 +308,9 @@ export class FluidLatency implements LatencyModel {
     const scv = this.scv;
     // The heavy-traffic coefficient: (λ + cμ·scv)/(2(cμ)²), λ at most cμ; never zero (a floor of 1e-6 of it).
     const heavy = (Math.min(rho, 1) + Math.max(scv, 1e-6)) / (2 * capacityPerS);
-    if (this.backlog === 0 && w && w.probWait > 0) {
+    if (this.backlog.size === 0 && w && w.probWait > 0) {
       q.advance(dtS, STEPS_PER_TICK, -(1 - rho), (1 - rho) / w.rate, w.probWait, w.rate);
-    } else if (this.backlog === 0 && w) {
+    } else if (this.backlog.size === 0 && w) {
       q.advance(dtS, STEPS_PER_TICK, -(1 - rho), heavy, 0, Number.POSITIVE_INFINITY);
     } else {
       q.advance(dtS, STEPS_PER_TICK, 0, heavy, 1, 0);
@@ -285,67 +328,5 @@ export class FluidLatency implements LatencyModel {
       const m = (q.mass[i] + q.before[i]) / 2;
       if (m > 1e-10) this.tickMix.add(ATOM, shiftS + q.centres[i], s, served * m);
     }
-  }
-
-  /**
-   * Serve up to `capacity` requests of the tick [t0, t0 + dt] from the oldest cohorts, in order;
-   * returns their mean wait (the backlog's part of the tick's waits).
-   */
-  private serve(t0S: number, dtS: number, capacity: number, mu: number, out: TickFigures): number {
-    let used = 0;
-    let waitSum = 0;
-    while (this.count > 0 && used < capacity) {
-      const i = this.head;
-      const take = Math.min(this.left[i], capacity - used);
-      // Served evenly over the tick: this share at the middle of its slice of the tick's capacity.
-      const servedAt = t0S + (dtS * (used + take / 2)) / capacity;
-      waitSum += Math.max(0, servedAt - this.at[i]) * take;
-      used += take;
-      this.left[i] -= take;
-      this.backlog -= take;
-      if (this.left[i] <= 1e-9) this.shift();
-    }
-    if (this.count === 0) this.backlog = 0;
-    out.served = used;
-    // Each request served occupies a server for 1/μ on average.
-    out.busy = used / (mu * dtS);
-    return used > 0 ? waitSum / used : 0;
-  }
-
-  private dropOlderThan(cutoffS: number, out: TickFigures): void {
-    while (this.count > 0 && this.at[this.head] < cutoffS) {
-      out.dropped += this.left[this.head];
-      this.backlog -= this.left[this.head];
-      this.shift();
-    }
-    if (this.count === 0) this.backlog = 0;
-  }
-
-  private push(atS: number, requests: number): void {
-    if (this.count === this.at.length) this.growRing();
-    const i = (this.head + this.count) % this.at.length;
-    this.at[i] = atS;
-    this.left[i] = requests;
-    this.count++;
-    this.backlog += requests;
-  }
-
-  private shift(): void {
-    this.head = (this.head + 1) % this.at.length;
-    this.count--;
-  }
-
-  private growRing(): void {
-    const size = this.at.length * 2;
-    const at = new Float64Array(size);
-    const left = new Float64Array(size);
-    for (let k = 0; k < this.count; k++) {
-      const i = (this.head + k) % this.at.length;
-      at[k] = this.at[i];
-      left[k] = this.left[i];
-    }
-    this.at = at;
-    this.left = left;
-    this.head = 0;
   }
 }

@@ -9,6 +9,12 @@ export interface TickFigures {
   arrivals: number;
   /** Requests that began service in the tick (the population of the latency figures). */
   served: number;
+  /**
+   * The requests the mean-value queue served in the tick: what callees' mean rates are made of. The
+   * fluid model with drawn arrivals runs its queue on the mean rate and thins its counts by the draw
+   * (`served` then differs); otherwise equal to `served`.
+   */
+  expectedServed: number;
   /** Requests that waited longer than the timeout and left unserved, in the tick. */
   dropped: number;
   /** Requests served whose calls to other services failed (the client gets an error). */
@@ -34,7 +40,17 @@ export interface Hold {
 }
 
 export function emptyFigures(): TickFigures {
-  return { arrivals: 0, served: 0, dropped: 0, failed: 0, meanS: Number.NaN, withinTarget: 0, queued: 0, busy: 0 };
+  return {
+    arrivals: 0,
+    served: 0,
+    expectedServed: 0,
+    dropped: 0,
+    failed: 0,
+    meanS: Number.NaN,
+    withinTarget: 0,
+    queued: 0,
+    busy: 0,
+  };
 }
 
 /**
@@ -44,7 +60,8 @@ export function emptyFigures(): TickFigures {
 export interface LatencyModel {
   /**
    * `slowdown` stretches every request's service time (interference from a busy node; 1: none);
-   * `hold` is the time each request then holds its server waiting for the services it calls.
+   * `hold` is the time each request then holds its server waiting for the services it calls;
+   * `arrivals`, the requests that arrive in the tick when they were drawn (absent: ratePerS × dtS).
    */
   tick(
     t0S: number,
@@ -54,6 +71,7 @@ export interface LatencyModel {
     out: TickFigures,
     slowdown?: number,
     hold?: Hold,
+    arrivals?: number,
   ): void;
   /** The q-quantile of the response times of the requests served in the last tick (NaN when none). */
   lastQuantile(q: number): number;

@@ -97,6 +97,7 @@ export class PerRequestLatency implements LatencyModel {
     out.queued = this.qCount;
     out.busy = busyTime / dtS;
     out.served = this.served;
+    out.expectedServed = this.served;
     let sum = 0;
     for (let i = 0; i < this.served; i++) sum += this.latencies[i];
     out.meanS = this.served > 0 ? sum / this.served : Number.NaN;
