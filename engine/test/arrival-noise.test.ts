@@ -4,42 +4,14 @@ import { describe, expect, it } from "vitest";
 import { exponentialServiceTime } from "../src/index.js";
 import { FluidLatency } from "../src/services/latency/fluid-latency.js";
 import { emptyFigures } from "../src/services/latency/latency-model.js";
-import { PoissonCounts } from "../src/services/latency/poisson-counts.js";
 import { ServiceTimeShape } from "../src/services/latency/service-time.js";
 import { nodes, runServices, service } from "./service-fixtures.js";
 
 describe("drawn arrivals (the fluid model's default)", () => {
-  it("draws Poisson counts: mean and variance equal the mean, P(0) = e^-mean, on both of stdlib's methods", () => {
-    const rng = new RandomStreams(7).get("counts");
-    const counts = new PoissonCounts(rng);
-    // Knuth's method below a mean of 30, transformed rejection above.
-    for (const mean of [0.5, 3, 20, 50, 5000]) {
-      const n = 20_000;
-      let sum = 0;
-      let sq = 0;
-      let zeros = 0;
-      for (let k = 0; k < n; k++) {
-        const x = counts.draw(mean);
-        expect(Number.isInteger(x)).toBe(true);
-        sum += x;
-        sq += x * x;
-        if (x === 0) zeros++;
-      }
-      const m = sum / n;
-      const v = sq / n - m * m;
-      // The sample mean within 4 standard errors; the dispersion index (variance ÷ mean) within 5%.
-      expect(Math.abs(m - mean)).toBeLessThan(4 * Math.sqrt(mean / n));
-      expect(Math.abs(v / mean - 1)).toBeLessThan(0.05);
-      const p0 = Math.exp(-mean);
-      expect(Math.abs(zeros / n - p0)).toBeLessThan(4 * Math.sqrt((p0 * (1 - p0)) / n) + 1e-9);
-    }
-    expect(counts.draw(0)).toBe(0);
-  });
-
   it("counts every drawn request once (served, dropped or still waiting) and serves no more than the servers can while a backlog lasts", () => {
     const shape = new ServiceTimeShape(exponentialServiceTime(0.1));
     const model = new FluidLatency({ shape, targetS: 1, timeoutS: 20 });
-    const counts = new PoissonCounts(new RandomStreams(3).get("arrivals"));
+    const counts = new RandomStreams(3).get("arrivals");
     const f = emptyFigures();
     const servers = 10; // 100 requests/s
     let arrived = 0;
@@ -48,7 +20,7 @@ describe("drawn arrivals (the fluid model's default)", () => {
     for (let t = 0; t < 400; t++) {
       // 150/s for 60 s (some wait past the 20 s timeout), then 50/s: the backlog drains.
       const rate = t < 60 ? 150 : 50;
-      model.tick(t, 1, rate, servers, f, 1, undefined, counts.draw(rate));
+      model.tick(t, 1, rate, servers, f, 1, undefined, counts.poisson(rate));
       arrived += f.arrivals;
       served += f.served;
       dropped += f.dropped;

@@ -1,6 +1,7 @@
 import { Empirical, RandomStreams, type Rng, WeightedChoice, Zipf } from "@clustersim/sim-core";
-import { gamma } from "mathjs";
+import { gamma, lgamma } from "mathjs";
 import { describe, expect, it } from "vitest";
+import { logFactorial } from "../src/random/poisson.js";
 
 describe("named random streams", () => {
   it("replays the same stream for the same seed and name", () => {
@@ -81,6 +82,66 @@ const G = (x: number) => gamma(x) as number;
 describe("distributions match theory", () => {
   let r: Rng;
   const fresh = (name: string) => (r = new RandomStreams(2024).get(name));
+
+  it("poisson: the counts' frequencies against Poisson's probabilities, on both branches (inversion below 10, rejection above)", () => {
+    fresh("poisson");
+    for (const mean of [0.7, 4, 9.99, 10, 23.5, 400, 1e6]) {
+      const n = 40_000;
+      const sd = Math.sqrt(mean);
+      const lo = Math.max(0, Math.floor(mean - 4 * sd));
+      const hi = Math.ceil(mean + 4 * sd);
+      // Bins of whole counts, merged until each expects at least 20 draws; the tails are their own bins.
+      const pmf = (k: number) => Math.exp(-mean + k * Math.log(mean) - lgamma(k + 1));
+      const edges: number[] = [lo];
+      let acc = 0;
+      for (let k = lo; k <= hi; k++) {
+        acc += pmf(k) * n;
+        if (acc >= 20) {
+          edges.push(k + 1);
+          acc = 0;
+        }
+      }
+      edges[edges.length - 1] = hi + 1;
+      const expected = new Float64Array(edges.length + 1);
+      for (let b = 0; b + 1 < edges.length; b++)
+        for (let k = edges[b]; k < edges[b + 1]; k++) expected[b + 1] += pmf(k) * n;
+      let inside = 0;
+      for (let b = 1; b < edges.length; b++) inside += expected[b];
+      // Bin 0 holds everything below `lo` and above `hi`.
+      expected[0] = n - inside;
+      const seen = new Float64Array(edges.length + 1);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const x = r.poisson(mean);
+        sum += x;
+        if (x < lo || x > hi) seen[0]++;
+        else {
+          let b = 1;
+          while (x >= edges[b]) b++;
+          seen[b]++;
+        }
+      }
+      let chi2 = 0;
+      let df = -1;
+      for (let b = 0; b < expected.length; b++) {
+        if (expected[b] < 1e-9) continue;
+        chi2 += (seen[b] - expected[b]) ** 2 / expected[b];
+        df++;
+      }
+      // Far beyond the 0.999 quantile of χ²(df) (about df + 4.5√(2df) for these df), yet a wrong branch fails it.
+      expect(chi2).toBeLessThan(df + 5 * Math.sqrt(2 * df));
+      expect(Math.abs(sum / n - mean)).toBeLessThan(5 * Math.sqrt(mean / n));
+    }
+    expect(r.poisson(0)).toBe(0);
+    expect(() => r.poisson(Number.NaN)).toThrow(/finite mean/);
+    expect(() => r.poisson(-1)).toThrow(/finite mean/);
+  });
+
+  it("poisson's log-factorial: exact below 16, Stirling's series above, against the gamma function", () => {
+    for (const k of [0, 1, 5, 15, 16, 17, 30, 100, 1e4, 1e8]) {
+      expect(Math.abs(logFactorial(k) - lgamma(k + 1))).toBeLessThan(1e-12 * Math.max(1, lgamma(k + 1)));
+    }
+  });
 
   it("uniform", () => {
     fresh("uniform");

@@ -11,7 +11,6 @@ import type { DiscreteTime } from "./latency/discrete-time.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
 import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
-import { PoissonCounts } from "./latency/poisson-counts.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaSet } from "./replica-set.js";
@@ -58,8 +57,8 @@ export class ServicesController implements Controller {
   /** Per service, its callers' calls this tick: as made (drawn counts), and the mean-value queue's. */
   private readonly inbound: Float64Array;
   private readonly inboundMean: Float64Array;
-  /** Per service with the "fluid" model: its external arrivals' draws (absent: the mean rate's). */
-  private readonly arrivalDraws: (PoissonCounts | undefined)[] = [];
+  /** Per service with the "fluid" model: the stream its external arrivals are drawn from (absent: the mean rate's). */
+  private readonly arrivalDraws: (Rng | undefined)[] = [];
   /** Per service with calls, its calls' composer; per service, its last end-to-end time and failure rate. */
   private readonly composers: (CallComposer | undefined)[];
   private readonly called: Uint8Array;
@@ -119,7 +118,7 @@ export class ServicesController implements Controller {
       const queue = fluid
         ? new FluidLatency(params)
         : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
-      this.arrivalDraws.push(s.latency === "fluid" ? new PoissonCounts(ctx.rng(`${s.name}/arrivals`)) : undefined);
+      this.arrivalDraws.push(s.latency === "fluid" ? ctx.rng(`${s.name}/arrivals`) : undefined);
       // The fluid model composes a caller's end-to-end times; the per-request one draws each call's.
       const model = s.calls.length > 0 && fluid ? new CallingLatency(queue, s.slo.targetS) : queue;
       this.models.push(model);
@@ -176,7 +175,8 @@ export class ServicesController implements Controller {
     // The mean rate the queue sees; the requests that arrive, drawn or the mean.
     const rate = external + this.inboundMean[i] / dt;
     const draws = this.arrivalDraws[i];
-    const arrivals = draws ? draws.draw(external * dt) + this.inbound[i] : undefined;
+    // Each tick's requests a Poisson draw (independent arrivals), from the service's own stream.
+    const arrivals = draws ? draws.poisson(external * dt) + this.inbound[i] : undefined;
     const ready = set.ready.size;
     const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
     const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);

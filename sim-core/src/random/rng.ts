@@ -1,3 +1,5 @@
+import { poissonDraw } from "./poisson.js";
+
 /**
  * Where an Rng's uniforms come from: a uniform double in [0, 1). seedrandom's generators (RandomStreams)
  * and the Philox cursor behind KeyedRng both fit.
@@ -16,6 +18,8 @@ export interface UniformSource {
  */
 export class Rng {
   private spareNormal = NaN;
+  /** The source as a function, made once (the Poisson sampler takes one). */
+  private readonly uniformFn = () => this.prng.double();
 
   constructor(
     readonly name: string,
@@ -67,6 +71,17 @@ export class Rng {
       this.spareNormal = r * Math.sin(theta);
     }
     return mean + sd * z;
+  }
+
+  /**
+   * Poisson with the given mean (./poisson.ts: one uniform below a mean of 10, about two per draw at
+   * and above it, from Hörmann's transformed rejection).
+   */
+  poisson(mean: number): number {
+    if (!(mean >= 0 && mean < Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`rng("${this.name}").poisson: expected a finite mean ≥ 0, found ${mean}`);
+    }
+    return mean === 0 ? 0 : poissonDraw(mean, this.uniformFn);
   }
 
   /** Log-normal: exp(N(mu, sigma)); mu and sigma are those of the underlying normal. */
