@@ -31,21 +31,19 @@ function inversion(mean: number, uniform: () => number): number {
 }
 
 function transformedRejection(mean: number, uniform: () => number): number {
-  const logMean = Math.log(mean);
   const b = 0.931 + 2.53 * Math.sqrt(mean);
   const a = -0.059 + 0.02483 * b;
-  const logInvAlpha = Math.log(1.1239 + 1.1328 / (b - 3.4));
   const vr = 0.9277 - 3.6224 / (b - 2);
   for (;;) {
     const u = uniform() - 0.5;
     const v = uniform();
     const us = 0.5 - Math.abs(u);
     const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
-    // The squeeze: accepted without a log-factorial (most draws).
+    // The squeeze: accepted without a logarithm (about 85% of draws).
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    const lhs = Math.log(v) + logInvAlpha - Math.log(a / (us * us) + b);
-    if (lhs <= -mean + k * logMean - logFactorial(k)) return k;
+    const lhs = Math.log(v) + Math.log(1.1239 + 1.1328 / (b - 3.4)) - Math.log(a / (us * us) + b);
+    if (lhs <= -mean + k * Math.log(mean) - logFactorial(k)) return k;
   }
 }
 
