@@ -6,7 +6,7 @@
  * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...], services }` (`present` from version 2: 0
  * for spare nodes a group may add later; `services` from version 3: the services' names and latency
  * objectives, `[[name, sloQuantile, sloTargetS], ...]`, and `racks` and `pools`, each node's rack and
- * CXL pool, -1 for none).
+ * CXL pool, -1 for none; `virtual` from version 4: the serverless virtual nodes, kept out of capacity).
  *
  * Events, `[timeS, code, ...]`:
  * | code | fields | meaning |
@@ -54,6 +54,11 @@ export interface ReplayHeader {
   pools?: number[];
   /** Each CXL pool's capacity, MiB (version 3, with `pools`). */
   poolCapacityMiB?: number[];
+  /**
+   * Virtual (serverless) nodes, by index: where replicas burst. The run keeps them out of the cluster's
+   * capacity and allocation, and so does the viewer (version 4; absent where the run has none).
+   */
+  virtual?: number[];
 }
 
 export type ReplayEvent =

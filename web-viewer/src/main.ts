@@ -1,7 +1,6 @@
-import type uPlot from "uplot";
 import { type Decision, indexDecisions } from "./model/decisions.js";
 import { type NodeState, ReplayIndex } from "./model/replay-index.js";
-import { renderCharts } from "./views/charts.js";
+import { type Chart, renderCharts } from "./views/charts.js";
 import { renderEventLog } from "./views/event-log.js";
 import { type Grouping, Heatmap, type HeatmapMode } from "./views/heatmap.js";
 import { renderInspector } from "./views/inspector.js";
@@ -35,7 +34,7 @@ let t = 0;
 let end = 0;
 let playing = false;
 let selected: { run: number; node: number } | undefined;
-let charts: uPlot[] = [];
+let charts: Chart[] = [];
 const shown = new Set(["s", "f", "k", "p", "r", "m", "z", "node"]);
 
 /** What the page shows now, for tests and for the curious (read only). */
@@ -49,6 +48,17 @@ const viewer = {
   /** The centre of a node's cell in its run's canvas, in canvas pixels. */
   cellCentre: (run: number, node: number) => runs[run].heatmap.cellCentre(node),
   seek: (s: number) => seek(s),
+  get playing() {
+    return playing;
+  },
+  /** Each chart: its title, its lines' labels, and its data (the times first). */
+  get charts() {
+    return charts.map(({ title, plot }) => ({
+      title,
+      labels: plot.series.slice(1).map((x) => String(x.label)),
+      data: plot.data.map((column) => [...column]),
+    }));
+  },
   ready: false,
 };
 (window as unknown as { viewer: typeof viewer }).viewer = viewer;
@@ -71,7 +81,7 @@ function draw(): void {
     renderInspector(inspector, r.name, r.index, selected.node, r.state, t, r.decisions);
   }
   if (runs.length > 0) renderEventLog(log, runs[0].index, t, shown);
-  for (const c of charts) c.setCursor({ left: c.valToPos(t, "x"), top: 10 });
+  for (const { plot } of charts) plot.setCursor({ left: plot.valToPos(t, "x"), top: 10 });
 }
 
 function show(loaded: { name: string; text: string; decisions?: string }[]): void {
@@ -137,6 +147,33 @@ function setPlaying(p: boolean): void {
 }
 
 playButton.addEventListener("click", () => setPlaying(!playing));
+
+/**
+ * Keys: space plays and pauses; ← and → step back and forward by 1% of the run (10% with shift);
+ * + and − choose the next faster or slower speed; Home and End go to the start and the end. Keys
+ * typed into a form field are that field's.
+ */
+document.addEventListener("keydown", (e) => {
+  const target = e.target as HTMLElement | null;
+  if (target && (target.tagName === "INPUT" || target.tagName === "SELECT") && target.id !== "time") return;
+  // A focused button takes space as its own click.
+  if (target?.tagName === "BUTTON" && e.key === " ") return;
+  const step = (end / 100) * (e.shiftKey ? 10 : 1);
+  if (e.key === " ") setPlaying(!playing);
+  else if (e.key === "ArrowRight") seek(t + step);
+  else if (e.key === "ArrowLeft") seek(t - step);
+  else if (e.key === "Home") seek(0);
+  else if (e.key === "End") seek(end);
+  else if (e.key === "+" || e.key === "=") shiftSpeed(1);
+  else if (e.key === "-" || e.key === "_") shiftSpeed(-1);
+  else return;
+  e.preventDefault();
+});
+
+function shiftSpeed(by: number): void {
+  const i = Math.min(Math.max(0, speedSelect.selectedIndex + by), speedSelect.options.length - 1);
+  speedSelect.selectedIndex = i;
+}
 slider.addEventListener("input", () => seek(Number(slider.value)));
 modeSelect.addEventListener("change", () => draw());
 groupSelect.addEventListener("change", () => {

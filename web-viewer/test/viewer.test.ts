@@ -20,10 +20,12 @@ const INJECTION = "<img src=x onerror=alert(1)>";
  * Three nodes of 4 cores: node 0 runs task 7 (4 cores) from 0 to 100 s; node 1 runs task 8 (2 cores)
  * from 10 s; node 2, of the group named INJECTION, is spare until it joins at 50 s. One service.
  */
-function replay(dir: string, secondTaskCores = 2000): string {
+function replay(dir: string, secondTaskCores = 2000, o: { serverless?: boolean; ratePerS?: number } = {}): string {
   const lines: string[] = [];
   const w = new ReplayWriter((l) => lines.push(l));
   w.header({
+    // With `serverless`, node 2 is a virtual node (present from the start; outside the cluster's capacity).
+    ...(o.serverless && { virtual: [2] }),
     scenario: "hand-made",
     seed: 1,
     scheduler: "best-fit",
@@ -32,7 +34,7 @@ function replay(dir: string, secondTaskCores = 2000): string {
     nodes: [
       [0, 4000, 8192, 0, 1],
       [0, 4000, 8192, 0, 1],
-      [1, 4000, 8192, 0, 0],
+      [1, 4000, 8192, 0, o.serverless ? 1 : 0],
     ],
     services: [["api", 0.99, 0.5]],
     racks: [1, 0, 0],
@@ -41,10 +43,15 @@ function replay(dir: string, secondTaskCores = 2000): string {
   });
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
-  w.service(0, 0, 10, 2, 0, Number.NaN, true);
+  w.service(0, 0, o.ratePerS ?? 10, 2, 0, Number.NaN, true);
   w.totals(0, 0, 0);
   w.arrive(10, 8, secondTaskCores, 1024, 0);
   w.task(10, "s", 8, [1]);
+  if (o.serverless) {
+    // A replica burst to the virtual node: 3 cores there from 12 s.
+    w.arrive(12, 9, 3000, 1024, 0);
+    w.task(12, "s", 9, [2]);
+  }
   // At 15 s node 1 uses 1 of its 2 allocated cores; its CXL pool (nodes 0 and 1) holds 5,000 of 10,000 MiB.
   w.usage(15, 1, 1000);
   w.pool(15, 0, 5000);
@@ -278,6 +285,76 @@ describe("the viewer, in chromium", () => {
     expect(await page.textContent("#charts")).toContain("difference");
     expect(await page.textContent("#charts")).toContain("cost (so far)");
     expect(await page.textContent("#charts")).toContain("sandbox cold starts (so far)");
+    await page.close();
+  });
+
+  it("shows the run's clock on its charts, and each service once, the compared runs' lines overlaid and named", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "o1-"))), replay(mkdtempSync(join(tmp, "o2-")))]);
+    await seek(page, 150);
+    type Charts = { title: string; labels: string[]; data: (number | null)[][] }[];
+    const charts = await page.evaluate(() => (window as unknown as { viewer: { charts: Charts } }).viewer.charts);
+    const rate = charts.filter((c) => c.title.startsWith("api: requests per second"));
+    expect(rate).toHaveLength(1);
+    expect(rate[0].labels).toHaveLength(2);
+    const names = await page.$$eval("#runs h2", (hs) => hs.map((h) => h.textContent));
+    expect(rate[0].labels).toEqual(names.map((n) => `${n} rate/s`));
+    // The legends read the cursor's time as the run's clock, not a calendar date: 150 s on the allocation
+    // chart (300 points), the sample nearest it on a service's (one a minute).
+    const legendTimes = await page.$$eval(".u-legend .u-series:first-child .u-value", (v) =>
+      v.map((e) => e.textContent),
+    );
+    expect(legendTimes[0]).toBe("0:02:30");
+    for (const text of legendTimes) expect(text).toMatch(/^\d+:\d\d:\d\d$/);
+    await page.close();
+  });
+
+  it("keeps serverless containers apart from the cluster's share, as the run does, and gives wide axis labels room", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "v-")), 2000, { serverless: true, ratePerS: 123_456 })]);
+    type Charts = { title: string; labels: string[]; data: (number | null)[][] }[];
+    const charts = await page.evaluate(() => (window as unknown as { viewer: { charts: Charts } }).viewer.charts);
+    const at = (title: string, timeS: number) => {
+      const c = charts.find((x) => x.title === title)!;
+      const k = c.data[0].findIndex((x) => (x ?? 0) >= timeS);
+      return c.data[1][k];
+    };
+    // At 20 s: nodes 0 and 1 hold 4 + 2 of their 8 cores; the virtual node's 3 cores count apart.
+    expect(at("cluster CPU allocated (share)", 20)).toBeCloseTo(6 / 8, 9);
+    expect(at("serverless containers: cores allocated", 20)).toBe(3);
+    // The rate axis's labels (six digits) are measured: its axis is wider than uPlot's default 50 px.
+    const width = await page.evaluate(() => {
+      const box = document.querySelector('#charts .chart[data-title="api: requests per second"]');
+      return (box?.querySelector(".u-over") as HTMLElement).offsetLeft;
+    });
+    expect(width).toBeGreaterThan(60);
+    await page.close();
+  });
+
+  it("answers keys: space plays and pauses, arrows step by 1% (10% with shift), + and − change the speed", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "k-")))]);
+    const state = () =>
+      page.evaluate(() => {
+        const v = (window as unknown as { viewer: { timeS: number; playing: boolean } }).viewer;
+        return { t: v.timeS, playing: v.playing, speed: (document.querySelector("#speed") as HTMLSelectElement).value };
+      });
+    await page.click("#title");
+    await page.keyboard.press("ArrowRight");
+    expect((await state()).t).toBeCloseTo(2, 9); // 1% of the 200 s run
+    await page.keyboard.press("Shift+ArrowRight");
+    expect((await state()).t).toBeCloseTo(22, 9);
+    await page.keyboard.press("ArrowLeft");
+    expect((await state()).t).toBeCloseTo(20, 9);
+    await page.keyboard.press("+");
+    expect((await state()).speed).toBe("600");
+    await page.keyboard.press("-");
+    await page.keyboard.press("-");
+    expect((await state()).speed).toBe("10");
+    await page.keyboard.press("End");
+    expect((await state()).t).toBe(200);
+    await page.keyboard.press("Home");
+    await page.keyboard.press(" ");
+    expect((await state()).playing).toBe(true);
+    await page.keyboard.press(" ");
+    expect((await state()).playing).toBe(false);
     await page.close();
   });
 

@@ -22,11 +22,18 @@ export function replayHeader(plan: RunPlan): Omit<ReplayHeader, "format" | "vers
     ]),
     ...domainsOf(plan.cluster),
     ...poolCapacities(state),
+    ...virtualOf(plan),
     ...(services &&
       services.length > 0 && {
         services: services.map((x) => [x.name, x.slo.quantile, x.slo.targetS] as [string, number, number]),
       }),
   };
+}
+
+/** The serverless virtual nodes (absent without any). */
+function virtualOf(plan: RunPlan): { virtual?: number[] } {
+  const v = plan.scheduler.kind === "online" ? plan.scheduler.virtualNodes : undefined;
+  return v && v.size > 0 ? { virtual: [...v.keys()].sort((a, b) => a - b) } : {};
 }
 
 /** The CXL pools' capacities (absent without pools). */

@@ -221,17 +221,25 @@ export class ReplayIndex {
 
   /**
    * The present nodes' allocated CPU share at `points + 1` evenly spaced times over `endS`, in one pass
-   * over the events (running totals, no state copies).
+   * over the events (running totals, no state copies). Virtual (serverless) nodes count apart, as the
+   * run counts them: not in the share, but as the cores allocated there (`serverlessCores`).
    */
-  cpuShareSeries(endS: number, points: number): { t: number[]; share: number[]; waiting: number[] } {
+  cpuShareSeries(
+    endS: number,
+    points: number,
+  ): { t: number[]; share: number[]; waiting: number[]; serverlessCores: number[] } {
     const s = this.emptyState();
-    const capOf = (n: number) => this.header.nodes[n][1];
+    const virtual = new Uint8Array(this.nodeCount);
+    for (const n of this.header.virtual ?? []) if (n >= 0 && n < this.nodeCount) virtual[n] = 1;
+    const capOf = (n: number) => (virtual[n] ? 0 : this.header.nodes[n][1]);
     let used = 0;
     let cap = 0;
+    let onVirtual = 0;
     for (let n = 0; n < this.nodeCount; n++) if (s.present[n]) cap += capOf(n);
     const t: number[] = [];
     const share: number[] = [];
     const waiting: number[] = [];
+    const serverlessCores: number[] = [];
     // Tasks waiting: arrived, or back in the queue after a kill or preemption, and not started; a
     // task that can never start (x) leaves the count. (A gang's start counts once per node.)
     let queued = 0;
@@ -246,14 +254,15 @@ export class ReplayIndex {
         if ((c === S || c === F || c === K || c === P || c === M || c === Z) && node >= 0) {
           const cpu = c === Z ? this.value[i] : (c === S ? 1 : -1) * this.value[i];
           s.cpu[node] += cpu;
-          if (s.present[node]) used += cpu;
+          if (virtual[node]) onVirtual += cpu;
+          else if (s.present[node]) used += cpu;
         } else if (c === PLUS || c === MINUS) {
           const n = this.subject[i];
           const now = c === PLUS ? 1 : 0;
           if (s.present[n] !== now) {
             const sign = now ? 1 : -1;
             cap += sign * capOf(n);
-            used += sign * s.cpu[n];
+            if (!virtual[n]) used += sign * s.cpu[n];
             s.present[n] = now;
           }
         }
@@ -261,8 +270,9 @@ export class ReplayIndex {
       t.push(at);
       share.push(cap > 0 ? used / cap : 0);
       waiting.push(queued);
+      serverlessCores.push(onVirtual / 1000);
     }
-    return { t, share, waiting };
+    return { t, share, waiting, serverlessCores };
   }
 
   /**

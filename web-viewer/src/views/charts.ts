@@ -1,15 +1,37 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ReplayIndex } from "../model/replay-index.js";
-import { clear, el } from "./text.js";
+import { clear, clock, el } from "./text.js";
 
-/** The cluster's allocated CPU share at `points` evenly spaced times over the run. */
+/** The cluster's allocated CPU share at `points` evenly spaced times over the run (serverless apart). */
 export function allocationSeries(
   index: ReplayIndex,
   points = 300,
-): { t: number[]; share: number[]; waiting: number[] } {
+): { t: number[]; share: number[]; waiting: number[]; serverlessCores: number[] } {
   const end = index.durationS > 0 ? index.durationS : index.count > 0 ? index.time[index.count - 1] : 0;
   return index.cpuShareSeries(end, points);
+}
+
+/** One chart on the page: its title and its plot. */
+export interface Chart {
+  title: string;
+  plot: uPlot;
+}
+
+/** Room for an axis's widest tick label (a value axis's labels are never clipped). */
+function axisWidth(self: uPlot, values: string[], axisIdx: number): number {
+  const axis = self.axes[axisIdx];
+  if (!values || values.length === 0) return 50;
+  const ctx = self.ctx;
+  ctx.save();
+  // uPlot keeps an axis's font as [CSS font at device pixels, size] once it has drawn.
+  const font = axis.font as unknown as string | [string, number] | undefined;
+  if (font) ctx.font = Array.isArray(font) ? font[0] : font;
+  let widest = 0;
+  for (const v of values) widest = Math.max(widest, ctx.measureText(v).width);
+  ctx.restore();
+  // The tick, its gap and a margin beside the label, in CSS pixels (the canvas is at device pixels).
+  return Math.ceil(widest / devicePixelRatio) + 24;
 }
 
 function chart(
@@ -18,23 +40,37 @@ function chart(
   data: uPlot.AlignedData,
   series: uPlot.Series[],
   width: number,
-): uPlot {
+): Chart {
   const box = el("div", undefined, "chart");
+  box.dataset.title = title;
   box.append(el("h3", title));
   root.append(box);
-  return new uPlot({ width, height: 160, series: [{ label: "time s" }, ...series], axes: [{}, {}] }, data, box);
+  const plot = new uPlot(
+    {
+      width,
+      height: 160,
+      // Simulated seconds from the run's start, shown as its clock (h:mm:ss), not as calendar dates.
+      scales: { x: { time: false } },
+      series: [{ label: "time", value: (_u, v) => (v == null ? "–" : clock(v)) }, ...series],
+      axes: [{ values: (_u, splits) => splits.map((v) => clock(v)) }, { size: axisWidth }],
+    },
+    data,
+    box,
+  );
+  return { title, plot };
 }
 
 const COLOURS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a"];
 
 /**
  * Charts under the heatmaps: the cluster's CPU allocation of each run (and their difference, with two),
- * and each service's request rate, replicas (all and ready), and its latency percentile against the
- * objective. Returns the charts, so that the timeline can move their cursors.
+ * the cores its serverless containers took (where it had any: the run keeps them out of the cluster's
+ * share), and each service's request rate, replicas and latency percentile against the objective, the
+ * runs overlaid on one chart per service. Returns the charts, so that the timeline can move their cursors.
  */
-export function renderCharts(root: HTMLElement, runs: { name: string; index: ReplayIndex }[], width: number): uPlot[] {
+export function renderCharts(root: HTMLElement, runs: { name: string; index: ReplayIndex }[], width: number): Chart[] {
   clear(root);
-  const plots: uPlot[] = [];
+  const plots: Chart[] = [];
   const series = runs.map((r) => allocationSeries(r.index));
   const data: number[][] = [series[0].t, ...series.map((s) => s.share)];
   const lines: uPlot.Series[] = runs.map((r, i) => ({ label: `${r.name} CPU allocated`, stroke: COLOURS[i] }));
@@ -43,6 +79,18 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
     lines.push({ label: `difference (${runs[0].name} − ${runs[1].name})`, stroke: "#757575", dash: [4, 4] });
   }
   plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width));
+  const bursting = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.index.header.virtual?.length ?? 0) > 0);
+  if (bursting.length > 0) {
+    plots.push(
+      chart(
+        root,
+        "serverless containers: cores allocated",
+        [series[0].t, ...bursting.map(({ i }) => series[i].serverlessCores)] as uPlot.AlignedData,
+        bursting.map(({ r, i }) => ({ label: `${r.name} serverless cores`, stroke: COLOURS[i] })),
+        width,
+      ),
+    );
+  }
   plots.push(
     chart(
       root,
@@ -70,40 +118,72 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
       );
     }
   }
-  for (const r of runs) {
-    for (const s of r.index.services) {
-      if (s.points.length === 0) continue;
-      const t = s.points.map((p) => p.timeS);
-      plots.push(
-        chart(
-          root,
-          `${r.name} · ${s.name}: requests per second`,
-          [t, s.points.map((p) => p.ratePerS)],
-          [{ label: "rate/s", stroke: COLOURS[0] }],
-          width,
-        ),
-        chart(
-          root,
-          `${r.name} · ${s.name}: replicas`,
-          [t, s.points.map((p) => p.replicas), s.points.map((p) => p.ready)],
-          [
-            { label: "replicas", stroke: COLOURS[1] },
-            { label: "ready", stroke: COLOURS[2] },
-          ],
-          width,
-        ),
-        chart(
-          root,
-          `${r.name} · ${s.name}: p${Math.round(s.quantile * 100)} latency against its objective`,
-          [t, s.points.map((p) => (Number.isFinite(p.quantileS) ? p.quantileS : null)), t.map(() => s.targetS)],
-          [
-            { label: "latency s", stroke: COLOURS[3] },
-            { label: "objective s", stroke: "#c62828", dash: [6, 4] },
-          ],
-          width,
-        ),
-      );
-    }
-  }
+  for (const name of serviceNames(runs)) plots.push(...serviceCharts(root, runs, name, width));
   return plots;
+}
+
+/** The services' names over the runs, in order of first appearance. */
+function serviceNames(runs: { index: ReplayIndex }[]): string[] {
+  const names: string[] = [];
+  for (const r of runs) for (const s of r.index.services) if (!names.includes(s.name)) names.push(s.name);
+  return names;
+}
+
+/**
+ * One service's charts, every run that has it overlaid (its lines named by run): runs sample at their
+ * own times, so the rows are the union of those times, each run's values null where it has none.
+ */
+function serviceCharts(
+  root: HTMLElement,
+  runs: { name: string; index: ReplayIndex }[],
+  name: string,
+  width: number,
+): Chart[] {
+  type Service = ReplayIndex["services"][number];
+  const having: { run: string; colour: number; s: Service }[] = [];
+  runs.forEach((r, i) => {
+    const s = r.index.services.find((x) => x.name === name);
+    if (s && s.points.length > 0) having.push({ run: r.name, colour: i, s });
+  });
+  if (having.length === 0) return [];
+  const times = [...new Set(having.flatMap((h) => h.s.points.map((p) => p.timeS)))].sort((a, b) => a - b);
+  const column = (h: (typeof having)[number], pick: (p: Service["points"][number]) => number) => {
+    const at = new Map(h.s.points.map((p) => [p.timeS, pick(p)]));
+    return times.map((t) => {
+      const v = at.get(t);
+      return v === undefined || !Number.isFinite(v) ? null : v;
+    });
+  };
+  const label = (h: (typeof having)[number], what: string) => (runs.length > 1 ? `${h.run} ${what}` : what);
+  const dashed = [6, 4];
+  const s0 = having[0].s;
+  return [
+    chart(
+      root,
+      `${name}: requests per second`,
+      [times, ...having.map((h) => column(h, (p) => p.ratePerS))] as uPlot.AlignedData,
+      having.map((h) => ({ label: label(h, "rate/s"), stroke: COLOURS[h.colour] })),
+      width,
+    ),
+    chart(
+      root,
+      `${name}: replicas`,
+      [times, ...having.flatMap((h) => [column(h, (p) => p.replicas), column(h, (p) => p.ready)])] as uPlot.AlignedData,
+      having.flatMap((h) => [
+        { label: label(h, "replicas"), stroke: COLOURS[h.colour] },
+        { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
+      ]),
+      width,
+    ),
+    chart(
+      root,
+      `${name}: p${Math.round(s0.quantile * 100)} latency against its objective`,
+      [times, ...having.map((h) => column(h, (p) => p.quantileS)), times.map(() => s0.targetS)] as uPlot.AlignedData,
+      [
+        ...having.map((h) => ({ label: label(h, "latency s"), stroke: COLOURS[h.colour] })),
+        { label: "objective s", stroke: "#c62828", dash: dashed },
+      ],
+      width,
+    ),
+  ];
 }
