@@ -323,7 +323,8 @@ describe("the viewer, in chromium", () => {
     // The rate axis's labels (six digits) are measured: its axis is wider than uPlot's default 50 px.
     const width = await page.evaluate(() => {
       const box = document.querySelector('#charts .chart[data-title="api: requests per second"]');
-      return (box?.querySelector(".u-over") as HTMLElement).offsetLeft;
+      const over = box ? (box.querySelector(".u-over") as HTMLElement | null) : null;
+      return over ? over.offsetLeft : -1;
     });
     expect(width).toBeGreaterThan(60);
     await page.close();
