@@ -161,6 +161,12 @@ export {
   ServiceTimeShape,
 } from "./services/latency/service-time.js";
 export type { ReplicaMachine } from "./services/replica-machine.js";
+export {
+  CRASH_LOOP_INITIAL_S,
+  CRASH_LOOP_MAX_S,
+  CRASH_LOOP_RESET_S,
+  CrashLoopBackOff,
+} from "./services/replica-memory.js";
 export { type PendingResize, ReplicaSet } from "./services/replica-set.js";
 export type { ServiceView } from "./services/service-api.js";
 export {
@@ -169,6 +175,7 @@ export {
   type CustomAutoscaler,
   callOrder,
   type PredictiveConfig,
+  type ReplicaMemoryConfig,
   type ReplicaTemplate,
   type ServiceConfig,
   type VirtualNode,

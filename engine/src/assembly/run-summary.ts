@@ -73,8 +73,19 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
     serviceRequestsDropped: sum("requestsDropped"),
     serviceLatencyMeanS: m.served > 0 ? m.latencySumS / m.served : Number.NaN,
     serverlessCost: sum("serverlessCost"),
+    ...memoryTotals(per),
     services: per,
     ...(Object.keys(windows).length > 0 && { serviceWindows: windows }),
+  };
+}
+
+/** OOM kills and container restarts over the services whose memory is modelled; nothing when none is. */
+function memoryTotals(per: Record<string, Record<string, number>>): Record<string, number> {
+  const modelled = Object.values(per).filter((x) => x.oomKills !== undefined);
+  if (modelled.length === 0) return {};
+  return {
+    serviceOomKills: modelled.reduce((s, x) => s + x.oomKills, 0),
+    serviceContainerRestarts: modelled.reduce((s, x) => s + x.containerRestarts, 0),
   };
 }
 

@@ -196,16 +196,46 @@ export class ReplicaSet {
     this.nodeOf.set(t, node);
     this.placedCpuMilli += t.cpuMilli;
     this.startedAt.set(t, this.ctx.nowS);
-    this.ctx.at(readyAt, () => {
-      if (this.starting.get(t) !== readyAt) return;
-      this.starting.delete(t);
-      this.ready.set(t, this.ctx.nowS);
-      this.lastReadyS = this.ctx.nowS;
+    this.ctx.at(readyAt, () => this.becomeReady(t, node, readyAt, true));
+  }
+
+  /**
+   * A starting replica passes its readiness delay at `readyAt`, unless it went (or was placed or
+   * started again) meanwhile. Only a new replica's time from creation feeds `readyLeadS`: a restarted
+   * container's is its back-off's.
+   */
+  private becomeReady(t: Task, node: number, readyAt: number, created: boolean): void {
+    if (this.starting.get(t) !== readyAt) return;
+    this.starting.delete(t);
+    this.ready.set(t, this.ctx.nowS);
+    this.lastReadyS = this.ctx.nowS;
+    if (created) {
       const lead = this.ctx.nowS - t.arrivalS;
       this.readyLeadS = Number.isNaN(this.readyLeadS) ? lead : 0.8 * this.readyLeadS + 0.2 * lead;
-      this.readyVersion++;
-      this.ctx.markReady(t, node);
-    });
+    }
+    this.readyVersion++;
+    this.ctx.markReady(t, node);
+  }
+
+  /**
+   * A ready replica's container was killed (over its memory limit: ./replica-memory.ts). It is not
+   * ready, and counts as starting; the kubelet starts the container again in the same pod on the same
+   * node at `startS` (its back-off over), ready after the readiness delay. The pod keeps its sandbox
+   * and the node its image, so neither the sandbox's start nor the pull is paid again. `onStart` is
+   * called when the container starts, unless the replica went (deleted, or its node lost) first.
+   */
+  containerKilled(t: Task, startS: number, onStart: () => void): void {
+    if (!this.ready.delete(t)) return;
+    this.readyVersion++;
+    const node = this.nodeOf.get(t)!;
+    const readyAt = startS + this.config.readinessS;
+    this.starting.set(t, readyAt);
+    const started = () => {
+      if (this.starting.get(t) === readyAt) onStart();
+    };
+    if (startS <= this.ctx.nowS) started();
+    else this.ctx.at(startS, started);
+    this.ctx.at(readyAt, () => this.becomeReady(t, node, readyAt, false));
   }
 
   /** A replica's node failed: the run resubmits it, and it is pending again. */

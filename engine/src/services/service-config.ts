@@ -127,6 +127,22 @@ export interface ServiceConfig {
    * "InPlaceOrRecreate" it resizes them in place, restarting those it cannot.
    */
   vpa?: { mode: VpaMode };
+  /**
+   * The replicas' memory in use, and OOM kills when it passes their limit (./replica-memory.ts);
+   * absent: memory is not modelled (a replica's request only places it).
+   */
+  memory?: ReplicaMemoryConfig;
+}
+
+/**
+ * A replica's memory in use: `baseMiB` resident at idle, plus `perRequestMiB` for each request it
+ * holds (in service or waiting in it). Past `limitMiB` (absent: the replica's memory request, as in a
+ * Guaranteed pod) the kernel's OOM killer kills its container and the kubelet restarts it.
+ */
+export interface ReplicaMemoryConfig {
+  perRequestMiB: number;
+  baseMiB: number;
+  limitMiB?: number;
 }
 
 export type LatencyModelName = "fluid" | "fluid-mean" | "per-request";

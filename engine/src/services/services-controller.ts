@@ -13,6 +13,7 @@ import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js
 import { PerRequestLatency } from "./latency/per-request-latency.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
+import { ReplicaMemory } from "./replica-memory.js";
 import { ReplicaSet } from "./replica-set.js";
 import type { ServiceView } from "./service-api.js";
 import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
@@ -42,9 +43,11 @@ export interface ServicesOptions {
 /**
  * Long-running services in a run: each keeps its replicas as pods (./replica-set.ts), turns its traffic
  * into latency every tick with its latency model (fluid or per request), spreads its CPU usage over
- * its ready replicas, counts its objective, and, with an autoscaler, resizes itself every sync period
- * as Kubernetes' HPA does (./autoscaling). Traffic flows down the call graph within a tick: a
- * service's served requests times each call's fan-out arrive at the callee in the same tick.
+ * its ready replicas, counts its objective, with `memory` has the replicas its traffic takes past
+ * their memory limit killed and restarted (./replica-memory.ts), and, with an autoscaler, resizes
+ * itself every sync period as Kubernetes' HPA does (./autoscaling). Traffic flows down the call graph
+ * within a tick: a service's served requests times each call's fan-out arrive at the callee in the
+ * same tick.
  */
 export class ServicesController implements Controller {
   readonly name = "services";
@@ -71,6 +74,8 @@ export class ServicesController implements Controller {
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (ServiceHpa | undefined)[] = [];
   private readonly vertical: (ServiceVpa | undefined)[] = [];
+  /** Per service with `memory`: its replicas' memory, OOM kills and restarts (./replica-memory.ts). */
+  private readonly memory: (ReplicaMemory | undefined)[];
   /** What controllers see of each service and may do to it (./service-api.ts). */
   readonly views: readonly ServiceView[];
   private readonly machines: (MachineFiguresCache | undefined)[] = [];
@@ -102,6 +107,7 @@ export class ServicesController implements Controller {
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
     this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
+    this.memory = services.map((s) => (s.memory ? new ReplicaMemory(s) : undefined));
     this.views = services.map((_, i) => this.view(i));
   }
 
@@ -188,6 +194,7 @@ export class ServicesController implements Controller {
     const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
     if (s.calls.length === 0 && !this.called[i]) {
       this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch, undefined, arrivals);
+      this.memory[i]?.afterTick(set, f, this.models[i], now);
     } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch, arrivals);
     const usage = (f.served / dt) * s.cpuSecondsPerRequest;
     tally.lastRatePerS = rate;
@@ -225,6 +232,8 @@ export class ServicesController implements Controller {
     model.receiveCalls?.(this.inbound[i]);
     model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls), arrivals);
     if (calls) this.afterCalls(i, f, calls, now);
+    // Before its callers read its failures: an OOM kill's are among them.
+    this.memory[i]?.afterTick(this.sets[i], f, model, now);
     if (this.called[i]) this.remember(i, f);
     for (const c of s.calls) {
       const j = this.index.get(c.service)!;
@@ -332,6 +341,7 @@ export class ServicesController implements Controller {
           cpuRequestMilliAtEnd: set.template.cpuMilli,
           vpaTargetMilli: this.vertical[i]?.last?.targetMilli ?? Number.NaN,
         }),
+        ...this.memory[i]?.summary(),
       };
     });
     return out;

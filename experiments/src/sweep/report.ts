@@ -126,6 +126,9 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceRequestsDropped: "lower",
   serviceLatencyMeanS: "lower",
   serviceReplicaHours: "lower",
+  // Containers killed over their memory limit, and started again by the kubelet (with memory modelled).
+  serviceOomKills: "lower",
+  serviceContainerRestarts: "lower",
   serverlessCost: "lower",
   costWithServerless: "lower",
   workLostCoreS: "lower",

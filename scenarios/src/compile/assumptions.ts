@@ -72,6 +72,11 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "service timeout: a request waiting 30 s leaves unserved (`timeout`'s default): no measured client timeout is cited, and clients' own vary (services[].timeout)",
     );
   }
+  if (spec.services.some((s) => s.memoryPerRequest !== undefined)) {
+    push(
+      "service memory: a replica holds its mean share of the service's requests in service and waiting (one queue over its ready replicas), so all of them pass the limit and are OOM-killed together; the limit is the memory request unless `memoryLimit` says otherwise (a Guaranteed pod), the memory at idle 0 unless `memoryBase` gives it; the kubelet restarts a container at its back-off's end, without its pod sync's delay (engine services/replica-memory.ts; services[].memoryBase, services[].replica.memoryLimit)",
+    );
+  }
   if (spec.services.some((s) => s.vpa?.mode === "InPlaceOrRecreate")) {
     push(
       "VPA in place: a resize the node has room for applies in the instant it is asked for, and the kubelet retries a deferred one once a minute, with the updater's loop, rather than when room appears (engine services/autoscaling/service-vpa.ts)",

@@ -75,6 +75,10 @@ export async function composeServices(
           ? await loadAutoscaler!(s.autoscaler, `${file}: services[${i}].autoscaler`)
           : undefined,
       vpa: s.vpa,
+      memory:
+        s.memoryPerRequest === undefined
+          ? undefined
+          : { perRequestMiB: s.memoryPerRequest, baseMiB: s.memoryBase ?? 0, limitMiB: r.memoryLimit },
     });
   }
   return out;

@@ -144,6 +144,10 @@ export const Service = z.strictObject({
   replica: z.strictObject({
     cpu: Cpu,
     memory: Memory,
+    memoryLimit: Memory.optional().meta({
+      description:
+        "the container's memory limit, at least `memory` (default: `memory`, a Guaranteed pod); with memoryPerRequest, a replica past it is OOM-killed",
+    }),
     gpus: count.optional(),
     gpuMilli: z.number().int().min(0).max(1000).optional(),
     nicGbps: nonNegative.optional(),
@@ -164,6 +168,13 @@ export const Service = z.strictObject({
     description: "time a request holds a server (seconds, or a distribution); the fluid model uses its mean",
   }),
   cpuPerRequest: nonNegative.meta({ description: "CPU a request costs, core-seconds" }),
+  memoryPerRequest: Memory.optional().meta({
+    description:
+      "memory a request holds in its replica, in service or waiting there; with it a replica whose memory passes its limit is OOM-killed and restarted in place after the kubelet's back-off (absent: memory not modelled)",
+  }),
+  memoryBase: Memory.optional().meta({
+    description: "a replica's memory at idle, with memoryPerRequest (default 0: an assumption)",
+  }),
   slo: z.strictObject({
     percentile: z.number().gt(0).lt(100).default(99),
     target: PositiveDuration,
@@ -243,6 +254,7 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
     if (min === 0 && s.autoscaler?.type === "hpa" && s.autoscaler.metric.type !== "queue") {
       issue([i, "minReplicas"], "expected minReplicas ≥ 1: only a queue metric (KEDA) scales to zero");
     }
+    memoryProblems(s, (path, message) => issue([i, ...path], message));
   });
   services.forEach((s, i) =>
     s.calls.forEach((c, k) => {
@@ -268,4 +280,30 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
     return false;
   };
   for (let i = 0; i < services.length; i++) if (visit(i, [])) break;
+}
+
+/** A service's memory fields: a limit at least the request, room for requests above the idle memory. */
+function memoryProblems(s: ServiceSpec, issue: (path: string[], message: string) => void): void {
+  const limit = s.replica.memoryLimit ?? s.replica.memory;
+  const mib = (x: number) => `${Number(x.toPrecision(6))} MiB`;
+  if (s.replica.memoryLimit !== undefined && s.replica.memoryLimit < s.replica.memory) {
+    issue(
+      ["replica", "memoryLimit"],
+      `expected a limit ≥ the replica's memory request (${mib(s.replica.memory)}), found ${mib(s.replica.memoryLimit)}`,
+    );
+  }
+  if (s.memoryPerRequest === undefined) {
+    // Without it memory is not modelled: the other two would be ignored.
+    if (s.memoryBase !== undefined)
+      issue(["memoryBase"], "expected memoryPerRequest beside it (memory is modelled per request)");
+    if (s.replica.memoryLimit !== undefined)
+      issue(["replica", "memoryLimit"], "expected memoryPerRequest beside it (memory is modelled per request)");
+    return;
+  }
+  if (s.memoryBase !== undefined && s.memoryBase >= limit) {
+    issue(
+      ["memoryBase"],
+      `expected less than the memory limit (${mib(limit)}), leaving room for requests, found ${mib(s.memoryBase)}`,
+    );
+  }
 }

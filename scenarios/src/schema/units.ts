@@ -48,7 +48,10 @@ export const Memory = z
     if (!(x >= 0 && x < Number.POSITIVE_INFINITY))
       ctx.addIssue({
         code: "custom",
-        message: `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}`,
+        message:
+          x < 0
+            ? `expected a memory quantity ≥ 0, found ${JSON.stringify(v)}`
+            : `expected a memory quantity like 512Mi, 2Gi or 1G, found ${JSON.stringify(v)}`,
       });
     return x;
   })

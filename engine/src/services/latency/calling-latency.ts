@@ -42,6 +42,10 @@ export class CallingLatency implements LatencyModel {
     out.withinTarget = out.served * this.endToEnd.cdf(this.targetS);
   }
 
+  loseAll(out: TickFigures): void {
+    this.inner.loseAll(out);
+  }
+
   lastQuantile(q: number): number {
     return this.endToEnd ? this.endToEnd.quantile(q) : Number.NaN;
   }

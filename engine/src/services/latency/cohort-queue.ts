@@ -56,6 +56,13 @@ export class CohortQueue {
     return dropped;
   }
 
+  /** Every cohort leaves. */
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
+    this.size = 0;
+  }
+
   private shift(): void {
     this.head = (this.head + 1) % this.at.length;
     this.count--;

@@ -53,6 +53,8 @@ export class FluidLatency implements LatencyModel {
   private readonly backlog = new CohortQueue();
   /** The drawn requests waiting, when arrivals are drawn: what the counts are. */
   private readonly counted = new CohortQueue();
+  /** Whether the last tick's arrivals were drawn (its counts are then `counted`'s, else `backlog`'s). */
+  private drawnLast = false;
   /** The last tick's response-time distribution, weighted by the requests it served. */
   private readonly tickMix: ResponseMixture;
   private readonly waiting: MgcWaiting = { probWait: 0, rate: 0 };
@@ -100,6 +102,7 @@ export class FluidLatency implements LatencyModel {
       );
     }
     this.slowdown = slowdown;
+    this.drawnLast = drawnArrivals !== undefined;
     this.tickMix.clear();
     out.failed = 0;
     // A server is held for the service and then the calls: the queue sees their sum's mean and spread.
@@ -165,6 +168,24 @@ export class FluidLatency implements LatencyModel {
     out.served = q.serve(t0S, dtS, capacity);
     out.dropped = q.dropOlderThan(t0S + dtS - this.p.timeoutS);
     return q.size;
+  }
+
+  /**
+   * The counted queue's requests are dropped. The rest of what the replicas held (those in service,
+   * and the random part's waiting, which the counts took as served on arrival) fail. Both queues and
+   * the random part start again empty.
+   */
+  loseAll(out: TickFigures): void {
+    const waiting = this.drawnLast ? this.counted.size : this.backlog.size;
+    out.dropped += waiting;
+    out.failed += Math.max(0, out.busy + out.queued - waiting);
+    out.queued = 0;
+    this.backlog.clear();
+    this.counted.clear();
+    this.diffusing = false;
+    this.steadyProbWait = 0;
+    this.steadyRate = Number.POSITIVE_INFINITY;
+    this.diffusion?.reset(0, Number.POSITIVE_INFINITY);
   }
 
   /**

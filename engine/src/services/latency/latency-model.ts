@@ -85,6 +85,14 @@ export interface LatencyModel {
    * many (absent: the caller adds their rate to the tick's, as the fluid model takes it).
    */
   receiveCalls?(count: number): void;
+  /**
+   * Every replica serving the queue was killed after the tick whose figures are `out` (the kernel's
+   * OOM killer, ../replica-memory.ts): the requests waiting leave unserved (added to
+   * `out.dropped`), those in the replicas' hands fail (added to `out.failed`: they were counted served
+   * when they began), and the queue is empty (`out.queued` 0). Arrivals = served + dropped + queued
+   * still holds.
+   */
+  loseAll(out: TickFigures): void;
   /** One recent response time drawn at random (the per-request model; undefined: none kept). */
   drawRecent?(rng: Rng): number | undefined;
   /** An empty record of response times, of the kind this model feeds. */

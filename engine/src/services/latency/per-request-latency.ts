@@ -103,6 +103,17 @@ export class PerRequestLatency implements LatencyModel {
     out.meanS = this.served > 0 ? sum / this.served : Number.NaN;
   }
 
+  /** The queue's requests are dropped and those in service fail; the servers go (the next tick adds the ready ones). */
+  loseAll(out: TickFigures): void {
+    out.dropped += this.qCount;
+    out.failed += this.busyCount;
+    out.queued = 0;
+    this.qHead = 0;
+    this.qCount = 0;
+    this.busyCount = 0;
+    this.idle = 0;
+  }
+
   lastQuantile(q: number): number {
     const lat = this.latencies.subarray(0, this.served);
     if (!this.sorted) lat.sort();
