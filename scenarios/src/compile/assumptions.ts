@@ -72,6 +72,17 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "service timeout: a request waiting 30 s leaves unserved (`timeout`'s default): no measured client timeout is cited, and clients' own vary (services[].timeout)",
     );
   }
+  const calls = spec.services.flatMap((s) => s.calls);
+  if (calls.some((c) => c.timeout !== undefined || c.retries > 0)) {
+    push(
+      "call timeouts and retries: a call's attempts are independent, each a recent response of the callee's and its recent failure rate; an error takes a response's time; the callee serves a timed-out call anyway (no cancellation); a request makes all its calls even after one failed (engine services/call-attempts.ts)",
+    );
+  }
+  if (calls.some((c) => c.retries > 0 && c.backoff === 0)) {
+    push(
+      "retry back-off: none between attempts (`backoff`'s default); Envoy's default is jittered exponential from a 25 ms base (services[].calls[].backoff)",
+    );
+  }
   if (spec.services.some((s) => s.vpa?.mode === "InPlaceOrRecreate")) {
     push(
       "VPA in place: a resize the node has room for applies in the instant it is asked for, and the kubelet retries a deferred one once a minute, with the updater's loop, rather than when room appears (engine services/autoscaling/service-vpa.ts)",
