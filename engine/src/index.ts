@@ -129,6 +129,7 @@ export {
   vpaEvictionBudget,
 } from "./services/autoscaling/service-vpa.js";
 export { type VpaRecommendation, VpaRecommender } from "./services/autoscaling/vpa-recommender.js";
+export { type CallAttempts, callAttempts, MAX_RETRIES } from "./services/call-attempts.js";
 export { cpuStretch } from "./services/cpu-share.js";
 export { DiscreteTime } from "./services/latency/discrete-time.js";
 export {
@@ -172,6 +173,7 @@ export type { ServiceView } from "./services/service-api.js";
 export {
   type AutoscalerConfig,
   type AutoscalerMetric,
+  type CallConfig,
   type CustomAutoscaler,
   callOrder,
   type PredictiveConfig,

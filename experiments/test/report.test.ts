@@ -189,6 +189,8 @@ describe("sweep report", () => {
       serviceSloViolationMinutes: "lower",
       serviceRequestsDropped: "lower",
       serviceLatencyMeanS: "lower",
+      serviceCallRetries: "lower",
+      serviceCallTimeouts: "lower",
       serviceReplicaHours: "lower",
       serviceRequests: "none",
       cpuUsedFraction: "higher",

@@ -64,6 +64,7 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
   const sum = (k: string) => Object.values(per).reduce((s, x) => s + x[k], 0);
   const m = c.measuredTotals();
   const windows = c.windowSummary();
+  const calls = c.callTotals();
   return {
     serviceSloViolationMinutes: sum("sloViolationMinutes"),
     // Over every service's requests after the warm-up: within the objective over served or dropped.
@@ -74,6 +75,8 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
     serviceLatencyMeanS: m.served > 0 ? m.latencySumS / m.served : Number.NaN,
     serverlessCost: sum("serverlessCost"),
     ...memoryTotals(per),
+    // With a call graph: calls retried and attempts timed out, after the warm-up, over every call edge.
+    ...(calls && { serviceCallRetries: calls.retries, serviceCallTimeouts: calls.timeouts }),
     services: per,
     ...(Object.keys(windows).length > 0 && { serviceWindows: windows }),
   };

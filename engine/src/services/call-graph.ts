@@ -1,15 +1,20 @@
 import type { Rng } from "@clustersim/sim-core";
+import { callAttempts, DrawnCalls, MAX_RETRIES } from "./call-attempts.js";
 import { DiscreteTime, SumScratch } from "./latency/discrete-time.js";
-import type { ServiceConfig } from "./service-config.js";
+import type { CallConfig } from "./service-config.js";
 
 /** What a caller's requests meet downstream in a tick: the time their calls take, and the chance one fails. */
 export interface CallOutcome {
   /** Time a request waits for its calls, holding its server (sequential calls add, parallel ones take the longest). */
   time: DiscreteTime;
-  /** The chance that at least one of its calls fails (a callee's drop, or a failure further down). */
+  /** The chance that at least one of its calls fails (every attempt of it: a timeout, a callee's drop or failure). */
   failProb: number;
   /** Per call edge, the mean time it adds to the request's critical path, seconds. */
   criticalS: Float64Array;
+  /** Per call edge, attempts per call on average (1 without retries): what the callee receives per call. */
+  attempts: Float64Array;
+  /** Per call edge, the chance an attempt times out. */
+  timeoutShare: Float64Array;
 }
 
 /**
@@ -19,6 +24,8 @@ export interface CallOutcome {
  * over the tick, not from the queue the request met). `perRequest` calls to one callee: sequential
  * ones one after another (a sum), parallel ones at once (the longest); a fractional count makes its
  * last call with that probability. All parallel edges form one fan-out, made after the sequential calls.
+ * Each call is its attempts (./call-attempts.ts: a timeout caps an attempt and fails it; retries
+ * repeat a failed one). A request makes all its calls even after one failed (it fails at the end).
  */
 export class CallComposer {
   private readonly scratch = new SumScratch();
@@ -26,28 +33,47 @@ export class CallComposer {
   private last: CallOutcome | undefined;
   private readonly lastInputs: (DiscreteTime | undefined)[];
   private readonly lastFails: Float64Array;
+  /** Per call edge, the time of one call (attempts included), reused between compositions. */
+  private readonly callTime: (DiscreteTime | undefined)[];
+  /** The per-request model's draws since the last `drawn.clear()`, and whether the last request failed. */
+  readonly drawn: DrawnCalls;
+  lastFailed = false;
 
   constructor(
-    private readonly calls: ServiceConfig["calls"],
+    private readonly calls: readonly CallConfig[],
     /** Callee index of each call. */
     private readonly callee: readonly number[],
+    /** The calling service's name, for messages. */
+    caller = "",
   ) {
+    calls.forEach((c, k) => checkCall(c, `service ${caller}: calls[${k}]`));
     this.lastInputs = callee.map(() => undefined);
     this.lastFails = new Float64Array(callee.length).fill(Number.NaN);
+    this.callTime = callee.map(() => undefined);
+    this.drawn = new DrawnCalls(calls.length);
   }
 
-  /** One call's time: a recent response of its callee (`draw`), for each call a request makes. */
-  draw(rng: Rng, drawFrom: (callee: number, rng: Rng) => number): number {
+  /**
+   * One request's calls' time, each call drawn attempt by attempt from its callee's recent responses
+   * (`drawFrom`) and failure rate (`failRate`); `lastFailed` tells whether one of them failed.
+   */
+  draw(rng: Rng, drawFrom: (callee: number, rng: Rng) => number, failRate: Float64Array): number {
     let sequential = 0;
     let parallel = 0;
-    this.calls.forEach((c, k) => {
-      const n = Math.floor(c.perRequest) + (rng.next() < c.perRequest - Math.floor(c.perRequest) ? 1 : 0);
+    let failed = false;
+    for (let k = 0; k < this.calls.length; k++) {
+      const c = this.calls[k];
+      const j = this.callee[k];
+      const whole = Math.floor(c.perRequest);
+      const n = whole + (rng.next() < c.perRequest - whole ? 1 : 0);
       for (let m = 0; m < n; m++) {
-        const t = drawFrom(this.callee[k], rng);
+        const t = this.drawn.draw(c, k, j, failRate[j], drawFrom, rng);
+        failed ||= this.drawn.lastFailed;
         if (c.parallel) parallel = Math.max(parallel, t);
         else sequential += t;
       }
-    });
+    }
+    this.lastFailed = failed;
     return sequential + parallel;
   }
 
@@ -71,11 +97,18 @@ export class CallComposer {
     let sequential: DiscreteTime | undefined;
     let parallel: DiscreteTime | undefined;
     let survive = 1;
-    const criticalS = new Float64Array(this.calls.length);
+    const edges = this.calls.length;
+    const criticalS = new Float64Array(edges);
+    const attempts = new Float64Array(edges);
+    const timeoutShare = new Float64Array(edges);
     this.calls.forEach((c, k) => {
       const j = this.callee[k];
-      survive *= (1 - lastFail[j]) ** c.perRequest;
-      const t = lastTime[j];
+      const call = callAttempts(lastTime[j], lastFail[j], c, this.scratch);
+      attempts[k] = call.attempts;
+      timeoutShare[k] = call.timeoutShare;
+      survive *= (1 - call.failProb) ** c.perRequest;
+      const t = call.time;
+      this.callTime[k] = t;
       if (!t) return;
       const n = c.perRequest;
       const max = c.parallel === true;
@@ -90,29 +123,29 @@ export class CallComposer {
         criticalS[k] = n * t.mean();
       }
     });
-    if (parallel) this.attributeParallel(parallel, lastTime, criticalS);
+    if (parallel) this.attributeParallel(parallel, criticalS);
     const time =
       sequential && parallel
         ? sequential.with(parallel, false, this.scratch)
         : (sequential ?? parallel ?? DiscreteTime.zero());
-    return { time, failProb: 1 - survive, criticalS };
+    return { time, failProb: 1 - survive, criticalS, attempts, timeoutShare };
   }
 
   /**
    * The fan-out's mean time, shared among its edges by the chance each is the slowest: at each point x of
    * an edge's calls, the others' calls all at most x (independent; a fractional count as an exponent).
    */
-  private attributeParallel(group: DiscreteTime, lastTime: readonly (DiscreteTime | undefined)[], out: Float64Array) {
+  private attributeParallel(group: DiscreteTime, out: Float64Array) {
     const slowest = new Float64Array(this.calls.length);
     let total = 0;
     this.calls.forEach((c, k) => {
-      const t = lastTime[this.callee[k]];
+      const t = this.callTime[k];
       if (!c.parallel || !t) return;
       let p = 0;
       t.forEachPoint((x, share) => {
         let others = c.perRequest * t.cdf(x) ** Math.max(0, c.perRequest - 1);
         this.calls.forEach((d, m) => {
-          const u = lastTime[this.callee[m]];
+          const u = this.callTime[m];
           if (m !== k && d.parallel && u) others *= u.cdf(x) ** d.perRequest;
         });
         p += share * others;
@@ -122,6 +155,21 @@ export class CallComposer {
     });
     const mean = group.mean();
     for (let k = 0; k < out.length; k++) if (slowest[k] > 0) out[k] = (mean * slowest[k]) / total;
+  }
+}
+
+/** A call edge's timeout, retries and back-off, checked: a clear message for each bad one. */
+function checkCall(c: CallConfig, where: string): void {
+  if (c.timeoutS !== undefined && !(c.timeoutS > 0)) {
+    throw new RangeError(`${where}.timeoutS: expected a timeout > 0 s, found ${c.timeoutS}`);
+  }
+  const r = c.retries ?? 0;
+  if (!Number.isInteger(r) || r < 0 || r > MAX_RETRIES) {
+    throw new RangeError(`${where}.retries: expected a whole number of retries from 0 to ${MAX_RETRIES}, found ${r}`);
+  }
+  const b = c.backoffS ?? 0;
+  if (!(b >= 0 && b < Number.POSITIVE_INFINITY)) {
+    throw new RangeError(`${where}.backoffS: expected a back-off ≥ 0 s, found ${b}`);
   }
 }
 

@@ -103,9 +103,9 @@ export interface ServiceConfig {
   /**
    * Services this one calls, how many calls each request it serves makes, and whether they are made
    * at once (parallel: the request waits for the slowest) or one after another (the default). A
-   * request holds its server while it waits for them; a failed call fails it.
+   * request holds its server while it waits for them; a call that fails (on every attempt) fails it.
    */
-  calls: readonly { service: string; perRequest: number; parallel?: boolean }[];
+  calls: readonly CallConfig[];
   /**
    * The latency model: "fluid" (its queue on the mean rate, each tick's arrivals a Poisson draw from
    * the service's own stream), "fluid-mean" (the same queue, arrivals the mean: every seed alike) or
@@ -146,6 +146,29 @@ export interface ReplicaMemoryConfig {
 }
 
 export type LatencyModelName = "fluid" | "fluid-mean" | "per-request";
+
+/** One call edge: the callee, how many calls a request makes to it, and what the caller does when one fails. */
+export interface CallConfig {
+  service: string;
+  /** Calls per request served (a fraction: that share of requests makes the last one). */
+  perRequest: number;
+  /** Made at once with the other parallel calls (the request waits for the slowest). */
+  parallel?: boolean;
+  /**
+   * An attempt whose response would take longer fails at this time, seconds (as Envoy's per-try
+   * timeout, x-envoy-upstream-rq-per-try-timeout-ms): the caller's slot is held until then. Absent: no
+   * timeout. The callee is not told (it serves the request anyway: no cancellation).
+   */
+  timeoutS?: number;
+  /** Attempts after a failed one (a timeout, or the callee's drop or failure), at most MAX_RETRIES; default 0. */
+  retries?: number;
+  /**
+   * Wait before each retry, seconds: default 0, an assumption. Envoy's default is a jittered exponential
+   * back-off from a 25 ms base, retry N waiting a uniform time below (2^N − 1) × 25 ms, at most 250 ms
+   * (envoyproxy.io, router filter, x-envoy-max-retries); here one fixed wait.
+   */
+  backoffS?: number;
+}
 
 /** Services in an order where every caller comes before the services it calls; throws on a cycle. */
 export function callOrder(services: readonly ServiceConfig[]): number[] {

@@ -70,6 +70,11 @@ export class ServicesController implements Controller {
   /** Per service with calls, per call edge: Σ served × critical-path seconds, and Σ served × end-to-end mean. */
   private readonly criticalSum: Float64Array[];
   private readonly endToEndSum: Float64Array;
+  /** After the warm-up: per service, requests served; per call edge, attempts made, retried and timed out. */
+  private readonly callServed: Float64Array;
+  private readonly attemptSum: Float64Array[];
+  private readonly retrySum: Float64Array[];
+  private readonly timeoutSum: Float64Array[];
   private readonly index: Map<string, number>;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (ServiceHpa | undefined)[] = [];
@@ -98,12 +103,16 @@ export class ServicesController implements Controller {
       if (s.calls.length === 0) return undefined;
       const callee = s.calls.map((c) => this.index.get(c.service)!);
       for (const j of callee) this.called[j] = 1;
-      return new CallComposer(s.calls, callee);
+      return new CallComposer(s.calls, callee, s.name);
     });
     this.lastEndToEnd = services.map(() => undefined);
     this.lastFail = new Float64Array(services.length);
     this.criticalSum = services.map((s) => new Float64Array(s.calls.length));
     this.endToEndSum = new Float64Array(services.length);
+    this.callServed = new Float64Array(services.length);
+    this.attemptSum = services.map((s) => new Float64Array(s.calls.length));
+    this.retrySum = services.map((s) => new Float64Array(s.calls.length));
+    this.timeoutSum = services.map((s) => new Float64Array(s.calls.length));
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
     this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
@@ -225,21 +234,26 @@ export class ServicesController implements Controller {
   ): void {
     const s = this.services[i];
     const f = this.tallies[i].last;
-    const calls = this.composers[i]?.compose(this.lastEndToEnd, this.lastFail);
+    const composer = this.composers[i];
+    const calls = composer?.compose(this.lastEndToEnd, this.lastFail);
     const model = this.models[i];
     // The per-request model takes its callers' calls as they were made (a count), not as a rate.
     const external = model.receiveCalls ? rate - this.inboundMean[i] / dt : rate;
     model.receiveCalls?.(this.inbound[i]);
+    composer?.drawn.clear();
     model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls), arrivals);
     if (calls) this.afterCalls(i, f, calls, now);
     // Before its callers read its failures: an OOM kill's are among them.
     this.memory[i]?.afterTick(this.sets[i], f, model, now);
     if (this.called[i]) this.remember(i, f);
-    for (const c of s.calls) {
+    // Each call is its attempts: retries reach the callee as calls of their own (retry amplification).
+    const drawn = s.latency === "per-request" ? composer?.drawn : undefined;
+    s.calls.forEach((c, k) => {
       const j = this.index.get(c.service)!;
-      this.inbound[j] += f.served * c.perRequest;
-      this.inboundMean[j] += f.expectedServed * c.perRequest;
-    }
+      const perCall = calls ? calls.attempts[k] : 1;
+      this.inbound[j] += drawn ? drawn.attempts[k] : f.served * c.perRequest * perCall;
+      this.inboundMean[j] += f.expectedServed * c.perRequest * perCall;
+    });
   }
 
   /** Service `i` as controllers see it (./service-view.ts). */
@@ -266,24 +280,45 @@ export class ServicesController implements Controller {
     return {
       mean: () => calls.time.mean(),
       variance: () => calls.time.variance(),
-      sample: (rng) => composer.draw(rng, drawFrom),
+      sample: (rng) => composer.draw(rng, drawFrom, this.lastFail),
+      lastFailed: () => composer.lastFailed,
     };
   }
 
-  /** A caller's tick: requests whose calls failed fail (and so miss the objective); critical-path sums. */
+  /**
+   * A caller's tick: requests whose calls failed fail (and so miss the objective; the per-request model
+   * counted its own, drawn); critical-path sums; attempts, retries and timeouts per call edge.
+   */
   private afterCalls(i: number, f: TickFigures, calls: CallOutcome, nowS: number): void {
-    f.failed = f.served * calls.failProb;
-    f.withinTarget *= 1 - calls.failProb;
+    const drawn = this.services[i].latency === "per-request" ? this.composers[i]!.drawn : undefined;
+    if (!drawn) {
+      f.failed = f.served * calls.failProb;
+      f.withinTarget *= 1 - calls.failProb;
+    }
     if (!(f.served > 0) || nowS < (this.o.warmupS ?? 0)) return;
     this.endToEndSum[i] += f.served * f.meanS;
+    this.callServed[i] += f.served;
     const sums = this.criticalSum[i];
-    for (let k = 0; k < sums.length; k++) sums[k] += f.served * calls.criticalS[k];
+    this.services[i].calls.forEach((c, k) => {
+      sums[k] += f.served * calls.criticalS[k];
+      // Drawn: as counted; composed: calls made times attempts per call, and the share that timed out.
+      const made = drawn ? drawn.calls[k] : f.served * c.perRequest;
+      const attempts = drawn ? drawn.attempts[k] : made * calls.attempts[k];
+      this.attemptSum[i][k] += attempts;
+      this.retrySum[i][k] += attempts - made;
+      this.timeoutSum[i][k] += drawn ? drawn.timeouts[k] : attempts * calls.timeoutShare[k];
+    });
   }
 
-  /** A callee's last end-to-end time and failure rate, for its callers' next tick. */
+  /**
+   * A callee's last end-to-end time and failure rate, for its callers' next tick: the tick's, or with
+   * the per-request model the share over its recent answers (as its times are its recent responses).
+   */
   private remember(i: number, f: TickFigures): void {
     const answered = f.served + f.dropped;
-    if (answered > 0) this.lastFail[i] = (f.dropped + f.failed) / answered;
+    const recent = this.models[i].recentFailShare?.();
+    if (recent !== undefined) this.lastFail[i] = recent;
+    else if (answered > 0) this.lastFail[i] = (f.dropped + f.failed) / answered;
     if (f.served > 0) this.lastEndToEnd[i] = this.models[i].lastDistribution();
   }
 
@@ -330,6 +365,7 @@ export class ServicesController implements Controller {
         ...this.windows[i][0].summary(),
         ...this.tallies[i].summary(),
         ...this.criticalPathShares(i),
+        ...this.callFigures(i),
         ...(this.scaling[i]?.predictive && { forecastError: this.scaling[i]!.predictive!.weightedError }),
         scaleUps: set.scaleUps,
         scaleDowns: set.scaleDowns,
@@ -355,6 +391,37 @@ export class ServicesController implements Controller {
       out[`criticalPathShare_${c.service}`] = total > 0 ? this.criticalSum[i][k] / total : Number.NaN;
     });
     return out;
+  }
+
+  /**
+   * Per call edge of service i, after the warm-up: `callRetriesPerRequest_<callee>`, the retried calls
+   * (attempts after a call's first) per request the caller served; `callTimeoutShare_<callee>`, the
+   * share of attempts that timed out.
+   */
+  private callFigures(i: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    const served = this.callServed[i];
+    this.services[i].calls.forEach((c, k) => {
+      const attempts = this.attemptSum[i][k];
+      out[`callRetriesPerRequest_${c.service}`] = served > 0 ? this.retrySum[i][k] / served : Number.NaN;
+      out[`callTimeoutShare_${c.service}`] = attempts > 0 ? this.timeoutSum[i][k] / attempts : Number.NaN;
+    });
+    return out;
+  }
+
+  /**
+   * Over every call edge after the warm-up (undefined without a call graph): retried calls, and
+   * attempts that timed out.
+   */
+  callTotals(): { retries: number; timeouts: number } | undefined {
+    if (this.services.every((s) => s.calls.length === 0)) return undefined;
+    let retries = 0;
+    let timeouts = 0;
+    this.services.forEach((_, i) => {
+      for (const x of this.retrySum[i]) retries += x;
+      for (const x of this.timeoutSum[i]) timeouts += x;
+    });
+    return { retries, timeouts };
   }
 
   /** Every service's requests after the warm-up, added up: served, answered (served or dropped), within the objective. */

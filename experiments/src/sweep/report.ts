@@ -125,6 +125,10 @@ const DIRECTIONS: Record<string, Direction> = {
   serviceSloAttainment: "higher",
   serviceRequestsDropped: "lower",
   serviceLatencyMeanS: "lower",
+  // Calls retried are load the callees serve again, and timed-out attempts are work whose answer
+  // nobody waited for: costs, read beside the objective (retries may buy it).
+  serviceCallRetries: "lower",
+  serviceCallTimeouts: "lower",
   serviceReplicaHours: "lower",
   // Containers killed over their memory limit, and started again by the kubelet (with memory modelled).
   serviceOomKills: "lower",

@@ -77,6 +77,17 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
       "service memory: a replica holds its mean share of the service's requests in service and waiting (one queue over its ready replicas), so all of them pass the limit and are OOM-killed together; the limit is the memory request unless `memoryLimit` says otherwise (a Guaranteed pod), the memory at idle 0 unless `memoryBase` gives it; the kubelet restarts a container at its back-off's end, without its pod sync's delay (engine services/replica-memory.ts; services[].memoryBase, services[].replica.memoryLimit)",
     );
   }
+  const calls = spec.services.flatMap((s) => s.calls);
+  if (calls.some((c) => c.timeout !== undefined || c.retries > 0)) {
+    push(
+      "call timeouts and retries: a call's attempts are independent, each a recent response of the callee's and its recent failure rate; an error takes a response's time; the callee serves a timed-out call anyway (no cancellation); a request makes all its calls even after one failed (engine services/call-attempts.ts)",
+    );
+  }
+  if (calls.some((c) => c.retries > 0 && c.backoff === 0)) {
+    push(
+      "retry back-off: none between attempts (`backoff`'s default); Envoy's default is jittered exponential from a 25 ms base (services[].calls[].backoff)",
+    );
+  }
   if (spec.services.some((s) => s.vpa?.mode === "InPlaceOrRecreate")) {
     push(
       "VPA in place: a resize the node has room for applies in the instant it is asked for, and the kubelet retries a deferred one once a minute, with the updater's loop, rather than when room appears (engine services/autoscaling/service-vpa.ts)",

@@ -1,3 +1,4 @@
+import { MAX_RETRIES } from "@clustersim/engine";
 import { TASK_FORMATS } from "@clustersim/workloads";
 import { z } from "zod";
 import { distOf } from "./distributions.js";
@@ -196,12 +197,31 @@ export const Service = z.strictObject({
           description:
             "made at once with the other parallel calls (the request waits for the slowest); else one after another",
         }),
+        timeout: PositiveDuration.optional().meta({
+          description:
+            "an attempt taking longer fails at this time (a per-try timeout): the slot is freed then and the request fails unless a retry succeeds (absent: none)",
+        }),
+        retries: z
+          .number()
+          .refine((r) => Number.isInteger(r) && r >= 0 && r <= MAX_RETRIES, {
+            error: (i) =>
+              `expected a whole number of retries from 0 to ${MAX_RETRIES} (each is a further call to the callee), found ${JSON.stringify(i.input)}`,
+          })
+          .default(0)
+          .meta({
+            description:
+              "attempts made again after a failed one (a timeout, or the callee's drop or failure); each is a further call to the callee",
+          }),
+        backoff: Duration.default(0).meta({
+          description:
+            "wait before each retry (default 0: an assumption; Envoy's default is jittered exponential from a 25 ms base)",
+        }),
       }),
     )
     .default([])
     .meta({
       description:
-        "services called for each request served: it holds its server while it waits for them, and fails when one fails",
+        "services called for each request served: it holds its server while it waits for them, and fails when one fails (on every attempt)",
     }),
   latency: z.enum(["fluid", "fluid-mean", "per-request"]).default("fluid").meta({
     description:

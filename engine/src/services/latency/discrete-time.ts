@@ -37,6 +37,34 @@ export class DiscreteTime {
     return new DiscreteTime();
   }
 
+  /** Always `x` seconds (a call that always times out at `x`). */
+  static at(x: number): DiscreteTime {
+    const d = new DiscreteTime();
+    d.points.fill(x);
+    return d;
+  }
+
+  /**
+   * A mixture: `parts[i]`, each of its points later by `shifts[i]` seconds, with weight `weights[i]`
+   * (weights need not add to 1: they are normalised), folded back into strata as sums are.
+   */
+  static mixture(
+    parts: readonly DiscreteTime[],
+    weights: ArrayLike<number>,
+    shifts: ArrayLike<number>,
+    scratch: SumScratch = new SumScratch(),
+  ): DiscreteTime {
+    let n = 0;
+    for (let i = 0; i < parts.length; i++) {
+      if (!(weights[i] > 0)) continue;
+      for (let k = 0; k < K; k++) {
+        scratch.values[n] = parts[i].points[k] + shifts[i];
+        scratch.weights[n++] = weights[i] * (BOUNDS[k + 1] - BOUNDS[k]);
+      }
+    }
+    return DiscreteTime.fromWeighted(scratch.values, scratch.weights, n);
+  }
+
   /** From an inverse CDF, read at the middle of each stratum (the mean of a stratum, to first order). */
   static fromQuantile(quantile: (u: number) => number): DiscreteTime {
     const d = new DiscreteTime();
@@ -128,6 +156,59 @@ export class DiscreteTime {
     return DiscreteTime.fromWeighted(scratch.values, scratch.weights, n);
   }
 
+  /**
+   * The distribution of min(T, x): a call's time under a timeout of `x`, the mass above `x` an atom at
+   * `x` of share 1 − cdf(x) (the share that times out, as `cdf` reads it). Strata wholly below keep
+   * their points; strata wholly above become `x`. The one stratum `x` falls in keeps its share: its part
+   * below `x` is taken as spread evenly between the stratum's lower edge and `x` (the CDF is linear
+   * there), its part above moves to `x`, and its point, the mean of the two, never exceeds the old one.
+   */
+  capped(x: number): DiscreteTime {
+    const u = this.cdf(x);
+    if (u >= 1) return this;
+    const d = new DiscreteTime();
+    for (let k = 0; k < K; k++) {
+      if (BOUNDS[k + 1] <= u) d.points[k] = Math.min(this.points[k], x);
+      else if (BOUNDS[k] >= u) d.points[k] = x;
+      else d.points[k] = this.straddling(k, u, x);
+    }
+    return d;
+  }
+
+  /**
+   * T given T ≤ x: the times of calls that end within a timeout of `x` (undefined when none does;
+   * this itself when all do). Consistent with `capped`: cdf(x) of this and 1 − cdf(x) at `x` make it.
+   */
+  below(x: number, scratch: SumScratch = new SumScratch()): DiscreteTime | undefined {
+    const u = this.cdf(x);
+    if (u >= 1) return this;
+    if (u <= 0) return undefined;
+    let n = 0;
+    for (let k = 0; k < K && BOUNDS[k] < u; k++) {
+      if (BOUNDS[k + 1] <= u) {
+        scratch.values[n] = Math.min(this.points[k], x);
+        scratch.weights[n++] = BOUNDS[k + 1] - BOUNDS[k];
+      } else {
+        // The stratum's part below x: what is left of its capped mean once the part at x is taken out.
+        const atX = (BOUNDS[k + 1] - u) * x;
+        const part = u - BOUNDS[k];
+        const mean = (this.straddling(k, u, x) * (BOUNDS[k + 1] - BOUNDS[k]) - atX) / part;
+        scratch.values[n] = Math.min(x, Math.max(0, mean));
+        scratch.weights[n++] = part;
+      }
+    }
+    return DiscreteTime.fromWeighted(scratch.values, scratch.weights, n);
+  }
+
+  /** Stratum k's mean of min(T, x) when x falls within it, at share u (see `capped`). */
+  private straddling(k: number, u: number, x: number): number {
+    // The stratum starts at the quantile of its lower edge (stratum 0: at its point, as `cdf` has it).
+    const lo = Math.min(x, this.quantile(BOUNDS[k]));
+    const share = BOUNDS[k + 1] - BOUNDS[k];
+    const mean = ((u - BOUNDS[k]) * (lo + x)) / 2 / share + ((BOUNDS[k + 1] - u) * x) / share;
+    return Math.min(this.points[k], mean);
+  }
+
   /** Every point times `factor` (a slowdown). */
   scaled(factor: number): DiscreteTime {
     const d = new DiscreteTime();
@@ -156,11 +237,15 @@ export class DiscreteTime {
     return this.varianceS2;
   }
 
-  /** P(T ≤ t): the inverse of `quantile` (linear between the strata's middles). */
+  /**
+   * P(T ≤ t): the inverse of `quantile` (linear between the strata's middles). Below the first point,
+   * none: `quantile` puts the lowest half-stratum at that point, and a time with a floor (a constant
+   * service time) has nothing below it; a timeout shorter than every response catches them all.
+   */
   cdf(t: number): number {
     const p = this.points;
     const mid = (k: number) => (BOUNDS[k] + BOUNDS[k + 1]) / 2;
-    if (t < p[0]) return p[0] > 0 && t > 0 ? (mid(0) * t) / p[0] : 0;
+    if (t < p[0]) return 0;
     if (t >= p[K - 1]) return 1;
     let lo = 0;
     let hi = K - 1;

@@ -37,6 +37,8 @@ export interface Hold {
   mean(): number;
   variance(): number;
   sample(rng: Rng): number;
+  /** Whether the request of the last `sample` failed: one of its calls did (absent: none fails). */
+  lastFailed?(): boolean;
 }
 
 export function emptyFigures(): TickFigures {
@@ -95,6 +97,11 @@ export interface LatencyModel {
   loseAll(out: TickFigures): void;
   /** One recent response time drawn at random (the per-request model; undefined: none kept). */
   drawRecent?(rng: Rng): number | undefined;
+  /**
+   * The share of recent answers (served or dropped) that failed: the per-request model's over its
+   * last few hundred (undefined: none yet); absent, callers take the last tick's.
+   */
+  recentFailShare?(): number | undefined;
   /** An empty record of response times, of the kind this model feeds. */
   newRecord(): LatencyRecord;
   /** Add the last tick's served requests to a record this model made. */

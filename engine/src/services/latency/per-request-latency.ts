@@ -15,7 +15,8 @@ const ONES = new Float64Array(RECENT).fill(1);
  * queue per service, taken by whichever of its ready servers (replicas × concurrency) frees first;
  * each draws its service time from the service's distribution, plus, for a service that calls others,
  * the time it then holds its server waiting for them (`hold`: each call's time a recent response of
- * the callee's drawn at random, independent of the request's own wait and service). A request that has waited the timeout
+ * the callee's drawn at random, independent of the request's own wait and service; a request whose
+ * call failed counts as failed). A request that has waited the timeout
  * leaves unserved. Servers added at a tick start idle; servers removed are idle ones first, then those
  * finishing soonest (their request completes: graceful termination).
  *
@@ -42,6 +43,16 @@ export class PerRequestLatency implements LatencyModel {
   private recentCount = 0;
   private recentAt = 0;
   private recentMade: DiscreteTime | undefined;
+  /**
+   * Whether each of the last RECENT answers (served or dropped) failed (a ring): the failure rate
+   * callers draw their calls' errors with, over a window like that of the response times. A tick's own
+   * share would be noisy at a few requests a tick, and a retried call's attempts, all drawn with it,
+   * would fail together (the chance all fail is the mean of q^attempts, above the mean of q to that power).
+   */
+  private readonly recentFailed = new Uint8Array(RECENT);
+  private failedCount = 0;
+  private answeredCount = 0;
+  private answeredAt = 0;
   /** Calls from callers for the next tick, and the arrival times made for them. */
   private calls = 0;
   private callTimes = new Float64Array(64);
@@ -152,6 +163,19 @@ export class PerRequestLatency implements LatencyModel {
     return this.recentMade;
   }
 
+  recentFailShare(): number | undefined {
+    return this.answeredCount > 0 ? this.failedCount / this.answeredCount : undefined;
+  }
+
+  /** One more answer, failed (1) or not (0), into the ring of the last RECENT. */
+  private answered(failed: 0 | 1): void {
+    if (this.answeredCount === RECENT) this.failedCount -= this.recentFailed[this.answeredAt];
+    else this.answeredCount++;
+    this.recentFailed[this.answeredAt] = failed;
+    this.failedCount += failed;
+    this.answeredAt = (this.answeredAt + 1) % RECENT;
+  }
+
   drawRecent(rng: Rng): number | undefined {
     return this.recentCount > 0 ? this.recent[Math.floor(rng.next() * this.recentCount)] : undefined;
   }
@@ -173,9 +197,12 @@ export class PerRequestLatency implements LatencyModel {
       const wait = now - arrived;
       if (wait > this.p.timeoutS) {
         out.dropped++;
+        this.answered(1);
         continue;
       }
       const service = this.serviceTimeS(this.rng) * this.slowdown + (this.hold ? this.hold.sample(this.rng) : 0);
+      // A request whose call failed is answered with an error: counted as failed, never within the target.
+      const failed = this.hold?.lastFailed?.() === true;
       this.idle--;
       this.pushBusy(now + service);
       if (this.served === this.latencies.length) {
@@ -187,7 +214,9 @@ export class PerRequestLatency implements LatencyModel {
       this.recent[this.recentAt] = wait + service;
       this.recentAt = (this.recentAt + 1) % RECENT;
       if (this.recentCount < RECENT) this.recentCount++;
-      if (wait + service <= this.p.targetS) out.withinTarget++;
+      this.answered(failed ? 1 : 0);
+      if (failed) out.failed++;
+      else if (wait + service <= this.p.targetS) out.withinTarget++;
       this.onResponse?.(wait + service);
     }
   }
@@ -197,6 +226,7 @@ export class PerRequestLatency implements LatencyModel {
       this.qHead = (this.qHead + 1) % this.queue.length;
       this.qCount--;
       out.dropped++;
+      this.answered(1);
     }
   }
 
