@@ -6,7 +6,9 @@
  * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...], services }` (`present` from version 2: 0
  * for spare nodes a group may add later; `services` from version 3: the services' names and latency
  * objectives, `[[name, sloQuantile, sloTargetS], ...]`, and `racks` and `pools`, each node's rack and
- * CXL pool, -1 for none; `virtual` from version 4: the serverless virtual nodes, kept out of capacity).
+ * CXL pool, -1 for none; from version 4, where the run has them: `virtual`, the serverless virtual
+ * nodes, kept out of capacity; `clockStartS`, the time of day at t = 0; `windows`, the named
+ * measurement windows, `[[name, fromS, toS], ...]`).
  *
  * Events, `[timeS, code, ...]`:
  * | code | fields | meaning |
@@ -59,6 +61,10 @@ export interface ReplayHeader {
    * capacity and allocation, and so does the viewer (version 4; absent where the run has none).
    */
   virtual?: number[];
+  /** Seconds after midnight at t = 0, when the scenario names its clock (version 4; absent otherwise). */
+  clockStartS?: number;
+  /** The services' named measurement windows (e.g. the peak): name, from, to, seconds (version 4). */
+  windows?: [string, number, number][];
 }
 
 export type ReplayEvent =

@@ -51,6 +51,13 @@ const viewer = {
   get playing() {
     return playing;
   },
+  /** Where time `s` falls on a chart's canvas (device pixels), 37% down its plot area (off the grid). */
+  chartPoint(title: string, s: number): [number, number] | undefined {
+    const c = charts.find((x) => x.title === title);
+    if (!c) return undefined;
+    const { bbox } = c.plot;
+    return [c.plot.valToPos(s, "x", true), bbox.top + bbox.height * 0.37];
+  },
   /** Each chart: its title, its lines' labels, and its data (the times first). */
   get charts() {
     return charts.map(({ title, plot }) => ({
@@ -75,7 +82,7 @@ function draw(): void {
     r.index.stateAt(t, r.state);
     r.heatmap.draw(r.state, mode);
   }
-  clockOut.textContent = clock(t);
+  clockOut.textContent = clock(t, runs[0]?.index.header.clockStartS);
   if (selected) {
     const r = runs[selected.run];
     renderInspector(inspector, r.name, r.index, selected.node, r.state, t, r.decisions);

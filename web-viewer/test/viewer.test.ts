@@ -20,10 +20,16 @@ const INJECTION = "<img src=x onerror=alert(1)>";
  * Three nodes of 4 cores: node 0 runs task 7 (4 cores) from 0 to 100 s; node 1 runs task 8 (2 cores)
  * from 10 s; node 2, of the group named INJECTION, is spare until it joins at 50 s. One service.
  */
-function replay(dir: string, secondTaskCores = 2000, o: { serverless?: boolean; ratePerS?: number } = {}): string {
+function replay(
+  dir: string,
+  secondTaskCores = 2000,
+  o: { serverless?: boolean; ratePerS?: number; clock?: boolean } = {},
+): string {
   const lines: string[] = [];
   const w = new ReplayWriter((l) => lines.push(l));
   w.header({
+    // With `clock`, t = 0 is 23:58:20, so midnight comes at 100 s; a window named peak from 120 to 160 s.
+    ...(o.clock && { clockStartS: 86_300, windows: [["peak", 120, 160]] as [string, number, number][] }),
     // With `serverless`, node 2 is a virtual node (present from the start; outside the cluster's capacity).
     ...(o.serverless && { virtual: [2] }),
     scenario: "hand-made",
@@ -305,6 +311,31 @@ describe("the viewer, in chromium", () => {
     );
     expect(legendTimes[0]).toBe("0:02:30");
     for (const text of legendTimes) expect(text).toMatch(/^\d+:\d\d:\d\d$/);
+    await page.close();
+  });
+
+  it("reads the scenario's clock: the time shown as the time of day, midnight drawn, the named window shaded", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "m-")), 2000, { clock: true })]);
+    await seek(page, 150);
+    expect(await page.textContent("#clock")).toBe("00:00:50");
+    expect(await page.textContent("#log")).toContain("23:58:30");
+    const colourAt = (s: number) =>
+      page.evaluate(
+        ([title, at]) => {
+          type V = { chartPoint(t: string, s: number): [number, number] };
+          const [x, y] = (window as unknown as { viewer: V }).viewer.chartPoint(title as string, at as number);
+          const box = document.querySelector(`#charts .chart[data-title="${title}"]`);
+          const canvas = box?.querySelector("canvas") as HTMLCanvasElement;
+          return [...canvas.getContext("2d")!.getImageData(Math.round(x), Math.round(y), 1, 1).data];
+        },
+        ["tasks waiting", s],
+      );
+    // The midnight line (#4e342e, opaque), the window's amber shade, and nothing drawn before either.
+    expect((await colourAt(100)).slice(0, 3)).toEqual([0x4e, 0x34, 0x2e]);
+    const shaded = await colourAt(137);
+    expect(shaded[3]).toBeGreaterThan(0);
+    expect(shaded[0]).toBeGreaterThan(shaded[2]);
+    expect((await colourAt(67))[3]).toBe(0);
     await page.close();
   });
 

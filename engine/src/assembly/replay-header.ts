@@ -23,11 +23,19 @@ export function replayHeader(plan: RunPlan): Omit<ReplayHeader, "format" | "vers
     ...domainsOf(plan.cluster),
     ...poolCapacities(state),
     ...virtualOf(plan),
+    ...(plan.outputs.clockStartS !== undefined && { clockStartS: plan.outputs.clockStartS }),
+    ...windowsOf(plan),
     ...(services &&
       services.length > 0 && {
         services: services.map((x) => [x.name, x.slo.quantile, x.slo.targetS] as [string, number, number]),
       }),
   };
+}
+
+/** The services' named windows (absent without any). */
+function windowsOf(plan: RunPlan): { windows?: [string, number, number][] } {
+  const w = plan.scheduler.kind === "online" ? plan.scheduler.services?.windows : undefined;
+  return w && w.length > 0 ? { windows: w.map((x) => [x.name, x.fromS, x.toS] as [string, number, number]) } : {};
 }
 
 /** The serverless virtual nodes (absent without any). */

@@ -1,7 +1,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ReplayIndex } from "../model/replay-index.js";
-import { clear, clock, el } from "./text.js";
+import { clear, clock, el, midnights } from "./text.js";
 
 /** The cluster's allocated CPU share at `points` evenly spaced times over the run (serverless apart). */
 export function allocationSeries(
@@ -34,25 +34,65 @@ function axisWidth(self: uPlot, values: string[], axisIdx: number): number {
   return Math.ceil(widest / devicePixelRatio) + 24;
 }
 
+/** What every chart marks on its time axis: the run's clock, its midnights and its named windows. */
+export interface TimeFrame {
+  /** Seconds after midnight at t = 0 (the scenario's clock; absent: time from the run's start). */
+  clockStartS?: number;
+  endS: number;
+  windows: readonly [string, number, number][];
+}
+
+/** Colours of the marks: a named window's shade, and the line at midnight. */
+export const WINDOW_SHADE = "rgba(255, 193, 7, 0.18)";
+export const MIDNIGHT_LINE = "#4e342e";
+
+/** Shades each named window and draws a line at each midnight, under the series. */
+function marks(frame: TimeFrame): (u: uPlot) => void {
+  const at = midnights(frame.endS, frame.clockStartS);
+  return (u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    for (const [, from, to] of frame.windows) {
+      const x0 = u.valToPos(from, "x", true);
+      const x1 = u.valToPos(to, "x", true);
+      ctx.fillStyle = WINDOW_SHADE;
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+    }
+    ctx.strokeStyle = MIDNIGHT_LINE;
+    ctx.lineWidth = 2 * devicePixelRatio;
+    for (const t of at) {
+      const x = Math.round(u.valToPos(t, "x", true));
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
 function chart(
   root: HTMLElement,
   title: string,
   data: uPlot.AlignedData,
   series: uPlot.Series[],
   width: number,
+  frame: TimeFrame,
 ): Chart {
   const box = el("div", undefined, "chart");
   box.dataset.title = title;
   box.append(el("h3", title));
   root.append(box);
+  const start = frame.clockStartS;
   const plot = new uPlot(
     {
       width,
       height: 160,
-      // Simulated seconds from the run's start, shown as its clock (h:mm:ss), not as calendar dates.
+      // Simulated seconds, on the scenario's clock (or from the run's start), not as calendar dates.
       scales: { x: { time: false } },
-      series: [{ label: "time", value: (_u, v) => (v == null ? "–" : clock(v)) }, ...series],
-      axes: [{ values: (_u, splits) => splits.map((v) => clock(v)) }, { size: axisWidth }],
+      series: [{ label: "time", value: (_u, v) => (v == null ? "–" : clock(v, start)) }, ...series],
+      axes: [{ values: (_u, splits) => splits.map((v) => clock(v, start)) }, { size: axisWidth }],
+      hooks: { drawAxes: [marks(frame)] },
     },
     data,
     box,
@@ -72,13 +112,20 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
   clear(root);
   const plots: Chart[] = [];
   const series = runs.map((r) => allocationSeries(r.index));
+  // The first run's clock and windows frame every chart (compared runs are of one scenario).
+  const h = runs[0].index.header;
+  const frame: TimeFrame = {
+    clockStartS: h.clockStartS,
+    endS: series[0].t[series[0].t.length - 1] ?? 0,
+    windows: h.windows ?? [],
+  };
   const data: number[][] = [series[0].t, ...series.map((s) => s.share)];
   const lines: uPlot.Series[] = runs.map((r, i) => ({ label: `${r.name} CPU allocated`, stroke: COLOURS[i] }));
   if (series.length === 2) {
     data.push(series[0].share.map((x, k) => x - (series[1].share[k] ?? 0)));
     lines.push({ label: `difference (${runs[0].name} − ${runs[1].name})`, stroke: "#757575", dash: [4, 4] });
   }
-  plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width));
+  plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width, frame));
   const bursting = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.index.header.virtual?.length ?? 0) > 0);
   if (bursting.length > 0) {
     plots.push(
@@ -88,6 +135,7 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
         [series[0].t, ...bursting.map(({ i }) => series[i].serverlessCores)] as uPlot.AlignedData,
         bursting.map(({ r, i }) => ({ label: `${r.name} serverless cores`, stroke: COLOURS[i] })),
         width,
+        frame,
       ),
     );
   }
@@ -98,6 +146,7 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
       [series[0].t, ...series.map((s) => s.waiting)] as uPlot.AlignedData,
       runs.map((r, i) => ({ label: `${r.name} waiting`, stroke: COLOURS[i] })),
       width,
+      frame,
     ),
   );
   const withTotals = runs.filter((r) => r.index.totals.length > 0);
@@ -114,11 +163,12 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
           [t, ...withTotals.map((r) => r.index.totals.map(pick))] as uPlot.AlignedData,
           withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
           width,
+          frame,
         ),
       );
     }
   }
-  for (const name of serviceNames(runs)) plots.push(...serviceCharts(root, runs, name, width));
+  for (const name of serviceNames(runs)) plots.push(...serviceCharts(root, runs, name, width, frame));
   return plots;
 }
 
@@ -138,6 +188,7 @@ function serviceCharts(
   runs: { name: string; index: ReplayIndex }[],
   name: string,
   width: number,
+  frame: TimeFrame,
 ): Chart[] {
   type Service = ReplayIndex["services"][number];
   const having: { run: string; colour: number; s: Service }[] = [];
@@ -164,6 +215,7 @@ function serviceCharts(
       [times, ...having.map((h) => column(h, (p) => p.ratePerS))] as uPlot.AlignedData,
       having.map((h) => ({ label: label(h, "rate/s"), stroke: COLOURS[h.colour] })),
       width,
+      frame,
     ),
     chart(
       root,
@@ -174,6 +226,7 @@ function serviceCharts(
         { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
       ]),
       width,
+      frame,
     ),
     chart(
       root,
@@ -184,6 +237,7 @@ function serviceCharts(
         { label: "objective s", stroke: "#c62828", dash: dashed },
       ],
       width,
+      frame,
     ),
   ];
 }
