@@ -23,7 +23,7 @@ const INJECTION = "<img src=x onerror=alert(1)>";
 function replay(
   dir: string,
   secondTaskCores = 2000,
-  o: { serverless?: boolean; ratePerS?: number; clock?: boolean } = {},
+  o: { serverless?: boolean; ratePerS?: number; clock?: boolean; graph?: boolean } = {},
 ): string {
   const lines: string[] = [];
   const w = new ReplayWriter((l) => lines.push(l));
@@ -42,15 +42,25 @@ function replay(
       [0, 4000, 8192, 0, 1],
       [1, 4000, 8192, 0, o.serverless ? 1 : 0],
     ],
-    services: [["api", 0.99, 0.5]],
+    // With `graph`, api calls a second service, db, whose objective is 0.25 s.
+    services: o.graph
+      ? [
+          ["api", 0.99, 0.5],
+          ["db", 0.99, 0.25],
+        ]
+      : [["api", 0.99, 0.5]],
+    ...(o.graph && { calls: [[0, 1]] as [number, number][] }),
     racks: [1, 0, 0],
     pools: [0, 0, -1],
     poolCapacityMiB: [10_000],
   });
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
-  w.service(0, 0, o.ratePerS ?? 10, 2, 0, Number.NaN, true);
-  w.totals(0, 0, 0);
+  // With `serverless`, one of api's replicas is on the virtual node from 60 s, and the bill's serverless part is written.
+  const off = (n: number) => (o.serverless ? n : undefined);
+  w.service(0, 0, o.ratePerS ?? 10, 2, 0, Number.NaN, true, off(0));
+  if (o.graph) w.service(0, 1, 10, 1, 0, Number.NaN, true, off(0));
+  w.totals(0, 0, 0, off(0));
   w.arrive(10, 8, secondTaskCores, 1024, 0);
   w.task(10, "s", 8, [1]);
   if (o.serverless) {
@@ -62,10 +72,12 @@ function replay(
   w.usage(15, 1, 1000);
   w.pool(15, 0, 5000);
   w.node(50, "+", 2);
-  w.service(60, 0, 12, 2, 2, 0.3, false);
-  w.totals(60, 3, 1.5);
+  w.service(60, 0, 12, 2, 2, 0.3, false, off(1));
+  if (o.graph) w.service(60, 1, 12, 1, 1, 0.6, true, off(0));
+  w.totals(60, 3, 1.5, off(0.5));
   w.task(100, "f", 7, [0]);
-  w.service(120, 0, 8, 2, 2, 0.2, false);
+  w.service(120, 0, 8, 2, 2, 0.2, false, off(1));
+  if (o.graph) w.service(120, 1, 8, 1, 1, 0.1, false, off(0));
   writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
   // Task 7's placement as a run records it (outputs.decisions): one node rejected, two candidates scored.
   const decision = {
@@ -336,6 +348,43 @@ describe("the viewer, in chromium", () => {
     expect(shaded[3]).toBeGreaterThan(0);
     expect(shaded[0]).toBeGreaterThan(shaded[2]);
     expect((await colourAt(67))[3]).toBe(0);
+    await page.close();
+  });
+
+  it("tells the story at the time shown: the figures' strip, the call graph coloured by latency, the legend", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "g-")), 2000, { graph: true, serverless: true })]);
+    await seek(page, 70);
+    const field = (name: string) => page.textContent(`#now [data-field="${name}"]`);
+    expect(await field("clock")).toBe("0:01:10");
+    // api is the entry (db is called): its rate and p99 at the 60 s sample; 0.3 s of a 0.5 s objective is amber.
+    expect(await field("rate-api")).toBe("12");
+    expect(await field("latency-api")).toBe("0.300 s");
+    expect(await page.$eval('#now [data-field="latency-api"]', (e) => (e as HTMLElement).style.color)).toBe(
+      "rgb(255, 179, 0)",
+    );
+    expect(await page.$$('#now [data-field="rate-db"]')).toHaveLength(0);
+    // Replicas: api's 2 (one on the serverless node) and db's 1: 2 on nodes, 1 serverless.
+    expect(await field("replicas-nodes")).toBe("2");
+    expect(await field("replicas-serverless")).toBe("1");
+    expect(await field("cost")).toBe("1.50");
+    expect(await field("cost-serverless")).toBe("0.50");
+    const fill = (name: string) =>
+      page.$eval(`#callgraph g[data-service="${name}"] rect`, (r) => r.getAttribute("fill"));
+    // db at 0.6 s of its 0.25 s objective is red; after 120 s, 0.1 s is within half of it: green.
+    expect(await fill("db")).toBe("#e53935");
+    expect(await fill("api")).toBe("#ffb300");
+    expect(await page.$$('#callgraph line[data-call="api→db"]')).toHaveLength(1);
+    await seek(page, 130);
+    expect(await fill("db")).toBe("#43a047");
+    expect(await page.textContent("#legend")).toContain("100% of CPU allocated");
+    await page.selectOption("#mode", "mem");
+    expect(await page.textContent("#legend")).toContain("100% of memory allocated");
+    expect(await page.textContent("#legend")).toContain("not in the cluster");
+    // The replicas chart counts api's serverless replica; the cost chart its serverless part.
+    type Charts = { title: string; labels: string[] }[];
+    const charts = await page.evaluate(() => (window as unknown as { viewer: { charts: Charts } }).viewer.charts);
+    expect(charts.find((c) => c.title === "api: replicas")?.labels).toContain("on serverless");
+    expect(charts.find((c) => c.title === "cost (so far)")?.labels.some((l) => l.endsWith("serverless"))).toBe(true);
     await page.close();
   });
 

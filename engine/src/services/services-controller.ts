@@ -341,6 +341,15 @@ export class ServicesController implements Controller {
     });
   }
 
+  /** How many of service i's replicas are placed on virtual (serverless) nodes now. */
+  replicasOnVirtual(i: number): number {
+    const virtual = this.o.virtualNodes;
+    if (!virtual) return 0;
+    let n = 0;
+    for (const node of this.sets[i].nodeOf.values()) if (virtual.has(node)) n++;
+    return n;
+  }
+
   /** What the set's replicas on virtual nodes cost per second (requests at the node's prices). */
   private onVirtual(set: ReplicaSet): { costPerS: number } {
     let costPerS = 0;

@@ -108,10 +108,14 @@ const COLOURS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a"];
  * share), and each service's request rate, replicas and latency percentile against the objective, the
  * runs overlaid on one chart per service. Returns the charts, so that the timeline can move their cursors.
  */
-export function renderCharts(root: HTMLElement, runs: { name: string; index: ReplayIndex }[], width: number): Chart[] {
+export function renderCharts(
+  root: HTMLElement,
+  runs: { name: string; index: ReplayIndex }[],
+  width: number,
+  series = runs.map((r) => allocationSeries(r.index)),
+): Chart[] {
   clear(root);
   const plots: Chart[] = [];
-  const series = runs.map((r) => allocationSeries(r.index));
   // The first run's clock and windows frame every chart (compared runs are of one scenario).
   const h = runs[0].index.header;
   const frame: TimeFrame = {
@@ -152,16 +156,31 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
   const withTotals = runs.filter((r) => r.index.totals.length > 0);
   if (withTotals.length > 0) {
     const t = withTotals[0].index.totals.map((p) => p.timeS);
-    for (const [title, pick] of [
-      ["sandbox cold starts (so far)", (p: { coldStarts: number }) => p.coldStarts],
-      ["cost (so far)", (p: { cost: number }) => p.cost],
+    type Total = ReplayIndex["totals"][number];
+    const serverless = withTotals.filter((r) => r.index.totals.some((p) => Number.isFinite(p.serverlessCost)));
+    for (const [title, pick, apart] of [
+      ["sandbox cold starts (so far)", (p: Total) => p.coldStarts, undefined],
+      ["cost (so far)", (p: Total) => p.cost, (p: Total) => p.serverlessCost],
     ] as const) {
+      // The bill's serverless part, dashed, for the runs that wrote it.
+      const parts = apart ? serverless : [];
       plots.push(
         chart(
           root,
           title,
-          [t, ...withTotals.map((r) => r.index.totals.map(pick))] as uPlot.AlignedData,
-          withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
+          [
+            t,
+            ...withTotals.map((r) => r.index.totals.map(pick)),
+            ...parts.map((r) => r.index.totals.map(apart!)),
+          ] as uPlot.AlignedData,
+          [
+            ...withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
+            ...parts.map((r) => ({
+              label: `${r.name} serverless`,
+              stroke: COLOURS[withTotals.indexOf(r)],
+              dash: [6, 4],
+            })),
+          ],
           width,
           frame,
         ),
@@ -207,6 +226,7 @@ function serviceCharts(
   };
   const label = (h: (typeof having)[number], what: string) => (runs.length > 1 ? `${h.run} ${what}` : what);
   const dashed = [6, 4];
+  const bursting = having.filter((h) => h.s.points.some((p) => Number.isFinite(p.onServerless)));
   const s0 = having[0].s;
   return [
     chart(
@@ -220,11 +240,19 @@ function serviceCharts(
     chart(
       root,
       `${name}: replicas`,
-      [times, ...having.flatMap((h) => [column(h, (p) => p.replicas), column(h, (p) => p.ready)])] as uPlot.AlignedData,
-      having.flatMap((h) => [
-        { label: label(h, "replicas"), stroke: COLOURS[h.colour] },
-        { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
-      ]),
+      [
+        times,
+        ...having.flatMap((h) => [column(h, (p) => p.replicas), column(h, (p) => p.ready)]),
+        ...bursting.map((h) => column(h, (p) => p.onServerless)),
+      ] as uPlot.AlignedData,
+      [
+        ...having.flatMap((h) => [
+          { label: label(h, "replicas"), stroke: COLOURS[h.colour] },
+          { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
+        ]),
+        // Where the run had serverless nodes: how many of the replicas ran there.
+        ...bursting.map((h) => ({ label: label(h, "on serverless"), stroke: COLOURS[h.colour], dash: [2, 3] })),
+      ],
       width,
       frame,
     ),
