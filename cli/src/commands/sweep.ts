@@ -83,6 +83,10 @@ export async function mergeCommand(
     throw userError(err);
   }
   if (!o.quiet) print(`Merged ${r.shards} shard(s): ${r.dir}/results.csv, timing.csv, report.json, report.md`);
+  if (r.leftOut > 0 && !o.quiet)
+    process.stderr.write(
+      `clustersim: note: ${r.leftOut} saved run(s) in the shards were left out: not made from the inputs their shard's sweep.json records (left from an earlier sweep into it)\n`,
+    );
   // Not complete: say why on stderr (even with --quiet), exit 1.
   const problems = [
     ...(r.missing > 0
