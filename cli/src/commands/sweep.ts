@@ -17,6 +17,8 @@ export interface SweepOptions {
   pluginTimeLimit?: string;
   /** Keep more workers than the machine has cores. */
   oversubscribe?: boolean;
+  /** Replace another sweep's results in --out. */
+  startOver?: boolean;
 }
 
 /** `clustersim sweep SWEEP`: experiments' runSweep, with a progress line on a terminal. */
@@ -46,6 +48,10 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
       runTimeoutS,
       pluginTimeLimitS,
       toolVersion: TOOL_VERSION,
+      startOver: o.startOver,
+      onNote: (line) => {
+        if (!o.quiet) process.stderr.write(`clustersim: note: ${line}\n`);
+      },
       onStart: (s) => {
         if (o.quiet) return;
         print(

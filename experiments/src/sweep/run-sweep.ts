@@ -13,8 +13,9 @@ import {
 } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
-import { readSweepMeta, type SweepMeta } from "./sweep-dir.js";
+import { clearSweepDir, readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
 import { inputConflicts, inputsByContent, recordMadeFrom, type SweepInputs, sweepInputs } from "./sweep-inputs.js";
+import { lockSweepDir } from "./sweep-lock.js";
 import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
@@ -41,6 +42,14 @@ export interface RunSweepOptions {
   pluginTimeLimitS?: number;
   /** Tool version recorded in each run's fingerprint (default: this package's version). */
   toolVersion?: string;
+  /**
+   * Replace what another sweep (another sweep file) wrote into `out`: its sweep.json, saved runs and
+   * outputs are removed first. Without it such a directory is refused, so that results of two sweeps
+   * are never mixed.
+   */
+  startOver?: boolean;
+  /** Called with a note for the user: a stale lock (of a sweep that no longer runs) taken over. */
+  onNote?: (line: string) => void;
   /** Called once the runs to do are known, before any runs. */
   onStart?: (s: SweepStart) => void;
   /** Called after each run finishes. */
@@ -106,12 +115,45 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   const [shard, shards] = parseShard(o.shard, o.env ?? process.env);
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
   prepareOutputDir(dir);
+  const lock = lockSweepDir(dir, resolve(file), "sweep");
+  try {
+    if (lock.tookOver) {
+      const h = lock.tookOver;
+      o.onNote?.(
+        `took over the lock of ${dir} left by a ${h.command} of ${h.sweep} (pid ${h.pid}, since ${h.startedAt}), which no longer runs`,
+      );
+    }
+    return await sweepLocked(file, spec, runs, dir, [shard, shards], { ...o, workers }, timeoutMs);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `runSweep` once `dir` is locked for it. */
+async function sweepLocked(
+  file: string,
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+  dir: string,
+  [shard, shards]: [number, number],
+  o: RunSweepOptions & { workers: number },
+  timeoutMs: number | undefined,
+): Promise<SweepResult> {
+  const previous = readSweepMeta(dir);
+  if (o.startOver) clearSweepDir(dir);
+  else if (previous === "unreadable" || (previous && previous.meta.file !== resolve(file))) {
+    const whose =
+      previous === "unreadable" ? "a sweep.json that is no sweep's" : `the results of ${previous.meta.file}`;
+    throw new InputError(
+      `--out ${dir}: holds ${whose}, not of ${resolve(file)}: choose another --out, or start over (--start-over) to replace them`,
+    );
+  }
   mkdirSync(join(dir, "runs"), { recursive: true });
 
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
   const mine = runs.filter((r) => r.index % shards === shard);
-  const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers, { timeoutMs });
+  const pool = new WorkerPool<SweepWorkerApi>(WORKER, o.workers, { timeoutMs });
   // Start the workers now: loading their modules takes a few hundred milliseconds, during which this
   // thread loads and validates the scenarios below. Runs without a successful record will run (those
   // with one only if stale), so that many workers at most.
@@ -130,11 +172,25 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
       ),
       fingerprints: [...new Set(loaded.map((l) => specHash(l.fingerprint)))].sort(),
     };
-    writeFilesAtomically(dir, { "sweep.json": stableJson(meta) });
+    const text = stableJson(meta);
+    // Another definition of the sweep (edited, or its files changed): the outputs of the previous one
+    // go before its sweep.json is replaced, and are built again once the runs are done.
+    if (typeof previous === "object" && previous.text !== text) removeOutputs(dir);
+    writeFilesAtomically(dir, { "sweep.json": text });
     const { todo, stale } = pendingRuns(mine, loaded, done);
     const alreadyDone = mine.length - todo.length;
     const name = spec.name ?? file;
-    o.onStart?.({ name, dir, runs: runs.length, shard, shards, mine: mine.length, alreadyDone, stale, workers });
+    o.onStart?.({
+      name,
+      dir,
+      runs: runs.length,
+      shard,
+      shards,
+      mine: mine.length,
+      alreadyDone,
+      stale,
+      workers: o.workers,
+    });
     await runPending(pool, todo, dir, o, (finished, failures, rate) =>
       o.onProgress?.({
         done: alreadyDone + finished,
@@ -355,20 +411,33 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     fingerprints: [...fingerprints].sort(),
   };
   prepareOutputDir(dir);
-  mkdirSync(join(dir, "runs"), { recursive: true });
-  for (const rec of records.values()) writeRunRecord(dir, rec);
-  writeFilesAtomically(dir, { "sweep.json": stableJson(meta) });
-  const runs = expandSweep(meta.spec, meta.file);
-  // From the shards' runs only: records \`out\` held before (an earlier merge) are not evidence.
-  const recs = await writeSweepOutputs(dir, meta.spec, runs, records);
-  return {
-    dir,
-    shards: shardDirs.length,
-    runs: runs.length,
-    failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
-    missing: runs.filter((r) => !recs.get(r.id)).length,
-    leftOut,
-  };
+  const lock = lockSweepDir(dir, meta.file, "merge");
+  try {
+    const previous = readSweepMeta(dir);
+    if (previous === "unreadable" || (previous && previous.meta.file !== meta.file)) {
+      const whose =
+        previous === "unreadable" ? "a sweep.json that is no sweep's" : `the results of ${previous.meta.file}`;
+      throw new InputError(`merge: --out ${dir}: holds ${whose}, not of ${meta.file}: choose another --out`);
+    }
+    const text = stableJson(meta);
+    if (previous && previous.text !== text) removeOutputs(dir);
+    mkdirSync(join(dir, "runs"), { recursive: true });
+    for (const rec of records.values()) writeRunRecord(dir, rec);
+    writeFilesAtomically(dir, { "sweep.json": text });
+    const runs = expandSweep(meta.spec, meta.file);
+    // From the shards' runs only: records `out` held before (an earlier merge) are not evidence.
+    const recs = await writeSweepOutputs(dir, meta.spec, runs, records);
+    return {
+      dir,
+      shards: shardDirs.length,
+      runs: runs.length,
+      failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
+      missing: runs.filter((r) => !recs.get(r.id)).length,
+      leftOut,
+    };
+  } finally {
+    lock.release();
+  }
 }
 
 /**

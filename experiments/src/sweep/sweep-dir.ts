@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { SweepSpec } from "./sweep-spec.js";
 
@@ -16,6 +16,9 @@ export interface SweepMeta {
   fingerprints?: string[];
 }
 
+/** The outputs built from a directory's runs (outputs.ts writes them), next to sweep.json and runs/. */
+export const SWEEP_OUTPUTS = ["results.csv", "results.parquet", "timing.csv", "report.json", "report.md", "plots"];
+
 /**
  * The directory's sweep.json: parsed with its text, undefined when there is none, "unreadable" when
  * it is no sweep's (damaged, or some other file of that name).
@@ -31,4 +34,19 @@ export function readSweepMeta(dir: string): { meta: SweepMeta; text: string } | 
   } catch {
     return "unreadable";
   }
+}
+
+/**
+ * Remove the outputs built from the directory's runs. Done before a sweep.json of another sweep
+ * definition is written, so that sweep.json and results.csv never describe two different sweeps, not
+ * even when the sweep stops before building its own outputs.
+ */
+export function removeOutputs(dir: string): void {
+  for (const name of SWEEP_OUTPUTS) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/** Remove what a sweep wrote into `dir` (and only that: --out may hold other files): to start over. */
+export function clearSweepDir(dir: string): void {
+  removeOutputs(dir);
+  for (const name of ["sweep.json", "runs"]) rmSync(join(dir, name), { recursive: true, force: true });
 }
