@@ -37,7 +37,7 @@ export {
   reproRlScheduler,
 } from "./repro/rlscheduler.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
-export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
+export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";
 export {
   buildReport,
