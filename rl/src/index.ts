@@ -17,6 +17,7 @@ export {
   PackingPpoConfig,
 } from "./config/packing-config.js";
 export {
+  checkQueueSizes,
   type LoadedQueueConfig,
   locateQueueFiles,
   PpoConfig,

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { InputError } from "@clustersim/files";
-import type { LoadedQueueConfig } from "../config/rl-config.js";
+import { checkQueueSizes, type LoadedQueueConfig } from "../config/rl-config.js";
 import { QueueEnv } from "../env/queue-env.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
 import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
@@ -30,6 +30,7 @@ export interface TrainRlResult {
 export async function trainQueue(file: string, config: LoadedQueueConfig, o: TrainRlOptions): Promise<TrainRlResult> {
   const resume = o.resume === undefined ? undefined : readCheckpoint(o.resume, config);
   const t = await readCompatJobs(config.tracePath);
+  checkQueueSizes(config, t.jobs.length, file);
   const normalisers = {
     maxExecS: t.jobs.reduce((m, j) => Math.max(m, j.runS), 0),
     maxProcs: t.nodes * t.procsPerNode,
@@ -49,7 +50,7 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         ...u,
         validationBoundedSlowdown: Number.NaN,
       }),
-      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t) },
+      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t, file) },
       checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers),
       columns: CURVE_COLUMNS,
       svg: {
@@ -73,13 +74,14 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
 function validator(
   config: LoadedQueueConfig,
   t: Awaited<ReturnType<typeof readCompatJobs>>,
+  file: string,
 ): ((params: Float64Array) => number) | undefined {
   const { validationStarts: starts, validationJobs: jobs } = config.train;
   if (starts.length === 0) return undefined;
   for (const s of starts) {
     if (s + jobs > t.jobs.length)
       throw new InputError(
-        `train.validationStarts: expected windows within the ${t.jobs.length} jobs, found ${s} + ${jobs}`,
+        `${file}: train.validationStarts: expected windows of train.validationJobs (${jobs}) within the trace's ${t.jobs.length} jobs, found ${s} + ${jobs}`,
       );
   }
   const env = new QueueEnv({ ...t, backfill: config.backfill, sequenceJobs: jobs, reward: config.reward });
