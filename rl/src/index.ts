@@ -9,6 +9,15 @@
 export { InputError } from "@clustersim/files";
 export { type KernelAgent, kernelAgent, kernelQueueScore } from "./agents/kernel-queue-score.js";
 export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./agents/learned-placement.js";
+export {
+  type CheckedCheckpoint,
+  type CheckpointKind,
+  type CheckpointNeeds,
+  checkCheckpoint,
+  loadCheckpoint,
+  readCheckpointJson,
+} from "./checkpoint/checkpoint-check.js";
+export { checkpointPath, resolveCheckpointPath } from "./checkpoint/checkpoint-paths.js";
 export type { RlEnvConfig } from "./config/env-config.js";
 export {
   type LoadedPackingConfig,
@@ -54,7 +63,7 @@ export {
   PADDING,
   SLOTS,
 } from "./networks/kernel-networks.js";
-export { Mlp, type MlpWorkspace } from "./networks/mlp.js";
+export { Mlp, type MlpWorkspace, type Tensor } from "./networks/mlp.js";
 export {
   type FeatureScratch,
   featureScratch,
@@ -101,4 +110,4 @@ export { packingChoices, rlTaskOf } from "./training/rl-tasks.js";
 export type { TrainPlacementResult } from "./training/train-placement.js";
 export { readCheckpoint, type TrainRlResult } from "./training/train-queue.js";
 export { trainRl } from "./training/train-rl.js";
-export { readCheckpointFile, type TrainRlOptions } from "./training/training-run.js";
+export { readResumeCheckpoint, type TrainRlOptions } from "./training/training-run.js";

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { InputError } from "@clustersim/files";
+import { checkpointPath } from "../checkpoint/checkpoint-paths.js";
 import { checkQueueSizes, type LoadedQueueConfig } from "../config/rl-config.js";
 import { QueueEnv } from "../env/queue-env.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
@@ -13,7 +14,7 @@ import {
   type RlCheckpoint,
   type TrainState,
 } from "./ppo-trainer.js";
-import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
+import { readResumeCheckpoint, runTraining, type TrainRlOptions, trainingDir } from "./training-run.js";
 
 export interface TrainRlResult {
   dir: string;
@@ -31,6 +32,8 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
   const resume = o.resume === undefined ? undefined : readCheckpoint(o.resume, config);
   const t = await readCompatJobs(config.tracePath);
   checkQueueSizes(config, t.jobs.length, file);
+  const dir = trainingDir(file, o);
+  const trace = checkpointPath(dir, config.tracePath);
   const normalisers = {
     maxExecS: t.jobs.reduce((m, j) => Math.max(m, j.runS), 0),
     maxProcs: t.nodes * t.procsPerNode,
@@ -51,7 +54,7 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         validationBoundedSlowdown: Number.NaN,
       }),
       validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t, file) },
-      checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers),
+      checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers, trace),
       columns: CURVE_COLUMNS,
       svg: {
         title: `PPO on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
@@ -65,7 +68,7 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         return `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
       },
     },
-    o,
+    { ...o, out: dir },
   );
   return { ...r, checkpoint: r.checkpoint as RlCheckpoint };
 }
@@ -97,11 +100,16 @@ function validator(
   };
 }
 
-/** A checkpoint file, checked to belong to this environment file's environment and training. */
+/**
+ * The checkpoint `--resume` names, checked (checkCheckpoint) and checked to belong to this environment
+ * file's environment and training.
+ */
 export function readCheckpoint(path: string, config: LoadedQueueConfig): RlCheckpoint {
-  return readCheckpointFile(
-    path,
-    { trace: config.trace, backfill: config.backfill, sequenceJobs: config.sequenceJobs, reward: config.reward },
-    config.train,
-  ) as RlCheckpoint;
+  const env = {
+    trace: config.tracePath,
+    backfill: config.backfill,
+    sequenceJobs: config.sequenceJobs,
+    reward: config.reward,
+  };
+  return readResumeCheckpoint<RlCheckpoint>(path, "queue", env, ["trace"], config.train);
 }
