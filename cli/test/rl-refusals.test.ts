@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * Checkpoints that once gave a score or an internal error: each now gets one line naming what is
- * wrong, and exit 2.
+ * Checkpoints and trainings that once gave a score, a NaN checkpoint or an internal error: each now
+ * gets one line naming what is wrong, exit 2 for bad input, exit 1 for a training that stopped.
  */
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
 const LUBLIN1 = new URL("../../../shared/traces/swf/lublin_256.swf", import.meta.url).pathname;
@@ -35,6 +35,19 @@ const write = (name: string, text: string) => {
 const envFile = (name: string, train: string) =>
   write(name, `env: queue\ntrace: ${LUBLIN1}\nsequenceJobs: 32\ntrain: ${train}\n`);
 const TINY = "epochs: 1, trajectories: 2, trainPiIters: 1, trainVIters: 1";
+
+describe("train-rl stops a training whose numbers are not finite", () => {
+  it("rewardScale 1e-320: exit 1 at epoch 1, naming the quantity, and no checkpoint", () => {
+    const file = envFile("nan.yaml", `{ ${TINY}, rewardScale: 1e-320 }`);
+    const out = join(dir, "nan-out");
+    const r = cli(["train-rl", file, "--out", out, "--quiet"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^clustersim: train-rl: training stopped at epoch 1: the returns are not finite \(-Infinity at decision \d+ of \d+\): the rewards divided by train\.rewardScale \(1e-320\) overflow; no checkpoint was written\n$/,
+    );
+    expect(existsSync(join(out, "checkpoint.json"))).toBe(false);
+  });
+});
 
 describe("eval-rl and a scenario's checkpoint refuse a corrupted checkpoint, naming the tensor", () => {
   const shipped = () => JSON.parse(readFileSync(QUEUE_AGENT, "utf8"));

@@ -86,6 +86,7 @@ export { PUBLISHED_STARTS, readCompatJobs, WINDOW_JOBS } from "./protocols/rlsch
 export { playPackingEpisode } from "./rollouts/packing-rollout.js";
 export { type ActionChoice, playEpisode, type Trajectory } from "./rollouts/rollout.js";
 export { curveSvg } from "./training/curve-svg.js";
+export { TrainingDiverged } from "./training/divergence.js";
 export type { PlacementCheckpoint, PlacementCurveRow } from "./training/placement-checkpoint.js";
 export {
   CURVE_COLUMNS,
@@ -93,6 +94,7 @@ export {
   checkpointOf,
   decisionBatch,
   episodeSeeds,
+  ppoUpdate,
   type RlCheckpoint,
   rollouts,
   type TrainState,

@@ -5,6 +5,7 @@ import { KernelNetworks } from "../networks/kernel-networks.js";
 import { type AdamState, adamState, adamStep } from "../ppo/adam.js";
 import type { DecisionBatch } from "../ppo/ppo-loss.js";
 import type { Trajectory } from "../rollouts/rollout.js";
+import { finiteBatch, finiteFigure, finiteTensors } from "./divergence.js";
 import { gradientParts, type RlCompute, sumParts } from "./rl-compute.js";
 
 /**
@@ -229,6 +230,11 @@ export async function ppoUpdate<Row, Best>(
 ): Promise<UpdateStats> {
   const { nets, params } = s;
   const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c), train.rewardScale);
+  // Every figure and tensor of the update is checked as it is made: the first non-finite one stops the
+  // training, named (./divergence.ts), before Adam carries it into the weights and the checkpoint.
+  const epoch = s.epoch + 1;
+  const tensors = nets.tensors();
+  finiteBatch(trajectories, b, train.rewardScale, `epoch ${epoch}`);
   const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
   // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.
@@ -240,17 +246,26 @@ export async function ppoUpdate<Row, Best>(
   let piIters = 0;
   for (let i = 0; i < train.trainPiIters; i++) {
     const r = sumParts(await compute.gradients("policy", params, parts, b.size), grad);
+    const at = `epoch ${epoch}, policy step ${i + 1}`;
+    finiteFigure(r.loss, "the policy loss", at);
+    finiteFigure(r.kl, "the approximate KL", at);
+    finiteTensors(grad, tensors, 0, nets.actorParams, "the policy gradient", at);
     first ??= r;
     kl = r.kl;
     if (r.kl > 1.5 * train.targetKl) break;
     adamStep(s.pi, params, grad, 0);
+    finiteTensors(params, tensors, 0, nets.actorParams, "the weight", `${at}, after Adam's step`);
     piIters++;
   }
   let valueLoss = 0;
   for (let i = 0; i < train.trainVIters; i++) {
     const r = sumParts(await compute.gradients("value", params, parts, b.size), grad);
+    const at = `epoch ${epoch}, value step ${i + 1}`;
+    finiteFigure(r.loss, "the value loss", at);
+    finiteTensors(grad, tensors, nets.actorParams, nets.paramCount, "the value gradient", at);
     if (i === 0) valueLoss = r.loss;
     adamStep(s.v, params, grad, nets.actorParams);
+    finiteTensors(params, tensors, nets.actorParams, nets.paramCount, "the weight", `${at}, after Adam's step`);
   }
   s.epoch++;
   return { policyLoss: first!.loss, valueLoss, kl, piIters };

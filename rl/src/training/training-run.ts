@@ -1,13 +1,14 @@
-import { basename, extname, resolve } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { wallSeconds } from "@clustersim/sim-core";
-import { type CheckpointKind, loadCheckpoint } from "../checkpoint/checkpoint-check.js";
+import { type CheckpointKind, checkCheckpoint, loadCheckpoint } from "../checkpoint/checkpoint-check.js";
 import { resolveCheckpointPath } from "../checkpoint/checkpoint-paths.js";
 import type { LoadedPackingConfig } from "../config/packing-config.js";
 import type { LoadedQueueConfig } from "../config/rl-config.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import type { Trajectory } from "../rollouts/rollout.js";
 import { curveSvg } from "./curve-svg.js";
+import { TrainingDiverged } from "./divergence.js";
 import type { PlacementCheckpoint } from "./placement-checkpoint.js";
 import {
   CURVE_COLUMNS,
@@ -139,6 +140,7 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
+  let written: number | undefined;
   let checkpoint = task.checkpoint(state);
   try {
     while (state.epoch < epochs) {
@@ -154,6 +156,7 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
           state.best = { epoch: row.epoch, [validation.field]: v, params: [...state.params] } as Best;
       }
       checkpoint = task.checkpoint(state);
+      soundCheckpoint(checkpoint, config.env, row.epoch);
       const best = checkpoint.best;
       epochWallS.push(wallSeconds() - e0);
       epochsRun++;
@@ -176,10 +179,36 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
           }),
         }),
       });
+      written = state.epoch;
       o.onEpoch?.({ ...row } as unknown as Record<string, number>, task.line(row), wallSeconds() - t0);
     }
+  } catch (err) {
+    if (!(err instanceof TrainingDiverged)) throw err;
+    // Files are written as one set after each epoch, so the directory holds the last sound epoch's.
+    const kept =
+      written === undefined
+        ? "no checkpoint was written"
+        : `${join(dir, "checkpoint.json")} holds epoch ${written}, the last one that was sound`;
+    throw new TrainingDiverged(`training stopped at ${err.message}; ${kept}`);
   } finally {
     await compute.close();
   }
   return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+}
+
+/**
+ * A checkpoint about to be written, checked as a reader will check it (checkCheckpoint): the guards of
+ * the update (ppoUpdate) cover the weights and losses, this also Adam's moments (whose squares can
+ * overflow while the weights stay finite) and the best epoch's copy. Never a checkpoint no reader takes.
+ */
+function soundCheckpoint(checkpoint: object, kind: "queue" | "packing", epoch: number): void {
+  try {
+    checkCheckpoint(checkpoint, "the checkpoint to write", {
+      kinds: [kind === "queue" ? "queue" : "placement"],
+      env: true,
+      training: true,
+    });
+  } catch (err) {
+    throw new TrainingDiverged(`epoch ${epoch}: ${(err as Error).message}`);
+  }
 }
