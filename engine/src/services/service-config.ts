@@ -199,7 +199,9 @@ export function callOrder(services: readonly ServiceConfig[]): number[] {
  * have the per-request model, each as its services' indices in order: what is simulated exactly, on
  * one event loop (./latency/request-graph.ts). A graph with a fluid service in it is not among them.
  */
-export function perRequestGraphs(services: readonly ServiceConfig[]): number[][] {
+export function perRequestGraphs(
+  services: readonly { name: string; latency: string; calls: readonly { service: string }[] }[],
+): number[][] {
   const index = new Map(services.map((s, i) => [s.name, i]));
   // Union-find over the call edges: each service's root names its graph.
   const root = services.map((_, i) => i);
