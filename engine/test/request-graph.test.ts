@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { nodes, runServices, service } from "./service-fixtures.js";
 
 /** One service of a test graph: its servers and external rate per tick, its service time and calls. */
-interface Node {
+interface TestService {
   name: string;
   servers: number | ((tS: number) => number);
   rate?: number | ((tS: number) => number);
@@ -35,15 +35,15 @@ const exp = (meanS: number) => (rng: Rng) => rng.exponential(1 / meanS);
 const constant = (s: number) => () => s;
 
 /**
- * A request graph of `nodes`, driven in 1-second ticks as the services controller drives it: `each`
+ * A request graph of `services`, driven in 1-second ticks as the services controller drives it: `each`
  * sees every tick's figures; responses from `recordFromS` on are kept per service.
  */
-function graphOf(nodes: Node[], seed = 1, recordFromS = Number.POSITIVE_INFINITY) {
+function graphOf(services: TestService[], seed = 1, recordFromS = Number.POSITIVE_INFINITY) {
   const streams = new RandomStreams(seed);
-  const responses = nodes.map(() => [] as number[]);
+  const responses = services.map(() => [] as number[]);
   let nowS = 0;
   const graph = new RequestGraph(
-    nodes.map((n, j) => ({
+    services.map((n, j) => ({
       name: n.name,
       params: { shape: UNUSED_SHAPE, targetS: n.targetS ?? 1, timeoutS: n.timeoutS ?? 1e9 },
       rng: streams.get(`${n.name}/requests`),
@@ -54,22 +54,22 @@ function graphOf(nodes: Node[], seed = 1, recordFromS = Number.POSITIVE_INFINITY
       },
     })),
   );
-  const outs: TickFigures[] = nodes.map(() => emptyFigures());
-  const totals = nodes.map(() => ({ arrivals: 0, served: 0, dropped: 0, failed: 0, callsIn: 0 }));
+  const outs: TickFigures[] = services.map(() => emptyFigures());
+  const totals = services.map(() => ({ arrivals: 0, served: 0, dropped: 0, failed: 0, callsIn: 0 }));
   // Per caller, per call edge: attempts, calls and timed-out attempts over the ticks run.
-  const edges = () => nodes.map((n) => new Float64Array(n.calls?.length ?? 0));
+  const edges = () => services.map((n) => new Float64Array(n.calls?.length ?? 0));
   const attempts = edges();
   const calls = edges();
   const timeouts = edges();
   const run = (fromS: number, toS: number, each?: (tS: number) => void) => {
     for (let t = fromS; t < toS; t++) {
       nowS = t;
-      nodes.forEach((n, j) => {
+      services.forEach((n, j) => {
         graph.setInputs(j, at(n.rate, t), at(n.servers, t), outs[j]);
       });
       graph.run(t, 1);
       each?.(t);
-      nodes.forEach((_, j) => {
+      services.forEach((_, j) => {
         totals[j].arrivals += outs[j].arrivals;
         totals[j].served += outs[j].served;
         totals[j].dropped += outs[j].dropped;
@@ -320,44 +320,51 @@ describe("timeouts and retries, exactly", () => {
   });
 });
 
+/**
+ * A gateway that fans out to search twice at once and calls cart 1.5 times in turn; both call a db
+ * whose own traffic bursts past its capacity, so it drops, calls to it time out and are retried. The
+ * gateway's servers shrink at 300 s and grow at 600 s; cart's shrink at 700 s.
+ */
+function diamond(): TestService[] {
+  return [
+    {
+      name: "gateway",
+      servers: (t) => (t < 300 ? 20 : t < 600 ? 8 : 25),
+      rate: 30,
+      timeoutS: 2,
+      serviceTimeS: exp(0.01),
+      calls: [
+        { service: "search", perRequest: 2, parallel: true, timeoutS: 0.3, retries: 1 },
+        { service: "cart", perRequest: 1.5, retries: 2, backoffS: 0.02 },
+      ],
+    },
+    {
+      name: "search",
+      servers: 6,
+      timeoutS: 1,
+      serviceTimeS: exp(0.03),
+      calls: [{ service: "db", perRequest: 1, timeoutS: 0.2 }],
+    },
+    {
+      name: "cart",
+      servers: (t) => (t < 700 ? 4 : 2),
+      timeoutS: 1,
+      serviceTimeS: exp(0.03),
+      calls: [{ service: "db", perRequest: 1 }],
+    },
+    { name: "db", servers: 2, rate: (t) => (t % 50 < 5 ? 150 : 5), timeoutS: 0.5, serviceTimeS: exp(0.015) },
+  ];
+}
+
 describe("conservation over a graph with drops, timeouts, retries, resizes and a lost replica set", () => {
   it("every service: arrivals = served + dropped + queued + in service; every callee: arrivals = its callers' attempts", () => {
-    // A gateway fans out to search twice at once and calls cart 1.5 times in turn; both call a db whose
-    // own traffic bursts past its capacity, so it drops, calls to it time out and are retried.
-    const nodes: Node[] = [
-      {
-        name: "gateway",
-        servers: (t) => (t < 300 ? 20 : t < 600 ? 8 : 25),
-        rate: 30,
-        timeoutS: 2,
-        serviceTimeS: exp(0.01),
-        calls: [
-          { service: "search", perRequest: 2, parallel: true, timeoutS: 0.3, retries: 1 },
-          { service: "cart", perRequest: 1.5, retries: 2, backoffS: 0.02 },
-        ],
-      },
-      {
-        name: "search",
-        servers: 6,
-        timeoutS: 1,
-        serviceTimeS: exp(0.03),
-        calls: [{ service: "db", perRequest: 1, timeoutS: 0.2 }],
-      },
-      {
-        name: "cart",
-        servers: (t) => (t < 700 ? 4 : 2),
-        timeoutS: 1,
-        serviceTimeS: exp(0.03),
-        calls: [{ service: "db", perRequest: 1 }],
-      },
-      { name: "db", servers: 2, rate: (t) => (t % 50 < 5 ? 150 : 5), timeoutS: 0.5, serviceTimeS: exp(0.015) },
-    ];
-    const g = graphOf(nodes);
+    const services = diamond();
+    const g = graphOf(services);
     g.run(0, 1000, (t) => {
       // Cart's replicas lost after the tick at 500 s (an OOM kill): its requests go, its callers retry.
       if (t === 500) g.graph.loseAll(2, g.outs[2]);
     });
-    nodes.forEach((_, j) => {
+    services.forEach((_, j) => {
       const t = g.totals[j];
       expect(t.arrivals).toBe(t.served + t.dropped + g.outs[j].queued + g.graph.inService(j));
     });
@@ -377,6 +384,22 @@ describe("conservation over a graph with drops, timeouts, retries, resizes and a
     const made = g.calls[0][1];
     const requests = gateway.served + g.graph.inService(0);
     expect(Math.abs(made - 1.5 * requests)).toBeLessThan(5 * Math.sqrt(0.25 * requests));
+  });
+});
+
+describe("reproducible", () => {
+  it("the same seed gives the same figures in every tick, another seed others", () => {
+    const trace = (seed: number) => {
+      const g = graphOf(diamond(), seed);
+      const rows: number[] = [];
+      g.run(0, 300, () => {
+        for (const o of g.outs) rows.push(o.arrivals, o.served, o.dropped, o.failed, o.meanS, o.queued, o.busy);
+      });
+      return rows;
+    };
+    const once = trace(1);
+    expect(trace(1)).toEqual(once);
+    expect(trace(2)).not.toEqual(once);
   });
 });
 
