@@ -354,7 +354,8 @@ export class ServicesController implements Controller {
 
   /**
    * What a caller's requests hold their servers for: the fluid model takes the composed calls' time;
-   * the per-request model draws each call from its callee's recent responses.
+   * the per-request model in a graph with fluid services draws each call from its callee's recent
+   * responses (a graph of per-request services alone is simulated exactly, without this).
    */
   private holdOf(i: number, calls: CallOutcome): Hold {
     if (this.services[i].latency !== "per-request") return calls.time;

@@ -22,7 +22,9 @@ const ONES = new Float64Array(RECENT).fill(1);
  * finishing soonest (their request completes: graceful termination).
  *
  * A service's requests interact only with each other, so each tick is simulated on its own small event
- * loop (arrivals and server releases in time order) rather than on the run's event queue.
+ * loop (arrivals and server releases in time order) rather than on the run's event queue. Services that
+ * call each other, all per request, are simulated together instead (./request-graph.ts): this model's
+ * drawn calls serve a per-request service in a graph that has fluid services too.
  */
 export class PerRequestLatency implements LatencyModel {
   /** Busy servers' release times (a binary min-heap) and the count of idle servers. */
