@@ -135,7 +135,7 @@ describe("the files a scenario reads", () => {
       ].join("\n"),
     );
     expect(missingFiles(loadScenarioFile(file), file)).toEqual([
-      `${file}: services[0].autoscaler.plugin: expected an existing file, found no ${join(dir, "gone.ts")}`,
+      `${file}: services[0].autoscaler.plugin: expected an existing file, found nothing at ${join(dir, "gone.ts")}`,
     ]);
   });
 });

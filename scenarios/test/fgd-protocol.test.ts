@@ -32,8 +32,14 @@ describe("examples/scenarios/openb-fgd.yaml follows the FGD protocol", () => {
 
   it("refuses an rl-placement checkpoint that is missing or of another kind, naming the field", async () => {
     for (const [checkpoint, message] of [
-      ["nowhere.json", /scheduler\.params\.checkpoint: expected a checkpoint file \(JSON\), found no such file/],
-      ["../rl/ppo-queue-lublin1.json", /expected a clustersim RL checkpoint of the placement networks/],
+      [
+        "nowhere.json",
+        /scheduler\.params\.checkpoint \(.*nowhere\.json\): expected a checkpoint file \(JSON\), found no/,
+      ],
+      [
+        "../rl/ppo-queue-lublin1.json",
+        /expected a placement agent \(networks: placement-kernel\), found a queue agent/,
+      ],
     ] as const) {
       const set = [`scheduler={ name: rl-placement, params: { checkpoint: ${checkpoint} } }`];
       await expect(runScenario(loadScenarioFile(FILE, set), FILE)).rejects.toThrow(message);

@@ -165,7 +165,7 @@ scheduler: { name: best-fit }
       GOOD.replace("  - type: poisson", "  - type: trace\n    format: swf\n    path: nowhere.swf\n  - type: poisson"),
     );
     expect(missingFiles(loadScenarioFile(file), file)).toEqual([
-      `${file}: workloads[0].path: expected an existing file, found no ${join(dir, "nowhere.swf")}`,
+      `${file}: workloads[0].path: expected an existing file, found nothing at ${join(dir, "nowhere.swf")}`,
     ]);
   });
 

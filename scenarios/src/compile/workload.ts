@@ -173,5 +173,7 @@ export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   const baseDir = dirname(file);
   return fileFields(spec)
     .filter((f) => !existsSync(resolveTracePath(f.path, baseDir)))
-    .map((f) => `${file}: ${f.field}: expected an existing file, found no ${resolveTracePath(f.path, baseDir)}`);
+    .map(
+      (f) => `${file}: ${f.field}: expected an existing file, found nothing at ${resolveTracePath(f.path, baseDir)}`,
+    );
 }

@@ -6,6 +6,9 @@ import { Service, servicesProblems } from "./service-schema.js";
 import { PositiveDuration } from "./units.js";
 import { SafeName, type Transform, Workload } from "./workload-schema.js";
 
+/** Trace formats whose requests are fractions of a machine (a workload's `machine` gives its size). */
+const FRACTION_FORMATS: ReadonlySet<string> = new Set(["alibaba-v2017-jobs", "google-2011-task-events"]);
+
 export { Cluster, Hardware, NodeGroup } from "./cluster-schema.js";
 export { Autoscaler, ControllerSpec, Fault, Outputs, Scheduler } from "./control-schema.js";
 export { RateSpec } from "./rates.js";
@@ -38,6 +41,16 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
       message: `expected at most ${fmt(LIMITS.nodes)} nodes in all (a run holds every node in memory), found ${fmt(nodes)}`,
     });
   }
+  s.workloads.forEach((w, i) => {
+    // These traces give requests as fractions of a machine: without its size, a request is no amount.
+    if (w.type === "trace" && FRACTION_FORMATS.has(w.format) && !w.machine) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workloads", i, "machine"],
+        message: `expected the machine size (e.g. machine: { cpu: "64", memory: 256Gi }) for a ${w.format} trace, whose requests are fractions of a machine; found none`,
+      });
+    }
+  });
   s.workloads.forEach((w, i) => {
     const peak =
       w.type === "poisson" ? w.ratePerS : w.type === "mmpp" ? Math.max(...w.states.map((x) => x.ratePerS)) : 0;
