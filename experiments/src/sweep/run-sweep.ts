@@ -10,7 +10,8 @@ import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./swe
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
 // The built worker, so that the pool starts the same script whether this module runs from src or dist.
-const WORKER = new URL("../../dist/sweep/sweep-worker.js", import.meta.url);
+// Searches start it too.
+export const SWEEP_WORKER = new URL("../../dist/sweep/sweep-worker.js", import.meta.url);
 
 export interface RunSweepOptions {
   /** Output directory (default: results/NAME); a directory holding saved runs is resumed. */
@@ -107,27 +108,30 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
   const mine = runs.filter((r) => r.index % shards === shard);
-  const pool = new WorkerPool<SweepWorkerApi>(WORKER, workers, { timeoutMs });
+  const pool = new WorkerPool<SweepWorkerApi>(SWEEP_WORKER, workers, { timeoutMs });
   // Start the workers now: loading their modules takes a few hundred milliseconds, during which this
   // thread loads and validates the scenarios below. Runs without a successful record will run (those
   // with one only if stale), so that many workers at most.
   pool.start(mine.filter((r) => done.get(r.id)?.ok !== true).length);
   let counts: { ran: number; alreadyDone: number; stale: number };
   try {
-    const loaded = loadRunSpecs(mine, file, version);
-    const { todo, stale } = pendingRuns(mine, loaded, done);
-    const alreadyDone = mine.length - todo.length;
     const name = spec.name ?? file;
-    o.onStart?.({ name, dir, runs: runs.length, shard, shards, mine: mine.length, alreadyDone, stale, workers });
-    await runPending(pool, todo, dir, o, (finished, failures, rate) =>
-      o.onProgress?.({
-        done: alreadyDone + finished,
-        total: mine.length,
-        failed: failures,
-        etaS: rate > 0 ? (todo.length - finished) / rate : NaN,
-      }),
-    );
-    counts = { ran: todo.length, alreadyDone, stale };
+    const { ran, alreadyDone, stale } = await recordRuns(pool, mine, dir, done, {
+      source: file,
+      version,
+      measureMemory: o.measureMemory,
+      pluginTimeLimitS: o.pluginTimeLimitS,
+      onStart: ({ alreadyDone, stale }) =>
+        o.onStart?.({ name, dir, runs: runs.length, shard, shards, mine: mine.length, alreadyDone, stale, workers }),
+      onRecord: (_rec, p) =>
+        o.onProgress?.({
+          done: p.alreadyDone + p.finished,
+          total: mine.length,
+          failed: p.failures,
+          etaS: p.runsPerS > 0 ? (p.todo - p.finished) / p.runsPerS : NaN,
+        }),
+    });
+    counts = { ran, alreadyDone, stale };
   } catch (err) {
     await pool.close();
     throw err;
@@ -206,14 +210,53 @@ function pendingRuns(
   return { todo, stale };
 }
 
-/** Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. */
-async function runPending(
+export interface RecordRunsOptions {
+  /** What the runs come from (the sweep file), to name in a scenario's validation errors. */
+  source: string;
+  /** Tool version recorded in each run's fingerprint. */
+  version: string;
+  measureMemory?: boolean;
+  pluginTimeLimitS?: number;
+  /** Told, once every run is validated and before any starts, how many are reused, stale and to run. */
+  onStart?: (c: { todo: number; alreadyDone: number; stale: number }) => void;
+  /**
+   * Sees each record saved by a run finished now. If it throws, no further run starts, and recordRuns
+   * rejects with that error once the runs under way have finished (their records saved).
+   */
+  onRecord?: (rec: RunRecord, p: RecordProgress) => void;
+}
+
+export interface RecordProgress {
+  /** Runs to do (not reused), and how many of them have finished, how many of those failed. */
+  todo: number;
+  finished: number;
+  failures: number;
+  alreadyDone: number;
+  runsPerS: number;
+}
+
+/**
+ * The runs given, on a pool, each saved in DIR/runs/ID.json as it finishes; a run whose saved record in
+ * `done` succeeded with the same fingerprint is reused instead. Every distinct scenario is validated
+ * before any run starts (a SpecError names each run it would break). Shared by sweeps and searches,
+ * which differ only in which runs they ask for, and when.
+ */
+export async function recordRuns(
   pool: WorkerPool<SweepWorkerApi>,
-  todo: readonly PendingRun[],
+  runs: readonly SweepRun[],
   dir: string,
-  o: RunSweepOptions,
-  progress: (finished: number, failures: number, runsPerS: number) => void,
-): Promise<void> {
+  done: ReadonlyMap<string, RunRecord>,
+  o: RecordRunsOptions,
+): Promise<{ ran: number; alreadyDone: number; stale: number; records: Map<string, RunRecord> }> {
+  const loaded = loadRunSpecs(runs, o.source, o.version);
+  const { todo, stale } = pendingRuns(runs, loaded, done);
+  const alreadyDone = runs.length - todo.length;
+  o.onStart?.({ todo: todo.length, alreadyDone, stale });
+  const records = new Map<string, RunRecord>();
+  for (const r of runs) {
+    const rec = done.get(r.id);
+    if (rec?.ok === true) records.set(r.id, rec);
+  }
   const t0 = wallSeconds();
   let finished = 0;
   let failures = 0;
@@ -243,15 +286,18 @@ async function runPending(
           }
         : { run: r.index, id: r.id, ok: false, error: out.error, fingerprint };
       writeRunRecord(dir, rec);
+      records.set(r.id, rec);
       finished++;
       if (!out.ok) failures++;
-      progress(finished, failures, finished / Math.max(wallSeconds() - t0, 1e-9));
+      const runsPerS = finished / Math.max(wallSeconds() - t0, 1e-9);
+      o.onRecord?.(rec, { todo: todo.length, finished, failures, alreadyDone, runsPerS });
     },
   );
+  return { ran: todo.length, alreadyDone, stale, records };
 }
 
 /** `runTimeoutS` in milliseconds for the worker pool, checked; undefined for no limit. */
-function runTimeoutMs(s: number | undefined): number | undefined {
+export function runTimeoutMs(s: number | undefined): number | undefined {
   if (s === undefined) return undefined;
   // setTimeout's longest delay, 2^31 - 1 ms, is about 24.8 days.
   if (!(typeof s === "number" && s > 0 && s * 1000 <= 2 ** 31 - 1))
