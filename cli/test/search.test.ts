@@ -155,6 +155,39 @@ describe("clustersim search", () => {
     expect(s.evaluations.map((e: { value: number }) => e.value)).toEqual([3]);
   });
 
+  it("warns when a larger value does worse on the same seeds: an objective on cost, judged at both ends at once", () => {
+    const out = tmp();
+    // Four workers for two seeds: two values a round, so both ends are judged together.
+    const r = clustersim(
+      "search",
+      WEB,
+      "--vary",
+      COUNT,
+      "--min",
+      "2",
+      "--max",
+      "8",
+      "--objective",
+      "services.*.sloAttainment >= 0.9999 and cost <= 0.7",
+      "--seeds",
+      "2",
+      "--workers",
+      "4",
+      "--oversubscribe",
+      "--out",
+      out,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("2 values at a time");
+    expect(r.stdout).toContain(`Not met: ${COUNT} = 8, the largest value of the range, fails the objective`);
+    // 8 nodes cost 8 × 20 min × 0.5 an hour = 1.3333, 2 nodes 0.3333: 1 more on each seed.
+    expect(r.stdout).toContain("warning: the objective may not be monotone in cluster.nodeGroups.0.count");
+    expect(r.stdout).toContain(
+      `cost is worse at ${COUNT} = 8 than at 2 on the same seeds (mean change 1, on every seed)`,
+    );
+    expect(searchJson(out).notes).toMatchObject([{ kind: "metric", smaller: 2, larger: 8, metric: "cost" }]);
+  });
+
   it("refuses a bad objective, and a metric no run reports with the nearest one, exit code 2 and one line", () => {
     const base = [WEB, "--vary", COUNT, "--min", "1", "--max", "8", "--seeds", "2"];
     const syntax = clustersim("search", ...base, "--objective", "services.*.sloAttainment = 0.999", "--out", tmp());

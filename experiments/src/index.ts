@@ -53,6 +53,7 @@ export {
   type Evaluation,
   figure,
   type MonotonicityNote,
+  monotonicityNotes,
   runSearch,
   type SearchOptions,
   type SearchResult,

@@ -3,7 +3,16 @@
  * seeds, and the bisection strategy (experiments/src/search/). The search end to end is in
  * cli/test/search.test.ts.
  */
-import { bisect, checkMetrics, judgeMetric, metricsAt, type Objective, parseObjective } from "@clustersim/experiments";
+import {
+  bisect,
+  checkMetrics,
+  type Evaluation,
+  judgeMetric,
+  metricsAt,
+  monotonicityNotes,
+  type Objective,
+  parseObjective,
+} from "@clustersim/experiments";
 import { describe, expect, it } from "vitest";
 
 describe("the objective language", () => {
@@ -174,5 +183,52 @@ describe("the bisection", () => {
     expect((await search(16, 10, 1)).asked).toEqual([[15], [0], [7], [11], [9], [10]]);
     // Bisection takes about log2 of the values.
     expect((await search(1025, 513, 1)).judged.length).toBeLessThanOrEqual(2 + 10);
+  });
+});
+
+describe("evidence against monotonicity", () => {
+  const objective = at(">=", 0.9);
+  /** A value judged on three seeds, with its metric's value on each. */
+  const judged = (value: number, values: number[]): Evaluation => {
+    const m = judgeMetric(objective, 0, "m", values, 0.95);
+    return { value, round: 1, meets: m.meets, runs: [], ran: 3, reused: 0, metrics: [m] };
+  };
+
+  it("names a value that fails above one that meets", () => {
+    const notes = monotonicityNotes(
+      [judged(8, [0.95, 0.96, 0.97]), judged(4, [0.95, 0.95, 0.96]), judged(6, [0.5, 0.6, 0.7])],
+      [objective],
+      "n",
+      0.95,
+    );
+    expect(notes[0]).toMatchObject({
+      kind: "verdict",
+      smaller: 4,
+      larger: 6,
+      text: "n = 6 fails the objective although the smaller 4 meets it",
+    });
+  });
+
+  it("names a metric that fails at the larger value and is worse there on the same seeds, not one that still meets", () => {
+    // 2 → 3: worse on every seed by 0.1, 0.2, 0.15 and failing at 3: mean change −0.15, and its upper
+    // 95% bound −0.15 + 2.919986 · 0.05 / √3 = −0.0657.
+    const notes = monotonicityNotes(
+      [judged(2, [0.8, 0.85, 0.8]), judged(3, [0.7, 0.65, 0.65])],
+      [objective],
+      "n",
+      0.95,
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ kind: "metric", smaller: 2, larger: 3, metric: "m" });
+    expect(notes[0].change).toBeCloseTo(-0.15, 10);
+    expect(notes[0].bound).toBeCloseTo(-0.15 + (2.919986 * 0.05) / Math.sqrt(3), 5);
+    // Worse, but meeting the threshold at the larger value: nothing to say about the verdict.
+    expect(
+      monotonicityNotes([judged(2, [0.99, 0.98, 0.99]), judged(3, [0.95, 0.94, 0.95])], [objective], "n", 0.95),
+    ).toEqual([]);
+    // Worse on one seed, better on others: no evidence.
+    expect(
+      monotonicityNotes([judged(2, [0.8, 0.7, 0.8]), judged(3, [0.7, 0.8, 0.85])], [objective], "n", 0.95),
+    ).toEqual([]);
   });
 });

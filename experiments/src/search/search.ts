@@ -417,18 +417,22 @@ function costAt(e: Evaluation, records: ReadonlyMap<string, RunRecord>): Record<
   const out: Record<string, Interval> = {};
   for (const m of COST_METRICS) {
     const xs = e.runs.map((id) => records.get(id)?.summary?.[m]);
-    if (xs.every((x) => typeof x === "number")) out[m] = interval(xs as number[]);
+    // To twelve digits: a price summed over another order of events is the same cost on every seed.
+    if (xs.every((x) => typeof x === "number"))
+      out[m] = interval((xs as number[]).map((x) => Number(x.toPrecision(12))));
   }
   return out;
 }
 
 /**
  * Evidence against monotonicity among the values judged, each next to the next larger one judged: a
- * value failing above one that meets, and a comparison's metric worse at the larger value on the same
- * seeds, its paired change's one-sided bound (at the search's confidence) on the worse side of 0. A
- * change within rounding (1e-12 of the values) counts as none.
+ * value failing above one that meets, and a metric failing its comparison at the larger value while
+ * worse there than at the smaller on the same seeds (its paired change's one-sided bound, at the search's
+ * confidence, on the worse side of 0). A metric that declines but still meets its threshold is left out:
+ * the services of a call graph trade places as capacity grows, and such a decline does not move the
+ * verdict. A change within rounding (1e-12 of the values) counts as none.
  */
-function monotonicityNotes(
+export function monotonicityNotes(
   evaluations: readonly Evaluation[],
   objectives: readonly Objective[],
   vary: string,
@@ -450,6 +454,7 @@ function monotonicityNotes(
   for (let i = 1; i < byValue.length; i++) {
     const [a, b] = [byValue[i - 1], byValue[i]];
     for (const mb of b.metrics) {
+      if (mb.meets) continue;
       const ma = a.metrics.find((m) => m.metric === mb.metric && m.objective === mb.objective);
       if (!ma) continue;
       const sign = higherIsGood(objectives[mb.objective]) ? 1 : -1;
