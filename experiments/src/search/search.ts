@@ -417,9 +417,11 @@ function costAt(e: Evaluation, records: ReadonlyMap<string, RunRecord>): Record<
   const out: Record<string, Interval> = {};
   for (const m of COST_METRICS) {
     const xs = e.runs.map((id) => records.get(id)?.summary?.[m]);
-    // To twelve digits: a price summed over another order of events is the same cost on every seed.
-    if (xs.every((x) => typeof x === "number"))
-      out[m] = interval((xs as number[]).map((x) => Number(x.toPrecision(12))));
+    if (!xs.every((x) => typeof x === "number")) continue;
+    const v = xs as number[];
+    // Equal to 1e-12: a price summed in another order of events is the same cost on every seed.
+    const same = v.every((x) => Math.abs(x - v[0]) <= 1e-12 * Math.max(Math.abs(x), Math.abs(v[0])));
+    out[m] = same && v.length > 1 ? { n: v.length, mean: v[0], low: v[0], high: v[0], degenerate: true } : interval(v);
   }
   return out;
 }
