@@ -193,6 +193,10 @@ function addSweepCommands(program: Command, print: (line: string) => void): void
       "--plugin-time-limit <seconds>",
       "seconds a plug-in may take to load, and each event of a run with plug-ins; beyond it the run stops, naming the plug-in and the task (default: 10)",
     )
+    .option(
+      "--start-over",
+      "replace what another sweep (another sweep file) wrote into --out: its sweep.json, saved runs and outputs (without it such a directory is refused)",
+    )
     .option("-q, --quiet", "print nothing")
     .action(async (file: string, options) => (await commands.sweep()).sweepCommand(file, options, print));
 

@@ -222,6 +222,13 @@ describe("clustersim search", () => {
       code: 2,
       stderr: 'clustersim: --vary cluster.nodeGroup.0.count=1: cluster: unknown field "nodeGroup"\n',
     });
+    // A sweep's directory is not a search's.
+    const sweepDir = tmp();
+    writeFileSync(join(sweepDir, "sweep.json"), "{}\n");
+    expect(clustersim("search", ...base, "--objective", "cost <= 1", "--out", sweepDir)).toMatchObject({
+      code: 2,
+      stderr: `clustersim: --out ${sweepDir}: holds a sweep's results (sweep.json): choose another --out for the search\n`,
+    });
     const range = clustersim("search", WEB, "--vary", COUNT, "--min", "1", "--max", "x", "--objective", "cost <= 1");
     expect(range).toMatchObject({ code: 2, stderr: 'clustersim: --max: expected a number, found "x"\n' });
   });

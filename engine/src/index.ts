@@ -140,6 +140,7 @@ export {
   responseTail,
 } from "./services/latency/erlang-c.js";
 export { FluidLatency } from "./services/latency/fluid-latency.js";
+export { GraphMember } from "./services/latency/graph-member.js";
 export {
   emptyFigures,
   type LatencyModel,
@@ -154,6 +155,7 @@ export {
 } from "./services/latency/latency-record.js";
 export { type MgcWaiting, mgcWaiting } from "./services/latency/mgc-waiting.js";
 export { PerRequestLatency } from "./services/latency/per-request-latency.js";
+export { type GraphService, RequestGraph } from "./services/latency/request-graph.js";
 export { ATOM, EXPONENTIAL, ResponseMixture } from "./services/latency/response-mixture.js";
 export {
   constantServiceTime,
@@ -177,6 +179,7 @@ export {
   type CustomAutoscaler,
   callOrder,
   type PredictiveConfig,
+  perRequestGraphs,
   type ReplicaMemoryConfig,
   type ReplicaTemplate,
   type ServiceConfig,

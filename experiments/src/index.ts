@@ -61,7 +61,7 @@ export {
   type SearchStart,
 } from "./search/search.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
-export { type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
+export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";
 export {
   buildReport,

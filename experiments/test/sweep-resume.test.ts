@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,10 +66,11 @@ describe("runSweep resume", () => {
     expect(await runSweep(sweep, { out, toolVersion: "99.0.0" })).toMatchObject({ ran: 2, stale: 2 });
   });
 
-  it("fingerprints the files a scenario names by size and mtime", () => {
+  it("fingerprints the files a scenario names by the SHA-256 of their content", () => {
     const dir = tmp();
     const trace = join(dir, "jobs.swf");
-    writeFileSync(trace, "1 0 -1 10 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n");
+    const line = "1 0 -1 10 1 -1 -1 1 -1 -1 1 -1 -1 -1 0 -1 -1 -1\n";
+    writeFileSync(trace, line);
     const scenario = join(dir, "s.yaml");
     writeFileSync(
       scenario,
@@ -79,19 +81,26 @@ describe("runSweep resume", () => {
         "scheduler: { name: fcfs }",
       ].join("\n"),
     );
+    const sha = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
     const a = runFingerprint(scenario, [], "1")!;
-    expect(Object.keys(a.files)).toEqual([trace]);
-    expect(runFingerprint(scenario, [], "1")).toEqual(a);
+    expect(a.files).toEqual({ [trace]: sha(line) });
+    // A new mtime alone is no change; new content of the same size is.
     utimesSync(trace, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect(runFingerprint(scenario, [], "1")).toEqual(a);
+    const other = line.replace("1 0 -1 10", "1 0 -1 90");
+    writeFileSync(trace, other);
     const b = runFingerprint(scenario, [], "1")!;
-    expect(b.files[trace]!.mtimeMs).not.toBe(a.files[trace]!.mtimeMs);
+    expect(b.files).toEqual({ [trace]: sha(other) });
     expect(b.specHash).toBe(a.specHash);
     expect(runFingerprint(scenario, ["duration=2h"], "1")!.specHash).not.toBe(a.specHash);
     // A trained agent's checkpoint is a file the run reads: retrained in place, the run is stale.
     const agent = join(dir, "agent.json");
     writeFileSync(agent, "{}");
     const c = runFingerprint(scenario, ["scheduler={ name: rl-kernel, params: { checkpoint: agent.json } }"], "1")!;
-    expect(Object.keys(c.files)).toEqual([agent, trace]);
+    expect(c.files).toEqual({ [agent]: sha("{}"), [trace]: sha(other) });
+    // A file that is not there is fingerprinted as such (its run fails, and failed runs are rerun).
+    const d = runFingerprint(scenario, ["workloads.0.path=gone.swf"], "1")!;
+    expect(d.files).toEqual({ [join(dir, "gone.swf")]: null });
   });
 
   it("reads the shard from the argument or the environment, and rejects a bad one", () => {

@@ -6,12 +6,14 @@
  * nodes: [[group, cpuMilli, memoryMiB, gpus, present], ...], services }` (`present` from version 2: 0
  * for spare nodes a group may add later; `services` from version 3: the services' names and latency
  * objectives, `[[name, sloQuantile, sloTargetS], ...]`, and `racks` and `pools`, each node's rack and
- * CXL pool, -1 for none; `virtual` from version 4: the serverless virtual nodes, kept out of capacity).
+ * CXL pool, -1 for none; from version 4, where the run has them: `virtual`, the serverless virtual
+ * nodes, kept out of capacity; `clockStartS`, the time of day at t = 0; `windows`, the named
+ * measurement windows, `[[name, fromS, toS], ...]`).
  *
  * Events, `[timeS, code, ...]`:
  * | code | fields | meaning |
  * |---|---|---|
- * | `a` | task, cpuMilli, memoryMiB, gpuMilli | a task arrived |
+ * | `a` | task, cpuMilli, memoryMiB, gpuMilli[, batch] | a task arrived (`batch` 1, version 4: a co-located batch pod, on reclaimed room, not the node's allocatable) |
  * | `s` | task, node | it started on the node (a gang: one line per node) |
  * | `f` | task, node | it finished (a gang: one line per node) |
  * | `k` | task, node | it was killed (node failure) |
@@ -21,10 +23,10 @@
  * | `+`, `-` | node | a node joined the cluster, left it (version 2) |
  * | `r` | task, node | a service replica became ready to serve (version 3) |
  * | `m` | task, node | a task was removed by a controller (a replica scaled down; version 3) |
- * | `v` | service, ratePerS, replicas, readyReplicas, latencyQuantileS, sloViolated | a service's traffic at a sample (version 3) |
+ * | `v` | service, ratePerS, replicas, readyReplicas, latencyQuantileS, sloViolated[, onServerless] | a service's traffic at a sample (version 3; the replicas on serverless nodes where the run has any, version 4) |
  * | `n` | node, cpuUsedMilli | a node's CPU in use, where it differs from its allocation (services, co-located batch), at a sample when it moved by over 1% of the node (version 3) |
  * | `o` | pool, usedMiB | a CXL pool's memory in use, at a sample when it changed (version 3) |
- * | `c` | coldStarts, cost | at every sample: sandbox cold starts so far, and the bill so far (priced nodes while present, and serverless containers) (version 3) |
+ * | `c` | coldStarts, cost[, serverlessCost] | at every sample: sandbox cold starts so far, and the bill so far (priced nodes while present, and serverless containers: their part where the run has any, version 4) (version 3) |
  * | `z` | task, node, cpuMilli | a running task's CPU request changed in place to `cpuMilli` (a pod resized; it keeps running) (version 4) |
  *
  * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
@@ -59,6 +61,12 @@ export interface ReplayHeader {
    * capacity and allocation, and so does the viewer (version 4; absent where the run has none).
    */
   virtual?: number[];
+  /** Seconds after midnight at t = 0, when the scenario names its clock (version 4; absent otherwise). */
+  clockStartS?: number;
+  /** The services' calls: [caller, callee] by service index (version 4; absent without calls). */
+  calls?: [number, number][];
+  /** The services' named measurement windows (e.g. the peak): name, from, to, seconds (version 4). */
+  windows?: [string, number, number][];
 }
 
 export type ReplayEvent =

@@ -8,8 +8,9 @@ export class ReplayWriter {
     this.write(JSON.stringify({ format: REPLAY_FORMAT, version: REPLAY_VERSION, ...h }));
   }
 
-  arrive(t: number, task: number, cpuMilli: number, memoryMiB: number, gpuMilli: number): void {
-    this.write(`[${t},"a",${task},${cpuMilli},${memoryMiB},${gpuMilli}]`);
+  /** A task arrived; `batch`: a co-located batch pod, on reclaimed room rather than the node's allocatable. */
+  arrive(t: number, task: number, cpuMilli: number, memoryMiB: number, gpuMilli: number, batch = false): void {
+    this.write(`[${t},"a",${task},${cpuMilli},${memoryMiB},${gpuMilli}${batch ? ",1" : ""}]`);
   }
 
   /** Start, finish, kill, preemption, readiness or removal of a task on each of its nodes. */
@@ -35,9 +36,10 @@ export class ReplayWriter {
     this.write(`[${t},"n",${node},${cpuUsedMilli}]`);
   }
 
-  /** Totals so far at a sample: cold starts and the bill. */
-  totals(t: number, coldStarts: number, cost: number): void {
-    this.write(`[${t},"c",${coldStarts},${cost}]`);
+  /** Totals so far at a sample: cold starts and the bill (and its serverless part, where the run has any). */
+  totals(t: number, coldStarts: number, cost: number, serverlessCost?: number): void {
+    const extra = serverlessCost === undefined ? "" : `,${serverlessCost}`;
+    this.write(`[${t},"c",${coldStarts},${cost}${extra}]`);
   }
 
   /** A CXL pool's memory in use. */
@@ -45,7 +47,10 @@ export class ReplayWriter {
     this.write(`[${t},"o",${pool},${usedMiB}]`);
   }
 
-  /** A service's traffic at a sample; a quantile of NaN (no request served) is written as null. */
+  /**
+   * A service's traffic at a sample; a quantile of NaN (no request served) is written as null. Where
+   * the run has serverless nodes, the replicas placed on them follow.
+   */
   service(
     t: number,
     service: number,
@@ -54,8 +59,10 @@ export class ReplayWriter {
     ready: number,
     quantileS: number,
     violated: boolean,
+    onServerless?: number,
   ): void {
     const q = Number.isFinite(quantileS) ? quantileS : null;
-    this.write(`[${t},"v",${service},${ratePerS},${replicas},${ready},${q},${violated ? 1 : 0}]`);
+    const extra = onServerless === undefined ? "" : `,${onServerless}`;
+    this.write(`[${t},"v",${service},${ratePerS},${replicas},${ready},${q},${violated ? 1 : 0}${extra}]`);
   }
 }

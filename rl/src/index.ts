@@ -9,6 +9,15 @@
 export { InputError } from "@clustersim/files";
 export { type KernelAgent, kernelAgent, kernelQueueScore } from "./agents/kernel-queue-score.js";
 export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./agents/learned-placement.js";
+export {
+  type CheckedCheckpoint,
+  type CheckpointKind,
+  type CheckpointNeeds,
+  checkCheckpoint,
+  loadCheckpoint,
+  readCheckpointJson,
+} from "./checkpoint/checkpoint-check.js";
+export { checkpointPath, resolveCheckpointPath } from "./checkpoint/checkpoint-paths.js";
 export type { RlEnvConfig } from "./config/env-config.js";
 export {
   type LoadedPackingConfig,
@@ -17,6 +26,7 @@ export {
   PackingPpoConfig,
 } from "./config/packing-config.js";
 export {
+  checkQueueSizes,
   type LoadedQueueConfig,
   locateQueueFiles,
   PpoConfig,
@@ -53,7 +63,7 @@ export {
   PADDING,
   SLOTS,
 } from "./networks/kernel-networks.js";
-export { Mlp, type MlpWorkspace } from "./networks/mlp.js";
+export { Mlp, type MlpWorkspace, type Tensor } from "./networks/mlp.js";
 export {
   type FeatureScratch,
   featureScratch,
@@ -76,6 +86,7 @@ export { PUBLISHED_STARTS, readCompatJobs, WINDOW_JOBS } from "./protocols/rlsch
 export { playPackingEpisode } from "./rollouts/packing-rollout.js";
 export { type ActionChoice, playEpisode, type Trajectory } from "./rollouts/rollout.js";
 export { curveSvg } from "./training/curve-svg.js";
+export { TrainingDiverged } from "./training/divergence.js";
 export type { PlacementCheckpoint, PlacementCurveRow } from "./training/placement-checkpoint.js";
 export {
   CURVE_COLUMNS,
@@ -83,6 +94,7 @@ export {
   checkpointOf,
   decisionBatch,
   episodeSeeds,
+  ppoUpdate,
   type RlCheckpoint,
   rollouts,
   type TrainState,
@@ -100,4 +112,4 @@ export { packingChoices, rlTaskOf } from "./training/rl-tasks.js";
 export type { TrainPlacementResult } from "./training/train-placement.js";
 export { readCheckpoint, type TrainRlResult } from "./training/train-queue.js";
 export { trainRl } from "./training/train-rl.js";
-export { readCheckpointFile, type TrainRlOptions } from "./training/training-run.js";
+export { readResumeCheckpoint, type TrainRlOptions } from "./training/training-run.js";

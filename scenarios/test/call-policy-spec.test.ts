@@ -87,6 +87,19 @@ describe("a call's timeout, retries and back-off in a scenario", () => {
     expect(await planned(", timeout: 1s")).toContain("call timeouts and retries");
   });
 
+  it("name what an exact per-request graph assumes instead of independent attempts", async () => {
+    const perRequest = scenario(", timeout: 1s").replaceAll(
+      "    slo: { target: 500ms }\n",
+      "    slo: { target: 500ms }\n    latency: per-request\n",
+    );
+    const file = write(perRequest);
+    const planned = (await compileScenario(loadScenarioFile(file), file)).plan.assumptions.map(
+      (a) => a.text.split(":")[0],
+    );
+    expect(planned).toEqual(expect.arrayContaining(["exact call graphs", "call timeouts and retries, exactly"]));
+    expect(planned).not.toContain("call timeouts and retries");
+  });
+
   it("a run reports retries and timeouts per call edge and over the graph, after the warm-up", async () => {
     const file = write(scenario(", timeout: 20ms, retries: 1"));
     const s = (await runScenario(loadScenarioFile(file), file)).summary as Record<string, unknown> & {

@@ -97,4 +97,23 @@ describe("measurement windows", () => {
       /outputs\.windows\[1\]\.name.*"p" twice/,
     );
   });
+
+  it("carries the scenario's clock and its windows into the replay, for the viewer; a clock that is no time of day is refused", async () => {
+    const file = write(
+      scenario('outputs:\n  replay: true\n  clock: "23:00"\n  windows: [{ name: peak, from: 600, to: 720 }]\n'),
+    );
+    const lines: string[] = [];
+    await runScenario(loadScenarioFile(file), file, { onReplayLine: (l) => lines.push(l) });
+    const header = JSON.parse(lines[0]);
+    // 23:00 is 82,800 s after midnight.
+    expect(header.clockStartS).toBe(82_800);
+    expect(header.windows).toEqual([["peak", 600, 720]]);
+    let message = "";
+    try {
+      loadScenarioFile(write(scenario('outputs: { clock: "24:30" }')));
+    } catch (err) {
+      message = (err as SpecError).problems.join("\n");
+    }
+    expect(message).toMatch(/outputs\.clock.*time of day/);
+  });
 });

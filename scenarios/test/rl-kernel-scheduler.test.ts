@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
+import { loadScenarioFile, runScenario, SpecError } from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
 
 const FILE = new URL("../../examples/scenarios/lublin-window.yaml", import.meta.url).pathname;
@@ -51,7 +51,57 @@ describe("a scenario's scheduler naming a trained agent (rl-kernel)", () => {
     writeFileSync(bad, '{"format": "something"}');
     const run = (path: string) =>
       runScenario(loadScenarioFile(FILE, [`scheduler={ name: rl-kernel, params: { checkpoint: ${path} } }`]), FILE);
-    await expect(run(bad)).rejects.toThrow(/scheduler\.params\.checkpoint: expected a clustersim RL checkpoint/);
-    await expect(run("/nonexistent.json")).rejects.toThrow(/expected a checkpoint file \(JSON\), found no such file/);
+    await expect(run(bad)).rejects.toThrow(
+      /lublin-window\.yaml: scheduler\.params\.checkpoint \(.*bad\.json\): expected a clustersim RL checkpoint/,
+    );
+    await expect(run("/nonexistent.json")).rejects.toThrow(
+      /scheduler\.params\.checkpoint \(\/nonexistent\.json\): expected a checkpoint file \(JSON\), found no such file/,
+    );
+  });
+
+  // The shipped queue agent, corrupted as a file can be: each refused before the run, by the same check
+  // eval-rl and --resume use (rl's checkCheckpoint), naming the tensor and index.
+  const shipped = new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname;
+  const placementAgent = new URL("../../examples/rl/ppo-placement-openb.json", import.meta.url).pathname;
+  it.each([
+    [
+      "one parameter short",
+      (c: { params: unknown[] }) => c.params.pop(),
+      /params: expected 12531 numbers .*, found 12530: it ends inside critic\.head\.layer4\.bias/,
+    ],
+    [
+      "1,000 parameters too many",
+      (c: { params: unknown[] }) => c.params.push(...new Array(1000).fill(0.5)),
+      /params: expected 12531 numbers .*, found 13531: 1000 past the last tensor/,
+    ],
+    [
+      "every parameter null",
+      (c: { params: unknown[] }) => c.params.fill(null),
+      /params\[0\] \(actor\.layer1\.weight\[0\]\[0\]\): expected a finite number, found null/,
+    ],
+    [
+      "a 1e999",
+      // Index 17 is the actor's first weights' row 2 (of 8 inputs each), column 1.
+      (c: { params: unknown[] }) => {
+        c.params[17] = "INF";
+      },
+      /params\[17\] \(actor\.layer1\.weight\[2\]\[1\]\): expected a finite number, found Infinity$/,
+    ],
+  ])("refuses the shipped agent with %s", async (_, corrupt, message) => {
+    const c = JSON.parse(readFileSync(shipped, "utf8"));
+    corrupt(c);
+    const file = join(mkdtempSync(join(tmpdir(), "clustersim-ckpt-")), "agent.json");
+    // JSON has no Infinity: the file says 1e999, which JSON.parse reads as Infinity.
+    writeFileSync(file, JSON.stringify(c).replace('"INF"', "1e999"));
+    const spec = loadScenarioFile(FILE, [`scheduler={ name: rl-kernel, params: { checkpoint: ${file} } }`]);
+    await expect(runScenario(spec, FILE)).rejects.toThrow(SpecError);
+    await expect(runScenario(spec, FILE)).rejects.toThrow(message);
+  });
+
+  it("refuses a placement agent as the queue's order", async () => {
+    const spec = loadScenarioFile(FILE, [`scheduler={ name: rl-kernel, params: { checkpoint: ${placementAgent} } }`]);
+    await expect(runScenario(spec, FILE)).rejects.toThrow(
+      /scheduler\.params\.checkpoint \(.*ppo-placement-openb\.json\): expected a queue agent \(networks: rlscheduler-kernel\), found a placement agent \(networks: placement-kernel\)$/,
+    );
   });
 });

@@ -1,9 +1,12 @@
 import { type Decision, indexDecisions } from "./model/decisions.js";
 import { type NodeState, ReplayIndex } from "./model/replay-index.js";
-import { type Chart, renderCharts } from "./views/charts.js";
+import { renderCallGraph } from "./views/call-graph.js";
+import { allocationSeries, type Chart, renderCharts } from "./views/charts.js";
 import { renderEventLog } from "./views/event-log.js";
 import { type Grouping, Heatmap, type HeatmapMode } from "./views/heatmap.js";
 import { renderInspector } from "./views/inspector.js";
+import { renderLegend } from "./views/legend.js";
+import { type NowInputs, renderNow } from "./views/now-strip.js";
 import { clear, clock, el } from "./views/text.js";
 import "./style.css";
 
@@ -28,6 +31,9 @@ const groupSelect = $<HTMLSelectElement>("group");
 const inspector = $<HTMLElement>("inspector");
 const log = $<HTMLOListElement>("log");
 const chartsRoot = $<HTMLElement>("charts");
+const nowRoot = $<HTMLElement>("now");
+const graphRoot = $<HTMLElement>("callgraph");
+const legendRoot = $<HTMLElement>("legend");
 
 let runs: RunView[] = [];
 let t = 0;
@@ -35,6 +41,7 @@ let end = 0;
 let playing = false;
 let selected: { run: number; node: number } | undefined;
 let charts: Chart[] = [];
+let now: NowInputs[] = [];
 const shown = new Set(["s", "f", "k", "p", "r", "m", "z", "node"]);
 
 /** What the page shows now, for tests and for the curious (read only). */
@@ -50,6 +57,13 @@ const viewer = {
   seek: (s: number) => seek(s),
   get playing() {
     return playing;
+  },
+  /** Where time `s` falls on a chart's canvas (device pixels), 37% down its plot area (off the grid). */
+  chartPoint(title: string, s: number): [number, number] | undefined {
+    const c = charts.find((x) => x.title === title);
+    if (!c) return undefined;
+    const { bbox } = c.plot;
+    return [c.plot.valToPos(s, "x", true), bbox.top + bbox.height * 0.37];
   },
   /** Each chart: its title, its lines' labels, and its data (the times first). */
   get charts() {
@@ -75,12 +89,15 @@ function draw(): void {
     r.index.stateAt(t, r.state);
     r.heatmap.draw(r.state, mode);
   }
-  clockOut.textContent = clock(t);
+  clockOut.textContent = clock(t, runs[0]?.index.header.clockStartS);
   if (selected) {
     const r = runs[selected.run];
     renderInspector(inspector, r.name, r.index, selected.node, r.state, t, r.decisions);
   }
   if (runs.length > 0) renderEventLog(log, runs[0].index, t, shown);
+  renderNow(nowRoot, now, t);
+  // The call graph of the first run (a comparison is of one scenario: the same graph).
+  if (runs.length > 0) renderCallGraph(graphRoot, runs[0].index, t);
   for (const { plot } of charts) plot.setCursor({ left: plot.valToPos(t, "x"), top: 10 });
 }
 
@@ -124,7 +141,10 @@ function show(loaded: { name: string; text: string; decisions?: string }[]): voi
   );
   slider.max = String(end);
   $<HTMLSpanElement>("title").textContent = runs.map((r) => r.name).join(" vs ");
-  charts = renderCharts(chartsRoot, runs, Math.min(900, window.innerWidth - 40));
+  const series = runs.map((r) => allocationSeries(r.index));
+  now = runs.map((r, k) => ({ name: r.name, index: r.index, waiting: { t: series[k].t, count: series[k].waiting } }));
+  charts = renderCharts(chartsRoot, runs, Math.min(900, window.innerWidth - 40), series);
+  renderLegend(legendRoot, modeSelect.value);
   seek(0);
   viewer.ready = true;
 }
@@ -175,7 +195,10 @@ function shiftSpeed(by: number): void {
   speedSelect.selectedIndex = i;
 }
 slider.addEventListener("input", () => seek(Number(slider.value)));
-modeSelect.addEventListener("change", () => draw());
+modeSelect.addEventListener("change", () => {
+  renderLegend(legendRoot, modeSelect.value);
+  draw();
+});
 groupSelect.addEventListener("change", () => {
   const width = Math.min(900, Math.floor((window.innerWidth - 380) / Math.max(1, runs.length)));
   runs.forEach((r, k) => {

@@ -20,10 +20,16 @@ const INJECTION = "<img src=x onerror=alert(1)>";
  * Three nodes of 4 cores: node 0 runs task 7 (4 cores) from 0 to 100 s; node 1 runs task 8 (2 cores)
  * from 10 s; node 2, of the group named INJECTION, is spare until it joins at 50 s. One service.
  */
-function replay(dir: string, secondTaskCores = 2000, o: { serverless?: boolean; ratePerS?: number } = {}): string {
+function replay(
+  dir: string,
+  secondTaskCores = 2000,
+  o: { serverless?: boolean; ratePerS?: number; clock?: boolean; graph?: boolean } = {},
+): string {
   const lines: string[] = [];
   const w = new ReplayWriter((l) => lines.push(l));
   w.header({
+    // With `clock`, t = 0 is 23:58:20, so midnight comes at 100 s; a window named peak from 120 to 160 s.
+    ...(o.clock && { clockStartS: 86_300, windows: [["peak", 120, 160]] as [string, number, number][] }),
     // With `serverless`, node 2 is a virtual node (present from the start; outside the cluster's capacity).
     ...(o.serverless && { virtual: [2] }),
     scenario: "hand-made",
@@ -36,15 +42,25 @@ function replay(dir: string, secondTaskCores = 2000, o: { serverless?: boolean; 
       [0, 4000, 8192, 0, 1],
       [1, 4000, 8192, 0, o.serverless ? 1 : 0],
     ],
-    services: [["api", 0.99, 0.5]],
+    // With `graph`, api calls a second service, db, whose objective is 0.25 s.
+    services: o.graph
+      ? [
+          ["api", 0.99, 0.5],
+          ["db", 0.99, 0.25],
+        ]
+      : [["api", 0.99, 0.5]],
+    ...(o.graph && { calls: [[0, 1]] as [number, number][] }),
     racks: [1, 0, 0],
     pools: [0, 0, -1],
     poolCapacityMiB: [10_000],
   });
   w.arrive(0, 7, 4000, 4096, 0);
   w.task(0, "s", 7, [0]);
-  w.service(0, 0, o.ratePerS ?? 10, 2, 0, Number.NaN, true);
-  w.totals(0, 0, 0);
+  // With `serverless`, one of api's replicas is on the virtual node from 60 s, and the bill's serverless part is written.
+  const off = (n: number) => (o.serverless ? n : undefined);
+  w.service(0, 0, o.ratePerS ?? 10, 2, 0, Number.NaN, true, off(0));
+  if (o.graph) w.service(0, 1, 10, 1, 0, Number.NaN, true, off(0));
+  w.totals(0, 0, 0, off(0));
   w.arrive(10, 8, secondTaskCores, 1024, 0);
   w.task(10, "s", 8, [1]);
   if (o.serverless) {
@@ -56,10 +72,12 @@ function replay(dir: string, secondTaskCores = 2000, o: { serverless?: boolean; 
   w.usage(15, 1, 1000);
   w.pool(15, 0, 5000);
   w.node(50, "+", 2);
-  w.service(60, 0, 12, 2, 2, 0.3, false);
-  w.totals(60, 3, 1.5);
+  w.service(60, 0, 12, 2, 2, 0.3, false, off(1));
+  if (o.graph) w.service(60, 1, 12, 1, 1, 0.6, true, off(0));
+  w.totals(60, 3, 1.5, off(0.5));
   w.task(100, "f", 7, [0]);
-  w.service(120, 0, 8, 2, 2, 0.2, false);
+  w.service(120, 0, 8, 2, 2, 0.2, false, off(1));
+  if (o.graph) w.service(120, 1, 8, 1, 1, 0.1, false, off(0));
   writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
   // Task 7's placement as a run records it (outputs.decisions): one node rejected, two candidates scored.
   const decision = {
@@ -305,6 +323,68 @@ describe("the viewer, in chromium", () => {
     );
     expect(legendTimes[0]).toBe("0:02:30");
     for (const text of legendTimes) expect(text).toMatch(/^\d+:\d\d:\d\d$/);
+    await page.close();
+  });
+
+  it("reads the scenario's clock: the time shown as the time of day, midnight drawn, the named window shaded", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "m-")), 2000, { clock: true })]);
+    await seek(page, 150);
+    expect(await page.textContent("#clock")).toBe("00:00:50");
+    expect(await page.textContent("#log")).toContain("23:58:30");
+    const colourAt = (s: number) =>
+      page.evaluate(
+        ([title, at]) => {
+          type V = { chartPoint(t: string, s: number): [number, number] };
+          const [x, y] = (window as unknown as { viewer: V }).viewer.chartPoint(title as string, at as number);
+          const box = document.querySelector(`#charts .chart[data-title="${title}"]`);
+          const canvas = box?.querySelector("canvas") as HTMLCanvasElement;
+          return [...canvas.getContext("2d")!.getImageData(Math.round(x), Math.round(y), 1, 1).data];
+        },
+        ["tasks waiting", s],
+      );
+    // The midnight line (#4e342e, opaque), the window's amber shade, and nothing drawn before either.
+    expect((await colourAt(100)).slice(0, 3)).toEqual([0x4e, 0x34, 0x2e]);
+    const shaded = await colourAt(137);
+    expect(shaded[3]).toBeGreaterThan(0);
+    expect(shaded[0]).toBeGreaterThan(shaded[2]);
+    expect((await colourAt(67))[3]).toBe(0);
+    await page.close();
+  });
+
+  it("tells the story at the time shown: the figures' strip, the call graph coloured by latency, the legend", async () => {
+    const { page } = await open([replay(mkdtempSync(join(tmp, "g-")), 2000, { graph: true, serverless: true })]);
+    await seek(page, 70);
+    const field = (name: string) => page.textContent(`#now [data-field="${name}"]`);
+    expect(await field("clock")).toBe("0:01:10");
+    // api is the entry (db is called): its rate and p99 at the 60 s sample; 0.3 s of a 0.5 s objective is amber.
+    expect(await field("rate-api")).toBe("12");
+    expect(await field("latency-api")).toBe("0.300 s");
+    expect(await page.$eval('#now [data-field="latency-api"]', (e) => (e as HTMLElement).style.color)).toBe(
+      "rgb(255, 179, 0)",
+    );
+    expect(await page.$$('#now [data-field="rate-db"]')).toHaveLength(0);
+    // Replicas: api's 2 (one on the serverless node) and db's 1: 2 on nodes, 1 serverless.
+    expect(await field("replicas-nodes")).toBe("2");
+    expect(await field("replicas-serverless")).toBe("1");
+    expect(await field("cost")).toBe("1.50");
+    expect(await field("cost-serverless")).toBe("0.50");
+    const fill = (name: string) =>
+      page.$eval(`#callgraph g[data-service="${name}"] rect`, (r) => r.getAttribute("fill"));
+    // db at 0.6 s of its 0.25 s objective is red; after 120 s, 0.1 s is within half of it: green.
+    expect(await fill("db")).toBe("#e53935");
+    expect(await fill("api")).toBe("#ffb300");
+    expect(await page.$$('#callgraph line[data-call="api→db"]')).toHaveLength(1);
+    await seek(page, 130);
+    expect(await fill("db")).toBe("#43a047");
+    expect(await page.textContent("#legend")).toContain("100% of CPU allocated");
+    await page.selectOption("#mode", "mem");
+    expect(await page.textContent("#legend")).toContain("100% of memory allocated");
+    expect(await page.textContent("#legend")).toContain("not in the cluster");
+    // The replicas chart counts api's serverless replica; the cost chart its serverless part.
+    type Charts = { title: string; labels: string[] }[];
+    const charts = await page.evaluate(() => (window as unknown as { viewer: { charts: Charts } }).viewer.charts);
+    expect(charts.find((c) => c.title === "api: replicas")?.labels).toContain("on serverless");
+    expect(charts.find((c) => c.title === "cost (so far)")?.labels.some((l) => l.endsWith("serverless"))).toBe(true);
     await page.close();
   });
 

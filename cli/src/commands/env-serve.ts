@@ -12,7 +12,7 @@ import {
   readFgdData,
 } from "@clustersim/rl";
 import { composeCluster, composeWorkload, isEnvConfigFile, loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
-import type { Task } from "@clustersim/workloads";
+import { type Task, TraceError } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
 import { readScenario } from "./scenario-files.js";
 
@@ -51,9 +51,21 @@ type Reply = {
   truncated?: boolean;
 };
 
-/** The placement environment over a scenario: each reset composes the seed's cluster and tasks afresh. */
-function placementEnv(file: string, set: string[], maxSteps: number | undefined): ServedEnv {
-  readScenario(file, set); // bad input is refused before serving
+/**
+ * The placement environment over a scenario: each reset composes the seed's cluster and tasks afresh.
+ * The cluster is composed once before serving too: its node count fixes the spaces, which a client
+ * asks for before its first reset (the Python client does, to size its arrays).
+ */
+async function placementEnv(file: string, set: string[], maxSteps: number | undefined): Promise<ServedEnv> {
+  const spec = readScenario(file, set); // bad input is refused before serving
+  let nodes: number;
+  try {
+    nodes = (await composeCluster(spec, dirname(file))).state.nodeCount;
+  } catch (err) {
+    if (err instanceof SpecError || err instanceof TraceError || err instanceof InputError)
+      throw new UserError(err.message);
+    throw err;
+  }
   let next: Episode | undefined;
   const env = new PlacementEnv({
     episode: () => {
@@ -68,7 +80,11 @@ function placementEnv(file: string, set: string[], maxSteps: number | undefined)
       return env.reset(seed);
     },
     step: (action) => env.step(action),
-    spaces: () => ({ observationSize: env.observationSize, actions: env.nodeCount + 1 }),
+    // Before the first reset the environment has no cluster yet: the one composed above has its size.
+    spaces: () => {
+      const n = next ? env.nodeCount : nodes;
+      return { observationSize: 3 * n + 3, actions: n + 1 };
+    },
   };
 }
 
@@ -90,7 +106,7 @@ async function fileEnv(file: string): Promise<ServedEnv & { resetAt?(seed: numbe
         spaces: () => ({ observationSize: nodes * PLACEMENT_FEATURES + PLACEMENT_STATE, actions: nodes }),
       };
     }
-    const env = await queueEnvOf(c);
+    const env = await queueEnvOf(c, file);
     const resetAt = (seed: number, start?: number) => env.reset(seed, start);
     return {
       resetAt,
@@ -120,7 +136,7 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
     throw new UserError(`--max-steps: expected a positive integer, found "${o.maxSteps}"`);
   }
   const fromFile = isEnvConfigFile(file) ? await fileEnv(file) : undefined;
-  const env = fromFile ?? placementEnv(file, o.set, maxSteps);
+  const env = fromFile ?? (await placementEnv(file, o.set, maxSteps));
   const reply = (x: unknown) => process.stdout.write(`${JSON.stringify(x)}\n`);
   const out = (r: Reply) => {
     const { mask, candidates, ...info } = r.info;
@@ -134,17 +150,31 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
   for await (const line of lines) {
     if (line.trim() === "") continue;
     try {
-      const req = JSON.parse(line) as {
+      const parsed = JSON.parse(line) as unknown;
+      if (typeof parsed !== "object" || parsed === null) {
+        reply({ error: `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}` });
+        continue;
+      }
+      const req = parsed as {
         reset?: { seed?: number; start?: number };
         step?: { action?: number };
         spaces?: object;
       };
       if (req.reset) {
         const seed = req.reset.seed ?? 0;
-        if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`reset: expected a seed >= 0, found ${seed}`);
+        if (!Number.isSafeInteger(seed) || seed < 0)
+          throw new RangeError(`reset: seed: expected an integer >= 0, found ${JSON.stringify(seed)}`);
         const start = req.reset.start;
-        if (start !== undefined && !fromFile?.resetAt) throw new Error("reset: start is for the queue environment");
-        reply(out(fromFile?.resetAt && start !== undefined ? fromFile.resetAt(seed, start) : await env.reset(seed)));
+        if (start !== undefined && !fromFile?.resetAt)
+          throw new RangeError("reset: start: is for the queue environment only");
+        if (start === undefined) reply(out(await env.reset(seed)));
+        else {
+          try {
+            reply(out(fromFile!.resetAt!(seed, start)));
+          } catch (err) {
+            throw err instanceof RangeError ? new RangeError(`reset: ${err.message}`) : err;
+          }
+        }
       } else if (req.step) {
         const s = env.step(req.step.action as number);
         reply({ ...out(s), reward: s.reward, terminated: s.terminated, truncated: s.truncated });
@@ -152,7 +182,11 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
         reply(env.spaces());
       } else reply({ error: `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}` });
     } catch (err) {
-      reply({ error: err instanceof Error ? err.message.split("\n")[0] : String(err) });
+      // The environments refuse bad requests with a message; an error the language raises on a defect
+      // (reading a property of undefined, calling what is not a function) is said to be one.
+      const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      const defect = err instanceof TypeError || err instanceof ReferenceError;
+      reply({ error: defect ? `internal error: ${message}` : message });
     }
   }
 }

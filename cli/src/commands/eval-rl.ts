@@ -5,13 +5,14 @@ import {
   evaluatePlacement,
   evaluateQueue,
   InputError,
+  loadCheckpoint,
   type PlacementCheckpoint,
   PUBLISHED_STARTS,
   placementAgent,
   QueueEnv,
   type RlCheckpoint,
-  readCheckpointFile,
   readCompatJobs,
+  resolveCheckpointPath,
   WINDOW_JOBS,
 } from "@clustersim/rl";
 import { UserError } from "../errors.js";
@@ -76,7 +77,10 @@ export async function evalRlCommand(
   }
 }
 
-/** A checkpoint file, read and checked: a queue agent, or a placement agent with its training's lists. */
+/**
+ * A checkpoint file, read and checked (rl's loadCheckpoint: its kind, every tensor's size, every value
+ * finite, the environment it trained on): a queue agent, or a placement agent with its training's lists.
+ */
 function readAgentFile(file: string): {
   file: string;
   name: string;
@@ -84,20 +88,11 @@ function readAgentFile(file: string): {
   placement?: PlacementCheckpoint;
 } {
   try {
-    const checkpoint = readCheckpointFile(file);
+    const c = loadCheckpoint(file, { kinds: ["queue", "placement"], env: true });
     const name = basename(file).replace(/\.json$/, "");
-    if (checkpoint.task === "placement") {
-      placementAgent(checkpoint, file);
-      const env = (checkpoint as PlacementCheckpoint).env;
-      if (typeof env?.pods !== "string" || typeof env.nodes !== "string" || !(env.load > 0))
-        throw new InputError(
-          `${file}: expected env.pods, env.nodes and env.load of the training, found ${JSON.stringify(env)}`,
-        );
-      return { file, name, placement: checkpoint as PlacementCheckpoint };
-    }
-    return { file, name, checkpoint: checkpoint as RlCheckpoint };
+    return c.kind === "placement" ? { file, name, placement: c.checkpoint } : { file, name, checkpoint: c.checkpoint };
   } catch (err) {
-    if (err instanceof InputError || err instanceof RangeError) throw new UserError(err.message);
+    if (err instanceof InputError) throw new UserError(err.message);
     throw err;
   }
 }
@@ -107,16 +102,21 @@ async function queueFigures(
   agents: { file: string; name: string; checkpoint: RlCheckpoint }[],
   o: EvalRlOptions,
 ): Promise<EvalFigure[]> {
-  const traces =
-    agents.length === 0
-      ? []
-      : o.trace.length > 0
-        ? o.trace.map((t) => resolve(t))
-        : [...new Set(agents.map((a) => resolve(dirname(a.file), a.checkpoint.env.trace)))];
+  // Each trace with where it came from, for the message when it is not there.
+  const traces = new Map<string, string>();
+  if (agents.length > 0) {
+    if (o.trace.length > 0) for (const t of o.trace) traces.set(resolve(t), "--trace");
+    else
+      for (const a of agents)
+        traces.set(
+          resolveCheckpointPath(a.file, a.checkpoint.env.trace),
+          `${a.file}: env.trace (relative to the checkpoint's folder; or give --trace)`,
+        );
+  }
   const figures: EvalFigure[] = [];
-  for (const trace of traces) {
-    if (!existsSync(trace)) throw new UserError(`--trace: expected a readable SWF file, found no such file: ${trace}`);
-    const t = await readCompatJobs(trace);
+  for (const [trace, from] of traces) {
+    if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
+    const t = await asUserError(() => readCompatJobs(trace));
     if (t.jobs.length < Math.max(...PUBLISHED_STARTS) + WINDOW_JOBS)
       throw new UserError(`${trace}: ${t.jobs.length} usable jobs, fewer than the published windows need`);
     const rows: EvalRow[] = evaluateQueue(
@@ -149,7 +149,7 @@ async function placementFigures(
   const figures: EvalFigure[] = [];
   const byNodes = new Map<string, { nodes: string; load: number; group: typeof placers }>();
   for (const p of placers) {
-    const nodes = o.nodes !== undefined ? resolve(o.nodes) : resolve(dirname(p.file), p.placement.env.nodes);
+    const nodes = o.nodes !== undefined ? resolve(o.nodes) : resolveCheckpointPath(p.file, p.placement.env.nodes);
     const key = JSON.stringify([nodes, p.placement.env.load]);
     const entry = byNodes.get(key) ?? { nodes, load: p.placement.env.load, group: [] };
     entry.group.push(p);
@@ -159,7 +159,11 @@ async function placementFigures(
     const lists =
       o.pods.length > 0
         ? o.pods.map((p) => resolve(p))
-        : [...new Set(group.map((p) => join(dirname(resolve(dirname(p.file), p.placement.env.pods)), DEFAULT_PODS)))];
+        : [
+            ...new Set(
+              group.map((p) => join(dirname(resolveCheckpointPath(p.file, p.placement.env.pods)), DEFAULT_PODS)),
+            ),
+          ];
     for (const pods of lists) {
       for (const [f, option] of [
         [pods, "--pods"],

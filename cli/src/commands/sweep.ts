@@ -17,6 +17,8 @@ export interface SweepOptions {
   pluginTimeLimit?: string;
   /** Keep more workers than the machine has cores. */
   oversubscribe?: boolean;
+  /** Replace another sweep's results in --out. */
+  startOver?: boolean;
 }
 
 /** `clustersim sweep SWEEP`: experiments' runSweep, with a progress line on a terminal. */
@@ -36,6 +38,10 @@ export async function sweepCommand(file: string, o: SweepOptions, print: (line: 
       runTimeoutS,
       pluginTimeLimitS,
       toolVersion: TOOL_VERSION,
+      startOver: o.startOver,
+      onNote: (line) => {
+        if (!o.quiet) process.stderr.write(`clustersim: note: ${line}\n`);
+      },
       onStart: (s) => {
         if (o.quiet) return;
         print(
@@ -73,6 +79,10 @@ export async function mergeCommand(
     throw userError(err);
   }
   if (!o.quiet) print(`Merged ${r.shards} shard(s): ${r.dir}/results.csv, timing.csv, report.json, report.md`);
+  if (r.leftOut > 0 && !o.quiet)
+    process.stderr.write(
+      `clustersim: note: ${r.leftOut} saved run(s) in the shards were left out: not made from the inputs their shard's sweep.json records (left from an earlier sweep into it)\n`,
+    );
   // Not complete: say why on stderr (even with --quiet), exit 1.
   const problems = [
     ...(r.missing > 0

@@ -1,7 +1,7 @@
 import { InputError } from "@clustersim/files";
-import { trainRl } from "@clustersim/rl";
+import { TrainingDiverged, trainRl } from "@clustersim/rl";
 import { loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
-import { UserError } from "../errors.js";
+import { ChecksFailed, UserError } from "../errors.js";
 
 export interface TrainRlCommandOptions {
   out?: string;
@@ -11,7 +11,10 @@ export interface TrainRlCommandOptions {
   quiet?: boolean;
 }
 
-/** `clustersim train-rl FILE`: PPO on an RL environment file's environment, queue or placement (rl's trainRl). */
+/**
+ * `clustersim train-rl FILE`: PPO on an RL environment file's environment, queue or placement (rl's
+ * trainRl). Bad input exits 2; a training stopped by a non-finite loss or weight exits 1.
+ */
 export async function trainRlCommand(
   file: string,
   o: TrainRlCommandOptions,
@@ -40,6 +43,12 @@ export async function trainRlCommand(
     }
   } catch (err) {
     if (err instanceof SpecError || err instanceof InputError) throw new UserError(err.message);
+    if (err instanceof TrainingDiverged) {
+      // Not bad input as such (the file was valid) nor a defect: the training went where it cannot
+      // continue. Said in one line, exit 1, and no checkpoint of the bad epoch was written.
+      process.stderr.write(`clustersim: train-rl: ${err.message}\n`);
+      throw new ChecksFailed(err.message);
+    }
     throw err;
   }
 }

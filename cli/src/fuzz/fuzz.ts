@@ -26,6 +26,13 @@ interface Target {
   text: string;
   file: string;
   args(path: string, out: string): string[];
+  /** Files written beside the mutant, unmutated (a scenario naming a mutated checkpoint). */
+  beside?: Record<string, string>;
+  /**
+   * The mutant is the command's standard input (requests to `env serve`), and its replies on standard
+   * output must not report an internal error either: the server answers a bad request and goes on.
+   */
+  stdin?: boolean;
 }
 
 /** The first `bytes` of a file, cut at a line end: real traces are large. */
@@ -73,7 +80,51 @@ function targets(): Target[] {
       args: (p) => ["trace-stats", "--format", format, p],
     });
   }
+  out.push(...rlTargets());
   return out;
+}
+
+/**
+ * The RL inputs: a trained agent's checkpoint (read by a scenario's rl-kernel scheduler, as eval-rl and
+ * --resume read one: a run of a minute is cheaper than an evaluation), the queue environment file
+ * (read by `env serve`, which then ends at the end of its empty input), and requests to the server.
+ */
+function rlTargets(): Target[] {
+  const lublin = join(TRACES, "swf", "lublin_256.swf");
+  if (!existsSync(lublin)) return [];
+  // The examples name the shared traces relative to themselves; the mutants are written elsewhere.
+  const absolute = (text: string) => text.replaceAll("../../../shared/traces/swf/lublin_256.swf", lublin);
+  const example = (f: string) => readFileSync(join(ROOT, "examples", f), "utf8");
+  const scenario = absolute(example("scenarios/lublin-window.yaml"))
+    .replace("name: fcfs", "name: rl-kernel")
+    .replace("params: { backfill: easy }", "params: { backfill: easy, checkpoint: agent.json }");
+  const envFile = absolute(example("rl/queue-lublin1.yaml"));
+  const requests = [
+    { spaces: {} },
+    { reset: { seed: 1 } },
+    { step: { action: 0 } },
+    { step: { action: 1 } },
+    { reset: { seed: 2, start: 100 } },
+    { step: { action: 0 } },
+  ];
+  return [
+    {
+      name: "run rl-kernel examples/rl/ppo-queue-lublin1.json",
+      text: example("rl/ppo-queue-lublin1.json"),
+      file: "agent.json",
+      beside: { "scenario.yaml": scenario },
+      args: (p, o) => ["run", join(p, "..", "scenario.yaml"), "--out", o, "--quiet", "--set", "duration=60s"],
+    },
+    { name: "env serve rl/queue-lublin1.yaml", text: envFile, file: "env.yaml", args: (p) => ["env", "serve", p] },
+    {
+      name: "env serve requests",
+      text: `${requests.map((r) => JSON.stringify(r)).join("\n")}\n`,
+      file: "requests.jsonl",
+      beside: { "env.yaml": envFile },
+      stdin: true,
+      args: (p) => ["env", "serve", join(p, "..", "env.yaml")],
+    },
+  ];
 }
 
 export interface FuzzFinding {
@@ -96,13 +147,26 @@ function attempt(
   args: string[],
   cwd: string,
   timeoutMs: number,
+  input?: string,
 ): Promise<{ why?: string; code: number | null; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      stdio: [input === undefined ? "ignore" : "pipe", input === undefined ? "ignore" : "pipe", "pipe"],
+    });
     let stderr = "";
-    child.stderr.on("data", (b) => {
+    let stdout = "";
+    child.stderr!.on("data", (b) => {
       if (stderr.length < 20_000) stderr += b;
     });
+    if (input !== undefined) {
+      // The server's replies, read at the end: one that reports a defect is marked "internal error".
+      child.stdout!.on("data", (b: Buffer) => {
+        if (stdout.length < 20_000_000) stdout += b;
+      });
+      child.stdin!.on("error", () => {}); // a server that ended early closed its input: its exit tells
+      child.stdin!.end(input);
+    }
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
@@ -110,6 +174,7 @@ function attempt(
       if (signal === "SIGKILL") why = `no exit within ${timeoutMs / 1000} s (a hang?)`;
       else if (code !== 0 && code !== 2) why = `exit code ${code}`;
       else if (/internal error/.test(stderr)) why = "an internal error";
+      else if (/"error":"internal error/.test(stdout)) why = "an internal error in a reply";
       else if (/\n\s+at /.test(stderr)) why = "a stack trace";
       done({ why, code, stderr });
     });
@@ -117,7 +182,8 @@ function attempt(
 }
 
 /**
- * Feed mutated example scenarios, sweeps and real trace heads to every input path of the command for
+ * Feed mutated example scenarios, sweeps, real trace heads, a trained agent's checkpoint, the queue
+ * environment file and requests to its server to every input path of the command for
  * `seconds`, `parallel` at a time; every input must end with exit code 0 or 2, promptly, without an
  * internal error or a stack trace. Findings are written to `saveDir` (input and stderr).
  */
@@ -143,7 +209,8 @@ export async function fuzz(o: {
       mkdirSync(dir);
       const path = join(dir, target.file);
       writeFileSync(path, input);
-      const r = await attempt(target.args(path, join(dir, "out")), ROOT, o.timeoutMs);
+      for (const [name, text] of Object.entries(target.beside ?? {})) writeFileSync(join(dir, name), text);
+      const r = await attempt(target.args(path, join(dir, "out")), ROOT, o.timeoutMs, target.stdin ? input : undefined);
       report.inputs++;
       const exit = String(r.code);
       report.exits[exit] = (report.exits[exit] ?? 0) + 1;

@@ -206,6 +206,7 @@ function observers(
   }
   if (plan.outputs.replay && sinks.onReplayLine) {
     const w = new ReplayWriter(sinks.onReplayLine);
+    const hasVirtual = plan.scheduler.kind === "online" && plan.scheduler.virtualNodes.size > 0;
     w.header(replayHeader(plan));
     listeners.push(new ReplayRecorder(w));
     listeners.push(replayUsage(w, state, services || tier ? usage : undefined));
@@ -221,6 +222,7 @@ function observers(
           svc.sets[i].ready.size,
           round6(svc.lastQuantile(i)),
           t.lastViolated,
+          hasVirtual ? svc.replicasOnVirtual(i) : undefined,
         );
       }),
     );

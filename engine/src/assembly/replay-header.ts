@@ -1,6 +1,7 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { ReplayHeader } from "@clustersim/replay";
 import { poolCount } from "../observers/usage-samplers.js";
+import type { ServiceConfig } from "../services/service-config.js";
 import type { PlannedCluster, RunPlan } from "./run-plan.js";
 
 /** The replay's header: the run's identity, every node (group, capacity, GPUs, present), domains, services. */
@@ -23,11 +24,28 @@ export function replayHeader(plan: RunPlan): Omit<ReplayHeader, "format" | "vers
     ...domainsOf(plan.cluster),
     ...poolCapacities(state),
     ...virtualOf(plan),
+    ...(plan.outputs.clockStartS !== undefined && { clockStartS: plan.outputs.clockStartS }),
+    ...windowsOf(plan),
+    ...callsOf(services),
     ...(services &&
       services.length > 0 && {
         services: services.map((x) => [x.name, x.slo.quantile, x.slo.targetS] as [string, number, number]),
       }),
   };
+}
+
+/** The services' call edges by index (absent without calls). */
+function callsOf(services: readonly ServiceConfig[] | undefined): { calls?: [number, number][] } {
+  if (!services) return {};
+  const index = new Map(services.map((s, i) => [s.name, i]));
+  const calls = services.flatMap((s, i) => s.calls.map((c) => [i, index.get(c.service) ?? -1] as [number, number]));
+  return calls.length > 0 ? { calls } : {};
+}
+
+/** The services' named windows (absent without any). */
+function windowsOf(plan: RunPlan): { windows?: [string, number, number][] } {
+  const w = plan.scheduler.kind === "online" ? plan.scheduler.services?.windows : undefined;
+  return w && w.length > 0 ? { windows: w.map((x) => [x.name, x.fromS, x.toS] as [string, number, number]) } : {};
 }
 
 /** The serverless virtual nodes (absent without any). */

@@ -95,6 +95,8 @@ export interface OutputsPlan {
   /** Decision records (filter rejections, best scores). */
   decisions: boolean;
   replay: boolean;
+  /** Seconds after midnight at t = 0, when the scenario names its clock (the replay carries it). */
+  clockStartS?: number;
   timeseriesIntervalS: number;
   /** GPU allocation at these arrived loads, with the workload's typical pods (absent: not asked or no GPUs). */
   arrivedGpuLoads?: { loads: readonly number[]; typical: readonly TypicalPod[] };

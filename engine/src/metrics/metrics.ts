@@ -1,10 +1,15 @@
 import { quantileSorted } from "./quantile.js";
 
-/** A growing sample of values (8 bytes each) for exact quantiles at the end of a run. */
+/**
+ * A growing sample of values (8 bytes each) for exact quantiles: at the end of a run, or of each tick
+ * (the per-request latency models' responses, cleared between ticks). The order of its values is not
+ * kept: `quantile` sorts them in place.
+ */
 export class Sample {
   private values = new Float64Array(1024);
   private n = 0;
   private sum = 0;
+  private sorted = true;
 
   add(x: number): void {
     if (this.n === this.values.length) {
@@ -14,6 +19,32 @@ export class Sample {
     }
     this.values[this.n++] = x;
     this.sum += x;
+    this.sorted = false;
+  }
+
+  /** Empty again (its buffer kept). */
+  clear(): void {
+    this.n = 0;
+    this.sum = 0;
+    this.sorted = true;
+  }
+
+  /** The mean, NaN when empty. */
+  mean(): number {
+    return this.n > 0 ? this.sum / this.n : Number.NaN;
+  }
+
+  /** The q-quantile (linear interpolation), NaN when empty. */
+  quantile(q: number): number {
+    const v = this.values.subarray(0, this.n);
+    if (!this.sorted) v.sort();
+    this.sorted = true;
+    return quantileSorted(v, q);
+  }
+
+  /** Each value, in no particular order. */
+  forEach(f: (x: number) => void): void {
+    for (let i = 0; i < this.n; i++) f(this.values[i]);
   }
 
   /** An independent copy (to add to without changing this one). */
@@ -22,6 +53,7 @@ export class Sample {
     c.values = this.values.slice(0, Math.max(this.n, 1024));
     c.n = this.n;
     c.sum = this.sum;
+    c.sorted = this.sorted;
     return c;
   }
 

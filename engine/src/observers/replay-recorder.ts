@@ -9,7 +9,7 @@ export class ReplayRecorder implements RunListener {
   constructor(private readonly w: ReplayWriter) {}
 
   arrive(t: Task, nowS: number): void {
-    this.w.arrive(nowS, t.id, t.cpuMilli, t.memoryMiB, t.gpus * t.gpuMilli);
+    this.w.arrive(nowS, t.id, t.cpuMilli, t.memoryMiB, t.gpus * t.gpuMilli, t.qos === "batch");
   }
   reject(t: Task, _reason: string, nowS: number): void {
     this.w.neverStarts(nowS, t.id);

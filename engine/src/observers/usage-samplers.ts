@@ -91,6 +91,8 @@ export function replayTotals(
 ): RunListener {
   let lastS = 0;
   let nodeCost = 0;
+  let hasVirtual = false;
+  for (let n = 0; n < state.nodeCount; n++) if (state.isVirtual(n)) hasVirtual = true;
   return {
     sample(now) {
       for (let g = 0; g < economics.length; g++) {
@@ -105,7 +107,8 @@ export function replayTotals(
       lastS = now;
       let serverless = 0;
       if (services) for (const t of services.tallies) serverless += t.serverlessCost;
-      w.totals(now, effects?.counters.coldStarts ?? 0, round6(nodeCost + serverless));
+      const apart = hasVirtual ? round6(serverless) : undefined;
+      w.totals(now, effects?.counters.coldStarts ?? 0, round6(nodeCost + serverless), apart);
     },
   };
 }

@@ -95,23 +95,34 @@ function retriedTime(
   return DiscreteTime.mixture(parts, weights, shifts, scratch);
 }
 
-/**
- * Calls drawn one by one (the per-request model): each attempt a recent response of the callee's
- * (`drawFrom`), capped at the timeout (and failed there), or failed with the callee's failure rate; a
- * retry after the back-off while attempts remain. Counts calls, attempts and timeouts per call edge.
- */
-export class DrawnCalls {
+/** Per call edge of a caller: calls made, attempts made (retries included) and attempts that timed out. */
+export class CallCounts {
   readonly calls: Float64Array;
   readonly attempts: Float64Array;
   readonly timeouts: Float64Array;
-  /** Whether the last call drawn failed (its last attempt did). */
-  lastFailed = false;
 
   constructor(edges: number) {
     this.calls = new Float64Array(edges);
     this.attempts = new Float64Array(edges);
     this.timeouts = new Float64Array(edges);
   }
+
+  clear(): void {
+    this.calls.fill(0);
+    this.attempts.fill(0);
+    this.timeouts.fill(0);
+  }
+}
+
+/**
+ * Calls drawn one by one (the per-request model on its own): each attempt a recent response of the
+ * callee's (`drawFrom`), capped at the timeout (and failed there), or failed with the callee's failure
+ * rate; a retry after the back-off while attempts remain. Counts calls, attempts and timeouts per call
+ * edge.
+ */
+export class DrawnCalls extends CallCounts {
+  /** Whether the last call drawn failed (its last attempt did). */
+  lastFailed = false;
 
   /** One call on edge `edge` to `callee`, whose failure rate is `errorProb`: its time, seconds. */
   draw(
@@ -144,11 +155,5 @@ export class DrawnCalls {
     }
     this.lastFailed = true;
     return t;
-  }
-
-  clear(): void {
-    this.calls.fill(0);
-    this.attempts.fill(0);
-    this.timeouts.fill(0);
   }
 }

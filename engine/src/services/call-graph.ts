@@ -64,8 +64,7 @@ export class CallComposer {
     for (let k = 0; k < this.calls.length; k++) {
       const c = this.calls[k];
       const j = this.callee[k];
-      const whole = Math.floor(c.perRequest);
-      const n = whole + (rng.next() < c.perRequest - whole ? 1 : 0);
+      const n = callCount(c.perRequest, rng);
       for (let m = 0; m < n; m++) {
         const t = this.drawn.draw(c, k, j, failRate[j], drawFrom, rng);
         failed ||= this.drawn.lastFailed;
@@ -156,6 +155,12 @@ export class CallComposer {
     const mean = group.mean();
     for (let k = 0; k < out.length; k++) if (slowest[k] > 0) out[k] = (mean * slowest[k]) / total;
   }
+}
+
+/** The calls a request makes on an edge of `perRequest` calls: its whole part, and one more with the fraction's chance. */
+export function callCount(perRequest: number, rng: Rng): number {
+  const whole = Math.floor(perRequest);
+  return whole + (rng.next() < perRequest - whole ? 1 : 0);
 }
 
 /** A call edge's timeout, retries and back-off, checked: a clear message for each bad one. */

@@ -123,10 +123,8 @@ export class ReplicaMemory {
       return;
     }
     this.peakMiB = limit;
-    const failedBefore = f.failed;
+    // The model fails what the replicas held and takes it out of the objective (LatencyModel.loseAll).
     model.loseAll(f);
-    // Counted within the objective when they began, the failed ones are not: as a failed call's are.
-    if (f.served > 0) f.withinTarget *= Math.max(0, 1 - (f.failed - failedBefore) / f.served);
     // Deleting the entry visited is safe in a Map's iteration.
     for (const t of set.ready.keys()) {
       this.oomKills++;

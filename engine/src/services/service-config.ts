@@ -194,6 +194,32 @@ export function callOrder(services: readonly ServiceConfig[]): number[] {
   return order.reverse();
 }
 
+/**
+ * The connected call graphs (two or more services joined by calls, either way) all of whose services
+ * have the per-request model, each as its services' indices in order: what is simulated exactly, on
+ * one event loop (./latency/request-graph.ts). A graph with a fluid service in it is not among them.
+ */
+export function perRequestGraphs(
+  services: readonly { name: string; latency: string; calls: readonly { service: string }[] }[],
+): number[][] {
+  const index = new Map(services.map((s, i) => [s.name, i]));
+  // Union-find over the call edges: each service's root names its graph.
+  const root = services.map((_, i) => i);
+  const find = (i: number): number => (root[i] === i ? i : (root[i] = find(root[i])));
+  services.forEach((s, i) => {
+    for (const c of s.calls) {
+      const j = index.get(c.service);
+      if (j !== undefined) root[find(i)] = find(j);
+    }
+  });
+  const graphs = new Map<number, number[]>();
+  services.forEach((_, i) => {
+    const r = find(i);
+    graphs.set(r, [...(graphs.get(r) ?? []), i]);
+  });
+  return [...graphs.values()].filter((g) => g.length > 1 && g.every((i) => services[i].latency === "per-request"));
+}
+
 /** A virtual (serverless) node: its per-pod start latency and per-second prices. */
 export interface VirtualNode {
   /** From binding to a running sandbox (the provider's instance start), seconds. */

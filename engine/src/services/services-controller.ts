@@ -9,14 +9,16 @@ import { cpuStretch } from "./cpu-share.js";
 import { CallingLatency } from "./latency/calling-latency.js";
 import type { DiscreteTime } from "./latency/discrete-time.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
+import { GraphMember } from "./latency/graph-member.js";
 import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
+import { RequestGraph } from "./latency/request-graph.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaMemory } from "./replica-memory.js";
 import { ReplicaSet } from "./replica-set.js";
 import type { ServiceView } from "./service-api.js";
-import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
+import { callOrder, perRequestGraphs, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
 import { serviceView } from "./service-view.js";
 
@@ -47,7 +49,9 @@ export interface ServicesOptions {
  * their memory limit killed and restarted (./replica-memory.ts), and, with an autoscaler, resizes
  * itself every sync period as Kubernetes' HPA does (./autoscaling). Traffic flows down the call graph
  * within a tick: a service's served requests times each call's fan-out arrive at the callee in the
- * same tick.
+ * same tick. A connected call graph whose every service has the per-request model is simulated
+ * exactly instead, all its services on one event loop (./latency/request-graph.ts): each call a
+ * request in its callee's queue at the moment it is made.
  */
 export class ServicesController implements Controller {
   readonly name = "services";
@@ -56,6 +60,12 @@ export class ServicesController implements Controller {
   /** Per service: the run's window (after the warm-up), then each named window. */
   readonly windows: WindowTally[][] = [];
   private readonly models: LatencyModel[] = [];
+  /** The per-request call graphs simulated exactly, their services' indices, and each service's place in one. */
+  private readonly graphs: { graph: RequestGraph; services: readonly number[] }[] = [];
+  private readonly members: (GraphMember | undefined)[];
+  /** Per graph member: its external rate this tick, and the calls it received in the last, per second. */
+  private readonly externalRate: Float64Array;
+  private readonly callsPerS: Float64Array;
   private readonly order: number[];
   /** Per service, its callers' calls this tick: as made (drawn counts), and the mean-value queue's. */
   private readonly inbound: Float64Array;
@@ -118,6 +128,9 @@ export class ServicesController implements Controller {
     this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
     this.memory = services.map((s) => (s.memory ? new ReplicaMemory(s) : undefined));
     this.views = services.map((_, i) => this.view(i));
+    this.members = services.map(() => undefined);
+    this.externalRate = new Float64Array(services.length);
+    this.callsPerS = new Float64Array(services.length);
   }
 
   start(ctx: ControllerContext): void {
@@ -126,15 +139,36 @@ export class ServicesController implements Controller {
     const own = (t: Task, set: ReplicaSet) => this.owner.set(t, set);
     const virtual = this.o.virtualNodes;
     const virtualOf = virtual && ((node: number) => virtual.get(node));
-    for (const s of this.services) {
+    const params = this.services.map((s) => ({
+      shape: new ServiceTimeShape(s.serviceTime),
+      targetS: s.slo.targetS,
+      timeoutS: s.timeoutS,
+    }));
+    const sample = (s: ServiceConfig) => (r: Rng) => s.serviceTime.sample(r);
+    for (const g of perRequestGraphs(this.services)) {
+      const graph = new RequestGraph(
+        g.map((i) => {
+          const s = this.services[i];
+          const rng = ctx.rng(`${s.name}/requests`);
+          return { name: s.name, params: params[i], rng, serviceTimeS: sample(s), calls: s.calls };
+        }),
+      );
+      this.graphs.push({ graph, services: g });
+      g.forEach((i, k) => {
+        this.members[i] = new GraphMember(graph, k);
+      });
+    }
+    this.services.forEach((s, i) => {
       this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
-      const params = { shape: new ServiceTimeShape(s.serviceTime), targetS: s.slo.targetS, timeoutS: s.timeoutS };
       const fluid = s.latency !== "per-request";
-      const queue = fluid
-        ? new FluidLatency(params)
-        : new PerRequestLatency(params, ctx.rng(`${s.name}/requests`), (r) => s.serviceTime.sample(r));
+      const queue =
+        this.members[i] ??
+        (fluid
+          ? new FluidLatency(params[i])
+          : new PerRequestLatency(params[i], ctx.rng(`${s.name}/requests`), sample(s)));
       this.arrivalDraws.push(s.latency === "fluid" ? ctx.rng(`${s.name}/arrivals`) : undefined);
-      // The fluid model composes a caller's end-to-end times; the per-request one draws each call's.
+      // The fluid model composes a caller's end-to-end times; the per-request one draws each call's, or
+      // in a graph of per-request services makes them.
       const model = s.calls.length > 0 && fluid ? new CallingLatency(queue, s.slo.targetS) : queue;
       this.models.push(model);
       const run = { name: "run", fromS: this.o.warmupS ?? 0, toS: ctx.endS };
@@ -143,7 +177,7 @@ export class ServicesController implements Controller {
       this.vertical.push(s.vpa && new ServiceVpa(s.vpa.mode));
       const machine = this.o.machine;
       this.machines.push(machine && new MachineFiguresCache(machine));
-    }
+    });
     const listener: RunListener = {
       start: (t, nodes) => this.owner.get(t)?.placedOn(t, nodes[0]),
       kill: (t) => this.owner.get(t)?.lost(t),
@@ -177,7 +211,21 @@ export class ServicesController implements Controller {
     const mid = now + dt / 2;
     this.inbound.fill(0);
     this.inboundMean.fill(0);
+    for (const g of this.graphs) this.tickGraph(g.graph, g.services, now, dt, mid);
     for (const i of this.order) this.tickService(i, now, dt, mid);
+  }
+
+  /** A per-request call graph's tick, all its services at once; tickService then takes each one's figures. */
+  private tickGraph(graph: RequestGraph, services: readonly number[], now: number, dt: number, mid: number): void {
+    for (const i of services) {
+      const s = this.services[i];
+      const external = s.rate ? s.rate.at(mid) : 0;
+      this.externalRate[i] = external;
+      // CPU contention is set before the tick, so it takes the calls at the last tick's rate (an assumption).
+      const slowdown = this.slowdownAt(i, external + this.callsPerS[i]);
+      this.models[i].tick(now, dt, external, this.sets[i].ready.size * s.concurrency, this.tallies[i].last, slowdown);
+    }
+    graph.run(now, dt);
   }
 
   /** Service i's traffic over [now, now + dt), then its accounts. */
@@ -186,25 +234,26 @@ export class ServicesController implements Controller {
     const set = this.sets[i];
     const tally = this.tallies[i];
     const f = tally.last;
-    const external = s.rate ? s.rate.at(mid) : 0;
-    // The mean rate the queue sees; the requests that arrive, drawn or the mean.
-    const rate = external + this.inboundMean[i] / dt;
-    const draws = this.arrivalDraws[i];
-    // Each tick's requests a Poisson draw (independent arrivals), from the service's own stream.
-    const arrivals = draws ? draws.poisson(external * dt) + this.inbound[i] : undefined;
     const ready = set.ready.size;
-    const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
-    const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
-    const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
-    const meanS = s.serviceTime.meanS * slowdown;
-    // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
-    const offered = ready > 0 ? rate / ready : 0;
-    const freeCores = cores - (m?.networkCores ?? 0);
-    const stretch = cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
-    if (s.calls.length === 0 && !this.called[i]) {
-      this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown * stretch, undefined, arrivals);
-      this.memory[i]?.afterTick(set, f, this.models[i], now);
-    } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown * stretch, arrivals);
+    const member = this.members[i];
+    let rate: number;
+    if (member) {
+      this.callsPerS[i] = member.graph.callsReceived(member.index) / dt;
+      rate = this.externalRate[i] + this.callsPerS[i];
+      this.afterGraphTick(i, member, f, now);
+    } else {
+      const external = s.rate ? s.rate.at(mid) : 0;
+      // The mean rate the queue sees; the requests that arrive, drawn or the mean.
+      rate = external + this.inboundMean[i] / dt;
+      const draws = this.arrivalDraws[i];
+      // Each tick's requests a Poisson draw (independent arrivals), from the service's own stream.
+      const arrivals = draws ? draws.poisson(external * dt) + this.inbound[i] : undefined;
+      const slowdown = this.slowdownAt(i, rate);
+      if (s.calls.length === 0 && !this.called[i]) {
+        this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown, undefined, arrivals);
+        this.memory[i]?.afterTick(set, f, this.models[i], now);
+      } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown, arrivals);
+    }
     const usage = (f.served / dt) * s.cpuSecondsPerRequest;
     tally.lastRatePerS = rate;
     if (rate > tally.peakRatePerS) tally.peakRatePerS = rate;
@@ -220,6 +269,41 @@ export class ServicesController implements Controller {
     if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
     if (ready > 0) this.vertical[i]?.record(usage / ready);
     this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
+  }
+
+  /**
+   * How much slower service i's requests run this tick: interference on its replicas' nodes, their
+   * machine, and CPU contention at `rate` requests per second.
+   */
+  private slowdownAt(i: number, rate: number): number {
+    const s = this.services[i];
+    const set = this.sets[i];
+    const ready = set.ready.size;
+    const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
+    const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
+    const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
+    const meanS = s.serviceTime.meanS * slowdown;
+    // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
+    const offered = ready > 0 ? rate / ready : 0;
+    const freeCores = cores - (m?.networkCores ?? 0);
+    return slowdown * cpuStretch(s.concurrency, freeCores, meanS, s.cpuSecondsPerRequest, offered);
+  }
+
+  /**
+   * A graph member's figures, its graph's tick done: its calls as the graph counted them, then the
+   * OOM kills its load brings (their failures reach its callers in the next tick).
+   */
+  private afterGraphTick(i: number, member: GraphMember, f: TickFigures, nowS: number): void {
+    const calls = this.services[i].calls;
+    if (calls.length > 0 && nowS >= (this.o.warmupS ?? 0)) {
+      this.countServed(i, f);
+      const counts = member.graph.counts[member.index];
+      const critical = member.graph.critical[member.index];
+      for (let k = 0; k < calls.length; k++) {
+        this.countEdge(i, k, critical[k], counts.calls[k], counts.attempts[k], counts.timeouts[k]);
+      }
+    }
+    this.memory[i]?.afterTick(this.sets[i], f, member, nowS);
   }
 
   /** The tick of a service that calls others or is called: its calls' time and failures, its callees' traffic. */
@@ -270,7 +354,8 @@ export class ServicesController implements Controller {
 
   /**
    * What a caller's requests hold their servers for: the fluid model takes the composed calls' time;
-   * the per-request model draws each call from its callee's recent responses.
+   * the per-request model in a graph with fluid services draws each call from its callee's recent
+   * responses (a graph of per-request services alone is simulated exactly, without this).
    */
   private holdOf(i: number, calls: CallOutcome): Hold {
     if (this.services[i].latency !== "per-request") return calls.time;
@@ -296,18 +381,29 @@ export class ServicesController implements Controller {
       f.withinTarget *= 1 - calls.failProb;
     }
     if (!(f.served > 0) || nowS < (this.o.warmupS ?? 0)) return;
-    this.endToEndSum[i] += f.served * f.meanS;
-    this.callServed[i] += f.served;
-    const sums = this.criticalSum[i];
+    this.countServed(i, f);
     this.services[i].calls.forEach((c, k) => {
-      sums[k] += f.served * calls.criticalS[k];
       // Drawn: as counted; composed: calls made times attempts per call, and the share that timed out.
       const made = drawn ? drawn.calls[k] : f.served * c.perRequest;
       const attempts = drawn ? drawn.attempts[k] : made * calls.attempts[k];
-      this.attemptSum[i][k] += attempts;
-      this.retrySum[i][k] += attempts - made;
-      this.timeoutSum[i][k] += drawn ? drawn.timeouts[k] : attempts * calls.timeoutShare[k];
+      const timeouts = drawn ? drawn.timeouts[k] : attempts * calls.timeoutShare[k];
+      this.countEdge(i, k, f.served * calls.criticalS[k], made, attempts, timeouts);
     });
+  }
+
+  /** After the warm-up, a caller's tick: its requests served and their end-to-end time. */
+  private countServed(i: number, f: TickFigures): void {
+    if (!(f.served > 0)) return;
+    this.endToEndSum[i] += f.served * f.meanS;
+    this.callServed[i] += f.served;
+  }
+
+  /** After the warm-up, call edge k of service i over a tick: critical-path seconds, calls, attempts, timeouts. */
+  private countEdge(i: number, k: number, criticalS: number, made: number, attempts: number, timeouts: number): void {
+    this.criticalSum[i][k] += criticalS;
+    this.attemptSum[i][k] += attempts;
+    this.retrySum[i][k] += attempts - made;
+    this.timeoutSum[i][k] += timeouts;
   }
 
   /**
@@ -339,6 +435,15 @@ export class ServicesController implements Controller {
       const perReady = ready > 0 ? (this.tallies[i].lastUsageCores * 1000) / ready : 0;
       for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - t.cpuMilli;
     });
+  }
+
+  /** How many of service i's replicas are placed on virtual (serverless) nodes now. */
+  replicasOnVirtual(i: number): number {
+    const virtual = this.o.virtualNodes;
+    if (!virtual) return 0;
+    let n = 0;
+    for (const node of this.sets[i].nodeOf.values()) if (virtual.has(node)) n++;
+    return n;
   }
 
   /** What the set's replicas on virtual nodes cost per second (requests at the node's prices). */

@@ -10,6 +10,7 @@ import type { RunRecord } from "../sweep/records.js";
 import { readRunRecords } from "../sweep/records.js";
 import { type Interval, interval } from "../sweep/report.js";
 import { recordRuns, runTimeoutMs, SWEEP_WORKER } from "../sweep/run-sweep.js";
+import { lockSweepDir } from "../sweep/sweep-lock.js";
 import type { SweepRun } from "../sweep/sweep-spec.js";
 import type { SweepWorkerApi } from "../sweep/sweep-worker.js";
 import { bisect } from "./bisect.js";
@@ -149,13 +150,35 @@ const COST_METRICS = ["cost", "serverlessCost", "costWithServerless"];
  */
 export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const setup = prepare(o);
-  const { dir, grid, seeds, confidence, objectives, meaning, set } = setup;
+  const { dir, seeds } = setup;
   const workers = o.workers ?? 1;
   if (!(Number.isInteger(workers) && workers >= 1))
     throw new InputError(`--workers: expected a positive integer, found ${workers}`);
   const timeoutMs = runTimeoutMs(o.runTimeoutS);
   const perRound = Math.max(1, Math.floor(workers / seeds.length));
   prepareOutputDir(dir);
+  // A sweep's directory holds one sweep's runs and outputs: a search's runs beside them would mix two
+  // experiments in one place.
+  if (existsSync(join(dir, "sweep.json")))
+    throw new InputError(`--out ${dir}: holds a sweep's results (sweep.json): choose another --out for the search`);
+  // One writer at a time, as for sweeps: two searches into one directory would overwrite search.json.
+  const lock = lockSweepDir(dir, setup.scenarioFile, "search");
+  try {
+    return await searchLocked(o, setup, workers, perRound, timeoutMs);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `runSearch` once its directory is locked for it. */
+async function searchLocked(
+  o: SearchOptions,
+  setup: Setup,
+  workers: number,
+  perRound: number,
+  timeoutMs: number | undefined,
+): Promise<SearchResult> {
+  const { dir, grid, seeds, confidence, objectives, meaning, set } = setup;
   mkdirSync(join(dir, "runs"), { recursive: true });
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = new Map(readRunRecords(dir));

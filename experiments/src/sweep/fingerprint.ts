@@ -1,20 +1,35 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
+import { fileFields, loadScenarioFile, type ScenarioSpec } from "@clustersim/scenarios";
 import { locateAzureFunctionFiles } from "@clustersim/workloads";
+import { FileHashes } from "./file-hash.js";
+import { ModuleGraph } from "./import-graph.js";
 
 /**
  * What a run's result depends on besides its id (scenario name, scheduler, parameters, seed): the tool
- * version, the scenario as validated after the sweep's overrides, and the files it names. A saved run
- * is reused on resume only when its fingerprint equals the current one.
+ * version, the scenario as validated after the sweep's overrides, and the content of every file it
+ * reads. A saved run is reused on resume only when its fingerprint equals the current one.
  */
 export interface RunFingerprint {
   version: string;
   /** `specHash` of the validated scenario after overrides. */
   specHash: string;
-  /** Every file the scenario names, by absolute path, sorted: size and mtime, or null when missing. */
-  files: Record<string, { size: number; mtimeMs: number } | null>;
+  /**
+   * Every file the run reads (`scenarioFiles`), by absolute path, sorted: `sha256:<hex>` of its content,
+   * or null when it cannot be read. Records of earlier versions hold `{ size, mtimeMs }` here instead:
+   * such a fingerprint equals no current one, so those runs count as stale and run again.
+   */
+  files: Record<string, string | null>;
+}
+
+/**
+ * What fingerprints read, kept for one sweep invocation: each file is hashed once however many runs
+ * read it, and each plug-in's imports are found once.
+ */
+export class InputCache {
+  readonly hashes = new FileHashes();
+  readonly modules = new ModuleGraph();
 }
 
 /** This package's version (all workspace packages share the tool's version). */
@@ -40,38 +55,36 @@ export function specHash(spec: unknown): string {
 }
 
 /**
- * The files a scenario reads, absolute: trace paths (an Azure Functions trace is up to three files),
- * `cluster.fromTrace`, `scheduler.plugin` and a trained agent's `scheduler.params.checkpoint`,
- * resolved against the scenario file's directory.
+ * Every file a run of `spec` reads, absolute, sorted: each file `fileFields` names (scenarios'
+ * schema/file-fields.ts, the one list of fields naming files), resolved against the scenario file's
+ * directory; an Azure Functions trace as its up to three files; a plug-in (strategy, controller,
+ * autoscaler) with the local modules it imports, transitively (`localModules`; imports of packages are
+ * not followed).
  */
-export function scenarioFiles(spec: ScenarioSpec, scenarioFile: string): string[] {
-  return scenarioFilesOf(spec, scenarioFile);
+export function scenarioFiles(
+  spec: ScenarioSpec,
+  scenarioFile: string,
+  cache: InputCache = new InputCache(),
+): string[] {
+  const base = dirname(scenarioFile);
+  const out: string[] = [];
+  for (const f of fileFields(spec)) {
+    const path = isAbsolute(f.path) ? f.path : resolve(base, f.path);
+    if (f.kind === "plugin") out.push(...cache.modules.modules(path));
+    else if (f.format === "azure-functions") out.push(...azureFunctionFiles(path));
+    else out.push(path);
+  }
+  return [...new Set(out)].sort();
 }
 
-function scenarioFilesOf(spec: ScenarioSpec, scenarioFile: string): string[] {
-  const base = dirname(scenarioFile);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const out: string[] = [];
-  for (const w of spec.workloads) {
-    if (w.type !== "trace") continue;
-    const path = abs(w.path);
-    if (w.format !== "azure-functions") {
-      out.push(path);
-      continue;
-    }
-    try {
-      const f = locateAzureFunctionFiles(path);
-      out.push(f.invocations, ...(f.durations ? [f.durations] : []), ...(f.memory ? [f.memory] : []));
-    } catch {
-      out.push(path); // no invocations file: the run fails and says so
-    }
+/** The files of an Azure Functions trace (a directory, or its invocations file, beside the others). */
+function azureFunctionFiles(path: string): string[] {
+  try {
+    const f = locateAzureFunctionFiles(path);
+    return [f.invocations, ...(f.durations ? [f.durations] : []), ...(f.memory ? [f.memory] : [])];
+  } catch {
+    return [path]; // no invocations file: the run fails and says so
   }
-  if (spec.cluster.fromTrace) out.push(abs(spec.cluster.fromTrace.path));
-  if (spec.scheduler.plugin) out.push(abs(spec.scheduler.plugin));
-  // A trained agent (rl-kernel, rl-placement): retrained at the same path, its runs are new runs.
-  const checkpoint = (spec.scheduler.params as { checkpoint?: unknown } | undefined)?.checkpoint;
-  if (typeof checkpoint === "string") out.push(abs(checkpoint));
-  return [...new Set(out)].sort();
 }
 
 /** The fingerprint of one run; undefined when its scenario does not load (such a run is never reused). */
@@ -79,6 +92,7 @@ export function runFingerprint(
   scenarioFile: string,
   overrides: readonly string[],
   version: string,
+  cache: InputCache = new InputCache(),
 ): RunFingerprint | undefined {
   let spec: ScenarioSpec;
   try {
@@ -86,54 +100,21 @@ export function runFingerprint(
   } catch {
     return undefined; // the worker meets the same error and records it
   }
-  return specFingerprint(spec, scenarioFile, version);
+  return specFingerprint(spec, scenarioFile, version, cache);
 }
 
 /** The fingerprint of a run of `spec`, the validated scenario of `scenarioFile` after overrides. */
-export function specFingerprint(spec: ScenarioSpec, scenarioFile: string, version: string): RunFingerprint {
+export function specFingerprint(
+  spec: ScenarioSpec,
+  scenarioFile: string,
+  version: string,
+  cache: InputCache = new InputCache(),
+): RunFingerprint {
   const files: RunFingerprint["files"] = {};
-  for (const f of scenarioFiles(spec, scenarioFile)) {
-    const s = statSync(f, { throwIfNoEntry: false });
-    files[f] = s ? { size: s.size, mtimeMs: s.mtimeMs } : null;
-  }
+  for (const f of scenarioFiles(spec, scenarioFile, cache)) files[f] = cache.hashes.hash(f);
   return { version, specHash: specHash(spec), files };
 }
 
 export function sameFingerprint(a: RunFingerprint | undefined, b: RunFingerprint | undefined): boolean {
   return a !== undefined && b !== undefined && specHash(a) === specHash(b);
-}
-
-/**
- * What a sweep's results are made from, independent of where the files lie: for each scenario file
- * (by its path relative to the sweep file) the SHA-256 of its text, and the name and size of each
- * file it reads. Shards whose inputs differ are different experiments, whatever their sweep files say.
- */
-export function sweepInputs(scenarioFiles: readonly string[], sweepFile: string): Record<string, string> {
-  const base = dirname(resolve(sweepFile));
-  const rel = (p: string) => (p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p);
-  const out: Record<string, string> = {};
-  for (const file of [...new Set(scenarioFiles)].sort()) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue; // a missing scenario is refused before this
-    }
-    const parts = [createHash("sha256").update(text).digest("hex")];
-    try {
-      for (const f of scenarioFilesOf(loadScenarioFile(file), file)) {
-        let size = "missing";
-        try {
-          size = String(statSync(f).size);
-        } catch {
-          // named in the identity as missing
-        }
-        parts.push(`${f.split("/").pop()}:${size}`);
-      }
-    } catch {
-      // a scenario that does not validate: its text alone
-    }
-    out[rel(file)] = parts.join(" ");
-  }
-  return out;
 }

@@ -9,15 +9,16 @@ import { reportMarkdown } from "./report-markdown.js";
 import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 
 /**
- * Build results.csv/.parquet, timing.csv, report.json/.md and plots/ from the runs saved in `dir`;
- * returns the records by run id.
+ * Build results.csv/.parquet, timing.csv, report.json/.md and plots/ from the runs saved in `dir` (or
+ * from `records`, when given); returns the records by run id.
  */
 export async function writeSweepOutputs(
   dir: string,
   spec: SweepSpec,
   runs: readonly SweepRun[],
-): Promise<Map<string, RunRecord>> {
-  const recs = readRunRecords(dir);
+  records?: ReadonlyMap<string, RunRecord>,
+): Promise<ReadonlyMap<string, RunRecord>> {
+  const recs = records ?? readRunRecords(dir);
   const outcomes = runs.map((r) => recs.get(r.id));
   const report = buildReport(spec, runs, outcomes);
   const resolve = resolvedParameters();

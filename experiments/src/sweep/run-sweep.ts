@@ -1,11 +1,21 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
-import { PACKAGE_VERSION, type RunFingerprint, sameFingerprint, specFingerprint, sweepInputs } from "./fingerprint.js";
+import {
+  InputCache,
+  PACKAGE_VERSION,
+  type RunFingerprint,
+  sameFingerprint,
+  specFingerprint,
+  specHash,
+} from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
+import { clearSweepDir, readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
+import { inputConflicts, inputsByContent, recordMadeFrom, type SweepInputs, sweepInputs } from "./sweep-inputs.js";
+import { lockSweepDir } from "./sweep-lock.js";
 import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
@@ -33,6 +43,14 @@ export interface RunSweepOptions {
   pluginTimeLimitS?: number;
   /** Tool version recorded in each run's fingerprint (default: this package's version). */
   toolVersion?: string;
+  /**
+   * Replace what another sweep (another sweep file) wrote into `out`: its sweep.json, saved runs and
+   * outputs are removed first. Without it such a directory is refused, so that results of two sweeps
+   * are never mixed.
+   */
+  startOver?: boolean;
+  /** Called with a note for the user: a stale lock (of a sweep that no longer runs) taken over. */
+  onNote?: (line: string) => void;
   /** Called once the runs to do are known, before any runs. */
   onStart?: (s: SweepStart) => void;
   /** Called after each run finishes. */
@@ -98,47 +116,98 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
   const [shard, shards] = parseShard(o.shard, o.env ?? process.env);
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
   prepareOutputDir(dir);
+  const lock = lockSweepDir(dir, resolve(file), "sweep");
+  try {
+    if (lock.tookOver) {
+      const h = lock.tookOver;
+      o.onNote?.(
+        `took over the lock of ${dir} left by a ${h.command} of ${h.sweep} (pid ${h.pid}, since ${h.startedAt}), which no longer runs`,
+      );
+    }
+    return await sweepLocked(file, spec, runs, dir, [shard, shards], { ...o, workers }, timeoutMs);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `runSweep` once `dir` is locked for it. */
+async function sweepLocked(
+  file: string,
+  spec: SweepSpec,
+  runs: readonly SweepRun[],
+  dir: string,
+  [shard, shards]: [number, number],
+  o: RunSweepOptions & { workers: number },
+  timeoutMs: number | undefined,
+): Promise<SweepResult> {
+  const previous = readSweepMeta(dir);
+  if (o.startOver) clearSweepDir(dir);
+  else if (previous === "unreadable" || (previous && previous.meta.file !== resolve(file))) {
+    const whose =
+      previous === "unreadable" ? "a sweep.json that is no sweep's" : `the results of ${previous.meta.file}`;
+    throw new InputError(
+      `--out ${dir}: holds ${whose}, not of ${resolve(file)}: choose another --out, or start over (--start-over) to replace them`,
+    );
+  }
   mkdirSync(join(dir, "runs"), { recursive: true });
-  const inputs = sweepInputs(
-    runs.map((r) => r.scenarioFile),
-    file,
-  );
-  writeFilesAtomically(dir, { "sweep.json": stableJson({ file: resolve(file), spec, inputs }) });
 
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
   const mine = runs.filter((r) => r.index % shards === shard);
-  const pool = new WorkerPool<SweepWorkerApi>(SWEEP_WORKER, workers, { timeoutMs });
+  const pool = new WorkerPool<SweepWorkerApi>(SWEEP_WORKER, o.workers, { timeoutMs });
   // Start the workers now: loading their modules takes a few hundred milliseconds, during which this
   // thread loads and validates the scenarios below. Runs without a successful record will run (those
   // with one only if stale), so that many workers at most.
   pool.start(mine.filter((r) => done.get(r.id)?.ok !== true).length);
   let counts: { ran: number; alreadyDone: number; stale: number };
   try {
+    const cache = new InputCache();
+    const loaded = loadRunSpecs(mine, file, version, cache);
+    const meta: SweepMeta = {
+      file: resolve(file),
+      spec,
+      inputs: sweepInputs(
+        new Map(loaded.map((l, i) => [l, { scenarioFile: mine[i].scenarioFile, spec: l.scenario }])).values(),
+        file,
+        cache,
+      ),
+      fingerprints: [...new Set(loaded.map((l) => specHash(l.fingerprint)))].sort(),
+    };
+    const text = stableJson(meta);
+    // Another definition of the sweep (edited, or its files changed): the outputs of the previous one
+    // go before its sweep.json is replaced, and are built again once the runs are done.
+    if (typeof previous === "object" && previous.text !== text) removeOutputs(dir);
+    writeFilesAtomically(dir, { "sweep.json": text });
+    const { todo, stale } = pendingRuns(mine, loaded, done);
+    const alreadyDone = mine.length - todo.length;
     const name = spec.name ?? file;
-    const { ran, alreadyDone, stale } = await recordRuns(pool, mine, dir, done, {
-      source: file,
-      version,
-      measureMemory: o.measureMemory,
-      pluginTimeLimitS: o.pluginTimeLimitS,
-      onStart: ({ alreadyDone, stale }) =>
-        o.onStart?.({ name, dir, runs: runs.length, shard, shards, mine: mine.length, alreadyDone, stale, workers }),
-      onRecord: (_rec, p) =>
-        o.onProgress?.({
-          done: p.alreadyDone + p.finished,
-          total: mine.length,
-          failed: p.failures,
-          etaS: p.runsPerS > 0 ? (p.todo - p.finished) / p.runsPerS : NaN,
-        }),
+    o.onStart?.({
+      name,
+      dir,
+      runs: runs.length,
+      shard,
+      shards,
+      mine: mine.length,
+      alreadyDone,
+      stale,
+      workers: o.workers,
     });
-    counts = { ran, alreadyDone, stale };
+    await runPending(pool, todo, dir, o, (_rec, finished, failures, rate) =>
+      o.onProgress?.({
+        done: alreadyDone + finished,
+        total: mine.length,
+        failed: failures,
+        etaS: rate > 0 ? (todo.length - finished) / rate : NaN,
+      }),
+    );
+    counts = { ran: todo.length, alreadyDone, stale };
   } catch (err) {
     await pool.close();
     throw err;
   }
   // Every run is saved by now: build the outputs while the workers stop.
   const closing = pool.close();
-  let recs: Map<string, RunRecord>;
+  let recs: ReadonlyMap<string, RunRecord>;
   try {
     recs = await writeSweepOutputs(dir, spec, runs);
   } finally {
@@ -168,7 +237,12 @@ interface PendingRun {
  * to the workers with each run. Every combination is validated before any runs: a misspelt scheduler
  * or parameter stops the sweep at once (exit 2, nothing run), naming each run it would have broken.
  */
-function loadRunSpecs(mine: readonly SweepRun[], file: string, version: string): Omit<PendingRun, "run">[] {
+function loadRunSpecs(
+  mine: readonly SweepRun[],
+  file: string,
+  version: string,
+  cache: InputCache,
+): Omit<PendingRun, "run">[] {
   const byScenario = new Map<string, Omit<PendingRun, "run">>();
   const problems: string[] = [];
   const loaded = mine.map((r) => {
@@ -177,7 +251,7 @@ function loadRunSpecs(mine: readonly SweepRun[], file: string, version: string):
     if (!l) {
       try {
         const scenario = loadScenarioFile(r.scenarioFile, r.overrides);
-        l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version) };
+        l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version, cache) };
         byScenario.set(key, l);
       } catch (err) {
         if (!(err instanceof SpecError)) throw err;
@@ -210,53 +284,17 @@ function pendingRuns(
   return { todo, stale };
 }
 
-export interface RecordRunsOptions {
-  /** What the runs come from (the sweep file), to name in a scenario's validation errors. */
-  source: string;
-  /** Tool version recorded in each run's fingerprint. */
-  version: string;
-  measureMemory?: boolean;
-  pluginTimeLimitS?: number;
-  /** Told, once every run is validated and before any starts, how many are reused, stale and to run. */
-  onStart?: (c: { todo: number; alreadyDone: number; stale: number }) => void;
-  /**
-   * Sees each record saved by a run finished now. If it throws, no further run starts, and recordRuns
-   * rejects with that error once the runs under way have finished (their records saved).
-   */
-  onRecord?: (rec: RunRecord, p: RecordProgress) => void;
-}
-
-export interface RecordProgress {
-  /** Runs to do (not reused), and how many of them have finished, how many of those failed. */
-  todo: number;
-  finished: number;
-  failures: number;
-  alreadyDone: number;
-  runsPerS: number;
-}
-
 /**
- * The runs given, on a pool, each saved in DIR/runs/ID.json as it finishes; a run whose saved record in
- * `done` succeeded with the same fingerprint is reused instead. Every distinct scenario is validated
- * before any run starts (a SpecError names each run it would break). Shared by sweeps and searches,
- * which differ only in which runs they ask for, and when.
+ * Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. If `progress` throws,
+ * no further run starts, and the error is thrown once the runs under way have finished.
  */
-export async function recordRuns(
+async function runPending(
   pool: WorkerPool<SweepWorkerApi>,
-  runs: readonly SweepRun[],
+  todo: readonly PendingRun[],
   dir: string,
-  done: ReadonlyMap<string, RunRecord>,
-  o: RecordRunsOptions,
-): Promise<{ ran: number; alreadyDone: number; stale: number; records: Map<string, RunRecord> }> {
-  const loaded = loadRunSpecs(runs, o.source, o.version);
-  const { todo, stale } = pendingRuns(runs, loaded, done);
-  const alreadyDone = runs.length - todo.length;
-  o.onStart?.({ todo: todo.length, alreadyDone, stale });
-  const records = new Map<string, RunRecord>();
-  for (const r of runs) {
-    const rec = done.get(r.id);
-    if (rec?.ok === true) records.set(r.id, rec);
-  }
+  o: Pick<RunSweepOptions, "measureMemory" | "pluginTimeLimitS">,
+  progress: (rec: RunRecord, finished: number, failures: number, runsPerS: number) => void,
+): Promise<void> {
   const t0 = wallSeconds();
   let finished = 0;
   let failures = 0;
@@ -286,14 +324,52 @@ export async function recordRuns(
           }
         : { run: r.index, id: r.id, ok: false, error: out.error, fingerprint };
       writeRunRecord(dir, rec);
-      records.set(r.id, rec);
       finished++;
       if (!out.ok) failures++;
-      const runsPerS = finished / Math.max(wallSeconds() - t0, 1e-9);
-      o.onRecord?.(rec, { todo: todo.length, finished, failures, alreadyDone, runsPerS });
+      progress(rec, finished, failures, finished / Math.max(wallSeconds() - t0, 1e-9));
     },
   );
-  return { ran: todo.length, alreadyDone, stale, records };
+}
+
+export interface RecordRunsOptions {
+  /** What the runs come from, to name in a scenario's validation errors. */
+  source: string;
+  /** Tool version recorded in each run's fingerprint. */
+  version: string;
+  measureMemory?: boolean;
+  pluginTimeLimitS?: number;
+  /**
+   * Sees each record saved by a run finished now. If it throws, no further run starts, and recordRuns
+   * rejects with that error once the runs under way have finished (their records saved).
+   */
+  onRecord?: (rec: RunRecord) => void;
+}
+
+/**
+ * The runs given, on a pool, each saved in DIR/runs/ID.json as it finishes; a run whose saved record in
+ * `done` succeeded with the same fingerprint is reused instead. Every distinct scenario is validated
+ * before any run starts (a SpecError names each run it would break). What a sweep does with its runs,
+ * for a caller that asks for its runs a few at a time (a search); it writes no sweep.json.
+ */
+export async function recordRuns(
+  pool: WorkerPool<SweepWorkerApi>,
+  runs: readonly SweepRun[],
+  dir: string,
+  done: ReadonlyMap<string, RunRecord>,
+  o: RecordRunsOptions,
+): Promise<{ ran: number; alreadyDone: number; stale: number; records: Map<string, RunRecord> }> {
+  const loaded = loadRunSpecs(runs, o.source, o.version, new InputCache());
+  const { todo, stale } = pendingRuns(runs, loaded, done);
+  const records = new Map<string, RunRecord>();
+  for (const r of runs) {
+    const rec = done.get(r.id);
+    if (rec?.ok === true) records.set(r.id, rec);
+  }
+  await runPending(pool, todo, dir, o, (rec) => {
+    records.set(rec.id, rec);
+    o.onRecord?.(rec);
+  });
+  return { ran: todo.length, alreadyDone: runs.length - todo.length, stale, records };
 }
 
 /** `runTimeoutS` in milliseconds for the worker pool, checked; undefined for no limit. */
@@ -312,50 +388,101 @@ export interface MergeResult {
   /** Runs recorded as failed, and runs no shard has a record of (a shard missing or unfinished). */
   failed: number;
   missing: number;
+  /**
+   * Saved runs in the shards that were not merged: not made from their shard's recorded inputs (left
+   * from an earlier sweep into the directory; a resume of the shard would rerun them).
+   */
+  leftOut: number;
 }
 
-/** The runs saved in shard directories of one sweep, together in `out`, with outputs as if unsharded. */
+/**
+ * The runs saved in shard directories of one sweep, together in `out`, with outputs as if unsharded.
+ * Every shard is read and checked before anything is written (a refused merge leaves no records):
+ * shards of different sweeps are refused, and so are shards that read a file whose content differs
+ * between them (by the SHA-256 each shard's sweep.json records), naming the file and both hashes.
+ */
 export async function mergeSweeps(shardDirs: readonly string[], out: string): Promise<MergeResult> {
   if (shardDirs.length === 0) throw new InputError("merge: give the shard directories to merge");
   const dir = resolve(out);
-  let sweep: { file: string; spec: SweepSpec; inputs?: Record<string, string> } | undefined;
-  // Every shard is read and checked before anything is written: a refused merge leaves no records.
-  const records: RunRecord[] = [];
+  let sweep: SweepMeta | undefined;
+  const inputs: SweepInputs = {};
+  /** The shard each input was first read from, for messages. */
+  const readIn = new Map<string, string>();
+  const fingerprints = new Set<string>();
+  const records = new Map<string, RunRecord>();
+  let leftOut = 0;
   for (const s of shardDirs) {
-    const meta = join(s, "sweep.json");
-    if (!existsSync(meta))
+    const found = readSweepMeta(s);
+    if (found === undefined)
       throw new InputError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
-    const m = JSON.parse(readFileSync(meta, "utf8")) as {
-      file: string;
-      spec: SweepSpec;
-      inputs?: Record<string, string>;
-    };
+    if (found === "unreadable")
+      throw new InputError(`merge: ${s}: expected a sweep's sweep.json, found one that is not`);
+    const m = found.meta;
     if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
       throw new InputError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
-    if (sweep?.inputs && m.inputs) {
-      const differs = Object.keys({ ...sweep.inputs, ...m.inputs }).filter((k) => sweep!.inputs![k] !== m.inputs![k]);
-      if (differs.length > 0) {
-        throw new InputError(
-          `merge: ${s} was run from other inputs than ${shardDirs[0]}: ${differs.join(", ")} differ (the scenario's text, or the size of a file it reads)`,
-        );
-      }
+    if (!inputsByContent(m.inputs) || !Array.isArray(m.fingerprints)) {
+      throw new InputError(
+        `merge: ${s}: its sweep.json does not record the content of the files its runs read (an earlier version wrote it): run the shard again into the same directory to record them (its runs are rerun)`,
+      );
+    }
+    const shardInputs: SweepInputs = m.inputs;
+    const conflicts = inputConflicts(inputs, shardInputs);
+    if (conflicts.length > 0) {
+      const hash = (h: string | null | undefined) => h ?? "unreadable";
+      const lines = conflicts.map(
+        (k) => `${k}: ${hash(inputs[k])} in ${readIn.get(k)}, ${hash(shardInputs[k])} in ${s}`,
+      );
+      throw new InputError(
+        `merge: ${s} was run from other inputs than ${readIn.get(conflicts[0]!)}: ${lines.join("; ")}`,
+      );
+    }
+    for (const [k, h] of Object.entries(shardInputs)) {
+      if (k in inputs) continue;
+      inputs[k] = h;
+      readIn.set(k, s);
+    }
+    const made = new Set(m.fingerprints);
+    for (const f of made) fingerprints.add(f);
+    for (const rec of readRunRecords(s).values()) {
+      if (recordMadeFrom(rec, made)) records.set(rec.id, rec);
+      else leftOut++;
     }
     sweep ??= m;
-    records.push(...readRunRecords(s).values());
   }
-  prepareOutputDir(dir);
-  mkdirSync(join(dir, "runs"), { recursive: true });
-  for (const rec of records) writeRunRecord(dir, rec);
-  writeFilesAtomically(dir, { "sweep.json": stableJson(sweep) });
-  const runs = expandSweep(sweep!.spec, sweep!.file);
-  const recs = await writeSweepOutputs(dir, sweep!.spec, runs);
-  return {
-    dir,
-    shards: shardDirs.length,
-    runs: runs.length,
-    failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
-    missing: runs.filter((r) => !recs.get(r.id)).length,
+  const meta: SweepMeta = {
+    file: sweep!.file,
+    spec: sweep!.spec,
+    inputs: Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    fingerprints: [...fingerprints].sort(),
   };
+  prepareOutputDir(dir);
+  const lock = lockSweepDir(dir, meta.file, "merge");
+  try {
+    const previous = readSweepMeta(dir);
+    if (previous === "unreadable" || (previous && previous.meta.file !== meta.file)) {
+      const whose =
+        previous === "unreadable" ? "a sweep.json that is no sweep's" : `the results of ${previous.meta.file}`;
+      throw new InputError(`merge: --out ${dir}: holds ${whose}, not of ${meta.file}: choose another --out`);
+    }
+    const text = stableJson(meta);
+    if (previous && previous.text !== text) removeOutputs(dir);
+    mkdirSync(join(dir, "runs"), { recursive: true });
+    for (const rec of records.values()) writeRunRecord(dir, rec);
+    writeFilesAtomically(dir, { "sweep.json": text });
+    const runs = expandSweep(meta.spec, meta.file);
+    // From the shards' runs only: records `out` held before (an earlier merge) are not evidence.
+    const recs = await writeSweepOutputs(dir, meta.spec, runs, records);
+    return {
+      dir,
+      shards: shardDirs.length,
+      runs: runs.length,
+      failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
+      missing: runs.filter((r) => !recs.get(r.id)).length,
+      leftOut,
+    };
+  } finally {
+    lock.release();
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { QueuedJob, QueueScore } from "@clustersim/schedulers";
+import { checkCheckpoint } from "../checkpoint/checkpoint-check.js";
 import { FEATURES, KernelNetworks } from "../networks/kernel-networks.js";
+import type { RlCheckpoint } from "../training/ppo-trainer.js";
 
 /**
  * A trained queue agent (a `clustersim train-rl` checkpoint) as a batch-queue order: each waiting job
@@ -20,28 +22,10 @@ const MAX_WAIT_S = 12 * 3600;
 const HI = 1 - 1e-5;
 const LO = 1e-5;
 
-/** A checkpoint's JSON checked and read as an agent; `where` names it in messages. */
+/** A checkpoint's JSON checked (checkCheckpoint) and read as a queue agent; `where` names it in messages. */
 export function kernelAgent(json: unknown, where: string): KernelAgent {
-  const c = json as {
-    format?: unknown;
-    version?: unknown;
-    networks?: unknown;
-    params?: unknown;
-    normalisers?: { maxExecS?: unknown };
-  };
-  if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1 || c.networks !== "rlscheduler-kernel")
-    throw new RangeError(
-      `${where}: expected a clustersim RL checkpoint of the kernel networks (train-rl), found something else`,
-    );
-  const n = new KernelNetworks().paramCount;
-  if (!Array.isArray(c.params) || c.params.length !== n || !c.params.every((x) => Number.isFinite(x)))
-    throw new RangeError(
-      `${where}: expected ${n} finite parameters, found ${Array.isArray(c.params) ? c.params.length : "none"}`,
-    );
-  const maxExecS = c.normalisers?.maxExecS;
-  if (typeof maxExecS !== "number" || !(maxExecS > 0))
-    throw new RangeError(`${where}: expected normalisers.maxExecS > 0, found ${String(maxExecS)}`);
-  return { params: Float64Array.from(c.params as number[]), maxExecS };
+  const { checkpoint } = checkCheckpoint(json, where, { kinds: ["queue"] }) as { checkpoint: RlCheckpoint };
+  return { params: Float64Array.from(checkpoint.params), maxExecS: checkpoint.normalisers.maxExecS };
 }
 
 /**

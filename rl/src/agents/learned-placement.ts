@@ -1,5 +1,6 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { CycleContext, ScorePlugin, TypicalPod } from "@clustersim/schedulers";
+import { checkCheckpoint } from "../checkpoint/checkpoint-check.js";
 import { featureScratch, nodeFragment, PLACEMENT_FEATURES, placementRow } from "../networks/placement-features.js";
 import { PlacementNetworks } from "../networks/placement-networks.js";
 
@@ -16,19 +17,10 @@ export interface PlacementAgent {
   params: Float64Array;
 }
 
-/** A checkpoint's JSON checked and read as a placement agent; `where` names it in messages. */
+/** A checkpoint's JSON checked (checkCheckpoint) and read as a placement agent; `where` names it in messages. */
 export function placementAgent(json: unknown, where: string): PlacementAgent {
-  const c = json as { format?: unknown; version?: unknown; networks?: unknown; params?: unknown };
-  if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1 || c.networks !== "placement-kernel")
-    throw new RangeError(
-      `${where}: expected a clustersim RL checkpoint of the placement networks (train-rl), found something else`,
-    );
-  const n = new PlacementNetworks(1).paramCount;
-  if (!Array.isArray(c.params) || c.params.length !== n || !c.params.every((x) => Number.isFinite(x)))
-    throw new RangeError(
-      `${where}: expected ${n} finite parameters, found ${Array.isArray(c.params) ? c.params.length : "none"}`,
-    );
-  return { params: Float64Array.from(c.params as number[]) };
+  const { checkpoint } = checkCheckpoint(json, where, { kinds: ["placement"] });
+  return { params: Float64Array.from(checkpoint.params) };
 }
 
 export function learnedPlacementScore(agent: PlacementAgent, typical: readonly TypicalPod[]): ScorePlugin {

@@ -72,8 +72,25 @@ export function locateQueueFiles(c: QueueEnvConfig, file: string): LoadedQueueCo
   return { ...c, tracePath };
 }
 
-/** The queue environment an environment file describes (its trace read once). */
-export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }): Promise<QueueEnv> {
+/**
+ * The sizes of a queue environment file against its trace, once the trace is read: an episode starts
+ * uniformly in [sequenceJobs, jobs − sequenceJobs − 1) (as RLScheduler draws it), so the trace must
+ * hold at least 2 × sequenceJobs + 2 jobs. An InputError naming `file` and the field if not.
+ */
+export function checkQueueSizes(c: QueueEnvConfig, jobs: number, file: string): void {
+  const most = Math.floor((jobs - 2) / 2);
+  if (c.sequenceJobs > most)
+    throw new InputError(
+      `${file}: sequenceJobs: expected at most ${most} jobs per episode (episodes start between sequenceJobs and the trace's ${jobs} jobs less sequenceJobs + 1), found ${c.sequenceJobs}`,
+    );
+}
+
+/**
+ * The queue environment an environment file describes (its trace read once); `file` names it when
+ * its sizes do not fit the trace (checkQueueSizes).
+ */
+export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }, file = c.trace): Promise<QueueEnv> {
   const t = await readCompatJobs(c.tracePath);
+  checkQueueSizes(c, t.jobs.length, file);
   return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward });
 }

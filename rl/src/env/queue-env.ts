@@ -76,8 +76,9 @@ export class QueueEnv {
     this.sequence = o.sequenceJobs ?? 256;
     if (!(Number.isInteger(this.sequence) && this.sequence >= 1))
       throw new RangeError(`sequenceJobs: expected an integer >= 1, found ${o.sequenceJobs}`);
-    if (o.jobs.length < 2 * this.sequence + 2)
-      throw new RangeError(`jobs: expected at least ${2 * this.sequence + 2} for episodes of ${this.sequence}`);
+    // A window must fit the trace; the seeded starts need more (startOf), checked where they are drawn.
+    if (o.jobs.length < this.sequence)
+      throw new RangeError(`sequenceJobs: expected at most the trace's ${o.jobs.length} jobs, found ${this.sequence}`);
     let maxExec = 0;
     const m = { reqMemKiB: 0, user: 0, group: 0, executable: 0 };
     for (const j of o.jobs) {
@@ -91,15 +92,28 @@ export class QueueEnv {
 
   /** Where a seed's episode starts: uniform in [sequenceJobs, jobs − sequenceJobs − 1), as the original draws. */
   startOf(seed: number): number {
-    const rng = new RandomStreams(seed).get("queue-env/start");
     const lo = this.sequence;
     const hi = this.o.jobs.length - this.sequence - 1;
+    if (hi <= lo)
+      throw new RangeError(
+        `sequenceJobs: expected at most ${Math.floor((this.o.jobs.length - 2) / 2)} for seeded episodes in the trace's ${this.o.jobs.length} jobs, found ${this.sequence}`,
+      );
+    const rng = new RandomStreams(seed).get("queue-env/start");
     return lo + Math.floor(rng.next() * (hi - lo));
   }
 
-  /** Start an episode: at the seed's window, or at job index `start` (an evaluation window). */
-  reset(seed: number, start = this.startOf(seed)): { observation: Float32Array; info: QueueStepInfo } {
-    this.window = new CompatWindow(this.o.jobs, start, this.sequence, this.o);
+  /**
+   * Start an episode: at the seed's window, or at job index `start` (an evaluation window), which must
+   * be an integer from 0 to jobs − sequenceJobs: anything else is refused here, by name, rather than
+   * failing inside the window (a fractional index reads no job).
+   */
+  reset(seed: number, start?: number): { observation: Float32Array; info: QueueStepInfo } {
+    const last = this.o.jobs.length - this.sequence;
+    if (start !== undefined && !(Number.isSafeInteger(start) && start >= 0 && start <= last))
+      throw new RangeError(
+        `start: expected an integer job index from 0 to ${last} (windows of ${this.sequence} jobs in the trace's ${this.o.jobs.length}), found ${typeof start === "number" ? start : JSON.stringify(start)}`,
+      );
+    this.window = new CompatWindow(this.o.jobs, start ?? this.startOf(seed), this.sequence, this.o);
     this.observe();
     return { observation: this.obs, info: this.info() };
   }

@@ -1,4 +1,5 @@
 import type { Rng } from "@clustersim/sim-core";
+import type { Tensor } from "./mlp.js";
 
 /**
  * What PPO needs of an agent's networks, whatever the task: a policy over the `count` choices of a
@@ -12,6 +13,8 @@ export interface AgentNetworks<W extends AgentWorkspace = AgentWorkspace> {
   readonly maxChoices: number;
   /** Floats in a decision's block with `count` choices. */
   blockSize(count: number): number;
+  /** The parameters as named tensors, in the order they lie in the flat array (they cover it). */
+  tensors(): readonly Tensor[];
   /** Fresh parameters. */
   init(rng: Rng): Float64Array;
   workspace(): W;

@@ -1,6 +1,6 @@
 import type { Rng } from "@clustersim/sim-core";
 import { type AgentNetworks, softmax, softmaxBackward } from "./agent-networks.js";
-import { Mlp, type MlpWorkspace } from "./mlp.js";
+import { Mlp, type MlpWorkspace, type Tensor } from "./mlp.js";
 
 /**
  * RLScheduler's networks (Zhang et al., SC'20; DIR-LAB/deep-batch-scheduler, ppo-pick-jobs.py):
@@ -31,6 +31,14 @@ export class KernelNetworks implements AgentNetworks<KernelWorkspace> {
   /** A decision's block: its jobs' rows. */
   blockSize(count: number): number {
     return count * FEATURES;
+  }
+
+  tensors(): Tensor[] {
+    return [
+      ...this.actor.tensors("actor"),
+      ...this.criticKernel.tensors("critic.kernel"),
+      ...this.criticHead.tensors("critic.head"),
+    ];
   }
 
   /** Fresh parameters (Glorot-uniform weights, zero biases). */

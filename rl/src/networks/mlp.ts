@@ -34,6 +34,22 @@ export class Mlp {
     this.paramCount = at - offset;
   }
 
+  /**
+   * The parameters as named tensors (`prefix.layerL.weight`, [out, in], then `prefix.layerL.bias`,
+   * [out]; layers from 1), where they lie in the flat array: so that a bad value found in training or
+   * in a checkpoint can be reported by the layer that holds it rather than by a bare index.
+   */
+  tensors(prefix: string): Tensor[] {
+    const out: Tensor[] = [];
+    for (let l = 0; l + 1 < this.sizes.length; l++) {
+      const nIn = this.sizes[l]!;
+      const nOut = this.sizes[l + 1]!;
+      out.push({ name: `${prefix}.layer${l + 1}.weight`, offset: this.weightAt[l]!, shape: [nOut, nIn] });
+      out.push({ name: `${prefix}.layer${l + 1}.bias`, offset: this.biasAt[l]!, shape: [nOut] });
+    }
+    return out;
+  }
+
   /** Glorot-uniform weights and zero biases (Keras' Dense defaults, which the RLScheduler code used). */
   init(params: Float64Array, rng: Rng): void {
     for (let l = 0; l + 1 < this.sizes.length; l++) {
@@ -140,6 +156,13 @@ export class Mlp {
       next = t;
     }
   }
+}
+
+/** A named block of a flat parameter array: `shape`'s product values from `offset`, row-major. */
+export interface Tensor {
+  name: string;
+  offset: number;
+  shape: readonly number[];
 }
 
 export interface MlpWorkspace {

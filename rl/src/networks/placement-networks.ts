@@ -1,6 +1,6 @@
 import type { Rng } from "@clustersim/sim-core";
 import { type AgentNetworks, softmax, softmaxBackward } from "./agent-networks.js";
-import { Mlp, type MlpWorkspace } from "./mlp.js";
+import { Mlp, type MlpWorkspace, type Tensor } from "./mlp.js";
 import { PLACEMENT_FEATURES } from "./placement-features.js";
 
 /**
@@ -27,6 +27,10 @@ export class PlacementNetworks implements AgentNetworks<PlacementWorkspace> {
 
   blockSize(count: number): number {
     return count * PLACEMENT_FEATURES + PLACEMENT_STATE;
+  }
+
+  tensors(): Tensor[] {
+    return [...this.actor.tensors("actor"), ...this.critic.tensors("critic")];
   }
 
   /** Fresh parameters (Glorot-uniform weights, zero biases). */

@@ -1,5 +1,6 @@
+import { InputError } from "@clustersim/files";
 import type { CompatJob } from "@clustersim/schedulers";
-import { headerInt, loadSwf, readSwfHeader } from "@clustersim/workloads";
+import { headerInt, loadSwf, readSwfHeader, TraceError } from "@clustersim/workloads";
 
 /**
  * The data of the RLScheduler paper's protocol (Zhang et al., SC'20; code: DIR-LAB/deep-batch-scheduler):
@@ -11,14 +12,31 @@ import { headerInt, loadSwf, readSwfHeader } from "@clustersim/workloads";
 export const PUBLISHED_STARTS = [1981, 2756, 4299, 8850, 3316, 2714, 5228, 7762, 4022, 7085];
 export const WINDOW_JOBS = 1024;
 
-/** The trace's jobs as the original environment reads them (job.py: Workloads). */
+/**
+ * The trace's jobs as the original environment reads them (job.py: Workloads). A trace that cannot be
+ * read or parsed (missing, a directory, a bad line, no machine size) is an InputError naming it.
+ */
 export async function readCompatJobs(
+  trace: string,
+): Promise<{ jobs: CompatJob[]; nodes: number; procsPerNode: number; droppedTooWide: number }> {
+  try {
+    return await compatJobs(trace);
+  } catch (err) {
+    if (err instanceof TraceError || typeof (err as NodeJS.ErrnoException).code === "string")
+      throw new InputError((err as Error).message);
+    throw err;
+  }
+}
+
+async function compatJobs(
   trace: string,
 ): Promise<{ jobs: CompatJob[]; nodes: number; procsPerNode: number; droppedTooWide: number }> {
   const header = await readSwfHeader(trace);
   const nodes = headerInt(header, "MaxNodes") ?? headerInt(header, "MaxProcs");
-  if (nodes === undefined)
-    throw new Error(`${trace}: the SWF header has neither MaxNodes nor MaxProcs; the machine size is unknown`);
+  if (!(nodes !== undefined && nodes >= 1))
+    throw new InputError(
+      `${trace}: expected an SWF header with MaxNodes or MaxProcs (the machine size), found ${nodes ?? "neither"}`,
+    );
   const procs = headerInt(header, "MaxProcs") ?? nodes;
   const procsPerNode = procs / nodes;
   const jobs: CompatJob[] = [];

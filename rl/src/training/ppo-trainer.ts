@@ -1,4 +1,3 @@
-import { InputError } from "@clustersim/files";
 import { RandomStreams } from "@clustersim/sim-core";
 import type { PpoConfig, QueueEnvConfig } from "../config/rl-config.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
@@ -6,6 +5,7 @@ import { KernelNetworks } from "../networks/kernel-networks.js";
 import { type AdamState, adamState, adamStep } from "../ppo/adam.js";
 import type { DecisionBatch } from "../ppo/ppo-loss.js";
 import type { Trajectory } from "../rollouts/rollout.js";
+import { finiteBatch, finiteFigure, finiteTensors } from "./divergence.js";
 import { gradientParts, type RlCompute, sumParts } from "./rl-compute.js";
 
 /**
@@ -51,6 +51,7 @@ export interface RlCheckpoint {
   version: 1;
   task: "queue";
   networks: "rlscheduler-kernel";
+  /** The environment trained on; `trace` relative to the checkpoint's folder (checkpointPath). */
   env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
   /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
   normalisers: { maxExecS: number; maxProcs: number };
@@ -92,23 +93,18 @@ export interface SavedTraining<Row, Best> {
   best?: Best;
 }
 
-/** A new training state (fresh networks from the training seed), or one resumed from a checkpoint. */
+/**
+ * A new training state (fresh networks from the training seed), or one resumed from a checkpoint that
+ * checkCheckpoint has passed (../checkpoint/checkpoint-check.ts).
+ */
 export function trainState<Row = CurveRow, Best = RlCheckpoint["best"]>(
   train: PpoSettings,
   resume?: SavedTraining<Row, Best>,
   nets: AgentNetworks = new KernelNetworks(),
 ): TrainState<Row, Best> {
   if (resume) {
-    const adam = resume.adam as SavedTraining<Row, Best>["adam"] | undefined;
-    if (!adam?.pi || !adam.v)
-      throw new InputError(
-        "--resume: expected a training checkpoint (checkpoint.json, with the optimiser's state), found an agent without it (agent.json?)",
-      );
-    const finite = (x: unknown) => Array.isArray(x) && x.every((v) => Number.isFinite(v));
-    if (!finite(resume.params) || resume.params.length !== nets.paramCount)
-      throw new InputError(`--resume: expected ${nets.paramCount} finite parameters, found ${resume.params?.length}`);
-    if (adam.pi.m?.length !== nets.actorParams || adam.v.m?.length !== nets.paramCount - nets.actorParams)
-      throw new InputError("--resume: the checkpoint's optimiser state does not fit these networks");
+    // The checkpoint was read through checkCheckpoint (readResumeCheckpoint): every tensor is there,
+    // of the networks' sizes, and finite.
     const load = (s: SavedAdam): AdamState => ({
       lr: s.lr,
       step: s.step,
@@ -234,6 +230,11 @@ export async function ppoUpdate<Row, Best>(
 ): Promise<UpdateStats> {
   const { nets, params } = s;
   const b = decisionBatch(trajectories, train.gamma, train.lambda, (c) => nets.blockSize(c), train.rewardScale);
+  // Every figure and tensor of the update is checked as it is made: the first non-finite one stops the
+  // training, named (./divergence.ts), before Adam carries it into the weights and the checkpoint.
+  const epoch = s.epoch + 1;
+  const tensors = nets.tensors();
+  finiteBatch(trajectories, b, train.rewardScale, `epoch ${epoch}`);
   const parts = gradientParts(b);
   const grad = new Float64Array(nets.paramCount);
   // Annealed: this epoch's share of the way to the last (`epochs`) taken off the base rates.
@@ -245,17 +246,26 @@ export async function ppoUpdate<Row, Best>(
   let piIters = 0;
   for (let i = 0; i < train.trainPiIters; i++) {
     const r = sumParts(await compute.gradients("policy", params, parts, b.size), grad);
+    const at = `epoch ${epoch}, policy step ${i + 1}`;
+    finiteFigure(r.loss, "the policy loss", at);
+    finiteFigure(r.kl, "the approximate KL", at);
+    finiteTensors(grad, tensors, 0, nets.actorParams, "the policy gradient", at);
     first ??= r;
     kl = r.kl;
     if (r.kl > 1.5 * train.targetKl) break;
     adamStep(s.pi, params, grad, 0);
+    finiteTensors(params, tensors, 0, nets.actorParams, "the weight", `${at}, after Adam's step`);
     piIters++;
   }
   let valueLoss = 0;
   for (let i = 0; i < train.trainVIters; i++) {
     const r = sumParts(await compute.gradients("value", params, parts, b.size), grad);
+    const at = `epoch ${epoch}, value step ${i + 1}`;
+    finiteFigure(r.loss, "the value loss", at);
+    finiteTensors(grad, tensors, nets.actorParams, nets.paramCount, "the value gradient", at);
     if (i === 0) valueLoss = r.loss;
     adamStep(s.v, params, grad, nets.actorParams);
+    finiteTensors(params, tensors, nets.actorParams, nets.paramCount, "the weight", `${at}, after Adam's step`);
   }
   s.epoch++;
   return { policyLoss: first!.loss, valueLoss, kl, piIters };
@@ -266,14 +276,23 @@ export function meanMetric(trajectories: readonly Trajectory[], name: string): n
   return trajectories.reduce((x, t) => x + t.metrics[name]!, 0) / trajectories.length;
 }
 
-/** The training state as a checkpoint (JSON-ready; numbers round-trip exactly). */
-export function checkpointOf(s: TrainState, c: QueueEnvConfig, normalisers: RlCheckpoint["normalisers"]): RlCheckpoint {
+/**
+ * The training state as a checkpoint (JSON-ready; numbers round-trip exactly). `trace` is the trace's
+ * path as the checkpoint keeps it: relative to the checkpoint's own folder (checkpointPath), which is
+ * how every reader resolves it.
+ */
+export function checkpointOf(
+  s: TrainState,
+  c: QueueEnvConfig,
+  normalisers: RlCheckpoint["normalisers"],
+  trace: string,
+): RlCheckpoint {
   return {
     format: "clustersim-rl-checkpoint",
     version: 1,
     task: "queue",
     networks: "rlscheduler-kernel",
-    env: { trace: c.trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
+    env: { trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
     normalisers,
     train: withoutWorkers(c.train),
     ...savedTraining(s),

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { InputError } from "@clustersim/files";
+import { checkpointPath } from "../checkpoint/checkpoint-paths.js";
 import type { LoadedPackingConfig } from "../config/packing-config.js";
 import { fgdPackingEnv } from "../env/packing-episodes.js";
 import { PlacementNetworks } from "../networks/placement-networks.js";
@@ -8,7 +9,7 @@ import { playPackingEpisode } from "../rollouts/packing-rollout.js";
 import type { PlacementBest, PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
 import { meanMetric, type SavedTraining, savedTraining, withoutWorkers } from "./ppo-trainer.js";
 import { packingChoices } from "./rl-tasks.js";
-import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
+import { readResumeCheckpoint, runTraining, type TrainRlOptions, trainingDir } from "./training-run.js";
 
 export type { PlacementCheckpoint, PlacementCurveRow } from "./placement-checkpoint.js";
 
@@ -42,14 +43,24 @@ export async function trainPlacement(
   config: LoadedPackingConfig,
   o: TrainRlOptions,
 ): Promise<TrainPlacementResult> {
+  const dir = trainingDir(file, o);
+  // The lists as the checkpoint keeps them: relative to its own folder (../checkpoint/checkpoint-paths.ts).
   const env = {
-    pods: config.pods,
-    nodes: config.nodes,
+    pods: checkpointPath(dir, config.podsPath),
+    nodes: checkpointPath(dir, config.nodesPath),
     load: config.load,
     nodesPerEpisode: config.nodesPerEpisode,
   };
   const resume =
-    o.resume === undefined ? undefined : (readCheckpointFile(o.resume, env, config.train) as PlacementCheckpoint);
+    o.resume === undefined
+      ? undefined
+      : readResumeCheckpoint<PlacementCheckpoint>(
+          o.resume,
+          "placement",
+          { ...env, pods: config.podsPath, nodes: config.nodesPath },
+          ["pods", "nodes"],
+          config.train,
+        );
   const data = await readFgdData(config.podsPath, config.nodesPath);
   const choices = packingChoices(config, data.nodes.length);
   if (choices > MAX_TRAINING_NODES)
@@ -112,7 +123,7 @@ export async function trainPlacement(
         return `epoch ${row.epoch}: mean GPU allocation ${(100 * row.meanAllocation).toFixed(2)}% over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
       },
     },
-    o,
+    { ...o, out: dir },
   );
   return { ...r, checkpoint: r.checkpoint as PlacementCheckpoint };
 }

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { InputError } from "@clustersim/files";
-import type { LoadedQueueConfig } from "../config/rl-config.js";
+import { checkpointPath } from "../checkpoint/checkpoint-paths.js";
+import { checkQueueSizes, type LoadedQueueConfig } from "../config/rl-config.js";
 import { QueueEnv } from "../env/queue-env.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
 import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
@@ -13,7 +14,7 @@ import {
   type RlCheckpoint,
   type TrainState,
 } from "./ppo-trainer.js";
-import { readCheckpointFile, runTraining, type TrainRlOptions } from "./training-run.js";
+import { readResumeCheckpoint, runTraining, type TrainRlOptions, trainingDir } from "./training-run.js";
 
 export interface TrainRlResult {
   dir: string;
@@ -30,6 +31,9 @@ export interface TrainRlResult {
 export async function trainQueue(file: string, config: LoadedQueueConfig, o: TrainRlOptions): Promise<TrainRlResult> {
   const resume = o.resume === undefined ? undefined : readCheckpoint(o.resume, config);
   const t = await readCompatJobs(config.tracePath);
+  checkQueueSizes(config, t.jobs.length, file);
+  const dir = trainingDir(file, o);
+  const trace = checkpointPath(dir, config.tracePath);
   const normalisers = {
     maxExecS: t.jobs.reduce((m, j) => Math.max(m, j.runS), 0),
     maxProcs: t.nodes * t.procsPerNode,
@@ -49,8 +53,8 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         ...u,
         validationBoundedSlowdown: Number.NaN,
       }),
-      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t) },
-      checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers),
+      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t, file) },
+      checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers, trace),
       columns: CURVE_COLUMNS,
       svg: {
         title: `PPO on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
@@ -64,7 +68,7 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         return `epoch ${row.epoch}: mean bounded slowdown ${row.meanBoundedSlowdown.toFixed(2)} over ${row.episodes} episodes${validated}, KL ${row.kl.toFixed(4)} after ${row.piIters} policy steps`;
       },
     },
-    o,
+    { ...o, out: dir },
   );
   return { ...r, checkpoint: r.checkpoint as RlCheckpoint };
 }
@@ -73,13 +77,14 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
 function validator(
   config: LoadedQueueConfig,
   t: Awaited<ReturnType<typeof readCompatJobs>>,
+  file: string,
 ): ((params: Float64Array) => number) | undefined {
   const { validationStarts: starts, validationJobs: jobs } = config.train;
   if (starts.length === 0) return undefined;
   for (const s of starts) {
     if (s + jobs > t.jobs.length)
       throw new InputError(
-        `train.validationStarts: expected windows within the ${t.jobs.length} jobs, found ${s} + ${jobs}`,
+        `${file}: train.validationStarts: expected windows of train.validationJobs (${jobs}) within the trace's ${t.jobs.length} jobs, found ${s} + ${jobs}`,
       );
   }
   const env = new QueueEnv({ ...t, backfill: config.backfill, sequenceJobs: jobs, reward: config.reward });
@@ -95,11 +100,16 @@ function validator(
   };
 }
 
-/** A checkpoint file, checked to belong to this environment file's environment and training. */
+/**
+ * The checkpoint `--resume` names, checked (checkCheckpoint) and checked to belong to this environment
+ * file's environment and training.
+ */
 export function readCheckpoint(path: string, config: LoadedQueueConfig): RlCheckpoint {
-  return readCheckpointFile(
-    path,
-    { trace: config.trace, backfill: config.backfill, sequenceJobs: config.sequenceJobs, reward: config.reward },
-    config.train,
-  ) as RlCheckpoint;
+  const env = {
+    trace: config.tracePath,
+    backfill: config.backfill,
+    sequenceJobs: config.sequenceJobs,
+    reward: config.reward,
+  };
+  return readResumeCheckpoint<RlCheckpoint>(path, "queue", env, ["trace"], config.train);
 }

@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { wallSeconds } from "@clustersim/sim-core";
+import { type CheckpointKind, checkCheckpoint, loadCheckpoint } from "../checkpoint/checkpoint-check.js";
+import { resolveCheckpointPath } from "../checkpoint/checkpoint-paths.js";
 import type { LoadedPackingConfig } from "../config/packing-config.js";
 import type { LoadedQueueConfig } from "../config/rl-config.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import type { Trajectory } from "../rollouts/rollout.js";
 import { curveSvg } from "./curve-svg.js";
+import { TrainingDiverged } from "./divergence.js";
 import type { PlacementCheckpoint } from "./placement-checkpoint.js";
 import {
   CURVE_COLUMNS,
@@ -47,36 +49,34 @@ export function curveCsv<R>(rows: readonly R[], columns: readonly (keyof R)[] = 
   return `${[columns.join(","), ...rows.map((r) => columns.map((c) => r[c]).join(","))].join("\n")}\n`;
 }
 
-/** A checkpoint file (any task), checked to have been trained with `env` and `train` when given. */
-export function readCheckpointFile(
+/**
+ * The checkpoint `--resume` names, checked as every checkpoint read is (checkCheckpoint: a training
+ * checkpoint of `kind`, its environment, every tensor finite), then checked to have been trained with
+ * `env` and `train`. The paths among env's `paths` are compared resolved: the checkpoint's against its
+ * own folder (where training wrote them from), `env`'s as given (absolute).
+ */
+export function readResumeCheckpoint<C extends RlCheckpoint | PlacementCheckpoint>(
   path: string,
-  env?: unknown,
-  train?: { epochs: number; workers: number },
-): RlCheckpoint | PlacementCheckpoint {
-  let c: RlCheckpoint | PlacementCheckpoint;
-  try {
-    c = JSON.parse(readFileSync(path, "utf8")) as RlCheckpoint | PlacementCheckpoint;
-  } catch (err) {
-    throw new InputError(`${path}: expected a checkpoint (JSON), found ${(err as Error).message.split("\n")[0]}`);
-  }
-  if (c?.format !== "clustersim-rl-checkpoint" || c.version !== 1)
-    throw new InputError(`${path}: expected a clustersim RL checkpoint (format clustersim-rl-checkpoint, version 1)`);
-  if (env !== undefined && train !== undefined) {
-    // Neither how long to train nor on how many threads is part of what a checkpoint was trained as.
-    const { epochs: _a, workers: _w, ...wanted } = train;
-    const { epochs: _b, workers: _v, ...saved } = c.train as unknown as typeof train;
-    const differ = [
-      ...differingKeys(c.env, env).map((k) => `env.${k}`),
-      ...differingKeys({ ...PREDATED_SETTINGS, ...saved }, { ...PREDATED_SETTINGS, ...wanted }).map(
-        (k) => `train.${k}`,
-      ),
-    ];
-    if (differ.length > 0)
-      throw new InputError(
-        `${path}: the checkpoint was trained with another environment or other settings than this file's (${differ.join(", ")} differ)`,
-      );
-  }
-  return c;
+  kind: CheckpointKind,
+  env: Record<string, unknown>,
+  paths: readonly string[],
+  train: { epochs: number; workers: number },
+): C {
+  const { checkpoint: c } = loadCheckpoint(path, { kinds: [kind], env: true, training: true }, `--resume ${path}`);
+  const saved: Record<string, unknown> = { ...c.env };
+  for (const f of paths) saved[f] = resolveCheckpointPath(path, saved[f] as string);
+  // Neither how long to train nor on how many threads is part of what a checkpoint was trained as.
+  const { epochs: _a, workers: _w, ...wanted } = train;
+  const { epochs: _b, workers: _v, ...was } = c.train as unknown as typeof train;
+  const differ = [
+    ...differingKeys(saved, env).map((k) => `env.${k}`),
+    ...differingKeys({ ...PREDATED_SETTINGS, ...was }, { ...PREDATED_SETTINGS, ...wanted }).map((k) => `train.${k}`),
+  ];
+  if (differ.length > 0)
+    throw new InputError(
+      `--resume ${path}: the checkpoint was trained with another environment or other settings than this file's (${differ.join(", ")} differ)`,
+    );
+  return c as C;
 }
 
 /** Settings added after checkpoints were first written, with the value those checkpoints trained with. */
@@ -112,6 +112,11 @@ export interface TrainingTask<Row extends { epoch: number; episodes: number; kl:
   line(row: Row): string;
 }
 
+/** The directory a training writes to: `o.out`, or results/rl-NAME (NAME the environment file's). */
+export function trainingDir(file: string, o: TrainRlOptions): string {
+  return resolve(o.out ?? `results/rl-${basename(file, extname(file))}`);
+}
+
 /**
  * The training loop every task shares: PPO epochs until `o.epochs` (default: the file's), after each
  * one the directory holding, as one set, checkpoint.json (networks, optimiser state, learning curve:
@@ -128,13 +133,14 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
   if (!(Number.isInteger(epochs) && epochs >= 1))
     throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
   const state = trainState<Row, Best>(config.train, task.resume, task.nets);
-  const dir = resolve(o.out ?? `results/rl-${basename(task.file, extname(task.file))}`);
+  const dir = trainingDir(task.file, o);
   prepareOutputDir(dir);
   const workers = o.workers ?? config.train.workers;
   const compute = await computeFor(config, workers);
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
+  let written: number | undefined;
   let checkpoint = task.checkpoint(state);
   try {
     while (state.epoch < epochs) {
@@ -150,6 +156,7 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
           state.best = { epoch: row.epoch, [validation.field]: v, params: [...state.params] } as Best;
       }
       checkpoint = task.checkpoint(state);
+      soundCheckpoint(checkpoint, config.env, row.epoch);
       const best = checkpoint.best;
       epochWallS.push(wallSeconds() - e0);
       epochsRun++;
@@ -172,10 +179,36 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
           }),
         }),
       });
+      written = state.epoch;
       o.onEpoch?.({ ...row } as unknown as Record<string, number>, task.line(row), wallSeconds() - t0);
     }
+  } catch (err) {
+    if (!(err instanceof TrainingDiverged)) throw err;
+    // Files are written as one set after each epoch, so the directory holds the last sound epoch's.
+    const kept =
+      written === undefined
+        ? "no checkpoint was written"
+        : `${join(dir, "checkpoint.json")} holds epoch ${written}, the last one that was sound`;
+    throw new TrainingDiverged(`training stopped at ${err.message}; ${kept}`);
   } finally {
     await compute.close();
   }
   return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
+}
+
+/**
+ * A checkpoint about to be written, checked as a reader will check it (checkCheckpoint): the guards of
+ * the update (ppoUpdate) cover the weights and losses, this also Adam's moments (whose squares can
+ * overflow while the weights stay finite) and the best epoch's copy. Never a checkpoint no reader takes.
+ */
+function soundCheckpoint(checkpoint: object, kind: "queue" | "packing", epoch: number): void {
+  try {
+    checkCheckpoint(checkpoint, "the checkpoint to write", {
+      kinds: [kind === "queue" ? "queue" : "placement"],
+      env: true,
+      training: true,
+    });
+  } catch (err) {
+    throw new TrainingDiverged(`epoch ${epoch}: ${(err as Error).message}`);
+  }
 }

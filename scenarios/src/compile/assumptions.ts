@@ -1,4 +1,4 @@
-import type { PlannedAssumption } from "@clustersim/engine";
+import { type PlannedAssumption, perRequestGraphs } from "@clustersim/engine";
 import type { ScenarioSpec } from "../schema/schema.js";
 
 /**
@@ -78,9 +78,22 @@ export function assumptionsOf(spec: ScenarioSpec): PlannedAssumption[] {
     );
   }
   const calls = spec.services.flatMap((s) => s.calls);
-  if (calls.some((c) => c.timeout !== undefined || c.retries > 0)) {
+  // Graphs all of whose services are per request are simulated exactly; the others compose or draw calls.
+  const exact = new Set(perRequestGraphs(spec.services).flat());
+  const policy = (c: (typeof calls)[number]) => c.timeout !== undefined || c.retries > 0;
+  if (exact.size > 0) {
+    push(
+      "exact call graphs: no network time between services; a service's CPU contention is set at each tick's start from the calls it received in the tick before (engine services/latency/request-graph.ts)",
+    );
+  }
+  if (spec.services.some((s, i) => !exact.has(i) && s.calls.some(policy))) {
     push(
       "call timeouts and retries: a call's attempts are independent, each a recent response of the callee's and its recent failure rate; an error takes a response's time; the callee serves a timed-out call anyway (no cancellation); a request makes all its calls even after one failed (engine services/call-attempts.ts)",
+    );
+  }
+  if (spec.services.some((s, i) => exact.has(i) && s.calls.some(policy))) {
+    push(
+      "call timeouts and retries, exactly: the callee serves a timed-out call anyway (no cancellation); a request makes all its calls even after one failed (engine services/latency/request-graph.ts)",
     );
   }
   if (calls.some((c) => c.retries > 0 && c.backoff === 0)) {

@@ -105,6 +105,7 @@ export async function compileScenario(
       tasks: spec.outputs.tasks,
       decisions: spec.outputs.decisions,
       replay: spec.outputs.replay,
+      ...(spec.outputs.clock !== undefined && { clockStartS: secondsOfDay(spec.outputs.clock) }),
       timeseriesIntervalS: spec.outputs.timeseriesInterval,
       ...(gpus && { arrivedGpuLoads: { loads: gpuLoads, typical: typicalPods(await sample()) } }),
     },
@@ -158,4 +159,10 @@ async function onlineScheduler(
     },
     clusterAutoscaler: compileClusterAutoscaler(spec, cluster, file),
   };
+}
+
+/** "HH:MM" or "HH:MM:SS" (checked by the schema) as seconds after midnight. */
+function secondsOfDay(clock: string): number {
+  const [h, m, sec = 0] = clock.split(":").map(Number);
+  return h * 3600 + m * 60 + sec;
 }

@@ -1,8 +1,14 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BatchPlan, LearnedQueuePolicy } from "@clustersim/engine";
 import type { ClusterState } from "@clustersim/hardware-models";
-import { kernelAgent, kernelQueueScore, learnedPlacementScore, placementAgent } from "@clustersim/rl";
+import {
+  InputError,
+  kernelAgent,
+  kernelQueueScore,
+  learnedPlacementScore,
+  placementAgent,
+  readCheckpointJson,
+} from "@clustersim/rl";
 import {
   type BatchPolicyName,
   createPlacement,
@@ -85,23 +91,20 @@ function learnedPolicy(path: string, baseDir: string, file: string, cluster: Clu
   return { name: "rl-kernel", score: (fitsNow) => kernelQueueScore(agent, maxProcs, fitsNow) };
 }
 
-/** A trained agent named by `scheduler.params.checkpoint`, read and checked by `read`. */
+/**
+ * A trained agent named by `scheduler.params.checkpoint`, read (rl's readCheckpointJson) and checked by
+ * `read` (kernelAgent or placementAgent: rl's checkCheckpoint, the check every checkpoint read goes
+ * through); each problem a SpecError naming the scenario, the field and the file.
+ */
 function readAgent<A>(path: unknown, baseDir: string, file: string, read: (json: unknown, where: string) => A): A {
-  const where = `${file}: scheduler.params.checkpoint`;
-  if (typeof path !== "string") throw new SpecError([`${where}: expected a checkpoint file, found none`]);
-  const full = resolve(baseDir, path);
-  let json: unknown;
+  const field = `${file}: scheduler.params.checkpoint`;
+  if (typeof path !== "string") throw new SpecError([`${field}: expected a checkpoint file, found none`]);
+  const where = `${field} (${resolve(baseDir, path)})`;
   try {
-    json = JSON.parse(readFileSync(full, "utf8"));
+    return read(readCheckpointJson(resolve(baseDir, path), where), where);
   } catch (err) {
-    const why =
-      (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message.split("\n")[0];
-    throw new SpecError([`${where}: expected a checkpoint file (JSON), found ${why}: ${full}`]);
-  }
-  try {
-    return read(json, where);
-  } catch (err) {
-    throw new SpecError([(err as Error).message]);
+    if (err instanceof InputError) throw new SpecError([err.message]);
+    throw err;
   }
 }
 

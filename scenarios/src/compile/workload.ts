@@ -13,6 +13,7 @@ import {
   traceTasks,
 } from "@clustersim/workloads";
 import type { z } from "zod";
+import { fileFields } from "../schema/file-fields.js";
 import type {
   RateSpec as RateSpecSchema,
   ScenarioSpec,
@@ -170,20 +171,7 @@ export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): As
 /** Files a scenario refers to that do not exist, as messages. */
 export function missingFiles(spec: ScenarioSpec, file: string): string[] {
   const baseDir = dirname(file);
-  const refs: Array<[string, string]> = spec.workloads.flatMap((w, i) =>
-    w.type === "trace" ? [[`workloads[${i}].path`, w.path] as [string, string]] : [],
-  );
-  spec.services.forEach((s, i) =>
-    s.rate?.forEach((r, k) => {
-      if (r.type === "trace") refs.push([`services[${i}].rate[${k}].path`, r.path]);
-    }),
-  );
-  if (spec.cluster.fromTrace) refs.push(["cluster.fromTrace.path", spec.cluster.fromTrace.path]);
-  if (spec.scheduler.plugin) refs.push(["scheduler.plugin", spec.scheduler.plugin]);
-  const checkpoint = (spec.scheduler.params as { checkpoint?: unknown } | undefined)?.checkpoint;
-  if (typeof checkpoint === "string") refs.push(["scheduler.params.checkpoint", checkpoint]);
-  spec.controllers.forEach((c, i) => refs.push([`controllers[${i}].plugin`, c.plugin]));
-  return refs
-    .filter(([, p]) => !existsSync(resolveTracePath(p, baseDir)))
-    .map(([field, p]) => `${file}: ${field}: expected an existing file, found no ${resolveTracePath(p, baseDir)}`);
+  return fileFields(spec)
+    .filter((f) => !existsSync(resolveTracePath(f.path, baseDir)))
+    .map((f) => `${file}: ${f.field}: expected an existing file, found no ${resolveTracePath(f.path, baseDir)}`);
 }

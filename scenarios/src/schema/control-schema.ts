@@ -185,6 +185,11 @@ export const Outputs = z.strictObject({
   timeseriesInterval: PositiveDuration.default(60),
   replay: z.boolean().default(false),
   decisions: z.boolean().default(false),
+  clock: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, "a time of day, HH:MM or HH:MM:SS (quote it in YAML)")
+    .optional()
+    .meta({ description: 'the time of day at t = 0 (e.g. "23:00"): the viewer shows the run on this clock' }),
   warmup: Duration.default(0).meta({
     description: "services' latency and objective figures leave out requests of the run's first seconds",
   }),

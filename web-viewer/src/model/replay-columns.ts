@@ -8,8 +8,8 @@ const CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
  * character codes: JSON.parse per line took most of a 1M-pod replay's opening time.
  */
 
-/** Numeric fields kept per event (the most any code has: v's six). */
-export const FIELDS = 6;
+/** Numeric fields kept per event (the most any code has: v's seven, with its serverless replicas). */
+export const FIELDS = 7;
 
 export interface Columns {
   count: number;
@@ -94,6 +94,8 @@ class EventParser {
       if (k < FIELDS) this.fields[o + k] = v;
       k++;
     }
+    // Fields a line leaves out (older versions, optional trailing ones) read as NaN, not as zero.
+    for (; k < FIELDS; k++) this.fields[o + k] = Number.NaN;
     if (text.charCodeAt(this.p) !== CLOSE) this.bad(lineStart);
     this.p++;
     if (this.p < this.len && text.charCodeAt(this.p) !== NEWLINE) this.bad(lineStart);

@@ -27,6 +27,8 @@ export interface ServicePoint {
   ready: number;
   quantileS: number;
   violated: boolean;
+  /** Replicas on serverless nodes (NaN: the run had none, or wrote no count). */
+  onServerless: number;
 }
 
 /** How many events lie between keyframes: a seek replays at most this many. */
@@ -57,9 +59,11 @@ export class ReplayIndex {
   readonly taskCpu: Float64Array;
   readonly taskMem: Float64Array;
   readonly taskGpu: Float64Array;
+  /** Per dense task: 1 for a co-located batch pod (it allocates none of the node's CPU or memory). */
+  readonly taskBatch: Uint8Array;
   readonly services: { name: string; quantile: number; targetS: number; points: ServicePoint[] }[];
   /** Totals at each sample (c events): cold starts and the bill so far. */
-  readonly totals: { timeS: number; coldStarts: number; cost: number }[] = [];
+  readonly totals: { timeS: number; coldStarts: number; cost: number; serverlessCost: number }[] = [];
   private readonly keyframes: NodeState[] = [];
   readonly durationS: number;
 
@@ -86,17 +90,19 @@ export class ReplayIndex {
       const c = this.code[i];
       const o = i * FIELDS;
       if (c === A) {
-        this.subject[i] = tasks.arrive(f[o], f[o + 1], f[o + 2], f[o + 3]);
+        // A request left out (NaN) is none of that resource.
+        this.subject[i] = tasks.arrive(f[o], f[o + 1] || 0, f[o + 2] || 0, f[o + 3] || 0, f[o + 4] === 1);
       } else if (c <= 5 || c === 10 || c === 11 || c === Z) {
         const k = tasks.index(f[o]);
         this.subject[i] = k;
         // A missing or null node (version 1's gangs wrote -1) stays -1: it counts on no node.
         const node = f[o + 1];
         if (c !== 5 && Number.isInteger(node)) this.node[i] = node;
+        // A batch pod of a co-located cluster runs on reclaimed room: it allocates none of the node's.
         if (c === Z) {
-          this.value[i] = f[o + 2] - tasks.cpuNow[k];
+          this.value[i] = tasks.batch[k] ? 0 : f[o + 2] - tasks.cpuNow[k];
           tasks.cpuNow[k] = f[o + 2];
-        } else this.value[i] = tasks.cpuNow[k];
+        } else this.value[i] = tasks.batch[k] ? 0 : tasks.cpuNow[k];
       } else if (c === V) {
         const svc = this.services[f[o]];
         this.subject[i] = f[o];
@@ -107,9 +113,10 @@ export class ReplayIndex {
           ready: f[o + 3],
           quantileS: f[o + 4],
           violated: f[o + 5] === 1,
+          onServerless: f[o + 6],
         });
       } else if (c === C) {
-        this.totals.push({ timeS: this.time[i], coldStarts: f[o], cost: f[o + 1] });
+        this.totals.push({ timeS: this.time[i], coldStarts: f[o], cost: f[o + 1], serverlessCost: f[o + 2] });
       } else {
         this.subject[i] = f[o];
         if (c === N || c === O) this.value[i] = f[o + 1];
@@ -119,6 +126,7 @@ export class ReplayIndex {
     this.taskCpu = tasks.cpu.slice(0, tasks.count);
     this.taskMem = tasks.mem.slice(0, tasks.count);
     this.taskGpu = tasks.gpu.slice(0, tasks.count);
+    this.taskBatch = tasks.batch.slice(0, tasks.count);
     this.buildKeyframes();
   }
 
@@ -170,7 +178,7 @@ export class ReplayIndex {
         const k = this.subject[i];
         const sign = c === S ? 1 : -1;
         s.cpu[node] += sign * this.value[i];
-        s.mem[node] += sign * this.taskMem[k];
+        if (!this.taskBatch[k]) s.mem[node] += sign * this.taskMem[k];
         s.gpu[node] += sign * this.taskGpu[k];
       } else if (c === Z) {
         if (node >= 0) s.cpu[node] += this.value[i];
@@ -295,6 +303,24 @@ export class ReplayIndex {
     return [...on].sort((a, b) => a - b);
   }
 
+  /** The last of `points` (in time order) at or before `t`; undefined before the first. */
+  static latest<P extends { timeS: number }>(points: readonly P[], t: number): P | undefined {
+    let lo = 0;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (points[mid].timeS <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? points[lo - 1] : undefined;
+  }
+
+  /** Services that no other service calls (all of them when the replay has no call graph). */
+  entryServices(): number[] {
+    const called = new Set((this.header.calls ?? []).map(([, callee]) => callee));
+    return this.services.map((_, i) => i).filter((i) => !called.has(i));
+  }
+
   codeName(i: number): Code {
     return CODES[this.code[i]];
   }
@@ -311,6 +337,8 @@ class DenseTasks {
   cpuNow = new Float64Array(1024);
   mem = new Float64Array(1024);
   gpu = new Float64Array(1024);
+  /** 1 for a batch pod of a co-located cluster (on reclaimed room, not the node's allocatable). */
+  batch = new Uint8Array(1024);
   private readonly dense = new Map<number, number>();
 
   /** The dense index of task `id`, numbering it if new. */
@@ -326,8 +354,9 @@ class DenseTasks {
   }
 
   /** Task `id` arrived with its request: its dense index. */
-  arrive(id: number, cpu: number, mem: number, gpu: number): number {
+  arrive(id: number, cpu: number, mem: number, gpu: number, batch = false): number {
     const k = this.index(id);
+    this.batch[k] = batch ? 1 : 0;
     this.cpu[k] = cpu;
     this.cpuNow[k] = cpu;
     this.mem[k] = mem;
@@ -346,5 +375,8 @@ class DenseTasks {
     this.cpuNow = grow(this.cpuNow);
     this.mem = grow(this.mem);
     this.gpu = grow(this.gpu);
+    const batch = new Uint8Array(this.batch.length * 2);
+    batch.set(this.batch);
+    this.batch = batch;
   }
 }

@@ -1,7 +1,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ReplayIndex } from "../model/replay-index.js";
-import { clear, clock, el } from "./text.js";
+import { clear, clock, el, midnights } from "./text.js";
 
 /** The cluster's allocated CPU share at `points` evenly spaced times over the run (serverless apart). */
 export function allocationSeries(
@@ -34,25 +34,65 @@ function axisWidth(self: uPlot, values: string[], axisIdx: number): number {
   return Math.ceil(widest / devicePixelRatio) + 24;
 }
 
+/** What every chart marks on its time axis: the run's clock, its midnights and its named windows. */
+export interface TimeFrame {
+  /** Seconds after midnight at t = 0 (the scenario's clock; absent: time from the run's start). */
+  clockStartS?: number;
+  endS: number;
+  windows: readonly [string, number, number][];
+}
+
+/** Colours of the marks: a named window's shade, and the line at midnight. */
+export const WINDOW_SHADE = "rgba(255, 193, 7, 0.18)";
+export const MIDNIGHT_LINE = "#4e342e";
+
+/** Shades each named window and draws a line at each midnight, under the series. */
+function marks(frame: TimeFrame): (u: uPlot) => void {
+  const at = midnights(frame.endS, frame.clockStartS);
+  return (u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    for (const [, from, to] of frame.windows) {
+      const x0 = u.valToPos(from, "x", true);
+      const x1 = u.valToPos(to, "x", true);
+      ctx.fillStyle = WINDOW_SHADE;
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+    }
+    ctx.strokeStyle = MIDNIGHT_LINE;
+    ctx.lineWidth = 2 * devicePixelRatio;
+    for (const t of at) {
+      const x = Math.round(u.valToPos(t, "x", true));
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+}
+
 function chart(
   root: HTMLElement,
   title: string,
   data: uPlot.AlignedData,
   series: uPlot.Series[],
   width: number,
+  frame: TimeFrame,
 ): Chart {
   const box = el("div", undefined, "chart");
   box.dataset.title = title;
   box.append(el("h3", title));
   root.append(box);
+  const start = frame.clockStartS;
   const plot = new uPlot(
     {
       width,
       height: 160,
-      // Simulated seconds from the run's start, shown as its clock (h:mm:ss), not as calendar dates.
+      // Simulated seconds, on the scenario's clock (or from the run's start), not as calendar dates.
       scales: { x: { time: false } },
-      series: [{ label: "time", value: (_u, v) => (v == null ? "–" : clock(v)) }, ...series],
-      axes: [{ values: (_u, splits) => splits.map((v) => clock(v)) }, { size: axisWidth }],
+      series: [{ label: "time", value: (_u, v) => (v == null ? "–" : clock(v, start)) }, ...series],
+      axes: [{ values: (_u, splits) => splits.map((v) => clock(v, start)) }, { size: axisWidth }],
+      hooks: { drawAxes: [marks(frame)] },
     },
     data,
     box,
@@ -68,17 +108,28 @@ const COLOURS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a"];
  * share), and each service's request rate, replicas and latency percentile against the objective, the
  * runs overlaid on one chart per service. Returns the charts, so that the timeline can move their cursors.
  */
-export function renderCharts(root: HTMLElement, runs: { name: string; index: ReplayIndex }[], width: number): Chart[] {
+export function renderCharts(
+  root: HTMLElement,
+  runs: { name: string; index: ReplayIndex }[],
+  width: number,
+  series = runs.map((r) => allocationSeries(r.index)),
+): Chart[] {
   clear(root);
   const plots: Chart[] = [];
-  const series = runs.map((r) => allocationSeries(r.index));
+  // The first run's clock and windows frame every chart (compared runs are of one scenario).
+  const h = runs[0].index.header;
+  const frame: TimeFrame = {
+    clockStartS: h.clockStartS,
+    endS: series[0].t[series[0].t.length - 1] ?? 0,
+    windows: h.windows ?? [],
+  };
   const data: number[][] = [series[0].t, ...series.map((s) => s.share)];
   const lines: uPlot.Series[] = runs.map((r, i) => ({ label: `${r.name} CPU allocated`, stroke: COLOURS[i] }));
   if (series.length === 2) {
     data.push(series[0].share.map((x, k) => x - (series[1].share[k] ?? 0)));
     lines.push({ label: `difference (${runs[0].name} − ${runs[1].name})`, stroke: "#757575", dash: [4, 4] });
   }
-  plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width));
+  plots.push(chart(root, "cluster CPU allocated (share)", data as uPlot.AlignedData, lines, width, frame));
   const bursting = runs.map((r, i) => ({ r, i })).filter(({ r }) => (r.index.header.virtual?.length ?? 0) > 0);
   if (bursting.length > 0) {
     plots.push(
@@ -88,6 +139,7 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
         [series[0].t, ...bursting.map(({ i }) => series[i].serverlessCores)] as uPlot.AlignedData,
         bursting.map(({ r, i }) => ({ label: `${r.name} serverless cores`, stroke: COLOURS[i] })),
         width,
+        frame,
       ),
     );
   }
@@ -98,27 +150,44 @@ export function renderCharts(root: HTMLElement, runs: { name: string; index: Rep
       [series[0].t, ...series.map((s) => s.waiting)] as uPlot.AlignedData,
       runs.map((r, i) => ({ label: `${r.name} waiting`, stroke: COLOURS[i] })),
       width,
+      frame,
     ),
   );
   const withTotals = runs.filter((r) => r.index.totals.length > 0);
   if (withTotals.length > 0) {
     const t = withTotals[0].index.totals.map((p) => p.timeS);
-    for (const [title, pick] of [
-      ["sandbox cold starts (so far)", (p: { coldStarts: number }) => p.coldStarts],
-      ["cost (so far)", (p: { cost: number }) => p.cost],
+    type Total = ReplayIndex["totals"][number];
+    const serverless = withTotals.filter((r) => r.index.totals.some((p) => Number.isFinite(p.serverlessCost)));
+    for (const [title, pick, apart] of [
+      ["sandbox cold starts (so far)", (p: Total) => p.coldStarts, undefined],
+      ["cost (so far)", (p: Total) => p.cost, (p: Total) => p.serverlessCost],
     ] as const) {
+      // The bill's serverless part, dashed, for the runs that wrote it.
+      const parts = apart ? serverless : [];
       plots.push(
         chart(
           root,
           title,
-          [t, ...withTotals.map((r) => r.index.totals.map(pick))] as uPlot.AlignedData,
-          withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
+          [
+            t,
+            ...withTotals.map((r) => r.index.totals.map(pick)),
+            ...parts.map((r) => r.index.totals.map(apart!)),
+          ] as uPlot.AlignedData,
+          [
+            ...withTotals.map((r, i) => ({ label: r.name, stroke: COLOURS[i] })),
+            ...parts.map((r) => ({
+              label: `${r.name} serverless`,
+              stroke: COLOURS[withTotals.indexOf(r)],
+              dash: [6, 4],
+            })),
+          ],
           width,
+          frame,
         ),
       );
     }
   }
-  for (const name of serviceNames(runs)) plots.push(...serviceCharts(root, runs, name, width));
+  for (const name of serviceNames(runs)) plots.push(...serviceCharts(root, runs, name, width, frame));
   return plots;
 }
 
@@ -138,6 +207,7 @@ function serviceCharts(
   runs: { name: string; index: ReplayIndex }[],
   name: string,
   width: number,
+  frame: TimeFrame,
 ): Chart[] {
   type Service = ReplayIndex["services"][number];
   const having: { run: string; colour: number; s: Service }[] = [];
@@ -156,6 +226,7 @@ function serviceCharts(
   };
   const label = (h: (typeof having)[number], what: string) => (runs.length > 1 ? `${h.run} ${what}` : what);
   const dashed = [6, 4];
+  const bursting = having.filter((h) => h.s.points.some((p) => Number.isFinite(p.onServerless)));
   const s0 = having[0].s;
   return [
     chart(
@@ -164,16 +235,26 @@ function serviceCharts(
       [times, ...having.map((h) => column(h, (p) => p.ratePerS))] as uPlot.AlignedData,
       having.map((h) => ({ label: label(h, "rate/s"), stroke: COLOURS[h.colour] })),
       width,
+      frame,
     ),
     chart(
       root,
       `${name}: replicas`,
-      [times, ...having.flatMap((h) => [column(h, (p) => p.replicas), column(h, (p) => p.ready)])] as uPlot.AlignedData,
-      having.flatMap((h) => [
-        { label: label(h, "replicas"), stroke: COLOURS[h.colour] },
-        { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
-      ]),
+      [
+        times,
+        ...having.flatMap((h) => [column(h, (p) => p.replicas), column(h, (p) => p.ready)]),
+        ...bursting.map((h) => column(h, (p) => p.onServerless)),
+      ] as uPlot.AlignedData,
+      [
+        ...having.flatMap((h) => [
+          { label: label(h, "replicas"), stroke: COLOURS[h.colour] },
+          { label: label(h, "ready"), stroke: COLOURS[h.colour], dash: dashed },
+        ]),
+        // Where the run had serverless nodes: how many of the replicas ran there.
+        ...bursting.map((h) => ({ label: label(h, "on serverless"), stroke: COLOURS[h.colour], dash: [2, 3] })),
+      ],
       width,
+      frame,
     ),
     chart(
       root,
@@ -184,6 +265,7 @@ function serviceCharts(
         { label: "objective s", stroke: "#c62828", dash: dashed },
       ],
       width,
+      frame,
     ),
   ];
 }

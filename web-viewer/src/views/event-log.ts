@@ -38,7 +38,7 @@ export function renderEventLog(
     if (!shown.has(group) || code === "v" || code === "a" || code === "x") continue;
     const subject = nodeEvent ? `node ${index.subject[i]}` : `task ${index.taskId[index.subject[i]]}`;
     const where = index.node[i] >= 0 ? ` ${index.node[i]}` : "";
-    root.append(el("li", `${clock(index.time[i])} ${subject} ${LABEL[code]}${where}`));
+    root.append(el("li", `${clock(index.time[i], index.header.clockStartS)} ${subject} ${LABEL[code]}${where}`));
     n++;
   }
 }

@@ -1,6 +1,6 @@
 import { CohortQueue } from "./cohort-queue.js";
 import { DiscreteTime, SumScratch } from "./discrete-time.js";
-import type { Hold, LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { failServed, type Hold, type LatencyModel, type LatencyParams, type TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
 import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
 import { QueueDiffusion } from "./queue-diffusion.js";
@@ -178,7 +178,7 @@ export class FluidLatency implements LatencyModel {
   loseAll(out: TickFigures): void {
     const waiting = this.drawnLast ? this.counted.size : this.backlog.size;
     out.dropped += waiting;
-    out.failed += Math.max(0, out.busy + out.queued - waiting);
+    failServed(out, Math.max(0, out.busy + out.queued - waiting));
     out.queued = 0;
     this.backlog.clear();
     this.counted.clear();

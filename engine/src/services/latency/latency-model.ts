@@ -56,6 +56,16 @@ export function emptyFigures(): TickFigures {
 }
 
 /**
+ * `n` requests counted served in `out` fail after all (their replica was lost: LatencyModel.loseAll):
+ * counted failed, and the share within the objective shrinks by theirs of the served (they were counted
+ * within it in proportion, as a failed call's are not).
+ */
+export function failServed(out: TickFigures, n: number): void {
+  if (out.served > 0) out.withinTarget *= Math.max(0, 1 - n / out.served);
+  out.failed += n;
+}
+
+/**
  * How a service turns traffic into latency, one tick at a time: `servers` ready (replicas × concurrency)
  * for the whole tick, requests arriving at `ratePerS`. The model keeps its queue between ticks.
  */
@@ -91,8 +101,9 @@ export interface LatencyModel {
    * Every replica serving the queue was killed after the tick whose figures are `out` (the kernel's
    * OOM killer, ../replica-memory.ts): the requests waiting leave unserved (added to
    * `out.dropped`), those in the replicas' hands fail (added to `out.failed`: they were counted served
-   * when they began), and the queue is empty (`out.queued` 0). Arrivals = served + dropped + queued
-   * still holds.
+   * when they began, or, where a request is counted when answered, they are answered now), the share
+   * within the objective shrinks by theirs, and the queue is empty (`out.queued` 0). Arrivals = served
+   * + dropped + queued (+ in service, where requests are counted when answered) still holds.
    */
   loseAll(out: TickFigures): void;
   /** One recent response time drawn at random (the per-request model; undefined: none kept). */

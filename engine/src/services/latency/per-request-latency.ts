@@ -1,8 +1,9 @@
 import type { Rng } from "@clustersim/sim-core";
-import { quantileSorted } from "../../metrics/quantile.js";
+import { Sample } from "../../metrics/metrics.js";
 import { DiscreteTime } from "./discrete-time.js";
-import type { Hold, LatencyModel, LatencyParams, TickFigures } from "./latency-model.js";
+import { failServed, type Hold, type LatencyModel, type LatencyParams, type TickFigures } from "./latency-model.js";
 import { SketchRecord } from "./latency-record.js";
+import { Ring } from "./ring.js";
 
 /** Response times kept for callers to draw from: the last 256 requests' (a tick's at high rates, under a minute's at 5/s). */
 const RECENT = 256;
@@ -21,21 +22,19 @@ const ONES = new Float64Array(RECENT).fill(1);
  * finishing soonest (their request completes: graceful termination).
  *
  * A service's requests interact only with each other, so each tick is simulated on its own small event
- * loop (arrivals and server releases in time order) rather than on the run's event queue.
+ * loop (arrivals and server releases in time order) rather than on the run's event queue. Services that
+ * call each other, all per request, are simulated together instead (./request-graph.ts): this model's
+ * drawn calls serve a per-request service in a graph that has fluid services too.
  */
 export class PerRequestLatency implements LatencyModel {
   /** Busy servers' release times (a binary min-heap) and the count of idle servers. */
   private busyUntil = new Float64Array(64);
   private busyCount = 0;
   private idle = 0;
-  /** Arrival times of waiting requests (a ring, oldest first). */
-  private queue = new Float64Array(256);
-  private qHead = 0;
-  private qCount = 0;
+  /** Arrival times of waiting requests, oldest first. */
+  private readonly queue = new Ring();
   /** Response times of the requests started in the current tick. */
-  private latencies = new Float64Array(256);
-  private served = 0;
-  private sorted = true;
+  private readonly responses = new Sample();
   private slowdown = 1;
   private hold: Hold | undefined;
   /** The last RECENT requests' response times (a ring), what callers draw their calls' times from. */
@@ -71,8 +70,7 @@ export class PerRequestLatency implements LatencyModel {
     this.recentMade = undefined;
     this.resize(servers);
     const t1 = t0S + dtS;
-    this.served = 0;
-    this.sorted = false;
+    this.responses.clear();
     out.arrivals = 0;
     out.withinTarget = 0;
     out.dropped = 0;
@@ -96,7 +94,7 @@ export class PerRequestLatency implements LatencyModel {
         this.idle++;
       } else {
         out.arrivals++;
-        this.enqueue(t);
+        this.queue.push(t);
         if (callAt < nextArrival) nextCall++;
         else nextArrival = t + this.rng.exponential(ratePerS);
       }
@@ -105,31 +103,25 @@ export class PerRequestLatency implements LatencyModel {
     busyTime += this.busyCount * (t1 - now);
     // Requests past their timeout leave at the tick's end even while no server frees.
     this.dropOlderThan(t1 - this.p.timeoutS, out);
-    out.queued = this.qCount;
+    out.queued = this.queue.count;
     out.busy = busyTime / dtS;
-    out.served = this.served;
-    out.expectedServed = this.served;
-    let sum = 0;
-    for (let i = 0; i < this.served; i++) sum += this.latencies[i];
-    out.meanS = this.served > 0 ? sum / this.served : Number.NaN;
+    out.served = this.responses.count;
+    out.expectedServed = out.served;
+    out.meanS = this.responses.mean();
   }
 
   /** The queue's requests are dropped and those in service fail; the servers go (the next tick adds the ready ones). */
   loseAll(out: TickFigures): void {
-    out.dropped += this.qCount;
-    out.failed += this.busyCount;
+    out.dropped += this.queue.count;
+    failServed(out, this.busyCount);
     out.queued = 0;
-    this.qHead = 0;
-    this.qCount = 0;
+    this.queue.clear();
     this.busyCount = 0;
     this.idle = 0;
   }
 
   lastQuantile(q: number): number {
-    const lat = this.latencies.subarray(0, this.served);
-    if (!this.sorted) lat.sort();
-    this.sorted = true;
-    return quantileSorted(lat, q);
+    return this.responses.quantile(q);
   }
 
   /** `count` requests arrive in the next tick as calls from callers (a fraction: one more with that chance). */
@@ -185,15 +177,13 @@ export class PerRequestLatency implements LatencyModel {
   }
 
   feed(record: SketchRecord): void {
-    for (let i = 0; i < this.served; i++) record.add(this.latencies[i]);
+    this.responses.forEach((x) => record.add(x));
   }
 
   /** Idle servers take waiting requests, oldest first; those past their timeout leave. */
   private startWaiting(now: number, out: TickFigures): void {
-    while (this.idle > 0 && this.qCount > 0) {
-      const arrived = this.queue[this.qHead];
-      this.qHead = (this.qHead + 1) % this.queue.length;
-      this.qCount--;
+    while (this.idle > 0 && this.queue.count > 0) {
+      const arrived = this.queue.shift();
       const wait = now - arrived;
       if (wait > this.p.timeoutS) {
         out.dropped++;
@@ -205,12 +195,7 @@ export class PerRequestLatency implements LatencyModel {
       const failed = this.hold?.lastFailed?.() === true;
       this.idle--;
       this.pushBusy(now + service);
-      if (this.served === this.latencies.length) {
-        const grown = new Float64Array(this.latencies.length * 2);
-        grown.set(this.latencies);
-        this.latencies = grown;
-      }
-      this.latencies[this.served++] = wait + service;
+      this.responses.add(wait + service);
       this.recent[this.recentAt] = wait + service;
       this.recentAt = (this.recentAt + 1) % RECENT;
       if (this.recentCount < RECENT) this.recentCount++;
@@ -222,9 +207,8 @@ export class PerRequestLatency implements LatencyModel {
   }
 
   private dropOlderThan(cutoffS: number, out: TickFigures): void {
-    while (this.qCount > 0 && this.queue[this.qHead] < cutoffS) {
-      this.qHead = (this.qHead + 1) % this.queue.length;
-      this.qCount--;
+    while (this.queue.count > 0 && this.queue.first() < cutoffS) {
+      this.queue.shift();
       out.dropped++;
       this.answered(1);
     }
@@ -244,17 +228,6 @@ export class PerRequestLatency implements LatencyModel {
       this.popBusy();
       total--;
     }
-  }
-
-  private enqueue(t: number): void {
-    if (this.qCount === this.queue.length) {
-      const grown = new Float64Array(this.queue.length * 2);
-      for (let k = 0; k < this.qCount; k++) grown[k] = this.queue[(this.qHead + k) % this.queue.length];
-      this.queue = grown;
-      this.qHead = 0;
-    }
-    this.queue[(this.qHead + this.qCount) % this.queue.length] = t;
-    this.qCount++;
   }
 
   private pushBusy(t: number): void {

@@ -1,0 +1,34 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const BIN = join(ROOT, "cli/bin/clustersim.js");
+
+/** Run `clustersim ARGS --out DIR` from the checkout as a reader would, and read FILE of its output. */
+function clustersim(args: readonly string[], file: string): unknown {
+  const out = mkdtempSync(join(tmpdir(), "clustersim-figures-"));
+  try {
+    const r = spawnSync(process.execPath, [BIN, ...args, "--out", out], { cwd: ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`clustersim ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr}`);
+    return JSON.parse(readFileSync(join(out, file), "utf8"));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The runs the docs' figures come from, by name: each is the command a page names, run as written
+ * (same file, same seed, from the checkout), and the output file its figures are read from.
+ */
+export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown }> = {
+  double11: {
+    command: "npm start, that is clustersim run examples/double11/double11.yaml: summary.json",
+    run: () => clustersim(["run", "examples/double11/double11.yaml", "--quiet"], "summary.json"),
+  },
+  "compare-fgd": {
+    command: "npx clustersim sweep examples/compare-fgd.yaml --workers 2: report.json",
+    run: () => clustersim(["sweep", "examples/compare-fgd.yaml", "--workers", "2", "--quiet"], "report.json"),
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * Every figure the docs mark (<!--fig SOURCE PATH FORMAT-->…<!--/fig-->, cli/src/docs/figures.ts) reads
+ * what a fresh run of its command prints: a figure that drifts from its run fails here, and
+ * `npm run docs:figures` rewrites it.
+ */
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIGURE_SOURCES } from "../cli/src/docs/figure-sources.js";
+import { FORMATS, figuresIn, printed, rewritten } from "../cli/src/docs/figures.js";
+import { markdownPages, runSources } from "../cli/src/docs/update-figures.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const pages = markdownPages().map((path) => ({ page: relative(ROOT, path), text: readFileSync(path, "utf8") }));
+const marked = pages.flatMap((p) => figuresIn(p.text).map((f) => ({ ...f, page: p.page })));
+
+describe("figures the docs quote", () => {
+  it("marks read as the formats say, and a page is rewritten figure by figure", () => {
+    const text = "a <!--fig s x.y pct1-->1%<!--/fig--> b <!--fig s n int-->0<!--/fig--> c";
+    const results = new Map([["s", { x: { y: 0.7794 }, n: 4887.7 }]]);
+    expect(figuresIn(text).map((f) => printed(f, results.get("s")))).toEqual(["77.9%", "4,888"]);
+    expect(rewritten(text, results)).toBe(
+      "a <!--fig s x.y pct1-->77.9%<!--/fig--> b <!--fig s n int-->4,888<!--/fig--> c",
+    );
+    expect(FORMATS.interval3({ mean: 0.9531, low: 0.95, high: 0.9564 })).toBe("0.953 [0.950, 0.956]");
+    expect(() => printed(figuresIn(text)[0], { x: {} })).toThrow(/no such field/);
+  });
+
+  it("name known sources and formats, in README and the guide", () => {
+    expect(marked.length).toBeGreaterThan(10);
+    for (const f of marked) {
+      expect(Object.keys(FIGURE_SOURCES), `${f.page}: ${f.source}`).toContain(f.source);
+      expect(Object.keys(FORMATS), `${f.page}: ${f.format}`).toContain(f.format);
+    }
+  });
+
+  it("each read what a fresh run of its command prints", () => {
+    const results = runSources(marked.map((f) => f.source));
+    for (const f of marked) {
+      expect(f.text, `${f.page}: ${f.source} ${f.path} (npm run docs:figures rewrites it)`).toBe(
+        printed(f, results.get(f.source)),
+      );
+    }
+    // The README's comparison, as it says: FGD ahead of best fit at 130% arrived load on every seed.
+    const report = results.get("compare-fgd") as { winTieLoss: Record<string, Record<string, { win: number }>> };
+    expect(report.winTieLoss.gpuAllocatedFractionAtArrived130.fgd.win).toBe(1);
+  }, 300_000);
+});
