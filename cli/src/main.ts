@@ -14,6 +14,7 @@ const commands = {
   runScenario: () => import("./commands/run-scenario.js"),
   scenarioFiles: () => import("./commands/scenario-files.js"),
   schedulers: () => import("./commands/schedulers.js"),
+  search: () => import("./commands/search.js"),
   sweep: () => import("./commands/sweep.js"),
   traceStats: () => import("./commands/trace-stats.js"),
   view: () => import("./commands/view.js"),
@@ -165,7 +166,7 @@ function addRunCommands(program: Command, print: (line: string) => void): void {
     .action(async (file: string, options) => (await commands.scenarioFiles()).workloadCommand(file, options, print));
 }
 
-/** Sweeps: sweep, and merge of shards. */
+/** Sweeps: sweep, merge of shards, and the capacity search. */
 function addSweepCommands(program: Command, print: (line: string) => void): void {
   program
     .command("sweep")
@@ -198,6 +199,51 @@ function addSweepCommands(program: Command, print: (line: string) => void): void
     )
     .option("-q, --quiet", "print nothing")
     .action(async (file: string, options) => (await commands.sweep()).sweepCommand(file, options, print));
+
+  program
+    .command("search")
+    .description(
+      "capacity search: the smallest value of a scenario field (--vary) from --min to --max that meets an objective over seeds, by bisection " +
+        "(assuming a larger value never does worse), the seeds' runs on worker threads; prints the answer, the runs it took, the boundary " +
+        "and the cost; search.json and each run's result in --out. Exit 0 with an answer, 1 when --max fails the objective or a run fails",
+    )
+    .argument("<scenario>", "the scenario file")
+    .requiredOption("--vary <path>", "the scenario field varied, a path as --set takes it (cluster.nodeGroups.0.count)")
+    .requiredOption("--min <n>", "the smallest value tried")
+    .requiredOption("--max <n>", "the largest value tried")
+    .option("--step <n>", "distance between values (default: 1; needed when --min or --max is not whole)")
+    .requiredOption(
+      "--objective <expr>",
+      'summary.json metrics compared with numbers, joined by "and": "services.*.sloAttainment >= 0.999 and cost <= 20"; ' +
+        "a path's * is every key at its level (every service); comparisons >=, <=, >, < (or ≥, ≤)",
+    )
+    .option("--seeds <n|list>", "seeds run at every value, the same at each: a count (1 to n) or a list (1,5,9)", "3")
+    .option(
+      "--confidence <p>",
+      "a value meets a comparison when the one-sided Student-t bound over seeds at this confidence (lower for >=, upper for <=) does",
+      "0.95",
+    )
+    .addOption(
+      new Option("--set <path=value>", "override a scenario field at every value (repeatable)")
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .option(
+      "-o, --out <dir>",
+      "directory for search.json and the runs (default: results/search-NAME); rerunning into it reuses the runs",
+    )
+    .option("-w, --workers <n>", "worker threads; beyond the seeds, several values are tried at once", "1")
+    .option("--oversubscribe", "keep more --workers than the machine has cores")
+    .option(
+      "--run-timeout <seconds>",
+      "stop a run that takes longer and record it as failed; the search then stops (exit 1) (default: no limit)",
+    )
+    .option(
+      "--plugin-time-limit <seconds>",
+      "seconds a plug-in may take to load, and each event of a run with plug-ins (default: 10)",
+    )
+    .option("-q, --quiet", "print nothing but a failure")
+    .action(async (file: string, options) => (await commands.search()).searchCommand(file, options, print));
 
   program
     .command("merge")

@@ -10,5 +10,7 @@ describe("docs/cli.md", () => {
     expect(cliReference()).toContain("--run-timeout <seconds>");
     expect(cliReference()).toContain("--check");
     expect(cliReference()).toContain("## `clustersim repro fgd`");
+    expect(cliReference()).toContain("## `clustersim search`");
+    expect(cliReference()).toContain("--objective <expr>");
   });
 });

@@ -36,6 +36,30 @@ export {
   type RlReproResult,
   reproRlScheduler,
 } from "./repro/rlscheduler.js";
+export { bisect } from "./search/bisect.js";
+export {
+  type Comparison,
+  checkMetrics,
+  judgeMetric,
+  type MetricJudgement,
+  margin,
+  metricsAt,
+  type Objective,
+  ObjectiveError,
+  objectiveText,
+  parseObjective,
+} from "./search/objective.js";
+export {
+  type Evaluation,
+  figure,
+  type MonotonicityNote,
+  monotonicityNotes,
+  runSearch,
+  type SearchOptions,
+  type SearchResult,
+  SearchRunFailed,
+  type SearchStart,
+} from "./search/search.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";

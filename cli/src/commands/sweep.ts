@@ -1,10 +1,10 @@
-import { availableParallelism } from "node:os";
 import { mergeSweeps, runSweep, type SweepResult } from "@clustersim/experiments";
 import { InputError } from "@clustersim/files";
 import { SpecError } from "@clustersim/scenarios";
 import { ChecksFailed, UserError } from "../errors.js";
 import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
+import { workerCount } from "../workers-option.js";
 
 export interface SweepOptions {
   out?: string;
@@ -23,17 +23,7 @@ export interface SweepOptions {
 
 /** `clustersim sweep SWEEP`: experiments' runSweep, with a progress line on a terminal. */
 export async function sweepCommand(file: string, o: SweepOptions, print: (line: string) => void): Promise<void> {
-  let workers = o.workers === undefined ? 1 : positiveInt("--workers", o.workers);
-  // A worker per core at most: more only share the cores and add each a heap (80 workers on 2 cores
-  // took 4.5 GB), unless asked for.
-  const cores = availableParallelism();
-  if (workers > cores && !o.oversubscribe) {
-    if (!o.quiet)
-      process.stderr.write(
-        `clustersim: --workers ${workers} capped at ${cores}, the cores here (--oversubscribe keeps ${workers})\n`,
-      );
-    workers = cores;
-  }
+  const workers = workerCount(o.workers, o);
   const runTimeoutS = o.runTimeout === undefined ? undefined : positiveSeconds("--run-timeout", o.runTimeout);
   const pluginTimeLimitS =
     o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
@@ -109,11 +99,3 @@ export async function mergeCommand(
 function userError(err: unknown): unknown {
   return err instanceof SpecError || err instanceof InputError ? new UserError(err.message) : err;
 }
-
-function positiveInt(name: string, s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name}: expected a positive integer, found "${s}"`);
-  return n;
-}
-
-/** Longest timer Node keeps (2^31 - 1 ms), in whole seconds. */

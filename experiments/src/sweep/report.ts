@@ -183,8 +183,8 @@ export function metricNames(spec: SweepSpec, outcomes: readonly (RunOutcome | un
   return Object.keys(first).filter((k) => !NOT_METRICS.has(k) && typeof first[k] === "number");
 }
 
-/** The known name nearest to `name` by edit distance, if within half its length. */
-function nearest(name: string, known: Set<string>): string | undefined {
+/** The known name nearest to `name` by edit distance, if within half its length (for "did you mean"). */
+export function nearest(name: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(name.length / 2)) + 1;
   for (const k of known) {

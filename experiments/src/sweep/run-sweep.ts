@@ -20,7 +20,8 @@ import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./swe
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
 // The built worker, so that the pool starts the same script whether this module runs from src or dist.
-const WORKER = new URL("../../dist/sweep/sweep-worker.js", import.meta.url);
+// Searches start it too.
+export const SWEEP_WORKER = new URL("../../dist/sweep/sweep-worker.js", import.meta.url);
 
 export interface RunSweepOptions {
   /** Output directory (default: results/NAME); a directory holding saved runs is resumed. */
@@ -153,7 +154,7 @@ async function sweepLocked(
   const version = o.toolVersion ?? PACKAGE_VERSION;
   const done = readRunRecords(dir);
   const mine = runs.filter((r) => r.index % shards === shard);
-  const pool = new WorkerPool<SweepWorkerApi>(WORKER, o.workers, { timeoutMs });
+  const pool = new WorkerPool<SweepWorkerApi>(SWEEP_WORKER, o.workers, { timeoutMs });
   // Start the workers now: loading their modules takes a few hundred milliseconds, during which this
   // thread loads and validates the scenarios below. Runs without a successful record will run (those
   // with one only if stale), so that many workers at most.
@@ -191,7 +192,7 @@ async function sweepLocked(
       stale,
       workers: o.workers,
     });
-    await runPending(pool, todo, dir, o, (finished, failures, rate) =>
+    await runPending(pool, todo, dir, o, (_rec, finished, failures, rate) =>
       o.onProgress?.({
         done: alreadyDone + finished,
         total: mine.length,
@@ -283,13 +284,16 @@ function pendingRuns(
   return { todo, stale };
 }
 
-/** Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. */
+/**
+ * Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. If `progress` throws,
+ * no further run starts, and the error is thrown once the runs under way have finished.
+ */
 async function runPending(
   pool: WorkerPool<SweepWorkerApi>,
   todo: readonly PendingRun[],
   dir: string,
-  o: RunSweepOptions,
-  progress: (finished: number, failures: number, runsPerS: number) => void,
+  o: Pick<RunSweepOptions, "measureMemory" | "pluginTimeLimitS">,
+  progress: (rec: RunRecord, finished: number, failures: number, runsPerS: number) => void,
 ): Promise<void> {
   const t0 = wallSeconds();
   let finished = 0;
@@ -322,13 +326,54 @@ async function runPending(
       writeRunRecord(dir, rec);
       finished++;
       if (!out.ok) failures++;
-      progress(finished, failures, finished / Math.max(wallSeconds() - t0, 1e-9));
+      progress(rec, finished, failures, finished / Math.max(wallSeconds() - t0, 1e-9));
     },
   );
 }
 
+export interface RecordRunsOptions {
+  /** What the runs come from, to name in a scenario's validation errors. */
+  source: string;
+  /** Tool version recorded in each run's fingerprint. */
+  version: string;
+  measureMemory?: boolean;
+  pluginTimeLimitS?: number;
+  /**
+   * Sees each record saved by a run finished now. If it throws, no further run starts, and recordRuns
+   * rejects with that error once the runs under way have finished (their records saved).
+   */
+  onRecord?: (rec: RunRecord) => void;
+}
+
+/**
+ * The runs given, on a pool, each saved in DIR/runs/ID.json as it finishes; a run whose saved record in
+ * `done` succeeded with the same fingerprint is reused instead. Every distinct scenario is validated
+ * before any run starts (a SpecError names each run it would break). What a sweep does with its runs,
+ * for a caller that asks for its runs a few at a time (a search); it writes no sweep.json.
+ */
+export async function recordRuns(
+  pool: WorkerPool<SweepWorkerApi>,
+  runs: readonly SweepRun[],
+  dir: string,
+  done: ReadonlyMap<string, RunRecord>,
+  o: RecordRunsOptions,
+): Promise<{ ran: number; alreadyDone: number; stale: number; records: Map<string, RunRecord> }> {
+  const loaded = loadRunSpecs(runs, o.source, o.version, new InputCache());
+  const { todo, stale } = pendingRuns(runs, loaded, done);
+  const records = new Map<string, RunRecord>();
+  for (const r of runs) {
+    const rec = done.get(r.id);
+    if (rec?.ok === true) records.set(r.id, rec);
+  }
+  await runPending(pool, todo, dir, o, (rec) => {
+    records.set(rec.id, rec);
+    o.onRecord?.(rec);
+  });
+  return { ran: todo.length, alreadyDone: runs.length - todo.length, stale, records };
+}
+
 /** `runTimeoutS` in milliseconds for the worker pool, checked; undefined for no limit. */
-function runTimeoutMs(s: number | undefined): number | undefined {
+export function runTimeoutMs(s: number | undefined): number | undefined {
   if (s === undefined) return undefined;
   // setTimeout's longest delay, 2^31 - 1 ms, is about 24.8 days.
   if (!(typeof s === "number" && s > 0 && s * 1000 <= 2 ** 31 - 1))
