@@ -1,6 +1,5 @@
 import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ReplayIndex } from "../../web-viewer/src/model/replay-index.js";
 
 const FILE = new URL("../../examples/double11/double11.yaml", import.meta.url).pathname;
 const MIDNIGHT = 3600;
@@ -12,16 +11,9 @@ let summary: Record<string, unknown> & {
 };
 /** Requests arriving at each service in each second of the run (its 1 s rows). */
 const arrivals = new Map<string, Float64Array>();
-/** The replay's lines, and the cluster's allocated CPU share at each time-series row. */
-const replay: string[] = [];
-const allocated = new Map<number, number>();
 
 beforeAll(async () => {
   const r = await runScenario(loadScenarioFile(FILE, ["outputs.timeseriesInterval=1"]), FILE, {
-    onReplayLine: (l) => replay.push(l),
-    onTimeseriesValues: (v) => {
-      if (v[1] === "cluster") allocated.set(v[0] as number, v[5] as number);
-    },
     onServiceValues: (v) => {
       const [t, service, ratePerS] = v as [number, string, number];
       if (!arrivals.has(service)) arrivals.set(service, new Float64Array(7201));
@@ -120,23 +112,5 @@ describe("the Double-11 midnight (examples/double11/double11.yaml), from the run
     expect(m.gateway.sloAttainment).toBeLessThan(summary.services.gateway.sloAttainment);
     // Replicas grew past what the two nodes hold: some ran as serverless containers.
     expect(summary.serverlessCost as number).toBeGreaterThan(0);
-  });
-
-  it("the replay's CPU allocation, as the viewer reads it, is the run's: serverless and co-located batch apart", () => {
-    const index = ReplayIndex.parse(replay.join("\n"));
-    // One point per second of the 2-hour run, as the time series has.
-    const series = index.cpuShareSeries(7200, 7200);
-    // Just before each second (by 1e-6 of it): a row is sampled before the events of its own instant
-    // that come later in it (the HPA's placements at its syncs), so the viewer matches it either side,
-    // except at the few instants where events fall on both sides of the sample (19 of 7,201 here, after
-    // the outage); counting the batch pods' requests, as the viewer once did, breaks thousands.
-    const before = index.cpuShareSeries(7200 * (1 - 1e-6), 7200);
-    let differ = 0;
-    for (const [t, share] of allocated) {
-      if (Math.abs(series.share[t] - share) > 1e-6 && Math.abs(before.share[t] - share) > 1e-6) differ++;
-    }
-    expect(allocated.size).toBe(7201);
-    expect(differ).toBeLessThanOrEqual(36);
-    expect(Math.max(...series.share)).toBeLessThanOrEqual(1);
   });
 });
