@@ -26,8 +26,10 @@ describe("figures the docs quote", () => {
     expect(() => printed(figuresIn(text)[0], { x: {} })).toThrow(/no such field/);
   });
 
-  it("name known sources and formats, in README and the guide", () => {
+  it("name known sources and formats, in README and the guide, and never begin a line", () => {
     expect(marked.length).toBeGreaterThan(10);
+    // A comment that begins a line starts an HTML block in Markdown: the paragraph around it would break.
+    for (const p of pages) expect(p.text, p.page).not.toMatch(/^<!--fig/m);
     for (const f of marked) {
       expect(Object.keys(FIGURE_SOURCES), `${f.page}: ${f.source}`).toContain(f.source);
       expect(Object.keys(FORMATS), `${f.page}: ${f.format}`).toContain(f.format);
