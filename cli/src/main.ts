@@ -137,7 +137,9 @@ function addRunCommands(program: Command, print: (line: string) => void): void {
 
   program
     .command("validate")
-    .description("check a scenario file (YAML or JSON) and the files it names; every problem with file, line and field")
+    .description(
+      "check a scenario file (YAML or JSON) as run does before its first event: the files it names read, plug-ins loaded, the run assembled; every problem with file, line and field",
+    )
     .argument("<scenario>", "the scenario file")
     .option(
       "--plugin-time-limit <seconds>",

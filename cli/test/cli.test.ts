@@ -142,6 +142,43 @@ describe("clustersim command", () => {
     expect(JSON.parse(skipped.stdout)).toMatchObject({ records: 1, dropped: 1 });
   });
 
+  it("validate refuses what run refuses before its first event, with run's message: a service time of no finite mean, a rate trace that is a directory or not of its format", () => {
+    const dir = tmp();
+    const service = (serviceTime: string, rate: string) =>
+      [
+        "name: v",
+        "duration: 10m",
+        'cluster: { nodeGroups: [{ name: a, count: 2, cpu: "8", memory: 32Gi }] }',
+        "services:",
+        '  - { name: web, replica: { cpu: "1", memory: 1Gi }, replicas: 2, cpuPerRequest: 0.01,',
+        `      slo: { percentile: 99, target: 1s }, serviceTime: ${serviceTime}, rate: [${rate}] }`,
+        "scheduler: { name: kubernetes-default }",
+      ].join("\n");
+    writeFileSync(join(dir, "bad.csv"), "garbage,line\n1,2,3\n");
+    const cases: [string, RegExp][] = [
+      [
+        service("{ dist: pareto, xm: 0.1, alpha: 0.9 }", "{ type: constant, ratePerS: 10 }"),
+        /serviceTime: expected a distribution with a finite mean above 0, found alpha 0\.9 ≤ 1/,
+      ],
+      [service("{ dist: exponential, mean: 0.1 }", `{ type: trace, format: azure-llm, path: ${dir} }`), /EISDIR/],
+      [
+        service("{ dist: exponential, mean: 0.1 }", "{ type: trace, format: azure-llm, path: bad.csv }"),
+        /bad\.csv:1: header column 1: expected "TIMESTAMP", found "garbage"/,
+      ],
+    ];
+    cases.forEach(([text, message], i) => {
+      const file = join(dir, `s${i}.yaml`);
+      writeFileSync(file, text);
+      const v = clustersim("validate", file);
+      const r = clustersim("run", file, "--quiet", "--out", join(dir, `out${i}`));
+      // Once, validate passed each of these and run then refused it.
+      expect(v.code, v.stdout).toBe(2);
+      expect(r.code).toBe(2);
+      expect(v.stderr).toMatch(message);
+      expect(v.stderr).toBe(r.stderr);
+    });
+  });
+
   it("validate accepts the examples and reports every problem of a bad scenario with exit 2", () => {
     const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
     const ok = clustersim("validate", `${examples}openb-fgd.yaml`);

@@ -28,7 +28,7 @@ export { loadUserAutoscaler } from "./plugins/user-autoscaler.js";
 export { type ControllerEntry, loadUserController } from "./plugins/user-controller.js";
 export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
 export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";
-export { runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
+export { checkScenario, runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
 export { type FileField, fileFields } from "./schema/file-fields.js";
 export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./schema/load-spec.js";
 export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./schema/schema.js";

@@ -1,14 +1,10 @@
 import { dirname } from "node:path";
 import { Sweep } from "@clustersim/experiments";
 import {
-  checkUserParams,
+  checkScenario,
   composeWorkload,
   loadScenarioFile,
-  loadUserAutoscaler,
-  loadUserController,
-  loadUserStrategy,
   missingFiles,
-  PluginWatchdog,
   type ScenarioSpec,
   SpecError,
   scenarioJsonSchema,
@@ -41,29 +37,11 @@ export async function validateCommand(
   const spec = readScenario(file);
   const limitS =
     o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
-  const watchdog = new PluginWatchdog(limitS);
+  // Everything run does before its first event: plug-ins loaded, files read, the run assembled.
   try {
-    if (spec.scheduler.plugin !== undefined) {
-      const entry = await loadUserStrategy(spec.scheduler.plugin, dirname(file), file, spec.scheduler.name, limitS);
-      checkUserParams(entry, spec.scheduler.params, file);
-    }
-    for (const [i, c] of spec.controllers.entries()) {
-      await loadUserController(c.plugin, c.params, dirname(file), `${file}: controllers[${i}]`, watchdog);
-    }
-    for (const [i, s] of spec.services.entries()) {
-      const a = s.autoscaler;
-      if (a?.type !== "plugin") continue;
-      await loadUserAutoscaler(
-        a.plugin,
-        a.params,
-        a.syncPeriod,
-        dirname(file),
-        `${file}: services[${i}].autoscaler`,
-        watchdog,
-      );
-    }
+    await checkScenario(spec, file, { pluginTimeLimitS: limitS });
   } catch (err) {
-    if (err instanceof SpecError) throw new UserError(err.message);
+    if (err instanceof SpecError || err instanceof TraceError) throw new UserError(err.message);
     throw err;
   }
   const nodes = spec.cluster.nodeGroups?.reduce((n, g) => n + g.count, 0);

@@ -52,3 +52,22 @@ export async function runScenario(
     if (watchdog) guardExit(-1);
   }
 }
+
+/**
+ * Everything a run of the scenario does before its first event, without running it: compiled (plug-ins
+ * loaded, files read, cross-references checked) and assembled (loops, controllers started, observers).
+ * What `clustersim validate` runs, so that it passes only what `run` would start.
+ */
+export async function checkScenario(spec: ScenarioSpec, file: string, o: CompileOptions = {}): Promise<void> {
+  const { plan, watchdog } = await compileScenario(spec, file, o);
+  if (watchdog) guardExit(1);
+  try {
+    assembleRun(plan, {}, watchdog && ((options) => watchdog.within(() => new Run(options))));
+  } catch (err) {
+    if (err instanceof UnknownRuntimeError || err instanceof StrategyError || err instanceof PluginTimeout)
+      throw new SpecError([`${file}: ${err.message}`]);
+    throw err;
+  } finally {
+    if (watchdog) guardExit(-1);
+  }
+}
