@@ -101,7 +101,7 @@ function view(dirs: string[]): Promise<{ url: string; child: ChildProcess }> {
     let out = "";
     child.stdout!.on("data", (b) => {
       out += b;
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/)/.exec(out);
       if (m) ok({ url: m[1], child });
     });
     child.on("exit", (code) => fail(new Error(`clustersim view exited ${code}`)));
@@ -476,7 +476,7 @@ describe("the viewer, in chromium", () => {
     expect((await fetch(`${url}runs/0/replay.jsonl`)).status).toBe(200);
   });
 
-  it("answers only the viewer's and the runs' files: a .. path is 404", async () => {
+  it("answers only the viewer's and the runs' files, under the token it printed: a .. path is 404", async () => {
     const { url } = await view([replay(mkdtempSync(join(tmp, "s-")))]).then((v) => {
       children.push(v.child);
       return v;
@@ -493,16 +493,18 @@ describe("the viewer, in chromium", () => {
       expect(r.status, path).toBe(404);
     }
     expect(new URL(url).hostname).toBe("127.0.0.1");
-    // Another Host (a name rebound to 127.0.0.1 by a page elsewhere) gets nothing.
     const port = new URL(url).port;
+    // Without the server's token, or with another, nothing: someone else on the machine who finds the port.
+    expect((await fetch(`http://127.0.0.1:${port}/runs/0/replay.jsonl`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/${"0".repeat(32)}/runs/0/replay.jsonl`)).status).toBe(404);
+    // Another Host (a name rebound to 127.0.0.1 by a page elsewhere) gets nothing, token or not.
+    const path = `${new URL(url).pathname}runs/0/replay.jsonl`;
     const rebound = await new Promise<number>((ok) =>
-      request(
-        { host: "127.0.0.1", port, path: "/runs/0/replay.jsonl", headers: { host: `evil.example:${port}` } },
-        (r) => {
-          r.resume();
-          ok(r.statusCode ?? 0);
-        },
-      ).end(),
+      request({ host: "127.0.0.1", port, path, headers: { host: `evil.example:${port}` } }, (r) => {
+        r.resume();
+        ok(r.statusCode ?? 0);
+      }).end(),
     );
     expect(rebound).toBe(404);
   });

@@ -36,7 +36,7 @@ const url = await new Promise<string>((ok) => {
   let out = "";
   server.stdout!.on("data", (b) => {
     out += b;
-    const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    const m = /at (http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/)/.exec(out);
     if (m) ok(m[1]);
   });
 });

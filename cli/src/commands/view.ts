@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { basename, extname, join, resolve, sep } from "node:path";
@@ -33,9 +34,11 @@ function listFiles(dir: string, prefix = ""): string[] {
 
 /**
  * `clustersim view RUN_DIR [RUN_DIR_2]`: serve the built viewer and the named runs' replays on
- * 127.0.0.1 (a free port, or --port) and print the URL; two runs are shown side by side. Only the
- * viewer's own files and the runs' known result files are answered; any other path (`..` included)
- * gets 404. Runs until interrupted.
+ * 127.0.0.1 (a free port, or --port) and print the URL; two runs are shown side by side. Every path
+ * starts with a random token made when the server starts (the URL printed holds it), so that another
+ * user of the machine who finds the port reads nothing; under it, only the viewer's own files and the
+ * runs' known result files are answered; any other path (`..` included) gets 404. Runs until
+ * interrupted.
  */
 export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: string) => void): Promise<void> {
   if (dirs.length > 2) throw new UserError(`view: expected one or two run directories, found ${dirs.length}`);
@@ -61,6 +64,8 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
   );
 
   let boundPort = port;
+  // 128 random bits: the viewer's pages and files are all relative, so they load under it.
+  const prefix = `/${randomBytes(16).toString("hex")}/`;
   const server: Server = createServer((req, res) => {
     const notFound = () => {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -72,7 +77,9 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
     const host = req.headers.host ?? "";
     if (host !== `127.0.0.1:${boundPort}` && host !== `localhost:${boundPort}`) return notFound();
     // The raw path, undecoded: "..", "%2e%2e" or anything not listed simply matches nothing.
-    const path = (req.url ?? "/").split("?")[0];
+    const full = (req.url ?? "/").split("?")[0];
+    if (!full.startsWith(prefix)) return notFound();
+    const path = `/${full.slice(prefix.length)}`;
     if (path === "/runs.json") {
       res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
       return res.end(req.method === "HEAD" ? undefined : runList);
@@ -89,7 +96,7 @@ export async function viewCommand(dirs: string[], o: ViewOptions, print: (line: 
   });
   const address = server.address();
   boundPort = typeof address === "object" && address ? address.port : port;
-  const url = `http://127.0.0.1:${boundPort}/`;
+  const url = `http://127.0.0.1:${boundPort}${prefix}`;
   print(`Viewing ${runs.map((r) => r.name).join(" and ")} at ${url} (Ctrl-C to stop)`);
   await new Promise<void>((done) => {
     const stop = () => server.close(() => done());

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
-import { loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
+import { checkScenario, loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
+import { TraceError } from "@clustersim/workloads";
 import {
   InputCache,
   PACKAGE_VERSION,
@@ -176,9 +177,11 @@ async function sweepLocked(
     const text = stableJson(meta);
     // Another definition of the sweep (edited, or its files changed): the outputs of the previous one
     // go before its sweep.json is replaced, and are built again once the runs are done.
+    const { todo, stale } = pendingRuns(mine, loaded, done);
+    // What each run would refuse before its first event is refused here, once per scenario, for all.
+    await checkBeforeRunning(todo, file, o.pluginTimeLimitS);
     if (typeof previous === "object" && previous.text !== text) removeOutputs(dir);
     writeFilesAtomically(dir, { "sweep.json": text });
-    const { todo, stale } = pendingRuns(mine, loaded, done);
     const alreadyDone = mine.length - todo.length;
     const name = spec.name ?? file;
     o.onStart?.({
@@ -264,6 +267,39 @@ function loadRunSpecs(
   });
   if (problems.length > 0) throw new SpecError(problems.map((p) => p.slice(p.indexOf("\u0000") + 1)));
   return loaded as Omit<PendingRun, "run">[];
+}
+
+/**
+ * The pending runs' scenarios as their runs would take them up to the first event (compiled and
+ * assembled: files read, the cluster built, the run's parts made), each distinct one once: a problem
+ * any of them has stops the sweep before it runs anything (exit 2), rather than failing every run of
+ * it. Scenarios with user code (a strategy, controller or autoscaler plug-in) are left to their runs:
+ * that code runs in the workers, where a crash or a hang costs one run, not the sweep's process.
+ */
+async function checkBeforeRunning(todo: readonly PendingRun[], file: string, pluginTimeLimitS?: number): Promise<void> {
+  const seen = new Set<ScenarioSpec>();
+  const problems: string[] = [];
+  for (const p of todo) {
+    if (seen.has(p.scenario) || hasUserCode(p.scenario)) continue;
+    seen.add(p.scenario);
+    try {
+      await checkScenario(p.scenario, p.run.scenarioFile, { pluginTimeLimitS });
+    } catch (err) {
+      if (!(err instanceof SpecError || err instanceof TraceError)) throw err;
+      const lines = err instanceof SpecError ? err.problems : [err.message];
+      problems.push(...lines.map((l) => `${file}: run ${p.run.id} (${p.run.scenarioFile}): ${l}`));
+    }
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+}
+
+/** Whether a scenario runs user code: a strategy, controller or service autoscaler plug-in. */
+function hasUserCode(s: ScenarioSpec): boolean {
+  return (
+    s.scheduler.plugin !== undefined ||
+    s.controllers.length > 0 ||
+    s.services.some((x) => x.autoscaler?.type === "plugin")
+  );
 }
 
 /** The runs without a successful record, and those whose record is stale (its fingerprint changed). */
