@@ -46,6 +46,8 @@ export { FittedHoltWinters } from "./forecast/fitted.js";
 export type { Forecaster } from "./forecast/forecaster.js";
 export { HoltWinters, type Smoothing } from "./forecast/holt-winters.js";
 export { SeasonalNaive } from "./forecast/seasonal-naive.js";
+export { type AdamState, adamState, adamStep } from "./learning/adam.js";
+export { Mlp, type MlpWorkspace, type Tensor } from "./learning/mlp.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { type Column, csvLine, csvNumber, csvText, round6 } from "./observers/csv.js";
