@@ -25,9 +25,10 @@ export interface ArimaOptions {
  * for a fit (the seasonal default: 3 seasons and some 200 intervals).
  *
  * Cost per refit, bounded by the window: window × (11·(K + 1))²/2 multiply-adds for the long
- * autoregression (K ≤ P + 2Q seasons, 3 by default: some 6 M for a week of minutes), less for the
- * second regression. A forecast path costs the state's tail (the longest lag, about K seasons) times
- * the lags, once per observation.
+ * autoregression (K ≤ P + 2Q seasons, 2 by default: some 6 M for a week of minutes), less for the
+ * second regression. After each observation the first forecast re-estimates the innovations the MA
+ * lags reach: (longest MA lag) × (long autoregression's lags), some 48 k multiply-adds for a day of
+ * minutes, and differences the tail the recursions reach back to (about K + 1 seasons).
  */
 export class Arima implements Forecaster {
   readonly order: ArimaOrder;
