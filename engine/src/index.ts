@@ -42,10 +42,16 @@ export {
   UnknownRuntimeError,
 } from "./effects/hardware-effects.js";
 export type { RunEffects } from "./effects/run-effects.js";
+export { Arima, type ArimaOptions, DEFAULT_ORDER, DEFAULT_SEASONAL_ORDER } from "./forecast/arima.js";
+export { type ArimaFit, type ArimaOrder, fitArima } from "./forecast/arima-fit.js";
+export { createForecaster, FORECASTERS, type ForecasterName, type ForecasterSpec } from "./forecast/create.js";
 export { FittedHoltWinters } from "./forecast/fitted.js";
 export type { Forecaster } from "./forecast/forecaster.js";
 export { HoltWinters, type Smoothing } from "./forecast/holt-winters.js";
+export { MlpForecaster, type MlpForecasterOptions } from "./forecast/mlp-forecaster.js";
 export { SeasonalNaive } from "./forecast/seasonal-naive.js";
+export { type AdamState, adamState, adamStep } from "./learning/adam.js";
+export { Mlp, type MlpWorkspace, type Tensor } from "./learning/mlp.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
 export { quantileSorted } from "./metrics/quantile.js";
 export { type Column, csvLine, csvNumber, csvText, round6 } from "./observers/csv.js";

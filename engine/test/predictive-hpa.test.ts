@@ -3,22 +3,23 @@ import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 import { hpa, nodes, runServices, service } from "./service-fixtures.js";
 
-/** 100 requests/s, 600 from 30 to 40 minutes past every hour, for 3 hours. */
-const hourly = new RateCurve([
-  {
-    type: "piecewise",
-    points: [0, 1, 2].flatMap((h) => [
-      [3600 * h, 100],
-      [3600 * h + 1800, 100],
-      [3600 * h + 1800, 600],
-      [3600 * h + 2400, 600],
-      [3600 * h + 2400, 100],
-    ]) as [number, number][],
-  },
-]);
+/** 100 requests/s, 600 from 30 to 40 minutes past every hour, for `hours` hours. */
+const hourly = (hours: number) =>
+  new RateCurve([
+    {
+      type: "piecewise",
+      points: [...Array(hours).keys()].flatMap((h) => [
+        [3600 * h, 100],
+        [3600 * h + 1800, 100],
+        [3600 * h + 1800, 600],
+        [3600 * h + 2400, 600],
+        [3600 * h + 2400, 100],
+      ]) as [number, number][],
+    },
+  ]);
 
 /** The service scaled on offered requests (10 per replica), its replicas ready 60 s after creation. */
-function run(predictive?: PredictiveConfig) {
+function run(predictive?: PredictiveConfig, hours = 3) {
   const seen = new Map<number, { desired: number; ready: number }>();
   const c = runServices(
     nodes(10, 64),
@@ -30,11 +31,11 @@ function run(predictive?: PredictiveConfig) {
         readinessS: 60,
         concurrency: 2,
         cpuSecondsPerRequest: 0,
-        rate: hourly,
+        rate: hourly(hours),
         autoscaler: hpa({ type: "offeredRps", targetPerReplica: 10 }, { predictive }),
       }),
     ],
-    3 * 3600,
+    hours * 3600,
     (s: ServicesController, now) => seen.set(now, { desired: s.sets[0].replicas, ready: s.sets[0].ready.size }),
   );
   return { seen, summary: c.summary().web };
@@ -54,4 +55,24 @@ describe("the predictive HPA (seasonal naive over an hour of minutes)", () => {
     // It forecast hours 2 and 3 from the hour before: exactly, but for hour 1's own minutes.
     expect(predictive.summary.forecastError).toBeLessThan(0.05);
   });
+});
+
+describe("the predictive HPA on ARIMA and on the MLP (an hour's season of minutes)", () => {
+  const hours = 6;
+  const reactive = run(undefined, hours);
+  for (const predictive of [
+    // ARIMA(1,0,0)(0,1,0): fits once the window has a season and 50 rows of its seasonal difference.
+    { forecaster: "arima", order: { p: 1, d: 0, q: 0, P: 0, D: 1, Q: 0 } },
+    // The MLP's lags (10) miss the step; its season inputs see it. It trains from 64 rows past a season.
+    { forecaster: "mlp", lags: 10 },
+  ] as const) {
+    it(`${predictive.forecaster}: the replicas are ready at hour 5's step; fewer requests miss`, () => {
+      const r = run({ ...predictive, seasonS: 3600, intervalS: 60, margin: 0.1 }, hours);
+      // 600 requests/s at 10 per replica: 60 ready when the step comes at 4:30, the reactive 10.
+      expect(r.seen.get(4 * 3600 + 1800)!.ready).toBeGreaterThanOrEqual(60);
+      expect(reactive.seen.get(4 * 3600 + 1800)!.ready).toBe(10);
+      expect(r.summary.sloAttainment).toBeGreaterThan(reactive.summary.sloAttainment);
+      expect(r.summary.forecastError).toBeLessThan(0.1);
+    });
+  }
 });

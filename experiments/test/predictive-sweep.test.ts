@@ -19,7 +19,7 @@ describe("examples/predictive/autoscaling.yaml, on 3 seeds", () => {
     await runSweep(sweep, { out });
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     const d = report.groups[0].differences;
-    for (const v of ["seasonal-naive", "holt-winters"]) {
+    for (const v of ["seasonal-naive", "holt-winters", "arima", "mlp"]) {
       // Paired over the seeds: the interval of the difference excludes zero, above the practical 0.001.
       expect(d.serviceSloAttainment[v].low).toBeGreaterThan(0.001);
       expect(d.serviceReplicaHours[v].low).toBeGreaterThan(0);

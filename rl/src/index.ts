@@ -6,6 +6,7 @@
  * configs and their zod schemas here; reading them from YAML is scenarios' (loadRlEnvConfig).
  */
 
+export { type AdamState, adamState, adamStep, Mlp, type MlpWorkspace, type Tensor } from "@clustersim/engine";
 export { InputError } from "@clustersim/files";
 export { type KernelAgent, kernelAgent, kernelQueueScore } from "./agents/kernel-queue-score.js";
 export { learnedPlacementScore, type PlacementAgent, placementAgent } from "./agents/learned-placement.js";
@@ -63,7 +64,6 @@ export {
   PADDING,
   SLOTS,
 } from "./networks/kernel-networks.js";
-export { Mlp, type MlpWorkspace, type Tensor } from "./networks/mlp.js";
 export {
   type FeatureScratch,
   featureScratch,
@@ -72,7 +72,6 @@ export {
   placementRow,
 } from "./networks/placement-features.js";
 export { PLACEMENT_STATE, PlacementNetworks, type PlacementWorkspace } from "./networks/placement-networks.js";
-export { type AdamState, adamState, adamStep } from "./ppo/adam.js";
 export { type DecisionBatch, policyGradient, valueGradient } from "./ppo/ppo-loss.js";
 export {
   type FgdData,

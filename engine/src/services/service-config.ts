@@ -1,5 +1,6 @@
 import type { Rng } from "@clustersim/sim-core";
 import type { RateCurve, Task } from "@clustersim/workloads";
+import type { ForecasterSpec } from "../forecast/create.js";
 import type { Behavior } from "./autoscaling/behavior.js";
 import type { Tolerances } from "./autoscaling/replica-calculator.js";
 import type { ServiceTime } from "./latency/service-time.js";
@@ -54,8 +55,8 @@ export interface AutoscalerConfig {
   predictive?: PredictiveConfig;
 }
 
-export interface PredictiveConfig {
-  forecaster: "seasonal-naive" | "holt-winters" | "holt-winters-multiplicative";
+/** The forecaster and its parameters (forecast/create.ts), the season, the interval and the margin. */
+export interface PredictiveConfig extends ForecasterSpec {
   /** The season (a day, say) and the interval the series is kept in, seconds. */
   seasonS: number;
   intervalS: number;

@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
+import type { Tensor } from "@clustersim/engine";
 import { InputError } from "@clustersim/files";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
-import type { Tensor } from "../networks/mlp.js";
 import { PlacementNetworks } from "../networks/placement-networks.js";
 import type { PlacementCheckpoint } from "../training/placement-checkpoint.js";
 import type { RlCheckpoint } from "../training/ppo-trainer.js";

@@ -1,4 +1,4 @@
-import type { Tensor } from "../networks/mlp.js";
+import type { Tensor } from "@clustersim/engine";
 
 /**
  * Finding bad numbers in a flat parameter array and naming where they are. Training (its divergence

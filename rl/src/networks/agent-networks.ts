@@ -1,5 +1,5 @@
+import type { Tensor } from "@clustersim/engine";
 import type { Rng } from "@clustersim/sim-core";
-import type { Tensor } from "./mlp.js";
 
 /**
  * What PPO needs of an agent's networks, whatever the task: a policy over the `count` choices of a

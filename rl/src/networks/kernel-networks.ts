@@ -1,6 +1,6 @@
+import { Mlp, type MlpWorkspace, type Tensor } from "@clustersim/engine";
 import type { Rng } from "@clustersim/sim-core";
 import { type AgentNetworks, softmax, softmaxBackward } from "./agent-networks.js";
-import { Mlp, type MlpWorkspace, type Tensor } from "./mlp.js";
 
 /**
  * RLScheduler's networks (Zhang et al., SC'20; DIR-LAB/deep-batch-scheduler, ppo-pick-jobs.py):

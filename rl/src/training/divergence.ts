@@ -1,5 +1,5 @@
+import type { Tensor } from "@clustersim/engine";
 import { firstNonFinite, showValue, tensorElement } from "../checkpoint/tensor-values.js";
-import type { Tensor } from "../networks/mlp.js";
 import type { DecisionBatch } from "../ppo/ppo-loss.js";
 import type { Trajectory } from "../rollouts/rollout.js";
 

@@ -1,8 +1,8 @@
+import { type AdamState, adamState, adamStep } from "@clustersim/engine";
 import { RandomStreams } from "@clustersim/sim-core";
 import type { PpoConfig, QueueEnvConfig } from "../config/rl-config.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
-import { type AdamState, adamState, adamStep } from "../ppo/adam.js";
 import type { DecisionBatch } from "../ppo/ppo-loss.js";
 import type { Trajectory } from "../rollouts/rollout.js";
 import { finiteBatch, finiteFigure, finiteTensors } from "./divergence.js";

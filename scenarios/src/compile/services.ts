@@ -4,6 +4,7 @@ import {
   type CustomAutoscaler,
   DEFAULT_BEHAVIOR,
   DOWNSCALE_STABILIZATION_S,
+  type PredictiveConfig,
   type ScalingRules,
   type ServiceConfig,
   type ServiceTime,
@@ -118,15 +119,24 @@ function metric(m: z.output<typeof Hpa>["metric"]): AutoscalerConfig["metric"] {
   return { type: m.type === "offeredRps" ? "offeredRps" : "servedRps", targetPerReplica: m.targetPerReplica };
 }
 
+function predictive(p: NonNullable<z.output<typeof Hpa>["predictive"]>): PredictiveConfig {
+  const intervals = (s: number | undefined) => (s === undefined ? undefined : Math.round(s / p.interval));
+  return {
+    forecaster: p.forecaster,
+    seasonS: p.season,
+    intervalS: p.interval,
+    margin: p.margin,
+    ...(p.order && { order: p.order }),
+    ...(p.lags !== undefined && { lags: p.lags }),
+    ...(p.refit !== undefined && { refitEvery: intervals(p.refit) }),
+    ...(p.window !== undefined && { window: intervals(p.window) }),
+  };
+}
+
 function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {
   return {
     metric: metric(a.metric),
-    predictive: a.predictive && {
-      forecaster: a.predictive.forecaster,
-      seasonS: a.predictive.season,
-      intervalS: a.predictive.interval,
-      margin: a.predictive.margin,
-    },
+    predictive: a.predictive && predictive(a.predictive),
     behavior: a.behavior && {
       scaleUp: rules(a.behavior.scaleUp, DEFAULT_BEHAVIOR.scaleUp),
       // An unset scale-down window is the controller's --horizontal-pod-autoscaler-downscale-stabilization.

@@ -1,4 +1,4 @@
-import { MAX_RETRIES } from "@clustersim/engine";
+import { FORECASTERS, MAX_RETRIES } from "@clustersim/engine";
 import { TASK_FORMATS } from "@clustersim/workloads";
 import { z } from "zod";
 import { distOf } from "./distributions.js";
@@ -69,20 +69,60 @@ export const HpaMetric = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** An order of ARIMA's, a whole number within the fit's limits (engine forecast/arima-fit.ts). */
+const order = (most: number, description: string) => z.number().int().min(0).max(most).meta({ description });
+
 /** Predictive scaling on a forecast of the offered rate (engine services/autoscaling/predictive-scaler.ts). */
 const Predictive = z
   .strictObject({
-    forecaster: z
-      .enum(["seasonal-naive", "holt-winters", "holt-winters-multiplicative"])
-      .default("holt-winters")
-      .meta({ description: "seasonal naive, or Holt–Winters fitted online (additive or multiplicative season)" }),
+    forecaster: z.enum(FORECASTERS).default("holt-winters").meta({
+      description:
+        "seasonal naive, Holt–Winters fitted online (additive or multiplicative season), seasonal ARIMA refitted on a sliding window, or a small MLP trained online",
+    }),
     season: PositiveDuration.meta({ description: "the season the traffic repeats with (24h, say)" }),
     interval: PositiveDuration.default(60).meta({ description: "the interval the offered rate is kept in" }),
     margin: z.number().min(0).default(0.1).meta({ description: "headroom over the forecast (0.1: 10%)" }),
+    order: z
+      .strictObject({
+        p: order(5, "autoregressive order"),
+        d: order(2, "differences"),
+        q: order(5, "moving-average order"),
+        P: order(2, "seasonal autoregressive order").default(0),
+        D: order(1, "seasonal differences").default(0),
+        Q: order(2, "seasonal moving-average order").default(0),
+      })
+      .optional()
+      .meta({ description: "arima: (p, d, q)(P, D, Q) over the season; default (1, 0, 1)(0, 1, 1), an assumption" }),
+    lags: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ description: "mlp: the intervals its inputs reach back (default 24, an assumption)" }),
+    refit: PositiveDuration.optional().meta({
+      description: "arima, mlp: how often to refit (default a 24th of the season, an assumption)",
+    }),
+    window: PositiveDuration.optional().meta({
+      description: "arima, mlp: the sliding window a refit sees (default 7 seasons, mlp 3: assumptions)",
+    }),
   })
-  .refine((p) => Number.isInteger(p.season / p.interval) && p.season / p.interval >= 2, {
-    message: "expected a season of two intervals or more, a whole number of them",
-    path: ["season"],
+  .superRefine((p, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    const intervals = (s: number) => s / p.interval;
+    if (!(Number.isInteger(intervals(p.season)) && intervals(p.season) >= 2)) {
+      problem("season", "expected a season of two intervals or more, a whole number of them");
+    }
+    if (p.refit !== undefined && !Number.isInteger(intervals(p.refit))) {
+      problem("refit", "expected a whole number of intervals");
+    }
+    if (p.window !== undefined && !(Number.isInteger(intervals(p.window)) && intervals(p.window) >= 2)) {
+      problem("window", "expected a whole number of intervals, two or more");
+    }
+    if (p.order !== undefined && p.forecaster !== "arima") {
+      problem("order", "order is ARIMA's: expected forecaster: arima");
+    }
+    if (p.lags !== undefined && p.forecaster !== "mlp") problem("lags", "lags are the MLP's: expected forecaster: mlp");
   });
 
 export const Hpa = z.strictObject({

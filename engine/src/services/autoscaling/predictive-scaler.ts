@@ -1,6 +1,5 @@
-import { FittedHoltWinters } from "../../forecast/fitted.js";
+import { createForecaster } from "../../forecast/create.js";
 import type { Forecaster } from "../../forecast/forecaster.js";
-import { SeasonalNaive } from "../../forecast/seasonal-naive.js";
 import type { PredictiveConfig } from "../service-config.js";
 
 /**
@@ -27,10 +26,7 @@ export class PredictiveScaler {
   ) {
     this.ticksPerInterval = Math.max(1, Math.round(c.intervalS / tickS));
     const period = Math.round(c.seasonS / c.intervalS);
-    this.forecaster =
-      c.forecaster === "seasonal-naive"
-        ? new SeasonalNaive(period)
-        : new FittedHoltWinters(period, c.forecaster === "holt-winters-multiplicative");
+    this.forecaster = createForecaster(c, period);
   }
 
   /** A tick's offered rate, requests per second. */

@@ -12,6 +12,9 @@ import type { Rng } from "@clustersim/sim-core";
  *
  * Rows are processed one after another with no allocation: `forward` fills a workspace sized for at
  * most `capacity` rows, which `backward` reads.
+ *
+ * It lives in the engine, not in rl where it was written for the policies, because the engine's
+ * neural forecaster needs it and rl may import the engine but not the reverse (test/architecture).
  */
 export class Mlp {
   readonly paramCount: number;
