@@ -122,11 +122,38 @@ describe("read-only objects (a pod, a task)", () => {
     expect(objects.unwrap(a)).toBe(task);
   });
 
+  it("a copy for a strategy's call: reads as the pod, unwraps to it, and a write to it is found after the call", () => {
+    const log = new WriteLog();
+    const objects = new ReadOnlyObjects(log);
+    const pod = { id: 3, cpuMilli: 500, memoryMiB: 64, tolerations: [{ key: "x", operator: "Exists" as const }] };
+    const mine = objects.copy(pod, "pod");
+    expect(mine).not.toBe(pod);
+    expect(mine.cpuMilli).toBe(500);
+    expect(objects.unwrap(mine)).toBe(pod);
+    // Nested objects are read-only proxies; no field can be added (sealed).
+    expect(() => mine.tolerations.push({ key: "y", operator: "Exists" })).toThrow("wrote pod.tolerations[1]");
+    log.take();
+    expect(() => Object.assign(mine, { gpus: 1 })).toThrow(TypeError);
+    objects.compare(mine, pod, "pod");
+    expect(log.take()).toBeUndefined();
+    mine.cpuMilli = 0;
+    objects.compare(mine, pod, "pod");
+    expect(log.take()).toBe("wrote pod.cpuMilli");
+    expect(pod.cpuMilli).toBe(500);
+    // The next call's copy is the pod as it is then (the run may change its own object: a resize).
+    pod.cpuMilli = 700;
+    expect(objects.copy(pod, "pod").cpuMilli).toBe(700);
+  });
+
   it("fits the same pod through the view as the cluster fits it (the view unwraps it)", () => {
     const { cluster, objects, view } = setup();
     const pod = { cpuMilli: 100, memoryMiB: 1, tolerations: [{ key: "gpu", operator: "Exists" as const }] };
     const ro = objects.wrap(pod, "pod");
-    for (let n = 0; n < 2; n++) expect(view.fits(n, ro)).toBe(cluster.fits(n, pod));
+    const mine = objects.copy(pod, "pod");
+    for (let n = 0; n < 2; n++) {
+      expect(view.fits(n, ro)).toBe(cluster.fits(n, pod));
+      expect(view.fits(n, mine)).toBe(cluster.fits(n, pod));
+    }
     expect(view.fits(1, ro)).toBe(true);
   });
 });

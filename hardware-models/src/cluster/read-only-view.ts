@@ -16,33 +16,37 @@ const RESOURCE_NAMES: readonly ResourceName[] = [
  * The cluster as a plug-in sees it: every read of ClusterView, delegated (one call more per read,
  * no allocation), and nothing that changes it. The ClusterState itself would hand a plug-in `place`,
  * `setUp` and `setPresent`, and its live arrays through `resources`; here those methods refuse and
- * record the attempt, and `resources` holds copies of the arrays, refreshed only when the cluster
- * changed since they were last read (a memcpy per array), and compared with the live arrays after
- * each plug-in call (`verify`) so that a write to them is reported, not silently ignored.
+ * record the attempt, and `resources` holds copies of the arrays, each taken when read and only if the
+ * cluster changed since (a memcpy), and compared with the live array after each plug-in call
+ * (`verify`) so that a write to them is reported, not silently ignored. Only the arrays a plug-in
+ * reads cost anything: O(nodes) per call that reads one, the order of a loop over the nodes.
  * Objects read through it (group totals, labels, taints) are read-only proxies; requests passed back
  * to it (`fits(node, pod)`) are unwrapped to the run's own object, so that fits reads no proxy.
  */
 export class ReadOnlyClusterView implements ClusterView {
   readonly #c: ClusterState;
   readonly #objects: ReadOnlyObjects;
-  readonly #copies: NodeResources;
-  /** The cluster's change count when the copies were taken; -1: never taken. */
-  #copiedAt = -1;
-  /** Whether the plug-in was ever handed the copies (only then are they compared after a call). */
-  #handed = false;
+  /** Copies of the live arrays, in RESOURCE_NAMES order, each taken when first read after a change. */
+  readonly #copies: (Float64Array | Int32Array)[];
+  /** The cluster's change count when each copy was taken; -1: never taken (or to be taken again). */
+  readonly #copiedAt: Float64Array;
+  /** 1 where the plug-in was ever handed the copy (only those are compared after a call). */
+  readonly #handed: Uint8Array;
+  /** What `resources` returns: one getter per array, so that only the arrays read are copied. */
+  readonly #resources: NodeResources;
 
   constructor(cluster: ClusterState, objects: ReadOnlyObjects) {
     this.#c = cluster;
     this.#objects = objects;
     const live = cluster.resources;
-    this.#copies = Object.freeze({
-      allocatableCpuMilli: new Float64Array(live.allocatableCpuMilli.length),
-      allocatableMemoryMiB: new Float64Array(live.allocatableMemoryMiB.length),
-      freeCpuMilli: new Float64Array(live.freeCpuMilli.length),
-      freeMemoryMiB: new Float64Array(live.freeMemoryMiB.length),
-      podsWithoutCpu: new Int32Array(live.podsWithoutCpu.length),
-      podsWithoutMemory: new Int32Array(live.podsWithoutMemory.length),
+    this.#copies = RESOURCE_NAMES.map((k) => live[k].slice());
+    this.#copiedAt = new Float64Array(RESOURCE_NAMES.length).fill(-1);
+    this.#handed = new Uint8Array(RESOURCE_NAMES.length);
+    const fields: PropertyDescriptorMap = {};
+    RESOURCE_NAMES.forEach((k, i) => {
+      fields[k] = { enumerable: true, get: () => this.#copy(i) };
     });
+    this.#resources = Object.freeze(Object.defineProperties({}, fields)) as NodeResources;
     Object.freeze(this);
   }
 
@@ -59,35 +63,34 @@ export class ReadOnlyClusterView implements ClusterView {
     return this.#c.podsMissingRequests;
   }
 
-  /** Copies of the live per-node arrays, as of now. */
+  /** Copies of the live per-node arrays, as of now (each copied when read). */
   get resources(): NodeResources {
+    return this.#resources;
+  }
+
+  #copy(i: number): Float64Array | Int32Array {
     const c = this.#c;
-    if (this.#copiedAt !== c.changes) {
-      const live = c.resources;
-      for (const k of RESOURCE_NAMES) this.#copies[k].set(live[k]);
-      this.#copiedAt = c.changes;
+    const copy = this.#copies[i];
+    if (this.#copiedAt[i] !== c.changes) {
+      copy.set(c.resources[RESOURCE_NAMES[i]]);
+      this.#copiedAt[i] = c.changes;
     }
-    this.#handed = true;
-    return this.#copies;
+    this.#handed[i] = 1;
+    return copy;
   }
 
   /**
-   * After a plug-in call: whether the copies it was handed still match the cluster (when the cluster
-   * did not change meanwhile; if it did, the next read copies again). A write is recorded in the log.
+   * After a plug-in call: whether the copies it was handed still match the cluster (those taken since
+   * its last change; an older one is copied again when next read). A write is recorded in the log.
    */
   verify(): void {
     const c = this.#c;
-    if (!this.#handed || this.#copiedAt !== c.changes) return;
-    const live = c.resources;
-    for (const k of RESOURCE_NAMES) {
-      const mine = this.#copies[k];
-      const theirs = live[k];
-      for (let i = 0; i < mine.length; i++) {
-        // Object.is: a NaN written over a NaN is no change, and -0 over 0 is one.
-        if (!Object.is(mine[i], theirs[i])) {
-          this.#copiedAt = -1;
-          this.#objects.log.refuse(`wrote view.resources.${k}[${i}]`);
-        }
+    for (let k = 0; k < RESOURCE_NAMES.length; k++) {
+      if (this.#handed[k] === 0 || this.#copiedAt[k] !== c.changes) continue;
+      const at = firstDifference(this.#copies[k], c.resources[RESOURCE_NAMES[k]]);
+      if (at >= 0) {
+        this.#copiedAt[k] = -1;
+        this.#objects.log.refuse(`wrote view.resources.${RESOURCE_NAMES[k]}[${at}]`);
       }
     }
   }
@@ -202,4 +205,14 @@ export class ReadOnlyClusterView implements ClusterView {
   setPoolUp(): never {
     return this.#objects.log.refuse("called view.setPoolUp()");
   }
+}
+
+/** The first index where `a` and `b` differ (NaN equal to NaN), or -1. */
+function firstDifference(a: Float64Array | Int32Array, b: Float64Array | Int32Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return i;
+  }
+  return -1;
 }

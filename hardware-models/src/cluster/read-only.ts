@@ -15,9 +15,14 @@ export class ReadOnlyWrite extends Error {
 export class WriteLog {
   private first: string | undefined;
 
+  /** Record the attempt `what` (found after the fact: nothing to refuse any more). */
+  note(what: string): void {
+    this.first ??= what;
+  }
+
   /** Record the attempt `what` and refuse it. */
   refuse(what: string): never {
-    this.first ??= what;
+    this.note(what);
     throw new ReadOnlyWrite(`${what}: plug-ins see a read-only view`);
   }
 
@@ -41,9 +46,9 @@ function key(p: string | symbol): string {
 export class ReadOnlyObjects {
   private readonly proxies = new WeakMap<object, object>();
   private readonly targets = new WeakMap<object, object>();
-  /** The last proxy unwrapped and its target: a strategy passes its pod to view.fits once per node. */
-  private lastProxy: object | undefined;
-  private lastTarget: object | undefined;
+  /** The last value unwrapped and what it gave: a strategy passes its pod to view.fits once per node. */
+  private lastIn: object | undefined;
+  private lastOut: object | undefined;
 
   constructor(readonly log: WriteLog) {}
 
@@ -61,12 +66,45 @@ export class ReadOnlyObjects {
 
   unwrap<T>(value: T): T {
     if (typeof value !== "object" || value === null) return value;
-    if (value === this.lastProxy) return this.lastTarget as T;
-    const target = this.targets.get(value);
-    if (target === undefined) return value;
-    this.lastProxy = value;
-    this.lastTarget = target;
-    return target as T;
+    if (value === this.lastIn) return this.lastOut as T;
+    const out = this.targets.get(value) ?? value;
+    this.lastIn = value;
+    this.lastOut = out;
+    return out as T;
+  }
+
+  /**
+   * A copy of `value`'s fields for one call, its nested objects read-only proxies, for what a plug-in
+   * reads in a loop over the nodes (a strategy's pod): a proxy's trap costs some 20 ns a read, which
+   * made reading `pod.cpuMilli` per node most of a decision. The copy reads as fast as the object and
+   * costs one small object per call (a cache of copies per object cost more, in its WeakMap, than it
+   * saved: most pods are decided once); sealed, so that no field is added; `compare` after the call
+   * notes a write to it, in sloppy mode too. Passed back to the view (`fits(node, pod)`), the last copy
+   * made unwraps to `value`.
+   */
+  copy<T extends object>(value: T, path: string): T {
+    const copy = { ...value } as Record<string, unknown>;
+    for (const k in copy) {
+      const v = copy[k];
+      if (typeof v === "object" && v !== null) copy[k] = this.wrap(v, `${path}${key(k)}`);
+    }
+    this.lastIn = copy;
+    this.lastOut = value;
+    return Object.seal(copy) as T;
+  }
+
+  /** After the call: note in the log the first field of `copy` (made from `value`) that the plug-in changed. */
+  compare(copy: object, value: object, path: string): void {
+    const mine = copy as Record<string, unknown>;
+    const theirs = value as Record<string, unknown>;
+    for (const k in mine) {
+      const v = theirs[k];
+      const was = typeof v === "object" && v !== null ? this.proxies.get(v) : v;
+      if (!Object.is(mine[k], was)) {
+        this.log.note(`wrote ${path}${key(k)}`);
+        return;
+      }
+    }
   }
 
   private handler(path: string, frozen: boolean): ProxyHandler<object> {

@@ -44,16 +44,21 @@ export class PluginViews {
     return this.log.take();
   }
 
-  /** `fn` (a plug-in call); `refused(what)` is thrown when it attempted a write, whatever it then did. */
-  call<T>(fn: () => T, refused: (what: string) => Error): T {
+  /**
+   * `fn` (a plug-in call); `refused(what)` is thrown when it attempted a write, whatever it then did.
+   * `after` looks for writes to the copies the call was handed (ReadOnlyObjects.compare).
+   */
+  call<T>(fn: () => T, refused: (what: string) => Error, after?: () => void): T {
     let out: T;
     try {
       out = fn();
     } catch (err) {
+      after?.();
       const what = this.attempted();
       if (what !== undefined) throw refused(what);
       throw err;
     }
+    after?.();
     const what = this.attempted();
     if (what !== undefined) throw refused(what);
     return out;

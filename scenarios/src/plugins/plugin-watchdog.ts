@@ -134,6 +134,7 @@ export class PluginWatchdog {
   /**
    * A strategy whose calls are marked as the plug-in `label`'s. It sees the cluster, the pod and the
    * decision read only (./plugin-views.ts): a write stops the run with a PluginFailure naming it.
+   * Each call gets a copy of its pod (ReadOnlyObjects.copy: its writes found after the call).
    */
   strategy(s: PlacementStrategy, label: string): PlacementStrategy {
     const who = `plug-in strategy ${label}`;
@@ -146,7 +147,13 @@ export class PluginWatchdog {
       decide: (view: ClusterView, pod: Pod): Decision | null => {
         this.enter(who, "decide()", pod.id);
         try {
-          const d = views.call(() => s.decide(views.of(view), objects.wrap(pod, "pod")), refused("decide()", pod.id));
+          // A copy of the pod, not a proxy: decide() may read it once per node (ReadOnlyObjects.copy).
+          const mine = objects.copy(pod, "pod");
+          const d = views.call(
+            () => s.decide(views.of(view), mine),
+            refused("decide()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
+          );
           // The guard reads the decision: a proxy of the plug-in's own object would only slow it.
           return objects.unwrap(d);
         } finally {
@@ -167,9 +174,13 @@ export class PluginWatchdog {
       wrapped.bound = (view, pod, d) => {
         this.enter(who, "bound()", pod.id);
         try {
+          const mine = objects.copy(pod, "pod");
+          // Its own decision, echoed: a frozen copy (writing it changes nothing, and throws in strict code).
+          const decision = Object.freeze({ node: d.node, gpuIndex: d.gpuIndex });
           views.call(
-            () => s.bound!(views.of(view), objects.wrap(pod, "pod"), objects.wrap(d, "decision")),
+            () => s.bound!(views.of(view), mine, decision),
             refused("bound()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
           );
         } finally {
           this.leave();
@@ -180,7 +191,12 @@ export class PluginWatchdog {
       wrapped.released = (view, pod, node) => {
         this.enter(who, "released()", pod.id);
         try {
-          views.call(() => s.released!(views.of(view), objects.wrap(pod, "pod"), node), refused("released()", pod.id));
+          const mine = objects.copy(pod, "pod");
+          views.call(
+            () => s.released!(views.of(view), mine, node),
+            refused("released()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
+          );
         } finally {
           this.leave();
         }
