@@ -114,6 +114,17 @@ describe("a controller that writes what it is handed", () => {
       "ctx.on({ start(task, nodes) { nodes[0] = 3; } });",
       /its start listener wrote nodes\[0\] at simulated time/,
     ],
+    // Events of its own kinds run, their handlers marked as its code; the run's own kinds are out of reach.
+    [
+      "own-event",
+      "const k = ctx.simulation.on('tick', () => { throw new Error('boom'); }); ctx.simulation.at(60, k);",
+      /its event tick threw at simulated time 60 s: boom/,
+    ],
+    [
+      "run-event",
+      "ctx.at(60, () => ctx.simulation.at(61, 0));",
+      /a timer called ctx\.simulation\.at\(\) with kind 0, not one of its own \(on\(\)\) at simulated time 60 s/,
+    ],
     [
       "rejected-start",
       "return Promise.reject(new Error('later'));",
