@@ -44,6 +44,23 @@ describe("a user strategy that breaks its contract", () => {
       /decide\(\) returned \{"node":999\} for task 0 \(\d+ m, \d+ MiB\): expected null or \{ node \} with a node in 0\.\.15/,
     ],
     ["not-a-decision", "return 3;", /decide\(\) returned 3 for task 0 .*: expected null or \{ node \}/],
+    // JSON shows NaN as null: the message still says what was expected.
+    [
+      "nan",
+      "return { node: NaN };",
+      /decide\(\) returned \{"node":null\} for task 0 .*: expected null or \{ node \} with a node in 0\.\.15/,
+    ],
+    [
+      "fraction",
+      "return { node: 0.5 };",
+      /decide\(\) returned \{"node":0\.5\} for task 0 .*: expected null or \{ node \} with a node in 0\.\.15/,
+    ],
+    ["null-thrower", "throw null;", /decide\(\) threw for task 0 .*: null \(not an Error\)/],
+    [
+      "unshowable",
+      "throw { toString() { throw new Error('no'); } };",
+      /decide\(\) threw for task 0 .*: a value that cannot be shown \(object\)/,
+    ],
     ["promise", "return Promise.resolve({ node: 0 });", /decide\(\) returned a promise for task 0/],
     ["thrower", "throw new Error('boom');", /decide\(\) threw for task 0 .*: boom/],
     ["crowder", "return { node: 0 };", /decide\(\) returned node 0 for task \d+ .*, where the pod does not fit/],

@@ -14,6 +14,8 @@ export {
 } from "./cluster/cluster-types.js";
 export { FitIndex } from "./cluster/fit-index.js";
 export { NodeOrderIndex } from "./cluster/node-order-index.js";
+export { ReadOnlyObjects, ReadOnlyWrite, WriteLog } from "./cluster/read-only.js";
+export { ReadOnlyClusterView } from "./cluster/read-only-view.js";
 export {
   type CxlParams,
   CxlPool,

@@ -37,4 +37,22 @@ describe("the invariant checker", () => {
     expect(() => c.start(t, [0], 2)).toThrow("invariant broken at start, time 2: task 7 is running, expected waiting");
     expect(() => c.sample(0.5)).toThrow("time went back from 2");
   });
+
+  it("catches a change made behind the engine's back at the next sample, naming the last plug-in call", () => {
+    const cluster = new ClusterState([
+      { cpuMilli: 1000, memoryMiB: 1024 },
+      { cpuMilli: 1000, memoryMiB: 1024 },
+    ]);
+    const c = new InvariantChecker(cluster, 1000, () => 'plug-in strategy "x" (x.mjs), decide() for task 7');
+    const t = task({ id: 7, arrivalS: 0, cpuMilli: 300, memoryMiB: 100 });
+    c.arrive(t, 0);
+    cluster.place(0, t);
+    c.start(t, [0], 0);
+    c.sample(1);
+    // Within [0, allocatable], so no per-event check sees it: only the audit against the placements.
+    (cluster.resources.freeCpuMilli as Float64Array)[1] = 400;
+    expect(() => c.sample(2)).toThrow(
+      'invariant broken at sample, time 2: node 1: free CPU 400 m, its placements leave 1000 m: the cluster changed outside the engine (the last plug-in call: plug-in strategy "x" (x.mjs), decide() for task 7)',
+    );
+  });
 });

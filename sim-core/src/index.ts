@@ -28,4 +28,5 @@ export {
   type StopReason,
 } from "./simulation.js";
 export { wallSeconds } from "./stopwatch.js";
+export { thrownText } from "./thrown-text.js";
 export { type PoolOptions, type PoolOutcome, serveInWorker, WorkerPool } from "./worker-pool.js";

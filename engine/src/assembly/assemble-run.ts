@@ -47,6 +47,8 @@ export interface RunSinks {
   onProgress?(simTimeS: number, durationS: number, events: number): void;
   /** Check the run's invariants after every event (InvariantChecker); a violation stops the run. */
   check?: boolean;
+  /** With `check`: the last plug-in call made, named in a violation's message (the likeliest culprit). */
+  lastPluginCall?(): string | undefined;
 }
 
 /** A run put together from its plan, and its summary once it ran (or at any point of it). */
@@ -187,7 +189,7 @@ function observers(
   if (usage) listeners.push(usage);
   // Energy follows usage where usage is known (service replicas, co-located batch pods).
   if (services || tier) listeners.push(usageForEnergy(metrics, state, usage!));
-  if (sinks.check) listeners.unshift(new InvariantChecker(state));
+  if (sinks.check) listeners.unshift(new InvariantChecker(state, undefined, sinks.lastPluginCall));
   const gpu = plan.outputs.arrivedGpuLoads;
   if (gpu) {
     sources.gpuLoads = new GpuLoadCheckpoints(state, gpu.loads, gpu.typical);

@@ -17,6 +17,9 @@ type State = "waiting" | "running" | "done" | "removed" | "rejected" | "failed";
  *   controller) from waiting or running; only a running task is resized in place;
  * - the nodes an event touched have free CPU, memory and GPUs within [0, allocatable];
  * - every `sampleEvery` events, the placement index's best fit for a small request agrees with a scan;
+ * - at every sample, every `sampleEvery` events and at the end, the cluster's live arrays agree with
+ *   the placements they were booked from (ClusterState.audit): a change made behind the engine's back
+ *   (a write to its arrays) shows there, and the message names the last plug-in call before it;
  * - at the end, tasks are conserved: submitted = completed + removed + running + waiting + rejected + failed.
  * A violation stops the run with an InvariantViolation naming the event, time, node and task.
  */
@@ -31,6 +34,7 @@ export class InvariantChecker implements RunListener {
   constructor(
     private readonly cluster: ClusterState,
     private readonly sampleEvery = 1000,
+    private readonly lastPluginCall?: () => string | undefined,
   ) {}
 
   private broken(event: string, nowS: number, what: string): never {
@@ -40,7 +44,22 @@ export class InvariantChecker implements RunListener {
   private tick(event: string, nowS: number): void {
     if (nowS < this.lastS) this.broken(event, nowS, `time went back from ${this.lastS}`);
     this.lastS = nowS;
-    if (++this.events % this.sampleEvery === 0) this.checkIndex(event, nowS);
+    if (++this.events % this.sampleEvery === 0) {
+      this.checkIndex(event, nowS);
+      this.audit(event, nowS);
+    }
+  }
+
+  /** The cluster's arrays against its placements: O(nodes + placements), so not after every event. */
+  private audit(event: string, nowS: number): void {
+    const wrong = this.cluster.audit();
+    if (wrong === undefined) return;
+    const last = this.lastPluginCall?.();
+    this.broken(
+      event,
+      nowS,
+      `${wrong}: the cluster changed outside the engine${last ? ` (the last plug-in call: ${last})` : ""}`,
+    );
   }
 
   private move(event: string, t: Task, nowS: number, from: State | undefined, to: State): void {
@@ -121,6 +140,7 @@ export class InvariantChecker implements RunListener {
   }
   sample(nowS: number): void {
     this.tick("sample", nowS);
+    this.audit("sample", nowS);
   }
 
   end(nowS: number): void {
@@ -130,5 +150,6 @@ export class InvariantChecker implements RunListener {
       this.broken("end", nowS, `tasks not conserved: ${this.submitted} submitted, states ${JSON.stringify(count)}`);
     }
     this.checkIndex("end", nowS);
+    this.audit("end", nowS);
   }
 }

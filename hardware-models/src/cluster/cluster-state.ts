@@ -58,6 +58,8 @@ export class ClusterState implements ClusterView {
   private readonly tainted: Uint8Array;
   private readonly pools: MemoryPools;
   private readonly p = new PlacementRecords();
+  /** Changes applied so far (placements, releases, resizes, nodes and pools up, down, in or out). */
+  private changeCount = 0;
 
   /** @param poolCapacitiesMiB capacity of each CXL pool that nodes refer to by `cxlPool` */
   constructor(nodes: readonly NodeSpec[], poolCapacitiesMiB: readonly number[] = []) {
@@ -164,6 +166,8 @@ export class ClusterState implements ClusterView {
 
   /** Whether a node takes another pod now, told to the search's indexes. */
   private reindex(node: number): void {
+    // Every change of a node ends here: one count for it.
+    this.changeCount++;
     this.open[node] = this.up[node] === 1 && this.pods[node] < this.podCap[node] ? 1 : 0;
     this.search.reindex(node);
   }
@@ -220,6 +224,7 @@ export class ClusterState implements ClusterView {
   }
   /** Take a CXL pool out of service (its memory cannot be used) or back. */
   setPoolUp(pool: number, up: boolean): void {
+    this.changeCount++;
     this.pools.setUp(pool, up);
   }
   isPoolUp(pool: number): boolean {
@@ -254,6 +259,10 @@ export class ClusterState implements ClusterView {
   }
   taints(node: number): readonly Taint[] {
     return this.taintsOf[node];
+  }
+  /** How many changes were applied so far: views copying the live arrays copy again only after one. */
+  get changes(): number {
+    return this.changeCount;
   }
   /** Placements currently applied. */
   get placements(): number {
@@ -308,6 +317,48 @@ export class ClusterState implements ClusterView {
 
   collectFitting(r: Request, start: number, want: number, out: Int32Array): [number, number] {
     return this.search.collectFitting(r, start, want, out);
+  }
+
+  /**
+   * The first place where the live arrays disagree with the placements they were booked from (a node's
+   * free CPU or memory, its pod count, the cluster's allocated CPU and memory), or undefined: a write
+   * that bypassed place/release/resize shows here. O(nodes + placements): for the invariant checker.
+   */
+  audit(): string | undefined {
+    const n = this.nodeCount;
+    const p = this.p;
+    const cpu = new Float64Array(n);
+    const mem = new Float64Array(n);
+    const pods = new Int32Array(n);
+    for (let id = 0; id < p.span; id++) {
+      const node = p.node[id];
+      if (node < 0) continue;
+      cpu[node] += p.cpu[id] + p.infra[id];
+      mem[node] += p.mem[id] - p.pool[id];
+      pods[node]++;
+    }
+    const off = (a: number, b: number) => !(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)));
+    let clusterCpu = 0;
+    let clusterMem = 0;
+    for (let i = 0; i < n; i++) {
+      const freeCpu = this.allocCpu[i] - cpu[i];
+      const freeMem = this.allocMem[i] - mem[i];
+      if (off(this.freeCpu[i], freeCpu))
+        return `node ${i}: free CPU ${this.freeCpu[i]} m, its placements leave ${freeCpu} m`;
+      if (off(this.freeMem[i], freeMem))
+        return `node ${i}: free memory ${this.freeMem[i]} MiB, its placements leave ${freeMem} MiB`;
+      if (this.pods[i] !== pods[i]) return `node ${i}: ${this.pods[i]} pods counted, ${pods[i]} placed`;
+      if (this.virtualOf[i] === 0) {
+        clusterCpu += cpu[i];
+        clusterMem += mem[i];
+      }
+    }
+    const t = this.book.cluster;
+    if (off(t.allocatedCpuMilli, clusterCpu))
+      return `cluster: allocated CPU ${t.allocatedCpuMilli} m, its placements hold ${clusterCpu} m`;
+    if (off(t.allocatedMemoryMiB, clusterMem))
+      return `cluster: allocated memory ${t.allocatedMemoryMiB} MiB, its placements hold ${clusterMem} MiB`;
+    return undefined;
   }
 
   // ---- mutation -----------------------------------------------------------------------------

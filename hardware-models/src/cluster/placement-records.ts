@@ -29,6 +29,11 @@ export class PlacementRecords {
     return this.used++;
   }
 
+  /** Ids handed out so far: every live id is below it. */
+  get span(): number {
+    return this.used;
+  }
+
   /** Whether `id` is a live placement. */
   isLive(id: number): boolean {
     return id >= 0 && id < this.used && this.node[id] >= 0;

@@ -19,6 +19,7 @@ import {
   type TypicalPod,
 } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
+import { thrownText } from "@clustersim/sim-core";
 import { PluginTimeout, type PluginWatchdog } from "../plugins/plugin-watchdog.js";
 import { SpecError } from "../schema/load-spec.js";
 import type { ScenarioSpec } from "../schema/schema.js";
@@ -77,7 +78,9 @@ export function placementFactory(
     };
     const create = () => entry.create!(entry.params.parse(sched.params ?? {}), ctx);
     const label = `"${sched.name}" (${sched.plugin})`;
-    return src.watchdog ? userStrategy(src.watchdog, create, label, src.file) : create();
+    // A built-in strategy in a run with other plug-ins (a controller) is the run's own code: it reads
+    // the cluster itself, without the read-only view plug-ins get.
+    return src.watchdog && sched.plugin !== undefined ? userStrategy(src.watchdog, create, label, src.file) : create();
   };
 }
 
@@ -122,7 +125,7 @@ function userStrategy(
     const why =
       err instanceof PluginTimeout
         ? `did not return within ${watchdog.limitS} s (--plugin-time-limit)`
-        : `threw: ${err instanceof Error ? err.message : String(err)}`;
+        : `threw: ${thrownText(err)}`;
     throw new SpecError([`${file}: scheduler.plugin: plug-in strategy ${label}: create() ${why}`]);
   }
   if (!s || typeof s.decide !== "function") {

@@ -1,3 +1,4 @@
+import { thrownText } from "@clustersim/sim-core";
 import { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
 import { loadPluginModule } from "./plugin-module.js";
@@ -52,9 +53,7 @@ export async function createFromPlugin<T>(r: EntryRequest<T>): Promise<{ name: s
       throw new SpecError([
         `${where}.plugin: ${file}: create() did not return within ${watchdog.limitS} s (--plugin-time-limit)`,
       ]);
-    throw new SpecError([
-      `${where}.plugin: ${file}: create() threw: ${err instanceof Error ? err.message : String(err)}`,
-    ]);
+    throw new SpecError([`${where}.plugin: ${file}: create() threw: ${thrownText(err)}`]);
   }
   if (!r.isValid(made)) {
     throw new SpecError([`${where}.plugin: ${file}: expected create() to return ${r.returns}, found ${typeof made}`]);

@@ -4,6 +4,7 @@ import Module, { createRequire, register } from "node:module";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { thrownText } from "@clustersim/sim-core";
 import { SpecError } from "../schema/load-spec.js";
 import { DEFAULT_PLUGIN_TIME_LIMIT_S } from "./plugin-watchdog.js";
 
@@ -73,7 +74,7 @@ export async function importPlugin(file: string): Promise<Record<string, unknown
 }
 
 function firstLine(err: unknown): string {
-  return err instanceof Error ? err.message.split("\n")[0]! : String(err);
+  return err instanceof Error ? err.message.split("\n")[0]! : thrownText(err);
 }
 
 /**
@@ -82,7 +83,7 @@ function firstLine(err: unknown): string {
  * so `node --check` is asked for it (only when loading failed with a syntax error).
  */
 export function loadErrorMessage(err: unknown, file: string): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof Error)) return thrownText(err);
   const [first, second] = err.message.split("\n");
   const esbuild = /^Transform failed/.test(first!) && second ? /:(\d+):(\d+): ERROR: (.*)$/.exec(second) : null;
   if (esbuild) return `line ${esbuild[1]}, column ${esbuild[2]}: ${esbuild[3]}`;

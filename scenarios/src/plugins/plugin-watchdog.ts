@@ -1,10 +1,16 @@
 import { createContext, Script } from "node:vm";
-import type { Controller, ControllerContext, CustomAutoscaler, RunListener } from "@clustersim/engine";
+import type { Controller, ControllerContext, CustomAutoscaler } from "@clustersim/engine";
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
+import { thrownText } from "@clustersim/sim-core";
+import { readOnlyContext } from "./controller-views.js";
+import { PluginViews } from "./plugin-views.js";
 
 /** How long one plug-in call (or one load) may take unless the command line says otherwise, seconds. */
 export const DEFAULT_PLUGIN_TIME_LIMIT_S = 10;
+
+/** How a refused write ends its message. */
+const READ_ONLY = "plug-ins see a read-only view";
 
 /** A plug-in call or load that outlasted the time limit; the message names the plug-in and the task. */
 export class PluginTimeout extends Error {
@@ -17,16 +23,6 @@ export class PluginTimeout extends Error {
  */
 export class PluginFailure extends Error {
   override readonly name = "PluginFailure";
-}
-
-/** What a plug-in threw, as text, whatever it threw (null, an object whose toString throws, ...). */
-export function thrownText(err: unknown): string {
-  try {
-    if (err instanceof Error) return err.message;
-    return typeof err === "string" ? err : `${String(err)} (not an Error)`;
-  } catch {
-    return `a value that cannot be shown (${typeof err})`;
-  }
 }
 
 /**
@@ -46,6 +42,16 @@ export class PluginWatchdog {
   private who: string | undefined;
   private doing = "";
   private taskId = -1;
+  /**
+   * A failure noticed outside a plug-in call: a promise it returned was rejected, or one it left was
+   * (unhandledRejection), or code it scheduled on the real clock threw. The driver checks it between
+   * slices (run-guard.ts); the first one stops the run.
+   */
+  private pending: PluginFailure | undefined;
+  /** The last call's plug-in, hook and task, kept after it returned. */
+  private last: string | undefined;
+  private lastDoing = "";
+  private lastTask = -1;
 
   constructor(readonly limitS: number = DEFAULT_PLUGIN_TIME_LIMIT_S) {
     if (!(limitS > 0 && limitS * 1000 <= 2 ** 31 - 1))
@@ -74,10 +80,50 @@ export class PluginWatchdog {
     }
   }
 
+  /** Record a failure noticed outside a call (the first one is kept). */
+  fail(failure: PluginFailure): void {
+    this.pending ??= failure;
+  }
+
+  /** Throw the failure recorded, if any. */
+  check(): void {
+    if (this.pending) throw this.pending;
+  }
+
+  /**
+   * A plug-in call's result: a promise it returned is watched, so that its rejection stops the run
+   * naming the plug-in and the hook rather than surfacing as an unhandled rejection.
+   */
+  private settled(result: unknown, who: string, doing: string, nowS: number): unknown {
+    if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+      try {
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) =>
+          this.fail(
+            new PluginFailure(
+              `${who}: ${doing} returned a promise that was rejected (at simulated time ${nowS} s): ${thrownText(err)}`,
+            ),
+          ),
+        );
+      } catch (err) {
+        throw new PluginFailure(`${who}: ${doing} returned a promise whose then() threw: ${thrownText(err)}`);
+      }
+    }
+    return result;
+  }
+
   private enter(who: string, doing: string, taskId: number): void {
     this.who = who;
     this.doing = doing;
     this.taskId = taskId;
+    this.last = who;
+    this.lastDoing = doing;
+    this.lastTask = taskId;
+  }
+
+  /** The last plug-in call made (for --check's message when the cluster changed behind the run). */
+  lastCall(): string | undefined {
+    if (this.last === undefined) return undefined;
+    return `${this.last}, ${this.lastDoing}${this.lastTask >= 0 ? ` for task ${this.lastTask}` : ""}`;
   }
 
   private leave(): void {
@@ -85,15 +131,31 @@ export class PluginWatchdog {
     this.taskId = -1;
   }
 
-  /** A strategy whose calls are marked as the plug-in `label`'s. */
+  /**
+   * A strategy whose calls are marked as the plug-in `label`'s. It sees the cluster, the pod and the
+   * decision read only (./plugin-views.ts): a write stops the run with a PluginFailure naming it.
+   * Each call gets a copy of its pod (ReadOnlyObjects.copy: its writes found after the call).
+   */
   strategy(s: PlacementStrategy, label: string): PlacementStrategy {
     const who = `plug-in strategy ${label}`;
+    const views = new PluginViews();
+    const { objects } = views;
+    const refused = (doing: string, taskId: number) => (what: string) =>
+      new PluginFailure(`${who}: ${doing} ${what} for task ${taskId}: ${READ_ONLY}`);
     const wrapped: PlacementStrategy = {
       name: s.name,
       decide: (view: ClusterView, pod: Pod): Decision | null => {
         this.enter(who, "decide()", pod.id);
         try {
-          return s.decide(view, pod);
+          // A copy of the pod, not a proxy: decide() may read it once per node (ReadOnlyObjects.copy).
+          const mine = objects.copy(pod, "pod");
+          const d = views.call(
+            () => s.decide(views.of(view), mine),
+            refused("decide()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
+          );
+          // The guard reads the decision: a proxy of the plug-in's own object would only slow it.
+          return objects.unwrap(d);
         } finally {
           this.leave();
         }
@@ -112,7 +174,14 @@ export class PluginWatchdog {
       wrapped.bound = (view, pod, d) => {
         this.enter(who, "bound()", pod.id);
         try {
-          s.bound!(view, pod, d);
+          const mine = objects.copy(pod, "pod");
+          // Its own decision, echoed: a frozen copy (writing it changes nothing, and throws in strict code).
+          const decision = Object.freeze({ node: d.node, gpuIndex: d.gpuIndex });
+          views.call(
+            () => s.bound!(views.of(view), mine, decision),
+            refused("bound()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
+          );
         } finally {
           this.leave();
         }
@@ -122,7 +191,12 @@ export class PluginWatchdog {
       wrapped.released = (view, pod, node) => {
         this.enter(who, "released()", pod.id);
         try {
-          s.released!(view, pod, node);
+          const mine = objects.copy(pod, "pod");
+          views.call(
+            () => s.released!(views.of(view), mine, node),
+            refused("released()", pod.id),
+            () => objects.compare(mine, pod, "pod"),
+          );
         } finally {
           this.leave();
         }
@@ -133,19 +207,26 @@ export class PluginWatchdog {
 
   /**
    * A controller whose start, timers and listeners are marked as the plug-in `label`'s; an exception
-   * in any of them stops the run with a PluginFailure naming the plug-in, the hook and the time.
+   * in any of them stops the run with a PluginFailure naming the plug-in, the hook and the time. Its
+   * context is read only where it holds the run's state (./controller-views.ts): the cluster, the tasks
+   * and pods it is handed, the services' figures; it acts through the context's methods alone.
    */
   controller(c: Controller, label: string): Controller {
     const who = `plug-in controller ${label}`;
     return {
       name: c.name,
       start: (ctx: ControllerContext) => {
+        const views = new PluginViews();
         const mark =
           <A extends unknown[]>(doing: string, fn: (...args: A) => unknown) =>
           (...args: A) => {
             this.enter(who, doing, -1);
             try {
-              return fn(...args);
+              const result = views.call(
+                () => fn(...args),
+                (what) => new PluginFailure(`${who}: ${doing} ${what} at simulated time ${ctx.nowS} s: ${READ_ONLY}`),
+              );
+              return this.settled(result, who, doing, ctx.nowS);
             } catch (err) {
               if (err instanceof PluginTimeout || err instanceof PluginFailure) throw err;
               const name = (err as { name?: unknown } | null)?.name;
@@ -155,20 +236,7 @@ export class PluginWatchdog {
               this.leave();
             }
           };
-        const marked = Object.create(ctx) as ControllerContext;
-        marked.at = (t, fn) => ctx.at(t, mark("a timer", fn));
-        marked.after = (d, fn) => ctx.after(d, mark("a timer", fn));
-        marked.every = (p, fn, first) => ctx.every(p, mark("a timer", fn), first);
-        marked.forEachWaiting = (fn) => ctx.forEachWaiting(mark("forEachWaiting()", fn));
-        marked.on = (l: RunListener) => {
-          const listener: Record<string, unknown> = {};
-          for (const [event, fn] of Object.entries(l)) {
-            if (typeof fn !== "function") continue;
-            listener[event] = mark(`its ${event} listener`, (fn as (...a: unknown[]) => unknown).bind(l));
-          }
-          ctx.on(listener as RunListener);
-        };
-        mark("start()", (x: ControllerContext) => c.start(x))(marked);
+        mark("start()", (x: ControllerContext) => c.start(x))(readOnlyContext(ctx, views, mark));
       },
     };
   }
@@ -179,6 +247,7 @@ export class PluginWatchdog {
    */
   autoscaler(a: CustomAutoscaler, label: string): CustomAutoscaler {
     const who = `plug-in autoscaler ${label}`;
+    const views = new PluginViews();
     return {
       name: a.name,
       syncPeriodS: a.syncPeriodS,
@@ -187,7 +256,10 @@ export class PluginWatchdog {
         this.enter(who, doing, -1);
         let n: unknown;
         try {
-          n = a.desired(service, nowS);
+          n = views.call(
+            () => a.desired(views.objects.wrap(service, "service"), nowS),
+            (what) => new PluginFailure(`${who}: ${doing} ${what} at simulated time ${nowS} s: ${READ_ONLY}`),
+          );
         } catch (err) {
           if (err instanceof PluginTimeout || err instanceof PluginFailure) throw err;
           throw new PluginFailure(`${who}: ${doing} threw at simulated time ${nowS} s: ${thrownText(err)}`);

@@ -1,7 +1,7 @@
 import { assembleRun, Run, type RunSinks, StrategyError, UnknownRuntimeError } from "@clustersim/engine";
 import { type CompileOptions, compileScenario } from "../compile/compile-scenario.js";
 import { PluginTimeout } from "../plugins/plugin-watchdog.js";
-import { driveWithin, guardExit } from "../plugins/run-guard.js";
+import { driveWithin, guardProcess } from "../plugins/run-guard.js";
 import { SpecError } from "../schema/load-spec.js";
 import type { ScenarioSpec } from "../schema/schema.js";
 
@@ -27,7 +27,8 @@ export interface ScenarioRunResult {
  * A scenario file run end to end: compiled into a run plan (../compile), assembled into a run by the
  * engine (its loops, controllers, effects and observers), driven to its duration, summarised. Output
  * lines go to the sinks as they happen, so the caller can stream them to files. Plug-ins run under
- * their time limit, and may not end the process.
+ * their time limit, and may not end the process; what they leave failing (a rejected promise, a timer
+ * that throws) stops the run as a PluginFailure.
  */
 export async function runScenario(
   spec: ScenarioSpec,
@@ -35,10 +36,15 @@ export async function runScenario(
   o: ScenarioRunOptions = {},
 ): Promise<ScenarioRunResult> {
   const { plan, watchdog } = await compileScenario(spec, file, o);
-  if (watchdog) guardExit(1);
+  if (watchdog) guardProcess(watchdog, 1);
   try {
     // Controllers start when the run is made: under the time limit too.
-    const { run, summary } = assembleRun(plan, o, watchdog && ((options) => watchdog.within(() => new Run(options))));
+    const sinks = watchdog ? { ...o, lastPluginCall: () => watchdog.lastCall() } : o;
+    const { run, summary } = assembleRun(
+      plan,
+      sinks,
+      watchdog && ((options) => watchdog.within(() => new Run(options))),
+    );
     const until = (t?: number) => (watchdog ? driveWithin(run, watchdog, t) : run.runUntil(t));
     if (o.stepS !== undefined && o.stepS > 0) {
       for (let t = o.stepS; !run.isEnded; t += o.stepS) await until(t);
@@ -49,7 +55,7 @@ export async function runScenario(
       throw new SpecError([`${file}: ${err.message}`]);
     throw err;
   } finally {
-    if (watchdog) guardExit(-1);
+    if (watchdog) guardProcess(watchdog, -1);
   }
 }
 

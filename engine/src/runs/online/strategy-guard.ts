@@ -1,9 +1,18 @@
 import type { ClusterState } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
+import { thrownText } from "@clustersim/sim-core";
 
 /** A user strategy broke its contract: the message names the plug-in, the task and what it returned. */
 export class StrategyError extends Error {
   override readonly name = "StrategyError";
+}
+
+/**
+ * An error that already names the plug-in and what it did (the scenario's plug-in wrappers throw one
+ * named PluginFailure, e.g. for a write through a read-only view): passed on as it is.
+ */
+function named(err: unknown): boolean {
+  return err instanceof StrategyError || (err as { name?: unknown } | null)?.name === "PluginFailure";
 }
 
 /**
@@ -21,9 +30,8 @@ export class StrategyGuard {
     try {
       call();
     } catch (err) {
-      if (err instanceof StrategyError) throw err;
-      const why = err instanceof Error ? err.message : String(err);
-      throw new StrategyError(`plug-in strategy ${this.label}: ${name}() threw for task ${taskId}: ${why}`);
+      if (named(err)) throw err;
+      throw new StrategyError(`plug-in strategy ${this.label}: ${name}() threw for task ${taskId}: ${thrownText(err)}`);
     }
   }
 
@@ -40,13 +48,17 @@ export class StrategyGuard {
       node = (d as { node?: unknown } | null)?.node;
       gpuIndex = (d as Decision | null)?.gpuIndex;
     } catch (err) {
-      if (err instanceof StrategyError) throw err;
-      throw new StrategyError(
-        `${who}: decide() threw for ${task}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      if (named(err)) throw err;
+      throw new StrategyError(`${who}: decide() threw for ${task}: ${thrownText(err)}`);
     }
     if (d === null) return null;
     if (d !== null && typeof d === "object" && typeof (d as { then?: unknown }).then === "function") {
+      // Refused below; its rejection, if it comes, is not the run's to report.
+      try {
+        (d as PromiseLike<unknown>).then(undefined, () => {});
+      } catch {
+        // a then() that throws: refused all the same
+      }
       throw new StrategyError(
         `${who}: decide() returned a promise for ${task}: expected a decision at once (null or { node })`,
       );
@@ -69,6 +81,10 @@ function shown(d: unknown): string {
   try {
     return JSON.stringify(d) ?? String(d);
   } catch {
-    return String(d);
+    try {
+      return String(d);
+    } catch {
+      return `a value that cannot be shown (${typeof d})`;
+    }
   }
 }
