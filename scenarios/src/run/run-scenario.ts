@@ -66,14 +66,15 @@ export async function runScenario(
  */
 export async function checkScenario(spec: ScenarioSpec, file: string, o: CompileOptions = {}): Promise<void> {
   const { plan, watchdog } = await compileScenario(spec, file, o);
-  if (watchdog) guardExit(1);
+  if (watchdog) guardProcess(watchdog, 1);
   try {
-    assembleRun(plan, {}, watchdog && ((options) => watchdog.within(() => new Run(options))));
+    const sinks = watchdog ? { lastPluginCall: () => watchdog.lastCall() } : {};
+    assembleRun(plan, sinks, watchdog && ((options) => watchdog.within(() => new Run(options))));
   } catch (err) {
     if (err instanceof UnknownRuntimeError || err instanceof StrategyError || err instanceof PluginTimeout)
       throw new SpecError([`${file}: ${err.message}`]);
     throw err;
   } finally {
-    if (watchdog) guardExit(-1);
+    if (watchdog) guardProcess(watchdog, -1);
   }
 }
