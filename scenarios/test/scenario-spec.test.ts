@@ -327,7 +327,38 @@ describe("values that would hang a run or be silently wrong", () => {
     ]);
     expect(problems(GOOD.replace("ratePerS: 1", "ratePerS: 1e12"))).toEqual([
       expect.stringMatching(
-        /workloads\[0\]\.ratePerS: expected at most 100,000,000 tasks over the 7,200 s run, found a rate of 1000000000000\/s/,
+        /workloads\[0\]\.ratePerS: expected at most 100,000,000 tasks over the 7,200 s run, found a rate of up to 1000000000000\/s/,
+      ),
+    ]);
+    // A rate curve's peak bounds its tasks too (a constant of 1e12/s times a surge of 3): once, unbounded.
+    const curve = GOOD.replace(
+      "    ratePerS: 1\n",
+      "    rate: [{ type: constant, ratePerS: 1e12 }, { type: surge, at: 60, multiplier: 3, decay: 600 }]\n",
+    ).replace("type: poisson", "type: rate-curve");
+    expect(problems(curve)).toEqual([
+      expect.stringMatching(
+        /workloads\[0\]\.rate: expected at most 100,000,000 tasks .* up to 3000000000000\/s \(about 21,600,000,000,000,000 tasks\)/,
+      ),
+    ]);
+    // Services: ticks (services × ticks) bounded, and the requests the per-request model simulates one by one.
+    const service = (extra: string) =>
+      GOOD.replace(
+        /workloads:[\s\S]*?scheduler:/,
+        [
+          "services:",
+          '  - { name: web, replica: { cpu: "1", memory: 1Gi }, replicas: 2, serviceTime: { dist: exponential, mean: 0.1 }, cpuPerRequest: 0.01,',
+          `      slo: { percentile: 99, target: 1s }, rate: [{ type: constant, ratePerS: 1e9 }]${extra} }`,
+          "scheduler:",
+        ].join("\n"),
+      );
+    expect(problems(`${service("")}serviceTick: 1e-6\n`)).toEqual([
+      expect.stringMatching(
+        /serviceTick: expected at most 1,000,000,000 service ticks .* found 7,200,000,000 with a tick of 0\.000001 s/,
+      ),
+    ]);
+    expect(problems(service(", latency: per-request"))).toEqual([
+      expect.stringMatching(
+        /services\[0\]\.rate: expected at most 1,000,000,000 requests for the per-request latency model .* \(about 7,200,000,000,000 requests\)/,
       ),
     ]);
     expect(problems(`${GOOD}outputs: { timeseriesInterval: 1ms }\n`)).toEqual([

@@ -27,7 +27,33 @@ export { Dist, SafeName, TaskTemplate, Transform, Workload } from "./workload-sc
  * is simulated, every time-series row is written. Beyond these a run would take hours or fill a disk;
  * the message names the field and the figure.
  */
-export const LIMITS = { nodes: 1_000_000, generatedTasks: 100_000_000, timeseriesRows: 10_000_000 };
+/**
+ * What a run may be asked to do, checked before it starts (a run past these would take hours or run out
+ * of memory): nodes held, tasks generated, time-series rows, service ticks (services × ticks), and
+ * requests the per-request latency model simulates one by one.
+ */
+export const LIMITS = {
+  nodes: 1_000_000,
+  generatedTasks: 100_000_000,
+  timeseriesRows: 10_000_000,
+  serviceTicks: 1_000_000_000,
+  perRequestRequests: 1_000_000_000,
+};
+
+/**
+ * An upper bound of a rate's peak: the product of its components' maxima (each component's own
+ * maximum; a product of curves peaks no higher).
+ */
+function peakOf(rate: readonly z.output<typeof RateSpec>[]): number {
+  let peak = 1;
+  for (const r of rate) {
+    if (r.type === "constant") peak *= r.ratePerS;
+    else if (r.type === "diurnal") peak *= r.meanRatePerS * (1 + r.amplitude);
+    else if (r.type === "piecewise") peak *= Math.max(0, ...r.points.map((p) => p[1]));
+    else if (r.type === "surge") peak *= r.multiplier;
+  }
+  return peak;
+}
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en");
 
@@ -53,13 +79,41 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
   });
   s.workloads.forEach((w, i) => {
     const peak =
-      w.type === "poisson" ? w.ratePerS : w.type === "mmpp" ? Math.max(...w.states.map((x) => x.ratePerS)) : 0;
+      w.type === "poisson"
+        ? w.ratePerS
+        : w.type === "mmpp"
+          ? Math.max(...w.states.map((x) => x.ratePerS))
+          : w.type === "rate-curve"
+            ? peakOf(w.rate)
+            : 0;
     const tasks = peak * s.duration;
     if (tasks > LIMITS.generatedTasks) {
+      const field = w.type === "poisson" ? "ratePerS" : w.type === "mmpp" ? "states" : "rate";
       ctx.addIssue({
         code: "custom",
-        path: ["workloads", i, w.type === "poisson" ? "ratePerS" : "states"],
-        message: `expected at most ${fmt(LIMITS.generatedTasks)} tasks over the ${fmt(s.duration)} s run, found a rate of ${peak}/s (about ${fmt(tasks)} tasks)`,
+        path: ["workloads", i, field],
+        message: `expected at most ${fmt(LIMITS.generatedTasks)} tasks over the ${fmt(s.duration)} s run, found a rate of up to ${peak}/s (about ${fmt(tasks)} tasks)`,
+      });
+    }
+  });
+  const ticks = (s.duration / s.serviceTick) * s.services.length;
+  if (ticks > LIMITS.serviceTicks) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["serviceTick"],
+      message: `expected at most ${fmt(LIMITS.serviceTicks)} service ticks (services × ticks of the run), found ${fmt(ticks)} with a tick of ${s.serviceTick} s`,
+    });
+  }
+  s.services.forEach((x, i) => {
+    if (x.latency !== "per-request" || !x.rate) return;
+    // External traffic only: calls from callers add to it (at most their own bound times the fan-out).
+    const rate = x.rate.filter((r): r is z.output<typeof RateSpec> => r.type !== "trace");
+    const requests = peakOf(rate) * s.duration;
+    if (requests > LIMITS.perRequestRequests) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", i, "rate"],
+        message: `expected at most ${fmt(LIMITS.perRequestRequests)} requests for the per-request latency model (each is simulated; latency: fluid has no such bound), found a rate of up to ${peakOf(rate)}/s (about ${fmt(requests)} requests)`,
       });
     }
   });
