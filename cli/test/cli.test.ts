@@ -179,6 +179,14 @@ describe("clustersim command", () => {
     });
   });
 
+  it("refuses a scenario file over 1 MiB before parsing it (YAML that size takes seconds and gigabytes)", () => {
+    const big = join(tmp(), "big.yaml");
+    writeFileSync(big, `name: big\nduration: 1h\n# ${"x".repeat(1.1 * 2 ** 20)}\n`);
+    const r = clustersim("validate", big);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/big\.yaml: expected a scenario file of at most 1 MiB .*, found 1\.1 MiB/);
+  });
+
   it("validate accepts the examples and reports every problem of a bad scenario with exit 2", () => {
     const examples = new URL("../../examples/scenarios/", import.meta.url).pathname;
     const ok = clustersim("validate", `${examples}openb-fgd.yaml`);
@@ -214,6 +222,9 @@ describe("clustersim command", () => {
 
   it.each([
     [["validate", "/no/such.yaml"], /\/no\/such.yaml: expected a readable scenario file, found no such file/],
+    // Once, validate of /dev/zero grew to gigabytes and aborted.
+    [["validate", "/dev/zero"], /\/dev\/zero: expected a readable scenario file \(a regular file\), found a device/],
+    [["run", "/tmp"], /\/tmp: expected a readable scenario file \(a regular file\), found a directory/],
     [["trace-stats", "--format", "csv", "x"], /--format: expected one of swf, openb-nodes/],
     [["trace-stats", "x"], /required option '-f, --format <format>' not specified/],
     [["run", "--seed", "-3"], /--seed: expected a non-negative integer, found "-3"/],

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { type Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { Scenario, type ScenarioSpec } from "./schema.js";
@@ -139,12 +139,31 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, what 
   return validateWith(schema, documentValue(doc, file), file, doc, lines);
 }
 
+/**
+ * The largest scenario, sweep or environment file read: YAML of a few MiB already takes seconds and
+ * gigabytes to parse, and nothing of ours needs more (traces are read as traces, streamed).
+ */
+const MAX_SPEC_BYTES = 2 ** 20;
+
 /** A YAML (or JSON) file parsed with its line positions; an unreadable file or bad syntax names the line. */
 function readYaml(file: string, what: string): { doc: Document; lines: LineCounter } {
   let text: string;
   try {
+    // Only a regular file of bounded size: a device (/dev/zero), a FIFO or a huge file would hang the
+    // read or exhaust memory before any message.
+    const stat = statSync(file);
+    if (!stat.isFile()) {
+      const kind = stat.isDirectory() ? "a directory" : stat.isFIFO() ? "a FIFO" : "a device or special file";
+      throw new SpecError([`${file}: expected a readable ${what} (a regular file), found ${kind}`]);
+    }
+    if (stat.size > MAX_SPEC_BYTES) {
+      throw new SpecError([
+        `${file}: expected a ${what} of at most ${MAX_SPEC_BYTES / 2 ** 20} MiB (long lists belong in a trace file), found ${(stat.size / 2 ** 20).toFixed(1)} MiB`,
+      ]);
+    }
     text = readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new SpecError([`${file}: expected a readable ${what}, found ${code === "ENOENT" ? "no such file" : code}`]);
   }
