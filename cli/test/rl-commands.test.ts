@@ -39,7 +39,18 @@ describe("clustersim train-rl and eval-rl", () => {
     // The published heuristic figures (RLScheduler, SC'20, Table V): F1 258.37, SJF 277.35 on Lublin-1.
     const f1 = rows.find((r) => r.policy === "f1" && r.metric === "boundedSlowdown")!;
     expect(f1.value).toBeCloseTo(258.37, 2);
-  }, 120_000);
+
+    // The table gives each mean its spread over the windows: a 95% interval around it, as wide as the
+    // windows differ (F1's ten published windows of Lublin-1 range far apart, so it is wide).
+    const text = cli(["eval-rl", join(out, "checkpoint.json")]);
+    expect(text.status).toBe(0);
+    const line = text.stdout.split("\n").find((l) => /^ {2}f1 /.test(l))!;
+    const [mean, low, high] = /([\d.]+)\s+\[([\d.]+), ([\d.]+)\]/.exec(line)!.slice(1).map(Number);
+    expect(mean).toBeCloseTo(258.37, 2);
+    expect(low).toBeLessThan(mean);
+    expect(high).toBeGreaterThan(mean);
+    expect(high - low).toBeGreaterThan(10);
+  }, 180_000);
 
   it("refuses a file that is not a checkpoint, and a bad --epochs, with exit 2", () => {
     const bad = join(dir, "bad.json");

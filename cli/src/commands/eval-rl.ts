@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { interval } from "@clustersim/experiments";
 import {
   type EvalRow,
   evaluatePlacement,
@@ -34,6 +35,9 @@ export interface EvalFigure {
   value: number;
 }
 
+/** A queue figure with its value on each window, for the spread the table prints. */
+type QueueFigure = EvalFigure & { windows: number[] };
+
 /** The pod list placement agents are evaluated on by default: FGD's headline list, beside the training list. */
 const DEFAULT_PODS = "openb_pod_list_default.csv";
 
@@ -60,15 +64,23 @@ export async function evalRlCommand(
     throw new UserError("--trace: evaluates queue agents, and no checkpoint given is one");
   if (placers.length === 0 && (o.pods.length > 0 || o.nodes !== undefined))
     throw new UserError("--pods and --nodes: evaluate placement agents, and no checkpoint given is one");
-  const figures = [...(await queueFigures(agents, o)), ...(await placementFigures(placers, o, seeds))];
+  const queue = await queueFigures(agents, o);
+  const figures: EvalFigure[] = [
+    ...queue.map(({ windows: _, ...f }) => f),
+    ...(await placementFigures(placers, o, seeds)),
+  ];
   if (o.json) {
     print(JSON.stringify(figures));
     return;
   }
-  for (const trace of new Set(figures.filter((f) => f.task === "queue").map((f) => f.trace))) {
-    print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs`);
-    for (const f of figures.filter((x) => x.trace === trace && x.metric === "boundedSlowdown"))
-      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
+  for (const trace of new Set(queue.map((f) => f.trace))) {
+    print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs, with`);
+    print("  its 95% Student-t interval over the windows (they differ in load: read differences with care)");
+    for (const f of queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown")) {
+      const i = interval(f.windows);
+      const spread = `[${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
+      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread.padStart(20)}`);
+    }
   }
   for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
     print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
@@ -101,7 +113,7 @@ function readAgentFile(file: string): {
 async function queueFigures(
   agents: { file: string; name: string; checkpoint: RlCheckpoint }[],
   o: EvalRlOptions,
-): Promise<EvalFigure[]> {
+): Promise<QueueFigure[]> {
   // Each trace with where it came from, for the message when it is not there.
   const traces = new Map<string, string>();
   if (agents.length > 0) {
@@ -113,7 +125,7 @@ async function queueFigures(
           `${a.file}: env.trace (relative to the checkpoint's folder; or give --trace)`,
         );
   }
-  const figures: EvalFigure[] = [];
+  const figures: QueueFigure[] = [];
   for (const [trace, from] of traces) {
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
@@ -131,6 +143,7 @@ async function queueFigures(
         policy: r.backfill ? `${r.policy}+easy` : r.policy,
         metric: r.metric,
         value: Number(r.value.toFixed(4)),
+        windows: r.windows,
       });
     }
   }

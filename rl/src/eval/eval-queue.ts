@@ -12,7 +12,10 @@ export interface EvalRow {
   backfill: boolean;
   policy: string;
   metric: "boundedSlowdown" | "utilisation";
+  /** The mean over the windows. */
   value: number;
+  /** The value on each window, in the order of the windows' starts (for its spread). */
+  windows: number[];
 }
 
 export interface QueueWindows {
@@ -38,9 +41,11 @@ export function evaluateQueue(
   o: { randomPolicy?: boolean } = {},
 ): EvalRow[] {
   const rows: EvalRow[] = [];
-  const push = (backfill: boolean, policy: string, bsld: number, util: number) => {
-    rows.push({ task: "queue", trace: w.trace, backfill, policy, metric: "boundedSlowdown", value: bsld });
-    rows.push({ task: "queue", trace: w.trace, backfill, policy, metric: "utilisation", value: util });
+  const push = (backfill: boolean, policy: string, bsld: number[], util: number[]) => {
+    const row = (metric: EvalRow["metric"], windows: number[]) =>
+      rows.push({ task: "queue", trace: w.trace, backfill, policy, metric, value: mean(windows), windows });
+    row("boundedSlowdown", bsld);
+    row("utilisation", util);
   };
   const nets = new KernelNetworks();
   const ws = nets.workspace();
@@ -49,7 +54,12 @@ export function evaluateQueue(
       const r = w.starts.map((s) =>
         runCompatWindow(w.jobs, s, w.windowJobs, { nodes: w.nodes, procsPerNode: w.procsPerNode, backfill, policy }),
       );
-      push(backfill, policy, mean(r.map((x) => x.boundedSlowdown)), mean(r.map((x) => x.utilisation)));
+      push(
+        backfill,
+        policy,
+        r.map((x) => x.boundedSlowdown),
+        r.map((x) => x.utilisation),
+      );
     }
     const e = env(backfill);
     for (const a of agents) {
@@ -60,8 +70,8 @@ export function evaluateQueue(
       push(
         backfill,
         a.name,
-        mean(r.map((x) => x.metrics.boundedSlowdown!)),
-        mean(r.map((x) => x.metrics.utilisation!)),
+        r.map((x) => x.metrics.boundedSlowdown!),
+        r.map((x) => x.metrics.utilisation!),
       );
     }
     if (o.randomPolicy) {
@@ -76,7 +86,12 @@ export function evaluateQueue(
           info = s.info;
         }
       });
-      push(backfill, "random", mean(r.map((x) => x.boundedSlowdown!)), mean(r.map((x) => x.utilisation!)));
+      push(
+        backfill,
+        "random",
+        r.map((x) => x.boundedSlowdown!),
+        r.map((x) => x.utilisation!),
+      );
     }
   }
   return rows;
