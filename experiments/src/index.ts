@@ -62,6 +62,7 @@ export {
 } from "./search/search.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
+export { type MergeResult, mergeSweeps } from "./sweep/merge-sweeps.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";
 export {
   buildReport,
@@ -78,8 +79,6 @@ export {
 } from "./sweep/report.js";
 export { reportMarkdown } from "./sweep/report-markdown.js";
 export {
-  type MergeResult,
-  mergeSweeps,
   parseShard,
   type RunSweepOptions,
   runSweep,

@@ -1,21 +1,13 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
-import { checkScenario, loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
-import { TraceError } from "@clustersim/workloads";
-import {
-  InputCache,
-  PACKAGE_VERSION,
-  type RunFingerprint,
-  sameFingerprint,
-  specFingerprint,
-  specHash,
-} from "./fingerprint.js";
+import { InputCache, PACKAGE_VERSION, specHash } from "./fingerprint.js";
 import { writeSweepOutputs } from "./outputs.js";
+import { checkBeforeRunning, loadRunSpecs, type PendingRun, pendingRuns } from "./pending-runs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { clearSweepDir, readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
-import { inputConflicts, inputsByContent, recordMadeFrom, type SweepInputs, sweepInputs } from "./sweep-inputs.js";
+import { sweepInputs } from "./sweep-inputs.js";
 import { lockSweepDir } from "./sweep-lock.js";
 import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
@@ -227,99 +219,6 @@ async function sweepLocked(
   };
 }
 
-/** A run to do: its run, validated scenario and fingerprint. */
-interface PendingRun {
-  run: SweepRun;
-  scenario: ScenarioSpec;
-  fingerprint: RunFingerprint;
-}
-
-/**
- * Each run's validated scenario and fingerprint. Runs differing only in seed share a scenario and
- * overrides, hence a validated spec and a fingerprint: each is loaded once here, and the spec is handed
- * to the workers with each run. Every combination is validated before any runs: a misspelt scheduler
- * or parameter stops the sweep at once (exit 2, nothing run), naming each run it would have broken.
- */
-function loadRunSpecs(
-  mine: readonly SweepRun[],
-  file: string,
-  version: string,
-  cache: InputCache,
-): Omit<PendingRun, "run">[] {
-  const byScenario = new Map<string, Omit<PendingRun, "run">>();
-  const problems: string[] = [];
-  const loaded = mine.map((r) => {
-    const key = JSON.stringify([r.scenarioFile, r.overrides]);
-    let l = byScenario.get(key);
-    if (!l) {
-      try {
-        const scenario = loadScenarioFile(r.scenarioFile, r.overrides);
-        l = { scenario, fingerprint: specFingerprint(scenario, r.scenarioFile, version, cache) };
-        byScenario.set(key, l);
-      } catch (err) {
-        if (!(err instanceof SpecError)) throw err;
-        if (!problems.some((p) => p.startsWith(`${key}\u0000`))) {
-          problems.push(...err.problems.map((p) => `${key}\u0000${file}: run ${r.id} (${r.scenarioFile}): ${p}`));
-        }
-      }
-    }
-    return l;
-  });
-  if (problems.length > 0) throw new SpecError(problems.map((p) => p.slice(p.indexOf("\u0000") + 1)));
-  return loaded as Omit<PendingRun, "run">[];
-}
-
-/**
- * The pending runs' scenarios as their runs would take them up to the first event (compiled and
- * assembled: files read, the cluster built, the run's parts made), each distinct one once: a problem
- * any of them has stops the sweep before it runs anything (exit 2), rather than failing every run of
- * it. Scenarios with user code (a strategy, controller or autoscaler plug-in) are left to their runs:
- * that code runs in the workers, where a crash or a hang costs one run, not the sweep's process.
- */
-async function checkBeforeRunning(todo: readonly PendingRun[], file: string, pluginTimeLimitS?: number): Promise<void> {
-  const seen = new Set<ScenarioSpec>();
-  const problems: string[] = [];
-  for (const p of todo) {
-    if (seen.has(p.scenario) || hasUserCode(p.scenario)) continue;
-    seen.add(p.scenario);
-    try {
-      await checkScenario(p.scenario, p.run.scenarioFile, { pluginTimeLimitS });
-    } catch (err) {
-      if (!(err instanceof SpecError || err instanceof TraceError)) throw err;
-      const lines = err instanceof SpecError ? err.problems : [err.message];
-      problems.push(...lines.map((l) => `${file}: run ${p.run.id} (${p.run.scenarioFile}): ${l}`));
-    }
-  }
-  if (problems.length > 0) throw new SpecError(problems);
-}
-
-/** Whether a scenario runs user code: a strategy, controller or service autoscaler plug-in. */
-function hasUserCode(s: ScenarioSpec): boolean {
-  return (
-    s.scheduler.plugin !== undefined ||
-    s.controllers.length > 0 ||
-    s.services.some((x) => x.autoscaler?.type === "plugin")
-  );
-}
-
-/** The runs without a successful record, and those whose record is stale (its fingerprint changed). */
-function pendingRuns(
-  mine: readonly SweepRun[],
-  loaded: readonly Omit<PendingRun, "run">[],
-  done: ReadonlyMap<string, RunRecord>,
-): { todo: PendingRun[]; stale: number } {
-  let stale = 0;
-  const todo = mine.flatMap((r, i) => {
-    const { scenario, fingerprint } = loaded[i];
-    const rec = done.get(r.id);
-    if (rec?.ok !== true) return [{ run: r, scenario, fingerprint }];
-    if (sameFingerprint(rec.fingerprint, fingerprint)) return [];
-    stale++;
-    return [{ run: r, scenario, fingerprint }];
-  });
-  return { todo, stale };
-}
-
 /**
  * Run `todo` on the pool, saving each run's record (ok or failed) as it finishes. If `progress` throws,
  * no further run starts, and the error is thrown once the runs under way have finished.
@@ -415,110 +314,6 @@ export function runTimeoutMs(s: number | undefined): number | undefined {
   if (!(typeof s === "number" && s > 0 && s * 1000 <= 2 ** 31 - 1))
     throw new InputError(`runTimeoutS: expected a number of seconds above 0 and at most 2147483, found ${s}`);
   return s * 1000;
-}
-
-export interface MergeResult {
-  dir: string;
-  shards: number;
-  runs: number;
-  /** Runs recorded as failed, and runs no shard has a record of (a shard missing or unfinished). */
-  failed: number;
-  missing: number;
-  /**
-   * Saved runs in the shards that were not merged: not made from their shard's recorded inputs (left
-   * from an earlier sweep into the directory; a resume of the shard would rerun them).
-   */
-  leftOut: number;
-}
-
-/**
- * The runs saved in shard directories of one sweep, together in `out`, with outputs as if unsharded.
- * Every shard is read and checked before anything is written (a refused merge leaves no records):
- * shards of different sweeps are refused, and so are shards that read a file whose content differs
- * between them (by the SHA-256 each shard's sweep.json records), naming the file and both hashes.
- */
-export async function mergeSweeps(shardDirs: readonly string[], out: string): Promise<MergeResult> {
-  if (shardDirs.length === 0) throw new InputError("merge: give the shard directories to merge");
-  const dir = resolve(out);
-  let sweep: SweepMeta | undefined;
-  const inputs: SweepInputs = {};
-  /** The shard each input was first read from, for messages. */
-  const readIn = new Map<string, string>();
-  const fingerprints = new Set<string>();
-  const records = new Map<string, RunRecord>();
-  let leftOut = 0;
-  for (const s of shardDirs) {
-    const found = readSweepMeta(s);
-    if (found === undefined)
-      throw new InputError(`merge: ${s}: expected a sweep output directory (with sweep.json), found none`);
-    if (found === "unreadable")
-      throw new InputError(`merge: ${s}: expected a sweep's sweep.json, found one that is not`);
-    const m = found.meta;
-    if (sweep && JSON.stringify(m.spec) !== JSON.stringify(sweep.spec))
-      throw new InputError(`merge: ${s} holds a different sweep than ${shardDirs[0]}`);
-    if (!inputsByContent(m.inputs) || !Array.isArray(m.fingerprints)) {
-      throw new InputError(
-        `merge: ${s}: its sweep.json does not record the content of the files its runs read (an earlier version wrote it): run the shard again into the same directory to record them (its runs are rerun)`,
-      );
-    }
-    const shardInputs: SweepInputs = m.inputs;
-    const conflicts = inputConflicts(inputs, shardInputs);
-    if (conflicts.length > 0) {
-      const hash = (h: string | null | undefined) => h ?? "unreadable";
-      const lines = conflicts.map(
-        (k) => `${k}: ${hash(inputs[k])} in ${readIn.get(k)}, ${hash(shardInputs[k])} in ${s}`,
-      );
-      throw new InputError(
-        `merge: ${s} was run from other inputs than ${readIn.get(conflicts[0]!)}: ${lines.join("; ")}`,
-      );
-    }
-    for (const [k, h] of Object.entries(shardInputs)) {
-      if (k in inputs) continue;
-      inputs[k] = h;
-      readIn.set(k, s);
-    }
-    const made = new Set(m.fingerprints);
-    for (const f of made) fingerprints.add(f);
-    for (const rec of readRunRecords(s).values()) {
-      if (recordMadeFrom(rec, made)) records.set(rec.id, rec);
-      else leftOut++;
-    }
-    sweep ??= m;
-  }
-  const meta: SweepMeta = {
-    file: sweep!.file,
-    spec: sweep!.spec,
-    inputs: Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    fingerprints: [...fingerprints].sort(),
-  };
-  prepareOutputDir(dir);
-  const lock = lockSweepDir(dir, meta.file, "merge");
-  try {
-    const previous = readSweepMeta(dir);
-    if (previous === "unreadable" || (previous && previous.meta.file !== meta.file)) {
-      const whose =
-        previous === "unreadable" ? "a sweep.json that is no sweep's" : `the results of ${previous.meta.file}`;
-      throw new InputError(`merge: --out ${dir}: holds ${whose}, not of ${meta.file}: choose another --out`);
-    }
-    const text = stableJson(meta);
-    if (previous && previous.text !== text) removeOutputs(dir);
-    mkdirSync(join(dir, "runs"), { recursive: true });
-    for (const rec of records.values()) writeRunRecord(dir, rec);
-    writeFilesAtomically(dir, { "sweep.json": text });
-    const runs = expandSweep(meta.spec, meta.file);
-    // From the shards' runs only: records `out` held before (an earlier merge) are not evidence.
-    const recs = await writeSweepOutputs(dir, meta.spec, runs, records);
-    return {
-      dir,
-      shards: shardDirs.length,
-      runs: runs.length,
-      failed: runs.filter((r) => recs.get(r.id) && !recs.get(r.id)!.ok).length,
-      missing: runs.filter((r) => !recs.get(r.id)).length,
-      leftOut,
-    };
-  } finally {
-    lock.release();
-  }
 }
 
 /**
