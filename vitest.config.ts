@@ -3,6 +3,11 @@ import { defineConfig } from "vitest/config";
 
 const src = (pkg: string) => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
 
+// Skipping the browser tests is allowed only when asked, and the run says so first.
+if (process.env.CLUSTERSIM_SKIP_BROWSER === "1") {
+  process.stderr.write("CLUSTERSIM_SKIP_BROWSER=1: the viewer's tests in a browser are skipped\n");
+}
+
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources; the CLI tests run the built command as a user would.
