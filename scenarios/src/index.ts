@@ -30,5 +30,13 @@ export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
 export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";
 export { checkScenario, runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
 export { type FileField, fileFields } from "./schema/file-fields.js";
-export { loadScenarioFile, loadYamlFile, SpecError, validateScenario, validateWith } from "./schema/load-spec.js";
+export {
+  applyOverride,
+  loadScenarioFile,
+  loadYamlFile,
+  readScenarioData,
+  SpecError,
+  validateScenario,
+  validateWith,
+} from "./schema/load-spec.js";
 export { SafeName, Scenario, type ScenarioSpec, scenarioJsonSchema, type WorkloadSpec } from "./schema/schema.js";

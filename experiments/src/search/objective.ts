@@ -1,6 +1,6 @@
 import { InputError } from "@clustersim/files";
 import quantileT from "@stdlib/stats-base-dists-t-quantile";
-import { nearest } from "../sweep/report.js";
+import { nearest } from "../sweep/nearest.js";
 
 /**
  * A capacity search's objective: one or more comparisons of a summary.json metric with a number,

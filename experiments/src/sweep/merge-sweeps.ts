@@ -4,6 +4,7 @@ import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "
 import { writeSweepOutputs } from "./outputs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
+import { omissionNotes } from "./sweep-fields.js";
 import { inputConflicts, inputsByContent, recordMadeFrom, type SweepInputs } from "./sweep-inputs.js";
 import { lockSweepDir } from "./sweep-lock.js";
 import { expandSweep } from "./sweep-spec.js";
@@ -81,6 +82,7 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     spec: sweep!.spec,
     inputs: Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     fingerprints: [...fingerprints].sort(),
+    ...(sweep!.omitted && { omitted: sweep!.omitted }),
   };
   prepareOutputDir(dir);
   const lock = lockSweepDir(dir, meta.file, "merge");
@@ -96,9 +98,12 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     mkdirSync(join(dir, "runs"), { recursive: true });
     for (const rec of records.values()) writeRunRecord(dir, rec);
     writeFilesAtomically(dir, { "sweep.json": text });
-    const runs = expandSweep(meta.spec, meta.file);
+    // The fields the sweep left out of some scenarios' runs, as its shards found them (the scenario
+    // files need not be here).
+    const omitted = meta.omitted ?? [];
+    const runs = expandSweep(meta.spec, meta.file, omitted);
     // From the shards' runs only: records `out` held before (an earlier merge) are not evidence.
-    const recs = await writeSweepOutputs(dir, meta.spec, runs, records);
+    const recs = await writeSweepOutputs(dir, meta.spec, runs, records, omissionNotes(meta.spec, omitted));
     return {
       dir,
       shards: shardDirs.length,

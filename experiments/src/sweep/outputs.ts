@@ -10,17 +10,19 @@ import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 
 /**
  * Build results.csv/.parquet, timing.csv, report.json/.md and plots/ from the runs saved in `dir` (or
- * from `records`, when given); returns the records by run id.
+ * from `records`, when given); returns the records by run id. `notApplied`: the sweep's fields left
+ * out of some scenarios' runs (`omissionNotes`), stated in the report.
  */
 export async function writeSweepOutputs(
   dir: string,
   spec: SweepSpec,
   runs: readonly SweepRun[],
   records?: ReadonlyMap<string, RunRecord>,
+  notApplied: readonly string[] = [],
 ): Promise<ReadonlyMap<string, RunRecord>> {
   const recs = records ?? readRunRecords(dir);
   const outcomes = runs.map((r) => recs.get(r.id));
-  const report = buildReport(spec, runs, outcomes);
+  const report = buildReport(spec, runs, outcomes, notApplied);
   const resolve = resolvedParameters();
   const csv = resultsCsv(spec, runs, outcomes, report.metrics, resolve);
   const timing = `${[

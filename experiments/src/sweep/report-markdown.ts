@@ -37,6 +37,14 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
           "",
         ]
       : []),
+    ...(r.notApplied
+      ? [
+          "Not applied: each field below is left out of the runs named, whose scenario does not read it:",
+          "",
+          ...r.notApplied.map((l) => `- ${l}`),
+          "",
+        ]
+      : []),
     "## Win / tie / loss against the baseline",
     "",
   ];

@@ -1,5 +1,6 @@
 import { InputError } from "@clustersim/files";
 import quantileT from "@stdlib/stats-base-dists-t-quantile";
+import { nearest } from "./nearest.js";
 import type { SweepRun, SweepSpec } from "./sweep-spec.js";
 
 /**
@@ -58,6 +59,11 @@ export interface SweepReport {
   groups: GroupReport[];
   /** ranked metric → scheduler → counts over groups against the baseline; a group with no paired seed is in none */
   winTieLoss: Record<string, Record<string, WinTieLoss>>;
+  /**
+   * Fields the sweep sets that some of its scenarios do not read, left out of those scenarios' runs:
+   * a line per field and reason, naming the runs and why (`omissionNotes`). Absent: none.
+   */
+  notApplied?: string[];
 }
 
 export type Direction = "higher" | "lower" | "none";
@@ -183,29 +189,6 @@ export function metricNames(spec: SweepSpec, outcomes: readonly (RunOutcome | un
   return Object.keys(first).filter((k) => !NOT_METRICS.has(k) && typeof first[k] === "number");
 }
 
-/** The known name nearest to `name` by edit distance, if within half its length (for "did you mean"). */
-export function nearest(name: string, known: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(name.length / 2)) + 1;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
-}
-
 /**
  * Mean and 95% t interval of the finite values; a single value has an unbounded interval. Values all
  * equal give that value exactly (summing them could round it) and a degenerate interval.
@@ -252,6 +235,7 @@ export function buildReport(
   spec: SweepSpec,
   runs: readonly SweepRun[],
   outcomes: readonly (RunOutcome | undefined)[],
+  notApplied: readonly string[] = [],
 ): SweepReport {
   const labels = spec.schedulers.map((s) => s.label);
   const baseline = spec.baseline ?? labels[0];
@@ -309,6 +293,7 @@ export function buildReport(
     failed: outcomes.filter((o) => o && !o.ok).length,
     groups: out,
     winTieLoss: wtl,
+    ...(notApplied.length > 0 && { notApplied: [...notApplied] }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { InputError, prepareOutputDir, stableJson, writeFilesAtomically } from "@clustersim/files";
 import { WorkerPool, wallSeconds } from "@clustersim/sim-core";
 import { InputCache, PACKAGE_VERSION, specHash } from "./fingerprint.js";
@@ -7,6 +7,7 @@ import { writeSweepOutputs } from "./outputs.js";
 import { checkBeforeRunning, loadRunSpecs, type PendingRun, pendingRuns } from "./pending-runs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { clearSweepDir, readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
+import { checkSweepFields, type Omission, omissionNotes } from "./sweep-fields.js";
 import { sweepInputs } from "./sweep-inputs.js";
 import { lockSweepDir } from "./sweep-lock.js";
 import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
@@ -42,7 +43,10 @@ export interface RunSweepOptions {
    * are never mixed.
    */
   startOver?: boolean;
-  /** Called with a note for the user: a stale lock (of a sweep that no longer runs) taken over. */
+  /**
+   * Called with a note for the user: a stale lock (of a sweep that no longer runs) taken over; a field
+   * some scenarios do not read, left out of their runs (before `onStart`).
+   */
   onNote?: (line: string) => void;
   /** Called once the runs to do are known, before any runs. */
   onStart?: (s: SweepStart) => void;
@@ -103,9 +107,11 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
     throw new InputError(`workers: expected a positive integer, found ${workers}`);
   const timeoutMs = runTimeoutMs(o.runTimeoutS);
   const spec = loadSweepFile(file);
-  const runs = expandSweep(spec, file);
-  for (const f of new Set(runs.map((r) => r.scenarioFile)))
+  for (const f of new Set(spec.scenarios.map((s) => resolve(dirname(resolve(file)), s))))
     if (!existsSync(f)) throw new InputError(`${file}: scenarios: no such scenario file: ${f}`);
+  // A field no scenario reads stops the sweep here, before its directory is touched.
+  const omitted = checkSweepFields(spec, file);
+  const runs = expandSweep(spec, file, omitted);
   const [shard, shards] = parseShard(o.shard, o.env ?? process.env);
   const dir = resolve(o.out ?? `results/${spec.name ?? "sweep"}`);
   prepareOutputDir(dir);
@@ -117,7 +123,7 @@ export async function runSweep(file: string, o: RunSweepOptions = {}): Promise<S
         `took over the lock of ${dir} left by a ${h.command} of ${h.sweep} (pid ${h.pid}, since ${h.startedAt}), which no longer runs`,
       );
     }
-    return await sweepLocked(file, spec, runs, dir, [shard, shards], { ...o, workers }, timeoutMs);
+    return await sweepLocked(file, spec, runs, omitted, dir, [shard, shards], { ...o, workers }, timeoutMs);
   } finally {
     lock.release();
   }
@@ -128,6 +134,7 @@ async function sweepLocked(
   file: string,
   spec: SweepSpec,
   runs: readonly SweepRun[],
+  omitted: readonly Omission[],
   dir: string,
   [shard, shards]: [number, number],
   o: RunSweepOptions & { workers: number },
@@ -153,6 +160,7 @@ async function sweepLocked(
   // with one only if stale), so that many workers at most.
   pool.start(mine.filter((r) => done.get(r.id)?.ok !== true).length);
   let counts: { ran: number; alreadyDone: number; stale: number };
+  const notes = omissionNotes(spec, omitted);
   try {
     const cache = new InputCache();
     const loaded = loadRunSpecs(mine, file, version, cache);
@@ -165,6 +173,7 @@ async function sweepLocked(
         cache,
       ),
       fingerprints: [...new Set(loaded.map((l) => specHash(l.fingerprint)))].sort(),
+      ...(omitted.length > 0 && { omitted: [...omitted] }),
     };
     const text = stableJson(meta);
     // Another definition of the sweep (edited, or its files changed): the outputs of the previous one
@@ -175,6 +184,7 @@ async function sweepLocked(
     if (typeof previous === "object" && previous.text !== text) removeOutputs(dir);
     writeFilesAtomically(dir, { "sweep.json": text });
     const alreadyDone = mine.length - todo.length;
+    for (const line of notes) o.onNote?.(line);
     const name = spec.name ?? file;
     o.onStart?.({
       name,
@@ -204,7 +214,7 @@ async function sweepLocked(
   const closing = pool.close();
   let recs: ReadonlyMap<string, RunRecord>;
   try {
-    recs = await writeSweepOutputs(dir, spec, runs);
+    recs = await writeSweepOutputs(dir, spec, runs, undefined, notes);
   } finally {
     await closing;
   }

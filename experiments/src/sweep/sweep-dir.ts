@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Omission } from "./sweep-fields.js";
 import type { SweepSpec } from "./sweep-spec.js";
 
 /** A sweep directory's sweep.json: which sweep wrote it, and from what. */
@@ -14,6 +15,8 @@ export interface SweepMeta {
    * that a merge takes only the saved runs a resume would reuse. Absent before content fingerprints.
    */
   fingerprints?: string[];
+  /** Fields the sweep sets that some of its scenarios do not read, left out of their runs; absent: none. */
+  omitted?: Omission[];
 }
 
 /** The outputs built from a directory's runs (outputs.ts writes them), next to sweep.json and runs/. */

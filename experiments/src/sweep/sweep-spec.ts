@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { loadYamlFile, SafeName } from "@clustersim/scenarios";
 import { z } from "zod";
+import type { Omission } from "./sweep-fields.js";
 
 /**
  * A sweep file: scenarios × variants × parameter values × seeds, with a baseline variant for the paired
@@ -136,22 +137,32 @@ export function loadSweepFile(file: string): SweepSpec {
   return loadYamlFile(file, Sweep, "sweep file");
 }
 
-/** The cartesian product, in a fixed order: scenario, parameter values, scheduler, seed. */
-export function expandSweep(spec: SweepSpec, file: string): SweepRun[] {
+/**
+ * The cartesian product, in a fixed order: scenario, parameter values, scheduler, seed. A field
+ * `omitted` for a scenario and label (one the scenario does not read: `checkSweepFields`) is left out
+ * of those runs' overrides; their ids stay those of the product.
+ */
+export function expandSweep(spec: SweepSpec, file: string, omitted: readonly Omission[] = []): SweepRun[] {
   const base = dirname(resolve(file));
+  const skip = new Set(omitted.map((o) => JSON.stringify([o.field, o.scenario, o.label])));
+  const kept = (field: string, scenario: string, label: string) => !skip.has(JSON.stringify([field, scenario, label]));
   const paths = Object.keys(spec.parameters);
   let combos: Record<string, unknown>[] = [{}];
   for (const p of paths) combos = combos.flatMap((c) => spec.parameters[p].map((v) => ({ ...c, [p]: v })));
   const runs: SweepRun[] = [];
   for (const scenario of spec.scenarios) {
     for (const params of combos) {
-      for (const s of spec.schedulers) {
+      for (const [i, s] of spec.schedulers.entries()) {
         for (const seed of spec.seeds) {
           const scheduler = { name: s.name, params: s.params, ...(s.plugin && { plugin: resolve(base, s.plugin) }) };
           const overrides = [
             ...(s.name === undefined ? [] : [`scheduler=${JSON.stringify(scheduler)}`]),
-            ...Object.entries(s.set).map(([p, v]) => `${p}=${JSON.stringify(v)}`),
-            ...Object.entries(params).map(([p, v]) => `${p}=${JSON.stringify(v)}`),
+            ...Object.entries(s.set)
+              .filter(([p]) => kept(`variants.${i}.set.${p}`, scenario, s.label))
+              .map(([p, v]) => `${p}=${JSON.stringify(v)}`),
+            ...Object.entries(params)
+              .filter(([p]) => kept(`parameters.${p}`, scenario, s.label))
+              .map(([p, v]) => `${p}=${JSON.stringify(v)}`),
           ];
           // A scheduler-only entry keys as it always did, so that sweeps saved before variants resume.
           const key = JSON.stringify({

@@ -201,19 +201,33 @@ function documentValue(doc: Document, file: string): unknown {
 export function loadScenarioFile(file: string, overrides: readonly string[] = []): ScenarioSpec {
   const { doc, lines } = readYaml(file, "scenario file");
   const data = documentValue(doc, file);
-  if (overrides.length > 0 && (data === null || typeof data !== "object" || Array.isArray(data))) {
-    const found =
-      data === null ? "an empty document" : Array.isArray(data) ? "a list" : `the value ${JSON.stringify(data)}`;
-    throw new SpecError([`${file}: expected a scenario (a mapping of fields) to apply --set to, found ${found}`]);
-  }
+  if (overrides.length > 0) mappingToSet(data, file);
   const applied = overrides.map((o) => applyOverride(data, o));
   return validateScenario(data, file, doc, lines, applied);
+}
+
+/**
+ * A scenario file's data as written, not validated: a mapping that `applyOverride` can set fields of
+ * (a sweep walks it to tell which of its fields a scenario reads).
+ */
+export function readScenarioData(file: string): Record<string, unknown> {
+  const data = documentValue(readYaml(file, "scenario file").doc, file);
+  mappingToSet(data, file);
+  return data as Record<string, unknown>;
+}
+
+function mappingToSet(data: unknown, file: string): void {
+  if (data !== null && typeof data === "object" && !Array.isArray(data)) return;
+  const found =
+    data === null ? "an empty document" : Array.isArray(data) ? "a list" : `the value ${JSON.stringify(data)}`;
+  throw new SpecError([`${file}: expected a scenario (a mapping of fields) to apply --set to, found ${found}`]);
 }
 
 /** Keys that would reach the object prototype instead of a field. */
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
-function applyOverride(data: unknown, assignment: string): Override {
+/** Set one `--set PATH=VALUE` in parsed (not yet validated) scenario data, in place. */
+export function applyOverride(data: unknown, assignment: string): Override {
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new SpecError([`--set: expected path=value, found "${assignment}"`]);
   const path = assignment.slice(0, eq).split(".");
