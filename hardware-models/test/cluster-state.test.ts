@@ -389,29 +389,46 @@ describe("NodeOrderIndex", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.tuple(fc.nat(39), fc.integer({ min: -1, max: 9 }), fc.nat(9), fc.nat(40), fc.nat(9), fc.nat(9)), {
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.tuple(
+              fc.nat(39),
+              fc.integer({ min: -1, max: 9 }),
+              fc.nat(9),
+              fc.integer({ min: -1, max: 4 }),
+              fc.nat(3),
+            ),
+            fc.tuple(
+              fc.nat(40),
+              fc.nat(9),
+              fc.nat(9),
+              fc.constantFrom(-Infinity, 0, 2),
+              fc.constantFrom(-Infinity, 1, 2),
+            ),
+          ),
+          { maxLength: 60 },
+        ),
         (n, ops) => {
           const ix = new NodeOrderIndex(n);
-          const cpu = new Array(n).fill(-Infinity);
-          const mem = new Array(n).fill(-Infinity);
-          for (const [node, c, m, from, qc, qm] of ops) {
+          const keys = Array.from({ length: n }, () => [-Infinity, -Infinity, -Infinity, -Infinity]);
+          for (const [[node, c, m, share, whole], [from, qc, qm, qs, qw]] of ops) {
             const i = node % n;
             if (c < 0) {
               ix.remove(i);
-              cpu[i] = mem[i] = -Infinity;
+              keys[i] = [-Infinity, -Infinity, -Infinity, -Infinity];
             } else {
-              ix.update(i, c, m);
-              [cpu[i], mem[i]] = [c, m];
+              ix.update(i, c, m, share, whole);
+              keys[i] = [c, m, share, whole];
             }
             let want = -1;
-            for (let k = from; k < n; k++)
-              if (cpu[k] >= qc && mem[k] >= qm) {
+            for (let k = from; k < n; k++) {
+              const [kc, km, ks, kw] = keys[k]!;
+              if (kc >= qc && km >= qm && ks >= qs && kw >= qw) {
                 want = k;
                 break;
               }
-            expect(ix.next(from, qc, qm)).toBe(want);
+            }
+            expect(ix.next(from, qc, qm, qs, qw)).toBe(want);
           }
         },
       ),
@@ -421,12 +438,25 @@ describe("NodeOrderIndex", () => {
 });
 
 describe("collectFitting", () => {
+  /** Whether a request's GPUs fit a node, by hand from its GPUs' free thousandths (openb's rules). */
+  function gpusFit(c: ClusterState, node: number, r: Request): boolean {
+    const gpus = r.gpus ?? 0;
+    if (gpus === 0) return true;
+    if (r.gpuModels && !r.gpuModels.includes(c.gpuModel(node))) return false;
+    const free = Array.from({ length: c.gpuCount(node) }, (_, g) => c.gpuFreeMilli(node, g));
+    const milli = r.gpuMilli ?? 1000;
+    if (gpus === 1 && milli < 1000) return free.some((f) => f >= milli);
+    return free.filter((f) => f === 1000).length >= gpus;
+  }
+
   /** Kubernetes' filter walk, node by node: what collectFitting must reproduce. */
   function walk(c: ClusterState, r: Request, start: number, want: number): [number[], number] {
     const found: number[] = [];
     let scanned = 0;
     for (let node = start; scanned < c.nodeCount && found.length < want; scanned++) {
-      if (c.fits(node, r)) found.push(node);
+      const fits = c.fits(node, r);
+      if (fits && !gpusFit(c, node, r)) throw new Error(`node ${node} said to fit a request its GPUs cannot hold`);
+      if (fits) found.push(node);
       if (++node === c.nodeCount) node = 0;
     }
     return [found, scanned];
@@ -436,7 +466,8 @@ describe("collectFitting", () => {
   const specs: NodeSpec[] = Array.from({ length: 37 }, (_, i) => ({
     cpuMilli: 2000 + 1000 * (i % 5),
     memoryMiB: 64 + 32 * (i % 3),
-    gpus: i % 4 === 0 ? 2 : 0,
+    gpus: i % 4 === 0 ? 2 : i % 5 === 1 ? 4 : 0,
+    gpuModel: i % 3 === 0 ? "V100M32" : "T4",
     nicGbps: i % 2 === 0 ? 25 : 100,
     cxlPool: i % 6 === 0 ? 0 : undefined,
     labels: { zone: i % 2 === 0 ? "a" : "b" },
@@ -446,7 +477,9 @@ describe("collectFitting", () => {
     {
       cpuMilli: fc.integer({ min: 0, max: 7000 }),
       memoryMiB: fc.integer({ min: 0, max: 160 }),
-      gpus: fc.constantFrom(0, 0, 0, 1),
+      gpus: fc.constantFrom(0, 0, 0, 1, 1, 2),
+      gpuMilli: fc.constantFrom(0, 300, 700, 1000),
+      gpuModels: fc.constantFrom(undefined, ["T4"]),
       nicGbps: fc.constantFrom(0, 0, 10, 60),
       spillToPool: fc.boolean(),
       tolerations: fc.constantFrom(undefined, [{ key: "tenant", operator: "Exists" as const }]),
@@ -454,6 +487,53 @@ describe("collectFitting", () => {
     },
     { requiredKeys: ["cpuMilli", "memoryMiB"] },
   );
+
+  it("on GPU nodes alone, finds exactly the nodes whose CPU, memory and GPUs fit, checked by hand", () => {
+    // Shares of 300, 500 and 700 thousandths leave GPUs with exactly what a later request asks: the
+    // boundaries the index and the check must get right. Runs of nodes without GPUs send the walk
+    // through the index.
+    const gpuSpecs: NodeSpec[] = Array.from({ length: 23 }, (_, i) => ({
+      cpuMilli: 8000,
+      memoryMiB: 64,
+      gpus: i % 5 === 4 || i % 7 === 6 ? [1, 2, 4][i % 3] : 0,
+      gpuModel: i % 3 === 0 ? "V100M32" : "T4",
+    }));
+    const gpuRequest: fc.Arbitrary<Request> = fc.record(
+      {
+        cpuMilli: fc.constantFrom(0, 500, 3000),
+        memoryMiB: fc.constantFrom(0, 8),
+        gpus: fc.constantFrom(1, 1, 1, 2, 3),
+        gpuMilli: fc.constantFrom(0, 300, 500, 700, 1000),
+        gpuModels: fc.constantFrom(undefined, ["T4"], ["V100M32"]),
+      },
+      { requiredKeys: ["cpuMilli", "memoryMiB", "gpus", "gpuMilli"] },
+    );
+    const byHand = (c: ClusterState, node: number, r: Request) =>
+      c.isUp(node) && c.freeCpuMilli(node) >= r.cpuMilli && c.freeMemoryMiB(node) >= r.memoryMiB && gpusFit(c, node, r);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(gpuRequest, fc.nat(22), fc.integer({ min: 1, max: 30 }), fc.nat(4)), { maxLength: 120 }),
+        (steps) => {
+          const c = new ClusterState(gpuSpecs);
+          const out = new Int32Array(c.nodeCount);
+          const live: number[] = [];
+          for (const [r, start, want, action] of steps) {
+            const [found] = c.collectFitting(r, start, want, out);
+            const expected: number[] = [];
+            for (let k = 0; k < c.nodeCount && expected.length < want; k++) {
+              const node = (start + k) % c.nodeCount;
+              if (byHand(c, node, r)) expected.push(node);
+            }
+            expect(Array.from(out.subarray(0, found))).toEqual(expected);
+            if (action <= 1 && found > 0) live.push(c.place(out[found - 1]!, r));
+            else if (action === 2 && live.length > 0) c.release(live.splice(start % live.length, 1)[0]!);
+            else if (action === 3) c.setUp(start, !c.isUp(start));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 
   it("finds what a node-by-node walk finds, and says where that walk would stop", () => {
     fc.assert(

@@ -106,6 +106,8 @@ export class ClusterState implements ClusterView {
       tainted,
       fits: (node, r) => this.fits(node, r),
       admits: (node, r) => this.admits(node, r),
+      gpuShareMax: (node) => this.gpus.maxFree(node),
+      gpuWholeFree: (node) => this.gpus.wholeFree(node),
     });
     this.resources = {
       allocatableCpuMilli: this.allocCpu,
@@ -308,7 +310,7 @@ export class ClusterState implements ClusterView {
     if ((gbps > 0 || r.directNic) && !this.net.fits(node, gbps, r.directNic)) return false;
     if (gbps > 0 && this.freeCpu[node] < r.cpuMilli + this.net.podInfra(node, gbps)) return false;
     if ((this.tainted[node] === 1 || r.nodeSelector) && !this.admits(node, r)) return false;
-    return (r.gpus ?? 0) === 0 || this.gpus.slots(node, r) !== null;
+    return this.gpus.fits(node, r);
   }
 
   bestFitNode(r: Request): number {

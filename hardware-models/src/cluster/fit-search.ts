@@ -1,5 +1,6 @@
 import type { Request } from "./cluster-types.js";
 import { FitIndex } from "./fit-index.js";
+import { GPU_WHOLE } from "./gpu-slots.js";
 import { NodeOrderIndex } from "./node-order-index.js";
 
 /** collectFitting walks node by node and turns to the index after this many non-fitting nodes in a row. */
@@ -18,12 +19,16 @@ export interface SearchedCluster {
   readonly tainted: Uint8Array;
   fits(node: number, r: Request): boolean;
   admits(node: number, r: Request): boolean;
+  /** The most thousandths free on one of a node's GPUs (-1 without GPUs), and how many are wholly free. */
+  gpuShareMax(node: number): number;
+  gpuWholeFree(node: number): number;
 }
 
 /**
  * Searches for nodes that fit a request: the best fit (least free CPU) through a segment tree over CPU
  * levels (./fit-index.ts), and the fitting nodes in node order from a start through a max tree over node
- * order (./node-order-index.ts) that skips runs of nodes without the CPU or memory. Each index is built
+ * order (./node-order-index.ts) that skips runs of nodes without the CPU, memory or GPUs (a GPU pod on a
+ * cluster whose GPUs are taken would otherwise test every node that has the CPU). Each index is built
  * on its first use, so that a run pays only for the one it needs, and kept up to date by `reindex`.
  */
 export class FitSearch {
@@ -37,7 +42,7 @@ export class FitSearch {
     const c = this.c;
     if (c.open[node] === 1) {
       this.fitIndex?.update(node, c.freeCpu[node], c.freeMem[node]);
-      this.order?.update(node, c.freeCpu[node], c.freeMem[node]);
+      this.order?.update(node, c.freeCpu[node], c.freeMem[node], c.gpuShareMax(node), c.gpuWholeFree(node));
     } else {
       this.fitIndex?.remove(node);
       this.order?.remove(node);
@@ -75,11 +80,18 @@ export class FitSearch {
     if (n === 0 || want <= 0) return [0, 0];
     if (this.order === null) {
       this.order = new NodeOrderIndex(n);
-      for (let i = 0; i < n; i++) if (c.open[i] === 1) this.order.update(i, c.freeCpu[i], c.freeMem[i]);
+      for (let i = 0; i < n; i++) {
+        if (c.open[i] === 1) this.order.update(i, c.freeCpu[i], c.freeMem[i], c.gpuShareMax(i), c.gpuWholeFree(i));
+      }
     }
     // What every fitting node has at least: the CPU, and the local memory unless the rest may spill.
     const cpu = r.cpuMilli;
     const mem = r.poolMiB !== undefined ? r.memoryMiB - r.poolMiB : r.spillToPool ? -Infinity : r.memoryMiB;
+    // And of GPUs (as GpuSlots.slots takes them): one GPU with the share free, or enough wholly free.
+    const gpus = r.gpus ?? 0;
+    const milli = r.gpuMilli ?? GPU_WHOLE;
+    const share = gpus === 1 && milli < GPU_WHOLE ? milli : -Infinity;
+    const whole = gpus > 0 && share === -Infinity ? gpus : -Infinity;
     // A request for CPU and memory alone: the index's leaves are exact for those (and hold nothing for
     // down nodes or nodes at their pod limit), so only taints are left to check.
     const plain = !r.gpus && !r.nicGbps && !r.directNic && r.poolMiB === undefined && !r.spillToPool && !r.nodeSelector;
@@ -93,7 +105,7 @@ export class FitSearch {
       for (let k = lo; k < hi; ) {
         if (misses === SKIP_AFTER_MISSES) {
           misses = 0;
-          k = order.next(k, cpu, mem);
+          k = order.next(k, cpu, mem, share, whole);
           if (k < 0 || k >= hi) break;
         }
         if (

@@ -37,8 +37,43 @@ export class GpuSlots {
     return this.free[this.start[node] + g];
   }
 
+  /** The most thousandths free on any one GPU of a node; -1 for a node without GPUs. */
+  maxFree(node: number): number {
+    let most = -1;
+    for (let g = this.start[node]; g < this.start[node + 1]; g++) if (this.free[g] > most) most = this.free[g];
+    return most;
+  }
+
+  /** How many of a node's GPUs are wholly free. */
+  wholeFree(node: number): number {
+    let n = 0;
+    for (let g = this.start[node]; g < this.start[node + 1]; g++) if (this.free[g] === GPU_WHOLE) n++;
+    return n;
+  }
+
   model(node: number): string {
     return this.models[this.modelOf[node]];
+  }
+
+  /** Whether a request's GPUs fit a node: `slots(node, r) !== null`, without building the slots. */
+  fits(node: number, r: Request): boolean {
+    const gpus = r.gpus ?? 0;
+    if (gpus === 0) return true;
+    if (r.gpuModels && r.gpuModels.length > 0 && !r.gpuModels.includes(this.models[this.modelOf[node]])) return false;
+    const base = this.start[node];
+    const end = this.start[node + 1];
+    const milli = r.gpuMilli ?? GPU_WHOLE;
+    if (gpus === 1 && milli < GPU_WHOLE) {
+      if (r.gpuIndex !== undefined) {
+        const g = r.gpuIndex;
+        return Number.isInteger(g) && g >= 0 && g < end - base && this.free[base + g] >= milli;
+      }
+      for (let g = base; g < end; g++) if (this.free[g] >= milli) return true;
+      return false;
+    }
+    let whole = 0;
+    for (let g = base; g < end && whole < gpus; g++) if (this.free[g] === GPU_WHOLE) whole++;
+    return whole === gpus;
   }
 
   /**
