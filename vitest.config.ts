@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -26,6 +27,11 @@ export default defineConfig({
   },
   test: {
     include: ["*/test/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Every core: a 2-core machine otherwise gets one test file at a time.
+    maxWorkers: availableParallelism(),
+    // Hang guards only, never a verdict: no test passes or fails by how busy the machine is. Heavy tests
+    // bound their work in events, epochs or runs; a test still going after 15 minutes has hung.
+    testTimeout: 900_000,
+    hookTimeout: 900_000,
   },
 });

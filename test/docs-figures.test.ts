@@ -46,5 +46,5 @@ describe("figures the docs quote", () => {
     // The README's comparison, as it says: FGD ahead of best fit at 130% arrived load on every seed.
     const report = results.get("compare-fgd") as { winTieLoss: Record<string, Record<string, { win: number }>> };
     expect(report.winTieLoss.gpuAllocatedFractionAtArrived130.fgd.win).toBe(1);
-  }, 300_000);
+  });
 });

@@ -20,5 +20,5 @@ describe("the plug-in API pages (npm run docs)", () => {
     expect(page("ControllerContext")).toContain("addNodes");
     expect(page("ControllerContext")).toContain("Make up to");
     expect(page("RunEvents")).toContain("preempt");
-  }, 60_000);
+  });
 });

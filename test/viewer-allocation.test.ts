@@ -35,4 +35,4 @@ it("the viewer's CPU allocation of the Double-11 replay is the run's time series
   expect(allocated.size).toBe(4801);
   expect(differ).toBeLessThanOrEqual(24);
   expect(Math.max(...series.share)).toBeLessThanOrEqual(1);
-}, 120_000);
+});

@@ -74,5 +74,5 @@ describe("sweep workers", () => {
     expect(r.stderr).toContain(`--workers ${cores + 6} capped at ${cores}`);
     expect(r.stdout).toContain(`${cores} worker(s)`);
     rmSync(out, { recursive: true, force: true });
-  }, 120_000);
+  });
 });

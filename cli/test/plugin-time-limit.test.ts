@@ -21,7 +21,7 @@ function strategyFile(dir: string, name: string, o: { top?: string; create?: str
 
 function clustersim(args: string[]) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 900_000 });
   return { ...r, wallS: (Date.now() - t0) / 1000 };
 }
 

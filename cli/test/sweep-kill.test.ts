@@ -51,5 +51,5 @@ describe("a sweep killed with SIGKILL, then run again", () => {
     // Nothing of the killed processes is left behind: no temporary files, no journal.
     const left = readdirSync(killed, { recursive: true }).map(String);
     expect(left.filter((f) => /\.tmp|journal/.test(f))).toEqual([]);
-  }, 180_000);
+  });
 });

@@ -24,5 +24,5 @@ describe("queueing theory through the generic run", () => {
     expect(Math.abs(mean - theory)).toBeLessThan(half);
     // And the interval is informative: within 6% of the theory.
     expect(half / theory).toBeLessThan(0.06);
-  }, 120_000);
+  });
 });

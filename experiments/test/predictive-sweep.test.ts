@@ -25,5 +25,5 @@ describe("examples/predictive/autoscaling.yaml, on 3 seeds", () => {
       expect(d.serviceReplicaHours[v].low).toBeGreaterThan(0);
       expect(report.winTieLoss.serviceSloAttainment[v].win).toBe(1);
     }
-  }, 120_000);
+  });
 });

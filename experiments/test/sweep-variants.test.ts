@@ -104,5 +104,5 @@ describe("a sweep of variants: any change to the scenario, paired against a base
     expect(counts.degenerate).toBe(0);
     expect(counts.win + counts.tie).toBe(1);
     expect(readFileSync(join(out, "report.md"), "utf8")).toContain("paired by seed against **hpa**");
-  }, 120_000);
+  });
 });

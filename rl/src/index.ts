@@ -93,6 +93,7 @@ export {
   checkpointOf,
   decisionBatch,
   episodeSeeds,
+  meanMetric,
   ppoUpdate,
   type RlCheckpoint,
   rollouts,
@@ -108,7 +109,7 @@ export {
   workerCompute,
 } from "./training/rl-compute.js";
 export { packingChoices, rlTaskOf } from "./training/rl-tasks.js";
-export type { TrainPlacementResult } from "./training/train-placement.js";
-export { readCheckpoint, type TrainRlResult } from "./training/train-queue.js";
+export { placementValidator, type TrainPlacementResult } from "./training/train-placement.js";
+export { queueValidator, readCheckpoint, type TrainRlResult } from "./training/train-queue.js";
 export { trainRl } from "./training/train-rl.js";
 export { readResumeCheckpoint, type TrainRlOptions } from "./training/training-run.js";

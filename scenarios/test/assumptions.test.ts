@@ -28,7 +28,7 @@ describe("a summary names the assumptions the run leaned on", () => {
     expect(
       await assumptions("scenarios/poisson-small.yaml", ["cluster.nodeGroups.0.power={ idleW: 90, peakW: 350 }"]),
     ).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe("services' and autoscalers' defaults that are assumptions", () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
     },
   });
   summary = r.summary as typeof summary;
-}, 120_000);
+});
 
 /** Gateway requests in [fromS, toS) after midnight. */
 const gatewayOver = (fromS: number, toS: number) => {

@@ -28,7 +28,7 @@ describe("examples/scenarios/openb-fgd.yaml follows the FGD protocol", () => {
     const agent = ["scheduler={ name: rl-placement, params: { checkpoint: ../rl/ppo-placement-openb.json } }"];
     const s = (await runScenario(loadScenarioFile(FILE, agent), FILE)).summary as Record<string, number>;
     expect(100 * s.gpuAllocatedFractionAtArrived130).toBeGreaterThan(at130["gpu-best-fit"]);
-  }, 120_000);
+  });
 
   it("refuses an rl-placement checkpoint that is missing or of another kind, naming the field", async () => {
     for (const [checkpoint, message] of [

@@ -35,7 +35,7 @@ describe("hardware models inside scenario runs (examples/hardware)", () => {
       expect(s.coldStartRate).toBeLessThan(0.15);
     }
     expect(fc.runTimeStretchMean).toBeGreaterThan(gvisor.runTimeStretchMean);
-  }, 30_000);
+  });
 });
 
 describe("failures inside scenario runs", () => {

@@ -25,7 +25,7 @@ describe("the invariant checker", () => {
       const checked = await runScenario(loadScenarioFile(file), file, { check: true });
       const plain = await runScenario(loadScenarioFile(file), file);
       expect(checked.summary).toEqual(plain.summary);
-    }, 60_000);
+    });
   }
 
   it("stops at the first violation, naming the event, time and task", () => {

@@ -37,7 +37,7 @@ describe("subsystems where they meet, over whole runs", () => {
     ]);
     expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
     expect(s.nodeHours).toBeGreaterThan(2);
-  }, 120_000);
+  });
 
   it("Cluster Autoscaler × warm pool: a drained node goes with its idle sandboxes, once (no eviction storm)", async () => {
     // 4 nodes, functions at 2 invocations/s with a 10-minute keep-alive, and 8 ten-hour tasks in the
@@ -55,7 +55,7 @@ describe("subsystems where they meet, over whole runs", () => {
     expect(s.nodeHours).toBeLessThan(2);
     expect(s.tasksPreempted).toBeLessThan(100);
     expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
-  }, 120_000);
+  });
 
   it("warm pool × node failure: a rack's idle sandboxes go with its power, and invocations start elsewhere", async () => {
     // Functions kept warm 10 minutes on 16 nodes in racks of 4; rack 0 loses power at 20 min for 10.
@@ -69,13 +69,13 @@ describe("subsystems where they meet, over whole runs", () => {
     expect(s.taskRunsKilled).toBeGreaterThan(0);
     expect(s.warmIdleMemoryGiBh).toBeGreaterThan(0);
     expect(s.coldStartRate).toBeLessThan(1);
-  }, 120_000);
+  });
 
   it("services × co-location: batch pods on reclaimed room beside replicas at their usage", async () => {
     const s = await checkedRun("services/colocation-on.yaml", ["duration=2h"]);
     expect(s.batchTierCoreHours).toBeGreaterThan(0);
     expect(s.cpuUsedFraction).toBeLessThanOrEqual(1);
-  }, 120_000);
+  });
 
   it("preemption × services: replicas of high priority evict batch tasks to scale up", async () => {
     const s = await checkedRun("services/burst-cluster-autoscaler.yaml", [
@@ -85,7 +85,7 @@ describe("subsystems where they meet, over whole runs", () => {
     ]);
     expect(s.tasksPreempted).toBeGreaterThan(0);
     expect(s.workLostCoreS).toBeGreaterThan(0);
-  }, 120_000);
+  });
 
   it("faults × the batch loop: jobs killed by node failures are resubmitted, and nothing leaks", async () => {
     const s = await checkedRun("scenarios/poisson-small.yaml", [
@@ -93,7 +93,7 @@ describe("subsystems where they meet, over whole runs", () => {
       "faults=[{ type: node-failures, mtbf: 12h, mttr: 10m }]",
     ]);
     expect(s.taskRunsKilled).toBeGreaterThan(0);
-  }, 120_000);
+  });
 
   it("Cluster Autoscaler × serverless burst: a step absorbed by both added nodes and virtual-node replicas", async () => {
     const s = await checkedRun("services/burst-serverless.yaml", [
@@ -102,7 +102,7 @@ describe("subsystems where they meet, over whole runs", () => {
     ]);
     expect(s.serverlessCost).toBeGreaterThan(0);
     expect(s.nodeHours).toBeGreaterThan(4 * 2);
-  }, 120_000);
+  });
 
   it("VPA in place × the CPU ledger: replicas resized on their nodes, deferred where a full node has no room, evicted after 5 minutes", async () => {
     // Twenty 100m replicas of vpa-inplace.yaml on one 4-core node: CPU-bound, their recommendations
@@ -116,7 +116,7 @@ describe("subsystems where they meet, over whole runs", () => {
     const api = (s as unknown as { services: Record<string, Record<string, number>> }).services.api;
     expect(api.vpaInPlaceResizes).toBeGreaterThan(20);
     expect(api.vpaInPlaceFallbacks).toBeGreaterThan(0);
-  }, 120_000);
+  });
 
   it("(the ledger itself) reports a placement the run's events never told of, and one they told of but never booked", () => {
     const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);

@@ -24,5 +24,5 @@ describe("plug-ins outside the checkout", () => {
       const { summary } = await runScenario(loadScenarioFile(file, ["duration=10m"]), file);
       expect((summary as Record<string, number>).tasksStarted).toBeGreaterThan(100);
     }
-  }, 60_000);
+  });
 });

@@ -28,7 +28,7 @@ describe("a scenario run stepped from outside", () => {
       const once = await outputs(file);
       expect(once.length).toBeGreaterThan(100);
       for (const stepS of [1, 977]) expect(await outputs(file, stepS)).toEqual(once);
-    }, 60_000);
+    });
   }
 });
 
@@ -47,5 +47,5 @@ describe("results per workload", () => {
     expect(Object.values(by).reduce((a, w) => a + w.tasksSubmitted, 0)).toBe(
       (summary as Record<string, number>).tasksSubmitted,
     );
-  }, 60_000);
+  });
 });

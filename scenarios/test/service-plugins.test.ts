@@ -39,7 +39,7 @@ describe("a scheduled pre-scaler through the service API (examples/controllers/p
     expect(sale(pre).sloViolationMinutes).toBe(0);
     // Both see the same traffic.
     expect(sale(pre).requests).toBe(sale(hpa).requests);
-  }, 60_000);
+  });
 
   it("names the service it cannot find, and the ones there are", async () => {
     const dir = outside(["controllers/pre-scaler.ts", "controllers/pre-scaler.yaml"]);
@@ -59,7 +59,7 @@ describe("an autoscaler plug-in on a service (examples/services/objective-scaler
     expect(api.replicasMax).toBeGreaterThanOrEqual(10);
     expect(api.replicasAtEnd).toBeLessThan(api.replicasMax);
     expect(api.sloAttainment).toBeGreaterThan(0.9);
-  }, 60_000);
+  });
 
   it("against the HPA on requests served: fewer replica-hours, many more scale events (it oscillates)", async () => {
     const mine = (await summaryOf(`${EXAMPLES}services/objective-scaler.yaml`)).services.api;
@@ -67,7 +67,7 @@ describe("an autoscaler plug-in on a service (examples/services/objective-scaler
     expect(mine.replicaHours).toBeLessThan(0.8 * hpa.replicaHours);
     expect(mine.scaleUps).toBeGreaterThan(5 * hpa.scaleUps);
     expect(Math.abs(mine.sloAttainment - hpa.sloAttainment)).toBeLessThan(0.02);
-  }, 60_000);
+  });
 
   it("stops the run naming the plug-in, the service and the time when it throws or answers wrongly", async () => {
     const file = `${EXAMPLES}services/objective-scaler.yaml`;

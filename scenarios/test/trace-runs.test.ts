@@ -81,7 +81,7 @@ describe("the shipped traces, through a run", () => {
           s.tasksLargerThanAnyNode +
           s.tasksWithoutRunTime;
         expect(accounted).toBe(s.tasksSubmitted);
-      }, 60_000);
+      });
     }
   }
 });

@@ -114,6 +114,8 @@ function view(dirs: string[]): Promise<{ url: string; child: ChildProcess }> {
  * `en-US@posix`, a tag Intl refuses, and the charting library formats numbers by the page's language.
  */
 const LOCALE = "en-US";
+/** How long a wait in the page may take before it counts as hung: a guard, not a speed test. */
+const HANG_GUARD_MS = 120_000;
 
 let browser: Browser;
 let tmp: string;
@@ -137,6 +139,7 @@ async function open(dirs: string[]): Promise<{ page: Page; url: string; dialogs:
   const served = await view(dirs);
   children.push(served.child);
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: LOCALE });
+  page.setDefaultTimeout(HANG_GUARD_MS);
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
@@ -245,7 +248,7 @@ describe.skipIf(SKIP_BROWSER)(
         () => (window as unknown as { viewer: { timeS: number } }).viewer.timeS >= 200,
         undefined,
         {
-          timeout: 10_000,
+          timeout: HANG_GUARD_MS,
         },
       );
       expect(await page.textContent("#play")).toBe("play");
@@ -453,6 +456,7 @@ describe.skipIf(SKIP_BROWSER)(
       const served = await view([replay(mkdtempSync(join(tmp, "d-")))]);
       children.push(served.child);
       const page = await browser.newPage({ locale: LOCALE });
+      page.setDefaultTimeout(HANG_GUARD_MS);
       await page.goto(`${served.url}?replay=runs/0/replay.jsonl`);
       await page.waitForFunction(() => (window as unknown as { viewer: { ready: boolean } }).viewer?.ready === true);
       expect(await page.textContent("#title")).toBe("0/replay.jsonl");

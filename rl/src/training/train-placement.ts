@@ -68,9 +68,6 @@ export async function trainPlacement(
       `${file}: nodesPerEpisode: expected at most ${MAX_TRAINING_NODES} nodes per training episode (each decision keeps a row per node), found ${choices}${config.nodesPerEpisode === 0 ? " (0: the whole list)" : ""}`,
     );
   const nets = new PlacementNetworks(choices);
-  const fgd = fgdPackingEnv(data, config.load, config.nodesPerEpisode);
-  const ws = nets.workspace();
-  const seeds = config.train.validationSeeds;
   const r = await runTraining<PlacementCurveRow>(
     {
       file,
@@ -89,17 +86,7 @@ export async function trainPlacement(
       validation: {
         field: "validationAllocation",
         lowerIsBetter: false,
-        of:
-          seeds.length === 0
-            ? undefined
-            : (params) =>
-                seeds.reduce(
-                  (s, seed) =>
-                    s +
-                    playPackingEpisode(fgd, nets, params, ws, { seed, choice: "greedy", values: false }).metrics
-                      .allocation!,
-                  0,
-                ) / seeds.length,
+        of: placementValidator(config, data),
       },
       checkpoint: (state) => ({
         format: "clustersim-rl-checkpoint",
@@ -126,6 +113,24 @@ export async function trainPlacement(
     { ...o, out: dir },
   );
   return { ...r, checkpoint: r.checkpoint as PlacementCheckpoint };
+}
+
+/**
+ * With validation seeds: the greedy agent's mean GPU allocation over their episodes, for given
+ * parameters (what each epoch's row records, and what picks the agent).
+ */
+export function placementValidator(
+  config: LoadedPackingConfig,
+  data: Awaited<ReturnType<typeof readFgdData>>,
+): ((params: Float64Array) => number) | undefined {
+  const seeds = config.train.validationSeeds;
+  if (seeds.length === 0) return undefined;
+  const nets = new PlacementNetworks(packingChoices(config, data.nodes.length));
+  const fgd = fgdPackingEnv(data, config.load, config.nodesPerEpisode);
+  const ws = nets.workspace();
+  const allocation = (params: Float64Array, seed: number) =>
+    playPackingEpisode(fgd, nets, params, ws, { seed, choice: "greedy", values: false }).metrics.allocation!;
+  return (params) => seeds.reduce((sum, seed) => sum + allocation(params, seed), 0) / seeds.length;
 }
 
 /** The most nodes a training episode may have (nodesPerEpisode, or the whole list). */

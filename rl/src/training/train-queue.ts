@@ -53,7 +53,7 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
         ...u,
         validationBoundedSlowdown: Number.NaN,
       }),
-      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: validator(config, t, file) },
+      validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: queueValidator(config, t, file) },
       checkpoint: (state) => checkpointOf(state as TrainState, config, normalisers, trace),
       columns: CURVE_COLUMNS,
       svg: {
@@ -73,8 +73,11 @@ export async function trainQueue(file: string, config: LoadedQueueConfig, o: Tra
   return { ...r, checkpoint: r.checkpoint as RlCheckpoint };
 }
 
-/** With validation windows: the greedy agent's mean bounded slowdown over them, for given parameters. */
-function validator(
+/**
+ * With validation windows: the greedy agent's mean bounded slowdown over them, for given parameters
+ * (what each epoch's row records, and what picks the agent).
+ */
+export function queueValidator(
   config: LoadedQueueConfig,
   t: Awaited<ReturnType<typeof readCompatJobs>>,
   file: string,
