@@ -7,10 +7,10 @@ import { writeSweepOutputs } from "./outputs.js";
 import { checkBeforeRunning, loadRunSpecs, type PendingRun, pendingRuns } from "./pending-runs.js";
 import { type RunRecord, readRunRecords, writeRunRecord } from "./records.js";
 import { clearSweepDir, readSweepMeta, removeOutputs, type SweepMeta } from "./sweep-dir.js";
-import { checkSweepFields, type Omission, omissionNotes } from "./sweep-fields.js";
+import { checkSweepFields, omissionNotes } from "./sweep-fields.js";
 import { sweepInputs } from "./sweep-inputs.js";
 import { lockSweepDir } from "./sweep-lock.js";
-import { expandSweep, loadSweepFile, type SweepRun, type SweepSpec } from "./sweep-spec.js";
+import { expandSweep, loadSweepFile, type Omission, type SweepRun, type SweepSpec } from "./sweep-spec.js";
 import type { SweepJobResult, SweepWorkerApi } from "./sweep-worker.js";
 
 // The built worker, so that the pool starts the same script whether this module runs from src or dist.

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Omission } from "./sweep-fields.js";
-import type { SweepSpec } from "./sweep-spec.js";
+import type { Omission, SweepSpec } from "./sweep-spec.js";
 
 /** A sweep directory's sweep.json: which sweep wrote it, and from what. */
 export interface SweepMeta {

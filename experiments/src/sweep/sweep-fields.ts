@@ -2,7 +2,7 @@ import { dirname, resolve } from "node:path";
 import { applyOverride, readScenarioData, SpecError } from "@clustersim/scenarios";
 import { declaredParams, unreadReason } from "./field-reads.js";
 import { nearest } from "./nearest.js";
-import type { SweepSpec } from "./sweep-spec.js";
+import type { Omission, SweepSpec } from "./sweep-spec.js";
 
 /**
  * The fields a sweep sets, checked against what its scenarios read before anything runs: a field that
@@ -10,18 +10,6 @@ import type { SweepSpec } from "./sweep-spec.js";
  * have, a parameter the strategy does not declare), refused with exit 2; one that some runs read is
  * left out of the others' runs, and said so.
  */
-
-/** A field a sweep sets that a scenario, under one variant (or scheduler), does not read. */
-export interface Omission {
-  /** The sweep file's field: `parameters.PATH` or `variants.I.set.PATH`. */
-  field: string;
-  /** The scenario, as the sweep file names it. */
-  scenario: string;
-  /** The variant's (or scheduler's) label. */
-  label: string;
-  /** Why the scenario does not read it (`unreadReason`). */
-  reason: string;
-}
 
 /**
  * The omissions of a sweep: each (field, scenario, label) whose runs leave the field out. Throws a

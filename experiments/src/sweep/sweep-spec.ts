@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { loadYamlFile, SafeName } from "@clustersim/scenarios";
 import { z } from "zod";
-import type { Omission } from "./sweep-fields.js";
 
 /**
  * A sweep file: scenarios × variants × parameter values × seeds, with a baseline variant for the paired
@@ -190,4 +189,16 @@ export function expandSweep(spec: SweepSpec, file: string, omitted: readonly Omi
     }
   }
   return runs;
+}
+
+/** A field a sweep sets that a scenario, under one variant (or scheduler), does not read. */
+export interface Omission {
+  /** The sweep file's field: `parameters.PATH` or `variants.I.set.PATH`. */
+  field: string;
+  /** The scenario, as the sweep file names it. */
+  scenario: string;
+  /** The variant's (or scheduler's) label. */
+  label: string;
+  /** Why the scenario does not read it (`unreadReason`). */
+  reason: string;
 }
