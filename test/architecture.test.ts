@@ -94,6 +94,20 @@ describe("architecture", () => {
     ).toHaveLength(1);
   });
 
+  it("has no test that changes what other test files share (vitest runs them in one module graph per worker)", () => {
+    // vitest.config.ts sets isolate: false, so a module mocked, a global stubbed, a timer faked, the
+    // environment or the working directory changed would leak into the files run after it.
+    const shared =
+      /\bvi\.(mock|doMock|spyOn|stubGlobal|stubEnv|useFakeTimers)\(|process\.env\.\w+\s*=[^=]|process\.chdir\(/;
+    const tests = [...Object.keys(LAYERS), "test"].flatMap((dir) =>
+      sourceFiles(join(ROOT, dir)).filter((f) => f.endsWith(".test.ts")),
+    );
+    expect(tests.length).toBeGreaterThan(100);
+    const offenders = tests.filter((f) => shared.test(readFileSync(f, "utf8"))).map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+    expect(shared.test(["vi", "spyOn(console, 'log')"].join("."))).toBe(true);
+  });
+
   it("finds the imports it checks (the check itself works)", () => {
     const files = sourceFiles(join(ROOT, "cli"));
     expect(files.flatMap(imports)).toContain("@clustersim/scenarios");
