@@ -13,6 +13,7 @@ export type {
   ResizeOutcome,
   RunEvents,
   RunListener,
+  ServiceView,
 } from "@clustersim/engine";
 export type { ClusterView, NodeResources, Request, Taint, Toleration } from "@clustersim/hardware-models";
 export type { ControllerEntry } from "@clustersim/scenarios";
