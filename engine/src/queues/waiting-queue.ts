@@ -12,6 +12,8 @@ export interface Waiting {
   timestampS: number;
   /** Arrival order in the run, the tie-break of last resort. */
   seq: number;
+  /** The task's priority (0 when it has none), kept here for the queues' comparisons. */
+  priority: number;
   /** Kubernetes queue: end of the current back-off, the cycle of the last attempt, unschedulable since. */
   backoffUntilS: number;
   cycle: number;

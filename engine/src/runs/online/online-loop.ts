@@ -147,6 +147,7 @@ export class OnlineLoop implements SchedulingLoop {
       w.pod = pod;
       w.attempts = 0;
       w.seq = this.seq++;
+      w.priority = task.priority ?? 0;
       this.queue.add(w);
     } else {
       const seq = this.seq++;
@@ -156,6 +157,7 @@ export class OnlineLoop implements SchedulingLoop {
         attempts: 0,
         timestampS: 0,
         seq,
+        priority: task.priority ?? 0,
         backoffUntilS: 0,
         cycle: 0,
         unschedulableSinceS: 0,
