@@ -17,6 +17,7 @@ import {
   WINDOW_JOBS,
 } from "@clustersim/rl";
 import { UserError } from "../errors.js";
+import { pairedDifferences } from "./eval-rl-pairs.js";
 
 export interface EvalRlOptions {
   trace: string[];
@@ -80,6 +81,18 @@ export async function evalRlCommand(
       const i = interval(f.windows);
       const spread = `[${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread.padStart(20)}`);
+    }
+    const rows = queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown");
+    const pairs = pairedDifferences(
+      rows,
+      agents.map((a) => a.name),
+    );
+    if (pairs.length === 0) continue;
+    print("  each agent against each heuristic, paired over the same windows (agent − heuristic; below 0 the");
+    print("  agent's slowdown is lower), with its 95% interval; an interval that holds 0 shows no difference");
+    for (const p of pairs) {
+      const spread = `[${p.low.toFixed(2)}, ${p.high.toFixed(2)}]`;
+      print(`  ${`${p.agent} − ${p.heuristic}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread.padStart(22)}`);
     }
   }
   for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
