@@ -147,6 +147,7 @@ export {
 } from "./services/latency/erlang-c.js";
 export { FluidLatency } from "./services/latency/fluid-latency.js";
 export { GraphMember } from "./services/latency/graph-member.js";
+export type { GraphService } from "./services/latency/graph-service.js";
 export {
   emptyFigures,
   type LatencyModel,
@@ -161,7 +162,7 @@ export {
 } from "./services/latency/latency-record.js";
 export { type MgcWaiting, mgcWaiting } from "./services/latency/mgc-waiting.js";
 export { PerRequestLatency } from "./services/latency/per-request-latency.js";
-export { type GraphService, RequestGraph } from "./services/latency/request-graph.js";
+export { RequestGraph } from "./services/latency/request-graph.js";
 export { ATOM, EXPONENTIAL, ResponseMixture } from "./services/latency/response-mixture.js";
 export {
   constantServiceTime,

@@ -37,6 +37,7 @@ export {
   reproRlScheduler,
 } from "./repro/rlscheduler.js";
 export { bisect } from "./search/bisect.js";
+export { type MonotonicityNote, monotonicityNotes } from "./search/monotonicity-notes.js";
 export {
   type Comparison,
   checkMetrics,
@@ -49,17 +50,11 @@ export {
   objectiveText,
   parseObjective,
 } from "./search/objective.js";
-export {
-  type Evaluation,
-  figure,
-  type MonotonicityNote,
-  monotonicityNotes,
-  runSearch,
-  type SearchOptions,
-  type SearchResult,
-  SearchRunFailed,
-  type SearchStart,
-} from "./search/search.js";
+export { runSearch, SearchRunFailed } from "./search/search.js";
+export { figure } from "./search/search-figure.js";
+export type { SearchOptions, SearchStart } from "./search/search-options.js";
+export type { SearchResult } from "./search/search-result.js";
+export type { Evaluation } from "./search/value-judgement.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
 export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type MergeResult, mergeSweeps } from "./sweep/merge-sweeps.js";

@@ -4,21 +4,23 @@ import type { RunListener } from "../bus/run-events.js";
 import type { Controller, ControllerContext } from "../controllers/controller.js";
 import { ServiceHpa } from "./autoscaling/service-hpa.js";
 import { ServiceVpa, VPA_INTERVAL_S } from "./autoscaling/service-vpa.js";
-import { CallComposer, type CallOutcome } from "./call-graph.js";
+import { CallEdgeTally } from "./call-edge-tally.js";
+import { CallGraphTick } from "./call-graph-tick.js";
 import { cpuStretch } from "./cpu-share.js";
 import { CallingLatency } from "./latency/calling-latency.js";
-import type { DiscreteTime } from "./latency/discrete-time.js";
 import { FluidLatency } from "./latency/fluid-latency.js";
-import { GraphMember } from "./latency/graph-member.js";
-import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
+import type { GraphMember } from "./latency/graph-member.js";
+import type { LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
-import { RequestGraph } from "./latency/request-graph.js";
+import type { RequestGraph } from "./latency/request-graph.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaMemory } from "./replica-memory.js";
 import { ReplicaSet } from "./replica-set.js";
+import { serviceTimeDraw, type WiredGraph, wireRequestGraphs } from "./request-graph-wiring.js";
+import { ServerlessLedger } from "./serverless-ledger.js";
 import type { ServiceView } from "./service-api.js";
-import { callOrder, perRequestGraphs, type ServiceConfig, type VirtualNode } from "./service-config.js";
+import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
 import { serviceView } from "./service-view.js";
 
@@ -52,6 +54,10 @@ export interface ServicesOptions {
  * same tick. A connected call graph whose every service has the per-request model is simulated
  * exactly instead, all its services on one event loop (./latency/request-graph.ts): each call a
  * request in its callee's queue at the moment it is made.
+ *
+ * Beside it: the call graph's part of the tick (./call-graph-tick.ts) and the call edges' accounts
+ * (./call-edge-tally.ts), the exact graphs' setup (./request-graph-wiring.ts), and the serverless
+ * replicas' count and cost (./serverless-ledger.ts).
  */
 export class ServicesController implements Controller {
   readonly name = "services";
@@ -61,31 +67,17 @@ export class ServicesController implements Controller {
   readonly windows: WindowTally[][] = [];
   private readonly models: LatencyModel[] = [];
   /** The per-request call graphs simulated exactly, their services' indices, and each service's place in one. */
-  private readonly graphs: { graph: RequestGraph; services: readonly number[] }[] = [];
-  private readonly members: (GraphMember | undefined)[];
+  private graphs: WiredGraph[] = [];
+  private members: (GraphMember | undefined)[];
   /** Per graph member: its external rate this tick, and the calls it received in the last, per second. */
   private readonly externalRate: Float64Array;
   private readonly callsPerS: Float64Array;
   private readonly order: number[];
-  /** Per service, its callers' calls this tick: as made (drawn counts), and the mean-value queue's. */
-  private readonly inbound: Float64Array;
-  private readonly inboundMean: Float64Array;
   /** Per service with the "fluid" model: the stream its external arrivals are drawn from (absent: the mean rate's). */
   private readonly arrivalDraws: (Rng | undefined)[] = [];
-  /** Per service with calls, its calls' composer; per service, its last end-to-end time and failure rate. */
-  private readonly composers: (CallComposer | undefined)[];
-  private readonly called: Uint8Array;
-  private readonly lastEndToEnd: (DiscreteTime | undefined)[];
-  private readonly lastFail: Float64Array;
-  /** Per service with calls, per call edge: Σ served × critical-path seconds, and Σ served × end-to-end mean. */
-  private readonly criticalSum: Float64Array[];
-  private readonly endToEndSum: Float64Array;
-  /** After the warm-up: per service, requests served; per call edge, attempts made, retried and timed out. */
-  private readonly callServed: Float64Array;
-  private readonly attemptSum: Float64Array[];
-  private readonly retrySum: Float64Array[];
-  private readonly timeoutSum: Float64Array[];
-  private readonly index: Map<string, number>;
+  /** The call graph's part of the tick, and the call edges' accounts after the warm-up. */
+  private readonly callGraph: CallGraphTick;
+  private readonly callEdges: CallEdgeTally;
   private readonly owner = new Map<Task, ReplicaSet>();
   private readonly scaling: (ServiceHpa | undefined)[] = [];
   private readonly vertical: (ServiceVpa | undefined)[] = [];
@@ -95,7 +87,7 @@ export class ServicesController implements Controller {
   readonly views: readonly ServiceView[];
   private readonly machines: (MachineFiguresCache | undefined)[] = [];
   readonly tickS: number;
-  private readonly hasVirtual: boolean;
+  private readonly serverless: ServerlessLedger;
   private ctx!: ControllerContext;
   /** Replica task ids, from 10^12 up: they never meet a workload's (the replay identifies tasks by id). */
   private nextReplicaId = 1e12;
@@ -105,27 +97,11 @@ export class ServicesController implements Controller {
     private readonly o: ServicesOptions = {},
   ) {
     this.order = callOrder(services);
-    this.index = new Map(services.map((s, i) => [s.name, i]));
-    this.inbound = new Float64Array(services.length);
-    this.inboundMean = new Float64Array(services.length);
-    this.called = new Uint8Array(services.length);
-    this.composers = services.map((s) => {
-      if (s.calls.length === 0) return undefined;
-      const callee = s.calls.map((c) => this.index.get(c.service)!);
-      for (const j of callee) this.called[j] = 1;
-      return new CallComposer(s.calls, callee, s.name);
-    });
-    this.lastEndToEnd = services.map(() => undefined);
-    this.lastFail = new Float64Array(services.length);
-    this.criticalSum = services.map((s) => new Float64Array(s.calls.length));
-    this.endToEndSum = new Float64Array(services.length);
-    this.callServed = new Float64Array(services.length);
-    this.attemptSum = services.map((s) => new Float64Array(s.calls.length));
-    this.retrySum = services.map((s) => new Float64Array(s.calls.length));
-    this.timeoutSum = services.map((s) => new Float64Array(s.calls.length));
+    this.callEdges = new CallEdgeTally(services);
+    this.callGraph = new CallGraphTick(services, this.models, this.callEdges, o.warmupS ?? 0);
     this.tallies = services.map(() => new ServiceTally());
     this.tickS = o.tickS ?? 1;
-    this.hasVirtual = (o.virtualNodes?.size ?? 0) > 0;
+    this.serverless = new ServerlessLedger(o.virtualNodes);
     this.memory = services.map((s) => (s.memory ? new ReplicaMemory(s) : undefined));
     this.views = services.map((_, i) => this.view(i));
     this.members = services.map(() => undefined);
@@ -144,20 +120,9 @@ export class ServicesController implements Controller {
       targetS: s.slo.targetS,
       timeoutS: s.timeoutS,
     }));
-    const sample = (s: ServiceConfig) => (r: Rng) => s.serviceTime.sample(r);
-    for (const g of perRequestGraphs(this.services)) {
-      const graph = new RequestGraph(
-        g.map((i) => {
-          const s = this.services[i];
-          const rng = ctx.rng(`${s.name}/requests`);
-          return { name: s.name, params: params[i], rng, serviceTimeS: sample(s), calls: s.calls };
-        }),
-      );
-      this.graphs.push({ graph, services: g });
-      g.forEach((i, k) => {
-        this.members[i] = new GraphMember(graph, k);
-      });
-    }
+    const wired = wireRequestGraphs(this.services, params, (name) => ctx.rng(name));
+    this.graphs = wired.graphs;
+    this.members = wired.members;
     this.services.forEach((s, i) => {
       this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
       const fluid = s.latency !== "per-request";
@@ -165,7 +130,7 @@ export class ServicesController implements Controller {
         this.members[i] ??
         (fluid
           ? new FluidLatency(params[i])
-          : new PerRequestLatency(params[i], ctx.rng(`${s.name}/requests`), sample(s)));
+          : new PerRequestLatency(params[i], ctx.rng(`${s.name}/requests`), serviceTimeDraw(s)));
       this.arrivalDraws.push(s.latency === "fluid" ? ctx.rng(`${s.name}/arrivals`) : undefined);
       // The fluid model composes a caller's end-to-end times; the per-request one draws each call's, or
       // in a graph of per-request services makes them.
@@ -209,8 +174,7 @@ export class ServicesController implements Controller {
     if (now >= this.ctx.endS) return;
     const dt = Math.min(this.tickS, this.ctx.endS - now);
     const mid = now + dt / 2;
-    this.inbound.fill(0);
-    this.inboundMean.fill(0);
+    this.callGraph.beginTick();
     for (const g of this.graphs) this.tickGraph(g.graph, g.services, now, dt, mid);
     for (const i of this.order) this.tickService(i, now, dt, mid);
   }
@@ -244,15 +208,21 @@ export class ServicesController implements Controller {
     } else {
       const external = s.rate ? s.rate.at(mid) : 0;
       // The mean rate the queue sees; the requests that arrive, drawn or the mean.
-      rate = external + this.inboundMean[i] / dt;
+      rate = external + this.callGraph.inboundMean[i] / dt;
       const draws = this.arrivalDraws[i];
       // Each tick's requests a Poisson draw (independent arrivals), from the service's own stream.
-      const arrivals = draws ? draws.poisson(external * dt) + this.inbound[i] : undefined;
+      const arrivals = draws ? draws.poisson(external * dt) + this.callGraph.inbound[i] : undefined;
       const slowdown = this.slowdownAt(i, rate);
-      if (s.calls.length === 0 && !this.called[i]) {
+      if (!this.callGraph.inGraph(i)) {
         this.models[i].tick(now, dt, rate, ready * s.concurrency, f, slowdown, undefined, arrivals);
         this.memory[i]?.afterTick(set, f, this.models[i], now);
-      } else this.tickInGraph(i, now, dt, rate, ready * s.concurrency, slowdown, arrivals);
+      } else {
+        // A service that calls others or is called: its calls' time and failures, its callees' traffic.
+        const calls = this.callGraph.tick(i, now, dt, rate, ready * s.concurrency, slowdown, arrivals, f);
+        // Before its callers read its failures: an OOM kill's are among them.
+        this.memory[i]?.afterTick(set, f, this.models[i], now);
+        this.callGraph.passOn(i, f, calls);
+      }
     }
     const usage = (f.served / dt) * s.cpuSecondsPerRequest;
     tally.lastRatePerS = rate;
@@ -265,7 +235,7 @@ export class ServicesController implements Controller {
     tally.readyS += ready * dt;
     tally.usedCoreS += usage * dt;
     tally.requestedCoreS += (set.placedCpuMilli / 1000) * dt;
-    if (this.hasVirtual) tally.serverlessCost += this.onVirtual(set).costPerS * dt;
+    if (this.serverless.active) tally.serverlessCost += this.serverless.costPerS(set) * dt;
     if (set.replicas > tally.replicasMax) tally.replicasMax = set.replicas;
     if (ready > 0) this.vertical[i]?.record(usage / ready);
     this.scaling[i]?.record(now, ready, usage, f.served / dt, f.arrivals / dt, f.queued);
@@ -294,50 +264,8 @@ export class ServicesController implements Controller {
    * OOM kills its load brings (their failures reach its callers in the next tick).
    */
   private afterGraphTick(i: number, member: GraphMember, f: TickFigures, nowS: number): void {
-    const calls = this.services[i].calls;
-    if (calls.length > 0 && nowS >= (this.o.warmupS ?? 0)) {
-      this.countServed(i, f);
-      const counts = member.graph.counts[member.index];
-      const critical = member.graph.critical[member.index];
-      for (let k = 0; k < calls.length; k++) {
-        this.countEdge(i, k, critical[k], counts.calls[k], counts.attempts[k], counts.timeouts[k]);
-      }
-    }
+    if (this.services[i].calls.length > 0 && nowS >= (this.o.warmupS ?? 0)) this.callEdges.addGraphTick(i, member, f);
     this.memory[i]?.afterTick(this.sets[i], f, member, nowS);
-  }
-
-  /** The tick of a service that calls others or is called: its calls' time and failures, its callees' traffic. */
-  private tickInGraph(
-    i: number,
-    now: number,
-    dt: number,
-    rate: number,
-    servers: number,
-    slowdown: number,
-    arrivals: number | undefined,
-  ): void {
-    const s = this.services[i];
-    const f = this.tallies[i].last;
-    const composer = this.composers[i];
-    const calls = composer?.compose(this.lastEndToEnd, this.lastFail);
-    const model = this.models[i];
-    // The per-request model takes its callers' calls as they were made (a count), not as a rate.
-    const external = model.receiveCalls ? rate - this.inboundMean[i] / dt : rate;
-    model.receiveCalls?.(this.inbound[i]);
-    composer?.drawn.clear();
-    model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls), arrivals);
-    if (calls) this.afterCalls(i, f, calls, now);
-    // Before its callers read its failures: an OOM kill's are among them.
-    this.memory[i]?.afterTick(this.sets[i], f, model, now);
-    if (this.called[i]) this.remember(i, f);
-    // Each call is its attempts: retries reach the callee as calls of their own (retry amplification).
-    const drawn = s.latency === "per-request" ? composer?.drawn : undefined;
-    s.calls.forEach((c, k) => {
-      const j = this.index.get(c.service)!;
-      const perCall = calls ? calls.attempts[k] : 1;
-      this.inbound[j] += drawn ? drawn.attempts[k] : f.served * c.perRequest * perCall;
-      this.inboundMean[j] += f.expectedServed * c.perRequest * perCall;
-    });
   }
 
   /** Service `i` as controllers see it (./service-view.ts). */
@@ -350,72 +278,6 @@ export class ServicesController implements Controller {
       set: () => (this.ctx ? this.sets[i] : undefined),
       groupOf: (node) => (this.o.virtualNodes?.has(node) ? "serverless" : this.ctx.nodeGroups[this.ctx.groupOf(node)]),
     });
-  }
-
-  /**
-   * What a caller's requests hold their servers for: the fluid model takes the composed calls' time;
-   * the per-request model in a graph with fluid services draws each call from its callee's recent
-   * responses (a graph of per-request services alone is simulated exactly, without this).
-   */
-  private holdOf(i: number, calls: CallOutcome): Hold {
-    if (this.services[i].latency !== "per-request") return calls.time;
-    const composer = this.composers[i]!;
-    const drawFrom = (j: number, rng: Rng) =>
-      this.models[j].drawRecent?.(rng) ?? this.lastEndToEnd[j]?.sample(rng) ?? 0;
-    return {
-      mean: () => calls.time.mean(),
-      variance: () => calls.time.variance(),
-      sample: (rng) => composer.draw(rng, drawFrom, this.lastFail),
-      lastFailed: () => composer.lastFailed,
-    };
-  }
-
-  /**
-   * A caller's tick: requests whose calls failed fail (and so miss the objective; the per-request model
-   * counted its own, drawn); critical-path sums; attempts, retries and timeouts per call edge.
-   */
-  private afterCalls(i: number, f: TickFigures, calls: CallOutcome, nowS: number): void {
-    const drawn = this.services[i].latency === "per-request" ? this.composers[i]!.drawn : undefined;
-    if (!drawn) {
-      f.failed = f.served * calls.failProb;
-      f.withinTarget *= 1 - calls.failProb;
-    }
-    if (!(f.served > 0) || nowS < (this.o.warmupS ?? 0)) return;
-    this.countServed(i, f);
-    this.services[i].calls.forEach((c, k) => {
-      // Drawn: as counted; composed: calls made times attempts per call, and the share that timed out.
-      const made = drawn ? drawn.calls[k] : f.served * c.perRequest;
-      const attempts = drawn ? drawn.attempts[k] : made * calls.attempts[k];
-      const timeouts = drawn ? drawn.timeouts[k] : attempts * calls.timeoutShare[k];
-      this.countEdge(i, k, f.served * calls.criticalS[k], made, attempts, timeouts);
-    });
-  }
-
-  /** After the warm-up, a caller's tick: its requests served and their end-to-end time. */
-  private countServed(i: number, f: TickFigures): void {
-    if (!(f.served > 0)) return;
-    this.endToEndSum[i] += f.served * f.meanS;
-    this.callServed[i] += f.served;
-  }
-
-  /** After the warm-up, call edge k of service i over a tick: critical-path seconds, calls, attempts, timeouts. */
-  private countEdge(i: number, k: number, criticalS: number, made: number, attempts: number, timeouts: number): void {
-    this.criticalSum[i][k] += criticalS;
-    this.attemptSum[i][k] += attempts;
-    this.retrySum[i][k] += attempts - made;
-    this.timeoutSum[i][k] += timeouts;
-  }
-
-  /**
-   * A callee's last end-to-end time and failure rate, for its callers' next tick: the tick's, or with
-   * the per-request model the share over its recent answers (as its times are its recent responses).
-   */
-  private remember(i: number, f: TickFigures): void {
-    const answered = f.served + f.dropped;
-    const recent = this.models[i].recentFailShare?.();
-    if (recent !== undefined) this.lastFail[i] = recent;
-    else if (answered > 0) this.lastFail[i] = (f.dropped + f.failed) / answered;
-    if (f.served > 0) this.lastEndToEnd[i] = this.models[i].lastDistribution();
   }
 
   /** The mean interference slowdown over the set's ready replicas' nodes. */
@@ -439,21 +301,7 @@ export class ServicesController implements Controller {
 
   /** How many of service i's replicas are placed on virtual (serverless) nodes now. */
   replicasOnVirtual(i: number): number {
-    const virtual = this.o.virtualNodes;
-    if (!virtual) return 0;
-    let n = 0;
-    for (const node of this.sets[i].nodeOf.values()) if (virtual.has(node)) n++;
-    return n;
-  }
-
-  /** What the set's replicas on virtual nodes cost per second (requests at the node's prices). */
-  private onVirtual(set: ReplicaSet): { costPerS: number } {
-    let costPerS = 0;
-    for (const [t, node] of set.nodeOf) {
-      const v = this.o.virtualNodes!.get(node);
-      if (v) costPerS += (t.cpuMilli / 1000) * v.pricePerVcpuS + (t.memoryMiB / 1024) * v.pricePerGiBS;
-    }
-    return { costPerS };
+    return this.serverless.replicasOn(this.sets[i]);
   }
 
   /** The objective's percentile of the last tick's response times, seconds (NaN when none was served). */
@@ -469,8 +317,8 @@ export class ServicesController implements Controller {
       out[s.name] = {
         ...this.windows[i][0].summary(),
         ...this.tallies[i].summary(),
-        ...this.criticalPathShares(i),
-        ...this.callFigures(i),
+        ...this.callEdges.criticalPathShares(i),
+        ...this.callEdges.callFigures(i),
         ...(this.scaling[i]?.predictive && { forecastError: this.scaling[i]!.predictive!.weightedError }),
         scaleUps: set.scaleUps,
         scaleDowns: set.scaleDowns,
@@ -488,45 +336,12 @@ export class ServicesController implements Controller {
     return out;
   }
 
-  /** Per call edge of service i: the share of its end-to-end time spent in that callee (after the warm-up). */
-  private criticalPathShares(i: number): Record<string, number> {
-    const out: Record<string, number> = {};
-    this.services[i].calls.forEach((c, k) => {
-      const total = this.endToEndSum[i];
-      out[`criticalPathShare_${c.service}`] = total > 0 ? this.criticalSum[i][k] / total : Number.NaN;
-    });
-    return out;
-  }
-
-  /**
-   * Per call edge of service i, after the warm-up: `callRetriesPerRequest_<callee>`, the retried calls
-   * (attempts after a call's first) per request the caller served; `callTimeoutShare_<callee>`, the
-   * share of attempts that timed out.
-   */
-  private callFigures(i: number): Record<string, number> {
-    const out: Record<string, number> = {};
-    const served = this.callServed[i];
-    this.services[i].calls.forEach((c, k) => {
-      const attempts = this.attemptSum[i][k];
-      out[`callRetriesPerRequest_${c.service}`] = served > 0 ? this.retrySum[i][k] / served : Number.NaN;
-      out[`callTimeoutShare_${c.service}`] = attempts > 0 ? this.timeoutSum[i][k] / attempts : Number.NaN;
-    });
-    return out;
-  }
-
   /**
    * Over every call edge after the warm-up (undefined without a call graph): retried calls, and
    * attempts that timed out.
    */
   callTotals(): { retries: number; timeouts: number } | undefined {
-    if (this.services.every((s) => s.calls.length === 0)) return undefined;
-    let retries = 0;
-    let timeouts = 0;
-    this.services.forEach((_, i) => {
-      for (const x of this.retrySum[i]) retries += x;
-      for (const x of this.timeoutSum[i]) timeouts += x;
-    });
-    return { retries, timeouts };
+    return this.callEdges.totals();
   }
 
   /** Every service's requests after the warm-up, added up: served, answered (served or dropped), within the objective. */

@@ -1,3 +1,4 @@
+import { auditCluster } from "./cluster-audit.js";
 import type { ClusterView, GroupTotals, NodeResources, NodeSpec, Request, Taint } from "./cluster-types.js";
 import { tolerates } from "./cluster-types.js";
 import { FitSearch } from "./fit-search.js";
@@ -12,7 +13,8 @@ import { PlacementRecords } from "./placement-records.js";
  * a `ClusterView` and ask for placements; `place` and `release` apply them. Every placement gets an id;
  * releasing checks it against what was placed, so nothing is allocated twice or freed that was not
  * allocated. Beside it: the GPUs (./gpu-slots.ts), the placements' records (./placement-records.ts),
- * the group totals (./group-totals.ts) and the fit search with its indexes (./fit-search.ts).
+ * the group totals (./group-totals.ts), the fit search with its indexes (./fit-search.ts), and the
+ * invariant checker's audit of its arrays (./cluster-audit.ts).
  *
  * Network (./node-network.ts): without a DPU, placing a pod with `nicGbps` also takes the host CPU its
  * virtio traffic costs; with a DPU it takes none, and pods that need a direct NIC (`directNic`) each
@@ -322,45 +324,12 @@ export class ClusterState implements ClusterView {
   }
 
   /**
-   * The first place where the live arrays disagree with the placements they were booked from (a node's
-   * free CPU or memory, its pod count, the cluster's allocated CPU and memory), or undefined: a write
-   * that bypassed place/release/resize shows here. O(nodes + placements): for the invariant checker.
+   * The first place where the live arrays disagree with the placements they were booked from, or
+   * undefined (./cluster-audit.ts). O(nodes + placements): for the invariant checker.
    */
   audit(): string | undefined {
-    const n = this.nodeCount;
-    const p = this.p;
-    const cpu = new Float64Array(n);
-    const mem = new Float64Array(n);
-    const pods = new Int32Array(n);
-    for (let id = 0; id < p.span; id++) {
-      const node = p.node[id];
-      if (node < 0) continue;
-      cpu[node] += p.cpu[id] + p.infra[id];
-      mem[node] += p.mem[id] - p.pool[id];
-      pods[node]++;
-    }
-    const off = (a: number, b: number) => !(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)));
-    let clusterCpu = 0;
-    let clusterMem = 0;
-    for (let i = 0; i < n; i++) {
-      const freeCpu = this.allocCpu[i] - cpu[i];
-      const freeMem = this.allocMem[i] - mem[i];
-      if (off(this.freeCpu[i], freeCpu))
-        return `node ${i}: free CPU ${this.freeCpu[i]} m, its placements leave ${freeCpu} m`;
-      if (off(this.freeMem[i], freeMem))
-        return `node ${i}: free memory ${this.freeMem[i]} MiB, its placements leave ${freeMem} MiB`;
-      if (this.pods[i] !== pods[i]) return `node ${i}: ${this.pods[i]} pods counted, ${pods[i]} placed`;
-      if (this.virtualOf[i] === 0) {
-        clusterCpu += cpu[i];
-        clusterMem += mem[i];
-      }
-    }
-    const t = this.book.cluster;
-    if (off(t.allocatedCpuMilli, clusterCpu))
-      return `cluster: allocated CPU ${t.allocatedCpuMilli} m, its placements hold ${clusterCpu} m`;
-    if (off(t.allocatedMemoryMiB, clusterMem))
-      return `cluster: allocated memory ${t.allocatedMemoryMiB} MiB, its placements hold ${clusterMem} MiB`;
-    return undefined;
+    const { allocCpu, allocMem, freeCpu, freeMem, pods, virtualOf } = this;
+    return auditCluster({ allocCpu, allocMem, freeCpu, freeMem, pods, virtualOf }, this.p, this.book.cluster);
   }
 
   // ---- mutation -----------------------------------------------------------------------------
