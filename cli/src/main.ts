@@ -297,6 +297,10 @@ function addRlCommands(program: Command, print: (line: string) => void): void {
       "the openb node list for placement agents (default: the training's, relative to the checkpoint)",
     )
     .option("--seeds <n>", "placement: seeds 42, 43, … to average over (default: 10)")
+    .option(
+      "--starts <list>",
+      "queue: the first job of each window of 1,024 to evaluate on, comma-separated (default: the paper's ten)",
+    )
     .option("--json", "print one JSON array of { task, trace, policy, metric, value }")
     .action(async (files: string[], options) => (await commands.evalRl()).evalRlCommand(files, options, print));
 

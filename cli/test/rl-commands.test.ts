@@ -52,6 +52,31 @@ describe("clustersim train-rl and eval-rl", () => {
     expect(high - low).toBeGreaterThan(10);
   });
 
+  it("evaluates queue agents on the windows --starts names: the heuristics score there what repro rlscheduler scores", () => {
+    const agent = new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname;
+    const e = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", "0,95", "--json"]);
+    expect(e.stderr).toBe("");
+    const rows = (JSON.parse(e.stdout) as EvalFigure[]).filter((r) => r.metric === "boundedSlowdown");
+    const repro = cli(["repro", "rlscheduler", "-t", LUBLIN1, "--starts", "0,95", "--json"]);
+    const published = JSON.parse(repro.stdout) as {
+      results: { policy: string; backfill: boolean; boundedSlowdown: number }[];
+    };
+    for (const r of published.results) {
+      const policy = r.backfill ? `${r.policy}+easy` : r.policy;
+      expect(rows.find((x) => x.policy === policy)?.value, policy).toBeCloseTo(r.boundedSlowdown, 3);
+    }
+    expect(rows.map((r) => r.policy)).toContain("ppo-queue-lublin1");
+    const text = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", "0,95"]).stdout;
+    expect(text).toContain("over the windows at jobs 0,95 of 1024 jobs");
+    expect(text).toMatch(/ppo-queue-lublin1 − f1 +-?\d+\.\d\d +\[/);
+    // A window that would run past the trace's end, or what is not a job index: exit 2, one line.
+    for (const bad of ["8977", "1.5", "0,,95"]) {
+      const r = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", bad]);
+      expect(r.status, bad).toBe(2);
+      expect(r.stderr).toMatch(/^clustersim: --starts: expected comma-separated job indices from 0 to 8976 /);
+    }
+  });
+
   it("refuses a file that is not a checkpoint, and a bad --epochs, with exit 2", () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, "{}");

@@ -24,6 +24,8 @@ export interface EvalRlOptions {
   pods: string[];
   nodes?: string;
   seeds?: string;
+  /** Queue: the windows' first jobs, comma-separated (default: the paper's published starts). */
+  starts?: string;
   json?: boolean;
 }
 
@@ -65,6 +67,8 @@ export async function evalRlCommand(
     throw new UserError("--trace: evaluates queue agents, and no checkpoint given is one");
   if (placers.length === 0 && (o.pods.length > 0 || o.nodes !== undefined))
     throw new UserError("--pods and --nodes: evaluate placement agents, and no checkpoint given is one");
+  if (agents.length === 0 && o.starts !== undefined)
+    throw new UserError("--starts: chooses queue windows, and no checkpoint given is a queue agent");
   const queue = await queueFigures(agents, o);
   const figures: EvalFigure[] = [
     ...queue.map(({ windows: _, ...f }) => f),
@@ -75,7 +79,8 @@ export async function evalRlCommand(
     return;
   }
   for (const trace of new Set(queue.map((f) => f.trace))) {
-    print(`${trace}: mean bounded slowdown over the ten published windows of ${WINDOW_JOBS} jobs, with`);
+    const windows = o.starts === undefined ? "the ten published windows" : `the windows at jobs ${o.starts}`;
+    print(`${trace}: mean bounded slowdown over ${windows} of ${WINDOW_JOBS} jobs, with`);
     print("  its 95% Student-t interval over the windows (they differ in load: read differences with care)");
     for (const f of queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown")) {
       const i = interval(f.windows);
@@ -142,11 +147,12 @@ async function queueFigures(
   for (const [trace, from] of traces) {
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
-    if (t.jobs.length < Math.max(...PUBLISHED_STARTS) + WINDOW_JOBS)
+    const starts = o.starts === undefined ? PUBLISHED_STARTS : windowStarts(o.starts, t.jobs.length);
+    if (t.jobs.length < Math.max(...starts) + WINDOW_JOBS)
       throw new UserError(`${trace}: ${t.jobs.length} usable jobs, fewer than the published windows need`);
     const rows: EvalRow[] = evaluateQueue(
       (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: WINDOW_JOBS }),
-      { trace: basename(trace), ...t, starts: PUBLISHED_STARTS, windowJobs: WINDOW_JOBS },
+      { trace: basename(trace), ...t, starts, windowJobs: WINDOW_JOBS },
       agents,
     );
     for (const r of rows) {
@@ -161,6 +167,22 @@ async function queueFigures(
     }
   }
   return figures;
+}
+
+/**
+ * `--starts`: job indices, each the first of a window of WINDOW_JOBS jobs that the trace holds whole
+ * (a window past its end would be scored on fewer jobs than the others).
+ */
+function windowStarts(list: string, jobs: number): number[] {
+  const last = jobs - WINDOW_JOBS;
+  return list.split(",").map((x) => {
+    const n = Number(x.trim());
+    if (x.trim() === "" || !Number.isInteger(n) || n < 0 || n > last)
+      throw new UserError(
+        `--starts: expected comma-separated job indices from 0 to ${last} (windows of ${WINDOW_JOBS} jobs within the trace's ${jobs}), found "${x}"`,
+      );
+    return n;
+  });
 }
 
 /**
