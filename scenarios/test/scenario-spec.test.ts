@@ -367,6 +367,46 @@ describe("values that would hang a run or be silently wrong", () => {
       ),
     ]);
   });
+
+  it("bound functions, drawn samples and replicas too", () => {
+    const functions = (fields: string) =>
+      GOOD.replace(/ {2}- type: poisson[\s\S]*?scheduler:/, `  - { type: functions, name: f, ${fields} }\nscheduler:`);
+    expect(problems(functions("functions: 20000000"))).toEqual([
+      expect.stringMatching(/workloads\[0\]\.functions: expected at most 10,000,000 functions .* found 20,000,000$/),
+    ]);
+    // The Azure fit's mean rate per function: 10^−1.555 · e^((1.772 · ln 10)² / 2) / 60 = 1.913/s, so a
+    // million functions over 2 h are about 1.38e10 invocations; rescaled to 1e6/s, 7.2e9.
+    expect(problems(functions("functions: 1000000"))).toEqual([
+      expect.stringMatching(
+        /workloads\[0\]\.functions: expected at most 100,000,000 tasks .* up to 191\d{4}\.\d+\/s \(about 13,7\d\d,/,
+      ),
+    ]);
+    expect(problems(functions("functions: 100, scaleToInvocationsPerS: 1e6"))).toEqual([
+      expect.stringMatching(/workloads\[0\]\.scaleToInvocationsPerS: .* \(about 7,200,000,000 tasks\)/),
+    ]);
+    expect(() => loadScenarioFile(write(functions("functions: 1000")))).not.toThrow();
+    const sample = GOOD.replace(
+      "    task:",
+      "    transforms: [{ type: sample, until: { field: count, total: 1e12 } }]\n    task:",
+    );
+    expect(problems(sample)).toEqual([
+      expect.stringMatching(
+        /workloads\[0\]\.transforms\[0\]\.until\.total: expected at most 100,000,000 tasks drawn, found a count of 1,000,000,000,000$/,
+      ),
+    ]);
+    const replicas = GOOD.replace(
+      /workloads:[\s\S]*?scheduler:/,
+      [
+        "services:",
+        '  - { name: web, replica: { cpu: "1", memory: 1Gi }, replicas: 2, maxReplicas: 20000000, serviceTime: 100ms, cpuPerRequest: 0.01,',
+        "      slo: { percentile: 99, target: 1s }, rate: [{ type: constant, ratePerS: 10 }] }",
+        "scheduler:",
+      ].join("\n"),
+    );
+    expect(problems(replicas)).toEqual([
+      expect.stringMatching(/services: expected at most 10,000,000 replicas over all services .* found 20,000,000$/),
+    ]);
+  });
 });
 
 describe("YAML syntax errors", () => {

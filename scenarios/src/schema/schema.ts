@@ -38,7 +38,19 @@ export const LIMITS = {
   timeseriesRows: 10_000_000,
   serviceTicks: 1_000_000_000,
   perRequestRequests: 1_000_000_000,
+  /** Functions of a `functions` workload: each keeps its rate, run time and memory. */
+  functions: 10_000_000,
+  /** Service replicas at their largest (each is a task the run holds). */
+  replicas: 10_000_000,
 };
+
+/**
+ * A function's mean invocation rate under the Azure 2019 fit (workloads' AZURE_2019_FIT: log10 of the
+ * per-minute rate normal with mean −1.555 and σ 1.772): E[10^X] / 60 = 10^μ · e^((σ ln 10)² / 2) / 60,
+ * about 1.9/s. Heavy-tailed, so one draw of many functions may differ: an estimate of the cost, not a
+ * bound of the run.
+ */
+const AZURE_MEAN_RATE_PER_FUNCTION = (10 ** -1.555 * Math.exp((1.772 * Math.LN10) ** 2 / 2)) / 60;
 
 /**
  * An upper bound of a rate's peak: the product of its components' maxima (each component's own
@@ -78,6 +90,24 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
     }
   });
   s.workloads.forEach((w, i) => {
+    if (w.type === "functions" && w.functions > LIMITS.functions) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workloads", i, "functions"],
+        message: `expected at most ${fmt(LIMITS.functions)} functions (each keeps its rate, run time and memory), found ${fmt(w.functions)}`,
+      });
+      return;
+    }
+    // A sample drawn until a count of tasks is that many tasks, whatever the workload.
+    for (const [k, t] of w.transforms.entries()) {
+      if (t.type === "sample" && t.until.field === "count" && t.until.total > LIMITS.generatedTasks) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["workloads", i, "transforms", k, "until", "total"],
+          message: `expected at most ${fmt(LIMITS.generatedTasks)} tasks drawn, found a count of ${fmt(t.until.total)}`,
+        });
+      }
+    }
     const peak =
       w.type === "poisson"
         ? w.ratePerS
@@ -85,10 +115,21 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
           ? Math.max(...w.states.map((x) => x.ratePerS))
           : w.type === "rate-curve"
             ? peakOf(w.rate)
-            : 0;
+            : w.type === "functions"
+              ? (w.scaleToInvocationsPerS ?? w.functions * AZURE_MEAN_RATE_PER_FUNCTION) * peakOf(w.rate ?? [])
+              : 0;
     const tasks = peak * s.duration;
     if (tasks > LIMITS.generatedTasks) {
-      const field = w.type === "poisson" ? "ratePerS" : w.type === "mmpp" ? "states" : "rate";
+      const field =
+        w.type === "poisson"
+          ? "ratePerS"
+          : w.type === "mmpp"
+            ? "states"
+            : w.type === "functions"
+              ? w.scaleToInvocationsPerS !== undefined
+                ? "scaleToInvocationsPerS"
+                : "functions"
+              : "rate";
       ctx.addIssue({
         code: "custom",
         path: ["workloads", i, field],
@@ -96,6 +137,14 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
       });
     }
   });
+  const replicas = s.services.reduce((n, x) => n + Math.max(x.replicas, x.maxReplicas ?? 0), 0);
+  if (replicas > LIMITS.replicas) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["services"],
+      message: `expected at most ${fmt(LIMITS.replicas)} replicas over all services at their largest (each is a task the run holds), found ${fmt(replicas)}`,
+    });
+  }
   const ticks = (s.duration / s.serviceTick) * s.services.length;
   if (ticks > LIMITS.serviceTicks) {
     ctx.addIssue({
