@@ -1,5 +1,4 @@
 import { dirname } from "node:path";
-import { createInterface } from "node:readline";
 import {
   type Episode,
   fgdPackingEnv,
@@ -14,6 +13,7 @@ import {
 import { composeCluster, composeWorkload, isEnvConfigFile, loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
 import { type Task, TraceError } from "@clustersim/workloads";
 import { UserError } from "../errors.js";
+import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import { readScenario } from "./scenario-files.js";
 
 /** Tasks an episode may hold (they are read into memory at reset). */
@@ -146,8 +146,12 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
       info: candidates ? { ...info, candidates: Array.from(candidates) } : info,
     };
   };
-  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
+  for await (const read of boundedLines(process.stdin)) {
+    if ("tooLong" in read) {
+      reply({ error: `expected a request of at most ${MAX_LINE_BYTES} bytes, found a line of ${read.tooLong}` });
+      continue;
+    }
+    const line = read.line;
     if (line.trim() === "") continue;
     try {
       const parsed = JSON.parse(line) as unknown;
