@@ -51,38 +51,6 @@ export function lockSweepDir(dir: string, sweep: string, command: string): Sweep
     sweep,
     command,
   };
-  let tookOver: LockHolder | undefined;
-  // A few rounds at most: each either creates the lock, or finds it live (refused), or gone or stale
-  // (then again); writers starting at once settle in a round or two.
-  for (let round = 0; !create(path, holder); round++) {
-    const found = readHolder(path);
-    if (found === "gone" && round < 5) continue; // released between our create and read
-    if (typeof found !== "object" || isAlive(found) || round >= 5)
-      throw new InputError(refusal(dir, typeof found === "object" ? found : undefined));
-    // Stale: move it aside under a name of our own (of writers taking it over at once, one rename
-    // wins), check that what was moved is the stale lock read above, and remove it.
-    const aside = `${path}.stale-${PROCESS_TAG}`;
-    try {
-      renameSync(path, aside);
-    } catch {
-      continue; // another writer moved it first
-    }
-    const moved = readHolder(aside);
-    if (!(typeof moved === "object" && moved.tag === found.tag && moved.startedAt === found.startedAt)) {
-      // A live writer's lock, created after we read the stale one: put it back (link: never over a
-      // newer one), and meet it as live in the next round.
-      try {
-        linkSync(aside, path);
-      } catch {
-        // another lock is in place already
-      }
-      rmSync(aside, { force: true });
-      continue;
-    }
-    rmSync(aside, { force: true });
-    tookOver = found;
-  }
-
   let released = false;
   const release = () => {
     if (released) return;
@@ -100,8 +68,47 @@ export function lockSweepDir(dir: string, sweep: string, command: string): Sweep
     // had never listened.
     process.kill(process.pid, signal);
   };
+  // Listening before the lock file exists: a signal between its creation and our listener would end
+  // the process by the default action and leave the lock behind. Until then, release finds no lock of
+  // ours and only stops listening.
   process.on("exit", release);
   for (const s of SIGNALS) process.on(s, onSignal);
+  let tookOver: LockHolder | undefined;
+  try {
+    // A few rounds at most: each either creates the lock, or finds it live (refused), or gone or stale
+    // (then again); writers starting at once settle in a round or two.
+    for (let round = 0; !create(path, holder); round++) {
+      const found = readHolder(path);
+      if (found === "gone" && round < 5) continue; // released between our create and read
+      if (typeof found !== "object" || isAlive(found) || round >= 5)
+        throw new InputError(refusal(dir, typeof found === "object" ? found : undefined));
+      // Stale: move it aside under a name of our own (of writers taking it over at once, one rename
+      // wins), check that what was moved is the stale lock read above, and remove it.
+      const aside = `${path}.stale-${PROCESS_TAG}`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue; // another writer moved it first
+      }
+      const moved = readHolder(aside);
+      if (!(typeof moved === "object" && moved.tag === found.tag && moved.startedAt === found.startedAt)) {
+        // A live writer's lock, created after we read the stale one: put it back (link: never over a
+        // newer one), and meet it as live in the next round.
+        try {
+          linkSync(aside, path);
+        } catch {
+          // another lock is in place already
+        }
+        rmSync(aside, { force: true });
+        continue;
+      }
+      rmSync(aside, { force: true });
+      tookOver = found;
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
   return { holder, tookOver, release };
 }
 
