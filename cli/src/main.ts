@@ -301,7 +301,10 @@ function addRlCommands(program: Command, print: (line: string) => void): void {
       "--starts <list>",
       "queue: the first job of each window of 1,024 to evaluate on, comma-separated (default: the paper's ten)",
     )
-    .option("--json", "print one JSON array of { task, trace, policy, metric, value }")
+    .option(
+      "--json",
+      "print one JSON array of { task, trace, policy, metric, value } (queue: with low and high, the 95% interval over the windows; and each agent's paired difference against each heuristic)",
+    )
     .action(async (files: string[], options) => (await commands.evalRl()).evalRlCommand(files, options, print));
 
   program

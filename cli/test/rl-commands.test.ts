@@ -30,9 +30,22 @@ describe("clustersim train-rl and eval-rl", () => {
     const e = cli(["eval-rl", join(out, "checkpoint.json"), "--json"]);
     expect(e.status).toBe(0);
     const rows = JSON.parse(e.stdout) as EvalFigure[];
-    // Five heuristics and the agent, without and with backfilling, two metrics each, on the training trace.
-    expect(rows).toHaveLength(24);
-    expect(new Set(rows.map((r) => r.policy))).toEqual(
+    // Five heuristics and the agent, without and with backfilling, two metrics each, on the training
+    // trace; then the agent's paired difference against each heuristic, without and with backfilling.
+    expect(rows).toHaveLength(34);
+    const paired = rows.filter((r) => r.metric === "boundedSlowdownDifference");
+    expect(paired.map((r) => `${r.policy} − ${r.against}`)).toEqual(
+      ["fcfs", "sjf", "wfp3", "uni", "f1"]
+        .flatMap((h) => [`checkpoint − ${h}`])
+        .concat(["fcfs", "sjf", "wfp3", "uni", "f1"].map((h) => `checkpoint+easy − ${h}+easy`)),
+    );
+    const figure = (p: string) => rows.find((r) => r.policy === p && r.metric === "boundedSlowdown")!;
+    const vsF1 = paired.find((r) => r.against === "f1")!;
+    // A mean of differences is the difference of means (to the figures' 4 decimals), inside its interval.
+    expect(vsF1.value).toBeCloseTo(figure("checkpoint").value - figure("f1").value, 3);
+    expect(vsF1.low! <= vsF1.value && vsF1.value <= vsF1.high!).toBe(true);
+    expect(figure("f1").low! < figure("f1").value && figure("f1").value < figure("f1").high!).toBe(true);
+    expect(new Set(rows.filter((r) => !r.against).map((r) => r.policy))).toEqual(
       new Set(["fcfs", "sjf", "wfp3", "uni", "f1", "checkpoint"].flatMap((p) => [p, `${p}+easy`])),
     );
     expect(rows.every((r) => r.task === "queue" && r.trace === "lublin_256.swf")).toBe(true);

@@ -29,13 +29,21 @@ export interface EvalRlOptions {
   json?: boolean;
 }
 
-/** One figure as `eval:rl` prints it: backfilling is part of a queue policy's name ("sjf+easy"). */
+/**
+ * One figure as `eval:rl` prints it: backfilling is part of a queue policy's name ("sjf+easy"). A queue
+ * figure carries its 95% interval over the windows (`low`, `high`); a paired difference
+ * (`boundedSlowdownDifference`) is the agent's (`policy`) less the heuristic's (`against`), window by
+ * window, with its 95% interval.
+ */
 export interface EvalFigure {
   task: "queue" | "placement";
   trace: string;
   policy: string;
-  metric: "boundedSlowdown" | "utilisation" | "gpuAllocationPct";
+  metric: "boundedSlowdown" | "utilisation" | "gpuAllocationPct" | "boundedSlowdownDifference";
   value: number;
+  against?: string;
+  low?: number;
+  high?: number;
 }
 
 /** A queue figure with its value on each window, for the spread the table prints. */
@@ -70,8 +78,26 @@ export async function evalRlCommand(
   if (agents.length === 0 && o.starts !== undefined)
     throw new UserError("--starts: chooses queue windows, and no checkpoint given is a queue agent");
   const queue = await queueFigures(agents, o);
+  const round = (x: number) => Number(x.toFixed(4));
+  const paired = pairedDifferences(
+    queue.filter((f) => f.metric === "boundedSlowdown"),
+    agents.map((a) => a.name),
+  );
   const figures: EvalFigure[] = [
-    ...queue.map(({ windows: _, ...f }) => f),
+    ...queue.map(({ windows, ...f }) => {
+      const i = interval(windows);
+      return { ...f, low: round(i.low), high: round(i.high) };
+    }),
+    ...paired.map((p) => ({
+      task: "queue" as const,
+      trace: p.trace,
+      policy: p.agent,
+      against: p.heuristic,
+      metric: "boundedSlowdownDifference" as const,
+      value: round(p.mean),
+      low: round(p.low),
+      high: round(p.high),
+    })),
     ...(await placementFigures(placers, o, seeds)),
   ];
   if (o.json) {
