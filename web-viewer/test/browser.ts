@@ -3,7 +3,7 @@
  *  1. the binary named by CLUSTERSIM_CHROMIUM;
  *  2. a system Chromium or Chrome (Debian's `chromium`, which `.ci/run` installs);
  *  3. the Chromium that `@sparticuz/chromium` (a dev dependency) unpacks, on x64 or arm64 Linux — a
- *     headless build that needs only the C library, so `npm ci` alone is enough there.
+ *     headless build linked only against libc, libgcc and libexpat, so `npm ci` alone is enough there.
  * With none of them the tests fail with the one command that installs one. CLUSTERSIM_SKIP_BROWSER=1
  * skips them instead, and the suite's name says so.
  */
