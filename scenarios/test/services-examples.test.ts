@@ -55,6 +55,8 @@ describe("examples/services", () => {
     const bill = (s: Summary) => s.cost + s.serverlessCost;
     expect(Math.abs(bill(eci) / bill(ca) - 1)).toBeLessThan(0.15);
     expect(eci.costWithServerless).toBeCloseTo(bill(eci), 9);
+    // A run without serverless containers has the same total, its nodes' alone: the two compare.
+    expect(ca.costWithServerless).toBe(ca.cost);
     // The replay's running bill ends where the summary's does (nodes counted at each minute's sample).
     const file = `${DIR}burst-serverless.yaml`;
     const lines: string[] = [];

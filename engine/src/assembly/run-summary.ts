@@ -40,8 +40,9 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     assumptions: assumptionsHeld(plan.assumptions, effects),
     notModelled: plan.scheduler.kind === "batch" ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
   };
-  // With serverless containers, the bill is the nodes' and the containers' together.
-  if (typeof summary.serverlessCost === "number" && summary.serverlessCost > 0) {
+  // The bill is the nodes' and the serverless containers' together: in every run with services, so
+  // that a run that used none (or could not: burst off) compares with one that did.
+  if (typeof summary.serverlessCost === "number") {
     summary.costWithServerless = ((summary.cost as number | undefined) ?? 0) + summary.serverlessCost;
   }
   return summary;
