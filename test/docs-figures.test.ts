@@ -36,9 +36,10 @@ describe("figures the docs quote", () => {
     }
   });
 
-  it("each read what a fresh run of its command prints", () => {
-    const results = runSources(marked.map((f) => f.source));
-    for (const f of marked) {
+  it("each read what a fresh run of its command prints (heavy sources: by npm run docs:figures)", () => {
+    const checked = marked.filter((f) => !FIGURE_SOURCES[f.source]?.heavy);
+    const results = runSources(checked.map((f) => f.source));
+    for (const f of checked) {
       expect(f.text, `${f.page}: ${f.source} ${f.path} (npm run docs:figures rewrites it)`).toBe(
         printed(f, results.get(f.source)),
       );

@@ -20,12 +20,19 @@ function clustersim(args: readonly string[], file: string): unknown {
 
 /**
  * The runs the docs' figures come from, by name: each is the command a page names, run as written
- * (same file, same seed, from the checkout), and the output file its figures are read from.
+ * (same file, same seed, from the checkout), and the output file its figures are read from. A `heavy`
+ * source (minutes of runs) is rerun by `npm run docs:figures` only; `npm test` checks its marks' form.
  */
-export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown }> = {
+export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; heavy?: string }> = {
   double11: {
     command: "npm start, that is clustersim run examples/double11/double11.yaml: summary.json",
     run: () => clustersim(["run", "examples/double11/double11.yaml", "--quiet"], "summary.json"),
+  },
+  "double11-burst": {
+    command: "npx clustersim sweep examples/double11/serverless-burst.yaml --workers 2: report.json",
+    run: () =>
+      clustersim(["sweep", "examples/double11/serverless-burst.yaml", "--workers", "2", "--quiet"], "report.json"),
+    heavy: "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
   },
   "compare-fgd": {
     command: "npx clustersim sweep examples/compare-fgd.yaml --workers 2: report.json",
