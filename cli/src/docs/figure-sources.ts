@@ -36,14 +36,12 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
   },
   "double11-colocation": {
     command: "npx clustersim sweep examples/double11/colocation.yaml --workers 2: report.json",
-    run: () =>
-      clustersim(["sweep", "examples/double11/colocation.yaml", "--workers", "2", "--quiet"], "report.json"),
+    run: () => clustersim(["sweep", "examples/double11/colocation.yaml", "--workers", "2", "--quiet"], "report.json"),
     heavy: "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
   },
   "double11-placement": {
     command: "npx clustersim sweep examples/double11/placement.yaml --workers 2: report.json",
-    run: () =>
-      clustersim(["sweep", "examples/double11/placement.yaml", "--workers", "2", "--quiet"], "report.json"),
+    run: () => clustersim(["sweep", "examples/double11/placement.yaml", "--workers", "2", "--quiet"], "report.json"),
     heavy: "30 runs of the Double-11 preset, about 3 minutes on 2 cores",
   },
   "compare-fgd": {
