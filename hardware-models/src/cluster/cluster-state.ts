@@ -1,11 +1,12 @@
 import { auditCluster } from "./cluster-audit.js";
 import type { ClusterView, GroupTotals, NodeResources, NodeSpec, Request, Taint } from "./cluster-types.js";
-import { tolerates } from "./cluster-types.js";
 import { FitSearch } from "./fit-search.js";
 import { GPU_WHOLE, GpuSlots } from "./gpu-slots.js";
 import { GroupBook } from "./group-totals.js";
 import { MemoryPools } from "./memory-pools.js";
+import { NodeConstraints } from "./node-constraints.js";
 import { NodeNetwork } from "./node-network.js";
+import { readNodeSpecs } from "./node-specs.js";
 import { PlacementRecords } from "./placement-records.js";
 
 /**
@@ -18,7 +19,7 @@ import { PlacementRecords } from "./placement-records.js";
  *
  * Network (./node-network.ts): without a DPU, placing a pod with `nicGbps` also takes the host CPU its
  * virtio traffic costs; with a DPU it takes none, and pods that need a direct NIC (`directNic`) each
- * take one of the node's SR-IOV virtual functions. Labels and taints follow
+ * take one of the node's SR-IOV virtual functions. Labels and taints (./node-constraints.ts) follow
  * Kubernetes: a pod must tolerate a node's NoSchedule and NoExecute taints and match its `nodeSelector`.
  *
  * Pods per node: a node admits at most `maxPods` pods, as the kubelet does (its default is 110; the
@@ -54,10 +55,7 @@ export class ClusterState implements ClusterView {
   private readonly virtualOf: Uint8Array;
   private readonly search: FitSearch;
   private readonly net: NodeNetwork;
-  private readonly labelsOf: Array<Readonly<Record<string, string>>>;
-  private readonly taintsOf: Array<readonly Taint[]>;
-  /** 1 where a node has taints: the only node-side condition beyond CPU, memory and up for a plain request. */
-  private readonly tainted: Uint8Array;
+  private readonly constraints: NodeConstraints;
   private readonly pools: MemoryPools;
   private readonly p = new PlacementRecords();
   /** Changes applied so far (placements, releases, resizes, nodes and pools up, down, in or out). */
@@ -67,38 +65,32 @@ export class ClusterState implements ClusterView {
   constructor(nodes: readonly NodeSpec[], poolCapacitiesMiB: readonly number[] = []) {
     const n = nodes.length;
     this.nodeCount = n;
-    this.allocCpu = new Float64Array(n);
-    this.allocMem = new Float64Array(n);
-    this.freeCpu = new Float64Array(n);
-    this.freeMem = new Float64Array(n);
-    this.rackOf = new Int32Array(n);
-    this.up = new Uint8Array(n);
+    this.net = new NodeNetwork(nodes);
+    this.constraints = new NodeConstraints(nodes);
+    this.pools = new MemoryPools(n, poolCapacitiesMiB);
+    const table = readNodeSpecs(nodes, this.pools);
+    ({ allocCpu: this.allocCpu, allocMem: this.allocMem, rackOf: this.rackOf, podCap: this.podCap } = table);
+    ({ groupIndex: this.groupIndex, present: this.present, virtualOf: this.virtualOf } = table);
+    this.freeCpu = this.allocCpu.slice();
+    this.freeMem = this.allocMem.slice();
+    this.up = this.present.slice();
     this.healthy = new Uint8Array(n).fill(1);
-    this.present = new Uint8Array(n);
     this.pods = new Int32Array(n);
-    this.podCap = new Float64Array(n);
-    this.virtualOf = new Uint8Array(n);
-    this.open = new Uint8Array(n);
+    this.open = Uint8Array.from(this.up, (u, i) => (u === 1 && this.podCap[i] > 0 ? 1 : 0));
     this.noCpuPods = new Int32Array(n);
     this.noMemPods = new Int32Array(n);
-    this.groupIndex = new Int32Array(n);
-    this.net = new NodeNetwork(nodes);
-    this.labelsOf = new Array(n);
-    this.taintsOf = new Array(n);
-    this.tainted = new Uint8Array(n);
-    this.pools = new MemoryPools(n, poolCapacitiesMiB);
-    nodes.forEach((s, i) => this.readNode(i, s));
     this.gpus = new GpuSlots(
       nodes.map((s) => s.gpus ?? 0),
       nodes.map((s) => s.gpuModel ?? ""),
     );
-    this.hasPreferNoScheduleTaints = this.taintsOf.some((ts) => ts.some((t) => t.effect === "PreferNoSchedule"));
+    this.hasPreferNoScheduleTaints = this.constraints.hasPreferNoScheduleTaints;
     this.groupCount = n === 0 ? 0 : Math.max(...this.groupIndex) + 1;
     this.book = new GroupBook(this.groupCount);
     for (let i = 0; i < n; i++) if (this.present[i] === 1) this.count(i, 1, 1);
     let maxCpuMilli = 0;
     for (let i = 0; i < n; i++) maxCpuMilli = Math.max(maxCpuMilli, this.allocCpu[i]);
-    const { freeCpu, freeMem, open, tainted } = this;
+    const { freeCpu, freeMem, open } = this;
+    const { tainted } = this.constraints;
     this.search = new FitSearch({
       nodeCount: n,
       maxCpuMilli,
@@ -119,38 +111,6 @@ export class ClusterState implements ClusterView {
       podsWithoutCpu: this.noCpuPods,
       podsWithoutMemory: this.noMemPods,
     };
-  }
-
-  /** Node `i` from its spec, checked. */
-  private readNode(i: number, s: NodeSpec): void {
-    if (!(s.cpuMilli >= 0 && s.memoryMiB >= 0)) throw new RangeError(`node ${i}: capacities must be >= 0`);
-    const gpus = s.gpus ?? 0;
-    if (!(Number.isInteger(gpus) && gpus >= 0 && gpus <= 52))
-      throw new RangeError(`node ${i}: gpus must be an integer in 0..52, found ${gpus}`);
-    this.allocCpu[i] = s.cpuMilli * (s.cpuOvercommit ?? 1);
-    this.allocMem[i] = s.memoryMiB * (s.memoryOvercommit ?? 1);
-    this.freeCpu[i] = this.allocCpu[i];
-    this.freeMem[i] = this.allocMem[i];
-    this.rackOf[i] = s.rack ?? 0;
-    const maxPods = s.maxPods ?? Infinity;
-    if (!(maxPods >= 0)) throw new RangeError(`node ${i}: maxPods must be >= 0, found ${s.maxPods}`);
-    this.podCap[i] = maxPods;
-    this.labelsOf[i] = s.labels ?? NO_LABELS;
-    this.taintsOf[i] = s.taints ?? [];
-    this.tainted[i] = this.taintsOf[i].length > 0 ? 1 : 0;
-    if (s.cxlPool !== undefined) {
-      if (!(Number.isInteger(s.cxlPool) && s.cxlPool >= 0 && s.cxlPool < this.pools.count)) {
-        throw new RangeError(`node ${i}: cxlPool must index one of the ${this.pools.count} pools, found ${s.cxlPool}`);
-      }
-      this.pools.of[i] = s.cxlPool;
-    }
-    const g = s.group ?? 0;
-    if (!(Number.isInteger(g) && g >= 0)) throw new RangeError(`node ${i}: group must be an integer >= 0, found ${g}`);
-    this.groupIndex[i] = g;
-    this.present[i] = s.present === false ? 0 : 1;
-    this.virtualOf[i] = s.virtual ? 1 : 0;
-    this.up[i] = this.present[i];
-    this.open[i] = this.up[i] === 1 && this.podCap[i] > 0 ? 1 : 0;
   }
 
   /** Add (sign 1) or take away (-1) a node's capacity in its group's totals; `up` likewise for nodesUp. */
@@ -259,10 +219,10 @@ export class ClusterState implements ClusterView {
     return this.pools.usedMiB(pool);
   }
   labels(node: number): Readonly<Record<string, string>> {
-    return this.labelsOf[node];
+    return this.constraints.labels(node);
   }
   taints(node: number): readonly Taint[] {
-    return this.taintsOf[node];
+    return this.constraints.taints(node);
   }
   /** How many changes were applied so far: views copying the live arrays copy again only after one. */
   get changes(): number {
@@ -292,15 +252,7 @@ export class ClusterState implements ClusterView {
 
   /** Whether the request tolerates the node's NoSchedule/NoExecute taints and matches its labels. */
   admits(node: number, r: Request): boolean {
-    for (const t of this.taintsOf[node]) {
-      if (t.effect === "PreferNoSchedule") continue;
-      if (!(r.tolerations ?? []).some((tol) => tolerates(tol, t))) return false;
-    }
-    if (r.nodeSelector) {
-      const labels = this.labelsOf[node];
-      for (const k in r.nodeSelector) if (labels[k] !== r.nodeSelector[k]) return false;
-    }
-    return true;
+    return this.constraints.admits(node, r);
   }
 
   fits(node: number, r: Request): boolean {
@@ -311,7 +263,7 @@ export class ClusterState implements ClusterView {
     const gbps = r.nicGbps ?? 0;
     if ((gbps > 0 || r.directNic) && !this.net.fits(node, gbps, r.directNic)) return false;
     if (gbps > 0 && this.freeCpu[node] < r.cpuMilli + this.net.podInfra(node, gbps)) return false;
-    if ((this.tainted[node] === 1 || r.nodeSelector) && !this.admits(node, r)) return false;
+    if ((this.constraints.tainted[node] === 1 || r.nodeSelector) && !this.constraints.admits(node, r)) return false;
     return this.gpus.fits(node, r);
   }
 
@@ -461,5 +413,3 @@ export class ClusterState implements ClusterView {
     this.reindex(node);
   }
 }
-
-const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
