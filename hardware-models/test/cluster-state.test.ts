@@ -535,6 +535,47 @@ describe("collectFitting", () => {
     );
   });
 
+  it("takes whole blocks of nodes that all fit as a node-by-node walk would, on many similar nodes", () => {
+    // 150 nodes: four whole blocks of 32 and a tail. Requests for CPU and memory alone, so that the
+    // walk goes through the blocks; pod limits, a few taints and failures break blocks up; placements
+    // lower a block's minimum and releases raise it.
+    const similar: NodeSpec[] = Array.from({ length: 150 }, (_, i) => ({
+      cpuMilli: 4000 + 1000 * (i % 2),
+      memoryMiB: 64,
+      maxPods: 6,
+      taints: i === 40 || i === 41 || i === 140 ? [taint] : undefined,
+    }));
+    const plain: fc.Arbitrary<Request> = fc.record(
+      {
+        cpuMilli: fc.integer({ min: 0, max: 3000 }),
+        memoryMiB: fc.integer({ min: 0, max: 40 }),
+        tolerations: fc.constantFrom(undefined, undefined, [{ key: "tenant", operator: "Exists" as const }]),
+      },
+      { requiredKeys: ["cpuMilli", "memoryMiB"] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(plain, fc.nat(149), fc.integer({ min: 1, max: 160 }), fc.nat(5)), { maxLength: 150 }),
+        (steps) => {
+          const c = new ClusterState(similar);
+          const out = new Int32Array(c.nodeCount);
+          const live: number[] = [];
+          for (const [r, start, want, action] of steps) {
+            const [found, scanned] = c.collectFitting(r, start, want, out);
+            const [expected, expectedScanned] = walk(c, r, start, want);
+            expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+            // Fill the found nodes, free placements, or fail or repair a node.
+            if (action <= 1) for (let k = 0; k < found; k += 2) live.push(c.place(out[k], r));
+            else if (action <= 3)
+              for (let k = 0; k < 8 && live.length > 0; k++) c.release(live.splice((start + k) % live.length, 1)[0]);
+            else if (action === 4) c.setUp(start, !c.isUp(start));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("finds what a node-by-node walk finds, and says where that walk would stop", () => {
     fc.assert(
       fc.property(

@@ -122,6 +122,44 @@ describe("Kubernetes' default scoring in one pass", () => {
     );
   });
 
+  it("picks the same nodes on many nodes built to tie and to sit on the scores' rounding boundaries", () => {
+    // Capacities and amounts on multiples of a hundredth and a two-hundredth of them: totals that are
+    // whole numbers before truncation, shares that differ by exact halves, and most nodes tied, which
+    // is where a bound that skips nodes could lose a tie.
+    const capacity = fc.constantFrom(1000, 3000, 32_000, 6400);
+    const node = fc.record({ cap: capacity, capMem: capacity, used: fc.nat(200), usedMem: fc.nat(200) });
+    fc.assert(
+      fc.property(
+        fc.array(node, { minLength: 1, maxLength: 600 }),
+        fc.nat(199),
+        fc.nat(199),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        (specs, cpu, mem, wl, wb) => {
+          const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
+          specs.forEach((n, i) =>
+            c.place(i, {
+              cpuMilli: Math.min(n.cap, Math.round((n.used * n.cap) / 200)),
+              memoryMiB: Math.min(n.capMem, Math.round((n.usedMem * n.capMem) / 200)),
+            }),
+          );
+          const ctx: CycleContext = {
+            view: c,
+            pod: pod(1, 5 * (cpu + 1), 5 * (mem + 1)),
+            state: new CycleState(),
+            rng: rng(),
+          };
+          const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
+          const best = Math.max(...totals);
+          const ties = new Int32Array(specs.length);
+          const n = leastBalancedKernel(wl, wb).selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
+          expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("places every pod where the plugins one by one would (the record path)", () => {
     const c = new ClusterState(
       Array.from({ length: 300 }, (_, i) => ({ cpuMilli: 16000 + 16000 * (i % 3), memoryMiB: 65536 * (1 + (i % 2)) })),

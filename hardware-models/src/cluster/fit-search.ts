@@ -1,10 +1,20 @@
 import type { Request } from "./cluster-types.js";
 import { FitIndex } from "./fit-index.js";
+import { BLOCK, FittingBlocks } from "./fitting-blocks.js";
 import { GPU_WHOLE } from "./gpu-slots.js";
 import { NodeOrderIndex } from "./node-order-index.js";
 
 /** collectFitting walks node by node and turns to the index after this many non-fitting nodes in a row. */
 const SKIP_AFTER_MISSES = 4;
+
+/** Why a walk of collectFitting stopped short of `want` and the end of its run. */
+const Stop = {
+  /** SKIP_AFTER_MISSES nodes in a row did not fit: on through the index. */
+  Missed: 0,
+  /** A node with taints has the CPU and memory: its tolerations are checked. */
+  Tainted: 1,
+} as const;
+type Stop = (typeof Stop)[keyof typeof Stop];
 
 /** What the search reads of the cluster: its live arrays, and its full check for what the indexes do not know. */
 export interface SearchedCluster {
@@ -28,12 +38,16 @@ export interface SearchedCluster {
  * Searches for nodes that fit a request: the best fit (least free CPU) through a segment tree over CPU
  * levels (./fit-index.ts), and the fitting nodes in node order from a start through a max tree over node
  * order (./node-order-index.ts) that skips runs of nodes without the CPU, memory or GPUs (a GPU pod on a
- * cluster whose GPUs are taken would otherwise test every node that has the CPU). Each index is built
+ * cluster whose GPUs are taken would otherwise test every node that has the CPU), taking whole blocks of
+ * nodes that all fit at once (./fitting-blocks.ts). Each index is built
  * on its first use, so that a run pays only for the one it needs, and kept up to date by `reindex`.
  */
 export class FitSearch {
   private fitIndex: FitIndex | null = null;
   private order: NodeOrderIndex | null = null;
+  private blocks: FittingBlocks | null = null;
+  /** Where collectFitting's walk stands: how many nodes it found, and why a walk stopped. */
+  private readonly walk: { found: number; stop: Stop } = { found: 0, stop: Stop.Missed };
 
   constructor(private readonly c: SearchedCluster) {}
 
@@ -47,6 +61,7 @@ export class FitSearch {
       this.fitIndex?.remove(node);
       this.order?.remove(node);
     }
+    this.blocks?.update(node);
   }
 
   /** The best-fit node (least free CPU that fits), or -1. Uses the index: O(log capacity). */
@@ -83,6 +98,7 @@ export class FitSearch {
       for (let i = 0; i < n; i++) {
         if (c.open[i] === 1) this.order.update(i, c.freeCpu[i], c.freeMem[i], c.gpuShareMax(i), c.gpuWholeFree(i));
       }
+      this.blocks = new FittingBlocks(c);
     }
     // What every fitting node has at least: the CPU, and the local memory unless the rest may spill.
     const cpu = r.cpuMilli;
@@ -95,37 +111,96 @@ export class FitSearch {
     // A request for CPU and memory alone: the index's leaves are exact for those (and hold nothing for
     // down nodes or nodes at their pod limit), so only taints are left to check.
     const plain = !r.gpus && !r.nicGbps && !r.directNic && r.poolMiB === undefined && !r.spillToPool && !r.nodeSelector;
-    let found = 0;
-    const { freeCpu, freeMem, open, tainted } = c;
     const order = this.order;
-    // Two runs, [start, n) then [0, start): node by node while nodes fit, through the index past a run
-    // of nodes that do not (a few misses in a row predict more).
+    const walk = this.walk;
+    walk.found = 0;
+    // Two runs, [start, n) then [0, start): node by node while nodes fit (whole blocks at a time where
+    // they all do), through the index past a run of nodes that do not (a few misses in a row predict more).
     for (let lo = start, hi = n; ; lo = 0, hi = start) {
-      let misses = 0;
-      for (let k = lo; k < hi; ) {
-        if (misses === SKIP_AFTER_MISSES) {
-          misses = 0;
-          k = order.next(k, cpu, mem, share, whole);
-          if (k < 0 || k >= hi) break;
+      let k = lo;
+      while (k < hi) {
+        k = plain ? this.walkPlain(k, hi, cpu, mem, want, out) : this.walkFull(k, hi, r, cpu, mem, want, out);
+        if (walk.found === want) return [want, k >= start ? k - start + 1 : n - start + k + 1];
+        if (k >= hi) break;
+        if (walk.stop === Stop.Tainted) {
+          // A node with taints that has the CPU and memory: the full check.
+          if (c.admits(k, r)) {
+            out[walk.found++] = k;
+            if (walk.found === want) return [want, k >= start ? k - start + 1 : n - start + k + 1];
+          }
+          k++;
+          continue;
         }
-        if (
-          open[k] === 1 &&
-          freeCpu[k] >= cpu &&
-          freeMem[k] >= mem &&
-          ((plain && tainted[k] === 0) || this.fitsBeyond(k, r, plain))
-        ) {
-          misses = 0;
-          out[found++] = k;
-          if (found === want) return [found, k >= start ? k - start + 1 : n - start + k + 1];
-        } else misses++;
-        k++;
+        k = order.next(k, cpu, mem, share, whole);
+        if (k < 0) break;
       }
-      if (hi === start) return [found, n];
+      if (hi === start) return [walk.found, n];
     }
   }
 
-  /** collectFitting's check once CPU and memory are known to suffice; out of line to keep its loop small. */
-  private fitsBeyond(node: number, r: Request, plain: boolean): boolean {
-    return plain ? this.c.admits(node, r) : this.c.fits(node, r);
+  /**
+   * collectFitting's walk for a request of CPU and memory alone, from `k` until `want` are found (its
+   * position returned), `hi` is reached, a node with taints fits the CPU and memory (its position,
+   * `Stop.Tainted`), or SKIP_AFTER_MISSES nodes in a row miss (the position after them, `Stop.Missed`).
+   */
+  private walkPlain(k: number, hi: number, cpu: number, mem: number, want: number, out: Int32Array): number {
+    const { freeCpu, freeMem, open, tainted } = this.c;
+    const blocks = this.blocks!;
+    const { cpu: blockCpu, mem: blockMem } = blocks;
+    const nBlocks = blockCpu.length;
+    const walk = this.walk;
+    let found = walk.found;
+    let misses = 0;
+    walk.stop = Stop.Missed;
+    while (k < hi) {
+      const b = FittingBlocks.startingAt(k, nBlocks);
+      if (b >= 0 && k + BLOCK <= hi && blockCpu[b] >= cpu && blockMem[b] >= mem) {
+        // Every node of the block fits.
+        misses = 0;
+        const take = want - found < BLOCK ? want - found : BLOCK;
+        for (let j = 0; j < take; j++) out[found++] = k + j;
+        if (found === want) {
+          k += take - 1;
+          break;
+        }
+        k += BLOCK;
+        continue;
+      }
+      if (open[k] === 1 && freeCpu[k] >= cpu && freeMem[k] >= mem) {
+        if (tainted[k] !== 0) {
+          walk.stop = Stop.Tainted;
+          break;
+        }
+        misses = 0;
+        out[found++] = k;
+        if (found === want) break;
+      } else if (++misses === SKIP_AFTER_MISSES) {
+        k++;
+        break;
+      }
+      k++;
+    }
+    walk.found = found;
+    return k;
+  }
+
+  /** walkPlain's counterpart for any request: each node that has the CPU and memory is checked in full. */
+  private walkFull(k: number, hi: number, r: Request, cpu: number, mem: number, want: number, out: Int32Array): number {
+    const c = this.c;
+    const { freeCpu, freeMem, open } = c;
+    const walk = this.walk;
+    let misses = 0;
+    walk.stop = Stop.Missed;
+    for (; k < hi; k++) {
+      if (open[k] === 1 && freeCpu[k] >= cpu && freeMem[k] >= mem && c.fits(k, r)) {
+        misses = 0;
+        out[walk.found++] = k;
+        if (walk.found === want) break;
+      } else if (++misses === SKIP_AFTER_MISSES) {
+        k++;
+        break;
+      }
+    }
+    return k;
   }
 }
