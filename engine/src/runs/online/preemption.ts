@@ -45,7 +45,7 @@ export function planPreemption(
   for (let k = 0; k < n && found.length < wanted; k++) {
     const node = (offset + k) % n;
     const ids = table.placedOn(node);
-    if (!ids || ids.size === 0 || !cluster.isUp(node) || cluster.isVirtual(node)) continue;
+    if (ids.length === 0 || !cluster.isUp(node) || cluster.isVirtual(node)) continue;
     let anyLower = false;
     for (const id of ids) if ((table.tasks[id]!.priority ?? 0) < priority) anyLower = true;
     if (!anyLower) continue;
