@@ -2,7 +2,7 @@
  * The online loop's placement table: each running task's placement id, kept only once `idOf` is first
  * asked (asked at any moment of a run, it must answer what a map kept from the start would), and the
  * placements on each node in the order they were placed (a list threaded through the ids, against a set
- * per node, whose iteration order is its insertion order).
+ * per node, whose iteration order is its insertion order), and the lowest priority running.
  */
 import type { Pod } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
@@ -15,7 +15,7 @@ describe("PlacementTable", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(40)), { maxLength: 120 }), fc.nat(120), (ops, askFrom) => {
         const table = new PlacementTable();
-        const tasks = Array.from({ length: 41 }, (_, i) => ({ id: i }) as Task);
+        const tasks = Array.from({ length: 41 }, (_, i) => ({ id: i, priority: (i * 7) % 5 }) as Task);
         const reference = new Map<Task, number>();
         const onNode = [new Set<number>(), new Set<number>(), new Set<number>()];
         let nextId = 0;

@@ -13,6 +13,7 @@ export {
   tolerates,
 } from "./cluster/cluster-types.js";
 export { FitIndex } from "./cluster/fit-index.js";
+export { leastLocalMemory } from "./cluster/fit-search.js";
 export { NodeOrderIndex } from "./cluster/node-order-index.js";
 export { ReadOnlyObjects, ReadOnlyWrite, WriteLog } from "./cluster/read-only.js";
 export { ReadOnlyClusterView } from "./cluster/read-only-view.js";

@@ -252,6 +252,11 @@ export class HardwareEffects implements RunEffects {
     if (this.keepAlive) this.warm = new WarmPool(this.cluster, this.keepAlive, run);
   }
 
+  /** As `route` tells at its start. */
+  mayRoute(task: Task): boolean {
+    return this.warm !== undefined && task.runtime !== "";
+  }
+
   route(task: Task, pod: Pod): number {
     if (!this.warm || task.runtime === "") return -1;
     const node = this.warm.route(appOf(task), pod, this.rates!.nowS());

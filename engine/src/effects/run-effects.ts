@@ -33,6 +33,8 @@ export interface RunEffects {
    * with room made for it there; -1: none, the scheduler decides.
    */
   route?(task: Task, pod: Pod): number;
+  /** Whether `route` could send the task anywhere (false: it returns -1 whatever the cluster holds). */
+  mayRoute?(task: Task): boolean;
   /** Give back what the platform keeps on a node for no task (idle warm instances), before it leaves. */
   releaseIdle?(node: number, nowS: number): void;
 }

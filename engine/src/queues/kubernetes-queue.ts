@@ -26,6 +26,17 @@ import { byArrival, type Waiting, type WaitingQueue } from "./waiting-queue.js";
  * v1.33, whose scores and filters the rest of the default scheduler follows, also pops the head of the
  * back-off queue when activeQ is empty (SchedulerPopFromBackoffQ, beta and on) and aligns back-off expiry
  * to whole seconds: neither is modelled.
+ *
+ * Under overload most pods in activeQ fit nowhere, and each is popped, tried and failed again every
+ * time its back-off ends: a heap pop and a filter pass for nothing. With the run's rule for such pods
+ * (`QuietFailures`), a pod entering activeQ between passes that the rule calls hopeless is kept aside,
+ * still in activeQ, outside the heap; when the heap runs dry at the end of a pass, the pods aside fail
+ * together as their tries would have (attempt counted, queue timestamp, back-off, unschedulable), in
+ * no particular order, since nothing their tries do depends on it. Room only shrinks within a pass
+ * (pods are bound), so a pod hopeless when the pass began is hopeless whenever its turn would have
+ * come. When room may have grown (a pod left, a preemption's victims, a node up), the pods aside are
+ * judged again, and during a pass those that activeQ would already have popped fail first, as they
+ * did then. The decisions are the same as trying every pod (engine/test/quiet-failures.test.ts).
  */
 export const INITIAL_BACKOFF_S = 1;
 export const MAX_BACKOFF_S = 10;
@@ -50,6 +61,25 @@ const prioritySort = (a: Waiting, b: Waiting) =>
   a.priority > b.priority ||
   (a.priority === b.priority && (a.timestampS < b.timestampS || (a.timestampS === b.timestampS && a.seq < b.seq)));
 
+/** The run's rule for pods whose try can only fail (see KubernetesQueue). */
+export interface QuietFailures {
+  /**
+   * Whether trying `w` now could only fail, with nothing beyond the queue's own books: it was tried
+   * before, no node has the room it asks, and its try would ask nothing else (no preemption, burst or
+   * outside decision).
+   */
+  hopeless(w: Waiting): boolean;
+  /**
+   * Whether the pods aside may fail together at the end of a pass (none was withdrawn); if not, they are
+   * popped from the heap after all, where hopeless pods still fail one by one.
+   */
+  mayFailAll(aside: readonly Waiting[]): boolean;
+  /** The cluster's count of changes that may have made room: pods aside are judged again after one. */
+  roomGrowth(): number;
+  /** `n` pods failed without a try: the run counts them among its decisions. */
+  failedQuietly(n: number): void;
+}
+
 export class KubernetesQueue implements WaitingQueue {
   private readonly active = new Heap<Waiting>(prioritySort);
   /**
@@ -67,6 +97,13 @@ export class KubernetesQueue implements WaitingQueue {
   private backoffTimer = false;
   /** The pending leftover flush, cancelled when no pod is left unschedulable (so it never outlasts the run). */
   private leftoverTimer = -1;
+  private quiet: QuietFailures | null = null;
+  /** Pods in activeQ outside the heap, hopeless by the rule (see the class). */
+  private aside: Waiting[] = [];
+  /** The rule's room growth when the pods aside were last judged. */
+  private asideJudgedAt = 0;
+  /** The pod popped last in the pass under way; null between passes. */
+  private lastPopped: Waiting | null = null;
 
   constructor(
     private readonly sim: Simulation,
@@ -77,17 +114,36 @@ export class KubernetesQueue implements WaitingQueue {
     this.leftoverFlush = sim.on("k8s-unschedulable-flush", () => this.flushLeftover());
   }
 
+  /** Keep pods that can only fail aside (see the class); without a rule every pod is tried. */
+  setQuietFailures(rule: QuietFailures): void {
+    this.quiet = rule;
+    this.asideJudgedAt = rule.roomGrowth();
+  }
+
   add(w: Waiting): void {
     w.timestampS = this.sim.now;
     this.active.push(w);
   }
 
   pop(): Waiting | undefined {
-    const w = this.active.pop();
+    this.judgeAside();
+    let w = this.active.pop();
+    if (w === undefined && this.aside.length > 0) {
+      const aside = this.aside;
+      this.aside = [];
+      if (this.quiet!.mayFailAll(aside)) {
+        for (const h of aside) this.failUntried(h);
+        this.quiet!.failedQuietly(aside.length);
+      } else {
+        this.active.pushAll(aside);
+        w = this.active.pop();
+      }
+    }
     if (w) {
       w.attempts++;
       w.cycle = ++this.schedulingCycle;
     }
+    this.lastPopped = w ?? null;
     return w;
   }
 
@@ -104,6 +160,7 @@ export class KubernetesQueue implements WaitingQueue {
   }
 
   clusterChanged(): void {
+    this.spillAside();
     this.moveRequestCycle = this.schedulingCycle;
     if (this.unschedulable.length === 0) return;
     const moved = this.unschedulable;
@@ -117,20 +174,80 @@ export class KubernetesQueue implements WaitingQueue {
       else moved[active++] = w;
     }
     moved.length = active;
-    this.active.pushAll(moved);
+    this.activate(moved);
   }
 
   get size(): number {
-    return this.active.size + this.backoffSize + this.unschedulable.length;
+    return this.active.size + this.aside.length + this.backoffSize + this.unschedulable.length;
   }
 
   remaining(): Waiting[] {
-    return [...this.active.toArray(), ...[...this.backoff.values()].flat(), ...this.unschedulable].sort(byArrival);
+    return [...this.active.toArray(), ...this.aside, ...[...this.backoff.values()].flat(), ...this.unschedulable].sort(
+      byArrival,
+    );
   }
 
   private activeOrBackoff(w: Waiting): void {
     if (w.backoffUntilS > this.sim.now) this.toBackoff(w);
-    else this.active.push(w);
+    else this.activate([w]);
+  }
+
+  /** Pods into activeQ: aside those the rule calls hopeless, between passes; the rest into the heap. */
+  private activate(ws: Waiting[]): void {
+    const rule = this.quiet;
+    if (rule !== null && this.lastPopped === null) {
+      this.judgeAside();
+      let k = 0;
+      for (const w of ws) {
+        if (rule.hopeless(w)) this.aside.push(w);
+        else ws[k++] = w;
+      }
+      ws.length = k;
+    }
+    this.active.pushAll(ws);
+  }
+
+  /** The rule may judge pods differently now: the pods aside are judged again. */
+  judgeAgain(): void {
+    this.spillAside();
+  }
+
+  /** Judge the pods aside again if room may have grown since they were. */
+  private judgeAside(): void {
+    if (this.quiet !== null && this.quiet.roomGrowth() !== this.asideJudgedAt) this.spillAside();
+  }
+
+  /**
+   * Room may have grown: in a pass, each pod aside that activeQ would have popped before the last pop
+   * (all of them were in activeQ when the pass began) fails as it did then, and the rest go to the heap;
+   * between passes, those still hopeless stay aside.
+   */
+  private spillAside(): void {
+    const rule = this.quiet;
+    if (rule === null) return;
+    this.asideJudgedAt = rule.roomGrowth();
+    if (this.aside.length === 0) return;
+    const aside = this.aside;
+    this.aside = [];
+    const last = this.lastPopped;
+    const back: Waiting[] = [];
+    let failed = 0;
+    for (const w of aside) {
+      if (last !== null && prioritySort(w, last)) {
+        this.failUntried(w);
+        failed++;
+      } else if (last === null && rule.hopeless(w)) this.aside.push(w);
+      else back.push(w);
+    }
+    if (failed > 0) rule.failedQuietly(failed);
+    this.active.pushAll(back);
+  }
+
+  /** A pod aside fails as its try would have: popped (an attempt, a cycle) and handed back. */
+  private failUntried(w: Waiting): void {
+    w.attempts++;
+    w.cycle = ++this.schedulingCycle;
+    this.failed(w);
   }
 
   private toBackoff(w: Waiting): void {
@@ -169,7 +286,7 @@ export class KubernetesQueue implements WaitingQueue {
           bucket.filter((w) => w.backoffUntilS > now),
         );
       this.backoffSize -= due.length;
-      this.active.pushAll(due);
+      this.activate(due);
       moved = true;
     }
     this.backoffTimer = this.backoffSize > 0;

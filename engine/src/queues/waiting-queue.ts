@@ -18,6 +18,13 @@ export interface Waiting {
   backoffUntilS: number;
   cycle: number;
   unschedulableSinceS: number;
+  /**
+   * The CPU and local memory a node needs free for the pod, kept here when the run may fail the pod
+   * without a try (../runs/online/online-loop.ts), so that judging it needs no read of the pod; NaN
+   * when it may not.
+   */
+  needCpu?: number;
+  needMem?: number;
 }
 
 /**

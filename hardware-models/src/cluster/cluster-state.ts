@@ -50,6 +50,7 @@ export class ClusterState implements ClusterView {
   private readonly noCpuPods: Int32Array;
   private readonly noMemPods: Int32Array;
   private missingRequests = 0;
+  private grown = 0;
   private readonly groupIndex: Int32Array;
   private readonly book: GroupBook;
   private readonly virtualOf: Uint8Array;
@@ -276,6 +277,23 @@ export class ClusterState implements ClusterView {
   }
 
   /**
+   * Whether some node that takes pods has at once `cpuMilli` and `memoryMiB` free (the search index;
+   * nothing else of a node checked). False means that no node can hold a request for as much CPU and
+   * at least that much local memory (`leastLocalMemory`).
+   */
+  roomFor(cpuMilli: number, memoryMiB: number): boolean {
+    return this.search.roomFor(cpuMilli, memoryMiB);
+  }
+
+  /**
+   * How many changes so far may have made room: releases, requests shrunk in place, nodes up or added.
+   * While it stands still, a request that fits nowhere still fits nowhere.
+   */
+  get roomGrowth(): number {
+    return this.grown;
+  }
+
+  /**
    * The first place where the live arrays disagree with the placements they were booked from, or
    * undefined (./cluster-audit.ts). O(nodes + placements): for the invariant checker.
    */
@@ -352,6 +370,7 @@ export class ClusterState implements ClusterView {
       if (p.mem[id] === 0) this.noMemPods[node]--;
     }
     p.free(id);
+    this.grown++;
     this.reindex(node);
   }
 
@@ -375,6 +394,7 @@ export class ClusterState implements ClusterView {
         `resize of placement ${id} by ${delta} m does not fit node ${node} (${this.freeCpu[node]} m free)`,
       );
     p.cpu[id] = cpuMilli;
+    if (delta < 0) this.grown++;
     this.freeCpu[node] -= delta;
     this.allocate(node, delta, 0, 0, 0);
     this.reindex(node);
@@ -404,6 +424,7 @@ export class ClusterState implements ClusterView {
   private refreshUp(node: number): void {
     const was = this.up[node];
     this.up[node] = this.healthy[node] & this.present[node];
+    if (this.up[node] > was) this.grown++;
     if (this.present[node] === 1 && was !== this.up[node]) {
       const delta = this.up[node] - was;
       const gpuMilli = delta * GPU_WHOLE * this.gpus.count(node);

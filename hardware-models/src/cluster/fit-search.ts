@@ -16,6 +16,22 @@ const Stop = {
 } as const;
 type Stop = (typeof Stop)[keyof typeof Stop];
 
+/** The memory a fitting node has free at least: the local part, none if all of it may spill to a pool. */
+export const leastLocalMemory = (r: Request) =>
+  r.poolMiB !== undefined ? r.memoryMiB - r.poolMiB : r.spillToPool ? -Infinity : r.memoryMiB;
+
+/** Of GPUs (as GpuSlots.slots takes them): the share one GPU must have free (-Infinity: not a share). */
+function gpuShareAsked(r: Request): number {
+  const milli = r.gpuMilli ?? GPU_WHOLE;
+  return r.gpus === 1 && milli < GPU_WHOLE ? milli : -Infinity;
+}
+
+/** Or how many GPUs must be wholly free (-Infinity: none, or a share). */
+function wholeGpusAsked(r: Request): number {
+  const gpus = r.gpus ?? 0;
+  return gpus > 0 && gpuShareAsked(r) === -Infinity ? gpus : -Infinity;
+}
+
 /** What the search reads of the cluster: its live arrays, and its full check for what the indexes do not know. */
 export interface SearchedCluster {
   readonly nodeCount: number;
@@ -93,25 +109,19 @@ export class FitSearch {
     const c = this.c;
     const n = c.nodeCount;
     if (n === 0 || want <= 0) return [0, 0];
-    if (this.order === null) {
-      this.order = new NodeOrderIndex(n);
-      for (let i = 0; i < n; i++) {
-        if (c.open[i] === 1) this.order.update(i, c.freeCpu[i], c.freeMem[i], c.gpuShareMax(i), c.gpuWholeFree(i));
-      }
-      this.blocks = new FittingBlocks(c);
-    }
-    // What every fitting node has at least: the CPU, and the local memory unless the rest may spill.
+    const order = this.orderIndex();
+    // What every fitting node has at least.
     const cpu = r.cpuMilli;
-    const mem = r.poolMiB !== undefined ? r.memoryMiB - r.poolMiB : r.spillToPool ? -Infinity : r.memoryMiB;
-    // And of GPUs (as GpuSlots.slots takes them): one GPU with the share free, or enough wholly free.
-    const gpus = r.gpus ?? 0;
-    const milli = r.gpuMilli ?? GPU_WHOLE;
-    const share = gpus === 1 && milli < GPU_WHOLE ? milli : -Infinity;
-    const whole = gpus > 0 && share === -Infinity ? gpus : -Infinity;
+    const mem = leastLocalMemory(r);
+    const share = gpuShareAsked(r);
+    const whole = wholeGpusAsked(r);
+    // No node has that much free (the maxima): a walk would pass every node and find none. Under
+    // overload the kube-scheduler queue retries every waiting pod on every pod's departure, and most of
+    // them fit nowhere.
+    if (!order.mayHold(cpu, mem, share, whole)) return [0, n];
     // A request for CPU and memory alone: the index's leaves are exact for those (and hold nothing for
     // down nodes or nodes at their pod limit), so only taints are left to check.
     const plain = !r.gpus && !r.nicGbps && !r.directNic && r.poolMiB === undefined && !r.spillToPool && !r.nodeSelector;
-    const order = this.order;
     const walk = this.walk;
     walk.found = 0;
     // Two runs, [start, n) then [0, start): node by node while nodes fit (whole blocks at a time where
@@ -136,6 +146,28 @@ export class FitSearch {
       }
       if (hi === start) return [walk.found, n];
     }
+  }
+
+  /**
+   * Whether some node that takes pods has at once `cpuMilli` and `memoryMiB` free: the order index's
+   * maxima first (O(1)), then its search for the first node that has both.
+   */
+  roomFor(cpuMilli: number, memoryMiB: number): boolean {
+    const order = this.orderIndex();
+    return order.mayHold(cpuMilli, memoryMiB) && order.next(0, cpuMilli, memoryMiB) >= 0;
+  }
+
+  /** The order index, with the blocks beside it, built on first use. */
+  private orderIndex(): NodeOrderIndex {
+    if (this.order === null) {
+      const c = this.c;
+      this.order = new NodeOrderIndex(c.nodeCount);
+      for (let i = 0; i < c.nodeCount; i++) {
+        if (c.open[i] === 1) this.order.update(i, c.freeCpu[i], c.freeMem[i], c.gpuShareMax(i), c.gpuWholeFree(i));
+      }
+      this.blocks = new FittingBlocks(c);
+    }
+    return this.order;
   }
 
   /**

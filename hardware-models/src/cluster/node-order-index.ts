@@ -54,6 +54,14 @@ export class NodeOrderIndex {
     }
   }
 
+  /**
+   * Whether some node may hold the request: every maximum at least what it asks (-Infinity asks
+   * nothing). False means no node fits; true, only that no maximum rules it out. O(1).
+   */
+  mayHold(cpu: number, mem: number, share = -Infinity, whole = -Infinity): boolean {
+    return this.cpu[1] >= cpu && this.mem[1] >= mem && this.gpuShare[1] >= share && this.gpuWhole[1] >= whole;
+  }
+
   /** Take a node out of every search (a down node). */
   remove(node: number): void {
     this.update(node, -Infinity, -Infinity, -Infinity, -Infinity);

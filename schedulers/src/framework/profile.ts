@@ -66,6 +66,12 @@ export function feasibleNodesToFind(nodes: number, percentage: number): number {
  */
 export class Profile implements PlacementStrategy {
   readonly name: string;
+  /**
+   * With no PreFilter and a filter that passes only nodes where the pod fits: for a pod that fits
+   * nowhere, the filter finds no node after visiting all of them (the next search starts where this
+   * one did), nothing is scored and nothing drawn.
+   */
+  readonly inertWhereNothingFits: boolean;
   record = false;
   lastRecord: DecisionRecord | null = null;
   private readonly state = new CycleState();
@@ -83,6 +89,10 @@ export class Profile implements PlacementStrategy {
     private readonly rng: Rng,
   ) {
     this.name = config.name;
+    this.inertWhereNothingFits =
+      (config.preFilter ?? []).length === 0 &&
+      config.filter.length === 1 &&
+      config.filter[0].passesOnlyWhereItFits === true;
     const all: Plugin[] = [
       ...(config.preFilter ?? []),
       ...config.filter,

@@ -97,6 +97,11 @@ export interface PreFilterPlugin extends Plugin {
 export interface FilterPlugin extends Plugin {
   filter(ctx: CycleContext, node: number): Code;
   /**
+   * True when the filter passes a node only where the view's `fits` holds, and keeps no state: a
+   * profile whose only filter this is decides nothing, and changes nothing, for a pod no node can hold.
+   */
+  readonly passesOnlyWhereItFits?: boolean;
+  /**
    * Optional bulk form for a profile's only filter: scan nodes from `start` (wrapping at the node
    * count), writing feasible ones to `out` until `want` are found or every node was seen; returns
    * [found, visited].
@@ -163,6 +168,12 @@ export interface PlacementStrategy {
   readonly name: string;
   /** Choose a node for the pod, or null when none fits. Must not change the cluster. */
   decide(view: ClusterView, pod: Pod): Decision | null;
+  /**
+   * True when `decide`, for a pod that no node has the room for (the cluster's `mayFitSomewhere` is
+   * false), returns null and changes nothing: no random draw, no state carried to the next pod. The
+   * online run then fails such a pod without asking, as kube-scheduler's queue retries under overload.
+   */
+  readonly inertWhereNothingFits?: boolean;
   /** Called after the run applied a decision, and when a placed pod leaves. */
   bound?(view: ClusterView, pod: Pod, decision: Decision): void;
   released?(view: ClusterView, pod: Pod, node: number): void;

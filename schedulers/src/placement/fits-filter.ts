@@ -8,6 +8,7 @@ import { modelAccepted } from "./gpu-resources.js";
  */
 export const fitsFilter: FilterPlugin = {
   name: "NodeResourcesFit",
+  passesOnlyWhereItFits: true,
   filter(ctx: CycleContext, node: number): Code {
     if (ctx.view.fits(node, ctx.pod)) return Code.Success;
     if ((ctx.pod.gpus ?? 0) > 0 && !modelAccepted(ctx.pod.gpuModels, ctx.view.gpuModel(node)))

@@ -1,16 +1,16 @@
-import type { ClusterState } from "@clustersim/hardware-models";
+import { type ClusterState, leastLocalMemory } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
 import { BatchTier } from "../../colocation/batch-tier.js";
 import type { RunEffects } from "../../effects/run-effects.js";
 import { FifoQueue } from "../../queues/fifo-queue.js";
-import { KubernetesQueue } from "../../queues/kubernetes-queue.js";
+import { KubernetesQueue, type QuietFailures } from "../../queues/kubernetes-queue.js";
 import { byArrival, type Waiting, type WaitingQueue } from "../../queues/waiting-queue.js";
 import { TaskProgress } from "../../tasks/task-progress.js";
 import type { ResizeOutcome, RunServices, SchedulingLoop } from "../scheduling-loop.js";
 import { Binding } from "./binding.js";
 import { emptyCounts, type OnlineCounts, type OnlineLoopOptions } from "./online-options.js";
-import { planPreemption } from "./preemption.js";
+import { mayPreempt, planPreemption } from "./preemption.js";
 import { StrategyGuard } from "./strategy-guard.js";
 
 export type { OnlineCounts, OnlineLoopOptions } from "./online-options.js";
@@ -31,6 +31,8 @@ export class OnlineLoop implements SchedulingLoop {
   readonly counts: OnlineCounts = emptyCounts();
   private run!: RunServices;
   private queue!: WaitingQueue;
+  /** The queue when it is kube-scheduler's and keeps pods that can only fail aside. */
+  private kubernetesQueue: KubernetesQueue | undefined;
   private binding!: Binding;
   private readonly strategy: PlacementStrategy | undefined;
   private readonly effects: RunEffects | undefined;
@@ -48,6 +50,12 @@ export class OnlineLoop implements SchedulingLoop {
   private current: Waiting | undefined;
   private supplied: Decision | null | undefined;
   private readonly spare: Waiting[] = [];
+  /** With the queue's rule for pods that can only fail: whether a popped pod's try would do nothing but fail. */
+  private failsAtOnce: ((w: Waiting) => boolean) | undefined;
+  /** The lowest priority of any task queued so far. */
+  private lowestAdmitted = Number.POSITIVE_INFINITY;
+  /** With that rule: set what a node needs free for the entry's pod (Waiting.needCpu, needMem). */
+  private needsOf: ((w: Waiting) => void) | undefined;
 
   constructor(private readonly o: OnlineLoopOptions) {
     this.strategy = o.strategy === "external" ? undefined : o.strategy;
@@ -59,7 +67,15 @@ export class OnlineLoop implements SchedulingLoop {
   attach(run: RunServices): void {
     this.run = run;
     const { sim, cluster } = run;
-    this.queue = this.o.queue === "fifo" ? new FifoQueue() : new KubernetesQueue(sim, () => run.requestPass());
+    if (this.o.queue === "fifo") this.queue = new FifoQueue();
+    else {
+      const queue = new KubernetesQueue(sim, () => run.requestPass());
+      if (this.failsQuietly()) {
+        queue.setQuietFailures(this.quietFailures(cluster));
+        this.kubernetesQueue = queue;
+      }
+      this.queue = queue;
+    }
     const progress = new TaskProgress(
       sim,
       sim.on("finish", (id) => this.finish(id)),
@@ -139,6 +155,11 @@ export class OnlineLoop implements SchedulingLoop {
 
   private enqueue(task: Task, given?: Pod): void {
     this.queued.add(task);
+    if ((task.priority ?? 0) < this.lowestAdmitted) {
+      this.lowestAdmitted = task.priority ?? 0;
+      // Pods kept aside may now preempt it when their turn comes: judged again.
+      this.kubernetesQueue?.judgeAgain();
+    }
     const pod = given ?? (this.effects ? this.effects.request(task) : (task as Pod));
     // Queue entries are recycled once their task is bound: no allocation per task on the hot path.
     const w = this.spare.pop();
@@ -148,10 +169,11 @@ export class OnlineLoop implements SchedulingLoop {
       w.attempts = 0;
       w.seq = this.seq++;
       w.priority = task.priority ?? 0;
+      this.needsOf?.(w);
       this.queue.add(w);
     } else {
       const seq = this.seq++;
-      this.queue.add({
+      const entry: Waiting = {
         task,
         pod,
         attempts: 0,
@@ -161,7 +183,11 @@ export class OnlineLoop implements SchedulingLoop {
         backoffUntilS: 0,
         cycle: 0,
         unschedulableSinceS: 0,
-      });
+        needCpu: Number.NaN,
+        needMem: Number.NaN,
+      };
+      this.needsOf?.(entry);
+      this.queue.add(entry);
     }
     this.run.requestPass();
   }
@@ -171,13 +197,19 @@ export class OnlineLoop implements SchedulingLoop {
     for (;;) {
       const w = this.current ?? this.queue.pop();
       if (!w) return true;
-      if (this.withdrawn.delete(w.task)) {
+      if (this.withdrawn.size > 0 && this.withdrawn.delete(w.task)) {
         this.queued.delete(w.task);
         this.current = undefined;
         this.spare.push(w);
         continue;
       }
       let d: Decision | null;
+      if (this.failsAtOnce?.(w)) {
+        this.counts.decisions++;
+        this.queue.failed(w);
+        if (w.attempts <= 1) bus.queue(w.task, sim.now);
+        continue;
+      }
       if (this.strategy || (this.o.batchTier && BatchTier.isBatch(w.task))) d = this.decide(w);
       else {
         if (this.supplied === undefined) {
@@ -198,6 +230,50 @@ export class OnlineLoop implements SchedulingLoop {
         if (w.attempts <= 1) bus.queue(w.task, sim.now);
       }
     }
+  }
+
+  /**
+   * Whether a try of a pod that no node has room for may be skipped (the queue then fails it as the try
+   * would): the strategy says it decides nothing then, and no plug-in's calls are being checked.
+   */
+  private failsQuietly(): boolean {
+    return this.strategy?.inertWhereNothingFits === true && !this.o.tryEveryPod && !this.guard;
+  }
+
+  /** The queue's rule for such pods: what a try would do besides failing, checked here (./preemption.ts). */
+  private quietFailures(cluster: ClusterState): QuietFailures {
+    const { batchTier, burst, preemption } = this.o;
+    const effects = this.effects;
+    // What a try may do beyond the strategy's decision, by task: fixed for the run, so asked only
+    // when the run has that part at all (this is asked of every pod that enters activeQ).
+    const triesMore =
+      batchTier || burst || effects?.route
+        ? (t: Task) =>
+            (batchTier !== undefined && BatchTier.isBatch(t)) ||
+            burst?.allowed(t) === true ||
+            (effects?.route !== undefined && (effects.mayRoute?.(t) ?? true))
+        : undefined;
+    // Judged from the entry alone (its needs, or NaN): reading each pod would cost a cache miss a try.
+    this.needsOf = (w) => {
+      const quiet = !w.pod.gpus && (triesMore === undefined || !triesMore(w.task));
+      w.needCpu = quiet ? w.pod.cpuMilli : Number.NaN;
+      w.needMem = quiet ? leastLocalMemory(w.pod) : Number.NaN;
+    };
+    const cannotFit = (w: Waiting) =>
+      !Number.isNaN(w.needCpu) && !this.strategy!.record && !cluster.roomFor(w.needCpu!, w.needMem!);
+    // Popped, a pod that can no longer fit (the pods bound before it in this pass took the room) fails
+    // without a try when it could not preempt either: the try would find no node and do nothing else.
+    this.failsAtOnce = (w) => cannotFit(w) && !(preemption && mayPreempt(this.binding.table, w.pod, w.priority));
+    return {
+      // Kept aside, a pod must not preempt at its turn, whatever is bound before it: no pod in the run,
+      // running or waiting, has a lower priority.
+      hopeless: (w) => w.attempts > 0 && (!preemption || w.priority <= this.lowestAdmitted) && cannotFit(w),
+      mayFailAll: (aside) => this.withdrawn.size === 0 || !aside.some((w) => this.withdrawn.has(w.task)),
+      roomGrowth: () => cluster.roomGrowth,
+      failedQuietly: (n) => {
+        this.counts.decisions += n;
+      },
+    };
   }
 
   /** The decision for a waiting task: the batch tier's for a batch pod, a warm instance, or the strategy's. */

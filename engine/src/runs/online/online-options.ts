@@ -36,6 +36,11 @@ export interface OnlineLoopOptions {
    * StrategyError naming the plug-in, the task and the value.
    */
   userStrategy?: string;
+  /**
+   * Try every pod the kube-scheduler queue pops, even one no node has room for, rather than failing
+   * such pods together (../../queues/kubernetes-queue.ts): the same decisions, slower; for tests.
+   */
+  tryEveryPod?: boolean;
 }
 
 /** What the online loop counted. */

@@ -33,6 +33,8 @@ export class PlacementTable {
   private nextOf = new Int32Array(1024);
   private prevOf = new Int32Array(1024);
   private readonly byPriority = new Map<number, number>();
+  /** The least key of byPriority, or NaN when a key came or went since it was last found. */
+  private lowest = Number.POSITIVE_INFINITY;
 
   /** Placement `id` of `task` as `pod` on `node`, started at `nowS` (its work set by `setWork`). */
   add(id: number, task: Task, pod: Pod, node: number, nowS: number): void {
@@ -45,7 +47,9 @@ export class PlacementTable {
     this.live++;
     this.link(id, node);
     const prio = task.priority ?? 0;
-    this.byPriority.set(prio, (this.byPriority.get(prio) ?? 0) + 1);
+    const had = this.byPriority.get(prio) ?? 0;
+    this.byPriority.set(prio, had + 1);
+    if (had === 0) this.lowest = Number.NaN;
   }
 
   setWork(id: number, workS: number, fromS: number): void {
@@ -64,7 +68,10 @@ export class PlacementTable {
     const prio = task.priority ?? 0;
     const left = (this.byPriority.get(prio) ?? 1) - 1;
     if (left > 0) this.byPriority.set(prio, left);
-    else this.byPriority.delete(prio);
+    else {
+      this.byPriority.delete(prio);
+      this.lowest = Number.NaN;
+    }
     this.live--;
     return { task, pod };
   }
@@ -95,9 +102,12 @@ export class PlacementTable {
 
   /** The lowest priority of any running task (+∞ when none runs). */
   lowestPriority(): number {
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const p of this.byPriority.keys()) lowest = Math.min(lowest, p);
-    return lowest;
+    // Asked for every pod that fits nowhere (preemption's first test): found again only after a change.
+    if (Number.isNaN(this.lowest)) {
+      this.lowest = Number.POSITIVE_INFINITY;
+      for (const p of this.byPriority.keys()) this.lowest = Math.min(this.lowest, p);
+    }
+    return this.lowest;
   }
 
   /** Every running placement id, ascending. */

@@ -18,6 +18,15 @@ export interface PreemptionOptions {
 }
 
 /**
+ * Whether a pod of `priority` may preempt at all: some running pod has a lower priority, and the pod
+ * asks for nothing beyond CPU and memory (below). When not, planPreemption returns null at once.
+ */
+export function mayPreempt(table: PlacementTable, pod: Pod, priority: number): boolean {
+  if (!(table.lowestPriority() < priority)) return false;
+  return !((pod.gpus ?? 0) > 0 || (pod.nicGbps ?? 0) > 0 || pod.directNic || (pod.poolMiB ?? 0) > 0 || pod.spillToPool);
+}
+
+/**
  * DefaultPreemption's plan for a pod of `priority` that fits nowhere, made before anyone is evicted:
  * candidate nodes (those it is admitted to, whose strictly lower-priority pods would make room) are
  * dry-run in a ring from a random start until enough are found, and one is picked by upstream's rules
@@ -32,10 +41,7 @@ export function planPreemption(
   priority: number,
   rng: Rng,
 ): { node: number; victims: number[] } | null {
-  if ((pod.gpus ?? 0) > 0 || (pod.nicGbps ?? 0) > 0 || pod.directNic || (pod.poolMiB ?? 0) > 0 || pod.spillToPool) {
-    return null;
-  }
-  if (!(table.lowestPriority() < priority)) return null;
+  if (!mayPreempt(table, pod, priority)) return null;
   const n = cluster.nodeCount;
   const admission = { cpuMilli: 0, memoryMiB: 0, tolerations: pod.tolerations, nodeSelector: pod.nodeSelector };
   const request = { cpuMilli: pod.cpuMilli, memoryMiB: pod.memoryMiB, priority };
