@@ -10,12 +10,12 @@
  *
  * Usage: npm run -s bench:cluster-ops -- [--json] [--sizes 1000,10000,100000] [--ops N]
  */
-import { parseArgs } from "node:util";
 import { ClusterState, type NodeSpec, type Request } from "@clustersim/hardware-models";
 import { RandomStreams, type Rng } from "@clustersim/sim-core";
+import { benchArgs } from "../lib/args.js";
 import { rate, sizeLabel, table } from "../lib/format.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("cluster-ops", {
   options: {
     json: { type: "boolean", default: false },
     sizes: { type: "string", default: "1000,10000,100000" },

@@ -13,12 +13,12 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../lib/args.js";
 import { rate, sizeLabel, table } from "../lib/format.js";
 import { BENCH_ROOT, buildCpp, ensureSimPy, runJson } from "../lib/peers.js";
 import { type HoldResult, JS_IMPLS } from "./impls.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("core", {
   options: {
     json: { type: "boolean", default: false },
     sizes: { type: "string", default: "1000,100000,1000000" },

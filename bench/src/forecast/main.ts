@@ -14,14 +14,14 @@
  *          [--forecasters a,b] [--azure DIR] [--azure-season 60] [--azure-holdout 240]
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { createForecaster, FORECASTERS, type ForecasterName } from "@clustersim/engine";
+import { benchArgs } from "../lib/args.js";
 import { table } from "../lib/format.js";
 import { runSeries } from "./score.js";
 import { azureSeries, double11Series, type Series } from "./series.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
-const { values } = parseArgs({
+const { values } = benchArgs("forecast", {
   options: {
     json: { type: "boolean", default: false },
     functions: { type: "string", default: "8" },

@@ -10,11 +10,11 @@
  *
  * Usage: npm run -s bench:latency -- [--json] [--requests N] [--runs N]
  */
-import { parseArgs } from "node:util";
 import { burst, fluidSteady, perRequestSteady, serviceTimeWithCv } from "@clustersim/experiments";
+import { benchArgs } from "../lib/args.js";
 import { table } from "../lib/format.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("latency", {
   options: {
     json: { type: "boolean", default: false },
     requests: { type: "string", default: "1000000" },

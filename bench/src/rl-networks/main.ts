@@ -12,10 +12,10 @@
  * (--jobs: jobs per episode, default 256 as the paper trains; shorter episodes mean shorter queues)
  */
 import { createRequire, register } from "node:module";
-import { parseArgs } from "node:util";
 import { type DecisionBatch, KernelNetworks, policyGradient, queueEnvOf, valueGradient } from "@clustersim/rl";
 import { loadQueueEnvConfig } from "@clustersim/scenarios";
 import { RandomStreams } from "@clustersim/sim-core";
+import { benchArgs } from "../lib/args.js";
 import { table } from "../lib/format.js";
 
 register(new URL("./tfjs-esm-hook.js", import.meta.url));
@@ -23,7 +23,7 @@ register(new URL("./tfjs-esm-hook.js", import.meta.url));
 (globalThis as { require?: NodeJS.Require }).require = createRequire(import.meta.url);
 const { paddedBatch, TfKernelNetworks, tf } = await import("./tfjs-kernel.js");
 
-const { values } = parseArgs({
+const { values } = benchArgs("rl-networks", {
   options: {
     json: { type: "boolean", default: false },
     episodes: { type: "string", default: "10" },

@@ -9,13 +9,13 @@
  *
  * Usage: npm run -s bench:rl -- [--json] [--episodes N] [--env queue|packing]
  */
-import { parseArgs } from "node:util";
 import { episodeSeeds, KernelNetworks, PlacementNetworks, PpoConfig, workerCompute } from "@clustersim/rl";
 import { loadPackingEnvConfig, loadQueueEnvConfig } from "@clustersim/scenarios";
 import { RandomStreams } from "@clustersim/sim-core";
+import { benchArgs } from "../lib/args.js";
 import { table } from "../lib/format.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("rl", {
   options: {
     json: { type: "boolean", default: false },
     episodes: { type: "string", default: "32" },

@@ -5,12 +5,12 @@
  *
  * Usage: npm run -s bench:rng -- [--json] [--draws N]
  */
-import { parseArgs } from "node:util";
 import { RandomStreams } from "@clustersim/sim-core";
 import seedrandom from "seedrandom";
+import { benchArgs } from "../lib/args.js";
 import { rate, table } from "../lib/format.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("rng", {
   options: { json: { type: "boolean", default: false }, draws: { type: "string", default: "5000000" } },
 });
 const draws = Number(values.draws);

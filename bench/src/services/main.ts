@@ -13,10 +13,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../lib/args.js";
 import { table } from "../lib/format.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("services", {
   options: {
     json: { type: "boolean", default: false },
     services: { type: "string", default: "1000" },

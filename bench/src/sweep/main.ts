@@ -25,9 +25,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../lib/args.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("sweep", {
   options: {
     json: { type: "boolean", default: false },
     seeds: { type: "string", default: "12" },

@@ -11,11 +11,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
+import { benchArgs } from "../lib/args.js";
 import { generateReplay } from "./generate.js";
 
-const { values } = parseArgs({
+const { values } = benchArgs("viewer", {
   options: {
     json: { type: "boolean", default: false },
     nodes: { type: "string", default: "10000" },

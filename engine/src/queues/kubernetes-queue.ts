@@ -89,6 +89,9 @@ export class KubernetesQueue implements WaitingQueue {
    */
   private readonly backoff = new Map<number, Waiting[]>();
   private backoffSize = 0;
+  /** The bucket toBackoff used last, and its second (NaN once a flush changed the buckets). */
+  private lastSecond = Number.NaN;
+  private lastBucket: Waiting[] | undefined;
   private unschedulable: Waiting[] = [];
   private schedulingCycle = 0;
   private moveRequestCycle = -1;
@@ -252,9 +255,15 @@ export class KubernetesQueue implements WaitingQueue {
 
   private toBackoff(w: Waiting): void {
     const second = Math.ceil(w.backoffUntilS);
-    const bucket = this.backoff.get(second);
-    if (bucket) bucket.push(w);
-    else this.backoff.set(second, [w]);
+    // Pods handed over together mostly share their second: the last bucket first.
+    let bucket = second === this.lastSecond ? this.lastBucket : this.backoff.get(second);
+    if (bucket === undefined) {
+      bucket = [];
+      this.backoff.set(second, bucket);
+    }
+    this.lastSecond = second;
+    this.lastBucket = bucket;
+    bucket.push(w);
     this.backoffSize++;
     if (!this.backoffTimer) {
       this.backoffTimer = true;
@@ -272,6 +281,7 @@ export class KubernetesQueue implements WaitingQueue {
 
   private flushBackoff(): void {
     const now = this.sim.now;
+    this.lastSecond = Number.NaN;
     let moved = false;
     // Every bucket of a second up to now is due whole (at a whole-second flush, the only kind, the one
     // bucket that is); a bucket of the second after a fractional now, only in part.
