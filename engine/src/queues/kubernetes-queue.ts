@@ -31,12 +31,15 @@ import { byArrival, type Waiting, type WaitingQueue } from "./waiting-queue.js";
  * time its back-off ends: a heap pop and a filter pass for nothing. With the run's rule for such pods
  * (`QuietFailures`), a pod entering activeQ between passes that the rule calls hopeless is kept aside,
  * still in activeQ, outside the heap; when the heap runs dry at the end of a pass, the pods aside fail
- * together as their tries would have (attempt counted, queue timestamp, back-off, unschedulable), in
- * no particular order, since nothing their tries do depends on it. Room only shrinks within a pass
- * (pods are bound), so a pod hopeless when the pass began is hopeless whenever its turn would have
- * come. When room may have grown (a pod left, a preemption's victims, a node up), the pods aside are
- * judged again, and during a pass those that activeQ would already have popped fail first, as they
- * did then. The decisions are the same as trying every pod (engine/test/quiet-failures.test.ts).
+ * together as their tries would have (attempt counted, queue timestamp, back-off, unschedulable).
+ * Binding pods only takes room, so a pod hopeless when the pass began stays hopeless until its turn
+ * unless room grows within the pass (a preemption's victims leave, a warm instance is handed over):
+ * then, and whenever room may have grown, the pods aside are judged again, and during a pass those
+ * that activeQ would already have popped fail first, as they did then. One thing a failure does
+ * depends on its moment: the first failure after the leftover flush was cancelled sets it again (its
+ * place among events at the same time, and whether it is set at all, as it is not while nothing else
+ * is pending). So while the flush is not set, the first pod aside comes out in its turn, as activeQ
+ * would pop it. The events are the same as trying every pod (engine/test/quiet-failures.test.ts).
  */
 export const INITIAL_BACKOFF_S = 1;
 export const MAX_BACKOFF_S = 10;
@@ -80,6 +83,61 @@ export interface QuietFailures {
   failedQuietly(n: number): void;
 }
 
+/**
+ * The pods kept aside, in no order, and the first of them in activeQ's order, kept as pods are added
+ * and found again by a scan only after it was taken.
+ */
+class Aside {
+  private list: Waiting[] = [];
+  private firstPod: Waiting | null = null;
+  private firstKnown = true;
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(w: Waiting): void {
+    this.list.push(w);
+    if (this.firstKnown && (this.firstPod === null || prioritySort(w, this.firstPod))) this.firstPod = w;
+  }
+
+  /** The first pod aside in activeQ's order (there must be one). */
+  first(): Waiting {
+    if (!this.firstKnown) {
+      let f = this.list[0];
+      for (const w of this.list) if (prioritySort(w, f)) f = w;
+      this.firstPod = f;
+      this.firstKnown = true;
+    }
+    return this.firstPod!;
+  }
+
+  /** Take one pod out. */
+  take(w: Waiting): Waiting {
+    const i = this.list.indexOf(w);
+    this.list[i] = this.list[this.list.length - 1];
+    this.list.pop();
+    if (w === this.firstPod) {
+      this.firstPod = null;
+      this.firstKnown = this.list.length === 0;
+    }
+    return w;
+  }
+
+  /** Take every pod out. */
+  drain(): Waiting[] {
+    const all = this.list;
+    this.list = [];
+    this.firstPod = null;
+    this.firstKnown = true;
+    return all;
+  }
+
+  pods(): readonly Waiting[] {
+    return this.list;
+  }
+}
+
 export class KubernetesQueue implements WaitingQueue {
   private readonly active = new Heap<Waiting>(prioritySort);
   /**
@@ -102,7 +160,7 @@ export class KubernetesQueue implements WaitingQueue {
   private leftoverTimer = -1;
   private quiet: QuietFailures | null = null;
   /** Pods in activeQ outside the heap, hopeless by the rule (see the class). */
-  private aside: Waiting[] = [];
+  private readonly aside = new Aside();
   /** The rule's room growth when the pods aside were last judged. */
   private asideJudgedAt = 0;
   /** The pod popped last in the pass under way; null between passes. */
@@ -130,10 +188,18 @@ export class KubernetesQueue implements WaitingQueue {
 
   pop(): Waiting | undefined {
     this.judgeAside();
-    let w = this.active.pop();
-    if (w === undefined && this.aside.length > 0) {
-      const aside = this.aside;
-      this.aside = [];
+    let w: Waiting | undefined;
+    if (this.aside.size > 0 && this.leftoverTimer < 0) {
+      // No failure has set the leftover flush since it was cancelled: the next failure's moment
+      // matters, so the first pod aside comes out in its turn (see the class).
+      const first = this.aside.first();
+      const top = this.active.peek();
+      if (top === undefined || prioritySort(first, top)) w = this.aside.take(first);
+    }
+    if (w === undefined) w = this.active.pop();
+    if (w === undefined && this.aside.size > 0) {
+      // The heap ran dry with the flush set (else the branch above took the pod): the rest fail together.
+      const aside = this.aside.drain();
       if (this.quiet!.mayFailAll(aside)) {
         for (const h of aside) this.failUntried(h);
         this.quiet!.failedQuietly(aside.length);
@@ -181,13 +247,16 @@ export class KubernetesQueue implements WaitingQueue {
   }
 
   get size(): number {
-    return this.active.size + this.aside.length + this.backoffSize + this.unschedulable.length;
+    return this.active.size + this.aside.size + this.backoffSize + this.unschedulable.length;
   }
 
   remaining(): Waiting[] {
-    return [...this.active.toArray(), ...this.aside, ...[...this.backoff.values()].flat(), ...this.unschedulable].sort(
-      byArrival,
-    );
+    return [
+      ...this.active.toArray(),
+      ...this.aside.pods(),
+      ...[...this.backoff.values()].flat(),
+      ...this.unschedulable,
+    ].sort(byArrival);
   }
 
   private activeOrBackoff(w: Waiting): void {
@@ -202,7 +271,7 @@ export class KubernetesQueue implements WaitingQueue {
       this.judgeAside();
       let k = 0;
       for (const w of ws) {
-        if (rule.hopeless(w)) this.aside.push(w);
+        if (rule.hopeless(w)) this.aside.add(w);
         else ws[k++] = w;
       }
       ws.length = k;
@@ -229,9 +298,8 @@ export class KubernetesQueue implements WaitingQueue {
     const rule = this.quiet;
     if (rule === null) return;
     this.asideJudgedAt = rule.roomGrowth();
-    if (this.aside.length === 0) return;
-    const aside = this.aside;
-    this.aside = [];
+    if (this.aside.size === 0) return;
+    const aside = this.aside.drain();
     const last = this.lastPopped;
     const back: Waiting[] = [];
     let failed = 0;
@@ -239,7 +307,7 @@ export class KubernetesQueue implements WaitingQueue {
       if (last !== null && prioritySort(w, last)) {
         this.failUntried(w);
         failed++;
-      } else if (last === null && rule.hopeless(w)) this.aside.push(w);
+      } else if (last === null && rule.hopeless(w)) this.aside.add(w);
       else back.push(w);
     }
     if (failed > 0) rule.failedQuietly(failed);

@@ -286,8 +286,9 @@ export class ClusterState implements ClusterView {
   }
 
   /**
-   * How many changes so far may have made room: releases, requests shrunk in place, nodes up or added.
-   * While it stands still, a request that fits nowhere still fits nowhere.
+   * How many changes so far may have made room on a node: releases, requests shrunk in place, nodes up
+   * or added. While it stands still, no node gains free CPU or local memory (a CXL pool coming back is
+   * not counted: it adds no local memory).
    */
   get roomGrowth(): number {
     return this.grown;

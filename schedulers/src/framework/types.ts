@@ -169,9 +169,10 @@ export interface PlacementStrategy {
   /** Choose a node for the pod, or null when none fits. Must not change the cluster. */
   decide(view: ClusterView, pod: Pod): Decision | null;
   /**
-   * True when `decide`, for a pod that no node has the room for (the cluster's `mayFitSomewhere` is
-   * false), returns null and changes nothing: no random draw, no state carried to the next pod. The
-   * online run then fails such a pod without asking, as kube-scheduler's queue retries under overload.
+   * True when `decide`, for a pod that no node has the room for (no node has its CPU and memory free at
+   * once, nor its GPUs), returns null and changes nothing: no random draw, no state carried to the next
+   * pod. The online run then fails such a pod without asking, as kube-scheduler's queue retries it under
+   * overload.
    */
   readonly inertWhereNothingFits?: boolean;
   /** Called after the run applied a decision, and when a placed pod leaves. */

@@ -267,7 +267,13 @@ export class OnlineLoop implements SchedulingLoop {
     return {
       // Kept aside, a pod must not preempt at its turn, whatever is bound before it: no pod in the run,
       // running or waiting, has a lower priority.
-      hopeless: (w) => w.attempts > 0 && (!preemption || w.priority <= this.lowestAdmitted) && cannotFit(w),
+      // Nor be withdrawn: a withdrawn pod is dropped when popped, not failed (remove() judges the
+      // pods aside again).
+      hopeless: (w) =>
+        w.attempts > 0 &&
+        (!preemption || w.priority <= this.lowestAdmitted) &&
+        (this.withdrawn.size === 0 || !this.withdrawn.has(w.task)) &&
+        cannotFit(w),
       mayFailAll: (aside) => this.withdrawn.size === 0 || !aside.some((w) => this.withdrawn.has(w.task)),
       roomGrowth: () => cluster.roomGrowth,
       failedQuietly: (n) => {
@@ -408,6 +414,7 @@ export class OnlineLoop implements SchedulingLoop {
     }
     if (this.withdrawn.has(task) || !this.queued.has(task)) return undefined;
     this.withdrawn.add(task);
+    this.kubernetesQueue?.judgeAgain();
     this.binding.forget(task);
     this.run.bus.remove(task, [], Number.NaN, this.run.sim.now);
     return "waiting";
