@@ -91,6 +91,9 @@ class Aside {
   private list: Waiting[] = [];
   private firstPod: Waiting | null = null;
   private firstKnown = true;
+  private firstPriority = Number.NEGATIVE_INFINITY;
+  private firstTimestampS = Number.POSITIVE_INFINITY;
+  private firstSeq = Number.POSITIVE_INFINITY;
 
   get size(): number {
     return this.list.length;
@@ -98,7 +101,21 @@ class Aside {
 
   add(w: Waiting): void {
     this.list.push(w);
-    if (this.firstKnown && (this.firstPod === null || prioritySort(w, this.firstPod))) this.firstPod = w;
+    // The first pod's keys are kept here, so that a comparison reads only the pod being added.
+    if (
+      this.firstKnown &&
+      (w.priority > this.firstPriority ||
+        (w.priority === this.firstPriority &&
+          (w.timestampS < this.firstTimestampS || (w.timestampS === this.firstTimestampS && w.seq < this.firstSeq))))
+    )
+      this.setFirst(w);
+  }
+
+  private setFirst(w: Waiting | null): void {
+    this.firstPod = w;
+    this.firstPriority = w ? w.priority : Number.NEGATIVE_INFINITY;
+    this.firstTimestampS = w ? w.timestampS : Number.POSITIVE_INFINITY;
+    this.firstSeq = w ? w.seq : Number.POSITIVE_INFINITY;
   }
 
   /** The first pod aside in activeQ's order (there must be one). */
@@ -106,7 +123,7 @@ class Aside {
     if (!this.firstKnown) {
       let f = this.list[0];
       for (const w of this.list) if (prioritySort(w, f)) f = w;
-      this.firstPod = f;
+      this.setFirst(f);
       this.firstKnown = true;
     }
     return this.firstPod!;
@@ -118,7 +135,7 @@ class Aside {
     this.list[i] = this.list[this.list.length - 1];
     this.list.pop();
     if (w === this.firstPod) {
-      this.firstPod = null;
+      this.setFirst(null);
       this.firstKnown = this.list.length === 0;
     }
     return w;
@@ -128,7 +145,7 @@ class Aside {
   drain(): Waiting[] {
     const all = this.list;
     this.list = [];
-    this.firstPod = null;
+    this.setFirst(null);
     this.firstKnown = true;
     return all;
   }
