@@ -4,14 +4,16 @@
  * the strategy (engine/src/queues/kubernetes-queue.ts, engine/src/runs/online/online-loop.ts). Neither
  * may change a decision: on random overloads (priorities with preemption, pod limits, node failures and
  * repairs, GPU pods that are never kept aside, tasks that never end, whole-second times where events
- * meet), every event of the run, in order, every count and the number of events processed are the
- * same as when every popped pod is tried. And the queue on its own, with room that also comes back in
+ * meet, removals and evictions by a controller, warm instances handed over within a pass), every event
+ * of the run, in order, every count and the number of events processed are the same as when every
+ * popped pod is tried. And the queue on its own, with room that also comes back in
  * the middle of a pass and cluster events reported there: the same pods bound at the same times, the
  * same tries, and every waiting pod's attempts, back-off and timestamp the same at the end.
  */
 import {
   type Controller,
   FaultController,
+  HardwareEffects,
   KubernetesQueue,
   OnlineLoop,
   Run,
@@ -34,6 +36,11 @@ interface Overload {
   failures: boolean;
   /** A controller that now and then removes a waiting task and evicts a running one. */
   removals: boolean;
+  /**
+   * Every other task an invocation in the runc sandbox of one of three apps, kept warm 30 s after it
+   * ends: a warm instance handed over makes room in the middle of a pass.
+   */
+  warm: boolean;
 }
 
 /** Every event of the run as text, in order, with the loop's counts. */
@@ -46,11 +53,20 @@ function events(o: Overload, tryEveryPod: boolean): string[] {
   }));
   const cluster = new ClusterState(specs);
   const streams = new RandomStreams(7);
+  const effects = o.warm
+    ? new HardwareEffects({
+        cluster,
+        dpuGbps: new Float64Array(specs.length),
+        streams: new RandomStreams(5),
+        warmPool: { policy: "fixed", keepAliveS: 30 },
+      })
+    : undefined;
   const loop = new OnlineLoop({
     strategy: createPlacement(o.strategy, {}, { rng: streams.get("scheduler") }),
     preemption: o.preemption
       ? { victims: "restart", checkpointIntervalS: 0, rng: streams.get("preemption") }
       : undefined,
+    effects,
     tryEveryPod,
   });
   const log: string[] = [];
@@ -78,6 +94,7 @@ function events(o: Overload, tryEveryPod: boolean): string[] {
       memoryMiB: t.mem,
       priority: t.priority,
       gpus: t.gpus,
+      ...(o.warm && id % 2 === 0 ? { runtime: "runc", app: `app${id % 3}` } : {}),
     });
   });
   const faults = o.failures
@@ -135,6 +152,7 @@ const overload: fc.Arbitrary<Overload> = fc.record({
   preemption: fc.boolean(),
   failures: fc.boolean(),
   removals: fc.boolean(),
+  warm: fc.boolean(),
 });
 
 describe("pods that can only fail, failed without a try", () => {
@@ -157,6 +175,7 @@ describe("pods that can only fail, failed without a try", () => {
     preemption,
     failures: false,
     removals: false,
+    warm: false,
   });
   it("set the leftover flush when trying every pod would, among events at the same time", () => {
     const t = (gapS: number, cpu: number, runS?: number, priority = 0) => ({
@@ -197,6 +216,7 @@ describe("pods that can only fail, failed without a try", () => {
       preemption: true,
       failures: false,
       removals: false,
+      warm: false,
     };
     const cluster = new ClusterState(o.nodes.map((n) => ({ cpuMilli: n.cpu, memoryMiB: 8192 })));
     const inner = createPlacement("kubernetes-default", {}, { rng: new RandomStreams(7).get("scheduler") });
