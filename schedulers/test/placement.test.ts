@@ -160,6 +160,37 @@ describe("Kubernetes' default scoring in one pass", () => {
     );
   });
 
+  it("scores apart nodes alike in what they have free but not in capacity", () => {
+    // The fused selection reuses the last exact total for a node with the same free CPU, free memory and
+    // capacities; here equal free amounts sit on different capacities side by side.
+    const node = fc.record({
+      cap: fc.constantFrom(4000, 6000, 8000),
+      capMem: fc.constantFrom(4000, 6000, 8000),
+      free: fc.constantFrom(2000, 4000),
+      freeMem: fc.constantFrom(2000, 4000),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(node, { minLength: 2, maxLength: 40 }),
+        fc.constantFrom(500, 1000, 2000),
+        fc.constantFrom(500, 1000, 2000),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        (specs, cpu, mem, wl, wb) => {
+          const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
+          specs.forEach((n, i) => c.place(i, { cpuMilli: n.cap - n.free, memoryMiB: n.capMem - n.freeMem }));
+          const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
+          const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
+          const best = Math.max(...totals);
+          const ties = new Int32Array(specs.length);
+          const n = leastBalancedKernel(wl, wb).selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
+          expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("places every pod where the plugins one by one would (the record path)", () => {
     const c = new ClusterState(
       Array.from({ length: 300 }, (_, i) => ({ cpuMilli: 16000 + 16000 * (i % 3), memoryMiB: 65536 * (1 + (i % 2)) })),

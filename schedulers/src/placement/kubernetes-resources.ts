@@ -272,9 +272,33 @@ function selectBounded(
   const offset = base + 2 * bw + BOUND_MARGIN * (1 + Math.abs(base) + lw + bw);
   let top = plainTotal(view, nodes[at], cpuR, memR, base, leastWeight, balancedWeight);
   let nTies = 0;
+  // Nodes alike in what they have free and hold score alike: the last exact total is reused for the
+  // next such node (on a cluster of equal nodes running equal replicas most candidates are alike).
+  const { allocatableCpuMilli: cpuCaps, allocatableMemoryMiB: memCaps } = view.resources;
+  let lastCpu = Number.NaN;
+  let lastMem = Number.NaN;
+  let lastCpuCap = Number.NaN;
+  let lastMemCap = Number.NaN;
+  let lastTotal = 0;
   for (let i = 0; i < count; i++) {
     if (bounds[i] + offset < top) continue;
-    const t = plainTotal(view, nodes[i], cpuR, memR, base, leastWeight, balancedWeight);
+    const node = nodes[i];
+    let t: number;
+    if (
+      freeCpu[node] === lastCpu &&
+      freeMem[node] === lastMem &&
+      cpuCaps[node] === lastCpuCap &&
+      memCaps[node] === lastMemCap
+    )
+      t = lastTotal;
+    else {
+      t = plainTotal(view, node, cpuR, memR, base, leastWeight, balancedWeight);
+      lastCpu = freeCpu[node];
+      lastMem = freeMem[node];
+      lastCpuCap = cpuCaps[node];
+      lastMemCap = memCaps[node];
+      lastTotal = t;
+    }
     if (t > top) {
       top = t;
       nTies = 0;
