@@ -80,13 +80,8 @@ export {
   preferredAffinityScore,
   taintToleration,
 } from "./placement/kubernetes-preferences.js";
-export {
-  balancedAllocation,
-  defaultProfileKernel,
-  leastAllocated,
-  leastBalancedKernel,
-  mostAllocated,
-} from "./placement/kubernetes-resources.js";
+export { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
+export { defaultProfileKernel, leastBalancedKernel } from "./placement/kubernetes-score-kernel.js";
 export {
   createLearnedPlacement,
   createPlacement,

@@ -9,12 +9,8 @@ import { fitsFilter } from "./placement/fits-filter.js";
 import { type TypicalPod, typicalPods } from "./placement/gpu-fragmentation.js";
 import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomScore } from "./placement/gpu-scorers.js";
 import { nodeAffinity, taintToleration } from "./placement/kubernetes-preferences.js";
-import {
-  balancedAllocation,
-  defaultProfileKernel,
-  leastAllocated,
-  mostAllocated,
-} from "./placement/kubernetes-resources.js";
+import { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
+import { defaultProfileKernel } from "./placement/kubernetes-score-kernel.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {

@@ -1,16 +1,18 @@
-import { type ClusterState, leastLocalMemory } from "@clustersim/hardware-models";
 import type { Decision, PlacementStrategy, Pod } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
 import { BatchTier } from "../../colocation/batch-tier.js";
 import type { RunEffects } from "../../effects/run-effects.js";
 import { FifoQueue } from "../../queues/fifo-queue.js";
-import { KubernetesQueue, type QuietFailures } from "../../queues/kubernetes-queue.js";
+import { KubernetesQueue } from "../../queues/kubernetes-queue.js";
 import { byArrival, type Waiting, type WaitingQueue } from "../../queues/waiting-queue.js";
 import { TaskProgress } from "../../tasks/task-progress.js";
 import type { ResizeOutcome, RunServices, SchedulingLoop } from "../scheduling-loop.js";
 import { Binding } from "./binding.js";
+import { attachEffectTimers } from "./effect-timers.js";
+import { LargestNode } from "./largest-node.js";
 import { emptyCounts, type OnlineCounts, type OnlineLoopOptions } from "./online-options.js";
-import { mayPreempt, planPreemption } from "./preemption.js";
+import { planPreemption } from "./preemption.js";
+import { QuietFailureRule } from "./quiet-failure-rule.js";
 import { StrategyGuard } from "./strategy-guard.js";
 
 export type { OnlineCounts, OnlineLoopOptions } from "./online-options.js";
@@ -24,8 +26,9 @@ export { StrategyError } from "./strategy-guard.js";
  * resubmitted up to `maxRetries` times, then counted as failed.
  *
  * This file holds the queue and the decisions; binding and every way a placement ends are ./binding.ts's
- * (who runs where: ./placement-table.ts), preemption's plan is ./preemption.ts's, and a plug-in's calls
- * are checked by ./strategy-guard.ts.
+ * (who runs where: ./placement-table.ts), preemption's plan is ./preemption.ts's, a plug-in's calls
+ * are checked by ./strategy-guard.ts, the pods whose try can only fail are ./quiet-failure-rule.ts's,
+ * the size check at arrival ./largest-node.ts's and the effects' timers ./effect-timers.ts's.
  */
 export class OnlineLoop implements SchedulingLoop {
   readonly counts: OnlineCounts = emptyCounts();
@@ -38,7 +41,7 @@ export class OnlineLoop implements SchedulingLoop {
   private readonly effects: RunEffects | undefined;
   private readonly guard: StrategyGuard | undefined;
   private readonly maxRetries: number;
-  private largest = { cpuMilli: 0, memoryMiB: 0, localMemoryMiB: 0, gpus: 0 };
+  private largest!: LargestNode;
   /** Tasks in the queue (or awaiting an external decision), for removal's check in O(1). */
   private readonly queued = new Set<Task>();
   /** Waiting tasks a controller removed: dropped when the queue hands them out. */
@@ -50,12 +53,8 @@ export class OnlineLoop implements SchedulingLoop {
   private current: Waiting | undefined;
   private supplied: Decision | null | undefined;
   private readonly spare: Waiting[] = [];
-  /** With the queue's rule for pods that can only fail: whether a popped pod's try would do nothing but fail. */
-  private failsAtOnce: ((w: Waiting) => boolean) | undefined;
-  /** The lowest priority of any task queued so far. */
-  private lowestAdmitted = Number.POSITIVE_INFINITY;
-  /** With that rule: set what a node needs free for the entry's pod (Waiting.needCpu, needMem). */
-  private needsOf: ((w: Waiting) => void) | undefined;
+  /** The rule for pods whose try can only fail (./quiet-failure-rule.ts), when it applies. */
+  private quiet: QuietFailureRule | undefined;
 
   constructor(private readonly o: OnlineLoopOptions) {
     this.strategy = o.strategy === "external" ? undefined : o.strategy;
@@ -70,8 +69,18 @@ export class OnlineLoop implements SchedulingLoop {
     if (this.o.queue === "fifo") this.queue = new FifoQueue();
     else {
       const queue = new KubernetesQueue(sim, () => run.requestPass());
-      if (this.failsQuietly()) {
-        queue.setQuietFailures(this.quietFailures(cluster));
+      if (QuietFailureRule.applies(this.strategy, this.o, this.guard !== undefined)) {
+        this.quiet = new QuietFailureRule({
+          strategy: this.strategy!,
+          options: this.o,
+          cluster,
+          withdrawn: this.withdrawn,
+          table: () => this.binding.table,
+          countTries: (n: number) => {
+            this.counts.decisions += n;
+          },
+        });
+        queue.setQuietFailures(this.quiet);
         this.kubernetesQueue = queue;
       }
       this.queue = queue;
@@ -87,33 +96,12 @@ export class OnlineLoop implements SchedulingLoop {
       { strategy, guard, effects, batchTier: this.o.batchTier, preemption: this.o.preemption },
       this.counts,
     );
-    this.attachEffects(progress);
-    this.largest = largestNode(cluster);
-  }
-
-  /** The effects' way to change running tasks' speed, the clock, and timers after which the scheduler looks again. */
-  private attachEffects(progress: TaskProgress): void {
-    if (!this.effects?.attach) return;
-    const { sim } = this.run;
-    const timers: ((() => void) | undefined)[] = [];
-    const free: number[] = [];
-    const kind = sim.on("effects-timer", (slot) => {
-      const fn = timers[slot]!;
-      timers[slot] = undefined;
-      free.push(slot);
-      fn();
-      this.queue.clusterChanged();
-      this.run.requestPass();
-    });
-    this.effects.attach({
-      setRate: (id, rate) => progress.setRate(id, rate),
-      nowS: () => sim.now,
-      at: (timeS, fn) => {
-        const slot = free.length > 0 ? free.pop()! : timers.length;
-        timers[slot] = fn;
-        sim.at(timeS, kind, slot);
-      },
-    });
+    if (this.effects)
+      attachEffectTimers(this.effects, sim, progress, () => {
+        this.queue.clusterChanged();
+        run.requestPass();
+      });
+    this.largest = new LargestNode(cluster);
   }
 
   get waiting(): number {
@@ -142,9 +130,7 @@ export class OnlineLoop implements SchedulingLoop {
     // Judged on the request as placed (with a runtime's memory overhead); memory may count the node's
     // CXL pool only when the request may spill into it.
     const pod = this.effects ? this.effects.request(task) : (task as Pod);
-    const big = this.largest;
-    const maxMem = pod.spillToPool ? big.memoryMiB : big.localMemoryMiB;
-    if (pod.cpuMilli > big.cpuMilli || pod.memoryMiB > maxMem || (pod.gpus ?? 0) > big.gpus) {
+    if (!this.largest.holds(pod)) {
       this.counts.tooLarge++;
       this.rejected.push(task);
       this.run.bus.reject(task, "too-large", this.run.sim.now);
@@ -155,30 +141,23 @@ export class OnlineLoop implements SchedulingLoop {
 
   private enqueue(task: Task, given?: Pod): void {
     this.queued.add(task);
-    if ((task.priority ?? 0) < this.lowestAdmitted) {
-      this.lowestAdmitted = task.priority ?? 0;
-      // Pods kept aside may now preempt it when their turn comes: judged again.
-      this.kubernetesQueue?.judgeAgain();
-    }
+    if (this.quiet?.admitted(task.priority ?? 0)) this.kubernetesQueue!.judgeAgain();
     const pod = given ?? (this.effects ? this.effects.request(task) : (task as Pod));
     // Queue entries are recycled once their task is bound: no allocation per task on the hot path.
-    const w = this.spare.pop();
+    let w = this.spare.pop();
     if (w) {
       w.task = task;
       w.pod = pod;
       w.attempts = 0;
       w.seq = this.seq++;
       w.priority = task.priority ?? 0;
-      this.needsOf?.(w);
-      this.queue.add(w);
     } else {
-      const seq = this.seq++;
-      const entry: Waiting = {
+      w = {
         task,
         pod,
         attempts: 0,
         timestampS: 0,
-        seq,
+        seq: this.seq++,
         priority: task.priority ?? 0,
         backoffUntilS: 0,
         cycle: 0,
@@ -186,14 +165,13 @@ export class OnlineLoop implements SchedulingLoop {
         needCpu: Number.NaN,
         needMem: Number.NaN,
       };
-      this.needsOf?.(entry);
-      this.queue.add(entry);
     }
+    this.quiet?.keepNeeds(w);
+    this.queue.add(w);
     this.run.requestPass();
   }
 
   schedule(): boolean {
-    const { bus, sim } = this.run;
     for (;;) {
       const w = this.current ?? this.queue.pop();
       if (!w) return true;
@@ -204,10 +182,9 @@ export class OnlineLoop implements SchedulingLoop {
         continue;
       }
       let d: Decision | null;
-      if (this.failsAtOnce?.(w)) {
+      if (this.quiet?.failsAtOnce(w)) {
         this.counts.decisions++;
-        this.queue.failed(w);
-        if (w.attempts <= 1) bus.queue(w.task, sim.now);
+        this.fail(w);
         continue;
       }
       if (this.strategy || (this.o.batchTier && BatchTier.isBatch(w.task))) d = this.decide(w);
@@ -225,61 +202,14 @@ export class OnlineLoop implements SchedulingLoop {
         this.queued.delete(w.task);
         this.binding.bind(w.task, w.pod, d);
         this.spare.push(w);
-      } else {
-        this.queue.failed(w);
-        if (w.attempts <= 1) bus.queue(w.task, sim.now);
-      }
+      } else this.fail(w);
     }
   }
 
-  /**
-   * Whether a try of a pod that no node has room for may be skipped (the queue then fails it as the try
-   * would): the strategy says it decides nothing then, and no plug-in's calls are being checked.
-   */
-  private failsQuietly(): boolean {
-    return this.strategy?.inertWhereNothingFits === true && !this.o.tryEveryPod && !this.guard;
-  }
-
-  /** The queue's rule for such pods: what a try would do besides failing, checked here (./preemption.ts). */
-  private quietFailures(cluster: ClusterState): QuietFailures {
-    const { batchTier, burst, preemption } = this.o;
-    const effects = this.effects;
-    // What a try may do beyond the strategy's decision, by task: fixed for the run, so asked only
-    // when the run has that part at all (this is asked of every pod that enters activeQ).
-    const triesMore =
-      batchTier || burst || effects?.route
-        ? (t: Task) =>
-            (batchTier !== undefined && BatchTier.isBatch(t)) ||
-            burst?.allowed(t) === true ||
-            (effects?.route !== undefined && (effects.mayRoute?.(t) ?? true))
-        : undefined;
-    // Judged from the entry alone (its needs, or NaN): reading each pod would cost a cache miss a try.
-    this.needsOf = (w) => {
-      const quiet = !w.pod.gpus && (triesMore === undefined || !triesMore(w.task));
-      w.needCpu = quiet ? w.pod.cpuMilli : Number.NaN;
-      w.needMem = quiet ? leastLocalMemory(w.pod) : Number.NaN;
-    };
-    const cannotFit = (w: Waiting) =>
-      !Number.isNaN(w.needCpu) && !this.strategy!.record && !cluster.roomFor(w.needCpu!, w.needMem!);
-    // Popped, a pod that can no longer fit (the pods bound before it in this pass took the room) fails
-    // without a try when it could not preempt either: the try would find no node and do nothing else.
-    this.failsAtOnce = (w) => cannotFit(w) && !(preemption && mayPreempt(this.binding.table, w.pod, w.priority));
-    return {
-      // Kept aside, a pod must not preempt at its turn, whatever is bound before it: no pod in the run,
-      // running or waiting, has a lower priority.
-      // Nor be withdrawn: a withdrawn pod is dropped when popped, not failed (remove() judges the
-      // pods aside again).
-      hopeless: (w) =>
-        w.attempts > 0 &&
-        (!preemption || w.priority <= this.lowestAdmitted) &&
-        (this.withdrawn.size === 0 || !this.withdrawn.has(w.task)) &&
-        cannotFit(w),
-      mayFailAll: (aside) => this.withdrawn.size === 0 || !aside.some((w) => this.withdrawn.has(w.task)),
-      roomGrowth: () => cluster.roomGrowth,
-      failedQuietly: (n) => {
-        this.counts.decisions += n;
-      },
-    };
+  /** A pod that did not fit goes back to the queue; its first failure is when it began to wait. */
+  private fail(w: Waiting): void {
+    this.queue.failed(w);
+    if (w.attempts <= 1) this.run.bus.queue(w.task, this.run.sim.now);
   }
 
   /** The decision for a waiting task: the batch tier's for a batch pod, a warm instance, or the strategy's. */
@@ -464,21 +394,4 @@ export class OnlineLoop implements SchedulingLoop {
     );
     return { running, unplaced, waiting: waiting.length };
   }
-}
-
-/**
- * The largest node, per resource, counting nodes a group may add later: a task above it in any one can
- * never start. Memory may spill into the node's CXL pool (when the effects ask for it): counted too.
- */
-function largestNode(cluster: ClusterState) {
-  const big = { cpuMilli: 0, memoryMiB: 0, localMemoryMiB: 0, gpus: 0 };
-  for (let n = 0; n < cluster.nodeCount; n++) {
-    const pool = cluster.poolOf(n);
-    const local = cluster.allocatableMemoryMiB(n);
-    big.cpuMilli = Math.max(big.cpuMilli, cluster.allocatableCpuMilli(n));
-    big.memoryMiB = Math.max(big.memoryMiB, local + (pool >= 0 ? cluster.poolFreeMiB(pool) : 0));
-    big.localMemoryMiB = Math.max(big.localMemoryMiB, local);
-    big.gpus = Math.max(big.gpus, cluster.gpuCount(n));
-  }
-  return big;
 }
