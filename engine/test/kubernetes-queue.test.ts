@@ -7,10 +7,10 @@
  */
 import { backoffS, KubernetesQueue, type Waiting, type WaitingQueue } from "@clustersim/engine";
 import { type EventKind, Simulation } from "@clustersim/sim-core";
-import type { Task } from "@clustersim/workloads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Heap } from "../src/queues/heap.js";
+import { newWaiting } from "./queue-fixtures.js";
 
 const before = (a: Waiting, b: Waiting) =>
   a.priority > b.priority ||
@@ -137,17 +137,7 @@ function drive(make: (sim: Simulation, wake: () => void) => WaitingQueue, steps:
   const step = sim.on("step", (i) => {
     const s = steps[i]!;
     for (const priority of s.arrivals) {
-      queue.add({
-        task: { id: seq, arrivalS: sim.now } as Task,
-        pod: undefined as never,
-        attempts: 0,
-        timestampS: 0,
-        seq: seq++,
-        priority,
-        backoffUntilS: 0,
-        cycle: 0,
-        unschedulableSinceS: 0,
-      });
+      queue.add(newWaiting(seq++, priority, sim.now));
     }
     if (s.leaves) queue.clusterChanged();
     sim.after(0, pass);

@@ -26,6 +26,7 @@ import { RandomStreams, Simulation } from "@clustersim/sim-core";
 import { type Task, task } from "@clustersim/workloads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { newWaiting } from "./queue-fixtures.js";
 
 interface Overload {
   nodes: { cpu: number; maxPods: number; gpus: number }[];
@@ -177,28 +178,22 @@ describe("pods that can only fail, failed without a try", () => {
     removals: false,
     warm: false,
   });
+  /** A task of 1 MiB without GPUs; without `runS` it never ends. */
+  const t = (gapS: number, cpu: number, runS?: number, priority = 0) => ({
+    gapS,
+    cpu,
+    mem: 1,
+    runS,
+    priority,
+    gpus: 0,
+  });
+
   it("set the leftover flush when trying every pod would, among events at the same time", () => {
-    const t = (gapS: number, cpu: number, runS?: number, priority = 0) => ({
-      gapS,
-      cpu,
-      mem: 1,
-      runS,
-      priority,
-      gpus: 0,
-    });
     const o = oneNode([t(0, 2000), t(0, 1000, 4), t(0, 3000, 10), t(4, 1000, 26), t(96, 100, 5)], false);
     expect(events(o, false)).toEqual(events(o, true));
   });
 
   it("set it or not as trying every pod would when nothing else is pending, with preemption", () => {
-    const t = (gapS: number, cpu: number, runS?: number, priority = 0) => ({
-      gapS,
-      cpu,
-      mem: 1,
-      runS,
-      priority,
-      gpus: 0,
-    });
     const o = oneNode(
       [t(0, 2000, undefined, 10), t(0, 500, 4, 10), t(0, 2500, 10, 10), t(0, 3000, 10), t(4, 1000, 2000)],
       true,
@@ -292,17 +287,7 @@ function driveQueue(quiet: boolean, steps: readonly QueueStep[]): string[] {
   const step = sim.on("step", (i) => {
     const s = steps[i]!;
     for (const priority of s.arrivals) {
-      queue.add({
-        task: { id: seq, arrivalS: sim.now } as Task,
-        pod: undefined as never,
-        attempts: 0,
-        timestampS: 0,
-        seq: seq++,
-        priority,
-        backoffUntilS: 0,
-        cycle: 0,
-        unschedulableSinceS: 0,
-      });
+      queue.add(newWaiting(seq++, priority, sim.now));
     }
     if (s.roomBack > 0) {
       room += s.roomBack;

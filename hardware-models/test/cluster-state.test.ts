@@ -462,6 +462,14 @@ describe("collectFitting", () => {
     return [found, scanned];
   }
 
+  /** collectFitting finds what the walk finds and stops where it stops; returns how many it found. */
+  function expectWalkFinds(c: ClusterState, r: Request, start: number, want: number, out: Int32Array): number {
+    const [found, scanned] = c.collectFitting(r, start, want, out);
+    const [expected, expectedScanned] = walk(c, r, start, want);
+    expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+    return found;
+  }
+
   const taint = { key: "tenant", value: "vm", effect: "NoSchedule" as const };
   const specs: NodeSpec[] = Array.from({ length: 37 }, (_, i) => ({
     cpuMilli: 2000 + 1000 * (i % 5),
@@ -561,9 +569,7 @@ describe("collectFitting", () => {
           const out = new Int32Array(c.nodeCount);
           const live: number[] = [];
           for (const [r, start, want, action] of steps) {
-            const [found, scanned] = c.collectFitting(r, start, want, out);
-            const [expected, expectedScanned] = walk(c, r, start, want);
-            expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+            const found = expectWalkFinds(c, r, start, want, out);
             // Fill the found nodes, free placements, or fail or repair a node.
             if (action <= 1) for (let k = 0; k < found; k += 2) live.push(c.place(out[k], r));
             else if (action <= 3)
@@ -585,9 +591,7 @@ describe("collectFitting", () => {
           const out = new Int32Array(c.nodeCount);
           const live: number[] = [];
           for (const [r, start, want, action] of steps) {
-            const [found, scanned] = c.collectFitting(r, start, want, out);
-            const [expected, expectedScanned] = walk(c, r, start, want);
-            expect([Array.from(out.subarray(0, found)), scanned]).toEqual([expected, expectedScanned]);
+            const found = expectWalkFinds(c, r, start, want, out);
             // Then change the cluster: place the request where it fits first, free a placement, or fail or repair a node.
             if (action === 0 && found > 0) live.push(c.place(out[0], r));
             else if (action === 1 && live.length > 0) c.release(live.splice(start % live.length, 1)[0]);

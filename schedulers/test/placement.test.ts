@@ -81,6 +81,19 @@ describe("framework", () => {
   });
 });
 
+/** The fused kernel over every node of `c` picks exactly the nodes the two plugins' totals rank first, in order. */
+function expectKernelPicksPlugins(c: ClusterState, p: Pod, wl: number, wb: number) {
+  const ctx: CycleContext = { view: c, pod: p, state: new CycleState(), rng: rng() };
+  const totals = Array.from(
+    { length: c.nodeCount },
+    (_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i),
+  );
+  const best = Math.max(...totals);
+  const ties = new Int32Array(c.nodeCount);
+  const n = leastBalancedKernel(wl, wb).selectBest(ctx, Int32Array.from(totals.keys()), c.nodeCount, ties);
+  expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+}
+
 describe("Kubernetes' default scoring in one pass", () => {
   it("picks the nodes LeastAllocated + BalancedAllocation, weighted, rank first, on any nodes and pod", () => {
     const amount = fc.oneof(fc.integer({ min: 0, max: 256_000 }), fc.double({ min: 0, max: 256_000, noNaN: true }));
@@ -143,17 +156,7 @@ describe("Kubernetes' default scoring in one pass", () => {
               memoryMiB: Math.min(n.capMem, Math.round((n.usedMem * n.capMem) / 200)),
             }),
           );
-          const ctx: CycleContext = {
-            view: c,
-            pod: pod(1, 5 * (cpu + 1), 5 * (mem + 1)),
-            state: new CycleState(),
-            rng: rng(),
-          };
-          const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
-          const best = Math.max(...totals);
-          const ties = new Int32Array(specs.length);
-          const n = leastBalancedKernel(wl, wb).selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
-          expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+          expectKernelPicksPlugins(c, pod(1, 5 * (cpu + 1), 5 * (mem + 1)), wl, wb);
         },
       ),
       { numRuns: 300 },
@@ -179,12 +182,7 @@ describe("Kubernetes' default scoring in one pass", () => {
         (specs, cpu, mem, wl, wb) => {
           const c = new ClusterState(specs.map((n) => ({ cpuMilli: n.cap, memoryMiB: n.capMem })));
           specs.forEach((n, i) => c.place(i, { cpuMilli: n.cap - n.free, memoryMiB: n.capMem - n.freeMem }));
-          const ctx: CycleContext = { view: c, pod: pod(1, cpu, mem), state: new CycleState(), rng: rng() };
-          const totals = specs.map((_, i) => wl * leastAllocated.score(ctx, i) + wb * balancedAllocation.score(ctx, i));
-          const best = Math.max(...totals);
-          const ties = new Int32Array(specs.length);
-          const n = leastBalancedKernel(wl, wb).selectBest(ctx, Int32Array.from(specs.keys()), specs.length, ties);
-          expect(Array.from(ties.subarray(0, n))).toEqual([...totals.keys()].filter((i) => totals[i] === best));
+          expectKernelPicksPlugins(c, pod(1, cpu, mem), wl, wb);
         },
       ),
       { numRuns: 500 },
