@@ -160,10 +160,11 @@ export {
   RELATIVE_ACCURACY,
   SketchRecord,
 } from "./services/latency/latency-record.js";
+export { Mg1Wait, mg1WaitOf } from "./services/latency/mg1-wait.js";
 export { type MgcWaiting, mgcWaiting } from "./services/latency/mgc-waiting.js";
 export { PerRequestLatency } from "./services/latency/per-request-latency.js";
 export { RequestGraph } from "./services/latency/request-graph.js";
-export { ATOM, EXPONENTIAL, ResponseMixture } from "./services/latency/response-mixture.js";
+export { ATOM, EXPONENTIAL, MG1_WAIT, ResponseMixture } from "./services/latency/response-mixture.js";
 export {
   constantServiceTime,
   exponentialServiceTime,

@@ -2,9 +2,10 @@ import { CohortQueue } from "./cohort-queue.js";
 import { DiscreteTime, SumScratch } from "./discrete-time.js";
 import { failServed, type Hold, type LatencyModel, type LatencyParams, type TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
+import { Mg1Wait, mg1WaitOf } from "./mg1-wait.js";
 import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
 import { QueueDiffusion } from "./queue-diffusion.js";
-import { ATOM, EXPONENTIAL, ResponseMixture } from "./response-mixture.js";
+import { ATOM, EXPONENTIAL, MG1_WAIT, ResponseMixture } from "./response-mixture.js";
 
 /** The relaxation time below which a tick is taken as steady (a twentieth of a tick). */
 const STEADY_WITHIN_TICKS = 0.05;
@@ -21,7 +22,8 @@ const STEPS_PER_TICK = 4;
  *   The requests counted (served, dropped, queued) are this part's.
  * - The random part (./queue-diffusion.ts): a reflected diffusion of the wait whose steady state is the
  *   M/G/c approximation (./mgc-waiting.ts: a wait with Erlang C's probability, exponential with the
- *   mean of Kimura's interpolation, which follows the service time's variability), and whose
+ *   mean of Kimura's interpolation, which follows the service time's variability; on one server,
+ *   M/G/1's exact shape, ./mg1-wait.ts), and whose
  *   transient is the heavy-traffic diffusion's: a burst near or past saturation builds its delay over
  *   time instead of taking a long run's at once, continuously and monotonically in load.
  * When the load is steady and the random part would settle within a twentieth of a tick, the tick
@@ -39,8 +41,8 @@ const STEPS_PER_TICK = 4;
  * the tick's figures (served, dropped, queued, and the weight of its latencies) are those counts.
  *
  * Known to be wrong (the per-request model is the check; docs/guide/services.md has the measured
- * errors): the wait's shape when service times are not exponential (its mean and probability follow
- * the variability, its tail is exponential); a wait beyond the top of the random part's grid (the
+ * errors): the wait's shape when service times are not exponential on more than one server (its mean
+ * and probability follow the variability, its tail is exponential); a wait beyond the top of the random part's grid (the
  * timeout, at most 10⁴ mean service times: capped there, not dropped); above saturation the random
  * part stays reflected at no wait while the backlog carries the drift, so the mean is high, the more
  * the longer the overload lasts (+21–32% over a 60 s burst at ρ 1.01–1.05); the random part keeps its
@@ -58,6 +60,11 @@ export class FluidLatency implements LatencyModel {
   /** The last tick's response-time distribution, weighted by the requests it served. */
   private readonly tickMix: ResponseMixture;
   private readonly waiting: MgcWaiting = { probWait: 0, rate: 0 };
+  /**
+   * The shape of the wait of a request that waits, this tick: exponential, or on one server with a
+   * service time that is not exponential, M/G/1's at the tick's load (./mg1-wait.ts).
+   */
+  private waitKind = EXPONENTIAL;
   private slowdown = 1;
   /** The random part of the wait, while it is not steady (allocated on first use). */
   private diffusion: QueueDiffusion | undefined;
@@ -138,6 +145,7 @@ export class FluidLatency implements LatencyModel {
     }
     const rho = capacityPerS > 0 ? ratePerS / capacityPerS : Number.POSITIVE_INFINITY;
     const w = rho < 1 ? mgcWaiting(servers, ratePerS, mu, this.scv, this.waiting) : undefined;
+    this.waitKind = w ? this.waitShape(servers, rho, hold) : EXPONENTIAL;
     // The tick a backlog drains serves its last cohorts after a wait: the random part then carries it.
     if (backlog.size === 0 && shiftS === 0 && w && this.steady(w, rho, dtS)) {
       this.diffusing = false;
@@ -208,7 +216,7 @@ export class FluidLatency implements LatencyModel {
     }
     out.meanS = shiftS + meanWait + s * this.p.shape.meanS;
     const t = this.p.targetS;
-    const waited = c > 0 ? c * mix.cdfOf(EXPONENTIAL, w.rate, s, t - shiftS) : 0;
+    const waited = c > 0 ? c * mix.cdfOf(this.waitKind, w.rate, s, t - shiftS) : 0;
     out.withinTarget = out.served * ((1 - c) * mix.cdfOf(ATOM, shiftS, s, t) + waited);
   }
 
@@ -252,8 +260,9 @@ export class FluidLatency implements LatencyModel {
         waits.weights[n++] = w;
         continue;
       }
+      const kind = mix.kind[i];
       const rate = mix.param[i];
-      DiscreteTime.fromQuantile((u) => -Math.log1p(-u) / rate).forEachPoint((t, share) => {
+      DiscreteTime.fromQuantile((u) => mix.waitQuantile(kind, rate, u)).forEachPoint((t, share) => {
         waits.values[n] = t;
         waits.weights[n++] = w * share;
       });
@@ -274,7 +283,7 @@ export class FluidLatency implements LatencyModel {
     }
     const c = this.waiting.probWait;
     record.addComponent(ATOM, this.lastShiftS, this.slowdown, this.lastServed * (1 - c));
-    record.addComponent(EXPONENTIAL, this.waiting.rate, this.slowdown, this.lastServed * c);
+    record.addComponent(this.waitKind, this.waiting.rate, this.slowdown, this.lastServed * c);
   }
 
   /** The last steady tick's mixture, built when asked for (its quantile). */
@@ -283,7 +292,7 @@ export class FluidLatency implements LatencyModel {
     mix.clear();
     const c = this.waiting.probWait;
     mix.add(ATOM, this.lastShiftS, this.slowdown, this.lastServed * (1 - c));
-    mix.add(EXPONENTIAL, this.waiting.rate, this.slowdown, this.lastServed * c);
+    mix.add(this.waitKind, this.waiting.rate, this.slowdown, this.lastServed * c);
   }
 
   private summarise(out: TickFigures): void {
@@ -295,6 +304,16 @@ export class FluidLatency implements LatencyModel {
       out.meanS = Number.NaN;
       out.withinTarget = 0;
     }
+  }
+
+  /**
+   * The kind of wait of a request that waits: M/G/1's exact shape on one server whose service time is
+   * not exponential and holds its server alone (no calls); else exponential (exact for M/M/c, and close
+   * for many servers, where most waits end at the first of many departures).
+   */
+  private waitShape(servers: number, rho: number, hold: Hold | undefined): number {
+    if (servers !== 1 || hold || this.p.shape.family === "exponential") return EXPONENTIAL;
+    return MG1_WAIT + Mg1Wait.indexOf(rho);
   }
 
   /** Whether the tick may take the steady state at once: it settles fast, and nothing is left to drain. */
@@ -345,9 +364,17 @@ export class FluidLatency implements LatencyModel {
     const q = this.queue();
     const s = this.slowdown;
     this.tickMix.add(ATOM, shiftS, s, (served * (q.free + q.freeBefore)) / 2);
+    // With M/G/1's shape, each wait moves to the same quantile of it as it holds of the exponential
+    // whose steady state the diffusion approaches: the steady state maps to M/G/1's exactly.
+    const k = this.waitKind - MG1_WAIT;
+    const theta = this.waiting.rate;
+    const shape = k >= 0 ? mg1WaitOf(this.p.shape) : undefined;
     for (let i = 0; i < q.cells; i++) {
       const m = (q.mass[i] + q.before[i]) / 2;
-      if (m > 1e-10) this.tickMix.add(ATOM, shiftS + q.centres[i], s, served * m);
+      if (!(m > 1e-10)) continue;
+      const x = q.centres[i];
+      const wait = shape ? shape.quantile(k, -Math.expm1(-theta * x)) / theta : x;
+      this.tickMix.add(ATOM, shiftS + wait, s, served * m);
     }
   }
 }

@@ -80,6 +80,8 @@ export class MixtureRecord implements LatencyRecord {
   private readonly lastLo = new Float64Array(3);
   private readonly lastHi = new Float64Array(3);
   private readonly lastSlowdown = new Float64Array(3);
+  /** The kind of wait of slot 1's last component (exponential, or M/G/1's at one load). */
+  private lastWaitKind = -1;
 
   /** Add one component (a wait of `kind` and `param`, stretched service) with `weight` requests. */
   addComponent(kind: number, param: number, slowdown: number, weight: number): void {
@@ -89,7 +91,8 @@ export class MixtureRecord implements LatencyRecord {
     if (
       at >= 0 &&
       slowdown === this.lastSlowdown[slot] &&
-      (slot === 0 || (param >= this.lastLo[slot] && param < this.lastHi[slot]))
+      (slot === 0 || (param >= this.lastLo[slot] && param < this.lastHi[slot])) &&
+      (slot !== 1 || kind === this.lastWaitKind)
     ) {
       this.mixture.weight[at] += weight;
       this.mixture.total += weight;
@@ -99,6 +102,7 @@ export class MixtureRecord implements LatencyRecord {
     const p = Math.round(Math.log(param) / LOG_STEP);
     this.lastIndex[slot] = index;
     this.lastSlowdown[slot] = slowdown;
+    if (slot === 1) this.lastWaitKind = kind;
     // The parameters that round to bin p: [e^{(p − ½)·step}, e^{(p + ½)·step}).
     this.lastLo[slot] = Math.exp((p - 0.5) * LOG_STEP);
     this.lastHi[slot] = Math.exp((p + 0.5) * LOG_STEP);
@@ -111,7 +115,8 @@ export class MixtureRecord implements LatencyRecord {
     const noWait = kind === ATOM && param <= 0;
     const p = noWait ? NO_WAIT_BIN : Math.round(Math.log(param) / LOG_STEP);
     const s = Math.round(Math.log(slowdown) / LOG_STEP);
-    // Unique for |p| < 2^24 and |s| < 2^20 (parameters from 10^-52 to 10^52, slowdowns to 10^2000).
+    // Unique for kinds below 127, |p| < 2^24 and |s| < 2^20 (parameters from 10^-52 to 10^52, slowdowns
+    // to 10^2000): below 2^53.
     const key = (kind * 2 ** 25 + p + 2 ** 24) * 2 ** 21 + s + 2 ** 20;
     const at = this.bins.get(key);
     if (at !== undefined) {

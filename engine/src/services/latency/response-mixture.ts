@@ -1,12 +1,18 @@
+import { type Mg1Wait, mg1WaitOf } from "./mg1-wait.js";
 import type { ServiceTimeShape } from "./service-time.js";
 
-/** A wait component: a fixed wait (an atom, 0 for no wait) or an exponential wait of a given rate. */
+/**
+ * A wait component: a fixed wait (an atom, 0 for no wait), an exponential wait of a given rate, or
+ * M/G/1's wait of a given rate (1 / its mean) at the load of table k (./mg1-wait.ts), kind MG1_WAIT + k.
+ */
 export const ATOM = 0;
 export const EXPONENTIAL = 1;
+export const MG1_WAIT = 2;
 
 /**
  * A response-time distribution (wait, then service) as a weighted mixture of components: each a wait
- * (an atom at d, or exponential at rate θ) followed by the service time stretched by a slowdown s.
+ * (an atom at d, or exponential or M/G/1's at rate θ) followed by the service time stretched by a
+ * slowdown s.
  * One tick's requests make a mixture of one or two components in steady state (no wait; an
  * exponential wait) and one atom per backlog cohort served; a run's are the sum of its ticks'.
  * The CDF is exact given the service time's shape (./service-time.ts); quantiles solve it.
@@ -18,6 +24,9 @@ export class ResponseMixture {
   weight = new Float64Array(8);
   count = 0;
   total = 0;
+
+  /** The shape's M/G/1 wait tables, when a component needs them. */
+  private mg1: Mg1Wait | undefined;
 
   constructor(readonly shape: ServiceTimeShape) {}
 
@@ -59,7 +68,7 @@ export class ResponseMixture {
     if (!(this.total > 0)) return Number.NaN;
     let hi = 0;
     for (let i = 0; i < this.count; i++) {
-      const wait = this.kind[i] === ATOM ? this.param[i] : Math.log(2 / (1 - q)) / this.param[i];
+      const wait = this.waitQuantile(this.kind[i], this.param[i], 1 - (1 - q) / 2);
       const service = this.slowdown[i] * this.shape.quantile(1 - (1 - q) / 2);
       hi = Math.max(hi, wait + service);
     }
@@ -85,12 +94,21 @@ export class ResponseMixture {
     return this.cdfOf(this.kind[i], this.param[i], this.slowdown[i], t);
   }
 
+  /** The u-quantile of a wait of `kind` with parameter `param`. */
+  waitQuantile(kind: number, param: number, u: number): number {
+    if (kind === ATOM) return param;
+    if (kind === EXPONENTIAL) return -Math.log1p(-u) / param;
+    this.mg1 ??= mg1WaitOf(this.shape);
+    return this.mg1.quantile(kind - MG1_WAIT, u) / param;
+  }
+
   /** P(wait + s·S ≤ t) for a wait of `kind` with parameter `param` (a component not added). */
   cdfOf(kind: number, param: number, s: number, t: number): number {
     const shape = this.shape;
     if (kind === ATOM) return shape.cdf((t - param) / s);
     const theta = param;
     if (t <= 0) return 0;
+    if (kind >= MG1_WAIT) return this.mg1Cdf(kind - MG1_WAIT, theta, s, t);
     if (shape.family === "constant") {
       const x = t - s * shape.meanS;
       return x <= 0 ? 0 : -Math.expm1(-theta * x);
@@ -110,6 +128,21 @@ export class ResponseMixture {
       const x = t - s * p[k];
       if (x <= 0) break;
       sum += w[k] * -Math.expm1(-theta * x);
+    }
+    return sum;
+  }
+
+  /** P(W + s·S ≤ t), W M/G/1's wait of table k at rate θ: over the service time's points. */
+  private mg1Cdf(k: number, theta: number, s: number, t: number): number {
+    this.mg1 ??= mg1WaitOf(this.shape);
+    const wait = this.mg1;
+    const p = this.shape.points;
+    const w = this.shape.weights;
+    let sum = 0;
+    for (let j = 0; j < p.length; j++) {
+      const x = t - s * p[j];
+      if (x <= 0) break;
+      sum += w[j] * wait.cdf(k, theta * x);
     }
     return sum;
   }
