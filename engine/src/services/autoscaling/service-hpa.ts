@@ -77,11 +77,13 @@ class MetricRing {
 export class ServiceHpa {
   readonly config: AutoscalerConfig;
   private readonly hpa: HorizontalAutoscaler;
-  /** Per ready pod: CPU cores used, requests served per second (every ready pod serves an equal share). */
-  private readonly cpuPerPod: MetricRing;
-  private readonly servedPerPod: MetricRing;
-  /** Requests arriving at the service per second. */
-  private readonly offered: MetricRing;
+  /**
+   * The samples the metric reads, one per tick: per ready pod, CPU cores used (cpu) or requests served
+   * per second (servedRps: every ready pod serves an equal share); requests arriving at the service per
+   * second (offeredRps). A queue metric reads the last tick's queue instead. Only the metric's own
+   * series is kept.
+   */
+  private readonly samples: MetricRing;
   /** KEDA: when the trigger was last active. */
   private lastActiveS = 0;
   /** Predictive scaling, when configured (requests-per-second metrics). */
@@ -98,9 +100,7 @@ export class ServiceHpa {
     // With a queue metric and minReplicas 0, KEDA owns 0 ↔ 1 and the HPA runs from 1 up.
     const min = a.metric.type === "queue" ? Math.max(1, service.minReplicas) : service.minReplicas;
     this.hpa = new HorizontalAutoscaler({ minReplicas: min, maxReplicas: service.maxReplicas, behavior: a.behavior });
-    this.cpuPerPod = new MetricRing(window);
-    this.servedPerPod = new MetricRing(window);
-    this.offered = new MetricRing(window);
+    this.samples = new MetricRing(window);
     const m = a.metric;
     this.predictive =
       a.predictive && (m.type === "servedRps" || m.type === "offeredRps")
@@ -114,12 +114,12 @@ export class ServiceHpa {
    * replicas, requests arriving per second, and the queue.
    */
   record(nowS: number, ready: number, usageCores: number, servedPerS: number, offeredPerS: number, queued: number) {
-    this.cpuPerPod.add(nowS, ready > 0 ? usageCores / ready : 0);
-    this.servedPerPod.add(nowS, ready > 0 ? servedPerS / ready : 0);
-    this.offered.add(nowS, offeredPerS);
-    this.predictive?.record(offeredPerS);
     const m = this.config.metric;
-    if (m.type === "queue" && queued > m.activationThreshold) this.lastActiveS = nowS;
+    if (m.type === "cpu") this.samples.add(nowS, ready > 0 ? usageCores / ready : 0);
+    else if (m.type === "servedRps") this.samples.add(nowS, ready > 0 ? servedPerS / ready : 0);
+    else if (m.type === "offeredRps") this.samples.add(nowS, offeredPerS);
+    else if (queued > m.activationThreshold) this.lastActiveS = nowS;
+    this.predictive?.record(offeredPerS);
   }
 
   /** One sync: resize `set`, the last tick's queue `queued`. */
@@ -167,14 +167,14 @@ export class ServiceHpa {
         .replicas;
     }
     if (m.type === "offeredRps") {
-      const total = Math.round(this.offered.mean() * 1000);
+      const total = Math.round(this.samples.mean() * 1000);
       return externalPerPodReplicas(current, total, Math.round(m.targetPerReplica * 1000), tol).replicas;
     }
     const pods = this.counted;
     // Replicas of a service share one request (a VPA changes it by restarting them): the placed ones' mean.
     pods.requestMilli = set.placed > 0 ? Math.round(set.placedCpuMilli / set.placed) : set.template.cpuMilli;
     const cpu = m.type === "cpu";
-    const ring = cpu ? this.cpuPerPod : this.servedPerPod;
+    const ring = this.samples;
     ring.index();
     // Pending pods are unready; a starting pod exports no metric yet (missing), nor does a ready pod
     // before its first sample. For CPU a ready pod within the initialisation period whose metric

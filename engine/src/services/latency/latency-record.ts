@@ -49,18 +49,28 @@ const NO_WAIT_BIN = -(2 ** 24);
  * served, summed as one mixture (./response-mixture.ts). Components whose wait parameter and slowdown
  * fall in the same logarithmic bin are merged at the bin's value, so the record's size grows with the
  * range of waits seen, not with the run's length; a merged wait is within RELATIVE_ACCURACY of its own,
- * and so is every quantile the record gives.
+ * and so is every quantile the record gives. A tick whose components fall in the bins the last tick's
+ * did adds to a weight kept beside the record's last bins, moved into the mixture when a bin changes or
+ * the record is read: a steady service's tick touches the record alone.
  */
 export class MixtureRecord implements LatencyRecord {
-  readonly mixture: ResponseMixture;
+  private readonly mix: ResponseMixture;
   private readonly bins = new Map<number, number>();
 
   constructor(shape: ServiceTimeShape) {
-    this.mixture = new ResponseMixture(shape);
+    this.mix = new ResponseMixture(shape);
+  }
+
+  /** The recorded mixture. */
+  get mixture(): ResponseMixture {
+    this.flush(this.noWait);
+    this.flush(this.waits);
+    this.flush(this.atoms);
+    return this.mix;
   }
 
   get count(): number {
-    return this.mixture.total;
+    return this.mix.total + this.noWait.pending + this.waits.pending + this.atoms.pending;
   }
 
   /** Add a tick's mixture, its weights the requests served. */
@@ -72,40 +82,43 @@ export class MixtureRecord implements LatencyRecord {
     return this.mixture.quantile(q);
   }
 
+  /** Moves a last bin's pending weight into the mixture. */
+  private flush(last: LastBin): void {
+    if (last.pending === 0) return;
+    this.mix.weight[last.index] += last.pending;
+    this.mix.total += last.pending;
+    last.pending = 0;
+  }
+
   /**
-   * The last bin each kind of component went to (the no-wait atom, exponential waits, other atoms) and
+   * The last bin each kind of component went to (the no-wait atom, waits of a rate, other atoms) and
    * its bounds: a tick's components mostly fall where the last tick's did, found without a logarithm.
    */
-  private readonly lastIndex = new Int32Array(3).fill(-1);
-  private readonly lastLo = new Float64Array(3);
-  private readonly lastHi = new Float64Array(3);
-  private readonly lastSlowdown = new Float64Array(3);
-  /** The kind of wait of slot 1's last component (exponential, or M/G/1's at one load). */
-  private lastWaitKind = -1;
+  private readonly noWait = new LastBin();
+  private readonly waits = new LastBin();
+  private readonly atoms = new LastBin();
 
   /** Add one component (a wait of `kind` and `param`, stretched service) with `weight` requests. */
   addComponent(kind: number, param: number, slowdown: number, weight: number): void {
     if (!(weight > 0)) return;
-    const slot = kind === ATOM ? (param <= 0 ? 0 : 2) : 1;
-    const at = this.lastIndex[slot];
+    const last = kind !== ATOM ? this.waits : param <= 0 ? this.noWait : this.atoms;
     if (
-      at >= 0 &&
-      slowdown === this.lastSlowdown[slot] &&
-      (slot === 0 || (param >= this.lastLo[slot] && param < this.lastHi[slot])) &&
-      (slot !== 1 || kind === this.lastWaitKind)
+      last.index >= 0 &&
+      slowdown === last.slowdown &&
+      kind === last.kind &&
+      (last === this.noWait || (param >= last.lo && param < last.hi))
     ) {
-      this.mixture.weight[at] += weight;
-      this.mixture.total += weight;
+      last.pending += weight;
       return;
     }
-    const index = this.binOf(kind, param, slowdown, weight);
-    const p = Math.round(Math.log(param) / LOG_STEP);
-    this.lastIndex[slot] = index;
-    this.lastSlowdown[slot] = slowdown;
-    if (slot === 1) this.lastWaitKind = kind;
+    this.flush(last);
+    last.index = this.binOf(kind, param, slowdown, weight);
+    last.slowdown = slowdown;
+    last.kind = kind;
     // The parameters that round to bin p: [e^{(p − ½)·step}, e^{(p + ½)·step}).
-    this.lastLo[slot] = Math.exp((p - 0.5) * LOG_STEP);
-    this.lastHi[slot] = Math.exp((p + 0.5) * LOG_STEP);
+    const p = Math.round(Math.log(param) / LOG_STEP);
+    last.lo = Math.exp((p - 0.5) * LOG_STEP);
+    last.hi = Math.exp((p + 0.5) * LOG_STEP);
   }
 
   /** Add to the component of the bin of (kind, param, slowdown), made if new; returns its index. */
@@ -120,12 +133,25 @@ export class MixtureRecord implements LatencyRecord {
     const key = (kind * 2 ** 25 + p + 2 ** 24) * 2 ** 21 + s + 2 ** 20;
     const at = this.bins.get(key);
     if (at !== undefined) {
-      this.mixture.weight[at] += weight;
-      this.mixture.total += weight;
+      this.mix.weight[at] += weight;
+      this.mix.total += weight;
       return at;
     }
-    this.bins.set(key, this.mixture.count);
-    this.mixture.add(kind, noWait ? 0 : Math.exp(p * LOG_STEP), Math.exp(s * LOG_STEP), weight);
-    return this.mixture.count - 1;
+    this.bins.set(key, this.mix.count);
+    this.mix.add(kind, noWait ? 0 : Math.exp(p * LOG_STEP), Math.exp(s * LOG_STEP), weight);
+    return this.mix.count - 1;
   }
+}
+
+/**
+ * Where a kind of component last went: its bin's index in the mixture, what falls in that bin, and the
+ * weight added to it since it was last moved into the mixture.
+ */
+class LastBin {
+  index = -1;
+  pending = 0;
+  kind = -1;
+  slowdown = Number.NaN;
+  lo = 0;
+  hi = 0;
 }
