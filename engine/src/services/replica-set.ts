@@ -35,6 +35,13 @@ export class ReplicaSet {
   /** The request new replicas get (a VPA may change it), and the CPU the placed replicas request. */
   readonly template: ServiceConfig["replica"];
   placedCpuMilli = 0;
+  /**
+   * The sizes of ready, of starting + ready (placed) and of all three (replicas), kept as the sets
+   * change (./services-controller.ts reads them every tick, for every service).
+   */
+  readyCount = 0;
+  private placedCount = 0;
+  private replicaCount = 0;
   /** The bounds an autoscaler keeps the count in (a controller may change them). */
   minReplicas: number;
   maxReplicas: number;
@@ -73,12 +80,19 @@ export class ReplicaSet {
 
   /** The desired count (spec.replicas): every replica, placed or not. */
   get replicas(): number {
-    return this.pending.size + this.starting.size + this.ready.size;
+    return this.replicaCount;
   }
 
   /** Placed replicas (starting or ready): the ones holding a node's resources. */
   get placed(): number {
-    return this.starting.size + this.ready.size;
+    return this.placedCount;
+  }
+
+  /** The counts after a change to pending, starting or ready. */
+  private recount(): void {
+    this.readyCount = this.ready.size;
+    this.placedCount = this.starting.size + this.readyCount;
+    this.replicaCount = this.pending.size + this.placedCount;
   }
 
   scaleTo(n: number): void {
@@ -107,6 +121,7 @@ export class ReplicaSet {
     this.created++;
     this.own(t, this);
     this.pending.add(t);
+    this.recount();
   }
 
   private toDelete(k: number): Task[] {
@@ -174,6 +189,7 @@ export class ReplicaSet {
     if (this.ready.delete(t)) this.readyVersion++;
     if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
+    this.recount();
     this.ctx.remove(t);
   }
 
@@ -196,6 +212,7 @@ export class ReplicaSet {
     this.nodeOf.set(t, node);
     this.placedCpuMilli += t.cpuMilli;
     this.startedAt.set(t, this.ctx.nowS);
+    this.recount();
     this.ctx.at(readyAt, () => this.becomeReady(t, node, readyAt, true));
   }
 
@@ -208,6 +225,7 @@ export class ReplicaSet {
     if (this.starting.get(t) !== readyAt) return;
     this.starting.delete(t);
     this.ready.set(t, this.ctx.nowS);
+    this.recount();
     this.lastReadyS = this.ctx.nowS;
     if (created) {
       const lead = this.ctx.nowS - t.arrivalS;
@@ -230,6 +248,7 @@ export class ReplicaSet {
     const node = this.nodeOf.get(t)!;
     const readyAt = startS + this.config.readinessS;
     this.starting.set(t, readyAt);
+    this.recount();
     const started = () => {
       if (this.starting.get(t) === readyAt) onStart();
     };
@@ -248,6 +267,7 @@ export class ReplicaSet {
     if (this.nodeOf.delete(t)) this.placedCpuMilli -= t.cpuMilli;
     this.startedAt.delete(t);
     this.pending.add(t);
+    this.recount();
   }
 
   /** A replica the run gave up on (retried out): the ReplicaSet makes a new one. */

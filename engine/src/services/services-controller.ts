@@ -187,7 +187,7 @@ export class ServicesController implements Controller {
       this.externalRate[i] = external;
       // CPU contention is set before the tick, so it takes the calls at the last tick's rate (an assumption).
       const slowdown = this.slowdownAt(i, external + this.callsPerS[i]);
-      this.models[i].tick(now, dt, external, this.sets[i].ready.size * s.concurrency, this.tallies[i].last, slowdown);
+      this.models[i].tick(now, dt, external, this.sets[i].readyCount * s.concurrency, this.tallies[i].last, slowdown);
     }
     graph.run(now, dt);
   }
@@ -198,7 +198,7 @@ export class ServicesController implements Controller {
     const set = this.sets[i];
     const tally = this.tallies[i];
     const f = tally.last;
-    const ready = set.ready.size;
+    const ready = set.readyCount;
     const member = this.members[i];
     let rate: number;
     if (member) {
@@ -248,7 +248,7 @@ export class ServicesController implements Controller {
   private slowdownAt(i: number, rate: number): number {
     const s = this.services[i];
     const set = this.sets[i];
-    const ready = set.ready.size;
+    const ready = set.readyCount;
     const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
     const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
     const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
@@ -293,7 +293,7 @@ export class ServicesController implements Controller {
    */
   addUsageDelta(out: Float64Array): void {
     this.sets.forEach((set, i) => {
-      const ready = set.ready.size;
+      const ready = set.readyCount;
       const perReady = ready > 0 ? (this.tallies[i].lastUsageCores * 1000) / ready : 0;
       for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - t.cpuMilli;
     });

@@ -23,21 +23,31 @@ interface Component {
   maxOn(a: number, b: number): number;
 }
 
+/** A daily (or any period's) cosine around a mean, highest at `peakAtS`. Its fields inline: read every tick. */
+class Diurnal implements Component {
+  constructor(
+    private readonly mean: number,
+    private readonly amplitude: number,
+    private readonly periodS: number,
+    private readonly peakAtS: number,
+  ) {}
+
+  at(t: number): number {
+    return this.mean * (1 + this.amplitude * Math.cos((2 * Math.PI * (t - this.peakAtS)) / this.periodS));
+  }
+
+  maxOn(a: number, b: number): number {
+    const nextPeak = this.peakAtS + Math.ceil((a - this.peakAtS) / this.periodS) * this.periodS;
+    return nextPeak <= b ? this.mean * (1 + this.amplitude) : Math.max(this.at(a), this.at(b));
+  }
+}
+
 function component(spec: RateSpec): Component {
   switch (spec.type) {
     case "constant":
       return { at: () => spec.ratePerS, maxOn: () => spec.ratePerS };
-    case "diurnal": {
-      const { meanRatePerS: m, amplitude: amp, periodS: p, peakAtS } = spec;
-      const at = (t: number) => m * (1 + amp * Math.cos((2 * Math.PI * (t - peakAtS)) / p));
-      return {
-        at,
-        maxOn: (a, b) => {
-          const nextPeak = peakAtS + Math.ceil((a - peakAtS) / p) * p;
-          return nextPeak <= b ? m * (1 + amp) : Math.max(at(a), at(b));
-        },
-      };
-    }
+    case "diurnal":
+      return new Diurnal(spec.meanRatePerS, spec.amplitude, spec.periodS, spec.peakAtS);
     case "piecewise": {
       const pts = spec.points;
       const at = (t: number) => {
@@ -80,12 +90,16 @@ function component(spec: RateSpec): Component {
 
 export class RateCurve {
   private readonly parts: Component[];
+  /** The only part, when there is one (the common case: read without the list). */
+  private readonly only: Component | undefined;
 
   constructor(readonly specs: readonly RateSpec[]) {
     this.parts = specs.map(component);
+    this.only = this.parts.length === 1 ? this.parts[0] : undefined;
   }
 
   at(t: number): number {
+    if (this.only) return this.only.at(t);
     let r = 1;
     for (const p of this.parts) r *= p.at(t);
     return r;

@@ -20,50 +20,51 @@ function scheduledReplicas(a: AutoscalerConfig, nowS: number): number {
  * metrics pipeline measures each pod), none before its first sample.
  */
 class MetricRing {
-  private readonly values: Float64Array;
-  private readonly times: Float64Array;
+  /** Sample i's value at 2i and its time at 2i + 1 (one array: a tick's sample touches one place). */
+  private readonly data: Float64Array;
+  private readonly window: number;
   private filled = 0;
   private at = 0;
   /** Σ of the newest k samples, k = 1..filled (rebuilt per sync). */
   private readonly newest: Float64Array;
 
   constructor(window: number) {
-    this.values = new Float64Array(window);
-    this.times = new Float64Array(window);
+    this.window = window;
+    this.data = new Float64Array(2 * window);
     this.newest = new Float64Array(window + 1);
   }
 
   add(atS: number, value: number): void {
-    this.values[this.at] = value;
-    this.times[this.at] = atS;
-    this.at = (this.at + 1) % this.values.length;
-    if (this.filled < this.values.length) this.filled++;
+    this.data[2 * this.at] = value;
+    this.data[2 * this.at + 1] = atS;
+    this.at = this.at + 1 === this.window ? 0 : this.at + 1;
+    if (this.filled < this.window) this.filled++;
   }
 
   /** Index the newest samples' sums for `since` (call once before a sync's reads). */
   index(): void {
-    const n = this.values.length;
-    for (let k = 1; k <= this.filled; k++) this.newest[k] = this.newest[k - 1] + this.values[(this.at - k + n) % n];
+    const n = this.window;
+    for (let k = 1; k <= this.filled; k++) this.newest[k] = this.newest[k - 1] + this.data[2 * ((this.at - k + n) % n)];
   }
 
   /** The mean of the samples taken at or after `sinceS`, or undefined without one. */
   since(sinceS: number): number | undefined {
-    const n = this.values.length;
+    const n = this.window;
     let k = 0;
-    while (k < this.filled && this.times[(this.at - k - 1 + n) % n] >= sinceS) k++;
+    while (k < this.filled && this.data[2 * ((this.at - k - 1 + n) % n) + 1] >= sinceS) k++;
     return k > 0 ? this.newest[k] / k : undefined;
   }
 
   /** When the oldest sample in the window was taken (+∞ without one). */
   oldestS(): number {
-    const n = this.values.length;
-    return this.filled > 0 ? this.times[(this.at - this.filled + n) % n] : Number.POSITIVE_INFINITY;
+    const n = this.window;
+    return this.filled > 0 ? this.data[2 * ((this.at - this.filled + n) % n) + 1] : Number.POSITIVE_INFINITY;
   }
 
   /** The mean of every sample in the window (0 without one). */
   mean(): number {
     let sum = 0;
-    for (let k = 0; k < this.filled; k++) sum += this.values[k];
+    for (let k = 0; k < this.filled; k++) sum += this.data[2 * k];
     return this.filled > 0 ? sum / this.filled : 0;
   }
 }

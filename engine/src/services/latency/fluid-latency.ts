@@ -110,7 +110,6 @@ export class FluidLatency implements LatencyModel {
     }
     this.slowdown = slowdown;
     this.drawnLast = drawnArrivals !== undefined;
-    this.tickMix.clear();
     out.failed = 0;
     // A server is held for the service and then the calls: the queue sees their sum's mean and spread.
     const ownS = this.p.shape.meanS * slowdown;
@@ -155,6 +154,7 @@ export class FluidLatency implements LatencyModel {
       return;
     }
     this.steadyLast = false;
+    this.tickMix.clear();
     const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
     this.addDiffusionWaits(shiftS, out.served);
     out.queued = waiting + (out.arrivals / dtS) * meanWait;
