@@ -93,6 +93,21 @@ describe("M/G/1's wait of a request that waits (Beneš's form of Pollaczek–Khi
     expect(Math.abs(light.quantile(top, 0.99) / Math.log(100) - 1)).toBeLessThan(0.01);
   });
 
+  it("the map from the exponential is its quantile match, continuous, increasing and uncapped past the table", () => {
+    const w = new Mg1Wait(new ServiceTimeShape(constantServiceTime(1)));
+    const k = Mg1Wait.indexOf(0.5);
+    expect(w.fromExponential(k, 2)).toBeCloseTo(w.quantile(k, 1 - Math.exp(-2)), 12);
+    let last = 0;
+    for (let x = 0.01; x <= 1000; x *= 1.1) {
+      const y = w.fromExponential(k, x);
+      expect(y).toBeGreaterThan(last);
+      last = y;
+    }
+    // Past the join the slope is the exponential's: a wait of 1,000 mean waits stays about that long.
+    expect(w.fromExponential(k, 1000) - w.fromExponential(k, 500)).toBeCloseTo(500, 9);
+    expect(Math.abs(w.fromExponential(k, 15 + 1e-9) - w.fromExponential(k, 15))).toBeLessThan(1e-6);
+  });
+
   it("loads between tables take the nearest", () => {
     expect(Mg1Wait.loadOf(Mg1Wait.indexOf(0.8049))).toBe(0.8);
     expect(Mg1Wait.loadOf(Mg1Wait.indexOf(0.8051))).toBe(0.81);
@@ -128,6 +143,56 @@ describe("the fluid model's wait on one server", () => {
       const exact = (lo + hi) / 2 / 1000;
       expect(Math.abs(steadyP99(constantServiceTime(0.001), 1, rho) / exact - 1)).toBeLessThan(0.01);
     }
+  });
+
+  it("the run's record and the share within the objective take M/G/1's shape too", () => {
+    const rho = 0.8;
+    // M/D/1 response p99 and P(T ≤ 3 ms) exactly (service 1 ms).
+    let lo = 1;
+    let hi = 12;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (md1WaitCdf(rho, mid - 1) < 0.99) lo = mid;
+      else hi = mid;
+    }
+    const exactP99 = (lo + hi) / 2 / 1000;
+    const exactWithin = md1WaitCdf(rho, 2);
+    const model = new FluidLatency({
+      shape: new ServiceTimeShape(constantServiceTime(0.001)),
+      targetS: 0.003,
+      timeoutS: 1e12,
+    });
+    const record = model.newRecord();
+    const out = emptyFigures();
+    let within = 0;
+    let served = 0;
+    for (let t = 0; t < 100; t++) {
+      model.tick(t, 1, rho * 1000, 1, out);
+      model.feed(record);
+      within += out.withinTarget;
+      served += out.served;
+    }
+    expect(Math.abs(record.quantile(0.99) / exactP99 - 1)).toBeLessThan(0.01);
+    expect(within / served).toBeCloseTo(exactWithin, 2);
+  });
+
+  it("after an overload, a one-server queue's waits drain from where the overload left them", () => {
+    // 60 s at ρ 1.05 on one server (constant 1 ms), then ρ 0.5. The first tick at ρ 0.5 serves the
+    // oldest of the backlog (2,600 requests, drained at 500/s over 5 s), which waited longer than those
+    // of the tick before: its p99 is not below theirs. (Mapping the overload's random part through
+    // the steady shape, capped at its table's top, dropped it 15% at once.)
+    const model = new FluidLatency({
+      shape: new ServiceTimeShape(constantServiceTime(0.001)),
+      targetS: Number.POSITIVE_INFINITY,
+      timeoutS: 1e12,
+    });
+    const out = emptyFigures();
+    for (let t = 0; t < 60; t++) model.tick(t, 1, 1050, 1, out);
+    const overloaded = model.lastQuantile(0.99);
+    model.tick(60, 1, 500, 1, out);
+    const draining = model.lastQuantile(0.99);
+    expect(overloaded).toBeGreaterThan(1);
+    expect(draining).toBeGreaterThanOrEqual(overloaded);
   });
 
   it("with two servers, or exponential service, the wait stays exponential", () => {

@@ -39,7 +39,7 @@ export class ReplicaSet {
    * The sizes of ready, of starting + ready (placed) and of all three (replicas), kept as the sets
    * change (./services-controller.ts reads them every tick, for every service).
    */
-  readyCount = 0;
+  private readyTotal = 0;
   private placedCount = 0;
   private replicaCount = 0;
   /** The bounds an autoscaler keeps the count in (a controller may change them). */
@@ -88,10 +88,15 @@ export class ReplicaSet {
     return this.placedCount;
   }
 
+  /** Ready replicas (ready.size, kept as it changes). */
+  get readyCount(): number {
+    return this.readyTotal;
+  }
+
   /** The counts after a change to pending, starting or ready. */
   private recount(): void {
-    this.readyCount = this.ready.size;
-    this.placedCount = this.starting.size + this.readyCount;
+    this.readyTotal = this.ready.size;
+    this.placedCount = this.starting.size + this.readyTotal;
     this.replicaCount = this.pending.size + this.placedCount;
   }
 
@@ -273,6 +278,7 @@ export class ReplicaSet {
   /** A replica the run gave up on (retried out): the ReplicaSet makes a new one. */
   failed(t: Task): void {
     if (!this.pending.delete(t)) return;
+    this.recount();
     this.create();
   }
 }

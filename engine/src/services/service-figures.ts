@@ -57,19 +57,26 @@ export class WindowTally {
   private minuteDropped = 0;
   private minuteWithin = 0;
   violationMinutes = 0;
+  /** The window's bounds and the objective's quantile, copied: read every tick. */
+  private readonly fromS: number;
+  private readonly toS: number;
+  private readonly quantile: number;
 
   constructor(
     readonly window: MeasureWindow,
     private readonly model: LatencyModel,
-    private readonly slo: ServiceConfig["slo"],
+    slo: ServiceConfig["slo"],
   ) {
     this.record = model.newRecord();
+    this.fromS = window.fromS;
+    this.toS = window.toS;
+    this.quantile = slo.quantile;
   }
 
   /** The tick starting at `nowS`, if it falls in the window. */
   add(nowS: number, f: TickFigures): void {
-    if (nowS < this.window.fromS || nowS >= this.window.toS) return;
-    const minute = Math.floor((nowS - this.window.fromS) / MINUTE_S);
+    if (nowS < this.fromS || nowS >= this.toS) return;
+    const minute = Math.floor((nowS - this.fromS) / MINUTE_S);
     if (minute !== this.minute) {
       this.closeMinute();
       this.minute = minute;
@@ -90,7 +97,7 @@ export class WindowTally {
   }
 
   private closeMinute(): void {
-    const q = this.slo.quantile;
+    const q = this.quantile;
     if (brokeObjective(this.minuteArrivals, this.minuteServed, this.minuteDropped, this.minuteWithin, q)) {
       this.violationMinutes++;
     }
@@ -106,7 +113,7 @@ export class WindowTally {
     const violationMinutes =
       this.violationMinutes +
       (open &&
-      brokeObjective(this.minuteArrivals, this.minuteServed, this.minuteDropped, this.minuteWithin, this.slo.quantile)
+      brokeObjective(this.minuteArrivals, this.minuteServed, this.minuteDropped, this.minuteWithin, this.quantile)
         ? 1
         : 0);
     const answered = this.served + this.dropped;

@@ -71,6 +71,8 @@ export class ServicesController implements Controller {
   private members: (GraphMember | undefined)[];
   /** Per graph member: its external rate this tick, and the calls it received in the last, per second. */
   private readonly externalRate: Float64Array;
+  /** Each service's objective quantile, read every tick (beside the others', not in its config). */
+  private readonly sloQuantile: Float64Array;
   private readonly callsPerS: Float64Array;
   private readonly order: number[];
   /** Per service with the "fluid" model: the stream its external arrivals are drawn from (absent: the mean rate's). */
@@ -106,6 +108,7 @@ export class ServicesController implements Controller {
     this.views = services.map((_, i) => this.view(i));
     this.members = services.map(() => undefined);
     this.externalRate = new Float64Array(services.length);
+    this.sloQuantile = Float64Array.from(services, (s) => s.slo.quantile);
     this.callsPerS = new Float64Array(services.length);
   }
 
@@ -228,7 +231,7 @@ export class ServicesController implements Controller {
     tally.lastRatePerS = rate;
     if (rate > tally.peakRatePerS) tally.peakRatePerS = rate;
     tally.lastUsageCores = usage;
-    tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, s.slo.quantile);
+    tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, this.sloQuantile[i]);
     tally.add(f);
     for (const w of this.windows[i]) w.add(now, f);
     tally.replicaS += set.placed * dt;

@@ -14,6 +14,11 @@ function scheduledReplicas(a: AutoscalerConfig, nowS: number): number {
   return most;
 }
 
+/** What an HPA samples each tick: per-pod CPU, per-pod requests served, or requests arriving. */
+const SAMPLE_CPU = 1;
+const SAMPLE_SERVED = 2;
+const SAMPLE_OFFERED = 3;
+
 /**
  * A metric sampled every tick, with the tick's start, over the metric window: what a pod's figure is
  * averaged from. A pod reports the mean of the samples since it became ready (its own rate, as a
@@ -85,6 +90,9 @@ export class ServiceHpa {
    * series is kept.
    */
   private readonly samples: MetricRing;
+  /** What each tick samples (SAMPLE_*), and a queue metric's activation threshold: read every tick. */
+  private readonly sampled: number;
+  private readonly activationThreshold: number;
   /** KEDA: when the trigger was last active. */
   private lastActiveS = 0;
   /** Predictive scaling, when configured (requests-per-second metrics). */
@@ -103,6 +111,15 @@ export class ServiceHpa {
     this.hpa = new HorizontalAutoscaler({ minReplicas: min, maxReplicas: service.maxReplicas, behavior: a.behavior });
     this.samples = new MetricRing(window);
     const m = a.metric;
+    this.sampled =
+      m.type === "cpu"
+        ? SAMPLE_CPU
+        : m.type === "servedRps"
+          ? SAMPLE_SERVED
+          : m.type === "offeredRps"
+            ? SAMPLE_OFFERED
+            : 0;
+    this.activationThreshold = m.type === "queue" ? m.activationThreshold : Number.POSITIVE_INFINITY;
     this.predictive =
       a.predictive && (m.type === "servedRps" || m.type === "offeredRps")
         ? new PredictiveScaler(a.predictive, tickS, m.targetPerReplica)
@@ -115,11 +132,11 @@ export class ServiceHpa {
    * replicas, requests arriving per second, and the queue.
    */
   record(nowS: number, ready: number, usageCores: number, servedPerS: number, offeredPerS: number, queued: number) {
-    const m = this.config.metric;
-    if (m.type === "cpu") this.samples.add(nowS, ready > 0 ? usageCores / ready : 0);
-    else if (m.type === "servedRps") this.samples.add(nowS, ready > 0 ? servedPerS / ready : 0);
-    else if (m.type === "offeredRps") this.samples.add(nowS, offeredPerS);
-    else if (queued > m.activationThreshold) this.lastActiveS = nowS;
+    const sampled = this.sampled;
+    if (sampled === SAMPLE_CPU) this.samples.add(nowS, ready > 0 ? usageCores / ready : 0);
+    else if (sampled === SAMPLE_SERVED) this.samples.add(nowS, ready > 0 ? servedPerS / ready : 0);
+    else if (sampled === SAMPLE_OFFERED) this.samples.add(nowS, offeredPerS);
+    else if (queued > this.activationThreshold) this.lastActiveS = nowS;
     this.predictive?.record(offeredPerS);
   }
 

@@ -88,7 +88,17 @@ export class FluidLatency implements LatencyModel {
   private made: DiscreteTime | undefined;
   private readonly madeFor = new Float64Array(3).fill(Number.NaN);
 
+  /** The parameters read every tick, copied beside the model's state. */
+  private readonly meanS: number;
+  private readonly shapeScv: number;
+  private readonly timeoutS: number;
+  private readonly targetS: number;
+
   constructor(private readonly p: LatencyParams) {
+    this.meanS = p.shape.meanS;
+    this.shapeScv = p.shape.scv;
+    this.timeoutS = p.timeoutS;
+    this.targetS = p.targetS;
     this.tickMix = new ResponseMixture(p.shape);
     this.scv = p.shape.scv;
   }
@@ -112,15 +122,15 @@ export class FluidLatency implements LatencyModel {
     this.drawnLast = drawnArrivals !== undefined;
     out.failed = 0;
     // A server is held for the service and then the calls: the queue sees their sum's mean and spread.
-    const ownS = this.p.shape.meanS * slowdown;
+    const ownS = this.meanS * slowdown;
     const holdS = hold ? hold.mean() : 0;
     const mu = 1 / (ownS + holdS);
     this.scv = hold
-      ? (ownS * ownS * this.p.shape.scv + hold.variance()) / ((ownS + holdS) * (ownS + holdS))
-      : this.p.shape.scv;
+      ? (ownS * ownS * this.shapeScv + hold.variance()) / ((ownS + holdS) * (ownS + holdS))
+      : this.shapeScv;
     const capacityPerS = servers * mu;
     const arrivals = ratePerS * dtS;
-    const cutoffS = t0S + dtS - this.p.timeoutS;
+    const cutoffS = t0S + dtS - this.timeoutS;
     out.arrivals = arrivals;
     out.dropped = 0;
     let shiftS = 0;
@@ -174,7 +184,7 @@ export class FluidLatency implements LatencyModel {
     }
     if (drawn > 0) q.push(t0S + dtS / 2, drawn);
     out.served = q.serve(t0S, dtS, capacity);
-    out.dropped = q.dropOlderThan(t0S + dtS - this.p.timeoutS);
+    out.dropped = q.dropOlderThan(t0S + dtS - this.timeoutS);
     return q.size;
   }
 
@@ -197,7 +207,8 @@ export class FluidLatency implements LatencyModel {
   }
 
   /**
-   * A steady tick: no wait (probability 1 − C) or an exponential one, after `shiftS`. Its figures in
+   * A steady tick: no wait (probability 1 − C) or a wait of the tick's kind (exponential, or M/G/1's),
+   * after `shiftS`. Its figures in
    * closed form, without building the tick's mixture (the common case, kept to a few operations).
    */
   private steadyTick(out: TickFigures, w: MgcWaiting, shiftS: number, waiting: number, ratePerS: number): void {
@@ -214,8 +225,8 @@ export class FluidLatency implements LatencyModel {
       out.withinTarget = 0;
       return;
     }
-    out.meanS = shiftS + meanWait + s * this.p.shape.meanS;
-    const t = this.p.targetS;
+    out.meanS = shiftS + meanWait + s * this.meanS;
+    const t = this.targetS;
     const waited = c > 0 ? c * mix.cdfOf(this.waitKind, w.rate, s, t - shiftS) : 0;
     out.withinTarget = out.served * ((1 - c) * mix.cdfOf(ATOM, shiftS, s, t) + waited);
   }
@@ -226,8 +237,8 @@ export class FluidLatency implements LatencyModel {
   }
 
   /**
-   * The last tick's response times in strata: its waits (each component's atom, or an exponential's
-   * strata) plus the stretched service time, independent.
+   * The last tick's response times in strata: its waits (each component's atom, or a wait
+   * distribution's strata) plus the stretched service time, independent.
    */
   lastDistribution(): DiscreteTime | undefined {
     if (this.steadyLast) this.steadyMixture();
@@ -299,7 +310,7 @@ export class FluidLatency implements LatencyModel {
     const mix = this.tickMix;
     if (mix.total > 0) {
       out.meanS = mix.mean();
-      out.withinTarget = out.served * mix.cdf(this.p.targetS);
+      out.withinTarget = out.served * mix.cdf(this.targetS);
     } else {
       out.meanS = Number.NaN;
       out.withinTarget = 0;
@@ -318,18 +329,18 @@ export class FluidLatency implements LatencyModel {
 
   /** Whether the tick may take the steady state at once: it settles fast, and nothing is left to drain. */
   private steady(w: MgcWaiting, rho: number, dtS: number): boolean {
-    if (w.probWait <= 0) return !this.diffusing || this.queue().meanWait() <= 0.01 * this.p.shape.meanS;
+    if (w.probWait <= 0) return !this.diffusing || this.queue().meanWait() <= 0.01 * this.meanS;
     const relaxS = 1 / (w.rate * (1 - rho));
     if (relaxS > STEADY_WITHIN_TICKS * dtS) return false;
     if (!this.diffusing) return true;
     const steadyMean = w.probWait / w.rate;
-    return this.queue().meanWait() <= 1.5 * steadyMean + 0.01 * this.p.shape.meanS;
+    return this.queue().meanWait() <= 1.5 * steadyMean + 0.01 * this.meanS;
   }
 
   private queue(): QueueDiffusion {
     if (!this.diffusion) {
-      const m = this.p.shape.meanS;
-      this.diffusion = new QueueDiffusion(1e-3 * m, Math.max(2e-3 * m, Math.min(this.p.timeoutS, 1e4 * m)));
+      const m = this.meanS;
+      this.diffusion = new QueueDiffusion(1e-3 * m, Math.max(2e-3 * m, Math.min(this.timeoutS, 1e4 * m)));
     }
     return this.diffusion;
   }
@@ -364,16 +375,18 @@ export class FluidLatency implements LatencyModel {
     const q = this.queue();
     const s = this.slowdown;
     this.tickMix.add(ATOM, shiftS, s, (served * (q.free + q.freeBefore)) / 2);
-    // With M/G/1's shape, each wait moves to the same quantile of it as it holds of the exponential
-    // whose steady state the diffusion approaches: the steady state maps to M/G/1's exactly.
-    const k = this.waitKind - MG1_WAIT;
+    // With M/G/1's shape, while the random part drifts toward its steady state (no backlog, below
+    // saturation), each wait moves to the same quantile of it as it holds of the exponential of that
+    // steady state, which so maps to M/G/1's exactly; waits far beyond it (left by an overload) keep
+    // their length (Mg1Wait.fromExponential). Otherwise, the diffusion's own waits.
+    const k = this.backlog.size === 0 && this.waiting.probWait > 0 ? this.waitKind - MG1_WAIT : -1;
     const theta = this.waiting.rate;
     const shape = k >= 0 ? mg1WaitOf(this.p.shape) : undefined;
     for (let i = 0; i < q.cells; i++) {
       const m = (q.mass[i] + q.before[i]) / 2;
       if (!(m > 1e-10)) continue;
       const x = q.centres[i];
-      const wait = shape ? shape.quantile(k, -Math.expm1(-theta * x)) / theta : x;
+      const wait = shape ? shape.fromExponential(k, theta * x) / theta : x;
       this.tickMix.add(ATOM, shiftS + wait, s, served * m);
     }
   }

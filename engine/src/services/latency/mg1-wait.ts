@@ -9,6 +9,8 @@ const LOADS = (() => {
 })();
 /** Lattice points per table. */
 const CELLS = 2048;
+/** Where fromExponential joins the exponential's slope, in mean waits (a quantile of 1 − e⁻¹⁵). */
+const JOIN_AT = 15;
 
 /**
  * The wait of a request that waits in M/G/1, for any service-time shape: the Pollaczek–Khinchine
@@ -80,6 +82,17 @@ export class Mg1Wait {
     }
     const span = t[hi] - t[lo];
     return (lo + 0.5 + (span > 0 ? (u - t[lo]) / span : 1)) * h;
+  }
+
+  /**
+   * The wait at the quantile of table k that a wait x holds of the exponential of mean 1 (x and the
+   * result in units of the mean): maps the exponential's steady state onto M/G/1's. Past JOIN_AT mean
+   * waits it goes on at the exponential's slope, so a wait far beyond the steady state (built in an
+   * overload) is kept, not capped at the table's top; continuous and increasing throughout.
+   */
+  fromExponential(k: number, x: number): number {
+    if (x <= JOIN_AT) return this.quantile(k, -Math.expm1(-x));
+    return this.quantile(k, -Math.expm1(-JOIN_AT)) + (x - JOIN_AT);
   }
 
   /** The largest wait the table holds, in units of its mean (its CDF is 1 there). */

@@ -13,8 +13,8 @@ export const MG1_WAIT = 2;
  * A response-time distribution (wait, then service) as a weighted mixture of components: each a wait
  * (an atom at d, or exponential or M/G/1's at rate θ) followed by the service time stretched by a
  * slowdown s.
- * One tick's requests make a mixture of one or two components in steady state (no wait; an
- * exponential wait) and one atom per backlog cohort served; a run's are the sum of its ticks'.
+ * One tick's requests make a mixture of one or two components in steady state (no wait; a wait of a
+ * rate) and one atom per backlog cohort served; a run's are the sum of its ticks'.
  * The CDF is exact given the service time's shape (./service-time.ts); quantiles solve it.
  */
 export class ResponseMixture {
