@@ -76,16 +76,21 @@ export function stabilize(
   let up = desired;
   let down = desired;
   let old = -1;
-  recs.forEach((r, i) => {
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
     if (r.timeS > upCutoff) up = Math.min(up, r.replicas);
     if (r.timeS > downCutoff) down = Math.max(down, r.replicas);
     if (r.timeS < upCutoff && r.timeS < downCutoff) old = i;
-  });
+  }
   let result = current;
   if (result < up) result = up;
   if (result > down) result = down;
-  if (old >= 0) recs[old] = { replicas: desired, timeS: nowS };
-  else recs.push({ replicas: desired, timeS: nowS });
+  // The slot is rewritten in place (upstream assigns a new value to it): the records stay where
+  // they were made, side by side, rather than scattered over the run's heap.
+  if (old >= 0) {
+    recs[old].replicas = desired;
+    recs[old].timeS = nowS;
+  } else recs.push({ replicas: desired, timeS: nowS });
   return result;
 }
 

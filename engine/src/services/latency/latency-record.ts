@@ -63,14 +63,14 @@ export class MixtureRecord implements LatencyRecord {
 
   /** The recorded mixture. */
   get mixture(): ResponseMixture {
-    this.flush(this.noWait);
+    this.flushNoWait();
     this.flush(this.waits);
     this.flush(this.atoms);
     return this.mix;
   }
 
   get count(): number {
-    return this.mix.total + this.noWait.pending + this.waits.pending + this.atoms.pending;
+    return this.mix.total + this.noWaitPending + this.waits.pending + this.atoms.pending;
   }
 
   /** Add a tick's mixture, its weights the requests served. */
@@ -80,6 +80,13 @@ export class MixtureRecord implements LatencyRecord {
 
   quantile(q: number): number {
     return this.mixture.quantile(q);
+  }
+
+  private flushNoWait(): void {
+    if (this.noWaitPending === 0) return;
+    this.mix.weight[this.noWaitIndex] += this.noWaitPending;
+    this.mix.total += this.noWaitPending;
+    this.noWaitPending = 0;
   }
 
   /** Moves a last bin's pending weight into the mixture. */
@@ -93,21 +100,29 @@ export class MixtureRecord implements LatencyRecord {
   /**
    * The last bin each kind of component went to (the no-wait atom, waits of a rate, other atoms) and
    * its bounds: a tick's components mostly fall where the last tick's did, found without a logarithm.
+   * The no-wait atom's, the most common component, in the record's own fields.
    */
-  private readonly noWait = new LastBin();
+  private noWaitIndex = -1;
+  private noWaitSlowdown = Number.NaN;
+  private noWaitPending = 0;
   private readonly waits = new LastBin();
   private readonly atoms = new LastBin();
 
   /** Add one component (a wait of `kind` and `param`, stretched service) with `weight` requests. */
   addComponent(kind: number, param: number, slowdown: number, weight: number): void {
     if (!(weight > 0)) return;
-    const last = kind !== ATOM ? this.waits : param <= 0 ? this.noWait : this.atoms;
-    if (
-      last.index >= 0 &&
-      slowdown === last.slowdown &&
-      kind === last.kind &&
-      (last === this.noWait || (param >= last.lo && param < last.hi))
-    ) {
+    if (kind === ATOM && param <= 0) {
+      if (this.noWaitIndex >= 0 && slowdown === this.noWaitSlowdown) {
+        this.noWaitPending += weight;
+        return;
+      }
+      this.flushNoWait();
+      this.noWaitIndex = this.binOf(kind, param, slowdown, weight);
+      this.noWaitSlowdown = slowdown;
+      return;
+    }
+    const last = kind !== ATOM ? this.waits : this.atoms;
+    if (last.index >= 0 && slowdown === last.slowdown && kind === last.kind && param >= last.lo && param < last.hi) {
       last.pending += weight;
       return;
     }
