@@ -65,6 +65,8 @@ export class ServicesController implements Controller {
   readonly tallies: ServiceTally[];
   /** Per service: the run's window (after the warm-up), then each named window. */
   readonly windows: WindowTally[][] = [];
+  /** Each service's run window (windows[i][0]), read every tick without its list. */
+  private readonly runWindows: WindowTally[] = [];
   private readonly models: LatencyModel[] = [];
   /** The per-request call graphs simulated exactly, their services' indices, and each service's place in one. */
   private graphs: WiredGraph[] = [];
@@ -73,6 +75,8 @@ export class ServicesController implements Controller {
   private readonly externalRate: Float64Array;
   /** Each service's objective quantile, read every tick (beside the others', not in its config). */
   private readonly sloQuantile: Float64Array;
+  /** Each service's mean service time, read every tick. */
+  private readonly serviceMeanS: Float64Array;
   private readonly callsPerS: Float64Array;
   private readonly order: number[];
   /** Per service with the "fluid" model: the stream its external arrivals are drawn from (absent: the mean rate's). */
@@ -109,6 +113,7 @@ export class ServicesController implements Controller {
     this.members = services.map(() => undefined);
     this.externalRate = new Float64Array(services.length);
     this.sloQuantile = Float64Array.from(services, (s) => s.slo.quantile);
+    this.serviceMeanS = Float64Array.from(services, (s) => s.serviceTime.meanS);
     this.callsPerS = new Float64Array(services.length);
   }
 
@@ -141,6 +146,7 @@ export class ServicesController implements Controller {
       this.models.push(model);
       const run = { name: "run", fromS: this.o.warmupS ?? 0, toS: ctx.endS };
       this.windows.push([run, ...(this.o.windows ?? [])].map((w) => new WindowTally(w, model, s.slo)));
+      this.runWindows.push(this.windows[this.windows.length - 1][0]);
       this.scaling.push(s.autoscaler && new ServiceHpa(s, this.tickS));
       this.vertical.push(s.vpa && new ServiceVpa(s.vpa.mode));
       const machine = this.o.machine;
@@ -233,7 +239,11 @@ export class ServicesController implements Controller {
     tally.lastUsageCores = usage;
     tally.lastViolated = brokeObjective(f.arrivals, f.served, f.dropped, f.withinTarget, this.sloQuantile[i]);
     tally.add(f);
-    for (const w of this.windows[i]) w.add(now, f);
+    this.runWindows[i].add(now, f);
+    if (this.o.windows?.length) {
+      const named = this.windows[i];
+      for (let k = 1; k < named.length; k++) named[k].add(now, f);
+    }
     tally.replicaS += set.placed * dt;
     tally.readyS += ready * dt;
     tally.usedCoreS += usage * dt;
@@ -255,7 +265,7 @@ export class ServicesController implements Controller {
     const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
     const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
     const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
-    const meanS = s.serviceTime.meanS * slowdown;
+    const meanS = this.serviceMeanS[i] * slowdown;
     // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
     const offered = ready > 0 ? rate / ready : 0;
     const freeCores = cores - (m?.networkCores ?? 0);

@@ -226,12 +226,16 @@ export function stabilizeLegacy(recs: Recommendation[], desired: number, nowS: n
   const cutoff = nowS - windowS;
   let max = desired;
   let old = -1;
-  recs.forEach((r, i) => {
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
     if (r.timeS < cutoff) old = i;
     else if (r.replicas > max) max = r.replicas;
-  });
-  if (old >= 0) recs[old] = { replicas: desired, timeS: nowS };
-  else recs.push({ replicas: desired, timeS: nowS });
+  }
+  // In place, as in stabilize.
+  if (old >= 0) {
+    recs[old].replicas = desired;
+    recs[old].timeS = nowS;
+  } else recs.push({ replicas: desired, timeS: nowS });
   return max;
 }
 
