@@ -180,6 +180,29 @@ describe("response-time mixtures", () => {
 });
 
 describe("run-level percentiles", () => {
+  it("a record counts the weight a tick added to its last bins before it is moved into its mixture", () => {
+    const shape = new ServiceTimeShape(exponentialServiceTime(0.1));
+    const record = new MixtureRecord(shape);
+    record.addComponent(ATOM, 0, 1, 10);
+    record.addComponent(ATOM, 0, 1, 5);
+    record.addComponent(EXPONENTIAL, 20, 1, 3);
+    record.addComponent(EXPONENTIAL, 20.0001, 1, 2);
+    record.addComponent(ATOM, 0.3, 1, 1);
+    record.addComponent(ATOM, 0.3, 1, 4);
+    expect(record.count).toBe(25);
+    const plain = new ResponseMixture(shape);
+    plain.add(ATOM, 0, 1, 15);
+    plain.add(EXPONENTIAL, 20, 1, 5);
+    plain.add(ATOM, 0.3, 1, 5);
+    for (const q of [0.5, 0.9, 0.99]) {
+      expect(Math.abs(record.quantile(q) / plain.quantile(q) - 1)).toBeLessThan(RELATIVE_ACCURACY);
+    }
+    // Read, the weights are in the mixture: three bins holding all 25.
+    expect(record.mixture.count).toBe(3);
+    expect(record.mixture.total).toBe(25);
+    expect(record.count).toBe(25);
+  });
+
   it("per request: the DDSketch's p50–p99.9 are within its 0.5% of the exact quantiles of every request", () => {
     const time = lognormal(0.1, 2);
     const all: number[] = [];
