@@ -3,6 +3,7 @@ import {
   emptyFigures,
   exponentialServiceTime,
   FluidLatency,
+  MG1_WAIT,
   Mg1Wait,
   mgcWaiting,
   type ServiceTime,
@@ -25,6 +26,18 @@ function md1WaitCdf(rho: number, x: number): number {
     sum += (y ** k / factorial) * Math.exp(-y);
   }
   return (1 - rho) * sum;
+}
+
+/** M/D/1's response-time q-quantile with service time 1: the t at which P(W ≤ t − 1) = q, by bisection. */
+function md1ResponseQuantile(rho: number, q: number): number {
+  let lo = 1;
+  let hi = 12;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (md1WaitCdf(rho, mid - 1) < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 function lognormal(meanS: number, cv: number): ServiceTime {
@@ -108,6 +121,10 @@ describe("M/G/1's wait of a request that waits (Beneš's form of Pollaczek–Khi
     expect(Math.abs(w.fromExponential(k, 15 + 1e-9) - w.fromExponential(k, 15))).toBeLessThan(1e-6);
   });
 
+  it("every table's wait kind fits a mixture's kinds and the record's bin key (kinds below 127)", () => {
+    expect(MG1_WAIT + Mg1Wait.count - 1).toBeLessThan(127);
+  });
+
   it("loads between tables take the nearest", () => {
     expect(Mg1Wait.loadOf(Mg1Wait.indexOf(0.8049))).toBe(0.8);
     expect(Mg1Wait.loadOf(Mg1Wait.indexOf(0.8051))).toBe(0.81);
@@ -132,15 +149,7 @@ describe("the fluid model's wait on one server", () => {
 
   it("constant service on one server: the p99 response is M/D/1's exact one, within 1%", () => {
     for (const rho of [0.5, 0.8]) {
-      // The response is W + D: the t at which P(W ≤ t − D) = 0.99, by bisection on the exact CDF.
-      let lo = 1;
-      let hi = 12;
-      for (let i = 0; i < 60; i++) {
-        const mid = (lo + hi) / 2;
-        if (md1WaitCdf(rho, mid - 1) < 0.99) lo = mid;
-        else hi = mid;
-      }
-      const exact = (lo + hi) / 2 / 1000;
+      const exact = md1ResponseQuantile(rho, 0.99) / 1000;
       expect(Math.abs(steadyP99(constantServiceTime(0.001), 1, rho) / exact - 1)).toBeLessThan(0.01);
     }
   });
@@ -148,14 +157,7 @@ describe("the fluid model's wait on one server", () => {
   it("the run's record and the share within the objective take M/G/1's shape too", () => {
     const rho = 0.8;
     // M/D/1 response p99 and P(T ≤ 3 ms) exactly (service 1 ms).
-    let lo = 1;
-    let hi = 12;
-    for (let i = 0; i < 60; i++) {
-      const mid = (lo + hi) / 2;
-      if (md1WaitCdf(rho, mid - 1) < 0.99) lo = mid;
-      else hi = mid;
-    }
-    const exactP99 = (lo + hi) / 2 / 1000;
+    const exactP99 = md1ResponseQuantile(rho, 0.99) / 1000;
     const exactWithin = md1WaitCdf(rho, 2);
     const model = new FluidLatency({
       shape: new ServiceTimeShape(constantServiceTime(0.001)),

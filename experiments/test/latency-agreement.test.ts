@@ -13,8 +13,8 @@ import { describe, expect, it } from "vitest";
 const REQUESTS = 500_000;
 /**
  * One server waits longest and most variably: its references need more requests. So does the
- * log-normal's mean on ten servers at ρ 0.8, within 2% of the fluid one (10⁷ requests, two seeds:
- * +1.8% ± 1.0% and +1.6% ± 0.8%), whose 10⁶-request estimate had read +5.2% ± 1.2%.
+ * log-normal's mean on ten servers at ρ 0.8, whose 10⁶-request reference (bench:latency) reads +5.2%
+ * ± 1.2%: a heavy tail's mean needs many requests, and batch means understate its error.
  */
 function requestsFor(c: number, rho: number, cv: number): number {
   if (c === 1) return cv === 2 ? (rho === 0.8 ? 16_000_000 : 8_000_000) : rho === 0.8 ? 4_000_000 : REQUESTS;

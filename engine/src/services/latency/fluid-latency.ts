@@ -65,6 +65,8 @@ export class FluidLatency implements LatencyModel {
    * service time that is not exponential, M/G/1's at the tick's load (./mg1-wait.ts).
    */
   private waitKind = EXPONENTIAL;
+  /** The service shape's M/G/1 wait tables, once a tick needs them. */
+  private mg1: Mg1Wait | undefined;
   private slowdown = 1;
   /** The random part of the wait, while it is not steady (allocated on first use). */
   private diffusion: QueueDiffusion | undefined;
@@ -381,7 +383,8 @@ export class FluidLatency implements LatencyModel {
     // their length (Mg1Wait.fromExponential). Otherwise, the diffusion's own waits.
     const k = this.backlog.size === 0 && this.waiting.probWait > 0 ? this.waitKind - MG1_WAIT : -1;
     const theta = this.waiting.rate;
-    const shape = k >= 0 ? mg1WaitOf(this.p.shape) : undefined;
+    if (k >= 0) this.mg1 ??= mg1WaitOf(this.p.shape);
+    const shape = k >= 0 ? this.mg1 : undefined;
     for (let i = 0; i < q.cells; i++) {
       const m = (q.mass[i] + q.before[i]) / 2;
       if (!(m > 1e-10)) continue;

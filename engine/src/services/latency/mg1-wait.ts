@@ -23,10 +23,10 @@ const JOIN_AT = 15;
  * One table per load of LOADS, made when first asked: the residual time on a lattice of CELLS points
  * (a mean-preserving split of each point's mass between its two neighbours; the lattice spans 40 mean
  * waits or three times the longest service time, whichever is wider), the compound geometric sum by
- * Panjer's recursion (O(CELLS²), a few milliseconds), and the CDF linear between lattice midpoints,
+ * Panjer's recursion (O(CELLS²) multiply-adds), and the CDF linear between lattice midpoints,
  * its axis scaled so that the mean is exactly 1: a table holds the shape, the mean is the caller's
- * (Kimura's, exact at c = 1). A load between two tabulated ones takes the nearest (shapes 0.01 apart
- * differ by much less than the percentiles' tolerances); above 0.999, the last.
+ * (Kimura's, exact at c = 1). A load between two tabulated ones takes the nearest (an approximation:
+ * the shape changes slowly with load); above 0.999, the last.
  * Tested against M/D/1's exact wait (Erlang's formula) and against the exponential of M/M/1.
  */
 export class Mg1Wait {
@@ -153,7 +153,7 @@ export class Mg1Wait {
       cum += (i === 0 ? g[0] - (1 - rho) : g[i]) / rho;
       t[i] = Math.min(1, cum);
     }
-    // Mass past the lattice (at most ~10⁻⁹ of it) is put at its end.
+    // Mass past the lattice is put at its end.
     t[CELLS - 1] = 1;
     // The mean of the CDF linear through (0, 0) and the midpoints, then the axis scaled to make it 1.
     const h = delta / meanWait;
