@@ -147,6 +147,28 @@ describe("transforms", () => {
     ).toEqual([20, 30]);
   });
 
+  it("a window drawn per seed starts uniformly within its range, both ends included", async () => {
+    const first = async (seed: number, uniform: [number, number]) =>
+      (
+        await collect(
+          applyTransforms(base(), [{ type: "window", fromIndex: { uniform }, count: 1 }], () =>
+            new RandomStreams(seed).get("w"),
+          ),
+        )
+      )[0].arrivalS / 10;
+    const seen = new Set<number>();
+    for (let seed = 1; seed <= 200; seed++) {
+      const i = await first(seed, [3, 6]);
+      expect(i).toBeGreaterThanOrEqual(3);
+      expect(i).toBeLessThanOrEqual(6);
+      seen.add(i);
+      // The same seed draws the same window.
+      expect(await first(seed, [3, 6])).toBe(i);
+    }
+    expect([...seen].sort()).toEqual([3, 4, 5, 6]);
+    expect(await first(9, [4, 4])).toBe(4);
+  });
+
   it("time compression and filters", async () => {
     const out = await collect(
       applyTransforms(

@@ -46,7 +46,20 @@ export const Transform = z.discriminatedUnion("type", [
     type: z.literal("window"),
     from: Duration.optional(),
     to: Duration.optional(),
-    fromIndex: z.number().int().nonnegative().optional(),
+    fromIndex: z
+      .union([
+        z.number().int().nonnegative(),
+        z
+          .strictObject({ uniform: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) })
+          .refine((u) => u.uniform[0] <= u.uniform[1], {
+            message: "expected uniform: [lowest, highest] with lowest ≤ highest",
+          }),
+      ])
+      .optional()
+      .meta({
+        description:
+          "index of the first task kept, or { uniform: [lowest, highest] }: drawn per seed (both ends included), so that each seed of a sweep sees its own window",
+      }),
     count: z.number().int().nonnegative().optional(),
     rebase: z.boolean().default(false),
   }),

@@ -7,7 +7,15 @@ import { gpuDemand, type Task, type TaskNumericField } from "./task.js";
  * so mind the size: use `window` or `filter` first on a large trace).
  */
 export type Transform =
-  | { type: "window"; fromS?: number; toS?: number; fromIndex?: number; count?: number; rebase?: boolean }
+  | {
+      type: "window";
+      fromS?: number;
+      toS?: number;
+      /** The first index kept, or one drawn uniformly from [lowest, highest] by the transform's stream. */
+      fromIndex?: number | { uniform: readonly [number, number] };
+      count?: number;
+      rebase?: boolean;
+    }
   | { type: "timeScale"; factor: number }
   | {
       type: "filter";
@@ -22,10 +30,10 @@ export type Transform =
 type Stream = AsyncIterable<Task>;
 
 /** Tasks in an arrival-time or index window; `rebase` shifts arrivals so the first kept one is at 0. */
-async function* window(src: Stream, t: Extract<Transform, { type: "window" }>): AsyncGenerator<Task> {
+async function* window(src: Stream, t: Extract<Transform, { type: "window" }>, rng: () => Rng): AsyncGenerator<Task> {
   const from = t.fromS ?? -Infinity;
   const to = t.toS ?? Infinity;
-  const firstIndex = t.fromIndex ?? 0;
+  const firstIndex = typeof t.fromIndex === "object" ? drawIndex(t.fromIndex.uniform, rng()) : (t.fromIndex ?? 0);
   const lastIndex = t.count === undefined ? Infinity : firstIndex + t.count;
   let index = -1;
   let origin = NaN;
@@ -42,6 +50,10 @@ async function* window(src: Stream, t: Extract<Transform, { type: "window" }>): 
     } else yield task;
   }
 }
+
+/** An index uniform over [lowest, highest], both included. */
+const drawIndex = ([lo, hi]: readonly [number, number], rng: Rng) =>
+  Math.min(hi, lo + Math.floor(rng.next() * (hi - lo + 1)));
 
 /** Compress time by `factor` (> 1 raises the offered load by that factor); run times are unchanged. */
 async function* timeScale(src: Stream, factor: number): AsyncGenerator<Task> {
@@ -104,7 +116,6 @@ async function* sample(src: Stream, t: Extract<Transform, { type: "sample" }>, r
   }
 }
 
-/** Apply transforms in order; `rng(k)` gives the stream for the k-th transform that draws numbers. */
 /**
  * Tasks that never leave once placed: their run time is dropped (the FGD protocol's "each pod placed
  * once", where allocation is measured as arrived load grows).
@@ -113,13 +124,14 @@ async function* noDepartures(src: Stream): AsyncGenerator<Task> {
   for await (const task of src) yield { ...task, runS: Number.NaN, reqTimeS: Number.NaN };
 }
 
+/** Apply transforms in order; `rng(k)` gives the stream of the k-th transform (only those that draw use it). */
 export function applyTransforms(src: Stream, transforms: readonly Transform[], rng: (k: number) => Rng): Stream {
   let out = src;
   transforms.forEach((t, k) => {
     const input = out;
     switch (t.type) {
       case "window":
-        out = window(input, t);
+        out = window(input, t, () => rng(k));
         break;
       case "timeScale":
         out = timeScale(input, t.factor);
