@@ -122,6 +122,28 @@ describe("sweep report", () => {
     expect(r.winTieLoss.waitMeanS.k8s).toEqual({ win: 1, tie: 0, loss: 0, degenerate: 0 });
   });
 
+  it("gives paired ratios as a geometric mean with the log ratios' interval, where every value is above 0", () => {
+    // k8s ÷ best-fit: 2, 8 and 4 on seeds 1-3. Log ratios ln 2, ln 8, ln 4: mean ln 4, sd ln 2.
+    const base = [1, 10, 100];
+    const ratio = [2, 8, 4];
+    const { report: r, markdown } = report({ seeds: [1, 2, 3], metrics: ["waitMeanS", "tasksWaitingAtEnd"] }, (run) => {
+      const b = base[run.seed - 1];
+      return ok({
+        waitMeanS: run.scheduler === "best-fit" ? b : b * ratio[run.seed - 1],
+        // A zero on one seed: no ratio.
+        tasksWaitingAtEnd: run.seed === 2 ? 0 : run.scheduler === "best-fit" ? 3 : 5,
+      });
+    });
+    const q = r.groups[0].ratios.waitMeanS.k8s;
+    expect(q.n).toBe(3);
+    expect(q.mean).toBeCloseTo(4, 12);
+    expect(q.low).toBeCloseTo(4 * Math.exp((-T2 * Math.LN2) / Math.sqrt(3)), 12);
+    expect(q.high).toBeCloseTo(4 * Math.exp((T2 * Math.LN2) / Math.sqrt(3)), 12);
+    expect(r.groups[0].ratios.tasksWaitingAtEnd.k8s.n).toBe(0);
+    expect(markdown).toContain("| waitMeanS | 4.00× [");
+    expect(markdown).not.toContain("| tasksWaitingAtEnd | –");
+  });
+
   it("does not rank bookkeeping fields", () => {
     const {
       report: r,
@@ -197,6 +219,9 @@ describe("sweep report", () => {
       serverlessCost: "lower",
       costWithServerless: "lower",
       batchTierCoreHours: "higher",
+      // Written with predicted run times.
+      jobsUnderpredicted: "none",
+      runtimeCorrections: "none",
     };
     for (const [k, d] of Object.entries(conditional)) expect(metricDirection(k), k).toBe(d);
     for (const k of ["simTimeS", "events", "tasksSubmitted", "tasksLargerThanAnyNode"])

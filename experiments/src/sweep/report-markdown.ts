@@ -16,6 +16,14 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
           : x.toPrecision(3);
   const iv = (i: Interval | undefined) =>
     !i ? "–" : i.degenerate ? `${fmt(i.mean)} ${SAME}` : `${fmt(i.mean)} [${fmt(i.low)}, ${fmt(i.high)}]`;
+  // A ratio as ×: three significant figures at any size.
+  const times = (x: number) => (Number.isFinite(x) ? `${x.toPrecision(3)}×` : fmt(x));
+  const ratio = (i: Interval | undefined) =>
+    !i || i.n === 0
+      ? "–"
+      : i.degenerate
+        ? `${times(i.mean)} ${SAME}`
+        : `${times(i.mean)} [${times(i.low)}, ${times(i.high)}]`;
   const schedulers = r.groups.length > 0 ? Object.keys(r.groups[0].means[r.metrics[0]] ?? {}) : [];
   const others = schedulers.filter((s) => s !== r.baseline);
   const direction = (m: string): Direction => r.better[m] ?? "none";
@@ -87,6 +95,16 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
       `|---|${others.map(() => "---").join("|")}|`,
     );
     for (const m of r.metrics) lines.push(`| ${m} | ${others.map((s) => iv(g.differences[m][s])).join(" | ")} |`);
+    lines.push("");
+    const withRatios = r.metrics.filter((m) => others.some((s) => (g.ratios[m]?.[s]?.n ?? 0) > 1));
+    if (withRatios.length === 0) continue;
+    lines.push(
+      `Paired ratios against ${r.baseline} (geometric mean of scheduler ÷ ${r.baseline} over the seeds, where every value is above 0):`,
+      "",
+      `| metric | ${others.join(" | ")} |`,
+      `|---|${others.map(() => "---").join("|")}|`,
+    );
+    for (const m of withRatios) lines.push(`| ${m} | ${others.map((s) => ratio(g.ratios[m][s])).join(" | ")} |`);
     lines.push("");
   }
   const plots: Record<string, string> = {};

@@ -34,6 +34,14 @@ export interface GroupReport {
   means: Record<string, Record<string, Interval>>;
   /** metric → scheduler → paired difference (scheduler − baseline) over seeds where both runs succeeded */
   differences: Record<string, Record<string, Interval>>;
+  /**
+   * metric → scheduler → paired ratio (scheduler ÷ baseline): the geometric mean over the same seeds,
+   * its interval the t interval of the log ratios taken back by exp. Only where every paired value is
+   * above 0. A change that scales with the case (a policy that halves the wait, on windows of a trace
+   * whose waits range over orders of magnitude) shows here when the differences' interval is swamped by
+   * the largest cases.
+   */
+  ratios: Record<string, Record<string, Interval>>;
 }
 
 export interface WinTieLoss {
@@ -85,6 +93,10 @@ const DIRECTIONS: Record<string, Direction> = {
   // autoscalers and the traffic.
   tasksRemoved: "none",
   serviceRequests: "none",
+  // Predicted run times: how often a prediction fell short and was raised. Describes the predictor,
+  // not the schedule (the waits and slowdowns carry what it cost).
+  jobsUnderpredicted: "none",
+  runtimeCorrections: "none",
   // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
   // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
   // memoryAllocatedFraction carry the pool's cost and benefit).
@@ -206,14 +218,10 @@ export function interval(xs: readonly number[]): Interval {
 }
 
 /**
- * Where a paired difference counts: nowhere without a pair; a tie when its interval holds 0 (or every
- * pair differed by exactly 0); "degenerate" when every pair differed by the same non-zero amount, as a
- * zero-width interval is no evidence; otherwise a win or a loss by the metric's direction.
- */
-/**
- * A paired difference as a win, tie or loss: a win or a loss when its interval excludes 0 and its mean
- * is at least the metric's practical threshold; a tie otherwise (a difference too small to matter is
- * not a finding, however sure).
+ * A paired difference as a win, tie or loss: nowhere without a pair; a win or a loss by the metric's
+ * direction when its interval excludes 0 and its mean is at least the metric's practical threshold; a
+ * tie otherwise (a difference too small to matter is not a finding, however sure); "degenerate" when
+ * every pair differed by the same non-zero amount, as a zero-width interval is no evidence.
  */
 function score(d: Interval, direction: "higher" | "lower", practical = 0): keyof WinTieLoss | undefined {
   if (d.n === 0) return undefined;
@@ -229,6 +237,19 @@ function score(d: Interval, direction: "higher" | "lower", practical = 0): keyof
  */
 function pairedDifference(a: number, b: number): number {
   return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : a - b;
+}
+
+/** The geometric mean of paired ratios a ÷ b and its interval; empty unless every value is above 0. */
+export function ratioInterval(pairs: readonly (readonly [number, number])[]): Interval {
+  if (pairs.some(([a, b]) => !(a > 0 && b > 0))) return { n: 0, mean: NaN, low: NaN, high: NaN };
+  const logs = interval(pairs.map(([a, b]) => (pairedDifference(a, b) === 0 ? 0 : Math.log(a / b))));
+  return {
+    n: logs.n,
+    mean: Math.exp(logs.mean),
+    low: Math.exp(logs.low),
+    high: Math.exp(logs.high),
+    ...(logs.degenerate && { degenerate: true }),
+  };
 }
 
 export function buildReport(
@@ -258,9 +279,11 @@ export function buildReport(
   for (const g of groups.values()) {
     const means: GroupReport["means"] = {};
     const differences: GroupReport["differences"] = {};
+    const ratios: GroupReport["ratios"] = {};
     for (const m of metrics) {
       means[m] = {};
       differences[m] = {};
+      ratios[m] = {};
       for (const s of labels) means[m][s] = interval(g.runs.filter((r) => r.scheduler === s).map((r) => value(r, m)));
       // Only seeds where both the baseline's and the scheduler's runs succeeded are paired.
       const base = new Map(
@@ -268,11 +291,12 @@ export function buildReport(
       );
       for (const s of labels) {
         if (s === baseline) continue;
-        const d = g.runs
+        const pairs = g.runs
           .filter((r) => r.scheduler === s && base.has(r.seed) && !Number.isNaN(value(r, m)))
-          .map((r) => pairedDifference(value(r, m), base.get(r.seed)!));
-        const iv = interval(d);
+          .map((r) => [value(r, m), base.get(r.seed)!] as const);
+        const iv = interval(pairs.map(([a, b]) => pairedDifference(a, b)));
         differences[m][s] = iv;
+        ratios[m][s] = ratioInterval(pairs);
         const direction = better[m];
         if (direction === "none") continue;
         const t = ((wtl[m] ??= {})[s] ??= { win: 0, tie: 0, loss: 0, degenerate: 0 });
@@ -280,7 +304,7 @@ export function buildReport(
         if (k) t[k]++;
       }
     }
-    out.push({ scenario: g.scenario, parameters: g.parameters, means, differences });
+    out.push({ scenario: g.scenario, parameters: g.parameters, means, differences, ratios });
   }
   return {
     name: spec.name ?? "sweep",
