@@ -23,6 +23,13 @@ export {
   type WindowResult,
 } from "./batch/rlscheduler-compat.js";
 export {
+  CORRECTION_STEPS_S,
+  correctedPrediction,
+  RUNTIME_ESTIMATES,
+  type RuntimeEstimate,
+  UserRunTimes,
+} from "./batch/runtime-prediction.js";
+export {
   BATCH_POLICIES,
   type BatchPolicyName,
   isBatchPolicy,

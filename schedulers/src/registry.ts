@@ -1,5 +1,6 @@
 import type { Rng } from "@clustersim/sim-core";
 import { z } from "zod";
+import { RUNTIME_ESTIMATES } from "./batch/runtime-prediction.js";
 import { BATCH_POLICIES } from "./batch/scores.js";
 import { Profile } from "./framework/profile.js";
 import type { PlacementStrategy, Pod, ScorePlugin } from "./framework/types.js";
@@ -213,6 +214,14 @@ const entries: AnyStrategyEntry[] = [
       params: z.strictObject({
         backfill: z.enum(["none", "easy"]).default("none"),
         placement: z.string().default("first-fit"),
+        runtime: z.enum(RUNTIME_ESTIMATES).default("requested").meta({
+          description:
+            "the run time the queue orders and backfills by: the user's request, or predicted from the user's last two completed jobs (Tsafrir et al., TPDS 2007)",
+        }),
+        backfillOrder: z.enum(["arrival", "shortest"]).default("arrival").meta({
+          description:
+            "the order backfilling tries the waiting jobs in: arrival (EASY), or shortest estimated run time first (SJBF, as EASY++ does)",
+        }),
       }),
     }),
   ),

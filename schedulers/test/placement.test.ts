@@ -77,7 +77,13 @@ describe("framework", () => {
     );
     expect(() => createPlacement("bestfit", {}, { rng: rng() })).toThrow(/unknown scheduler "bestfit"/);
     expect(() => createPlacement("kubernetes-default", { percentageOfNodesToScore: 150 }, { rng: rng() })).toThrow();
-    expect(strategy("fcfs")!.params.parse({ backfill: "easy" })).toEqual({ backfill: "easy", placement: "first-fit" });
+    expect(strategy("fcfs")!.params.parse({ backfill: "easy" })).toEqual({
+      backfill: "easy",
+      placement: "first-fit",
+      runtime: "requested",
+      backfillOrder: "arrival",
+    });
+    expect(() => strategy("fcfs")!.params.parse({ runtime: "guessed" })).toThrow(/requested|predicted/);
   });
 });
 

@@ -44,6 +44,12 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     run: () => clustersim(["sweep", "examples/double11/placement.yaml", "--workers", "2", "--quiet"], "report.json"),
     heavy: "30 runs of the Double-11 preset, about 3 minutes on 2 cores",
   },
+  "runtime-prediction": {
+    command: "npx clustersim sweep examples/predictive/runtime-prediction.yaml --workers 2: report.json",
+    run: () =>
+      clustersim(["sweep", "examples/predictive/runtime-prediction.yaml", "--workers", "2", "--quiet"], "report.json"),
+    heavy: "30 runs over weeks of the RICC log, about 3 minutes on 2 cores",
+  },
   "compare-fgd": {
     command: "npx clustersim sweep examples/compare-fgd.yaml --workers 2: report.json",
     run: () => clustersim(["sweep", "examples/compare-fgd.yaml", "--workers", "2", "--quiet"], "report.json"),

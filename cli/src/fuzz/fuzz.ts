@@ -184,11 +184,14 @@ function attempt(
 /**
  * Feed mutated example scenarios, sweeps, real trace heads, a trained agent's checkpoint, the queue
  * environment file and requests to its server to every input path of the command for
- * `seconds`, `parallel` at a time; every input must end with exit code 0 or 2, promptly, without an
- * internal error or a stack trace. Findings are written to `saveDir` (input and stderr).
+ * `seconds` (or until `inputs` have been fed, if sooner), `parallel` at a time; every input must end
+ * with exit code 0 or 2, promptly, without an internal error or a stack trace. Findings are written to
+ * `saveDir` (input and stderr). The inputs are drawn in one order from `seed`: a count of them is the
+ * same inputs on any machine, however busy.
  */
 export async function fuzz(o: {
   seconds: number;
+  inputs?: number;
   seed: number;
   parallel: number;
   timeoutMs: number;
@@ -201,7 +204,7 @@ export async function fuzz(o: {
   const end = Date.now() + o.seconds * 1000;
   let k = 0;
   const worker = async () => {
-    while (Date.now() < end) {
+    while (Date.now() < end && (o.inputs === undefined || k < o.inputs)) {
       const n = k++;
       const target = all[rng.int(0, all.length - 1)];
       const input = mutate(target.text, rng);

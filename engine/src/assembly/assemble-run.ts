@@ -89,7 +89,13 @@ export function assembleRun(
   const loop =
     s.kind === "online"
       ? online!.loop
-      : new BatchLoop({ placement: s.placement(streams.get("scheduler")), policy: s.policy, backfill: s.backfill });
+      : new BatchLoop({
+          placement: s.placement(streams.get("scheduler")),
+          policy: s.policy,
+          backfill: s.backfill,
+          runtime: s.runtime,
+          backfillOrder: s.backfillOrder,
+        });
   const controllers: Controller[] = [];
   if (plan.faults)
     controllers.push(new FaultController(plan.cluster.domains, plan.faults.failures, plan.faults.outages));

@@ -1,5 +1,5 @@
 import type { ClusterState, FailureDomain } from "@clustersim/hardware-models";
-import type { BatchPolicyName, PlacementStrategy, TypicalPod } from "@clustersim/schedulers";
+import type { BatchPolicyName, PlacementStrategy, RuntimeEstimate, TypicalPod } from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
 import type { ColocationOptions } from "../colocation/batch-tier.js";
@@ -77,6 +77,10 @@ export interface BatchPlan {
   placement(rng: Rng): PlacementStrategy;
   policy: BatchPolicyName | LearnedQueuePolicy;
   backfill: boolean;
+  /** Order and backfill by requested or predicted run times (absent: requested). */
+  runtime?: RuntimeEstimate;
+  /** The order backfilling tries jobs in (absent: arrival). */
+  backfillOrder?: "arrival" | "shortest";
 }
 
 export interface ServicesPlan {

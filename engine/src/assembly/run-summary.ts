@@ -32,6 +32,9 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     ...s.metrics.summary(),
     // Work thrown away by node failures and preemptions, core-seconds.
     workLostCoreS: s.loop.counts.workLostCoreS ?? 0,
+    ...(plan.scheduler.kind === "batch" &&
+      plan.scheduler.runtime === "predicted" &&
+      predictionMetrics(s.loop as BatchLoop)),
     ...s.gpuLoads?.summary(),
     ...hardwareMetrics(effects, plan.cluster.state, Math.max(simTimeS, 1e-9)),
     ...(usage && { cpuUsedFraction: usage.cpuUsedFraction(simTimeS) }),
@@ -46,6 +49,11 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     summary.costWithServerless = ((summary.cost as number | undefined) ?? 0) + summary.serverlessCost;
   }
   return summary;
+}
+
+/** Predicted run times: jobs started with a prediction short of their run, and the corrections made. */
+function predictionMetrics(loop: BatchLoop): Record<string, number> {
+  return { jobsUnderpredicted: loop.counts.underpredicted, runtimeCorrections: loop.counts.corrections };
 }
 
 /** The plan's assumptions that the run leaned on: those tied to a model only where the model was used. */

@@ -1,5 +1,7 @@
 import {
   type BatchPolicyName,
+  CORRECTION_STEPS_S,
+  correctedPrediction,
   type Demand,
   mayBackfill,
   orderQueue,
@@ -9,8 +11,10 @@ import {
   type QueuedJob,
   type QueueScore,
   type RunningJob,
+  type RuntimeEstimate,
   reserve,
   takeExtra,
+  UserRunTimes,
 } from "@clustersim/schedulers";
 import type { EventHandle } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
@@ -27,6 +31,14 @@ export interface BatchLoopOptions {
   preemption?: boolean;
   /** Resubmissions of a job killed by a node failure before it counts as failed (default 3). */
   maxRetries?: number;
+  /**
+   * The run time the queue orders and backfills by (default "requested"): with "predicted", each job's
+   * is predicted from its user's last two completed jobs (schedulers' runtime-prediction.ts), and a
+   * running job that outlives its prediction has it corrected upward at that moment.
+   */
+  runtime?: RuntimeEstimate;
+  /** The order backfilling tries jobs in: arrival (EASY, the default) or shortest estimate first (SJBF). */
+  backfillOrder?: "arrival" | "shortest";
 }
 
 /** A queue order learned by an agent (rl-kernel): the scores it gives the waiting jobs. */
@@ -53,15 +65,21 @@ export interface BatchCounts {
   failed: number;
   /** Work thrown away by kills and evictions: run time so far × CPU, core-seconds. */
   workLostCoreS: number;
+  /** Predicted run times (runtime: predicted): jobs started with a prediction short of their run, and corrections made. */
+  underpredicted: number;
+  corrections: number;
   firstSubmitS: number;
   lastEndS: number;
 }
 
+/** A waiting job; its `reqTimeS` is the run time the queue goes by: the request, or the prediction. */
 interface Job extends QueuedJob {
   task: Task;
   /** One of its `procs` tasks, as placed (CPU and memory its share of the job's, rounded up). */
   pod: Pod;
   need: Demand;
+  /** The user's request (the job's run time where the trace has none): a prediction's cap. */
+  requestedS: number;
 }
 
 interface Running extends RunningJob {
@@ -70,6 +88,9 @@ interface Running extends RunningJob {
   nodes: number[];
   startS: number;
   finish: EventHandle;
+  /** Corrections of its prediction so far, and the next one while it is due. */
+  corrections: number;
+  correction: EventHandle | null;
 }
 
 /**
@@ -97,6 +118,8 @@ export class BatchLoop implements SchedulingLoop {
     killed: 0,
     failed: 0,
     workLostCoreS: 0,
+    underpredicted: 0,
+    corrections: 0,
     firstSubmitS: Number.NaN,
     lastEndS: 0,
   };
@@ -108,14 +131,22 @@ export class BatchLoop implements SchedulingLoop {
   private readonly retries = new Map<Task, number>();
   private seq = 0;
   private finishKind = 0;
+  private correctKind = 0;
+  private readonly runTimes = new UserRunTimes();
+  /** Tasks of a shape ("cpu/mem") the free room holds, for `mayFit`: cleared when a pass begins or a job starts. */
+  private readonly roomNow = new Map<string, number>();
+  private readonly predicted: boolean;
   /** How many tasks of a shape fit the empty cluster (by shape key): a gang needs `procs` of them. */
   private readonly capacityOf = new Map<string, number>();
 
-  constructor(private readonly o: BatchLoopOptions) {}
+  constructor(private readonly o: BatchLoopOptions) {
+    this.predicted = o.runtime === "predicted";
+  }
 
   attach(run: RunServices): void {
     this.run = run;
     this.finishKind = run.sim.on("finish", (key) => this.finish(key));
+    this.correctKind = run.sim.on("runtime-correction", (key) => this.correct(key));
   }
 
   get waiting(): number {
@@ -142,14 +173,15 @@ export class BatchLoop implements SchedulingLoop {
       this.reject(t, "too-large");
       return;
     }
-    const reqTimeS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
+    const requestedS = Number.isFinite(t.reqTimeS) && t.reqTimeS > 0 ? t.reqTimeS : t.runS;
     const need = { cpuMilli: pod.cpuMilli * procs, memoryMiB: pod.memoryMiB * procs, gpuMilli: gpuMilli(pod) * procs };
     this.queue.push({
       task: t,
       pod,
       need,
+      requestedS,
       submitS: t.arrivalS,
-      reqTimeS,
+      reqTimeS: this.predicted ? this.runTimes.predict(t.app, requestedS) : requestedS,
       procs,
       priority: t.priority,
       seq: this.seq++,
@@ -199,6 +231,7 @@ export class BatchLoop implements SchedulingLoop {
     c.boundedSlowdownSum += Math.max(1, (wait + t.runS) / Math.max(t.runS, 10));
     c.workMilliS += t.runS * run.job.need.cpuMilli;
     c.lastEndS = sim.now;
+    this.runTimes.completed(t.app, t.runS);
     bus.finish(t, run.nodes, run.startS, sim.now);
     sim.requestInstantEnd();
   }
@@ -206,6 +239,7 @@ export class BatchLoop implements SchedulingLoop {
   private stop(key: number, run: Running): void {
     const { cluster } = this.run;
     this.runningJobs.delete(key);
+    this.cancelCorrection(run);
     for (let i = 0; i < run.ids.length; i++) {
       cluster.release(run.ids[i]);
       this.o.placement.released?.(cluster, run.job.pod, run.nodes[i]);
@@ -238,8 +272,9 @@ export class BatchLoop implements SchedulingLoop {
   private launch(job: Job, p: { ids: number[]; nodes: number[] }): void {
     const { sim, bus } = this.run;
     const key = job.seq;
+    this.roomNow.clear();
     const finish = sim.after(job.task.runS, this.finishKind, key);
-    this.runningJobs.set(key, {
+    const running: Running = {
       job,
       ids: p.ids,
       nodes: p.nodes,
@@ -247,14 +282,96 @@ export class BatchLoop implements SchedulingLoop {
       expectedEndS: sim.now + job.reqTimeS,
       ...job.need,
       finish,
-    });
+      corrections: 0,
+      correction: null,
+    };
+    this.runningJobs.set(key, running);
+    if (this.predicted && job.task.runS > job.reqTimeS) this.counts.underpredicted++;
+    this.dueCorrection(running, key);
     bus.start(job.task, p.nodes, sim.now);
   }
 
+  /**
+   * The next correction of a running job's prediction, when the job will outlive the prediction it has
+   * and a correction can still raise it (it is below the request and the steps are not spent). Only
+   * then is an event set, at the moment the job outlives its prediction: the scheduler then learns it
+   * (as a real one would, seeing the job still running) and plans again.
+   */
+  private dueCorrection(run: Running, key: number): void {
+    const job = run.job;
+    const estimateS = run.expectedEndS - run.startS;
+    if (!this.predicted || !(job.task.runS > estimateS) || estimateS >= job.requestedS) return;
+    if (run.corrections >= CORRECTION_STEPS_S.length) return;
+    run.correction = this.run.sim.after(run.expectedEndS - this.run.sim.now, this.correctKind, key);
+  }
+
+  private correct(key: number): void {
+    const run = this.runningJobs.get(key)!;
+    run.correction = null;
+    run.corrections++;
+    this.counts.corrections++;
+    run.expectedEndS = run.startS + correctedPrediction(run.job.reqTimeS, run.corrections, run.job.requestedS);
+    this.dueCorrection(run, key);
+    this.run.requestPass();
+  }
+
+  private cancelCorrection(run: Running): void {
+    if (run.correction === null) return;
+    this.run.sim.cancel(run.correction);
+    run.correction = null;
+  }
+
   private start(job: Job): boolean {
+    // With a strategy whose calls have no effects, a gang that cannot be placed need not be tried:
+    // skipping the try changes nothing but the time (on a large machine a failing gang's try costs
+    // up to procs × nodes fit checks).
+    if (this.o.placement.withoutEffects && !this.mayFit(job)) return false;
     const p = this.place(job);
     if (p) this.launch(job, p);
     return p !== null;
+  }
+
+  /**
+   * False only when the job's gang surely cannot be placed now: it needs more CPU than is free in the
+   * whole cluster, or more of its tasks than the nodes' free CPU and memory hold, node by node (an upper
+   * bound: nothing else of a node is counted, and a node that takes no pods is counted too). Tasks that
+   * may take memory from a CXL pool are not counted by memory.
+   */
+  private mayFit(job: Job): boolean {
+    if (job.need.cpuMilli > this.freeCpuAnywhere()) return false;
+    const pod = job.pod;
+    if (job.procs === 1 || pod.spillToPool || (pod.poolMiB ?? 0) > 0) return true;
+    const key = `${pod.cpuMilli}/${pod.memoryMiB}`;
+    let room = this.roomNow.get(key);
+    if (room === undefined) {
+      room = this.tasksRoomHolds(pod.cpuMilli, pod.memoryMiB);
+      this.roomNow.set(key, room);
+    }
+    return room >= job.procs;
+  }
+
+  /** Tasks of `cpu` millicores and `mem` MiB the nodes' free CPU and memory hold, summed over nodes. */
+  private tasksRoomHolds(cpu: number, mem: number): number {
+    const { freeCpuMilli, freeMemoryMiB } = this.run.cluster.resources;
+    let n = 0;
+    for (let node = 0; node < freeCpuMilli.length; node++) {
+      const byCpu = cpu > 0 ? Math.floor(freeCpuMilli[node] / cpu) : Number.POSITIVE_INFINITY;
+      const byMem = mem > 0 ? Math.floor(freeMemoryMiB[node] / mem) : Number.POSITIVE_INFINITY;
+      n += Math.max(0, Math.min(byCpu, byMem));
+      if (n === Number.POSITIVE_INFINITY) break;
+    }
+    return n;
+  }
+
+  /** Free CPU over every node group (virtual nodes too): no placement can take more, millicores. */
+  private freeCpuAnywhere(): number {
+    const c = this.run.cluster;
+    let free = 0;
+    for (let g = 0; g < c.groupCount; g++) {
+      const t = c.totals(g);
+      free += t.capacityCpuMilli - t.allocatedCpuMilli;
+    }
+    return free;
   }
 
   /**
@@ -307,6 +424,7 @@ export class BatchLoop implements SchedulingLoop {
     }
     for (const [key, run] of chosen) {
       sim.cancel(run.finish);
+      this.cancelCorrection(run);
       this.runningJobs.delete(key);
       this.counts.preempted++;
       this.counts.workLostCoreS += ((sim.now - run.startS) * run.job.need.cpuMilli) / 1000;
@@ -333,6 +451,7 @@ export class BatchLoop implements SchedulingLoop {
     const { sim, cluster } = this.run;
     const { preemption, backfill } = this.o;
     if (this.queue.length === 0) return true;
+    this.roomNow.clear();
     const policy = typeof this.o.policy === "string" ? this.o.policy : this.learnedOrder(this.o.policy);
     orderQueue(this.queue, policy, sim.now);
     let i = 0;
@@ -355,8 +474,14 @@ export class BatchLoop implements SchedulingLoop {
       gpuMilli: t.capacityGpuMilli - t.allocatedGpuMilli,
     };
     const res = reserve([...this.runningJobs.values()], free, head.need, sim.now);
-    // Candidates in arrival order, as EASY does.
-    const rest = this.queue.slice(1).sort((a, b) => a.seq - b.seq);
+    // Candidates in arrival order, as EASY does, or shortest estimate first (SJBF).
+    const rest = this.queue
+      .slice(1)
+      .sort(
+        this.o.backfillOrder === "shortest"
+          ? (a, b) => a.reqTimeS - b.reqTimeS || a.seq - b.seq
+          : (a, b) => a.seq - b.seq,
+      );
     const started = new Set<Job>();
     for (const job of rest) {
       if (!mayBackfill(job.reqTimeS, job.need, sim.now, res) || !this.start(job)) continue;

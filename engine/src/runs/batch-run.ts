@@ -1,5 +1,5 @@
 import type { ClusterState } from "@clustersim/hardware-models";
-import type { BatchPolicyName, PlacementStrategy } from "@clustersim/schedulers";
+import type { BatchPolicyName, PlacementStrategy, RuntimeEstimate } from "@clustersim/schedulers";
 import type { RunSummary } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
@@ -14,6 +14,10 @@ export interface BatchRunOptions {
   policy: BatchPolicyName;
   backfill: boolean;
   preemption?: boolean;
+  /** Order and backfill by requested (default) or predicted run times. */
+  runtime?: RuntimeEstimate;
+  /** The order backfilling tries jobs in: arrival (default) or shortest estimate first. */
+  backfillOrder?: "arrival" | "shortest";
   /** Jobs in submit order; `procs` tasks each of the task's size. Asynchronous sources need runBatchAsync. */
   jobs: TaskSource;
   seed?: number;
@@ -42,6 +46,8 @@ function build(o: BatchRunOptions): { run: Run; loop: BatchLoop } {
     policy: o.policy,
     backfill: o.backfill,
     preemption: o.preemption,
+    runtime: o.runtime,
+    backfillOrder: o.backfillOrder,
   });
   let run: Run | undefined;
   const callbacks: RunListener = {

@@ -14,6 +14,7 @@ import {
   createPlacement,
   type PlacementStrategy,
   type Pod,
+  type RuntimeEstimate,
   type StrategyContext,
   type StrategyEntry,
   type TypicalPod,
@@ -42,6 +43,8 @@ export function batchScheduler(entry: StrategyEntry, src: SchedulerSource, state
     backfill: "none" | "easy";
     placement: string;
     checkpoint?: string;
+    runtime?: RuntimeEstimate;
+    backfillOrder?: "arrival" | "shortest";
   };
   return {
     kind: "batch",
@@ -52,6 +55,8 @@ export function batchScheduler(entry: StrategyEntry, src: SchedulerSource, state
         ? (sched.name as BatchPolicyName)
         : learnedPolicy(params.checkpoint, src.baseDir, src.file, state),
     backfill: params.backfill === "easy",
+    runtime: params.runtime ?? "requested",
+    backfillOrder: params.backfillOrder ?? "arrival",
   };
 }
 

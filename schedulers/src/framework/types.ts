@@ -175,6 +175,12 @@ export interface PlacementStrategy {
    * overload.
    */
   readonly inertWhereNothingFits?: boolean;
+  /**
+   * True when `decide` draws no random number and keeps no state from one call to the next: a call
+   * whose answer goes unused changes nothing, so a caller may skip one it knows must fail (the batch
+   * loop, a gang that needs more CPU than the whole cluster has free).
+   */
+  readonly withoutEffects?: boolean;
   /** Called after the run applied a decision, and when a placed pod leaves. */
   bound?(view: ClusterView, pod: Pod, decision: Decision): void;
   released?(view: ClusterView, pod: Pod, node: number): void;

@@ -10,6 +10,7 @@ import type { Decision, PlacementStrategy, Pod } from "../framework/types.js";
 export function firstFit(): PlacementStrategy {
   return {
     name: "first-fit",
+    withoutEffects: true,
     decide(view: ClusterView, pod: Pod): Decision | null {
       for (let node = 0; node < view.nodeCount; node++) if (view.fits(node, pod)) return { node };
       return null;
@@ -24,6 +25,7 @@ export function firstFit(): PlacementStrategy {
 export function bestFit(): PlacementStrategy {
   return {
     name: "best-fit",
+    withoutEffects: true,
     decide(view: ClusterView, pod: Pod): Decision | null {
       const node = view.bestFitNode(pod);
       return node < 0 ? null : { node };
@@ -35,6 +37,7 @@ export function bestFit(): PlacementStrategy {
 export function worstFit(): PlacementStrategy {
   return {
     name: "worst-fit",
+    withoutEffects: true,
     decide(view: ClusterView, pod: Pod): Decision | null {
       let best = -1;
       for (let node = 0; node < view.nodeCount; node++) {
