@@ -143,16 +143,18 @@ function source(
 
 /**
  * The source's tasks, asynchronously, each tagged with its workload's name and, for a best-effort
- * batch workload, its QoS (fresh objects: tagged in place).
+ * batch workload, its QoS, and for a trace given one, its runtime (fresh objects: tagged in place).
  */
 async function* tagged(
   src: AsyncIterable<Task> | Iterable<Task>,
   workload: string,
   qos: Task["qos"],
+  runtime: string | undefined,
 ): AsyncGenerator<Task> {
   for await (const t of src) {
     t.workload = workload;
     if (qos) t.qos = qos;
+    if (runtime !== undefined) t.runtime = runtime;
     yield t;
   }
 }
@@ -162,7 +164,8 @@ export function composeWorkload(spec: ScenarioSpec, options: ComposeOptions): As
   const streams = new RandomStreams(options.seed ?? spec.seed);
   const sources = spec.workloads.map((w, i) => {
     const name = workloadName(w, i);
-    const tasks = tagged(source(w, name, streams, spec.duration, options.baseDir), name, w.qos);
+    const runtime = w.type === "trace" ? w.runtime : undefined;
+    const tasks = tagged(source(w, name, streams, spec.duration, options.baseDir), name, w.qos, runtime);
     return applyTransforms(tasks, w.transforms.map(transform), (k) => streams.get(`${name}/transform-${k}`));
   });
   return mergeByArrival(sources);

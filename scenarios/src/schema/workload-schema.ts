@@ -115,6 +115,10 @@ export const Workload = z.discriminatedUnion("type", [
       .strictObject({ cpu: Cpu, memory: Memory })
       .optional()
       .meta({ description: "machine size for traces whose requests are fractions of a machine" }),
+    runtime: z.string().optional().meta({
+      description:
+        "runtime class every task of the trace runs in (runc, gvisor, kata-qemu, kata-fc, firecracker, wasm): its cold starts and the warm pool apply to tasks that have one",
+    }),
     transforms,
   }),
   z.strictObject({ type: z.literal("poisson"), name, qos, ratePerS: positive, task: TaskTemplate, transforms }),
