@@ -24,7 +24,7 @@ describe("fuzzing the command's inputs", () => {
 
   it("a short run on mutated examples and trace heads: every input ends with exit 0 or 2, no internal error", async () => {
     // A count of inputs, not a time: a busy machine feeds the same ones, only later.
-    const report = await fuzz({ seconds: 600, inputs: 12, seed: 7, parallel: 2, timeoutMs: 60_000 });
+    const report = await fuzz({ seconds: 3600, inputs: 12, seed: 7, parallel: 2, timeoutMs: 60_000 });
     expect(report.inputs).toBe(12);
     expect(report.findings.map((f) => `${f.target}: ${f.why}\n${f.stderr}`)).toEqual([]);
   });

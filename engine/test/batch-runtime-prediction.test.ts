@@ -61,6 +61,16 @@ describe("EASY backfilling with predicted run times", () => {
   });
 });
 
+describe("corrections of a prediction", () => {
+  it("go through every step, then to the request, and stop once the prediction is past the run", () => {
+    // u's two 10 s jobs make the third's prediction 10 s; it runs 400,000 s of a 10⁷ s request. The
+    // steps take it to 10 + 360,000 s (11 corrections), still short: the 12th sets the request.
+    const jobs = [job(1, "u", 0, 10, 4), job(2, "u", 20, 10, 4), job(3, "u", 40, 400_000, 4, 1e7)];
+    const { r } = starts(jobs, { runtime: "predicted" });
+    expect(r).toMatchObject({ completed: 3, underpredicted: 1, corrections: 12 });
+  });
+});
+
 describe("the order backfilling tries jobs in", () => {
   // X (2 cores, 100 s) runs; H (4 cores) is blocked until 100 s; L (2 cores, 90 s) and S (2 cores, 5 s)
   // come together at 2 s, L first. Requests are exact.

@@ -18,6 +18,10 @@ describe("run times predicted from the user's history (Tsafrir, Etsion and Feite
     h.completed("", 10);
     h.completed("", 10);
     expect(h.predict("", 1000)).toBe(1000);
+    // Jobs of no length predict 1 s, not 0 (WFP3 and UNI divide by it).
+    h.completed("z", 0);
+    h.completed("z", 0);
+    expect(h.predict("z", 1000)).toBe(1);
   });
 
   it("grows a prediction a job outlives by the paper's steps, never past the request", () => {
@@ -27,7 +31,8 @@ describe("run times predicted from the user's history (Tsafrir, Etsion and Feite
     expect(correctedPrediction(200, 2, 100_000)).toBe(500);
     expect(correctedPrediction(200, 5, 100_000)).toBe(3800);
     expect(correctedPrediction(200, 8, 30_000)).toBe(30_000);
-    // Past the last step the prediction stays.
-    expect(correctedPrediction(200, 12, 1e9)).toBe(360_200);
+    expect(correctedPrediction(200, 11, 1e9)).toBe(360_200);
+    // Past the last step, the request: a running job is never predicted to have ended.
+    expect(correctedPrediction(200, 12, 1e9)).toBe(1e9);
   });
 });

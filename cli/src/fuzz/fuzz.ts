@@ -135,6 +135,7 @@ export interface FuzzFinding {
 }
 
 export interface FuzzReport {
+  /** Seconds it ran (under `seconds` when it stopped at `inputs`). */
   seconds: number;
   inputs: number;
   targets: number;
@@ -201,7 +202,8 @@ export async function fuzz(o: {
   const rng = new RandomStreams(o.seed).get("fuzz");
   const work = mkdtempSync(join(tmpdir(), "clustersim-fuzz-"));
   const report: FuzzReport = { seconds: o.seconds, inputs: 0, targets: all.length, exits: {}, findings: [] };
-  const end = Date.now() + o.seconds * 1000;
+  const began = Date.now();
+  const end = began + o.seconds * 1000;
   let k = 0;
   const worker = async () => {
     while (Date.now() < end && (o.inputs === undefined || k < o.inputs)) {
@@ -232,6 +234,7 @@ export async function fuzz(o: {
     }
   };
   await Promise.all(Array.from({ length: o.parallel }, worker));
+  report.seconds = Math.round((Date.now() - began) / 100) / 10;
   if (existsSync(work) && statSync(work).isDirectory()) rmSync(work, { recursive: true, force: true });
   return report;
 }

@@ -1,6 +1,5 @@
 import {
   type BatchPolicyName,
-  CORRECTION_STEPS_S,
   correctedPrediction,
   type Demand,
   mayBackfill,
@@ -33,8 +32,10 @@ export interface BatchLoopOptions {
   maxRetries?: number;
   /**
    * The run time the queue orders and backfills by (default "requested"): with "predicted", each job's
-   * is predicted from its user's last two completed jobs (schedulers' runtime-prediction.ts), and a
-   * running job that outlives its prediction has it corrected upward at that moment.
+   * is predicted at submission from its user's last two completed jobs (schedulers'
+   * runtime-prediction.ts; the user is the task's `app`, an SWF log's user id), and a running job that
+   * outlives its prediction has it corrected upward at that moment. A job evicted or killed goes back
+   * to the queue with its prediction from submission, its corrections undone (as in pyss).
    */
   runtime?: RuntimeEstimate;
   /** The order backfilling tries jobs in: arrival (EASY, the default) or shortest estimate first (SJBF). */
@@ -65,7 +66,10 @@ export interface BatchCounts {
   failed: number;
   /** Work thrown away by kills and evictions: run time so far × CPU, core-seconds. */
   workLostCoreS: number;
-  /** Predicted run times (runtime: predicted): jobs started with a prediction short of their run, and corrections made. */
+  /**
+   * Predicted run times (runtime: predicted): jobs first started with a prediction below their request
+   * and short of their run (each counted once, however often it restarts), and corrections made.
+   */
   underpredicted: number;
   corrections: number;
   firstSubmitS: number;
@@ -80,6 +84,8 @@ interface Job extends QueuedJob {
   need: Demand;
   /** The user's request (the job's run time where the trace has none): a prediction's cap. */
   requestedS: number;
+  /** Whether it has started before (a job evicted or killed goes back to the queue). */
+  started: boolean;
 }
 
 interface Running extends RunningJob {
@@ -180,6 +186,7 @@ export class BatchLoop implements SchedulingLoop {
       pod,
       need,
       requestedS,
+      started: false,
       submitS: t.arrivalS,
       reqTimeS: this.predicted ? this.runTimes.predict(t.app, requestedS) : requestedS,
       procs,
@@ -286,14 +293,16 @@ export class BatchLoop implements SchedulingLoop {
       correction: null,
     };
     this.runningJobs.set(key, running);
-    if (this.predicted && job.task.runS > job.reqTimeS) this.counts.underpredicted++;
+    if (!job.started && this.predicted && job.reqTimeS < job.requestedS && job.task.runS > job.reqTimeS)
+      this.counts.underpredicted++;
+    job.started = true;
     this.dueCorrection(running, key);
     bus.start(job.task, p.nodes, sim.now);
   }
 
   /**
    * The next correction of a running job's prediction, when the job will outlive the prediction it has
-   * and a correction can still raise it (it is below the request and the steps are not spent). Only
+   * and a correction can still raise it (it is below the request). Only
    * then is an event set, at the moment the job outlives its prediction: the scheduler then learns it
    * (as a real one would, seeing the job still running) and plans again.
    */
@@ -301,7 +310,6 @@ export class BatchLoop implements SchedulingLoop {
     const job = run.job;
     const estimateS = run.expectedEndS - run.startS;
     if (!this.predicted || !(job.task.runS > estimateS) || estimateS >= job.requestedS) return;
-    if (run.corrections >= CORRECTION_STEPS_S.length) return;
     run.correction = this.run.sim.after(run.expectedEndS - this.run.sim.now, this.correctKind, key);
   }
 
@@ -335,7 +343,7 @@ export class BatchLoop implements SchedulingLoop {
    * False only when the job's gang surely cannot be placed now: it needs more CPU than is free in the
    * whole cluster, or more of its tasks than the nodes' free CPU and memory hold, node by node (an upper
    * bound: nothing else of a node is counted, and a node that takes no pods is counted too). Tasks that
-   * may take memory from a CXL pool are not counted by memory.
+   * may take memory from a CXL pool skip the count node by node (only the CPU check applies).
    */
   private mayFit(job: Job): boolean {
     if (job.need.cpuMilli > this.freeCpuAnywhere()) return false;

@@ -37,7 +37,10 @@ export interface Demand {
   gpuMilli: number;
 }
 
-/** A running job as the reservation sees it: when it is expected to end (by its request) and what it frees. */
+/**
+ * A running job as the reservation sees it: when it is expected to end (by its request, or by its
+ * predicted run time) and what it frees.
+ */
 export interface RunningJob extends Demand {
   expectedEndS: number;
 }

@@ -176,9 +176,10 @@ export interface PlacementStrategy {
    */
   readonly inertWhereNothingFits?: boolean;
   /**
-   * True when `decide` draws no random number and keeps no state from one call to the next: a call
-   * whose answer goes unused changes nothing, so a caller may skip one it knows must fail (the batch
-   * loop, a gang that needs more CPU than the whole cluster has free).
+   * True when `decide` draws no random number and its answers depend on nothing but the nodes' state
+   * (not on the order of earlier places and releases): a try whose placements are undone changes
+   * nothing, so a caller may skip one it knows must fail (the batch loop, a gang the free room cannot
+   * hold). Best fit is not: the placement index breaks its ties by the most recently touched node.
    */
   readonly withoutEffects?: boolean;
   /** Called after the run applied a decision, and when a placed pod leaves. */

@@ -25,7 +25,6 @@ export function firstFit(): PlacementStrategy {
 export function bestFit(): PlacementStrategy {
   return {
     name: "best-fit",
-    withoutEffects: true,
     decide(view: ClusterView, pod: Pod): Decision | null {
       const node = view.bestFitNode(pod);
       return node < 0 ? null : { node };
