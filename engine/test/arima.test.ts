@@ -32,6 +32,15 @@ describe("ARIMA fitted by Hannan–Rissanen", () => {
     expect(Math.abs(fit.constant)).toBeLessThan((3 * 1) / (0.4 * Math.sqrt(N)));
   });
 
+  it("recovers an AR(1) around a large level as well: the constant is not held back", () => {
+    // x + 21,600 (idle times in seconds, near 6 h): the same φ and the level in the constant,
+    // c = 21,600 (1 − φ). A ridge shared across columns once pulled this φ = −0.8 to +0.5.
+    const x = arma(N, -0.8, 0).map((v) => 21_600 + 1000 * v);
+    const fit = fitArima(x, order({ p: 1 }), 1)!;
+    expect(Math.abs(fit.ar[0]! + 0.8)).toBeLessThan(3 * Math.sqrt((1 - 0.64) / N));
+    expect(fit.constant / (21_600 * 1.8)).toBeCloseTo(1, 2);
+  });
+
   it("recovers an MA(1)'s coefficient within 5 of maximum likelihood's standard errors", () => {
     // ML's standard error is √((1 − θ²)/n), 0.0061; Hannan–Rissanen is less efficient, so 5 of them.
     const fit = fitArima(arma(N, 0, 0.5), order({ q: 1 }), 1)!;

@@ -3,9 +3,13 @@
  * pivoting: the regressions of the ARIMA fit have at most a few dozen columns, so XᵀX is small and
  * forming it (rows × columns² multiply-adds) is the whole cost.
  *
- * A ridge of 1e-10 × the mean diagonal (or 1e-300 when the diagonal is all zero) keeps a singular
- * system solvable: a column that is identically zero (a noiseless series whose differences vanish)
- * gets the coefficient 0 rather than NaN.
+ * A ridge keeps a singular system solvable (columns alike, in a noiseless series) and gives a column
+ * that is zero, or rounding noise (a noiseless series' innovations), the coefficient 0 rather than NaN
+ * or a huge one: 1e-10 × each column's own diagonal, plus 1e-20 × the mean diagonal (1e-300 when that
+ * is 0). Mostly per column: a ridge of 1e-10 × the mean diagonal would weigh on the constant's column
+ * (diagonal: the row count) as on a lag of a series in the tens of thousands (diagonal: rows × 10⁸),
+ * and pull the constant into the lag's coefficient (an AR(1) of idle times near 6 h, φ = −0.8, was
+ * fitted +0.5); the small shared part still outweighs a column of rounding noise.
  */
 export class NormalEquations {
   readonly xtx: Float64Array;
@@ -42,8 +46,8 @@ export class NormalEquations {
       }
       trace += a[i * k + i]!;
     }
-    const ridge = trace > 0 ? (1e-10 * trace) / k : 1e-300;
-    for (let i = 0; i < k; i++) a[i * k + i] += ridge;
+    const shared = trace > 0 ? (1e-20 * trace) / k : 1e-300;
+    for (let i = 0; i < k; i++) a[i * k + i] += 1e-10 * a[i * k + i]! + shared;
     return solveLinear(a, Float64Array.from(this.xty), k);
   }
 }
