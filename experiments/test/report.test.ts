@@ -201,6 +201,8 @@ describe("sweep report", () => {
       runTimeStretchMean: "lower",
       coldStarts: "lower",
       coldStartRate: "lower",
+      appColdStartRateP75: "lower",
+      warmIdleMemoryGiBh: "lower",
       startLatencyMeanS: "lower",
       cxlPoolAllocatedFraction: "none",
       cxlPooledTasks: "none",

@@ -49,6 +49,7 @@ export {
   type HybridHistogramParams,
   type KeepAlivePolicy,
   type KeepAliveWindow,
+  type NextIdle,
   WarmInstances,
 } from "./keep-alive.js";
 export {

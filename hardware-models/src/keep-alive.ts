@@ -5,8 +5,10 @@
  * histogram of idle times (1-minute bins over 4 hours); when it is representative, unload after an
  * execution, pre-warm at the idle times' 5th percentile and keep alive until their 99th, each with a
  * 10% margin; while it is not (the bins' coefficient of variation is low), keep alive for the whole
- * 4-hour range. Applications whose idle times mostly fall outside the range would use ARIMA in the
- * paper; that is not modelled here: they keep the 4-hour fallback (an assumption).
+ * 4-hour range. Applications whose idle times mostly fall outside the range are the paper's ARIMA
+ * case: given a predictor of the next idle time (`NextIdle`; the engine's is ARIMA), unload after an
+ * execution, pre-warm at 85% of the predicted idle time and keep alive until 115% of it (a 15% margin,
+ * as the dslab reproduction of the paper sets it); without a predictor they keep the 4-hour fallback.
  */
 export interface KeepAliveWindow {
   /** After an execution ends, the instance is unloaded for this long (0: stays loaded). */
@@ -33,6 +35,9 @@ export class FixedKeepAlive implements KeepAlivePolicy {
   }
 }
 
+/** A predictor of an app's next idle time from its idle times so far (oldest first); NaN when it has none. */
+export type NextIdle = (idleTimesS: readonly number[]) => number;
+
 export interface HybridHistogramParams {
   /** Range of the histogram: 4 hours in the paper [P]. */
   rangeS: number;
@@ -47,6 +52,10 @@ export interface HybridHistogramParams {
   cvThreshold: number;
   /** Share of idle times beyond the range from which the paper switches to ARIMA [U]. */
   outOfRangeThreshold: number;
+  /** The ARIMA case's margin around the predicted idle time: 15% (dslab's reproduction) [U]. */
+  predictedMargin: number;
+  /** Idle times kept per app for the predictor (the most recent) [U]. */
+  history: number;
 }
 
 export const HYBRID_DEFAULTS: Readonly<HybridHistogramParams> = Object.freeze({
@@ -57,12 +66,16 @@ export const HYBRID_DEFAULTS: Readonly<HybridHistogramParams> = Object.freeze({
   margin: 0.1,
   cvThreshold: 2,
   outOfRangeThreshold: 0.5,
+  predictedMargin: 0.15,
+  history: 1000,
 });
 
 class IdleHistogram {
   readonly bins: Uint32Array;
   inRange = 0;
   outOfRange = 0;
+  /** The most recent idle times, oldest first (for the predictor). */
+  recent: number[] = [];
 
   constructor(n: number) {
     this.bins = new Uint32Array(n);
@@ -94,7 +107,10 @@ export class HybridHistogramKeepAlive implements KeepAlivePolicy {
   private readonly p: HybridHistogramParams;
   private readonly apps = new Map<string, IdleHistogram>();
 
-  constructor(params: Partial<HybridHistogramParams> = {}) {
+  constructor(
+    params: Partial<HybridHistogramParams> = {},
+    private readonly nextIdle?: NextIdle,
+  ) {
     this.p = { ...HYBRID_DEFAULTS, ...params };
   }
 
@@ -103,6 +119,11 @@ export class HybridHistogramKeepAlive implements KeepAlivePolicy {
     if (!h) {
       h = new IdleHistogram(Math.round(this.p.rangeS / this.p.binS));
       this.apps.set(app, h);
+    }
+    if (this.nextIdle) {
+      h.recent.push(idleS);
+      // Trimmed in batches: O(1) per idle time on average.
+      if (h.recent.length >= 2 * this.p.history) h.recent = h.recent.slice(-this.p.history);
     }
     const bin = Math.floor(idleS / this.p.binS);
     if (bin < h.bins.length) {
@@ -119,7 +140,21 @@ export class HybridHistogramKeepAlive implements KeepAlivePolicy {
     return h.cv() >= this.p.cvThreshold;
   }
 
+  /** Whether most of the app's idle times fall beyond the histogram's range (the paper's ARIMA case). */
+  outOfRange(app: string): boolean {
+    const h = this.apps.get(app);
+    return h !== undefined && h.outOfRange / (h.inRange + h.outOfRange) >= this.p.outOfRangeThreshold;
+  }
+
   window(app: string): KeepAliveWindow {
+    if (this.nextIdle && this.outOfRange(app)) {
+      const recent = this.apps.get(app)!.recent;
+      const next = this.nextIdle(recent.length > this.p.history ? recent.slice(-this.p.history) : recent);
+      if (next > 0 && next < Number.POSITIVE_INFINITY) {
+        const m = this.p.predictedMargin;
+        return { prewarmS: next * (1 - m), keepAliveS: 2 * m * next };
+      }
+    }
     if (!this.representative(app)) return { prewarmS: 0, keepAliveS: this.p.rangeS };
     const h = this.apps.get(app)!;
     const prewarmS = h.percentileBin(this.p.head) * this.p.binS * (1 - this.p.margin);

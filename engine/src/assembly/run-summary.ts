@@ -113,6 +113,10 @@ function hardwareMetrics(e: HardwareEffects | undefined, state: ClusterState, en
     out.startLatencyMeanS = c.startLatencySumS / starts;
     // What keeping sandboxes warm cost: the memory idle instances held, GiB-hours (0 without a warm pool).
     out.warmIdleMemoryGiBh = e.idleWarmMiBS(endS) / 1024 / 3600;
+    // With a warm pool: the share of cold starts of the app at the 75th percentile ("Serverless in the
+    // Wild" plots this against wasted memory: a hot app's warm starts do not hide the rare apps').
+    const p75 = e.appColdStartRateQuantile(0.75);
+    if (!Number.isNaN(p75)) out.appColdStartRateP75 = p75;
   }
   const pools = poolCount(state);
   if (pools > 0) {

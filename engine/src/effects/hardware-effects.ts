@@ -21,7 +21,9 @@ import {
 import type { Pod } from "@clustersim/schedulers";
 import type { RandomStreams } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
+import { arimaNextIdle } from "../forecast/next-idle.js";
 import { TimeIntegral } from "../metrics/metrics.js";
+import { quantileSorted } from "../metrics/quantile.js";
 import type { RunEffects } from "./run-effects.js";
 import { WarmPool } from "./warm-pool.js";
 
@@ -97,6 +99,8 @@ export class HardwareEffects implements RunEffects {
   private readonly snapshots = new Set<string>();
   private readonly keepAlive: KeepAlivePolicy | undefined;
   private warm: WarmPool | undefined;
+  /** With a warm pool: each app's cold starts and starts (the per-app view "Serverless in the Wild" plots). */
+  private readonly appStarts = new Map<string, { cold: number; all: number }>();
   /** Tasks routed to a warm instance, until their start reads it. */
   private readonly warmNext = new Set<Task>();
   private readonly cxl: CxlParams;
@@ -127,7 +131,7 @@ export class HardwareEffects implements RunEffects {
         ? undefined
         : w.policy === "fixed"
           ? new FixedKeepAlive(w.keepAliveS)
-          : new HybridHistogramKeepAlive();
+          : new HybridHistogramKeepAlive({}, arimaNextIdle);
     this.cxl = { ...DEFAULT_CXL, ...(c.cxl ?? {}) };
     this.engine = c.containerEngine ?? CONTAINER_ENGINE;
     const n = c.cluster.nodeCount;
@@ -213,6 +217,13 @@ export class HardwareEffects implements RunEffects {
       );
       if (warm) this.counters.warmStarts++;
       else this.counters.coldStarts++;
+      if (this.keepAlive) {
+        const app = appOf(task);
+        let a = this.appStarts.get(app);
+        if (!a) this.appStarts.set(app, (a = { cold: 0, all: 0 }));
+        a.all++;
+        if (!warm) a.cold++;
+      }
       this.counters.startLatencySumS += startS;
     }
     const pooled = this.cluster.poolMiBOf(id);
@@ -262,6 +273,17 @@ export class HardwareEffects implements RunEffects {
     const node = this.warm.route(appOf(task), pod, this.rates!.nowS());
     if (node >= 0) this.warmNext.add(task);
     return node;
+  }
+
+  /**
+   * With a warm pool, the q-quantile over apps of each app's share of cold starts (quantileSorted's
+   * interpolation, as for every quantile a run reports); NaN without a warm pool or without starts.
+   */
+  appColdStartRateQuantile(q: number): number {
+    return quantileSorted(
+      [...this.appStarts.values()].map((a) => a.cold / a.all).sort((a, b) => a - b),
+      q,
+    );
   }
 
   /** MiB-seconds of memory idle warm instances held, up to `endS`. */

@@ -135,6 +135,8 @@ const DIRECTIONS: Record<string, Direction> = {
   runTimeStretchMean: "lower",
   coldStarts: "lower",
   coldStartRate: "lower",
+  appColdStartRateP75: "lower",
+  warmIdleMemoryGiBh: "lower",
   startLatencyMeanS: "lower",
   cxlSlowdownMean: "lower",
   // Services: objective broken, requests lost, latency; replica-hours are their cost (read beside the
