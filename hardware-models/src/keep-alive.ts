@@ -8,7 +8,8 @@
  * 4-hour range. Applications whose idle times mostly fall outside the range are the paper's ARIMA
  * case: given a predictor of the next idle time (`NextIdle`; the engine's is ARIMA), unload after an
  * execution, pre-warm at 85% of the predicted idle time and keep alive until 115% of it (a 15% margin,
- * as the dslab reproduction of the paper sets it); without a predictor they keep the 4-hour fallback.
+ * as the dslab reproduction of the paper sets it); without a predictor, or while it has no prediction
+ * (too few idle times for a fit), they keep the 4-hour fallback.
  */
 export interface KeepAliveWindow {
   /** After an execution ends, the instance is unloaded for this long (0: stays loaded). */

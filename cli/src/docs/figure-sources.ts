@@ -53,7 +53,7 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
   keepalive: {
     command: "npx clustersim sweep examples/predictive/keepalive.yaml --workers 2: report.json",
     run: () => clustersim(["sweep", "examples/predictive/keepalive.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "80 runs of a day of the Azure Functions sample, about 5 minutes on 2 cores",
+    heavy: "110 runs of a day of the Azure Functions sample, about 6 minutes on 2 cores",
   },
   "compare-fgd": {
     command: "npx clustersim sweep examples/compare-fgd.yaml --workers 2: report.json",

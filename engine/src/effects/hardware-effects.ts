@@ -99,7 +99,10 @@ export class HardwareEffects implements RunEffects {
   private readonly snapshots = new Set<string>();
   private readonly keepAlive: KeepAlivePolicy | undefined;
   private warm: WarmPool | undefined;
-  /** With a warm pool: each app's cold starts and starts (the per-app view "Serverless in the Wild" plots). */
+  /**
+   * With a warm pool: each app's cold starts and starts (the per-app view "Serverless in the Wild"
+   * plots); only tasks that name their app (in the Azure traces, the function) count.
+   */
   private readonly appStarts = new Map<string, { cold: number; all: number }>();
   /** Tasks routed to a warm instance, until their start reads it. */
   private readonly warmNext = new Set<Task>();
@@ -217,8 +220,8 @@ export class HardwareEffects implements RunEffects {
       );
       if (warm) this.counters.warmStarts++;
       else this.counters.coldStarts++;
-      if (this.keepAlive) {
-        const app = appOf(task);
+      if (this.keepAlive && task.app !== "") {
+        const app = task.app;
         let a = this.appStarts.get(app);
         if (!a) this.appStarts.set(app, (a = { cold: 0, all: 0 }));
         a.all++;
@@ -277,7 +280,8 @@ export class HardwareEffects implements RunEffects {
 
   /**
    * With a warm pool, the q-quantile over apps of each app's share of cold starts (quantileSorted's
-   * interpolation, as for every quantile a run reports); NaN without a warm pool or without starts.
+   * interpolation, as for every quantile a run reports); NaN without a warm pool or without a start of
+   * a task that names its app.
    */
   appColdStartRateQuantile(q: number): number {
     return quantileSorted(

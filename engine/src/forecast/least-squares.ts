@@ -4,12 +4,14 @@
  * forming it (rows × columns² multiply-adds) is the whole cost.
  *
  * A ridge keeps a singular system solvable (columns alike, in a noiseless series) and gives a column
- * that is zero, or rounding noise (a noiseless series' innovations), the coefficient 0 rather than NaN
- * or a huge one: 1e-10 × each column's own diagonal, plus 1e-20 × the mean diagonal (1e-300 when that
- * is 0). Mostly per column: a ridge of 1e-10 × the mean diagonal would weigh on the constant's column
- * (diagonal: the row count) as on a lag of a series in the tens of thousands (diagonal: rows × 10⁸),
- * and pull the constant into the lag's coefficient (an AR(1) of idle times near 6 h, φ = −0.8, was
- * fitted +0.5); the small shared part still outweighs a column of rounding noise.
+ * that is zero the coefficient 0 rather than NaN: 1e-10 × each column's own diagonal, plus 1e-20 × the
+ * mean diagonal (1e-300 when that is 0). Mostly per column: a ridge of 1e-10 × the mean diagonal
+ * weighed on the constant's column (diagonal: the row count) as on a lag of a series in the tens of
+ * thousands (diagonal: rows × 10⁸), and pulled the constant into the lag's coefficient (an AR(1) of
+ * idle times near 6 h, φ = −0.8, was fitted +0.5). The shared part still does that for a series at a
+ * level near 10⁹ or above (it weighs 1e-20 × level² against the constant's 1); centring the columns
+ * would remove it (not done). A column of
+ * rounding noise may get a large coefficient, which multiplies noise: forecasts are not worse for it.
  */
 export class NormalEquations {
   readonly xtx: Float64Array;
