@@ -49,6 +49,28 @@ describe("warm instances per node", () => {
     expect(pool.idleMiB.average(100) * 100).toBeCloseTo(300 * 70, 9);
   });
 
+  it("tell the policy each idle period once, from the first invocation after it", () => {
+    const c = nodes();
+    const k = clock();
+    const seen: number[] = [];
+    const policy: KeepAlivePolicy = {
+      name: "log",
+      observeIdle: (_app, idleS) => void seen.push(idleS),
+      window: () => ({ prewarmS: 0, keepAliveS: 0 }),
+    };
+    const pool = new WarmPool(c, policy, k);
+    pool.ended("f", 0, 300, 100);
+    // Two invocations in one idle period, and a retry of the second: one idle time, 20 s.
+    pool.route("f", fn, 120);
+    pool.route("f", fn, 125);
+    pool.route("f", fn, 130);
+    expect(seen).toEqual([20]);
+    // The next period, after another end: its own idle time.
+    pool.ended("f", 0, 300, 200);
+    pool.route("f", fn, 260);
+    expect(seen).toEqual([20, 60]);
+  });
+
   it("keep one instance per app and node, load a pre-warmed one only where there is room, and skip nodes the invocation does not fit", () => {
     const c = nodes();
     const k = clock();

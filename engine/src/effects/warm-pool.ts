@@ -23,6 +23,8 @@ interface Instance {
 export class WarmPool {
   private readonly idle = new Map<string, Map<number, Instance>>();
   private readonly lastEnd = new Map<string, number>();
+  /** The end of each app's idle period whose length the policy has been told (one idle time each). */
+  private readonly observedAfter = new Map<string, number>();
   readonly idleMiB = new TimeIntegral();
   private heldMiB = 0;
 
@@ -33,12 +35,17 @@ export class WarmPool {
   ) {}
 
   /**
-   * An invocation of `app` arrives: the node of an idle loaded instance where it fits, its memory
-   * released for the invocation to take (-1: none, a cold start). Lowest node first.
+   * An invocation of `app` arrives (or, queued, is tried again): the node of an idle loaded instance
+   * where it fits, its memory released for the invocation to take (-1: none, a cold start). Lowest node
+   * first. The policy learns each idle period once, from the first invocation after it: a second one in
+   * the same period, or a retry, is not another idle time.
    */
   route(app: string, pod: Request, nowS: number): number {
     const last = this.lastEnd.get(app);
-    if (last !== undefined && nowS >= last) this.policy.observeIdle(app, nowS - last);
+    if (last !== undefined && nowS >= last && this.observedAfter.get(app) !== last) {
+      this.observedAfter.set(app, last);
+      this.policy.observeIdle(app, nowS - last);
+    }
     const onNodes = this.idle.get(app);
     if (!onNodes) return -1;
     const nodes = [...onNodes.keys()].sort((a, b) => a - b);
