@@ -74,7 +74,12 @@ export {
 export { FifoQueue } from "./queues/fifo-queue.js";
 export { backoffS, KubernetesQueue } from "./queues/kubernetes-queue.js";
 export type { Waiting, WaitingQueue } from "./queues/waiting-queue.js";
-export { type BatchCounts, BatchLoop, type BatchLoopOptions, type LearnedQueuePolicy } from "./runs/batch-loop.js";
+export {
+  type BatchCounts,
+  BatchLoop,
+  type BatchLoopOptions,
+  type LearnedQueuePolicy,
+} from "./runs/batch/batch-loop.js";
 export { type BatchRunOptions, type BatchRunResult, runBatch, runBatchAsync } from "./runs/batch-run.js";
 export { type ClusterRunOptions, type ClusterRunResult, runCluster, runClusterAsync } from "./runs/cluster-run.js";
 export {

@@ -136,8 +136,7 @@ export class HybridHistogramKeepAlive implements KeepAlivePolicy {
   /** Whether the app's histogram currently drives its windows (else the range-long fallback). */
   representative(app: string): boolean {
     const h = this.apps.get(app);
-    if (!h || h.inRange === 0) return false;
-    if (h.outOfRange / (h.inRange + h.outOfRange) >= this.p.outOfRangeThreshold) return false;
+    if (!h || h.inRange === 0 || this.outOfRange(app)) return false;
     return h.cv() >= this.p.cvThreshold;
   }
 

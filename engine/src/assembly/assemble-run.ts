@@ -17,7 +17,7 @@ import { TaskLedger } from "../observers/task-ledger.js";
 import { TaskRows } from "../observers/task-rows.js";
 import { TimeSeriesRows } from "../observers/timeseries.js";
 import { replayTotals, replayUsage, usageForEnergy } from "../observers/usage-samplers.js";
-import { BatchLoop } from "../runs/batch-loop.js";
+import { BatchLoop } from "../runs/batch/batch-loop.js";
 import { OnlineLoop } from "../runs/online/online-loop.js";
 import { Run, type RunOptions } from "../runs/run.js";
 import { ServiceRows } from "../services/service-rows.js";

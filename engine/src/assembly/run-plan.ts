@@ -8,7 +8,7 @@ import type { Controller } from "../controllers/controller.js";
 import type { NodeFailures, Outage } from "../controllers/fault-controller.js";
 import type { HardwareEffectsConfig } from "../effects/hardware-effects.js";
 import type { GroupEconomics } from "../observers/run-metrics.js";
-import type { LearnedQueuePolicy } from "../runs/batch-loop.js";
+import type { LearnedQueuePolicy } from "../runs/batch/batch-loop.js";
 import type { ServiceConfig, VirtualNode } from "../services/service-config.js";
 import type { MeasureWindow } from "../services/service-figures.js";
 

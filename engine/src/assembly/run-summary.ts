@@ -3,7 +3,7 @@ import type { HardwareEffects } from "../effects/hardware-effects.js";
 import type { GpuLoadCheckpoints } from "../observers/gpu-load-checkpoints.js";
 import type { RunMetrics } from "../observers/run-metrics.js";
 import { poolCount } from "../observers/usage-samplers.js";
-import type { BatchLoop } from "../runs/batch-loop.js";
+import type { BatchLoop } from "../runs/batch/batch-loop.js";
 import type { OnlineLoop } from "../runs/online/online-loop.js";
 import type { ServicesController } from "../services/services-controller.js";
 import type { UsageModel } from "../usage/usage-model.js";

@@ -4,7 +4,7 @@ import type { RunSummary } from "@clustersim/sim-core";
 import type { Task } from "@clustersim/workloads";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
 import type { RunListener } from "../bus/run-events.js";
-import { type BatchCounts, BatchLoop } from "./batch-loop.js";
+import { type BatchCounts, BatchLoop } from "./batch/batch-loop.js";
 import { Run } from "./run.js";
 
 /** The batch run to its end in one call, with callbacks: the run-to-end API over `Run` and `BatchLoop`. */

@@ -43,6 +43,7 @@ export function batchScheduler(entry: StrategyEntry, src: SchedulerSource, state
     backfill: "none" | "easy";
     placement: string;
     checkpoint?: string;
+    /** Absent for rl-kernel, whose parameters have neither: the loop's defaults. */
     runtime?: RuntimeEstimate;
     backfillOrder?: "arrival" | "shortest";
   };
@@ -55,8 +56,8 @@ export function batchScheduler(entry: StrategyEntry, src: SchedulerSource, state
         ? (sched.name as BatchPolicyName)
         : learnedPolicy(params.checkpoint, src.baseDir, src.file, state),
     backfill: params.backfill === "easy",
-    runtime: params.runtime ?? "requested",
-    backfillOrder: params.backfillOrder ?? "arrival",
+    runtime: params.runtime,
+    backfillOrder: params.backfillOrder,
   };
 }
 
