@@ -47,5 +47,22 @@ describe("figures the docs quote", () => {
     // The README's comparison, as it says: FGD ahead of best fit at 130% arrived load on every seed.
     const report = results.get("compare-fgd") as { winTieLoss: Record<string, Record<string, { win: number }>> };
     expect(report.winTieLoss.gpuAllocatedFractionAtArrived130.fgd.win).toBe(1);
+    // Load-aware placement (docs/guide/schedulers.md), as it says: every load-aware variant keeps the
+    // objective whole and preempts nothing on every seed; the trend's attainment ties its reactive
+    // twin's while it wins on the share of minutes over the limit.
+    const placement = results.get("load-aware-placement") as {
+      winTieLoss: Record<string, Record<string, { win: number; tie: number }>>;
+      groups: { means: Record<string, Record<string, { mean: number; degenerate?: boolean }>> }[];
+    };
+    for (const variant of ["average", "trend", "average-80", "trend-80", "estimate-85"]) {
+      for (const metric of ["serviceSloViolationMinutes", "tasksPreempted"]) {
+        expect(placement.groups[0].means[metric][variant], `${variant} ${metric}`).toMatchObject({
+          mean: 0,
+          degenerate: true,
+        });
+      }
+    }
+    expect(placement.winTieLoss.serviceSloAttainment.trend.tie).toBe(1);
+    expect(placement.winTieLoss.loadAwareOverLimitShare.trend.win).toBe(1);
   });
 });

@@ -204,3 +204,4 @@ export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/ser
 export { ServicesController, type ServicesOptions } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";
+export { NodeLoadForecast } from "./usage/node-load-forecast.js";

@@ -8,7 +8,7 @@ import {
   selectVictimsOnNode,
 } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement } from "@clustersim/schedulers";
+import { createPlacement, type NodeLoad } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
@@ -100,5 +100,39 @@ describe("preemption in online runs", () => {
     // 10 s done, the last checkpoint at 8 s: 92 s left from 30 s.
     expect(checkpointed.finished.get(0)).toBe(122);
     expect(checkpointed.lostCoreS).toBe(8);
+  });
+
+  it("evicts only where the strategy's other filters pass: load-aware refuses a node its usage fills", () => {
+    // The same two tasks under load-aware placement (threshold 100%), node usage being what is
+    // allocated. At 10 s the node uses 4 cores: with the 2-core task's estimate (1.7) it would pass its
+    // 4 cores, so the filter refuses it, and so does preemption (upstream's dry run runs the filter too, and Koordinator's
+    // node metric would still count the victim). It starts when the first task ends, at 100 s.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
+    const allocated: NodeLoad = {
+      cpuMilli: (node) => cluster.allocatableCpuMilli(node) - cluster.freeCpuMilli(node),
+      assigned: () => {},
+    };
+    const loop = new OnlineLoop({
+      strategy: createPlacement(
+        "load-aware",
+        { cpuThreshold: 1 },
+        { rng: new RandomStreams(1).get("s"), nodeLoad: () => allocated },
+      ),
+      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
+    });
+    const finished = new Map<number, number>();
+    const preempted: number[] = [];
+    new Run({
+      cluster,
+      tasks: [
+        task({ id: 0, arrivalS: 0, runS: 100, cpuMilli: 4000, memoryMiB: 1, priority: 0 }),
+        task({ id: 1, arrivalS: 10, runS: 20, cpuMilli: 2000, memoryMiB: 1, priority: 10 }),
+      ],
+      loop,
+      listeners: [{ finish: (t, _n, _s, now) => finished.set(t.id, now), preempt: (t) => preempted.push(t.id) }],
+    }).runToEndSync();
+    expect(preempted).toEqual([]);
+    expect(finished.get(0)).toBe(100);
+    expect(finished.get(1)).toBe(120);
   });
 });

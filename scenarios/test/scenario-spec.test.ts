@@ -144,7 +144,12 @@ scheduler: { name: best-fit }
     [
       "a queue policy's placement that is not a placement strategy of default parameters",
       GOOD.replace("name: best-fit", "name: fcfs\n  params: { placement: rl-placement }"),
-      /^FILE:18: scheduler\.params\.placement: expected a placement strategy that needs no parameters \(first-fit, .*\), found "rl-placement"$/,
+      /^FILE:18: scheduler\.params\.placement: expected a placement strategy that needs no parameters and no node usage \(first-fit, .*\), found "rl-placement"$/,
+    ],
+    [
+      "a queue policy's placement that reads node usage, which batch runs do not measure",
+      GOOD.replace("name: best-fit", "name: fcfs\n  params: { placement: load-aware }"),
+      /^FILE:18: scheduler\.params\.placement: expected a placement strategy that needs no parameters and no node usage \((?:(?!load-aware)[^)])*\), found "load-aware"$/,
     ],
     // The unclosed "[" of line 2 is found where the file ends (line 3).
     ["broken YAML", "name: t\nduration: [1h\n", /^FILE:3: expected valid YAML or JSON, found/],

@@ -90,6 +90,14 @@ export {
 export { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
 export { defaultProfileKernel, leastBalancedKernel } from "./placement/kubernetes-score-kernel.js";
 export {
+  LOAD_PREDICTORS,
+  type LoadAwareOptions,
+  type LoadPredictor,
+  loadAware,
+  type NodeLoad,
+  type NodeLoadOptions,
+} from "./placement/load-aware.js";
+export {
   createLearnedPlacement,
   createPlacement,
   type StrategyContext,

@@ -12,6 +12,7 @@ import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomSco
 import { nodeAffinity, taintToleration } from "./placement/kubernetes-preferences.js";
 import { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
 import { defaultProfileKernel } from "./placement/kubernetes-score-kernel.js";
+import { LOAD_PREDICTORS, loadAware, type NodeLoad, type NodeLoadOptions } from "./placement/load-aware.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -26,6 +27,8 @@ export interface StrategyContext {
    * from the strategy's `checkpoint` (@clustersim/rl's learnedPlacementScore); called once per strategy.
    */
   learnedScore?: (typical: readonly TypicalPod[]) => ScorePlugin;
+  /** The run's prediction of node usage, made with the strategy's settings (load-aware); absent: none. */
+  nodeLoad?: (o: NodeLoadOptions) => NodeLoad;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: strategy entries of every parameter type live in one list
@@ -36,6 +39,8 @@ export interface StrategyEntry<P = unknown> {
   kind: "placement" | "queue";
   summary: string;
   params: z.ZodType<P>;
+  /** True when the strategy reads node usage (StrategyContext's nodeLoad), which only online runs measure. */
+  readsNodeUsage?: boolean;
   /** Placement strategies only; queue policies are built by the batch run. */
   create?(params: P, ctx: StrategyContext): PlacementStrategy;
 }
@@ -126,6 +131,58 @@ const entries: AnyStrategyEntry[] = [
         rng,
         { scoreKernel: defaultProfileKernel(3, 2, 1, 1) },
       ),
+  },
+  {
+    name: "load-aware",
+    kind: "placement",
+    readsNodeUsage: true,
+    summary:
+      "Koordinator's LoadAwareScheduling: nodes filtered and scored by predicted CPU usage (the recent mean, or a trend's upper bound over the pod's lifetime) instead of requests",
+    params: scoring(0)
+      .extend({
+        cpuThreshold: z.number().gt(0).max(1).default(0.65).meta({
+          description:
+            "a node whose predicted CPU usage with the pod would pass this share of its allocatable is filtered out (Koordinator's usageThresholds cpu, 65%)",
+        }),
+        estimatedCpuShare: z.number().gt(0).max(1).default(0.85).meta({
+          description:
+            "a new pod's CPU usage as a share of its request (Koordinator's estimatedScalingFactors cpu, 85%)",
+        }),
+        predictor: z.enum(LOAD_PREDICTORS).default("average").meta({
+          description:
+            "average: the mean of the last 5 minutes' samples (Koordinator); trend: a line fitted to the last `window` minutes, its upper bound at `risk` over the pod's expected lifetime",
+        }),
+        window: z.number().int().min(3).max(1440).optional().meta({
+          description: "trend only: minutes fitted, and the farthest ahead predicted (default 30)",
+        }),
+        risk: z.number().gt(0).lt(0.5).optional().meta({
+          description: "trend only: the chance per predicted minute that usage exceeds the bound (default 0.05)",
+        }),
+      })
+      .refine((p) => p.predictor === "trend" || (p.window === undefined && p.risk === undefined), {
+        message: "window and risk apply to predictor: trend only",
+      }),
+    create: (p, { rng, nodeLoad }) => {
+      if (!nodeLoad) throw new Error("load-aware: this run measures no node usage (online runs only)");
+      const windowSamples = p.window ?? 30;
+      const load = nodeLoad({ predictor: p.predictor, windowSamples, risk: p.risk ?? 0.05, sampleS: 60 });
+      const plugin = loadAware(load, {
+        cpuThreshold: p.cpuThreshold,
+        estimatedCpuShare: p.estimatedCpuShare,
+        maxHorizonS: windowSamples * 60,
+      });
+      return profile(
+        "load-aware",
+        [
+          { plugin: taintToleration, weight: 3 },
+          { plugin: nodeAffinity, weight: 2 },
+          { plugin, weight: 1 },
+        ],
+        p,
+        rng,
+        { filter: [fitsFilter, plugin] },
+      );
+    },
   },
   {
     name: "least-allocated",

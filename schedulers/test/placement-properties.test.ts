@@ -61,10 +61,20 @@ describe("every placement strategy, on random clusters and pods", () => {
             // seed's random scores, as arbitrary as an untrained agent's.
             const learned = name === "rl-placement";
             const scores = new RandomStreams(seed).get("a");
-            const s = createPlacement(name, learned ? { checkpoint: "untrained" } : {}, {
+            // Load-aware placement reads node usage: here what is allocated, with a pod estimated at its
+            // request and a threshold of 100%, under which its filter refuses exactly what does not fit.
+            const loadAware = name === "load-aware";
+            const used = (n: number) => c.allocatableCpuMilli(n) - c.freeCpuMilli(n);
+            const params = learned
+              ? { checkpoint: "untrained" }
+              : loadAware
+                ? { cpuThreshold: 1, estimatedCpuShare: 1 }
+                : {};
+            const s = createPlacement(name, params, {
               rng: new RandomStreams(seed).get("s"),
               workload: pods.map(pod),
               ...(learned && { learnedScore: () => ({ name: "Untrained", score: () => scores.next() }) }),
+              ...(loadAware && { nodeLoad: () => ({ cpuMilli: used, assigned: () => {} }) }),
             });
             for (const p of pods.map(pod)) {
               const d = s.decide(c, p);

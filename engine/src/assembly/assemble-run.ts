@@ -22,6 +22,8 @@ import { OnlineLoop } from "../runs/online/online-loop.js";
 import { Run, type RunOptions } from "../runs/run.js";
 import { ServiceRows } from "../services/service-rows.js";
 import { ServicesController } from "../services/services-controller.js";
+import { NodeLoadController } from "../usage/node-load-controller.js";
+import { NodeLoadForecast } from "../usage/node-load-forecast.js";
 import { UsageModel } from "../usage/usage-model.js";
 import { replayHeader } from "./replay-header.js";
 import type { OnlinePlan, RunPlan } from "./run-plan.js";
@@ -65,6 +67,8 @@ interface OnlineParts {
   services?: ServicesController;
   colocation?: ColocationController;
   usage?: UsageModel;
+  /** The load-aware strategy's forecast of node usage, when it asked for one. */
+  nodeLoad?: NodeLoadForecast;
   colocated: boolean;
   /** What reads the services at each sample (rows, replay), filled in by the observers. */
   serviceSamples: ((nowS: number, s: ServicesController) => void)[];
@@ -74,7 +78,7 @@ interface OnlineParts {
 /**
  * The engine's side of a scenario: from a compiled plan to a run's loop, controllers, effects and
  * observers, each built once and in a fixed order (controllers start in that order: faults, the
- * Cluster Autoscaler, services, co-location, users' controllers). `construct` makes the run from its options
+ * Cluster Autoscaler, services, the load-aware strategy's usage samples, co-location, users' controllers). `construct` makes the run from its options
  * (controllers start then): a caller guarding plug-ins wraps it in its time limit.
  */
 export function assembleRun(
@@ -131,7 +135,11 @@ export function assembleRun(
 /** The online loop with its effects, serverless burst, preemption, batch tier, services and co-location. */
 function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): OnlineParts {
   const state = plan.cluster.state;
-  const placement = s.placement(streams.get("scheduler"));
+  let nodeLoad: NodeLoadForecast | undefined;
+  const placement = s.placement(streams.get("scheduler"), (o) => {
+    nodeLoad = new NodeLoadForecast(state, o);
+    return nodeLoad;
+  });
   placement.record = plan.outputs.decisions;
   const effects = new HardwareEffects({ ...s.hardware, cluster: state, streams });
   const bursting = s.services?.bursting ?? new Set<string>();
@@ -168,7 +176,8 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
     });
   if (services) controllers.push(services);
   // One owner of what the nodes' CPU does (a listener, sampled with the run's samples).
-  const usage = services || s.colocation ? new UsageModel(state, { services, tier }) : undefined;
+  const usage = services || s.colocation || nodeLoad ? new UsageModel(state, { services, tier }) : undefined;
+  if (nodeLoad) controllers.push(new NodeLoadController(nodeLoad, usage!));
   if (s.colocation) {
     colocation = new ColocationController({
       tier,
@@ -177,7 +186,18 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
     });
     controllers.push(colocation);
   }
-  return { loop, effects, tier, services, colocation, usage, colocated: !!s.colocation, serviceSamples, controllers };
+  return {
+    loop,
+    effects,
+    tier,
+    services,
+    colocation,
+    usage,
+    nodeLoad,
+    colocated: !!s.colocation,
+    serviceSamples,
+    controllers,
+  };
 }
 
 /** The run's listeners in their order: the checker, the ledger and metrics, then each output asked for. */

@@ -1,5 +1,12 @@
 import type { ClusterState, FailureDomain } from "@clustersim/hardware-models";
-import type { BatchPolicyName, PlacementStrategy, RuntimeEstimate, TypicalPod } from "@clustersim/schedulers";
+import type {
+  BatchPolicyName,
+  NodeLoad,
+  NodeLoadOptions,
+  PlacementStrategy,
+  RuntimeEstimate,
+  TypicalPod,
+} from "@clustersim/schedulers";
 import type { Rng } from "@clustersim/sim-core";
 import type { TaskSource } from "../arrivals/arrival-pump.js";
 import type { ColocationOptions } from "../colocation/batch-tier.js";
@@ -52,8 +59,11 @@ export interface PlannedCluster {
 export interface OnlinePlan {
   kind: "online";
   name: string;
-  /** Makes the strategy, given the run's "scheduler" stream. */
-  placement(rng: Rng): PlacementStrategy;
+  /**
+   * Makes the strategy, given the run's "scheduler" stream and, for a strategy that reads node usage
+   * (load-aware), the run's forecast of it made to the strategy's settings.
+   */
+  placement(rng: Rng, nodeLoad?: (o: NodeLoadOptions) => NodeLoad): PlacementStrategy;
   queue: "kubernetes" | "fifo";
   /** DefaultPreemption; absent when off. */
   preemption?: { victims: "restart" | "resume"; checkpointIntervalS: number };

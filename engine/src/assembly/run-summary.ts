@@ -6,6 +6,7 @@ import { poolCount } from "../observers/usage-samplers.js";
 import type { BatchLoop } from "../runs/batch/batch-loop.js";
 import type { OnlineLoop } from "../runs/online/online-loop.js";
 import type { ServicesController } from "../services/services-controller.js";
+import type { NodeLoadForecast } from "../usage/node-load-forecast.js";
 import type { UsageModel } from "../usage/usage-model.js";
 import type { PlannedAssumption, RunPlan } from "./run-plan.js";
 
@@ -19,6 +20,8 @@ export interface SummarySources {
   services?: ServicesController;
   /** With services or co-location: what the nodes' CPU does. */
   usage?: UsageModel;
+  /** The load-aware strategy's forecast of node usage and its account of placements. */
+  nodeLoad?: NodeLoadForecast;
   colocated?: boolean;
 }
 
@@ -40,6 +43,7 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     ...(usage && { cpuUsedFraction: usage.cpuUsedFraction(simTimeS) }),
     ...(services && servicesMetrics(services)),
     ...(usage && s.colocated && { batchTierCoreHours: usage.batchCoreHours(simTimeS) }),
+    ...s.nodeLoad?.summary(),
     assumptions: assumptionsHeld(plan.assumptions, effects),
     notModelled: plan.scheduler.kind === "batch" ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
   };

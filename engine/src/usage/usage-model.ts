@@ -49,14 +49,23 @@ export class UsageModel implements RunListener {
     this.o.services?.addUsageDelta(out);
   }
 
+  /**
+   * Each node's usage less its allocation now, millicores, into `out`: service replicas' usage less
+   * their requests, plus the batch tier's pods (which take no allocatable).
+   */
+  usageDelta(out: Float64Array): void {
+    out.fill(0);
+    this.o.services?.addUsageDelta(out);
+    const tier = this.o.tier;
+    if (tier) for (let n = 0; n < out.length; n++) out[n] += tier.usedOn(n);
+  }
+
   sample(nowS: number): void {
     this.advance(nowS);
     const c = this.cluster;
     const delta = this.delta;
     const tier = this.o.tier;
-    delta.fill(0);
-    this.o.services?.addUsageDelta(delta);
-    if (tier) for (let n = 0; n < delta.length; n++) delta[n] += tier.usedOn(n);
+    this.usageDelta(delta);
     let used = 0;
     let batch = 0;
     for (let n = 0; n < c.nodeCount; n++) {

@@ -97,6 +97,11 @@ const DIRECTIONS: Record<string, Direction> = {
   // not the schedule (the waits and slowdowns carry what it cost).
   jobsUnderpredicted: "none",
   runtimeCorrections: "none",
+  // Load-aware placement: placements made, and how often their nodes' usage went past the threshold
+  // they were placed under. The placements count the work placed (tasksStarted ranks it).
+  loadAwarePlacements: "none",
+  loadAwareLimitCrossedShare: "lower",
+  loadAwareOverLimitShare: "lower",
   // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
   // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
   // memoryAllocatedFraction carry the pool's cost and benefit).

@@ -70,15 +70,16 @@ export function placementFactory(
   entry: StrategyEntry,
   src: SchedulerSource,
   workload: readonly Pod[] | undefined,
-): (rng: Rng) => PlacementStrategy {
+): (rng: Rng, nodeLoad?: StrategyContext["nodeLoad"]) => PlacementStrategy {
   const sched = src.spec.scheduler;
   const agent =
     sched.name === "rl-placement"
       ? readAgent(sched.params?.checkpoint, src.baseDir, src.file, placementAgent)
       : undefined;
-  return (rng) => {
+  return (rng, nodeLoad) => {
     const ctx: StrategyContext = {
       rng,
+      nodeLoad,
       workload: workload ?? [],
       ...(agent && { learnedScore: (typical: readonly TypicalPod[]) => learnedPlacementScore(agent, typical) }),
     };

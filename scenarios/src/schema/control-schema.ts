@@ -43,18 +43,20 @@ export const Scheduler = z
     const parsed = entry.params.safeParse(s.params);
     if (!parsed.success)
       for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["params", ...issue.path] } as never);
-    // A queue policy places its jobs with a placement strategy of default parameters.
+    // A queue policy places its jobs with a placement strategy of default parameters, and the batch
+    // loop measures no node usage.
     const placement = (parsed.data as { placement?: unknown } | undefined)?.placement;
+    const forBatch = (n: string) => {
+      const p = strategy(n);
+      return p?.kind === "placement" && !p.readsNodeUsage && p.params.safeParse({}).success;
+    };
     if (entry.kind === "queue" && typeof placement === "string") {
-      const p = strategy(placement);
-      if (p?.kind !== "placement" || !p.params.safeParse({}).success) {
-        const usable = strategyNames().filter(
-          (n) => strategy(n)!.kind === "placement" && strategy(n)!.params.safeParse({}).success,
-        );
+      if (!forBatch(placement)) {
+        const usable = strategyNames().filter(forBatch);
         ctx.addIssue({
           code: "custom",
           path: ["params", "placement"],
-          message: `expected a placement strategy that needs no parameters (${usable.join(", ")}), found "${placement}"`,
+          message: `expected a placement strategy that needs no parameters and no node usage (${usable.join(", ")}), found "${placement}"`,
         });
       }
     }

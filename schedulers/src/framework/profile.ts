@@ -74,6 +74,8 @@ export class Profile implements PlacementStrategy {
   readonly inertWhereNothingFits: boolean;
   record = false;
   lastRecord: DecisionRecord | null = null;
+  /** Set when a filter other than NodeResourcesFit is configured (PlacementStrategy's). */
+  readonly passesOtherFilters?: (view: ClusterView, pod: Pod, node: number) => boolean;
   private readonly state = new CycleState();
   private feasible = new Int32Array(0);
   private total = new Float64Array(0);
@@ -102,6 +104,14 @@ export class Profile implements PlacementStrategy {
       ...(config.permit ?? []),
     ];
     this.plugins = [...new Set(all)];
+    const others = config.filter.filter((f) => !f.passesOnlyWhereItFits);
+    if (others.length > 0) {
+      this.passesOtherFilters = (view, pod, node) => {
+        this.state.clear();
+        const ctx: CycleContext = { view, pod, state: this.state, rng: this.rng, gpuIndex: undefined };
+        return others.every((f) => f.filter(ctx, node) === Code.Success);
+      };
+    }
     const kernel = config.scoreKernel;
     if (
       kernel &&

@@ -57,6 +57,8 @@ export interface Pod extends Request {
   readonly gang?: number;
   readonly gangSize?: number;
   readonly arrivalS?: number;
+  /** The run time the pod's owner asked for, seconds (NaN or absent: not known): its expected lifetime. */
+  readonly reqTimeS?: number;
 }
 
 /** Per-cycle scratch data plugins share, cleared before each pod (Kubernetes' CycleState). */
@@ -182,6 +184,13 @@ export interface PlacementStrategy {
    * hold). Best fit is not: the placement index breaks its ties by the most recently touched node.
    */
   readonly withoutEffects?: boolean;
+  /**
+   * Where the strategy filters on more than room (CPU, memory, pods), whether those other filters pass
+   * the pod on `node`: preemption evicts only where they do, as upstream's dry run runs every filter with
+   * the victims removed (a filter that reads no pod's request passes or fails the same either way).
+   * Absent: the strategy filters on room only.
+   */
+  passesOtherFilters?(view: ClusterView, pod: Pod, node: number): boolean;
   /** Called after the run applied a decision, and when a placed pod leaves. */
   bound?(view: ClusterView, pod: Pod, decision: Decision): void;
   released?(view: ClusterView, pod: Pod, node: number): void;

@@ -251,7 +251,9 @@ export class OnlineLoop implements SchedulingLoop {
   private preempt(w: Waiting): Decision | null {
     const { cluster } = this.run;
     const table = this.binding.table;
-    const plan = planPreemption(cluster, table, w.pod, w.task.priority ?? 0, this.o.preemption!.rng);
+    const others = this.strategy?.passesOtherFilters;
+    const eligible = others && ((node: number) => others.call(this.strategy, cluster, w.pod, node));
+    const plan = planPreemption(cluster, table, w.pod, w.task.priority ?? 0, this.o.preemption!.rng, eligible);
     if (!plan) return null;
     for (const id of plan.victims) this.enqueue(this.binding.preemptVictim(id));
     return cluster.fits(plan.node, w.pod) ? { node: plan.node } : null;

@@ -31,6 +31,7 @@ export function mayPreempt(table: PlacementTable, pod: Pod, priority: number): b
  * candidate nodes (those it is admitted to, whose strictly lower-priority pods would make room) are
  * dry-run in a ring from a random start until enough are found, and one is picked by upstream's rules
  * (../../preemption/default-preemption.ts). Returns the node and the placement ids to evict, or null.
+ * A node `eligible` refuses (the strategy's filters beyond room) is no candidate.
  * Pods that also need GPUs, network, VFs or pool memory do not preempt: victims are chosen on CPU,
  * memory and pod count, and evicting could free the wrong resource and leave them unplaced.
  */
@@ -40,6 +41,7 @@ export function planPreemption(
   pod: Pod,
   priority: number,
   rng: Rng,
+  eligible?: (node: number) => boolean,
 ): { node: number; victims: number[] } | null {
   if (!mayPreempt(table, pod, priority)) return null;
   const n = cluster.nodeCount;
@@ -61,7 +63,7 @@ export function planPreemption(
       const prio = table.tasks[id]!.priority ?? 0;
       pods.push({ id, priority: prio, startS: table.startOf[id], cpuMilli: p.cpuMilli, memoryMiB: p.memoryMiB });
     }
-    if (!cluster.admits(node, admission)) continue;
+    if (!cluster.admits(node, admission) || (eligible && !eligible(node))) continue;
     const room = {
       freeCpuMilli: cluster.freeCpuMilli(node),
       freeMemoryMiB: cluster.freeMemoryMiB(node),

@@ -1,0 +1,95 @@
+import { Code, type CycleContext, type FilterPlugin, type Pod, type ScorePlugin } from "../framework/types.js";
+
+/**
+ * How a run predicts each node's CPU usage (the run's usage model, sampled as koordlet reports
+ * NodeMetric): what the load-aware strategy reads instead of requests.
+ */
+export interface NodeLoad {
+  /**
+   * The node's CPU usage over the next `horizonS` seconds as predicted, millicores (an upper bound at the
+   * forecast's risk, where the forecast has one). Pods bound since the last sample count at once.
+   */
+  cpuMilli(node: number, horizonS: number): number;
+  /**
+   * A pod was bound to `node`, expected to live `horizonS`: watched over that time for the node's measured
+   * usage crossing `limitMilli` (the threshold the filter held it to).
+   */
+  assigned(node: number, horizonS: number, limitMilli: number): void;
+}
+
+/** How the node usage is predicted: the recent mean (Koordinator's NodeMetric) or a trend's upper bound. */
+export const LOAD_PREDICTORS = ["average", "trend"] as const;
+export type LoadPredictor = (typeof LOAD_PREDICTORS)[number];
+
+/** What a run's NodeLoad is built from: the strategy asks for one with these settings. */
+export interface NodeLoadOptions {
+  predictor: LoadPredictor;
+  /** Samples the trend is fitted on (one per `sampleS`), and the farthest it is extrapolated. */
+  windowSamples: number;
+  /** The chance, per predicted point, that usage exceeds the trend's bound (normal residuals assumed). */
+  risk: number;
+  /** How often node usage is sampled (koordlet's NodeMetric report interval). */
+  sampleS: number;
+}
+
+/** The load-aware strategy's settings (see `loadAware`). */
+export interface LoadAwareOptions {
+  /** A node whose predicted CPU usage with the pod would pass this share of its allocatable is filtered out. */
+  cpuThreshold: number;
+  /** A pod's CPU usage as a share of its request, as Koordinator's estimator scales it. */
+  estimatedCpuShare: number;
+  /**
+   * The expected lifetime of a pod with no requested run time (a service replica), and the cap on any:
+   * the trend's window, as a line is not extrapolated further than the span it was fitted on.
+   */
+  maxHorizonS: number;
+}
+
+/**
+ * Koordinator's LoadAwareScheduling plugin (koordinator-sh/koordinator, pkg/scheduler/plugins/
+ * loadaware; defaults of pkg/scheduler/apis/config/v1: usageThresholds cpu 65%, resourceWeights cpu 1
+ * and memory 1, estimatedScalingFactors cpu 85%) with the node's usage predicted over the pod's expected
+ * lifetime instead of read from the last NodeMetric:
+ * - Filter: the node's predicted CPU usage plus the pod's estimate must stay within `cpuThreshold` of
+ *   its allocatable CPU. Upstream compares the node's usage alone; counting the pod too is what makes
+ *   "never placed where predicted usage would pass the threshold" hold.
+ * - Score: least used after placement, (allocatable − used) × 100 / allocatable for CPU (predicted
+ *   usage) and memory (allocated: memory usage is not modelled apart from requests), weighted 1 and 1.
+ * - Pods bound since the last sample: the run's NodeLoad counts them at once (upstream adds the
+ *   estimates of pods assigned since the metric was collected); each placement is watched (onBind).
+ * The pod's expected lifetime is its requested run time, capped at `maxHorizonS` (which also stands
+ * for a pod with none). Requests still have to fit (NodeResourcesFit): the overcommit is the room pods
+ * requested but do not use, which only the batch tier's pods take.
+ */
+export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & ScorePlugin {
+  const horizonOf = (pod: Pod) => {
+    const req = pod.reqTimeS;
+    return req !== undefined && req > 0 ? Math.min(req, o.maxHorizonS) : o.maxHorizonS;
+  };
+  const estimate = (pod: Pod) => pod.cpuMilli * o.estimatedCpuShare;
+  const limit = (ctx: CycleContext, node: number) => ctx.view.allocatableCpuMilli(node) * o.cpuThreshold;
+  // The run reports every bind to the strategy, pods it did not place too (the batch tier's, a warm
+  // instance's): only a pod it just filtered is its own placement.
+  let filtered = -1;
+  return {
+    name: "LoadAwareScheduling",
+    filter(ctx, node) {
+      filtered = ctx.pod.id;
+      const used = load.cpuMilli(node, horizonOf(ctx.pod)) + estimate(ctx.pod);
+      return used <= limit(ctx, node) ? Code.Success : Code.Unschedulable;
+    },
+    score({ view, pod }, node) {
+      const cpuCap = view.allocatableCpuMilli(node);
+      const memCap = view.allocatableMemoryMiB(node);
+      const cpuUsed = load.cpuMilli(node, horizonOf(pod)) + estimate(pod);
+      const memUsed = memCap - view.freeMemoryMiB(node) + pod.memoryMiB;
+      const least = (cap: number, used: number) => (cap > 0 ? Math.max(0, ((cap - used) * 100) / cap) : 0);
+      return (least(cpuCap, cpuUsed) + least(memCap, memUsed)) / 2;
+    },
+    onBind(view, pod, node) {
+      if (pod.id !== filtered) return;
+      filtered = -1;
+      load.assigned(node, horizonOf(pod), view.allocatableCpuMilli(node) * o.cpuThreshold);
+    },
+  };
+}
