@@ -48,21 +48,25 @@ describe("figures the docs quote", () => {
     const report = results.get("compare-fgd") as { winTieLoss: Record<string, Record<string, { win: number }>> };
     expect(report.winTieLoss.gpuAllocatedFractionAtArrived130.fgd.win).toBe(1);
     // Load-aware placement (docs/guide/schedulers.md), as it says: every load-aware variant keeps the
-    // objective whole and preempts nothing on every seed; the trend's attainment ties its reactive
-    // twin's while it wins on the share of minutes over the limit.
+    // objective whole on every seed; only the default and average-80 preempt (3 and 2 jobs over 10
+    // seeds); the trend ties its reactive twin on minutes over the limit and loses on use and jobs.
     const placement = results.get("load-aware-placement") as {
-      winTieLoss: Record<string, Record<string, { win: number; tie: number }>>;
+      winTieLoss: Record<string, Record<string, { win: number; tie: number; loss: number }>>;
       groups: { means: Record<string, Record<string, { mean: number; degenerate?: boolean }>> }[];
     };
+    const means = placement.groups[0].means;
     for (const variant of ["average", "trend", "average-80", "trend-80", "estimate-85"]) {
-      for (const metric of ["serviceSloViolationMinutes", "tasksPreempted"]) {
-        expect(placement.groups[0].means[metric][variant], `${variant} ${metric}`).toMatchObject({
-          mean: 0,
-          degenerate: true,
-        });
-      }
+      expect(means.serviceSloViolationMinutes[variant], variant).toMatchObject({ mean: 0, degenerate: true });
     }
-    expect(placement.winTieLoss.serviceSloAttainment.trend.tie).toBe(1);
-    expect(placement.winTieLoss.loadAwareOverLimitShare.trend.win).toBe(1);
+    for (const variant of ["average", "trend", "trend-80", "estimate-85"]) {
+      expect(means.tasksPreempted[variant], variant).toMatchObject({ mean: 0, degenerate: true });
+    }
+    expect(means.tasksPreempted.default.mean * 10).toBeCloseTo(3, 9);
+    expect(means.tasksPreempted["average-80"].mean * 10).toBeCloseTo(2, 9);
+    const trend = (metric: string) => placement.winTieLoss[metric].trend;
+    expect(trend("serviceSloAttainment").tie).toBe(1);
+    expect(trend("loadAwareOverLimitShare").tie).toBe(1);
+    expect(trend("cpuUsedFraction").loss).toBe(1);
+    expect(trend("tasksCompleted").loss).toBe(1);
   });
 });

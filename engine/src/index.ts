@@ -50,6 +50,7 @@ export type { Forecaster } from "./forecast/forecaster.js";
 export { HoltWinters, type Smoothing } from "./forecast/holt-winters.js";
 export { MlpForecaster, type MlpForecasterOptions } from "./forecast/mlp-forecaster.js";
 export { SeasonalNaive } from "./forecast/seasonal-naive.js";
+export { studentTQuantile } from "./forecast/student-t.js";
 export { type AdamState, adamState, adamStep } from "./learning/adam.js";
 export { Mlp, type MlpWorkspace, type Tensor } from "./learning/mlp.js";
 export { Sample, TimeIntegral } from "./metrics/metrics.js";
@@ -204,4 +205,4 @@ export { SERVICE_COLUMNS, SERVICE_CSV_HEADER, ServiceRows } from "./services/ser
 export { ServicesController, type ServicesOptions } from "./services/services-controller.js";
 export { TaskProgress } from "./tasks/task-progress.js";
 export { wholeRequest } from "./tasks/whole-request.js";
-export { NodeLoadForecast } from "./usage/node-load-forecast.js";
+export { NodeLoadForecast, type NodeLoadSources, type ServiceUsage } from "./usage/node-load-forecast.js";

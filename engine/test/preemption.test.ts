@@ -110,7 +110,8 @@ describe("preemption in online runs", () => {
     const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
     const allocated: NodeLoad = {
       cpuMilli: (node) => cluster.allocatableCpuMilli(node) - cluster.freeCpuMilli(node),
-      assigned: () => {},
+      placed: () => {},
+      left: () => {},
     };
     const loop = new OnlineLoop({
       strategy: createPlacement(

@@ -12,7 +12,13 @@ import { dotProduct, gpuBestFit, gpuClustering, gpuPacking, randomGpu, randomSco
 import { nodeAffinity, taintToleration } from "./placement/kubernetes-preferences.js";
 import { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
 import { defaultProfileKernel } from "./placement/kubernetes-score-kernel.js";
-import { LOAD_PREDICTORS, loadAware, type NodeLoad, type NodeLoadOptions } from "./placement/load-aware.js";
+import {
+  LOAD_PREDICTORS,
+  loadAware,
+  NODE_METRIC_REPORT_S,
+  type NodeLoad,
+  type NodeLoadOptions,
+} from "./placement/load-aware.js";
 
 /** What a strategy may draw on when it is built for a run. */
 export interface StrategyContext {
@@ -152,10 +158,10 @@ const entries: AnyStrategyEntry[] = [
           description:
             "average: the mean of the last 5 minutes' samples (Koordinator); trend: a line fitted to the last `window` minutes, its upper bound at `risk` over the pod's expected lifetime",
         }),
-        window: z.number().int().min(3).max(1440).optional().meta({
+        window: z.number().int().min(5).max(1440).optional().meta({
           description: "trend only: minutes fitted, and the farthest ahead predicted (default 30)",
         }),
-        risk: z.number().gt(0).lt(0.5).optional().meta({
+        risk: z.number().min(0.01).lt(0.5).optional().meta({
           description: "trend only: the chance per predicted minute that usage exceeds the bound (default 0.05)",
         }),
       })
@@ -164,12 +170,16 @@ const entries: AnyStrategyEntry[] = [
       }),
     create: (p, { rng, nodeLoad }) => {
       if (!nodeLoad) throw new Error("load-aware: this run measures no node usage (online runs only)");
-      const windowSamples = p.window ?? 30;
-      const load = nodeLoad({ predictor: p.predictor, windowSamples, risk: p.risk ?? 0.05, sampleS: 60 });
-      const plugin = loadAware(load, {
+      const o: NodeLoadOptions = {
+        predictor: p.predictor,
+        windowSamples: p.window ?? 30,
+        risk: p.risk ?? 0.05,
+        sampleS: NODE_METRIC_REPORT_S,
+      };
+      const plugin = loadAware(nodeLoad(o), {
         cpuThreshold: p.cpuThreshold,
         estimatedCpuShare: p.estimatedCpuShare,
-        maxHorizonS: windowSamples * 60,
+        maxHorizonS: o.windowSamples * o.sampleS,
       });
       return profile(
         "load-aware",
@@ -180,7 +190,7 @@ const entries: AnyStrategyEntry[] = [
         ],
         p,
         rng,
-        { filter: [fitsFilter, plugin] },
+        { filter: [fitsFilter, plugin], reserve: [plugin] },
       );
     },
   },

@@ -9,14 +9,18 @@ import { describe, expect, it } from "vitest";
  */
 class TableLoad implements NodeLoad {
   horizons: number[] = [];
-  assignedTo: { node: number; horizonS: number; limitMilli: number }[] = [];
+  placements: { podId: number; node: number; horizonS: number; limitMilli: number }[] = [];
+  gone: number[] = [];
   constructor(readonly usedMilli: number[]) {}
   cpuMilli(node: number, horizonS: number): number {
     this.horizons.push(horizonS);
     return this.usedMilli[node];
   }
-  assigned(node: number, horizonS: number, limitMilli: number): void {
-    this.assignedTo.push({ node, horizonS, limitMilli });
+  placed(podId: number, node: number, horizonS: number, limitMilli: number): void {
+    this.placements.push({ podId, node, horizonS, limitMilli });
+  }
+  left(podId: number): void {
+    this.gone.push(podId);
   }
 }
 
@@ -89,18 +93,29 @@ describe("load-aware placement (Koordinator's LoadAwareScheduling)", () => {
     expect(load.horizons.filter((h) => h === 300)).toHaveLength(load.horizons.length / 4);
   });
 
-  it("reports its own placements to the load (with the limit they were held to), not pods others placed", () => {
-    const load = new TableLoad([0, 0, 0]);
+  it("reports its own placements to the load (with the limit they were held to), not binds the run made", () => {
+    const load = new TableLoad([0, 0, 6000]);
     const { cluster, strategy } = setUp(load, { cpuThreshold: 0.5 });
+    const bind = (p: Pod, node: number) => {
+      cluster.place(node, p);
+      strategy.bound?.(cluster, p, { node });
+    };
     const mine = pod(7, 1000, { reqTimeS: 600 });
     const d = strategy.decide(cluster, mine)!;
-    cluster.place(d.node, mine);
-    strategy.bound?.(cluster, mine, d);
+    bind(mine, d.node);
     // A pod the strategy never saw (a batch-tier pod, a warm instance's) bound by the run.
-    const other = pod(8, 1000);
-    cluster.place(1, other);
-    strategy.bound?.(cluster, other, { node: 1 });
-    expect(load.assignedTo).toEqual([{ node: d.node, horizonS: 600, limitMilli: 5000 }]);
+    bind(pod(8, 1000), 1);
+    // A pod the filter refused everywhere (4 cores of 10, estimated 3.4: over 50% with node 2's 6
+    // already), then bound elsewhere by the run (a virtual node, a preemption): not the strategy's.
+    load.usedMilli[0] = load.usedMilli[1] = 2000;
+    const refused = pod(9, 4000);
+    expect(strategy.decide(cluster, refused)).toBeNull();
+    bind(refused, 2);
+    expect(load.placements).toEqual([{ podId: 7, node: d.node, horizonS: 600, limitMilli: 5000 }]);
+    // Every pod that leaves is reported, its own or not.
+    strategy.released?.(cluster, mine, d.node);
+    strategy.released?.(cluster, refused, 2);
+    expect(load.gone).toEqual([7, 9]);
   });
 
   it("lets preemption evict only where its filter passes", () => {

@@ -177,7 +177,7 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
   if (services) controllers.push(services);
   // One owner of what the nodes' CPU does (a listener, sampled with the run's samples).
   const usage = services || s.colocation || nodeLoad ? new UsageModel(state, { services, tier }) : undefined;
-  if (nodeLoad) controllers.push(new NodeLoadController(nodeLoad, usage!));
+  if (nodeLoad) controllers.push(new NodeLoadController(nodeLoad, usage!, { services, tier }));
   if (s.colocation) {
     colocation = new ColocationController({
       tier,

@@ -93,8 +93,15 @@ export class ReplicaSet {
     return this.readyTotal;
   }
 
+  /**
+   * Changes to where the replicas are, which are ready, or their requests: a reader that keeps what it
+   * derived from them (the load-aware forecast's node shares) knows when to derive it again.
+   */
+  changes = 0;
+
   /** The counts after a change to pending, starting or ready. */
   private recount(): void {
+    this.changes++;
     this.readyTotal = this.ready.size;
     this.placedCount = this.starting.size + this.readyTotal;
     this.replicaCount = this.pending.size + this.placedCount;
@@ -175,6 +182,7 @@ export class ReplicaSet {
   /** A placed replica's request changed in place (the run's `resize` event). */
   resized(t: Task, fromCpuMilli: number): void {
     if (this.nodeOf.has(t)) this.placedCpuMilli += t.cpuMilli - fromCpuMilli;
+    this.changes++;
   }
 
   /**

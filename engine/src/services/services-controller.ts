@@ -305,11 +305,35 @@ export class ServicesController implements Controller {
    * node's allocation into its usage (ready replicas share their service's usage; starting ones use none).
    */
   addUsageDelta(out: Float64Array): void {
-    this.sets.forEach((set, i) => {
-      const ready = set.readyCount;
-      const perReady = ready > 0 ? (this.tallies[i].lastUsageCores * 1000) / ready : 0;
-      for (const [t, node] of set.nodeOf) out[node] += (set.ready.has(t) ? perReady : 0) - t.cpuMilli;
-    });
+    this.sets.forEach((set, i) => this.addReplicaDelta(i, this.tallies[i].lastUsageCores * 1000, out));
+  }
+
+  /**
+   * Service i's replicas' usage less their requests into `out` by node, were the service using
+   * `usageMilli` in all: shared by its ready replicas (starting ones use none), or with `starting`, by
+   * every placed replica (as it will be once they are ready: a prediction's view).
+   */
+  addReplicaDelta(i: number, usageMilli: number, out: Float64Array, starting = false): void {
+    const set = this.sets[i];
+    const sharing = starting ? set.placed : set.readyCount;
+    const per = sharing > 0 ? usageMilli / sharing : 0;
+    for (const [t, node] of set.nodeOf) out[node] += (starting || set.ready.has(t) ? per : 0) - t.cpuMilli;
+  }
+
+  get serviceCount(): number {
+    return this.sets.length;
+  }
+
+  /** The services' CPU usage at the last tick, millicores, service by service. */
+  usageMilli(i: number): number {
+    return this.tallies[i].lastUsageCores * 1000;
+  }
+
+  /** A count that moves whenever a replica is placed, becomes ready, leaves or is resized. */
+  get replicaChanges(): number {
+    let n = 0;
+    for (const set of this.sets) n += set.changes;
+    return n;
   }
 
   /** How many of service i's replicas are placed on virtual (serverless) nodes now. */

@@ -1,171 +1,239 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { NodeLoad, NodeLoadOptions } from "@clustersim/schedulers";
-import { normalQuantile } from "@clustersim/workloads";
+import type { BatchTier } from "../colocation/batch-tier.js";
+import { studentTQuantile } from "../forecast/student-t.js";
 
 /** Koordinator's NodeMetric usage is an average over its last few minutes: 5 one-minute samples here. */
 const AVERAGE_SAMPLES = 5;
+/** The trend needs 3 degrees of freedom for its t quantile: 5 samples. */
+const TREND_MIN_SAMPLES = 5;
+
+/** What the forecast reads of the services (ServicesController). */
+export interface ServiceUsage {
+  readonly serviceCount: number;
+  /** Service i's CPU usage now, millicores. */
+  usageMilli(i: number): number;
+  /**
+   * Service i's replicas' usage less their requests into `out` by node, were it using `usageMilli`,
+   * shared by every placed replica (`starting`: those starting too, as they will be once ready).
+   */
+  addReplicaDelta(i: number, usageMilli: number, out: Float64Array, starting: boolean): void;
+  /** Moves whenever a replica is placed, becomes ready, leaves or is resized. */
+  readonly replicaChanges: number;
+}
+
+/** What a node's usage is made of beyond its requests: the services' replicas and the batch tier. */
+export interface NodeLoadSources {
+  services?: ServiceUsage;
+  tier?: Pick<BatchTier, "usedOn">;
+}
 
 /**
- * Each node's CPU usage as the load-aware strategy predicts it, from one sample per `sampleS` (taken by
- * ./node-load-controller.ts). What is sampled and forecast is the node's usage less its allocation (a
- * replica using less than it requests, a batch pod on reclaimed room): the allocation itself is known
- * exactly at any moment, so a pod bound or gone counts at once, at its request, and only how much of
- * their requests the pods use is predicted. The prediction is
- *   allocation now + the forecast of (usage − allocation)
- * where the forecast is
- * - `average`: the mean of the last 5 samples (Koordinator's NodeMetric, which averages the last minutes);
- * - `trend`: a least-squares line through the last `windowSamples` samples, taken at its larger end over
- *   the horizon (now, or `horizonS` ahead, at most a window ahead), plus the upper half-width of the
- *   line's prediction interval at the far end, z·s·√(1 + 1/n + (x − x̄)²/Sxx), z the normal quantile of
- *   1 − risk (a normal stand-in for Student's t, about 3% narrower at 30 samples). The residuals are
- *   assumed normal and independent; a diurnal curve is taken as locally straight. With fewer than 3
- *   samples it is the average's.
+ * Each node's CPU usage as the load-aware strategy predicts it. In the run's usage model a pod uses its
+ * request, except a service replica (its service's usage, shared by the ready replicas) and a batch-tier
+ * pod (its suppressed rate). So a node's usage over the next minutes is
+ *   its allocation now + the batch tier's usage now + Σ over services of its replicas' share of the
+ *   service's predicted usage less their requests
+ * and what is predicted is each service's CPU usage, sampled once per `sampleS` (koordlet reports
+ * NodeMetric every 60 s): the demand where it comes from, mapped to nodes through where the replicas
+ * are now (every placed replica taking its share, a starting one as it will once ready). A pod bound
+ * or gone counts at once, with no stale sample to wait for. The service's usage is
+ * - `average`: the mean of its last 5 samples (Koordinator's NodeMetric averages its last minutes);
+ * - `trend`: a least-squares line through its last `windowSamples` samples, taken at its larger end
+ *   over the horizon (now, or `horizonS` ahead, counted from the last sample and extrapolated at most
+ *   as far as the samples reach back), plus the upper half-width of the line's prediction interval
+ *   there, t·s·√(1 + 1/n + (x − x̄)²/Sxx), t Student's quantile of 1 − risk with n − 2 degrees of
+ *   freedom: at any one minute the usage passes it with probability `risk` if the residuals are normal
+ *   and independent (a diurnal curve is taken as straight over the window). With fewer than 5 samples
+ *   it is the average's.
+ * The batch tier is taken as it is now (its pods slow when online usage rises).
  *
- * It also keeps the strategy's account: each placement is watched over its expected lifetime (in whole
- * samples) for its node's measured usage passing the limit it was placed under: at any sample (crossed),
- * and in what share of its samples (over, the figure a per-point risk speaks to).
+ * It keeps the strategy's account too: each placement is watched until its pod leaves or its expected
+ * lifetime ends, for its node's measured usage passing the limit it was placed under; and each
+ * service's usage is checked against what the forecast said a sample before.
  */
 export class NodeLoadForecast implements NodeLoad {
   private readonly window: number;
-  private readonly ring: Float64Array;
-  private readonly level: Float64Array;
-  private readonly slope: Float64Array;
-  private readonly spread: Float64Array;
-  private readonly z: number;
+  private sources: NodeLoadSources = {};
+  private nowS: () => number = () => 0;
+  private ring = new Float64Array(0);
+  private level = new Float64Array(0);
+  private slope = new Float64Array(0);
+  private spread = new Float64Array(0);
+  private t = new Float64Array(0);
+  /** Each service's bound a sample ahead, made at the last sample (NaN before the first). */
+  private nextBound = new Float64Array(0);
   private taken = 0;
   private at = 0;
-  private readonly watchNode: number[] = [];
-  private readonly watchUntil: number[] = [];
-  private readonly watchLimit: number[] = [];
-  /** Placements watched, and those whose node's usage crossed their limit within their lifetime. */
-  placements = 0;
-  crossed = 0;
-  /** Samples of watched placements, and those in which their node's usage was over their limit. */
+  private lastS = 0;
+  /** The services' part of each node's prediction, by samples ahead, while replicas stay as they are. */
+  private readonly shares = new Map<number, Float64Array>();
+  private sharesOf = -1;
+  private readonly watches = new Map<number, { node: number; untilS: number; limitMilli: number; crossed: boolean }>();
+  private placements = 0;
+  private crossed = 0;
   private watchedSamples = 0;
   private samplesOver = 0;
-  private readonly watchCrossed: boolean[] = [];
+  private serviceSamples = 0;
+  private overForecast = 0;
 
   constructor(
     private readonly cluster: ClusterView,
     readonly o: NodeLoadOptions,
   ) {
-    const n = cluster.nodeCount;
     this.window = o.predictor === "trend" ? o.windowSamples : AVERAGE_SAMPLES;
-    this.ring = new Float64Array(n * this.window);
-    this.level = new Float64Array(n);
-    this.slope = new Float64Array(n);
-    this.spread = new Float64Array(n);
-    this.z = normalQuantile(1 - o.risk);
+  }
+
+  /** Read usage from `sources` and time from `nowS`, from the run's start (./node-load-controller.ts). */
+  start(sources: NodeLoadSources, nowS: () => number): void {
+    this.sources = sources;
+    this.nowS = nowS;
+    const S = sources.services?.serviceCount ?? 0;
+    this.ring = new Float64Array(S * this.window);
+    this.level = new Float64Array(S);
+    this.slope = new Float64Array(S);
+    this.spread = new Float64Array(S);
+    this.t = new Float64Array(S);
+    this.nextBound = new Float64Array(S).fill(Number.NaN);
   }
 
   cpuMilli(node: number, horizonS: number): number {
-    const allocated = this.cluster.allocatableCpuMilli(node) - this.cluster.freeCpuMilli(node);
-    return Math.max(0, allocated + this.deltaBound(node, horizonS));
+    const c = this.cluster;
+    const tier = this.sources.tier;
+    const base = c.allocatableCpuMilli(node) - c.freeCpuMilli(node) + (tier ? tier.usedOn(node) : 0);
+    if (!this.sources.services) return base;
+    const ahead = Math.ceil((horizonS + this.nowS() - this.lastS) / this.o.sampleS);
+    return Math.max(0, base + this.sharesFor(this.o.predictor === "trend" ? ahead : 0)[node]);
   }
 
-  assigned(node: number, horizonS: number, limitMilli: number): void {
+  placed(podId: number, node: number, horizonS: number, limitMilli: number): void {
     this.placements++;
-    this.watchNode.push(node);
-    this.watchUntil.push(this.taken + Math.max(1, Math.ceil(horizonS / this.o.sampleS)));
-    this.watchLimit.push(limitMilli);
-    this.watchCrossed.push(false);
+    this.watches.set(podId, { node, untilS: this.nowS() + horizonS, limitMilli, crossed: false });
   }
 
-  /** The forecast of a node's usage less allocation over the horizon (its upper bound for the trend). */
-  private deltaBound(node: number, horizonS: number): number {
+  left(podId: number): void {
+    this.watches.delete(podId);
+  }
+
+  /** The services' replicas' predicted usage less their requests, by node, `ahead` samples on. */
+  private sharesFor(ahead: number): Float64Array {
+    const services = this.sources.services!;
+    const changes = services.replicaChanges;
+    if (changes !== this.sharesOf) {
+      this.shares.clear();
+      this.sharesOf = changes;
+    }
+    let out = this.shares.get(ahead);
+    if (!out) {
+      out = new Float64Array(this.cluster.nodeCount);
+      for (let i = 0; i < services.serviceCount; i++) services.addReplicaDelta(i, this.bound(i, ahead), out, true);
+      this.shares.set(ahead, out);
+    }
+    return out;
+  }
+
+  /** Service i's predicted usage, millicores: the mean, or the trend's upper bound `ahead` samples on. */
+  private bound(i: number, ahead: number): number {
     const n = Math.min(this.taken, this.window);
-    if (n === 0) return 0;
-    if (this.o.predictor === "average" || n < 3) return this.level[node];
-    const k = Math.min(Math.ceil(horizonS / this.o.sampleS), this.window);
-    const now = this.level[node];
-    const far = now + this.slope[node] * k;
+    if (n === 0) return this.sources.services!.usageMilli(i);
+    if (this.o.predictor === "average" || n < TREND_MIN_SAMPLES) return this.level[i];
+    const k = Math.min(ahead, n);
+    const now = this.level[i];
+    const far = now + this.slope[i] * k;
     const xBar = (n - 1) / 2;
     const sxx = (n * (n * n - 1)) / 12;
     const dx = n - 1 + k - xBar;
-    return Math.max(now, far) + this.z * this.spread[node] * Math.sqrt(1 + 1 / n + (dx * dx) / sxx);
+    return Math.max(now, far) + this.t[i] * this.spread[i] * Math.sqrt(1 + 1 / n + (dx * dx) / sxx);
   }
 
   /**
-   * A sample: each node's usage less its allocation now (`delta`, millicores). Refits every node and
-   * settles the watched placements against the usage measured.
+   * A sample at `nowS`: each service's usage now, refitted; `delta` is each node's usage less its
+   * allocation now (the usage model's), which the watched placements are settled against.
    */
-  observe(delta: Float64Array): void {
-    const W = this.window;
-    for (let node = 0; node < delta.length; node++) this.ring[node * W + this.at] = delta[node];
-    this.at = (this.at + 1) % W;
-    this.taken++;
-    for (let node = 0; node < delta.length; node++) this.fit(node);
-    this.settle(delta);
+  observe(nowS: number, delta: Float64Array): void {
+    const services = this.sources.services;
+    if (services) {
+      const W = this.window;
+      for (let i = 0; i < services.serviceCount; i++) {
+        const u = services.usageMilli(i);
+        if (!Number.isNaN(this.nextBound[i])) {
+          this.serviceSamples++;
+          if (u > this.nextBound[i]) this.overForecast++;
+        }
+        this.ring[i * W + this.at] = u;
+      }
+      this.at = (this.at + 1) % W;
+      this.taken++;
+      for (let i = 0; i < services.serviceCount; i++) this.fit(i);
+      for (let i = 0; i < services.serviceCount; i++) this.nextBound[i] = this.bound(i, 1);
+      this.shares.clear();
+    }
+    this.lastS = nowS;
+    this.settle(nowS, delta);
   }
 
-  /** The node's level now (the mean, or the line's value at the newest sample), slope and residual spread. */
-  private fit(node: number): void {
+  /** Service i's level now (the mean, or the line's value at the newest sample), slope and residual spread. */
+  private fit(i: number): void {
     const W = this.window;
     const n = Math.min(this.taken, W);
-    const base = node * W;
+    const base = i * W;
     // Oldest first: x = 0 … n − 1, the newest at n − 1.
     const first = (this.at - n + W) % W;
-    if (this.o.predictor === "average" || n < 3) {
-      let sum = 0;
+    const y = (x: number) => this.ring[base + ((first + x) % W)];
+    if (this.o.predictor === "average" || n < TREND_MIN_SAMPLES) {
       const m = Math.min(n, AVERAGE_SAMPLES);
-      for (let i = n - m; i < n; i++) sum += this.ring[base + ((first + i) % W)];
-      this.level[node] = sum / m;
+      let sum = 0;
+      for (let x = n - m; x < n; x++) sum += y(x);
+      this.level[i] = sum / m;
       return;
     }
     const xBar = (n - 1) / 2;
     let yBar = 0;
-    for (let i = 0; i < n; i++) yBar += this.ring[base + ((first + i) % W)];
+    for (let x = 0; x < n; x++) yBar += y(x);
     yBar /= n;
     let sxy = 0;
-    for (let i = 0; i < n; i++) sxy += (i - xBar) * (this.ring[base + ((first + i) % W)] - yBar);
-    const sxx = (n * (n * n - 1)) / 12;
-    const b = sxy / sxx;
+    for (let x = 0; x < n; x++) sxy += (x - xBar) * (y(x) - yBar);
+    const b = sxy / ((n * (n * n - 1)) / 12);
     let ss = 0;
-    for (let i = 0; i < n; i++) {
-      const r = this.ring[base + ((first + i) % W)] - (yBar + b * (i - xBar));
+    for (let x = 0; x < n; x++) {
+      const r = y(x) - (yBar + b * (x - xBar));
       ss += r * r;
     }
-    this.slope[node] = b;
-    this.level[node] = yBar + b * (n - 1 - xBar);
-    this.spread[node] = Math.sqrt(ss / (n - 2));
+    this.slope[i] = b;
+    this.level[i] = yBar + b * (n - 1 - xBar);
+    this.spread[i] = Math.sqrt(ss / (n - 2));
+    this.t[i] = studentTQuantile(1 - this.o.risk, n - 2);
+  }
+
+  /** Each watched placement, a sample of its lifetime: over when its node uses more than its limit. */
+  private settle(nowS: number, delta: Float64Array): void {
+    const c = this.cluster;
+    for (const [id, w] of this.watches) {
+      if (nowS > w.untilS) {
+        this.watches.delete(id);
+        continue;
+      }
+      this.watchedSamples++;
+      if (c.allocatableCpuMilli(w.node) - c.freeCpuMilli(w.node) + delta[w.node] > w.limitMilli) {
+        this.samplesOver++;
+        if (!w.crossed) this.crossed++;
+        w.crossed = true;
+      }
+    }
   }
 
   /**
-   * Each watched placement's sample: over when its node uses more than its limit now; crossed the first
-   * time it is; done after its lifetime's last sample.
+   * The summary's figures: placements watched; the share whose node passed its limit at some sample of
+   * the pod's life, and the share of those samples over it; the share of service samples whose usage
+   * passed the forecast made a sample before (the risk a trend states, for one step ahead).
    */
-  private settle(delta: Float64Array): void {
-    const c = this.cluster;
-    const nodes = this.watchNode;
-    for (let i = nodes.length - 1; i >= 0; i--) {
-      const node = nodes[i];
-      const used = c.allocatableCpuMilli(node) - c.freeCpuMilli(node) + delta[node];
-      this.watchedSamples++;
-      if (used > this.watchLimit[i]) {
-        this.samplesOver++;
-        if (!this.watchCrossed[i]) this.crossed++;
-        this.watchCrossed[i] = true;
-      }
-      if (this.taken >= this.watchUntil[i]) {
-        const last = nodes.length - 1;
-        nodes[i] = nodes[last];
-        this.watchUntil[i] = this.watchUntil[last];
-        this.watchLimit[i] = this.watchLimit[last];
-        this.watchCrossed[i] = this.watchCrossed[last];
-        nodes.pop();
-        this.watchUntil.pop();
-        this.watchLimit.pop();
-        this.watchCrossed.pop();
-      }
-    }
-  }
-
-  /** The summary's figures: placements watched and the share whose node crossed its limit. */
   summary(): Record<string, number> {
+    const share = (a: number, b: number) => (b > 0 ? a / b : 0);
     return {
       loadAwarePlacements: this.placements,
-      loadAwareLimitCrossedShare: this.placements > 0 ? this.crossed / this.placements : 0,
-      loadAwareOverLimitShare: this.watchedSamples > 0 ? this.samplesOver / this.watchedSamples : 0,
+      loadAwareLimitCrossedShare: share(this.crossed, this.placements),
+      loadAwareOverLimitShare: share(this.samplesOver, this.watchedSamples),
+      ...(this.sources.services && { loadAwareUsageOverForecastShare: share(this.overForecast, this.serviceSamples) }),
     };
   }
 }

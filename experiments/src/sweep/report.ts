@@ -98,10 +98,12 @@ const DIRECTIONS: Record<string, Direction> = {
   jobsUnderpredicted: "none",
   runtimeCorrections: "none",
   // Load-aware placement: placements made, and how often their nodes' usage went past the threshold
-  // they were placed under. The placements count the work placed (tasksStarted ranks it).
+  // they were placed under. The placements count the work placed (tasksStarted ranks it); how often
+  // usage passed the forecast describes the forecast (its stated risk), not the schedule.
   loadAwarePlacements: "none",
   loadAwareLimitCrossedShare: "lower",
   loadAwareOverLimitShare: "lower",
+  loadAwareUsageOverForecastShare: "none",
   // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
   // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
   // memoryAllocatedFraction carry the pool's cost and benefit).

@@ -1,4 +1,5 @@
-import { Code, type CycleContext, type FilterPlugin, type Pod, type ScorePlugin } from "../framework/types.js";
+import type { ClusterView } from "@clustersim/hardware-models";
+import { Code, type FilterPlugin, type Pod, type ReservePlugin, type ScorePlugin } from "../framework/types.js";
 
 /**
  * How a run predicts each node's CPU usage (the run's usage model, sampled as koordlet reports
@@ -7,15 +8,20 @@ import { Code, type CycleContext, type FilterPlugin, type Pod, type ScorePlugin 
 export interface NodeLoad {
   /**
    * The node's CPU usage over the next `horizonS` seconds as predicted, millicores (an upper bound at the
-   * forecast's risk, where the forecast has one). Pods bound since the last sample count at once.
+   * forecast's risk, where the forecast has one). Pods bound or gone count at once.
    */
   cpuMilli(node: number, horizonS: number): number;
   /**
-   * A pod was bound to `node`, expected to live `horizonS`: watched over that time for the node's measured
-   * usage crossing `limitMilli` (the threshold the filter held it to).
+   * The strategy placed pod `podId` on `node`, expecting it to live `horizonS`: watched over that time
+   * (or until it leaves) for the node's measured usage passing `limitMilli`, the threshold it was held to.
    */
-  assigned(node: number, horizonS: number, limitMilli: number): void;
+  placed(podId: number, node: number, horizonS: number, limitMilli: number): void;
+  /** Pod `podId` left its node (any pod: its watch, if any, ends). */
+  left(podId: number): void;
 }
+
+/** koordlet reports NodeMetric every 60 s: the node usage is sampled as often. */
+export const NODE_METRIC_REPORT_S = 60;
 
 /** How the node usage is predicted: the recent mean (Koordinator's NodeMetric) or a trend's upper bound. */
 export const LOAD_PREDICTORS = ["average", "trend"] as const;
@@ -56,27 +62,29 @@ export interface LoadAwareOptions {
  * - Score: least used after placement, (allocatable − used) × 100 / allocatable for CPU (predicted
  *   usage) and memory (allocated: memory usage is not modelled apart from requests), weighted 1 and 1.
  * - Pods bound since the last sample: the run's NodeLoad counts them at once (upstream adds the
- *   estimates of pods assigned since the metric was collected); each placement is watched (onBind).
+ *   estimates of pods assigned since the metric was collected); each placement is watched (Reserve
+ *   marks it, onBind reports it).
  * The pod's expected lifetime is its requested run time, capped at `maxHorizonS` (which also stands
  * for a pod with none). Requests still have to fit (NodeResourcesFit): the overcommit is the room pods
  * requested but do not use, which only the batch tier's pods take.
  */
-export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & ScorePlugin {
+export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & ScorePlugin & ReservePlugin {
   const horizonOf = (pod: Pod) => {
     const req = pod.reqTimeS;
     return req !== undefined && req > 0 ? Math.min(req, o.maxHorizonS) : o.maxHorizonS;
   };
   const estimate = (pod: Pod) => pod.cpuMilli * o.estimatedCpuShare;
-  const limit = (ctx: CycleContext, node: number) => ctx.view.allocatableCpuMilli(node) * o.cpuThreshold;
+  const limit = (view: ClusterView, node: number) => view.allocatableCpuMilli(node) * o.cpuThreshold;
   // The run reports every bind to the strategy, pods it did not place too (the batch tier's, a warm
-  // instance's): only a pod it just filtered is its own placement.
-  let filtered = -1;
+  // instance's, a virtual node's, one bound after preemption): its own placement is the node it
+  // reserved for the pod.
+  let reservedPod = -1;
+  let reservedNode = -1;
   return {
     name: "LoadAwareScheduling",
-    filter(ctx, node) {
-      filtered = ctx.pod.id;
-      const used = load.cpuMilli(node, horizonOf(ctx.pod)) + estimate(ctx.pod);
-      return used <= limit(ctx, node) ? Code.Success : Code.Unschedulable;
+    filter({ view, pod }, node) {
+      const used = load.cpuMilli(node, horizonOf(pod)) + estimate(pod);
+      return used <= limit(view, node) ? Code.Success : Code.Unschedulable;
     },
     score({ view, pod }, node) {
       const cpuCap = view.allocatableCpuMilli(node);
@@ -86,10 +94,18 @@ export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & S
       const least = (cap: number, used: number) => (cap > 0 ? Math.max(0, ((cap - used) * 100) / cap) : 0);
       return (least(cpuCap, cpuUsed) + least(memCap, memUsed)) / 2;
     },
+    reserve({ pod }, node) {
+      reservedPod = pod.id;
+      reservedNode = node;
+      return Code.Success;
+    },
     onBind(view, pod, node) {
-      if (pod.id !== filtered) return;
-      filtered = -1;
-      load.assigned(node, horizonOf(pod), view.allocatableCpuMilli(node) * o.cpuThreshold);
+      if (pod.id !== reservedPod || node !== reservedNode) return;
+      reservedPod = -1;
+      load.placed(pod.id, node, horizonOf(pod), limit(view, node));
+    },
+    onRelease(_view, pod) {
+      load.left(pod.id);
     },
   };
 }
