@@ -34,6 +34,31 @@ describe("the batch tier (Koordinator's co-location)", () => {
     expect(t.pick({ cpuMilli: 11_201, memoryMiB: 1 })).toBe(-1);
   });
 
+  it("with a predicted room: 60% of CPU less the online usage predicted over the pod's lifetime", () => {
+    const cluster = new ClusterState([
+      { cpuMilli: 32_000, memoryMiB: 65_536 },
+      { cpuMilli: 32_000, memoryMiB: 65_536 },
+    ]);
+    const reclaim = { predictor: "trend" as const, windowSamples: 30, risk: 0.05, sampleS: 60 };
+    const t = new BatchTier(cluster, { ...KOORDINATOR_DEFAULTS, reclaim });
+    t.update(Float64Array.of(0, 0));
+    // Online usage predicted to reach 4 cores on node 0 and 10 on node 1 within 10 minutes, 12 on node
+    // 1 within 30 (the window, which also stands for a pod with no requested run time).
+    const asked: number[] = [];
+    t.predictOnline = (node, horizonS) => {
+      asked.push(horizonS);
+      return node === 0 ? 4000 : horizonS <= 600 ? 10_000 : 12_000;
+    };
+    // Room: node 0 19.2 − 4 = 15.2 cores; node 1 19.2 − 10 = 9.2 for a 10-minute pod, 7.2 for longer.
+    expect(t.pick({ cpuMilli: 15_200, memoryMiB: 1, reqTimeS: 600 })).toBe(0);
+    expect(t.pick({ cpuMilli: 15_201, memoryMiB: 1, reqTimeS: 600 })).toBe(-1);
+    t.bound(task({ id: 9, arrivalS: 0, qos: "batch" }), 0, 15_200, 1);
+    expect(t.pick({ cpuMilli: 9200, memoryMiB: 1, reqTimeS: 600 })).toBe(1);
+    expect(t.pick({ cpuMilli: 9200, memoryMiB: 1, reqTimeS: 3600 })).toBe(-1);
+    expect(t.pick({ cpuMilli: 7200, memoryMiB: 1 })).toBe(1);
+    expect([...new Set(asked)]).toEqual([600, 1800]);
+  });
+
   it("suppression: batch pods share 65% of the node less online usage (at least 2 cores), and slow together", () => {
     const t = tier();
     t.update(Float64Array.of(0, 0));

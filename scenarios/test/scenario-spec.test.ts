@@ -151,6 +151,16 @@ scheduler: { name: best-fit }
       GOOD.replace("name: best-fit", "name: fcfs\n  params: { placement: load-aware }"),
       /^FILE:18: scheduler\.params\.placement: expected a placement strategy that needs no parameters and no node usage \((?:(?!load-aware)[^)])*\), found "load-aware"$/,
     ],
+    [
+      "a predicted batch room without a batch tier",
+      `${GOOD}colocation: { enabled: false, reclaim: { predictor: trend } }\n`,
+      /^FILE:\d+: colocation\.reclaim: reclaim applies only with enabled: true \(no batch tier, no room to reclaim\)$/,
+    ],
+    [
+      "a trend's window for the average batch room",
+      `${GOOD}colocation: { reclaim: { window: 10 } }\n`,
+      /^FILE:\d+: colocation\.reclaim: window and risk apply to predictor: trend only$/,
+    ],
     // The unclosed "[" of line 2 is found where the file ends (line 3).
     ["broken YAML", "name: t\nduration: [1h\n", /^FILE:3: expected valid YAML or JSON, found/],
   ])("name file, line and field for %s", (_, text, expected) => {

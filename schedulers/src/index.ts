@@ -94,6 +94,7 @@ export {
   type LoadAwareOptions,
   type LoadPredictor,
   loadAware,
+  NODE_METRIC_REPORT_S,
   type NodeLoad,
   type NodeLoadOptions,
 } from "./placement/load-aware.js";

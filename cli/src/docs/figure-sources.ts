@@ -55,6 +55,11 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     run: () => clustersim(["sweep", "examples/predictive/keepalive.yaml", "--workers", "2", "--quiet"], "report.json"),
     heavy: "110 runs of a day of the Azure Functions sample, about 6 minutes on 2 cores",
   },
+  "predictive-reclaim": {
+    command: "npx clustersim sweep examples/predictive/reclaim.yaml --workers 2: report.json",
+    run: () => clustersim(["sweep", "examples/predictive/reclaim.yaml", "--workers", "2", "--quiet"], "report.json"),
+    heavy: "20 runs of the Double-11 preset, about 5 minutes on 2 cores",
+  },
   "load-aware-placement": {
     command: "npx clustersim sweep examples/predictive/placement.yaml --workers 2: report.json",
     run: () => clustersim(["sweep", "examples/predictive/placement.yaml", "--workers", "2", "--quiet"], "report.json"),

@@ -69,6 +69,8 @@ interface OnlineParts {
   usage?: UsageModel;
   /** The load-aware strategy's forecast of node usage, when it asked for one. */
   nodeLoad?: NodeLoadForecast;
+  /** Co-location's forecast of online usage, when its batch room is predicted. */
+  reclaim?: NodeLoadForecast;
   colocated: boolean;
   /** What reads the services at each sample (rows, replay), filled in by the observers. */
   serviceSamples: ((nowS: number, s: ServicesController) => void)[];
@@ -178,6 +180,12 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
   // One owner of what the nodes' CPU does (a listener, sampled with the run's samples).
   const usage = services || s.colocation || nodeLoad ? new UsageModel(state, { services, tier }) : undefined;
   if (nodeLoad) controllers.push(new NodeLoadController(nodeLoad, usage!, { services, tier }));
+  // Co-location's batch room from predicted online usage: a forecast of its own, sampled alike.
+  const reclaim = tier?.o.reclaim && new NodeLoadForecast(state, tier.o.reclaim);
+  if (reclaim) {
+    tier!.predictOnline = (node, horizonS) => reclaim.onlineCpuMilli(node, horizonS);
+    controllers.push(new NodeLoadController(reclaim, usage!, { services, tier }));
+  }
   if (s.colocation) {
     colocation = new ColocationController({
       tier,
@@ -194,6 +202,7 @@ function onlineParts(s: OnlinePlan, plan: RunPlan, streams: RandomStreams): Onli
     colocation,
     usage,
     nodeLoad,
+    reclaim,
     colocated: !!s.colocation,
     serviceSamples,
     controllers,

@@ -1,4 +1,6 @@
 import type { ClusterState } from "@clustersim/hardware-models";
+import type { BatchTier } from "../colocation/batch-tier.js";
+import type { ColocationController } from "../colocation/colocation-controller.js";
 import type { HardwareEffects } from "../effects/hardware-effects.js";
 import type { GpuLoadCheckpoints } from "../observers/gpu-load-checkpoints.js";
 import type { RunMetrics } from "../observers/run-metrics.js";
@@ -22,7 +24,12 @@ export interface SummarySources {
   usage?: UsageModel;
   /** The load-aware strategy's forecast of node usage and its account of placements. */
   nodeLoad?: NodeLoadForecast;
+  /** Co-location's forecast of online usage, when its batch room is predicted. */
+  reclaim?: NodeLoadForecast;
   colocated?: boolean;
+  /** Co-location's batch tier and its controller (suppression's account), when enabled. */
+  tier?: BatchTier;
+  colocation?: ColocationController;
 }
 
 /** The run's summary.json figures, in their order, at simulated time `simTimeS` after `events` events. */
@@ -43,7 +50,9 @@ export function runSummary(s: SummarySources, simTimeS: number, events: number):
     ...(usage && { cpuUsedFraction: usage.cpuUsedFraction(simTimeS) }),
     ...(services && servicesMetrics(services)),
     ...(usage && s.colocated && { batchTierCoreHours: usage.batchCoreHours(simTimeS) }),
+    ...(s.tier && s.colocation && { batchCpuSuppressedShare: s.colocation.batchCpuSuppressedShare }),
     ...s.nodeLoad?.summary(),
+    ...(s.reclaim && services && { batchReclaimUsageOverForecastShare: s.reclaim.usageOverForecastShare }),
     assumptions: assumptionsHeld(plan.assumptions, effects),
     notModelled: plan.scheduler.kind === "batch" ? ["hardware effects in batch runs", "autoscalers in batch runs"] : [],
   };

@@ -1,4 +1,5 @@
 import type { ClusterView, Request } from "@clustersim/hardware-models";
+import type { NodeLoadOptions } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
 
 /**
@@ -15,6 +16,11 @@ export interface ColocationOptions {
   /** How often batch allocatable is recomputed (koordlet reports NodeMetric every 60 s), and the usage window (300 s). */
   updateS: number;
   windowS: number;
+  /**
+   * Batch room from predicted online usage instead (the services' usage trend, ../usage/node-load-
+   * forecast.ts): absent, Koordinator's average over `windowS`.
+   */
+  reclaim?: NodeLoadOptions;
 }
 
 export const KOORDINATOR_DEFAULTS: ColocationOptions = {
@@ -34,7 +40,8 @@ const SUPPRESS_FLOOR_MILLI = 2000;
  *   batch allocatable = capacity × reclaim% − what online (non-batch) pods use
  * (the "usage" policy, with no system usage modelled), averaged over the last window and refreshed
  * every update; they are placed on the node with the most batch CPU free that fits them (LeastAllocated
- * over the batch resources). While they run, koordlet caps their CPU at capacity × suppress% − online
+ * over the batch resources). With `reclaim` the online usage is instead predicted, per batch pod, over
+ * its expected lifetime: the overcommit is then bounded by the prediction's stated risk. While they run, koordlet caps their CPU at capacity × suppress% − online
  * usage (at least 2 cores): when online usage rises, batch pods on the node slow down together.
  *
  * Online usage of a node is read from `onlineUsageMilli` (service replicas at their traffic's usage,
@@ -57,6 +64,11 @@ export class BatchTier {
   private readonly onNode: Map<Task, number>[];
   /** The current CPU rate of batch pods per node (1: unsuppressed). */
   readonly rate: Float64Array;
+  /**
+   * With `reclaim`: each node's online CPU usage over the next `horizonS` as predicted (an upper bound),
+   * millicores; set by the run with the forecast it samples.
+   */
+  predictOnline?: (node: number, horizonS: number) => number;
 
   constructor(
     private readonly cluster: ClusterView,
@@ -109,14 +121,19 @@ export class BatchTier {
    * pod otherwise (present, up, not virtual; its taints, selector, pod count, GPUs and network, as the
    * pod takes no allocatable CPU or memory), or -1.
    */
-  pick(pod: Request): number {
+  pick(pod: Request & { reqTimeS?: number }): number {
     const c = this.cluster;
     const rest: Request = { ...pod, cpuMilli: 0, memoryMiB: 0, poolMiB: undefined, spillToPool: false };
+    const predict = this.predictOnline;
+    const horizonS = this.horizonOf(pod);
     let best = -1;
     let bestFree = -1;
     for (let n = 0; n < c.nodeCount; n++) {
       if (!c.isUp(n) || c.isVirtual(n)) continue;
-      const freeCpu = this.batchCpu[n] - this.usedCpu[n];
+      const room = predict
+        ? Math.max(0, (this.capCpu[n] * this.o.cpuReclaimPercent) / 100 - predict(n, horizonS))
+        : this.batchCpu[n];
+      const freeCpu = room - this.usedCpu[n];
       if (freeCpu < pod.cpuMilli || this.batchMem[n] - this.usedMem[n] < pod.memoryMiB) continue;
       if (!c.fits(n, rest)) continue;
       if (freeCpu > bestFree) {
@@ -125,6 +142,14 @@ export class BatchTier {
       }
     }
     return best;
+  }
+
+  /** A batch pod's expected lifetime: its requested run time, at most the prediction's window (also for none). */
+  private horizonOf(pod: { reqTimeS?: number }): number {
+    const r = this.o.reclaim;
+    if (!r) return 0;
+    const most = r.windowSamples * r.sampleS;
+    return pod.reqTimeS !== undefined && pod.reqTimeS > 0 ? Math.min(pod.reqTimeS, most) : most;
   }
 
   bound(task: Task, node: number, cpuMilli: number, memoryMiB: number): void {
@@ -148,19 +173,25 @@ export class BatchTier {
    */
   suppress(onlineCpu: Float64Array, setRate: (task: Task, rate: number) => void): number {
     let inUse = 0;
+    let asked = 0;
     for (let n = 0; n < this.onNode.length; n++) {
       const demand = this.usedCpu[n];
       if (demand <= 0) continue;
       const allowed = Math.max(SUPPRESS_FLOOR_MILLI, (this.capCpu[n] * this.o.cpuSuppressPercent) / 100 - onlineCpu[n]);
       const rate = Math.min(1, allowed / demand);
       inUse += rate * demand;
+      asked += demand;
       if (Math.abs(rate - this.rate[n]) > 0.01 * this.rate[n]) {
         this.rate[n] = rate;
         for (const t of this.onNode[n].keys()) setRate(t, rate);
       }
     }
+    this.asked = asked;
     return inUse;
   }
+
+  /** Batch pods' CPU requests at the last suppression, millicores (what they would use unsuppressed). */
+  asked = 0;
 
   /** The rate a batch pod starting on `node` runs at now. */
   rateOn(node: number): number {

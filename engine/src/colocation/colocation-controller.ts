@@ -52,6 +52,17 @@ export class ColocationController implements Controller {
     }
   }
 
+  private askedMilliS = 0;
+  private deniedMilliS = 0;
+
+  /**
+   * The share of the CPU batch pods asked for that suppression took from them, second by second: how
+   * often online usage rose into the room they were given (the overcommit's cost to batch).
+   */
+  get batchCpuSuppressedShare(): number {
+    return this.askedMilliS > 0 ? this.deniedMilliS / this.askedMilliS : 0;
+  }
+
   /** The slowdown of online requests on `node` now. */
   slowdown = (node: number): number => 1 + this.o.interferencePerUsage * (this.usage[node] / this.cap[node]);
 
@@ -65,7 +76,11 @@ export class ColocationController implements Controller {
     this.measure();
     const c = this.ctx.cluster;
     const tier = this.o.tier;
-    if (tier) tier.suppress(this.online, (t, rate) => this.ctx.setRate(t, rate));
+    if (tier) {
+      const inUse = tier.suppress(this.online, (t, rate) => this.ctx.setRate(t, rate));
+      this.askedMilliS += tier.asked;
+      this.deniedMilliS += tier.asked - inUse;
+    }
     for (let n = 0; n < c.nodeCount; n++) {
       if (!c.isPresent(n) || c.isVirtual(n)) continue;
       this.usage[n] = this.online[n] + (tier ? tier.usedOn(n) : 0);

@@ -98,12 +98,22 @@ export class NodeLoadForecast implements NodeLoad {
   }
 
   cpuMilli(node: number, horizonS: number): number {
-    const c = this.cluster;
     const tier = this.sources.tier;
-    const base = c.allocatableCpuMilli(node) - c.freeCpuMilli(node) + (tier ? tier.usedOn(node) : 0);
-    if (!this.sources.services) return base;
+    return this.onlineCpuMilli(node, horizonS) + (tier ? tier.usedOn(node) : 0);
+  }
+
+  /** The node's predicted usage without the batch tier's pods: what co-location's room is left of. */
+  onlineCpuMilli(node: number, horizonS: number): number {
+    const c = this.cluster;
+    const allocated = c.allocatableCpuMilli(node) - c.freeCpuMilli(node);
+    if (!this.sources.services) return allocated;
     const ahead = Math.ceil((horizonS + this.nowS() - this.lastS) / this.o.sampleS);
-    return Math.max(0, base + this.sharesFor(this.o.predictor === "trend" ? ahead : 0)[node]);
+    return Math.max(0, allocated + this.sharesFor(this.o.predictor === "trend" ? ahead : 0)[node]);
+  }
+
+  /** The share of service samples whose usage passed what the forecast said a sample before. */
+  get usageOverForecastShare(): number {
+    return this.serviceSamples > 0 ? this.overForecast / this.serviceSamples : 0;
   }
 
   placed(podId: number, node: number, horizonS: number, limitMilli: number): void {
@@ -233,7 +243,7 @@ export class NodeLoadForecast implements NodeLoad {
       loadAwarePlacements: this.placements,
       loadAwareLimitCrossedShare: share(this.crossed, this.placements),
       loadAwareOverLimitShare: share(this.samplesOver, this.watchedSamples),
-      ...(this.sources.services && { loadAwareUsageOverForecastShare: share(this.overForecast, this.serviceSamples) }),
+      ...(this.sources.services && { loadAwareUsageOverForecastShare: this.usageOverForecastShare }),
     };
   }
 }

@@ -104,6 +104,7 @@ const DIRECTIONS: Record<string, Direction> = {
   loadAwareLimitCrossedShare: "lower",
   loadAwareOverLimitShare: "lower",
   loadAwareUsageOverForecastShare: "none",
+  batchReclaimUsageOverForecastShare: "none",
   // Levels with no better side: more tasks still running at the end, a higher peak allocation or more
   // use of the CXL pool can each come from a better schedule or from a backlog (cxlSlowdownMean and
   // memoryAllocatedFraction carry the pool's cost and benefit).
@@ -164,6 +165,7 @@ const DIRECTIONS: Record<string, Direction> = {
   costWithServerless: "lower",
   workLostCoreS: "lower",
   batchTierCoreHours: "higher",
+  batchCpuSuppressedShare: "lower",
   // Node-hours and their price: fixed by the cluster unless an autoscaler or a controller scales it;
   // then they are what the capacity cost (read beside waits and objectives).
   nodeHours: "lower",

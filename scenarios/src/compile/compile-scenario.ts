@@ -1,6 +1,12 @@
 import { dirname } from "node:path";
 import { KOORDINATOR_DEFAULTS, type OnlinePlan, type RunPlan } from "@clustersim/engine";
-import { type Pod, strategy as registered, type StrategyEntry, typicalPods } from "@clustersim/schedulers";
+import {
+  NODE_METRIC_REPORT_S,
+  type Pod,
+  strategy as registered,
+  type StrategyEntry,
+  typicalPods,
+} from "@clustersim/schedulers";
 import { PluginWatchdog } from "../plugins/plugin-watchdog.js";
 import { loadUserAutoscaler } from "../plugins/user-autoscaler.js";
 import { loadUserController } from "../plugins/user-controller.js";
@@ -153,6 +159,15 @@ async function onlineScheduler(
             cpuReclaimPercent: colo.cpuReclaimPercent,
             memoryReclaimPercent: colo.memoryReclaimPercent,
             cpuSuppressPercent: colo.cpuSuppressPercent,
+            reclaim:
+              colo.reclaim.predictor === "trend"
+                ? {
+                    predictor: "trend" as const,
+                    windowSamples: colo.reclaim.window ?? 30,
+                    risk: colo.reclaim.risk ?? 0.05,
+                    sampleS: NODE_METRIC_REPORT_S,
+                  }
+                : undefined,
           }
         : undefined,
       interferencePerUsage: colo.interference,

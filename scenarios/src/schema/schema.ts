@@ -228,6 +228,29 @@ const ScenarioFields = z.strictObject({
         description:
           "online requests slow by 1 + this × their node's CPU usage share (default 0.1: an assumption, under 5% from 10% to 40% usage)",
       }),
+      reclaim: z
+        .strictObject({
+          predictor: z.enum(["average", "trend"]).default("average").meta({
+            description:
+              "average: batch room from each node's online usage over the last 5 minutes (Koordinator's); trend: from the upper bound of the services' usage trend over a batch pod's expected lifetime",
+          }),
+          window: z.number().int().min(5).max(1440).optional().meta({
+            description: "trend only: minutes of usage fitted, and the farthest ahead predicted (default 30)",
+          }),
+          risk: z.number().min(0.01).lt(0.5).optional().meta({
+            description:
+              "trend only: the chance per predicted minute that online usage passes the bound (default 0.05)",
+          }),
+        })
+        .refine((r) => r.predictor === "trend" || (r.window === undefined && r.risk === undefined), {
+          message: "window and risk apply to predictor: trend only",
+        })
+        .default({ predictor: "average" })
+        .meta({ description: "how the batch tier predicts the online usage its room is what is left of" }),
+    })
+    .refine((c) => c.enabled || c.reclaim.predictor === "average", {
+      message: "reclaim applies only with enabled: true (no batch tier, no room to reclaim)",
+      path: ["reclaim"],
     })
     .optional()
     .meta({
