@@ -72,12 +72,17 @@ describe("the batch tier (Koordinator's co-location)", () => {
     expect(rates.get(0)).toBeCloseTo(0.675, 12);
     expect(rates.get(1)).toBeCloseTo(0.675, 12);
     expect(used).toBeCloseTo(10_800, 9);
+    expect(t.asked).toBe(16_000);
     // Online usage 20 cores: 0.8 left, below the 2-core floor: 2 cores for 16, rate 0.125.
     used = t.suppress(Float64Array.of(0, 20_000), (x, r) => rates.set(x.id, r));
     expect(rates.get(0)).toBeCloseTo(0.125, 12);
     expect(used).toBeCloseTo(2000, 9);
     // Online usage back to 0: 20.8 ≥ 16, full speed.
     t.suppress(Float64Array.of(0, 0), (x, r) => rates.set(x.id, r));
+    expect(rates.get(1)).toBe(1);
+    // A move of 1% or less leaves the rate where it was, and the CPU in use is counted at that rate:
+    // 20.8 − 4.9 = 15.9 of 16 asked is 0.994, not applied: 16 in use.
+    expect(t.suppress(Float64Array.of(0, 4900), (x, r) => rates.set(x.id, r))).toBe(16_000);
     expect(rates.get(1)).toBe(1);
   });
 

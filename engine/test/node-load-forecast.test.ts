@@ -13,6 +13,9 @@ class OneService implements ServiceUsage {
   usageMilli(): number {
     return this.usage;
   }
+  readyReplicas(): number {
+    return this.replicas.filter((r) => r.ready).length;
+  }
   addReplicaDelta(_i: number, usageMilli: number, out: Float64Array, starting: boolean): void {
     const sharing = this.replicas.filter((r) => starting || r.ready).length;
     for (const r of this.replicas) out[r.node] += (starting || r.ready ? usageMilli / sharing : 0) - r.cpuMilli;
@@ -85,18 +88,18 @@ describe("the node usage forecast of load-aware placement", () => {
     expect(forecast.cpuMilli(0, 600)).toBe(8000);
   });
 
-  it("trend: a straight series is extrapolated exactly, from the last sample, at most as far as the samples reach", () => {
+  it("trend: a straight series is extrapolated exactly, from the last sample, at most as far as the samples reach back", () => {
     // One ready 2-core replica on node 0 (its request all of node 0's allocation): the node's predicted
     // usage is the service's. Usage rises 100 m a minute, 1,000 … 1,900, over a 10-sample window.
     const web = new OneService([{ node: 0, ready: true, cpuMilli: 2000 }]);
     const { forecast, clock, observe } = setUp({ predictor: "trend", windowSamples: 10 }, [2000, 0], web);
     observe(...Array.from({ length: 10 }, (_, i) => 1000 + 100 * i));
-    expect(forecast.cpuMilli(0, 600)).toBeCloseTo(1900 + 1000, 6); // 10 samples on
+    expect(forecast.cpuMilli(0, 480)).toBeCloseTo(1900 + 800, 6); // 8 samples on
     // Half a minute after the sample, 90 s ahead is 2 samples on (2 minutes from the sample, rounded up).
     clock.nowS += 30;
     expect(forecast.cpuMilli(0, 90)).toBeCloseTo(1900 + 200, 6);
-    // Ten hours ahead: no further than the 10 samples reach back.
-    expect(forecast.cpuMilli(0, 36_000)).toBeCloseTo(1900 + 1000, 6);
+    // Ten hours ahead: no further than the 10 samples reach back, 9 intervals.
+    expect(forecast.cpuMilli(0, 36_000)).toBeCloseTo(1900 + 900, 6);
   });
 
   it("trend: fits only the window's samples once the ring has wrapped", () => {
@@ -112,6 +115,17 @@ describe("the node usage forecast of load-aware placement", () => {
     const gone = setUp({ predictor: "trend", windowSamples: 10 }, [2000, 0], web);
     gone.observe(...Array.from({ length: 10 }, (_, i) => 900 - 100 * i));
     expect(gone.forecast.cpuMilli(0, 600)).toBeCloseTo(0, 6);
+  });
+
+  it("samples a service only while it has a ready replica", () => {
+    // Starting replicas: the service uses nothing yet, and that is no level to predict from.
+    const web = new OneService([{ node: 0, ready: false, cpuMilli: 2000 }]);
+    const { forecast, observe } = setUp({}, [2000, 0], web);
+    observe(0, 0, 0);
+    web.replicas[0].ready = true;
+    web.replicaChanges++;
+    observe(3000, 5000);
+    expect(forecast.cpuMilli(0, 600)).toBe(4000);
   });
 
   it("trend: before 5 samples, the average's prediction", () => {
@@ -149,8 +163,13 @@ describe("the node usage forecast of load-aware placement", () => {
     // The node uses 6,000 − 2,000 + the service's usage: 6,000 at 0 s, 7,000 at 60 s (over), 6,000
     // at 120 s, 6,600 at 180 s (over), 6,000 at 240 s; pod 2 leaves before 240 s.
     observe(2000, 3000, 2000, 2600);
+    // Pod 1 is resized in place at 150 s (released and bound again on its node): still watched.
+    forecast.left(1);
+    forecast.back(1, 0);
     clock.nowS += 30;
     forecast.left(2);
+    // Pod 2 does not come back on another node.
+    forecast.back(2, 1);
     clock.nowS += 30;
     observe(2000);
     expect(forecast.summary()).toMatchObject({

@@ -112,6 +112,7 @@ describe("preemption in online runs", () => {
       cpuMilli: (node) => cluster.allocatableCpuMilli(node) - cluster.freeCpuMilli(node),
       placed: () => {},
       left: () => {},
+      back: () => {},
     };
     const loop = new OnlineLoop({
       strategy: createPlacement(

@@ -11,7 +11,7 @@ function expectCounts(set: ReplicaSet): void {
 }
 
 describe("a ReplicaSet's counts through a run", () => {
-  it("equal its sets' sizes at every check, through scaling, OOM kills and restarts, and nodes lost and back", () => {
+  it("equal its sets' sizes at every check, through scaling, OOM kills and restarts, and nodes lost and back; and the change count moves with them", () => {
     // Traffic that swings the HPA up and down (300/s per replica), and at 600/s on 2 replicas (or
     // 300/s on 1) holds 30 requests of 10 MiB per replica over a 256 MiB limit: containers are killed
     // and start again in place (./service-oom.test.ts).
@@ -56,7 +56,21 @@ describe("a ReplicaSet's counts through a run", () => {
     };
     let checks = 0;
     const seen = { killed: false, scaledDown: false, allPending: false };
+    // What the load-aware forecast derives from the sets (where each placed replica is, whether it is
+    // ready, its request) may change only when the controller's change count moves.
+    let lastShape = "";
+    let lastChanges = -1;
+    let shapesChanged = 0;
     const every = (c: ServicesController) => {
+      const shape = c.sets
+        .map((set) => [...set.nodeOf].map(([t, n]) => `${n}:${set.ready.has(t)}:${t.cpuMilli}`).join(","))
+        .join("|");
+      if (shape !== lastShape) {
+        expect(c.replicaChanges).not.toBe(lastChanges);
+        shapesChanged++;
+      }
+      lastShape = shape;
+      lastChanges = c.replicaChanges;
       for (const set of c.sets) {
         expectCounts(set);
         checks++;
@@ -68,6 +82,7 @@ describe("a ReplicaSet's counts through a run", () => {
     const s = c.summary().web;
     seen.killed = s.oomKills > 0;
     expect(checks).toBe(120);
+    expect(shapesChanged).toBeGreaterThan(2);
     // The paths that change the sets were taken.
     expect(seen.killed).toBe(true);
     expect(seen.scaledDown).toBe(true);

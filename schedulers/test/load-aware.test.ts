@@ -22,6 +22,7 @@ class TableLoad implements NodeLoad {
   left(podId: number): void {
     this.gone.push(podId);
   }
+  back(): void {}
 }
 
 const GiB = 1024;

@@ -74,7 +74,9 @@ describe("every placement strategy, on random clusters and pods", () => {
               rng: new RandomStreams(seed).get("s"),
               workload: pods.map(pod),
               ...(learned && { learnedScore: () => ({ name: "Untrained", score: () => scores.next() }) }),
-              ...(loadAware && { nodeLoad: () => ({ cpuMilli: used, placed: () => {}, left: () => {} }) }),
+              ...(loadAware && {
+                nodeLoad: () => ({ cpuMilli: used, placed: () => {}, left: () => {}, back: () => {} }),
+              }),
             });
             for (const p of pods.map(pod)) {
               const d = s.decide(c, p);

@@ -179,12 +179,13 @@ export class BatchTier {
       if (demand <= 0) continue;
       const allowed = Math.max(SUPPRESS_FLOOR_MILLI, (this.capCpu[n] * this.o.cpuSuppressPercent) / 100 - onlineCpu[n]);
       const rate = Math.min(1, allowed / demand);
-      inUse += rate * demand;
-      asked += demand;
       if (Math.abs(rate - this.rate[n]) > 0.01 * this.rate[n]) {
         this.rate[n] = rate;
         for (const t of this.onNode[n].keys()) setRate(t, rate);
       }
+      // What the pods run at: the rate last set (moved only by more than 1%).
+      inUse += this.rate[n] * demand;
+      asked += demand;
     }
     this.asked = asked;
     return inUse;

@@ -4,7 +4,7 @@ import { normalQuantile } from "@clustersim/workloads";
  * Student's t quantile with `nu` degrees of freedom, by the Cornish–Fisher expansion in the normal
  * quantile (Abramowitz and Stegun, Handbook of Mathematical Functions, 26.7.5): four terms in 1/ν.
  * Within 0.05% of the tables from ν = 5 at the 95th to 99th percentiles, and 0.4% at ν = 3
- * (engine/test/student-t.test.ts); below ν = 3 the expansion drifts off, and this refuses.
+ * (engine/test/node-load-forecast.test.ts); below ν = 3 the expansion drifts off, and this refuses.
  */
 export function studentTQuantile(p: number, nu: number): number {
   if (!(nu >= 3)) throw new RangeError(`Student's t quantile: expected at least 3 degrees of freedom, found ${nu}`);

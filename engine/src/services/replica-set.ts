@@ -94,14 +94,14 @@ export class ReplicaSet {
   }
 
   /**
-   * Changes to where the replicas are, which are ready, or their requests: a reader that keeps what it
-   * derived from them (the load-aware forecast's node shares) knows when to derive it again.
+   * Told of every change to where the replicas are, which are ready, or their requests: a reader that
+   * keeps what it derived from them (the load-aware forecast's node shares) knows when to derive it again.
    */
-  changes = 0;
+  onChange?: () => void;
 
   /** The counts after a change to pending, starting or ready. */
   private recount(): void {
-    this.changes++;
+    this.onChange?.();
     this.readyTotal = this.ready.size;
     this.placedCount = this.starting.size + this.readyTotal;
     this.replicaCount = this.pending.size + this.placedCount;
@@ -182,7 +182,7 @@ export class ReplicaSet {
   /** A placed replica's request changed in place (the run's `resize` event). */
   resized(t: Task, fromCpuMilli: number): void {
     if (this.nodeOf.has(t)) this.placedCpuMilli += t.cpuMilli - fromCpuMilli;
-    this.changes++;
+    this.onChange?.();
   }
 
   /**

@@ -132,7 +132,9 @@ export class ServicesController implements Controller {
     this.graphs = wired.graphs;
     this.members = wired.members;
     this.services.forEach((s, i) => {
-      this.sets.push(new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++));
+      const set = new ReplicaSet(s, ctx, own, virtualOf, () => this.nextReplicaId++);
+      set.onChange = () => this.replicaChanges++;
+      this.sets.push(set);
       const fluid = s.latency !== "per-request";
       const queue =
         this.members[i] ??
@@ -305,7 +307,7 @@ export class ServicesController implements Controller {
    * node's allocation into its usage (ready replicas share their service's usage; starting ones use none).
    */
   addUsageDelta(out: Float64Array): void {
-    this.sets.forEach((set, i) => this.addReplicaDelta(i, this.tallies[i].lastUsageCores * 1000, out));
+    for (let i = 0; i < this.sets.length; i++) this.addReplicaDelta(i, this.tallies[i].lastUsageCores * 1000, out);
   }
 
   /**
@@ -324,17 +326,18 @@ export class ServicesController implements Controller {
     return this.sets.length;
   }
 
+  /** Service i's ready replicas now. */
+  readyReplicas(i: number): number {
+    return this.sets[i].readyCount;
+  }
+
   /** The services' CPU usage at the last tick, millicores, service by service. */
   usageMilli(i: number): number {
     return this.tallies[i].lastUsageCores * 1000;
   }
 
   /** A count that moves whenever a replica is placed, becomes ready, leaves or is resized. */
-  get replicaChanges(): number {
-    let n = 0;
-    for (const set of this.sets) n += set.changes;
-    return n;
-  }
+  replicaChanges = 0;
 
   /** How many of service i's replicas are placed on virtual (serverless) nodes now. */
   replicasOnVirtual(i: number): number {

@@ -8,11 +8,21 @@ const AVERAGE_SAMPLES = 5;
 /** The trend needs 3 degrees of freedom for its t quantile: 5 samples. */
 const TREND_MIN_SAMPLES = 5;
 
+/** A placement watched: its node, until when, the limit it was held to, and whether it was passed. */
+interface Watch {
+  node: number;
+  untilS: number;
+  limitMilli: number;
+  crossed: boolean;
+}
+
 /** What the forecast reads of the services (ServicesController). */
 export interface ServiceUsage {
   readonly serviceCount: number;
   /** Service i's CPU usage now, millicores. */
   usageMilli(i: number): number;
+  /** Service i's ready replicas now. */
+  readyReplicas(i: number): number;
   /**
    * Service i's replicas' usage less their requests into `out` by node, were it using `usageMilli`,
    * shared by every placed replica (`starting`: those starting too, as they will be once ready).
@@ -41,11 +51,11 @@ export interface NodeLoadSources {
  * - `average`: the mean of its last 5 samples (Koordinator's NodeMetric averages its last minutes);
  * - `trend`: a least-squares line through its last `windowSamples` samples, taken at its larger end
  *   over the horizon (now, or `horizonS` ahead, counted from the last sample and extrapolated at most
- *   as far as the samples reach back), plus the upper half-width of the line's prediction interval
+ *   as far as the samples reach back: n − 1 intervals), plus the upper half-width of the line's prediction interval
  *   there, t·s·√(1 + 1/n + (x − x̄)²/Sxx), t Student's quantile of 1 − risk with n − 2 degrees of
  *   freedom: at any one minute the usage passes it with probability `risk` if the residuals are normal
  *   and independent (a diurnal curve is taken as straight over the window). With fewer than 5 samples
- *   it is the average's.
+ *   it is the average's. A service is sampled only while it has a ready replica.
  * The batch tier is taken as it is now (its pods slow when online usage rises).
  *
  * It keeps the strategy's account too: each placement is watched until its pod leaves or its expected
@@ -63,13 +73,16 @@ export class NodeLoadForecast implements NodeLoad {
   private t = new Float64Array(0);
   /** Each service's bound a sample ahead, made at the last sample (NaN before the first). */
   private nextBound = new Float64Array(0);
-  private taken = 0;
-  private at = 0;
+  /** Samples taken of each service, and where its next goes in its ring. */
+  private taken = new Int32Array(0);
+  private at = new Int32Array(0);
   private lastS = 0;
   /** The services' part of each node's prediction, by samples ahead, while replicas stay as they are. */
   private readonly shares = new Map<number, Float64Array>();
   private sharesOf = -1;
-  private readonly watches = new Map<number, { node: number; untilS: number; limitMilli: number; crossed: boolean }>();
+  private readonly watches = new Map<number, Watch>();
+  /** The watch of the pod that left last: a pod resized in place leaves and is bound again at once. */
+  private parked: { podId: number; watch: Watch } | undefined;
   private placements = 0;
   private crossed = 0;
   private watchedSamples = 0;
@@ -95,6 +108,8 @@ export class NodeLoadForecast implements NodeLoad {
     this.spread = new Float64Array(S);
     this.t = new Float64Array(S);
     this.nextBound = new Float64Array(S).fill(Number.NaN);
+    this.taken = new Int32Array(S);
+    this.at = new Int32Array(S);
   }
 
   cpuMilli(node: number, horizonS: number): number {
@@ -122,7 +137,15 @@ export class NodeLoadForecast implements NodeLoad {
   }
 
   left(podId: number): void {
+    const w = this.watches.get(podId);
     this.watches.delete(podId);
+    this.parked = w && { podId, watch: w };
+  }
+
+  back(podId: number, node: number): void {
+    const p = this.parked;
+    if (p && p.podId === podId && p.watch.node === node) this.watches.set(podId, p.watch);
+    this.parked = undefined;
   }
 
   /** The services' replicas' predicted usage less their requests, by node, `ahead` samples on. */
@@ -144,10 +167,11 @@ export class NodeLoadForecast implements NodeLoad {
 
   /** Service i's predicted usage, millicores: the mean, or the trend's upper bound `ahead` samples on. */
   private bound(i: number, ahead: number): number {
-    const n = Math.min(this.taken, this.window);
+    const n = Math.min(this.taken[i], this.window);
     if (n === 0) return this.sources.services!.usageMilli(i);
     if (this.o.predictor === "average" || n < TREND_MIN_SAMPLES) return this.level[i];
-    const k = Math.min(ahead, n);
+    // No further ahead than the samples reach back (n − 1 intervals).
+    const k = Math.min(ahead, n - 1);
     const now = this.level[i];
     const far = now + this.slope[i] * k;
     const xBar = (n - 1) / 2;
@@ -165,17 +189,20 @@ export class NodeLoadForecast implements NodeLoad {
     if (services) {
       const W = this.window;
       for (let i = 0; i < services.serviceCount; i++) {
+        // A service with no ready replica uses nothing because nothing serves (at its start, say): not
+        // a level its demand will keep.
+        if (services.readyReplicas(i) === 0) continue;
         const u = services.usageMilli(i);
         if (!Number.isNaN(this.nextBound[i])) {
           this.serviceSamples++;
           if (u > this.nextBound[i]) this.overForecast++;
         }
-        this.ring[i * W + this.at] = u;
+        this.ring[i * W + this.at[i]] = u;
+        this.at[i] = (this.at[i] + 1) % W;
+        this.taken[i]++;
+        this.fit(i);
+        this.nextBound[i] = this.bound(i, 1);
       }
-      this.at = (this.at + 1) % W;
-      this.taken++;
-      for (let i = 0; i < services.serviceCount; i++) this.fit(i);
-      for (let i = 0; i < services.serviceCount; i++) this.nextBound[i] = this.bound(i, 1);
       this.shares.clear();
     }
     this.lastS = nowS;
@@ -185,10 +212,10 @@ export class NodeLoadForecast implements NodeLoad {
   /** Service i's level now (the mean, or the line's value at the newest sample), slope and residual spread. */
   private fit(i: number): void {
     const W = this.window;
-    const n = Math.min(this.taken, W);
+    const n = Math.min(this.taken[i], W);
     const base = i * W;
     // Oldest first: x = 0 … n − 1, the newest at n − 1.
-    const first = (this.at - n + W) % W;
+    const first = (this.at[i] - n + W) % W;
     const y = (x: number) => this.ring[base + ((first + x) % W)];
     if (this.o.predictor === "average" || n < TREND_MIN_SAMPLES) {
       const m = Math.min(n, AVERAGE_SAMPLES);

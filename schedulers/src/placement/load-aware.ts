@@ -18,6 +18,11 @@ export interface NodeLoad {
   placed(podId: number, node: number, horizonS: number, limitMilli: number): void;
   /** Pod `podId` left its node (any pod: its watch, if any, ends). */
   left(podId: number): void;
+  /**
+   * Pod `podId`, the last to leave, was bound again on `node` at once (a resize in place is a release
+   * and a bind): its watch, if any, goes on.
+   */
+  back(podId: number, node: number): void;
 }
 
 /** koordlet reports NodeMetric every 60 s: the node usage is sampled as often. */
@@ -100,7 +105,10 @@ export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & S
       return Code.Success;
     },
     onBind(view, pod, node) {
-      if (pod.id !== reservedPod || node !== reservedNode) return;
+      if (pod.id !== reservedPod || node !== reservedNode) {
+        load.back(pod.id, node);
+        return;
+      }
       reservedPod = -1;
       load.placed(pod.id, node, horizonOf(pod), limit(view, node));
     },
