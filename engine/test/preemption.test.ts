@@ -58,10 +58,14 @@ describe("DefaultPreemption's choices", () => {
 
 describe("preemption in online runs", () => {
   /** One 4-core node: a 4-core low-priority task of 100 s at 0, a 2-core high-priority task of 20 s at 10 s. */
-  function run(victims: "restart" | "resume", checkpointIntervalS = 0) {
+  function run(
+    victims: "restart" | "resume",
+    checkpointIntervalS = 0,
+    strategy = (_: ClusterState) => createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+  ) {
     const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
     const loop = new OnlineLoop({
-      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      strategy: strategy(cluster),
       preemption: { victims, checkpointIntervalS, rng: new RandomStreams(1).get("preemption") },
     });
     const finished = new Map<number, number>();
@@ -107,32 +111,17 @@ describe("preemption in online runs", () => {
     // allocated. At 10 s the node uses 4 cores: with the 2-core task's estimate (1.7) it would pass its
     // 4 cores, so the filter refuses it, and so does preemption (upstream's dry run runs the filter too, and Koordinator's
     // node metric would still count the victim). It starts when the first task ends, at 100 s.
-    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
-    const allocated: NodeLoad = {
-      cpuMilli: (node) => cluster.allocatableCpuMilli(node) - cluster.freeCpuMilli(node),
-      placed: () => {},
-      left: () => {},
-      back: () => {},
+    const loadAware = (cluster: ClusterState) => {
+      const allocated: NodeLoad = {
+        cpuMilli: (node) => cluster.allocatableCpuMilli(node) - cluster.freeCpuMilli(node),
+        placed: () => {},
+        left: () => {},
+        back: () => {},
+      };
+      const rng = new RandomStreams(1).get("s");
+      return createPlacement("load-aware", { cpuThreshold: 1 }, { rng, nodeLoad: () => allocated });
     };
-    const loop = new OnlineLoop({
-      strategy: createPlacement(
-        "load-aware",
-        { cpuThreshold: 1 },
-        { rng: new RandomStreams(1).get("s"), nodeLoad: () => allocated },
-      ),
-      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
-    });
-    const finished = new Map<number, number>();
-    const preempted: number[] = [];
-    new Run({
-      cluster,
-      tasks: [
-        task({ id: 0, arrivalS: 0, runS: 100, cpuMilli: 4000, memoryMiB: 1, priority: 0 }),
-        task({ id: 1, arrivalS: 10, runS: 20, cpuMilli: 2000, memoryMiB: 1, priority: 10 }),
-      ],
-      loop,
-      listeners: [{ finish: (t, _n, _s, now) => finished.set(t.id, now), preempt: (t) => preempted.push(t.id) }],
-    }).runToEndSync();
+    const { finished, preempted } = run("restart", 0, loadAware);
     expect(preempted).toEqual([]);
     expect(finished.get(0)).toBe(100);
     expect(finished.get(1)).toBe(120);

@@ -90,6 +90,7 @@ export {
 export { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
 export { defaultProfileKernel, leastBalancedKernel } from "./placement/kubernetes-score-kernel.js";
 export {
+  expectedLifetimeS,
   LOAD_PREDICTORS,
   type LoadAwareOptions,
   type LoadPredictor,
@@ -97,6 +98,9 @@ export {
   NODE_METRIC_REPORT_S,
   type NodeLoad,
   type NodeLoadOptions,
+  nodeLoadOptions,
+  PREDICTION_SETTINGS,
+  trendSettingsOnlyForTrend,
 } from "./placement/load-aware.js";
 export {
   createLearnedPlacement,

@@ -13,11 +13,12 @@ import { nodeAffinity, taintToleration } from "./placement/kubernetes-preference
 import { balancedAllocation, leastAllocated, mostAllocated } from "./placement/kubernetes-resources.js";
 import { defaultProfileKernel } from "./placement/kubernetes-score-kernel.js";
 import {
-  LOAD_PREDICTORS,
   loadAware,
-  NODE_METRIC_REPORT_S,
   type NodeLoad,
   type NodeLoadOptions,
+  nodeLoadOptions,
+  PREDICTION_SETTINGS,
+  trendSettingsOnlyForTrend,
 } from "./placement/load-aware.js";
 
 /** What a strategy may draw on when it is built for a run. */
@@ -154,32 +155,20 @@ const entries: AnyStrategyEntry[] = [
           description:
             "a new pod's CPU usage as a share of its request (Koordinator's estimatedScalingFactors cpu, 85%)",
         }),
-        predictor: z.enum(LOAD_PREDICTORS).default("average").meta({
+        ...PREDICTION_SETTINGS,
+        predictor: PREDICTION_SETTINGS.predictor.meta({
           description:
             "average: the mean of the last 5 minutes' samples (Koordinator); trend: a line fitted to the last `window` minutes, its upper bound at `risk` over the pod's expected lifetime",
         }),
-        window: z.number().int().min(5).max(1440).optional().meta({
-          description: "trend only: minutes fitted, and the farthest ahead predicted (default 30)",
-        }),
-        risk: z.number().min(0.01).lt(0.5).optional().meta({
-          description: "trend only: the chance per predicted minute that usage exceeds the bound (default 0.05)",
-        }),
       })
-      .refine((p) => p.predictor === "trend" || (p.window === undefined && p.risk === undefined), {
-        message: "window and risk apply to predictor: trend only",
-      }),
+      .refine(...trendSettingsOnlyForTrend),
     create: (p, { rng, nodeLoad }) => {
       if (!nodeLoad) throw new Error("load-aware: this run measures no node usage (online runs only)");
-      const o: NodeLoadOptions = {
-        predictor: p.predictor,
-        windowSamples: p.window ?? 30,
-        risk: p.risk ?? 0.05,
-        sampleS: NODE_METRIC_REPORT_S,
-      };
-      const plugin = loadAware(nodeLoad(o), {
+      const prediction = nodeLoadOptions(p);
+      const plugin = loadAware(nodeLoad(prediction), {
         cpuThreshold: p.cpuThreshold,
         estimatedCpuShare: p.estimatedCpuShare,
-        maxHorizonS: o.windowSamples * o.sampleS,
+        prediction,
       });
       return profile(
         "load-aware",

@@ -18,6 +18,15 @@ function clustersim(args: readonly string[], file: string): unknown {
   }
 }
 
+/** A sweep file's report, run as the docs name it: `npx clustersim sweep FILE --workers 2`. */
+function sweep(file: string, heavy?: string) {
+  return {
+    command: `npx clustersim sweep ${file} --workers 2: report.json`,
+    run: () => clustersim(["sweep", file, "--workers", "2", "--quiet"], "report.json"),
+    ...(heavy && { heavy }),
+  };
+}
+
 /**
  * The runs the docs' figures come from, by name: each is the command a page names, run as written
  * (same file, same seed, from the checkout), and the output file its figures are read from. A `heavy`
@@ -28,44 +37,30 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     command: "npm start, that is clustersim run examples/double11/double11.yaml: summary.json",
     run: () => clustersim(["run", "examples/double11/double11.yaml", "--quiet"], "summary.json"),
   },
-  "double11-burst": {
-    command: "npx clustersim sweep examples/double11/serverless-burst.yaml --workers 2: report.json",
-    run: () =>
-      clustersim(["sweep", "examples/double11/serverless-burst.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
-  },
-  "double11-colocation": {
-    command: "npx clustersim sweep examples/double11/colocation.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/double11/colocation.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
-  },
-  "double11-placement": {
-    command: "npx clustersim sweep examples/double11/placement.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/double11/placement.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "30 runs of the Double-11 preset, about 3 minutes on 2 cores",
-  },
-  "runtime-prediction": {
-    command: "npx clustersim sweep examples/predictive/runtime-prediction.yaml --workers 2: report.json",
-    run: () =>
-      clustersim(["sweep", "examples/predictive/runtime-prediction.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "30 runs over weeks of the RICC log, about 3 minutes on 2 cores",
-  },
-  keepalive: {
-    command: "npx clustersim sweep examples/predictive/keepalive.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/predictive/keepalive.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "110 runs of a day of the Azure Functions sample, about 6 minutes on 2 cores",
-  },
-  "predictive-reclaim": {
-    command: "npx clustersim sweep examples/predictive/reclaim.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/predictive/reclaim.yaml", "--workers", "2", "--quiet"], "report.json"),
-    heavy: "20 runs of the Double-11 preset, about 5 minutes on 2 cores",
-  },
-  "load-aware-placement": {
-    command: "npx clustersim sweep examples/predictive/placement.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/predictive/placement.yaml", "--workers", "2", "--quiet"], "report.json"),
-  },
-  "compare-fgd": {
-    command: "npx clustersim sweep examples/compare-fgd.yaml --workers 2: report.json",
-    run: () => clustersim(["sweep", "examples/compare-fgd.yaml", "--workers", "2", "--quiet"], "report.json"),
-  },
+  "double11-burst": sweep(
+    "examples/double11/serverless-burst.yaml",
+    "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
+  ),
+  "double11-colocation": sweep(
+    "examples/double11/colocation.yaml",
+    "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
+  ),
+  "double11-placement": sweep(
+    "examples/double11/placement.yaml",
+    "30 runs of the Double-11 preset, about 3 minutes on 2 cores",
+  ),
+  "runtime-prediction": sweep(
+    "examples/predictive/runtime-prediction.yaml",
+    "30 runs over weeks of the RICC log, about 3 minutes on 2 cores",
+  ),
+  keepalive: sweep(
+    "examples/predictive/keepalive.yaml",
+    "110 runs of a day of the Azure Functions sample, about 6 minutes on 2 cores",
+  ),
+  "predictive-reclaim": sweep(
+    "examples/predictive/reclaim.yaml",
+    "20 runs of the Double-11 preset, about 5 minutes on 2 cores",
+  ),
+  "load-aware-placement": sweep("examples/predictive/placement.yaml"),
+  "compare-fgd": sweep("examples/compare-fgd.yaml"),
 };

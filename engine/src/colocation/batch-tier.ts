@@ -1,5 +1,5 @@
 import type { ClusterView, Request } from "@clustersim/hardware-models";
-import type { NodeLoadOptions } from "@clustersim/schedulers";
+import { expectedLifetimeS, NODE_METRIC_REPORT_S, type NodeLoadOptions } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
 
 /**
@@ -27,7 +27,7 @@ export const KOORDINATOR_DEFAULTS: ColocationOptions = {
   cpuReclaimPercent: 60,
   memoryReclaimPercent: 65,
   cpuSuppressPercent: 65,
-  updateS: 60,
+  updateS: NODE_METRIC_REPORT_S,
   windowS: 300,
 };
 
@@ -125,7 +125,7 @@ export class BatchTier {
     const c = this.cluster;
     const rest: Request = { ...pod, cpuMilli: 0, memoryMiB: 0, poolMiB: undefined, spillToPool: false };
     const predict = this.predictOnline;
-    const horizonS = this.horizonOf(pod);
+    const horizonS = this.o.reclaim ? expectedLifetimeS(pod, this.o.reclaim) : 0;
     let best = -1;
     let bestFree = -1;
     for (let n = 0; n < c.nodeCount; n++) {
@@ -142,14 +142,6 @@ export class BatchTier {
       }
     }
     return best;
-  }
-
-  /** A batch pod's expected lifetime: its requested run time, at most the prediction's window (also for none). */
-  private horizonOf(pod: { reqTimeS?: number }): number {
-    const r = this.o.reclaim;
-    if (!r) return 0;
-    const most = r.windowSamples * r.sampleS;
-    return pod.reqTimeS !== undefined && pod.reqTimeS > 0 ? Math.min(pod.reqTimeS, most) : most;
   }
 
   bound(task: Task, node: number, cpuMilli: number, memoryMiB: number): void {

@@ -8,6 +8,9 @@ const AVERAGE_SAMPLES = 5;
 /** The trend needs 3 degrees of freedom for its t quantile: 5 samples. */
 const TREND_MIN_SAMPLES = 5;
 
+/** Σ (x − x̄)² over x = 0 … n − 1: n(n² − 1)/12. */
+const centredSquares = (n: number) => (n * (n * n - 1)) / 12;
+
 /** A placement watched: its node, until when, the limit it was held to, and whether it was passed. */
 interface Watch {
   node: number;
@@ -51,9 +54,9 @@ export interface NodeLoadSources {
  * - `average`: the mean of its last 5 samples (Koordinator's NodeMetric averages its last minutes);
  * - `trend`: a least-squares line through its last `windowSamples` samples, taken at its larger end
  *   over the horizon (now, or `horizonS` ahead, counted from the last sample and extrapolated at most
- *   as far as the samples reach back: n − 1 intervals), plus the upper half-width of the line's prediction interval
- *   there, t·s·√(1 + 1/n + (x − x̄)²/Sxx), t Student's quantile of 1 − risk with n − 2 degrees of
- *   freedom: at any one minute the usage passes it with probability `risk` if the residuals are normal
+ *   as far as the samples reach back: n − 1 intervals), plus the upper half-width of the line's
+ *   prediction interval there, t·s·√(1 + 1/n + (x − x̄)²/Sxx), t Student's quantile of 1 − risk with
+ *   n − 2 degrees of freedom: at any one minute the usage passes it with probability `risk` if the residuals are normal
  *   and independent (a diurnal curve is taken as straight over the window). With fewer than 5 samples
  *   it is the average's. A service is sampled only while it has a ready replica.
  * The batch tier is taken as it is now (its pods slow when online usage rises).
@@ -174,9 +177,8 @@ export class NodeLoadForecast implements NodeLoad {
     const k = Math.min(ahead, n - 1);
     const now = this.level[i];
     const far = now + this.slope[i] * k;
-    const xBar = (n - 1) / 2;
-    const sxx = (n * (n * n - 1)) / 12;
-    const dx = n - 1 + k - xBar;
+    const dx = (n - 1) / 2 + k; // from the samples' mean x̄ = (n − 1)/2 to x = n − 1 + k
+    const sxx = centredSquares(n);
     return Math.max(now, far) + this.t[i] * this.spread[i] * Math.sqrt(1 + 1 / n + (dx * dx) / sxx);
   }
 
@@ -230,7 +232,7 @@ export class NodeLoadForecast implements NodeLoad {
     yBar /= n;
     let sxy = 0;
     for (let x = 0; x < n; x++) sxy += (x - xBar) * (y(x) - yBar);
-    const b = sxy / ((n * (n * n - 1)) / 12);
+    const b = sxy / centredSquares(n);
     let ss = 0;
     for (let x = 0; x < n; x++) {
       const r = y(x) - (yBar + b * (x - xBar));

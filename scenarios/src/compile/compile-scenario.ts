@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { KOORDINATOR_DEFAULTS, type OnlinePlan, type RunPlan } from "@clustersim/engine";
 import {
-  NODE_METRIC_REPORT_S,
+  nodeLoadOptions,
   type Pod,
   strategy as registered,
   type StrategyEntry,
@@ -159,15 +159,7 @@ async function onlineScheduler(
             cpuReclaimPercent: colo.cpuReclaimPercent,
             memoryReclaimPercent: colo.memoryReclaimPercent,
             cpuSuppressPercent: colo.cpuSuppressPercent,
-            reclaim:
-              colo.reclaim.predictor === "trend"
-                ? {
-                    predictor: "trend" as const,
-                    windowSamples: colo.reclaim.window ?? 30,
-                    risk: colo.reclaim.risk ?? 0.05,
-                    sampleS: NODE_METRIC_REPORT_S,
-                  }
-                : undefined,
+            reclaim: colo.reclaim.predictor === "trend" ? nodeLoadOptions(colo.reclaim) : undefined,
           }
         : undefined,
       interferencePerUsage: colo.interference,

@@ -1,3 +1,4 @@
+import { PREDICTION_SETTINGS, trendSettingsOnlyForTrend } from "@clustersim/schedulers";
 import { z } from "zod";
 import { Cluster, Hardware } from "./cluster-schema.js";
 import { Autoscaler, ControllerSpec, Fault, Outputs, Scheduler } from "./control-schema.js";
@@ -230,21 +231,13 @@ const ScenarioFields = z.strictObject({
       }),
       reclaim: z
         .strictObject({
-          predictor: z.enum(["average", "trend"]).default("average").meta({
+          ...PREDICTION_SETTINGS,
+          predictor: PREDICTION_SETTINGS.predictor.meta({
             description:
               "average: batch room from each node's online usage over the last 5 minutes (Koordinator's); trend: from the upper bound of the services' usage trend over a batch pod's expected lifetime",
           }),
-          window: z.number().int().min(5).max(1440).optional().meta({
-            description: "trend only: minutes of usage fitted, and the farthest ahead predicted (default 30)",
-          }),
-          risk: z.number().min(0.01).lt(0.5).optional().meta({
-            description:
-              "trend only: the chance per predicted minute that online usage passes the bound (default 0.05)",
-          }),
         })
-        .refine((r) => r.predictor === "trend" || (r.window === undefined && r.risk === undefined), {
-          message: "window and risk apply to predictor: trend only",
-        })
+        .refine(...trendSettingsOnlyForTrend)
         .default({ predictor: "average" })
         .meta({ description: "how the batch tier predicts the online usage its room is what is left of" }),
     })

@@ -1,4 +1,5 @@
 import type { ClusterView } from "@clustersim/hardware-models";
+import { z } from "zod";
 import { Code, type FilterPlugin, type Pod, type ReservePlugin, type ScorePlugin } from "../framework/types.js";
 
 /**
@@ -25,12 +26,48 @@ export interface NodeLoad {
   back(podId: number, node: number): void;
 }
 
-/** koordlet reports NodeMetric every 60 s: the node usage is sampled as often. */
-export const NODE_METRIC_REPORT_S = 60;
-
 /** How the node usage is predicted: the recent mean (Koordinator's NodeMetric) or a trend's upper bound. */
 export const LOAD_PREDICTORS = ["average", "trend"] as const;
 export type LoadPredictor = (typeof LOAD_PREDICTORS)[number];
+
+/** koordlet reports NodeMetric every 60 s: the node usage is sampled as often. */
+export const NODE_METRIC_REPORT_S = 60;
+
+/**
+ * The prediction's settings as a user writes them (load-aware placement's parameters, co-location's
+ * `reclaim`): the predictor, and the trend's window and risk, refused with the average.
+ */
+export const PREDICTION_SETTINGS = {
+  predictor: z.enum(LOAD_PREDICTORS).default("average"),
+  window: z.number().int().min(5).max(1440).optional().meta({
+    description: "trend only: minutes of usage fitted, and the farthest ahead predicted (default 30)",
+  }),
+  risk: z.number().min(0.01).lt(0.5).optional().meta({
+    description: "trend only: the chance per predicted minute that usage passes the bound (default 0.05)",
+  }),
+};
+
+/** The check that goes with PREDICTION_SETTINGS: a trend's settings only for the trend. */
+export const trendSettingsOnlyForTrend = [
+  (p: { predictor: LoadPredictor; window?: number; risk?: number }) =>
+    p.predictor === "trend" || (p.window === undefined && p.risk === undefined),
+  { message: "window and risk apply to predictor: trend only" },
+] as const;
+
+/** NodeLoadOptions from the settings as written, with the defaults (a 30-minute window, 5% risk). */
+export function nodeLoadOptions(p: { predictor: LoadPredictor; window?: number; risk?: number }): NodeLoadOptions {
+  return { predictor: p.predictor, windowSamples: p.window ?? 30, risk: p.risk ?? 0.05, sampleS: NODE_METRIC_REPORT_S };
+}
+
+/**
+ * A pod's expected lifetime for a prediction: its requested run time, at most the trend's window
+ * (`o.windowSamples` samples), which also stands for a pod with none (a replica).
+ */
+export function expectedLifetimeS(pod: { reqTimeS?: number }, o: NodeLoadOptions): number {
+  const most = o.windowSamples * o.sampleS;
+  const req = pod.reqTimeS;
+  return req !== undefined && req > 0 ? Math.min(req, most) : most;
+}
 
 /** What a run's NodeLoad is built from: the strategy asks for one with these settings. */
 export interface NodeLoadOptions {
@@ -49,11 +86,8 @@ export interface LoadAwareOptions {
   cpuThreshold: number;
   /** A pod's CPU usage as a share of its request, as Koordinator's estimator scales it. */
   estimatedCpuShare: number;
-  /**
-   * The expected lifetime of a pod with no requested run time (a service replica), and the cap on any:
-   * the trend's window, as a line is not extrapolated further than the span it was fitted on.
-   */
-  maxHorizonS: number;
+  /** The prediction's settings: the pod's expected lifetime is capped by its window. */
+  prediction: NodeLoadOptions;
 }
 
 /**
@@ -69,15 +103,12 @@ export interface LoadAwareOptions {
  * - Pods bound since the last sample: the run's NodeLoad counts them at once (upstream adds the
  *   estimates of pods assigned since the metric was collected); each placement is watched (Reserve
  *   marks it, onBind reports it).
- * The pod's expected lifetime is its requested run time, capped at `maxHorizonS` (which also stands
- * for a pod with none). Requests still have to fit (NodeResourcesFit): the overcommit is the room pods
- * requested but do not use, which only the batch tier's pods take.
+ * The pod's expected lifetime is its requested run time, capped at the trend's window (which also
+ * stands for a pod with none: expectedLifetimeS). Requests still have to fit (NodeResourcesFit): the
+ * overcommit is the room pods requested but do not use, which only the batch tier's pods take.
  */
 export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & ScorePlugin & ReservePlugin {
-  const horizonOf = (pod: Pod) => {
-    const req = pod.reqTimeS;
-    return req !== undefined && req > 0 ? Math.min(req, o.maxHorizonS) : o.maxHorizonS;
-  };
+  const horizonOf = (pod: Pod) => expectedLifetimeS(pod, o.prediction);
   const estimate = (pod: Pod) => pod.cpuMilli * o.estimatedCpuShare;
   const limit = (view: ClusterView, node: number) => view.allocatableCpuMilli(node) * o.cpuThreshold;
   // The run reports every bind to the strategy, pods it did not place too (the batch tier's, a warm

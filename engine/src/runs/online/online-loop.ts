@@ -252,7 +252,7 @@ export class OnlineLoop implements SchedulingLoop {
     const { cluster } = this.run;
     const table = this.binding.table;
     const others = this.strategy?.passesOtherFilters;
-    const eligible = others && ((node: number) => others.call(this.strategy, cluster, w.pod, node));
+    const eligible = others && ((node: number) => others(cluster, w.pod, node));
     const plan = planPreemption(cluster, table, w.pod, w.task.priority ?? 0, this.o.preemption!.rng, eligible);
     if (!plan) return null;
     for (const id of plan.victims) this.enqueue(this.binding.preemptVictim(id));
