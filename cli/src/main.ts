@@ -114,6 +114,10 @@ function addRunCommands(program: Command, print: (line: string) => void): void {
       "--plugin-time-limit <seconds>",
       "seconds a plug-in may take to load, and each event of a run with plug-ins; beyond it the run stops, naming the plug-in and the task (default: 10)",
     )
+    .option(
+      "--plugin-heap-limit <MiB>",
+      "heap a run with plug-ins may use (the run's thread, plug-ins included); beyond it the run stops with no results written (default: 4096)",
+    )
     .option("-q, --quiet", "print nothing")
     .action(async (scenario: string | undefined, options) =>
       scenario === undefined

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -187,37 +187,49 @@ describe("an autoscaler that writes the service it is handed", () => {
 });
 
 describe("a plug-in that allocates without bound", () => {
-  it("aborts the process, and the next run into the directory leaves no temporary file behind", () => {
+  it("stops at --plugin-heap-limit with one line, exit 1, no temporary file, earlier results kept", () => {
     const file = join(dir, "hog.mjs");
     writeFileSync(
       file,
       'export const controller = { name: "hog", create() { return { name: "hog", start(ctx) { ctx.at(60, () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }); } }; } };\n',
     );
     const out = join(dir, "out-hog");
-    // A small heap, so that it runs out at once; no core file.
+    const first = run(SCENARIO, out, []);
+    expect(first.status).toBe(0);
+    const before = readFileSync(join(out, "summary.json"), "utf8");
     const hog = spawnSync(
-      "sh",
+      process.execPath,
       [
-        "-c",
-        `ulimit -c 0; exec "$0" "$@"`,
-        process.execPath,
         BIN,
         "run",
         SCENARIO,
         "--out",
         out,
         "--quiet",
+        "--plugin-heap-limit",
+        "96",
         "--set",
         `controllers=[{ plugin: ${JSON.stringify(file)} }]`,
       ],
-      { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=64" } },
+      { encoding: "utf8" },
     );
-    expect(hog.status === 0).toBe(false);
-    expect(readdirSync(out).some((f) => f.includes(".tmp-"))).toBe(true);
-    expect(existsSync(join(out, "summary.json"))).toBe(false);
-    const again = run(SCENARIO, out, []);
-    expect(again.status).toBe(0);
-    expect(readdirSync(out).filter((f) => f.includes(".tmp-"))).toEqual([]);
-    expect(existsSync(join(out, "summary.json"))).toBe(true);
+    expect(hog.status).toBe(1);
+    expect(hog.stderr).toBe(
+      "clustersim: the run ran out of memory: its heap reached the limit of 96 MiB (--plugin-heap-limit), as a plug-in allocating without bound makes it; no results were written\n",
+    );
+    expect(readdirSync(out).filter((f) => f.includes(".tmp-") || f.startsWith(".commit-"))).toEqual([]);
+    expect(readFileSync(join(out, "summary.json"), "utf8")).toBe(before);
+  });
+
+  it("refuses a heap limit that is not a whole number of MiB from 64", () => {
+    for (const bad of ["63", "1.5"]) {
+      const r = spawnSync(process.execPath, [BIN, "run", SCENARIO, "--quiet", "--plugin-heap-limit", bad], {
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        `clustersim: --plugin-heap-limit: expected a whole number of MiB from 64 to 1048576, found "${bad}"\n`,
+      );
+    }
   });
 });

@@ -29,7 +29,7 @@ export { type ControllerEntry, loadUserController } from "./plugins/user-control
 export { checkUserParams, loadUserStrategy } from "./plugins/user-strategy.js";
 export { isEnvConfigFile, loadPackingEnvConfig, loadQueueEnvConfig, loadRlEnvConfig } from "./rl-env/load-rl-env.js";
 export { checkScenario, runScenario, type ScenarioRunOptions, type ScenarioRunResult } from "./run/run-scenario.js";
-export { type FileField, fileFields } from "./schema/file-fields.js";
+export { type FileField, fileFields, runsUserCode } from "./schema/file-fields.js";
 export {
   applyOverride,
   loadScenarioFile,

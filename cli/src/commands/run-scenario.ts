@@ -2,12 +2,13 @@ import { resolve } from "node:path";
 import { InvariantViolation } from "@clustersim/engine";
 import { specHash } from "@clustersim/experiments";
 import { prepareOutputDir } from "@clustersim/files";
-import { PluginFailure, runScenario, SpecError } from "@clustersim/scenarios";
+import { PluginFailure, runScenario, runsUserCode, SpecError } from "@clustersim/scenarios";
 import { wallSeconds } from "@clustersim/sim-core";
 import { TraceError } from "@clustersim/workloads";
 import { ChecksFailed, UserError } from "../errors.js";
 import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
+import { DEFAULT_PLUGIN_HEAP_MIB, runInWorker } from "./run-in-worker.js";
 import { RunOutputs } from "./run-outputs.js";
 import { readScenario } from "./scenario-files.js";
 import { serviceTable } from "./service-table.js";
@@ -22,6 +23,11 @@ export interface RunScenarioOptions {
   quiet?: boolean;
   check?: boolean;
   pluginTimeLimit?: string;
+  pluginHeapLimit?: string;
+  /** Show the progress line (default: on a terminal, unless quiet). */
+  progress?: boolean;
+  /** Run here even with plug-ins (set in the run's own thread). */
+  inThisThread?: boolean;
 }
 
 /**
@@ -37,11 +43,14 @@ export async function runScenarioCommand(
   const spec = readScenario(file, o.set);
   const pluginTimeLimitS =
     o.pluginTimeLimit === undefined ? undefined : positiveSeconds("--plugin-time-limit", o.pluginTimeLimit);
+  const heapMiB = o.pluginHeapLimit === undefined ? DEFAULT_PLUGIN_HEAP_MIB : heapLimit(o.pluginHeapLimit);
   const seed = o.seed === undefined ? spec.seed : parseSeed(o.seed);
   const dir = resolve(o.out ?? `results/${spec.name ?? "scenario"}`);
   prepareOutputDir(dir);
+  if (runsUserCode(spec) && !o.inThisThread) return runInWorker(file, o, dir, heapMiB, print);
   const outputs = await RunOutputs.open(dir, spec);
-  const progress = o.quiet || !process.stderr.isTTY ? undefined : progressLine();
+  const showProgress = o.progress ?? (!o.quiet && process.stderr.isTTY);
+  const progress = showProgress ? progressLine() : undefined;
   let result: Awaited<ReturnType<typeof runScenario>>;
   try {
     result = await runScenario(spec, file, {
@@ -132,6 +141,14 @@ function printFigures(s: Record<string, number>, hasServices: boolean, print: (l
     const serverless = s.serverlessCost > 0 ? ` + ${s.serverlessCost.toFixed(2)} of serverless containers` : "";
     print(`  cost: ${s.cost.toFixed(2)} of nodes (${s.nodeHours.toFixed(1)} node-hours)${serverless}`);
   }
+}
+
+/** --plugin-heap-limit: whole MiB, from 64 (below it V8 cannot start a thread) to 1 TiB. */
+function heapLimit(text: string): number {
+  const mib = Number(text);
+  if (!/^\d+$/.test(text) || !(mib >= 64 && mib <= 2 ** 20))
+    throw new UserError(`--plugin-heap-limit: expected a whole number of MiB from 64 to 1048576, found "${text}"`);
+  return mib;
 }
 
 function parseSeed(text: string): number {

@@ -1,4 +1,4 @@
-import { checkScenario, loadScenarioFile, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
+import { checkScenario, loadScenarioFile, runsUserCode, type ScenarioSpec, SpecError } from "@clustersim/scenarios";
 import { TraceError } from "@clustersim/workloads";
 import { type InputCache, type RunFingerprint, sameFingerprint, specFingerprint } from "./fingerprint.js";
 import type { RunRecord } from "./records.js";
@@ -63,7 +63,7 @@ export async function checkBeforeRunning(
   const seen = new Set<ScenarioSpec>();
   const problems: string[] = [];
   for (const p of todo) {
-    if (seen.has(p.scenario) || hasUserCode(p.scenario)) continue;
+    if (seen.has(p.scenario) || runsUserCode(p.scenario)) continue;
     seen.add(p.scenario);
     try {
       await checkScenario(p.scenario, p.run.scenarioFile, { pluginTimeLimitS });
@@ -74,15 +74,6 @@ export async function checkBeforeRunning(
     }
   }
   if (problems.length > 0) throw new SpecError(problems);
-}
-
-/** Whether a scenario runs user code: a strategy, controller or service autoscaler plug-in. */
-function hasUserCode(s: ScenarioSpec): boolean {
-  return (
-    s.scheduler.plugin !== undefined ||
-    s.controllers.length > 0 ||
-    s.services.some((x) => x.autoscaler?.type === "plugin")
-  );
 }
 
 /** The runs without a successful record, and those whose record is stale (its fingerprint changed). */

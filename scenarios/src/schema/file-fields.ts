@@ -46,3 +46,8 @@ export function fileFields(spec: ScenarioSpec): FileField[] {
   });
   return out;
 }
+
+/** Whether a scenario runs user code: a strategy, controller or service autoscaler plug-in. */
+export function runsUserCode(spec: ScenarioSpec): boolean {
+  return fileFields(spec).some((f) => f.kind === "plugin");
+}
