@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run -s fuzz -- [--seconds N] [--seed S] [--parallel P] [--json]: mutated inputs against every input path.
+// npm run -s fuzz -- [--seconds N] [--seed S] [--parallel P] [--only NAME] [--json]: mutated inputs against every input path.
 import { parseArgs } from "node:util";
 import { fuzz } from "../dist/fuzz/fuzz.js";
 
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     timeout: { type: "string", default: "60" },
     save: { type: "string", default: "results/fuzz" },
     json: { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
 const report = await fuzz({
@@ -19,6 +20,7 @@ const report = await fuzz({
   parallel: Number(values.parallel),
   timeoutMs: Number(values.timeout) * 1000,
   saveDir: values.save,
+  only: values.only,
 });
 if (values.json)
   process.stdout.write(

@@ -119,3 +119,23 @@ describe("a call's timeout, retries and back-off in a scenario", () => {
     expect((s.serviceCallTimeouts as number) / retries).toBeCloseTo(1 + f.callTimeoutShare_backend, 2);
   });
 });
+
+describe("a service with no replicas and no autoscaler", () => {
+  it("runs (bounds are the autoscaler's): its traffic is dropped at the timeout, and its caller's calls fail", async () => {
+    // 20 requests/s for 10 min to a frontend whose backend has no replica: every call waits its 30 s and
+    // is dropped, so every frontend request fails; before, the unwritten bounds (1 and 0) were refused.
+    const file = write(scenario("").replace(/(  - name: backend\n.*\n)    replicas: 4/, "$1    replicas: 0"));
+    const s = (await runScenario(loadScenarioFile(file), file)).summary as {
+      services: Record<string, Record<string, number>>;
+    };
+    const backend = s.services.backend;
+    const frontend = s.services.frontend;
+    expect(backend.requestsServed).toBe(0);
+    // Dropped after 30 s: all but the last 30 s of calls, give or take the Poisson draws.
+    expect(backend.requestsDropped / backend.requests).toBeCloseTo(570 / 600, 1);
+    // The fluid caller learns a callee's failure rate from its answers, the first of which come at the
+    // 30 s timeout: requests of the first 30 s (about 600 of 12,000) are not counted failed.
+    expect(frontend.requestsServed - frontend.requestsFailed).toBeGreaterThan(400);
+    expect(frontend.requestsServed - frontend.requestsFailed).toBeLessThan(800);
+  });
+});

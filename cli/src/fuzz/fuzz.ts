@@ -12,8 +12,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RandomStreams } from "@clustersim/sim-core";
+import { RandomStreams, type Rng } from "@clustersim/sim-core";
 import { mutate } from "./mutate.js";
+import { servicesJudged } from "./services-judged.js";
+import { servicesScenario } from "./services-scenario.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BIN = join(ROOT, "cli", "bin", "clustersim.js");
@@ -33,6 +35,10 @@ interface Target {
    * output must not report an internal error either: the server answers a bad request and goes on.
    */
   stdin?: boolean;
+  /** Draws a fresh input instead of mutating `text` (a generator that knows the input's structure). */
+  generate?: (rng: Rng) => string;
+  /** What is wrong with a run that exited 0, judged from its results in `out`, if anything. */
+  judge?: (out: string) => string | undefined;
 }
 
 /** The first `bytes` of a file, cut at a line end: real traces are large. */
@@ -81,6 +87,14 @@ function targets(): Target[] {
     });
   }
   out.push(...rlTargets());
+  out.push({
+    name: "run generated services",
+    text: "",
+    file: "services.yaml",
+    generate: servicesScenario,
+    args: (p, o) => ["run", p, "--out", o, "--quiet", "--check"],
+    judge: servicesJudged,
+  });
   return out;
 }
 
@@ -197,8 +211,11 @@ export async function fuzz(o: {
   parallel: number;
   timeoutMs: number;
   saveDir?: string;
+  /** Only the input paths whose name contains this ("generated services", "env serve"). */
+  only?: string;
 }): Promise<FuzzReport> {
-  const all = targets();
+  const all = targets().filter((t) => o.only === undefined || t.name.includes(o.only));
+  if (all.length === 0) throw new Error(`no input path's name contains "${o.only}"`);
   const rng = new RandomStreams(o.seed).get("fuzz");
   const work = mkdtempSync(join(tmpdir(), "clustersim-fuzz-"));
   const report: FuzzReport = { seconds: o.seconds, inputs: 0, targets: all.length, exits: {}, findings: [] };
@@ -209,13 +226,15 @@ export async function fuzz(o: {
     while (Date.now() < end && (o.inputs === undefined || k < o.inputs)) {
       const n = k++;
       const target = all[rng.int(0, all.length - 1)];
-      const input = mutate(target.text, rng);
+      const input = target.generate ? target.generate(rng) : mutate(target.text, rng);
       const dir = join(work, String(n));
       mkdirSync(dir);
       const path = join(dir, target.file);
       writeFileSync(path, input);
       for (const [name, text] of Object.entries(target.beside ?? {})) writeFileSync(join(dir, name), text);
-      const r = await attempt(target.args(path, join(dir, "out")), ROOT, o.timeoutMs, target.stdin ? input : undefined);
+      const out = join(dir, "out");
+      const r = await attempt(target.args(path, out), ROOT, o.timeoutMs, target.stdin ? input : undefined);
+      if (!r.why && r.code === 0 && target.judge) r.why = target.judge(out);
       report.inputs++;
       const exit = String(r.code);
       report.exits[exit] = (report.exits[exit] ?? 0) + 1;

@@ -294,7 +294,9 @@ export function servicesProblems(services: readonly ServiceSpec[], ctx: z.Refine
     else index.set(s.name, i);
     const min = s.minReplicas ?? 1;
     const max = s.maxReplicas ?? s.replicas;
-    if (min > max) issue([i, "minReplicas"], `expected minReplicas ≤ maxReplicas (${max}), found ${min}`);
+    // Bounds are the autoscaler's: without one (and unwritten) they do not apply, whatever `replicas` is.
+    const bounded = s.autoscaler !== undefined || s.minReplicas !== undefined || s.maxReplicas !== undefined;
+    if (bounded && min > max) issue([i, "minReplicas"], `expected minReplicas ≤ maxReplicas (${max}), found ${min}`);
     if (s.autoscaler && (s.replicas < min || s.replicas > max)) {
       issue(
         [i, "replicas"],
