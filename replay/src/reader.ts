@@ -2,6 +2,12 @@ import { EVENT_CODES, READABLE_VERSIONS, REPLAY_FORMAT, type ReplayEvent, type R
 
 export class ReplayFormatError extends Error {}
 
+/** A value from the file as a message quotes it: briefly (a hostile file's format may be 100 MB long). */
+function found(v: unknown): string {
+  const s = typeof v === "string" && v.length > 60 ? `${v.slice(0, 60)}…` : v;
+  return typeof s === "object" && s !== null ? (Array.isArray(s) ? "an array" : "an object") : JSON.stringify(s);
+}
+
 /** Parse and check a replay's header line: the format's name and a version this reader knows. */
 export function readHeader(line: string): ReplayHeader {
   let h: Partial<ReplayHeader>;
@@ -11,11 +17,11 @@ export function readHeader(line: string): ReplayHeader {
     throw new ReplayFormatError("line 1: expected the replay header (a JSON object), found text that is not JSON");
   }
   if (h === null || typeof h !== "object" || h.format !== REPLAY_FORMAT) {
-    throw new ReplayFormatError(`line 1: expected format "${REPLAY_FORMAT}", found ${JSON.stringify(h?.format)}`);
+    throw new ReplayFormatError(`line 1: expected format "${REPLAY_FORMAT}", found ${found(h?.format)}`);
   }
   if (!READABLE_VERSIONS.includes(h.version as number)) {
     throw new ReplayFormatError(
-      `line 1: expected version ${READABLE_VERSIONS.join(" or ")}, found ${JSON.stringify(h.version)} (a newer clustersim wrote it?)`,
+      `line 1: expected version ${READABLE_VERSIONS.join(" or ")}, found ${found(h.version)} (a newer clustersim wrote it?)`,
     );
   }
   if (!Array.isArray(h.nodes) || !Array.isArray(h.groups)) {

@@ -1,4 +1,6 @@
+import { fileText, MAX_REPLAY_BYTES, responseText } from "./load.js";
 import { type Decision, indexDecisions } from "./model/decisions.js";
+import { short } from "./model/replay-checks.js";
 import { type NodeState, ReplayIndex } from "./model/replay-index.js";
 import { renderCallGraph } from "./views/call-graph.js";
 import { allocationSeries, type Chart, renderCharts } from "./views/charts.js";
@@ -43,6 +45,11 @@ let selected: { run: number; node: number } | undefined;
 let charts: Chart[] = [];
 let now: NowInputs[] = [];
 const shown = new Set(["s", "f", "k", "p", "r", "m", "z", "node"]);
+/** The largest file opened, bytes; a test may lower it (never raise it) before the page loads. */
+const maxBytes = Math.min(
+  MAX_REPLAY_BYTES,
+  (window as unknown as { clustersimMaxReplayBytes?: number }).clustersimMaxReplayBytes ?? MAX_REPLAY_BYTES,
+);
 
 /** What the page shows now, for tests and for the curious (read only). */
 const viewer = {
@@ -101,11 +108,29 @@ function draw(): void {
   for (const { plot } of charts) plot.setCursor({ left: plot.valToPos(t, "x"), top: 10 });
 }
 
+/** Show the runs; when one cannot be shown, the page is left empty (never half drawn) and this throws. */
 function show(loaded: { name: string; text: string; decisions?: string }[]): void {
+  try {
+    showRuns(loaded);
+  } catch (err) {
+    runs = [];
+    charts = [];
+    now = [];
+    selected = undefined;
+    end = 0;
+    for (const root of [runsRoot, chartsRoot, nowRoot, graphRoot, log]) clear(root);
+    throw err;
+  }
+}
+
+function showRuns(loaded: { name: string; text: string; decisions?: string }[]): void {
   clear(runsRoot);
   runs = [];
+  selected = undefined;
   const width = Math.min(900, Math.floor((window.innerWidth - 380) / loaded.length));
-  loaded.forEach(({ name, text, decisions }, k) => {
+  loaded.forEach(({ name: fullName, text, decisions }, k) => {
+    // A run's name comes from a URL, a file name or runs.json: cut as every name from a run is.
+    const name = short(fullName);
     const index = ReplayIndex.parse(text);
     const panel = el("section", undefined, "run");
     panel.append(el("h2", name));
@@ -215,8 +240,9 @@ for (const box of document.querySelectorAll<HTMLInputElement>("#events input[dat
   });
 }
 
+/** Why nothing is shown, in the page's title line (a message may quote the file: cut). */
 function failed(what: string, err: unknown): void {
-  $<HTMLSpanElement>("title").textContent = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  $<HTMLSpanElement>("title").textContent = short(`${what}: ${err instanceof Error ? err.message : String(err)}`, 1000);
 }
 
 // A replay dropped on the page replaces what is shown.
@@ -224,8 +250,9 @@ document.addEventListener("dragover", (e) => e.preventDefault());
 document.addEventListener("drop", async (e) => {
   e.preventDefault();
   const files = [...(e.dataTransfer?.files ?? [])].slice(0, 2);
+  if (files.length === 0) return;
   try {
-    show(await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() }))));
+    show(await Promise.all(files.map(async (f) => ({ name: f.name, text: await fileText(f, maxBytes) }))));
   } catch (err) {
     failed("could not read the dropped file", err);
   }
@@ -254,8 +281,9 @@ async function start(): Promise<void> {
       sources.slice(0, 2).map(async (s) => {
         const r = await fetch(s.url);
         if (!r.ok) throw new Error(`${s.url}: ${r.status} ${r.statusText}`);
+        const text = await responseText(r, s.url, maxBytes);
         const d = s.decisions ? await fetch(s.decisions) : undefined;
-        return { name: s.name, text: await r.text(), decisions: d?.ok ? await d.text() : undefined };
+        return { name: s.name, text, decisions: d?.ok ? await responseText(d, s.decisions!, maxBytes) : undefined };
       }),
     );
     show(loaded);
@@ -263,4 +291,5 @@ async function start(): Promise<void> {
     failed("could not open the replay", err);
   }
 }
-void start();
+// runs.json comes from `clustersim view`; should it be malformed, the page still says why.
+void start().catch((err) => failed("could not open the replay", err));

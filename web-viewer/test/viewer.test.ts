@@ -4,7 +4,7 @@
  * viewer as `clustersim view` serves it, on hand-made replays whose state at each time is known.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMPTY, FULL } from "../src/views/colors.js";
 import { findBrowser, SKIP_BROWSER } from "./browser.js";
+import { hostile } from "./hostile.js";
 
 const BIN = new URL("../../cli/bin/clustersim.js", import.meta.url).pathname;
 const INJECTION = "<img src=x onerror=alert(1)>";
@@ -161,6 +162,35 @@ function pixel(page: Page, run: number, node: number): Promise<number[]> {
     },
     [run, node],
   );
+}
+
+/** Drop a file of `content` named `name` on the page, as a user would. */
+const drop = (page: Page, name: string, content: string) =>
+  page.evaluate(
+    ([n, c]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([c], n));
+      document.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    [name, content],
+  );
+
+/** The page's uncaught exceptions from now on (the viewer shows its errors; it throws none). */
+function uncaught(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Use the page as a user would after opening: seek, step, play, recolour, regroup. */
+async function poke(page: Page): Promise<void> {
+  for (const key of ["End", "ArrowLeft", "Home", "Shift+ArrowRight", " ", " "]) await page.keyboard.press(key);
+  for (const [id, values] of [
+    ["mode", ["usage", "mem", "gpu", "pool", "cpu"]],
+    ["group", ["rack", "pool", "group"]],
+  ] as const) {
+    for (const v of values) await page.selectOption(`#${id}`, v);
+  }
 }
 
 const seek = (page: Page, t: number) =>
@@ -471,6 +501,146 @@ describe.skipIf(SKIP_BROWSER)(
       await seek(page, 20);
       expect(await pixel(page, 0, 1)).toEqual([...FULL]);
       await page.close();
+    });
+
+    it("shows 10 MB names cut to a few hundred characters, as text, and stays usable", async () => {
+      const huge = "n".repeat(10 * 2 ** 20);
+      const dir = mkdtempSync(join(tmp, "h-"));
+      const text = hostile(
+        {
+          scenario: INJECTION + huge,
+          scheduler: huge,
+          groups: [huge],
+          services: [[INJECTION + huge, 0.99, 0.5]],
+          windows: [[huge, 0, 10]],
+          clockStartS: 0,
+        },
+        '[0,"a",1,1000,100,0]',
+        '[1,"s",1,0]',
+        '[2,"v",0,5,1,1,0.2,0]',
+        '[3,"c",1,2]',
+      );
+      writeFileSync(join(dir, "replay.jsonl"), text);
+      const { page, dialogs } = await open([dir]);
+      const errors = uncaught(page);
+      const meta = (await page.textContent(".run .meta"))!;
+      expect(meta.startsWith(`${INJECTION}nnn`)).toBe(true);
+      expect(meta).toContain("… · nnn");
+      expect(meta.length).toBeLessThan(1000);
+      // Every name on the page is cut: its whole text is far from the 50 MB of names in the file.
+      expect((await page.textContent("body"))!.length).toBeLessThan(20_000);
+      expect(await page.$$("img")).toHaveLength(0);
+      await poke(page);
+      await seek(page, 2);
+      expect(await page.textContent("#callgraph [data-service] text")).toBe(`${INJECTION.slice(0, 15)}…`);
+      // A dropped file's name is cut too.
+      await drop(page, `${"f".repeat(2 ** 20)}.jsonl`, text);
+      await page.waitForFunction(() => document.querySelector("#title")?.textContent?.startsWith("fff"));
+      expect((await page.textContent("#title"))!.length).toBe(301);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      await page.close();
+    });
+
+    it("refuses a replay's wrong times and indexes with the line and the field, and throws nothing after", async () => {
+      const { page } = await open([replay(mkdtempSync(join(tmp, "v-")))]);
+      const errors = uncaught(page);
+      const a = '[0,"a",1,1000,100,0]';
+      const cases: [string, string][] = [
+        [hostile({}, a, "", '[1,"s",1,99]'), "line 4: node: expected an index from 0 to 1, found 99"],
+        [hostile({}, a, '[1e308,"s",1,0]'), "line 3: timeS: expected seconds from 0 to 1e12, found 1e+308"],
+        [hostile({}, '[5,"a",1,1000,100,0]', '[1,"s",1,0]'), "line 3: timeS: expected events in time order"],
+        [hostile({}, a, '[1,"v",7,1,1,1,0.1,0]'), "line 3: service: expected an index from 0 to 0, found 7"],
+        [hostile({}, '[0,"a",1e999,1,1,0]'), "line 2: task: expected a task id, found Infinity"],
+        [hostile({ durationS: -1 }), "line 1: durationS: expected seconds from 0 to 1e12, found -1"],
+        [hostile({ calls: 5 }), "line 1: calls: expected an array, found 5"],
+        [hostile({ nodes: [[4, 1, 1, 0]] }), "line 1: nodes[0][0] (group): expected an index of groups, 0 to 0"],
+      ];
+      for (const [text, message] of cases) {
+        await drop(page, "hostile.jsonl", text);
+        await page.waitForFunction((m) => document.querySelector("#title")?.textContent?.includes(m), message);
+        expect(await page.textContent("#title")).toMatch(/^could not read the dropped file: line \d+: /);
+        // Nothing half drawn is left behind, and the page still answers.
+        expect(await page.evaluate(() => (window as unknown as { viewer: { runs: unknown[] } }).viewer.runs)).toEqual(
+          [],
+        );
+        expect(await page.$$("canvas[data-run]")).toHaveLength(0);
+        await poke(page);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it("draws out-of-range quantities clamped: a 1e308 request fills its node, a 1e308 capacity shows empty", async () => {
+      const { page } = await open([replay(mkdtempSync(join(tmp, "q-")))]);
+      const errors = uncaught(page);
+      const text = hostile(
+        {
+          nodes: [
+            [0, 4000, 8192, 0, 1],
+            [0, 1e308, 1e308, 1e308, 1],
+          ],
+          // A clock over a span of 3,000 years: no line per midnight; a window past both ends.
+          clockStartS: 0,
+          durationS: 1e11,
+          windows: [["all", -1e308, 1e308]],
+        },
+        '[0,"a",1,1e308,1e308,1e308]',
+        '[0,"a",2,1000,1e999,0]',
+        '[1,"s",1,0]',
+        '[1,"s",2,1]',
+        '[2,"v",0,1e308,1e308,-5,1e308,1]',
+        '[2,"n",1,1e999]',
+        '[2,"c",1e308,1e308,1e308]',
+      );
+      await drop(page, "clamped.jsonl", text);
+      await page.waitForFunction(() => document.querySelector("#title")?.textContent === "clamped.jsonl");
+      await seek(page, 5);
+      expect(await pixel(page, 0, 0)).toEqual([...FULL]);
+      expect(await pixel(page, 0, 1)).toEqual([...EMPTY]);
+      await poke(page);
+      const charts = await page.evaluate(
+        () => (window as unknown as { viewer: { charts: { data: (number | null)[][] }[] } }).viewer.charts,
+      );
+      for (const c of charts)
+        for (const column of c.data) for (const v of column) expect(v === null || Number.isFinite(v)).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it("refuses a replay too long for one string by its size, before reading it: served (630 MB) or dropped", async () => {
+      // A sparse file: 630 MB as the server sees it (its Content-Length), no disk written.
+      const dir = mkdtempSync(join(tmp, "big-"));
+      writeFileSync(join(dir, "replay.jsonl"), "");
+      truncateSync(join(dir, "replay.jsonl"), 630e6);
+      const served = await view([dir]);
+      children.push(served.child);
+      const page = await browser.newPage({ locale: LOCALE });
+      page.setDefaultTimeout(HANG_GUARD_MS);
+      const errors = uncaught(page);
+      await page.goto(served.url);
+      await page.waitForFunction(() => document.querySelector("#title")?.textContent?.startsWith("could not"));
+      expect(await page.textContent("#title")).toBe(
+        "could not open the replay: runs/0/replay.jsonl is 630 MB; the viewer opens replays up to 537 MB " +
+          "(V8's string limit): open a shorter run, or its start (head -n 1000000 replay.jsonl)",
+      );
+      // A dropped file's size is checked the same way; a limit lowered for the test stands for V8's.
+      const small = await browser.newPage({ locale: LOCALE });
+      small.setDefaultTimeout(HANG_GUARD_MS);
+      await small.addInitScript(() => {
+        (window as unknown as { clustersimMaxReplayBytes: number }).clustersimMaxReplayBytes = 1000;
+      });
+      const smallErrors = uncaught(small);
+      await small.goto(served.url);
+      await small.waitForFunction(() => document.querySelector("#title")?.textContent?.includes("up to 1000 bytes"));
+      await drop(small, "dropped.jsonl", hostile({}, ...Array.from({ length: 100 }, (_, i) => `[${i},"d",0]`)));
+      await small.waitForFunction(() => document.querySelector("#title")?.textContent?.includes("dropped.jsonl is"));
+      expect(await small.textContent("#title")).toMatch(
+        /^could not read the dropped file: dropped\.jsonl is \d{4} bytes; the viewer opens replays up to 1000 bytes/,
+      );
+      expect([...errors, ...smallErrors]).toEqual([]);
+      await page.close();
+      await small.close();
     });
 
     it("serves no link out of the run directory and no FIFO: a result file that is either is 404", async () => {

@@ -20,6 +20,20 @@ export function indexDecisions(text: string): Map<number, Decision[]> {
     } catch {
       throw new Error(`decisions.jsonl line ${i + 1}: expected a JSON object, found ${line.slice(0, 60)}`);
     }
+    // The inspector reads these fields when a node is clicked: a wrong one is refused now, not thrown then.
+    const isObject = (x: unknown) => typeof x === "object" && x !== null;
+    const isNumber = (x: unknown) => typeof x === "number";
+    if (
+      !isObject(d) ||
+      ![d.timeS, d.task, d.node].every(isNumber) ||
+      !isObject(d.rejectedBy) ||
+      !Array.isArray(d.top) ||
+      !d.top.every((c) => isObject(c) && isNumber(c.node) && isObject(c.scores))
+    ) {
+      throw new Error(
+        `decisions.jsonl line ${i + 1}: expected {timeS, task, node, rejectedBy, top: [{node, total, scores}]}, found ${line.slice(0, 60)}`,
+      );
+    }
     const list = byTask.get(d.task);
     if (list) list.push(d);
     else byTask.set(d.task, [d]);

@@ -17,6 +17,8 @@ export interface Columns {
   code: Uint8Array;
   /** FIELDS numbers per event, after time and code (null as NaN). */
   fields: Float64Array;
+  /** The line of event `i` in the text, for a message (a scan of the text: not for every event). */
+  lineOf(i: number): number;
 }
 
 const QUOTE = 34;
@@ -47,7 +49,7 @@ class EventParser {
 
   constructor(
     private readonly text: string,
-    start: number,
+    private readonly start: number,
   ) {
     this.cap = Math.max(1024, Math.ceil((text.length - start) / 24));
     this.time = new Float64Array(this.cap);
@@ -67,7 +69,20 @@ class EventParser {
       }
       this.event();
     }
-    return { count: this.n, time: this.time, code: this.code, fields: this.fields };
+    const first = this.start;
+    const lineOf = (i: number) => {
+      // As parse() reads: a line that is not empty is the next event.
+      let line = 2;
+      let n = 0;
+      for (let p = first; p < len; p++, line++) {
+        if (text.charCodeAt(p) === NEWLINE) continue;
+        if (n++ === i) return line;
+        p = text.indexOf("\n", p);
+        if (p < 0) break;
+      }
+      return line;
+    };
+    return { count: this.n, time: this.time, code: this.code, fields: this.fields, lineOf };
   }
 
   /** One line's event, `[time,"c",field,...]`, into the columns. */
@@ -139,7 +154,8 @@ class EventParser {
       // Exponents and huge values: the exact conversion.
       while (p < this.len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
       v = Math.abs(Number(text.slice(from, p)));
-      if (Number.isNaN(v)) this.bad(from);
+      // Number() reads "" and spaces as 0: an empty field is no number.
+      if (Number.isNaN(v) || text.slice(from, p).trim() === "") this.bad(from);
     }
     this.p = p;
     return neg ? -v : v;

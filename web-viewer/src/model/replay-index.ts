@@ -1,4 +1,5 @@
 import { type ReplayHeader, readHeader } from "@clustersim/replay";
+import { checkHeader, describe, MAX_TIME_S, quantity, TIME_RANGE } from "./replay-checks.js";
 import { CODES, type Code } from "./replay-codes.js";
 import { type Columns, FIELDS, parseEvents } from "./replay-columns.js";
 
@@ -31,8 +32,10 @@ export interface ServicePoint {
   onServerless: number;
 }
 
-/** How many events lie between keyframes: a seek replays at most this many. */
+/** How many events lie between keyframes: a seek replays at most this many (more in a replay too large for its keyframes' memory). */
 export const KEYFRAME_EVERY = 20_000;
+/** Memory the keyframes may take: a replay with more nodes × events spaces them further apart. */
+const KEYFRAME_BYTES = 256 * 2 ** 20;
 
 /**
  * A replay held as columns (time, code, task or node, node) with the cluster's state kept as keyframes
@@ -65,6 +68,8 @@ export class ReplayIndex {
   /** Totals at each sample (c events): cold starts and the bill so far. */
   readonly totals: { timeS: number; coldStarts: number; cost: number; serverlessCost: number }[] = [];
   private readonly keyframes: NodeState[] = [];
+  /** Events between keyframes: KEYFRAME_EVERY, or more where that many keyframes would pass KEYFRAME_BYTES. */
+  readonly keyframeEvery: number;
   readonly durationS: number;
 
   private constructor(header: ReplayHeader, cols: Columns) {
@@ -86,40 +91,66 @@ export class ReplayIndex {
     }));
     const tasks = new DenseTasks();
     const f = cols.fields;
+    // Times, task ids and indexes are refused when wrong, naming the line; quantities are clamped
+    // (replay-checks.ts says why). The line is found only for a message: a scan of the text.
+    const refuse = (i: number, field: string, expected: string, found: number): never => {
+      throw new Error(`line ${cols.lineOf(i)}: ${field}: expected ${expected}, found ${describe(found)}`);
+    };
+    const index = (i: number, v: number, field: string, count: number) => {
+      if (!(Number.isInteger(v) && v >= 0 && v < count))
+        refuse(i, field, count > 0 ? `an index from 0 to ${count - 1}` : "none (the header lists none)", v);
+      return v;
+    };
+    const taskId = (i: number, v: number) => (Number.isFinite(v) ? v : refuse(i, "task", "a task id", v));
+    let last = 0;
     for (let i = 0; i < n; i++) {
+      const t = this.time[i];
+      if (!(t >= 0 && t <= MAX_TIME_S)) refuse(i, "timeS", TIME_RANGE, t);
+      if (t < last) refuse(i, "timeS", `events in time order (the event before is at ${last} s)`, t);
+      last = t;
       const c = this.code[i];
       const o = i * FIELDS;
       if (c === A) {
         // A request left out (NaN) is none of that resource.
-        this.subject[i] = tasks.arrive(f[o], f[o + 1] || 0, f[o + 2] || 0, f[o + 3] || 0, f[o + 4] === 1);
+        const [cpu, mem, gpu] = [quantity(f[o + 1]) || 0, quantity(f[o + 2]) || 0, quantity(f[o + 3]) || 0];
+        this.subject[i] = tasks.arrive(taskId(i, f[o]), cpu, mem, gpu, f[o + 4] === 1);
       } else if (c <= 5 || c === 10 || c === 11 || c === Z) {
-        const k = tasks.index(f[o]);
+        const k = tasks.index(taskId(i, f[o]));
         this.subject[i] = k;
         // A missing or null node (version 1's gangs wrote -1) stays -1: it counts on no node.
         const node = f[o + 1];
-        if (c !== 5 && Number.isInteger(node)) this.node[i] = node;
+        if (c !== 5 && !Number.isNaN(node) && node !== -1) {
+          this.node[i] = index(i, node, "node", this.nodeCount);
+        }
         // A batch pod of a co-located cluster runs on reclaimed room: it allocates none of the node's.
         if (c === Z) {
-          this.value[i] = tasks.batch[k] ? 0 : f[o + 2] - tasks.cpuNow[k];
-          tasks.cpuNow[k] = f[o + 2];
+          // A resize to no size (null) leaves the request as it was.
+          const cpu = Number.isNaN(f[o + 2]) ? tasks.cpuNow[k] : quantity(f[o + 2]);
+          this.value[i] = tasks.batch[k] ? 0 : cpu - tasks.cpuNow[k];
+          tasks.cpuNow[k] = cpu;
         } else this.value[i] = tasks.batch[k] ? 0 : tasks.cpuNow[k];
       } else if (c === V) {
-        const svc = this.services[f[o]];
-        this.subject[i] = f[o];
-        svc?.points.push({
-          timeS: this.time[i],
-          ratePerS: f[o + 1],
-          replicas: f[o + 2],
-          ready: f[o + 3],
-          quantileS: f[o + 4],
+        const s = index(i, f[o], "service", this.services.length);
+        this.subject[i] = s;
+        this.services[s].points.push({
+          timeS: t,
+          ratePerS: quantity(f[o + 1]),
+          replicas: quantity(f[o + 2]),
+          ready: quantity(f[o + 3]),
+          quantileS: quantity(f[o + 4]),
           violated: f[o + 5] === 1,
-          onServerless: f[o + 6],
+          onServerless: quantity(f[o + 6]),
         });
       } else if (c === C) {
-        this.totals.push({ timeS: this.time[i], coldStarts: f[o], cost: f[o + 1], serverlessCost: f[o + 2] });
+        const [coldStarts, cost] = [quantity(f[o]) || 0, quantity(f[o + 1]) || 0];
+        this.totals.push({ timeS: t, coldStarts, cost, serverlessCost: quantity(f[o + 2]) });
+      } else if (c === O) {
+        this.subject[i] = index(i, f[o], "pool", this.header.poolCapacityMiB?.length ?? 0);
+        this.value[i] = quantity(f[o + 1]);
       } else {
-        this.subject[i] = f[o];
-        if (c === N || c === O) this.value[i] = f[o + 1];
+        this.subject[i] = index(i, f[o], "node", this.nodeCount);
+        // A usage of null is none recorded: the node's CPU in use is its allocation.
+        if (c === N) this.value[i] = quantity(f[o + 1]);
       }
     }
     this.taskId = tasks.ids.slice(0, tasks.count);
@@ -127,6 +158,9 @@ export class ReplayIndex {
     this.taskMem = tasks.mem.slice(0, tasks.count);
     this.taskGpu = tasks.gpu.slice(0, tasks.count);
     this.taskBatch = tasks.batch.slice(0, tasks.count);
+    const stateBytes = this.nodeCount * 34 + (this.header.poolCapacityMiB?.length ?? 0) * 8;
+    const keyframes = Math.max(1, Math.floor(KEYFRAME_BYTES / Math.max(1, stateBytes)));
+    this.keyframeEvery = Math.max(KEYFRAME_EVERY, Math.ceil(n / keyframes));
     this.buildKeyframes();
   }
 
@@ -135,7 +169,7 @@ export class ReplayIndex {
     const first = text.indexOf("\n");
     const headerLine = first < 0 ? text : text.slice(0, first);
     if (headerLine.trim().length === 0) throw new Error("line 1: expected the replay header, found an empty file");
-    const header = readHeader(headerLine);
+    const header = checkHeader(readHeader(headerLine));
     return new ReplayIndex(header, parseEvents(text, first < 0 ? text.length : first + 1));
   }
 
@@ -197,11 +231,11 @@ export class ReplayIndex {
 
   private buildKeyframes(): void {
     const s = this.emptyState();
-    for (let i = 0; i < this.count; i += KEYFRAME_EVERY) {
+    for (let i = 0; i < this.count; i += this.keyframeEvery) {
       const k = this.emptyState();
       this.copy(s, k);
       this.keyframes.push(k);
-      this.apply(s, i, Math.min(i + KEYFRAME_EVERY, this.count));
+      this.apply(s, i, Math.min(i + this.keyframeEvery, this.count));
     }
     if (this.keyframes.length === 0) this.keyframes.push(s);
   }
@@ -218,12 +252,12 @@ export class ReplayIndex {
     return lo;
   }
 
-  /** The state after every event at or before `t`, written into `out`: a keyframe, then at most KEYFRAME_EVERY events. */
+  /** The state after every event at or before `t`, written into `out`: a keyframe, then at most keyframeEvery events. */
   stateAt(t: number, out: NodeState): NodeState {
     const end = this.eventsUpTo(t);
-    const kf = Math.min(Math.floor(end / KEYFRAME_EVERY), this.keyframes.length - 1);
+    const kf = Math.min(Math.floor(end / this.keyframeEvery), this.keyframes.length - 1);
     this.copy(this.keyframes[kf], out);
-    this.apply(out, kf * KEYFRAME_EVERY, end);
+    this.apply(out, kf * this.keyframeEvery, end);
     return out;
   }
 

@@ -1,4 +1,5 @@
 import { type Decision, decisionFor } from "../model/decisions.js";
+import { short } from "../model/replay-checks.js";
 import type { NodeState, ReplayIndex } from "../model/replay-index.js";
 import { clear, el } from "./text.js";
 
@@ -57,15 +58,19 @@ export function renderInspector(
     const box = el("details");
     const mine = d.top.find((c) => c.node === node);
     box.append(
-      el("summary", `task ${d.task}: placed at ${d.timeS.toFixed(1)} s${mine ? `, score ${mine.total}` : ""}`),
+      el("summary", short(`task ${d.task}: placed at ${d.timeS.toFixed(1)} s${mine ? `, score ${mine.total}` : ""}`)),
     );
     const rejected = Object.entries(d.rejectedBy);
+    // Plug-in names come from the run's files: cut, as every name from a run is.
     box.append(
       el(
         "p",
-        rejected.length > 0
-          ? `filters rejected: ${rejected.map(([plugin, n]) => `${plugin} ${n} node${n === 1 ? "" : "s"}`).join(", ")}`
-          : "no filter rejected a node",
+        short(
+          rejected.length > 0
+            ? `filters rejected: ${rejected.map(([plugin, n]) => `${plugin} ${n} node${n === 1 ? "" : "s"}`).join(", ")}`
+            : "no filter rejected a node",
+          1000,
+        ),
       ),
     );
     const list = el("ol");
@@ -73,7 +78,7 @@ export function renderInspector(
       const scores = Object.entries(c.scores)
         .map(([plugin, v]) => `${plugin} ${v}`)
         .join(", ");
-      list.append(el("li", `node ${c.node}: total ${c.total} (${scores})`));
+      list.append(el("li", short(`node ${c.node}: total ${c.total} (${scores})`, 1000)));
     }
     box.append(list);
     why.append(box);

@@ -29,9 +29,12 @@ export function clock(t: number, startS?: number): string {
   return `${h}:${String(m).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
-/** The run times in [0, endS] at which its clock passes midnight (none without a clock). */
+/**
+ * The run times in [0, endS] at which its clock passes midnight (none without a clock, and none over
+ * 1,000 days: a line per day would be closer than a pixel, and a hostile replay's span could be years).
+ */
 export function midnights(endS: number, startS?: number): number[] {
-  if (startS === undefined) return [];
+  if (startS === undefined || !(endS <= 1000 * 86_400)) return [];
   const out: number[] = [];
   for (let t = (86_400 - (startS % 86_400)) % 86_400; t <= endS; t += 86_400) out.push(t);
   return out;
