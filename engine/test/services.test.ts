@@ -95,6 +95,40 @@ describe("services in a run", () => {
     expect(cart.arrivals).toBeCloseTo(3 * order.served, 6);
   });
 
+  it("a wide fan-out: 200 calls one after another add their times; 200 at once take the slowest", () => {
+    // A callee of constant 1 ms with slots to spare: 200 sequential calls take 0.2 s; at once, 1 ms. On
+    // exponential 1 ms calls at once, the slowest of 200 has mean H(200) ms ≈ 5.878 ms (the harmonic
+    // number). The fluid model composes them by doubling (about 2·log2 200 steps, not 199).
+    const caller = (parallel: boolean, callee: "fixed" | "exp") =>
+      runServices(
+        nodes(4, 64),
+        [
+          service({
+            name: "front",
+            initialReplicas: 40,
+            concurrency: 64,
+            serviceTime: constantServiceTime(0.001),
+            cpuSecondsPerRequest: 0.0001,
+            rate: new RateCurve([{ type: "constant", ratePerS: 10 }]),
+            calls: [{ service: callee, perRequest: 200, parallel }],
+          }),
+          service({
+            name: callee,
+            initialReplicas: 40,
+            concurrency: 64,
+            serviceTime: callee === "fixed" ? constantServiceTime(0.001) : exponentialServiceTime(0.001),
+            cpuSecondsPerRequest: 0.0001,
+          }),
+        ],
+        60,
+      ).tallies[0].last.meanS;
+    expect(caller(false, "fixed")).toBeCloseTo(0.001 + 200 * 0.001, 4);
+    expect(caller(true, "fixed")).toBeCloseTo(0.001 + 0.001, 4);
+    let harmonic = 0;
+    for (let k = 1; k <= 200; k++) harmonic += 1 / k;
+    expect(caller(true, "exp") / (0.001 + harmonic * 0.001)).toBeCloseTo(1, 1);
+  });
+
   it("a call graph with a cycle is refused, naming it", () => {
     expect(
       () =>

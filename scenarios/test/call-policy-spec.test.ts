@@ -124,7 +124,7 @@ describe("a service with no replicas and no autoscaler", () => {
   it("runs (bounds are the autoscaler's): its traffic is dropped at the timeout, and its caller's calls fail", async () => {
     // 20 requests/s for 10 min to a frontend whose backend has no replica: every call waits its 30 s and
     // is dropped, so every frontend request fails; before, the unwritten bounds (1 and 0) were refused.
-    const file = write(scenario("").replace(/(  - name: backend\n.*\n)    replicas: 4/, "$1    replicas: 0"));
+    const file = write(scenario("").replace(/( {2}- name: backend\n.*\n) {4}replicas: 4/, "$1    replicas: 0"));
     const s = (await runScenario(loadScenarioFile(file), file)).summary as {
       services: Record<string, Record<string, number>>;
     };

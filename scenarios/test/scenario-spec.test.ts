@@ -1,7 +1,14 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { composeWorkload, loadScenarioFile, missingFiles, SpecError, scenarioJsonSchema } from "@clustersim/scenarios";
+import {
+  compileScenario,
+  composeWorkload,
+  loadScenarioFile,
+  missingFiles,
+  SpecError,
+  scenarioJsonSchema,
+} from "@clustersim/scenarios";
 import type { Task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
@@ -381,6 +388,73 @@ describe("values that would hang a run or be silently wrong", () => {
         /outputs\.timeseriesInterval: expected at most 10,000,000 time-series rows, found an interval of 0\.001 s \(14,400,000 rows/,
       ),
     ]);
+  });
+
+  it("bound a request's times, calls, and what a predictive HPA keeps and refits", async () => {
+    // A web service calling a db: `web` and `db` are YAML flow fields added to each.
+    const graph = (o: { web?: string; db?: string; dbTime?: string; call?: string }) =>
+      GOOD.replace(
+        /workloads:[\s\S]*?scheduler:/,
+        [
+          "services:",
+          '  - { name: web, replica: { cpu: "1", memory: 1Gi }, replicas: 2, serviceTime: 0.01, cpuPerRequest: 0.01,',
+          `      slo: { target: 1s }, rate: [{ type: constant, ratePerS: 100 }], calls: [{ service: db${o.call ?? ", perRequest: 1"} }]${o.web ?? ""} }`,
+          `  - { name: db, replica: { cpu: "1", memory: 1Gi }, replicas: 2, serviceTime: ${o.dbTime ?? "0.01"}, cpuPerRequest: 0.01, slo: { target: 1s }${o.db ?? ""} }`,
+          "scheduler:",
+        ].join("\n"),
+      );
+    // A mean of 1e12 s gave p99 0 in the fluid model; a Weibull of shape 0.01 a mean of 9e156 s, nulls.
+    // The mean is checked where the scenario is compiled (validate does it too).
+    const compiled = async (text: string) => {
+      const file = write(text);
+      return compileScenario(loadScenarioFile(file), file).then(
+        () => "compiled",
+        (err: SpecError) => err.problems.join(),
+      );
+    };
+    expect(await compiled(graph({ dbTime: "{ dist: exponential, mean: 1e12 }" }))).toMatch(
+      /services\[1\]\.serviceTime: expected a mean of at most 1,000,000 s .* found mean 1000000000000/,
+    );
+    expect(await compiled(graph({ dbTime: "{ dist: weibull, shape: 0.01, scale: 0.1 }" }))).toMatch(
+      /a mean of 9\.33e\+156 s/,
+    );
+    expect(await compiled(graph({ dbTime: "{ dist: exponential, mean: 1e6 }" }))).toBe("compiled");
+    expect(problems(graph({ dbTime: "{ dist: uniform, min: 1, max: 0.1 }" })).join()).toMatch(
+      /services\[1\]\.serviceTime\.max: expected max ≥ min \(1\), found 0\.1/,
+    );
+    expect(problems(graph({ web: ", timeout: 2e6" })).join()).toMatch(
+      /services\[0\]\.timeout: expected at most 1,000,000 s/,
+    );
+    expect(problems(graph({ call: ", perRequest: 1, retries: 2, backoff: 1e20" })).join()).toMatch(
+      /calls\[0\]\.backoff: expected at most 1,000,000 s/,
+    );
+    expect(problems(graph({ call: ", perRequest: 1e9" })).join()).toMatch(
+      /calls\[0\]\.perRequest: expected <= 1000, found 1000000000/,
+    );
+    // A per-request callee counts its callers' calls, every attempt: 100/s × 1,000 calls × 6 attempts over a
+    // day; a fluid one has no such bound.
+    const wide = { call: ", perRequest: 1000, retries: 5" };
+    const day = (text: string) => text.replace("duration: 2h", "duration: 1d");
+    expect(() => loadScenarioFile(write(day(graph(wide))))).not.toThrow();
+    expect(problems(day(graph({ ...wide, db: ", latency: per-request" })))).toEqual([
+      expect.stringMatching(
+        /services\[1\]\.latency: expected at most 1,000,000,000 requests .* found a rate of up to 600,000\/s with its callers' calls and retries \(about 51,840,000,000 requests\)/,
+      ),
+    ]);
+    // The predictive HPA: an interval within a tick, a season of 1e10 intervals, ARIMA's default window.
+    const predictive = (p: string) =>
+      graph({
+        web: `, autoscaler: { type: hpa, metric: { type: offeredRps, targetPerReplica: 12 }, predictive: ${p} }`,
+      });
+    expect(problems(predictive("{ forecaster: holt-winters, season: 2e-9, interval: 1e-9 }")).join()).toMatch(
+      /predictive\.interval: expected an interval of at least the service tick \(1 s\), found 1e-9 s/,
+    );
+    expect(problems(predictive("{ forecaster: seasonal-naive, season: 1e10, interval: 1 }")).join()).toMatch(
+      /predictive\.season: expected at most 100,000 intervals in a season .* found 10,000,000,000/,
+    );
+    expect(problems(predictive("{ forecaster: arima, season: 1e5, interval: 1 }")).join()).toMatch(
+      /predictive\.season: expected a refit window of at most 200,000 intervals .* found 700,000 \(the default: 7 seasons\)/,
+    );
   });
 
   it("bound functions, drawn samples and replicas too", () => {

@@ -24,7 +24,7 @@ import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalPdf from "@stdlib/stats-base-dists-normal-pdf";
 import type { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
-import type { Hpa, PluginAutoscaler, ServiceSpec } from "../schema/service-schema.js";
+import { type Hpa, MAX_REQUEST_S, type PluginAutoscaler, type ServiceSpec } from "../schema/service-schema.js";
 import { rateSpec, resolveTracePath } from "./workload.js";
 
 /** Loads a service's autoscaler plug-in (spec, the field for messages). */
@@ -199,6 +199,10 @@ export function distMean(d: DistSpec, where: string): number {
   const finite = (x: number, why: string) => {
     if (!(Number.isFinite(x) && x > 0))
       throw new SpecError([`${where}: expected a distribution with a finite mean above 0, found ${why}`]);
+    if (x > MAX_REQUEST_S)
+      throw new SpecError([
+        `${where}: expected a mean of at most ${MAX_REQUEST_S.toLocaleString("en")} s (11.6 days: a request, not a job), found ${why}, a mean of ${x.toPrecision(3)} s`,
+      ]);
     return x;
   };
   if (typeof d === "number") return finite(d, `${d}`);

@@ -11,7 +11,15 @@ const nonNegative = z.number().nonnegative();
 export function distOf<Q extends z.ZodType<number, unknown>>(q: Q) {
   return z.discriminatedUnion("dist", [
     z.strictObject({ dist: z.literal("constant"), value: q }),
-    z.strictObject({ dist: z.literal("uniform"), min: q, max: q }),
+    z
+      .strictObject({ dist: z.literal("uniform"), min: q, max: q })
+      .refine((d) => (d as { min: number; max: number }).min <= (d as { min: number; max: number }).max, {
+        path: ["max"],
+        error: (i) => {
+          const d = i.input as { min: number; max: number };
+          return `expected max ≥ min (${d.min}), found ${d.max}`;
+        },
+      }),
     z.strictObject({ dist: z.literal("exponential"), mean: q }),
     z.strictObject({ dist: z.literal("normal"), mean: q, sd: q }),
     z

@@ -57,6 +57,33 @@ const AZURE_MEAN_RATE_PER_FUNCTION = (10 ** -1.555 * Math.exp((1.772 * Math.LN10
  * An upper bound of a rate's peak: the product of its components' maxima (each component's own
  * maximum; a product of curves peaks no higher).
  */
+/**
+ * The most requests per second each service can receive: its own rate's peak (rates from traces
+ * counted as none: their peak is known only once read) plus, for each caller, the caller's peak times
+ * its calls per request times the attempts a call may take. Infinite around a cycle (refused apart).
+ */
+function peakRequestRates(services: z.output<typeof ScenarioFields>["services"]): number[] {
+  const peak: (number | undefined)[] = services.map(() => undefined);
+  const index = new Map(services.map((x, i) => [x.name, i]));
+  const visiting = new Set<number>();
+  const of = (i: number): number => {
+    const known = peak[i];
+    if (known !== undefined) return known;
+    if (visiting.has(i)) return Number.POSITIVE_INFINITY;
+    visiting.add(i);
+    const x = services[i];
+    // No rate: no traffic of its own (peakOf([]) is the empty product, 1).
+    let r = x.rate ? peakOf(x.rate.filter((q): q is z.output<typeof RateSpec> => q.type !== "trace")) : 0;
+    services.forEach((caller, k) => {
+      for (const c of caller.calls) if (index.get(c.service) === i) r += of(k) * c.perRequest * (1 + c.retries);
+    });
+    visiting.delete(i);
+    peak[i] = r;
+    return r;
+  };
+  return services.map((_, i) => of(i));
+}
+
 function peakOf(rate: readonly z.output<typeof RateSpec>[]): number {
   let peak = 1;
   for (const r of rate) {
@@ -155,15 +182,27 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
     });
   }
   s.services.forEach((x, i) => {
-    if (x.latency !== "per-request" || !x.rate) return;
-    // External traffic only: calls from callers add to it (at most their own bound times the fan-out).
-    const rate = x.rate.filter((r): r is z.output<typeof RateSpec> => r.type !== "trace");
-    const requests = peakOf(rate) * s.duration;
+    // The offered rate is kept per interval from the ticks: an interval shorter than a tick holds none.
+    const predictive = x.autoscaler?.type === "hpa" ? x.autoscaler.predictive : undefined;
+    if (predictive && predictive.interval < s.serviceTick) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", i, "autoscaler", "predictive", "interval"],
+        message: `expected an interval of at least the service tick (${s.serviceTick} s), found ${predictive.interval} s`,
+      });
+    }
+  });
+  // Each service's peak request rate: its own traffic and its callers' calls, every attempt counted
+  // (an attempt that fails is retried up to `retries` times), down the call graph.
+  const peaks = peakRequestRates(s.services);
+  s.services.forEach((x, i) => {
+    if (x.latency !== "per-request") return;
+    const requests = peaks[i] * s.duration;
     if (requests > LIMITS.perRequestRequests) {
       ctx.addIssue({
         code: "custom",
-        path: ["services", i, "rate"],
-        message: `expected at most ${fmt(LIMITS.perRequestRequests)} requests for the per-request latency model (each is simulated; latency: fluid has no such bound), found a rate of up to ${peakOf(rate)}/s (about ${fmt(requests)} requests)`,
+        path: ["services", i, x.rate ? "rate" : "latency"],
+        message: `expected at most ${fmt(LIMITS.perRequestRequests)} requests for the per-request latency model (each is simulated; latency: fluid has no such bound), found a rate of up to ${fmt(peaks[i])}/s with its callers' calls and retries (about ${fmt(requests)} requests)`,
       });
     }
   });

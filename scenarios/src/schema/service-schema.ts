@@ -10,6 +10,19 @@ const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
 const count = z.number().int().nonnegative();
 
+/**
+ * The longest time a request's own figures may be given in: a service time's mean, a timeout, a
+ * back-off. A request of 11.6 days is a job, not a request; past this the fluid model's arithmetic
+ * loses its percentiles (a mean of 1e12 s gave p99 0) and a retry's back-off its requests.
+ */
+export const MAX_REQUEST_S = 1e6;
+/** The most calls a request makes on one edge: each is a draw per request (per-request model). */
+export const MAX_CALLS_PER_REQUEST = 1000;
+const requestTime = <T extends z.ZodType<number, unknown>>(d: T) =>
+  d.refine((x) => x <= MAX_REQUEST_S, {
+    error: (i) => `expected at most ${MAX_REQUEST_S.toLocaleString("en")} s (11.6 days), found ${i.input} s`,
+  });
+
 /** autoscaling/v2 HPAScalingPolicy: at most `value` pods, or `value` percent, per `period`. */
 const ScalingPolicy = z.strictObject({
   type: z.enum(["Pods", "Percent"]),
@@ -72,6 +85,10 @@ export const HpaMetric = z.discriminatedUnion("type", [
 /** An order of ARIMA's, a whole number within the fit's limits (engine forecast/arima-fit.ts). */
 const order = (most: number, description: string) => z.number().int().min(0).max(most).meta({ description });
 
+/** The most intervals a predictive HPA's season, and the most its refit window, may hold. */
+const MAX_SEASON_INTERVALS = 100_000;
+const MAX_WINDOW_INTERVALS = 200_000;
+
 /** Predictive scaling on a forecast of the offered rate (engine services/autoscaling/predictive-scaler.ts). */
 const Predictive = z
   .strictObject({
@@ -118,6 +135,29 @@ const Predictive = z
     }
     if (p.window !== undefined && !(Number.isInteger(intervals(p.window)) && intervals(p.window) >= 2)) {
       problem("window", "expected a whole number of intervals, two or more");
+    }
+    // What a forecaster keeps and refits grows with these: a season is a ring of intervals, and a refit
+    // of ARIMA or the MLP reads its whole window (default 7 seasons and 3; arima.ts, mlp-forecaster.ts).
+    const period = intervals(p.season);
+    if (period > MAX_SEASON_INTERVALS) {
+      problem(
+        "season",
+        `expected at most ${MAX_SEASON_INTERVALS.toLocaleString("en")} intervals in a season (a week of 10-second intervals is 60,480), found ${period.toLocaleString("en")}`,
+      );
+    }
+    const windowIntervals =
+      p.window !== undefined
+        ? intervals(p.window)
+        : p.forecaster === "arima"
+          ? 7 * period
+          : p.forecaster === "mlp"
+            ? 3 * period
+            : 0;
+    if (windowIntervals > MAX_WINDOW_INTERVALS) {
+      problem(
+        p.window !== undefined ? "window" : "season",
+        `expected a refit window of at most ${MAX_WINDOW_INTERVALS.toLocaleString("en")} intervals (each refit reads all of it), found ${windowIntervals.toLocaleString("en")}${p.window === undefined ? ` (the default: ${p.forecaster === "arima" ? 7 : 3} seasons)` : ""}`,
+      );
     }
     if (p.order !== undefined && p.forecaster !== "arima") {
       problem("order", "order is ARIMA's: expected forecaster: arima");
@@ -220,7 +260,7 @@ export const Service = z.strictObject({
     percentile: z.number().gt(0).lt(100).default(99),
     target: PositiveDuration,
   }),
-  timeout: PositiveDuration.default(30).meta({
+  timeout: requestTime(PositiveDuration).default(30).meta({
     description: "a request waiting this long leaves unserved (default 30 s: an assumption)",
   }),
   rate: z
@@ -232,12 +272,14 @@ export const Service = z.strictObject({
     .array(
       z.strictObject({
         service: z.string(),
-        perRequest: positive.meta({ description: "calls per request served (a fraction: that share of requests)" }),
+        perRequest: positive
+          .max(MAX_CALLS_PER_REQUEST, `expected at most ${MAX_CALLS_PER_REQUEST} calls per request`)
+          .meta({ description: "calls per request served (a fraction: that share of requests)" }),
         parallel: z.boolean().default(false).meta({
           description:
             "made at once with the other parallel calls (the request waits for the slowest); else one after another",
         }),
-        timeout: PositiveDuration.optional().meta({
+        timeout: requestTime(PositiveDuration).optional().meta({
           description:
             "an attempt taking longer fails at this time (a per-try timeout): the slot is freed then and the request fails unless a retry succeeds (absent: none)",
         }),
@@ -252,7 +294,7 @@ export const Service = z.strictObject({
             description:
               "attempts made again after a failed one (a timeout, or the callee's drop or failure); each is a further call to the callee",
           }),
-        backoff: Duration.default(0).meta({
+        backoff: requestTime(Duration).default(0).meta({
           description:
             "wait before each retry (default 0: an assumption; Envoy's default is jittered exponential from a 25 ms base)",
         }),
