@@ -59,6 +59,16 @@ describe("load-aware placement (Koordinator's LoadAwareScheduling)", () => {
     expect(strategy.decide(cluster, pod(3, 1998))?.node).toBe(0);
   });
 
+  it("an idle node admits a pod whose estimate alone passes the threshold; a node with any usage does not", () => {
+    // 8 cores estimated at 6,800 m, over the 6,500 m threshold even on an empty node: upstream's filter
+    // reads the node's usage alone and admits it on an idle one, so it is not left waiting for ever.
+    const load = new TableLoad([1, 0, 1]);
+    const { cluster, strategy } = setUp(load);
+    expect(strategy.decide(cluster, pod(1, 8000))?.node).toBe(1);
+    load.usedMilli[1] = 1;
+    expect(strategy.decide(cluster, pod(2, 8000))).toBeNull();
+  });
+
   it("scores by least predicted CPU and allocated memory after placement, weighted 1 and 1, not by requests", () => {
     // Node 0 has most requested (6 cores allocated) but is predicted to use least (1,000 m); node 2 has
     // nothing requested but is predicted at 3,000 m. A 1-core pod, estimated 850 m:

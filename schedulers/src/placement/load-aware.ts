@@ -97,7 +97,9 @@ export interface LoadAwareOptions {
  * lifetime instead of read from the last NodeMetric:
  * - Filter: the node's predicted CPU usage plus the pod's estimate must stay within `cpuThreshold` of
  *   its allocatable CPU. Upstream compares the node's usage alone; counting the pod too is what makes
- *   "never placed where predicted usage would pass the threshold" hold.
+ *   "never placed where predicted usage would pass the threshold" hold, but for one case: an idle node
+ *   (no usage predicted) admits any pod whose requests fit, so that a pod larger than the threshold
+ *   still runs somewhere (its crossing is counted in the watch).
  * - Score: least used after placement, (allocatable − used) × 100 / allocatable for CPU (predicted
  *   usage) and memory (allocated: memory usage is not modelled apart from requests), weighted 1 and 1.
  * - Pods bound since the last sample: the run's NodeLoad counts them at once (upstream adds the
@@ -119,8 +121,11 @@ export function loadAware(load: NodeLoad, o: LoadAwareOptions): FilterPlugin & S
   return {
     name: "LoadAwareScheduling",
     filter({ view, pod }, node) {
-      const used = load.cpuMilli(node, horizonOf(pod)) + estimate(pod);
-      return used <= limit(view, node) ? Code.Success : Code.Unschedulable;
+      const predicted = load.cpuMilli(node, horizonOf(pod));
+      // An idle node admits any pod whose requests fit, as upstream's filter (the node's usage alone)
+      // does: else a pod whose own estimate passes the threshold could never run anywhere.
+      if (predicted <= 0) return Code.Success;
+      return predicted + estimate(pod) <= limit(view, node) ? Code.Success : Code.Unschedulable;
     },
     score({ view, pod }, node) {
       const cpuCap = view.allocatableCpuMilli(node);
