@@ -93,6 +93,28 @@ describe("sweep report", () => {
     expect(markdown).not.toContain("Paired differences");
   });
 
+  it("shows labels from the sweep file as text: HTML's specials as entities, a | kept in its cell", () => {
+    const spec = Sweep.parse({
+      name: "n",
+      scenarios: ["scenarios/poisson-small.yaml"],
+      schedulers: [
+        { name: "best-fit", label: "<script>alert(1)</script>" },
+        { name: "kubernetes-default", label: "a|b & c" },
+      ],
+      seeds: [1, 2],
+    });
+    const runs = expandSweep(spec, "/sweeps/sweep.yaml");
+    const { markdown } = reportMarkdown(
+      buildReport(
+        spec,
+        runs,
+        runs.map(() => ok({ waitMeanS: 5 })),
+      ),
+    );
+    expect(markdown).not.toMatch(/<script>/);
+    expect(markdown).toContain("| metric | &lt;script&gt;alert(1)&lt;/script&gt; | a\\|b &amp; c |");
+  });
+
   it("pairs only seeds where both runs succeeded, and counts a group without such a seed nowhere", () => {
     const waits: Record<string, Record<string, (number | undefined)[]>> = {
       // k8s failed on every seed of the first group.

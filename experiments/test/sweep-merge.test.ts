@@ -86,4 +86,27 @@ describe("merge", () => {
       `merge: ${s1}: its sweep.json does not record the content of the files its runs read`,
     );
   });
+
+  it("refuses a run record edited since it was written (a figure changed by hand), naming the file", async () => {
+    const dir = tmp();
+    const sweep = traceSweep(dir, 30);
+    const [s0, s1] = [join(dir, "s0"), join(dir, "s1")];
+    await runSweep(sweep, { out: s0, shard: "0/2" });
+    await runSweep(sweep, { out: s1, shard: "1/2" });
+    const [file] = readdirSync(join(s1, "runs"));
+    const path = join(s1, "runs", file);
+    const rec = JSON.parse(readFileSync(path, "utf8"));
+    for (const value of ["abc", 1e308, 59]) {
+      writeFileSync(path, JSON.stringify({ ...rec, summary: { ...rec.summary, tasksCompleted: value } }));
+      await expect(mergeSweeps([s0, s1], join(dir, "merged"))).rejects.toThrow(
+        `merge: ${path}: expected a run record as the sweep wrote it, found its content does not match its digest`,
+      );
+    }
+    // As written, it merges; a resume of the shard reruns an edited record rather than report it.
+    writeFileSync(path, JSON.stringify(rec));
+    expect(await mergeSweeps([s0, s1], join(dir, "merged"))).toMatchObject({ missing: 0, failed: 0 });
+    writeFileSync(path, JSON.stringify({ ...rec, summary: { ...rec.summary, tasksCompleted: 59 } }));
+    await runSweep(sweep, { out: s1, shard: "1/2" });
+    expect(JSON.parse(readFileSync(path, "utf8")).summary.tasksCompleted).toBe(60);
+  });
 });

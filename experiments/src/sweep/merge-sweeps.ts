@@ -71,7 +71,12 @@ export async function mergeSweeps(shardDirs: readonly string[], out: string): Pr
     }
     const made = new Set(m.fingerprints);
     for (const f of made) fingerprints.add(f);
-    for (const rec of readRunRecords(s).values()) {
+    const refuse = (path: string, why: string) => {
+      throw new InputError(
+        `merge: ${path}: expected a run record as the sweep wrote it, found ${why}: remove it to merge without that run`,
+      );
+    };
+    for (const rec of readRunRecords(s, refuse).values()) {
       if (recordMadeFrom(rec, made)) records.set(rec.id, rec);
       else leftOut++;
     }

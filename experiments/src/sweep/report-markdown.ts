@@ -26,6 +26,8 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
         : `${times(i.mean)} [${times(i.low)}, ${times(i.high)}]`;
   const schedulers = r.groups.length > 0 ? Object.keys(r.groups[0].means[r.metrics[0]] ?? {}) : [];
   const others = schedulers.filter((s) => s !== r.baseline);
+  // Labels and names come from the sweep file: shown as text, never as HTML, and a "|" kept in its cell.
+  const [shown, shownOthers, baseline] = [schedulers.map(mdText), others.map(mdText), mdText(r.baseline)];
   const direction = (m: string): Direction => r.better[m] ?? "none";
   const ranked = r.metrics.filter((m) => direction(m) !== "none");
   const named = (d: Direction) => r.metrics.filter((m) => direction(m) === d).join(", ") || "none";
@@ -33,9 +35,9 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     .map(([m, t]) => `${m} ${fmt(t)}`)
     .join(", ");
   const lines: string[] = [
-    `# Sweep report: ${r.name}`,
+    `# Sweep report: ${mdText(r.name)}`,
     "",
-    `${r.runs} runs, ${r.failed} failed. Means with 95% confidence intervals (Student t over seeds); "${SAME}" marks a value the seed did not change (a trace replay that ignores the seed, say), which has no interval. Differences are paired by seed against **${r.baseline}** (common random numbers) over the seeds where both runs succeeded, so a failed run counts in no win, tie or loss. A difference whose interval excludes 0 is a win or a loss, one that holds 0 a tie; a difference that is the same on every seed is a tie if it is 0 and otherwise neither a win nor a loss (counted apart as "same on every seed"), since a zero-width interval from identical runs is no evidence.`,
+    `${r.runs} runs, ${r.failed} failed. Means with 95% confidence intervals (Student t over seeds); "${SAME}" marks a value the seed did not change (a trace replay that ignores the seed, say), which has no interval. Differences are paired by seed against **${baseline}** (common random numbers) over the seeds where both runs succeeded, so a failed run counts in no win, tie or loss. A difference whose interval excludes 0 is a win or a loss, one that holds 0 a tie; a difference that is the same on every seed is a tie if it is 0 and otherwise neither a win nor a loss (counted apart as "same on every seed"), since a zero-width interval from identical runs is no evidence.`,
     "",
     `Higher is better: ${named("higher")}. Lower is better: ${named("lower")}. Not ranked (bookkeeping, or no better side): ${named("none")}.`,
     "",
@@ -57,10 +59,10 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     "",
   ];
   if (others.length === 0) {
-    lines.push(`One ${r.axis} (**${r.baseline}**): nothing to compare it with.`, "");
+    lines.push(`One ${r.axis} (**${baseline}**): nothing to compare it with.`, "");
   } else {
     lines.push(
-      `| metric | ${others.join(" | ")} |`,
+      `| metric | ${shownOthers.join(" | ")} |`,
       `|---|${others.map(() => "---").join("|")}|`,
       ...ranked.map(
         (m) =>
@@ -80,18 +82,18 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
       .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
       .join(", ");
     lines.push(
-      `## ${g.scenario}${params ? ` (${params})` : ""}`,
+      `## ${mdText(g.scenario)}${params ? ` (${mdText(params)})` : ""}`,
       "",
-      `| metric | ${schedulers.join(" | ")} |`,
+      `| metric | ${shown.join(" | ")} |`,
       `|---|${schedulers.map(() => "---").join("|")}|`,
     );
     for (const m of r.metrics) lines.push(`| ${m} | ${schedulers.map((s) => iv(g.means[m][s])).join(" | ")} |`);
     lines.push("");
     if (others.length === 0) continue;
     lines.push(
-      `Paired differences against ${r.baseline}:`,
+      `Paired differences against ${baseline}:`,
       "",
-      `| metric | ${others.join(" | ")} |`,
+      `| metric | ${shownOthers.join(" | ")} |`,
       `|---|${others.map(() => "---").join("|")}|`,
     );
     for (const m of r.metrics) lines.push(`| ${m} | ${others.map((s) => iv(g.differences[m][s])).join(" | ")} |`);
@@ -99,9 +101,9 @@ export function reportMarkdown(r: SweepReport): { markdown: string; plots: Recor
     const withRatios = r.metrics.filter((m) => others.some((s) => (g.ratios[m]?.[s]?.n ?? 0) > 1));
     if (withRatios.length === 0) continue;
     lines.push(
-      `Paired ratios against ${r.baseline} (geometric mean of scheduler ÷ ${r.baseline} over the seeds, where every value is above 0):`,
+      `Paired ratios against ${baseline} (geometric mean of scheduler ÷ ${baseline} over the seeds, where every value is above 0):`,
       "",
-      `| metric | ${others.join(" | ")} |`,
+      `| metric | ${shownOthers.join(" | ")} |`,
       `|---|${others.map(() => "---").join("|")}|`,
     );
     for (const m of withRatios) lines.push(`| ${m} | ${others.map((s) => ratio(g.ratios[m][s])).join(" | ")} |`);
@@ -218,3 +220,13 @@ const shortName = (p: string) =>
     .split("/")
     .pop()!
     .replace(/\.ya?ml$/, "");
+
+/** Text from the sweep file as Markdown shows it: HTML's specials as entities, "|" escaped for tables. */
+function mdText(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll("|", "\\|")
+    .replaceAll("\n", " ");
+}
