@@ -63,6 +63,22 @@ describe("the viewer's checks of a hostile replay", () => {
     );
   });
 
+  it("reads an event in any valid JSON form (spaces, say) as the compact one, and names a bad line alone", () => {
+    const compact = ReplayIndex.parse(hostile({}, '[0,"a",1,1000,100,0]', '[1,"s",1,0]', '[2,"f",1,0]'));
+    const spaced = ReplayIndex.parse(hostile({}, '[0, "a", 1, 1000, 100, 0]', ' [ 1 , "s" , 1 , 0 ] ', '[2,"f",1,0]'));
+    expect(spaced.count).toBe(3);
+    expect([...spaced.time]).toEqual([...compact.time]);
+    expect([...spaced.code]).toEqual([...compact.code]);
+    expect([...spaced.node]).toEqual([...compact.node]);
+    expect(spaced.taskCpu[0]).toBe(1000);
+    expect(() => ReplayIndex.parse(hostile({}, '[0,"a",1,1000,100,0]', "[1,nope]", '[2,"f",1,0]'))).toThrow(
+      /^line 3: expected an event \(a JSON array\), found text that is not JSON$/,
+    );
+    expect(() => ReplayIndex.parse(hostile({}, '[0, "a", 1, "x"]', '[2,"f",1,0]'))).toThrow(
+      /^line 2: expected an event \[timeS, code, numbers or null\.\.\.\], found \[0, "a", 1, "x"\]$/,
+    );
+  });
+
   it("refuses more nodes than the viewer holds, before reading them", () => {
     const nodes = new Array(MAX_NODES + 1);
     expect(() => ReplayIndex.parse(hostile({ nodes }))).toThrow(

@@ -540,6 +540,16 @@ describe.skipIf(SKIP_BROWSER)(
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);
       await page.close();
+      // Two such runs side by side: each panel within its share of the page (a name is one long word).
+      const two = await open([dir, dir]);
+      const overflow = await two.page.evaluate(
+        () =>
+          new Promise<number>((settle) =>
+            requestAnimationFrame(() => settle(document.documentElement.scrollWidth - window.innerWidth)),
+          ),
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await two.page.close();
     });
 
     it("refuses a replay's wrong times and indexes with the line and the field, and throws nothing after", async () => {

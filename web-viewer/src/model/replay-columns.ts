@@ -26,6 +26,8 @@ const COMMA = 44;
 const OPEN = 91;
 const CLOSE = 93;
 const NEWLINE = 10;
+/** Thrown by the fast path at a line it does not take; never escapes parseEvents. */
+const NOT_COMPACT = Symbol("not the writer's compact form");
 
 /**
  * The events of a replay's text from `start`, parsed by hand: JSON.parse on millions of short lines
@@ -67,7 +69,13 @@ class EventParser {
         this.line++;
         continue;
       }
-      this.event();
+      const lineStart = this.p;
+      try {
+        this.event();
+      } catch (err) {
+        if (err !== NOT_COMPACT) throw err;
+        this.anyEvent(lineStart);
+      }
     }
     const first = this.start;
     const lineOf = (i: number) => {
@@ -174,12 +182,36 @@ class EventParser {
     this.fields = f2;
   }
 
-  /** A line that is not an event: the replay package's reader names what is wrong, else a message here. */
-  private bad(from: number): never {
-    const end = this.text.indexOf("\n", from);
-    readEvent(this.text.slice(from, end < 0 ? this.len : end), this.line);
-    throw new Error(
-      `line ${this.line}: expected an event [timeS, code, ...], found ${this.text.slice(from, from + 80)}`,
-    );
+  /** A line not in the writer's compact form: read again as any JSON (anyEvent). */
+  private bad(_from: number): never {
+    throw NOT_COMPACT;
+  }
+
+  /**
+   * A line read as JSON, for one the fast path does not take (spaces, say): an event in any valid JSON
+   * form is read; anything else gets the replay package's reader's message, or one here, with its line.
+   */
+  private anyEvent(lineStart: number): void {
+    const end = this.text.indexOf("\n", lineStart);
+    const lineEnd = end < 0 ? this.len : end;
+    const line = this.text.slice(lineStart, lineEnd);
+    const e = readEvent(line, this.line) as unknown[];
+    const c = CODE_OF.get(e[1] as string);
+    const values = e.slice(2);
+    const time = e[0] as number;
+    if (c === undefined || !values.every((v) => v === null || typeof v === "number"))
+      throw new Error(
+        `line ${this.line}: expected an event [timeS, code, numbers or null...], found ${line.slice(0, 80)}`,
+      );
+    if (this.n === this.cap) this.grow();
+    const n = this.n;
+    this.time[n] = time;
+    this.code[n] = c;
+    for (let k = 0; k < FIELDS; k++) {
+      const v = values[k];
+      this.fields[n * FIELDS + k] = typeof v === "number" ? v : Number.NaN;
+    }
+    this.n++;
+    this.p = lineEnd;
   }
 }
