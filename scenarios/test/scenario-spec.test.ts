@@ -492,8 +492,11 @@ describe("values that would hang a run or be silently wrong", () => {
         "scheduler:",
       ].join("\n"),
     );
+    // Named at the largest service's bound (a --set of another field of services is not blamed).
     expect(problems(replicas)).toEqual([
-      expect.stringMatching(/services: expected at most 10,000,000 replicas over all services .* found 20,000,000$/),
+      expect.stringMatching(
+        /services\[0\]\.maxReplicas: expected at most 10,000,000 replicas over all services .* found 20,000,000$/,
+      ),
     ]);
   });
 });

@@ -167,9 +167,13 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
   });
   const replicas = s.services.reduce((n, x) => n + Math.max(x.replicas, x.maxReplicas ?? 0), 0);
   if (replicas > LIMITS.replicas) {
+    // Named at the largest service's bound, so that a message (and a --set's blame) points at it.
+    const most = (x: (typeof s.services)[number]) => Math.max(x.replicas, x.maxReplicas ?? 0);
+    const i = s.services.reduce((best, x, k) => (most(x) > most(s.services[best]) ? k : best), 0);
+    const field = (s.services[i].maxReplicas ?? 0) > s.services[i].replicas ? "maxReplicas" : "replicas";
     ctx.addIssue({
       code: "custom",
-      path: ["services"],
+      path: ["services", i, field],
       message: `expected at most ${fmt(LIMITS.replicas)} replicas over all services at their largest (each is a task the run holds), found ${fmt(replicas)}`,
     });
   }
