@@ -58,8 +58,8 @@ const AZURE_MEAN_RATE_PER_FUNCTION = (10 ** -1.555 * Math.exp((1.772 * Math.LN10
  * maximum; a product of curves peaks no higher).
  */
 /**
- * The most requests per second each service can receive: its own rate's peak (rates from traces
- * counted as none: their peak is known only once read) plus, for each caller, the caller's peak times
+ * The most requests per second each service can receive: its own rate's peak (a rate with a trace in
+ * it counted as none: its peak is known only once read) plus, for each caller, the caller's peak times
  * its calls per request times the attempts a call may take. Infinite around a cycle (refused apart).
  */
 function peakRequestRates(services: z.output<typeof ScenarioFields>["services"]): number[] {
@@ -72,8 +72,10 @@ function peakRequestRates(services: z.output<typeof ScenarioFields>["services"])
     if (visiting.has(i)) return Number.POSITIVE_INFINITY;
     visiting.add(i);
     const x = services[i];
-    // No rate: no traffic of its own (peakOf([]) is the empty product, 1).
-    let r = x.rate ? peakOf(x.rate.filter((q): q is z.output<typeof RateSpec> => q.type !== "trace")) : 0;
+    // No rate: no traffic of its own; a rate with a trace in it: its peak is unknown until the trace is
+    // read, so counted as none here.
+    const curves = (x.rate ?? []).filter((q): q is z.output<typeof RateSpec> => q.type !== "trace");
+    let r = x.rate && curves.length === x.rate.length ? peakOf(curves) : 0;
     services.forEach((caller, k) => {
       for (const c of caller.calls) if (index.get(c.service) === i) r += of(k) * c.perRequest * (1 + c.retries);
     });
