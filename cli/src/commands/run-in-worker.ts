@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { recoverOutputDir } from "@clustersim/files";
 import { ChecksFailed, UserError } from "../errors.js";
-import type { RunScenarioOptions } from "./run-scenario.js";
-import type { RunWorkerData, RunWorkerMessage, ThrownError } from "./run-worker.js";
+import type { RunScenarioOptions } from "./run-scenario-options.js";
+import type { RunWorkerData, RunWorkerMessage, ThrownError } from "./run-worker-protocol.js";
 
 const RUN_WORKER = new URL("../../dist/commands/run-worker.js", import.meta.url);
 

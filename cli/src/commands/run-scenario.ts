@@ -10,25 +10,14 @@ import { positiveSeconds } from "../seconds-option.js";
 import { TOOL_VERSION } from "../version.js";
 import { DEFAULT_PLUGIN_HEAP_MIB, runInWorker } from "./run-in-worker.js";
 import { RunOutputs } from "./run-outputs.js";
+import type { RunScenarioOptions } from "./run-scenario-options.js";
 import { readScenario } from "./scenario-files.js";
 import { serviceTable } from "./service-table.js";
 
 /** Runs of at most this many services print a line per service. */
 const MAX_TABLE_SERVICES = 20;
 
-export interface RunScenarioOptions {
-  out?: string;
-  seed?: string;
-  set: string[];
-  quiet?: boolean;
-  check?: boolean;
-  pluginTimeLimit?: string;
-  pluginHeapLimit?: string;
-  /** Show the progress line (default: on a terminal, unless quiet). */
-  progress?: boolean;
-  /** Run here even with plug-ins (set in the run's own thread). */
-  inThisThread?: boolean;
-}
+export type { RunScenarioOptions } from "./run-scenario-options.js";
 
 /**
  * `clustersim run SCENARIO`: the scenario end to end into --out: summary.json (simulated results,
