@@ -38,6 +38,33 @@ describe("a sweep is validated before anything runs", () => {
   });
 });
 
+describe("a sweep's seeds, metrics and variants, when they would count nothing or one thing twice", () => {
+  it.each([
+    ["seeds: [1, 1]", /:4: seeds: expected distinct seeds \(a seed twice is one sample counted twice\), found 1 twice/],
+    ["metrics: []", /:4: metrics: expected at least 1 item/],
+  ])("refuses %s, running nothing", async (line, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
+    writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));
+    const sweep = join(dir, "sweep.yaml");
+    writeFileSync(sweep, `name: s\nscenarios: [scenario.yaml]\nschedulers: [best-fit]\n${line}\n`);
+    await expect(runSweep(sweep, { out: join(dir, "out") })).rejects.toThrow(message);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("refuses a variant that sets its own seed (it was ignored: the variant ran the sweep's seeds)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
+    writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));
+    const sweep = join(dir, "sweep.yaml");
+    writeFileSync(
+      sweep,
+      "name: s\nscenarios: [scenario.yaml]\nvariants:\n  - { label: a }\n  - { label: b, set: { seed: 5 } }\n",
+    );
+    await expect(runSweep(sweep, { out: join(dir, "out") })).rejects.toThrow(
+      /variants\[1\]\.set: expected no seed here: every variant runs on the sweep's `seeds`/,
+    );
+  });
+});
+
 describe("a sweep's metrics", () => {
   it("refuses a metric no run reports, suggesting the nearest, with the runs saved to resume", async () => {
     const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));

@@ -13,7 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "./input-error.js";
 
 /**
@@ -22,7 +22,7 @@ import { InputError } from "./input-error.js";
  */
 export function prepareOutputDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -31,6 +31,30 @@ export function prepareOutputDir(dir: string): void {
     );
   }
   recoverOutputDir(dir);
+}
+
+/**
+ * `mkdir -p`, one level at a time from the deepest that exists. Node 20's own recursive mkdirSync loops
+ * for ever under /proc (mkdir there fails with ENOENT, which it takes for a missing parent and retries):
+ * `--out /proc/x` hung. Here that ENOENT is an error like any other.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Made meanwhile by another process: as good as made here.
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
 }
 
 /**
@@ -110,7 +134,7 @@ export function stageFiles(dir: string, files: Record<string, string>): [string,
     for (const [name, content] of Object.entries(files)) {
       const tmp = join(dir, name + TEMP_SUFFIX);
       pairs.push([tmp, join(dir, name)]);
-      mkdirSync(dirname(tmp), { recursive: true });
+      makeDirs(dirname(tmp));
       writeFileSync(tmp, content);
     }
   } catch (err) {
@@ -127,7 +151,7 @@ export function stageFiles(dir: string, files: Record<string, string>): [string,
  * fails, the temporary files are removed and the previous results (if any) stay as they were.
  */
 export function writeFilesAtomically(dir: string, files: Record<string, string>): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const pairs = stageFiles(dir, files);
   commitFiles(dir, pairs);
   return pairs.map(([, final]) => final);

@@ -6,6 +6,7 @@
 export {
   commitAll,
   commitFiles,
+  makeDirs,
   PROCESS_TAG,
   prepareOutputDir,
   recoverOutputDir,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { commitFiles, PROCESS_TAG, prepareOutputDir, stageFiles, TEMP_SUFFIX } from "@clustersim/files";
+import { commitFiles, makeDirs, PROCESS_TAG, prepareOutputDir, stageFiles, TEMP_SUFFIX } from "@clustersim/files";
 import { describe, expect, it } from "vitest";
 
 /** The mark of a process that is gone: a pid above the kernel's limit (2^22), any token. */
@@ -48,5 +48,19 @@ describe("result files committed as one set", () => {
     expect(readFileSync(join(dir, "a.json"), "utf8")).toBe("1");
     expect(readFileSync(join(dir, "runs", "b.json"), "utf8")).toBe("2");
     expect(readdirSync(dir).sort()).toEqual(["a.json", "runs"]);
+  });
+});
+
+describe("output directories", () => {
+  it("are made level by level, and one that cannot be made is an error, not a loop (Node's own loops under /proc)", () => {
+    const base = mkdtempSync(join(tmpdir(), "clustersim-dirs-"));
+    makeDirs(join(base, "a", "b", "c"));
+    expect(existsSync(join(base, "a", "b", "c"))).toBe(true);
+    makeDirs(join(base, "a", "b", "c"));
+    if (existsSync("/proc/self")) {
+      expect(() => prepareOutputDir("/proc/x/y")).toThrow(
+        "--out /proc/x/y: expected a writable directory, found that it cannot be created or written (ENOENT)",
+      );
+    }
   });
 });

@@ -382,7 +382,7 @@ spec: { containers: [ { name: c, resources: { requests: { cpu: "0.1", memory: 10
     await expectBad(
       "k8s",
       manifest.replace("replicas: 3", "replicas: -1"),
-      /:12: spec\.replicas: expected a whole number >= 0, found -1/,
+      /:12: spec\.replicas: expected a whole number from 0 to 10,000,000, found -1/,
       1,
       "m3.yaml",
     );
@@ -402,5 +402,72 @@ describe("trace-stats", () => {
     await expect(traceStats("swf", join(dir, "missing.swf"))).rejects.toThrow(
       /missing\.swf: file: expected a readable file, found no such file/,
     );
+  });
+});
+
+describe("values past what a trace's fields can mean, found by hostile inputs", () => {
+  const OPENB =
+    "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
+  const DLRM =
+    "instance_sn,role,app_name,cpu_request,cpu_limit,gpu_request,gpu_limit,rdma_request,rdma_limit,memory_request,memory_limit,disk_request,disk_limit,max_instance_per_node,creation_time,scheduled_time,deletion_time\n";
+
+  it("refuses a pod or instance deleted before it was created or scheduled (a run stopped with an internal error)", async () => {
+    await expectBad(
+      "openb-pods",
+      `${OPENB}a,1000,1024,1,500,,LS,Running,100,50,100\n`,
+      /:2: deletion_time: expected a time at or after scheduled_time \(100\), found 50/,
+    );
+    await expectBad(
+      "openb-pods",
+      `${OPENB}a,1000,1024,1,500,,LS,Running,100,,50\n`,
+      /:2: scheduled_time: expected a time at or after creation_time \(100\), found 50/,
+    );
+    await expectBad(
+      "alibaba-dlrm",
+      `${DLRM}i,CN,a,12,12,1,1,25,25,120,120,640,800,8,500,,50\n`,
+      /:2: deletion_time: expected a time at or after creation_time \(500\), found 50/,
+    );
+  });
+
+  it("refuses an Azure Functions count past a run's tasks (2^32 was read as 0: it was kept in 32 bits)", async () => {
+    const d = join(dir, "az-huge");
+    mkdirSync(d);
+    writeFileSync(join(d, "invocations.csv"), "HashOwner,HashApp,HashFunction,Trigger,1,2\no,a,f,http,4294967296,2\n");
+    await expect(collect(loadAzureFunctions(d))).rejects.toThrow(
+      /invocations.csv:2: 1: expected a whole number from 0 to 100,000,000, found 4294967296/,
+    );
+  });
+
+  it("refuses an Alibaba v2017 task of more instances than a run holds (1e11 hung the run)", async () => {
+    const h = ",submit_time,duration,cpu,memory,job_id,task_id,instances_num,disk\n";
+    await expectBad(
+      "alibaba-v2017-jobs",
+      `${h}0,1,2,1,0.1,1,1,100000000000,0\n`,
+      /:2: instances_num: expected a whole number from 0 to 10,000,000, found 100000000000/,
+    );
+  });
+
+  it("bounds a manifest's replicas and aliases, and runs a Job's pods at most its completions at once", async () => {
+    const deployment = (replicas: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\nspec:\n  replicas: ${replicas}\n  template: { spec: { containers: [{ name: c }] } }\n`;
+    await expect(collect(loadK8sManifests(file(deployment("200000000"), "big.yaml")))).rejects.toThrow(
+      /big\.yaml:5: spec\.replicas: expected a whole number from 0 to 10,000,000, found 200000000/,
+    );
+    const bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"];
+    for (let k = 1; k < 30; k++)
+      bomb.push(
+        `a${k}: &a${k} [${Array(9)
+          .fill(`*a${k - 1}`)
+          .join(", ")}]`,
+      );
+    await expect(collect(loadK8sManifests(file(`${bomb.join("\n")}\n`, "bomb.yaml")))).rejects.toThrow(
+      /bomb\.yaml: YAML: expected at most 100 uses of aliases/,
+    );
+    const job = (fields: string) =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\nspec:\n${fields}  template: { spec: { containers: [{ name: c }] } }\n`;
+    const pods = async (text: string) => (await collect(loadK8sManifests(file(text, "job.yaml")))).length;
+    expect(await pods(job("  parallelism: 3\n  completions: 2\n"))).toBe(2);
+    expect(await pods(job("  parallelism: 3\n"))).toBe(3);
+    expect(await pods(job("  parallelism: 2\n  completions: 5\n"))).toBe(2);
   });
 });

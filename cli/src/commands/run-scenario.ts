@@ -115,7 +115,7 @@ function printFigures(s: Record<string, number>, hasServices: boolean, print: (l
       `  tasks: ${s.tasksSubmitted} submitted, ${s.tasksCompleted} completed, ${s.tasksWaitingAtEnd} still waiting at the end, ${s.tasksLargerThanAnyNode} larger than any node, ${s.tasksPreempted} preempted`,
     );
     print(
-      `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${s.boundedSlowdownMean.toFixed(2)}`,
+      `  wait: mean ${secs(s.waitMeanS)}, p95 ${secs(s.waitP95S)}, p99 ${secs(s.waitP99S)}; bounded slowdown ${Number.isFinite(s.boundedSlowdownMean) ? s.boundedSlowdownMean.toFixed(2) : "–"}`,
     );
   }
   print(

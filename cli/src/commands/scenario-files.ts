@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { dirname } from "node:path";
 import { Sweep } from "@clustersim/experiments";
 import {
@@ -115,6 +116,7 @@ export async function workloadCommand(
       if (batch.length === 4096) {
         print(batch.join("\n"));
         batch = [];
+        await outputTurn();
       }
     }
     if (batch.length > 0) print(batch.join("\n"));
@@ -122,6 +124,15 @@ export async function workloadCommand(
     if (err instanceof TraceError || err instanceof RangeError) throw new UserError(err.message);
     throw err;
   }
+}
+
+/**
+ * A turn of the event loop after a batch, waiting for standard output to drain if its buffer is full:
+ * a reader that stopped (`| head -3`) is then heard at once (main's EPIPE handler ends the process),
+ * and a slow one holds the stream back rather than the whole workload piling up in memory.
+ */
+function outputTurn(): Promise<unknown> {
+  return process.stdout.writableNeedDrain ? once(process.stdout, "drain") : new Promise(setImmediate);
 }
 
 const csvText = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

@@ -224,6 +224,8 @@ export class RunMetrics implements RunListener {
     this.endS = nowS;
   }
 
+  private readonly startOf = (t: Task) => this.ledger.running.get(t)?.startS;
+
   /** The summary's metrics, units in the key names. */
   summary(): Record<string, unknown> {
     const end = Math.max(this.endS, 1e-9);
@@ -242,6 +244,7 @@ export class RunMetrics implements RunListener {
       running,
       end,
       firstWait,
+      this.startOf,
     );
     const avg = (k: number) => {
       let s = 0;
@@ -307,6 +310,7 @@ export class RunMetrics implements RunListener {
           running.filter(mine),
           end,
           firstWait,
+          this.startOf,
         ),
       };
     }
@@ -365,15 +369,20 @@ function taskFigures(
   endS: number,
   /** Whether a waiting task has not started yet (so its wait so far is a censored wait). */
   notStartedYet: (t: Task) => boolean,
+  /** When a running task started. */
+  startOf: (t: Task) => number | undefined,
 ): Record<string, number> {
   const all = waits.copy();
-  const so = (t: Task) => Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : 0, 10));
+  // The response so far over the run time, at least 10 s; a running task whose run time the trace does
+  // not give (a pod never deleted) over its run so far: as if it ended now (it did not wait after it started).
+  const so = (t: Task, ranS = 0) =>
+    Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : ranS, 10));
   let bsldUnfinished = 0;
   for (const t of waiting) {
     if (notStartedYet(t)) all.add(endS - t.arrivalS);
     bsldUnfinished += so(t);
   }
-  for (const t of running) bsldUnfinished += so(t);
+  for (const t of running) bsldUnfinished += so(t, endS - (startOf(t) ?? endS));
   const w = all.summary();
   const ws = waits.summary();
   const c = completions.summary();

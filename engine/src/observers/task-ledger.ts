@@ -18,6 +18,8 @@ export class TaskLedger implements RunListener {
   readonly running = new Map<Task, Running>();
   readonly rejected: Task[] = [];
   readonly failed: Task[] = [];
+  /** A killed task's last attempt: when it started, where, and when it was killed. */
+  readonly lastAttempt = new Map<Task, Running & { endS: number }>();
 
   arrive(task: Task): void {
     this.waiting.add(task);
@@ -33,8 +35,10 @@ export class TaskLedger implements RunListener {
   finish(task: Task): void {
     this.running.delete(task);
   }
-  kill(task: Task): void {
-    // Resubmitted, unless a `fail` follows.
+  kill(task: Task, _nodes: readonly number[], nowS: number): void {
+    // Resubmitted, unless a `fail` follows: its last attempt is kept for the failed task's row.
+    const r = this.running.get(task);
+    if (r) this.lastAttempt.set(task, { startS: r.startS, node: r.node, endS: nowS });
     this.running.delete(task);
     this.waiting.add(task);
   }

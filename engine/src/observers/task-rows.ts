@@ -29,7 +29,8 @@ export const TASK_CSV_HEADER = TASK_COLUMNS.map((c) => c.name).join(",");
 /**
  * tasks.csv as the run goes: a row per finished task as it finishes, then at the end the tasks still
  * running, waiting, rejected or given up, each in arrival order. `waiting` marks tasks that could still
- * start; `unplaced` those that never can (larger than any node, no run time, or retried out). Each row
+ * start; `unplaced` those that never can (larger than any node, no run time); `failed` those killed
+ * more often than the run retries, with their last attempt's start, node and end. Each row
  * goes out as a CSV line and, to `record`, as typed values (for a Parquet copy; the array is reused).
  */
 export class TaskRows implements RunListener {
@@ -53,8 +54,12 @@ export class TaskRows implements RunListener {
     const running = [...this.ledger.running].sort(([a], [b]) => byArrival(a, b));
     for (const [t, r] of running) this.row(t, "running", r.startS, Number.NaN, r.node);
     for (const t of [...this.ledger.waiting].sort(byArrival)) this.row(t, "waiting", Number.NaN, Number.NaN, -1);
-    for (const t of [...this.ledger.rejected, ...this.ledger.failed].sort(byArrival)) {
-      this.row(t, "unplaced", Number.NaN, Number.NaN, -1);
+    const given = [...this.ledger.rejected, ...this.ledger.failed].sort(byArrival);
+    for (const t of given) {
+      // Killed more often than the run retries: its last attempt; else it never started.
+      const last = this.ledger.lastAttempt.get(t);
+      if (last) this.row(t, "failed", last.startS, last.endS, last.node);
+      else this.row(t, "unplaced", Number.NaN, Number.NaN, -1);
     }
   }
 

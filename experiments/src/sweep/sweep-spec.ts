@@ -36,6 +36,10 @@ const VariantEntry = z
     scheduler: SchedulerEntry.optional(),
     set: z
       .record(z.string().min(1), z.unknown())
+      .refine((set) => !("seed" in set), {
+        error:
+          "expected no seed here: every variant runs on the sweep's `seeds` (paired by seed), so a variant's seed would be ignored",
+      })
       .default({})
       .meta({ description: "scenario field path → value for this variant (as --set takes them)" }),
   })
@@ -69,7 +73,16 @@ export const Sweep = z
           .positive()
           .max(100_000, "expected at most 100,000 seeds (one run each per combination)")
           .transform((n) => Array.from({ length: n }, (_, i) => i + 1)),
-        z.array(z.number().int().nonnegative()).min(1).max(100_000),
+        z
+          .array(z.number().int().nonnegative())
+          .min(1)
+          .max(100_000)
+          .refine((seeds) => new Set(seeds).size === seeds.length, {
+            error: (i) => {
+              const seeds = i.input as number[];
+              return `expected distinct seeds (a seed twice is one sample counted twice), found ${seeds.find((x, k) => seeds.indexOf(x) !== k)} twice`;
+            },
+          }),
       ])
       .default([1, 2, 3]),
     baseline: z
@@ -78,6 +91,7 @@ export const Sweep = z
       .meta({ description: "label of the variant (or scheduler) the others are compared with (default: the first)" }),
     metrics: z
       .array(z.string())
+      .min(1, "expected at least one metric (leave `metrics` out for every numeric one)")
       .optional()
       .meta({ description: "summary metrics to report (default: every numeric one)" }),
     practical: z.record(z.string().min(1), z.number().nonnegative()).default({}).meta({

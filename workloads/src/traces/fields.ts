@@ -62,9 +62,28 @@ export class FieldReader {
   }
 
   /** An integer >= 0. */
-  wholeNumber(i: number): number {
+  /**
+   * That a pod or instance's times are in order: created, then scheduled, then deleted (each may be
+   * missing, NaN). A deletion before its creation would end a task before it began.
+   */
+  timesInOrder(
+    creationS: number,
+    scheduledS: number,
+    deletionS: number,
+    names: readonly [string, string, string],
+  ): void {
+    if (scheduledS < creationS)
+      this.fail(names[1], `a time at or after ${names[0]} (${creationS})`, String(scheduledS));
+    const from = Number.isNaN(scheduledS) ? creationS : scheduledS;
+    const after = Number.isNaN(scheduledS) ? names[0] : names[1];
+    if (deletionS < from) this.fail(names[2], `a time at or after ${after} (${from})`, String(deletionS));
+  }
+
+  /** A whole number from 0 to `most` (default: any). */
+  wholeNumber(i: number, most = Number.POSITIVE_INFINITY): number {
     const x = this.nonNegative(i);
     if (!Number.isInteger(x)) this.fail(this.name(i), "a whole number >= 0", String(x));
+    if (x > most) this.fail(this.name(i), `a whole number from 0 to ${most.toLocaleString("en")}`, String(x));
     return x;
   }
 }

@@ -54,25 +54,29 @@ export function loadAlibabaDlrm(file: string, options: LoadOptions = {}): AsyncG
     {
       header: HEADER,
       minCells: 17,
-      parse: (f) => ({
-        name: f.text(0),
-        role: f.text(1),
-        app: f.text(2),
-        cpuRequest: f.nonNegative(3),
-        cpuLimit: f.nonNegative(4),
-        gpuRequest: f.nonNegative(5),
-        gpuLimit: f.nonNegative(6),
-        rdmaRequest: f.nonNegative(7),
-        rdmaLimit: f.nonNegative(8),
-        memoryRequest: f.nonNegative(9),
-        memoryLimit: f.nonNegative(10),
-        diskRequest: f.nonNegative(11),
-        diskLimit: f.nonNegative(12),
-        maxInstancePerNode: f.text(13) === "-1" ? Infinity : f.wholeNumber(13),
-        creationS: f.optionalNonNegative(14),
-        scheduledS: f.optionalNonNegative(15),
-        deletionS: f.optionalNonNegative(16),
-      }),
+      parse: (f) => {
+        const times = [14, 15, 16].map((i) => f.optionalNonNegative(i));
+        f.timesInOrder(times[0], times[1], times[2], ["creation_time", "scheduled_time", "deletion_time"]);
+        return {
+          name: f.text(0),
+          role: f.text(1),
+          app: f.text(2),
+          cpuRequest: f.nonNegative(3),
+          cpuLimit: f.nonNegative(4),
+          gpuRequest: f.nonNegative(5),
+          gpuLimit: f.nonNegative(6),
+          rdmaRequest: f.nonNegative(7),
+          rdmaLimit: f.nonNegative(8),
+          memoryRequest: f.nonNegative(9),
+          memoryLimit: f.nonNegative(10),
+          diskRequest: f.nonNegative(11),
+          diskLimit: f.nonNegative(12),
+          maxInstancePerNode: f.text(13) === "-1" ? Infinity : f.wholeNumber(13),
+          creationS: times[0],
+          scheduledS: times[1],
+          deletionS: times[2],
+        };
+      },
     },
     options,
   );

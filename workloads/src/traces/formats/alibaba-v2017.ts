@@ -34,7 +34,8 @@ export function loadAlibabaV2017Jobs(file: string, options: LoadOptions = {}): A
         memory: f.nonNegative(4),
         jobId: f.wholeNumber(5),
         taskId: f.wholeNumber(6),
-        instances: f.wholeNumber(7),
+        // Each instance is a task: at most as many as a Deployment's pods (services' replica bound).
+        instances: f.wholeNumber(7, 10_000_000),
         disk: f.nonNegative(8),
       }),
     },

@@ -4,6 +4,9 @@ import { FieldReader, splitCsv } from "../fields.js";
 import { readLines } from "../read-lines.js";
 import { handleBadLine, type LoadOptions, TraceError } from "../trace-error.js";
 
+/** The most invocations of one function in one minute: a run's task bound (100,000,000). */
+const MAX_PER_MINUTE = 100_000_000;
+
 /**
  * Azure Functions trace 2019 (Shahrad et al., "Serverless in the Wild", ATC'20), in both schemas found
  * in the wild:
@@ -201,7 +204,8 @@ export async function* loadAzureFunctions(path: string, options: LoadOptions = {
     try {
       f.begin(splitCsv(line), lineNo, col.first + col.minutes, "columns");
       const perMinute = new Uint32Array(col.minutes);
-      for (let m = 0; m < col.minutes; m++) perMinute[m] = f.wholeNumber(col.first + m);
+      // Kept in 32 bits, and no minute of one function holds more calls than a run holds tasks.
+      for (let m = 0; m < col.minutes; m++) perMinute[m] = f.wholeNumber(col.first + m, MAX_PER_MINUTE);
       const owner = f.text(col.owner);
       const app = f.text(col.app);
       const fn = f.text(col.fn);

@@ -179,15 +179,23 @@ function* objectsOf(r: ManifestReader, o: unknown, path: Array<string | number>)
     yield podFromSpec(r, o.spec, [...path, "spec"], { name, namespace, owner: "", labels });
   } else if (REPLICATED.has(kind)) {
     const countKey = kind === "Job" ? "parallelism" : "replicas";
-    const count = spec[countKey] ?? 1;
-    if (!(Number.isInteger(count) && (count as number) >= 0))
-      r.fail([...path, "spec", countKey], "a whole number >= 0", count);
+    const whole = (key: string) => {
+      const v = spec[key] ?? 1;
+      if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_PODS_PER_OBJECT))
+        r.fail([...path, "spec", key], `a whole number from 0 to ${MAX_PODS_PER_OBJECT.toLocaleString("en")}`, v);
+      return v as number;
+    };
+    // A Job runs at most its completions at once (batch/v1: active pods ≤ completions − succeeded).
+    const count =
+      kind === "Job" && spec.completions !== undefined && spec.completions !== null
+        ? Math.min(whole(countKey), whole("completions"))
+        : whole(countKey);
     const template = isObj(spec.template)
       ? spec.template
       : r.fail([...path, "spec", "template"], "a pod template", spec.template);
     const tmeta = isObj(template.metadata) ? template.metadata : {};
     const tlabels = stringMap(r, tmeta.labels, [...path, "spec", "template", "metadata", "labels"]);
-    for (let i = 0; i < (count as number); i++) {
+    for (let i = 0; i < count; i++) {
       yield podFromSpec(r, template.spec, [...path, "spec", "template", "spec"], {
         name: `${name}-${i}`,
         namespace,
@@ -199,6 +207,9 @@ function* objectsOf(r: ManifestReader, o: unknown, path: Array<string | number>)
     r.fail([...path, "kind"], "Node, Pod, Deployment, ReplicaSet, StatefulSet, Job or List", kind);
   }
 }
+
+/** The most pods one Deployment, ReplicaSet, StatefulSet or Job may ask for (services' replica bound). */
+const MAX_PODS_PER_OBJECT = 10_000_000;
 
 /** Objects of one manifest file, documents in order. Manifests are small: the file is parsed whole. */
 export async function* loadK8sManifests(file: string, options: LoadOptions = {}): AsyncGenerator<K8sObject> {
@@ -217,7 +228,13 @@ export async function* loadK8sManifests(file: string, options: LoadOptions = {})
         const e = doc.errors[0];
         throw new TraceError(file, e.linePos?.[0].line ?? 0, "YAML", "valid YAML", e.message.split("\n")[0]);
       }
-      const value = doc.toJS() as unknown;
+      let value: unknown;
+      try {
+        // Aliases expand as they are read: a few lines can stand for billions of nodes.
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (err) {
+        throw new TraceError(file, 0, "YAML", "at most 100 uses of aliases", (err as Error).message.split("\n")[0]);
+      }
       if (value === null || value === undefined) continue;
       // Parse the whole document first, so that a bad field drops the document, not half of it.
       const objects = [...objectsOf(new ManifestReader(file, doc, lines), value, [])];

@@ -114,6 +114,11 @@ export async function* loadOpenbPods(file: string, options: LoadOptions = {}): A
         pod.creationS = f.optionalNonNegative(8);
         pod.deletionS = f.optionalNonNegative(9);
         pod.scheduledS = f.optionalNonNegative(10);
+        f.timesInOrder(pod.creationS, pod.scheduledS, pod.deletionS, [
+          "creation_time",
+          "scheduled_time",
+          "deletion_time",
+        ]);
         return pod;
       },
     },
