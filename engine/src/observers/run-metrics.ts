@@ -375,8 +375,7 @@ function taskFigures(
   const all = waits.copy();
   // The response so far over the run time, at least 10 s; a running task whose run time the trace does
   // not give (a pod never deleted) over its run so far: as if it ended now (it did not wait after it started).
-  const so = (t: Task, ranS = 0) =>
-    Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : ranS, 10));
+  const so = (t: Task, ranS = 0) => Math.max(1, (endS - t.arrivalS) / Math.max(t.runS >= 0 ? t.runS : ranS, 10));
   let bsldUnfinished = 0;
   for (const t of waiting) {
     if (notStartedYet(t)) all.add(endS - t.arrivalS);
