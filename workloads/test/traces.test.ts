@@ -287,9 +287,12 @@ describe("Azure LLM inference 2023", () => {
     await expectBad(
       "azure-llm",
       `${h}2023-11-16 18:17:03.9,10,2\n2023-11-16 18:17:01.0,10,2\n`,
-      /:3: TIMESTAMP: expected a time not before the previous request/,
+      /:3: TIMESTAMP: expected a time not before the previous request's \(2023-11-16 18:17:03\.9\), found 2023-11-16 18:17:01\.0/,
     );
     await expectBad("azure-llm", `${h}yesterday,10,2\n`, /:2: TIMESTAMP: expected a time like/);
+    // Times that do not exist (Date.UTC rolled them over into others).
+    for (const stamp of ["2023-13-45 99:17:03.9", "2023-02-29 10:00:00.0", "2023-11-16 24:00:00.0"])
+      await expectBad("azure-llm", `${h}${stamp},10,2\n`, /:2: TIMESTAMP: expected a time like/);
   });
 });
 

@@ -20,13 +20,25 @@ const STAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/
 export function parseTimestamp(text: string): number {
   const m = STAMP.exec(text);
   if (!m) return NaN;
-  const whole = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
-  return whole + (m[7] ? Number(`0.${m[7]}`) : 0);
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  const whole = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Date.UTC rolls 2023-13-45 99:17 over into 2024; a time that does not exist is no time.
+  const back = new Date(whole);
+  const exists =
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi &&
+    back.getUTCSeconds() === s;
+  if (!exists) return NaN;
+  return whole / 1000 + (m[7] ? Number(`0.${m[7]}`) : 0);
 }
 
 export function loadAzureLlm(file: string, options: LoadOptions = {}): AsyncGenerator<LlmRequest> {
   let origin = NaN;
   let last = -Infinity;
+  let lastText = "";
   return csvRows(
     file,
     {
@@ -35,9 +47,9 @@ export function loadAzureLlm(file: string, options: LoadOptions = {}): AsyncGene
       parse: (f) => {
         const t = parseTimestamp(f.text(0));
         if (Number.isNaN(t)) f.fail("TIMESTAMP", "a time like 2023-11-16 18:17:03.9799600", JSON.stringify(f.text(0)));
-        if (t < last)
-          f.fail("TIMESTAMP", `a time not before the previous request (${f.text(0)} goes backwards)`, f.text(0));
+        if (t < last) f.fail("TIMESTAMP", `a time not before the previous request's (${lastText})`, f.text(0));
         last = t;
+        lastText = f.text(0);
         if (Number.isNaN(origin)) origin = t;
         return { arrivalS: t - origin, contextTokens: f.wholeNumber(1), generatedTokens: f.wholeNumber(2) };
       },
