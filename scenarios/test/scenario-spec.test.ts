@@ -457,6 +457,15 @@ describe("values that would hang a run or be silently wrong", () => {
     );
   });
 
+  it("refuse a time window that ends before it begins: it would select no task (an empty run with exit 0)", () => {
+    const windowed = GOOD.replace("scheduler:", "    transforms: [{ type: window, from: 2h, to: 1h }]\nscheduler:");
+    expect(problems(windowed)).toEqual([
+      expect.stringMatching(
+        /transforms\[0\]\.to: expected a window that ends after it begins \(from 7200 s\), found to 3600 s/,
+      ),
+    ]);
+  });
+
   it("bound functions, drawn samples and replicas too", () => {
     const functions = (fields: string) =>
       GOOD.replace(/ {2}- type: poisson[\s\S]*?scheduler:/, `  - { type: functions, name: f, ${fields} }\nscheduler:`);

@@ -42,27 +42,35 @@ export const TaskTemplate = z.strictObject({
 
 const TaskField = z.enum(TASK_NUMERIC_FIELDS);
 export const Transform = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("window"),
-    from: Duration.optional(),
-    to: Duration.optional(),
-    fromIndex: z
-      .union([
-        z.number().int().nonnegative(),
-        z
-          .strictObject({ uniform: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) })
-          .refine((u) => u.uniform[0] <= u.uniform[1], {
-            message: "expected uniform: [lowest, highest] with lowest ≤ highest",
-          }),
-      ])
-      .optional()
-      .meta({
-        description:
-          "index of the first task kept, or { uniform: [lowest, highest] }: drawn per seed (both ends included), so that each seed of a sweep sees its own window",
-      }),
-    count: z.number().int().nonnegative().optional(),
-    rebase: z.boolean().default(false),
-  }),
+  z
+    .strictObject({
+      type: z.literal("window"),
+      from: Duration.optional(),
+      to: Duration.optional(),
+      fromIndex: z
+        .union([
+          z.number().int().nonnegative(),
+          z
+            .strictObject({ uniform: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) })
+            .refine((u) => u.uniform[0] <= u.uniform[1], {
+              message: "expected uniform: [lowest, highest] with lowest ≤ highest",
+            }),
+        ])
+        .optional()
+        .meta({
+          description:
+            "index of the first task kept, or { uniform: [lowest, highest] }: drawn per seed (both ends included), so that each seed of a sweep sees its own window",
+        }),
+      count: z.number().int().nonnegative().optional(),
+      rebase: z.boolean().default(false),
+    })
+    .refine((w) => w.from === undefined || w.to === undefined || w.from < w.to, {
+      path: ["to"],
+      error: (i) => {
+        const w = i.input as { from: number; to: number };
+        return `expected a window that ends after it begins (from ${w.from} s), found to ${w.to} s: it would select no task`;
+      },
+    }),
   z.strictObject({ type: z.literal("timeScale"), factor: positive }),
   z.strictObject({
     type: z.literal("filter"),
