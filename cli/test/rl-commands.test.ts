@@ -82,12 +82,49 @@ describe("clustersim train-rl and eval-rl", () => {
     const text = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", "0,95"]).stdout;
     expect(text).toContain("over the windows at jobs 0,95 of 1024 jobs");
     expect(text).toMatch(/ppo-queue-lublin1 − f1 +-?\d+\.\d\d +\[/);
-    // A window that would run past the trace's end, or what is not a job index: exit 2, one line.
-    for (const bad of ["8977", "1.5", "0,,95"]) {
+    // A window that would run past the trace's end, or what is not a job index in decimal digits
+    // (Number() reads "0x10", "1e3" and " 5" as 16, 1000 and 5): exit 2, one line.
+    for (const bad of ["8977", "1.5", "0,,95", "0x10", "1e3", " 5"]) {
       const r = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", bad]);
       expect(r.status, bad).toBe(2);
       expect(r.stderr).toMatch(/^clustersim: --starts: expected comma-separated job indices from 0 to 8976 /);
     }
+  });
+
+  it("refuses a window given twice, and what is not a job index, in eval-rl and repro rlscheduler alike", () => {
+    const agent = new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname;
+    // One window counted twice once printed a zero-width "95% interval".
+    for (const command of [
+      ["eval-rl", agent, "--trace", LUBLIN1],
+      ["repro", "rlscheduler", "-t", LUBLIN1],
+    ]) {
+      const r = cli([...command, "--starts", "0,95,0"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe("clustersim: --starts: expected distinct job indices, found 0 twice\n");
+    }
+    for (const bad of ["0x10", "1e3", " 5", "-1", ""]) {
+      const r = cli(["repro", "rlscheduler", "-t", LUBLIN1, "--starts", bad]);
+      expect(r.status, bad).toBe(2);
+      expect(r.stderr).toBe(
+        `clustersim: --starts: expected comma-separated job indices (whole numbers from 0, in decimal digits), found "${bad}"\n`,
+      );
+    }
+  });
+
+  it("gives no interval over one window: a dash in the table, null in JSON", () => {
+    const agent = new URL("../../examples/rl/ppo-queue-lublin1.json", import.meta.url).pathname;
+    const text = cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", "0"]);
+    expect(text.status).toBe(0);
+    const lines = text.stdout.split("\n");
+    expect(lines[1]).toBe('  no interval ("–"): one window gives none; give two or more --starts for one');
+    expect(lines.find((l) => /^ {2}f1 /.test(l))).toMatch(/^ {2}f1 +\d+\.\d\d +–$/);
+    expect(lines.find((l) => l.includes("ppo-queue-lublin1 − f1 "))).toMatch(/ -?\d+\.\d\d +–$/);
+    expect(text.stdout).not.toMatch(/Infinity/);
+    const rows = JSON.parse(
+      cli(["eval-rl", agent, "--trace", LUBLIN1, "--starts", "0", "--json"]).stdout,
+    ) as EvalFigure[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.low === null && r.high === null)).toBe(true);
   });
 
   it("refuses a file that is not a checkpoint, and a bad --epochs, with exit 2", () => {

@@ -141,6 +141,61 @@ describe("env serve: sizes at load, start at reset, spaces before reset", () => 
     expect(r.stdout).not.toMatch(/internal error/);
   });
 
+  it("refuses a verb that is not an object and a request of two verbs, showing what it found as sent, and goes on", () => {
+    const file = write("queue-verbs.yaml", `env: queue\ntrace: ${LUBLIN1}\nsequenceJobs: 256\n`);
+    // Raw lines: JSON.stringify would write 2^53 + 1 as 2^53, as the server's JSON.parse reads it.
+    const lines = [
+      '{"reset": 5}',
+      '{"reset": "x"}',
+      '{"reset": [1]}',
+      '{"reset": true}',
+      '{"reset": 0}',
+      '{"step": 3}',
+      '{"spaces": true}',
+      '{"reset": {"seed": 1}, "step": {"action": 0}}',
+      '{"reset": {"seed": 9007199254740993}}',
+      '{"reset": {"seed": 1, "start": 9007199254740993}}',
+      '{"reset": {"seed": 1}}',
+      '{"step": {"action": "0"}}',
+      '{"step": {"action": 0}}',
+    ];
+    const r = cli(["env", "serve", file], { input: `${lines.join("\n")}\n` });
+    expect(r.status).toBe(0);
+    const replies = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(replies).toHaveLength(lines.length);
+    // These once reset with seed 0, all but the last.
+    expect(replies.slice(0, 5).map((x) => x.error)).toEqual(
+      ["5", '"x"', "[1]", "true", "0"].map((found) => `reset: expected an object ({"seed": 1}), found ${found}`),
+    );
+    expect(replies[5].error).toBe('step: expected an object ({"action": 3}), found 3');
+    expect(replies[6].error).toBe("spaces: expected an object ({}), found true");
+    // The step was once dropped unseen.
+    expect(replies[7].error).toBe("expected one of reset, step and spaces per request, found reset and step");
+    // Once "found 9007199254740992": the number JSON rounded it to, not the one sent.
+    const unsafe = "a number above the largest safe integer (Number.MAX_SAFE_INTEGER, 9007199254740991)";
+    expect(replies[8].error).toBe(`reset: seed: expected an integer >= 0, found ${unsafe}`);
+    expect(replies[9].error).toMatch(
+      new RegExp(`^reset: start: expected an integer job index .*, found ${unsafe.replace(/[().]/g, "\\$&")}$`),
+    );
+    expect(replies[10].observation).toHaveLength(128 * 8);
+    // Once "found 0", as if the number 0 had been refused.
+    expect(replies[11].error).toBe('step(): expected a slot holding a job (mask 1), found "0"');
+    expect(replies[12].reward).toBe(0);
+    expect(r.stdout).not.toMatch(/internal error/);
+  });
+
+  it("quotes a string action in the placement environment too", () => {
+    const r = cli(["env", "serve", scenario], { input: '{"reset": {"seed": 1}}\n{"step": {"action": "0"}}\n' });
+    const replies = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(replies[1].error).toBe('step(): expected an action in 0..4 (4: no node), found "0"');
+  });
+
   it("refuses, at load, episodes longer than the trace allows", () => {
     const file = write("long-serve.yaml", `env: queue\ntrace: ${LUBLIN1}\nsequenceJobs: 6000\n`);
     expect(refused(cli(["env", "serve", file], { input: "" }))).toMatch(

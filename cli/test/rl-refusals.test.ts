@@ -126,6 +126,64 @@ describe("eval-rl and a scenario's checkpoint refuse a corrupted checkpoint, nam
   });
 });
 
+describe("eval-rl and a scenario's checkpoint refuse an agent whose scores overflow, naming the layer", () => {
+  // Every parameter 1e300: finite, so the checkpoint check passes it, but the scores are not. Inputs are
+  // shares in [0, 1], at most 10 of them: layer 1 gives at most 1e300 · 11, finite; layer 2 sums 32 of
+  // those times 1e300, past the largest double (1.8e308): Infinity. This once scored, with exit 0.
+  const huge = (agent: string, name: string) => {
+    const c = JSON.parse(readFileSync(agent, "utf8"));
+    return write(name, JSON.stringify({ ...c, params: c.params.map(() => 1e300) }));
+  };
+  const queue = huge(QUEUE_AGENT, "huge-queue.json");
+  const placement = huge(PLACEMENT_AGENT, "huge-placement.json");
+  const overflow = "actor\\.layer2: expected finite outputs, found Infinity \\(the checkpoint's weights overflow";
+  const OPENB = new URL("../../../shared/traces/alibaba-gpu-v2023/", import.meta.url).pathname;
+
+  it("eval-rl: a queue agent, and a placement agent, exit 2", () => {
+    const q = cli(["eval-rl", queue, "--trace", LUBLIN1, "--starts", "0"]);
+    expect(refused(q)).toMatch(new RegExp(`^clustersim: ${queue}: ${overflow}`));
+    expect(q.stdout).toBe("");
+    // 16 nodes of the openb list, so that the heuristics before the agent take little time.
+    const nodes = write(
+      "nodes16.csv",
+      readFileSync(`${OPENB}openb_node_list_gpu_node.csv`, "utf8").split("\n").slice(0, 17).join("\n"),
+    );
+    const p = cli([
+      "eval-rl",
+      placement,
+      "--pods",
+      `${OPENB}openb_pod_list_default.csv`,
+      "--nodes",
+      nodes,
+      "--seeds",
+      "1",
+    ]);
+    expect(refused(p)).toMatch(new RegExp(`^clustersim: ${placement}: ${overflow}`));
+  });
+
+  it("a scenario's rl-kernel and rl-placement stop the run with exit 2", () => {
+    const kernel = write(
+      "run-huge-kernel.yaml",
+      readFileSync(LUBLIN_WINDOW, "utf8")
+        .replaceAll("../../../shared/traces/swf/lublin_256.swf", LUBLIN1)
+        .replace("name: fcfs", "name: rl-kernel")
+        .replace("params: { backfill: easy }", `params: { backfill: easy, checkpoint: ${queue} }`),
+    );
+    expect(refused(cli(["run", kernel, "--out", join(dir, "run-huge-kernel"), "--quiet"]))).toMatch(
+      new RegExp(`^clustersim: ${kernel}: scheduler\\.params\\.checkpoint \\(${queue}\\): ${overflow}`),
+    );
+    const placer = write(
+      "run-huge-placement.yaml",
+      readFileSync(new URL("../../examples/scenarios/openb-fgd.yaml", import.meta.url), "utf8")
+        .replaceAll("../../../shared/traces/alibaba-gpu-v2023/", OPENB)
+        .replace("name: fgd", `name: rl-placement\n  params: { checkpoint: ${placement} }`),
+    );
+    expect(refused(cli(["run", placer, "--out", join(dir, "run-huge-placement"), "--quiet"]))).toMatch(
+      new RegExp(`^clustersim: ${placer}: scheduler\\.params\\.checkpoint \\(${placement}\\): ${overflow}`),
+    );
+  });
+});
+
 describe("train-rl --resume refuses what it cannot resume from, with exit 2", () => {
   it.each([
     [

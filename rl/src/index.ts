@@ -34,6 +34,7 @@ export {
   QueueEnvConfig,
   queueEnvOf,
 } from "./config/rl-config.js";
+export { foundValue } from "./env/found-value.js";
 export {
   PackingEnv,
   type PackingEnvOptions,

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import {
   type Episode,
   fgdPackingEnv,
+  foundValue,
   InputError,
   PLACEMENT_FEATURES,
   PLACEMENT_STATE,
@@ -128,7 +129,8 @@ async function fileEnv(file: string): Promise<ServedEnv & { resetAt?(seed: numbe
  * `{"reset": {"seed": 1}}` (the queue environment also takes `"start"`: a job index), `{"step":
  * {"action": 3}}`, `{"spaces": {}}`; each gets one line: the observation, `mask`, `info` (and
  * `reward`, `terminated`, `truncated` after a step), the spaces (`observationSize`, `actions`), or
- * `{"error": "..."}` for a bad request (the server goes on). It ends at the end of its input.
+ * `{"error": "..."}` for a bad request (the server goes on): one verb a request, its value an object.
+ * It ends at the end of its input.
  */
 export async function envServeCommand(file: string, o: { set: string[]; maxSteps?: string }): Promise<void> {
   const maxSteps = o.maxSteps === undefined ? undefined : Number(o.maxSteps);
@@ -155,36 +157,49 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
     if (line.trim() === "") continue;
     try {
       const parsed = JSON.parse(line) as unknown;
-      if (typeof parsed !== "object" || parsed === null) {
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         reply({ error: `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}` });
         continue;
       }
-      const req = parsed as {
-        reset?: { seed?: number; start?: number };
-        step?: { action?: number };
-        spaces?: object;
-      };
-      if (req.reset) {
-        const seed = req.reset.seed ?? 0;
-        if (!Number.isSafeInteger(seed) || seed < 0)
-          throw new RangeError(`reset: seed: expected an integer >= 0, found ${JSON.stringify(seed)}`);
-        const start = req.reset.start;
+      // One verb a request, its value an object: a second verb was dropped unseen, and a reset of 5,
+      // "x" or true once reset with seed 0.
+      const verbs = (["reset", "step", "spaces"] as const).filter((v) => Object.hasOwn(parsed, v));
+      if (verbs.length !== 1) {
+        reply({
+          error:
+            verbs.length === 0
+              ? `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}`
+              : `expected one of reset, step and spaces per request, found ${verbs.join(" and ")}`,
+        });
+        continue;
+      }
+      const verb = verbs[0]!;
+      const body = (parsed as Record<string, unknown>)[verb];
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        const example = { reset: '{"seed": 1}', step: '{"action": 3}', spaces: "{}" }[verb];
+        reply({ error: `${verb}: expected an object (${example}), found ${foundValue(body)}` });
+        continue;
+      }
+      if (verb === "reset") {
+        const req = body as { seed?: unknown; start?: unknown };
+        const seed = req.seed ?? 0;
+        if (!(Number.isSafeInteger(seed) && (seed as number) >= 0))
+          throw new RangeError(`reset: seed: expected an integer >= 0, found ${foundValue(seed)}`);
+        const start = req.start;
         if (start !== undefined && !fromFile?.resetAt)
           throw new RangeError("reset: start: is for the queue environment only");
-        if (start === undefined) reply(out(await env.reset(seed)));
+        if (start === undefined) reply(out(await env.reset(seed as number)));
         else {
           try {
-            reply(out(fromFile!.resetAt!(seed, start)));
+            reply(out(fromFile!.resetAt!(seed as number, start as number)));
           } catch (err) {
             throw err instanceof RangeError ? new RangeError(`reset: ${err.message}`) : err;
           }
         }
-      } else if (req.step) {
-        const s = env.step(req.step.action as number);
+      } else if (verb === "step") {
+        const s = env.step((body as { action?: unknown }).action as number);
         reply({ ...out(s), reward: s.reward, terminated: s.terminated, truncated: s.truncated });
-      } else if (req.spaces) {
-        reply(env.spaces());
-      } else reply({ error: `expected {"reset": ...}, {"step": ...} or {"spaces": {}}, found ${line.slice(0, 80)}` });
+      } else reply(env.spaces());
     } catch (err) {
       // The environments refuse bad requests with a message; an error the language raises on a defect
       // (reading a property of undefined, calling what is not a function) is said to be one.

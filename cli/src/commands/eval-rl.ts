@@ -18,6 +18,7 @@ import {
 } from "@clustersim/rl";
 import { UserError } from "../errors.js";
 import { pairedDifferences } from "./eval-rl-pairs.js";
+import { jobStarts } from "./repro.js";
 
 export interface EvalRlOptions {
   trace: string[];
@@ -33,7 +34,8 @@ export interface EvalRlOptions {
  * One figure as `eval:rl` prints it: backfilling is part of a queue policy's name ("sjf+easy"). A queue
  * figure carries its 95% interval over the windows (`low`, `high`); a paired difference
  * (`boundedSlowdownDifference`) is the agent's (`policy`) less the heuristic's (`against`), window by
- * window, with its 95% interval.
+ * window, with its 95% interval. Over a single window there is no interval (Student-t needs two):
+ * `low` and `high` are null.
  */
 export interface EvalFigure {
   task: "queue" | "placement";
@@ -42,8 +44,8 @@ export interface EvalFigure {
   metric: "boundedSlowdown" | "utilisation" | "gpuAllocationPct" | "boundedSlowdownDifference";
   value: number;
   against?: string;
-  low?: number;
-  high?: number;
+  low?: number | null;
+  high?: number | null;
 }
 
 /** A queue figure with its value on each window, for the spread the table prints. */
@@ -79,15 +81,18 @@ export async function evalRlCommand(
     throw new UserError("--starts: chooses queue windows, and no checkpoint given is a queue agent");
   const queue = await queueFigures(agents, o);
   const round = (x: number) => Number(x.toFixed(4));
+  // interval() gives one window ±Infinity (NaN for none): no interval, said as null rather than left to
+  // JSON.stringify, which writes Infinity as null too but silently.
+  const bounds = (i: { low: number; high: number }) =>
+    Number.isFinite(i.low) && Number.isFinite(i.high)
+      ? { low: round(i.low), high: round(i.high) }
+      : { low: null, high: null };
   const paired = pairedDifferences(
     queue.filter((f) => f.metric === "boundedSlowdown"),
     agents.map((a) => a.name),
   );
   const figures: EvalFigure[] = [
-    ...queue.map(({ windows, ...f }) => {
-      const i = interval(windows);
-      return { ...f, low: round(i.low), high: round(i.high) };
-    }),
+    ...queue.map(({ windows, ...f }) => ({ ...f, ...bounds(interval(windows)) })),
     ...paired.map((p) => ({
       task: "queue" as const,
       trace: p.trace,
@@ -95,8 +100,7 @@ export async function evalRlCommand(
       against: p.heuristic,
       metric: "boundedSlowdownDifference" as const,
       value: round(p.mean),
-      low: round(p.low),
-      high: round(p.high),
+      ...bounds(p),
     })),
     ...(await placementFigures(placers, o, seeds)),
   ];
@@ -106,31 +110,39 @@ export async function evalRlCommand(
   }
   for (const trace of new Set(queue.map((f) => f.trace))) {
     const windows = o.starts === undefined ? "the ten published windows" : `the windows at jobs ${o.starts}`;
-    print(`${trace}: mean bounded slowdown over ${windows} of ${WINDOW_JOBS} jobs, with`);
-    print("  its 95% Student-t interval over the windows (they differ in load: read differences with care)");
-    for (const f of queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown")) {
-      const i = interval(f.windows);
-      const spread = `[${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`;
-      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread.padStart(20)}`);
-    }
     const rows = queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown");
+    const one = rows[0]?.windows.length === 1;
+    print(`${trace}: mean bounded slowdown over ${windows} of ${WINDOW_JOBS} jobs, with`);
+    if (one) print('  no interval ("–"): one window gives none; give two or more --starts for one');
+    else print("  its 95% Student-t interval over the windows (they differ in load: read differences with care)");
+    for (const f of rows)
+      print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread(interval(f.windows)).padStart(20)}`);
     const pairs = pairedDifferences(
       rows,
       agents.map((a) => a.name),
     );
     if (pairs.length === 0) continue;
     print("  each agent against each heuristic, paired over the same windows (agent − heuristic; below 0 the");
-    print("  agent's slowdown is lower), with its 95% interval; an interval that holds 0 shows no difference");
-    for (const p of pairs) {
-      const spread = `[${p.low.toFixed(2)}, ${p.high.toFixed(2)}]`;
-      print(`  ${`${p.agent} − ${p.heuristic}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread.padStart(22)}`);
-    }
+    print(
+      one
+        ? "  agent's slowdown is lower); one window gives no interval, so none of these shows a difference"
+        : "  agent's slowdown is lower), with its 95% interval; an interval that holds 0 shows no difference",
+    );
+    for (const p of pairs)
+      print(
+        `  ${`${p.agent} − ${p.heuristic}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread(p).padStart(22)}`,
+      );
   }
   for (const trace of new Set(figures.filter((f) => f.task === "placement").map((f) => f.trace))) {
     print(`${trace}: GPU allocation (%) when arrivals reach their load, mean over seeds 42-${41 + seeds}`);
     for (const f of figures.filter((x) => x.trace === trace && x.task === "placement"))
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)}`);
   }
+}
+
+/** An interval as the table prints it: "–" where there is none (one window). */
+function spread(i: { low: number; high: number }): string {
+  return Number.isFinite(i.low) && Number.isFinite(i.high) ? `[${i.low.toFixed(2)}, ${i.high.toFixed(2)}]` : "–";
 }
 
 /**
@@ -173,7 +185,10 @@ async function queueFigures(
   for (const [trace, from] of traces) {
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
-    const starts = o.starts === undefined ? PUBLISHED_STARTS : windowStarts(o.starts, t.jobs.length);
+    // Each a window of WINDOW_JOBS jobs the trace holds whole (one past its end would be scored on fewer).
+    const last = t.jobs.length - WINDOW_JOBS;
+    const why = `windows of ${WINDOW_JOBS} jobs within the trace's ${t.jobs.length}`;
+    const starts = o.starts === undefined ? PUBLISHED_STARTS : jobStarts(o.starts, { last, why });
     if (t.jobs.length < Math.max(...starts) + WINDOW_JOBS)
       throw new UserError(`${trace}: ${t.jobs.length} usable jobs, fewer than the published windows need`);
     const rows: EvalRow[] = evaluateQueue(
@@ -193,22 +208,6 @@ async function queueFigures(
     }
   }
   return figures;
-}
-
-/**
- * `--starts`: job indices, each the first of a window of WINDOW_JOBS jobs that the trace holds whole
- * (a window past its end would be scored on fewer jobs than the others).
- */
-function windowStarts(list: string, jobs: number): number[] {
-  const last = jobs - WINDOW_JOBS;
-  return list.split(",").map((x) => {
-    const n = Number(x.trim());
-    if (x.trim() === "" || !Number.isInteger(n) || n < 0 || n > last)
-      throw new UserError(
-        `--starts: expected comma-separated job indices from 0 to ${last} (windows of ${WINDOW_JOBS} jobs within the trace's ${jobs}), found "${x}"`,
-      );
-    return n;
-  });
 }
 
 /**

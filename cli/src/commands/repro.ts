@@ -37,13 +37,26 @@ async function userErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const intList = (s: string) =>
-  s.split(",").map((x) => {
+/**
+ * `--starts` (repro rlscheduler, eval-rl): distinct job indices, each in plain decimal digits (Number()
+ * would read "0x10", "1e3" and " 5" as 16, 1000 and 5), and at most `range.last` when the trace is
+ * known (`range.why` says why, in the message). A window given twice would count one window as two
+ * and narrow the intervals over the windows (to zero width with only it).
+ */
+export function jobStarts(list: string, range?: { last: number; why: string }): number[] {
+  const expected = range
+    ? `comma-separated job indices from 0 to ${range.last} (${range.why})`
+    : "comma-separated job indices (whole numbers from 0, in decimal digits)";
+  const starts = list.split(",").map((x) => {
     const n = Number(x);
-    if (!Number.isInteger(n) || n < 0)
-      throw new UserError(`--starts: expected comma-separated job indices, found "${x}"`);
+    if (!/^\d+$/.test(x) || (range && n > range.last))
+      throw new UserError(`--starts: expected ${expected}, found "${x}"`);
     return n;
   });
+  const dup = starts.find((s, i) => starts.indexOf(s) !== i);
+  if (dup !== undefined) throw new UserError(`--starts: expected distinct job indices, found ${dup} twice`);
+  return starts;
+}
 
 const positiveInt = (name: string, s: string | undefined, fallback: number) => {
   if (s === undefined) return fallback;
@@ -129,7 +142,7 @@ export async function reproRlCommand(o: RlOptions, print: (line: string) => void
       trace: needFile(o.trace!, "--trace"),
       windows: positiveInt("--windows", o.windows, 10),
       windowJobs: positiveInt("--window-jobs", o.windowJobs, 1024),
-      starts: o.starts ? intList(o.starts) : undefined,
+      starts: o.starts !== undefined ? jobStarts(o.starts) : undefined,
       semantics: semanticsOf(o.semantics),
     }),
   );

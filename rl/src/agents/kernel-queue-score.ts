@@ -1,5 +1,6 @@
 import type { QueuedJob, QueueScore } from "@clustersim/schedulers";
 import { checkCheckpoint } from "../checkpoint/checkpoint-check.js";
+import { checkFiniteOutputs } from "../networks/finite-outputs.js";
 import { FEATURES, KernelNetworks } from "../networks/kernel-networks.js";
 import type { RlCheckpoint } from "../training/ppo-trainer.js";
 
@@ -16,6 +17,8 @@ export interface KernelAgent {
   params: Float64Array;
   /** The training trace's longest run, seconds. */
   maxExecS: number;
+  /** Names the checkpoint when its scores overflow (default: "the queue agent"). */
+  where?: string;
 }
 
 const MAX_WAIT_S = 12 * 3600;
@@ -25,12 +28,14 @@ const LO = 1e-5;
 /** A checkpoint's JSON checked (checkCheckpoint) and read as a queue agent; `where` names it in messages. */
 export function kernelAgent(json: unknown, where: string): KernelAgent {
   const { checkpoint } = checkCheckpoint(json, where, { kinds: ["queue"] }) as { checkpoint: RlCheckpoint };
-  return { params: Float64Array.from(checkpoint.params), maxExecS: checkpoint.normalisers.maxExecS };
+  return { params: Float64Array.from(checkpoint.params), maxExecS: checkpoint.normalisers.maxExecS, where };
 }
 
 /**
  * The agent's queue order for a machine of `maxProcs` processors; `fitsNow` tells whether a job fits
- * the free capacity at the moment the queue is ordered.
+ * the free capacity at the moment the queue is ordered. A score that is not finite stops the run with
+ * an InputError naming the checkpoint and the layer (../networks/finite-outputs.ts): a NaN would
+ * order the queue arbitrarily.
  */
 export function kernelQueueScore(
   agent: KernelAgent,
@@ -46,6 +51,8 @@ export function kernelQueueScore(
     x[2] = Math.min(job.procs / maxProcs, HI);
     x.fill(1, 3, 7);
     x[7] = fitsNow(job) ? HI : LO;
-    return -nets.actor.forward(agent.params, x, 1, ws)[0]!;
+    const score = nets.actor.forward(agent.params, x, 1, ws)[0]!;
+    checkFiniteOutputs(nets.actor, ws, "actor", agent.where ?? "the queue agent");
+    return -score;
   };
 }

@@ -1,6 +1,7 @@
 import type { ClusterView } from "@clustersim/hardware-models";
 import type { CycleContext, ScorePlugin, TypicalPod } from "@clustersim/schedulers";
 import { checkCheckpoint } from "../checkpoint/checkpoint-check.js";
+import { checkFiniteOutputs } from "../networks/finite-outputs.js";
 import { featureScratch, nodeFragment, PLACEMENT_FEATURES, placementRow } from "../networks/placement-features.js";
 import { PlacementNetworks } from "../networks/placement-networks.js";
 
@@ -11,16 +12,20 @@ import { PlacementNetworks } from "../networks/placement-networks.js";
  * the agent's greedy choice. A node's score is kept per pod shape until something is bound to or
  * leaves the node, as FGD's scores are (schedulers/src/placement/fgd.ts): the run must pass its bind
  * and release notices on. A change of the node's free CPU or memory that comes without one (a warm
- * pool's memory holds) also renews them.
+ * pool's memory holds) also renews them. A score that is not finite stops the run with an InputError
+ * naming the checkpoint and the layer (../networks/finite-outputs.ts): a NaN would pick a node
+ * arbitrarily.
  */
 export interface PlacementAgent {
   params: Float64Array;
+  /** Names the checkpoint when its scores overflow (default: "the placement agent"). */
+  where?: string;
 }
 
 /** A checkpoint's JSON checked (checkCheckpoint) and read as a placement agent; `where` names it in messages. */
 export function placementAgent(json: unknown, where: string): PlacementAgent {
   const { checkpoint } = checkCheckpoint(json, where, { kinds: ["placement"] });
-  return { params: Float64Array.from(checkpoint.params) };
+  return { params: Float64Array.from(checkpoint.params), where };
 }
 
 export function learnedPlacementScore(agent: PlacementAgent, typical: readonly TypicalPod[]): ScorePlugin {
@@ -64,6 +69,7 @@ export function learnedPlacementScore(agent: PlacementAgent, typical: readonly T
         const before = (fragOf[node] ??= nodeFragment(view, node, typical, scratch));
         placementRow(view, node, pod, typical, before, row, 0, scratch);
         s = nets.actor.forward(agent.params, row, 1, ws)[0]!;
+        checkFiniteOutputs(nets.actor, ws, "actor", agent.where ?? "the placement agent");
         m.set(shape, s);
       }
       return s;

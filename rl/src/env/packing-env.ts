@@ -8,6 +8,7 @@ import {
   placementRow,
 } from "../networks/placement-features.js";
 import { PLACEMENT_STATE } from "../networks/placement-networks.js";
+import { foundValue } from "./found-value.js";
 
 /** One episode: the cluster's nodes (in the order actions name them) and the pods, in arrival order. */
 export interface PackingEpisode {
@@ -114,7 +115,7 @@ export class PackingEnv {
     const pod = this.pending;
     if (!pod) throw new Error("step(): no episode under way (not begun, or ended); call reset()");
     if (!Number.isInteger(action) || action < 0 || action >= this.nodeCount)
-      throw new RangeError(`step(): expected a node in 0..${this.nodeCount - 1}, found ${action}`);
+      throw new RangeError(`step(): expected a node in 0..${this.nodeCount - 1}, found ${foundValue(action)}`);
     if (!this.cluster.fits(action, pod))
       throw new RangeError(`step(): node ${action} is masked out: pod ${pod.id} does not fit it`);
     this.cluster.place(action, pod);

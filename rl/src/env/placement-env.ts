@@ -1,5 +1,6 @@
 import { OnlineLoop, Run, type TaskSource } from "@clustersim/engine";
 import type { ClusterState } from "@clustersim/hardware-models";
+import { foundValue } from "./found-value.js";
 
 /** One episode's run: its cluster and tasks (a synchronous source), and when it ends. */
 export interface Episode {
@@ -85,7 +86,7 @@ export class PlacementEnv {
     if (!run || !pending) throw new Error("step(): no episode under way (not begun, or ended); call reset()");
     if (!Number.isInteger(action) || action < 0 || action > this.nodeCount) {
       throw new RangeError(
-        `step(): expected an action in 0..${this.nodeCount} (${this.nodeCount}: no node), found ${action}`,
+        `step(): expected an action in 0..${this.nodeCount} (${this.nodeCount}: no node), found ${foundValue(action)}`,
       );
     }
     if (action < this.nodeCount && !this.cluster.fits(action, pending.pod)) {

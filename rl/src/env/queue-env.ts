@@ -1,5 +1,6 @@
 import { type CompatJob, CompatWindow } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { foundValue } from "./found-value.js";
 
 /**
  * Batch job selection as a Gymnasium-shaped environment: the RLScheduler environment (Zhang et al.,
@@ -111,7 +112,7 @@ export class QueueEnv {
     const last = this.o.jobs.length - this.sequence;
     if (start !== undefined && !(Number.isSafeInteger(start) && start >= 0 && start <= last))
       throw new RangeError(
-        `start: expected an integer job index from 0 to ${last} (windows of ${this.sequence} jobs in the trace's ${this.o.jobs.length}), found ${typeof start === "number" ? start : JSON.stringify(start)}`,
+        `start: expected an integer job index from 0 to ${last} (windows of ${this.sequence} jobs in the trace's ${this.o.jobs.length}), found ${foundValue(start)}`,
       );
     this.window = new CompatWindow(this.o.jobs, start ?? this.startOf(seed), this.sequence, this.o);
     this.observe();
@@ -123,7 +124,7 @@ export class QueueEnv {
     const w = this.window;
     if (!w || w.done) throw new Error("step(): no episode under way: call reset(seed)");
     if (!(Number.isInteger(action) && action >= 0 && action < MAX_QUEUE_SIZE && this.mask[action] === 1))
-      throw new RangeError(`step(): expected a slot holding a job (mask 1), found ${action}`);
+      throw new RangeError(`step(): expected a slot holding a job (mask 1), found ${foundValue(action)}`);
     w.choose(this.visible[action]!);
     if (w.done) {
       const r = w.result();

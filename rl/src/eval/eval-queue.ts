@@ -32,12 +32,13 @@ export interface QueueWindows {
 /**
  * A trained agent and the queue heuristics on the same windows, without and with backfilling: mean
  * bounded slowdown and utilisation over the windows. The agent picks its likeliest job (greedy);
- * `env` must be the queue environment over `w.jobs` with `w.windowJobs` jobs per episode.
+ * `env` must be the queue environment over `w.jobs` with `w.windowJobs` jobs per episode. An agent
+ * whose scores are not finite is refused (an InputError naming its `file`, or its name, and the layer).
  */
 export function evaluateQueue(
   env: (backfill: boolean) => QueueEnv,
   w: QueueWindows,
-  agents: { name: string; checkpoint: RlCheckpoint }[],
+  agents: { name: string; checkpoint: RlCheckpoint; file?: string }[],
   o: { randomPolicy?: boolean } = {},
 ): EvalRow[] {
   const rows: EvalRow[] = [];
@@ -65,7 +66,7 @@ export function evaluateQueue(
     for (const a of agents) {
       const params = Float64Array.from(a.checkpoint.params);
       const r = w.starts.map((start) =>
-        playEpisode(e, nets, params, ws, { seed: 0, start, choice: "greedy", values: false }),
+        playEpisode(e, nets, params, ws, { seed: 0, start, choice: "greedy", values: false, check: a.file ?? a.name }),
       );
       push(
         backfill,

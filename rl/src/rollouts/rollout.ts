@@ -1,5 +1,6 @@
 import type { Rng } from "@clustersim/sim-core";
 import type { QueueEnv } from "../env/queue-env.js";
+import { checkFiniteOutputs } from "../networks/finite-outputs.js";
 import { FEATURES, type KernelNetworks, type KernelWorkspace } from "../networks/kernel-networks.js";
 
 /**
@@ -25,14 +26,16 @@ export type ActionChoice = "sample" | "greedy";
 
 /**
  * Play one episode of the queue environment with the kernel policy, from `reset(seed, start)`.
- * `rng` draws the sampled actions. The same parameters, seed and draws give the same episode.
+ * `rng` draws the sampled actions. The same parameters, seed and draws give the same episode. With
+ * `check` (naming the checkpoint: evaluation), a score that is not finite stops the episode with an
+ * InputError naming the layer (../networks/finite-outputs.ts); training checks its losses instead.
  */
 export function playEpisode(
   env: QueueEnv,
   nets: KernelNetworks,
   params: Float64Array,
   ws: KernelWorkspace,
-  o: { seed: number; start?: number; choice: ActionChoice; rng?: Rng; values?: boolean },
+  o: { seed: number; start?: number; choice: ActionChoice; rng?: Rng; values?: boolean; check?: string },
 ): Trajectory {
   let { observation, info } = env.reset(o.seed, o.start);
   const count: number[] = [];
@@ -43,6 +46,7 @@ export function playEpisode(
   for (;;) {
     const n = shown(info.mask);
     const logp = nets.logProbs(params, observation, n, ws);
+    if (o.check !== undefined) checkFiniteOutputs(nets.actor, ws.actor, "actor", o.check);
     const a = o.choice === "greedy" ? argmax(logp, n) : sample(ws.probs, n, o.rng!);
     count.push(n);
     action.push(a);
