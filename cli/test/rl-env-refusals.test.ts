@@ -158,6 +158,9 @@ describe("env serve: sizes at load, start at reset, spaces before reset", () => 
       '{"reset": {"seed": 1}}',
       '{"step": {"action": "0"}}',
       '{"step": {"action": 0}}',
+      '{"reset": {"sed": 1}}',
+      '{"step": {"action": 0, "x": 1}}',
+      '{"spaces": {"a": 1}}',
     ];
     const r = cli(["env", "serve", file], { input: `${lines.join("\n")}\n` });
     expect(r.status).toBe(0);
@@ -184,6 +187,12 @@ describe("env serve: sizes at load, start at reset, spaces before reset", () => 
     // Once "found 0", as if the number 0 had been refused.
     expect(replies[11].error).toBe('step(): expected a slot holding a job (mask 1), found "0"');
     expect(replies[12].reward).toBe(0);
+    // A field a verb does not take, a typo's: `sed` once reset with seed 0.
+    expect(replies.slice(13).map((x) => x.error)).toEqual([
+      'reset: expected only seed and start, found "sed"',
+      'step: expected only action, found "x"',
+      'spaces: expected no field, found "a"',
+    ]);
     expect(r.stdout).not.toMatch(/internal error/);
   });
 

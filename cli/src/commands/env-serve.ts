@@ -180,6 +180,14 @@ export async function envServeCommand(file: string, o: { set: string[]; maxSteps
         reply({ error: `${verb}: expected an object (${example}), found ${foundValue(body)}` });
         continue;
       }
+      // A field the verb does not take is a typo (`{"sed": 1}` reset with seed 0): refused by name.
+      const fields = { reset: ["seed", "start"], step: ["action"], spaces: [] as string[] }[verb];
+      const unknown = Object.keys(body).find((k) => !fields.includes(k));
+      if (unknown !== undefined) {
+        const expected = fields.length > 0 ? `only ${fields.join(" and ")}` : "no field";
+        reply({ error: `${verb}: expected ${expected}, found ${foundValue(unknown)}` });
+        continue;
+      }
       if (verb === "reset") {
         const req = body as { seed?: unknown; start?: unknown };
         const seed = req.seed ?? 0;
