@@ -432,6 +432,26 @@ describe("values past what a trace's fields can mean, found by hostile inputs", 
     );
   });
 
+  it("refuses fields that disagree or leave their range: openb GPU shares, Google shares above 1, DLRM roles", async () => {
+    const POD = "name,cpu_milli,memory_mib,num_gpu,gpu_milli\n";
+    await expectBad("openb-pods", `${POD}a,1000,1024,0,500\n`, /:2: gpu_milli: expected 0 with num_gpu 0, found 500/);
+    await expectBad(
+      "openb-pods",
+      `${POD}a,1000,1024,3,500\n`,
+      /:2: gpu_milli: expected 1000 with num_gpu 3 \(whole GPUs\), found 500/,
+    );
+    await expectBad(
+      "google-2011-task-events",
+      "0,,1,0,,0,u,0,0,5,0.1,0,0\n",
+      /:1: CPU request: expected a share of the largest machine, 0 to 1, found 5/,
+    );
+    await expectBad(
+      "alibaba-dlrm",
+      `${DLRM}i,XX,a,12,12,1,1,25,25,120,120,640,800,8,,,\n`,
+      /:2: role: expected CN or HN, found "XX"/,
+    );
+  });
+
   it("refuses an Azure Functions count past a run's tasks (2^32 was read as 0: it was kept in 32 bits)", async () => {
     const d = join(dir, "az-huge");
     mkdirSync(d);

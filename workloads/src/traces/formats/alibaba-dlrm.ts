@@ -59,7 +59,10 @@ export function loadAlibabaDlrm(file: string, options: LoadOptions = {}): AsyncG
         f.timesInOrder(times[0], times[1], times[2], ["creation_time", "scheduled_time", "deletion_time"]);
         return {
           name: f.text(0),
-          role: f.text(1),
+          role:
+            f.text(1) === "CN" || f.text(1) === "HN"
+              ? f.text(1)
+              : f.fail("role", "CN or HN", JSON.stringify(f.text(1))),
           app: f.text(2),
           cpuRequest: f.nonNegative(3),
           cpuLimit: f.nonNegative(4),

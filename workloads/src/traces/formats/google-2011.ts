@@ -55,6 +55,12 @@ export function loadGoogleTaskEvents(file: string, options: LoadOptions = {}): A
         last = timeS;
         const eventType = f.wholeNumber(5);
         if (eventType > 8) f.fail("event type", "0 to 8", String(eventType));
+        // Requests are shares of the largest machine (the schema's normalisation): at most 1.
+        const share = (i: number) => {
+          const x = f.optionalNonNegative(i);
+          if (x > 1) f.fail(NAMES[i], "a share of the largest machine, 0 to 1", String(x));
+          return x;
+        };
         return {
           timeS,
           jobId: f.wholeNumber(2),
@@ -64,9 +70,9 @@ export function loadGoogleTaskEvents(file: string, options: LoadOptions = {}): A
           user: f.text(6),
           schedulingClass: f.wholeNumber(7),
           priority: f.wholeNumber(8),
-          cpuRequest: f.optionalNonNegative(9),
-          memoryRequest: f.optionalNonNegative(10),
-          diskRequest: f.optionalNonNegative(11),
+          cpuRequest: share(9),
+          memoryRequest: share(10),
+          diskRequest: share(11),
           differentMachine: f.text(12) === "1",
         };
       },

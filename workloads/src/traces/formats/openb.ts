@@ -93,6 +93,11 @@ export async function* loadOpenbPods(file: string, options: LoadOptions = {}): A
         const numGpu = f.wholeNumber(3);
         const gpuMilli = f.wholeNumber(4);
         if (gpuMilli > 1000) f.fail("gpu_milli", "thousandths of a GPU, 0 to 1000", String(gpuMilli));
+        // As every published list has them: a share of a GPU only with one GPU, whole GPUs with more,
+        // none without (a 500 beside num_gpu 0 was dropped, beside 3 taken for three halves).
+        if (numGpu === 0 && gpuMilli !== 0) f.fail("gpu_milli", "0 with num_gpu 0", String(gpuMilli));
+        if (numGpu > 1 && gpuMilli !== 1000)
+          f.fail("gpu_milli", `1000 with num_gpu ${numGpu} (whole GPUs)`, String(gpuMilli));
         const pod = {
           name: f.text(0),
           cpuMilli: f.nonNegative(1),
