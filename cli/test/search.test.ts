@@ -4,7 +4,7 @@
  * Both scenarios run in well under a second.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -231,6 +231,14 @@ describe("clustersim search", () => {
     });
     const range = clustersim("search", WEB, "--vary", COUNT, "--min", "1", "--max", "x", "--objective", "cost <= 1");
     expect(range).toMatchObject({ code: 2, stderr: 'clustersim: --max: expected a number, found "x"\n' });
+    // A fractional step for a whole-number field: refused before any run (once, after two).
+    const halves = tmp();
+    const step = clustersim("search", ...base, "--step", "0.5", "--objective", "cost <= 1", "--out", halves);
+    expect(step).toMatchObject({
+      code: 2,
+      stderr: `clustersim: --vary ${COUNT}=1.5: cluster.nodeGroups[0].count: expected int, found 1.5\n`,
+    });
+    expect(existsSync(join(halves, "runs"))).toBe(false);
   });
 
   it("documents its options, the objective language and its exit codes in --help", () => {

@@ -53,7 +53,10 @@ export function prepareSearch(o: SearchOptions): SearchSetup {
   const scenarioFile = resolve(o.scenario);
   if (!existsSync(scenarioFile)) throw new InputError(`${o.scenario}: expected a scenario file, found no such file`);
   // Both ends validate (a count of 0 may not), and differ: a path the scenario ignores varies nothing.
-  const specs = [grid.min, grid.max].map((v) => {
+  // The step after the first too: a fractional step for a whole-number field fails there, before any
+  // run (it failed only when the bisection reached a value between whole ones).
+  const checked = grid.count > 2 ? [grid.min, grid.max, grid.value(1)] : [grid.min, grid.max];
+  const specs = checked.map((v) => {
     try {
       return loadScenarioFile(scenarioFile, [...set, `${o.vary}=${JSON.stringify(v)}`]);
     } catch (err) {
