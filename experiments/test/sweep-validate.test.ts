@@ -42,6 +42,7 @@ describe("a sweep's seeds, metrics and variants, when they would count nothing o
   it.each([
     ["seeds: [1, 1]", /:4: seeds: expected distinct seeds \(a seed twice is one sample counted twice\), found 1 twice/],
     ["metrics: []", /:4: metrics: expected at least 1 item/],
+    ["parameters: { seed: [5, 6] }", /:4: parameters: expected no seed here: `seeds` gives the sweep's seeds/],
   ])("refuses %s, running nothing", async (line, message) => {
     const dir = mkdtempSync(join(tmpdir(), "clustersim-sweep-"));
     writeFileSync(join(dir, "scenario.yaml"), readFileSync(SCENARIO, "utf8"));

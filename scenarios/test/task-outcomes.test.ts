@@ -58,22 +58,22 @@ describe("what a task's row and figures say of how it ended", () => {
     expect(summary.boundedSlowdownMean).toBe(1);
   });
 
-  it("an openb pod list out of creation order is run in time order (it stopped with an internal error)", async () => {
+  it("an openb pod list out of creation order is refused as bad input, naming the workload (it was an internal error)", async () => {
     const pods = write(
       "unsorted.csv",
       "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n" +
         "late,1000,1024,0,0,,LS,Succeeded,100,200,100\nearly,1000,1024,0,0,,LS,Succeeded,0,50,0\n",
     );
-    const { summary, rows } = await run(
-      [
-        "duration: 1h",
-        'cluster: { nodeGroups: [{ name: a, count: 1, cpu: "4", memory: 8Gi }] }',
-        `workloads: [{ type: trace, format: openb-pods, path: ${pods} }]`,
-        "scheduler: { name: best-fit }",
-      ].join("\n"),
-    );
-    expect(summary.tasksCompleted).toBe(2);
-    // The early pod (0 to 50 s) first, then the late one (100 to 200 s).
-    expect(rows.map((r) => r.split(",").slice(4, 7).join(","))).toEqual(["0,0,50", "100,100,200"]);
+    // File order is kept (the FGD protocol samples by index), so the run refuses it rather than sort it.
+    await expect(
+      run(
+        [
+          "duration: 1h",
+          'cluster: { nodeGroups: [{ name: a, count: 1, cpu: "4", memory: 8Gi }] }',
+          `workloads: [{ type: trace, format: openb-pods, path: ${pods} }]`,
+          "scheduler: { name: best-fit }",
+        ].join("\n"),
+      ),
+    ).rejects.toThrow(/^workload 1: arrivalS: expected tasks in arrival order .* at or after 100 s, found 0 s$/);
   });
 });

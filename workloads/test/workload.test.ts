@@ -223,7 +223,7 @@ describe("merging workloads", () => {
 
   it("refuses a stream that goes back in time", async () => {
     await expect(collect(mergeByArrival([[task({ arrivalS: 5 }), task({ arrivalS: 1 })]]))).rejects.toThrow(
-      /workload 1 is not in arrival order/,
+      /workload 1: arrivalS: expected tasks in arrival order .*, found/,
     );
   });
 });

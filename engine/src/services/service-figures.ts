@@ -84,7 +84,7 @@ export class WindowTally {
     this.requests += f.arrivals;
     this.served += f.served;
     this.dropped += f.dropped;
-    this.failed = failedOnce(this.failed, f.failed, this.served);
+    this.failed += f.failed;
     this.within += f.withinTarget;
     this.minuteArrivals += f.arrivals;
     this.minuteServed += f.served;
@@ -158,7 +158,7 @@ export class ServiceTally {
     this.arrivals += f.arrivals;
     this.served += f.served;
     this.dropped += f.dropped;
-    this.failed = failedOnce(this.failed, f.failed, this.served);
+    this.failed += f.failed;
   }
 
   summary(): Record<string, number> {
@@ -177,13 +177,4 @@ export class ServiceTally {
       serverlessCost: this.serverlessCost,
     };
   }
-}
-
-/**
- * Failures so far with a tick's added: a request fails at most once, and only one counted served. A
- * caller's request whose call failed, and that is then lost with its replica while it still holds the
- * slot, would otherwise be counted twice (the fluid model counts both as shares, not requests).
- */
-function failedOnce(failed: number, more: number, served: number): number {
-  return Math.min(failed + more, Math.max(failed, served));
 }

@@ -63,6 +63,9 @@ export const Sweep = z
       .meta({ description: "what is compared, when it is not only the scheduler (instead of `schedulers`)" }),
     parameters: z
       .record(z.string().min(1), z.array(z.unknown()).min(1))
+      .refine((p) => !("seed" in p), {
+        error: "expected no seed here: `seeds` gives the sweep's seeds (a seed parameter would be ignored)",
+      })
       .default({})
       .meta({ description: "scenario field path → values (all combinations are run)" }),
     seeds: z

@@ -37,27 +37,23 @@ async function* swfTasks(path: string, options: LoadOptions): TaskSource {
 }
 
 /**
- * openb pods, creation times kept as arrivals, in time order: the published lists are in creation order
- * already (a stable sort keeps them as they are), one that is not is sorted as the DLRM trace is (an
- * unsorted list stopped the run with an internal error). A pod without a creation time keeps its place.
+ * openb pods, in file order (the FGD experiments sample them by index; creation times are kept as
+ * arrivals). Several published lists are not in creation order (cpu037 to cpu300, gpushare*): run as
+ * they are, those need a transform that times arrivals anew (`sample` with `spacing`); without one the
+ * merge refuses them, naming the workload.
  */
 async function* openbTasks(path: string, options: LoadOptions): TaskSource {
-  const rows: Task[] = [];
   for await (const p of loadOpenbPods(path, options)) {
-    rows.push(
-      task({
-        arrivalS: orNaN(p.creationS),
-        runS: p.deletionS - (Number.isNaN(p.scheduledS) ? p.creationS : p.scheduledS),
-        cpuMilli: p.cpuMilli,
-        memoryMiB: p.memoryMiB,
-        gpus: p.numGpu,
-        gpuMilli: p.numGpu > 0 ? p.gpuMilli : 0,
-        app: p.qos,
-      }),
-    );
+    yield task({
+      arrivalS: orNaN(p.creationS),
+      runS: p.deletionS - (Number.isNaN(p.scheduledS) ? p.creationS : p.scheduledS),
+      cpuMilli: p.cpuMilli,
+      memoryMiB: p.memoryMiB,
+      gpus: p.numGpu,
+      gpuMilli: p.numGpu > 0 ? p.gpuMilli : 0,
+      app: p.qos,
+    });
   }
-  rows.sort((a, b) => a.arrivalS - b.arrivalS || 0);
-  yield* rows;
 }
 
 /**

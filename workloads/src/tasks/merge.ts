@@ -1,3 +1,4 @@
+import { TraceError } from "../traces/trace-error.js";
 import type { Task } from "./task.js";
 
 /**
@@ -24,8 +25,13 @@ export async function* mergeByArrival(
     if (best < 0) return;
     const t = heads[best]!;
     if (t.arrivalS < last) {
-      throw new RangeError(
-        `workload ${best + 1} is not in arrival order: a task arrives at ${t.arrivalS} s after one at ${last} s`,
+      // A trace out of time order (several openb lists are): bad input, named, not a defect.
+      throw new TraceError(
+        `workload ${best + 1}`,
+        0,
+        "arrivalS",
+        `tasks in arrival order (sort the trace by time, or time arrivals anew with a sample transform's spacing), a task at or after ${last} s`,
+        `${t.arrivalS} s`,
       );
     }
     last = t.arrivalS;
