@@ -96,17 +96,16 @@ class EventParser {
   /** One line's event, `[time,"c",field,...]`, into the columns. */
   private event(): void {
     const text = this.text;
-    const lineStart = this.p;
-    if (text.charCodeAt(this.p) !== OPEN) this.bad(lineStart);
+    if (text.charCodeAt(this.p) !== OPEN) this.notCompact();
     this.p++;
     if (this.n === this.cap) this.grow();
     const n = this.n;
     this.time[n] = this.number();
     const p = this.p;
     if (text.charCodeAt(p) !== COMMA || text.charCodeAt(p + 1) !== QUOTE || text.charCodeAt(p + 3) !== QUOTE)
-      this.bad(lineStart);
+      this.notCompact();
     const c = CODE_OF.get(text[p + 2]);
-    if (c === undefined) this.bad(lineStart);
+    if (c === undefined) this.notCompact();
     this.code[n] = c!;
     this.p += 4;
     let k = 0;
@@ -119,9 +118,9 @@ class EventParser {
     }
     // Fields a line leaves out (older versions, optional trailing ones) read as NaN, not as zero.
     for (; k < FIELDS; k++) this.fields[o + k] = Number.NaN;
-    if (text.charCodeAt(this.p) !== CLOSE) this.bad(lineStart);
+    if (text.charCodeAt(this.p) !== CLOSE) this.notCompact();
     this.p++;
-    if (this.p < this.len && text.charCodeAt(this.p) !== NEWLINE) this.bad(lineStart);
+    if (this.p < this.len && text.charCodeAt(this.p) !== NEWLINE) this.notCompact();
     this.n++;
   }
 
@@ -163,7 +162,7 @@ class EventParser {
       while (p < this.len && text.charCodeAt(p) !== COMMA && text.charCodeAt(p) !== CLOSE) p++;
       v = Math.abs(Number(text.slice(from, p)));
       // Number() reads "" and spaces as 0: an empty field is no number.
-      if (Number.isNaN(v) || text.slice(from, p).trim() === "") this.bad(from);
+      if (Number.isNaN(v) || text.slice(from, p).trim() === "") this.notCompact();
     }
     this.p = p;
     return neg ? -v : v;
@@ -183,7 +182,7 @@ class EventParser {
   }
 
   /** A line not in the writer's compact form: read again as any JSON (anyEvent). */
-  private bad(_from: number): never {
+  private notCompact(): never {
     throw NOT_COMPACT;
   }
 
