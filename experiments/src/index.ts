@@ -5,6 +5,7 @@
  */
 
 export { type MmcTheory, mmcTheory } from "@clustersim/engine";
+export { fcfsSteady } from "./builtin/fcfs-reference.js";
 export {
   burst,
   type Figures,
