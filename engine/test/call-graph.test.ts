@@ -1,4 +1,5 @@
 import { constantServiceTime, DiscreteTime, exponentialServiceTime, type ServiceConfig } from "@clustersim/engine";
+import { RandomStreams } from "@clustersim/sim-core";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 import { nodes, runServices, service } from "./service-fixtures.js";
@@ -26,6 +27,56 @@ describe("time distributions in strata (what call graphs compose)", () => {
     expect(half.quantile(0.25)).toBe(0);
     for (const q of [0.3, 0.6, 0.9, 0.99, 0.999]) expect(exp(1).cdf(exp(1).quantile(q))).toBeCloseTo(q, 6);
   });
+});
+
+/** Each stratum's weighted mean of the times filling its share, by sorting: what fromWeighted bins. */
+function exactStrata(values: number[], weights: number[]): number[] {
+  const shares: number[] = [];
+  DiscreteTime.zero().forEachPoint((_, share) => shares.push(share));
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const total = weights.reduce((s, w) => s + w, 0);
+  const points: number[] = [];
+  let i = 0;
+  let left = weights[order[0]] / total;
+  for (const share of shares) {
+    let need = share;
+    let sum = 0;
+    while (need > 1e-15 && i < order.length) {
+      const take = Math.min(need, left);
+      sum += take * values[order[i]];
+      need -= take;
+      left -= take;
+      if (left <= 1e-15 && ++i < order.length) left = weights[order[i]] / total;
+    }
+    points.push((sum + need * values[order[order.length - 1]]) / share);
+  }
+  return points;
+}
+
+describe("folding weighted times into strata", () => {
+  const rng = new RandomStreams(5).get("strata");
+  for (const [name, lo, hi] of [
+    ["a range of 10⁶ (2⁷ bins an octave)", 1e-4, 1e2],
+    ["a range of 10¹⁸ (2⁶ bins an octave)", 1e-9, 1e9],
+    ["a range of 10⁻⁶ (2¹² bins an octave)", 1, 1 + 1e-6],
+  ] as const) {
+    it(`${name}: every stratum's point within a bin's width of the exact one`, () => {
+      const values: number[] = [];
+      const weights: number[] = [];
+      for (let i = 0; i < 3000; i++) {
+        values.push(i < 300 ? 0 : lo * (hi / lo) ** rng.next());
+        weights.push(rng.next());
+      }
+      const folded = DiscreteTime.fromWeighted(Float64Array.from(values), Float64Array.from(weights), values.length);
+      const exact = exactStrata(values, weights);
+      // A bin's relative width: as many bins an octave, 2^b, as keep the octaves spanned within 4,096.
+      const octaves = Math.floor(Math.log2(hi)) - Math.floor(Math.log2(lo)) + 1;
+      const width = 2 ** -Math.floor(Math.log2(4096 / octaves));
+      exact.forEach((x, k) => {
+        expect(Math.abs(folded.points[k] - x)).toBeLessThanOrEqual(width * x + 1e-15);
+      });
+    });
+  }
 });
 
 /** A frontend of `replicas` (10 ms of its own per request) calling backends of one server each (100 ms, exponential). */
