@@ -8,7 +8,7 @@ import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIGURE_SOURCES } from "../cli/src/docs/figure-sources.js";
 import { FORMATS, figuresIn, printed, rewritten } from "../cli/src/docs/figures.js";
-import { markdownPages, runSources } from "../cli/src/docs/update-figures.js";
+import { markdownPages, runSources, updateFigures } from "../cli/src/docs/update-figures.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const pages = markdownPages().map((path) => ({ page: relative(ROOT, path), text: readFileSync(path, "utf8") }));
@@ -24,6 +24,16 @@ describe("figures the docs quote", () => {
     );
     expect(FORMATS.interval3({ mean: 0.9531, low: 0.95, high: 0.9564 })).toBe("0.953 [0.950, 0.956]");
     expect(() => printed(figuresIn(text)[0], { x: {} })).toThrow(/no such field/);
+  });
+
+  it("with --only, the sources not rerun keep their figures as they read", () => {
+    const text = "a <!--fig s n int-->0<!--/fig--> b <!--fig t n int-->7<!--/fig--> c";
+    const results = new Map([["s", { n: 4887.7 }]]);
+    expect(rewritten(text, results, true)).toBe(
+      "a <!--fig s n int-->4,888<!--/fig--> b <!--fig t n int-->7<!--/fig--> c",
+    );
+    expect(() => rewritten(text, results)).toThrow(/no such field/);
+    expect(() => updateFigures(["no-such-source"])).toThrow(/--only: expected figure sources .*found "no-such-source"/);
   });
 
   it("name known sources and formats, in README and the guide, and never begin a line", () => {

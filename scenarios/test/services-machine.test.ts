@@ -28,6 +28,10 @@ describe("the machine in the service time", () => {
     expect(await p99("cluster.nodeGroups.0.dpu=bluefield-3")).toBeLessThan(0.97 * (await p99()));
   });
 
+  it("`dpu: none` is no DPU, as leaving the field out is (what a sweep's variant sets to take one away)", async () => {
+    expect(await p99("cluster.nodeGroups.0.dpu=bluefield-3", "cluster.nodeGroups.0.dpu=none")).toBe(await p99());
+  });
+
   it("memory spilled to a CXL pool slows the replicas that hold it: p99 rises", async () => {
     const pooled = await p99(
       "cluster.nodeGroups.0.memory=12Gi",

@@ -88,11 +88,15 @@ export function printed(f: Figure, result: unknown): string {
   return format(v);
 }
 
-/** A page with every figure's text replaced by what `results` (by source) print. */
-export function rewritten(text: string, results: ReadonlyMap<string, unknown>): string {
+/**
+ * A page with every figure's text replaced by what `results` (by source) print; with `partial`, the
+ * figures of sources `results` does not hold are left as they are.
+ */
+export function rewritten(text: string, results: ReadonlyMap<string, unknown>, partial = false): string {
   let out = "";
   let at = 0;
   for (const f of figuresIn(text)) {
+    if (partial && !results.has(f.source)) continue;
     out += text.slice(at, f.start);
     out += `<!--fig ${f.source} ${f.path} ${f.format}-->${printed(f, results.get(f.source))}<!--/fig-->`;
     at = f.end;

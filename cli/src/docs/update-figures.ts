@@ -31,13 +31,25 @@ export function runSources(names: Iterable<string>): Map<string, unknown> {
   return results;
 }
 
-/** Rewrite every page's marked figures from fresh runs; returns the pages changed (relative paths). */
-export function updateFigures(): string[] {
-  const pages = markdownPages().map((path) => ({ path, text: readFileSync(path, "utf8") }));
-  const results = runSources(pages.flatMap((p) => figuresIn(p.text).map((f) => f.source)));
+/**
+ * Rewrite every page's marked figures from fresh runs, or with `only` those of the sources it names
+ * (the others keep their text); returns the pages changed (relative paths).
+ */
+export function updateFigures(only?: readonly string[]): string[] {
+  for (const name of only ?? []) {
+    if (!FIGURE_SOURCES[name]) {
+      throw new RangeError(
+        `--only: expected figure sources (${Object.keys(FIGURE_SOURCES).join(", ")}), found "${name}"`,
+      );
+    }
+  }
+  const read = () => markdownPages().map((path) => ({ path, text: readFileSync(path, "utf8") }));
+  const named = read().flatMap((p) => figuresIn(p.text).map((f) => f.source));
+  const results = runSources(only ? named.filter((s) => only.includes(s)) : named);
   const changed: string[] = [];
-  for (const p of pages) {
-    const next = rewritten(p.text, results);
+  // The pages as they are now: the runs take minutes, and edits made meanwhile are kept.
+  for (const p of read()) {
+    const next = rewritten(p.text, results, only !== undefined);
     if (next !== p.text) {
       writeFileSync(p.path, next);
       changed.push(relative(ROOT, p.path));

@@ -53,10 +53,15 @@ export function dpuOf(dpu: z.output<typeof Dpu>): DpuSpec {
 
 /** Per node group hardware: DPU, CXL pool membership, power and price. Defaults and sources in hardware-models. */
 const NodeHardware = {
-  dpu: Dpu.optional().meta({
-    description:
-      "a DPU per node: infrastructure work leaves the host cores; the card draws power while its node is up and costs per hour (a model name, or { model, idleW, maxW, pricePerHour })",
-  }),
+  // "none" says in a sweep's variant or a --set what leaving the field out says in a file.
+  dpu: z
+    .union([z.literal("none"), Dpu])
+    .optional()
+    .transform((d) => (d === "none" ? undefined : d))
+    .meta({
+      description:
+        "a DPU per node: infrastructure work leaves the host cores; the card draws power while its node is up and costs per hour (a model name, or { model, idleW, maxW, pricePerHour }; none: no DPU, as when left out)",
+    }),
   cxlPool: z.strictObject({ nodesPerPool: z.number().int().positive(), capacityPerPool: Memory }).optional().meta({
     description: "consecutive nodes share CXL memory pools of this size (8-16 sockets give most of the benefit: Pond)",
   }),
