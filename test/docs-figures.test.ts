@@ -34,6 +34,7 @@ describe("figures the docs quote", () => {
     );
     expect(() => rewritten(text, results)).toThrow(/no such field/);
     expect(() => updateFigures(["no-such-source"])).toThrow(/--only: expected figure sources .*found "no-such-source"/);
+    expect(() => updateFigures([])).toThrow(/--only: expected figure sources, found none/);
   });
 
   it("name known sources and formats, in README and the guide, and never begin a line", () => {

@@ -4,8 +4,10 @@
 import { updateFigures } from "../dist/docs/update-figures.js";
 
 // `--only SOURCE[,SOURCE…]`: rerun those sources alone (their marks rewritten, the others kept).
-const at = process.argv.indexOf("--only");
-const only = at > 0 ? (process.argv[at + 1] ?? "").split(",").filter((s) => s !== "") : undefined;
+const args = process.argv.slice(2);
+const at = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
+const list = at < 0 ? undefined : args[at].startsWith("--only=") ? args[at].slice(7) : (args[at + 1] ?? "");
+const only = list?.split(",").filter((s) => s !== "");
 let changed;
 try {
   changed = updateFigures(only);

@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
  * 2 log-normal. Each reference is every request of one long run (500,000 after a warm-up; more where
  * noted at requestsFor), so its own noise (two standard
  * errors from 20 batch means: at most 3% on the mean and 6% on the p99 at these loads, asserted) sits
- * well inside the tolerances: mean within 5%, p99 within 10%. Loads of 0.95 and 0.99 need 10⁸–4·10⁸
+ * well inside the tolerances: mean within 5%, p99 within 10%. Loads of 0.95 and 0.99 need 10⁸–10⁹
  * requests for a reference that tight: their references are a stored table (below).
  */
 const REQUESTS = 500_000;
@@ -72,10 +72,12 @@ describe("fluid against per-request latency, steady load", () => {
 
 /**
  * Near saturation (ρ 0.95 and 0.99) the references are `latency-reference.json`: one run per cell of
- * the FCFS M/G/c recursion (experiments/src/builtin/fcfs-reference.ts), 10⁸ requests at ρ 0.95 and
- * 4·10⁸ at 0.99 on seed 1, made by `npm run -s bench:latency-reference` (about 20 minutes of a core,
- * too long for this suite). The table is trusted because the same recursion, run here, agrees with the
- * per-request model and with M/M/c's closed form, and reproduces a stored cell from a shorter run.
+ * the FCFS M/G/c recursion (experiments/src/builtin/fcfs-reference.ts), 10⁸ requests at ρ 0.95, 4·10⁸
+ * at 0.99 and 10⁹ for the log-normal there, on seed 1, made by `npm run -s bench:latency-reference`
+ * (about 40 minutes of a core, too long for this suite). The table is trusted because the same
+ * recursion, run here, agrees with the per-request model, its stored cells agree with M/M/c's and
+ * Pollaczek–Khinchine's closed forms, and a shorter run reproduces a stored cell. Cells at one ρ and CV
+ * draw the same random numbers at every c (fcfs-reference.ts), so their errors are alike.
  */
 interface ReferenceRow {
   c: number;
@@ -146,7 +148,18 @@ describe("the FCFS reference (Kiefer–Wolfowitz) the near-saturation table come
     }
   });
 
+  it("its stored one-server cells' means equal Pollaczek–Khinchine's within their own interval, for every CV", () => {
+    const cells = REFERENCE.rows.filter((r) => r.c === 1);
+    expect(cells.length).toBe(6);
+    for (const r of cells) {
+      const meanS = 0.001;
+      const pk = (r.rho * (1 + r.cv * r.cv) * meanS) / (2 * (1 - r.rho)) + meanS;
+      expect(Math.abs(r.meanS - pk), `ρ ${r.rho}, CV ${r.cv}`).toBeLessThan(r.meanErr2S);
+    }
+  });
+
   it("a stored cell is reproduced by a run a hundredth as long (c = 100, ρ 0.95, CV 2)", () => {
+    // Its 10⁶ requests are drawn within the stored run's warm-up (10⁷), so the two are independent.
     const stored = REFERENCE.rows.find((r) => r.c === 100 && r.rho === 0.95 && r.cv === 2);
     if (!stored) throw new Error("latency-reference.json: no row for c = 100, ρ 0.95, CV 2");
     const short = fcfsSteady(100, 0.95, serviceTimeWithCv(2, 0.1), stored.requests / 100, REFERENCE.seed);
@@ -173,9 +186,8 @@ describe("fluid against the stored reference near saturation", () => {
         const fluid = fluidSteady(r.c, rho, serviceTimeWithCv(r.cv, r.c / 1000));
         const cell = `c ${r.c}, CV ${r.cv}`;
         expect(r.meanErr2S, cell).toBeLessThan(0.6 * TOLERANCE.mean * r.meanS);
-        expect(rel(fluid.meanS, r.meanS), cell).toBeLessThan(TOLERANCE.mean);
         expect(r.p99Err2S, cell).toBeLessThan(0.6 * TOLERANCE.p99 * r.p99S);
-        expect(rel(fluid.p99S, r.p99S), cell).toBeLessThan(TOLERANCE.p99);
+        // Within the grid's tolerances, and closer as documented (at most the tolerances).
         expect(rel(fluid.meanS, r.meanS), cell).toBeLessThan(documented(r).mean);
         expect(rel(fluid.p99S, r.p99S), cell).toBeLessThan(documented(r).p99);
       }

@@ -9,9 +9,12 @@
  * the per-request model's event loop at these lengths would take hours; the test checks the reference
  * against it, and against M/M/c's closed form, where both are cheap.
  *
- * Usage: npm run -s bench:latency-reference -- [--rho 0.95|0.99] [--c N] [--cv K] [--scale F] > table.json
- * (`--scale` multiplies every cell's requests: 0.01 for a quick look.)
+ * Usage: npm run -s bench:latency-reference -- [--rho 0.95|0.99] [--c N] [--cv K] [--scale F] [--into FILE]
+ * prints the table (`--scale` multiplies every cell's requests: 0.01 for a quick look); with `--into`,
+ * the cells made replace theirs in FILE's table and the rest are kept, so processes that each make
+ * part of it can write one file in turn.
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fcfsSteady, serviceTimeWithCv } from "@clustersim/experiments";
 import { benchArgs } from "../lib/args.js";
 
@@ -21,6 +24,7 @@ const { values } = benchArgs("latency-reference", {
     c: { type: "string" },
     cv: { type: "string" },
     scale: { type: "string", default: "1" },
+    into: { type: "string" },
   },
 });
 const scale = Number(values.scale);
@@ -42,7 +46,17 @@ if (
 /** Requests per cell: enough that two standard errors stay within 0.6 of the grid's tolerances. */
 const requestsOf = (rho: number, cv: number) => (rho === 0.95 ? 1e8 : cv === 2 ? 1e9 : 4e8);
 const SEED = 1;
-const rows = [];
+interface Row {
+  c: number;
+  rho: number;
+  cv: number;
+  requests: number;
+  meanS: number;
+  p99S: number;
+  meanErr2S: number;
+  p99Err2S: number;
+}
+const rows: Row[] = [];
 for (const rho of loads) {
   for (const c of servers) {
     for (const cv of cvs) {
@@ -62,4 +76,15 @@ for (const rho of loads) {
     }
   }
 }
-process.stdout.write(`${JSON.stringify({ seed: SEED, rows }, null, 2)}\n`);
+const sameCell = (a: Row, b: Row) => a.c === b.c && a.rho === b.rho && a.cv === b.cv;
+const order = (a: Row, b: Row) => a.rho - b.rho || a.c - b.c || a.cv - b.cv;
+let table: Row[] = rows;
+if (values.into && existsSync(values.into)) {
+  const kept = (JSON.parse(readFileSync(values.into, "utf8")).rows as Row[]).filter(
+    (r) => !rows.some((n) => sameCell(n, r)),
+  );
+  table = [...kept, ...rows].sort(order);
+}
+const text = `${JSON.stringify({ seed: SEED, rows: table }, null, 2)}\n`;
+if (values.into) writeFileSync(values.into, text);
+else process.stdout.write(text);

@@ -36,6 +36,7 @@ export function runSources(names: Iterable<string>): Map<string, unknown> {
  * (the others keep their text); returns the pages changed (relative paths).
  */
 export function updateFigures(only?: readonly string[]): string[] {
+  if (only?.length === 0) throw new RangeError("--only: expected figure sources, found none");
   for (const name of only ?? []) {
     if (!FIGURE_SOURCES[name]) {
       throw new RangeError(
@@ -47,9 +48,10 @@ export function updateFigures(only?: readonly string[]): string[] {
   const named = read().flatMap((p) => figuresIn(p.text).map((f) => f.source));
   const results = runSources(only ? named.filter((s) => only.includes(s)) : named);
   const changed: string[] = [];
-  // The pages as they are now: the runs take minutes, and edits made meanwhile are kept.
+  // The pages as they are now: the runs take minutes, and edits made meanwhile are kept (a figure
+  // of a source named only meanwhile keeps its text too).
   for (const p of read()) {
-    const next = rewritten(p.text, results, only !== undefined);
+    const next = rewritten(p.text, results, true);
     if (next !== p.text) {
       writeFileSync(p.path, next);
       changed.push(relative(ROOT, p.path));

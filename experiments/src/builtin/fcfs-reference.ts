@@ -1,6 +1,6 @@
 import type { ServiceTime } from "@clustersim/engine";
 import { RandomStreams } from "@clustersim/sim-core";
-import type { Measured } from "./latency-agreement.js";
+import { type Measured, standardError } from "./latency-agreement.js";
 
 /**
  * An independent reference for the latency grid near saturation: the stationary FCFS M/G/c queue by
@@ -27,17 +27,21 @@ const BINS = 400_000;
 /**
  * `requests` response times of FCFS M/G/c at the arrival rate that loads `c` servers to `rho`, after a
  * warm-up of a tenth as many from an empty system; arrivals and service times from one named stream
- * of `seed` ("fcfs-reference"), so a cell is reproducible.
+ * of `seed` ("fcfs-reference"), so a cell is reproducible. The stream does not depend on the cell: two
+ * cells whose service times are the same shape scaled (the grid's mean service is c/1000 s, so its
+ * arrival rate is the same at every c) draw the same numbers, and their errors are alike.
  */
 export function fcfsSteady(c: number, rho: number, time: ServiceTime, requests: number, seed: number): Measured {
-  if (!(rho > 0 && rho < 1)) throw new Error(`fcfsSteady: rho must be in (0, 1), got ${rho}`);
+  if (!(rho > 0 && rho < 1)) throw new RangeError(`fcfsSteady: expected rho in (0, 1), found ${rho}`);
+  if (!(requests >= BATCHES))
+    throw new RangeError(`fcfsSteady: expected at least ${BATCHES} requests, found ${requests}`);
   const rng = new RandomStreams(seed).get("fcfs-reference");
   const rate = (rho * c) / time.meanS;
   const perBatch = Math.floor(requests / BATCHES);
   const warm = Math.ceil(requests / 10);
   // The servers' free times as a binary min-heap: the root frees first.
   const free = new Float64Array(c);
-  const counts = new Float64Array(BATCHES * BINS);
+  const counts = new Uint32Array(BATCHES * BINS);
   const sums = new Float64Array(BATCHES);
   let now = 0;
   const total = warm + perBatch * BATCHES;
@@ -91,7 +95,7 @@ function binOf(x: number): number {
 }
 
 /** The q-quantile of `n` binned values: the centre of the bin where the running count reaches q·n. */
-function binQuantile(bins: Float64Array, n: number, q: number): number {
+function binQuantile(bins: ArrayLike<number>, n: number, q: number): number {
   const target = q * n;
   let seen = 0;
   for (let k = 0; k < bins.length; k++) {
@@ -102,9 +106,3 @@ function binQuantile(bins: Float64Array, n: number, q: number): number {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-
-function standardError(xs: readonly number[]): number {
-  const m = mean(xs);
-  const v = xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
-  return Math.sqrt(v / xs.length);
-}

@@ -114,7 +114,8 @@ function measured(all: Float64Array): Measured {
   };
 }
 
-function standardError(xs: readonly number[]): number {
+/** The standard error of the mean of `xs` (batch means: their spread over √count). */
+export function standardError(xs: readonly number[]): number {
   const m = xs.reduce((s, x) => s + x, 0) / xs.length;
   const v = xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
   return Math.sqrt(v / xs.length);

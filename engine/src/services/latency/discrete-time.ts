@@ -18,7 +18,8 @@ const K = BOUNDS.length - 1;
  * At most this many bins for folding weighted times into strata. A bin is a range of the times'
  * floating-point encodings: their exponent and leading mantissa bits (HdrHistogram's log-linear
  * buckets), as many mantissa bits as keep the bins from the least positive time to the most within
- * the count: 2⁷ bins per octave over a range of 10⁶ (each at most 0.8% wide), 2¹⁰ over a range of 10.
+ * the count: 2⁷ bins per octave over a range of 10⁶ (each at most 0.8% wide), 2⁹ or 2¹⁰ over a range
+ * of 10 (as it spans 5 or 4 binary exponents).
  * Reading a bin off the encoding costs a shift, where a logarithm per time cost three quarters of a
  * composition.
  */
@@ -107,6 +108,8 @@ export class DiscreteTime {
       total += weights[i];
     }
     if (!(total > 0) || most <= 0) return d;
+    // An infinite time would span the whole exponent range: no composition makes one (times are bounded).
+    if (!(most < Number.POSITIVE_INFINITY)) throw new RangeError(`fromWeighted: expected finite times, found ${most}`);
     // Bin 0: no time at all; bins 1..count: by encoding from the least positive time to the most.
     const lowWord = highWord(least);
     const octaves = (highWord(most) >>> HIGH_MANTISSA_BITS) - (lowWord >>> HIGH_MANTISSA_BITS) + 1;
@@ -322,7 +325,7 @@ export class SumScratch {
 }
 
 /**
- * The arrays a composition uses when its caller gives none (200 KB allocated each time before). One
+ * The arrays a composition uses when its caller gives none (100 KB allocated each time before). One
  * suffices: a composition fills them and folds them into its result before it returns, and one that
  * calls another (withProbability calls with) fills them again only after that call returns.
  */
