@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runSweep } from "@clustersim/experiments";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+
+const PRESET = new URL("../../examples/double11/double11.yaml", import.meta.url).pathname;
+
+type Interval = { n: number; mean: number; low: number; high: number };
+type Group = Record<"means" | "differences" | "ratios", Record<string, Record<string, Interval>>>;
+
+/**
+ * A Double-11 sweep of examples/double11/, reduced: its variants as written, on seeds 1-3, each run to
+ * 01:15 (the surge and its first quarter hour) with the services ticking every 5 s instead of 1 s (a
+ * fifth of the call-graph work, which is most of a run). The full sweeps take minutes; these, seconds.
+ */
+async function reduced(file: string): Promise<Group> {
+  const dir = mkdtempSync(join(tmpdir(), "clustersim-double11-sweep-"));
+  const sweep = parse(readFileSync(new URL(`../../examples/double11/${file}`, import.meta.url), "utf8"));
+  expect(sweep.seeds).toBe(10);
+  sweep.scenarios = [PRESET];
+  sweep.seeds = 3;
+  sweep.variants = sweep.variants.map((v: { label: string; set?: Record<string, unknown> }) => ({
+    label: v.label,
+    set: { ...v.set, duration: "75m", serviceTick: "5s", "outputs.replay": false },
+  }));
+  writeFileSync(join(dir, "sweep.yaml"), stringify(sweep));
+  await runSweep(join(dir, "sweep.yaml"), { out: join(dir, "out") });
+  const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8"));
+  expect(report.failed).toBe(0);
+  return report.groups[0];
+}
+
+describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
+  it("hpa-target.yaml: attainment falls as the target rises, and 50% takes more replica-hours", async () => {
+    const g = await reduced("hpa-target.yaml");
+    const attainment = g.differences.serviceSloAttainment;
+    expect(attainment["target-50"].n).toBe(3);
+    expect(attainment["target-50"].low).toBeGreaterThan(0);
+    expect(attainment["target-90"].high).toBeLessThan(0);
+    expect(g.ratios.serviceReplicaHours["target-50"].low).toBeGreaterThan(1);
+    // (90%'s fewer replica-hours show only over the whole night: to 01:15 the interval holds 1.)
+  });
+
+  it("serverless-burst.yaml: burst buys attainment for a dearer bill", async () => {
+    const g = await reduced("serverless-burst.yaml");
+    expect(g.differences.serviceSloAttainment.burst.mean).toBeGreaterThan(0);
+    expect(g.differences.costWithServerless.burst.low).toBeGreaterThan(0);
+  });
+
+  it("colocation.yaml: the batch tier raises the CPU the cluster uses several times over", async () => {
+    const g = await reduced("colocation.yaml");
+    expect(g.means.cpuUsedFraction.colocated.low).toBeGreaterThan(3 * g.means.cpuUsedFraction["online-only"].high);
+  });
+
+  it("dpu.yaml: the DPUs raise attainment and take the virtio work off the CPU, for their power and price", async () => {
+    const g = await reduced("dpu.yaml");
+    expect(g.differences.serviceSloAttainment.dpu.mean).toBeGreaterThan(0);
+    expect(g.differences.cpuUsedFraction.dpu.high).toBeLessThan(0);
+    expect(g.differences.energyKWh.dpu.low).toBeGreaterThan(0);
+    expect(g.differences.costWithServerless.dpu.low).toBeGreaterThan(0);
+  });
+});
