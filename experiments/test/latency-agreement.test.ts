@@ -76,13 +76,14 @@ describe("fluid against per-request latency, steady load", () => {
  * at 0.99 and 10⁹ for the log-normal there, on seed 1, made by `npm run -s bench:latency-reference`
  * (about 40 minutes of a core, too long for this suite). The table is trusted because the same
  * recursion, run here, agrees with the per-request model, its stored cells agree with M/M/c's and
- * Pollaczek–Khinchine's closed forms, and a shorter run reproduces a stored cell. Cells at one ρ and CV
- * draw the same random numbers at every c (fcfs-reference.ts), so their errors are alike.
+ * Pollaczek–Khinchine's closed forms, and a shorter run reproduces a stored cell. Each cell draws from
+ * a stream of its own (`stream`), so the cells' errors are independent.
  */
 interface ReferenceRow {
   c: number;
   rho: number;
   cv: number;
+  stream: string;
   requests: number;
   meanS: number;
   p99S: number;
@@ -138,23 +139,24 @@ describe("the FCFS reference (Kiefer–Wolfowitz) the near-saturation table come
     }
   });
 
-  it("its stored exponential cells equal M/M/c's closed form within half their own interval", () => {
+  it("its stored exponential cells equal M/M/c's closed form within three standard errors", () => {
     const cells = REFERENCE.rows.filter((r) => r.cv === 1);
     expect(cells.length).toBe(6);
     for (const r of cells) {
       const theory = mmcResponse(r.c, r.rho, r.c / 1000);
-      expect(Math.abs(r.meanS - theory.meanS)).toBeLessThan(0.5 * r.meanErr2S);
-      expect(Math.abs(r.p99S - theory.p99S)).toBeLessThan(0.5 * r.p99Err2S);
+      // Three standard errors: six independent cells, each with two figures.
+      expect(Math.abs(r.meanS - theory.meanS)).toBeLessThan(1.5 * r.meanErr2S);
+      expect(Math.abs(r.p99S - theory.p99S)).toBeLessThan(1.5 * r.p99Err2S);
     }
   });
 
-  it("its stored one-server cells' means equal Pollaczek–Khinchine's within their own interval, for every CV", () => {
+  it("its stored one-server cells' means equal Pollaczek–Khinchine's within three standard errors, for every CV", () => {
     const cells = REFERENCE.rows.filter((r) => r.c === 1);
     expect(cells.length).toBe(6);
     for (const r of cells) {
       const meanS = 0.001;
       const pk = (r.rho * (1 + r.cv * r.cv) * meanS) / (2 * (1 - r.rho)) + meanS;
-      expect(Math.abs(r.meanS - pk), `ρ ${r.rho}, CV ${r.cv}`).toBeLessThan(r.meanErr2S);
+      expect(Math.abs(r.meanS - pk), `ρ ${r.rho}, CV ${r.cv}`).toBeLessThan(1.5 * r.meanErr2S);
     }
   });
 
@@ -162,19 +164,26 @@ describe("the FCFS reference (Kiefer–Wolfowitz) the near-saturation table come
     // Its 10⁶ requests are drawn within the stored run's warm-up (10⁷), so the two are independent.
     const stored = REFERENCE.rows.find((r) => r.c === 100 && r.rho === 0.95 && r.cv === 2);
     if (!stored) throw new Error("latency-reference.json: no row for c = 100, ρ 0.95, CV 2");
-    const short = fcfsSteady(100, 0.95, serviceTimeWithCv(2, 0.1), stored.requests / 100, REFERENCE.seed);
+    const short = fcfsSteady(
+      100,
+      0.95,
+      serviceTimeWithCv(2, 0.1),
+      stored.requests / 100,
+      REFERENCE.seed,
+      stored.stream,
+    );
     agree(short, { ...stored, meanSe: stored.meanErr2S / 2, p99Se: stored.p99Err2S / 2 });
   });
 });
 
 /**
  * Closer than the grid's tolerances, as docs/guide/services.md states: every mean within 2%, every
- * p99 within 3.5% but the log-normal on 10 servers at ρ 0.95 (9.4% low: the exponential tail the fluid
- * model gives a non-exponential wait on more than one server).
+ * p99 within 3.5% but the log-normal's on 10 servers (8.6% and 5.8% low: the exponential tail the
+ * fluid model gives a non-exponential wait on more than one server).
  */
 const documented = (r: ReferenceRow) => ({
   mean: 0.02,
-  p99: r.c === 10 && r.cv === 2 && r.rho === 0.95 ? TOLERANCE.p99 : 0.035,
+  p99: r.c === 10 && r.cv === 2 ? TOLERANCE.p99 : 0.035,
 });
 
 describe("fluid against the stored reference near saturation", () => {

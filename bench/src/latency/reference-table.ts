@@ -43,6 +43,8 @@ if (
   );
   process.exit(2);
 }
+/** Each cell's own random stream (experiments' fcfs-reference.ts), so that cells' errors are independent. */
+const streamOf = (c: number, rho: number, cv: number) => `fcfs-reference/c${c}/rho${rho}/cv${cv}`;
 /** Requests per cell: enough that two standard errors stay within 0.6 of the grid's tolerances. */
 const requestsOf = (rho: number, cv: number) => (rho === 0.95 ? 1e8 : cv === 2 ? 1e9 : 4e8);
 const SEED = 1;
@@ -50,6 +52,7 @@ interface Row {
   c: number;
   rho: number;
   cv: number;
+  stream: string;
   requests: number;
   meanS: number;
   p99S: number;
@@ -61,11 +64,13 @@ for (const rho of loads) {
   for (const c of servers) {
     for (const cv of cvs) {
       const requests = Math.round(scale * requestsOf(rho, cv));
-      const r = fcfsSteady(c, rho, serviceTimeWithCv(cv, c / 1000), requests, SEED);
+      const stream = streamOf(c, rho, cv);
+      const r = fcfsSteady(c, rho, serviceTimeWithCv(cv, c / 1000), requests, SEED, stream);
       rows.push({
         c,
         rho,
         cv,
+        stream,
         requests: r.requests,
         meanS: r.meanS,
         p99S: r.p99S,

@@ -26,16 +26,23 @@ const BINS = 400_000;
 
 /**
  * `requests` response times of FCFS M/G/c at the arrival rate that loads `c` servers to `rho`, after a
- * warm-up of a tenth as many from an empty system; arrivals and service times from one named stream
- * of `seed` ("fcfs-reference"), so a cell is reproducible. The stream does not depend on the cell: two
- * cells whose service times are the same shape scaled (the grid's mean service is c/1000 s, so its
- * arrival rate is the same at every c) draw the same numbers, and their errors are alike.
+ * warm-up of a tenth as many from an empty system; arrivals and service times from the named `stream`
+ * of `seed`, so a cell is reproducible. Cells meant to be independent need streams of their own: two
+ * cells on one stream whose service times are the same shape scaled (the grid's mean service is c/1000
+ * s, so its arrival rate is the same at every c) draw the same numbers, and their errors are alike.
  */
-export function fcfsSteady(c: number, rho: number, time: ServiceTime, requests: number, seed: number): Measured {
+export function fcfsSteady(
+  c: number,
+  rho: number,
+  time: ServiceTime,
+  requests: number,
+  seed: number,
+  stream = "fcfs-reference",
+): Measured {
   if (!(rho > 0 && rho < 1)) throw new RangeError(`fcfsSteady: expected rho in (0, 1), found ${rho}`);
   if (!(requests >= BATCHES))
     throw new RangeError(`fcfsSteady: expected at least ${BATCHES} requests, found ${requests}`);
-  const rng = new RandomStreams(seed).get("fcfs-reference");
+  const rng = new RandomStreams(seed).get(stream);
   const rate = (rho * c) / time.meanS;
   const perBatch = Math.floor(requests / BATCHES);
   const warm = Math.ceil(requests / 10);
