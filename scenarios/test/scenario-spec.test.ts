@@ -209,7 +209,7 @@ scheduler: { name: best-fit }
     });
     expect(spec.hardware?.runtimes?.firecracker).toEqual({ startMedian: 0.08, memoryOverhead: 4 });
     expect(problems(GOOD.replace("memory: 128Gi\n", "memory: 128Gi\n      dpu: bluefield-9\n"))[0]).toMatch(
-      /cluster\.nodeGroups\[0\]\.dpu: expected one of "bluefield-2", "bluefield-3", found "bluefield-9"/,
+      /cluster\.nodeGroups\[0\]\.dpu: expected one of "none", "bluefield-2", "bluefield-3", found "bluefield-9"/,
     );
   });
 

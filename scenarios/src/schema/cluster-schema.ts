@@ -55,7 +55,7 @@ export function dpuOf(dpu: z.output<typeof Dpu>): DpuSpec {
 const NodeHardware = {
   // "none" says in a sweep's variant or a --set what leaving the field out says in a file.
   dpu: z
-    .union([z.literal("none"), Dpu])
+    .union([z.enum(["none", ...DpuModel.options]), Dpu])
     .optional()
     .transform((d) => (d === "none" ? undefined : d))
     .meta({
