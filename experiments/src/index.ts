@@ -5,7 +5,7 @@
  */
 
 export { type MmcTheory, mmcTheory } from "@clustersim/engine";
-export { fcfsSteady } from "./builtin/fcfs-reference.js";
+export { type FcfsReferenceRow, fcfsReferenceStream, fcfsSteady } from "./builtin/fcfs-reference.js";
 export {
   burst,
   type Figures,

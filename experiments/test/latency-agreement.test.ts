@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import {
   burst,
+  type FcfsReferenceRow,
   fcfsSteady,
   fluidSteady,
   type Measured,
@@ -79,18 +80,7 @@ describe("fluid against per-request latency, steady load", () => {
  * Pollaczek–Khinchine's closed forms, and a shorter run reproduces a stored cell. Each cell draws from
  * a stream of its own (`stream`), so the cells' errors are independent.
  */
-interface ReferenceRow {
-  c: number;
-  rho: number;
-  cv: number;
-  stream: string;
-  requests: number;
-  meanS: number;
-  p99S: number;
-  meanErr2S: number;
-  p99Err2S: number;
-}
-const REFERENCE: { seed: number; rows: ReferenceRow[] } = JSON.parse(
+const REFERENCE: { seed: number; rows: FcfsReferenceRow[] } = JSON.parse(
   readFileSync(new URL("./latency-reference.json", import.meta.url), "utf8"),
 );
 
@@ -181,7 +171,7 @@ describe("the FCFS reference (Kiefer–Wolfowitz) the near-saturation table come
  * p99 within 3.5% but the log-normal's on 10 servers (8.6% and 5.8% low: the exponential tail the
  * fluid model gives a non-exponential wait on more than one server).
  */
-const documented = (r: ReferenceRow) => ({
+const documented = (r: FcfsReferenceRow) => ({
   mean: 0.02,
   p99: r.c === 10 && r.cv === 2 ? TOLERANCE.p99 : 0.035,
 });

@@ -15,7 +15,7 @@
  * part of it can write one file in turn.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { fcfsSteady, serviceTimeWithCv } from "@clustersim/experiments";
+import { type FcfsReferenceRow, fcfsReferenceStream, fcfsSteady, serviceTimeWithCv } from "@clustersim/experiments";
 import { benchArgs } from "../lib/args.js";
 
 const { values } = benchArgs("latency-reference", {
@@ -43,28 +43,15 @@ if (
   );
   process.exit(2);
 }
-/** Each cell's own random stream (experiments' fcfs-reference.ts), so that cells' errors are independent. */
-const streamOf = (c: number, rho: number, cv: number) => `fcfs-reference/c${c}/rho${rho}/cv${cv}`;
 /** Requests per cell: enough that two standard errors stay within 0.6 of the grid's tolerances. */
 const requestsOf = (rho: number, cv: number) => (rho === 0.95 ? 1e8 : cv === 2 ? 1e9 : 4e8);
 const SEED = 1;
-interface Row {
-  c: number;
-  rho: number;
-  cv: number;
-  stream: string;
-  requests: number;
-  meanS: number;
-  p99S: number;
-  meanErr2S: number;
-  p99Err2S: number;
-}
-const rows: Row[] = [];
+const rows: FcfsReferenceRow[] = [];
 for (const rho of loads) {
   for (const c of servers) {
     for (const cv of cvs) {
       const requests = Math.round(scale * requestsOf(rho, cv));
-      const stream = streamOf(c, rho, cv);
+      const stream = fcfsReferenceStream(c, rho, cv);
       const r = fcfsSteady(c, rho, serviceTimeWithCv(cv, c / 1000), requests, SEED, stream);
       rows.push({
         c,
@@ -81,11 +68,11 @@ for (const rho of loads) {
     }
   }
 }
-const sameCell = (a: Row, b: Row) => a.c === b.c && a.rho === b.rho && a.cv === b.cv;
-const order = (a: Row, b: Row) => a.rho - b.rho || a.c - b.c || a.cv - b.cv;
-let table: Row[] = rows;
+const sameCell = (a: FcfsReferenceRow, b: FcfsReferenceRow) => a.c === b.c && a.rho === b.rho && a.cv === b.cv;
+const order = (a: FcfsReferenceRow, b: FcfsReferenceRow) => a.rho - b.rho || a.c - b.c || a.cv - b.cv;
+let table: FcfsReferenceRow[] = rows;
 if (values.into && existsSync(values.into)) {
-  const kept = (JSON.parse(readFileSync(values.into, "utf8")).rows as Row[]).filter(
+  const kept = (JSON.parse(readFileSync(values.into, "utf8")).rows as FcfsReferenceRow[]).filter(
     (r) => !rows.some((n) => sameCell(n, r)),
   );
   table = [...kept, ...rows].sort(order);

@@ -24,6 +24,24 @@ const LOG_WIDTH = 1e-4;
 /** Enough bins to reach e^(LOG_LO + 400,000·10⁻⁴) ≈ 2.4·10¹⁰ s. */
 const BINS = 400_000;
 
+/** One cell of the near-saturation table (bench:latency-reference writes it, the agreement test reads it). */
+export interface FcfsReferenceRow {
+  c: number;
+  rho: number;
+  /** The service time's coefficient of variation: 0 constant, 1 exponential, 2 log-normal. */
+  cv: number;
+  /** The cell's own random stream (fcfsReferenceStream), so that cells' errors are independent. */
+  stream: string;
+  requests: number;
+  meanS: number;
+  p99S: number;
+  /** Two standard errors of each figure. */
+  meanErr2S: number;
+  p99Err2S: number;
+}
+
+export const fcfsReferenceStream = (c: number, rho: number, cv: number) => `fcfs-reference/c${c}/rho${rho}/cv${cv}`;
+
 /**
  * `requests` response times of FCFS M/G/c at the arrival rate that loads `c` servers to `rho`, after a
  * warm-up of a tenth as many from an empty system; arrivals and service times from the named `stream`

@@ -8,38 +8,35 @@ import { durationOrDist } from "./workload-schema.js";
 
 const DpuModel = z.enum(["bluefield-2", "bluefield-3"]);
 
-/**
- * A node group's DPU: a catalogue model, or one with its own power and price (defaults and their
- * sources in hardware-models dpu.ts DPUS).
- */
-export const Dpu = z.union([
-  DpuModel,
-  z
-    .strictObject({
-      model: DpuModel,
-      idleW: nonNegative.optional().meta({
-        description:
-          "watts the card draws while its node is up and it carries no traffic (default: a third of maxW, an assumption)",
-      }),
-      maxW: nonNegative.optional().meta({
-        description:
-          "watts at full load, its traffic at its line rate; linear in between (default: NVIDIA's power budget taken as the draw, 75 W BlueField-2, 150 W BlueField-3)",
-      }),
-      pricePerHour: nonNegative.optional().meta({
-        description:
-          "money per hour the card exists, added to the node group's price.perNodeHour (default 0.07, an assumption: about 2,500 over 4 years)",
-      }),
-    })
-    .superRefine((d, ctx) => {
-      const { idleW, maxW } = dpuOf(d);
-      if (idleW > maxW)
-        ctx.addIssue({
-          code: "custom",
-          path: ["idleW"],
-          message: `expected idleW (${idleW} W) at most maxW (${maxW} W)`,
-        });
+/** A catalogue model with its own power and price (defaults and their sources in hardware-models dpu.ts DPUS). */
+const DpuCard = z
+  .strictObject({
+    model: DpuModel,
+    idleW: nonNegative.optional().meta({
+      description:
+        "watts the card draws while its node is up and it carries no traffic (default: a third of maxW, an assumption)",
     }),
-]);
+    maxW: nonNegative.optional().meta({
+      description:
+        "watts at full load, its traffic at its line rate; linear in between (default: NVIDIA's power budget taken as the draw, 75 W BlueField-2, 150 W BlueField-3)",
+    }),
+    pricePerHour: nonNegative.optional().meta({
+      description:
+        "money per hour the card exists, added to the node group's price.perNodeHour (default 0.07, an assumption: about 2,500 over 4 years)",
+    }),
+  })
+  .superRefine((d, ctx) => {
+    const { idleW, maxW } = dpuOf(d);
+    if (idleW > maxW)
+      ctx.addIssue({
+        code: "custom",
+        path: ["idleW"],
+        message: `expected idleW (${idleW} W) at most maxW (${maxW} W)`,
+      });
+  });
+
+/** A node group's DPU: a catalogue model, or one with its own power and price. */
+export const Dpu = z.union([DpuModel, DpuCard]);
 
 /** The catalogue's DPU for a node group's `dpu`, with the group's own power and price where given. */
 export function dpuOf(dpu: z.output<typeof Dpu>): DpuSpec {
@@ -55,7 +52,7 @@ export function dpuOf(dpu: z.output<typeof Dpu>): DpuSpec {
 const NodeHardware = {
   // "none" says in a sweep's variant or a --set what leaving the field out says in a file.
   dpu: z
-    .union([z.enum(["none", ...DpuModel.options]), Dpu])
+    .union([z.enum(["none", ...DpuModel.options]), DpuCard])
     .optional()
     .transform((d) => (d === "none" ? undefined : d))
     .meta({

@@ -112,12 +112,13 @@ export class DiscreteTime {
     if (!(most < Number.POSITIVE_INFINITY)) throw new RangeError(`fromWeighted: expected finite times, found ${most}`);
     // Bin 0: no time at all; bins 1..count: by encoding from the least positive time to the most.
     const lowWord = highWord(least);
-    const octaves = (highWord(most) >>> HIGH_MANTISSA_BITS) - (lowWord >>> HIGH_MANTISSA_BITS) + 1;
+    const highestWord = highWord(most);
+    const octaves = (highestWord >>> HIGH_MANTISSA_BITS) - (lowWord >>> HIGH_MANTISSA_BITS) + 1;
     let bits = HIGH_MANTISSA_BITS;
     while (bits > 0 && octaves << bits > MAX_BINS) bits--;
     const shift = HIGH_MANTISSA_BITS - bits;
     const base = (lowWord >>> shift) - 1;
-    const count = (highWord(most) >>> shift) - base;
+    const count = (highestWord >>> shift) - base;
     const words = new Int32Array(values.buffer, values.byteOffset, 2 * n);
     const bins = BINS;
     bins.weight.fill(0, 0, count + 1);
