@@ -76,3 +76,29 @@ describe("the predictive HPA on ARIMA and on the MLP (an hour's season of minute
     });
   }
 });
+
+describe("the predictive HPA with a history (the seasons before t = 0)", () => {
+  /** The hour the run starts with, per minute: 100 requests/s, 600 from minute 30 to 39. */
+  const lastHour = [...Array(60).keys()].map((m) => (m >= 30 && m < 40 ? 600 : 100));
+
+  it("meets the first hour's step, which without it only the reactive HPA meets", () => {
+    const cold = run({ forecaster: "seasonal-naive", seasonS: 3600, intervalS: 60, margin: 0.1 }, 1);
+    const warm = run({ forecaster: "seasonal-naive", seasonS: 3600, intervalS: 60, margin: 0.1, history: lastHour }, 1);
+    // 600 requests/s at 10 per replica: 60 ready when the step comes at 30 minutes.
+    expect(warm.seen.get(1800)!.ready).toBeGreaterThanOrEqual(60);
+    expect(cold.seen.get(1800)!.ready).toBe(10);
+    expect(warm.summary.sloAttainment).toBeGreaterThan(cold.summary.sloAttainment);
+    // Every minute of the run was forecast from the history's same minute: the rate itself.
+    expect(warm.summary.forecastError).toBeLessThan(1e-9);
+  });
+
+  it("scaled down (a smaller last year), asks for that much less ahead of the step", () => {
+    const half = lastHour.map((x) => x / 2);
+    const r = run({ forecaster: "seasonal-naive", seasonS: 3600, intervalS: 60, margin: 0.1, history: half }, 1);
+    // 300 requests/s forecast, 10% on top: 33 replicas from the forecast before the step. At the step
+    // the reactive HPA sees 600 and doubles from there, so only the moment before it tells.
+    expect(r.seen.get(1785)!.desired).toBe(33);
+    // Each minute's forecast half the rate that came: an error of a half.
+    expect(r.summary.forecastError).toBeCloseTo(0.5, 9);
+  });
+});

@@ -47,6 +47,15 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     // (90%'s fewer replica-hours show only over the whole night: to 01:15 the interval holds 1.)
   });
 
+  it("predictive.yaml: last year's night, even at two thirds of this year's, lifts attainment over the reactive HPA", async () => {
+    const g = await reduced("predictive.yaml");
+    for (const history of ["same", "like-2020", "like-2018"]) {
+      expect(g.differences.serviceSloAttainment[history].n).toBe(3);
+      expect(g.differences.serviceSloAttainment[history].low).toBeGreaterThan(0.03);
+      expect(g.differences.serviceLatencyMeanS[history].high).toBeLessThan(0);
+    }
+  });
+
   it("serverless-burst.yaml: burst buys attainment for a dearer bill", async () => {
     const g = await reduced("serverless-burst.yaml");
     expect(g.differences.serviceSloAttainment.burst.mean).toBeGreaterThan(0);

@@ -67,6 +67,16 @@ describe("the files a scenario reads", () => {
         "    slo: { target: 500ms }",
         "    rate: [{ type: constant, ratePerS: 1 }, { type: trace, format: azure-llm, path: llm.csv }]",
         "    autoscaler: { plugin: scaler.ts }",
+        "  - name: db",
+        "    replica: { cpu: 500m, memory: 512Mi }",
+        "    serviceTime: 50ms",
+        "    cpuPerRequest: 0.01",
+        "    slo: { target: 500ms }",
+        "    rate: [{ type: constant, ratePerS: 1 }]",
+        "    autoscaler:",
+        "      type: hpa",
+        "      metric: { type: offeredRps, targetPerReplica: 1 }",
+        "      predictive: { season: 1h, history: { path: past/services.csv } }",
         "scheduler: { name: mine, plugin: plugins/strategy.ts, params: { checkpoint: agent.json } }",
         "controllers: [{ plugin: controller.mjs }]",
       ].join("\n"),
@@ -80,7 +90,7 @@ describe("the files a scenario reads", () => {
       mkdirSync(join(dir, rel, ".."), { recursive: true });
       writeFileSync(join(dir, rel), text);
     };
-    for (const f of ["nodes.csv", "jobs.swf", "llm.csv", "agent.json"]) write(f);
+    for (const f of ["nodes.csv", "jobs.swf", "llm.csv", "agent.json", "past/services.csv"]) write(f);
     for (const f of ["invocations.csv", "durations.csv", "memory.csv"]) write(`azure/${f}`);
     write("scaler.ts", 'import { step } from "./lib/step.js";\nexport const autoscaler = { step };\n');
     write("lib/step.ts", 'export { shared as step } from "../shared.mjs";\n');
@@ -111,6 +121,7 @@ describe("the files a scenario reads", () => {
         "lib/step.ts",
         "llm.csv",
         "nodes.csv",
+        "past/services.csv",
         "plugins/pick.ts",
         "plugins/strategy.ts",
         "plugins/weights.json",

@@ -47,6 +47,7 @@ export {
   loadK8sManifests,
 } from "./traces/formats/k8s.js";
 export { loadOpenbNodes, loadOpenbPods, type OpenbNode, type OpenbPod } from "./traces/formats/openb.js";
+export { loadServiceHistory, type ServiceHistory } from "./traces/formats/services-history.js";
 export { headerInt, loadSwf, readSwfHeader, type SwfHeader, type SwfJob } from "./traces/formats/swf.js";
 export { TRACE_FORMAT_NAMES, TRACE_FORMATS, type TraceFormat } from "./traces/formats.js";
 export { readLines } from "./traces/read-lines.js";

@@ -62,6 +62,8 @@ export interface PredictiveConfig extends ForecasterSpec {
   intervalS: number;
   /** Headroom over the forecast (0.1: 10% more replicas than it needs). */
   margin: number;
+  /** The offered rate per interval before t = 0 (whole seasons, oldest first), learnt before the run. */
+  history?: readonly number[];
 }
 
 /**

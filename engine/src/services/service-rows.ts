@@ -14,13 +14,15 @@ export const SERVICE_COLUMNS: readonly Column[] = [
   { name: "droppedPerS", type: "float" },
   { name: "queued", type: "float" },
   { name: "sloViolated", type: "int" },
+  { name: "forecastPerS", type: "float" },
 ];
 export const SERVICE_CSV_HEADER = SERVICE_COLUMNS.map((c) => c.name).join(",");
 
 /**
  * services.csv: at every sample, one row per service with its traffic tick then under way (the last
  * whole tick): request rate, replicas (all, and ready), CPU used and requested by its placed replicas,
- * mean and objective-quantile latency, drops, requests waiting, and whether the tick broke the objective.
+ * mean and objective-quantile latency, drops, requests waiting, whether the tick broke the objective,
+ * and with a predictive HPA the rate it forecast for that tick's interval (empty before it could).
  */
 export class ServiceRows {
   private readonly values: (number | string)[] = new Array(SERVICE_COLUMNS.length);
@@ -48,6 +50,7 @@ export class ServiceRows {
       v[9] = round6(f.dropped / s.tickS);
       v[10] = round6(f.queued);
       v[11] = t.lastViolated ? 1 : 0;
+      v[12] = round6(s.forecastPerS(i));
       this.write?.(csvLine(v));
       this.record?.(v);
     });

@@ -349,6 +349,11 @@ export class ServicesController implements Controller {
     return this.models[i].lastQuantile(this.services[i].slo.quantile);
   }
 
+  /** The offered rate a predictive HPA forecast for the last tick's interval (NaN without one, or before it could). */
+  forecastPerS(i: number): number {
+    return this.scaling[i]?.predictive?.lastTickForecastPerS ?? Number.NaN;
+  }
+
   /** Per service, by name: its totals over the run, and its latency and objective after the warm-up. */
   summary(): Record<string, Record<string, number>> {
     const out: Record<string, Record<string, number>> = {};

@@ -14,6 +14,7 @@ import { gammaFunction as gamma } from "@clustersim/hardware-models";
 import {
   type DistSpec,
   inverseCdf,
+  loadServiceHistory,
   RateCurve,
   type RateSpec,
   rateFromArrivals,
@@ -77,7 +78,15 @@ export async function composeServices(
       imagePullS: s.image ? s.image.size / s.image.pullBandwidth : 0,
       readinessS: s.readinessDelay,
       burst: r.burst,
-      autoscaler: s.autoscaler?.type === "hpa" ? autoscaler(s.autoscaler) : undefined,
+      autoscaler:
+        s.autoscaler?.type === "hpa"
+          ? await withHistory(
+              autoscaler(s.autoscaler),
+              s,
+              baseDir,
+              `${file}: services[${i}].autoscaler.predictive.history`,
+            )
+          : undefined,
       customAutoscaler:
         s.autoscaler?.type === "plugin"
           ? await loadAutoscaler!(s.autoscaler, `${file}: services[${i}].autoscaler`)
@@ -131,6 +140,25 @@ function predictive(p: NonNullable<z.output<typeof Hpa>["predictive"]>): Predict
     ...(p.refit !== undefined && { refitEvery: intervals(p.refit) }),
     ...(p.window !== undefined && { window: intervals(p.window) }),
   };
+}
+
+/**
+ * The predictive HPA's past, read from an earlier run's services.csv: whole seasons, so that the run's
+ * t = 0 falls where a season begins (a part season would shift every seasonal lag by its length).
+ */
+async function withHistory(a: AutoscalerConfig, s: ServiceSpec, baseDir: string, where: string) {
+  const h = s.autoscaler?.type === "hpa" ? s.autoscaler.predictive?.history : undefined;
+  if (!h || !a.predictive) return a;
+  const p = a.predictive;
+  const path = resolveTracePath(h.path, baseDir);
+  const { ratePerS } = await loadServiceHistory(path, h.service ?? s.name, p.intervalS);
+  const season = Math.round(p.seasonS / p.intervalS);
+  if (ratePerS.length % season !== 0) {
+    throw new SpecError([
+      `${where}: expected whole seasons of ${season} intervals (${p.seasonS} s), found ${ratePerS.length} intervals in ${path}`,
+    ]);
+  }
+  return { ...a, predictive: { ...p, history: ratePerS.map((x) => x * h.scale) } };
 }
 
 function autoscaler(a: z.output<typeof Hpa>): AutoscalerConfig {

@@ -8,9 +8,10 @@ export interface FileField {
   path: string;
   /**
    * trace: read by `format` (azure-functions: a directory, or one of its files, of up to three files);
-   * plugin: a module loaded with whatever it imports; checkpoint: a trained agent (JSON).
+   * plugin: a module loaded with whatever it imports; checkpoint: a trained agent (JSON); history: an
+   * earlier run's services.csv (a predictive autoscaler's past).
    */
-  kind: "trace" | "plugin" | "checkpoint";
+  kind: "trace" | "plugin" | "checkpoint" | "history";
   format?: string;
 }
 
@@ -29,6 +30,9 @@ export function fileFields(spec: ScenarioSpec): FileField[] {
       if (r.type === "trace")
         out.push({ field: `services[${i}].rate[${k}].path`, path: r.path, kind: "trace", format: r.format });
     });
+    const history = s.autoscaler?.type === "hpa" ? s.autoscaler.predictive?.history : undefined;
+    if (history)
+      out.push({ field: `services[${i}].autoscaler.predictive.history.path`, path: history.path, kind: "history" });
     if (s.autoscaler?.type === "plugin")
       out.push({ field: `services[${i}].autoscaler.plugin`, path: s.autoscaler.plugin, kind: "plugin" });
   });

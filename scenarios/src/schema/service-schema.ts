@@ -123,6 +123,23 @@ const Predictive = z
     window: PositiveDuration.optional().meta({
       description: "arima, mlp: the sliding window a refit sees (default 7 seasons, mlp 3: assumptions)",
     }),
+    history: z
+      .strictObject({
+        path: z.string().min(1).meta({
+          description:
+            "an earlier run's services.csv, relative to the scenario file: its rates are the seasons just before t = 0",
+        }),
+        service: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: "the service whose rows to read (default: this one's name)" }),
+        scale: positive
+          .default(1)
+          .meta({ description: "multiplies the history's rates (last year's traffic to this year's)" }),
+      })
+      .optional()
+      .meta({ description: "what the forecaster learns from before the run starts, as AHPA reads weeks of metrics" }),
   })
   .superRefine((p, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });

@@ -16,6 +16,8 @@ export class PredictiveScaler {
   private ticks = 0;
   /** The forecast made for the interval being filled, one interval ahead, and the errors so far. */
   private expected = Number.NaN;
+  /** The forecast that was made for the interval filled last. */
+  private expectedBefore = Number.NaN;
   private absoluteError = 0;
   private actual = 0;
 
@@ -27,6 +29,9 @@ export class PredictiveScaler {
     this.ticksPerInterval = Math.max(1, Math.round(c.intervalS / tickS));
     const period = Math.round(c.seasonS / c.intervalS);
     this.forecaster = createForecaster(c, period);
+    // The past the run starts with (AHPA reads weeks of metrics first): learnt, not scored.
+    for (const x of c.history ?? []) this.forecaster.observe(x);
+    if (c.history?.length) this.expected = this.forecaster.forecast(1);
   }
 
   /** A tick's offered rate, requests per second. */
@@ -41,6 +46,7 @@ export class PredictiveScaler {
       this.actual += mean;
     }
     this.forecaster.observe(mean);
+    this.expectedBefore = this.expected;
     this.expected = this.forecaster.forecast(1);
   }
 
@@ -62,6 +68,14 @@ export class PredictiveScaler {
     }
     if (!Number.isFinite(most)) return undefined;
     return Math.ceil((Math.max(0, most) * (1 + this.c.margin)) / this.targetPerReplica);
+  }
+
+  /**
+   * The offered rate forecast for the interval that holds the last tick recorded (NaN while it could
+   * not forecast): what came in that tick is to be read against it.
+   */
+  get lastTickForecastPerS(): number {
+    return this.ticks === 0 ? this.expectedBefore : this.expected;
   }
 
   /** One-interval-ahead forecast error so far: Σ|actual − forecast| / Σ actual (NaN before one). */
