@@ -374,7 +374,7 @@ describe("clustersim run SCENARIO", () => {
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({
       format: "clustersim-replay",
-      version: 4,
+      version: 5,
       scenario: "rack-outage",
       durationS: 7200,
       groups: ["batch"],

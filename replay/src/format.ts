@@ -28,16 +28,17 @@
  * | `o` | pool, usedMiB | a CXL pool's memory in use, at a sample when it changed (version 3) |
  * | `c` | coldStarts, cost[, serverlessCost] | at every sample: sandbox cold starts so far, and the bill so far (priced nodes while present, and serverless containers: their part where the run has any, version 4) (version 3) |
  * | `z` | task, node, cpuMilli | a running task's CPU request changed in place to `cpuMilli` (a pod resized; it keeps running) (version 4) |
+ * | `w` | service, forecastPerS | a predictive HPA's forecast of the service's offered rate for the interval of the tick its `v` line (just before, same time) reports (version 5) |
  *
  * Service replicas are tasks too (`a`, `s`, `r`, `m`), with ids from 10^12 up so that they never meet
  * a workload's. Version 1 wrote one `s`/`f` line with node -1 for a job on several nodes, and no `p`,
  * `x`, `+`, `-`; version 2 no `r`, `m`, `v` (a removed task was written as finished); version 3 no `z`
- * (a task's CPU was its `a` line's throughout).
+ * (a task's CPU was its `a` line's throughout); version 4 no `w`.
  */
 export const REPLAY_FORMAT = "clustersim-replay";
-export const REPLAY_VERSION = 4;
+export const REPLAY_VERSION = 5;
 /** Versions this package reads. */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 
 export interface ReplayHeader {
   format: typeof REPLAY_FORMAT;
@@ -78,6 +79,7 @@ export type ReplayEvent =
   | [timeS: number, code: "n", node: number, cpuUsedMilli: number]
   | [timeS: number, code: "o", pool: number, usedMiB: number]
   | [timeS: number, code: "c", coldStarts: number, cost: number]
+  | [timeS: number, code: "w", service: number, forecastPerS: number]
   | [
       timeS: number,
       code: "v",
@@ -107,4 +109,5 @@ export const EVENT_CODES = [
   "o",
   "c",
   "z",
+  "w",
 ] as const;

@@ -65,4 +65,9 @@ export class ReplayWriter {
     const extra = onServerless === undefined ? "" : `,${onServerless}`;
     this.write(`[${t},"v",${service},${ratePerS},${replicas},${ready},${q},${violated ? 1 : 0}${extra}]`);
   }
+
+  /** A predictive HPA's forecast for the interval of the tick the service's last `v` line reports. */
+  forecast(t: number, service: number, perS: number): void {
+    this.write(`[${t},"w",${service},${perS}]`);
+  }
 }

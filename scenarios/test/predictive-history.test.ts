@@ -15,9 +15,15 @@ const dir = mkdtempSync(join(tmpdir(), "clustersim-predictive-history-"));
 /** One hour of the example, its services.csv rows (header first) and summary. */
 async function hour(sets: string[] = []) {
   const rows = [SERVICE_CSV_HEADER];
-  const spec = loadScenarioFile(FILE, ["duration=1h", ...sets]);
-  const { summary } = await runScenario(spec, FILE, { onServiceRow: (l) => rows.push(l) });
-  return { rows, web: (summary as { services: Record<string, Record<string, number>> }).services.web };
+  const replay: unknown[][] = [];
+  const spec = loadScenarioFile(FILE, ["duration=1h", "outputs.replay=true", ...sets]);
+  const { summary } = await runScenario(spec, FILE, {
+    onServiceRow: (l) => rows.push(l),
+    onReplayLine: (l) => {
+      if (l.startsWith("[")) replay.push(JSON.parse(l));
+    },
+  });
+  return { rows, replay, web: (summary as { services: Record<string, Record<string, number>> }).services.web };
 }
 
 const seasonal = (history?: string) =>
@@ -47,6 +53,10 @@ describe("a predictive HPA that starts with last hour's services.csv", () => {
     expect(forecast.slice(1)).toEqual(rate.slice(1)); // minute by minute, 100 or 600
     expect(new Set(forecast.slice(1))).toEqual(new Set(["100", "600"]));
     expect(column(cold.rows, "forecastPerS")[10]).toBe("");
+    // The replay carries the same forecasts (w lines) for the viewer, at the same samples.
+    const w = warm.replay.filter((e) => e[1] === "w");
+    expect(w.map((e) => String(e[3]))).toEqual(forecast.slice(1));
+    expect(w.map((e) => e[0])).toEqual(column(warm.rows, "timeS").slice(1).map(Number));
     expect(column((await hour()).rows, "forecastPerS").every((x) => x === "")).toBe(true);
   });
 

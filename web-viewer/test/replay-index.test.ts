@@ -84,7 +84,7 @@ describe("the viewer's replay index", () => {
     w.resize(3, 7, 0, 500);
     w.task(4, "f", 7, [0]);
     const index = ReplayIndex.parse(lines.join("\n"));
-    expect(index.header.version).toBe(4);
+    expect(index.header.version).toBe(5);
     const s = index.emptyState();
     expect([1, 2, 3, 4].map((t) => index.stateAt(t, s).cpu[0])).toEqual([1000, 2500, 500, 0]);
     // The allocated share of the node's 4000 m at 0, 1, ..., 4 s, computed in one pass.

@@ -25,7 +25,7 @@ const INJECTION = "<img src=x onerror=alert(1)>";
 function replay(
   dir: string,
   secondTaskCores = 2000,
-  o: { serverless?: boolean; ratePerS?: number; clock?: boolean; graph?: boolean } = {},
+  o: { serverless?: boolean; ratePerS?: number; clock?: boolean; graph?: boolean; forecast?: boolean } = {},
 ): string {
   const lines: string[] = [];
   const w = new ReplayWriter((l) => lines.push(l));
@@ -75,10 +75,13 @@ function replay(
   w.pool(15, 0, 5000);
   w.node(50, "+", 2);
   w.service(60, 0, 12, 2, 2, 0.3, false, off(1));
+  // With `forecast`, api's predictive HPA forecast 11 requests/s for the minute to 60 s and 9 to 120 s.
+  if (o.forecast) w.forecast(60, 0, 11);
   if (o.graph) w.service(60, 1, 12, 1, 1, 0.6, true, off(0));
   w.totals(60, 3, 1.5, off(0.5));
   w.task(100, "f", 7, [0]);
   w.service(120, 0, 8, 2, 2, 0.2, false, off(1));
+  if (o.forecast) w.forecast(120, 0, 9);
   if (o.graph) w.service(120, 1, 8, 1, 1, 0.1, false, off(0));
   writeFileSync(join(dir, "replay.jsonl"), `${lines.join("\n")}\n`);
   // Task 7's placement as a run records it (outputs.decisions): one node rejected, two candidates scored.
@@ -340,6 +343,23 @@ describe.skipIf(SKIP_BROWSER)(
       expect(await page.textContent("#charts")).toContain("difference");
       expect(await page.textContent("#charts")).toContain("cost (so far)");
       expect(await page.textContent("#charts")).toContain("sandbox cold starts (so far)");
+      await page.close();
+    });
+
+    it("draws a predictive HPA's forecast beside the rate that came, for the run that has one", async () => {
+      const { page } = await open([
+        replay(mkdtempSync(join(tmp, "f1-")), 2000, { forecast: true }),
+        replay(mkdtempSync(join(tmp, "f2-"))),
+      ]);
+      type Charts = { title: string; labels: string[]; data: (number | null)[][] }[];
+      const charts = await page.evaluate(() => (window as unknown as { viewer: { charts: Charts } }).viewer.charts);
+      const rate = charts.find((c) => c.title === "api: requests per second")!;
+      const names = await page.$$eval("#runs h2", (hs) => hs.map((h) => h.textContent));
+      expect(rate.labels).toEqual([`${names[0]} rate/s`, `${names[1]} rate/s`, `${names[0]} forecast/s`]);
+      // Samples at 0, 60 and 120 s: no forecast at 0; 11 and 9 against the 12 and 8 that came.
+      expect(rate.data[0]).toEqual([0, 60, 120]);
+      expect(rate.data[1]).toEqual([10, 12, 8]);
+      expect(rate.data[3]).toEqual([null, 11, 9]);
       await page.close();
     });
 

@@ -261,6 +261,8 @@ function observers(
           t.lastViolated,
           hasVirtual ? svc.replicasOnVirtual(i) : undefined,
         );
+        const forecast = round6(svc.forecastPerS(i));
+        if (Number.isFinite(forecast)) w.forecast(now, i, forecast);
       }),
     );
   }

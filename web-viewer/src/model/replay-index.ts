@@ -5,7 +5,7 @@ import { type Columns, FIELDS, parseEvents } from "./replay-columns.js";
 
 export { CODES, type Code } from "./replay-codes.js";
 
-const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C, Z] = CODES.map((_, i) => i);
+const [A, S, F, K, P, X, D, U, PLUS, MINUS, , M, V, N, O, C, Z, W] = CODES.map((_, i) => i);
 
 /** The state of every node at one time: allocated CPU, memory and GPU (thousandths), up and present. */
 export interface NodeState {
@@ -48,7 +48,7 @@ export class ReplayIndex {
   readonly count: number;
   readonly time: Float64Array;
   readonly code: Uint8Array;
-  /** Dense task index (task events), node (node events) or service (v). */
+  /** Dense task index (task events), node (node events) or service (v, w). */
   readonly subject: Int32Array;
   /** The node of a task event; -1 otherwise. */
   readonly node: Int32Array;
@@ -64,7 +64,14 @@ export class ReplayIndex {
   readonly taskGpu: Float64Array;
   /** Per dense task: 1 for a co-located batch pod (it allocates none of the node's CPU or memory). */
   readonly taskBatch: Uint8Array;
-  readonly services: { name: string; quantile: number; targetS: number; points: ServicePoint[] }[];
+  readonly services: {
+    name: string;
+    quantile: number;
+    targetS: number;
+    points: ServicePoint[];
+    /** A predictive HPA's forecasts of the offered rate (w events), at the samples it wrote one. */
+    forecasts: { timeS: number; perS: number }[];
+  }[];
   /** Totals at each sample (c events): cold starts and the bill so far. */
   readonly totals: { timeS: number; coldStarts: number; cost: number; serverlessCost: number }[] = [];
   private readonly keyframes: NodeState[] = [];
@@ -88,6 +95,7 @@ export class ReplayIndex {
       quantile,
       targetS,
       points: [],
+      forecasts: [],
     }));
     const tasks = new DenseTasks();
     const f = cols.fields;
@@ -141,6 +149,10 @@ export class ReplayIndex {
           violated: f[o + 5] === 1,
           onServerless: quantity(f[o + 6]),
         });
+      } else if (c === W) {
+        const s = index(i, f[o], "service", this.services.length);
+        this.subject[i] = s;
+        this.services[s].forecasts.push({ timeS: t, perS: quantity(f[o + 1]) });
       } else if (c === C) {
         const [coldStarts, cost] = [quantity(f[o]) || 0, quantity(f[o + 1]) || 0];
         this.totals.push({ timeS: t, coldStarts, cost, serverlessCost: quantity(f[o + 2]) });

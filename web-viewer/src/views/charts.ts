@@ -217,23 +217,34 @@ function serviceCharts(
   });
   if (having.length === 0) return [];
   const times = [...new Set(having.flatMap((h) => h.s.points.map((p) => p.timeS)))].sort((a, b) => a - b);
-  const column = (h: (typeof having)[number], pick: (p: Service["points"][number]) => number) => {
-    const at = new Map(h.s.points.map((p) => [p.timeS, pick(p)]));
+  const aligned = <P extends { timeS: number }>(points: P[], pick: (p: P) => number) => {
+    const at = new Map(points.map((p) => [p.timeS, pick(p)]));
     return times.map((t) => {
       const v = at.get(t);
       return v === undefined || !Number.isFinite(v) ? null : v;
     });
   };
+  const column = (h: (typeof having)[number], pick: (p: Service["points"][number]) => number) =>
+    aligned(h.s.points, pick);
   const label = (h: (typeof having)[number], what: string) => (runs.length > 1 ? `${h.run} ${what}` : what);
   const dashed = [6, 4];
   const bursting = having.filter((h) => h.s.points.some((p) => Number.isFinite(p.onServerless)));
+  // Where a predictive HPA scaled the service: what it forecast, dashed beside the rate that came.
+  const forecasting = having.filter((h) => h.s.forecasts.length > 0);
   const s0 = having[0].s;
   return [
     chart(
       root,
       `${name}: requests per second`,
-      [times, ...having.map((h) => column(h, (p) => p.ratePerS))] as uPlot.AlignedData,
-      having.map((h) => ({ label: label(h, "rate/s"), stroke: COLOURS[h.colour] })),
+      [
+        times,
+        ...having.map((h) => column(h, (p) => p.ratePerS)),
+        ...forecasting.map((h) => aligned(h.s.forecasts, (p) => p.perS)),
+      ] as uPlot.AlignedData,
+      [
+        ...having.map((h) => ({ label: label(h, "rate/s"), stroke: COLOURS[h.colour] })),
+        ...forecasting.map((h) => ({ label: label(h, "forecast/s"), stroke: COLOURS[h.colour], dash: dashed })),
+      ],
       width,
       frame,
     ),
