@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SERVICE_CSV_HEADER } from "@clustersim/engine";
 import { runSweep } from "@clustersim/experiments";
+import { loadScenarioFile, runScenario } from "@clustersim/scenarios";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 
@@ -45,6 +47,14 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     expect(attainment["target-90"].high).toBeLessThan(0);
     expect(g.ratios.serviceReplicaHours["target-50"].low).toBeGreaterThan(1);
     // (90%'s fewer replica-hours show only over the whole night: to 01:15 the interval holds 1.)
+  });
+
+  it("predictive.yaml's history is what the command its file names writes (the preset on seed 2019)", async () => {
+    const rows = [SERVICE_CSV_HEADER];
+    const spec = loadScenarioFile(PRESET, ["seed=2019", "outputs.replay=false"]);
+    await runScenario(spec, PRESET, { onServiceRow: (l) => rows.push(l) });
+    const shipped = readFileSync(new URL("../../examples/double11/last-year-services.csv", import.meta.url), "utf8");
+    expect(`${rows.join("\n")}\n` === shipped).toBe(true);
   });
 
   it("predictive.yaml: last year's night, even at two thirds of this year's, lifts attainment over the reactive HPA", async () => {

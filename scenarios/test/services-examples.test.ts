@@ -156,7 +156,7 @@ describe("examples/services", () => {
       onReplayLine: (l) => lines.push(l),
     });
     const { header, events } = readReplay(lines.join("\n"));
-    expect(header.version).toBe(4);
+    expect(header.version).toBe(5);
     expect(header.services).toEqual([["api", 0.99, 0.5]]);
     const count = (code: string) => events.filter((e) => e[1] === code).length;
     const api = (summary as Summary).services.api;

@@ -15,6 +15,7 @@ export const SERVICE_COLUMNS: readonly Column[] = [
   { name: "queued", type: "float" },
   { name: "sloViolated", type: "int" },
   { name: "forecastPerS", type: "float" },
+  { name: "arrivalsPerS", type: "float" },
 ];
 export const SERVICE_CSV_HEADER = SERVICE_COLUMNS.map((c) => c.name).join(",");
 
@@ -22,10 +23,15 @@ export const SERVICE_CSV_HEADER = SERVICE_COLUMNS.map((c) => c.name).join(",");
  * services.csv: at every sample, one row per service with its traffic tick then under way (the last
  * whole tick): request rate, replicas (all, and ready), CPU used and requested by its placed replicas,
  * mean and objective-quantile latency, drops, requests waiting, whether the tick broke the objective,
- * and with a predictive HPA the rate it forecast for that tick's interval (empty before it could).
+ * with a predictive HPA the rate it forecast for that tick's interval (empty before it could), and the
+ * requests that arrived per second since the row before (callers' calls included): what the HPA's
+ * offered-rate metric and the predictive HPA count, and what a later run's history reads.
  */
 export class ServiceRows {
   private readonly values: (number | string)[] = new Array(SERVICE_COLUMNS.length);
+  /** Each service's arrivals and the time at the row before (none before the first). */
+  private arrivalsBefore: number[] = [];
+  private timeBefore = Number.NaN;
 
   constructor(
     private readonly write?: (line: string) => void,
@@ -51,8 +57,11 @@ export class ServiceRows {
       v[10] = round6(f.queued);
       v[11] = t.lastViolated ? 1 : 0;
       v[12] = round6(s.forecastPerS(i));
+      v[13] = round6((t.arrivals - (this.arrivalsBefore[i] ?? 0)) / (nowS - this.timeBefore));
+      this.arrivalsBefore[i] = t.arrivals;
       this.write?.(csvLine(v));
       this.record?.(v);
     });
+    this.timeBefore = nowS;
   }
 }

@@ -19,13 +19,20 @@ import {
   type RateSpec,
   rateFromArrivals,
   sampler,
+  TraceError,
   traceTasks,
 } from "@clustersim/workloads";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalPdf from "@stdlib/stats-base-dists-normal-pdf";
 import type { z } from "zod";
 import { SpecError } from "../schema/load-spec.js";
-import { type Hpa, MAX_REQUEST_S, type PluginAutoscaler, type ServiceSpec } from "../schema/service-schema.js";
+import {
+  type Hpa,
+  MAX_REQUEST_S,
+  type PluginAutoscaler,
+  predictiveHistory,
+  type ServiceSpec,
+} from "../schema/service-schema.js";
 import { rateSpec, resolveTracePath } from "./workload.js";
 
 /** Loads a service's autoscaler plug-in (spec, the field for messages). */
@@ -147,11 +154,17 @@ function predictive(p: NonNullable<z.output<typeof Hpa>["predictive"]>): Predict
  * t = 0 falls where a season begins (a part season would shift every seasonal lag by its length).
  */
 async function withHistory(a: AutoscalerConfig, s: ServiceSpec, baseDir: string, where: string) {
-  const h = s.autoscaler?.type === "hpa" ? s.autoscaler.predictive?.history : undefined;
+  const h = predictiveHistory(s);
   if (!h || !a.predictive) return a;
   const p = a.predictive;
   const path = resolveTracePath(h.path, baseDir);
-  const { ratePerS } = await loadServiceHistory(path, h.service ?? s.name, p.intervalS);
+  let ratePerS: number[];
+  try {
+    ({ ratePerS } = await loadServiceHistory(path, h.service ?? s.name, p.intervalS));
+  } catch (err) {
+    if (err instanceof TraceError) throw new SpecError([`${where}: ${err.message}`]);
+    throw err;
+  }
   const season = Math.round(p.seasonS / p.intervalS);
   if (ratePerS.length % season !== 0) {
     throw new SpecError([

@@ -1,4 +1,5 @@
 import type { ScenarioSpec } from "./schema.js";
+import { predictiveHistory } from "./service-schema.js";
 
 /** A file a scenario names: where it is named, the path as written, and how the run reads it. */
 export interface FileField {
@@ -30,7 +31,7 @@ export function fileFields(spec: ScenarioSpec): FileField[] {
       if (r.type === "trace")
         out.push({ field: `services[${i}].rate[${k}].path`, path: r.path, kind: "trace", format: r.format });
     });
-    const history = s.autoscaler?.type === "hpa" ? s.autoscaler.predictive?.history : undefined;
+    const history = predictiveHistory(s);
     if (history)
       out.push({ field: `services[${i}].autoscaler.predictive.history.path`, path: history.path, kind: "history" });
     if (s.autoscaler?.type === "plugin")

@@ -188,13 +188,15 @@ function checkCost(s: z.output<typeof ScenarioFields>, ctx: z.RefinementCtx): vo
     });
   }
   s.services.forEach((x, i) => {
-    // The offered rate is kept per interval from the ticks: an interval shorter than a tick holds none.
+    // The offered rate is kept per interval from whole ticks: an interval shorter than a tick holds
+    // none, and one of a part tick would be kept as a longer one than its season and history assume.
     const predictive = x.autoscaler?.type === "hpa" ? x.autoscaler.predictive : undefined;
-    if (predictive && predictive.interval < s.serviceTick) {
+    const ticks = predictive ? predictive.interval / s.serviceTick : 1;
+    if (predictive && !(ticks >= 1 && Math.abs(ticks - Math.round(ticks)) < 1e-9)) {
       ctx.addIssue({
         code: "custom",
         path: ["services", i, "autoscaler", "predictive", "interval"],
-        message: `expected an interval of at least the service tick (${s.serviceTick} s), found ${predictive.interval} s`,
+        message: `expected an interval of a whole number of service ticks (${s.serviceTick} s each), found ${predictive.interval} s`,
       });
     }
   });

@@ -127,16 +127,16 @@ const Predictive = z
       .strictObject({
         path: z.string().min(1).meta({
           description:
-            "an earlier run's services.csv, relative to the scenario file: its rates are the seasons just before t = 0",
+            "an earlier run's services.csv, relative to the scenario file: its arrivalsPerS are the seasons just before t = 0",
         }),
         service: z
           .string()
           .min(1)
           .optional()
           .meta({ description: "the service whose rows to read (default: this one's name)" }),
-        scale: positive
-          .default(1)
-          .meta({ description: "multiplies the history's rates (last year's traffic to this year's)" }),
+        scale: positive.default(1).meta({
+          description: "multiplies the history's rates (0.9: a past 10% smaller than the night it was run for)",
+        }),
       })
       .optional()
       .meta({ description: "what the forecaster learns from before the run starts, as AHPA reads weeks of metrics" }),
@@ -342,6 +342,11 @@ export const Service = z.strictObject({
 });
 
 export type ServiceSpec = z.output<typeof Service>;
+
+/** A service's predictive HPA's history file, if it names one. */
+export function predictiveHistory(s: ServiceSpec) {
+  return s.autoscaler?.type === "hpa" ? s.autoscaler.predictive?.history : undefined;
+}
 
 /** Problems across services: bounds, names, calls to unknown services and cycles, each at its field. */
 export function servicesProblems(services: readonly ServiceSpec[], ctx: z.RefinementCtx): void {

@@ -35,7 +35,7 @@ export function renderEventLog(
     const code = index.codeName(i);
     const nodeEvent = NODE_CODES.has(code);
     const group = nodeEvent ? "node" : code;
-    if (!shown.has(group) || code === "v" || code === "w" || code === "a" || code === "x") continue;
+    if (!shown.has(group) || code === "v" || code === "a" || code === "x") continue;
     const subject = nodeEvent ? `node ${index.subject[i]}` : `task ${index.taskId[index.subject[i]]}`;
     const where = index.node[i] >= 0 ? ` ${index.node[i]}` : "";
     root.append(el("li", `${clock(index.time[i], index.header.clockStartS)} ${subject} ${LABEL[code]}${where}`));

@@ -1,13 +1,16 @@
-import { csvRows } from "../csv-rows.js";
+import { expectHeader, FieldReader, splitCsv } from "../fields.js";
+import { readLines } from "../read-lines.js";
 import { TraceError } from "../trace-error.js";
 
 /**
  * A service's offered rate per interval, read from an earlier run's `services.csv` (a predictive
- * autoscaler's history, as AHPA and Crane read weeks of metrics before they forecast). A row at time t
- * reports the tick that ended at t, so it belongs to the interval (k·I, (k+1)·I] that holds t; the
- * row at t = 0, before any tick, is skipped. An interval's value is the mean of its rows' `ratePerS`.
- * Every interval up to the last row's must hold a row, or the file is refused: an empty interval read
- * as 0 would teach the forecaster a lull that never was.
+ * autoscaler's history, as AHPA and Crane read weeks of metrics before they forecast). Each row's
+ * `arrivalsPerS` is the requests that arrived per second since the service's row before (callers'
+ * calls included: what the HPA's offered-rate metric counts), so a row at t covers (t', t], t' the row
+ * before's time (0 for the first). An interval's value is the mean over the rows that cover it,
+ * weighted by the time each covers. Every row must lie within one interval, and the rows must cover
+ * every interval whole: a gap read as 0 would teach the forecaster a lull that never was, and a part
+ * interval at the end would shift every season against the run's.
  */
 export interface ServiceHistory {
   /** Requests per second per interval, oldest first. */
@@ -16,49 +19,63 @@ export interface ServiceHistory {
   services: string[];
 }
 
-const HEADER = ["timeS", "service", "ratePerS"] as const;
+const COLUMNS = ["timeS", "service", "arrivalsPerS"] as const;
 
 export async function loadServiceHistory(file: string, service: string, intervalS: number): Promise<ServiceHistory> {
   const sums: number[] = [];
-  const counts: number[] = [];
   const services = new Set<string>();
+  let at: number[] = [];
+  let f = new FieldReader(file, COLUMNS);
   let lastS = 0;
-  let lastLine = 0;
-  const rows = csvRows(file, {
-    header: HEADER,
-    minCells: 3,
-    parse: (f) => {
-      const t = f.nonNegative(0);
-      if (t < lastS) f.fail("timeS", `a time not before the previous row's (${lastS})`, String(t));
-      lastS = t;
-      lastLine = f.line;
-      return { t, name: f.text(1), rate: f.nonNegative(2) };
-    },
-  });
-  for await (const { t, name, rate } of rows) {
+  let before = 0; // the service's row before: its time
+  let lineNo = 0;
+  for await (const [line, n] of readLines(file)) {
+    lineNo = n;
+    if (at.length === 0) {
+      const header = splitCsv(line).map((c) => c.trim());
+      expectHeader(file, header.slice(0, 2), COLUMNS.slice(0, 2));
+      at = COLUMNS.map((c) => header.indexOf(c));
+      f = new FieldReader(file, header);
+      if (at[2] < 0) {
+        f.line = n;
+        f.fail("header", "a column arrivalsPerS (a services.csv of this version)", JSON.stringify(line.slice(0, 200)));
+      }
+      continue;
+    }
+    if (line.trim() === "") continue;
+    f.begin(splitCsv(line), n, at[2] + 1);
+    const t = f.nonNegative(at[0]);
+    if (t < lastS) f.fail("timeS", `a time not before the previous row's (${lastS})`, String(t));
+    lastS = t;
+    const name = f.text(at[1]);
     services.add(name);
     if (name !== service || t === 0) continue;
-    const k = Math.ceil(t / intervalS) - 1;
-    while (sums.length <= k) {
-      sums.push(0);
-      counts.push(0);
+    const rate = f.nonNegative(at[2]);
+    const k = Math.ceil(t / intervalS - 1e-9) - 1;
+    if (before < k * intervalS - 1e-9) {
+      f.fail(
+        "timeS",
+        `rows of ${service} within one interval of ${intervalS} s each (outputs.timeseriesInterval dividing the interval)`,
+        `(${before}, ${t}] across ${k * intervalS}`,
+      );
     }
-    sums[k] += rate;
-    counts[k]++;
+    while (sums.length <= k) sums.push(0);
+    sums[k] += rate * (t - before);
+    before = t;
   }
+  if (at.length === 0) throw new TraceError(file, 1, "header", COLUMNS.join(","), "an empty file");
   if (sums.length === 0) {
-    const found = services.size ? `rows of ${[...services].join(", ")} only` : "no rows";
-    throw new TraceError(file, 0, "service", `rows of service ${JSON.stringify(service)} after t = 0`, found);
+    const found = `none after t = 0 (the file holds ${[...services].join(", ") || "no rows"})`;
+    throw new TraceError(file, 0, "service", `rows of service ${JSON.stringify(service)}`, found);
   }
-  const empty = counts.indexOf(0);
-  if (empty >= 0) {
+  if (before < sums.length * intervalS - 1e-9) {
     throw new TraceError(
       file,
-      lastLine,
+      lineNo,
       "timeS",
-      `a row of ${service} in every interval of ${intervalS} s (outputs.timeseriesInterval at most the interval)`,
-      `none in (${empty * intervalS}, ${(empty + 1) * intervalS}]`,
+      `rows of ${service} to the end of an interval of ${intervalS} s`,
+      `the last at ${before} s, within (${(sums.length - 1) * intervalS}, ${sums.length * intervalS}]`,
     );
   }
-  return { ratePerS: sums.map((s, k) => s / counts[k]), services: [...services] };
+  return { ratePerS: sums.map((s) => s / intervalS), services: [...services] };
 }
