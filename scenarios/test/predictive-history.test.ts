@@ -67,6 +67,14 @@ describe("a predictive HPA that starts with last hour's services.csv", () => {
     await expect(hour([seasonal(part)])).rejects.toThrow(
       /services\[0\]\.autoscaler\.predictive\.history: expected whole seasons of 60 intervals \(3600 s\), found 30 intervals/,
     );
+    // Rows off the service ticks (5-s ticks, rows every 7 s) write no arrivals: such a file is refused.
+    const offTicks = join(dir, "off-ticks.csv");
+    const rows = (await hour(["serviceTick=5", "outputs.timeseriesInterval=7"])).rows;
+    expect(rows.slice(1).every((r) => r.endsWith(","))).toBe(true);
+    writeFileSync(offTicks, `${rows.join("\n")}\n`);
+    await expect(hour([seasonal(offTicks)])).rejects.toThrow(
+      /off-ticks\.csv:3: arrivalsPerS: expected a number \(a run writes none for rows off its service ticks/,
+    );
     const other = join(dir, "other.csv");
     writeFileSync(other, `${SERVICE_CSV_HEADER}\n60,api,1,1,1,0,0,,,0,0,0,,1\n`);
     await expect(hour([seasonal(other)])).rejects.toThrow(

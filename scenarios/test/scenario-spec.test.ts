@@ -447,7 +447,11 @@ describe("values that would hang a run or be silently wrong", () => {
         web: `, autoscaler: { type: hpa, metric: { type: offeredRps, targetPerReplica: 12 }, predictive: ${p} }`,
       });
     expect(problems(predictive("{ forecaster: holt-winters, season: 2e-9, interval: 1e-9 }")).join()).toMatch(
-      /predictive\.interval: expected an interval of at least the service tick \(1 s\), found 1e-9 s/,
+      /predictive\.interval: expected an interval of a whole number of service ticks \(1 s each\), found 1e-9 s/,
+    );
+    // A part tick would make the run keep intervals of 2 ticks where the season and history count 1.5.
+    expect(problems(predictive("{ forecaster: seasonal-naive, season: 15, interval: 1.5 }")).join()).toMatch(
+      /predictive\.interval: expected an interval of a whole number of service ticks \(1 s each\), found 1\.5 s/,
     );
     expect(problems(predictive("{ forecaster: seasonal-naive, season: 1e10, interval: 1 }")).join()).toMatch(
       /predictive\.season: expected at most 100,000 intervals in a season .* found 10,000,000,000/,

@@ -24,8 +24,9 @@ export const SERVICE_CSV_HEADER = SERVICE_COLUMNS.map((c) => c.name).join(",");
  * whole tick): request rate, replicas (all, and ready), CPU used and requested by its placed replicas,
  * mean and objective-quantile latency, drops, requests waiting, whether the tick broke the objective,
  * with a predictive HPA the rate it forecast for that tick's interval (empty before it could), and the
- * requests that arrived per second since the row before (callers' calls included): what the HPA's
- * offered-rate metric and the predictive HPA count, and what a later run's history reads.
+ * requests that arrived per second since the row before (callers' calls included; empty unless both
+ * rows fall on the service ticks' boundaries): what the HPA's offered-rate metric and the predictive
+ * HPA count, and what a later run's history reads.
  */
 export class ServiceRows {
   private readonly values: (number | string)[] = new Array(SERVICE_COLUMNS.length);
@@ -40,6 +41,10 @@ export class ServiceRows {
 
   sample(nowS: number, s: ServicesController): void {
     const v = this.values;
+    // A tick counts its arrivals as it starts: only between two rows on the ticks' boundaries are the
+    // arrivals counted those of the time between them (none are written otherwise).
+    const onTick = (x: number) => Math.abs(x / s.tickS - Math.round(x / s.tickS)) < 1e-9;
+    const onTicks = onTick(nowS) && onTick(this.timeBefore);
     s.services.forEach((svc, i) => {
       const t = s.tallies[i];
       const set = s.sets[i];
@@ -57,7 +62,7 @@ export class ServiceRows {
       v[10] = round6(f.queued);
       v[11] = t.lastViolated ? 1 : 0;
       v[12] = round6(s.forecastPerS(i));
-      v[13] = round6((t.arrivals - (this.arrivalsBefore[i] ?? 0)) / (nowS - this.timeBefore));
+      v[13] = onTicks ? round6((t.arrivals - (this.arrivalsBefore[i] ?? 0)) / (nowS - this.timeBefore)) : Number.NaN;
       this.arrivalsBefore[i] = t.arrivals;
       this.write?.(csvLine(v));
       this.record?.(v);

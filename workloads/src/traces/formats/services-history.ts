@@ -50,8 +50,15 @@ export async function loadServiceHistory(file: string, service: string, interval
     const name = f.text(at[1]);
     services.add(name);
     if (name !== service || t === 0) continue;
+    if (f.text(at[2]) === "") {
+      f.fail(
+        "arrivalsPerS",
+        "a number (a run writes none for rows off its service ticks: outputs.timeseriesInterval a whole number of them)",
+        "an empty field",
+      );
+    }
     const rate = f.nonNegative(at[2]);
-    const k = Math.ceil(t / intervalS - 1e-9) - 1;
+    const k = Math.max(0, Math.ceil(t / intervalS - 1e-9) - 1);
     if (before < k * intervalS - 1e-9) {
       f.fail(
         "timeS",
