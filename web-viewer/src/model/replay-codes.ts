@@ -1,23 +1,5 @@
-/** Event codes as small integers, for the columns. */
-export const CODES = [
-  "a",
-  "s",
-  "f",
-  "k",
-  "p",
-  "x",
-  "d",
-  "u",
-  "+",
-  "-",
-  "r",
-  "m",
-  "v",
-  "n",
-  "o",
-  "c",
-  "z",
-  "w",
-] as const;
+import { EVENT_CODES } from "@clustersim/replay";
+
+/** Event codes as small integers, for the columns: a code's index in the replay format's own list. */
+export const CODES = EVENT_CODES;
 export type Code = (typeof CODES)[number];
-const _CODE_OF = new Map<string, number>(CODES.map((c, i) => [c, i]));
