@@ -1,6 +1,7 @@
 import type { ClusterView, Request } from "@clustersim/hardware-models";
 import { expectedLifetimeS, NODE_METRIC_REPORT_S, type NodeLoadOptions } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
+import { BatchRoomIndex } from "./batch-room-index.js";
 
 /**
  * Koordinator's co-location defaults (koordinator-sh/koordinator v1.4–v1.8): batch resources are
@@ -69,6 +70,11 @@ export class BatchTier {
    * millicores; set by the run with the forecast it samples.
    */
   predictOnline?: (node: number, horizonS: number) => number;
+  /** Free batch CPU and memory per node, indexed (virtual nodes out): pick without a scan. */
+  private readonly room: BatchRoomIndex;
+  /** The pod being placed, as it asks for what is not batch room (its pod count, GPUs, network, taints). */
+  private rest: Request | undefined;
+  private readonly admits = (n: number) => this.cluster.isUp(n) && this.cluster.fits(n, this.rest!);
 
   constructor(
     private readonly cluster: ClusterView,
@@ -89,6 +95,24 @@ export class BatchTier {
     this.history = new Float64Array(n * this.slots);
     this.onNode = Array.from({ length: n }, () => new Map());
     this.rate = new Float64Array(n).fill(1);
+    this.room = new BatchRoomIndex(n);
+    this.reindex();
+  }
+
+  /** The index after every node's batch room changed. */
+  private reindex(): void {
+    const c = this.cluster;
+    const out = Number.NEGATIVE_INFINITY;
+    this.room.setAll(
+      (n) => (c.isVirtual(n) ? out : this.batchCpu[n] - this.usedCpu[n]),
+      (n) => (c.isVirtual(n) ? out : this.batchMem[n] - this.usedMem[n]),
+    );
+  }
+
+  /** The index after node n's batch room changed. */
+  private reindexNode(n: number): void {
+    if (!this.cluster.isVirtual(n))
+      this.room.set(n, this.batchCpu[n] - this.usedCpu[n], this.batchMem[n] - this.usedMem[n]);
   }
 
   /** Whether a task runs in the batch tier. */
@@ -114,6 +138,7 @@ export class BatchTier {
       this.batchMem[n] = Math.max(0, (this.capMem[n] * this.o.memoryReclaimPercent) / 100 - onlineMem);
     }
     this.at = (this.at + 1) % S;
+    this.reindex();
   }
 
   /**
@@ -122,17 +147,24 @@ export class BatchTier {
    * pod takes no allocatable CPU or memory), or -1.
    */
   pick(pod: Request & { reqTimeS?: number }): number {
-    const c = this.cluster;
     const rest: Request = { ...pod, cpuMilli: 0, memoryMiB: 0, poolMiB: undefined, spillToPool: false };
-    const predict = this.predictOnline;
+    if (this.predictOnline) return this.pickPredicted(pod, rest);
+    this.rest = rest;
+    const node = this.room.best(pod.cpuMilli, pod.memoryMiB, this.admits);
+    this.rest = undefined;
+    return node;
+  }
+
+  /** pick with the room from predicted online usage, which moves with each pod's lifetime: a scan. */
+  private pickPredicted(pod: Request & { reqTimeS?: number }, rest: Request): number {
+    const c = this.cluster;
+    const predict = this.predictOnline!;
     const horizonS = this.o.reclaim ? expectedLifetimeS(pod, this.o.reclaim) : 0;
     let best = -1;
     let bestFree = -1;
     for (let n = 0; n < c.nodeCount; n++) {
       if (!c.isUp(n) || c.isVirtual(n)) continue;
-      const room = predict
-        ? Math.max(0, (this.capCpu[n] * this.o.cpuReclaimPercent) / 100 - predict(n, horizonS))
-        : this.batchCpu[n];
+      const room = Math.max(0, (this.capCpu[n] * this.o.cpuReclaimPercent) / 100 - predict(n, horizonS));
       const freeCpu = room - this.usedCpu[n];
       if (freeCpu < pod.cpuMilli || this.batchMem[n] - this.usedMem[n] < pod.memoryMiB) continue;
       if (!c.fits(n, rest)) continue;
@@ -148,6 +180,7 @@ export class BatchTier {
     this.usedCpu[node] += cpuMilli;
     this.usedMem[node] += memoryMiB;
     this.onNode[node].set(task, cpuMilli);
+    this.reindexNode(node);
   }
 
   released(task: Task, node: number, memoryMiB: number): void {
@@ -156,6 +189,7 @@ export class BatchTier {
     this.onNode[node].delete(task);
     this.usedCpu[node] -= cpu;
     this.usedMem[node] -= memoryMiB;
+    this.reindexNode(node);
   }
 
   /**
