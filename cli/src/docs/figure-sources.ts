@@ -37,6 +37,25 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     command: "npm start, that is clustersim run examples/double11/double11.yaml: summary.json",
     run: () => clustersim(["run", "examples/double11/double11.yaml", "--quiet"], "summary.json"),
   },
+  "double11-per-request": {
+    command:
+      "clustersim run examples/double11/double11.yaml with --set services.N.latency=per-request for its 7 services: summary.json",
+    run: () =>
+      clustersim(
+        [
+          "run",
+          "examples/double11/double11.yaml",
+          ...[0, 1, 2, 3, 4, 5, 6].flatMap((i) => ["--set", `services.${i}.latency=per-request`]),
+          "--quiet",
+        ],
+        "summary.json",
+      ),
+  },
+  "double11-full": {
+    command: "npx clustersim run examples/double11/double11-full.yaml: summary.json",
+    run: () => clustersim(["run", "examples/double11/double11-full.yaml", "--quiet"], "summary.json"),
+    heavy: "the Double-11 day at full scale, about 2.5 minutes on one core",
+  },
   "double11-burst": sweep(
     "examples/double11/serverless-burst.yaml",
     "20 runs of the Double-11 preset, about 2 minutes on 2 cores",
