@@ -81,6 +81,7 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     "examples/double11/service-runtime.yaml",
     "40 runs of the Double-11 preset, about 4 minutes on 2 cores",
   ),
+  "double11-cxl": sweep("examples/double11/cxl.yaml", "30 runs of the Double-11 preset, about 3 minutes on 2 cores"),
   "double11-predictive": sweep(
     "examples/double11/predictive.yaml",
     "40 runs of the Double-11 preset, about 4 minutes on 2 cores",
