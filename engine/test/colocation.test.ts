@@ -107,10 +107,11 @@ describe("the batch tier (Koordinator's co-location)", () => {
   });
 
   it("picks as a scan of every node would: most batch CPU free, the lowest node on ties, among nodes that admit the pod", () => {
-    // Random clusters (alike nodes for ties, some virtual, some down, some full of pods) and random
-    // binds, releases and updates; the reference below is the rule written as a scan, from what the
-    // test fed: one update, so the room is 60% of CPU less that usage and 65% of memory less the
-    // online requests.
+    // Random clusters (alike nodes for ties, some virtual, some full of pods) under random picks (each
+    // found node bound), releases, updates of online usage and nodes going down and up; the reference
+    // below is the rule written as a scan of what the test fed. The usage window is one update long,
+    // so a node's batch room is 60% of its CPU less the last usage and 65% of its memory less the
+    // online requests, less what batch pods hold.
     const node = fc.record({
       cores: fc.constantFrom(8, 16, 32),
       onlineCores: fc.integer({ min: 0, max: 8 }),
@@ -126,7 +127,10 @@ describe("the batch tier (Koordinator's co-location)", () => {
         mem: fc.constantFrom(1, 4096),
       }),
       fc.record({ kind: fc.constant("release" as const), which: fc.nat() }),
+      fc.record({ kind: fc.constant("update" as const), usage: fc.array(fc.constantFrom(0, 1500, 6000)) }),
+      fc.record({ kind: fc.constant("toggle" as const), which: fc.nat() }),
     );
+    const options = { ...KOORDINATOR_DEFAULTS, windowS: KOORDINATOR_DEFAULTS.updateS };
     fc.assert(
       fc.property(fc.array(node, { minLength: 1, maxLength: 40 }), fc.array(op, { maxLength: 60 }), (nodes, ops) => {
         const cluster = new ClusterState(
@@ -142,8 +146,9 @@ describe("the batch tier (Koordinator's co-location)", () => {
             cluster.place(i, { cpuMilli: n.onlineCores * 1000, memoryMiB: n.onlineCores * 1024 });
           if (n.down) cluster.setUp(i, false);
         });
-        const t = new BatchTier(cluster, KOORDINATOR_DEFAULTS);
-        t.update(Float64Array.from(nodes, (n) => n.usage));
+        const t = new BatchTier(cluster, options);
+        const usage: number[] = nodes.map((n) => n.usage);
+        t.update(Float64Array.from(usage));
         const usedCpu = new Float64Array(nodes.length);
         const usedMem = new Float64Array(nodes.length);
         const running: Array<{ task: ReturnType<typeof task>; node: number; cpu: number; mem: number; pod: number }> =
@@ -152,9 +157,9 @@ describe("the batch tier (Koordinator's co-location)", () => {
           let best = -1;
           let bestFree = -1;
           nodes.forEach((n, i) => {
-            if (n.virtual || n.down) return;
-            const free = n.cores * 600 - n.usage - usedCpu[i];
-            const freeMem = n.cores * 4096 * 0.65 - (n.onlineCores > 0 ? n.onlineCores * 1024 : 0) - usedMem[i];
+            if (n.virtual || !cluster.isUp(i)) return;
+            const free = Math.max(0, n.cores * 600 - usage[i]) - usedCpu[i];
+            const freeMem = Math.max(0, n.cores * 4096 * 0.65 - n.onlineCores * 1024) - usedMem[i];
             if (free < cpu || freeMem < mem) return;
             if (cluster.podsOn(i) >= cluster.maxPods(i)) return;
             if (free > bestFree) [best, bestFree] = [i, free];
@@ -175,12 +180,21 @@ describe("the batch tier (Koordinator's co-location)", () => {
               usedMem[got] += o.mem;
               running.push(b);
             }
-          } else if (running.length > 0) {
+          } else if (o.kind === "release") {
+            if (running.length === 0) continue;
             const [b] = running.splice(o.which % running.length, 1);
             t.released(b.task, b.node, b.mem);
             cluster.release(b.pod);
             usedCpu[b.node] -= b.cpu;
             usedMem[b.node] -= b.mem;
+          } else if (o.kind === "update") {
+            nodes.forEach((n, i) => {
+              usage[i] = n.virtual ? 0 : (o.usage[i] ?? usage[i]);
+            });
+            t.update(Float64Array.from(usage));
+          } else {
+            const i = o.which % nodes.length;
+            cluster.setUp(i, !cluster.isUp(i));
           }
         }
       }),

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadScenarioFile } from "@clustersim/scenarios";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const BIN = join(ROOT, "cli/bin/clustersim.js");
@@ -27,6 +28,12 @@ function sweep(file: string, heavy?: string) {
   };
 }
 
+/** `--set services.N.latency=per-request` for every service of a scenario file, as read from it. */
+function perRequest(file: string): string[] {
+  const services = loadScenarioFile(join(ROOT, file)).services;
+  return services.flatMap((_, i) => ["--set", `services.${i}.latency=per-request`]);
+}
+
 /**
  * The runs the docs' figures come from, by name: each is the command a page names, run as written
  * (same file, same seed, from the checkout), and the output file its figures are read from. A `heavy`
@@ -38,16 +45,10 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
     run: () => clustersim(["run", "examples/double11/double11.yaml", "--quiet"], "summary.json"),
   },
   "double11-per-request": {
-    command:
-      "clustersim run examples/double11/double11.yaml with --set services.N.latency=per-request for its 7 services: summary.json",
+    command: `npx clustersim run examples/double11/double11.yaml ${perRequest("examples/double11/double11.yaml").join(" ")}: summary.json`,
     run: () =>
       clustersim(
-        [
-          "run",
-          "examples/double11/double11.yaml",
-          ...[0, 1, 2, 3, 4, 5, 6].flatMap((i) => ["--set", `services.${i}.latency=per-request`]),
-          "--quiet",
-        ],
+        ["run", "examples/double11/double11.yaml", ...perRequest("examples/double11/double11.yaml"), "--quiet"],
         "summary.json",
       ),
   },

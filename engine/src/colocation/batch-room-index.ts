@@ -3,8 +3,8 @@
  * node with the most free CPU that passes a filter is found without a scan of every node.
  *
  * Why: the batch tier places every batch pod on the node with the most batch CPU free (./batch-tier.ts).
- * A scan costs O(nodes) per try; at 10,000 nodes and ten batch pods a second that scan was 40% of a
- * co-located day (examples/double11/double11-full.yaml, profiled). Here a try is a best-first descent:
+ * A scan costs O(nodes) per try; at 10,000 nodes and ten batch pods a second the scan and what it
+ * inlined took about 70% of a co-located hour (examples/double11/double11-full.yaml, profiled). Here a try is a best-first descent:
  * each subtree is bounded by (its largest free CPU, its first node), which no node in it can beat in
  * the scan's order (most free CPU, then the lowest node), so the first node popped that passes is the
  * scan's answer. Subtrees whose largest free CPU or memory is below the request are never opened.
@@ -34,19 +34,24 @@ export class BatchRoomIndex {
     this.heap = new Int32Array(2 * size);
   }
 
-  /** A node's free room; −∞ keeps a node out of every search (a virtual node). */
+  /**
+   * A node's free room; −∞ keeps a node out of every search (a virtual node). A NaN is kept as the
+   * scan treats it: a NaN CPU never wins (−∞), a NaN memory never refuses (+∞).
+   */
   set(node: number, freeCpu: number, freeMem: number): void {
     let i = this.size + node;
-    this.cpu[i] = freeCpu;
-    this.mem[i] = freeMem;
+    this.cpu[i] = Number.isNaN(freeCpu) ? Number.NEGATIVE_INFINITY : freeCpu;
+    this.mem[i] = Number.isNaN(freeMem) ? Number.POSITIVE_INFINITY : freeMem;
     for (i >>= 1; i >= 1; i >>= 1) this.pull(i);
   }
 
   /** Every node's free room at once (leaves written, then the tree rebuilt bottom-up in O(nodes)). */
   setAll(freeCpu: (node: number) => number, freeMem: (node: number) => number): void {
     for (let n = 0; n < this.nodeCount; n++) {
-      this.cpu[this.size + n] = freeCpu(n);
-      this.mem[this.size + n] = freeMem(n);
+      const c = freeCpu(n);
+      const m = freeMem(n);
+      this.cpu[this.size + n] = Number.isNaN(c) ? Number.NEGATIVE_INFINITY : c;
+      this.mem[this.size + n] = Number.isNaN(m) ? Number.POSITIVE_INFINITY : m;
     }
     for (let i = this.size - 1; i >= 1; i--) this.pull(i);
   }
