@@ -78,6 +78,8 @@ export async function runScenarioCommand(
   // One line per service, for a run of a few (a table of hundreds is for the files).
   const services = Object.keys((result.summary.services as object | undefined) ?? {}).length;
   if (services > 0 && services <= MAX_TABLE_SERVICES) for (const l of serviceTable(result.summary)) print(l);
+  const swing = swingWarning(result.summary);
+  if (swing) print(swing);
   print(`  ${result.events} events in ${result.wallS.toFixed(2)} s`);
   print(`Results: ${dir}/${outputs.names()}`);
   if (outputs.replay) print(`Replay: npx clustersim view ${dir}`);
@@ -145,4 +147,28 @@ function parseSeed(text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed))
     throw new UserError(`--seed: expected a non-negative integer, found "${text}"`);
   return seed;
+}
+
+/** A minute of it says the run's services are not to be read from the fluid model. */
+const SWING_WARNING_S = 60;
+
+/**
+ * A warning when a fluid caller's calls swung for a minute or more (engine call-edge-tally.ts, addSent):
+ * where the fluid call graph is known to be wrong. Names the call edge that swung longest.
+ */
+export function swingWarning(summary: Record<string, unknown>): string | undefined {
+  const swingS = summary.serviceCallSwingS;
+  if (typeof swingS !== "number" || swingS < SWING_WARNING_S) return undefined;
+  let edge = "";
+  for (const [caller, figures] of Object.entries((summary.services ?? {}) as Record<string, Record<string, number>>)) {
+    for (const [key, value] of Object.entries(figures)) {
+      if (key.startsWith("callSwingS_") && value === swingS && !edge)
+        edge = `from ${caller} to ${key.slice("callSwingS_".length)}`;
+    }
+  }
+  return (
+    `  warning: the calls ${edge} swung for ${Math.round(swingS)} s (a caller with a backlog and a callee near its capacity ` +
+    'trading places tick by tick, where the fluid latency model is wrong: docs/guide/services.md, "The day at full ' +
+    'scale"); read latency from `latency: per-request` for these services'
+  );
 }

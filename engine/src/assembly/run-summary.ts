@@ -97,8 +97,14 @@ function servicesMetrics(c: ServicesController): Record<string, unknown> {
     serviceLatencyMeanS: m.served > 0 ? m.latencySumS / m.served : Number.NaN,
     serverlessCost: sum("serverlessCost"),
     ...memoryTotals(per),
-    // With a call graph: calls retried and attempts timed out, after the warm-up, over every call edge.
-    ...(calls && { serviceCallRetries: calls.retries, serviceCallTimeouts: calls.timeouts }),
+    // With a call graph: calls retried and attempts timed out, after the warm-up, over every call edge;
+    // the seconds the call edge that swung longest swung (call-edge-tally.ts, addSent; each edge's in
+    // its caller's figures, callSwingS_<callee>).
+    ...(calls && {
+      serviceCallRetries: calls.retries,
+      serviceCallTimeouts: calls.timeouts,
+      serviceCallSwingS: calls.swingS,
+    }),
     services: per,
     ...(Object.keys(windows).length > 0 && { serviceWindows: windows }),
   };

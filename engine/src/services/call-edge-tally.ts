@@ -18,6 +18,13 @@ export class CallEdgeTally {
   private readonly attemptSum: Float64Array[];
   private readonly retrySum: Float64Array[];
   private readonly timeoutSum: Float64Array[];
+  /**
+   * Per call edge of a fluid caller: the calls per second it sent last tick, the direction they last
+   * last moved by more than half (−1, 0, 1), and the seconds it swung (`addSent`).
+   */
+  private readonly lastSentPerS: Float64Array[];
+  private readonly lastMove: Int8Array[];
+  private readonly swingSum: Float64Array[];
 
   constructor(private readonly services: readonly ServiceConfig[]) {
     this.criticalSum = services.map((s) => new Float64Array(s.calls.length));
@@ -26,6 +33,26 @@ export class CallEdgeTally {
     this.attemptSum = services.map((s) => new Float64Array(s.calls.length));
     this.retrySum = services.map((s) => new Float64Array(s.calls.length));
     this.timeoutSum = services.map((s) => new Float64Array(s.calls.length));
+    this.lastSentPerS = services.map((s) => new Float64Array(s.calls.length));
+    this.lastMove = services.map((s) => new Int8Array(s.calls.length));
+    this.swingSum = services.map((s) => new Float64Array(s.calls.length));
+  }
+
+  /**
+   * A fluid caller's calls on edge k over a tick of `dtS`, `sentPerS` a second, while it had more
+   * requests waiting than it served in the tick (`backlogged`). The tick counts as a swing when the
+   * calls moved by more than half of the larger of this tick's and the last, against the direction of
+   * the last such move: a backlogged caller and a callee near its capacity trading places tick by tick,
+   * the fluid call graph's known failure (docs/guide/services.md, "The day at full scale").
+   */
+  addSent(i: number, k: number, sentPerS: number, backlogged: boolean, dtS: number): void {
+    const last = this.lastSentPerS[i][k];
+    const change = sentPerS - last;
+    this.lastSentPerS[i][k] = sentPerS;
+    if (!(Math.abs(change) > 0.5 * Math.max(sentPerS, last))) return;
+    const move = change > 0 ? 1 : -1;
+    if (backlogged && move === -this.lastMove[i][k]) this.swingSum[i][k] += dtS;
+    this.lastMove[i][k] = move;
   }
 
   /** A caller's tick: its requests served and their end-to-end time. */
@@ -66,7 +93,8 @@ export class CallEdgeTally {
   /**
    * Per call edge of service i: `callRetriesPerRequest_<callee>`, the retried calls (attempts after a
    * call's first) per request the caller served; `callTimeoutShare_<callee>`, the share of attempts
-   * that timed out.
+   * that timed out; `callSwingS_<callee>`, the seconds its calls swung (`addSent`; 0 for a caller
+   * simulated per request).
    */
   callFigures(i: number): Record<string, number> {
     const out: Record<string, number> = {};
@@ -75,19 +103,25 @@ export class CallEdgeTally {
       const attempts = this.attemptSum[i][k];
       out[`callRetriesPerRequest_${c.service}`] = served > 0 ? this.retrySum[i][k] / served : Number.NaN;
       out[`callTimeoutShare_${c.service}`] = attempts > 0 ? this.timeoutSum[i][k] / attempts : Number.NaN;
+      out[`callSwingS_${c.service}`] = this.swingSum[i][k];
     });
     return out;
   }
 
-  /** Over every call edge (undefined without a call graph): retried calls, and attempts that timed out. */
-  totals(): { retries: number; timeouts: number } | undefined {
+  /**
+   * Over every call edge (undefined without a call graph): retried calls, attempts that timed out, and
+   * the seconds of swinging (`addSent`) on the edge that swung longest.
+   */
+  totals(): { retries: number; timeouts: number; swingS: number } | undefined {
     if (this.services.every((s) => s.calls.length === 0)) return undefined;
     let retries = 0;
     let timeouts = 0;
+    let swingS = 0;
     this.services.forEach((_, i) => {
       for (const x of this.retrySum[i]) retries += x;
       for (const x of this.timeoutSum[i]) timeouts += x;
+      for (const x of this.swingSum[i]) swingS = Math.max(swingS, x);
     });
-    return { retries, timeouts };
+    return { retries, timeouts, swingS };
   }
 }

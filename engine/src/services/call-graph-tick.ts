@@ -80,7 +80,7 @@ export class CallGraphTick {
     model.receiveCalls?.(this.inbound[i]);
     composer?.drawn.clear();
     model.tick(now, dt, external, servers, f, slowdown, calls && this.holdOf(i, calls), arrivals);
-    if (calls) this.afterCalls(i, f, calls, now);
+    if (calls) this.afterCalls(i, f, calls, now, dt);
     return calls;
   }
 
@@ -120,7 +120,7 @@ export class CallGraphTick {
    * A caller's tick: requests whose calls failed fail (and so miss the objective; the per-request model
    * counted its own, drawn); critical-path sums; attempts, retries and timeouts per call edge.
    */
-  private afterCalls(i: number, f: TickFigures, calls: CallOutcome, nowS: number): void {
+  private afterCalls(i: number, f: TickFigures, calls: CallOutcome, nowS: number, dtS: number): void {
     const drawn = this.services[i].latency === "per-request" ? this.composers[i]!.drawn : undefined;
     if (!drawn) {
       f.failed = f.served * calls.failProb;
@@ -134,6 +134,7 @@ export class CallGraphTick {
       const attempts = drawn ? drawn.attempts[k] : made * calls.attempts[k];
       const timeouts = drawn ? drawn.timeouts[k] : attempts * calls.timeoutShare[k];
       this.tally.addEdge(i, k, f.served * calls.criticalS[k], made, attempts, timeouts);
+      if (!drawn) this.tally.addSent(i, k, attempts / dtS, f.queued > f.served, dtS);
     });
   }
 

@@ -385,7 +385,7 @@ export class ServicesController implements Controller {
    * Over every call edge after the warm-up (undefined without a call graph): retried calls, and
    * attempts that timed out.
    */
-  callTotals(): { retries: number; timeouts: number } | undefined {
+  callTotals(): ReturnType<CallEdgeTally["totals"]> {
     return this.callEdges.totals();
   }
 
