@@ -16,7 +16,7 @@ const gateway = new RateCurve(full.services.find((s) => s.name === "gateway")!.r
 const over = (fromS: number, toS: number) => gateway.expectedCount(MIDNIGHT + fromS, MIDNIGHT + toS);
 
 describe("the Double-11 day at full scale (examples/double11/double11-full.yaml)", () => {
-  it("is the full scale the issue asks: 10,000 nodes, 24 hours around midnight", () => {
+  it("is at full scale: 10,000 nodes, 24 hours around midnight", () => {
     const machines = full.cluster.nodeGroups!.filter((g) => !g.virtual).reduce((n, g) => n + g.count, 0);
     expect(machines).toBe(10_000);
     expect(full.duration).toBe(24 * 3600);

@@ -1,3 +1,5 @@
+import { Heap } from "../queues/heap.js";
+
 /**
  * Each node's free batch room (batch CPU and memory not yet taken) in a tournament tree, so that the
  * node with the most free CPU that passes a filter is found without a scan of every node.
@@ -16,9 +18,8 @@ export class BatchRoomIndex {
   /** Per tree position (root 1, children 2i and 2i + 1): the largest free CPU and memory below it. */
   private readonly cpu: Float64Array;
   private readonly mem: Float64Array;
-  /** The search's frontier, a binary heap of tree positions (reused), and its length. */
-  private readonly heap: Int32Array;
-  private count = 0;
+  /** The search's frontier: tree positions, the best bound first (reused). */
+  private readonly frontier = new Heap<number>((a, b) => this.before(a, b));
 
   constructor(readonly nodeCount: number) {
     let size = 1;
@@ -31,7 +32,6 @@ export class BatchRoomIndex {
     this.depth = depth;
     this.cpu = new Float64Array(2 * size).fill(Number.NEGATIVE_INFINITY);
     this.mem = new Float64Array(2 * size).fill(Number.NEGATIVE_INFINITY);
-    this.heap = new Int32Array(2 * size);
   }
 
   /**
@@ -67,45 +67,23 @@ export class BatchRoomIndex {
    * that `accept` admits, or −1: what a scan of nodes 0, 1, … keeping the first strict maximum finds.
    */
   best(cpuNeed: number, memNeed: number, accept: (node: number) => boolean): number {
-    const heap = this.heap;
-    this.count = 0;
-    this.push(1, cpuNeed, memNeed);
-    while (this.count > 0) {
-      const top = heap[0];
-      const last = heap[--this.count];
-      const n = this.count;
-      let k = 0;
-      for (;;) {
-        const l = 2 * k + 1;
-        if (l >= n) break;
-        const c = l + 1 < n && this.before(heap[l + 1], heap[l]) ? l + 1 : l;
-        if (!this.before(heap[c], last)) break;
-        heap[k] = heap[c];
-        k = c;
-      }
-      if (n > 0) heap[k] = last;
+    const frontier = this.frontier;
+    frontier.clear();
+    this.open(1, cpuNeed, memNeed, frontier);
+    for (let top = frontier.pop(); top !== undefined; top = frontier.pop()) {
       if (top >= this.size) {
         if (accept(top - this.size)) return top - this.size;
       } else {
-        this.push(2 * top, cpuNeed, memNeed);
-        this.push(2 * top + 1, cpuNeed, memNeed);
+        this.open(2 * top, cpuNeed, memNeed, frontier);
+        this.open(2 * top + 1, cpuNeed, memNeed, frontier);
       }
     }
     return -1;
   }
 
   /** Tree position i onto the frontier, unless nothing below it holds the request. */
-  private push(i: number, cpuNeed: number, memNeed: number): void {
-    if (this.cpu[i] < cpuNeed || this.mem[i] < memNeed) return;
-    const heap = this.heap;
-    let k = this.count++;
-    while (k > 0) {
-      const parent = (k - 1) >> 1;
-      if (!this.before(i, heap[parent])) break;
-      heap[k] = heap[parent];
-      k = parent;
-    }
-    heap[k] = i;
+  private open(i: number, cpuNeed: number, memNeed: number, frontier: Heap<number>): void {
+    if (!(this.cpu[i] < cpuNeed || this.mem[i] < memNeed)) frontier.push(i);
   }
 
   /** Whether tree position a's bound comes before b's: more free CPU, then the lower first node. */

@@ -63,6 +63,11 @@ export class Heap<T> {
     a[i] = x;
   }
 
+  /** Empty it, keeping its storage (a search that reuses one heap per try). */
+  clear(): void {
+    this.items.length = 0;
+  }
+
   /** Every element, in no particular order. */
   toArray(): T[] {
     return this.items.slice();
