@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { swingWarning } from "../src/commands/run-scenario.js";
 
 // The built command, run as a user runs it, on the Double-11 preset (examples/double11/double11.yaml).
 const BIN = new URL("../bin/clustersim.js", import.meta.url).pathname;
@@ -23,14 +24,29 @@ function run(...sets: string[]) {
   return { stdout: r.stdout, summary: JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) };
 }
 
-describe("the fluid call graph's swing: counted, and warned of", () => {
-  it("a backlogged order service and its callees trading places: counted for most of the run, and the run warns", () => {
-    const { stdout, summary } = run(...FIFTY_TIMES);
-    // Ten minutes, two of warm-up: the cycle of four ticks holds from the start, two of its four swing.
-    expect(summary.serviceCallSwingS).toBeGreaterThan(120);
-    expect(summary.services.order.callSwingS_inventory).toBe(summary.serviceCallSwingS);
-    expect(summary.services.gateway.sloAttainment).toBeLessThan(0.01);
-    expect(stdout).toMatch(/warning: the calls from order to (inventory|payment) swung for \d+ s/);
+describe("the fluid call graph at a backlog: settled, and a swing warned of", () => {
+  // The fifty-fold start backlogs the gateway and the order service for minutes. With each caller's
+  // calls taken at its callees' last responses, order and its callees traded places tick by tick
+  // (inventory took 560, 116, 219, 892 calls a second in turn), the backlog never drained, and the
+  // gateway kept 0.0% of its requests within the objective where per request it keeps 77.6%.
+  it("the fifty-fold start: no swing, and the gateway's attainment near the per-request run's", () => {
+    const fluid = run(...FIFTY_TIMES);
+    const perRequest = run(
+      ...FIFTY_TIMES,
+      ...[0, 1, 2, 3, 4, 5, 6].flatMap((i) => ["--set", `services.${i}.latency=per-request`]),
+    );
+    for (const r of [fluid, perRequest]) {
+      expect(r.summary.serviceCallSwingS).toBe(0);
+      expect(r.stdout).not.toContain("warning:");
+    }
+    const gateway = (r: typeof fluid) => r.summary.services.gateway.sloAttainment as number;
+    expect(gateway(perRequest)).toBeGreaterThan(0.7);
+    // Measured: 0.643 against 0.767. The fluid model stays below: its callees take their callers'
+    // calls as Poisson arrivals, where a backlogged caller's few slots send them a closed stream that
+    // queues less (payment per request: 98% busy, a handful waiting), so its calls take longer.
+    expect(gateway(fluid)).toBeGreaterThan(0.55);
+    expect(gateway(fluid)).toBeLessThan(gateway(perRequest));
+    expect(gateway(perRequest) - gateway(fluid)).toBeLessThan(0.15);
   });
 
   it("the preset's own first ten minutes: no backlog, no swing, no warning", () => {
@@ -39,11 +55,12 @@ describe("the fluid call graph's swing: counted, and warned of", () => {
     expect(stdout).not.toContain("warning:");
   });
 
-  it("per request, the same fifty-fold start does not swing (a call is a request in its callee's queue)", () => {
-    const perRequest = [0, 1, 2, 3, 4, 5, 6].flatMap((i) => ["--set", `services.${i}.latency=per-request`]);
-    const { stdout, summary } = run(...FIFTY_TIMES, ...perRequest);
-    expect(summary.serviceCallSwingS).toBe(0);
-    expect(summary.services.gateway.sloAttainment).toBeGreaterThan(0.5);
-    expect(stdout).not.toContain("warning:");
+  it("a run whose calls swung for a minute or more warns, naming the edge; less does not", () => {
+    const summary = (swingS: number) => ({
+      serviceCallSwingS: swingS,
+      services: { gateway: { callSwingS_cart: 3 }, order: { callSwingS_payment: 1, callSwingS_inventory: swingS } },
+    });
+    expect(swingWarning(summary(415))).toMatch(/^ {2}warning: the calls from order to inventory swung for 415 s/);
+    expect(swingWarning(summary(59))).toBeUndefined();
   });
 });

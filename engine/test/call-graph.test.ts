@@ -1,7 +1,14 @@
-import { constantServiceTime, DiscreteTime, exponentialServiceTime, type ServiceConfig } from "@clustersim/engine";
+import {
+  type Controller,
+  constantServiceTime,
+  DiscreteTime,
+  exponentialServiceTime,
+  type ServiceConfig,
+} from "@clustersim/engine";
 import { RandomStreams } from "@clustersim/sim-core";
 import { RateCurve } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
+import { CallEdgeTally } from "../src/services/call-edge-tally.js";
 import { nodes, runServices, service } from "./service-fixtures.js";
 
 const exp = (mean: number) => DiscreteTime.fromQuantile((u) => -mean * Math.log1p(-u));
@@ -194,6 +201,91 @@ describe("a call graph in a run", () => {
     expect(slow.frontend.latencyMeanS).toBeGreaterThan(10 * slow.backend0.latencyMeanS);
   });
 
+  // A frontend of 50 slots offered 15/s, calling a backend that serves 10/s: the 50 requests in hand
+  // form a closed network (each 10 ms at the frontend, then a call to the backend), and the rest wait
+  // at the frontend. Mean-value analysis of that network (exact for an exponential single server
+  // and a delay): R(n) = 0.1·(1 + Q(n − 1)), X(n) = n/(0.01 + R(n)), Q(n) = X(n)·R(n), at n = 50. It
+  // saturates the backend, X = 1/0.1, and by Little's law R = 50/X − 0.01 = 4.99 s.
+  it("a backend that is the bottleneck of a caller with many slots: the calls settle at what it serves (closed network)", () => {
+    let queue = 0;
+    let x = 0;
+    let r = 0;
+    for (let n = 1; n <= 50; n++) {
+      r = 0.1 * (1 + queue);
+      x = n / (0.01 + r);
+      queue = x * r;
+    }
+    expect(x).toBeCloseTo(10, 6);
+    expect(r).toBeCloseTo(4.99, 6);
+    const rates: number[] = [];
+    const sampler: Controller = {
+      name: "sampler",
+      start: (ctx) => ctx.every(1, () => ctx.nowS >= 60 && rates.push(ctx.services[1].offeredPerS), 0),
+    };
+    const services = chain({ ratePerS: 15, frontendReplicas: 50, timeoutS: 60 });
+    const s = runServices(nodes(8, 16), services, 1800, undefined, [sampler], { warmupS: 60 }).summary();
+    // The backend takes what it serves, tick after tick: no flood and famine in turn.
+    const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const spread = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length);
+    expect(Math.abs(mean / x - 1)).toBeLessThan(0.02);
+    expect(spread / mean).toBeLessThan(0.05);
+    expect(s.backend0.requestsDropped).toBe(0);
+    // Its queue holds the network's other requests: its response is about the analysis's 5 s.
+    expect(Math.abs(s.backend0.latencyMeanS / r - 1)).toBeLessThan(0.1);
+    // The excess, 5/s, waits out the frontend's timeout and leaves.
+    expect(s.frontend.requestsDropped / (1800 - 60)).toBeCloseTo(15 - x, 0);
+    expect(s.frontend.callSwingS_backend0).toBe(0);
+  });
+
+  // An order service backlogged (2,000/s offered to 80 slots of 20 ms each) calling inventory (8
+  // servers of 10 ms: 800/s) and then payment (31 of 40 ms: 775/s), one call each. Its calls' time is
+  // its callees' responses to the calls it sends; taken from the last tick's, an idle payment let the
+  // orders flood it, the flood's wait starved it, and so on: 65, 1,144, 734, 75 a second, tick after
+  // tick, 504 a second on average. The reference is the same run per request (each call a request in
+  // its callee's queue): 763.5 a second, steady; payment's capacity bounds it above.
+  it("a backlogged caller and a callee near capacity: the calls settle, near the per-request run's rate", () => {
+    // Exponential service times, no CPU (so no node slows them).
+    const timeOnly = (meanS: number) => ({ serviceTime: exponentialServiceTime(meanS), cpuSecondsPerRequest: 0 });
+    const orders = (latency: ServiceConfig["latency"]) => {
+      const call = (name: string, replicas: number, concurrency: number, meanS: number) =>
+        service({ name, latency, initialReplicas: replicas, concurrency, ...timeOnly(meanS) });
+      return [
+        service({
+          name: "order",
+          latency,
+          initialReplicas: 10,
+          concurrency: 8,
+          ...timeOnly(0.02),
+          rate: new RateCurve([{ type: "constant", ratePerS: 2000 }]),
+          calls: [
+            { service: "inventory", perRequest: 1 },
+            { service: "payment", perRequest: 1 },
+          ],
+        }),
+        call("inventory", 2, 4, 0.01),
+        call("payment", 31, 1, 0.04),
+      ];
+    };
+    const sent = (latency: ServiceConfig["latency"]) => {
+      const rates: number[] = [];
+      const sampler: Controller = {
+        name: "sampler",
+        start: (ctx) => ctx.every(1, () => ctx.nowS >= 60 && rates.push(ctx.services[2].offeredPerS), 0),
+      };
+      const s = runServices(nodes(40, 16), orders(latency), 600, undefined, [sampler], { warmupS: 60 }).summary();
+      const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+      const spread = Math.sqrt(rates.reduce((a, b) => a + (b - mean) ** 2, 0) / rates.length);
+      return { mean, spread, swingS: s.order.callSwingS_payment };
+    };
+    const reference = sent("per-request");
+    expect(reference.mean).toBeLessThan(31 / 0.04);
+    expect(reference.spread / reference.mean).toBeLessThan(0.05);
+    const fluid = sent("fluid-mean");
+    expect(fluid.spread / fluid.mean).toBeLessThan(0.01);
+    expect(Math.abs(fluid.mean / reference.mean - 1)).toBeLessThan(0.05);
+    expect(fluid.swingS).toBe(0);
+  });
+
   it("a callee's drops fail its callers' requests: a backend at ρ 1.5 drops a third, a third of orders fail", () => {
     // 15 requests/s at a backend that serves 10/s: after its timeout, it drops 5/s. The frontend
     // has room to hold every request for the backend's 5 s (20 replicas of 10 slots).
@@ -205,5 +297,28 @@ describe("a call graph in a run", () => {
     expect(f.requestsFailed / f.requestsServed).toBeCloseTo(dropShare, 1);
     // A failed request is not within the objective.
     expect(f.sloAttainment).toBeLessThan(1 - f.requestsFailed / (f.requestsServed + f.requestsDropped) + 1e-9);
+  });
+});
+
+describe("the swing guard (a backlogged caller's calls moving back and forth)", () => {
+  const tally = () => new CallEdgeTally([service({ name: "order", calls: [{ service: "payment", perRequest: 1 }] })]);
+  const swingOf = (t: CallEdgeTally) => t.callFigures(0).callSwingS_payment;
+
+  it("counts a tick whose calls moved by more than half against the last such move, while backlogged", () => {
+    const t = tally();
+    // 65 and 1,144: up twice (no move against); 734, down 36%: under half, not a move; 75, down 90%
+    // against the last move, up: 1 s; 65, not a move; 1,144, up against the last, down: 1 s.
+    for (const sent of [65, 1144, 734, 75, 65, 1144]) t.addSent(0, 0, sent, true, 1);
+    expect(swingOf(t)).toBe(2);
+    expect(t.totals()?.swingS).toBe(2);
+  });
+
+  it("counts nothing while the caller keeps up, nor a steady climb", () => {
+    const idle = tally();
+    for (const sent of [65, 1144, 75, 1144, 75]) idle.addSent(0, 0, sent, false, 1);
+    expect(swingOf(idle)).toBe(0);
+    const climb = tally();
+    for (const sent of [10, 30, 90, 270]) climb.addSent(0, 0, sent, true, 1);
+    expect(swingOf(climb)).toBe(0);
   });
 });

@@ -154,7 +154,8 @@ const SWING_WARNING_S = 60;
 
 /**
  * A warning when a fluid caller's calls swung for a minute or more (engine call-edge-tally.ts, addSent):
- * where the fluid call graph is known to be wrong. Names the call edge that swung longest.
+ * the fluid call graph's failure, should its coupling of a backlogged caller to its callees not settle.
+ * Names the call edge that swung longest.
  */
 export function swingWarning(summary: Record<string, unknown>): string | undefined {
   const swingS = summary.serviceCallSwingS;
@@ -167,8 +168,8 @@ export function swingWarning(summary: Record<string, unknown>): string | undefin
     }
   }
   return (
-    `  warning: the calls ${edge} swung for ${Math.round(swingS)} s (a caller with a backlog and a callee near its capacity ` +
-    'trading places tick by tick, where the fluid latency model is wrong: docs/guide/services.md, "The day at full ' +
-    'scale"); read latency from `latency: per-request` for these services'
+    `  warning: the calls ${edge} swung for ${Math.round(swingS)} s (a caller with a backlog and its callee trading ` +
+    "places tick by tick, which the fluid latency model's coupling of the two did not settle: docs/guide/services.md, " +
+    '"Call graphs"); read latency from `latency: per-request` for these services'
   );
 }

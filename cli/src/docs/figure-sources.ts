@@ -34,6 +34,13 @@ function perRequest(file: string): string[] {
   return services.flatMap((_, i) => ["--set", `services.${i}.latency=per-request`]);
 }
 
+/** The scaled preset with 50 times its gateway traffic, nodes and batch, for its first 10 minutes. */
+const FIFTY_TIMES = [
+  ...["--set", "cluster.nodeGroups.0.count=200", "--set", "services.0.rate.0.ratePerS=9050"],
+  ...["--set", "workloads.0.ratePerS=1", "--set", "duration=10m", "--set", "outputs.windows=[]"],
+  ...["--set", "outputs.timeseriesInterval=1"],
+];
+
 /**
  * The runs the docs' figures come from, by name: each is the command a page names, run as written
  * (same file, same seed, from the checkout), and the output file its figures are read from. A `heavy`
@@ -53,6 +60,26 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
         ["run", "examples/double11/double11.yaml", ...perRequest("examples/double11/double11.yaml"), "--quiet"],
         "summary.json",
       ),
+  },
+  "double11-x50": {
+    command: `npx clustersim run examples/double11/double11.yaml ${FIFTY_TIMES.join(" ")}: summary.json`,
+    run: () => clustersim(["run", "examples/double11/double11.yaml", ...FIFTY_TIMES, "--quiet"], "summary.json"),
+    heavy: "the preset's first 10 minutes at 50 times its traffic, a few seconds",
+  },
+  "double11-x50-per-request": {
+    command: `npx clustersim run examples/double11/double11.yaml ${FIFTY_TIMES.join(" ")} --set services.N.latency=per-request for each service N: summary.json`,
+    run: () =>
+      clustersim(
+        [
+          "run",
+          "examples/double11/double11.yaml",
+          ...FIFTY_TIMES,
+          ...perRequest("examples/double11/double11.yaml"),
+          "--quiet",
+        ],
+        "summary.json",
+      ),
+    heavy: "the same per request, about 30 s (cli/test/call-graph-swing.test.ts runs both)",
   },
   "double11-full": {
     command: "npx clustersim run examples/double11/double11-full.yaml: summary.json",

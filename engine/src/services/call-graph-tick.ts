@@ -9,6 +9,7 @@
 import type { Rng } from "@clustersim/sim-core";
 import type { CallEdgeTally } from "./call-edge-tally.js";
 import { CallComposer, type CallOutcome } from "./call-graph.js";
+import { CallHold } from "./call-hold.js";
 import type { DiscreteTime } from "./latency/discrete-time.js";
 import type { Hold, LatencyModel, TickFigures } from "./latency/latency-model.js";
 import type { ServiceConfig } from "./service-config.js";
@@ -24,6 +25,12 @@ export class CallGraphTick {
   /** Per service, its last end-to-end time and failure rate, for its callers' next tick. */
   private readonly lastEndToEnd: (DiscreteTime | undefined)[];
   private readonly lastFail: Float64Array;
+  /** Per service, its last tick's mean rate; per caller and call edge, the attempts a second it sent. */
+  private readonly lastRate: Float64Array;
+  private readonly lastSent: Float64Array[];
+  /** Per fluid caller, its hold (reused tick to tick). */
+  private readonly holds: (CallHold | undefined)[];
+  private dtS = 0;
 
   constructor(
     private readonly services: readonly ServiceConfig[],
@@ -45,6 +52,21 @@ export class CallGraphTick {
     });
     this.lastEndToEnd = services.map(() => undefined);
     this.lastFail = new Float64Array(services.length);
+    this.lastRate = new Float64Array(services.length);
+    this.lastSent = services.map((s) => new Float64Array(s.calls.length));
+    this.holds = services.map((s, i) => {
+      if (s.calls.length === 0 || s.latency === "per-request") return undefined;
+      const callee = s.calls.map((c) => this.index.get(c.service)!);
+      return new CallHold(s.calls, callee, {
+        waitChangeAt: (j, ratePerS) => this.models[j].waitChangeAt?.(ratePerS, this.dtS) ?? 0,
+        othersRate: (j) => {
+          let own = 0;
+          for (let k = 0; k < callee.length; k++) if (callee[k] === j) own += this.lastSent[i][k];
+          return Math.max(0, this.lastRate[j] - own);
+        },
+        lastMeanS: (j) => this.lastEndToEnd[j]?.mean() ?? 0,
+      });
+    });
   }
 
   /** A new tick: no service has received calls yet. */
@@ -75,6 +97,8 @@ export class CallGraphTick {
     const composer = this.composers[i];
     const calls = composer?.compose(this.lastEndToEnd, this.lastFail);
     const model = this.models[i];
+    this.dtS = dt;
+    this.lastRate[i] = rate;
     // The per-request model takes its callers' calls as they were made (a count), not as a rate.
     const external = model.receiveCalls ? rate - this.inboundMean[i] / dt : rate;
     model.receiveCalls?.(this.inbound[i]);
@@ -95,16 +119,19 @@ export class CallGraphTick {
       const perCall = calls ? calls.attempts[k] : 1;
       this.inbound[j] += drawn ? drawn.attempts[k] : f.served * c.perRequest * perCall;
       this.inboundMean[j] += f.expectedServed * c.perRequest * perCall;
+      this.lastSent[i][k] = (f.expectedServed * c.perRequest * perCall) / this.dtS;
     });
   }
 
   /**
-   * What a caller's requests hold their servers for: the fluid model takes the composed calls' time;
+   * What a caller's requests hold their servers for: the fluid model takes the composed calls' time,
+   * and while its requests queue, their mean at the calls it sends this tick (./call-hold.ts);
    * the per-request model in a graph with fluid services draws each call from its callee's recent
    * responses (a graph of per-request services alone is simulated exactly, without this).
    */
   private holdOf(i: number, calls: CallOutcome): Hold {
-    if (this.services[i].latency !== "per-request") return calls.time;
+    const fluid = this.holds[i];
+    if (fluid) return fluid.set(calls);
     const composer = this.composers[i]!;
     const drawFrom = (j: number, rng: Rng) =>
       this.models[j].drawRecent?.(rng) ?? this.lastEndToEnd[j]?.sample(rng) ?? 0;

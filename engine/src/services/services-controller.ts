@@ -180,6 +180,7 @@ export class ServicesController implements Controller {
 
   /** The traffic of the tick [now, now + tick) through every service, callers before callees. */
   private tick(): void {
+    this.ticks++;
     const now = this.ctx.nowS;
     // The tick covers [now, now + tick): none starts at the run's end.
     if (now >= this.ctx.endS) return;
@@ -307,7 +308,17 @@ export class ServicesController implements Controller {
    * node's allocation into its usage (ready replicas share their service's usage; starting ones use none).
    */
   addUsageDelta(out: Float64Array): void {
-    for (let i = 0; i < this.sets.length; i++) this.addReplicaDelta(i, this.tallies[i].lastUsageCores * 1000, out);
+    // Kept from the last call while no tick and no replica has changed it: co-location reads it every
+    // second, and a day at full scale has tens of thousands of replicas and a tick every 5 s.
+    let cached = this.usageDeltaCache;
+    const stale = this.usageDeltaAt[0] !== this.ticks || this.usageDeltaAt[1] !== this.replicaChanges;
+    if (!cached || cached.length !== out.length || stale) {
+      cached = this.usageDeltaCache = cached?.length === out.length ? cached.fill(0) : new Float64Array(out.length);
+      for (let i = 0; i < this.sets.length; i++) this.addReplicaDelta(i, this.tallies[i].lastUsageCores * 1000, cached);
+      this.usageDeltaAt[0] = this.ticks;
+      this.usageDeltaAt[1] = this.replicaChanges;
+    }
+    for (let n = 0; n < out.length; n++) out[n] += cached[n];
   }
 
   /**
@@ -338,6 +349,13 @@ export class ServicesController implements Controller {
 
   /** A count that moves whenever a replica is placed, becomes ready, leaves or is resized. */
   replicaChanges = 0;
+  /**
+   * Ticks begun, and the replicas' usage less their requests by node as last made (addUsageDelta),
+   * with the tick and the replica-change count it was made at.
+   */
+  private ticks = 0;
+  private usageDeltaCache: Float64Array | undefined;
+  private readonly usageDeltaAt = [-1, -1];
 
   /** How many of service i's replicas are placed on virtual (serverless) nodes now. */
   replicasOnVirtual(i: number): number {

@@ -1,5 +1,5 @@
 import type { DiscreteTime } from "./discrete-time.js";
-import type { LatencyModel, TickFigures } from "./latency-model.js";
+import type { Hold, LatencyModel, TickFigures } from "./latency-model.js";
 import { SketchRecord } from "./latency-record.js";
 
 /**
@@ -27,19 +27,24 @@ export class CallingLatency implements LatencyModel {
     servers: number,
     out: TickFigures,
     slowdown = 1,
-    hold?: DiscreteTime,
+    hold?: Hold,
     arrivals?: number,
   ): void {
     this.inner.tick(t0S, dtS, ratePerS, servers, out, slowdown, hold, arrivals);
     const own = out.served > 0 ? this.inner.lastDistribution() : undefined;
     this.served = out.served;
-    if (own !== this.madeOf[0] || hold !== this.madeOf[1]) {
-      this.endToEnd = own && hold ? own.with(hold) : own;
-      this.madeOf = [own, hold];
+    const calls = hold?.time;
+    if (own !== this.madeOf[0] || calls !== this.madeOf[1]) {
+      this.endToEnd = own && calls ? own.with(calls) : own;
+      this.madeOf = [own, calls];
     }
-    if (!this.endToEnd || !hold) return;
-    out.meanS += hold.mean();
+    if (!this.endToEnd || !calls) return;
+    out.meanS += calls.mean();
     out.withinTarget = out.served * this.endToEnd.cdf(this.targetS);
+  }
+
+  waitChangeAt(ratePerS: number, dtS: number): number {
+    return this.inner.waitChangeAt?.(ratePerS, dtS) ?? 0;
   }
 
   loseAll(out: TickFigures): void {

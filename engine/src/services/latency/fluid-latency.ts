@@ -33,6 +33,11 @@ const STEPS_PER_TICK = 4;
  * A response is the wait plus a service time of the service's own shape (./response-mixture.ts), so a
  * log-normal's tail shows in the percentiles as it does in the per-request model.
  *
+ * A server is held for the service and then the request's calls (`hold`). While requests queue, the
+ * calls' time depends on how many the servers finish (their callees' waits grow with the calls sent),
+ * so the tick takes it at the throughput it gives (heldWhileQueued); a callee tells its callers its
+ * wait at a load (waitChangeAt).
+ *
  * Drawn arrivals (a tick's count from a Poisson draw: `arrivals` in tick) do not move the waits: those
  * are the mean rate's, whose M/G/c approximation already is the average effect of random arrivals (a
  * queue driven by the draws as well would count their variability twice). The draws are counted in a
@@ -71,6 +76,15 @@ export class FluidLatency implements LatencyModel {
   /** The random part of the wait, while it is not steady (allocated on first use). */
   private diffusion: QueueDiffusion | undefined;
   private diffusing = false;
+  /**
+   * For callers (waitChangeAt): the last tick's servers and capacity (requests a second), its served
+   * requests' mean wait, and the random part's mean at its end.
+   */
+  private servers = 0;
+  private capacityPerS = 0;
+  private lastWaitS = 0;
+  private randomEndS = 0;
+  private readonly probe: MgcWaiting = { probWait: 0, rate: 0 };
   /** The last steady state taken: where the random part starts when it stops being steady. */
   private steadyProbWait = 0;
   private steadyRate = Number.POSITIVE_INFINITY;
@@ -128,13 +142,18 @@ export class FluidLatency implements LatencyModel {
     out.failed = 0;
     // A server is held for the service and then the calls: the queue sees their sum's mean and spread.
     const ownS = this.meanS * slowdown;
-    const holdS = hold ? hold.mean() : 0;
+    const arrivals = ratePerS * dtS;
+    let holdS = hold ? hold.mean() : 0;
+    if (hold?.meanAt && (this.backlog.size > 0 || ratePerS * (ownS + holdS) >= servers)) {
+      holdS = this.heldWhileQueued(hold.meanAt.bind(hold), ownS, servers, (this.backlog.size + arrivals) / dtS);
+    }
     const mu = 1 / (ownS + holdS);
     this.scv = hold
       ? (ownS * ownS * this.shapeScv + hold.variance()) / ((ownS + holdS) * (ownS + holdS))
       : this.shapeScv;
     const capacityPerS = servers * mu;
-    const arrivals = ratePerS * dtS;
+    this.capacityPerS = capacityPerS;
+    this.servers = servers;
     const cutoffS = t0S + dtS - this.timeoutS;
     out.arrivals = arrivals;
     out.dropped = 0;
@@ -167,14 +186,75 @@ export class FluidLatency implements LatencyModel {
       this.steadyProbWait = w.probWait;
       this.steadyRate = w.rate;
       this.steadyTick(out, w, shiftS, waiting, out.arrivals / dtS);
+      this.randomEndS = w.probWait > 0 ? w.probWait / w.rate : 0;
+      this.lastWaitS = this.randomEndS;
       return;
     }
     this.steadyLast = false;
     this.tickMix.clear();
     const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
+    this.randomEndS = meanWait;
+    this.lastWaitS = shiftS + this.queue().meanWaitOverStep();
     this.addDiffusionWaits(shiftS, out.served);
     out.queued = waiting + (out.arrivals / dtS) * meanWait;
     this.summarise(out);
+  }
+
+  /**
+   * The calls' mean time in a tick whose requests queue, for a caller whose calls' time depends on how
+   * many it sends (`meanAt`: its callees' backlogs grow with them). The servers finish x requests a
+   * second, each holding its server for its own time and its calls' at x; x less that rate increases
+   * with x, so one x solves it, found by bisection, at most `demandPerS` (all that waits or arrives).
+   * Taking the callees' time at the calls this tick sends, rather than at last tick's, is what keeps a
+   * backlogged caller from sending its idle callee a flood and then almost nothing, tick after tick.
+   */
+  private heldWhileQueued(meanAt: (x: number) => number, ownS: number, servers: number, demandPerS: number): number {
+    const rateAt = (x: number) => servers / (ownS + meanAt(x));
+    if (!(demandPerS > 0) || rateAt(demandPerS) >= demandPerS) return meanAt(demandPerS);
+    let lo = 0;
+    let hi = demandPerS;
+    for (let k = 0; k < 60 && hi - lo > 1e-9 * demandPerS; k++) {
+      const x = (lo + hi) / 2;
+      if (rateAt(x) >= x) lo = x;
+      else hi = x;
+    }
+    return meanAt(lo);
+  }
+
+  /**
+   * The wait of a request arriving at the end of a tick that brings `ratePerS` (at the last tick's
+   * servers), less the last tick's mean wait: the backlog then left, plus the random part's mean then
+   * (randomWaitAt). The tick's end rather than its middle: a caller that takes this each tick settles
+   * on its callee's capacity without ringing about it (the implicit step; the middle's rings when the
+   * callee serves many more a tick than the caller has servers).
+   */
+  waitChangeAt(ratePerS: number, dtS: number): number {
+    const capacity = this.capacityPerS;
+    if (!(capacity > 0)) return 0;
+    const backlogS = Math.max(0, this.backlog.size + (ratePerS - capacity) * dtS) / capacity;
+    return backlogS + this.randomWaitAt(ratePerS, dtS) - this.lastWaitS;
+  }
+
+  /**
+   * The random part's mean wait after a tick at `ratePerS`, from its mean now: toward the M/G/c steady
+   * state at that load, but no faster than the diffusion moves in a tick: up, at most as far as its
+   * spread in a tick without drift (E|B| of a Brownian motion, √(4Dt/π), added in quadrature to the
+   * mean now; all of it at or above saturation); down, by the relaxation of its mean, e^(−t/τ). A
+   * surrogate of QueueDiffusion.advance for a caller's bisection: closed form, continuous and
+   * increasing in the load.
+   */
+  private randomWaitAt(ratePerS: number, dtS: number): number {
+    const capacity = this.capacityPerS;
+    const rho = ratePerS / capacity;
+    const now = this.randomEndS;
+    const d = (Math.min(rho, 1) + Math.max(this.scv, 1e-6)) / (2 * capacity);
+    const up = Math.sqrt(now * now + (4 / Math.PI) * d * dtS);
+    if (!(rho < 1)) return up;
+    const w = mgcWaiting(this.servers, ratePerS, capacity / this.servers, this.scv, this.probe);
+    if (!(w.probWait > 0)) return 0;
+    const steady = w.probWait / w.rate;
+    if (steady >= now) return Math.min(steady, up);
+    return steady + (now - steady) * Math.exp(-dtS * w.rate * (1 - rho));
   }
 
   /**

@@ -39,6 +39,13 @@ export interface Hold {
   sample(rng: Rng): number;
   /** Whether the request of the last `sample` failed: one of its calls did (absent: none fails). */
   lastFailed?(): boolean;
+  /** The calls' time as a distribution, where it was composed (the fluid model's callers). */
+  readonly time?: DiscreteTime;
+  /**
+   * The mean hold were the caller to finish `throughputPerS` requests a second over this tick: its
+   * callees' waits then follow the calls it sends them (absent: the hold does not depend on it).
+   */
+  meanAt?(throughputPerS: number): number;
 }
 
 export function emptyFigures(): TickFigures {
@@ -106,6 +113,12 @@ export interface LatencyModel {
    * + dropped + queued (+ in service, where requests are counted when answered) still holds.
    */
   loseAll(out: TickFigures): void;
+  /**
+   * How much longer than the last tick's responses a request arriving now would take, were the
+   * service to receive `ratePerS` over a tick of `dtS` (negative: shorter; absent: not known). What a
+   * caller's `Hold.meanAt` is made of.
+   */
+  waitChangeAt?(ratePerS: number, dtS: number): number;
   /** One recent response time drawn at random (the per-request model; undefined: none kept). */
   drawRecent?(rng: Rng): number | undefined;
   /**

@@ -77,6 +77,13 @@ export class QueueDiffusion {
     return sum;
   }
 
+  /** The mean wait averaged over the last step (its start's and its end's): what the tick's requests waited. */
+  meanWaitOverStep(): number {
+    let sum = 0;
+    for (let i = 0; i < this.cells; i++) sum += (this.mass[i] + this.before[i]) * this.centres[i];
+    return sum / 2;
+  }
+
   /**
    * Advance by `dtS` in `steps` implicit steps with drift `drift` (seconds of wait per second; ≤ 0)
    * and diffusion `d`. The atom at 0 is entered from the first cell at the boundary flux and left at
