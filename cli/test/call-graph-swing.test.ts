@@ -35,16 +35,14 @@ describe("the fluid call graph at a backlog: settled, and a swing warned of", ()
       ...FIFTY_TIMES,
       ...[0, 1, 2, 3, 4, 5, 6].flatMap((i) => ["--set", `services.${i}.latency=per-request`]),
     );
-    for (const r of [fluid, perRequest]) {
-      expect(r.summary.serviceCallSwingS).toBe(0);
-      expect(r.stdout).not.toContain("warning:");
-    }
+    expect(fluid.summary.serviceCallSwingS).toBe(0);
+    for (const r of [fluid, perRequest]) expect(r.stdout).not.toContain("warning:");
     const gateway = (r: typeof fluid) => r.summary.services.gateway.sloAttainment as number;
     expect(gateway(perRequest)).toBeGreaterThan(0.7);
-    // Measured: 0.643 against 0.767. The fluid model stays below: its callees take their callers'
-    // calls as Poisson arrivals, where a backlogged caller's few slots send them a closed stream that
-    // queues less (payment per request: 98% busy, a handful waiting), so its calls take longer.
-    expect(gateway(fluid)).toBeGreaterThan(0.55);
+    // Measured: 0.696 against 0.767. The fluid model stays below; likely because its callees take
+    // their callers' calls as Poisson arrivals, where a backlogged caller's slots send a closed stream,
+    // which queues less (docs/guide/services.md, "The day at full scale").
+    expect(gateway(fluid)).toBeGreaterThan(0.6);
     expect(gateway(fluid)).toBeLessThan(gateway(perRequest));
     expect(gateway(perRequest) - gateway(fluid)).toBeLessThan(0.15);
   });

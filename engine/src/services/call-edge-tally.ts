@@ -43,7 +43,7 @@ export class CallEdgeTally {
    * requests waiting than it served in the tick (`backlogged`). The tick counts as a swing when the
    * calls moved by more than half of the larger of this tick's and the last, against the direction of
    * the last such move: a backlogged caller and a callee near its capacity trading places tick by tick,
-   * which the fluid model's coupling of the two (../call-hold.ts) is there to prevent: a guard that it did.
+   * which the fluid model's coupling of the two (./call-hold.ts) is there to prevent: a guard that it did.
    */
   addSent(i: number, k: number, sentPerS: number, backlogged: boolean, dtS: number): void {
     const last = this.lastSentPerS[i][k];

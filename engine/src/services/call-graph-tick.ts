@@ -25,7 +25,10 @@ export class CallGraphTick {
   /** Per service, its last end-to-end time and failure rate, for its callers' next tick. */
   private readonly lastEndToEnd: (DiscreteTime | undefined)[];
   private readonly lastFail: Float64Array;
-  /** Per service, its last tick's mean rate; per caller and call edge, the attempts a second it sent. */
+  /**
+   * Per service, its last tick's mean rate; per caller and call edge, the attempts a second it sent
+   * then, by the mean-value queue (the expected attempts, not those drawn).
+   */
   private readonly lastRate: Float64Array;
   private readonly lastSent: Float64Array[];
   /** Per fluid caller, its hold (reused tick to tick). */

@@ -1,4 +1,4 @@
-import type { DiscreteTime } from "./discrete-time.js";
+import { DiscreteTime } from "./discrete-time.js";
 import type { Hold, LatencyModel, TickFigures } from "./latency-model.js";
 import { SketchRecord } from "./latency-record.js";
 
@@ -33,7 +33,8 @@ export class CallingLatency implements LatencyModel {
     this.inner.tick(t0S, dtS, ratePerS, servers, out, slowdown, hold, arrivals);
     const own = out.served > 0 ? this.inner.lastDistribution() : undefined;
     this.served = out.served;
-    const calls = hold?.time;
+    // A composed hold carries its distribution; a distribution may stand as its own hold.
+    const calls = hold?.time ?? (hold instanceof DiscreteTime ? hold : undefined);
     if (own !== this.madeOf[0] || calls !== this.madeOf[1]) {
       this.endToEnd = own && calls ? own.with(calls) : own;
       this.madeOf = [own, calls];

@@ -77,9 +77,11 @@ export class FluidLatency implements LatencyModel {
   private diffusion: QueueDiffusion | undefined;
   private diffusing = false;
   /**
-   * For callers (waitChangeAt): the last tick's servers and capacity (requests a second), its served
-   * requests' mean wait, and the random part's mean at its end.
+   * For callers (waitChangeAt): whether a tick was made; the last tick's servers and capacity
+   * (requests a second); the mean wait of the last tick that served any (what the last distribution
+   * holds, as callers compose it); the random part's mean at the last tick's end.
    */
+  private ticked = false;
   private servers = 0;
   private capacityPerS = 0;
   private lastWaitS = 0;
@@ -145,7 +147,7 @@ export class FluidLatency implements LatencyModel {
     const arrivals = ratePerS * dtS;
     let holdS = hold ? hold.mean() : 0;
     if (hold?.meanAt && (this.backlog.size > 0 || ratePerS * (ownS + holdS) >= servers)) {
-      holdS = this.heldWhileQueued(hold.meanAt.bind(hold), ownS, servers, (this.backlog.size + arrivals) / dtS);
+      holdS = this.heldWhileQueued(hold, ownS, servers, (this.backlog.size + arrivals) / dtS);
     }
     const mu = 1 / (ownS + holdS);
     this.scv = hold
@@ -154,6 +156,7 @@ export class FluidLatency implements LatencyModel {
     const capacityPerS = servers * mu;
     this.capacityPerS = capacityPerS;
     this.servers = servers;
+    this.ticked = true;
     const cutoffS = t0S + dtS - this.timeoutS;
     out.arrivals = arrivals;
     out.dropped = 0;
@@ -187,14 +190,14 @@ export class FluidLatency implements LatencyModel {
       this.steadyRate = w.rate;
       this.steadyTick(out, w, shiftS, waiting, out.arrivals / dtS);
       this.randomEndS = w.probWait > 0 ? w.probWait / w.rate : 0;
-      this.lastWaitS = this.randomEndS;
+      if (out.served > 0) this.lastWaitS = this.randomEndS;
       return;
     }
     this.steadyLast = false;
     this.tickMix.clear();
     const meanWait = capacityPerS > 0 ? this.diffuse(dtS, rho, capacityPerS, w) : this.queue().meanWait();
     this.randomEndS = meanWait;
-    this.lastWaitS = shiftS + this.queue().meanWaitOverStep();
+    if (out.served > 0) this.lastWaitS = shiftS + this.queue().meanWaitOverStep();
     this.addDiffusionWaits(shiftS, out.served);
     out.queued = waiting + (out.arrivals / dtS) * meanWait;
     this.summarise(out);
@@ -208,40 +211,46 @@ export class FluidLatency implements LatencyModel {
    * Taking the callees' time at the calls this tick sends, rather than at last tick's, is what keeps a
    * backlogged caller from sending its idle callee a flood and then almost nothing, tick after tick.
    */
-  private heldWhileQueued(meanAt: (x: number) => number, ownS: number, servers: number, demandPerS: number): number {
-    const rateAt = (x: number) => servers / (ownS + meanAt(x));
-    if (!(demandPerS > 0) || rateAt(demandPerS) >= demandPerS) return meanAt(demandPerS);
+  private heldWhileQueued(hold: Hold, ownS: number, servers: number, demandPerS: number): number {
+    if (!(servers > 0 && demandPerS > 0) || !hold.meanAt) return hold.mean();
+    const most = hold.meanAt(demandPerS);
+    if (servers / (ownS + most) >= demandPerS) return most;
+    // Non-decreasing in x: the same at both ends, the same throughout (callees that tell no change).
+    if (hold.meanAt(0) === most) return most;
     let lo = 0;
     let hi = demandPerS;
-    for (let k = 0; k < 60 && hi - lo > 1e-9 * demandPerS; k++) {
+    for (let k = 0; k < 40 && hi - lo > 1e-6 * demandPerS; k++) {
       const x = (lo + hi) / 2;
-      if (rateAt(x) >= x) lo = x;
+      if (servers / (ownS + hold.meanAt(x)) >= x) lo = x;
       else hi = x;
     }
-    return meanAt(lo);
+    return hold.meanAt(lo);
   }
 
   /**
    * The wait of a request arriving at the end of a tick that brings `ratePerS` (at the last tick's
-   * servers), less the last tick's mean wait: the backlog then left, plus the random part's mean then
-   * (randomWaitAt). The tick's end rather than its middle: a caller that takes this each tick settles
+   * servers), less the mean wait of the last tick that served any: the backlog then left, plus the
+   * random part's mean then (randomWaitAt), at most the timeout (older requests leave); the timeout
+   * with no servers. The tick's end rather than its middle: a caller that takes this each tick settles
    * on its callee's capacity without ringing about it (the implicit step; the middle's rings when the
-   * callee serves many more a tick than the caller has servers).
+   * callee serves many more a tick than the caller has servers). 0 before the first tick.
    */
   waitChangeAt(ratePerS: number, dtS: number): number {
+    if (!this.ticked) return 0;
     const capacity = this.capacityPerS;
-    if (!(capacity > 0)) return 0;
+    if (!(capacity > 0)) return this.timeoutS - this.lastWaitS;
     const backlogS = Math.max(0, this.backlog.size + (ratePerS - capacity) * dtS) / capacity;
-    return backlogS + this.randomWaitAt(ratePerS, dtS) - this.lastWaitS;
+    return Math.min(backlogS + this.randomWaitAt(ratePerS, dtS), this.timeoutS) - this.lastWaitS;
   }
 
   /**
    * The random part's mean wait after a tick at `ratePerS`, from its mean now: toward the M/G/c steady
    * state at that load, but no faster than the diffusion moves in a tick: up, at most as far as its
    * spread in a tick without drift (E|B| of a Brownian motion, √(4Dt/π), added in quadrature to the
-   * mean now; all of it at or above saturation); down, by the relaxation of its mean, e^(−t/τ). A
-   * surrogate of QueueDiffusion.advance for a caller's bisection: closed form, continuous and
-   * increasing in the load.
+   * mean now; all of it at or above saturation); down, by the relaxation of its mean near the steady
+   * state, e^(−t/τ), but by no more than its drift, 1 − ρ seconds a second (a wait left by an overload
+   * drains at that). A surrogate of QueueDiffusion.advance for a caller's bisection: closed form,
+   * continuous and non-decreasing in the load.
    */
   private randomWaitAt(ratePerS: number, dtS: number): number {
     const capacity = this.capacityPerS;
@@ -250,11 +259,12 @@ export class FluidLatency implements LatencyModel {
     const d = (Math.min(rho, 1) + Math.max(this.scv, 1e-6)) / (2 * capacity);
     const up = Math.sqrt(now * now + (4 / Math.PI) * d * dtS);
     if (!(rho < 1)) return up;
+    const drained = now - (1 - rho) * dtS;
     const w = mgcWaiting(this.servers, ratePerS, capacity / this.servers, this.scv, this.probe);
-    if (!(w.probWait > 0)) return 0;
+    if (!(w.probWait > 0)) return Math.max(0, drained);
     const steady = w.probWait / w.rate;
     if (steady >= now) return Math.min(steady, up);
-    return steady + (now - steady) * Math.exp(-dtS * w.rate * (1 - rho));
+    return Math.max(steady + (now - steady) * Math.exp(-dtS * w.rate * (1 - rho)), drained);
   }
 
   /**
@@ -296,6 +306,7 @@ export class FluidLatency implements LatencyModel {
     this.steadyProbWait = 0;
     this.steadyRate = Number.POSITIVE_INFINITY;
     this.diffusion?.reset(0, Number.POSITIVE_INFINITY);
+    this.randomEndS = 0;
   }
 
   /**

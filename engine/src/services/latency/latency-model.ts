@@ -114,9 +114,9 @@ export interface LatencyModel {
    */
   loseAll(out: TickFigures): void;
   /**
-   * How much longer than the last tick's responses a request arriving now would take, were the
-   * service to receive `ratePerS` over a tick of `dtS` (negative: shorter; absent: not known). What a
-   * caller's `Hold.meanAt` is made of.
+   * How much longer than the last responses a request arriving at the end of a tick would take, were
+   * the service to receive `ratePerS` over that tick of `dtS` (negative: shorter; absent: not known).
+   * What a caller's `Hold.meanAt` is made of.
    */
   waitChangeAt?(ratePerS: number, dtS: number): number;
   /** One recent response time drawn at random (the per-request model; undefined: none kept). */
