@@ -117,22 +117,22 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     expect(attainment["kata-no-slowdown"].high).toBeGreaterThan(0);
   });
 
-  it("dpu.yaml: the DPUs raise attainment and take the virtio work off the CPU, for their power and price", async () => {
+  it("dpu.yaml: the DPUs take the virtio work off the CPU, for their power and price", async () => {
+    // (Their effect on attainment is not shown over the whole night on 10 seeds: not asserted.)
     const g = await reduced("dpu.yaml");
-    expect(g.differences.serviceSloAttainment.dpu.mean).toBeGreaterThan(0);
     expect(g.differences.cpuUsedFraction.dpu.high).toBeLessThan(0);
     expect(g.differences.energyKWh.dpu.low).toBeGreaterThan(0);
     expect(g.differences.costWithServerless.dpu.low).toBeGreaterThan(0);
   });
 
-  it("cxl.yaml: less DRAM costs batch and CPU use (on the interval), attainment and the serverless bill (in direction); a pool wins back some of the bill", async () => {
+  it("cxl.yaml: less DRAM costs batch and CPU use (on the interval) and the serverless bill (in direction); a pool wins back some of the bill", async () => {
     const g = await reduced("cxl.yaml");
     for (const v of ["dram-48", "dram-48-pool-80"]) {
       expect(g.ratios.batchTierCoreHours[v].high).toBeLessThan(0.9);
       expect(g.differences.cpuUsedFraction[v].high).toBeLessThan(0);
-      // Three seeds to 00:15 do not resolve the attainment (-0.008 over the whole night on 10): its direction.
-      expect(g.differences.serviceSloAttainment[v].mean).toBeLessThan(0);
     }
+    // (Attainment rises over the whole night on 10 seeds, likely with less batch beside the services;
+    // to 00:15 it does not: not asserted.)
     // The pool holds replicas that would have burst: in direction here (over 10 seeds, the two
     // differences from 128 GiB have intervals that do not overlap).
     const serverless = g.differences.serverlessCost;
@@ -142,20 +142,18 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     expect(g.means.cxlSlowdownMean["dram-48-pool-80"].low).toBeGreaterThan(0);
   });
 
-  it("placement.yaml: the default leads best fit and least allocated in direction at 1-s ticks; at 5-s ticks best fit leads", async () => {
-    // To 00:15 with the preset's 1-s ticks: both below the default, as over the whole night on 10 seeds
-    // (where the intervals exclude 0; three seeds to 00:15 do not resolve them).
-    const g = await reduced("placement.yaml", { duration: "75m" }, ["serviceSloAttainment"]);
-    expect(g.differences.serviceSloAttainment["best-fit"].n).toBe(3);
-    expect(g.differences.serviceSloAttainment["best-fit"].mean).toBeLessThan(0);
-    expect(g.differences.serviceSloAttainment["least-allocated"].mean).toBeLessThan(0);
-    // With services ticking every 5 s, best fit leads on its interval: the finding holds at 1-s ticks only.
+  it("placement.yaml: best fit does not lead the default, nor trail it (to 00:15 with 5-s ticks, as over the night)", async () => {
+    // The whole night on 10 seeds at the preset's 1-s ticks shows no lead either way
+    // (docs/guide/services.md); to 00:15 with services ticking every 5 s, best fit's interval holds 0 too.
     const coarse = await reduced(
       "placement.yaml",
       TO_00_15,
       ["serviceSloAttainment"],
       ["kubernetes-default", "best-fit"],
     );
-    expect(coarse.differences.serviceSloAttainment["best-fit"].low).toBeGreaterThan(0);
+    const bestFit = coarse.differences.serviceSloAttainment["best-fit"];
+    expect(bestFit.n).toBe(3);
+    expect(bestFit.low).toBeLessThan(0);
+    expect(bestFit.high).toBeGreaterThan(0);
   });
 });

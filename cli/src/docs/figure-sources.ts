@@ -84,7 +84,7 @@ export const FIGURE_SOURCES: Record<string, { command: string; run(): unknown; h
   "double11-full": {
     command: "npx clustersim run examples/double11/double11-full.yaml: summary.json",
     run: () => clustersim(["run", "examples/double11/double11-full.yaml", "--quiet"], "summary.json"),
-    heavy: "the Double-11 day at full scale, 2 to 4 minutes on one core",
+    heavy: "the Double-11 day at full scale, about 4½ minutes on one core",
   },
   "double11-burst": sweep(
     "examples/double11/serverless-burst.yaml",
