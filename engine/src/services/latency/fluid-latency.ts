@@ -1,10 +1,12 @@
 import { CohortQueue } from "./cohort-queue.js";
 import { DiscreteTime, SumScratch } from "./discrete-time.js";
+import { heldWhileQueued } from "./held-while-queued.js";
 import { failServed, type Hold, type LatencyModel, type LatencyParams, type TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
 import { Mg1Wait, mg1WaitOf } from "./mg1-wait.js";
 import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
 import { QueueDiffusion } from "./queue-diffusion.js";
+import { randomWaitAhead } from "./random-wait-ahead.js";
 import { ATOM, EXPONENTIAL, MG1_WAIT, ResponseMixture } from "./response-mixture.js";
 
 /** The relaxation time below which a tick is taken as steady (a twentieth of a tick). */
@@ -35,7 +37,7 @@ const STEPS_PER_TICK = 4;
  *
  * A server is held for the service and then the request's calls (`hold`). While requests queue, the
  * calls' time depends on how many the servers finish (their callees' waits grow with the calls sent),
- * so the tick takes it at the throughput it gives (heldWhileQueued); a callee tells its callers its
+ * so the tick takes it at the throughput it gives (./held-while-queued.ts); a callee tells its callers its
  * wait at a load (waitChangeAt).
  *
  * Drawn arrivals (a tick's count from a Poisson draw: `arrivals` in tick) do not move the waits: those
@@ -147,7 +149,7 @@ export class FluidLatency implements LatencyModel {
     const arrivals = ratePerS * dtS;
     let holdS = hold ? hold.mean() : 0;
     if (hold?.meanAt && (this.backlog.size > 0 || ratePerS * (ownS + holdS) >= servers)) {
-      holdS = this.heldWhileQueued(hold, ownS, servers, (this.backlog.size + arrivals) / dtS);
+      holdS = heldWhileQueued(hold, ownS, servers, (this.backlog.size + arrivals) / dtS);
     }
     const mu = 1 / (ownS + holdS);
     this.scv = hold
@@ -204,33 +206,9 @@ export class FluidLatency implements LatencyModel {
   }
 
   /**
-   * The calls' mean time in a tick whose requests queue, for a caller whose calls' time depends on how
-   * many it sends (`meanAt`: its callees' backlogs grow with them). The servers finish x requests a
-   * second, each holding its server for its own time and its calls' at x; x less that rate increases
-   * with x, so one x solves it, found by bisection, at most `demandPerS` (all that waits or arrives).
-   * Taking the callees' time at the calls this tick sends, rather than at last tick's, is what keeps a
-   * backlogged caller from sending its idle callee a flood and then almost nothing, tick after tick.
-   */
-  private heldWhileQueued(hold: Hold, ownS: number, servers: number, demandPerS: number): number {
-    if (!(servers > 0 && demandPerS > 0) || !hold.meanAt) return hold.mean();
-    const most = hold.meanAt(demandPerS);
-    if (servers / (ownS + most) >= demandPerS) return most;
-    // Non-decreasing in x: the same at both ends, the same throughout (callees that tell no change).
-    if (hold.meanAt(0) === most) return most;
-    let lo = 0;
-    let hi = demandPerS;
-    for (let k = 0; k < 40 && hi - lo > 1e-6 * demandPerS; k++) {
-      const x = (lo + hi) / 2;
-      if (servers / (ownS + hold.meanAt(x)) >= x) lo = x;
-      else hi = x;
-    }
-    return hold.meanAt(lo);
-  }
-
-  /**
    * The wait of a request arriving at the end of a tick that brings `ratePerS` (at the last tick's
    * servers), less the mean wait of the last tick that served any: the backlog then left, plus the
-   * random part's mean then (randomWaitAt), at most the timeout (older requests leave); the timeout
+   * random part's mean then (./random-wait-ahead.ts), at most the timeout (older requests leave); the timeout
    * with no servers. The tick's end rather than its middle: a caller that takes this each tick settles
    * on its callee's capacity without ringing about it (the implicit step; the middle's rings when the
    * callee serves many more a tick than the caller has servers). 0 before the first tick.
@@ -240,31 +218,8 @@ export class FluidLatency implements LatencyModel {
     const capacity = this.capacityPerS;
     if (!(capacity > 0)) return this.timeoutS - this.lastWaitS;
     const backlogS = Math.max(0, this.backlog.size + (ratePerS - capacity) * dtS) / capacity;
-    return Math.min(backlogS + this.randomWaitAt(ratePerS, dtS), this.timeoutS) - this.lastWaitS;
-  }
-
-  /**
-   * The random part's mean wait after a tick at `ratePerS`, from its mean now: toward the M/G/c steady
-   * state at that load, but no faster than the diffusion moves in a tick: up, at most as far as its
-   * spread in a tick without drift (E|B| of a Brownian motion, √(4Dt/π), added in quadrature to the
-   * mean now; all of it at or above saturation); down, by the relaxation of its mean near the steady
-   * state, e^(−t/τ), but by no more than its drift, 1 − ρ seconds a second (a wait left by an overload
-   * drains at that). A surrogate of QueueDiffusion.advance for a caller's bisection: closed form,
-   * continuous and non-decreasing in the load.
-   */
-  private randomWaitAt(ratePerS: number, dtS: number): number {
-    const capacity = this.capacityPerS;
-    const rho = ratePerS / capacity;
-    const now = this.randomEndS;
-    const d = (Math.min(rho, 1) + Math.max(this.scv, 1e-6)) / (2 * capacity);
-    const up = Math.sqrt(now * now + (4 / Math.PI) * d * dtS);
-    if (!(rho < 1)) return up;
-    const drained = now - (1 - rho) * dtS;
-    const w = mgcWaiting(this.servers, ratePerS, capacity / this.servers, this.scv, this.probe);
-    if (!(w.probWait > 0)) return Math.max(0, drained);
-    const steady = w.probWait / w.rate;
-    if (steady >= now) return Math.min(steady, up);
-    return Math.max(steady + (now - steady) * Math.exp(-dtS * w.rate * (1 - rho)), drained);
+    const random = randomWaitAhead(this.randomEndS, ratePerS, capacity, this.servers, this.scv, dtS, this.probe);
+    return Math.min(backlogS + random, this.timeoutS) - this.lastWaitS;
   }
 
   /**
