@@ -101,7 +101,7 @@ function addRunCommands(program: Command, print: (line: string) => void): void {
     .addOption(
       new Option(
         "--set <key=value>",
-        "override a parameter: the built-in scenario's (nodes, utilisation, meanRunS, durationS, warmupS) or a scenario field by path (workloads.0.ratePerS=2); repeatable",
+        "override a parameter: the built-in scenario's (nodes, utilisation, meanRunS, durationS, warmupS) or a scenario field by path (workloads.0.ratePerS=2; =null removes it); repeatable",
       )
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([]),

@@ -313,6 +313,22 @@ describe("--set", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
     expect(fails(["scheduler={ name: ["])[0]).toMatch(/^--set scheduler=\{ name: \[: expected a YAML value, found /);
   });
+
+  it("removes a field or a list item set to null, and refuses to remove what the file does not set", () => {
+    const pooled = ["cluster.nodeGroups.0.cxlPool={ nodesPerPool: 2, capacityPerPool: 64Gi }"];
+    expect(loadScenarioFile(file(), pooled).cluster.nodeGroups[0].cxlPool).toBeDefined();
+    const removed = loadScenarioFile(file(), [...pooled, "cluster.nodeGroups.0.cxlPool=null"]);
+    expect(removed.cluster.nodeGroups[0].cxlPool).toBeUndefined();
+    expect(removed.cluster.nodeGroups[0].memory).toBeDefined();
+    const two = ["workloads.1={ type: poisson, ratePerS: 2, task: { run: 1s, cpu: 1, memory: 1Gi } }"];
+    const left = loadScenarioFile(file(), [...two, "workloads.0=null"]).workloads;
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ ratePerS: 2 });
+    expect(fails(["cluster.nodeGroups.0.cxlPol=null"])).toEqual([
+      "--set cluster.nodeGroups.0.cxlPol=null: expected a field the scenario sets to remove, found none there",
+    ]);
+    for (const item of ["workloads.1=null", "workloads.length=null"]) expect(fails([item])).toHaveLength(1);
+  });
 });
 
 describe("names that become folders", () => {

@@ -226,7 +226,10 @@ function mappingToSet(data: unknown, file: string): void {
 /** Keys that would reach the object prototype instead of a field. */
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
-/** Set one `--set PATH=VALUE` in parsed (not yet validated) scenario data, in place. */
+/**
+ * Set one `--set PATH=VALUE` in parsed (not yet validated) scenario data, in place. `null` removes the
+ * field (its default applies) or the list item: no field of a scenario takes null as a value.
+ */
 export function applyOverride(data: unknown, assignment: string): Override {
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new SpecError([`--set: expected path=value, found "${assignment}"`]);
@@ -261,6 +264,18 @@ export function applyOverride(data: unknown, assignment: string): Override {
     }
     node = next as Record<string, unknown>;
   }
-  node[path[path.length - 1]] = value;
+  const key = path[path.length - 1];
+  if (value === null) removeField(node, key, assignment);
+  else node[key] = value;
   return { path, text: assignment };
+}
+
+/** `--set PATH=null`: the field or list item removed; one the scenario does not set is an error. */
+function removeField(node: Record<string, unknown>, key: string, assignment: string): void {
+  const isItem = Array.isArray(node) && /^\d+$/.test(key);
+  if (Array.isArray(node) ? !isItem || Number(key) >= node.length : !Object.hasOwn(node, key)) {
+    throw new SpecError([`--set ${assignment}: expected a field the scenario sets to remove, found none there`]);
+  }
+  if (isItem) (node as unknown[]).splice(Number(key), 1);
+  else delete node[key];
 }
