@@ -33,6 +33,13 @@ describe("figures the docs quote", () => {
       "a <!--fig s n int-->4,888<!--/fig--> b <!--fig t n int-->7<!--/fig--> c",
     );
     expect(() => rewritten(text, results)).toThrow(/no such field/);
+    // With a list for problems, a figure its run cannot print keeps its text; the others are written.
+    const problems: string[] = [];
+    const both = new Map([...results, ["t", { m: 1 }]]);
+    expect(rewritten(text, both, true, problems)).toBe(
+      "a <!--fig s n int-->4,888<!--/fig--> b <!--fig t n int-->7<!--/fig--> c",
+    );
+    expect(problems).toEqual(["figure t n: the run has no such field"]);
     expect(() => updateFigures(["no-such-source"])).toThrow(/--only: expected figure sources .*found "no-such-source"/);
     expect(() => updateFigures([])).toThrow(/--only: expected figure sources, found none/);
   });

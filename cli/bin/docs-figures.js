@@ -12,6 +12,7 @@ let changed;
 try {
   changed = updateFigures(only);
 } catch (e) {
+  // FiguresLeft: the pages were written but for the figures named.
   process.stderr.write(`docs:figures: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(2);
 }

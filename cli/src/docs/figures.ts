@@ -90,15 +90,30 @@ export function printed(f: Figure, result: unknown): string {
 
 /**
  * A page with every figure's text replaced by what `results` (by source) print; with `partial`, the
- * figures of sources `results` does not hold are left as they are.
+ * figures of sources `results` does not hold are left as they are; with `problems`, so are those that
+ * cannot be printed (a field the run lacks), each reported there instead of thrown.
  */
-export function rewritten(text: string, results: ReadonlyMap<string, unknown>, partial = false): string {
+export function rewritten(
+  text: string,
+  results: ReadonlyMap<string, unknown>,
+  partial = false,
+  problems?: string[],
+): string {
   let out = "";
   let at = 0;
   for (const f of figuresIn(text)) {
     if (partial && !results.has(f.source)) continue;
+    let value: string;
+    try {
+      value = printed(f, results.get(f.source));
+    } catch (err) {
+      // With `problems`, a figure that cannot be printed keeps its text and is reported.
+      if (!problems || !(err instanceof RangeError)) throw err;
+      problems.push(err.message);
+      continue;
+    }
     out += text.slice(at, f.start);
-    out += `<!--fig ${f.source} ${f.path} ${f.format}-->${printed(f, results.get(f.source))}<!--/fig-->`;
+    out += `<!--fig ${f.source} ${f.path} ${f.format}-->${value}<!--/fig-->`;
     at = f.end;
   }
   return out + text.slice(at);

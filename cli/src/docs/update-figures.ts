@@ -20,6 +20,19 @@ export function markdownPages(): string[] {
   return pages;
 }
 
+/** Some figures could not be printed: they kept their text; the pages in `changed` were written. */
+export class FiguresLeft extends Error {
+  constructor(
+    readonly changed: string[],
+    readonly problems: string[],
+  ) {
+    super(
+      `${problems.length} figure(s) kept their text: ${problems.join("; ")}` +
+        (changed.length > 0 ? ` (the others were written: ${changed.join(", ")})` : ""),
+    );
+  }
+}
+
 /** The sources the pages' figures name, each run once. */
 export function runSources(names: Iterable<string>): Map<string, unknown> {
   const results = new Map<string, unknown>();
@@ -48,14 +61,17 @@ export function updateFigures(only?: readonly string[]): string[] {
   const named = read().flatMap((p) => figuresIn(p.text).map((f) => f.source));
   const results = runSources(only ? named.filter((s) => only.includes(s)) : named);
   const changed: string[] = [];
+  const problems: string[] = [];
   // The pages as they are now: the runs take minutes, and edits made meanwhile are kept (a figure
-  // of a source named only meanwhile keeps its text too).
+  // of a source named only meanwhile keeps its text too). A figure that cannot be printed keeps its
+  // text and is reported after the others are written, so that the runs are not lost to it.
   for (const p of read()) {
-    const next = rewritten(p.text, results, true);
+    const next = rewritten(p.text, results, true, problems);
     if (next !== p.text) {
       writeFileSync(p.path, next);
       changed.push(relative(ROOT, p.path));
     }
   }
+  if (problems.length > 0) throw new FiguresLeft(changed, problems);
   return changed;
 }
