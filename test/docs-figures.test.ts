@@ -35,7 +35,7 @@ describe("figures the docs quote", () => {
     expect(() => rewritten(text, results)).toThrow(/no such field/);
     // With a list for problems, a figure its run cannot print keeps its text; the others are written.
     const problems: string[] = [];
-    const both = new Map([...results, ["t", { m: 1 }]]);
+    const both = new Map<string, unknown>([...results, ["t", { m: 1 }]]);
     expect(rewritten(text, both, true, problems)).toBe(
       "a <!--fig s n int-->4,888<!--/fig--> b <!--fig t n int-->7<!--/fig--> c",
     );

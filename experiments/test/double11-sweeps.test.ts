@@ -112,7 +112,10 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     const g = await reduced("service-runtime.yaml", { duration: "75m" }, ["serviceSloAttainment"], variants);
     const attainment = g.differences.serviceSloAttainment;
     expect(attainment.kata.n).toBe(3);
-    expect(attainment.kata.high).toBeLessThan(0);
+    // In direction: with half of each node's memory on the CXL pool, three seeds to 00:15 no longer
+    // resolve it (the whole night's 10 seeds do).
+    expect(attainment.kata.mean).toBeLessThan(0);
+    expect(attainment.kata.mean).toBeLessThan(attainment["kata-no-slowdown"].mean);
     expect(attainment["kata-no-slowdown"].low).toBeLessThan(0);
     expect(attainment["kata-no-slowdown"].high).toBeGreaterThan(0);
   });
@@ -125,21 +128,16 @@ describe("the Double-11 sweeps' findings, on reduced sweeps", () => {
     expect(g.differences.costWithServerless.dpu.low).toBeGreaterThan(0);
   });
 
-  it("cxl.yaml: less DRAM costs batch and CPU use (on the interval) and the serverless bill (in direction); a pool wins back some of the bill", async () => {
+  it("cxl.yaml: 64 GiB of DRAM costs batch and CPU use (in direction); the preset's pool, untouched, changes nothing", async () => {
     const g = await reduced("cxl.yaml");
-    for (const v of ["dram-48", "dram-48-pool-80"]) {
-      expect(g.ratios.batchTierCoreHours[v].high).toBeLessThan(0.9);
-      expect(g.differences.cpuUsedFraction[v].high).toBeLessThan(0);
-    }
-    // (Attainment rises over the whole night on 10 seeds, likely with less batch beside the services;
-    // to 00:15 it does not: not asserted.)
-    // The pool holds replicas that would have burst: in direction here (over 10 seeds, the two
-    // differences from 128 GiB have intervals that do not overlap).
-    const serverless = g.differences.serverlessCost;
-    expect(serverless["dram-48"].mean).toBeGreaterThan(0);
-    expect(serverless["dram-48-pool-80"].mean).toBeLessThan(serverless["dram-48"].mean);
-    // Pooled memory slows what holds it (Pond's sensitivity at the pool's latency).
-    expect(g.means.cxlSlowdownMean["dram-48-pool-80"].low).toBeGreaterThan(0);
+    // In direction: to 00:15 three seeds do not resolve them (over the night, 10 seeds do).
+    expect(g.ratios.batchTierCoreHours["dram-64"].mean).toBeLessThan(1);
+    expect(g.differences.cpuUsedFraction["dram-64"].mean).toBeLessThan(0);
+    // On seeds 1 to 3 nothing spills into the pool (as on the 10 seeds of the whole night): the
+    // preset's runs are those of 64 GiB without it, figure for figure.
+    expect(g.means.cxlSlowdownMean["dram-64-pool-256"].high).toBe(0);
+    for (const metric of ["serviceSloAttainment", "batchTierCoreHours", "serverlessCost", "waitMeanS"])
+      expect(g.means[metric]["dram-64-pool-256"].mean, metric).toBe(g.means[metric]["dram-64"].mean);
   });
 
   it("placement.yaml: best fit does not lead the default, nor trail it (to 00:15 with 5-s ticks, as over the night)", async () => {

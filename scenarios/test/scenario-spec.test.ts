@@ -316,10 +316,10 @@ describe("--set", () => {
 
   it("removes a field or a list item set to null, and refuses to remove what the file does not set", () => {
     const pooled = ["cluster.nodeGroups.0.cxlPool={ nodesPerPool: 2, capacityPerPool: 64Gi }"];
-    expect(loadScenarioFile(file(), pooled).cluster.nodeGroups[0].cxlPool).toBeDefined();
+    expect(loadScenarioFile(file(), pooled).cluster.nodeGroups?.[0].cxlPool).toBeDefined();
     const removed = loadScenarioFile(file(), [...pooled, "cluster.nodeGroups.0.cxlPool=null"]);
-    expect(removed.cluster.nodeGroups[0].cxlPool).toBeUndefined();
-    expect(removed.cluster.nodeGroups[0].memory).toBeDefined();
+    expect(removed.cluster.nodeGroups?.[0].cxlPool).toBeUndefined();
+    expect(removed.cluster.nodeGroups?.[0].memory).toBeDefined();
     const two = ["workloads.1={ type: poisson, ratePerS: 2, task: { run: 1s, cpu: 1, memory: 1Gi } }"];
     const left = loadScenarioFile(file(), [...two, "workloads.0=null"]).workloads;
     expect(left).toHaveLength(1);
