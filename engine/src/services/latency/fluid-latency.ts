@@ -1,5 +1,6 @@
 import { CohortQueue } from "./cohort-queue.js";
-import { DiscreteTime, SumScratch } from "./discrete-time.js";
+import type { DiscreteTime } from "./discrete-time.js";
+import { DrawnQueue } from "./drawn-queue.js";
 import { heldWhileQueued } from "./held-while-queued.js";
 import { failServed, type Hold, type LatencyModel, type LatencyParams, type TickFigures } from "./latency-model.js";
 import { MixtureRecord } from "./latency-record.js";
@@ -8,6 +9,7 @@ import { type MgcWaiting, mgcWaiting } from "./mgc-waiting.js";
 import { QueueDiffusion } from "./queue-diffusion.js";
 import { randomWaitAhead } from "./random-wait-ahead.js";
 import { ATOM, EXPONENTIAL, MG1_WAIT, ResponseMixture } from "./response-mixture.js";
+import { TickDistribution } from "./tick-distribution.js";
 
 /** The relaxation time below which a tick is taken as steady (a twentieth of a tick). */
 const STEADY_WITHIN_TICKS = 0.05;
@@ -61,7 +63,7 @@ export class FluidLatency implements LatencyModel {
   /** The mean-value backlog: cohorts of the mean rate's excess, whose waits the tick's figures take. */
   private readonly backlog = new CohortQueue();
   /** The drawn requests waiting, when arrivals are drawn: what the counts are. */
-  private readonly counted = new CohortQueue();
+  private readonly counted: DrawnQueue;
   /** Whether the last tick's arrivals were drawn (its counts are then `counted`'s, else `backlog`'s). */
   private drawnLast = false;
   /** The last tick's response-time distribution, weighted by the requests it served. */
@@ -104,12 +106,8 @@ export class FluidLatency implements LatencyModel {
    * or with calls, that of its service plus the calls' time (independent).
    */
   private scv: number;
-  /** The service time in strata (for the last tick's distribution; made when first asked). */
-  private service: DiscreteTime | undefined;
-  private scratch: SumScratch | undefined;
-  /** The last distribution made, and the tick it was made for (see lastDistribution). */
-  private made: DiscreteTime | undefined;
-  private readonly madeFor = new Float64Array(3).fill(Number.NaN);
+  /** The last tick's response times in strata, made when asked. */
+  private readonly distribution: TickDistribution;
 
   /** The parameters read every tick, copied beside the model's state. */
   private readonly meanS: number;
@@ -124,6 +122,8 @@ export class FluidLatency implements LatencyModel {
     this.targetS = p.targetS;
     this.tickMix = new ResponseMixture(p.shape);
     this.scv = p.shape.scv;
+    this.counted = new DrawnQueue(p.timeoutS);
+    this.distribution = new TickDistribution(p.shape);
   }
 
   tick(
@@ -178,7 +178,7 @@ export class FluidLatency implements LatencyModel {
     out.expectedServed = out.served;
     let waiting = backlog.size;
     if (drawnArrivals !== undefined) {
-      waiting = this.count(drawnArrivals, t0S, dtS, capacityPerS * dtS, out);
+      waiting = this.counted.take(drawnArrivals, t0S, dtS, capacityPerS * dtS, out);
       out.arrivals = drawnArrivals;
     }
     this.servedSoFar += out.served;
@@ -220,23 +220,6 @@ export class FluidLatency implements LatencyModel {
     const backlogS = Math.max(0, this.backlog.size + (ratePerS - capacity) * dtS) / capacity;
     const random = randomWaitAhead(this.randomEndS, ratePerS, capacity, this.servers, this.scv, dtS, this.probe);
     return Math.min(backlogS + random, this.timeoutS) - this.lastWaitS;
-  }
-
-  /**
-   * The tick's drawn requests through their own queue (same capacity and timeout as the mean one's):
-   * sets the tick's served and dropped counts; returns how many wait at its end.
-   */
-  private count(drawn: number, t0S: number, dtS: number, capacity: number, out: TickFigures): number {
-    const q = this.counted;
-    if (q.size === 0 && drawn <= capacity) {
-      out.served = drawn;
-      out.dropped = 0;
-      return 0;
-    }
-    if (drawn > 0) q.push(t0S + dtS / 2, drawn);
-    out.served = q.serve(t0S, dtS, capacity);
-    out.dropped = q.dropOlderThan(t0S + dtS - this.timeoutS);
-    return q.size;
   }
 
   /**
@@ -295,50 +278,12 @@ export class FluidLatency implements LatencyModel {
   }
 
   /**
-   * The last tick's response times in strata: its waits (each component's atom, or a wait
-   * distribution's strata) plus the stretched service time, independent.
+   * The last tick's response times in strata: its waits plus the stretched service time, independent
+   * (./tick-distribution.ts; a tick like the last one reuses what was made for it).
    */
   lastDistribution(): DiscreteTime | undefined {
     if (this.steadyLast) this.steadyMixture();
-    const mix = this.tickMix;
-    if (!(mix.total > 0)) return undefined;
-    // A tick like the one the last distribution was made for (its share served at once and mean
-    // response within 10⁻⁴, the same slowdown) reuses it: a queue settled near its steady state
-    // changes by less than its strata resolve, and callers then reuse what they made of it.
-    let atOnce = 0;
-    for (let i = 0; i < mix.count; i++) if (mix.kind[i] === ATOM && mix.param[i] <= 0) atOnce += mix.weight[i];
-    atOnce /= mix.total;
-    const mean = mix.mean();
-    const key = this.madeFor;
-    if (Math.abs(atOnce - key[0]) <= 1e-6 && Math.abs(mean - key[1]) <= 1e-4 * key[1] && this.slowdown === key[2]) {
-      return this.made;
-    }
-    key[0] = atOnce;
-    key[1] = mean;
-    key[2] = this.slowdown;
-    this.service ??= DiscreteTime.fromQuantile((u) => this.p.shape.quantile(u));
-    this.scratch ??= new SumScratch();
-    let size = 0;
-    for (let i = 0; i < mix.count; i++) size += mix.kind[i] === ATOM ? 1 : DiscreteTime.STRATA;
-    const waits = { values: new Float64Array(size), weights: new Float64Array(size) };
-    let n = 0;
-    for (let i = 0; i < mix.count; i++) {
-      const w = mix.weight[i] / mix.total;
-      if (mix.kind[i] === ATOM) {
-        waits.values[n] = mix.param[i];
-        waits.weights[n++] = w;
-        continue;
-      }
-      const kind = mix.kind[i];
-      const rate = mix.param[i];
-      DiscreteTime.fromQuantile((u) => mix.waitQuantile(kind, rate, u)).forEachPoint((t, share) => {
-        waits.values[n] = t;
-        waits.weights[n++] = w * share;
-      });
-    }
-    const wait = DiscreteTime.fromWeighted(waits.values, waits.weights, n);
-    this.made = wait.with(this.service.scaled(this.slowdown), false, this.scratch);
-    return this.made;
+    return this.distribution.of(this.tickMix, this.slowdown);
   }
 
   newRecord(): MixtureRecord {
