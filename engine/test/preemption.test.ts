@@ -1,5 +1,6 @@
 import {
   candidatesWanted,
+  InvariantChecker,
   OnlineLoop,
   type PodOnNode,
   pickOneNode,
@@ -10,7 +11,7 @@ import {
 import { ClusterState } from "@clustersim/hardware-models";
 import { createPlacement, type NodeLoad } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { task } from "@clustersim/workloads";
+import { type Task, task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
 
 const pod = (id: number, priority: number, cpuMilli: number, startS = 0): PodOnNode => ({
@@ -125,5 +126,65 @@ describe("preemption in online runs", () => {
     expect(preempted).toEqual([]);
     expect(finished.get(0)).toBe(100);
     expect(finished.get(1)).toBe(120);
+  });
+});
+
+describe("preemption on nodes with a CXL pool", () => {
+  /**
+   * One node of 4 cores and 4,096 MiB of DRAM on a pool of `poolMiB`, and `tasks` that may spill into
+   * it (as every pod does where nodes have pools). Returns each start and preemption, and whether the
+   * pool's bookings balanced throughout (the invariant checker).
+   */
+  function run(poolMiB: number, tasks: { id: number; at: number; mem: number; priority: number }[]) {
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096, cxlPool: 0 }], [poolMiB]);
+    const loop = new OnlineLoop({
+      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
+    });
+    const log: string[] = [];
+    const listener: RunListener = {
+      start: (t, _n, now) => log.push(`${now} start ${t.id} pool ${cluster.poolUsedMiB(0)}`),
+      preempt: (t, _n, now) => log.push(`${now} preempt ${t.id}`),
+    };
+    const spilling = tasks.map(
+      (t) =>
+        ({
+          ...task({ id: t.id, arrivalS: t.at, runS: 100, cpuMilli: 1000, memoryMiB: t.mem, priority: t.priority }),
+          spillToPool: true,
+        }) as Task,
+    );
+    new Run({
+      cluster,
+      tasks: spilling,
+      loop,
+      listeners: [new InvariantChecker(cluster, 1), listener],
+    }).runToEndSync();
+    return log.filter((l) => Number(l.split(" ")[0]) <= 10);
+  }
+
+  it("a pod that fits nowhere, DRAM and pool full, evicts the lower-priority pod whose memory makes room", () => {
+    // Task 0 (priority 0) holds 4,000 MiB of DRAM; task 1 (priority 0, from 1 s) 96 MiB of DRAM and 904
+    // in the pool. At 10 s task 2 (priority 10) asks 2,000 MiB: 96 of the pool are free. With both away,
+    // 5,096 MiB are; task 0 given back leaves 1,096 (too few), task 1 given back leaves 4,096: task 0
+    // is the one victim, and task 2 starts in its DRAM, nothing more in the pool.
+    const log = run(1000, [
+      { id: 0, at: 0, mem: 4000, priority: 0 },
+      { id: 1, at: 1, mem: 1000, priority: 0 },
+      { id: 2, at: 10, mem: 2000, priority: 10 },
+    ]);
+    expect(log).toEqual(["0 start 0 pool 0", "1 start 1 pool 904", "10 preempt 0", "10 start 2 pool 904"]);
+  });
+
+  it("counts the pool a victim frees: the preemptor takes DRAM and pool where DRAM alone would not hold it", () => {
+    // Task 0 (priority 20, no victim) holds 3,000 MiB of DRAM; task 1 (priority 0) 1,096 of DRAM and
+    // 1,904 of the 2,000 MiB pool. Task 2 (priority 10) asks 2,500 MiB: without task 1, 1,096 of DRAM
+    // and 2,000 of pool are free, so it starts with 1,404 MiB in the pool (DRAM alone, 1,096, would
+    // not hold it).
+    const log = run(2000, [
+      { id: 0, at: 0, mem: 3000, priority: 20 },
+      { id: 1, at: 1, mem: 3000, priority: 0 },
+      { id: 2, at: 10, mem: 2500, priority: 10 },
+    ]);
+    expect(log).toEqual(["0 start 0 pool 0", "1 start 1 pool 1904", "10 preempt 1", "10 start 2 pool 1404"]);
   });
 });

@@ -19,11 +19,12 @@ export interface PreemptionOptions {
 
 /**
  * Whether a pod of `priority` may preempt at all: some running pod has a lower priority, and the pod
- * asks for nothing beyond CPU and memory (below). When not, planPreemption returns null at once.
+ * asks for nothing beyond CPU and memory, which it may spill into its node's CXL pool (below). When
+ * not, planPreemption returns null at once.
  */
 export function mayPreempt(table: PlacementTable, pod: Pod, priority: number): boolean {
   if (!(table.lowestPriority() < priority)) return false;
-  return !((pod.gpus ?? 0) > 0 || (pod.nicGbps ?? 0) > 0 || pod.directNic || (pod.poolMiB ?? 0) > 0 || pod.spillToPool);
+  return !((pod.gpus ?? 0) > 0 || (pod.nicGbps ?? 0) > 0 || pod.directNic || (pod.poolMiB ?? 0) > 0);
 }
 
 /**
@@ -32,8 +33,12 @@ export function mayPreempt(table: PlacementTable, pod: Pod, priority: number): b
  * dry-run in a ring from a random start until enough are found, and one is picked by upstream's rules
  * (../../preemption/default-preemption.ts). Returns the node and the placement ids to evict, or null.
  * A node `eligible` refuses (the strategy's filters beyond room) is no candidate.
- * Pods that also need GPUs, network, VFs or pool memory do not preempt: victims are chosen on CPU,
- * memory and pod count, and evicting could free the wrong resource and leave them unplaced.
+ * Pods that also need GPUs, network, VFs or a fixed share of pool memory do not preempt: victims are
+ * chosen on CPU, memory and pod count, and evicting could free the wrong resource and leave them
+ * unplaced. A pod that may spill into its node's CXL pool (every pod, where nodes have pools) counts
+ * the pool's free memory as room, and each victim's whole memory as freed (its pool share goes back to
+ * the same pool); a pod that may not counts DRAM alone (a victim's pool share does not help it). Either
+ * way the preemptor fits once the victims are gone, as ClusterState.fits judges it.
  */
 export function planPreemption(
   cluster: ClusterState,
@@ -47,6 +52,7 @@ export function planPreemption(
   const n = cluster.nodeCount;
   const admission = { cpuMilli: 0, memoryMiB: 0, tolerations: pod.tolerations, nodeSelector: pod.nodeSelector };
   const request = { cpuMilli: pod.cpuMilli, memoryMiB: pod.memoryMiB, priority };
+  const spills = pod.spillToPool === true;
   const wanted = candidatesWanted(n);
   const offset = rng.int(0, n - 1);
   const found: Candidate[] = [];
@@ -61,12 +67,15 @@ export function planPreemption(
     for (const id of ids) {
       const p = table.pods[id]!;
       const prio = table.tasks[id]!.priority ?? 0;
-      pods.push({ id, priority: prio, startS: table.startOf[id], cpuMilli: p.cpuMilli, memoryMiB: p.memoryMiB });
+      const memoryMiB = spills ? p.memoryMiB : p.memoryMiB - cluster.poolMiBOf(id);
+      pods.push({ id, priority: prio, startS: table.startOf[id], cpuMilli: p.cpuMilli, memoryMiB });
     }
     if (!cluster.admits(node, admission) || (eligible && !eligible(node))) continue;
+    const pool = cluster.poolOf(node);
+    const poolFree = spills && pool >= 0 && cluster.isPoolUp(pool) ? cluster.poolFreeMiB(pool) : 0;
     const room = {
       freeCpuMilli: cluster.freeCpuMilli(node),
-      freeMemoryMiB: cluster.freeMemoryMiB(node),
+      freeMemoryMiB: cluster.freeMemoryMiB(node) + poolFree,
       freePods: cluster.maxPodsOn(node) - cluster.podsOn(node),
     };
     const victims = selectVictimsOnNode(room, pods, request);
