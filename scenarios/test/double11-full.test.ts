@@ -73,4 +73,15 @@ describe("the Double-11 day at full scale (examples/double11/double11-full.yaml)
     expect(full.colocation).toEqual(scaled.colocation);
     expect(full.scheduler).toEqual(scaled.scheduler);
   });
+
+  it("runs on the scaled preset's machines: cores, DRAM, CXL pool, NIC, DPU and price per node", () => {
+    const scaled = loadScenarioFile(SCALED);
+    const machine = (spec: typeof full) => {
+      const g = spec.cluster.nodeGroups!.find((x) => !x.virtual)!;
+      return { cpu: g.cpu, memory: g.memory, cxlPool: g.cxlPool, nicGbps: g.nicGbps, dpu: g.dpu, price: g.price };
+    };
+    expect(machine(full)).toEqual(machine(scaled));
+    // Half of each node's 128 GiB on the pool.
+    expect(machine(full).cxlPool).toEqual({ nodesPerPool: 4, capacityPerPool: 256 * 1024 });
+  });
 });

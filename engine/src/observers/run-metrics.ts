@@ -114,9 +114,7 @@ export class RunMetrics implements RunListener {
     if (all.capacityMemoryMiB > 0)
       this.peakMem = Math.max(this.peakMem, all.allocatedMemoryMiB / all.capacityMemoryMiB);
     if (all.capacityGpuMilli > 0) this.peakGpu = Math.max(this.peakGpu, all.allocatedGpuMilli / all.capacityGpuMilli);
-    let pooled = 0;
-    for (let p = 0; p < this.pools; p++) pooled += c.poolUsedMiB(p);
-    this.pooled.set(pooled, nowS);
+    this.pooled.set(c.poolUsedTotalMiB(), nowS);
   }
 
   /**

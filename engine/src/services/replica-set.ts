@@ -98,9 +98,12 @@ export class ReplicaSet {
    * keeps what it derived from them (the load-aware forecast's node shares) knows when to derive it again.
    */
   onChange?: () => void;
+  /** Counts the same changes as `onChange` is told of (what a cache of the placed replicas keys on). */
+  changes = 0;
 
   /** The counts after a change to pending, starting or ready. */
   private recount(): void {
+    this.changes++;
     this.onChange?.();
     this.readyTotal = this.ready.size;
     this.placedCount = this.starting.size + this.readyTotal;
@@ -182,6 +185,7 @@ export class ReplicaSet {
   /** A placed replica's request changed in place (the run's `resize` event). */
   resized(t: Task, fromCpuMilli: number): void {
     if (this.nodeOf.has(t)) this.placedCpuMilli += t.cpuMilli - fromCpuMilli;
+    this.changes++;
     this.onChange?.();
   }
 

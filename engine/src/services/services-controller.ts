@@ -14,6 +14,8 @@ import type { LatencyModel, TickFigures } from "./latency/latency-model.js";
 import { PerRequestLatency } from "./latency/per-request-latency.js";
 import type { RequestGraph } from "./latency/request-graph.js";
 import { ServiceTimeShape } from "./latency/service-time.js";
+import { PlacedReplicas } from "./placed-replicas.js";
+import { ReadyNodes } from "./ready-nodes.js";
 import { MachineFiguresCache, type ReplicaMachine } from "./replica-machine.js";
 import { ReplicaMemory } from "./replica-memory.js";
 import { ReplicaSet } from "./replica-set.js";
@@ -81,6 +83,10 @@ export class ServicesController implements Controller {
   private readonly order: number[];
   /** Per service with the "fluid" model: the stream its external arrivals are drawn from (absent: the mean rate's). */
   private readonly arrivalDraws: (Rng | undefined)[] = [];
+  /** Each service's ready replicas' nodes, for the interference averaged over them (./ready-nodes.ts). */
+  private readonly readyNodes: ReadyNodes[] = [];
+  /** Each service's placed replicas, for their usage by node (./placed-replicas.ts). */
+  private readonly placedReplicas: PlacedReplicas[] = [];
   /** The call graph's part of the tick, and the call edges' accounts after the warm-up. */
   private readonly callGraph: CallGraphTick;
   private readonly callEdges: CallEdgeTally;
@@ -142,6 +148,8 @@ export class ServicesController implements Controller {
           ? new FluidLatency(params[i])
           : new PerRequestLatency(params[i], ctx.rng(`${s.name}/requests`), serviceTimeDraw(s)));
       this.arrivalDraws.push(s.latency === "fluid" ? ctx.rng(`${s.name}/arrivals`) : undefined);
+      this.readyNodes.push(new ReadyNodes());
+      this.placedReplicas.push(new PlacedReplicas());
       // The fluid model composes a caller's end-to-end times; the per-request one draws each call's, or
       // in a graph of per-request services makes them.
       const model = s.calls.length > 0 && fluid ? new CallingLatency(queue, s.slo.targetS) : queue;
@@ -266,7 +274,7 @@ export class ServicesController implements Controller {
     const set = this.sets[i];
     const ready = set.readyCount;
     const m = ready > 0 ? this.machines[i]?.of(set) : undefined;
-    const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(set) : 1) * (m?.slowdown ?? 1);
+    const slowdown = (this.o.interference && ready > 0 ? this.slowdownOf(i) : 1) * (m?.slowdown ?? 1);
     const cores = (set.placed > 0 ? set.placedCpuMilli / set.placed : set.template.cpuMilli) / 1000;
     const meanS = this.serviceMeanS[i] * slowdown;
     // The tick's traffic per ready replica (with a backlog, more than it serves: every slot busy).
@@ -296,11 +304,15 @@ export class ServicesController implements Controller {
     });
   }
 
-  /** The mean interference slowdown over the set's ready replicas' nodes. */
-  private slowdownOf(set: ReplicaSet): number {
+  /** The mean interference slowdown over service i's ready replicas' nodes. */
+  private slowdownOf(i: number): number {
+    const ready = this.readyNodes[i];
+    const n = ready.update(this.sets[i]);
+    const nodes = ready.nodes;
+    const interference = this.o.interference!;
     let sum = 0;
-    for (const t of set.ready.keys()) sum += this.o.interference!(set.nodeOf.get(t)!);
-    return sum / set.ready.size;
+    for (let k = 0; k < n; k++) sum += interference(nodes[k]);
+    return sum / n;
   }
 
   /**
@@ -330,7 +342,10 @@ export class ServicesController implements Controller {
     const set = this.sets[i];
     const sharing = starting ? set.placed : set.readyCount;
     const per = sharing > 0 ? usageMilli / sharing : 0;
-    for (const [t, node] of set.nodeOf) out[node] += (starting || set.ready.has(t) ? per : 0) - t.cpuMilli;
+    const placed = this.placedReplicas[i];
+    const n = placed.update(set);
+    const { node, cpuMilli, ready } = placed;
+    for (let k = 0; k < n; k++) out[node[k]] += (starting || ready[k] === 1 ? per : 0) - cpuMilli[k];
   }
 
   get serviceCount(): number {

@@ -219,6 +219,10 @@ export class ClusterState implements ClusterView {
   poolUsedMiB(pool: number): number {
     return this.pools.usedMiB(pool);
   }
+  /** CXL pool memory in use over all pools, MiB. */
+  poolUsedTotalMiB(): number {
+    return this.pools.totalUsedMiB;
+  }
   labels(node: number): Readonly<Record<string, string>> {
     return this.constraints.labels(node);
   }

@@ -12,6 +12,8 @@ export class MemoryPools {
   private readonly cap: Float64Array;
   private readonly used: Float64Array;
   private readonly down: Uint8Array;
+  /** The sum of `used`, kept as bookings come and go (a run's metrics read it on every start and end). */
+  private usedTotal = 0;
 
   constructor(nodeCount: number, capacitiesMiB: readonly number[]) {
     this.of = new Int32Array(nodeCount).fill(-1);
@@ -28,6 +30,10 @@ export class MemoryPools {
   }
   usedMiB(pool: number): number {
     return this.used[pool];
+  }
+  /** MiB in use over all pools: the sum of usedMiB, exact while bookings are whole MiB (as requests are). */
+  get totalUsedMiB(): number {
+    return this.usedTotal;
   }
   setUp(pool: number, up: boolean): void {
     this.down[pool] = up ? 0 : 1;
@@ -52,5 +58,6 @@ export class MemoryPools {
   /** Take (or, negative, give back) MiB of the node's pool. */
   book(node: number, mib: number): void {
     this.used[this.of[node]] += mib;
+    this.usedTotal += mib;
   }
 }
