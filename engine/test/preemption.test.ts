@@ -1,5 +1,6 @@
 import {
   candidatesWanted,
+  HardwareEffects,
   InvariantChecker,
   OnlineLoop,
   type PodOnNode,
@@ -186,5 +187,93 @@ describe("preemption on nodes with a CXL pool", () => {
       { id: 2, at: 10, mem: 2500, priority: 10 },
     ]);
     expect(log).toEqual(["0 start 0 pool 0", "1 start 1 pool 1904", "10 preempt 1", "10 start 2 pool 1404"]);
+  });
+});
+
+describe("preemption's victims and the preemptor's memory", () => {
+  /** Ends a run whose preemptions repeat without end (what these tests guard against) with a failure, not a hang. */
+  const stopLoop = (log: string[]) => {
+    if (log.length > 20) throw new Error(`preempted and restarted without end: ${log.slice(0, 8).join(", ")} …`);
+  };
+
+  it("a pod with a fixed pool share (here 0, spill asked too) counts a victim's DRAM alone: no needless eviction", () => {
+    // One node of 4,096 MiB of DRAM on a 2,000 MiB pool. Task 0 (priority 20) holds 2,000 MiB of DRAM;
+    // task 1 (priority 0, from 1 s) 2,096 of DRAM and 904 of pool. Task 2 (priority 10, from 10 s) asks
+    // 3,000 MiB with none of it in the pool: task 1's DRAM (2,096) would not hold it, so nothing is
+    // evicted at 10 s (counting task 1's pool share as room would evict it for nothing). At 100 s task 0
+    // ends: its 2,000 MiB and task 1's DRAM hold task 2, so task 1 is evicted then, and starts again at
+    // once with 1,904 MiB in the pool.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096, cxlPool: 0 }], [2000]);
+    const loop = new OnlineLoop({
+      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
+    });
+    const log: string[] = [];
+    const t = (id: number, at: number, mem: number, priority: number, extra: object) =>
+      ({ ...task({ id, arrivalS: at, runS: 100, cpuMilli: 1000, memoryMiB: mem, priority }), ...extra }) as Task;
+    new Run({
+      cluster,
+      tasks: [
+        t(0, 0, 2000, 20, {}),
+        t(1, 1, 3000, 0, { spillToPool: true }),
+        t(2, 10, 3000, 10, { spillToPool: true, poolMiB: 0 }),
+      ],
+      loop,
+      listeners: [
+        new InvariantChecker(cluster, 1),
+        {
+          start: (x, _n, now) => log.push(`${now} start ${x.id}`),
+          preempt: (x, _n, now) => log.push(`${now} preempt ${x.id}`) && stopLoop(log),
+        },
+      ],
+    }).runToEndSync();
+    expect(log).toEqual(["0 start 0", "1 start 1", "100 preempt 1", "100 start 2", "100 start 1"]);
+  });
+
+  it("a victim's sandbox is not kept warm: with keep-alive on, the preemptor takes the room its eviction made", () => {
+    // One node of 4,096 MiB; function instances kept warm 30 s after they end. Task 0 (priority 0, a
+    // runc sandbox of app "a") holds 3,000 MiB; task 1 (priority 10) asks 3,000 at 10 s and evicts it.
+    // Were the victim's sandbox kept warm, its memory would stay held, task 1 would not fit, and task 0
+    // would start again on its warm instance: preempted and restarted without end.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
+    const effects = new HardwareEffects({
+      cluster,
+      dpuGbps: new Float64Array(1),
+      streams: new RandomStreams(5),
+      warmPool: { policy: "fixed", keepAliveS: 30 },
+    });
+    const loop = new OnlineLoop({
+      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
+      effects,
+    });
+    const log: string[] = [];
+    new Run({
+      cluster,
+      tasks: [
+        task({
+          id: 0,
+          arrivalS: 0,
+          runS: 100,
+          cpuMilli: 1000,
+          memoryMiB: 3000,
+          priority: 0,
+          runtime: "runc",
+          app: "a",
+        }),
+        task({ id: 1, arrivalS: 10, runS: 100, cpuMilli: 1000, memoryMiB: 3000, priority: 10 }),
+      ],
+      loop,
+      listeners: [
+        new InvariantChecker(cluster, 1),
+        {
+          start: (x, _n, now) => log.push(`${now} start ${x.id}`),
+          preempt: (x, _n, now) => log.push(`${now} preempt ${x.id}`) && stopLoop(log),
+          finish: (x, _n, _s, now) => log.push(`${now} finish ${x.id}`),
+        },
+      ],
+    }).runToEndSync();
+    expect(log.slice(0, 4)).toEqual(["0 start 0", "10 preempt 0", "10 start 1", "110 finish 1"]);
+    expect(loop.counts.preemptions).toBe(1);
   });
 });

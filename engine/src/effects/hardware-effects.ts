@@ -317,9 +317,9 @@ export class HardwareEffects implements RunEffects {
     for (const id of this.onDpu.get(node) ?? []) if (changed || id === newId) this.rates.setRate(id, 1 / slowdown);
   }
 
-  released(task: Task, pod: Pod, node: number, nowS: number, id = -1): void {
+  released(task: Task, pod: Pod, node: number, nowS: number, id = -1, evicted = false): void {
     this.stretchBy.delete(task);
-    if (this.warm && task.runtime !== "") this.warm.ended(appOf(task), node, pod.memoryMiB, nowS);
+    if (this.warm && task.runtime !== "" && !evicted) this.warm.ended(appOf(task), node, pod.memoryMiB, nowS);
     if (task.nicGbps > 0) this.nicDemand[node] -= task.nicGbps;
     if (task.nicGbps > 0 && this.dpuGbps[node] > 0) {
       this.onDpu.get(node)?.delete(id);

@@ -17,8 +17,11 @@ export interface RunEffects {
   runTimeS(task: Task, pod: Pod, id: number, node: number, nowS: number, out: { delayS: number }): number;
   /** The task placed as `id` started its run (its progress exists now: rates may be set). */
   started?(task: Task, id: number, node: number): void;
-  /** A placed task left (or was killed). */
-  released?(task: Task, pod: Pod, node: number, nowS: number, id: number): void;
+  /**
+   * A placed task left (or was killed); `evicted`: preempted, its sandbox torn down (no warm instance
+   * is kept of it: it would take back the room its eviction made for the preemptor).
+   */
+  released?(task: Task, pod: Pod, node: number, nowS: number, id: number, evicted?: boolean): void;
   /**
    * Called once with a way to change running tasks' speed (rate-based progress), by placement id, the
    * clock, and timers (after a timer the scheduler looks at the cluster again: it may have changed).

@@ -31,7 +31,11 @@ export class MemoryPools {
   usedMiB(pool: number): number {
     return this.used[pool];
   }
-  /** MiB in use over all pools: the sum of usedMiB, exact while bookings are whole MiB (as requests are). */
+  /**
+   * MiB in use over all pools: the sum of usedMiB, to rounding (exact where every booking is a whole
+   * MiB; a spill share is a request less its node's free DRAM, fractional with overcommitted or decimal
+   * memory, where the two may differ by about 1e-10 MiB).
+   */
   get totalUsedMiB(): number {
     return this.usedTotal;
   }

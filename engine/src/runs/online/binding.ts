@@ -145,7 +145,7 @@ export class Binding {
     const work = t.workOf[id];
     const left = Number.isFinite(work) ? this.progress.workLeftS(id) : Number.NaN;
     this.progress.stop(id);
-    this.vacate(id);
+    this.vacate(id, true);
     this.counts.preemptions++;
     if (Number.isFinite(work) && work > 0) {
       const o = this.parts.preemption!;
@@ -234,8 +234,11 @@ export class Binding {
     return this.vacate(id);
   }
 
-  /** Take placement `id` off its node and tell the batch tier, the strategy and the effects; returns the task. */
-  private vacate(id: number): Task {
+  /**
+   * Take placement `id` off its node and tell the batch tier, the strategy and the effects (`evicted`:
+   * preempted, its sandbox gone with it); returns the task.
+   */
+  private vacate(id: number, evicted = false): Task {
     const { cluster, sim } = this.run;
     const node = this.table.nodeOf[id];
     const { task, pod } = this.table.remove(id);
@@ -247,7 +250,7 @@ export class Binding {
     cluster.release(id);
     const strategy = this.parts.strategy;
     if (strategy?.released) this.hook("released", task, () => strategy.released!(cluster, pod, node));
-    this.parts.effects?.released?.(task, pod, node, sim.now, id);
+    this.parts.effects?.released?.(task, pod, node, sim.now, id, evicted);
     return task;
   }
 

@@ -52,7 +52,8 @@ export function planPreemption(
   const n = cluster.nodeCount;
   const admission = { cpuMilli: 0, memoryMiB: 0, tolerations: pod.tolerations, nodeSelector: pod.nodeSelector };
   const request = { cpuMilli: pod.cpuMilli, memoryMiB: pod.memoryMiB, priority };
-  const spills = pod.spillToPool === true;
+  // A fixed share (poolMiB, even 0) is taken as given, never spilled (MemoryPools.share).
+  const spills = pod.spillToPool === true && pod.poolMiB === undefined;
   const wanted = candidatesWanted(n);
   const offset = rng.int(0, n - 1);
   const found: Candidate[] = [];
