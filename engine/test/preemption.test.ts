@@ -6,11 +6,12 @@ import {
   type PodOnNode,
   pickOneNode,
   Run,
+  type RunEffects,
   type RunListener,
   selectVictimsOnNode,
 } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
-import { createPlacement, type NodeLoad } from "@clustersim/schedulers";
+import { createPlacement, type NodeLoad, type Pod } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 import { type Task, task } from "@clustersim/workloads";
 import { describe, expect, it } from "vitest";
@@ -275,5 +276,35 @@ describe("preemption's victims and the preemptor's memory", () => {
     }).runToEndSync();
     expect(log.slice(0, 4)).toEqual(["0 start 0", "10 preempt 0", "10 start 1", "110 finish 1"]);
     expect(loop.counts.preemptions).toBe(1);
+  });
+});
+
+describe("a preemption plan the cluster does not honour", () => {
+  it("is refused with a message naming the task and node, not repeated: an effect that takes back the victim's room", () => {
+    // The same two tasks as above on one 4-core node; the effects hold a released task's memory on its
+    // node at once (as a warm sandbox would), so the room the eviction made is gone before the
+    // preemptor is bound.
+    const cluster = new ClusterState([{ cpuMilli: 4000, memoryMiB: 4096 }]);
+    const effects: RunEffects = {
+      request: (t) => t as Pod,
+      runTimeS: (t) => t.runS,
+      released: (_t, pod, node) => void cluster.place(node, { cpuMilli: 0, memoryMiB: pod.memoryMiB }),
+    };
+    const loop = new OnlineLoop({
+      strategy: createPlacement("best-fit", {}, { rng: new RandomStreams(1).get("s") }),
+      preemption: { victims: "restart", checkpointIntervalS: 0, rng: new RandomStreams(1).get("preemption") },
+      effects,
+    });
+    const run = new Run({
+      cluster,
+      tasks: [
+        task({ id: 0, arrivalS: 0, runS: 100, cpuMilli: 1000, memoryMiB: 3000, priority: 0 }),
+        task({ id: 1, arrivalS: 10, runS: 100, cpuMilli: 1000, memoryMiB: 3000, priority: 10 }),
+      ],
+      loop,
+    });
+    expect(() => run.runToEndSync()).toThrow(
+      "preemption: task 1 does not fit node 0 once its 1 victim(s) were evicted: the plan and the cluster disagree",
+    );
   });
 });

@@ -256,7 +256,13 @@ export class OnlineLoop implements SchedulingLoop {
     const plan = planPreemption(cluster, table, w.pod, w.task.priority ?? 0, this.o.preemption!.rng, eligible);
     if (!plan) return null;
     for (const id of plan.victims) this.enqueue(this.binding.preemptVictim(id));
-    return cluster.fits(plan.node, w.pod) ? { node: plan.node } : null;
+    if (cluster.fits(plan.node, w.pod)) return { node: plan.node };
+    // The plan promised room its evictions did not make (something took it back as they left): the
+    // victims would restart there and the same plan repeat, victims evicted for nothing, perhaps
+    // without end. Refused rather than computed.
+    throw new Error(
+      `preemption: task ${w.task.id} does not fit node ${plan.node} once its ${plan.victims.length} victim(s) were evicted: the plan and the cluster disagree`,
+    );
   }
 
   /** A virtual node for a bursting task, which tolerates the virtual nodes' taints (as the burst policy adds). */
