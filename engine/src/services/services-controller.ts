@@ -24,6 +24,7 @@ import { ServerlessLedger } from "./serverless-ledger.js";
 import type { ServiceView } from "./service-api.js";
 import { callOrder, type ServiceConfig, type VirtualNode } from "./service-config.js";
 import { brokeObjective, type MeasureWindow, ServiceTally, WindowTally } from "./service-figures.js";
+import { measuredTotals, type ReportedServices, serviceSummary, windowSummary } from "./service-report.js";
 import { serviceView } from "./service-view.js";
 
 export interface ServicesOptions {
@@ -481,29 +482,7 @@ export class ServicesController implements Controller {
 
   /** Per service, by name: its totals over the run, and its latency and objective after the warm-up. */
   summary(): Record<string, Record<string, number>> {
-    const out: Record<string, Record<string, number>> = {};
-    this.services.forEach((s, i) => {
-      const set = this.sets[i];
-      out[s.name] = {
-        ...this.windows[i][0].summary(),
-        ...this.tallies[i].summary(),
-        ...this.callEdges.criticalPathShares(i),
-        ...this.callEdges.callFigures(i),
-        ...(this.scaling[i]?.predictive && { forecastError: this.scaling[i]!.predictive!.weightedError }),
-        scaleUps: set.scaleUps,
-        scaleDowns: set.scaleDowns,
-        replicasAtEnd: set.replicas,
-        ...(s.vpa && {
-          vpaRestarts: set.restarts,
-          vpaInPlaceResizes: this.vertical[i]?.inPlaceResizes ?? 0,
-          vpaInPlaceFallbacks: this.vertical[i]?.inPlaceFallbacks ?? 0,
-          cpuRequestMilliAtEnd: set.template.cpuMilli,
-          vpaTargetMilli: this.vertical[i]?.last?.targetMilli ?? Number.NaN,
-        }),
-        ...this.memory[i]?.summary(),
-      };
-    });
-    return out;
+    return serviceSummary(this.reported());
   }
 
   /**
@@ -516,26 +495,17 @@ export class ServicesController implements Controller {
 
   /** Every service's requests after the warm-up, added up: served, answered (served or dropped), within the objective. */
   measuredTotals(): { served: number; answered: number; within: number; latencySumS: number } {
-    const t = { served: 0, answered: 0, within: 0, latencySumS: 0 };
-    for (const [run] of this.windows) {
-      t.served += run.served;
-      t.answered += run.served + run.dropped;
-      t.within += run.within;
-      t.latencySumS += run.latencySumS;
-    }
-    return t;
+    return measuredTotals(this.windows);
   }
 
   /** Per named window, per service: its requests, latency and objective within the window. */
   windowSummary(): Record<string, Record<string, Record<string, number>>> {
-    const out: Record<string, Record<string, Record<string, number>>> = {};
-    for (const [k, w] of (this.o.windows ?? []).entries()) {
-      const per: Record<string, Record<string, number>> = {};
-      this.services.forEach((s, i) => {
-        per[s.name] = this.windows[i][k + 1].summary();
-      });
-      out[w.name] = per;
-    }
-    return out;
+    return windowSummary(this.services, this.windows, this.o.windows ?? []);
+  }
+
+  /** What the run's figures are read from (./service-report.ts). */
+  private reported(): ReportedServices {
+    const { services, sets, windows, tallies, callEdges, scaling, vertical, memory } = this;
+    return { services, sets, windows, tallies, callEdges, scaling, vertical, memory };
   }
 }
