@@ -272,6 +272,10 @@ function addRlCommands(program: Command, print: (line: string) => void): void {
     .option("--resume <checkpoint>", "continue from a checkpoint written by an earlier training of the same file")
     .option("--epochs <n>", "train until this many epochs in all (default: the file's train.epochs)")
     .option(
+      "--seed <n>",
+      "the training seed (default: the file's train.seed; the default output folder then ends in -seedN)",
+    )
+    .option(
       "-w, --workers <n>",
       "worker threads for episodes and gradients (default: the file's train.workers; the checkpoint does not depend on it)",
     )
@@ -303,7 +307,15 @@ function addRlCommands(program: Command, print: (line: string) => void): void {
     .option("--seeds <n>", "placement: seeds 42, 43, … to average over (default: 10)")
     .option(
       "--starts <list>",
-      "queue: the first job of each window of 1,024 to evaluate on, comma-separated (default: the paper's ten)",
+      "queue: the first job of each window of 1,024 to evaluate on, comma-separated (default: see --windows)",
+    )
+    .option(
+      "--windows <kind>",
+      "queue: published (the paper's ten), test (the split's test windows: the default when every agent trained under a split; otherwise published) or tiled (back-to-back windows over the whole trace)",
+    )
+    .option(
+      "--pool <name>",
+      "queue: the checkpoints are training seeds of one agent: also report them pooled under this name, with 95% intervals over seeds × windows",
     )
     .option(
       "--json",

@@ -57,6 +57,7 @@ export type { SearchOptions, SearchStart } from "./search/search-options.js";
 export type { SearchResult } from "./search/search-result.js";
 export type { Evaluation } from "./search/value-judgement.js";
 export { batchMeansInterval, type MeanInterval } from "./stats/batch-means.js";
+export { type CrossedInterval, crossedInterval } from "./stats/crossed-interval.js";
 export { InputCache, type RunFingerprint, runFingerprint, scenarioFiles, specHash } from "./sweep/fingerprint.js";
 export { type MergeResult, mergeSweeps } from "./sweep/merge-sweeps.js";
 export { type RunRecord, readRunRecords } from "./sweep/records.js";

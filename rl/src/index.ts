@@ -33,6 +33,7 @@ export {
   PpoConfig,
   QueueEnvConfig,
   queueEnvOf,
+  validationStartsOf,
 } from "./config/rl-config.js";
 export { foundValue } from "./env/found-value.js";
 export {
@@ -53,6 +54,7 @@ export {
   type QueueStepResult,
   visibleJobs,
 } from "./env/queue-env.js";
+export { type QueueSplit, type QueueSplitRule, splitProblem, splitTrace } from "./env/queue-split.js";
 export { evaluatePlacement, type PlacementEvalRow } from "./eval/eval-placement.js";
 export { type EvalRow, evaluateQueue, type QueueWindows } from "./eval/eval-queue.js";
 export type { AgentNetworks, AgentWorkspace } from "./networks/agent-networks.js";

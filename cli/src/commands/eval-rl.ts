@@ -14,10 +14,11 @@ import {
   type RlCheckpoint,
   readCompatJobs,
   resolveCheckpointPath,
+  splitTrace,
   WINDOW_JOBS,
 } from "@clustersim/rl";
 import { UserError } from "../errors.js";
-import { pairedDifferences } from "./eval-rl-pairs.js";
+import { type PooledFigure, pairedDifferences, pooledFigures } from "./eval-rl-pairs.js";
 import { jobStarts } from "./repro.js";
 
 export interface EvalRlOptions {
@@ -27,6 +28,10 @@ export interface EvalRlOptions {
   seeds?: string;
   /** Queue: the windows' first jobs, comma-separated (default: the paper's published starts). */
   starts?: string;
+  /** Queue: which windows (published, test, tiled); default: test when every agent trained under a split. */
+  windows?: string;
+  /** Queue: the checkpoints are training seeds of one agent of this name; pool them. */
+  pool?: string;
   json?: boolean;
 }
 
@@ -46,10 +51,23 @@ export interface EvalFigure {
   against?: string;
   low?: number | null;
   high?: number | null;
+  /** Pooled figures: the training seeds pooled (the interval is over seeds × windows). */
+  seeds?: number;
+  /** Queue: the windows evaluated. */
+  windows?: number;
+  /** An agent's queue figure: how many of the windows hold jobs its training episodes could draw. */
+  windowsTrainedOn?: number;
 }
 
 /** A queue figure with its value on each window, for the spread the table prints. */
-type QueueFigure = EvalFigure & { windows: number[] };
+type QueueFigure = Omit<EvalFigure, "windows"> & { windows: number[] };
+
+/** The windows a trace is evaluated on, and how the table names them. */
+interface Windows {
+  starts: number[];
+  jobs: number;
+  said: string;
+}
 
 /** The pod list placement agents are evaluated on by default: FGD's headline list, beside the training list. */
 const DEFAULT_PODS = "openb_pod_list_default.csv";
@@ -70,7 +88,7 @@ export async function evalRlCommand(
   const seeds = o.seeds === undefined ? 10 : Number(o.seeds);
   if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 1000))
     throw new UserError(`--seeds: expected an integer from 1 to 1000, found "${o.seeds}"`);
-  const all = checkpoints.map(readAgentFile);
+  const all = uniqueNames(checkpoints.map(readAgentFile));
   const agents = all.flatMap((a) => (a.checkpoint ? [{ ...a, checkpoint: a.checkpoint }] : []));
   const placers = all.flatMap((a) => (a.placement ? [{ ...a, placement: a.placement }] : []));
   if (agents.length === 0 && o.trace.length > 0)
@@ -79,7 +97,15 @@ export async function evalRlCommand(
     throw new UserError("--pods and --nodes: evaluate placement agents, and no checkpoint given is one");
   if (agents.length === 0 && o.starts !== undefined)
     throw new UserError("--starts: chooses queue windows, and no checkpoint given is a queue agent");
-  const queue = await queueFigures(agents, o);
+  if (agents.length === 0 && o.windows !== undefined)
+    throw new UserError("--windows: chooses queue windows, and no checkpoint given is a queue agent");
+  if (o.starts !== undefined && o.windows !== undefined)
+    throw new UserError("--starts and --windows: give one (--starts names the windows itself)");
+  if (o.windows !== undefined && !WINDOW_KINDS.includes(o.windows))
+    throw new UserError(`--windows: expected one of ${WINDOW_KINDS.join(", ")}, found "${o.windows}"`);
+  if (o.pool !== undefined) checkPool(o.pool, agents);
+  const saidWindows = new Map<string, string>();
+  const queue = await queueFigures(agents, o, saidWindows);
   const round = (x: number) => Number(x.toFixed(4));
   // interval() gives one window ±Infinity (NaN for none): no interval, said as null rather than left to
   // JSON.stringify, which writes Infinity as null too but silently.
@@ -91,8 +117,20 @@ export async function evalRlCommand(
     queue.filter((f) => f.metric === "boundedSlowdown"),
     agents.map((a) => a.name),
   );
+  const pooled = o.pool === undefined ? [] : pooledFigures(queue, { name: o.pool, members: agents.map((a) => a.name) });
   const figures: EvalFigure[] = [
-    ...queue.map(({ windows, ...f }) => ({ ...f, ...bounds(interval(windows)) })),
+    ...queue.map(({ windows, ...f }) => ({ ...f, windows: windows.length, ...bounds(interval(windows)) })),
+    ...pooled.map((p) => ({
+      task: "queue" as const,
+      trace: p.trace,
+      policy: p.policy,
+      ...(p.against !== undefined && { against: p.against }),
+      metric: p.metric as EvalFigure["metric"],
+      value: round(p.mean),
+      ...bounds(p),
+      seeds: p.seeds,
+      windows: p.windows,
+    })),
     ...paired.map((p) => ({
       task: "queue" as const,
       trace: p.trace,
@@ -109,14 +147,23 @@ export async function evalRlCommand(
     return;
   }
   for (const trace of new Set(queue.map((f) => f.trace))) {
-    const windows = o.starts === undefined ? "the ten published windows" : `the windows at jobs ${o.starts}`;
     const rows = queue.filter((x) => x.trace === trace && x.metric === "boundedSlowdown");
     const one = rows[0]?.windows.length === 1;
-    print(`${trace}: mean bounded slowdown over ${windows} of ${WINDOW_JOBS} jobs, with`);
+    print(`${trace}: mean bounded slowdown over ${saidWindows.get(trace)}, with`);
     if (one) print('  no interval ("–"): one window gives none; give two or more --starts for one');
     else print("  its 95% Student-t interval over the windows (they differ in load: read differences with care)");
     for (const f of rows)
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread(interval(f.windows)).padStart(20)}`);
+    for (const f of rows)
+      if (f.windowsTrainedOn && !f.policy.endsWith("+easy"))
+        print(`  ${f.policy}: ${f.windowsTrainedOn} of these ${f.windows.length} windows hold jobs it trained on`);
+    if (o.pool !== undefined) {
+      printPooled(
+        pooled.filter((p) => p.trace === trace && p.metric !== "utilisation"),
+        print,
+      );
+      continue;
+    }
     const pairs = pairedDifferences(
       rows,
       agents.map((a) => a.name),
@@ -146,6 +193,71 @@ function spread(i: { low: number; high: number }): string {
 }
 
 /**
+ * Agents are named by file ("agent" for agent.json); where two share a name (seeds' agent.json files in
+ * folders of their own), each is named by its folder too, and two that still share one are refused.
+ */
+function uniqueNames<A extends { file: string; name: string }>(agents: A[]): A[] {
+  const count = (xs: A[], n: string) => xs.filter((x) => x.name === n).length;
+  const named = agents.map((a) =>
+    count(agents, a.name) > 1 ? { ...a, name: `${basename(dirname(resolve(a.file)))}/${a.name}` } : a,
+  );
+  for (const a of named)
+    if (count(named, a.name) > 1)
+      throw new UserError(
+        `expected checkpoints of distinct names, found ${a.name} twice (${a.file}): copy one under another name`,
+      );
+  return named;
+}
+
+/** The pooled seeds' rows: the pool's mean per mode, then its differences against each heuristic. */
+function printPooled(rows: PooledFigure[], print: (line: string) => void): void {
+  const first = rows[0];
+  if (!first) return;
+  print(`  the ${first.seeds} training seeds pooled: the mean over seeds × windows, with its 95% interval over both`);
+  print("  (crossed random effects, Satterthwaite's degrees of freedom), and each heuristic's paired difference");
+  print("  (pool − heuristic; below 0 the pool's slowdown is lower; an interval that holds 0 shows no difference)");
+  for (const p of rows.filter((x) => x.against === undefined))
+    print(
+      `  ${`${p.policy} (${p.seeds} seeds)`.padEnd(32)} ${p.mean.toFixed(2).padStart(10)} ${spread(p).padStart(20)}`,
+    );
+  for (const p of rows.filter((x) => x.against !== undefined))
+    print(`  ${`${p.policy} − ${p.against}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread(p).padStart(22)}`);
+}
+
+/** The --windows choices: the paper's ten, the split's test windows, or back-to-back windows over the trace. */
+const WINDOW_KINDS = ["published", "test", "tiled"];
+
+/**
+ * `--pool NAME`: the queue checkpoints must be one training run with different seeds (the same
+ * environment, split and settings but `train.seed`, and no seed twice), or the pool mixes agents.
+ */
+function checkPool(name: string, agents: { file: string; checkpoint: RlCheckpoint }[]): void {
+  if (!/^[\w.-]+$/.test(name))
+    throw new UserError(`--pool: expected a name of letters, digits, '.', '_' or '-', found "${name}"`);
+  if (agents.length < 2)
+    throw new UserError(
+      `--pool: pools training seeds of one agent: expected 2 or more queue checkpoints, found ${agents.length}`,
+    );
+  const training = (a: (typeof agents)[number]) => {
+    const { seed: _, ...train } = a.checkpoint.train as unknown as Record<string, unknown>;
+    const env = { ...a.checkpoint.env, trace: resolveCheckpointPath(a.file, a.checkpoint.env.trace) };
+    return JSON.stringify({ env, train, normalisers: a.checkpoint.normalisers });
+  };
+  const seeds = new Map<number, string>();
+  for (const a of agents) {
+    if (training(a) !== training(agents[0]!))
+      throw new UserError(
+        `--pool: expected training seeds of one agent, found ${a.file} trained with another environment or other settings than ${agents[0]!.file} (only train.seed may differ)`,
+      );
+    const seed = (a.checkpoint.train as unknown as { seed: number }).seed;
+    const twice = seeds.get(seed);
+    if (twice !== undefined)
+      throw new UserError(`--pool: expected distinct training seeds, found seed ${seed} in ${twice} and ${a.file}`);
+    seeds.set(seed, a.file);
+  }
+}
+
+/**
  * A checkpoint file, read and checked (rl's loadCheckpoint: its kind, every tensor's size, every value
  * finite, the environment it trained on): a queue agent, or a placement agent with its training's lists.
  */
@@ -165,10 +277,15 @@ function readAgentFile(file: string): {
   }
 }
 
-/** Queue agents beside the heuristics on each trace's published windows, without and with EASY. */
+/**
+ * Queue agents beside the heuristics on each trace's windows, without and with EASY: the windows
+ * `--starts` names, or the `--windows` kind (default: the split's test windows when every agent
+ * trained under a split, else the paper's ten). `said` gets each trace's windows as the table names them.
+ */
 async function queueFigures(
   agents: { file: string; name: string; checkpoint: RlCheckpoint }[],
   o: EvalRlOptions,
+  said: Map<string, string>,
 ): Promise<QueueFigure[]> {
   // Each trace with where it came from, for the message when it is not there.
   const traces = new Map<string, string>();
@@ -185,18 +302,16 @@ async function queueFigures(
   for (const [trace, from] of traces) {
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
-    // Each a window of WINDOW_JOBS jobs the trace holds whole (one past its end would be scored on fewer).
-    const last = t.jobs.length - WINDOW_JOBS;
-    const why = `windows of ${WINDOW_JOBS} jobs within the trace's ${t.jobs.length}`;
-    const starts = o.starts === undefined ? PUBLISHED_STARTS : jobStarts(o.starts, { last, why });
-    if (t.jobs.length < Math.max(...starts) + WINDOW_JOBS)
-      throw new UserError(`${trace}: ${t.jobs.length} usable jobs, fewer than the published windows need`);
+    const w = windowsOf(t.jobs.length, agents, o, trace);
+    said.set(basename(trace), w.said);
     const rows: EvalRow[] = evaluateQueue(
-      (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: WINDOW_JOBS }),
-      { trace: basename(trace), ...t, starts, windowJobs: WINDOW_JOBS },
+      (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: w.jobs }),
+      { trace: basename(trace), ...t, starts: w.starts, windowJobs: w.jobs },
       agents,
     );
+    const trainedOn = new Map(agents.map((a) => [a.name, windowsTrainedOn(a, trace, t.jobs.length, w)]));
     for (const r of rows) {
+      const seen = trainedOn.get(r.policy);
       figures.push({
         task: "queue",
         trace: r.trace,
@@ -204,10 +319,77 @@ async function queueFigures(
         metric: r.metric,
         value: Number(r.value.toFixed(4)),
         windows: r.windows,
+        ...(seen !== undefined && { windowsTrainedOn: seen }),
       });
     }
   }
   return figures;
+}
+
+/** The windows of a trace of `jobs` jobs to evaluate on (see queueFigures). */
+function windowsOf(
+  jobs: number,
+  agents: { file: string; checkpoint: RlCheckpoint }[],
+  o: EvalRlOptions,
+  trace: string,
+): Windows {
+  const splits = agents.map((a) => a.checkpoint.env.split);
+  const split = splits.every((x) => x !== undefined && JSON.stringify(x) === JSON.stringify(splits[0]))
+    ? splits[0]
+    : undefined;
+  if (o.starts !== undefined) {
+    // Each a window of WINDOW_JOBS jobs the trace holds whole (one past its end would be scored on fewer).
+    const why = `windows of ${WINDOW_JOBS} jobs within the trace's ${jobs}`;
+    const starts = jobStarts(o.starts, { last: jobs - WINDOW_JOBS, why });
+    return { starts, jobs: WINDOW_JOBS, said: `the windows at jobs ${o.starts} of ${WINDOW_JOBS} jobs` };
+  }
+  const kind = o.windows ?? (split ? "test" : "published");
+  if (kind === "test") {
+    if (!split) {
+      const without = agents.find((a) => a.checkpoint.env.split === undefined);
+      throw new UserError(
+        without
+          ? `--windows test: ${without.file} trained without a split (env.split): any window of its trace may hold jobs it trained on; train with split: in its environment file, or give --windows tiled with a --trace it never saw`
+          : "--windows test: the agents trained under different splits (env.split): evaluate them apart",
+      );
+    }
+    const { testStarts } = splitTrace(jobs, split);
+    if (testStarts[0]! < 0)
+      throw new UserError(
+        `${trace}: ${jobs} usable jobs, fewer than the split's ${split.testWindows} test windows need`,
+      );
+    return {
+      starts: testStarts,
+      jobs: split.windowJobs,
+      said: `the split's ${testStarts.length} test window(s) of ${split.windowJobs} jobs (the trace's last)`,
+    };
+  }
+  if (kind === "tiled") {
+    const size = split?.windowJobs ?? WINDOW_JOBS;
+    const starts = Array.from({ length: Math.floor(jobs / size) }, (_, i) => i * size);
+    if (starts.length === 0) throw new UserError(`${trace}: ${jobs} usable jobs, fewer than one window of ${size}`);
+    return { starts, jobs: size, said: `the trace's ${starts.length} back-to-back windows of ${size} jobs` };
+  }
+  if (jobs < Math.max(...PUBLISHED_STARTS) + WINDOW_JOBS)
+    throw new UserError(`${trace}: ${jobs} usable jobs, fewer than the published windows need`);
+  return { starts: PUBLISHED_STARTS, jobs: WINDOW_JOBS, said: `the ten published windows of ${WINDOW_JOBS} jobs` };
+}
+
+/**
+ * How many of the windows hold a job the agent's training episodes could include, on the trace it
+ * trained on (undefined on another trace): with a split, the jobs before its first validation window;
+ * without, RLScheduler's draw reaches every job from sequenceJobs to the trace's second-last.
+ */
+function windowsTrainedOn(
+  a: { file: string; checkpoint: RlCheckpoint },
+  trace: string,
+  jobs: number,
+  w: Windows,
+): number | undefined {
+  if (resolveCheckpointPath(a.file, a.checkpoint.env.trace) !== trace) return undefined;
+  const { split, sequenceJobs } = a.checkpoint.env;
+  const [lo, hi] = split ? [0, splitTrace(jobs, split).trainJobs] : [sequenceJobs, jobs - 1];
+  return w.starts.filter((s) => s < hi && s + w.jobs > lo).length;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { basename, extname } from "node:path";
 import { InputError } from "@clustersim/files";
 import { TrainingDiverged, trainRl } from "@clustersim/rl";
 import { loadRlEnvConfig, SpecError } from "@clustersim/scenarios";
@@ -7,6 +8,7 @@ export interface TrainRlCommandOptions {
   out?: string;
   resume?: string;
   epochs?: string;
+  seed?: string;
   workers?: string;
   quiet?: boolean;
 }
@@ -26,10 +28,17 @@ export async function trainRlCommand(
   const workers = o.workers === undefined ? undefined : Number(o.workers);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256))
     throw new UserError(`--workers: expected an integer from 1 to 256, found "${o.workers}"`);
+  const seed = o.seed === undefined ? undefined : Number(o.seed);
+  if (seed !== undefined && !(/^\d+$/.test(o.seed!) && Number.isSafeInteger(seed)))
+    throw new UserError(`--seed: expected a whole number from 0, found "${o.seed}"`);
   try {
-    const r = await trainRl(file, loadRlEnvConfig(file), {
+    const config = loadRlEnvConfig(file);
+    // Another seed is another training of the same file: it gets a folder of its own by default.
+    if (seed !== undefined) config.train.seed = seed;
+    const out = o.out ?? (seed === undefined ? undefined : `results/rl-${basename(file, extname(file))}-seed${seed}`);
+    const r = await trainRl(file, config, {
       workers,
-      out: o.out,
+      out,
       resume: o.resume,
       epochs,
       onEpoch: (_row, line, wallS) => {

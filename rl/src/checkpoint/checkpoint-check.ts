@@ -180,6 +180,7 @@ function checkEnv(
       fail("env.sequenceJobs", "an integer >= 2", showJson(e.sequenceJobs));
     if (e.reward !== "bsld" && e.reward !== "utilisation")
       fail("env.reward", '"bsld" or "utilisation"', showJson(e.reward));
+    if (e.split !== undefined) checkSplit(e.split, fail);
     return;
   }
   path("pods");
@@ -188,6 +189,20 @@ function checkEnv(
     fail("env.load", "a share of the cluster's GPUs in (0, 10]", showJson(e.load));
   if (!(Number.isSafeInteger(e.nodesPerEpisode) && (e.nodesPerEpisode as number) >= 0))
     fail("env.nodesPerEpisode", "an integer >= 0", showJson(e.nodesPerEpisode));
+}
+
+/** A queue checkpoint's temporal split (env.split): whole window counts and jobs per window. */
+function checkSplit(split: unknown, fail: (field: string, expected: string, found: string) => never): void {
+  if (typeof split !== "object" || split === null || Array.isArray(split))
+    fail("env.split", "the split trained under ({ validationWindows, testWindows, windowJobs })", showJson(split));
+  const s = split as Record<string, unknown>;
+  for (const [f, least] of [
+    ["validationWindows", 1],
+    ["testWindows", 1],
+    ["windowJobs", 2],
+  ] as const)
+    if (!(Number.isSafeInteger(s[f]) && (s[f] as number) >= least))
+      fail(`env.split.${f}`, `an integer >= ${least}`, showJson(s[f]));
 }
 
 /**

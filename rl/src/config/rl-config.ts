@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { InputError } from "@clustersim/files";
 import { z } from "zod";
 import { QueueEnv } from "../env/queue-env.js";
+import { splitProblem, splitTrace } from "../env/queue-split.js";
 import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
 
 /** PPO's settings (defaults: the RLScheduler code's, ppo-pick-jobs.py, where it has one). */
@@ -55,6 +56,17 @@ export const QueueEnvConfig = z.strictObject({
     description: "jobs per episode (256 in RLScheduler's training)",
   }),
   reward: z.enum(["bsld", "utilisation"]).default("bsld"),
+  split: z
+    .strictObject({
+      validationWindows: z.number().int().min(1).max(100),
+      testWindows: z.number().int().min(1).max(100),
+      windowJobs: z.number().int().min(2).max(100_000).default(1024),
+    })
+    .optional()
+    .meta({
+      description:
+        "a temporal split (rl/src/env/queue-split.ts): the trace's last testWindows windows of windowJobs jobs are test, the validationWindows before them validation, and training episodes use only the jobs before those; without it, episodes start anywhere in the trace, as RLScheduler trains",
+    }),
   train: PpoConfig.default(PpoConfig.parse({})),
 });
 export type QueueEnvConfig = z.output<typeof QueueEnvConfig>;
@@ -75,14 +87,35 @@ export function locateQueueFiles(c: QueueEnvConfig, file: string): LoadedQueueCo
 /**
  * The sizes of a queue environment file against its trace, once the trace is read: an episode starts
  * uniformly in [sequenceJobs, jobs − sequenceJobs − 1) (as RLScheduler draws it), so the trace must
- * hold at least 2 × sequenceJobs + 2 jobs. An InputError naming `file` and the field if not.
+ * hold at least 2 × sequenceJobs + 2 jobs; with a split, its windows and at least two episode starts
+ * before them. The split gives the validation windows, so `train.validationStarts` must be left out
+ * and `train.validationJobs` must be the split's windowJobs. An InputError naming `file` and the field
+ * if not.
  */
 export function checkQueueSizes(c: QueueEnvConfig, jobs: number, file: string): void {
+  if (c.split) {
+    const problem = splitProblem(jobs, c.split, c.sequenceJobs);
+    if (problem) throw new InputError(`${file}: split: ${problem}`);
+    if (c.train.validationStarts.length > 0)
+      throw new InputError(
+        `${file}: train.validationStarts: expected none with split: (the split's ${c.split.validationWindows} validation window(s) are used), found ${c.train.validationStarts.length}`,
+      );
+    if (c.train.validationJobs !== c.split.windowJobs)
+      throw new InputError(
+        `${file}: train.validationJobs: expected the split's windowJobs (${c.split.windowJobs}) or nothing, found ${c.train.validationJobs}`,
+      );
+    return;
+  }
   const most = Math.floor((jobs - 2) / 2);
   if (c.sequenceJobs > most)
     throw new InputError(
       `${file}: sequenceJobs: expected at most ${most} jobs per episode (episodes start between sequenceJobs and the trace's ${jobs} jobs less sequenceJobs + 1), found ${c.sequenceJobs}`,
     );
+}
+
+/** The validation windows' starts: the split's, or the file's `train.validationStarts`. */
+export function validationStartsOf(c: QueueEnvConfig, jobs: number): number[] {
+  return c.split ? splitTrace(jobs, c.split).validationStarts : c.train.validationStarts;
 }
 
 /**
@@ -92,5 +125,6 @@ export function checkQueueSizes(c: QueueEnvConfig, jobs: number, file: string): 
 export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }, file = c.trace): Promise<QueueEnv> {
   const t = await readCompatJobs(c.tracePath);
   checkQueueSizes(c, t.jobs.length, file);
-  return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward });
+  const trainJobs = c.split ? splitTrace(t.jobs.length, c.split).trainJobs : undefined;
+  return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward, trainJobs });
 }

@@ -40,6 +40,11 @@ export interface QueueEnvOptions {
   sequenceJobs?: number;
   /** What the final reward is: minus mean bounded slowdown (default), or utilisation. */
   reward?: "bsld" | "utilisation";
+  /**
+   * With a split (./queue-split.ts): training episodes use jobs [0, trainJobs) only. Without, they
+   * start anywhere RLScheduler draws them (the paper's protocol).
+   */
+  trainJobs?: number;
 }
 
 export interface QueueStepInfo {
@@ -91,13 +96,19 @@ export class QueueEnv {
     this.maxOf = m;
   }
 
-  /** Where a seed's episode starts: uniform in [sequenceJobs, jobs − sequenceJobs − 1), as the original draws. */
+  /**
+   * Where a seed's episode starts: uniform in [sequenceJobs, jobs − sequenceJobs − 1), as the original
+   * draws; with a split, uniform in [0, trainJobs − sequenceJobs], so the episode ends before validation.
+   */
   startOf(seed: number): number {
-    const lo = this.sequence;
-    const hi = this.o.jobs.length - this.sequence - 1;
+    const split = this.o.trainJobs !== undefined;
+    const lo = split ? 0 : this.sequence;
+    const hi = split ? this.o.trainJobs! - this.sequence + 1 : this.o.jobs.length - this.sequence - 1;
     if (hi <= lo)
       throw new RangeError(
-        `sequenceJobs: expected at most ${Math.floor((this.o.jobs.length - 2) / 2)} for seeded episodes in the trace's ${this.o.jobs.length} jobs, found ${this.sequence}`,
+        split
+          ? `sequenceJobs: expected fewer than the split's ${this.o.trainJobs} training jobs, found ${this.sequence}`
+          : `sequenceJobs: expected at most ${Math.floor((this.o.jobs.length - 2) / 2)} for seeded episodes in the trace's ${this.o.jobs.length} jobs, found ${this.sequence}`,
       );
     const rng = new RandomStreams(seed).get("queue-env/start");
     return lo + Math.floor(rng.next() * (hi - lo));

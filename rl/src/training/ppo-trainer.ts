@@ -1,6 +1,7 @@
 import { type AdamState, adamState, adamStep } from "@clustersim/engine";
 import { RandomStreams } from "@clustersim/sim-core";
 import type { PpoConfig, QueueEnvConfig } from "../config/rl-config.js";
+import type { QueueSplitRule } from "../env/queue-split.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
 import type { DecisionBatch } from "../ppo/ppo-loss.js";
@@ -52,7 +53,14 @@ export interface RlCheckpoint {
   task: "queue";
   networks: "rlscheduler-kernel";
   /** The environment trained on; `trace` relative to the checkpoint's folder (checkpointPath). */
-  env: { trace: string; backfill: boolean; sequenceJobs: number; reward: "bsld" | "utilisation" };
+  env: {
+    trace: string;
+    backfill: boolean;
+    sequenceJobs: number;
+    reward: "bsld" | "utilisation";
+    /** The temporal split trained under (queue-split.ts), if any: eval-rl's test windows come from it. */
+    split?: QueueSplitRule;
+  };
   /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
   normalisers: { maxExecS: number; maxProcs: number };
   /** The training's settings, less `workers` (the checkpoint does not depend on it). */
@@ -292,7 +300,13 @@ export function checkpointOf(
     version: 1,
     task: "queue",
     networks: "rlscheduler-kernel",
-    env: { trace, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward },
+    env: {
+      trace,
+      backfill: c.backfill,
+      sequenceJobs: c.sequenceJobs,
+      reward: c.reward,
+      ...(c.split && { split: c.split }),
+    },
     normalisers,
     train: withoutWorkers(c.train),
     ...savedTraining(s),

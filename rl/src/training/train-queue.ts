@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { InputError } from "@clustersim/files";
 import { checkpointPath } from "../checkpoint/checkpoint-paths.js";
-import { checkQueueSizes, type LoadedQueueConfig } from "../config/rl-config.js";
+import { checkQueueSizes, type LoadedQueueConfig, validationStartsOf } from "../config/rl-config.js";
 import { QueueEnv } from "../env/queue-env.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
 import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
@@ -82,7 +82,8 @@ export function queueValidator(
   t: Awaited<ReturnType<typeof readCompatJobs>>,
   file: string,
 ): ((params: Float64Array) => number) | undefined {
-  const { validationStarts: starts, validationJobs: jobs } = config.train;
+  const { validationJobs: jobs } = config.train;
+  const starts = validationStartsOf(config, t.jobs.length);
   if (starts.length === 0) return undefined;
   for (const s of starts) {
     if (s + jobs > t.jobs.length)
@@ -113,6 +114,7 @@ export function readCheckpoint(path: string, config: LoadedQueueConfig): RlCheck
     backfill: config.backfill,
     sequenceJobs: config.sequenceJobs,
     reward: config.reward,
+    ...(config.split && { split: config.split }),
   };
   return readResumeCheckpoint<RlCheckpoint>(path, "queue", env, ["trace"], config.train);
 }
