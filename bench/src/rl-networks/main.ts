@@ -22,6 +22,7 @@ register(new URL("./tfjs-esm-hook.js", import.meta.url));
 // TensorFlow.js's Node platform file, written for bundlers, calls require("util") from an ES module.
 (globalThis as { require?: NodeJS.Require }).require = createRequire(import.meta.url);
 const { paddedBatch, TfKernelNetworks, tf } = await import("./tfjs-kernel.js");
+const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
 
 const { values } = benchArgs("rl-networks", {
   options: {
@@ -94,23 +95,40 @@ const oursS = timeIt(() => {
   valueGradient(nets, params, grad, batch, ws);
 });
 
-const tfNets = new TfKernelNetworks(nets, params);
-const padded = paddedBatch(states, actions, logpOld, advantage, returns);
-const tfS = timeIt(() => {
-  tf.tidy(() => {
-    const p = tf.variableGrads(() => tfNets.policyLoss(padded, 0.2), tfNets.actorVariables);
-    const v = tf.variableGrads(() => tfNets.valueLoss(padded), tfNets.criticVariables);
-    // Read the gradients out, as an optimiser's update would use them.
-    for (const g of [...Object.values(p.grads), ...Object.values(v.grads)]) g.dataSync();
+/** One gradient step on TensorFlow.js's current backend: both losses' gradients, read out. */
+function tfjsStepS(): number {
+  const tfNets = new TfKernelNetworks(nets, params);
+  const padded = paddedBatch(states, actions, logpOld, advantage, returns);
+  const s = timeIt(() => {
+    tf.tidy(() => {
+      const p = tf.variableGrads(() => tfNets.policyLoss(padded, 0.2), tfNets.actorVariables);
+      const v = tf.variableGrads(() => tfNets.valueLoss(padded), tfNets.criticVariables);
+      // Read the gradients out, as an optimiser's update would use them.
+      for (const g of [...Object.values(p.grads), ...Object.values(v.grads)]) g.dataSync();
+    });
   });
-});
+  tf.disposeVariables();
+  return s;
+}
+
+const tfS = tfjsStepS();
+// The WebAssembly backend (XNNPACK), SIMD where the runtime has it; its threads need a browser's
+// cross-origin isolation, so on Node it runs on one thread (the package's README).
+await tf.setBackend("wasm");
+const wasmSimd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+const wasmThreads = getThreadsCount();
+const wasmS = tfjsStepS();
 
 const result = {
   decisions: B,
   meanJobsShown: Number(meanJobs.toFixed(2)),
   oursStepsPerS: Number((1 / oursS).toFixed(3)),
   tfjsStepsPerS: Number((1 / tfS).toFixed(3)),
+  tfjsWasmStepsPerS: Number((1 / wasmS).toFixed(3)),
+  wasmSimd,
+  wasmThreads,
   oursOverTfjs: Number((tfS / oursS).toFixed(2)),
+  oursOverTfjsWasm: Number((wasmS / oursS).toFixed(2)),
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
@@ -123,8 +141,16 @@ else {
       [
         ["typed arrays (ours)", "", (1 / oursS).toFixed(2), oursS.toFixed(3)],
         ["TensorFlow.js cpu", "peer", (1 / tfS).toFixed(2), tfS.toFixed(3)],
+        [
+          `TensorFlow.js wasm (${wasmSimd ? "SIMD" : "no SIMD"}, ${wasmThreads} thread${wasmThreads === 1 ? "" : "s"})`,
+          "peer",
+          (1 / wasmS).toFixed(2),
+          wasmS.toFixed(3),
+        ],
       ],
     ),
   );
-  console.log(`ours / peer: ${result.oursOverTfjs}× the steps per second`);
+  console.log(
+    `ours / peer: ${result.oursOverTfjs}× the steps per second of the cpu backend, ${result.oursOverTfjsWasm}× of the wasm backend`,
+  );
 }

@@ -5,12 +5,14 @@
  * bundle would bring 270 MB of other backends. These hooks add the `.js` and read the files as ES
  * modules. Vitest needs none of this (its resolver does the same).
  */
-const TFJS_DIST = /\/node_modules\/@tensorflow\/tfjs-(core|backend-cpu)\/dist\//;
+const TFJS_DIST = /\/node_modules\/@tensorflow\/tfjs-(core|backend-cpu|backend-wasm)\/dist\//;
+const TFJS_PACKAGES = ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-wasm"];
 type Next = (specifier: string, context: unknown) => Promise<unknown>;
 
 export async function resolve(specifier: string, context: { parentURL?: string }, next: Next): Promise<unknown> {
-  if (specifier === "@tensorflow/tfjs-core" || specifier === "@tensorflow/tfjs-backend-cpu")
-    return next(`${specifier}/dist/index.js`, context);
+  if (TFJS_PACKAGES.includes(specifier)) return next(`${specifier}/dist/index.js`, context);
+  // The wasm backend reaches into the CPU backend's files by path: "@tensorflow/tfjs-backend-cpu/dist/shared".
+  if (/^@tensorflow\/tfjs-[\w-]+\/dist\/[\w/]+$/.test(specifier)) return next(`${specifier}.js`, context);
   if (context.parentURL && TFJS_DIST.test(context.parentURL) && specifier.startsWith(".") && !specifier.endsWith(".js"))
     return next(`${specifier}.js`, context);
   return next(specifier, context);
