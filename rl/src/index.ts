@@ -35,6 +35,10 @@ export {
   queueEnvOf,
   validationStartsOf,
 } from "./config/rl-config.js";
+export { DqnSettings } from "./dqn/dqn-config.js";
+export { type QLearningSettings, qLearningLoss, targetValue } from "./dqn/q-learning.js";
+export { ReplayMemory, type StoredEpisode } from "./dqn/replay-memory.js";
+export { DQN_CURVE_COLUMNS, type DqnCurveRow, trainDqn } from "./dqn/train-dqn.js";
 export { foundValue } from "./env/found-value.js";
 export {
   PackingEnv,

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputError } from "@clustersim/files";
 import { z } from "zod";
+import { DqnSettings, PPO_ONLY } from "../dqn/dqn-config.js";
 import { QueueEnv } from "../env/queue-env.js";
 import { splitProblem, splitTrace } from "../env/queue-split.js";
 import { readCompatJobs } from "../protocols/rlscheduler-jobs.js";
@@ -46,6 +47,35 @@ export const PpoConfig = z.strictObject({
 });
 export type PpoConfig = z.output<typeof PpoConfig>;
 
+/**
+ * A queue training's settings: PPO's (the default), or DQN's (`algorithm: dqn`, its own settings in
+ * `dqn:`; ../dqn/). Settings of the other algorithm are refused rather than ignored.
+ */
+export const QueueTrainConfig = z.preprocess(
+  (raw, ctx) => {
+    if (typeof raw !== "object" || raw === null) return raw;
+    const r = raw as Record<string, unknown>;
+    if (r.algorithm === "dqn") {
+      for (const k of PPO_ONLY)
+        if (k in r)
+          ctx.addIssue({ code: "custom", path: [k], message: `a PPO setting, which algorithm: dqn does not read` });
+      if ("workers" in r && r.workers !== 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["workers"],
+          message: "DQN plays its episodes in one thread: leave it out",
+        });
+    } else if ("dqn" in r)
+      ctx.addIssue({ code: "custom", path: ["dqn"], message: "DQN's settings, read only with algorithm: dqn" });
+    return raw;
+  },
+  PpoConfig.extend({
+    algorithm: z.enum(["ppo", "dqn"]).default("ppo"),
+    dqn: DqnSettings.optional(),
+  }),
+);
+export type QueueTrainConfig = z.output<typeof QueueTrainConfig>;
+
 /** An RL environment file: which environment, over which data, and (for train-rl) how to train. */
 export const QueueEnvConfig = z.strictObject({
   env: z.literal("queue"),
@@ -67,7 +97,7 @@ export const QueueEnvConfig = z.strictObject({
       description:
         "a temporal split (rl/src/env/queue-split.ts): the trace's last testWindows windows of windowJobs jobs are test, the validationWindows before them validation, and training episodes use only the jobs before those; without it, episodes start anywhere in the trace, as RLScheduler trains",
     }),
-  train: PpoConfig.default(PpoConfig.parse({})),
+  train: QueueTrainConfig.default(QueueTrainConfig.parse({})),
 });
 export type QueueEnvConfig = z.output<typeof QueueEnvConfig>;
 

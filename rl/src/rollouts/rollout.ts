@@ -21,8 +21,12 @@ export interface Trajectory {
   metrics: Record<string, number>;
 }
 
-/** How an agent picks among the jobs shown: a draw from its policy (training), or its likeliest job. */
-export type ActionChoice = "sample" | "greedy";
+/**
+ * How an agent picks among the jobs shown: a draw from its policy (PPO's training), its likeliest job
+ * (evaluation; for a Q-network, the job of the highest value), or ε-greedy (DQN's training: a job
+ * drawn uniformly with probability `epsilon`, else the likeliest).
+ */
+export type ActionChoice = "sample" | "greedy" | "epsilon-greedy";
 
 /**
  * Play one episode of the queue environment with the kernel policy, from `reset(seed, start)`.
@@ -35,8 +39,20 @@ export function playEpisode(
   nets: KernelNetworks,
   params: Float64Array,
   ws: KernelWorkspace,
-  o: { seed: number; start?: number; choice: ActionChoice; rng?: Rng; values?: boolean; check?: string },
+  o: {
+    seed: number;
+    start?: number;
+    choice: ActionChoice;
+    rng?: Rng;
+    epsilon?: number;
+    /** The critic's value of each state, and the states' rows (default true). */
+    values?: boolean;
+    /** The states' rows without the critic's values (DQN's replay keeps them). */
+    rows?: boolean;
+    check?: string;
+  },
 ): Trajectory {
+  const keepRows = o.values !== false || o.rows === true;
   let { observation, info } = env.reset(o.seed, o.start);
   const count: number[] = [];
   const action: number[] = [];
@@ -47,14 +63,19 @@ export function playEpisode(
     const n = shown(info.mask);
     const logp = nets.logProbs(params, observation, n, ws);
     if (o.check !== undefined) checkFiniteOutputs(nets.actor, ws.actor, "actor", o.check);
-    const a = o.choice === "greedy" ? argmax(logp, n) : sample(ws.probs, n, o.rng!);
+    const a =
+      o.choice === "greedy"
+        ? argmax(logp, n)
+        : o.choice === "sample"
+          ? sample(ws.probs, n, o.rng!)
+          : o.rng!.next() < o.epsilon!
+            ? Math.floor(o.rng!.next() * n)
+            : argmax(logp, n);
     count.push(n);
     action.push(a);
     logps.push(logp[a]!);
-    if (o.values !== false) {
-      rows.push(observation.slice(0, n * FEATURES));
-      values.push(nets.value(params, observation, n, ws));
-    }
+    if (keepRows) rows.push(observation.slice(0, n * FEATURES));
+    if (o.values !== false) values.push(nets.value(params, observation, n, ws));
     const r = env.step(a);
     if (r.terminated) {
       const flat = new Float32Array(rows.reduce((s, x) => s + x.length, 0));

@@ -1,6 +1,6 @@
 import { type AdamState, adamState, adamStep } from "@clustersim/engine";
 import { RandomStreams } from "@clustersim/sim-core";
-import type { PpoConfig, QueueEnvConfig } from "../config/rl-config.js";
+import type { PpoConfig, QueueEnvConfig, QueueTrainConfig } from "../config/rl-config.js";
 import type { QueueSplitRule } from "../env/queue-split.js";
 import type { AgentNetworks } from "../networks/agent-networks.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
@@ -64,7 +64,7 @@ export interface RlCheckpoint {
   /** What the observation's features were divided by in training (a scheduler using the agent needs them). */
   normalisers: { maxExecS: number; maxProcs: number };
   /** The training's settings, less `workers` (the checkpoint does not depend on it). */
-  train: Omit<PpoConfig, "workers">;
+  train: Omit<QueueTrainConfig, "workers">;
   /** Epochs trained so far. */
   epoch: number;
   params: number[];
@@ -220,7 +220,7 @@ export function decisionBatch(
 
 /** What PPO's update did in an epoch. */
 /** PPO's own settings, whatever the task (validation is the task's). */
-export type PpoSettings = Omit<PpoConfig, "validationStarts" | "validationJobs">;
+export type PpoSettings = Omit<PpoConfig, "validationStarts" | "validationJobs" | "algorithm">;
 
 export interface UpdateStats {
   policyLoss: number;

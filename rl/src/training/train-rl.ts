@@ -1,4 +1,5 @@
 import type { RlEnvConfig } from "../config/env-config.js";
+import { trainDqn } from "../dqn/train-dqn.js";
 import { type TrainPlacementResult, trainPlacement } from "./train-placement.js";
 import { type TrainRlResult, trainQueue } from "./train-queue.js";
 import type { TrainRlOptions } from "./training-run.js";
@@ -6,7 +7,8 @@ import type { TrainRlOptions } from "./training-run.js";
 /**
  * `clustersim train-rl FILE`: PPO on the environment of an RL environment file (`config`, as
  * scenarios' loadRlEnvConfig reads it from `file`, which names the outputs), the queue
- * (./train-queue.ts) or GPU placement (./train-placement.ts). After every epoch the directory holds,
+ * (./train-queue.ts) or GPU placement (./train-placement.ts); or DQN on the queue (`train.algorithm:
+ * dqn`, ../dqn/train-dqn.ts). After every epoch the directory holds,
  * as one set: checkpoint.json (networks, optimiser state, learning curve: enough to resume), curve.csv
  * and curve.svg, and with validation agent.json (the epoch that did best there, the agent to use);
  * timing.json holds the wall-clock seconds, which are never part of a result. The same file and seed
@@ -17,5 +19,6 @@ export async function trainRl(
   config: RlEnvConfig,
   o: TrainRlOptions = {},
 ): Promise<TrainRlResult | TrainPlacementResult> {
-  return config.env === "queue" ? trainQueue(file, config, o) : trainPlacement(file, config, o);
+  if (config.env === "packing") return trainPlacement(file, config, o);
+  return config.train.algorithm === "dqn" ? trainDqn(file, config, o) : trainQueue(file, config, o);
 }

@@ -94,13 +94,18 @@ function differingKeys(a: unknown, b: unknown): string[] {
 type Best = { epoch: number; params: number[] };
 
 /** What a task brings to the training loop (runTraining). */
-export interface TrainingTask<Row extends { epoch: number; episodes: number; kl: number; piIters: number }> {
+export interface TrainingTask<Row extends { epoch: number; episodes: number }> {
   file: string;
   config: LoadedQueueConfig | LoadedPackingConfig;
   nets: AgentNetworks;
   resume?: SavedTraining<Row, Best>;
-  /** The epoch's row of the learning curve, its validation figure NaN (filled in after). */
-  row(u: UpdateStats, trajectories: readonly Trajectory[], epoch: number): Row;
+  /** PPO's: the epoch's row of the learning curve, its validation figure NaN (filled in after). */
+  row?(u: UpdateStats, trajectories: readonly Trajectory[], epoch: number): Row;
+  /**
+   * Another algorithm's epoch (DQN's, ../dqn/train-dqn.ts), instead of PPO's rollouts and update, on
+   * a state it made (`state`): it counts the epoch and returns its row, the validation figure NaN.
+   */
+  step?: { state: TrainState<Row, Best>; epoch(state: TrainState<Row, Best>): Promise<Row> };
   /** The row's field holding the validation figure, and whether lower is better. */
   validation: { field: keyof Row & string; lowerIsBetter: boolean; of?: (params: Float64Array) => number };
   /** The checkpoint to write for a training state. */
@@ -124,7 +129,7 @@ export function trainingDir(file: string, o: TrainRlOptions): string {
  * there, as a checkpoint of its own: the agent to use); timing.json holds the wall-clock seconds, which
  * are never part of a result. Bad settings are refused before any worker starts.
  */
-export async function runTraining<Row extends { epoch: number; episodes: number; kl: number; piIters: number }>(
+export async function runTraining<Row extends { epoch: number; episodes: number }>(
   task: TrainingTask<Row>,
   o: TrainRlOptions,
 ): Promise<{ dir: string; checkpoint: SavedTraining<Row, Best> & object; epochsRun: number; wallS: number }> {
@@ -132,11 +137,11 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
   const epochs = o.epochs ?? config.train.epochs;
   if (!(Number.isInteger(epochs) && epochs >= 1))
     throw new InputError(`--epochs: expected an integer >= 1, found ${o.epochs}`);
-  const state = trainState<Row, Best>(config.train, task.resume, task.nets);
+  const state = task.step?.state ?? trainState<Row, Best>(config.train, task.resume, task.nets);
   const dir = trainingDir(task.file, o);
   prepareOutputDir(dir);
   const workers = o.workers ?? config.train.workers;
-  const compute = await computeFor(config, workers);
+  const compute = task.step ? undefined : await computeFor(config, workers);
   const t0 = wallSeconds();
   const epochWallS: number[] = [];
   let epochsRun = 0;
@@ -145,8 +150,12 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
   try {
     while (state.epoch < epochs) {
       const e0 = wallSeconds();
-      const trajectories = await rollouts(compute, state, config.train, state.epoch);
-      const row = task.row(await ppoUpdate(state, config.train, trajectories, compute), trajectories, state.epoch);
+      let row: Row;
+      if (task.step) row = await task.step.epoch(state);
+      else {
+        const trajectories = await rollouts(compute!, state, config.train, state.epoch);
+        row = task.row!(await ppoUpdate(state, config.train, trajectories, compute!), trajectories, state.epoch);
+      }
       state.curve.push(row);
       if (validation.of) {
         const v = validation.of(state.params);
@@ -191,7 +200,7 @@ export async function runTraining<Row extends { epoch: number; episodes: number;
         : `${join(dir, "checkpoint.json")} holds epoch ${written}, the last one that was sound`;
     throw new TrainingDiverged(`training stopped at ${err.message}; ${kept}`);
   } finally {
-    await compute.close();
+    await compute?.close();
   }
   return { dir, checkpoint, epochsRun, wallS: wallSeconds() - t0 };
 }
