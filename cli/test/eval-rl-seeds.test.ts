@@ -61,7 +61,8 @@ describe("eval-rl on a temporal split, with training seeds pooled", () => {
     // The paper's ten windows on demand, six of which (1,981 to 4,299) lie in the training jobs.
     const published = cli(["eval-rl", a, "--windows", "published"]);
     expect(published.stdout).toContain("over the ten published windows of 1024 jobs");
-    expect(published.stdout).toContain("  agent: 6 of these 10 windows hold jobs it trained on");
+    // Before the test windows (job 6,928) are seven of the ten: 1,981 to 4,299 train, 5,228 validates.
+    expect(published.stdout).toContain("  agent: 7 of these 10 windows hold jobs it trained or was validated on");
     // Back to back over the whole trace: nine windows of 1,024.
     const tiled = JSON.parse(cli(["eval-rl", a, "--windows", "tiled", "--json"]).stdout) as EvalFigure[];
     expect(tiled.find((r) => r.policy === "f1")!.windows).toBe(9);
@@ -86,6 +87,13 @@ describe("eval-rl on a temporal split, with training seeds pooled", () => {
       /--pool: expected training seeds of one agent, found .* \(only train\.seed may differ\)/,
     );
     refused([SHIPPED, "--windows", "test"], /--windows test: .*ppo-queue-lublin1\.json trained without a split/);
+    // A split agent beside one without: test windows by default, and refused.
+    refused([a, SHIPPED], /--windows test: .*ppo-queue-lublin1\.json trained without a split/);
+    refused([a, b, "--pool", "ppo", "--starts", "0,95"], /--pool: expected 3 or more windows .* found 2/);
+    refused([a, b, "--pool", "f1"], /--pool: expected a name no heuristic or agent has, found "f1"/);
+    const sjf = join(dir, "results", "rl-split-seed1", "sjf.json");
+    copyFileSync(a, sjf);
+    refused([sjf], /an agent named "sjf" would be read as the heuristic of that name/);
     refused([a, "--windows", "last"], /--windows: expected one of published, test, tiled, found "last"/);
     refused([a, "--windows", "test", "--starts", "0,95"], /--starts and --windows: give one/);
   });

@@ -74,6 +74,24 @@ describe("DQN on the queue environment", () => {
     expect(targetValue(nets, params, target, ws, e, 0, { ...s, nStep: 1, double: true })).toBeCloseTo(1, 12);
   });
 
+  it("values the next state at the Q-network's pick with double Q-learning, at the target's best without", () => {
+    const nets = new KernelNetworks();
+    const ws = nets.workspace();
+    const params = nets.init(new RandomStreams(3).get("online"));
+    const target = nets.init(new RandomStreams(4).get("target"));
+    const e = stored(randomEpisode([5, 9], [0, -100], 6));
+    const s: QLearningSettings = { gamma: 1, rewardScale: 100, nStep: 1, double: true, huberDelta: 1 };
+    // The next state's 9 jobs as each network scores them (the second decision's rows).
+    const next = e.rows.subarray(e.rowAt[1]!);
+    const online = Array.from(nets.actor.forward(params, next, 9, ws.actor).subarray(0, 9));
+    const valued = Array.from(nets.actor.forward(target, next, 9, ws.actor).subarray(0, 9));
+    const pick = online.indexOf(Math.max(...online));
+    // These networks disagree on the best job, so the two rules give different targets.
+    expect(valued[pick]).not.toBe(Math.max(...valued));
+    expect(targetValue(nets, params, target, ws, e, 0, s)).toBeCloseTo(valued[pick]!, 12);
+    expect(targetValue(nets, params, target, ws, e, 0, { ...s, double: false })).toBeCloseTo(Math.max(...valued), 12);
+  });
+
   it("has the gradient of its Huber loss that central finite differences give", () => {
     const nets = new KernelNetworks();
     const ws = nets.workspace();
@@ -188,6 +206,8 @@ describe("DQN on the queue environment", () => {
     const c = JSON.parse(read(a.dir)) as RlCheckpoint;
     const curve = c.curve as unknown as DqnCurveRow[];
     expect(c.train.algorithm).toBe("dqn");
+    // Its DQN settings as used, the defaults written out.
+    expect(c.train.dqn).toMatchObject({ updates: 20, batchSize: 16, lr: 1e-3, nStep: 1, double: true, replay: 50_000 });
     // ε from 1 to 0.05 over 2 epochs: 1, then 1 − 0.95 / 2, then 0.05; 4 episodes of 64 decisions each.
     [1, 0.525, 0.05].forEach((x, i) => expect(curve[i]!.epsilon).toBeCloseTo(x, 12));
     expect(curve.map((r) => r.replay)).toEqual([256, 512, 768]);

@@ -17,6 +17,7 @@ import {
   splitTrace,
   WINDOW_JOBS,
 } from "@clustersim/rl";
+import { BATCH_POLICIES } from "@clustersim/schedulers";
 import { UserError } from "../errors.js";
 import { type PooledFigure, pairedDifferences, pooledFigures } from "./eval-rl-pairs.js";
 import { jobStarts } from "./repro.js";
@@ -156,7 +157,9 @@ export async function evalRlCommand(
       print(`  ${f.policy.padEnd(32)} ${f.value.toFixed(2).padStart(10)} ${spread(interval(f.windows)).padStart(20)}`);
     for (const f of rows)
       if (f.windowsTrainedOn && !f.policy.endsWith("+easy"))
-        print(`  ${f.policy}: ${f.windowsTrainedOn} of these ${f.windows.length} windows hold jobs it trained on`);
+        print(
+          `  ${f.policy}: ${f.windowsTrainedOn} of these ${f.windows.length} windows hold jobs it trained or was validated on`,
+        );
     if (o.pool !== undefined) {
       printPooled(
         pooled.filter((p) => p.trace === trace && p.metric !== "utilisation"),
@@ -201,11 +204,16 @@ function uniqueNames<A extends { file: string; name: string }>(agents: A[]): A[]
   const named = agents.map((a) =>
     count(agents, a.name) > 1 ? { ...a, name: `${basename(dirname(resolve(a.file)))}/${a.name}` } : a,
   );
-  for (const a of named)
+  for (const a of named) {
     if (count(named, a.name) > 1)
       throw new UserError(
         `expected checkpoints of distinct names, found ${a.name} twice (${a.file}): copy one under another name`,
       );
+    if (HEURISTICS.includes(a.name))
+      throw new UserError(
+        `${a.file}: an agent named "${a.name}" would be read as the heuristic of that name: copy it under another name`,
+      );
+  }
   return named;
 }
 
@@ -224,6 +232,9 @@ function printPooled(rows: PooledFigure[], print: (line: string) => void): void 
     print(`  ${`${p.policy} − ${p.against}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread(p).padStart(22)}`);
 }
 
+/** The heuristics' names in the figures (and the random policy's), which no agent or pool may take. */
+const HEURISTICS: readonly string[] = [...BATCH_POLICIES, "random"];
+
 /** The --windows choices: the paper's ten, the split's test windows, or back-to-back windows over the trace. */
 const WINDOW_KINDS = ["published", "test", "tiled"];
 
@@ -231,9 +242,11 @@ const WINDOW_KINDS = ["published", "test", "tiled"];
  * `--pool NAME`: the queue checkpoints must be one training run with different seeds (the same
  * environment, split and settings but `train.seed`, and no seed twice), or the pool mixes agents.
  */
-function checkPool(name: string, agents: { file: string; checkpoint: RlCheckpoint }[]): void {
+function checkPool(name: string, agents: { file: string; name: string; checkpoint: RlCheckpoint }[]): void {
   if (!/^[\w.-]+$/.test(name))
     throw new UserError(`--pool: expected a name of letters, digits, '.', '_' or '-', found "${name}"`);
+  if (HEURISTICS.includes(name) || agents.some((a) => a.name === name))
+    throw new UserError(`--pool: expected a name no heuristic or agent has, found "${name}"`);
   if (agents.length < 2)
     throw new UserError(
       `--pool: pools training seeds of one agent: expected 2 or more queue checkpoints, found ${agents.length}`,
@@ -303,6 +316,12 @@ async function queueFigures(
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
     const w = windowsOf(t.jobs.length, agents, o, trace);
+    // Pooled intervals rest on the windows' own spread: two windows give it one degree of freedom, and
+    // the interval then covers about 89% (experiments/test/crossed-interval.test.ts).
+    if (o.pool !== undefined && w.starts.length < 3)
+      throw new UserError(
+        `--pool: expected 3 or more windows for an interval over seeds × windows, found ${w.starts.length} on ${basename(trace)}`,
+      );
     said.set(basename(trace), w.said);
     const rows: EvalRow[] = evaluateQueue(
       (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: w.jobs }),
@@ -343,7 +362,8 @@ function windowsOf(
     const starts = jobStarts(o.starts, { last: jobs - WINDOW_JOBS, why });
     return { starts, jobs: WINDOW_JOBS, said: `the windows at jobs ${o.starts} of ${WINDOW_JOBS} jobs` };
   }
-  const kind = o.windows ?? (split ? "test" : "published");
+  // Test windows as soon as any agent trained under a split: refused below unless all share one.
+  const kind = o.windows ?? (splits.some((x) => x !== undefined) ? "test" : "published");
   if (kind === "test") {
     if (!split) {
       const without = agents.find((a) => a.checkpoint.env.split === undefined);
@@ -376,9 +396,10 @@ function windowsOf(
 }
 
 /**
- * How many of the windows hold a job the agent's training episodes could include, on the trace it
- * trained on (undefined on another trace): with a split, the jobs before its first validation window;
- * without, RLScheduler's draw reaches every job from sequenceJobs to the trace's second-last.
+ * How many of the windows hold a job the agent's training could see, on the trace it trained on
+ * (undefined on another trace): with a split, every job before its test windows (training episodes and
+ * the validation windows that chose the epoch); without, RLScheduler's draw reaches every job from
+ * sequenceJobs to the trace's second-last.
  */
 function windowsTrainedOn(
   a: { file: string; checkpoint: RlCheckpoint },
@@ -388,7 +409,7 @@ function windowsTrainedOn(
 ): number | undefined {
   if (resolveCheckpointPath(a.file, a.checkpoint.env.trace) !== trace) return undefined;
   const { split, sequenceJobs } = a.checkpoint.env;
-  const [lo, hi] = split ? [0, splitTrace(jobs, split).trainJobs] : [sequenceJobs, jobs - 1];
+  const [lo, hi] = split ? [0, splitTrace(jobs, split).testStarts[0]!] : [sequenceJobs, jobs - 1];
   return w.starts.filter((s) => s < hi && s + w.jobs > lo).length;
 }
 

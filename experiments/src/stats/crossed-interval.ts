@@ -11,8 +11,9 @@ import quantileT from "@stdlib/stats-base-dists-t-quantile";
  *
  * from the two-way analysis of variance's mean squares (E[MS_seeds] = σ_e² + Wσ_a², E[MS_windows] =
  * σ_e² + Sσ_b², E[MS_rest] = σ_e²; Searle, Casella & McCulloch, "Variance Components", 1992, ch. 4),
- * with Satterthwaite's (1946) degrees of freedom for the combination, a fractional Student t. The
- * estimate can fall below MS_rest/(SW) (a negative variance component): it is not let below that.
+ * with Satterthwaite's (1946) degrees of freedom for the combination, a fractional Student t. A
+ * component estimated below zero (its mean square under the residual's) is taken as zero: then the
+ * variance is the other factor's mean square over SW, with that factor's degrees of freedom.
  * One seed, or one window, leaves one factor: the ordinary t interval over the other. Tested for
  * coverage on simulated tables (experiments/test/crossed-interval.test.ts).
  */
@@ -64,11 +65,22 @@ export function crossedInterval(table: readonly (readonly number[])[]): CrossedI
       for (let w = 0; w < W; w++) ssRest += (table[s]![w]! - rowMean[s]! - colMean[w]! + mean) ** 2;
     const dfRest = (S - 1) * (W - 1);
     const msRest = ssRest / dfRest;
-    const combined = msSeeds + msWindows - msRest;
-    if (combined > msRest) {
+    // A component whose mean square falls below the residual's is estimated as zero, and only that
+    // one: the other factor's share stays in (dropping both would leave the residual's alone, far too
+    // narrow when, say, many seeds agree on few, unequal windows).
+    const seedsIn = msSeeds > msRest;
+    const windowsIn = msWindows > msRest;
+    if (seedsIn && windowsIn) {
+      const combined = msSeeds + msWindows - msRest;
       variance = combined / (S * W);
       // Satterthwaite: (Σ c_k MS_k)² / Σ (c_k MS_k)² / df_k, here with c = (1, 1, −1).
       df = combined ** 2 / (msSeeds ** 2 / (S - 1) + msWindows ** 2 / (W - 1) + msRest ** 2 / dfRest);
+    } else if (windowsIn) {
+      variance = msWindows / (S * W);
+      df = W - 1;
+    } else if (seedsIn) {
+      variance = msSeeds / (S * W);
+      df = S - 1;
     } else {
       variance = msRest / (S * W);
       df = dfRest;

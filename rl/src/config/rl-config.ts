@@ -77,28 +77,51 @@ export const QueueTrainConfig = z.preprocess(
 export type QueueTrainConfig = z.output<typeof QueueTrainConfig>;
 
 /** An RL environment file: which environment, over which data, and (for train-rl) how to train. */
-export const QueueEnvConfig = z.strictObject({
-  env: z.literal("queue"),
-  description: z.string().optional(),
-  trace: z.string().meta({ description: "an SWF trace (.swf or .swf.gz), relative to this file" }),
-  backfill: z.boolean().default(false).meta({ description: "EASY backfilling while the chosen job waits" }),
-  sequenceJobs: z.number().int().min(2).max(100_000).default(256).meta({
-    description: "jobs per episode (256 in RLScheduler's training)",
-  }),
-  reward: z.enum(["bsld", "utilisation"]).default("bsld"),
-  split: z
-    .strictObject({
-      validationWindows: z.number().int().min(1).max(100),
-      testWindows: z.number().int().min(1).max(100),
-      windowJobs: z.number().int().min(2).max(100_000).default(1024),
-    })
-    .optional()
-    .meta({
-      description:
-        "a temporal split (rl/src/env/queue-split.ts): the trace's last testWindows windows of windowJobs jobs are test, the validationWindows before them validation, and training episodes use only the jobs before those; without it, episodes start anywhere in the trace, as RLScheduler trains",
+export const QueueEnvConfig = z.preprocess(
+  (raw, ctx) => {
+    // A split gives the validation windows: their size is its windowJobs, and their starts its own.
+    if (typeof raw !== "object" || raw === null || !("split" in raw)) return raw;
+    const r = raw as { split?: { windowJobs?: unknown }; train?: Record<string, unknown> };
+    const size = r.split?.windowJobs ?? 1024;
+    const train = r.train ?? {};
+    if (typeof train !== "object" || train === null) return raw;
+    if ("validationStarts" in train)
+      ctx.addIssue({
+        code: "custom",
+        path: ["train", "validationStarts"],
+        message: "the split gives the validation windows: leave it out",
+      });
+    if ("validationJobs" in train && train.validationJobs !== size)
+      ctx.addIssue({
+        code: "custom",
+        path: ["train", "validationJobs"],
+        message: `the split's windowJobs (${size}) or nothing, found ${JSON.stringify(train.validationJobs)}`,
+      });
+    return { ...r, train: { ...train, validationJobs: size } };
+  },
+  z.strictObject({
+    env: z.literal("queue"),
+    description: z.string().optional(),
+    trace: z.string().meta({ description: "an SWF trace (.swf or .swf.gz), relative to this file" }),
+    backfill: z.boolean().default(false).meta({ description: "EASY backfilling while the chosen job waits" }),
+    sequenceJobs: z.number().int().min(2).max(100_000).default(256).meta({
+      description: "jobs per episode (256 in RLScheduler's training)",
     }),
-  train: QueueTrainConfig.default(QueueTrainConfig.parse({})),
-});
+    reward: z.enum(["bsld", "utilisation"]).default("bsld"),
+    split: z
+      .strictObject({
+        validationWindows: z.number().int().min(1).max(100),
+        testWindows: z.number().int().min(1).max(100),
+        windowJobs: z.number().int().min(2).max(100_000).default(1024),
+      })
+      .optional()
+      .meta({
+        description:
+          "a temporal split (rl/src/env/queue-split.ts): the trace's last testWindows windows of windowJobs jobs are test, the validationWindows before them validation, and training episodes use only the jobs before those; without it, episodes start anywhere in the trace, as RLScheduler trains",
+      }),
+    train: QueueTrainConfig.default(QueueTrainConfig.parse({})),
+  }),
+);
 export type QueueEnvConfig = z.output<typeof QueueEnvConfig>;
 
 export type LoadedQueueConfig = QueueEnvConfig & { tracePath: string };

@@ -153,7 +153,9 @@ export async function trainDqn(file: string, config: LoadedQueueConfig, o: Train
       nets,
       step: { state, epoch },
       validation: { field: "validationBoundedSlowdown", lowerIsBetter: true, of: queueValidator(config, t, file) },
-      checkpoint: (st) => checkpointOf(st as never, config, normalisers, trace) as never,
+      // The checkpoint records DQN's settings as used, defaults written out (as PPO's are).
+      checkpoint: (st) =>
+        checkpointOf(st as never, { ...config, train: { ...train, dqn } }, normalisers, trace) as never,
       columns: DQN_CURVE_COLUMNS,
       svg: {
         title: `DQN on ${basename(file)}: mean bounded slowdown of the epoch's episodes`,
