@@ -8,9 +8,9 @@ import type { Controller, ControllerContext } from "../controllers/controller.js
 import { controllerContext } from "../controllers/controller-context.js";
 import type { ServiceView } from "../services/service-api.js";
 import { wholeRequest } from "../tasks/whole-request.js";
-import type { NodeGroups, SchedulingLoop } from "./scheduling-loop.js";
+import type { JobChoice, NodeGroups, SchedulingLoop } from "./scheduling-loop.js";
 
-export type { NodeGroups, ResizeOutcome, RunServices, SchedulingLoop } from "./scheduling-loop.js";
+export type { JobChoice, NodeGroups, ResizeOutcome, RunServices, SchedulingLoop } from "./scheduling-loop.js";
 
 export interface RunOptions {
   cluster: ClusterState;
@@ -123,6 +123,19 @@ export class Run {
   decide(d: Decision | null): void {
     if (!this.awaitingDecision || !this.loop.supplyDecision) throw new Error("decide(): no decision is awaited");
     this.loop.supplyDecision(d);
+    this.awaitingDecision = false;
+  }
+
+  /** The job choice a batch queue awaits (after `advance` returned "decision"). */
+  get pendingJobChoice(): JobChoice | undefined {
+    return this.awaitingDecision ? this.loop.pendingJobChoice : undefined;
+  }
+
+  /** Supply the awaited job choice: one of the waiting jobs (anything else is refused). */
+  chooseJob(task: Task): void {
+    if (!this.awaitingDecision || !this.loop.chooseJob || !this.loop.pendingJobChoice)
+      throw new Error("chooseJob(): no job choice is awaited");
+    this.loop.chooseJob(task);
     this.awaitingDecision = false;
   }
 

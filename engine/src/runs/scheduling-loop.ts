@@ -38,6 +38,9 @@ export interface SchedulingLoop {
   /** The task and pod an external decision is awaited for, if any; and the decision. */
   readonly pendingDecision?: { task: Task; pod: Pod } | undefined;
   supplyDecision?(d: Decision | null): void;
+  /** A batch queue's: the job choice awaited from outside, if any; and the choice (a waiting job). */
+  readonly pendingJobChoice?: JobChoice | undefined;
+  chooseJob?(task: Task): void;
   /** Change a running task's speed (rate-based progress); false when the task is not running. */
   setRate?(task: Task, rate: number): boolean;
   /** Take a task out for good (running or waiting); where it was. */
@@ -59,6 +62,15 @@ export interface SchedulingLoop {
   releaseIdle?(node: number): void;
   /** Every waiting task and its pod. */
   forEachWaiting?(fn: (task: Task, pod: Pod) => void): void;
+}
+
+/**
+ * A batch queue awaiting the next job to start from outside (a queue agent's environment): the jobs
+ * waiting, in arrival order, and whether each fits the cluster's free CPU, memory and GPU now.
+ */
+export interface JobChoice {
+  readonly waiting: readonly Task[];
+  fits(task: Task): boolean;
 }
 
 /** Node groups as controllers name them: names, and each node's group. */

@@ -12,7 +12,7 @@ import {
   takeExtra,
 } from "@clustersim/schedulers";
 import type { Task } from "@clustersim/workloads";
-import type { RunServices, SchedulingLoop } from "../scheduling-loop.js";
+import type { JobChoice, RunServices, SchedulingLoop } from "../scheduling-loop.js";
 import { type BatchCounts, freeCapacity, type Gang, type Job, type Running } from "./batch-jobs.js";
 import { GangPlacement } from "./gang-placement.js";
 import { RunTimeEstimates } from "./run-time-estimates.js";
@@ -22,10 +22,13 @@ export type { BatchCounts } from "./batch-jobs.js";
 export interface BatchLoopOptions {
   placement: PlacementStrategy;
   /**
-   * How the queue is ordered: a named policy, or a learned one (`score` lower first, given whether the
-   * job fits the cluster's free capacity when the queue is ordered).
+   * How the queue is ordered: a named policy, a learned one (`score` lower first, given whether the
+   * job fits the cluster's free capacity when the queue is ordered), or "external": each pass asks
+   * from outside, job by job, which waiting job starts next (`pendingJobChoice`, `chooseJob`; the run
+   * pauses with "decision"), until a chosen job does not fit; that one is the head backfilling plans
+   * around, as the first job of an ordered queue that does not fit is. The next pass asks afresh.
    */
-  policy: BatchPolicyName | LearnedQueuePolicy;
+  policy: BatchPolicyName | LearnedQueuePolicy | "external";
   backfill: boolean;
   preemption?: boolean;
   /** Resubmissions of a job killed by a node failure before it counts as failed (default 3). */
@@ -82,9 +85,41 @@ export class BatchLoop implements SchedulingLoop {
   private finishKind = 0;
   private gangs!: GangPlacement;
   private readonly estimates: RunTimeEstimates;
+  /** External choice: whether one is awaited, and the one supplied. */
+  private awaitingChoice = false;
+  private chosen: Job | undefined;
 
   constructor(private readonly o: BatchLoopOptions) {
+    if (o.policy === "external" && o.preemption)
+      throw new RangeError("policy: external job choice with preemption is not supported");
     this.estimates = new RunTimeEstimates(o.runtime, this.counts);
+  }
+
+  /** The job choice awaited from outside (policy "external"), while one is. */
+  get pendingJobChoice(): JobChoice | undefined {
+    if (!this.awaitingChoice) return undefined;
+    const free = freeCapacity(this.run.cluster);
+    const byTask = new Map(this.queue.map((j) => [j.task, j]));
+    return {
+      waiting: [...this.queue].sort((a, b) => a.seq - b.seq).map((j) => j.task),
+      fits: (t) => {
+        const need = byTask.get(t)?.need;
+        return (
+          need !== undefined &&
+          need.cpuMilli <= free.cpuMilli &&
+          need.memoryMiB <= free.memoryMiB &&
+          need.gpuMilli <= free.gpuMilli
+        );
+      },
+    };
+  }
+
+  /** Supply the awaited choice: one of the waiting jobs (anything else is refused, and still awaited). */
+  chooseJob(task: Task): void {
+    const job = this.awaitingChoice ? this.queue.find((j) => j.task === task) : undefined;
+    if (!job) throw new RangeError(`chooseJob(): expected a waiting job, found task ${task.id}`);
+    this.chosen = job;
+    this.awaitingChoice = false;
   }
 
   attach(run: RunServices): void {
@@ -245,10 +280,11 @@ export class BatchLoop implements SchedulingLoop {
   }
 
   schedule(): boolean {
-    const { sim, cluster } = this.run;
-    const { preemption, backfill } = this.o;
+    const { sim } = this.run;
+    const { preemption } = this.o;
     if (this.queue.length === 0) return true;
     this.gangs.roomChanged();
+    if (this.o.policy === "external") return this.scheduleChosen();
     const policy = typeof this.o.policy === "string" ? this.o.policy : this.learnedOrder(this.o.policy);
     orderQueue(this.queue, policy, sim.now);
     let i = 0;
@@ -262,7 +298,38 @@ export class BatchLoop implements SchedulingLoop {
       }
     }
     this.queue = this.queue.slice(i);
-    if (!backfill || this.queue.length < 2) return true;
+    this.backfill();
+    return true;
+  }
+
+  /**
+   * Policy "external": start the jobs chosen from outside while they fit; the first that does not is
+   * the head. Returns false (the run pauses) whenever a choice is awaited; the pass resumes here.
+   */
+  private scheduleChosen(): boolean {
+    for (;;) {
+      if (this.queue.length === 0) return true;
+      const job = this.chosen;
+      if (!job) {
+        this.awaitingChoice = true;
+        return false;
+      }
+      this.chosen = undefined;
+      if (!this.start(job)) {
+        // The head for this pass, as an ordered queue's first job that does not fit.
+        this.queue = [job, ...this.queue.filter((j) => j !== job)];
+        break;
+      }
+      this.queue = this.queue.filter((j) => j !== job);
+    }
+    this.backfill();
+    return true;
+  }
+
+  /** EASY backfilling (or SJBF) around the queue's first job, which did not fit. */
+  private backfill(): void {
+    const { sim, cluster } = this.run;
+    if (!this.o.backfill || this.queue.length < 2) return;
     const head = this.queue[0];
     const res = reserve([...this.runningJobs.values()], freeCapacity(cluster), head.need, sim.now);
     // Candidates in arrival order, as EASY does, or shortest estimate first (SJBF).
@@ -280,7 +347,6 @@ export class BatchLoop implements SchedulingLoop {
       if (sim.now + job.reqTimeS > res.shadowS) takeExtra(res, job.need);
     }
     if (started.size > 0) this.queue = this.queue.filter((j) => !started.has(j));
-    return true;
   }
 
   /**
