@@ -1,5 +1,6 @@
 import { type CompatJob, CompatWindow } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { EngineWindow } from "./engine-window.js";
 import { foundValue } from "./found-value.js";
 
 /**
@@ -45,6 +46,12 @@ export interface QueueEnvOptions {
    * start anywhere RLScheduler draws them (the paper's protocol).
    */
   trainJobs?: number;
+  /**
+   * Whose physics an episode runs in: "compat" (default), the paper's own simulator, which reproduces
+   * its tables (CompatWindow); or "engine", the engine's batch queue a scenario's `rl-kernel` runs in
+   * (./engine-window.ts), where a decision is asked at every pass while jobs wait.
+   */
+  semantics?: "compat" | "engine";
 }
 
 export interface QueueStepInfo {
@@ -73,7 +80,7 @@ export class QueueEnv {
   private readonly maxExecS: number;
   private readonly maxProcs: number;
   private readonly maxOf: { reqMemKiB: number; user: number; group: number; executable: number };
-  private window: CompatWindow | undefined;
+  private window: CompatWindow | EngineWindow | undefined;
   private visible: CompatJob[] = [];
   private readonly obs = new Float32Array(MAX_QUEUE_SIZE * JOB_FEATURES);
   private readonly mask = new Uint8Array(MAX_QUEUE_SIZE);
@@ -125,7 +132,11 @@ export class QueueEnv {
       throw new RangeError(
         `start: expected an integer job index from 0 to ${last} (windows of ${this.sequence} jobs in the trace's ${this.o.jobs.length}), found ${foundValue(start)}`,
       );
-    this.window = new CompatWindow(this.o.jobs, start ?? this.startOf(seed), this.sequence, this.o);
+    const at = start ?? this.startOf(seed);
+    this.window =
+      this.o.semantics === "engine"
+        ? new EngineWindow(this.o.jobs, at, this.sequence, this.o)
+        : new CompatWindow(this.o.jobs, at, this.sequence, this.o);
     this.observe();
     return { observation: this.obs, info: this.info() };
   }
