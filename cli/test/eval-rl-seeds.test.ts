@@ -94,6 +94,19 @@ describe("eval-rl on a temporal split, with training seeds pooled", () => {
     const sjf = join(dir, "results", "rl-split-seed1", "sjf.json");
     copyFileSync(a, sjf);
     refused([sjf], /an agent named "sjf" would be read as the heuristic of that name/);
+    // An agent of the engine's physics is evaluated there, heuristics too, and never beside the paper's.
+    const engine = join(dir, "engine.yaml");
+    writeFileSync(
+      engine,
+      `env: queue\ntrace: ${LUBLIN1}\nsequenceJobs: 32\nsemantics: engine\ntrain: { epochs: 1, trajectories: 2, trainPiIters: 1, trainVIters: 1 }\n`,
+    );
+    expect(cli(["train-rl", engine, "-q", "--out", join(dir, "engine")]).status).toBe(0);
+    const inEngine = cli(["eval-rl", join(dir, "engine", "checkpoint.json"), "--starts", "0,1024"]);
+    expect(inEngine.stdout).toContain("over the windows at jobs 0,1024 of 1024 jobs, in the engine's batch queue");
+    refused(
+      [a, join(dir, "engine", "checkpoint.json")],
+      /trained in the engine semantics and .* in the compat: evaluate them apart/,
+    );
     refused([a, "--windows", "last"], /--windows: expected one of published, test, tiled, found "last"/);
     refused([a, "--windows", "test", "--starts", "0,95"], /--starts and --windows: give one/);
   });

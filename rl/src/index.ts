@@ -39,6 +39,7 @@ export { DqnSettings } from "./dqn/dqn-config.js";
 export { type QLearningSettings, qLearningLoss, targetValue } from "./dqn/q-learning.js";
 export { ReplayMemory, type StoredEpisode } from "./dqn/replay-memory.js";
 export { DQN_CURVE_COLUMNS, type DqnCurveRow, trainDqn } from "./dqn/train-dqn.js";
+export { EngineWindow, runEngineWindow } from "./env/engine-window.js";
 export { foundValue } from "./env/found-value.js";
 export {
   PackingEnv,

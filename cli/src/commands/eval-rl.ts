@@ -312,6 +312,7 @@ async function queueFigures(
         );
   }
   const figures: QueueFigure[] = [];
+  const semantics = semanticsOf(agents);
   for (const [trace, from] of traces) {
     if (!existsSync(trace)) throw new UserError(`${from}: expected a readable SWF file, found no such file: ${trace}`);
     const t = await asUserError(() => readCompatJobs(trace));
@@ -323,9 +324,10 @@ async function queueFigures(
         `--pool: expected 3 or more windows for an interval over seeds × windows, found ${w.starts.length} on ${basename(trace)}`,
       );
     said.set(basename(trace), w.said);
+    if (semantics === "engine") said.set(basename(trace), `${w.said}, in the engine's batch queue`);
     const rows: EvalRow[] = evaluateQueue(
-      (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: w.jobs }),
-      { trace: basename(trace), ...t, starts: w.starts, windowJobs: w.jobs },
+      (backfill) => new QueueEnv({ ...t, backfill, sequenceJobs: w.jobs, semantics }),
+      { trace: basename(trace), ...t, starts: w.starts, windowJobs: w.jobs, semantics },
       agents,
     );
     const trainedOn = new Map(agents.map((a) => [a.name, windowsTrainedOn(a, trace, t.jobs.length, w)]));
@@ -343,6 +345,20 @@ async function queueFigures(
     }
   }
   return figures;
+}
+
+/**
+ * The physics the agents trained in, which they and the heuristics beside them are evaluated in: the
+ * paper's (compat) or the engine's batch queue; agents of both are refused together.
+ */
+function semanticsOf(agents: { file: string; checkpoint: RlCheckpoint }[]): "compat" | "engine" {
+  const of = (a: (typeof agents)[number]) => a.checkpoint.env.semantics ?? "compat";
+  const other = agents.find((a) => of(a) !== of(agents[0]!));
+  if (other)
+    throw new UserError(
+      `${other.file} trained in the ${of(other)} semantics and ${agents[0]!.file} in the ${of(agents[0]!)}: evaluate them apart`,
+    );
+  return agents.length > 0 ? of(agents[0]!) : "compat";
 }
 
 /** The windows of a trace of `jobs` jobs to evaluate on (see queueFigures). */

@@ -1,17 +1,13 @@
-import { runBatch } from "@clustersim/engine";
-import { ClusterState } from "@clustersim/hardware-models";
-import { PUBLISHED_STARTS, readCompatJobs, WINDOW_JOBS } from "@clustersim/rl";
+import { PUBLISHED_STARTS, readCompatJobs, runEngineWindow, WINDOW_JOBS } from "@clustersim/rl";
 import {
   BATCH_POLICIES,
   type BatchPolicyName,
   type CompatJob,
   type CompatOptions,
-  firstFit,
   runCompatWindow,
   type WindowResult,
 } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
-import { task } from "@clustersim/workloads";
 
 /**
  * Reproduction of the RLScheduler paper's heuristic baselines (Zhang et al., SC'20, Tables V and VI;
@@ -55,40 +51,6 @@ export interface RlReproResult {
   results: RlPolicyResult[];
 }
 
-/**
- * One window under clustersim's own batch run: jobs of `procs` one-processor tasks placed first-fit
- * on nodes of `procsPerNode` processors, scored like the compatibility profile.
- */
-function runDefaultWindow(jobs: readonly CompatJob[], start: number, count: number, o: CompatOptions): WindowResult {
-  const cluster = new ClusterState(
-    Array.from({ length: o.nodes }, () => ({ cpuMilli: o.procsPerNode * 1000, memoryMiB: 1 })),
-  );
-  const window = jobs.slice(start, start + count).map((j, i) =>
-    task({
-      id: i,
-      arrivalS: j.submitS,
-      runS: j.runS,
-      reqTimeS: j.reqTimeS,
-      procs: j.procs,
-      cpuMilli: 1000 * j.procs,
-    }),
-  );
-  let lastStart = -Infinity;
-  const r = runBatch({
-    cluster,
-    placement: firstFit(),
-    policy: o.policy,
-    backfill: o.backfill,
-    jobs: window.values(),
-    onStart: (_t, now) => (lastStart = Math.max(lastStart, now)),
-  });
-  const span = lastStart - window[0].arrivalS;
-  return {
-    boundedSlowdown: r.boundedSlowdownSum / r.completed,
-    utilisation: r.workMilliS / 1000 / (span * o.nodes * o.procsPerNode),
-  };
-}
-
 export async function reproRlScheduler(o: RlReproOptions): Promise<RlReproResult> {
   const { jobs, nodes, procsPerNode, droppedTooWide } = await readCompatJobs(o.trace);
   const size = o.windowJobs ?? WINDOW_JOBS;
@@ -118,7 +80,7 @@ export async function reproRlScheduler(o: RlReproOptions): Promise<RlReproResult
       for (const s of starts) {
         const r =
           o.semantics === "default"
-            ? runDefaultWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode })
+            ? runEngineWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode })
             : runCompatWindow(jobs, s, size, { policy, backfill, nodes, procsPerNode });
         bsld += r.boundedSlowdown;
         util += r.utilisation;

@@ -180,6 +180,8 @@ function checkEnv(
       fail("env.sequenceJobs", "an integer >= 2", showJson(e.sequenceJobs));
     if (e.reward !== "bsld" && e.reward !== "utilisation")
       fail("env.reward", '"bsld" or "utilisation"', showJson(e.reward));
+    if (e.semantics !== undefined && e.semantics !== "engine")
+      fail("env.semantics", '"engine" or absent (the paper\'s)', showJson(e.semantics));
     if (e.split !== undefined) checkSplit(e.split, fail);
     return;
   }

@@ -108,6 +108,10 @@ export const QueueEnvConfig = z.preprocess(
       description: "jobs per episode (256 in RLScheduler's training)",
     }),
     reward: z.enum(["bsld", "utilisation"]).default("bsld"),
+    semantics: z.enum(["compat", "engine"]).default("compat").meta({
+      description:
+        "whose physics episodes run in: compat, the RLScheduler paper's simulator (reproduces its tables); engine, the engine's batch queue a scenario's rl-kernel runs in, a decision at every pass while jobs wait",
+    }),
     split: z
       .strictObject({
         validationWindows: z.number().int().min(1).max(100),
@@ -179,5 +183,12 @@ export async function queueEnvOf(c: QueueEnvConfig & { tracePath: string }, file
   const t = await readCompatJobs(c.tracePath);
   checkQueueSizes(c, t.jobs.length, file);
   const trainJobs = c.split ? splitTrace(t.jobs.length, c.split).trainJobs : undefined;
-  return new QueueEnv({ ...t, backfill: c.backfill, sequenceJobs: c.sequenceJobs, reward: c.reward, trainJobs });
+  return new QueueEnv({
+    ...t,
+    backfill: c.backfill,
+    sequenceJobs: c.sequenceJobs,
+    reward: c.reward,
+    trainJobs,
+    semantics: c.semantics,
+  });
 }

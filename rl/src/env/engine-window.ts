@@ -1,6 +1,12 @@
-import { BatchLoop, Run } from "@clustersim/engine";
+import { BatchLoop, Run, runBatch } from "@clustersim/engine";
 import { ClusterState } from "@clustersim/hardware-models";
-import { type CompatJob, type CompatMachine, firstFit, type WindowResult } from "@clustersim/schedulers";
+import {
+  type CompatJob,
+  type CompatMachine,
+  type CompatOptions,
+  firstFit,
+  type WindowResult,
+} from "@clustersim/schedulers";
 import { type Task, task } from "@clustersim/workloads";
 
 /**
@@ -40,14 +46,7 @@ export class EngineWindow {
       Array.from({ length: o.nodes }, () => ({ cpuMilli: o.procsPerNode * 1000, memoryMiB: 1 })),
     );
     const tasks = jobs.slice(start, end).map((j, i) => {
-      const t = task({
-        id: i,
-        arrivalS: j.submitS,
-        runS: j.runS,
-        reqTimeS: j.reqTimeS,
-        procs: j.procs,
-        cpuMilli: 1000 * j.procs,
-      });
+      const t = windowTask(j, i);
       this.jobOf.set(t, j);
       this.taskOf.set(j, t);
       return t;
@@ -122,4 +121,46 @@ export class EngineWindow {
     if (status !== "decision") throw new Error(`the window's run stopped for ${status}, not a decision`);
     this.waiting = this.run.pendingJobChoice!.waiting.map((t) => this.jobOf.get(t)!);
   }
+}
+
+/**
+ * A window under a named policy in the engine's own batch run (`repro rlscheduler --semantics
+ * default`, and the heuristics beside agents trained with `semantics: engine`), scored as EngineWindow.
+ */
+export function runEngineWindow(
+  jobs: readonly CompatJob[],
+  start: number,
+  count: number,
+  o: CompatOptions,
+): WindowResult {
+  const cluster = new ClusterState(
+    Array.from({ length: o.nodes }, () => ({ cpuMilli: o.procsPerNode * 1000, memoryMiB: 1 })),
+  );
+  const window = jobs.slice(start, start + count).map(windowTask);
+  let lastStart = Number.NEGATIVE_INFINITY;
+  const r = runBatch({
+    cluster,
+    placement: firstFit(),
+    policy: o.policy,
+    backfill: o.backfill,
+    jobs: window.values(),
+    onStart: (_t, now) => (lastStart = Math.max(lastStart, now)),
+  });
+  const span = lastStart - window[0]!.arrivalS;
+  return {
+    boundedSlowdown: r.boundedSlowdownSum / r.completed,
+    utilisation: r.workMilliS / 1000 / (span * o.nodes * o.procsPerNode),
+  };
+}
+
+/** A window's job as the engine's batch queue takes it: a gang of `procs` one-processor tasks. */
+function windowTask(j: CompatJob, i: number): Task {
+  return task({
+    id: i,
+    arrivalS: j.submitS,
+    runS: j.runS,
+    reqTimeS: j.reqTimeS,
+    procs: j.procs,
+    cpuMilli: 1000 * j.procs,
+  });
 }

@@ -1,5 +1,6 @@
 import { BATCH_POLICIES, type BatchPolicyName, type CompatJob, runCompatWindow } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
+import { runEngineWindow } from "../env/engine-window.js";
 import type { QueueEnv } from "../env/queue-env.js";
 import { KernelNetworks } from "../networks/kernel-networks.js";
 import { playEpisode } from "../rollouts/rollout.js";
@@ -27,6 +28,8 @@ export interface QueueWindows {
   /** Job index where each window starts, and the jobs per window. */
   starts: readonly number[];
   windowJobs: number;
+  /** Whose physics the heuristics run in (as the agents' environment): the paper's (default) or the engine's. */
+  semantics?: "compat" | "engine";
 }
 
 /**
@@ -52,8 +55,9 @@ export function evaluateQueue(
   const ws = nets.workspace();
   for (const backfill of [false, true]) {
     for (const policy of BATCH_POLICIES as readonly BatchPolicyName[]) {
+      const run = w.semantics === "engine" ? runEngineWindow : runCompatWindow;
       const r = w.starts.map((s) =>
-        runCompatWindow(w.jobs, s, w.windowJobs, { nodes: w.nodes, procsPerNode: w.procsPerNode, backfill, policy }),
+        run(w.jobs, s, w.windowJobs, { nodes: w.nodes, procsPerNode: w.procsPerNode, backfill, policy }),
       );
       push(
         backfill,

@@ -58,6 +58,8 @@ export interface RlCheckpoint {
     backfill: boolean;
     sequenceJobs: number;
     reward: "bsld" | "utilisation";
+    /** The engine's physics (QueueEnv semantics); absent: the paper's (compat). */
+    semantics?: "engine";
     /** The temporal split trained under (queue-split.ts), if any: eval-rl's test windows come from it. */
     split?: QueueSplitRule;
   };
@@ -305,6 +307,8 @@ export function checkpointOf(
       backfill: c.backfill,
       sequenceJobs: c.sequenceJobs,
       reward: c.reward,
+      // Written only for the engine's physics, so checkpoints of the paper's stay as they were.
+      ...(c.semantics === "engine" && { semantics: "engine" as const }),
       ...(c.split && { split: c.split }),
     },
     normalisers,

@@ -91,7 +91,13 @@ export function queueValidator(
         `${file}: train.validationStarts: expected windows of train.validationJobs (${jobs}) within the trace's ${t.jobs.length} jobs, found ${s} + ${jobs}`,
       );
   }
-  const env = new QueueEnv({ ...t, backfill: config.backfill, sequenceJobs: jobs, reward: config.reward });
+  const env = new QueueEnv({
+    ...t,
+    backfill: config.backfill,
+    sequenceJobs: jobs,
+    reward: config.reward,
+    semantics: config.semantics,
+  });
   const nets = new KernelNetworks();
   const ws = nets.workspace();
   return (params) => {
@@ -114,6 +120,7 @@ export function readCheckpoint(path: string, config: LoadedQueueConfig): RlCheck
     backfill: config.backfill,
     sequenceJobs: config.sequenceJobs,
     reward: config.reward,
+    ...(config.semantics === "engine" && { semantics: "engine" }),
     ...(config.split && { split: config.split }),
   };
   return readResumeCheckpoint<RlCheckpoint>(path, "queue", env, ["trace"], config.train);
