@@ -117,3 +117,42 @@ describe("eval-rl on a temporal split, with training seeds pooled", () => {
     expect(t.stderr).toMatch(/--seed: expected a whole number from 0, found "1\.5"/);
   });
 });
+
+describe("the five agents trained under the split (examples/rl/ppo-split), as docs/guide/rl.md reports them", () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const agents = [1, 2, 3, 4, 5].map((s) => `${root}examples/rl/ppo-split/seed${s}/agent.json`);
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, "eval-rl", ...agents, "--pool", "ppo", "--json", ...args], {
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as EvalFigure[];
+    return (policy: string, against?: string) =>
+      rows.find(
+        (x) =>
+          x.policy === policy &&
+          x.against === against &&
+          x.metric === (against ? "boundedSlowdownDifference" : "boundedSlowdown"),
+      )!;
+  };
+
+  /** A figure as the JSON gives it (4 decimals), against the docs' (2). */
+  const near = (f: EvalFigure, want: Record<string, number>) => {
+    for (const [k, v] of Object.entries(want)) expect((f as unknown as Record<string, number>)[k], k).toBeCloseTo(v, 2);
+  };
+
+  it("show no lead over SJF or F1 on Lublin-1's test windows, and lose to SJF with EASY on Lublin-2", () => {
+    const l1 = run([]);
+    near(l1("ppo"), { value: 280.42, low: 137.47, high: 423.37, seeds: 5, windows: 3 });
+    expect(l1("f1").value).toBeCloseTo(240.53, 2);
+    expect(l1("sjf").value).toBeCloseTo(272.48, 2);
+    near(l1("ppo", "f1"), { value: 39.89, low: -64.53, high: 144.31 });
+    near(l1("ppo", "sjf"), { value: 7.94, low: -23.76, high: 39.64 });
+    near(l1("ppo+easy", "sjf+easy"), { value: -3.49, low: -35.9, high: 28.91 });
+    near(l1("ppo+easy", "f1+easy"), { value: 8.38, low: -45.01, high: 61.77 });
+    const l2 = run(["--trace", `${root}../shared/traces/swf/lublin_256_new2.swf`, "--windows", "tiled"]);
+    near(l2("ppo"), { value: 706.62, seeds: 5, windows: 9 });
+    near(l2("ppo", "f1"), { value: -77.69, low: -442.49, high: 287.11 });
+    near(l2("ppo+easy", "sjf+easy"), { value: 82.04, low: 11.15, high: 152.92 });
+  });
+});

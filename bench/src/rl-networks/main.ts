@@ -2,11 +2,11 @@
  * bench/rl-networks: which network implementation trains RLScheduler's kernel networks faster, measured
  * on the work of one PPO epoch: full-batch gradient steps of the clipped policy loss and of the value
  * loss over decisions taken in the queue environment (Lublin-1, episodes of 256 jobs, a uniformly
- * random policy: the queues of an untrained agent). Peer: TensorFlow.js (core, CPU backend), batching
- * states as padded [B, 128, 8] tensors with autodiff (./tfjs-kernel.ts); ours: the typed-array MLP
- * with hand-written backpropagation over the jobs shown only (@clustersim/rl). Both compute the
- * same gradients (bench/test/rl-networks-tfjs.test.ts). Reported: gradient steps per second (one step
- * = policy and value gradients over the whole batch) and their ratio.
+ * random policy: the queues of an untrained agent). Peers: TensorFlow.js on its CPU backend and on its
+ * WebAssembly backend (XNNPACK), batching states as padded [B, 128, 8] tensors with autodiff
+ * (./tfjs-kernel.ts); ours: the typed-array MLP with hand-written backpropagation over the jobs shown
+ * only (@clustersim/rl). They compute the same gradients, on both backends (bench/test/rl-networks-tfjs.test.ts). Reported: gradient steps per
+ * second (one step = policy and value gradients over the whole batch) and our ratio to each peer.
  *
  * Usage: npm run -s bench:rl-networks -- [--json] [--episodes N] [--jobs N] [--steps N]
  * (--jobs: jobs per episode, default 256 as the paper trains; shorter episodes mean shorter queues)

@@ -1,12 +1,5 @@
 import { PUBLISHED_STARTS, readCompatJobs, runEngineWindow, WINDOW_JOBS } from "@clustersim/rl";
-import {
-  BATCH_POLICIES,
-  type BatchPolicyName,
-  type CompatJob,
-  type CompatOptions,
-  runCompatWindow,
-  type WindowResult,
-} from "@clustersim/schedulers";
+import { BATCH_POLICIES, type BatchPolicyName, runCompatWindow } from "@clustersim/schedulers";
 import { RandomStreams } from "@clustersim/sim-core";
 
 /**
