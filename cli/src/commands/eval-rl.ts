@@ -19,7 +19,9 @@ import {
 } from "@clustersim/rl";
 import { BATCH_POLICIES } from "@clustersim/schedulers";
 import { UserError } from "../errors.js";
+import { checkPool, uniqueNames } from "./eval-rl-agents.js";
 import { type PooledFigure, pairedDifferences, pooledFigures } from "./eval-rl-pairs.js";
+import { semanticsOf, WINDOW_KINDS, windowsOf, windowsTrainedOn } from "./eval-rl-windows.js";
 import { jobStarts } from "./repro.js";
 
 export interface EvalRlOptions {
@@ -62,13 +64,6 @@ export interface EvalFigure {
 
 /** A queue figure with its value on each window, for the spread the table prints. */
 type QueueFigure = Omit<EvalFigure, "windows"> & { windows: number[] };
-
-/** The windows a trace is evaluated on, and how the table names them. */
-interface Windows {
-  starts: number[];
-  jobs: number;
-  said: string;
-}
 
 /** The pod list placement agents are evaluated on by default: FGD's headline list, beside the training list. */
 const DEFAULT_PODS = "openb_pod_list_default.csv";
@@ -195,28 +190,6 @@ function spread(i: { low: number; high: number }): string {
   return Number.isFinite(i.low) && Number.isFinite(i.high) ? `[${i.low.toFixed(2)}, ${i.high.toFixed(2)}]` : "–";
 }
 
-/**
- * Agents are named by file ("agent" for agent.json); where two share a name (seeds' agent.json files in
- * folders of their own), each is named by its folder too, and two that still share one are refused.
- */
-function uniqueNames<A extends { file: string; name: string }>(agents: A[]): A[] {
-  const count = (xs: A[], n: string) => xs.filter((x) => x.name === n).length;
-  const named = agents.map((a) =>
-    count(agents, a.name) > 1 ? { ...a, name: `${basename(dirname(resolve(a.file)))}/${a.name}` } : a,
-  );
-  for (const a of named) {
-    if (count(named, a.name) > 1)
-      throw new UserError(
-        `expected checkpoints of distinct names, found ${a.name} twice (${a.file}): copy one under another name`,
-      );
-    if (HEURISTICS.includes(a.name))
-      throw new UserError(
-        `${a.file}: an agent named "${a.name}" would be read as the heuristic of that name: copy it under another name`,
-      );
-  }
-  return named;
-}
-
 /** The pooled seeds' rows: the pool's mean per mode, then its differences against each heuristic. */
 function printPooled(rows: PooledFigure[], print: (line: string) => void): void {
   const first = rows[0];
@@ -230,44 +203,6 @@ function printPooled(rows: PooledFigure[], print: (line: string) => void): void 
     );
   for (const p of rows.filter((x) => x.against !== undefined))
     print(`  ${`${p.policy} − ${p.against}`.padEnd(40)} ${p.mean.toFixed(2).padStart(10)} ${spread(p).padStart(22)}`);
-}
-
-/** The heuristics' names in the figures (and the random policy's), which no agent or pool may take. */
-const HEURISTICS: readonly string[] = [...BATCH_POLICIES, "random"];
-
-/** The --windows choices: the paper's ten, the split's test windows, or back-to-back windows over the trace. */
-const WINDOW_KINDS = ["published", "test", "tiled"];
-
-/**
- * `--pool NAME`: the queue checkpoints must be one training run with different seeds (the same
- * environment, split and settings but `train.seed`, and no seed twice), or the pool mixes agents.
- */
-function checkPool(name: string, agents: { file: string; name: string; checkpoint: RlCheckpoint }[]): void {
-  if (!/^[\w.-]+$/.test(name))
-    throw new UserError(`--pool: expected a name of letters, digits, '.', '_' or '-', found "${name}"`);
-  if (HEURISTICS.includes(name) || agents.some((a) => a.name === name))
-    throw new UserError(`--pool: expected a name no heuristic or agent has, found "${name}"`);
-  if (agents.length < 2)
-    throw new UserError(
-      `--pool: pools training seeds of one agent: expected 2 or more queue checkpoints, found ${agents.length}`,
-    );
-  const training = (a: (typeof agents)[number]) => {
-    const { seed: _, ...train } = a.checkpoint.train as unknown as Record<string, unknown>;
-    const env = { ...a.checkpoint.env, trace: resolveCheckpointPath(a.file, a.checkpoint.env.trace) };
-    return JSON.stringify({ env, train, normalisers: a.checkpoint.normalisers });
-  };
-  const seeds = new Map<number, string>();
-  for (const a of agents) {
-    if (training(a) !== training(agents[0]!))
-      throw new UserError(
-        `--pool: expected training seeds of one agent, found ${a.file} trained with another environment or other settings than ${agents[0]!.file} (only train.seed may differ)`,
-      );
-    const seed = (a.checkpoint.train as unknown as { seed: number }).seed;
-    const twice = seeds.get(seed);
-    if (twice !== undefined)
-      throw new UserError(`--pool: expected distinct training seeds, found seed ${seed} in ${twice} and ${a.file}`);
-    seeds.set(seed, a.file);
-  }
 }
 
 /**
@@ -345,88 +280,6 @@ async function queueFigures(
     }
   }
   return figures;
-}
-
-/**
- * The physics the agents trained in, which they and the heuristics beside them are evaluated in: the
- * paper's (compat) or the engine's batch queue; agents of both are refused together.
- */
-function semanticsOf(agents: { file: string; checkpoint: RlCheckpoint }[]): "compat" | "engine" {
-  const of = (a: (typeof agents)[number]) => a.checkpoint.env.semantics ?? "compat";
-  const other = agents.find((a) => of(a) !== of(agents[0]!));
-  if (other)
-    throw new UserError(
-      `${other.file} trained in the ${of(other)} semantics and ${agents[0]!.file} in the ${of(agents[0]!)}: evaluate them apart`,
-    );
-  return agents.length > 0 ? of(agents[0]!) : "compat";
-}
-
-/** The windows of a trace of `jobs` jobs to evaluate on (see queueFigures). */
-function windowsOf(
-  jobs: number,
-  agents: { file: string; checkpoint: RlCheckpoint }[],
-  o: EvalRlOptions,
-  trace: string,
-): Windows {
-  const splits = agents.map((a) => a.checkpoint.env.split);
-  const split = splits.every((x) => x !== undefined && JSON.stringify(x) === JSON.stringify(splits[0]))
-    ? splits[0]
-    : undefined;
-  if (o.starts !== undefined) {
-    // Each a window of WINDOW_JOBS jobs the trace holds whole (one past its end would be scored on fewer).
-    const why = `windows of ${WINDOW_JOBS} jobs within the trace's ${jobs}`;
-    const starts = jobStarts(o.starts, { last: jobs - WINDOW_JOBS, why });
-    return { starts, jobs: WINDOW_JOBS, said: `the windows at jobs ${o.starts} of ${WINDOW_JOBS} jobs` };
-  }
-  // Test windows as soon as any agent trained under a split: refused below unless all share one.
-  const kind = o.windows ?? (splits.some((x) => x !== undefined) ? "test" : "published");
-  if (kind === "test") {
-    if (!split) {
-      const without = agents.find((a) => a.checkpoint.env.split === undefined);
-      throw new UserError(
-        without
-          ? `--windows test: ${without.file} trained without a split (env.split): any window of its trace may hold jobs it trained on; train with split: in its environment file, or give --windows tiled with a --trace it never saw`
-          : "--windows test: the agents trained under different splits (env.split): evaluate them apart",
-      );
-    }
-    const { testStarts } = splitTrace(jobs, split);
-    if (testStarts[0]! < 0)
-      throw new UserError(
-        `${trace}: ${jobs} usable jobs, fewer than the split's ${split.testWindows} test windows need`,
-      );
-    return {
-      starts: testStarts,
-      jobs: split.windowJobs,
-      said: `the split's ${testStarts.length} test window(s) of ${split.windowJobs} jobs (the trace's last)`,
-    };
-  }
-  if (kind === "tiled") {
-    const size = split?.windowJobs ?? WINDOW_JOBS;
-    const starts = Array.from({ length: Math.floor(jobs / size) }, (_, i) => i * size);
-    if (starts.length === 0) throw new UserError(`${trace}: ${jobs} usable jobs, fewer than one window of ${size}`);
-    return { starts, jobs: size, said: `the trace's ${starts.length} back-to-back windows of ${size} jobs` };
-  }
-  if (jobs < Math.max(...PUBLISHED_STARTS) + WINDOW_JOBS)
-    throw new UserError(`${trace}: ${jobs} usable jobs, fewer than the published windows need`);
-  return { starts: PUBLISHED_STARTS, jobs: WINDOW_JOBS, said: `the ten published windows of ${WINDOW_JOBS} jobs` };
-}
-
-/**
- * How many of the windows hold a job the agent's training could see, on the trace it trained on
- * (undefined on another trace): with a split, every job before its test windows (training episodes and
- * the validation windows that chose the epoch); without, RLScheduler's draw reaches every job from
- * sequenceJobs to the trace's second-last.
- */
-function windowsTrainedOn(
-  a: { file: string; checkpoint: RlCheckpoint },
-  trace: string,
-  jobs: number,
-  w: Windows,
-): number | undefined {
-  if (resolveCheckpointPath(a.file, a.checkpoint.env.trace) !== trace) return undefined;
-  const { split, sequenceJobs } = a.checkpoint.env;
-  const [lo, hi] = split ? [0, splitTrace(jobs, split).testStarts[0]!] : [sequenceJobs, jobs - 1];
-  return w.starts.filter((s) => s < hi && s + w.jobs > lo).length;
 }
 
 /**
