@@ -1,6 +1,5 @@
 import { PUBLISHED_STARTS, type RlCheckpoint, resolveCheckpointPath, splitTrace, WINDOW_JOBS } from "@clustersim/rl";
 import { UserError } from "../errors.js";
-import type { EvalRlOptions } from "./eval-rl.js";
 import { jobStarts } from "./repro.js";
 
 // eval-rl's queue windows: which a trace is scored on, in which physics, and what each agent saw of them.
@@ -33,7 +32,7 @@ export function semanticsOf(agents: { file: string; checkpoint: RlCheckpoint }[]
 export function windowsOf(
   jobs: number,
   agents: { file: string; checkpoint: RlCheckpoint }[],
-  o: EvalRlOptions,
+  o: { starts?: string; windows?: string },
   trace: string,
 ): Windows {
   const splits = agents.map((a) => a.checkpoint.env.split);
